@@ -1,0 +1,130 @@
+/*
+ * kw_core.h: the public C API of the kwiq core.
+ *
+ * The core knows no Python. It tokenizes UTF-8 documents, interns token
+ * forms in a vocabulary, keeps the token stream and an inverted index, finds
+ * word and phrase queries and lays out keyword-in-context lines.
+ *
+ * Data flow:
+ *   kw_builder_add (one call per document, UTF-8 validated and copied)
+ *   -> kw_builder_finish: case-fold every surface type into a fold group,
+ *      postings per fold group by a counting sort (two linear passes)
+ *   -> kw_index_find: query tokens -> fold groups (or surface types when
+ *      exact) -> positions, phrases checked from the rarest token
+ *   -> kw_line_at: context bounds counted in words, offsets recovered by
+ *      re-scanning the text from the nearest checkpoint.
+ *
+ * Units. A token position is a uint32 index into the corpus-wide token
+ * stream; kw_line reports positions relative to its document. Byte offsets
+ * index the UTF-8 text; character offsets count code points from the start
+ * of the document, which is exactly a Python str index.
+ *
+ * Ownership. Every object is created with a kw_alloc and freed with the
+ * matching *_free. An index is immutable once built, so any number of
+ * threads may query it at once; hits borrow from their index and must not
+ * outlive it.
+ */
+#ifndef KW_CORE_H
+#define KW_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kw_alloc {
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*realloc)(void *ctx, void *ptr, size_t size);
+    void (*free)(void *ctx, void *ptr);
+    void *ctx;
+} kw_alloc;
+
+/* The C library's allocator, for callers with no allocator of their own. */
+extern const kw_alloc kw_alloc_libc;
+
+typedef enum kw_status {
+    KW_OK = 0,
+    KW_ENOMEM,   /* an allocation failed; the object is as it was before the call */
+    KW_EUTF8,    /* invalid UTF-8; the byte offset is reported */
+    KW_ETOOBIG,  /* more than KW_MAX_TOKENS tokens, or a size that overflows */
+    KW_EEMPTY    /* a query with no token in it */
+} kw_status;
+
+/* Token positions are uint32; the last value is kept free as a sentinel. */
+#define KW_MAX_TOKENS ((uint64_t)UINT32_MAX - 1)
+
+/* A short English description of a status, for error messages. */
+const char *kw_status_message(kw_status status);
+
+typedef struct kw_builder kw_builder;
+typedef struct kw_index kw_index;
+typedef struct kw_hits kw_hits;
+
+/* ---- building ---- */
+
+kw_status kw_builder_new(const kw_alloc *alloc, kw_builder **out);
+
+/* Tokenize one document and append it. On KW_EUTF8, *bad_offset is the
+ * byte offset of the first invalid sequence in this document. On any error
+ * the builder is left exactly as before the call. */
+kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes,
+                         size_t *bad_offset);
+
+/* Turn the builder into an index. On success the builder is consumed (do
+ * not free it); on error it is untouched and still owned by the caller. */
+kw_status kw_builder_finish(kw_builder *b, kw_index **out);
+
+void kw_builder_free(kw_builder *b);
+
+/* ---- the index ---- */
+
+void kw_index_free(kw_index *ix);
+size_t kw_index_n_docs(const kw_index *ix);
+size_t kw_index_n_tokens(const kw_index *ix);
+size_t kw_index_n_types(const kw_index *ix);   /* distinct surface forms */
+size_t kw_index_n_groups(const kw_index *ix);  /* distinct case-folded forms */
+
+/* The UTF-8 text of document `doc` (doc < n_docs), borrowed from the index. */
+const char *kw_index_doc_text(const kw_index *ix, size_t doc, size_t *n_bytes);
+
+/* Document of a corpus-wide token position (pos < n_tokens). */
+size_t kw_index_doc_of(const kw_index *ix, uint32_t pos);
+
+/* ---- queries ---- */
+
+/* Find a query: it is tokenized like the text, several tokens make a phrase
+ * of consecutive tokens within one document. exact=0 compares case-folded
+ * forms, exact=1 the forms as written. A query whose tokens are not all in
+ * the vocabulary gives zero hits, not an error. KW_EEMPTY: no token;
+ * KW_EUTF8: invalid query bytes (*bad_offset set). */
+kw_status kw_index_find(const kw_index *ix, const char *query, size_t n_bytes,
+                        int exact, kw_hits **out, size_t *bad_offset);
+
+void kw_hits_free(kw_hits *h);
+size_t kw_hits_count(const kw_hits *h);
+uint32_t kw_hits_length(const kw_hits *h);            /* tokens per hit */
+uint32_t kw_hits_position(const kw_hits *h, size_t i); /* corpus-wide, ascending */
+
+/* One keyword-in-context line. Spans are byte offsets into the document's
+ * text (kw_index_doc_text) and tile it: left ends where the match begins and
+ * right begins where it ends, so a context holds the white space beside the
+ * match; an empty context (no words, or at a document edge) is empty. */
+typedef struct kw_line {
+    size_t doc;
+    uint32_t tok_start, tok_end;  /* token positions in the document, end exclusive */
+    uint64_t char_start, char_end;
+    size_t left_begin, left_end;
+    size_t match_begin, match_end;
+    size_t right_begin, right_end;
+} kw_line;
+
+/* Lay out hit i with `left` and `right` words of context. Punctuation
+ * tokens are shown but not counted; contexts stop at document edges. */
+void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i,
+                uint32_t left, uint32_t right, kw_line *out);
+
+/* ---- text helpers ---- */
+
+/* Copy valid UTF-8 from src to dst (at least n bytes), each run of white
+ * space written as one U+0020. Returns the bytes written. */
+size_t kw_collapse_space(const char *src, size_t n, char *dst);
+
+#endif

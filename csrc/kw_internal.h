@@ -1,0 +1,108 @@
+/*
+ * kw_internal.h: layouts shared by the core's .c files; not part of the API.
+ */
+#ifndef KW_INTERNAL_H
+#define KW_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kw_core.h"
+
+static inline void *kw_malloc(const kw_alloc *a, size_t n) { return a->malloc(a->ctx, n ? n : 1); }
+static inline void kw_free(const kw_alloc *a, void *p) { if (p) a->free(a->ctx, p); }
+
+/* Grow *array so that it holds at least `need` elements of `size` bytes,
+ * doubling the capacity. Fails without touching the array when the
+ * allocation fails or the byte count would overflow. */
+kw_status kw_reserve(const kw_alloc *a, void **array, size_t *cap, size_t need, size_t size);
+
+/* 64-bit hash of a byte string: word-at-a-time multiply-xorshift mixing. */
+uint64_t kw_hash(const char *s, size_t n);
+
+/*
+ * A string table: interns byte strings to dense uint32 ids in insertion
+ * order. Forms live back to back in one arena; an open-addressing table of
+ * id+1 (0 marks an empty slot) with linear probing, at most half full, and
+ * the hash of every form kept beside it so probes compare 32 bits first and
+ * growth never rehashes a string.
+ */
+typedef struct kw_strtab {
+    char *arena;
+    size_t arena_len, arena_cap;
+    uint64_t *offsets;  /* n + 1 entries once n > 0: form i is arena[offsets[i], offsets[i+1]) */
+    uint32_t *hashes;
+    size_t n, cap;
+    uint32_t *slots;
+    size_t mask;        /* slot count - 1; slot count a power of two */
+} kw_strtab;
+
+void kw_strtab_init(kw_strtab *t);
+void kw_strtab_free(kw_strtab *t, const kw_alloc *a);
+/* The id of s, added if new (*added set to 1). */
+kw_status kw_strtab_intern(kw_strtab *t, const kw_alloc *a, const char *s, size_t n,
+                           uint64_t hash, uint32_t *id, int *added);
+/* 1 and *id if s is present, else 0. */
+int kw_strtab_find(const kw_strtab *t, const char *s, size_t n, uint64_t hash, uint32_t *id);
+/* Forget every id >= n (to undo a failed document). */
+void kw_strtab_truncate(kw_strtab *t, size_t n);
+
+static inline const char *kw_strtab_form(const kw_strtab *t, uint32_t id, size_t *len)
+{
+    *len = (size_t)(t->offsets[id + 1] - t->offsets[id]);
+    return t->arena + t->offsets[id];
+}
+
+/* Every KW_CHECKPOINT-th token records where it starts, so offsets of any
+ * token are recovered by re-scanning fewer than KW_CHECKPOINT tokens
+ * instead of storing 16 bytes of offsets per token. */
+#define KW_CHECKPOINT 32
+
+typedef struct kw_checkpoint {
+    uint64_t byte;  /* in the corpus text */
+    uint64_t chars; /* code points before it in its document */
+} kw_checkpoint;
+
+struct kw_builder {
+    kw_alloc alloc;
+    char *text;
+    size_t text_len, text_cap;
+    uint64_t *doc_byte;   /* n_docs + 1 */
+    uint32_t *doc_tok;    /* n_docs + 1 */
+    size_t n_docs, docs_cap;
+    uint32_t *toks;       /* surface type of every token */
+    size_t n_tokens, toks_cap;
+    kw_checkpoint *checkpoints;
+    size_t n_checkpoints, checkpoints_cap;
+    kw_strtab surface;
+    uint8_t *is_word;     /* per surface type */
+    size_t is_word_cap;
+};
+
+struct kw_index {
+    kw_alloc alloc;
+    char *text;
+    size_t text_len;
+    uint64_t *doc_byte;
+    uint32_t *doc_tok;
+    size_t n_docs;
+    uint32_t *toks;
+    size_t n_tokens;
+    kw_checkpoint *checkpoints;
+    kw_strtab surface;
+    uint8_t *is_word;
+    kw_strtab folded;     /* case-folded forms: the fold groups */
+    uint32_t *group_of;   /* surface type -> fold group */
+    uint32_t *post_start; /* n_groups + 1: postings of group g are post[post_start[g] ..] */
+    uint32_t *post;       /* every position, grouped, ascending within a group */
+};
+
+struct kw_hits {
+    kw_alloc alloc;
+    const uint32_t *pos;  /* into the index's postings, or `owned` */
+    uint32_t *owned;
+    size_t n;
+    uint32_t length;
+};
+
+#endif

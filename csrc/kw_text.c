@@ -1,0 +1,213 @@
+/* kw_text.c: UTF-8, the tokenizer and case folding (see kw_text.h). */
+#include "kw_text.h"
+
+#include "kw_core.h"
+
+#include "kw_unicode_tables.h"
+
+int kw_utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *cp)
+{
+    unsigned c = p[0];
+    size_t avail = (size_t)(end - p);
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (avail < 2 || (p[1] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (p[1] & 0x3F);
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        /* E0 needs A0.. to stay shortest-form; ED stops at 9F to exclude
+         * the surrogates. */
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        if (avail < 3 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        if (avail < 4 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80
+            || (p[3] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12)
+              | ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+        return 4;
+    }
+    return 0;
+}
+
+int kw_utf8_encode(uint32_t cp, unsigned char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (unsigned char)(0xC0 | (cp >> 6));
+        out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | (cp >> 12));
+        out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0 | (cp >> 18));
+    out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+int kw_cp_is_space(uint32_t cp)
+{
+    return kw_cp_class(cp) == KW_CP_SPACE;
+}
+
+void kw_scan_init(kw_scan *s, const char *base, size_t n_bytes, size_t start,
+                  uint64_t chars_before)
+{
+    s->base = (const unsigned char *)base;
+    s->p = s->base + start;
+    s->end = s->base + n_bytes;
+    s->chars = chars_before;
+}
+
+/* Class of the code point at p, its length in *len (0: invalid UTF-8). */
+static inline enum kw_cp_class class_at(const unsigned char *p, const unsigned char *end,
+                                        int *len)
+{
+    uint32_t cp;
+    if (*p < 0x80) {
+        *len = 1;
+        return kw_cp_class(*p);
+    }
+    *len = kw_utf8_decode(p, end, &cp);
+    return *len ? kw_cp_class(cp) : KW_CP_PUNCT;
+}
+
+int kw_scan_next(kw_scan *s, kw_tokspan *t)
+{
+    const unsigned char *p = s->p, *end = s->end;
+    uint64_t chars = s->chars;
+    enum kw_cp_class cls;
+    int len;
+
+    for (;;) {
+        if (p >= end) {
+            s->p = p;
+            s->chars = chars;
+            return 0;
+        }
+        cls = class_at(p, end, &len);
+        if (!len) {
+            s->p = p;
+            s->chars = chars;
+            return -1;
+        }
+        if (cls != KW_CP_SPACE)
+            break;
+        p += len;
+        chars++;
+    }
+
+    t->begin = (size_t)(p - s->base);
+    t->char_begin = chars;
+    t->is_word = cls != KW_CP_PUNCT;
+    p += len;
+    chars++;
+    if (cls != KW_CP_PUNCT) {
+        /* A solo character (Han, kana) keeps only its combining marks; any
+         * other word runs on through letters, numbers and marks. An invalid
+         * byte ends the token and is reported by the next call. */
+        int solo = cls == KW_CP_SOLO;
+        while (p < end) {
+            if (*p < 0x80) {
+                if (solo || kw_cp_class(*p) != KW_CP_WORD)
+                    break;
+                p++;
+                chars++;
+                continue;
+            }
+            enum kw_cp_class next = class_at(p, end, &len);
+            if (!len || !(next == KW_CP_MARK || (!solo && next == KW_CP_WORD)))
+                break;
+            p += len;
+            chars++;
+        }
+    }
+    t->end = (size_t)(p - s->base);
+    t->char_end = chars;
+    s->p = p;
+    s->chars = chars;
+    return 1;
+}
+
+size_t kw_fold_utf8(const char *src, size_t n, char *dst)
+{
+    const unsigned char *p = (const unsigned char *)src, *end = p + n;
+    unsigned char *out = (unsigned char *)dst;
+    while (p < end) {
+        uint32_t cp, folded[KW_FOLD_MAX_CP];
+        /* Callers pass validated text; a stray byte is copied, not looped on. */
+        int len = kw_utf8_decode(p, end, &cp);
+        if (!len) {
+            *out++ = *p++;
+            continue;
+        }
+        p += len;
+        int k = kw_cp_fold(cp, folded);
+        for (int i = 0; i < k; i++)
+            out += kw_utf8_encode(folded[i], out);
+    }
+    return (size_t)(out - (unsigned char *)dst);
+}
+
+int kw_utf8_folds(const char *src, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)src, *end = p + n;
+    while (p < end) {
+        uint32_t cp;
+        int len = kw_utf8_decode(p, end, &cp);
+        if (!len)
+            return 0;
+        p += len;
+        if (kw_cp_folds(cp))
+            return 1;
+    }
+    return 0;
+}
+
+size_t kw_collapse_space(const char *src, size_t n, char *dst)
+{
+    const unsigned char *p = (const unsigned char *)src, *end = p + n;
+    char *out = dst;
+    while (p < end) {
+        uint32_t cp;
+        int len = kw_utf8_decode(p, end, &cp);
+        if (!len) {
+            *out++ = (char)*p++;
+            continue;
+        }
+        if (kw_cp_class(cp) == KW_CP_SPACE) {
+            *out++ = ' ';
+            p += len;
+            while (p < end) {
+                len = kw_utf8_decode(p, end, &cp);
+                if (!len || kw_cp_class(cp) != KW_CP_SPACE)
+                    break;
+                p += len;
+            }
+            continue;
+        }
+        for (int i = 0; i < len; i++)
+            *out++ = (char)p[i];
+        p += len;
+    }
+    return (size_t)(out - dst);
+}

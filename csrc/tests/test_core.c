@@ -1,0 +1,457 @@
+/*
+ * test_core.c: tests of the C core, without Python.
+ *
+ * Prints one line per failed check and closes with "N passed, N failed".
+ * Every out-of-memory path is walked by an allocator that fails its k-th
+ * call, for every k a scenario makes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kw_core.h"
+#include "kw_text.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (cond) {                                                        \
+            passed++;                                                      \
+        } else {                                                           \
+            failed++;                                                      \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
+        }                                                                  \
+    } while (0)
+
+/* ---- helpers ---- */
+
+static kw_index *build(const char *const *docs, size_t n)
+{
+    kw_builder *b;
+    kw_index *ix = NULL;
+    size_t bad;
+    if (kw_builder_new(&kw_alloc_libc, &b) != KW_OK)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (kw_builder_add(b, docs[i], strlen(docs[i]), &bad) != KW_OK) {
+            kw_builder_free(b);
+            return NULL;
+        }
+    if (kw_builder_finish(b, &ix) != KW_OK)
+        kw_builder_free(b);
+    return ix;
+}
+
+static size_t count(const kw_index *ix, const char *query, int exact)
+{
+    kw_hits *h;
+    size_t bad;
+    if (kw_index_find(ix, query, strlen(query), exact, &h, &bad) != KW_OK)
+        return (size_t)-1;
+    size_t n = kw_hits_count(h);
+    kw_hits_free(h);
+    return n;
+}
+
+/* The tokens of s joined by '|', for compact expectations. */
+static const char *tokens_of(const char *s)
+{
+    static char out[512];
+    kw_scan scan;
+    kw_tokspan t;
+    size_t len = 0;
+    kw_scan_init(&scan, s, strlen(s), 0, 0);
+    out[0] = 0;
+    while (kw_scan_next(&scan, &t) == 1) {
+        if (len)
+            out[len++] = '|';
+        memcpy(out + len, s + t.begin, t.end - t.begin);
+        len += t.end - t.begin;
+        out[len] = 0;
+    }
+    return out;
+}
+
+/* ASCII case-insensitive comparison of n bytes (strncasecmp is not C11). */
+static int ascii_ieq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char x = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] + 32) : a[i];
+        char y = b[i] >= 'A' && b[i] <= 'Z' ? (char)(b[i] + 32) : b[i];
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+static int span_is(const char *text, size_t begin, size_t end, const char *expected)
+{
+    return end - begin == strlen(expected) && memcmp(text + begin, expected, end - begin) == 0;
+}
+
+/* ---- tokenizer ---- */
+
+static void test_tokenizer(void)
+{
+    CHECK(strcmp(tokens_of("U-2"), "U|-|2") == 0);
+    CHECK(strcmp(tokens_of("Khrushchev's"), "Khrushchev|'|s") == 0);
+    CHECK(strcmp(tokens_of("messages--that"), "messages|-|-|that") == 0);
+    CHECK(strcmp(tokens_of("  a\tb\n\nc\xc2\xa0" "d\xe3\x80\x80" "e "), "a|b|c|d|e") == 0);
+    /* Han and kana: one word a character; Latin runs stay whole. */
+    CHECK(strcmp(tokens_of("\xe5\x92\x8c\xe5\xb9\xb3" "abc" "\xe3\x81\x82"),
+                 "\xe5\x92\x8c|\xe5\xb9\xb3|abc|\xe3\x81\x82") == 0);
+    /* A combining mark stays with the kana before it (U+304B U+3099). */
+    CHECK(strcmp(tokens_of("\xe3\x81\x8b\xe3\x82\x99\xe3\x81\x82"),
+                 "\xe3\x81\x8b\xe3\x82\x99|\xe3\x81\x82") == 0);
+    /* Marks and digits run on in a word: "e" + U+0301, "x2". */
+    CHECK(strcmp(tokens_of("cafe\xcc\x81 x2"), "cafe\xcc\x81|x2") == 0);
+    /* Symbols and emoji are one token each. */
+    CHECK(strcmp(tokens_of("a\xe2\x80\x99s \xf0\x9f\x98\x80\xf0\x9f\x98\x80"),
+                 "a|\xe2\x80\x99|s|\xf0\x9f\x98\x80|\xf0\x9f\x98\x80") == 0);
+
+    /* Character offsets count code points. */
+    const char *s = "\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80 x";
+    kw_scan scan;
+    kw_tokspan t;
+    kw_scan_init(&scan, s, strlen(s), 0, 0);
+    CHECK(kw_scan_next(&scan, &t) == 1 && t.char_begin == 0 && t.char_end == 3 && t.is_word);
+    CHECK(kw_scan_next(&scan, &t) == 1 && t.char_begin == 4 && t.char_end == 5 && !t.is_word);
+    CHECK(kw_scan_next(&scan, &t) == 1 && t.char_begin == 6 && t.char_end == 7);
+    CHECK(kw_scan_next(&scan, &t) == 0);
+
+    /* Invalid UTF-8 stops the scan at the offending byte. */
+    const char *bad = "ok \xff no";
+    kw_scan_init(&scan, bad, strlen(bad), 0, 0);
+    CHECK(kw_scan_next(&scan, &t) == 1);
+    CHECK(kw_scan_next(&scan, &t) == -1 && kw_scan_offset(&scan) == 3);
+}
+
+static void test_utf8(void)
+{
+    uint32_t cp;
+    const unsigned char *u;
+#define DECODES(bytes, n, expected_len)                                        \
+    (u = (const unsigned char *)(bytes), kw_utf8_decode(u, u + (n), &cp) == (expected_len))
+    CHECK(DECODES("\xc3\xa9", 2, 2) && cp == 0xE9);
+    CHECK(DECODES("\xf4\x8f\xbf\xbf", 4, 4) && cp == 0x10FFFF);
+    CHECK(DECODES("\xc0\xaf", 2, 0));          /* overlong */
+    CHECK(DECODES("\xe0\x80\xaf", 3, 0));      /* overlong */
+    CHECK(DECODES("\xed\xa0\x80", 3, 0));      /* surrogate */
+    CHECK(DECODES("\xf4\x90\x80\x80", 4, 0));  /* past U+10FFFF */
+    CHECK(DECODES("\xe2\x82", 2, 0));          /* truncated */
+    CHECK(DECODES("\x80", 1, 0));              /* stray continuation */
+#undef DECODES
+    /* Round trip of every scalar value. */
+    int ok = 1;
+    for (uint32_t c = 0; c <= 0x10FFFF && ok; c++) {
+        unsigned char buf[4];
+        if (c >= 0xD800 && c <= 0xDFFF)
+            continue;
+        int n = kw_utf8_encode(c, buf);
+        ok = kw_utf8_decode(buf, buf + n, &cp) == n && cp == c;
+    }
+    CHECK(ok);
+}
+
+static void test_folding(void)
+{
+    char out[64];
+    size_t n;
+#define FOLDS_TO(src, expected)                                                  \
+    (n = kw_fold_utf8((src), strlen(src), out), n == strlen(expected) && memcmp(out, expected, n) == 0)
+    CHECK(FOLDS_TO("STRASSE", "strasse"));
+    CHECK(FOLDS_TO("Stra\xc3\x9f" "e", "strasse"));                        /* ß -> ss */
+    CHECK(FOLDS_TO("\xce\xa3\xcf\x83\xcf\x82", "\xcf\x83\xcf\x83\xcf\x83")); /* Σσς */
+    CHECK(FOLDS_TO("\xd0\x9c\xd0\x98\xd0\xa0", "\xd0\xbc\xd0\xb8\xd1\x80"));  /* МИР */
+    CHECK(FOLDS_TO("\xc4\xb0", "i\xcc\x87"));                              /* İ -> i̇ */
+    CHECK(FOLDS_TO("\xc4\xb1", "\xc4\xb1"));                               /* ı stays */
+    CHECK(FOLDS_TO("\xe2\x80\x99", "'"));                                  /* ’ -> ' */
+#undef FOLDS_TO
+    /* No code point folds to more than KW_FOLD_GROWTH times its bytes. */
+    int ok = 1;
+    for (uint32_t c = 0; c <= 0x10FFFF && ok; c++) {
+        unsigned char buf[4];
+        char folded[4 * KW_FOLD_MAX_CP];
+        if (c >= 0xD800 && c <= 0xDFFF)
+            continue;
+        int len = kw_utf8_encode(c, buf);
+        ok = kw_fold_utf8((const char *)buf, (size_t)len, folded) <= (size_t)len * KW_FOLD_GROWTH;
+    }
+    CHECK(ok);
+}
+
+/* ---- index and queries ---- */
+
+static void test_queries(void)
+{
+    const char *docs[] = {
+        "Peace and war. PEACE, peace! The U-2 plane; U - 2 again, U 2 not.",
+        "",
+        "Die Stra\xc3\x9f" "e und die STRASSE. \xce\xa3\xce\x9f\xce\xa6\xce\x99\xce\x91 "
+        "\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1 Khrushchev's letter said, the end",
+        "said the end. peace",
+    };
+    kw_index *ix = build(docs, 4);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    CHECK(kw_index_n_docs(ix) == 4);
+    CHECK(count(ix, "peace", 0) == 4);
+    CHECK(count(ix, "PEACE", 0) == 4);
+    CHECK(count(ix, "peace", 1) == 2);
+    CHECK(count(ix, "Peace", 1) == 1);
+    CHECK(count(ix, "U-2", 0) == 2);
+    CHECK(count(ix, "u - 2", 0) == 2);
+    CHECK(count(ix, "U 2", 0) == 1);
+    CHECK(count(ix, "strasse", 0) == 2);
+    CHECK(count(ix, "STRA\xc3\x9f" "E", 0) == 2);
+    CHECK(count(ix, "Stra\xc3\x9f" "e", 1) == 1);
+    CHECK(count(ix, "\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1", 0) == 2); /* σοφια */
+    CHECK(count(ix, "Khrushchev", 0) == 1);
+    CHECK(count(ix, "Khrushchev\xe2\x80\x99s", 0) == 1); /* typographic apostrophe */
+    CHECK(count(ix, "Khrushchev\xe2\x80\x99s", 1) == 0);
+    CHECK(count(ix, "said the", 0) == 1);   /* not across the comma of doc 2 */
+    CHECK(count(ix, "said , the", 0) == 1);
+    CHECK(count(ix, "the end", 0) == 2);
+    CHECK(count(ix, "end peace", 0) == 0);  /* not across the full stop */
+    CHECK(count(ix, "end said", 0) == 0);   /* not across documents */
+    CHECK(count(ix, "nothing", 0) == 0);
+    CHECK(count(ix, "peace nothing", 0) == 0);
+
+    kw_hits *h;
+    size_t bad = 99;
+    CHECK(kw_index_find(ix, " \t", 2, 0, &h, &bad) == KW_EEMPTY);
+    CHECK(kw_index_find(ix, "", 0, 0, &h, &bad) == KW_EEMPTY);
+    CHECK(kw_index_find(ix, "ab\xc3", 3, 0, &h, &bad) == KW_EUTF8 && bad == 2);
+    kw_index_free(ix);
+}
+
+static void test_lines(void)
+{
+    const char *docs[] = {
+        "One, two three.  Four five\n\nsix seven eight nine ten.",
+        "peace",
+    };
+    kw_index *ix = build(docs, 2);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_hits *h;
+    kw_line ln;
+    size_t bad, n;
+    const char *text;
+
+    CHECK(kw_index_find(ix, "five", 4, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
+    kw_line_at(ix, h, 0, 2, 3, &ln);
+    text = kw_index_doc_text(ix, ln.doc, &n);
+    CHECK(ln.doc == 0 && ln.tok_start == 6 && ln.tok_end == 7);
+    CHECK(span_is(text, ln.match_begin, ln.match_end, "five"));
+    CHECK(ln.char_start == 22 && ln.char_end == 26);
+    /* Two words to the left: the full stop between is shown, not counted. */
+    CHECK(span_is(text, ln.left_begin, ln.left_end, "three.  Four "));
+    CHECK(span_is(text, ln.right_begin, ln.right_end, "\n\nsix seven eight"));
+    kw_line_at(ix, h, 0, 0, 0, &ln);
+    CHECK(ln.left_begin == ln.left_end && ln.right_begin == ln.right_end);
+    /* Windows past the document edges are clipped to them. */
+    kw_line_at(ix, h, 0, 50, 50, &ln);
+    CHECK(span_is(text, ln.left_begin, ln.left_end, "One, two three.  Four "));
+    CHECK(span_is(text, ln.right_begin, ln.right_end, "\n\nsix seven eight nine ten."));
+    kw_hits_free(h);
+
+    CHECK(kw_index_find(ix, "peace", 5, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
+    kw_line_at(ix, h, 0, 5, 5, &ln);
+    CHECK(ln.doc == 1 && ln.tok_start == 0 && ln.char_start == 0 && ln.char_end == 5);
+    CHECK(ln.left_begin == ln.left_end && ln.right_begin == ln.right_end);
+    kw_hits_free(h);
+
+    char collapsed[64];
+    const char *spaced = "a \t\n b\xe3\x80\x80" "c";
+    size_t len = kw_collapse_space(spaced, strlen(spaced), collapsed);
+    CHECK(len == 5 && memcmp(collapsed, "a b c", 5) == 0);
+    kw_index_free(ix);
+}
+
+/* Offsets found through checkpoints equal those of one scan from the start,
+ * for every token of documents longer than many checkpoints, and phrases
+ * found by the index are exactly those a brute-force scan finds. */
+static void test_long_documents(void)
+{
+    static const char *words[] = {"alpha", "Beta", "\xc3\xa9t\xc3\xa9", "gamma", ",", "BETA",
+                                  "\xe4\xb8\xad", "delta", ".", "\xf0\x9f\x98\x80"};
+    enum { N_DOCS = 5, WORDS_PER_DOC = 700 };
+    static char docs[N_DOCS][WORDS_PER_DOC * 8];
+    const char *ptrs[N_DOCS];
+    unsigned seed = 12345;
+    for (int d = 0; d < N_DOCS; d++) {
+        size_t len = 0;
+        for (int w = 0; w < WORDS_PER_DOC; w++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *word = words[(seed >> 16) % 10];
+            memcpy(docs[d] + len, word, strlen(word));
+            len += strlen(word);
+            docs[d][len++] = (seed >> 8) % 3 ? ' ' : '\n';
+        }
+        docs[d][len] = 0;
+        ptrs[d] = docs[d];
+    }
+    kw_index *ix = build(ptrs, N_DOCS);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_hits *h;
+    size_t bad;
+    CHECK(kw_index_find(ix, "beta", 4, 0, &h, &bad) == KW_OK);
+    int ok = 1;
+    size_t expected = 0;
+    for (int d = 0; d < N_DOCS; d++) {
+        kw_scan scan;
+        kw_tokspan t;
+        kw_scan_init(&scan, docs[d], strlen(docs[d]), 0, 0);
+        while (kw_scan_next(&scan, &t) == 1) {
+            if (t.end - t.begin != 4 || !ascii_ieq(docs[d] + t.begin, "beta", 4))
+                continue;
+            kw_line ln;
+            if (expected >= kw_hits_count(h)) {
+                ok = 0;
+                break;
+            }
+            kw_line_at(ix, h, expected, 3, 3, &ln);
+            ok &= ln.doc == (size_t)d && ln.match_begin == t.begin && ln.match_end == t.end
+                  && ln.char_start == t.char_begin && ln.char_end == t.char_end;
+            expected++;
+        }
+    }
+    CHECK(ok);
+    CHECK(expected == kw_hits_count(h));
+    kw_hits_free(h);
+
+    /* "beta , gamma" by brute force over the token sequence of each doc. */
+    size_t phrase_hits = 0;
+    for (int d = 0; d < N_DOCS; d++) {
+        kw_scan scan;
+        kw_tokspan t;
+        int state = 0;
+        kw_scan_init(&scan, docs[d], strlen(docs[d]), 0, 0);
+        while (kw_scan_next(&scan, &t) == 1) {
+            size_t len = t.end - t.begin;
+            const char *form = docs[d] + t.begin;
+            if (state == 2 && len == 5 && ascii_ieq(form, "gamma", 5))
+                phrase_hits++;
+            if (len == 4 && ascii_ieq(form, "beta", 4))
+                state = 1;
+            else
+                state = state == 1 && len == 1 && *form == ',' ? 2 : 0;
+        }
+    }
+    CHECK(count(ix, "BETA, gamma", 0) == phrase_hits);
+    CHECK(phrase_hits > 0);
+    kw_index_free(ix);
+}
+
+static void test_rollback(void)
+{
+    kw_builder *b;
+    kw_index *ix;
+    size_t bad = 0;
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    CHECK(kw_builder_add(b, "good words here", 15, &bad) == KW_OK);
+    /* New types before the bad byte must vanish with the document. */
+    CHECK(kw_builder_add(b, "novel tokens \xc3\x28 end", 19, &bad) == KW_EUTF8 && bad == 13);
+    CHECK(kw_builder_add(b, "more words", 10, &bad) == KW_OK);
+    CHECK(kw_builder_finish(b, &ix) == KW_OK);
+    CHECK(kw_index_n_docs(ix) == 2);
+    CHECK(kw_index_n_tokens(ix) == 5);
+    CHECK(kw_index_n_types(ix) == 4);
+    CHECK(count(ix, "novel", 0) == 0);
+    CHECK(count(ix, "words", 0) == 2);
+    kw_index_free(ix);
+}
+
+/* ---- out of memory ---- */
+
+static long fail_at = -1, calls;
+
+static void *failing_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return calls++ == fail_at ? NULL : malloc(n);
+}
+
+static void *failing_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return calls++ == fail_at ? NULL : realloc(p, n);
+}
+
+static void plain_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+static const kw_alloc failing = {failing_malloc, failing_realloc, plain_free, NULL};
+
+/* Build and query with the fail_at-th allocation failing. Every call either
+ * succeeds or reports KW_ENOMEM and can be retried; the result must equal
+ * the run without failures. Returns the hit count, or -1 on a wrong status. */
+static long oom_scenario(void)
+{
+    static const char *docs[] = {"Peace, peace and war; war!", "Die Stra\xc3\x9f" "e", "x"};
+    kw_builder *b = NULL;
+    kw_index *ix = NULL;
+    kw_hits *h = NULL;
+    size_t bad;
+    kw_status st;
+    while ((st = kw_builder_new(&failing, &b)) == KW_ENOMEM) {}
+    for (int i = 0; i < 3; i++)
+        while ((st = kw_builder_add(b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    long total = 0;
+    const char *queries[] = {"peace", "war ;", "STRASSE", "peace", "x"};
+    for (int q = 0; q < 5; q++) {
+        while ((st = kw_index_find(ix, queries[q], strlen(queries[q]), q == 3, &h, &bad))
+               == KW_ENOMEM) {}
+        if (st != KW_OK)
+            return -1;
+        total = total * 10 + (long)kw_hits_count(h);
+        kw_hits_free(h);
+    }
+    kw_index_free(ix);
+    return total;
+}
+
+static void test_out_of_memory(void)
+{
+    fail_at = -1;
+    calls = 0;
+    long expected = oom_scenario();
+    long total_calls = calls;
+    CHECK(expected == 21111);
+    int ok = 1;
+    for (long k = 0; k < total_calls; k++) {
+        fail_at = k;
+        calls = 0;
+        ok &= oom_scenario() == expected;
+    }
+    CHECK(ok);
+    CHECK(total_calls > 20);
+}
+
+int main(void)
+{
+    test_tokenizer();
+    test_utf8();
+    test_folding();
+    test_queries();
+    test_lines();
+    test_long_documents();
+    test_rollback();
+    test_out_of_memory();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Build and run the C tests of the core, without Python headers.
+
+Usage:
+    python tools/run_ctests.py              # gcc/cc, warnings as errors
+    python tools/run_ctests.py --valgrind   # the same binary under memcheck
+    python tools/run_ctests.py --sanitize   # AddressSanitizer + UBSan build
+
+Prints the test program's output, whose last line is "N passed, N failed",
+and exits non-zero if any check, the compiler or valgrind fails.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORE = ["csrc/kw_text.c", "csrc/kw_strtab.c", "csrc/kw_index.c"]
+TEST = "csrc/tests/test_core.c"
+WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wshadow", "-Wconversion", "-Werror"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--valgrind", action="store_true", help="run under valgrind memcheck")
+    mode.add_argument("--sanitize", action="store_true", help="build with ASan and UBSan")
+    args = parser.parse_args()
+
+    compiler = os.environ.get("CC") or shutil.which("gcc") or shutil.which("cc")
+    if not compiler:
+        print("run_ctests: no C compiler (set CC)", file=sys.stderr)
+        return 2
+    flags = ["-g", "-O1"]
+    if args.sanitize:
+        flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                  "-fno-omit-frame-pointer"]
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = str(Path(tmp) / "test_core")
+        build = [compiler, *WARNINGS, *flags, "-I", "csrc", TEST, *CORE, "-o", binary]
+        subprocess.run(build, cwd=REPO, check=True)
+        command = [binary]
+        if args.valgrind:
+            command = ["valgrind", "--quiet", "--leak-check=full", "--errors-for-leak-kinds=all",
+                       "--error-exitcode=99", binary]
+        return subprocess.run(command, cwd=REPO).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
