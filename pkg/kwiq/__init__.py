@@ -1,0 +1,13 @@
+"""kwiq: fast keyword-in-context concordances with a C core.
+
+>>> import kwiq
+>>> letter = kwiq.sample()
+>>> conc = letter.kwic("peace")
+>>> len(conc)
+11
+"""
+from kwiq._concordance import Concordance, Line
+from kwiq._corpus import Corpus, QueryError, kwic, sample, tokenize
+
+__all__ = ["Corpus", "Concordance", "Line", "QueryError", "kwic", "sample", "tokenize"]
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from kwiq.cli import main
+
+sys.exit(main())

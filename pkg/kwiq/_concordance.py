@@ -1,0 +1,141 @@
+"""Concordance: the hits of a query, kept in C, with Lines made on demand."""
+from __future__ import annotations
+
+import html
+import operator
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any, NamedTuple, overload
+
+from kwiq import _core
+
+# Lines are made this many at a time when iterating, so a loop that stops
+# early never pays for the whole concordance.
+ITER_CHUNK = 1024
+HTML_MAX_LINES = 60
+
+
+class Line(NamedTuple):
+    """One concordance line.
+
+    ``doc`` is the document's id; ``start``/``end`` token positions in that
+    document (end exclusive); ``char_start``/``char_end`` str indices, so
+    ``text[char_start:char_end]`` is exactly the match as written.
+    ``left + match + right`` is the text around the match as written, with
+    each run of white space shown as one space: the contexts keep the space
+    (if any) that separates them from the match.
+    """
+
+    doc: Hashable
+    start: int
+    end: int
+    left: str
+    match: str
+    right: str
+    char_start: int
+    char_end: int
+
+
+_core._set_line_type(Line)
+
+
+class Concordance(Sequence[Line]):
+    """The lines of one query, in document order, then position order.
+
+    Hits stay in C arrays; ``Line`` objects are made only for the lines
+    asked for (indexing, slicing, iteration, display, export).
+    """
+
+    def __init__(self, hits: Any, ids: list, *, query: str, window: int, case: bool):
+        self._hits = hits
+        self._ids = ids
+        self.query = query
+        self.window = window
+        self.case = case
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def _lines(self, start: int, stop: int) -> list[Line]:
+        return self._hits.lines(start, stop, self.window, self.window, self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index):
+        n = len(self)
+        if isinstance(index, slice):
+            start, stop, step = index.indices(n)
+            if step == 1:
+                return self._lines(start, max(start, stop))
+            return [self._lines(i, i + 1)[0] for i in range(start, stop, step)]
+        i = operator.index(index)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"concordance index {index} out of range for {n} lines")
+        return self._lines(i, i + 1)[0]
+
+    def __iter__(self) -> Iterator[Line]:
+        n = len(self)
+        for start in range(0, n, ITER_CHUNK):
+            yield from self._lines(start, min(n, start + ITER_CHUNK))
+
+    def __repr__(self) -> str:
+        case = ", case=True" if self.case else ""
+        return f"<kwiq.Concordance: {len(self):,} lines for {self.query!r}{case}>"
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def format(self, width: int = 79, limit: int | None = None) -> str:
+        """Plain text, one line per hit, the matches aligned in one column
+        and the contexts cut to fit ``width`` characters, as NLTK prints a
+        concordance. ``limit`` shows only the first lines."""
+        lines = self[:limit] if limit is not None else list(self)
+        if not lines:
+            return ""
+        match_width = max(len(line.match) for line in lines)
+        side = max((width - match_width) // 2, 0)
+        rows = []
+        for line in lines:
+            left = line.left[-side:] if side else ""
+            right = line.right[:side]
+            rows.append(f"{left:>{side}}{line.match:<{match_width}}{right}".rstrip())
+        return "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        cell = "padding:0 0.4em;white-space:pre;"
+        rows = []
+        for line in self[:HTML_MAX_LINES]:
+            rows.append(
+                "<tr>"
+                f'<td style="{cell}text-align:left;color:#888">{esc(str(line.doc))}</td>'
+                f'<td style="{cell}text-align:right">{esc(line.left)}</td>'
+                f'<td style="{cell}text-align:left"><mark style="font-weight:bold">'
+                f"{esc(line.match)}</mark></td>"
+                f'<td style="{cell}text-align:left">{esc(line.right)}</td>'
+                "</tr>"
+            )
+        more = len(self) - HTML_MAX_LINES
+        footer = (f'<tfoot><tr><td colspan="4" style="text-align:left">{more:,} more lines'
+                  "</td></tr></tfoot>") if more > 0 else ""
+        caption = f"{len(self):,} lines for {esc(repr(self.query))}"
+        return (
+            '<table class="kwiq-concordance" style="font-family:monospace;'
+            'border-collapse:collapse">'
+            f'<caption style="text-align:left">{caption}</caption>'
+            f"<tbody>{''.join(rows)}</tbody>{footer}</table>"
+        )
+
+    def to_pandas(self):
+        """A pandas DataFrame with one column per Line field."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_pandas() needs pandas: pip install 'kwiq[pandas]'") from None
+        columns = self._hits.columns(self.window, self.window, self._ids)
+        return pd.DataFrame(dict(zip(Line._fields, columns)))
