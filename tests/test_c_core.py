@@ -1,0 +1,36 @@
+"""Runs the C tests of the core (tools/run_ctests.py) from pytest."""
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+needs_compiler = pytest.mark.skipif(
+    not (shutil.which("gcc") or shutil.which("cc")), reason="no C compiler on PATH")
+
+
+def run_ctests(*flags):
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "run_ctests.py"), *flags],
+                            capture_output=True, text=True)
+    closing = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    return result, closing
+
+
+@needs_compiler
+def test_c_core():
+    result, closing = run_ctests()
+    assert result.returncode == 0, result.stdout + result.stderr
+    passed, failed = map(int, re.fullmatch(r"(\d+) passed, (\d+) failed", closing).groups())
+    assert failed == 0 and passed > 50
+
+
+@needs_compiler
+@pytest.mark.skipif(not shutil.which("valgrind"), reason="valgrind is not installed")
+def test_c_core_under_valgrind():
+    result, closing = run_ctests("--valgrind")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert closing.endswith(" passed, 0 failed")
+    assert "==" not in result.stdout + result.stderr  # memcheck reports start with ==pid==
