@@ -19,10 +19,11 @@ class Line(NamedTuple):
 
     ``doc`` is the document's id; ``start``/``end`` token positions in that
     document (end exclusive); ``char_start``/``char_end`` str indices, so
-    ``text[char_start:char_end]`` is exactly the match as written.
-    ``left + match + right`` is the text around the match as written, with
-    each run of white space shown as one space: the contexts keep the space
-    (if any) that separates them from the match.
+    ``text[char_start:char_end]`` is exactly the matched text as written.
+    ``left + match + right`` shows the text around the match with each run
+    of white space as one space (so a phrase matched across a line break
+    shows the break as a space in ``match``); the contexts keep the space,
+    if any, that separates them from the match.
     """
 
     doc: Hashable

@@ -8,6 +8,7 @@ import argparse
 import csv
 import json
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from kwiq._concordance import Line
@@ -42,14 +43,18 @@ def _non_negative(value: str) -> int:
     return number
 
 
+class _Error(Exception):
+    """An error of the command line's input: reported on stderr, exit status 2."""
+
+
 def _read(path: str, encoding: str) -> str:
-    data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         name = "standard input" if path == "-" else path
-        raise SystemExit(f"kwiq: {name}: cannot decode byte {error.start} as {encoding} "
-                         f"({error.reason}); try --encoding") from None
+        raise _Error(f"{name}: cannot decode byte {error.start} as {encoding} "
+                     f"({error.reason}); try --encoding") from None
 
 
 def _corpus(files: Sequence[str], encoding: str) -> Corpus:
@@ -58,21 +63,23 @@ def _corpus(files: Sequence[str], encoding: str) -> Corpus:
     try:
         texts = [_read(path, encoding) for path in files]
     except OSError as error:
-        raise SystemExit(f"kwiq: {error.filename}: {error.strerror}") from None
+        raise _Error(f"{error.filename}: {error.strerror}") from None
     except LookupError as error:
-        raise SystemExit(f"kwiq: {error}") from None
+        raise _Error(str(error)) from None
     ids = list(dict.fromkeys(files))
     if len(ids) != len(files):
-        raise SystemExit("kwiq: a FILE is given twice")
+        raise _Error("a FILE is given twice")
     return Corpus(texts, ids=ids)
 
 
 def _write(conc, fmt: str, width: int, show_doc: bool, out) -> None:
     if fmt == "text":
         text = conc.format(width=width)
-        if show_doc:
-            text = "\n".join(f"{line.doc}: {row}"
-                             for line, row in zip(conc, text.split("\n")))
+        if show_doc and text:
+            # Pad the names so that the matches stay in one column.
+            docs = [f"{line.doc}:" for line in conc]
+            pad = max(map(len, docs))
+            text = "\n".join(f"{doc:<{pad}} {row}" for doc, row in zip(docs, text.split("\n")))
         if text:
             out.write(text + "\n")
     elif fmt == "json":
@@ -85,13 +92,17 @@ def _write(conc, fmt: str, width: int, show_doc: bool, out) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    corpus = _corpus(args.files, args.encoding)
+    # Intermixed, so options may also stand between QUERY and the FILEs.
+    args = _parser().parse_intermixed_args(argv)
     try:
+        corpus = _corpus(args.files, args.encoding)
         conc = corpus.kwic(args.query, window=args.window, case=args.case)
-    except QueryError as error:
+    except (_Error, QueryError) as error:
         print(f"kwiq: {error}", file=sys.stderr)
         return 2
+    # A terminal or pipe that cannot take some character gets an escape,
+    # not a traceback in the middle of the output.
+    sys.stdout.reconfigure(errors="backslashreplace")
     try:
         _write(conc, args.format, args.width, len(args.files) > 1, sys.stdout)
         sys.stdout.flush()
