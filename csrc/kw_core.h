@@ -22,7 +22,8 @@
  * Ownership. Every object is created with a kw_alloc and freed with the
  * matching *_free. An index is immutable once built, so any number of
  * threads may query it at once; hits borrow from their index and must not
- * outlive it.
+ * outlive it. A hit list from kw_index_find ascends by position; one from
+ * kw_hits_select is in the order asked for.
  */
 #ifndef KW_CORE_H
 #define KW_CORE_H
@@ -100,8 +101,19 @@ kw_status kw_index_find(const kw_index *ix, const char *query, size_t n_bytes,
 
 void kw_hits_free(kw_hits *h);
 size_t kw_hits_count(const kw_hits *h);
-uint32_t kw_hits_length(const kw_hits *h);            /* tokens per hit */
-uint32_t kw_hits_position(const kw_hits *h, size_t i); /* corpus-wide, ascending */
+uint32_t kw_hits_position(const kw_hits *h, size_t i); /* corpus-wide first token */
+uint32_t kw_hits_length(const kw_hits *h, size_t i);   /* tokens in hit i */
+uint32_t kw_hits_query(const kw_hits *h, size_t i);    /* which query found hit i */
+
+/* The hits of several queries in one list, ordered by position, then by
+ * query; hit k's query number is the index of its part. The parts are not
+ * consumed, and the result does not borrow from them. */
+kw_status kw_hits_merge(const kw_alloc *alloc, kw_hits *const *parts, size_t n_parts,
+                        kw_hits **out);
+
+/* New hits: hit order[k] of h for k < n (each order[k] < count), e.g. to
+ * sort or filter. Every hit of h keeps its length and query. */
+kw_status kw_hits_select(const kw_hits *h, const uint32_t *order, size_t n, kw_hits **out);
 
 /* One keyword-in-context line. Spans are byte offsets into the document's
  * text (kw_index_doc_text) and tile it: left ends where the match begins and

@@ -331,27 +331,15 @@ error:
     return result;
 }
 
-static PyObject *Hits_get_length(HitsObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(kw_hits_length(self->hits));
-}
-
 static PyMethodDef Hits_methods[] = {
     {"lines", (PyCFunction)Hits_lines, METH_VARARGS, Hits_lines_doc},
     {"columns", (PyCFunction)Hits_columns, METH_VARARGS, Hits_columns_doc},
     {NULL, NULL, 0, NULL},
 };
 
-static PyGetSetDef Hits_getset[] = {
-    {"length", (getter)Hits_get_length, NULL, "tokens per hit", NULL},
-    {NULL, NULL, NULL, NULL, NULL},
-};
-
 static PyType_Slot Hits_slots[] = {
     {Py_tp_dealloc, Hits_dealloc},
     {Py_tp_methods, Hits_methods},
-    {Py_tp_getset, Hits_getset},
     {Py_sq_length, Hits_len},
     {Py_tp_doc, "The hits of one query, kept as C arrays until lines are asked for."},
     {0, NULL},
