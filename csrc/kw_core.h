@@ -46,7 +46,8 @@ typedef enum kw_status {
     KW_ENOMEM,   /* an allocation failed; the object is as it was before the call */
     KW_EUTF8,    /* invalid UTF-8; the byte offset is reported */
     KW_ETOOBIG,  /* more than KW_MAX_TOKENS tokens, or a size that overflows */
-    KW_EEMPTY    /* a query with no token in it */
+    KW_EEMPTY,   /* a query with no token in it */
+    KW_EINVAL    /* a type or group id out of range */
 } kw_status;
 
 /* Token positions are uint32; the last value is kept free as a sentinel. */
@@ -98,6 +99,38 @@ size_t kw_index_doc_of(const kw_index *ix, uint32_t pos);
  * KW_EUTF8: invalid query bytes (*bad_offset set). */
 kw_status kw_index_find(const kw_index *ix, const char *query, size_t n_bytes,
                         int exact, kw_hits **out, size_t *bad_offset);
+
+/* One token of a query, for kw_index_match. */
+typedef enum kw_slot_kind {
+    KW_SLOT_FORM,     /* one token's text: its surface type if exact, else its fold group */
+    KW_SLOT_TYPES,    /* any of ids[]: surface type ids (< kw_index_n_types) */
+    KW_SLOT_GROUPS,   /* any of ids[]: fold group ids (< kw_index_n_groups) */
+    KW_SLOT_ANY_WORD  /* any word token, never punctuation */
+} kw_slot_kind;
+
+typedef struct kw_slot {
+    kw_slot_kind kind;
+    const char *form;     /* KW_SLOT_FORM: valid UTF-8, borrowed for the call */
+    size_t form_len;
+    const uint32_t *ids;  /* KW_SLOT_TYPES, KW_SLOT_GROUPS: any order, repeats allowed */
+    size_t n_ids;
+} kw_slot;
+
+/* Hits of a sequence of slots matched by consecutive tokens within one
+ * document. `exact` applies to KW_SLOT_FORM. An empty id set or a form not
+ * in the vocabulary gives zero hits. KW_EEMPTY: no slot; KW_EINVAL: an id
+ * out of range. Costs: a set slot takes a bitmap over the vocabulary; the
+ * slot with the fewest postings supplies the candidates. */
+kw_status kw_index_match(const kw_index *ix, const kw_slot *slots, size_t n_slots, int exact,
+                         kw_hits **out);
+
+/* The vocabulary, for matching patterns outside the core: the form of a
+ * surface type or of a fold group (borrowed UTF-8), a type's fold group, and
+ * whether a type is a word (1) or punctuation (0). */
+const char *kw_index_type_form(const kw_index *ix, uint32_t type, size_t *len);
+const char *kw_index_group_form(const kw_index *ix, uint32_t group, size_t *len);
+uint32_t kw_index_group_of(const kw_index *ix, uint32_t type);
+int kw_index_type_is_word(const kw_index *ix, uint32_t type);
 
 void kw_hits_free(kw_hits *h);
 size_t kw_hits_count(const kw_hits *h);

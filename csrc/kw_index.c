@@ -12,6 +12,7 @@ const char *kw_status_message(kw_status status)
     case KW_EUTF8: return "invalid UTF-8";
     case KW_ETOOBIG: return "corpus too large (more than 4,294,967,294 tokens or types)";
     case KW_EEMPTY: return "the query has no token in it";
+    case KW_EINVAL: return "a type or group id out of range";
     }
     return "unknown error";
 }
@@ -281,6 +282,19 @@ size_t kw_index_n_docs(const kw_index *ix) { return ix->n_docs; }
 size_t kw_index_n_tokens(const kw_index *ix) { return ix->n_tokens; }
 size_t kw_index_n_types(const kw_index *ix) { return ix->surface.n; }
 size_t kw_index_n_groups(const kw_index *ix) { return ix->folded.n; }
+
+const char *kw_index_type_form(const kw_index *ix, uint32_t type, size_t *len)
+{
+    return kw_strtab_form(&ix->surface, type, len);
+}
+
+const char *kw_index_group_form(const kw_index *ix, uint32_t group, size_t *len)
+{
+    return kw_strtab_form(&ix->folded, group, len);
+}
+
+uint32_t kw_index_group_of(const kw_index *ix, uint32_t type) { return ix->group_of[type]; }
+int kw_index_type_is_word(const kw_index *ix, uint32_t type) { return ix->is_word[type]; }
 
 const char *kw_index_doc_text(const kw_index *ix, size_t doc, size_t *n_bytes)
 {

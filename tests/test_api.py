@@ -226,7 +226,8 @@ def test_to_pandas_equals_the_lines():
     conc = kwiq.sample().kwic("the", window=3)
     frame = conc.to_pandas()
     assert isinstance(frame, pd.DataFrame)
-    assert list(frame.columns) == list(kwiq.Line._fields)
-    assert [tuple(row) for row in frame.itertuples(index=False)] == list(conc)
+    assert list(frame.columns) == list(kwiq.Line._fields) + ["query"]
+    assert [tuple(row)[:8] for row in frame.itertuples(index=False)] == list(conc)
+    assert set(frame["query"]) == {"the"}
     empty = kwiq.sample().kwic("zebra").to_pandas()
-    assert len(empty) == 0 and list(empty.columns) == list(kwiq.Line._fields)
+    assert len(empty) == 0 and list(empty.columns) == list(kwiq.Line._fields) + ["query"]

@@ -82,40 +82,154 @@ typedef struct {
     kw_hits *hits;
 } HitsObject;
 
-PyDoc_STRVAR(Index_find_doc,
-"find(query, exact)\n--\n\n"
-"Hits of `query` (a str, tokenized like the text; several tokens are a\n"
-"phrase). exact=False compares case-folded forms. ValueError if the query\n"
-"has no token.");
-
-static PyObject *Index_find(IndexObject *self, PyObject *args)
+/* A Hits object owning `hits` and keeping `index` alive; frees hits on error. */
+static PyObject *new_hits_object(PyObject *index, kw_hits *hits)
 {
-    PyObject *query, *holder = NULL;
-    int exact;
-    if (!PyArg_ParseTuple(args, "Up:find", &query, &exact))
-        return NULL;
-    module_state *state = PyType_GetModuleState(Py_TYPE(self));
-    Py_ssize_t n;
-    const char *q = utf8_of(query, &n, &holder);
-    if (!q)
-        return NULL;
-    kw_hits *hits = NULL;
-    size_t bad;
-    kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_index_find(self->ix, q, (size_t)n, exact, &hits, &bad);
-    Py_END_ALLOW_THREADS
-    Py_XDECREF(holder);
-    if (st != KW_OK)
-        return raise_status(st);
+    module_state *state = PyType_GetModuleState(Py_TYPE(index));
     HitsObject *result = PyObject_New(HitsObject, state->hits_type);
     if (!result) {
         kw_hits_free(hits);
         return NULL;
     }
     result->hits = hits;
-    result->index = Py_NewRef(self);
+    result->index = Py_NewRef(index);
     return (PyObject *)result;
+}
+
+enum { SLOT_FORM = 0, SLOT_TYPES = 1, SLOT_GROUPS = 2, SLOT_ANY_WORD = 3 };
+
+PyDoc_STRVAR(Index_match_doc,
+"match(slots, exact)\n--\n\n"
+"Hits of a phrase of slots, each a tuple: (0, form) one token's text;\n"
+"(1, ids) any of these surface type ids; (2, ids) any of these fold group\n"
+"ids; (3,) any word. ids is a buffer of uint32 (e.g. array('I')).\n"
+"exact applies to forms.");
+
+static PyObject *Index_match(IndexObject *self, PyObject *args)
+{
+    PyObject *slot_list, *result = NULL;
+    int exact;
+    if (!PyArg_ParseTuple(args, "O!p:match", &PyList_Type, &slot_list, &exact))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(slot_list);
+    kw_slot *slots = PyMem_Calloc((size_t)(n ? n : 1), sizeof *slots);
+    Py_buffer *views = PyMem_Calloc((size_t)(n ? n : 1), sizeof *views);
+    PyObject *items = PyList_GetSlice(slot_list, 0, n); /* the list may change meanwhile */
+    Py_ssize_t n_views = 0;
+    if (!slots || !views || !items) {
+        if (!items)
+            goto done;
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < n; j++) {
+        PyObject *item = PyList_GET_ITEM(items, j);
+        int kind;
+        PyObject *arg = NULL;
+        if (!PyTuple_Check(item) || !PyArg_ParseTuple(item, "i|O:slot", &kind, &arg)) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "slot %zd must be a tuple", j);
+            goto done;
+        }
+        if (kind == SLOT_FORM && arg && PyUnicode_Check(arg)) {
+            Py_ssize_t len;
+            const char *form = PyUnicode_AsUTF8AndSize(arg, &len);
+            if (!form)
+                goto done;
+            slots[j].kind = KW_SLOT_FORM;
+            slots[j].form = form; /* kept alive by `items` */
+            slots[j].form_len = (size_t)len;
+        } else if ((kind == SLOT_TYPES || kind == SLOT_GROUPS) && arg) {
+            if (PyObject_GetBuffer(arg, &views[n_views], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+                goto done;
+            Py_buffer *view = &views[n_views++];
+            if (view->itemsize != 4 || view->ndim != 1 || !view->format
+                || !strchr("IL", view->format[0]) || view->format[1]) {
+                PyErr_Format(PyExc_TypeError, "slot %zd: ids must be a buffer of uint32", j);
+                goto done;
+            }
+            slots[j].kind = kind == SLOT_TYPES ? KW_SLOT_TYPES : KW_SLOT_GROUPS;
+            slots[j].ids = view->buf;
+            slots[j].n_ids = (size_t)(view->len / 4);
+        } else if (kind == SLOT_ANY_WORD && !arg) {
+            slots[j].kind = KW_SLOT_ANY_WORD;
+        } else {
+            PyErr_Format(PyExc_ValueError, "slot %zd: bad kind or argument", j);
+            goto done;
+        }
+    }
+    kw_hits *hits = NULL;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_match(self->ix, slots, (size_t)n, exact, &hits);
+    Py_END_ALLOW_THREADS
+    if (st != KW_OK)
+        raise_status(st);
+    else
+        result = new_hits_object((PyObject *)self, hits);
+done:
+    for (Py_ssize_t v = 0; v < n_views; v++)
+        PyBuffer_Release(&views[v]);
+    PyMem_Free(views);
+    PyMem_Free(slots);
+    Py_XDECREF(items);
+    return result;
+}
+
+PyDoc_STRVAR(Index_vocabulary_doc,
+"vocabulary(folded)\n--\n\n"
+"(forms, is_word): every surface form (folded=False, by type id) or every\n"
+"case-folded form (folded=True, by group id) as a list of str, and a bytes\n"
+"of 1 for words, 0 for punctuation.");
+
+static PyObject *Index_vocabulary(IndexObject *self, PyObject *arg)
+{
+    int folded = PyObject_IsTrue(arg);
+    if (folded < 0)
+        return NULL;
+    size_t n = folded ? kw_index_n_groups(self->ix) : kw_index_n_types(self->ix);
+    PyObject *forms = PyList_New((Py_ssize_t)n);
+    PyObject *words = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n);
+    PyObject *result = NULL;
+    if (!forms || !words)
+        goto done;
+    char *flags = PyBytes_AS_STRING(words);
+    memset(flags, 0, n);
+    for (size_t id = 0; id < n; id++) {
+        size_t len;
+        const char *form = folded ? kw_index_group_form(self->ix, (uint32_t)id, &len)
+                                  : kw_index_type_form(self->ix, (uint32_t)id, &len);
+        PyObject *str = PyUnicode_DecodeUTF8(form, (Py_ssize_t)len, "strict");
+        if (!str)
+            goto done;
+        PyList_SET_ITEM(forms, (Py_ssize_t)id, str);
+    }
+    /* A group's members are all words or all punctuation. */
+    for (uint32_t type = 0; type < kw_index_n_types(self->ix); type++) {
+        uint32_t id = folded ? kw_index_group_of(self->ix, type) : type;
+        flags[id] = (char)kw_index_type_is_word(self->ix, type);
+    }
+    result = PyTuple_Pack(2, forms, words);
+done:
+    Py_XDECREF(forms);
+    Py_XDECREF(words);
+    return result;
+}
+
+PyDoc_STRVAR(Index_group_of_doc,
+"group_of()\n--\n\nThe fold group id of every surface type, as bytes of native uint32.");
+
+static PyObject *Index_group_of(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_types(self->ix);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    if (!result)
+        return NULL;
+    uint32_t *groups = (uint32_t *)PyBytes_AS_STRING(result);
+    for (size_t type = 0; type < n; type++)
+        groups[type] = kw_index_group_of(self->ix, (uint32_t)type);
+    return result;
 }
 
 PyDoc_STRVAR(Index_doc_text_doc, "doc_text(doc)\n--\n\nThe text of document number `doc`.");
@@ -140,7 +254,9 @@ static PyObject *Index_get_n_types(IndexObject *self, void *c) { (void)c; return
 static PyObject *Index_get_n_groups(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_groups(self->ix)); }
 
 static PyMethodDef Index_methods[] = {
-    {"find", (PyCFunction)Index_find, METH_VARARGS, Index_find_doc},
+    {"match", (PyCFunction)Index_match, METH_VARARGS, Index_match_doc},
+    {"vocabulary", (PyCFunction)Index_vocabulary, METH_O, Index_vocabulary_doc},
+    {"group_of", (PyCFunction)Index_group_of, METH_NOARGS, Index_group_of_doc},
     {"doc_text", (PyCFunction)Index_doc_text, METH_O, Index_doc_text_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -295,7 +411,8 @@ error:
 PyDoc_STRVAR(Hits_columns_doc,
 "columns(left, right, ids)\n--\n\n"
 "The Line fields of every hit as a tuple of eight lists, one per field,\n"
-"without making a Line per hit.");
+"then a ninth: the number of the query that found each hit. No Line is\n"
+"made per hit.");
 
 static PyObject *Hits_columns(HitsObject *self, PyObject *args)
 {
@@ -304,10 +421,11 @@ static PyObject *Hits_columns(HitsObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "IIO:columns", &left, &right, &ids))
         return NULL;
     Py_ssize_t n = Hits_len(self);
-    PyObject *columns[N_FIELDS] = {NULL};
+    enum { N_COLUMNS = N_FIELDS + 1 };
+    PyObject *columns[N_COLUMNS] = {NULL};
     char *buf = NULL;
     size_t cap = 0;
-    for (int f = 0; f < N_FIELDS; f++)
+    for (int f = 0; f < N_COLUMNS; f++)
         if (!(columns[f] = PyList_New(n)))
             goto error;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -316,16 +434,20 @@ static PyObject *Hits_columns(HitsObject *self, PyObject *args)
             goto error;
         for (int f = 0; f < N_FIELDS; f++)
             PyList_SET_ITEM(columns[f], i, fields[f]);
+        PyObject *query = PyLong_FromUnsignedLong(kw_hits_query(self->hits, (size_t)i));
+        if (!query)
+            goto error;
+        PyList_SET_ITEM(columns[N_FIELDS], i, query);
     }
-    result = PyTuple_New(N_FIELDS);
+    result = PyTuple_New(N_COLUMNS);
     if (!result)
         goto error;
-    for (int f = 0; f < N_FIELDS; f++) {
+    for (int f = 0; f < N_COLUMNS; f++) {
         PyTuple_SET_ITEM(result, f, columns[f]);
         columns[f] = NULL;
     }
 error:
-    for (int f = 0; f < N_FIELDS; f++)
+    for (int f = 0; f < N_COLUMNS; f++)
         Py_XDECREF(columns[f]);
     PyMem_Free(buf);
     return result;
@@ -423,6 +545,50 @@ error:
     return NULL;
 }
 
+PyDoc_STRVAR(merge_doc,
+"merge(hits_list)\n--\n\n"
+"One Hits of several queries' hits over the same Index, by position; hit k\n"
+"remembers the number of the list entry it came from.");
+
+static PyObject *merge(PyObject *module, PyObject *list)
+{
+    module_state *state = PyModule_GetState(module);
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) == 0) {
+        PyErr_SetString(PyExc_TypeError, "merge() takes a non-empty list of Hits");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    PyObject *index = NULL;
+    kw_hits **parts = PyMem_Calloc((size_t)n, sizeof *parts);
+    if (!parts)
+        return PyErr_NoMemory();
+    for (Py_ssize_t j = 0; j < n; j++) {
+        PyObject *item = PyList_GET_ITEM(list, j);
+        if (!Py_IS_TYPE(item, state->hits_type)) {
+            PyErr_Format(PyExc_TypeError, "merge(): item %zd is not Hits", j);
+            PyMem_Free(parts);
+            return NULL;
+        }
+        HitsObject *hits = (HitsObject *)item;
+        if (index && hits->index != index) {
+            PyErr_SetString(PyExc_ValueError, "merge(): hits of different indexes");
+            PyMem_Free(parts);
+            return NULL;
+        }
+        index = hits->index;
+        parts[j] = hits->hits;
+    }
+    kw_hits *merged;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_hits_merge(&python_alloc, parts, (size_t)n, &merged);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(parts);
+    if (st != KW_OK)
+        return raise_status(st);
+    return new_hits_object(index, merged);
+}
+
 PyDoc_STRVAR(tokenize_doc,
 "tokenize(text)\n--\n\n"
 "The tokens of `text` as a list of (start, end, is_word), in str indices.");
@@ -505,6 +671,7 @@ static PyObject *set_line_type(PyObject *module, PyObject *cls)
 
 static PyMethodDef module_methods[] = {
     {"build", build, METH_O, build_doc},
+    {"merge", merge, METH_O, merge_doc},
     {"tokenize", tokenize, METH_O, tokenize_doc},
     {"casefold", casefold, METH_O, casefold_doc},
     {"_set_line_type", set_line_type, METH_O, set_line_type_doc},

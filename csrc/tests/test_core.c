@@ -405,6 +405,77 @@ static void test_merge_and_select(void)
     kw_index_free(ix);
 }
 
+/* The type id of an exact form, or UINT32_MAX. */
+static uint32_t type_id(const kw_index *ix, const char *form)
+{
+    for (uint32_t t = 0; t < kw_index_n_types(ix); t++) {
+        size_t len;
+        const char *f = kw_index_type_form(ix, t, &len);
+        if (len == strlen(form) && memcmp(f, form, len) == 0)
+            return t;
+    }
+    return UINT32_MAX;
+}
+
+static size_t match_count(const kw_index *ix, const kw_slot *slots, size_t n, int exact)
+{
+    kw_hits *h;
+    if (kw_index_match(ix, slots, n, exact, &h) != KW_OK)
+        return (size_t)-1;
+    size_t count_ = kw_hits_count(h);
+    kw_hits_free(h);
+    return count_;
+}
+
+static void test_slots(void)
+{
+    const char *docs[] = {"The peace, the Peaceful war. THE end", "war peace the"};
+    kw_index *ix = build(docs, 2);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    uint32_t the = type_id(ix, "the"), The = type_id(ix, "The"), THE = type_id(ix, "THE");
+    uint32_t peace = type_id(ix, "peace"), peaceful = type_id(ix, "Peaceful");
+    CHECK(the != UINT32_MAX && The != UINT32_MAX && THE != UINT32_MAX);
+    CHECK(kw_index_group_of(ix, the) == kw_index_group_of(ix, THE));
+    CHECK(kw_index_type_is_word(ix, the) && !kw_index_type_is_word(ix, type_id(ix, ",")));
+    size_t len;
+    const char *gform = kw_index_group_form(ix, kw_index_group_of(ix, peaceful), &len);
+    CHECK(len == 8 && memcmp(gform, "peaceful", 8) == 0);
+
+    uint32_t two_types[] = {The, peace, The};
+    kw_slot types = {KW_SLOT_TYPES, NULL, 0, two_types, 3};
+    CHECK(match_count(ix, &types, 1, 0) == 3);  /* The, peace (twice) */
+    uint32_t groups_ids[] = {kw_index_group_of(ix, the), kw_index_group_of(ix, peaceful)};
+    kw_slot groups = {KW_SLOT_GROUPS, NULL, 0, groups_ids, 2};
+    CHECK(match_count(ix, &groups, 1, 0) == 5);  /* The the Peaceful THE the */
+    kw_slot any = {KW_SLOT_ANY_WORD, NULL, 0, NULL, 0};
+    CHECK(match_count(ix, &any, 1, 0) == 10);
+    kw_slot the_form = {KW_SLOT_FORM, "the", 3, NULL, 0};
+    kw_slot phrase[] = {the_form, any};
+    CHECK(match_count(ix, phrase, 2, 0) == 3);   /* The peace, the Peaceful, THE end */
+    CHECK(match_count(ix, phrase, 2, 1) == 1);   /* the Peaceful */
+    kw_slot any_the[] = {any, the_form};
+    CHECK(match_count(ix, any_the, 2, 0) == 1);  /* peace the; not "war. THE" */
+    kw_slot any_any[] = {any, any};
+    CHECK(match_count(ix, any_any, 2, 0) == 6);
+    kw_slot set_then_set[] = {groups, types};
+    CHECK(match_count(ix, set_then_set, 2, 0) == 1);  /* The peace */
+
+    kw_slot empty = {KW_SLOT_TYPES, NULL, 0, two_types, 0};
+    kw_slot with_empty[] = {the_form, empty};
+    CHECK(match_count(ix, with_empty, 2, 0) == 0);
+    uint32_t too_big[] = {(uint32_t)kw_index_n_types(ix)};
+    kw_slot bad_ids = {KW_SLOT_TYPES, NULL, 0, too_big, 1};
+    kw_hits *h;
+    CHECK(kw_index_match(ix, &bad_ids, 1, 0, &h) == KW_EINVAL);
+    too_big[0] = (uint32_t)kw_index_n_groups(ix);
+    bad_ids.kind = KW_SLOT_GROUPS;
+    CHECK(kw_index_match(ix, &bad_ids, 1, 0, &h) == KW_EINVAL);
+    CHECK(kw_index_match(ix, &any, 0, 0, &h) == KW_EEMPTY);
+    kw_index_free(ix);
+}
+
 /* ---- out of memory ---- */
 
 static long fail_at = -1, calls;
@@ -458,6 +529,15 @@ static long oom_scenario(void)
         total = total * 10 + (long)kw_hits_count(h);
         kw_hits_free(h);
     }
+    uint32_t every_type[] = {0, 1, 2, 3, 4, 5};
+    kw_slot sets[] = {{KW_SLOT_TYPES, NULL, 0, every_type, 6},
+                      {KW_SLOT_GROUPS, NULL, 0, every_type, 2},
+                      {KW_SLOT_ANY_WORD, NULL, 0, NULL, 0}};
+    while ((st = kw_index_match(ix, sets, 3, 0, &h)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    total = total * 10 + (long)kw_hits_count(h);
+    kw_hits_free(h);
     kw_hits *parts[2], *merged, *picked;
     for (int q = 0; q < 2; q++)
         while ((st = kw_index_find(ix, queries[q], strlen(queries[q]), 0, &parts[q], &bad))
@@ -480,7 +560,9 @@ static void test_out_of_memory(void)
     calls = 0;
     long expected = oom_scenario();
     long total_calls = calls;
-    CHECK(expected == 211114); /* the last digit: "war ;" starts at token 4 */
+    /* Digits: the five queries, the three-slot set match, then the first
+     * position after reordering ("war ;" starts at token 4). */
+    CHECK(expected == 2111124);
     int ok = 1;
     for (long k = 0; k < total_calls; k++) {
         fail_at = k;
@@ -500,6 +582,7 @@ int main(void)
     test_lines();
     test_long_documents();
     test_merge_and_select();
+    test_slots();
     test_rollback();
     test_out_of_memory();
     printf("%d passed, %d failed\n", passed, failed);

@@ -7,7 +7,8 @@
 11
 """
 from kwiq._concordance import Concordance, Line
-from kwiq._corpus import Corpus, QueryError, kwic, sample, tokenize
+from kwiq._corpus import Corpus, kwic, sample, tokenize
+from kwiq._query import QueryError
 
 __all__ = ["Corpus", "Concordance", "Line", "QueryError", "kwic", "sample", "tokenize"]
 __version__ = "0.1.0"

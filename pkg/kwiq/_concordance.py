@@ -46,10 +46,12 @@ class Concordance(Sequence[Line]):
     asked for (indexing, slicing, iteration, display, export).
     """
 
-    def __init__(self, hits: Any, ids: list, *, query: str, window: int, case: bool):
+    def __init__(self, hits: Any, ids: list, *, query: str | list[str], queries: list[str],
+                 window: int, case: bool):
         self._hits = hits
         self._ids = ids
         self.query = query
+        self.queries = queries
         self.window = window
         self.case = case
 
@@ -103,8 +105,9 @@ class Concordance(Sequence[Line]):
         rows = []
         for line in lines:
             left = line.left[-side:] if side else ""
-            right = line.right[:side]
-            rows.append(f"{left:>{side}}{line.match:<{match_width}}{right}".rstrip())
+            # The right context follows its own match, so the text reads on.
+            right = line.right[:max(width - side - len(line.match), 0)]
+            rows.append(f"{left:>{side}}{line.match}{right}".rstrip())
         return "\n".join(rows)
 
     def _repr_html_(self) -> str:
@@ -133,10 +136,13 @@ class Concordance(Sequence[Line]):
         )
 
     def to_pandas(self):
-        """A pandas DataFrame with one column per Line field."""
+        """A pandas DataFrame with one column per Line field, then ``query``
+        (a categorical: the query that found the line)."""
         try:
             import pandas as pd
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'kwiq[pandas]'") from None
-        columns = self._hits.columns(self.window, self.window, self._ids)
-        return pd.DataFrame(dict(zip(Line._fields, columns)))
+        *fields, query_numbers = self._hits.columns(self.window, self.window, self._ids)
+        frame = pd.DataFrame(dict(zip(Line._fields, fields)))
+        frame["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
+        return frame

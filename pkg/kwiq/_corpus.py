@@ -8,12 +8,9 @@ from typing import Any, Union
 
 from kwiq import _core
 from kwiq._concordance import Concordance
+from kwiq._query import QueryError, Vocabulary, parse
 
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
-
-
-class QueryError(ValueError):
-    """A query that cannot be run: it has no token, or it is malformed."""
 
 
 class Corpus:
@@ -40,6 +37,7 @@ class Corpus:
             _raise_for_surrogates(texts, self._ids)
             raise
         self._position_of: dict[Hashable, int] | None = None
+        self._vocabulary: Vocabulary | None = None
 
     @property
     def n_docs(self) -> int:
@@ -72,30 +70,51 @@ class Corpus:
             raise KeyError(f"no document with id {doc!r}") from None
         return self._index.doc_text(position)
 
-    def kwic(self, query: str, window: int = 5, case: bool = False) -> Concordance:
-        """Keyword-in-context lines for ``query``.
+    def kwic(self, query: str | Iterable[str], window: int = 5, case: bool = False) -> Concordance:
+        """Keyword-in-context lines for ``query``, in the query language of
+        the README: words, phrases, globs (``peace*``), ``*`` for any word
+        and ``/regex/``. A list of queries gives one Concordance whose
+        ``query`` column (in DataFrames) says which query found each line.
 
-        The query is tokenized like the text; several tokens are a phrase
-        of consecutive tokens. ``window`` words of context on each side
-        (punctuation is shown but not counted); ``case=True`` matches the
-        exact case, otherwise case-folded forms.
+        ``window`` words of context on each side (punctuation is shown but
+        not counted); ``case=True`` matches the exact case, otherwise
+        case-folded forms.
         """
-        if not isinstance(query, str):
-            raise TypeError(f"query must be str, not {type(query).__name__}")
+        if isinstance(query, str):
+            queries = [query]
+        elif isinstance(query, bytes):
+            raise TypeError("query must be str, not bytes")
+        else:
+            try:
+                queries = list(dict.fromkeys(query))
+            except TypeError:
+                raise TypeError(f"query must be str or a list of str, "
+                                f"not {type(query).__name__}") from None
+            if not queries:
+                raise ValueError("an empty list of queries")
+        for q in queries:
+            if not isinstance(q, str):
+                raise TypeError(f"query must be str, not {type(q).__name__}")
         window = _check_window(window)
         if not isinstance(case, bool):
             raise TypeError(f"case must be True or False, not {case!r}")
-        try:
-            hits = self._index.find(query, case)
-        except UnicodeEncodeError:
-            raise
-        except ValueError:
-            raise QueryError(f"query {query!r} has no token: give a word, a phrase "
-                             "or a punctuation character") from None
-        return Concordance(hits, self._ids, query=query, window=window, case=case)
+        hits = [self._match(q, case) for q in queries]
+        merged = hits[0] if len(hits) == 1 else _core.merge(hits)
+        return Concordance(merged, self._ids, query=query if isinstance(query, str) else queries,
+                           queries=queries, window=window, case=case)
+
+    def _match(self, query: str, case: bool):
+        patterns = parse(query)
+        if any(p.kind in ("glob", "regex") for p in patterns) and self._vocabulary is None:
+            self._vocabulary = Vocabulary(self._index)
+        if self._vocabulary is None:
+            slots = [(0, p.text) if p.kind == "literal" else (3,) for p in patterns]
+        else:
+            slots = [self._vocabulary.slot(p, case) for p in patterns]
+        return self._index.match(slots, case)
 
 
-def kwic(texts: Union[str, Iterable[str]], query: str, window: int = 5,
+def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: int = 5,
          case: bool = False) -> Concordance:
     """One-shot KWIC over one text or a list of texts (see Corpus.kwic)."""
     corpus = Corpus([texts] if isinstance(texts, str) else texts)

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Sequence
 
 from kwiq._concordance import Line
-from kwiq._corpus import Corpus, QueryError, sample
+from kwiq._corpus import Corpus, sample
+from kwiq._query import QueryError
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,0 +1,183 @@
+"""The query language: a phrase of token patterns.
+
+A query is a sequence of token patterns separated by white space, matched
+by consecutive tokens of one document:
+
+- a literal: a word or a punctuation character; a literal with punctuation
+  inside (``U-2``) is the phrase of its tokens;
+- a glob: a word with ``*`` (any characters) or ``?`` (one character) in it,
+  matched against whole word forms (``peace*``, ``*ism``, ``wom?n``);
+- ``*`` alone: any one word;
+- ``/regex/``: a Python regular expression matched against whole token
+  forms, words or punctuation (``\\/`` for a slash inside it);
+- a backslash makes the next character literal (``\\*`` is an asterisk).
+
+Globs and regexes are matched against the vocabulary, not the text, so
+their cost grows with the number of distinct forms in the corpus.
+"""
+from __future__ import annotations
+
+import re
+from array import array
+from dataclasses import dataclass
+from typing import Any
+
+from kwiq import _core
+
+WILDCARDS = "*?"
+
+
+class QueryError(ValueError):
+    """A query that cannot be run: it has no token, or it is malformed.
+
+    ``position`` is the index in ``query`` where the problem was found.
+    """
+
+    def __init__(self, problem: str, query: str, position: int):
+        super().__init__(f"{problem} at position {position} of query {query!r}")
+        self.problem = problem
+        self.query = query
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One token pattern of a parsed query."""
+
+    kind: str      # "literal", "glob", "any" or "regex"
+    text: str      # the token, the glob, "*" or the regex source
+    position: int  # where it starts in the query
+
+
+def _is_space(char: str) -> bool:
+    # White space as the tokenizer defines it, not as str.isspace does.
+    return not _core.tokenize(char)
+
+
+def parse(query: str) -> list[Pattern]:
+    """The token patterns of ``query``; QueryError if it is malformed."""
+    patterns: list[Pattern] = []
+    i, n = 0, len(query)
+    while i < n:
+        if _is_space(query[i]):
+            i += 1
+        elif query[i] == "/":
+            pattern, i = _regex(query, i)
+            patterns.append(pattern)
+        else:
+            chunk, i = _chunk(query, i)
+            patterns.extend(chunk)
+    if not patterns:
+        raise QueryError("no token (give a word, a phrase, a glob or a /regex/)", query, 0)
+    return patterns
+
+
+def _regex(query: str, start: int) -> tuple[Pattern, int]:
+    source: list[str] = []
+    i = start + 1
+    while i < len(query) and query[i] != "/":
+        if query[i] == "\\" and query[i + 1:i + 2] == "/":
+            source.append("/")
+            i += 2
+        else:
+            source.append(query[i])
+            i += 1
+    if i >= len(query):
+        raise QueryError("unclosed '/'", query, start)
+    if not source:
+        raise QueryError("empty pattern '//'", query, start)
+    if i + 1 < len(query) and not _is_space(query[i + 1]):
+        raise QueryError("a /regex/ must be followed by white space", query, i + 1)
+    text = "".join(source)
+    try:
+        re.compile(text)
+    except re.error as error:
+        raise QueryError(f"bad regex: {error.msg}", query, start) from None
+    return Pattern("regex", text, start), i + 1
+
+
+def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
+    """The patterns of the run of non-space characters at ``start``."""
+    chars: list[str] = []
+    origin: list[int] = []   # where each char of the chunk stands in the query
+    escaped: set[int] = set()
+    i = start
+    while i < len(query) and not _is_space(query[i]):
+        if query[i] == "\\":
+            if i + 1 >= len(query) or _is_space(query[i + 1]):
+                raise QueryError("a backslash must be followed by the character it escapes",
+                                 query, i)
+            escaped.add(len(chars))
+            i += 1
+        origin.append(i)
+        chars.append(query[i])
+        i += 1
+    text = "".join(chars)
+
+    def wild(token: tuple[int, int, bool]) -> bool:
+        begin, end, _ = token
+        return end - begin == 1 and text[begin] in WILDCARDS and begin not in escaped
+
+    # Words and wildcards that touch form one glob; anything else is literal.
+    patterns: list[Pattern] = []
+    run: list[tuple[int, int, bool]] = []
+
+    def flush() -> None:
+        if any(wild(token) for token in run):
+            glob = text[run[0][0]:run[-1][1]]
+            kind = "any" if set(glob) == {"*"} else "glob"
+            patterns.append(Pattern(kind, glob, origin[run[0][0]]))
+        else:
+            patterns.extend(Pattern("literal", text[b:e], origin[b]) for b, e, _ in run)
+        run.clear()
+
+    for token in _core.tokenize(text):
+        gluable = token[2] or wild(token)
+        # Two words touch only where one is a Han or kana character, a word
+        # of its own: a glob never joins them.
+        touches = run and run[-1][1] == token[0] and not (token[2] and run[-1][2])
+        if run and not (gluable and touches):
+            flush()
+        if gluable:
+            run.append(token)
+        else:
+            patterns.append(Pattern("literal", text[token[0]:token[1]], origin[token[0]]))
+    if run:
+        flush()
+    return patterns, i
+
+
+def glob_regex(glob: str) -> re.Pattern:
+    """A compiled regex that fully matches what the glob matches."""
+    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob]
+    return re.compile("".join(parts), re.DOTALL)
+
+
+class Vocabulary:
+    """The corpus's forms, fetched from the core once, for globs and regexes."""
+
+    def __init__(self, index: Any):
+        self.surface, self.surface_is_word = index.vocabulary(False)
+        self.folded, self.folded_is_word = index.vocabulary(True)
+        self.group_of = array("I")
+        self.group_of.frombytes(index.group_of())
+
+    def slot(self, pattern: Pattern, case: bool) -> tuple:
+        """The slot that kwiq._core.Index.match takes for one pattern."""
+        if pattern.kind == "literal":
+            return (0, pattern.text)
+        if pattern.kind == "any":
+            return (3,)
+        if pattern.kind == "glob":
+            glob = pattern.text if case else _core.casefold(pattern.text)
+            matches = glob_regex(glob).fullmatch
+            forms, is_word = (self.surface, self.surface_is_word) if case else \
+                (self.folded, self.folded_is_word)
+            ids = array("I", (i for i, form in enumerate(forms) if is_word[i] and matches(form)))
+            return (1 if case else 2, ids)
+        matches = re.compile(pattern.text, 0 if case else re.IGNORECASE).fullmatch
+        types = [i for i, form in enumerate(self.surface) if matches(form)]
+        if case:
+            return (1, array("I", types))
+        # Without case, a regex that matches any form of a word finds all of them.
+        return (2, array("I", sorted({self.group_of[t] for t in types})))

@@ -1,0 +1,177 @@
+"""The query language against an independent Python matcher over re tokens."""
+import fnmatch
+import re
+
+import pytest
+
+import kwiq
+from kwiq._query import Pattern, parse
+from conftest import oracle_tokens
+
+
+def oracle_predicate(pattern, case):
+    """A test for one token form, written from the README's rules."""
+    text = pattern.strip()
+    if text.startswith("/") and text.endswith("/") and len(text) > 2:
+        regex = re.compile(text[1:-1].replace("\\/", "/"), 0 if case else re.I)
+        if case:
+            return lambda form, is_word, variants: bool(regex.fullmatch(form))
+        return lambda form, is_word, variants: any(regex.fullmatch(v) for v in variants)
+    if text == "*":
+        return lambda form, is_word, variants: is_word
+    if "*" in text or "?" in text:
+        if case:
+            return lambda form, is_word, variants: is_word and fnmatch.fnmatchcase(form, text)
+        return lambda form, is_word, variants: (is_word and
+                                                fnmatch.fnmatchcase(form.casefold(), text.casefold()))
+    if case:
+        return lambda form, is_word, variants: form == text
+    return lambda form, is_word, variants: form.casefold() == text.casefold()
+
+
+def oracle_spans(texts, patterns, case=False):
+    """(doc, char_start, char_end) of every phrase hit; patterns are one token each."""
+    variants = {}
+    for text in texts:
+        for s, e, _ in oracle_tokens(text):
+            variants.setdefault(text[s:e].casefold(), set()).add(text[s:e])
+    tests = [oracle_predicate(p, case) for p in patterns]
+    spans = []
+    for doc, text in enumerate(texts):
+        toks = [(s, e, w, text[s:e]) for s, e, w in oracle_tokens(text)]
+        for i in range(len(toks) - len(tests) + 1):
+            window = toks[i:i + len(tests)]
+            if all(test(form, w, variants[form.casefold()])
+                   for test, (_, _, w, form) in zip(tests, window)):
+                spans.append((doc, window[0][0], window[-1][1]))
+    return spans
+
+
+def kwiq_spans(corpus, query, case=False):
+    return [(line.doc, line.char_start, line.char_end) for line in corpus.kwic(query, case=case)]
+
+
+QUERIES = [
+    ["peace*"], ["*ism"], ["wom?n"], ["*"], ["/[A-Z][a-z]+ed/"], ["/pea.*/"], ["/[0-9]+/"],
+    ["the", "*", "of"], ["*", "peace"], ["/[Ss]oviet/", "*"], ["nuclear", "/w.*/"],
+    ["/,/"], ["/[.!?]/", "*"], ["mr", "."], ["war*", "/.*/"], ["?"], ["*", "*", "*"],
+    ["elizabeth", "/.*/", "darcy"], ["*ly", "*ed"],
+]
+
+
+@pytest.mark.parametrize("patterns", QUERIES, ids=" ".join)
+@pytest.mark.parametrize("case", [False, True])
+def test_query_forms_on_the_letter(letter_text, patterns, case):
+    corpus = kwiq.Corpus([letter_text])
+    assert kwiq_spans(corpus, " ".join(patterns), case) == oracle_spans([letter_text], patterns,
+                                                                          case)
+
+
+@pytest.mark.parametrize("patterns", QUERIES, ids=" ".join)
+def test_query_forms_on_a_gutenberg_text(gutenberg_text, patterns):
+    chapters = re.split(r"(?=Chapter \d+)", gutenberg_text)
+    corpus = kwiq.Corpus(chapters)
+    got = kwiq_spans(corpus, " ".join(patterns))
+    assert got == oracle_spans(chapters, patterns)
+
+
+def test_case_switch_on_a_regex_and_a_glob():
+    corpus = kwiq.Corpus(["Peace PEACE peace Peaceful Straße STRASSE"])
+    assert len(corpus.kwic("/peace/")) == 3
+    assert len(corpus.kwic("/peace/", case=True)) == 1
+    assert len(corpus.kwic("/P.*/", case=True)) == 3
+    assert len(corpus.kwic("PEACE*")) == 4
+    assert len(corpus.kwic("PEACE*", case=True)) == 1
+    # a regex that matches any form of a word finds every form of it
+    assert [line.match for line in corpus.kwic("/straße/")] == ["Straße", "STRASSE"]
+    assert [line.match for line in corpus.kwic("straß*")] == ["Straße", "STRASSE"]
+
+
+def test_globs_and_any_word_skip_punctuation_but_regexes_do_not():
+    corpus = kwiq.Corpus(["a , b ; c"])
+    assert [line.match for line in corpus.kwic("*")] == ["a", "b", "c"]
+    assert [line.match for line in corpus.kwic("?")] == ["a", "b", "c"]
+    assert [line.match for line in corpus.kwic("/./")] == ["a", ",", "b", ";", "c"]
+    assert [line.match for line in corpus.kwic("a *")] == []
+    assert [line.match for line in corpus.kwic("a , *")] == ["a , b"]
+
+
+def test_literal_with_punctuation_and_escapes():
+    corpus = kwiq.Corpus(["U-2 and U-28; a * b; 2*3; see /usr and a?"])
+    assert [line.match for line in corpus.kwic("U-2")] == ["U-2"]
+    assert [line.match for line in corpus.kwic("U-2*")] == ["U-2", "U-28"]
+    assert [line.match for line in corpus.kwic(r"a \* b")] == ["a * b"]
+    assert [line.match for line in corpus.kwic(r"2\*3")] == ["2*3"]
+    assert [line.match for line in corpus.kwic(r"\/usr")] == ["/usr"]
+    assert [line.match for line in corpus.kwic(r"a\?")] == ["a?"]
+    assert [line.match for line in corpus.kwic(r"/\/|;/")] == [";", ";", ";", "/"]
+
+
+def test_parse():
+    assert parse("peace") == [Pattern("literal", "peace", 0)]
+    assert parse("  U-2 ") == [Pattern("literal", "U", 2), Pattern("literal", "-", 3),
+                               Pattern("literal", "2", 4)]
+    assert parse("peace* *ism wom?n * ?") == [
+        Pattern("glob", "peace*", 0), Pattern("glob", "*ism", 7), Pattern("glob", "wom?n", 12),
+        Pattern("any", "*", 18), Pattern("glob", "?", 20)]
+    assert parse("/a b/ x") == [Pattern("regex", "a b", 0), Pattern("literal", "x", 6)]
+    assert parse(r"/a\/b/") == [Pattern("regex", "a/b", 0)]
+    assert parse("U-2*") == [Pattern("literal", "U", 0), Pattern("literal", "-", 1),
+                             Pattern("glob", "2*", 2)]
+    assert parse(r"\*") == [Pattern("literal", "*", 1)]
+    assert parse("and/or") == [Pattern("literal", "and", 0), Pattern("literal", "/", 3),
+                               Pattern("literal", "or", 4)]
+    assert parse("和平*") == [Pattern("literal", "和", 0), Pattern("glob", "平*", 1)]
+
+
+@pytest.mark.parametrize("query, problem, position", [
+    ("", "no token (give a word, a phrase, a glob or a /regex/)", 0),
+    ("   ", "no token (give a word, a phrase, a glob or a /regex/)", 0),
+    ("peace /war", "unclosed '/'", 6),
+    ("//", "empty pattern '//'", 0),
+    ("a // b", "empty pattern '//'", 2),
+    ("/[b-a]/", "bad regex: bad character range b-a", 0),
+    ("/(ab/", "bad regex: missing ), unterminated subpattern", 0),
+    ("/a/b", "a /regex/ must be followed by white space", 3),
+    ("peace \\", "a backslash must be followed by the character it escapes", 6),
+])
+def test_query_errors(query, problem, position):
+    corpus = kwiq.Corpus(["peace and war"])
+    with pytest.raises(kwiq.QueryError) as caught:
+        corpus.kwic(query)
+    error = caught.value
+    assert (error.problem, error.position, error.query) == (problem, position, query)
+    assert str(error) == f"{problem} at position {position} of query {query!r}"
+    assert isinstance(error, ValueError)
+    assert len(corpus.kwic("peace")) == 1  # the corpus is as it was
+
+
+def test_a_list_of_queries_is_one_concordance(letter_text):
+    corpus = kwiq.Corpus([letter_text])
+    both = corpus.kwic(["peace", "war", "nuclear catastrophe"])
+    singles = {q: list(corpus.kwic(q)) for q in ("peace", "war", "nuclear catastrophe")}
+    expected = sorted(((line, q) for q, lines in singles.items() for line in lines),
+                      key=lambda pair: pair[0].char_start)
+    assert list(both) == [line for line, _ in expected]
+    pd = pytest.importorskip("pandas")
+    frame = both.to_pandas()
+    assert list(frame["query"]) == [q for _, q in expected]
+    assert list(frame["query"].cat.categories) == ["peace", "war", "nuclear catastrophe"]
+    assert both.query == ["peace", "war", "nuclear catastrophe"]
+    assert len(corpus.kwic(["peace", "peace"])) == len(singles["peace"])
+
+
+def test_overlapping_queries_keep_query_order_at_one_position():
+    pytest.importorskip("pandas")
+    corpus = kwiq.Corpus(["peace and peace"])
+    frame = corpus.kwic(["peace*", "peace"]).to_pandas()
+    assert list(zip(frame["char_start"], frame["query"])) == [
+        (0, "peace*"), (0, "peace"), (10, "peace*"), (10, "peace")]
+
+
+@pytest.mark.parametrize("query, error", [
+    ([], ValueError), ([1], TypeError), (b"x", TypeError), (None, TypeError),
+])
+def test_bad_query_lists(query, error):
+    with pytest.raises(error):
+        kwiq.Corpus(["x"]).kwic(query)
