@@ -13,6 +13,9 @@
  *      exact) -> positions, phrases checked from the rarest token
  *   -> kw_line_at: context bounds counted in words, offsets recovered by
  *      re-scanning the text from the nearest checkpoint.
+ *   -> kw_hits_sort: hits ordered by context words, match, document or
+ *      position, by an LSD radix sort on ranks of case-folded forms that
+ *      kw_builder_finish computes once.
  *
  * Units. A token position is a uint32 index into the corpus-wide token
  * stream; kw_line reports positions relative to its document. Byte offsets
@@ -23,7 +26,7 @@
  * matching *_free. An index is immutable once built, so any number of
  * threads may query it at once; hits borrow from their index and must not
  * outlive it. A hit list from kw_index_find ascends by position; one from
- * kw_hits_select is in the order asked for.
+ * kw_hits_select or kw_hits_sort is in the order asked for.
  */
 #ifndef KW_CORE_H
 #define KW_CORE_H
@@ -47,7 +50,7 @@ typedef enum kw_status {
     KW_EUTF8,    /* invalid UTF-8; the byte offset is reported */
     KW_ETOOBIG,  /* more than KW_MAX_TOKENS tokens, or a size that overflows */
     KW_EEMPTY,   /* a query with no token in it */
-    KW_EINVAL    /* a type or group id out of range */
+    KW_EINVAL    /* an argument outside its documented range (an id, a sort key) */
 } kw_status;
 
 /* Token positions are uint32; the last value is kept free as a sentinel. */
@@ -147,6 +150,44 @@ kw_status kw_hits_merge(const kw_alloc *alloc, kw_hits *const *parts, size_t n_p
 /* New hits: hit order[k] of h for k < n (each order[k] < count), e.g. to
  * sort or filter. Every hit of h keeps its length and query. */
 kw_status kw_hits_select(const kw_hits *h, const uint32_t *order, size_t n, kw_hits **out);
+
+/* ---- sorting ---- */
+
+/* What a sort key compares; see kw_sort_key. */
+typedef enum kw_sort_by {
+    KW_SORT_LEFT,     /* the `word`-th word left of the match (1: the nearest) */
+    KW_SORT_RIGHT,    /* the `word`-th word right of the match (1: the nearest) */
+    KW_SORT_MATCH,    /* the matched tokens, one by one */
+    KW_SORT_DOC,      /* the document number */
+    KW_SORT_POSITION  /* the corpus-wide position: document, then token */
+} kw_sort_by;
+
+typedef struct kw_sort_key {
+    kw_sort_by by;
+    uint32_t word;    /* KW_SORT_LEFT and KW_SORT_RIGHT: 1 or more; else ignored */
+} kw_sort_key;
+
+/* New hits: those of h (hits of ix, in any order) sorted by keys[0], ties
+ * by keys[1], and so on; hits equal on every key keep their order in h,
+ * so a sorted list may be sorted again. n_keys = 0 copies h.
+ *
+ * Words compare by their case-folded form (as queries fold), in the byte
+ * order of its UTF-8, which is code point order: not a locale's collation,
+ * and a form sorts before every longer form it begins. Context words count
+ * words only, skipping punctuation, as kw_line_at does, however wide the
+ * lines are laid out; a word missing at a document edge sorts before every
+ * word, and a hit never looks into the next or previous document. The
+ * match compares token by token (punctuation included), a shorter match
+ * before a longer one it begins.
+ *
+ * Linear in the hits for each key (a stable counting sort per key, from the
+ * last key to the first, in digits of at most 16 bits). Scratch memory
+ * comes from the index's allocator and the new hits from h's, as in
+ * kw_hits_select. KW_ENOMEM: nothing is left behind; KW_EINVAL: a key
+ * with an unknown `by`, or LEFT/RIGHT with word 0; KW_ETOOBIG: more than
+ * UINT32_MAX hits. */
+kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys,
+                       size_t n_keys, kw_hits **out);
 
 /* One keyword-in-context line. Spans are byte offsets into the document's
  * text (kw_index_doc_text) and tile it: left ends where the match begins and

@@ -12,7 +12,7 @@ const char *kw_status_message(kw_status status)
     case KW_EUTF8: return "invalid UTF-8";
     case KW_ETOOBIG: return "corpus too large (more than 4,294,967,294 tokens or types)";
     case KW_EEMPTY: return "the query has no token in it";
-    case KW_EINVAL: return "a type or group id out of range";
+    case KW_EINVAL: return "an argument out of range (a type or group id, a sort key)";
     }
     return "unknown error";
 }
@@ -234,6 +234,8 @@ kw_status kw_builder_finish(kw_builder *b, kw_index **out)
     kw_status st = fold_groups(ix, &b->surface);
     if (st == KW_OK)
         st = build_postings(ix);
+    if (st == KW_OK)
+        st = kw_rank_groups(ix);
     if (st != KW_OK) {
         kw_free(a, ix->group_of);
         kw_free(a, ix->post_start);
@@ -271,6 +273,7 @@ void kw_index_free(kw_index *ix)
     kw_free(a, ix->checkpoints);
     kw_free(a, ix->is_word);
     kw_free(a, ix->group_of);
+    kw_free(a, ix->group_rank);
     kw_free(a, ix->post_start);
     kw_free(a, ix->post);
     kw_strtab_free(&ix->surface, a);

@@ -93,9 +93,15 @@ struct kw_index {
     uint8_t *is_word;
     kw_strtab folded;     /* case-folded forms: the fold groups */
     uint32_t *group_of;   /* surface type -> fold group */
+    uint32_t *group_rank; /* fold group -> rank of its folded form in byte order */
     uint32_t *post_start; /* n_groups + 1: postings of group g are post[post_start[g] ..] */
     uint32_t *post;       /* every position, grouped, ascending within a group */
 };
+
+/* ix->group_rank from ix->folded: each group's rank, 0 .. n_groups - 1, in
+ * the byte order of the folded forms (a form before any longer one it
+ * begins). Sets ix->group_rank only on success; KW_ENOMEM otherwise. */
+kw_status kw_rank_groups(kw_index *ix);
 
 struct kw_hits {
     kw_alloc alloc;

@@ -453,9 +453,72 @@ error:
     return result;
 }
 
+PyDoc_STRVAR(Hits_sort_doc,
+"sort(keys)\n--\n\n"
+"New Hits, these sorted by `keys`: a sequence of (by, word) pairs, `by` one\n"
+"of SORT_LEFT and SORT_RIGHT (`word` counts words from the match, 1 the\n"
+"nearest), SORT_MATCH, SORT_DOC or SORT_POSITION (`word` ignored). Stable;\n"
+"words compare by the code points of their case-folded forms. ValueError\n"
+"for a bad key.");
+
+static PyObject *Hits_sort(HitsObject *self, PyObject *arg)
+{
+    module_state *state = PyType_GetModuleState(Py_TYPE(self));
+    const kw_index *ix = ((IndexObject *)self->index)->ix;
+    PyObject *seq = NULL, *result = NULL;
+    kw_sort_key *keys = NULL;
+    kw_hits *sorted = NULL;
+    if (!(seq = PySequence_Fast(arg, "sort() takes a sequence of (by, word) pairs")))
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (!(keys = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *keys))) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, k);
+        int by;
+        Py_ssize_t word;
+        if (!PyTuple_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "sort key %zd is %.100s, not a (by, word) tuple", k,
+                         Py_TYPE(item)->tp_name);
+            goto error;
+        }
+        if (!PyArg_ParseTuple(item, "in:sort", &by, &word))
+            goto error;
+        if (word < 0 || (size_t)word > UINT32_MAX) {
+            PyErr_Format(PyExc_ValueError, "sort key %zd: word %zd out of range", k, word);
+            goto error;
+        }
+        keys[k].by = (kw_sort_by)by;
+        keys[k].word = (uint32_t)word;
+    }
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_hits_sort(ix, self->hits, keys, (size_t)n, &sorted);
+    Py_END_ALLOW_THREADS
+    if (st != KW_OK) {
+        raise_status(st);
+        goto error;
+    }
+    HitsObject *hits = PyObject_New(HitsObject, state->hits_type);
+    if (!hits)
+        goto error;
+    hits->hits = sorted;
+    hits->index = Py_NewRef(self->index);
+    sorted = NULL;
+    result = (PyObject *)hits;
+error:
+    kw_hits_free(sorted);
+    PyMem_Free(keys);
+    Py_DECREF(seq);
+    return result;
+}
+
 static PyMethodDef Hits_methods[] = {
     {"lines", (PyCFunction)Hits_lines, METH_VARARGS, Hits_lines_doc},
     {"columns", (PyCFunction)Hits_columns, METH_VARARGS, Hits_columns_doc},
+    {"sort", (PyCFunction)Hits_sort, METH_O, Hits_sort_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -687,7 +750,12 @@ static int module_exec(PyObject *module)
     state->hits_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Hits_spec, NULL);
     if (!state->hits_type || PyModule_AddType(module, state->hits_type) < 0)
         return -1;
-    if (PyModule_AddIntConstant(module, "CHECKPOINT", 32) < 0)
+    if (PyModule_AddIntConstant(module, "CHECKPOINT", 32) < 0
+        || PyModule_AddIntConstant(module, "SORT_LEFT", KW_SORT_LEFT) < 0
+        || PyModule_AddIntConstant(module, "SORT_RIGHT", KW_SORT_RIGHT) < 0
+        || PyModule_AddIntConstant(module, "SORT_MATCH", KW_SORT_MATCH) < 0
+        || PyModule_AddIntConstant(module, "SORT_DOC", KW_SORT_DOC) < 0
+        || PyModule_AddIntConstant(module, "SORT_POSITION", KW_SORT_POSITION) < 0)
         return -1;
     return 0;
 }

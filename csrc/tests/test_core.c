@@ -476,6 +476,225 @@ static void test_slots(void)
     kw_index_free(ix);
 }
 
+/* ---- sorting ---- */
+
+/* 1 if sorting h by keys gives hits at exactly these positions. */
+static int sorts_to(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys, size_t n_keys,
+                    const uint32_t *expected, size_t n)
+{
+    kw_hits *sorted;
+    if (kw_hits_sort(ix, h, keys, n_keys, &sorted) != KW_OK)
+        return 0;
+    int ok = kw_hits_count(sorted) == n;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = kw_hits_position(sorted, i) == expected[i];
+    if (!ok) {
+        printf("  sorted:");
+        for (size_t i = 0; i < kw_hits_count(sorted); i++)
+            printf(" %u", (unsigned)kw_hits_position(sorted, i));
+        printf("\n");
+    }
+    kw_hits_free(sorted);
+    return ok;
+}
+
+#define N_OF(array) (sizeof(array) / sizeof *(array))
+#define SORTS_TO(h, keys, expected) sorts_to(ix, (h), (keys), N_OF(keys), (expected), N_OF(expected))
+
+static void test_sort(void)
+{
+    /* Token positions of "x": 0 3 5 7 9 11 | 13 | 15 | 17. */
+    const char *docs[] = {
+        "x, Beta x alpha x \xc3\x89" "clair x ab x a x",  /* x , Beta x alpha x Éclair x ab x a x */
+        "zeta x",
+        "aaa x zulu",
+        "x BETA",
+    };
+    kw_index *ix = build(docs, 4);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_hits *h, *reversed, *parts[4], *merged;
+    size_t bad;
+    CHECK(kw_index_find(ix, "x", 1, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 9);
+
+    /* R1: a missing word (document end) first, then a < ab < alpha < beta
+     * (any case) < zulu < éclair, by the bytes of the folded forms; the two
+     * betas keep their order. Hit 11 does not see "zeta" of the next
+     * document. */
+    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1}};
+    static const uint32_t by_r1[] = {11, 13, 9, 7, 3, 0, 17, 15, 5};
+    CHECK(SORTS_TO(h, r1, by_r1));
+    /* L1 skips the comma; hits 0 and 17 start their documents. */
+    static const kw_sort_key l1[] = {{KW_SORT_LEFT, 1}};
+    static const uint32_t by_l1[] = {0, 17, 11, 15, 9, 5, 3, 13, 7};
+    CHECK(SORTS_TO(h, l1, by_l1));
+    /* L2 missing for 0, 13, 15, 17 (not across the edge), "x" for the
+     * rest; R1 breaks the ties. */
+    static const kw_sort_key l2_r1[] = {{KW_SORT_LEFT, 2}, {KW_SORT_RIGHT, 1}};
+    static const uint32_t by_l2_r1[] = {13, 0, 17, 15, 11, 9, 7, 3, 5};
+    CHECK(SORTS_TO(h, l2_r1, by_l2_r1));
+    /* R2 breaks the tie of the betas: missing after hit 17's BETA. */
+    static const kw_sort_key r1_r2[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_RIGHT, 2}};
+    static const uint32_t by_r1_r2[] = {11, 13, 9, 7, 3, 17, 0, 15, 5};
+    CHECK(SORTS_TO(h, r1_r2, by_r1_r2));
+    /* L5 counts words far past any window: 7 beta, 9 alpha, 11 éclair. */
+    static const kw_sort_key l5[] = {{KW_SORT_LEFT, 5}};
+    static const uint32_t by_l5[] = {0, 3, 5, 13, 15, 17, 9, 7, 11};
+    CHECK(SORTS_TO(h, l5, by_l5));
+    static const kw_sort_key none[] = {{KW_SORT_DOC, 0}};
+    static const uint32_t in_order[] = {0, 3, 5, 7, 9, 11, 13, 15, 17};
+    CHECK(sorts_to(ix, h, none, 0, in_order, 9));
+
+    /* Sorting is stable relative to the order the hits are in. */
+    static const uint32_t backwards[] = {8, 7, 6, 5, 4, 3, 2, 1, 0};
+    CHECK(kw_hits_select(h, backwards, 9, &reversed) == KW_OK);
+    static const uint32_t reversed_by_r1[] = {13, 11, 9, 7, 3, 17, 0, 15, 5};
+    CHECK(SORTS_TO(reversed, r1, reversed_by_r1));
+    static const kw_sort_key doc[] = {{KW_SORT_DOC, 0}};
+    static const uint32_t reversed_by_doc[] = {11, 9, 7, 5, 3, 0, 13, 15, 17};
+    CHECK(SORTS_TO(reversed, doc, reversed_by_doc));
+    static const kw_sort_key position[] = {{KW_SORT_POSITION, 0}};
+    CHECK(SORTS_TO(reversed, position, in_order));
+
+    /* The match, token by token: "a" < "ab x" < "x" < "x ,"; a hit's
+     * length and query travel with it. */
+    CHECK(kw_index_find(ix, "x,", 2, 0, &parts[0], &bad) == KW_OK);
+    CHECK(kw_index_find(ix, "x", 1, 0, &parts[1], &bad) == KW_OK);
+    CHECK(kw_index_find(ix, "ab x", 4, 0, &parts[2], &bad) == KW_OK);
+    CHECK(kw_index_find(ix, "A", 1, 0, &parts[3], &bad) == KW_OK);
+    CHECK(kw_hits_merge(&kw_alloc_libc, parts, 4, &merged) == KW_OK);
+    static const kw_sort_key match[] = {{KW_SORT_MATCH, 0}};
+    static const uint32_t by_match[] = {10, 8, 0, 3, 5, 7, 9, 11, 13, 15, 17, 0};
+    CHECK(SORTS_TO(merged, match, by_match));
+    kw_hits *sorted;
+    CHECK(kw_hits_sort(ix, merged, match, 1, &sorted) == KW_OK);
+    CHECK(kw_hits_length(sorted, 1) == 2 && kw_hits_query(sorted, 1) == 2);
+    CHECK(kw_hits_length(sorted, 2) == 1 && kw_hits_query(sorted, 2) == 1);
+    CHECK(kw_hits_length(sorted, 11) == 2 && kw_hits_query(sorted, 11) == 0);
+    kw_hits_free(sorted);
+    /* R1 of a two-token hit starts after its last token: "ab x" has R1 "a"
+     * and "x ," has R1 "beta"; the match breaks the ties. */
+    static const kw_sort_key r1_match[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_MATCH, 0}};
+    static const uint32_t by_r1_match[] = {11, 13, 8, 9, 7, 3, 0, 17, 0, 10, 15, 5};
+    CHECK(SORTS_TO(merged, r1_match, by_r1_match));
+    CHECK(kw_hits_sort(ix, merged, r1_match, 2, &sorted) == KW_OK);
+    CHECK(kw_hits_length(sorted, 6) == 1 && kw_hits_length(sorted, 8) == 2);
+    kw_hits_free(sorted);
+
+    static const kw_sort_key bad_word[] = {{KW_SORT_LEFT, 0}};
+    static const kw_sort_key bad_by[] = {{(kw_sort_by)99, 1}};
+    CHECK(kw_hits_sort(ix, h, bad_word, 1, &sorted) == KW_EINVAL);
+    CHECK(kw_hits_sort(ix, h, bad_by, 1, &sorted) == KW_EINVAL);
+
+    kw_hits_free(merged);
+    for (int p = 0; p < 4; p++)
+        kw_hits_free(parts[p]);
+    kw_hits_free(reversed);
+    kw_hits_free(h);
+    kw_index_free(ix);
+}
+
+/* Byte order of the folded forms of two words: <0, 0 or >0. */
+static int folded_cmp(const char *x, const char *y)
+{
+    char fx[256], fy[256];
+    size_t nx = kw_fold_utf8(x, strlen(x), fx), ny = kw_fold_utf8(y, strlen(y), fy);
+    int c = memcmp(fx, fy, nx < ny ? nx : ny);
+    return c ? c : (nx > ny) - (nx < ny);
+}
+
+/* 1 if `sorted` is `in` sorted by R1 in a text "k w0 k w1 ... k w(n-1) k":
+ * the same hits, the last "k" (no R1) first, then words by folded_cmp, and
+ * hits with equal words in the order of `in`. */
+static int sorted_by_r1(const kw_hits *in, const kw_hits *sorted, char (*words)[32], size_t n)
+{
+    size_t m = kw_hits_count(in);
+    if (kw_hits_count(sorted) != m)
+        return 0;
+    /* rank_in[p / 2]: where the hit at position p stands in `in`, plus 1. */
+    size_t *rank_in = calloc(n + 1, sizeof *rank_in);
+    if (!rank_in)
+        return 0;
+    for (size_t i = 0; i < m; i++)
+        rank_in[kw_hits_position(in, i) / 2] = i + 1;
+    int ok = 1;
+    for (size_t i = 0; ok && i < m; i++) {
+        size_t b = kw_hits_position(sorted, i) / 2;
+        ok = rank_in[b] != 0 && kw_hits_position(sorted, i) % 2 == 0;
+        if (ok && i == 0)
+            continue;
+        size_t a = kw_hits_position(sorted, i - 1) / 2;
+        if (!ok || b == n) {
+            ok = 0; /* the hit without R1 must come first */
+            break;
+        }
+        int c = a == n ? -1 : folded_cmp(words[a], words[b]);
+        ok = c < 0 || (c == 0 && rank_in[a] < rank_in[b]);
+    }
+    free(rank_in);
+    return ok;
+}
+
+/* Many forms, some sharing long prefixes and differing in case, so ranks
+ * go through several merge passes and ties of the 8-byte prefixes; sorting
+ * a few hits takes several radix digits. */
+static void test_sort_many_words(void)
+{
+    static const char *pieces[] = {"a", "b", "A", "B", "\xc3\xa9", "\xc3\x89", "z", "s",
+                                   "\xc3\x9f"};
+    enum { N_WORDS = 3000 };
+    static char words[N_WORDS][32];
+    static char text[N_WORDS * 34 + 2];
+    size_t len = 0;
+    unsigned seed = 4242;
+    for (size_t w = 0; w < N_WORDS; w++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n_pieces = 1 + (seed >> 16) % 12, wlen = 0;
+        for (size_t k = 0; k < n_pieces; k++) {
+            seed = seed * 1103515245u + 12345u;
+            /* Mostly "a" and "A", so many words share long prefixes. */
+            size_t piece = (seed >> 16) % 16;
+            const char *p = pieces[piece < N_OF(pieces) ? piece : piece % 3 == 0 ? 2 : 0];
+            memcpy(words[w] + wlen, p, strlen(p));
+            wlen += strlen(p);
+        }
+        words[w][wlen] = 0;
+        memcpy(text + len, "k ", 2);
+        memcpy(text + len + 2, words[w], wlen);
+        len += 2 + wlen;
+        text[len++] = ' ';
+    }
+    text[len++] = 'k';
+    text[len] = 0;
+    const char *docs[] = {text};
+    kw_index *ix = build(docs, 1);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    CHECK(kw_index_n_groups(ix) > 1000);
+    kw_hits *h, *sorted, *some, *some_sorted;
+    size_t bad;
+    CHECK(kw_index_find(ix, "k", 1, 0, &h, &bad) == KW_OK && kw_hits_count(h) == N_WORDS + 1);
+    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1}};
+    CHECK(kw_hits_sort(ix, h, r1, 1, &sorted) == KW_OK);
+    CHECK(sorted_by_r1(h, sorted, words, N_WORDS));
+    /* Every 7th hit, backwards: few hits, so several narrow digits. */
+    uint32_t order[N_WORDS / 7 + 1];
+    size_t n_some = 0;
+    for (size_t i = N_WORDS + 1; i-- > 0;)
+        if (i % 7 == 0)
+            order[n_some++] = (uint32_t)i;
+    CHECK(kw_hits_select(h, order, n_some, &some) == KW_OK);
+    CHECK(kw_hits_sort(ix, some, r1, 1, &some_sorted) == KW_OK);
+    CHECK(sorted_by_r1(some, some_sorted, words, N_WORDS));
+    kw_hits_free(some_sorted);
+    kw_hits_free(some);
+    kw_hits_free(sorted);
+    kw_hits_free(h);
+    kw_index_free(ix);
+}
+
 /* ---- out of memory ---- */
 
 static long fail_at = -1, calls;
@@ -546,6 +765,14 @@ static long oom_scenario(void)
     static const uint32_t order[] = {2, 1, 0};
     while ((st = kw_hits_select(merged, order, 3, &picked)) == KW_ENOMEM) {}
     total = total * 10 + (long)kw_hits_position(picked, 0);
+    /* By R1 ("and" < "peace" < "war"), then L1, then the match. */
+    static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_LEFT, 1}, {KW_SORT_MATCH, 0}};
+    kw_hits *sorted;
+    while ((st = kw_hits_sort(ix, picked, keys, 3, &sorted)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    total = total * 10 + (long)kw_hits_position(sorted, 0);
+    kw_hits_free(sorted);
     kw_hits_free(picked);
     kw_hits_free(merged);
     kw_hits_free(parts[0]);
@@ -560,9 +787,10 @@ static void test_out_of_memory(void)
     calls = 0;
     long expected = oom_scenario();
     long total_calls = calls;
-    /* Digits: the five queries, the three-slot set match, then the first
-     * position after reordering ("war ;" starts at token 4). */
-    CHECK(expected == 2111124);
+    /* Digits: the five queries, the three-slot set match, the first hit
+     * after reordering ("war ;" at token 4), the first after sorting
+     * ("peace and" at 2). */
+    CHECK(expected == 21111242);
     int ok = 1;
     for (long k = 0; k < total_calls; k++) {
         fail_at = k;
@@ -583,6 +811,8 @@ int main(void)
     test_long_documents();
     test_merge_and_select();
     test_slots();
+    test_sort();
+    test_sort_many_words();
     test_rollback();
     test_out_of_memory();
     printf("%d passed, %d failed\n", passed, failed);

@@ -1,6 +1,7 @@
 """Concordance: the hits of a query, kept in C, with Lines made on demand."""
 from __future__ import annotations
 
+import copy
 import html
 import operator
 from collections.abc import Hashable, Iterator, Sequence
@@ -12,6 +13,16 @@ from kwiq import _core
 # early never pays for the whole concordance.
 ITER_CHUNK = 1024
 HTML_MAX_LINES = 60
+
+# Concordance.sort keys, lower-cased, as (what, word) pairs for the core.
+SORT_KEYS = {
+    **{f"l{k}": (_core.SORT_LEFT, k) for k in range(5, 0, -1)},
+    "match": (_core.SORT_MATCH, 0),
+    **{f"r{k}": (_core.SORT_RIGHT, k) for k in range(1, 6)},
+    "doc": (_core.SORT_DOC, 0),
+    "position": (_core.SORT_POSITION, 0),
+}
+SORT_KEY_NAMES = ", ".join(key.upper() if key[1:].isdigit() else key for key in SORT_KEYS)
 
 
 class Line(NamedTuple):
@@ -40,7 +51,8 @@ _core._set_line_type(Line)
 
 
 class Concordance(Sequence[Line]):
-    """The lines of one query, in document order, then position order.
+    """The lines of one query, in document order, then position order, or
+    in the order ``sort()`` gives.
 
     Hits stay in C arrays; ``Line`` objects are made only for the lines
     asked for (indexing, slicing, iteration, display, export).
@@ -92,6 +104,45 @@ class Concordance(Sequence[Line]):
 
     def __str__(self) -> str:
         return self.format()
+
+    def sort(self, *keys: str) -> Concordance:
+        """A new Concordance of the same lines sorted as AntConc sorts them:
+        by the first key, ties by the next, and so on; lines equal on every
+        key keep their order here (the sort is stable, so a sorted
+        concordance may be sorted again).
+
+        Keys, in any case: ``"L5"`` .. ``"L1"``, the 5th .. nearest word
+        left of the match; ``"R1"`` .. ``"R5"``, the nearest .. 5th word
+        right of it; ``"match"``, the matched tokens one by one; ``"doc"``,
+        the document (corpus order); ``"position"``, corpus order. Context
+        positions count words, skipping punctuation, within the match's
+        document, whatever the window shown; a line with no word there (at
+        a document edge) sorts before every word. Words compare by the code
+        points of their case-folded forms, not by a locale's collation:
+        "Zebra" ties with "zebra", after "apple" and before "éclair"; a
+        word sorts before every longer word it begins ("war" < "warm").
+
+        ``TypeError`` for a key that is not a str; ``ValueError`` for an
+        unknown key or no key at all.
+        """
+        if not keys:
+            raise ValueError(f"sort() needs at least one key: {SORT_KEY_NAMES}")
+        pairs = []
+        for key in keys:
+            if not isinstance(key, str):
+                raise TypeError(f"sort keys must be str, not {type(key).__name__}")
+            try:
+                pairs.append(SORT_KEYS[key.lower()])
+            except KeyError:
+                raise ValueError(f"unknown sort key {key!r}; the keys are {SORT_KEY_NAMES}"
+                                 ) from None
+        return self._with_hits(self._hits.sort(pairs))
+
+    def _with_hits(self, hits: Any) -> Concordance:
+        """This concordance's settings over other hits of the same index."""
+        other = copy.copy(self)
+        other._hits = hits
+        return other
 
     def format(self, width: int = 79, limit: int | None = None) -> str:
         """Plain text, one line per hit, the matches aligned in one column

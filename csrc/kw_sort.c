@@ -1,0 +1,318 @@
+/*
+ * kw_sort.c: ranks of the fold groups, and hits sorted by them (see kw_core.h).
+ *
+ * Ranks. When an index is built, every fold group gets the rank of its
+ * case-folded form in UTF-8 byte order (= code point order), found once by
+ * a merge sort of the groups on an 8-byte big-endian prefix of each form;
+ * the full forms are compared only when prefixes tie. Sorting hits then
+ * never compares a string.
+ *
+ * Sorting. A key gives every hit one or more columns of numbers: a context
+ * word is its group's rank + 1, or 0 where the document has no such word;
+ * the match is one column per token, 0 past a hit's last token; the
+ * document number; the position. An LSD radix sort takes the columns from
+ * the last (of the last key) to the first, each one a stable counting sort
+ * of a permutation of the hits, in digits of at most 16 bits chosen so the
+ * passes cost least for this many hits. kw_hits_select then gathers the
+ * hits in the sorted order.
+ */
+#include <string.h>
+
+#include "kw_internal.h"
+
+/* ---- ranks of the fold groups ---- */
+
+typedef struct form_key {
+    uint64_t prefix; /* the form's first 8 bytes, big-endian, zero-padded */
+    uint32_t id;
+} form_key;
+
+static uint64_t prefix_of(const char *s, size_t n)
+{
+    uint64_t p = 0;
+    for (size_t i = 0; i < 8; i++)
+        p = (p << 8) | (i < n ? (unsigned char)s[i] : 0u);
+    return p;
+}
+
+/* Byte order of two forms, a form before any longer one it begins. The
+ * zero-padded prefixes never contradict it, so only ties need the forms. */
+static int form_less(const kw_strtab *t, const form_key *x, const form_key *y)
+{
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix;
+    size_t nx, ny;
+    const char *sx = kw_strtab_form(t, x->id, &nx), *sy = kw_strtab_form(t, y->id, &ny);
+    int c = memcmp(sx, sy, nx < ny ? nx : ny);
+    return c < 0 || (c == 0 && nx < ny);
+}
+
+enum { RUN = 16 };
+
+/* Sort a[0..n) by form_less: insertion sort of runs of RUN, then bottom-up
+ * merges between a and tmp. Returns whichever of the two holds the result. */
+static form_key *sort_forms(const kw_strtab *t, form_key *a, form_key *tmp, size_t n)
+{
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = n - lo > RUN ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            form_key k = a[i];
+            size_t j = i;
+            for (; j > lo && form_less(t, &k, &a[j - 1]); j--)
+                a[j] = a[j - 1];
+            a[j] = k;
+        }
+    }
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = n - lo > width ? lo + width : n;
+            size_t hi = n - mid > width ? mid + width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = form_less(t, &a[j], &a[i]) ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[k++] = a[i++];
+            while (j < hi)
+                tmp[k++] = a[j++];
+        }
+        form_key *swap = a;
+        a = tmp;
+        tmp = swap;
+    }
+    return a;
+}
+
+kw_status kw_rank_groups(kw_index *ix)
+{
+    const kw_alloc *a = &ix->alloc;
+    const kw_strtab *t = &ix->folded;
+    const size_t n = t->n;
+    if (n > SIZE_MAX / (2 * sizeof(form_key)))
+        return KW_ETOOBIG;
+    form_key *keys = kw_malloc(a, 2 * n * sizeof *keys);
+    uint32_t *rank = kw_malloc(a, n * sizeof *rank);
+    if (!keys || !rank) {
+        kw_free(a, keys);
+        kw_free(a, rank);
+        return KW_ENOMEM;
+    }
+    for (size_t id = 0; id < n; id++) {
+        size_t len;
+        const char *form = kw_strtab_form(t, (uint32_t)id, &len);
+        keys[id].prefix = prefix_of(form, len);
+        keys[id].id = (uint32_t)id;
+    }
+    const form_key *sorted = sort_forms(t, keys, keys + n, n);
+    for (size_t r = 0; r < n; r++)
+        rank[sorted[r].id] = (uint32_t)r;
+    kw_free(a, keys);
+    ix->group_rank = rank;
+    return KW_OK;
+}
+
+/* ---- sorting hits ---- */
+
+enum { MAX_DIGIT_BITS = 16 };
+
+typedef struct sorter {
+    const kw_index *ix;
+    const kw_hits *h;
+    size_t n;
+    uint32_t *perm;       /* the order so far: indices into h */
+    uint32_t *spare;      /* room for the next order */
+    uint32_t *column;     /* one number per hit, indexed like h */
+    uint32_t *count;      /* 1 << max_digit buckets */
+    unsigned max_digit;   /* bits of the widest digit any column may use */
+} sorter;
+
+static unsigned bits_of(uint64_t x)
+{
+    unsigned b = 0;
+    for (; x; x >>= 1)
+        b++;
+    return b;
+}
+
+/* The digit width for sorting n numbers of `bits` bits: the fewest steps,
+ * each pass reading and moving n hits and clearing and summing 2^width
+ * buckets. */
+static unsigned digit_bits(size_t n, unsigned bits)
+{
+    unsigned best = 1;
+    uint64_t best_cost = UINT64_MAX;
+    for (unsigned w = 1; w <= MAX_DIGIT_BITS && w <= (bits ? bits : 1); w++) {
+        uint64_t passes = (bits + w - 1) / w;
+        uint64_t cost = passes * (2 * (uint64_t)n + 2 * ((uint64_t)1 << w));
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = w;
+        }
+    }
+    return best;
+}
+
+/* The largest number a key's columns can hold. */
+static uint64_t key_bound(const kw_index *ix, const kw_sort_key *key)
+{
+    switch (key->by) {
+    case KW_SORT_DOC:
+        return ix->n_docs;
+    case KW_SORT_POSITION:
+        return ix->n_tokens;
+    default:
+        return ix->folded.n; /* a group's rank + 1 */
+    }
+}
+
+/* Stable sort of s->perm by s->column, least significant digit first. */
+static void sort_by_column(sorter *s)
+{
+    const uint32_t *col = s->column;
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (col[i] < lo)
+            lo = col[i];
+        if (col[i] > hi)
+            hi = col[i];
+    }
+    if (s->n == 0 || lo == hi)
+        return;
+    const unsigned bits = bits_of(hi);
+    unsigned width = digit_bits(s->n, bits);
+    if (width > s->max_digit)
+        width = s->max_digit;
+    const size_t buckets = (size_t)1 << width;
+    const uint32_t mask = (uint32_t)(buckets - 1);
+    uint32_t *count = s->count;
+    for (unsigned shift = 0; shift < bits; shift += width) {
+        memset(count, 0, buckets * sizeof *count);
+        for (size_t k = 0; k < s->n; k++)
+            count[(col[s->perm[k]] >> shift) & mask]++;
+        if (count[(col[s->perm[0]] >> shift) & mask] == s->n)
+            continue; /* every hit has this digit */
+        uint32_t sum = 0;
+        for (size_t d = 0; d < buckets; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t k = 0; k < s->n; k++) {
+            uint32_t i = s->perm[k];
+            s->spare[count[(col[i] >> shift) & mask]++] = i;
+        }
+        uint32_t *swap = s->perm;
+        s->perm = s->spare;
+        s->spare = swap;
+    }
+}
+
+static inline uint32_t word_rank(const kw_index *ix, size_t pos)
+{
+    return ix->group_rank[ix->group_of[ix->toks[pos]]] + 1;
+}
+
+/* The `word`-th word left (or right) of hit i inside its document, as its
+ * rank + 1; 0 if the document edge comes first. */
+static uint32_t context_rank(const kw_index *ix, const kw_hits *h, size_t i, int left,
+                             uint32_t word)
+{
+    const size_t first = h->pos[i];
+    const size_t doc = kw_index_doc_of(ix, (uint32_t)first);
+    uint32_t words = 0;
+    if (left) {
+        for (size_t p = first; p > ix->doc_tok[doc];) {
+            p--;
+            if (ix->is_word[ix->toks[p]] && ++words == word)
+                return word_rank(ix, p);
+        }
+    } else {
+        for (size_t p = first + kw_hits_length(h, i); p < ix->doc_tok[doc + 1]; p++)
+            if (ix->is_word[ix->toks[p]] && ++words == word)
+                return word_rank(ix, p);
+    }
+    return 0;
+}
+
+static void sort_by_key(sorter *s, const kw_sort_key *key)
+{
+    const kw_index *ix = s->ix;
+    const kw_hits *h = s->h;
+    uint32_t *col = s->column;
+    switch (key->by) {
+    case KW_SORT_LEFT:
+    case KW_SORT_RIGHT:
+        for (size_t i = 0; i < s->n; i++)
+            col[i] = context_rank(ix, h, i, key->by == KW_SORT_LEFT, key->word);
+        sort_by_column(s);
+        break;
+    case KW_SORT_MATCH: {
+        uint32_t longest = 0;
+        for (size_t i = 0; i < s->n; i++)
+            if (kw_hits_length(h, i) > longest)
+                longest = kw_hits_length(h, i);
+        for (uint32_t j = longest; j-- > 0;) {
+            for (size_t i = 0; i < s->n; i++)
+                col[i] = j < kw_hits_length(h, i) ? word_rank(ix, (size_t)h->pos[i] + j) : 0;
+            sort_by_column(s);
+        }
+        break;
+    }
+    case KW_SORT_DOC:
+        for (size_t i = 0; i < s->n; i++)
+            col[i] = (uint32_t)kw_index_doc_of(ix, h->pos[i]);
+        sort_by_column(s);
+        break;
+    case KW_SORT_POSITION:
+        for (size_t i = 0; i < s->n; i++)
+            col[i] = h->pos[i];
+        sort_by_column(s);
+        break;
+    }
+}
+
+kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys,
+                       size_t n_keys, kw_hits **out)
+{
+    const kw_alloc *a = &ix->alloc;
+    const size_t n = h->n;
+    unsigned max_digit = 1;
+    for (size_t k = 0; k < n_keys; k++) {
+        switch (keys[k].by) {
+        case KW_SORT_LEFT:
+        case KW_SORT_RIGHT:
+            if (keys[k].word == 0)
+                return KW_EINVAL;
+            break;
+        case KW_SORT_MATCH:
+        case KW_SORT_DOC:
+        case KW_SORT_POSITION:
+            break;
+        default:
+            return KW_EINVAL;
+        }
+        unsigned w = digit_bits(n, bits_of(key_bound(ix, &keys[k])));
+        if (w > max_digit)
+            max_digit = w;
+    }
+    if (n > UINT32_MAX)
+        return KW_ETOOBIG;
+
+    sorter s = {ix, h, n, NULL, NULL, NULL, NULL, max_digit};
+    s.perm = kw_malloc(a, n * sizeof *s.perm);
+    s.spare = kw_malloc(a, n * sizeof *s.spare);
+    s.column = kw_malloc(a, n * sizeof *s.column);
+    s.count = kw_malloc(a, ((size_t)1 << max_digit) * sizeof *s.count);
+    kw_status st = KW_ENOMEM;
+    if (s.perm && s.spare && s.column && s.count) {
+        for (size_t i = 0; i < n; i++)
+            s.perm[i] = (uint32_t)i;
+        for (size_t k = n_keys; k-- > 0;)
+            sort_by_key(&s, &keys[k]);
+        st = kw_hits_select(h, s.perm, n, out);
+    }
+    kw_free(a, s.perm);
+    kw_free(a, s.spare);
+    kw_free(a, s.column);
+    kw_free(a, s.count);
+    return st;
+}
