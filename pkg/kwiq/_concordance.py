@@ -46,18 +46,26 @@ class Concordance(Sequence[Line]):
     asked for (indexing, slicing, iteration, display, export).
     """
 
-    def __init__(self, hits: Any, ids: list, *, query: str, window: int, case: bool):
+    def __init__(self, hits: Any, ids: list, *, query: str, window: Any, case: bool,
+                 width: int | None = None, bound: str | None = None,
+                 context: tuple[int, int, int, int] | None = None):
         self._hits = hits
         self._ids = ids
         self.query = query
         self.window = window
         self.case = case
+        self.width = width
+        self.bound = bound
+        # What the core lays lines out with: (left, right, width or 0, bound
+        # code), checked by Corpus.kwic. Every way of getting lines uses it.
+        self._context = context if context is not None else (window, window, 0, 0)
 
     def __len__(self) -> int:
         return len(self._hits)
 
     def _lines(self, start: int, stop: int) -> list[Line]:
-        return self._hits.lines(start, stop, self.window, self.window, self._ids)
+        left, right, width, bound = self._context
+        return self._hits.lines(start, stop, left, right, self._ids, width, bound)
 
     @overload
     def __getitem__(self, index: int) -> Line: ...
@@ -85,8 +93,12 @@ class Concordance(Sequence[Line]):
             yield from self._lines(start, min(n, start + ITER_CHUNK))
 
     def __repr__(self) -> str:
-        case = ", case=True" if self.case else ""
-        return f"<kwiq.Concordance: {len(self):,} lines for {self.query!r}{case}>"
+        options = ", case=True" if self.case else ""
+        if self.width is not None:
+            options += f", width={self.width}"
+        if self.bound is not None:
+            options += f", bound={self.bound!r}"
+        return f"<kwiq.Concordance: {len(self):,} lines for {self.query!r}{options}>"
 
     def __str__(self) -> str:
         return self.format()
@@ -138,5 +150,6 @@ class Concordance(Sequence[Line]):
             import pandas as pd
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'kwiq[pandas]'") from None
-        columns = self._hits.columns(self.window, self.window, self._ids)
+        left, right, width, bound = self._context
+        columns = self._hits.columns(left, right, self._ids, width, bound)
         return pd.DataFrame(dict(zip(Line._fields, columns)))
