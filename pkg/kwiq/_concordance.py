@@ -43,7 +43,9 @@ class Concordance(Sequence[Line]):
     """The lines of one query, in document order, then position order.
 
     Hits stay in C arrays; ``Line`` objects are made only for the lines
-    asked for (indexing, slicing, iteration, display, export).
+    asked for (indexing, slicing, iteration, display, export), all laid out
+    with the context the concordance was made with: ``window``, ``width``
+    and ``bound`` as given to ``Corpus.kwic``.
     """
 
     def __init__(self, hits: Any, ids: list, *, query: str, window: Any, case: bool,
