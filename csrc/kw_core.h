@@ -11,7 +11,8 @@
  *      postings per fold group by a counting sort (two linear passes)
  *   -> kw_index_find: query tokens -> fold groups (or surface types when
  *      exact) -> positions, phrases checked from the rarest token
- *   -> kw_line_at: context bounds counted in words, offsets recovered by
+ *   -> kw_line_at: context bounds counted in words (or characters, and
+ *      stopped at sentence or paragraph ends), offsets recovered by
  *      re-scanning the text from the nearest checkpoint.
  *   -> kw_hits_sort: hits ordered by context words, match, document or
  *      position, by an LSD radix sort on ranks of case-folded forms that
@@ -202,10 +203,52 @@ typedef struct kw_line {
     size_t right_begin, right_end;
 } kw_line;
 
-/* Lay out hit i with `left` and `right` words of context. Punctuation
- * tokens are shown but not counted; contexts stop at document edges. */
-void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i,
-                uint32_t left, uint32_t right, kw_line *out);
+/* Where a context must stop, besides the document's edges. */
+typedef enum kw_bound {
+    KW_BOUND_NONE = 0,
+    KW_BOUND_SENTENCE = 1,  /* at a sentence end or a paragraph break */
+    KW_BOUND_PARAGRAPH = 2  /* at a paragraph break */
+} kw_bound;
+
+/* How much context a line shows on each side of its match.
+ *
+ * width == 0: `left` and `right` words; punctuation tokens inside the
+ * window are shown but not counted (the window ends at its last word).
+ *
+ * width > 0: `left` and `right` are ignored, and each side holds as many
+ * whole tokens as fit in `width` characters (code points) of the text as
+ * written, counted from the match outward and including the white space
+ * between: the left context [token lo, match) is the longest with
+ * char_start - (start of lo) <= width, the right one the longest with
+ * (end of its last token) - char_end <= width. Never a part of a token.
+ *
+ * bound: a boundary lies between two tokens separated by white space.
+ *   Paragraph break: that white space holds two or more line breaks (LF, VT,
+ *     FF, CR, U+0085, U+2028 or U+2029; CR LF counts as one).
+ *   Sentence end (KW_BOUND_SENTENCE only; a paragraph break is one too): the
+ *     first token is ".", "!" or "?" and the second starts with an
+ *     upper-case or title-case letter (Lu, Lt); except that a "." written
+ *     right after (no white space) a word that is one upper-case letter
+ *     (an initial, "J.") or, case-folded, one of mr mrs ms messrs mme mlle
+ *     dr prof rev hon st mt jr sr gen col capt lt sgt gov sen rep vs, ends
+ *     no sentence.
+ * The left context never holds a token before the last boundary at or
+ * before the match's start; the right context stops at the first boundary
+ * after the match's end, so a sentence's closing punctuation is shown on
+ * the right. Boundaries inside the match are ignored. The bound only ever
+ * shortens what the words or the width give. */
+typedef struct kw_context {
+    uint32_t left, right;  /* words each side, when width == 0 */
+    uint64_t width;        /* characters each side, or 0 */
+    kw_bound bound;
+} kw_context;
+
+/* Lay out hit i (i < count) with the context `ctx`. Contexts stop at
+ * document edges. Allocates nothing. Cost: the text is scanned from the
+ * checkpoint (every 32nd token) before the widest possible context, i.e.
+ * the word window, or at most `width` tokens each side. */
+void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
+                kw_line *out);
 
 /* ---- text helpers ---- */
 

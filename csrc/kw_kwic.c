@@ -1,43 +1,126 @@
-/* kw_kwic.c: laying out keyword-in-context lines (see kw_core.h). */
+/*
+ * kw_kwic.c: laying out keyword-in-context lines (see kw_core.h).
+ *
+ * A line is found in two steps. First its context is bounded by token
+ * positions alone: a word window walks the token stream from the match,
+ * counting words; a width window takes at most `width` tokens each side
+ * (every token is at least one character), fewer when checkpoints show that
+ * a token starts too far back. Then the text is scanned once, forward from
+ * the checkpoint before that range: this recovers byte and character
+ * offsets, and for a width or a bound it chooses the exact ends as the
+ * tokens go by. A width needs the match's start before it can choose the
+ * left end, so the offsets of the last KW_RING tokens before the match are
+ * kept in a ring on the stack; a wider context re-scans from its first
+ * candidate. Nothing is allocated.
+ */
 #include "kw_internal.h"
 #include "kw_text.h"
 
-/* ---- KWIC ---- */
+#include <string.h>
 
-void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, uint32_t left, uint32_t right,
-                kw_line *out)
+/* Tokens before the match whose offsets a width layout keeps while scanning. */
+#define KW_RING 128
+
+/* Words, case-folded, after which a full stop does not end a sentence. */
+static const char *const abbreviations[] = {
+    "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "rev", "hon", "st", "mt",
+    "jr", "sr", "gen", "col", "capt", "lt", "sgt", "gov", "sen", "rep", "vs",
+};
+
+static int is_abbreviation(const char *folded, size_t n)
 {
-    const size_t first = h->pos[i], last = first + kw_hits_length(h, i) - 1;
-    const size_t doc = kw_index_doc_of(ix, (uint32_t)first);
-    const size_t doc_first = ix->doc_tok[doc], doc_end = ix->doc_tok[doc + 1];
+    for (size_t i = 0; i < sizeof abbreviations / sizeof *abbreviations; i++)
+        if (strlen(abbreviations[i]) == n && memcmp(abbreviations[i], folded, n) == 0)
+            return 1;
+    return 0;
+}
 
-    /* Context bounds count words only; punctuation inside them is shown. */
-    size_t lo = first, words = 0;
-    while (words < left && lo > doc_first) {
-        lo--;
-        words += ix->is_word[ix->toks[lo]];
+/* Line breaks in the white space [p, end), counted up to 2: LF, VT, FF, CR,
+ * NEL (U+0085), LS (U+2028) and PS (U+2029), a CR LF pair counting once. The
+ * span holds only white space, so stepping a byte at a time never mistakes
+ * a continuation byte (80-BF) for a line break or a lead byte. */
+static int line_breaks(const unsigned char *p, const unsigned char *end)
+{
+    int n = 0;
+    while (p < end && n < 2) {
+        if (*p == '\r') {
+            n++;
+            p += p + 1 < end && p[1] == '\n' ? 2 : 1;
+        } else if (*p >= '\n' && *p <= '\f') {
+            n++;
+            p++;
+        } else if (*p == 0xC2 && end - p >= 2 && p[1] == 0x85) {
+            n++;
+            p += 2;
+        } else if (*p == 0xE2 && end - p >= 3 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+            n++;
+            p += 3;
+        } else {
+            p++;
+        }
     }
-    size_t hi = last + 1;
-    words = 0;
-    while (words < right && hi < doc_end) {
-        words += ix->is_word[ix->toks[hi]];
-        hi++;
-    }
+    return n;
+}
 
+/* Whether a context must stop between tokens `prev` and `next` (see kw_core.h
+ * for the rules). `before` is the token before `prev` in the same document,
+ * or NULL, and `before_type` its surface type. */
+static int is_boundary(const kw_index *ix, const char *text, kw_bound bound,
+                       const kw_tokspan *before, uint32_t before_type, const kw_tokspan *prev,
+                       const kw_tokspan *next)
+{
+    if (next->begin == prev->end)
+        return 0; /* no white space between them */
+    if (next->begin - prev->end >= 2
+        && line_breaks((const unsigned char *)text + prev->end,
+                       (const unsigned char *)text + next->begin) >= 2)
+        return 1;
+    if (bound != KW_BOUND_SENTENCE || prev->end - prev->begin != 1)
+        return 0;
+    char c = text[prev->begin];
+    if (c != '.' && c != '!' && c != '?')
+        return 0;
+    if (!kw_utf8_starts_upper(text + next->begin, next->end - next->begin))
+        return 0;
+    if (c == '.' && before && before->is_word && before->end == prev->begin) {
+        /* "J." and "Mr." do not end a sentence. */
+        if (before->char_end - before->char_begin == 1
+            && kw_utf8_starts_upper(text + before->begin, before->end - before->begin))
+            return 0;
+        size_t n;
+        const char *folded = kw_strtab_form(&ix->folded, ix->group_of[before_type], &n);
+        if (is_abbreviation(folded, n))
+            return 0;
+    }
+    return 1;
+}
+
+/* Start `scan` so that its next token is the last checkpoint at or before
+ * token `tok` of document `doc`, or the document's first token; returns that
+ * token's position. */
+static size_t scan_from(const kw_index *ix, size_t doc, size_t tok, const char *text,
+                        size_t n_bytes, kw_scan *scan)
+{
+    size_t at = (tok / KW_CHECKPOINT) * KW_CHECKPOINT;
+    if (at > ix->doc_tok[doc]) {
+        const kw_checkpoint *cp = &ix->checkpoints[tok / KW_CHECKPOINT];
+        kw_scan_init(scan, text, n_bytes, (size_t)(cp->byte - ix->doc_byte[doc]), cp->chars);
+        return at;
+    }
+    kw_scan_init(scan, text, n_bytes, 0, 0);
+    return ix->doc_tok[doc];
+}
+
+/* Words only, no bound: the bounds come from the token stream, and one scan
+ * from the checkpoint before the left end fills in the offsets. */
+static void line_words(const kw_index *ix, size_t doc, size_t first, size_t last, size_t lo,
+                       size_t hi, kw_line *out)
+{
     size_t n_bytes;
     const char *text = kw_index_doc_text(ix, doc, &n_bytes);
-    size_t tok = (lo / KW_CHECKPOINT) * KW_CHECKPOINT;
     kw_scan scan;
-    if (tok > doc_first) {
-        const kw_checkpoint *cp = &ix->checkpoints[lo / KW_CHECKPOINT];
-        kw_scan_init(&scan, text, n_bytes, (size_t)(cp->byte - ix->doc_byte[doc]), cp->chars);
-    } else {
-        tok = doc_first;
-        kw_scan_init(&scan, text, n_bytes, 0, 0);
-    }
-
     kw_tokspan t;
-    for (; tok < hi; tok++) {
+    for (size_t tok = scan_from(ix, doc, lo, text, n_bytes, &scan); tok < hi; tok++) {
         kw_scan_next(&scan, &t);
         if (tok == lo)
             out->left_begin = t.begin;
@@ -52,14 +135,159 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, uint32_t left, u
         if (tok + 1 == hi)
             out->right_end = t.end;
     }
-    /* The contexts take the white space beside the match, so that left,
-     * match and right laid end to end read as the text does. */
-    out->left_end = out->match_begin;
-    out->right_begin = out->match_end;
     if (lo == first)
         out->left_begin = out->match_begin;
     if (hi == last + 1)
         out->right_end = out->match_end;
+}
+
+/* A width or a bound: [lo, hi) holds every token the context may take, and
+ * the scan picks the ends. */
+static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t last, size_t lo,
+                        size_t hi, const kw_context *ctx, kw_line *out)
+{
+    const uint64_t width = ctx->width;
+    const kw_bound bound = ctx->bound;
+    size_t n_bytes;
+    const char *text = kw_index_doc_text(ix, doc, &n_bytes);
+
+    /* The left end so far, and where it starts. */
+    size_t left = lo, left_byte = 0;
+    /* A width whose left end lies below the ring: re-scan for the first
+     * token from `lo` that starts at or after `left_floor` characters. */
+    int rescan = 0;
+    uint64_t left_floor = 0;
+    struct {
+        size_t byte;
+        uint64_t chars;
+    } ring[KW_RING];
+
+    /* A bound looks one token further back: the abbreviation rule reads the
+     * word before a full stop. */
+    const size_t from = bound != KW_BOUND_NONE && lo > ix->doc_tok[doc] ? lo - 1 : lo;
+    kw_scan scan;
+    kw_tokspan t, prev = {0}, before = {0};
+    size_t tok = scan_from(ix, doc, from, text, n_bytes, &scan);
+    const size_t scan_start = tok;
+    for (; tok < hi; tok++) {
+        kw_scan_next(&scan, &t);
+        if (bound != KW_BOUND_NONE && tok > lo && (tok <= first || tok > last)
+            && is_boundary(ix, text, bound, tok >= scan_start + 2 ? &before : NULL,
+                           tok >= scan_start + 2 ? ix->toks[tok - 2] : 0, &prev, &t)) {
+            if (tok > last) {
+                hi = tok; /* the right context stops before this token */
+                break;
+            }
+            left = tok; /* the latest boundary so far on the left */
+            left_byte = t.begin;
+        }
+        if (tok == lo)
+            left_byte = t.begin;
+        if (width && tok >= lo && tok < first)
+            ring[tok % KW_RING].byte = t.begin, ring[tok % KW_RING].chars = t.char_begin;
+        if (tok == first) {
+            out->match_begin = t.begin;
+            out->char_start = t.char_begin;
+            if (width) {
+                /* The left end: the first token from `left` that starts no
+                 * more than `width` characters before the match. */
+                left_floor = t.char_begin > width ? t.char_begin - width : 0;
+                size_t bottom = first - left > KW_RING ? first - KW_RING : left, j = first;
+                while (j > bottom && ring[(j - 1) % KW_RING].chars >= left_floor)
+                    j--;
+                if (j == bottom && j > left)
+                    rescan = 1;
+                else if (j > left && j < first)
+                    left = j, left_byte = ring[j % KW_RING].byte;
+                else if (j == first)
+                    left = first;
+            }
+        }
+        if (tok == last) {
+            out->match_end = t.end;
+            out->char_end = t.char_end;
+        }
+        if (tok > last) {
+            if (width && t.char_end - out->char_end > width) {
+                hi = tok;
+                break;
+            }
+            out->right_end = t.end;
+        }
+        before = prev;
+        prev = t;
+    }
+    if (rescan) {
+        /* Rare: more than KW_RING tokens fit in the width. */
+        kw_scan again;
+        size_t k = scan_from(ix, doc, left, text, n_bytes, &again);
+        for (; k < first; k++) {
+            kw_scan_next(&again, &t);
+            if (k >= left && t.char_begin >= left_floor) {
+                left = k;
+                left_byte = t.begin;
+                break;
+            }
+        }
+    }
+    out->left_begin = left == first ? out->match_begin : left_byte;
+    if (hi == last + 1)
+        out->right_end = out->match_end;
+}
+
+void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
+                kw_line *out)
+{
+    const size_t first = h->pos[i], last = first + kw_hits_length(h, i) - 1;
+    const size_t doc = kw_index_doc_of(ix, (uint32_t)first);
+    const size_t doc_first = ix->doc_tok[doc], doc_end = ix->doc_tok[doc + 1];
+    const uint64_t width = ctx->width;
+
+    /* The widest the context may be, in tokens. */
+    size_t lo, hi;
+    if (width) {
+        /* Every token is at least one character, so `width` characters hold
+         * at most `width` tokens. A checkpoint whose token starts more than
+         * `width` characters before the match (by a lower bound of the
+         * match's start) also lies outside the context. */
+        lo = first - doc_first > width ? first - (size_t)width : doc_first;
+        hi = doc_end - last - 1 > width ? last + 1 + (size_t)width : doc_end;
+        size_t k = first / KW_CHECKPOINT;
+        if (k * KW_CHECKPOINT > lo) {
+            uint64_t at_least = ix->checkpoints[k].chars + (first - k * KW_CHECKPOINT);
+            if (at_least > width) {
+                for (; k * KW_CHECKPOINT > lo; k--) {
+                    if (ix->checkpoints[k].chars < at_least - width) {
+                        lo = k * KW_CHECKPOINT + 1;
+                        break;
+                    }
+                }
+            }
+        }
+    } else {
+        /* Words are counted; punctuation inside the window is shown. */
+        size_t words = 0;
+        lo = first;
+        while (words < ctx->left && lo > doc_first) {
+            lo--;
+            words += ix->is_word[ix->toks[lo]];
+        }
+        hi = last + 1;
+        words = 0;
+        while (words < ctx->right && hi < doc_end) {
+            words += ix->is_word[ix->toks[hi]];
+            hi++;
+        }
+    }
+
+    if (width || ctx->bound != KW_BOUND_NONE)
+        line_chosen(ix, doc, first, last, lo, hi, ctx, out);
+    else
+        line_words(ix, doc, first, last, lo, hi, out);
+    /* The contexts take the white space beside the match, so that left,
+     * match and right laid end to end read as the text does. */
+    out->left_end = out->match_begin;
+    out->right_begin = out->match_end;
     out->doc = doc;
     out->tok_start = (uint32_t)(first - doc_first);
     out->tok_end = (uint32_t)(last + 1 - doc_first);

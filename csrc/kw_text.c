@@ -69,6 +69,15 @@ int kw_cp_is_space(uint32_t cp)
     return kw_cp_class(cp) == KW_CP_SPACE;
 }
 
+int kw_utf8_starts_upper(const char *src, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)src;
+    uint32_t cp;
+    if (n == 0 || !kw_utf8_decode(p, p + n, &cp))
+        return 0;
+    return kw_cp_is_upper(cp);
+}
+
 void kw_scan_init(kw_scan *s, const char *base, size_t n_bytes, size_t start,
                   uint64_t chars_before)
 {

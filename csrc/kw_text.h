@@ -61,4 +61,9 @@ int kw_utf8_folds(const char *src, size_t n);
 /* Whether a code point is white space, for the context layout. */
 int kw_cp_is_space(uint32_t cp);
 
+/* 1 if the first code point of valid UTF-8 src (n > 0) is an upper-case or
+ * title-case letter (general category Lu or Lt), else 0; 0 for n == 0 or
+ * invalid bytes. For the sentence rule of the context layout. */
+int kw_utf8_starts_upper(const char *src, size_t n);
+
 #endif

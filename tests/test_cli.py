@@ -162,8 +162,8 @@ def check_against_text(records, text, window):
         assert WORD.findall(r["right"]) == WORD.findall(after)[:window], r
 
 
-def api_records(corpus, query, window=5, case=False):
-    return [line._asdict() for line in corpus.kwic(query, window=window, case=case)]
+def api_records(corpus, query, window=5, case=False, **context):
+    return [line._asdict() for line in corpus.kwic(query, window=window, case=case, **context)]
 
 
 # ---------------------------------------------------------------- text format
@@ -257,6 +257,31 @@ def test_window_structured(run, letter, letter_text, fmt, window):
     check_against_text(records, letter_text, window=window)
     if window == 0:
         assert all(r["left"] == "" and r["right"] == "" for r in records)
+
+
+@pytest.mark.parametrize("args, context", [
+    (["--chars", "30"], dict(width=30)),
+    (["--bound", "sentence"], dict(bound="sentence")),
+    (["--bound", "paragraph", "-w", "40"], dict(window=40, bound="paragraph")),
+    (["--chars", "45", "--bound", "sentence", "-w", "1"], dict(width=45, bound="sentence")),
+])
+def test_chars_and_bound_agree_with_api(run, letter, args, context):
+    done = run("Cuba", "-f", "json", *args)
+    assert done.rc == 0, done
+    records = parse(done.out, "json")
+    assert records == api_records(letter, "Cuba", **context)
+    assert records != api_records(letter, "Cuba")
+    if "width" in context:
+        assert all(len(r["left"]) <= context["width"] >= len(r["right"]) for r in records)
+
+
+def test_chars_and_bound_text(run, letter):
+    done = run("peace", "--chars", "20", "--bound", "sentence")
+    assert done.rc == 0, done
+    column = aligned_column(done.lines, "peace")
+    for line, hit in zip(done.lines, letter.kwic("peace", width=20, bound="sentence")):
+        assert line[:column].lstrip() == hit.left and line[column:] == hit.match + hit.right
+    assert done.lines[0].endswith("peace of the world.")
 
 
 def test_case_on_the_letter(run, letter, letter_text):
@@ -427,7 +452,8 @@ def test_same_file_twice(run, files):
 
 
 @pytest.mark.parametrize("args", [["--window", "-1"], ["-w", "-3"], ["--width", "-1"],
-                                  ["--window", "two"]])
+                                  ["--window", "two"], ["--chars", "0"], ["--chars", "-4"],
+                                  ["--chars", "ten"], ["--bound", "word"]])
 def test_bad_numbers(run, args):
     done = run("peace", *args)
     assert done.rc == 2, done
@@ -488,6 +514,7 @@ def test_help(run):
     done = run("--help")
     assert done.rc == 0, done
     assert "QUERY" in done.out and "--window" in done.out
+    assert "--chars N" in done.out and "{sentence,paragraph}" in done.out
 
 
 # ------------------------------------------------------------------ broken pipe

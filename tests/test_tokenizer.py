@@ -160,3 +160,16 @@ def test_phrase_never_crosses_documents():
     assert len(corpus.kwic("end said")) == 1
     assert corpus.kwic("end said")[0].doc == 2
     assert len(corpus.kwic("the end said")) == 0
+
+
+@pinned
+def test_every_code_point_is_upper_case_as_unicode_says():
+    """The core's upper-case flag (for the sentence rule) is exactly Lu and Lt."""
+    text = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+    mask = _core.upper_mask(text)
+    assert len(mask) == len(text)
+    wrong = [hex(ord(ch)) for ch, flag in zip(text, mask)
+             if flag != (unicodedata.category(ch) in ("Lu", "Lt"))]
+    assert wrong == []
+    assert sum(mask) == 1862  # Unicode 14.0.0: 1,831 Lu and 31 Lt
+    assert _core.upper_mask("aÉǅ𝐀ß") == b"\x00\x01\x01\x01\x00"

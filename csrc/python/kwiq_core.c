@@ -319,12 +319,12 @@ static PyObject *collapsed_str(const char *text, size_t begin, size_t end, char 
 enum { N_FIELDS = 8 };
 
 /* The eight Line fields of hit i, as new references in fields[]. */
-static int line_fields(HitsObject *self, size_t i, unsigned left, unsigned right, PyObject *ids,
+static int line_fields(HitsObject *self, size_t i, const kw_context *ctx, PyObject *ids,
                        char **buf, size_t *cap, PyObject *fields[N_FIELDS])
 {
     const kw_index *ix = ((IndexObject *)self->index)->ix;
     kw_line ln;
-    kw_line_at(ix, self->hits, i, left, right, &ln);
+    kw_line_at(ix, self->hits, i, ctx, &ln);
     size_t n;
     const char *text = kw_index_doc_text(ix, ln.doc, &n);
     memset(fields, 0, N_FIELDS * sizeof *fields);
@@ -349,6 +349,22 @@ static int line_fields(HitsObject *self, size_t i, unsigned left, unsigned right
     return 0;
 }
 
+/* The context of lines(): words each side, a width in characters (0: none)
+ * and a bound (0 none, 1 sentence, 2 paragraph, as kw_bound). */
+static int make_context(unsigned left, unsigned right, unsigned long long width, int bound,
+                        kw_context *ctx)
+{
+    if (bound < KW_BOUND_NONE || bound > KW_BOUND_PARAGRAPH) {
+        PyErr_Format(PyExc_ValueError, "bound must be 0, 1 or 2, not %d", bound);
+        return -1;
+    }
+    ctx->left = left;
+    ctx->right = right;
+    ctx->width = width;
+    ctx->bound = (kw_bound)bound;
+    return 0;
+}
+
 static int parse_range(HitsObject *self, Py_ssize_t *start, Py_ssize_t *stop)
 {
     Py_ssize_t n = Hits_len(self);
@@ -360,18 +376,24 @@ static int parse_range(HitsObject *self, Py_ssize_t *start, Py_ssize_t *stop)
 }
 
 PyDoc_STRVAR(Hits_lines_doc,
-"lines(start, stop, left, right, ids)\n--\n\n"
-"Line objects for hits start..stop-1 with `left`/`right` words of context;\n"
-"`ids` maps document numbers to ids (None: the numbers themselves).");
+"lines(start, stop, left, right, ids, width=0, bound=0)\n--\n\n"
+"Line objects for hits start..stop-1 with `left`/`right` words of context,\n"
+"or `width` characters each side when width > 0; `bound` 1 stops contexts\n"
+"at sentence ends, 2 at paragraph breaks. `ids` maps document numbers to\n"
+"ids (None: the numbers themselves).");
 
 static PyObject *Hits_lines(HitsObject *self, PyObject *args)
 {
     Py_ssize_t start, stop;
     unsigned int left, right;
+    unsigned long long width = 0;
+    int bound = 0;
     PyObject *ids, *result = NULL;
-    if (!PyArg_ParseTuple(args, "nnIIO:lines", &start, &stop, &left, &right, &ids))
+    kw_context ctx;
+    if (!PyArg_ParseTuple(args, "nnIIO|Ki:lines", &start, &stop, &left, &right, &ids, &width,
+                          &bound))
         return NULL;
-    if (parse_range(self, &start, &stop) < 0)
+    if (make_context(left, right, width, bound, &ctx) < 0 || parse_range(self, &start, &stop) < 0)
         return NULL;
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
     if (!state->line_type) {
@@ -386,7 +408,7 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
     if (!list)
         return NULL;
     for (Py_ssize_t i = start; i < stop; i++) {
-        if (line_fields(self, (size_t)i, left, right, ids, &buf, &cap, fields) < 0)
+        if (line_fields(self, (size_t)i, &ctx, ids, &buf, &cap, fields) < 0)
             goto error;
         /* Line is a NamedTuple: a tuple subclass without __dict__, so it is
          * made like a tuple of its type, skipping its Python __new__. */
@@ -409,16 +431,21 @@ error:
 }
 
 PyDoc_STRVAR(Hits_columns_doc,
-"columns(left, right, ids)\n--\n\n"
+"columns(left, right, ids, width=0, bound=0)\n--\n\n"
 "The Line fields of every hit as a tuple of eight lists, one per field,\n"
 "then a ninth: the number of the query that found each hit. No Line is\n"
-"made per hit.");
+"made per hit. Arguments as for lines().");
 
 static PyObject *Hits_columns(HitsObject *self, PyObject *args)
 {
     unsigned int left, right;
+    unsigned long long width = 0;
+    int bound = 0;
     PyObject *ids, *result = NULL;
-    if (!PyArg_ParseTuple(args, "IIO:columns", &left, &right, &ids))
+    kw_context ctx;
+    if (!PyArg_ParseTuple(args, "IIO|Ki:columns", &left, &right, &ids, &width, &bound))
+        return NULL;
+    if (make_context(left, right, width, bound, &ctx) < 0)
         return NULL;
     Py_ssize_t n = Hits_len(self);
     enum { N_COLUMNS = N_FIELDS + 1 };
@@ -430,7 +457,7 @@ static PyObject *Hits_columns(HitsObject *self, PyObject *args)
             goto error;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *fields[N_FIELDS];
-        if (line_fields(self, (size_t)i, left, right, ids, &buf, &cap, fields) < 0)
+        if (line_fields(self, (size_t)i, &ctx, ids, &buf, &cap, fields) < 0)
             goto error;
         for (int f = 0; f < N_FIELDS; f++)
             PyList_SET_ITEM(columns[f], i, fields[f]);
@@ -718,6 +745,36 @@ static PyObject *casefold(PyObject *module, PyObject *text)
     return result;
 }
 
+PyDoc_STRVAR(upper_mask_doc,
+"upper_mask(text)\n--\n\n"
+"One byte per code point of `text`: 1 where the core's tables call it an\n"
+"upper-case or title-case letter (Lu, Lt), else 0. For tests.");
+
+static PyObject *upper_mask(PyObject *module, PyObject *text)
+{
+    (void)module;
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "text must be str, not %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    PyObject *holder, *result;
+    Py_ssize_t n;
+    const char *utf8 = utf8_of(text, &n, &holder);
+    if (!utf8)
+        return NULL;
+    result = PyBytes_FromStringAndSize(NULL, PyUnicode_GET_LENGTH(text));
+    if (result) {
+        char *out = PyBytes_AS_STRING(result);
+        for (Py_ssize_t k = 0; k < n; k++) {
+            /* Every byte that is not a continuation byte starts a code point. */
+            if (((unsigned char)utf8[k] & 0xC0) != 0x80)
+                *out++ = (char)kw_utf8_starts_upper(utf8 + k, (size_t)(n - k));
+        }
+    }
+    Py_XDECREF(holder);
+    return result;
+}
+
 PyDoc_STRVAR(set_line_type_doc,
 "_set_line_type(cls)\n--\n\nRegister kwiq.Line, the tuple subclass lines() makes.");
 
@@ -737,6 +794,7 @@ static PyMethodDef module_methods[] = {
     {"merge", merge, METH_O, merge_doc},
     {"tokenize", tokenize, METH_O, tokenize_doc},
     {"casefold", casefold, METH_O, casefold_doc},
+    {"upper_mask", upper_mask, METH_O, upper_mask_doc},
     {"_set_line_type", set_line_type, METH_O, set_line_type_doc},
     {NULL, NULL, 0, NULL},
 };

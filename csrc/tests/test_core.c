@@ -90,6 +90,32 @@ static int span_is(const char *text, size_t begin, size_t end, const char *expec
     return end - begin == strlen(expected) && memcmp(text + begin, expected, end - begin) == 0;
 }
 
+/* Lay out hit i of a case-insensitive query with `ctx`; 1 if the contexts
+ * are exactly `left` and `right` (as written), else 0 and what they were. */
+static int lays_out(const kw_index *ix, const char *query, size_t i, kw_context ctx,
+                    const char *left, const char *right)
+{
+    kw_hits *h;
+    size_t bad, n;
+    int ok = 0;
+    if (kw_index_find(ix, query, strlen(query), 0, &h, &bad) != KW_OK)
+        return 0;
+    if (i < kw_hits_count(h)) {
+        kw_line ln;
+        kw_line_at(ix, h, i, &ctx, &ln);
+        const char *text = kw_index_doc_text(ix, ln.doc, &n);
+        ok = span_is(text, ln.left_begin, ln.left_end, left)
+             && span_is(text, ln.right_begin, ln.right_end, right)
+             && ln.left_end == ln.match_begin && ln.right_begin == ln.match_end;
+        if (!ok)
+            printf("  %s #%zu: left \"%.*s\" right \"%.*s\"\n", query, i,
+                   (int)(ln.left_end - ln.left_begin), text + ln.left_begin,
+                   (int)(ln.right_end - ln.right_begin), text + ln.right_begin);
+    }
+    kw_hits_free(h);
+    return ok;
+}
+
 /* ---- tokenizer ---- */
 
 static void test_tokenizer(void)
@@ -243,7 +269,7 @@ static void test_lines(void)
     const char *text;
 
     CHECK(kw_index_find(ix, "five", 4, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
-    kw_line_at(ix, h, 0, 2, 3, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){2, 3, 0, KW_BOUND_NONE}, &ln);
     text = kw_index_doc_text(ix, ln.doc, &n);
     CHECK(ln.doc == 0 && ln.tok_start == 6 && ln.tok_end == 7);
     CHECK(span_is(text, ln.match_begin, ln.match_end, "five"));
@@ -251,16 +277,16 @@ static void test_lines(void)
     /* Two words to the left: the full stop between is shown, not counted. */
     CHECK(span_is(text, ln.left_begin, ln.left_end, "three.  Four "));
     CHECK(span_is(text, ln.right_begin, ln.right_end, "\n\nsix seven eight"));
-    kw_line_at(ix, h, 0, 0, 0, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){0, 0, 0, KW_BOUND_NONE}, &ln);
     CHECK(ln.left_begin == ln.left_end && ln.right_begin == ln.right_end);
     /* Windows past the document edges are clipped to them. */
-    kw_line_at(ix, h, 0, 50, 50, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){50, 50, 0, KW_BOUND_NONE}, &ln);
     CHECK(span_is(text, ln.left_begin, ln.left_end, "One, two three.  Four "));
     CHECK(span_is(text, ln.right_begin, ln.right_end, "\n\nsix seven eight nine ten."));
     kw_hits_free(h);
 
     CHECK(kw_index_find(ix, "peace", 5, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
-    kw_line_at(ix, h, 0, 5, 5, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){5, 5, 0, KW_BOUND_NONE}, &ln);
     CHECK(ln.doc == 1 && ln.tok_start == 0 && ln.char_start == 0 && ln.char_end == 5);
     CHECK(ln.left_begin == ln.left_end && ln.right_begin == ln.right_end);
     kw_hits_free(h);
@@ -275,6 +301,133 @@ static void test_lines(void)
 /* Offsets found through checkpoints equal those of one scan from the start,
  * for every token of documents longer than many checkpoints, and phrases
  * found by the index are exactly those a brute-force scan finds. */
+static void test_windows(void)
+{
+    const char *docs[] = {
+        "Mr. Smith met Dr. Jones. They spoke of peace. Peace came! Then war? no. Peace at "
+        "last.\n\nA new day.\n \nPeace again, said J. R. Doe. MR. X left. "
+        "Fine.\"Quoted\" stays. 1. Numbered",
+        "one two\r\nthree\r\n\r\nfour five\r\rsix\xe2\x80\xa8\xe2\x80\xa9seven\n\x0c\x0b" "eight",
+        "aa bb cc dd ee",
+        "aa     bb cc\n\ndd  ee. Ff",
+    };
+    kw_index *ix = build(docs, 4);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    const kw_bound none = KW_BOUND_NONE, sent = KW_BOUND_SENTENCE, para = KW_BOUND_PARAGRAPH;
+
+    /* Uneven word windows. */
+    CHECK(lays_out(ix, "cc", 0, (kw_context){1, 2, 0, none}, "bb ", " dd ee"));
+    CHECK(lays_out(ix, "cc", 0, (kw_context){0, 1, 0, none}, "", " dd"));
+    CHECK(lays_out(ix, "cc", 0, (kw_context){2, 0, 0, none}, "aa bb ", ""));
+
+    /* Sentences: abbreviations and initials end none; the closing mark
+     * belongs to the right context. */
+    CHECK(lays_out(ix, "spoke", 0, (kw_context){10, 10, 0, sent}, "They ", " of peace."));
+    CHECK(lays_out(ix, "jones", 0, (kw_context){10, 10, 0, sent}, "Mr. Smith met Dr. ", "."));
+    CHECK(lays_out(ix, "war", 0, (kw_context){10, 10, 0, sent}, "Then ", "? no."));
+    CHECK(lays_out(ix, "peace", 1, (kw_context){10, 10, 0, sent}, "", " came!"));
+    CHECK(lays_out(ix, "peace", 2, (kw_context){10, 10, 0, sent}, "", " at last."));
+    CHECK(lays_out(ix, "doe", 0, (kw_context){10, 10, 0, sent}, "Peace again, said J. R. ", "."));
+    CHECK(lays_out(ix, "x", 0, (kw_context){10, 10, 0, sent}, "MR. ", " left."));
+    /* No white space after the mark, or a quote before the capital: no end. */
+    CHECK(lays_out(ix, "quoted", 0, (kw_context){2, 2, 0, sent}, "Fine.\"", "\" stays. 1"));
+    CHECK(lays_out(ix, "numbered", 0, (kw_context){3, 3, 0, sent}, "", ""));
+    /* The word window still applies inside the sentence. */
+    CHECK(lays_out(ix, "spoke", 0, (kw_context){10, 1, 0, sent}, "They ", " of"));
+    /* A paragraph break ends a sentence too. */
+    CHECK(lays_out(ix, "new", 0, (kw_context){10, 10, 0, sent}, "A ", " day."));
+    CHECK(lays_out(ix, "last", 0, (kw_context){10, 10, 0, sent}, "Peace at ", "."));
+
+    /* Paragraphs: two line breaks, white space allowed between them. */
+    CHECK(lays_out(ix, "new", 0, (kw_context){2, 2, 0, none}, "last.\n\nA ", " day.\n \nPeace"));
+    CHECK(lays_out(ix, "new", 0, (kw_context){10, 10, 0, para}, "A ", " day."));
+    CHECK(lays_out(ix, "came", 0, (kw_context){30, 3, 0, para},
+                   "Mr. Smith met Dr. Jones. They spoke of peace. Peace ", "! Then war? no"));
+    /* CR LF is one line break; CR CR, LS PS and LF FF VT are two. */
+    CHECK(lays_out(ix, "three", 0, (kw_context){5, 5, 0, para}, "one two\r\n", ""));
+    CHECK(lays_out(ix, "five", 0, (kw_context){5, 5, 0, para}, "four ", ""));
+    CHECK(lays_out(ix, "six", 0, (kw_context){5, 5, 0, para}, "", ""));
+    CHECK(lays_out(ix, "seven", 0, (kw_context){5, 5, 0, para}, "", ""));
+    CHECK(lays_out(ix, "eight", 0, (kw_context){5, 5, 0, para}, "", ""));
+
+    /* Widths: whole tokens within `width` characters as written. */
+    CHECK(lays_out(ix, "cc", 0, (kw_context){0, 0, 2, none}, "", ""));
+    CHECK(lays_out(ix, "cc", 0, (kw_context){0, 0, 3, none}, "bb ", " dd"));
+    CHECK(lays_out(ix, "cc", 0, (kw_context){0, 0, 5, none}, "bb ", " dd"));
+    CHECK(lays_out(ix, "cc", 0, (kw_context){9, 9, 6, none}, "aa bb ", " dd ee"));
+    CHECK(lays_out(ix, "cc", 0, (kw_context){0, 0, 1000, none}, "aa bb ", " dd ee"));
+    CHECK(lays_out(ix, "bb", 1, (kw_context){0, 0, 6, none}, "", " cc"));
+    CHECK(lays_out(ix, "bb", 1, (kw_context){0, 0, 7, none}, "aa     ", " cc\n\ndd"));
+    /* A width and a bound together. */
+    CHECK(lays_out(ix, "cc", 1, (kw_context){0, 0, 20, para}, "aa     bb ", ""));
+    CHECK(lays_out(ix, "dd", 1, (kw_context){0, 0, 20, para}, "", "  ee. Ff"));
+    CHECK(lays_out(ix, "dd", 1, (kw_context){0, 0, 20, sent}, "", "  ee."));
+    CHECK(lays_out(ix, "ee", 1, (kw_context){0, 0, 4, sent}, "dd  ", "."));
+
+    /* Character offsets are code points. */
+    kw_hits *h;
+    kw_line ln;
+    size_t bad;
+    CHECK(kw_index_find(ix, "seven", 5, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
+    kw_line_at(ix, h, 0, &(kw_context){0, 0, 3, none}, &ln);
+    CHECK(ln.char_start == 34 && ln.char_end == 39);
+    kw_hits_free(h);
+    kw_index_free(ix);
+}
+
+/* A width wider than the ring of offsets kept while scanning, in a
+ * document of many checkpoints. */
+static void test_wide_width(void)
+{
+    static char doc[2000];
+    const char *docs[] = {"first doc", doc};
+    size_t len = 0;
+    for (int k = 0; k < 400; k++)
+        doc[len++] = 'b', doc[len++] = ' ';
+    doc[len++] = 'x', doc[len++] = ' ';
+    for (int k = 0; k < 400; k++)
+        doc[len++] = 'b', doc[len++] = ' ';
+    doc[len] = 0;
+    kw_index *ix = build(docs, 2);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_hits *h;
+    size_t bad;
+    CHECK(kw_index_find(ix, "x", 1, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
+    int ok = 1;
+    for (uint64_t width = 1; width <= 900 && ok; width += 7) {
+        for (int bound = KW_BOUND_NONE; bound <= KW_BOUND_PARAGRAPH; bound++) {
+            kw_line ln;
+            kw_line_at(ix, h, 0, &(kw_context){0, 0, width, (kw_bound)bound}, &ln);
+            /* Token j of the 801 starts at byte 2j; x is token 400, and a
+             * width holds width / 2 tokens each side, 400 at most. */
+            size_t fit = width / 2 > 400 ? 400 : (size_t)width / 2;
+            ok &= ln.match_begin == 800 && ln.left_begin == 800 - 2 * fit;
+            ok &= ln.right_end == 801 + 2 * fit;
+        }
+    }
+    CHECK(ok);
+    kw_hits_free(h);
+    kw_index_free(ix);
+}
+
+static void test_upper_case(void)
+{
+#define UPPER(s) kw_utf8_starts_upper((s), strlen(s))
+    CHECK(UPPER("A") && UPPER("Zebra") && !UPPER("a") && !UPPER("1") && !UPPER(".") && !UPPER(""));
+    CHECK(UPPER("\xc3\x89") && !UPPER("\xc3\xa9"));             /* É é */
+    CHECK(UPPER("\xc7\x85"));                                   /* ǅ, Lt */
+    CHECK(UPPER("\xce\xa3") && !UPPER("\xcf\x82"));             /* Σ ς */
+    CHECK(!UPPER("\xc3\x9f") && UPPER("\xe1\xba\x9e"));         /* ß ẞ */
+    CHECK(UPPER("\xf0\x9d\x90\x80"));                           /* U+1D400 MATHEMATICAL BOLD A */
+    CHECK(!UPPER("\xe5\x92\x8c") && !UPPER("\xe2\x85\xa0"));    /* 和, Ⅰ (Nl) */
+    CHECK(!UPPER("\xff"));
+#undef UPPER
+}
+
 static void test_long_documents(void)
 {
     static const char *words[] = {"alpha", "Beta", "\xc3\xa9t\xc3\xa9", "gamma", ",", "BETA",
@@ -316,7 +469,7 @@ static void test_long_documents(void)
                 ok = 0;
                 break;
             }
-            kw_line_at(ix, h, expected, 3, 3, &ln);
+            kw_line_at(ix, h, expected, &(kw_context){3, 3, 0, KW_BOUND_NONE}, &ln);
             ok &= ln.doc == (size_t)d && ln.match_begin == t.begin && ln.match_end == t.end
                   && ln.char_start == t.char_begin && ln.char_end == t.char_end;
             expected++;
@@ -390,7 +543,7 @@ static void test_merge_and_select(void)
     CHECK(ok);
     /* A line of a two-token hit spans both tokens. */
     kw_line ln;
-    kw_line_at(ix, merged, 2, 0, 0, &ln);
+    kw_line_at(ix, merged, 2, &(kw_context){0, 0, 0, KW_BOUND_NONE}, &ln);
     CHECK(ln.doc == 1 && ln.tok_start == 0 && ln.tok_end == 2 && ln.char_end == 3);
 
     static const uint32_t order[] = {2, 0};
@@ -808,6 +961,9 @@ int main(void)
     test_folding();
     test_queries();
     test_lines();
+    test_windows();
+    test_wide_width();
+    test_upper_case();
     test_long_documents();
     test_merge_and_select();
     test_slots();

@@ -55,23 +55,32 @@ class Concordance(Sequence[Line]):
     in the order ``sort()`` gives.
 
     Hits stay in C arrays; ``Line`` objects are made only for the lines
-    asked for (indexing, slicing, iteration, display, export).
+    asked for (indexing, slicing, iteration, display, export), all laid out
+    with the context the concordance was made with: ``window``, ``width``
+    and ``bound`` as given to ``Corpus.kwic``.
     """
 
     def __init__(self, hits: Any, ids: list, *, query: str | list[str], queries: list[str],
-                 window: int, case: bool):
+                 window: Any, case: bool, width: int | None, bound: str | None,
+                 context: tuple[int, int, int, int]):
         self._hits = hits
         self._ids = ids
         self.query = query
         self.queries = queries
         self.window = window
         self.case = case
+        self.width = width
+        self.bound = bound
+        # What the core lays lines out with: (left, right, width or 0, bound
+        # code), checked by Corpus.kwic. Every way of getting lines uses it.
+        self._context = context
 
     def __len__(self) -> int:
         return len(self._hits)
 
     def _lines(self, start: int, stop: int) -> list[Line]:
-        return self._hits.lines(start, stop, self.window, self.window, self._ids)
+        left, right, width, bound = self._context
+        return self._hits.lines(start, stop, left, right, self._ids, width, bound)
 
     @overload
     def __getitem__(self, index: int) -> Line: ...
@@ -99,8 +108,12 @@ class Concordance(Sequence[Line]):
             yield from self._lines(start, min(n, start + ITER_CHUNK))
 
     def __repr__(self) -> str:
-        case = ", case=True" if self.case else ""
-        return f"<kwiq.Concordance: {len(self):,} lines for {self.query!r}{case}>"
+        options = ", case=True" if self.case else ""
+        if self.width is not None:
+            options += f", width={self.width}"
+        if self.bound is not None:
+            options += f", bound={self.bound!r}"
+        return f"<kwiq.Concordance: {len(self):,} lines for {self.query!r}{options}>"
 
     def __str__(self) -> str:
         return self.format()
@@ -193,7 +206,8 @@ class Concordance(Sequence[Line]):
             import pandas as pd
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'kwiq[pandas]'") from None
-        *fields, query_numbers = self._hits.columns(self.window, self.window, self._ids)
+        left, right, width, bound = self._context
+        *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
         frame = pd.DataFrame(dict(zip(Line._fields, fields)))
         frame["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
         return frame

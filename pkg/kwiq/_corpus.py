@@ -4,13 +4,20 @@ from __future__ import annotations
 import operator
 from collections.abc import Hashable, Iterable
 from importlib import resources
-from typing import Any, Union
+from typing import Any, Optional, Tuple, Union
 
 from kwiq import _core
 from kwiq._concordance import Concordance
 from kwiq._query import QueryError, Vocabulary, parse
 
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
+
+# The core's kw_bound values.
+BOUNDS = {"sentence": 1, "paragraph": 2}
+MAX_WINDOW = 0xFFFFFFFF
+MAX_WIDTH = 0xFFFFFFFFFFFFFFFF
+
+Window = Union[int, Tuple[int, int]]
 
 
 class Corpus:
@@ -70,15 +77,39 @@ class Corpus:
             raise KeyError(f"no document with id {doc!r}") from None
         return self._index.doc_text(position)
 
-    def kwic(self, query: str | Iterable[str], window: int = 5, case: bool = False) -> Concordance:
+    def kwic(self, query: str | Iterable[str], window: Window = 5, case: bool = False, *,
+             width: Optional[int] = None, bound: Optional[str] = None) -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
         the README: words, phrases, globs (``peace*``), ``*`` for any word
         and ``/regex/``. A list of queries gives one Concordance whose
         ``query`` column (in DataFrames) says which query found each line.
+        ``case=True`` matches the exact case, otherwise case-folded forms.
 
-        ``window`` words of context on each side (punctuation is shown but
-        not counted); ``case=True`` matches the exact case, otherwise
-        case-folded forms.
+        How much context each line shows:
+
+        - ``window``: words of context on each side, or a ``(left, right)``
+          pair for uneven sides; punctuation inside the window is shown but
+          not counted.
+        - ``width``: characters instead of words. Each side holds as many
+          whole tokens as fit in ``width`` characters of the text as written
+          (counted from the match outward, the white space between
+          included; a run of white space shown as one space still counts
+          as written). A token is never cut. When ``width`` is given,
+          ``window`` is ignored.
+        - ``bound``: ``"paragraph"`` stops the contexts at a blank line (two
+          line breaks between two tokens, other white space allowed between
+          them). ``"sentence"`` also stops them at a sentence end: ".", "!"
+          or "?" followed by white space and a token that starts with an
+          upper-case letter (category Lu or Lt), except a "." written right
+          after an initial ("J.") or one of the abbreviations Mr Mrs Ms
+          Messrs Mme Mlle Dr Prof Rev Hon St Mt Jr Sr Gen Col Capt Lt Sgt
+          Gov Sen Rep vs (in any case). A quote or bracket between the mark
+          and the next word hides the sentence end. The sentence's closing
+          mark is shown in the right context. A bound only shortens what
+          ``window`` or ``width`` give.
+
+        Raises TypeError or ValueError for a bad argument; QueryError (a
+        ValueError) for a query with no token.
         """
         if isinstance(query, str):
             queries = [query]
@@ -95,13 +126,16 @@ class Corpus:
         for q in queries:
             if not isinstance(q, str):
                 raise TypeError(f"query must be str, not {type(q).__name__}")
-        window = _check_window(window)
+        left, right = _check_window(window)
         if not isinstance(case, bool):
             raise TypeError(f"case must be True or False, not {case!r}")
+        context = (left, right, _check_width(width), _check_bound(bound))
         hits = [self._match(q, case) for q in queries]
         merged = hits[0] if len(hits) == 1 else _core.merge(hits)
+        window = (left, right) if isinstance(window, (tuple, list)) else left
         return Concordance(merged, self._ids, query=query if isinstance(query, str) else queries,
-                           queries=queries, window=window, case=case)
+                           queries=queries, window=window, case=case, width=width, bound=bound,
+                           context=context)
 
     def _match(self, query: str, case: bool):
         patterns = parse(query)
@@ -114,11 +148,15 @@ class Corpus:
         return self._index.match(slots, case)
 
 
-def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: int = 5,
-         case: bool = False) -> Concordance:
-    """One-shot KWIC over one text or a list of texts (see Corpus.kwic)."""
+def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: Window = 5,
+         case: bool = False, *, width: Optional[int] = None,
+         bound: Optional[str] = None) -> Concordance:
+    """One-shot KWIC over one text or a list of texts: ``window`` words each
+    side or a ``(left, right)`` pair, or ``width`` characters each side;
+    ``bound`` "sentence" or "paragraph" stops contexts there (see
+    Corpus.kwic)."""
     corpus = Corpus([texts] if isinstance(texts, str) else texts)
-    return corpus.kwic(query, window=window, case=case)
+    return corpus.kwic(query, window=window, case=case, width=width, bound=bound)
 
 
 def sample() -> Corpus:
@@ -153,18 +191,65 @@ def _check_ids(ids: Iterable[Hashable] | None, n: int) -> list:
     return ids
 
 
-def _check_window(window: Any) -> int:
-    if isinstance(window, bool):
-        raise TypeError("window must be an int, not bool")
+def _check_window(window: Any) -> tuple[int, int]:
+    """(left, right) words of context from an int or a pair of ints."""
+    if isinstance(window, (tuple, list)):
+        if len(window) != 2:
+            raise ValueError("window must be an int or a (left, right) pair of ints, not a "
+                             f"{type(window).__name__} of {len(window)}")
+        return (_check_words(window[0], "the left side of window"),
+                _check_words(window[1], "the right side of window"))
+    if isinstance(window, bool) or not hasattr(type(window), "__index__"):
+        raise TypeError("window must be an int or a (left, right) pair of ints, not "
+                        f"{type(window).__name__}")
+    words = _check_words(window, "window")
+    return words, words
+
+
+def _check_words(words: Any, name: str) -> int:
+    if isinstance(words, bool):
+        raise TypeError(f"{name} must be an int, not bool")
     try:
-        window = operator.index(window)
+        words = operator.index(words)
     except TypeError:
-        raise TypeError(f"window must be an int, not {type(window).__name__}") from None
-    if window < 0:
-        raise ValueError(f"window must be >= 0, not {window}")
-    if window > 0xFFFFFFFF:
-        raise ValueError(f"window must be < 2**32, not {window}")
-    return window
+        raise TypeError(f"{name} must be an int, not {type(words).__name__}") from None
+    if words < 0:
+        raise ValueError(f"{name} must be >= 0, not {words}")
+    if words > MAX_WINDOW:
+        raise ValueError(f"{name} must be < 2**32, not {words}")
+    return words
+
+
+def _check_width(width: Any) -> int:
+    """Characters of context each side, 0 for none (count words)."""
+    if width is None:
+        return 0
+    if isinstance(width, bool):
+        raise TypeError("width must be a positive int or None, not bool")
+    try:
+        width = operator.index(width)
+    except TypeError:
+        raise TypeError(f"width must be a positive int or None, not {type(width).__name__}") \
+            from None
+    if width <= 0:
+        raise ValueError(f"width must be a positive int (characters each side), not {width}")
+    if width > MAX_WIDTH:
+        raise ValueError(f"width must be < 2**64, not {width}")
+    return width
+
+
+def _check_bound(bound: Any) -> int:
+    """The core's code for a bound name (0: no bound)."""
+    if bound is None:
+        return 0
+    if not isinstance(bound, str):
+        raise TypeError(f"bound must be None, 'sentence' or 'paragraph', not "
+                        f"{type(bound).__name__}")
+    try:
+        return BOUNDS[bound]
+    except KeyError:
+        raise ValueError(f"bound must be None, 'sentence' or 'paragraph', not {bound!r}") \
+            from None
 
 
 def _raise_for_surrogates(texts: list[str], ids: list) -> None:

@@ -28,6 +28,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="UTF-8 text files; '-' reads standard input")
     parser.add_argument("-w", "--window", type=_non_negative, default=5,
                         help="words of context on each side (default 5)")
+    parser.add_argument("--chars", type=_positive, metavar="N",
+                        help="context in characters instead of words: on each side the "
+                             "whole tokens that fit in N characters of the text as written "
+                             "(replaces --window)")
+    parser.add_argument("--bound", choices=("sentence", "paragraph"),
+                        help="stop each context at a sentence end or a blank line "
+                             "(sentence), or at a blank line only (paragraph)")
     parser.add_argument("--case", action="store_true", help="match the exact case")
     parser.add_argument("-f", "--format", choices=("text", "tsv", "csv", "json"),
                         default="text", help="output format (default text)")
@@ -41,6 +48,13 @@ def _non_negative(value: str) -> int:
     number = int(value)
     if number < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, not {number}")
+    return number
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, not {number}")
     return number
 
 
@@ -97,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_intermixed_args(argv)
     try:
         corpus = _corpus(args.files, args.encoding)
-        conc = corpus.kwic(args.query, window=args.window, case=args.case)
+        conc = corpus.kwic(args.query, window=args.window, case=args.case, width=args.chars,
+                           bound=args.bound)
     except (_Error, QueryError) as error:
         print(f"kwiq: {error}", file=sys.stderr)
         return 2
