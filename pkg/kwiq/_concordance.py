@@ -15,13 +15,15 @@ from kwiq import _core
 # early never pays for the whole concordance.
 ITER_CHUNK = 1024
 HTML_MAX_LINES = 60
-PathLike = Union[str, "os.PathLike[str]"]
 # The HTML view shows this many character widths of each context, clips the
 # id column at HTML_DOC_WIDTH, and cuts contexts to HTML_CONTEXT_CHARS
 # characters before escaping (see _repr_html_).
 HTML_CONTEXT_WIDTH = 40
 HTML_DOC_WIDTH = 24
 HTML_CONTEXT_CHARS = 200
+
+# Where to_csv and to_json write.
+PathLike = Union[str, "os.PathLike[str]"]
 
 
 class Line(NamedTuple):
