@@ -214,7 +214,7 @@ def test_html_is_escaped_and_capped():
     conc = kwiq.Corpus(texts, ids=["<i>doc</i>"]).kwic("peace")
     page = conc._repr_html_()
     assert "<script>" not in page and "<b>" not in page and "<i>doc" not in page
-    assert "&lt;/b&gt; &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script</td>" in page
+    assert "&lt;/b&gt; &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script</div></td>" in page
     assert "&lt;i&gt;doc&lt;/i&gt;" in page
     assert page.count("<mark") == 60
     assert "10 more lines" in page

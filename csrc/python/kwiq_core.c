@@ -542,7 +542,30 @@ error:
     return result;
 }
 
+PyDoc_STRVAR(Hits_query_numbers_doc,
+"query_numbers(start, stop)\n--\n\n"
+"The number of the query that found each of hits start..stop-1.");
+
+static PyObject *Hits_query_numbers(HitsObject *self, PyObject *args)
+{
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "nn:query_numbers", &start, &stop))
+        return NULL;
+    if (parse_range(self, &start, &stop) < 0)
+        return NULL;
+    PyObject *list = PyList_New(stop - start);
+    for (Py_ssize_t i = start; list && i < stop; i++) {
+        PyObject *number = PyLong_FromUnsignedLong(kw_hits_query(self->hits, (size_t)i));
+        if (!number)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, i - start, number);
+    }
+    return list;
+}
+
 static PyMethodDef Hits_methods[] = {
+    {"query_numbers", (PyCFunction)Hits_query_numbers, METH_VARARGS, Hits_query_numbers_doc},
     {"lines", (PyCFunction)Hits_lines, METH_VARARGS, Hits_lines_doc},
     {"columns", (PyCFunction)Hits_columns, METH_VARARGS, Hits_columns_doc},
     {"sort", (PyCFunction)Hits_sort, METH_O, Hits_sort_doc},

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import copy
+import csv
 import html
+import json
 import operator
+import os
 from collections.abc import Hashable, Iterator, Sequence
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, Union, overload
 
 from kwiq import _core
 
@@ -13,6 +16,15 @@ from kwiq import _core
 # early never pays for the whole concordance.
 ITER_CHUNK = 1024
 HTML_MAX_LINES = 60
+# The HTML view shows this many character widths of each context, clips the
+# id column at HTML_DOC_WIDTH, and cuts contexts to HTML_CONTEXT_CHARS
+# characters before escaping (see _repr_html_).
+HTML_CONTEXT_WIDTH = 40
+HTML_DOC_WIDTH = 24
+HTML_CONTEXT_CHARS = 200
+
+# Where to_csv and to_json write.
+PathLike = Union[str, "os.PathLike[str]"]
 
 # Concordance.sort keys, lower-cased, as (what, word) pairs for the core.
 SORT_KEYS = {
@@ -48,6 +60,9 @@ class Line(NamedTuple):
 
 
 _core._set_line_type(Line)
+
+# The columns of every export: the Line fields, then the query that found it.
+EXPORT_FIELDS = Line._fields + ("query",)
 
 
 class Concordance(Sequence[Line]):
@@ -103,9 +118,8 @@ class Concordance(Sequence[Line]):
         return self._lines(i, i + 1)[0]
 
     def __iter__(self) -> Iterator[Line]:
-        n = len(self)
-        for start in range(0, n, ITER_CHUNK):
-            yield from self._lines(start, min(n, start + ITER_CHUNK))
+        for start, stop in self._chunks():
+            yield from self._lines(start, stop)
 
     def __repr__(self) -> str:
         options = ", case=True" if self.case else ""
@@ -175,26 +189,55 @@ class Concordance(Sequence[Line]):
         return "\n".join(rows)
 
     def _repr_html_(self) -> str:
+        # Alignment: the table keeps automatic layout, so the browser sizes
+        # the match column to the widest match as actually rendered (wide
+        # CJK characters and emoji included), and every match starts at one
+        # x. The contexts sit in blocks of a fixed width (HTML_CONTEXT_WIDTH
+        # ch) with white-space:pre and overflow:hidden, so no cell wraps and
+        # no long context widens its column. The left block is a flex box
+        # whose one item is packed against its right edge (flex-end): an
+        # item wider than the box overflows on the left, where it is
+        # clipped, and its last character always touches the match. This
+        # keeps the text left-to-right; the usual direction:rtl trick does
+        # not, because the bidi algorithm moves the white space at the end
+        # of a line (here the space before the match) to the other end.
+        # Contexts are also cut in Python to HTML_CONTEXT_CHARS characters,
+        # more than a block shows, only to keep the HTML small when a
+        # context is huge; the cut never decides the alignment. All styles
+        # are inline, so that a notebook's own table CSS (right-aligned,
+        # wrapping, padded cells; table-layout:fixed) does not apply.
         esc = html.escape
-        cell = "padding:0 0.4em;white-space:pre;"
+        lines = self[:HTML_MAX_LINES]
+        cell = "padding:0;border:none;vertical-align:baseline;text-align:left;"
+        block = (f"width:{HTML_CONTEXT_WIDTH}ch;max-width:none;overflow:hidden;"
+                 "white-space:pre;")
         rows = []
-        for line in self[:HTML_MAX_LINES]:
+        for line in lines:
+            doc = esc(str(line.doc))
+            left = esc(line.left[-HTML_CONTEXT_CHARS:])
+            right = esc(line.right[:HTML_CONTEXT_CHARS])
             rows.append(
                 "<tr>"
-                f'<td style="{cell}text-align:left;color:#888">{esc(str(line.doc))}</td>'
-                f'<td style="{cell}text-align:right">{esc(line.left)}</td>'
-                f'<td style="{cell}text-align:left"><mark style="font-weight:bold">'
+                f'<td style="{cell}padding-right:1ch;color:#888">'
+                f'<div class="kwiq-doc" title="{doc}" style="max-width:{HTML_DOC_WIDTH}ch;'
+                f'overflow:hidden;text-overflow:ellipsis;white-space:pre">{doc}</div></td>'
+                f'<td style="{cell}"><div class="kwiq-left" style="{block}display:flex;'
+                f'justify-content:flex-end"><span style="flex:none">{left}</span></div></td>'
+                f'<td class="kwiq-match" style="{cell}white-space:pre">'
+                '<mark style="font-weight:bold;padding:0;margin:0">'
                 f"{esc(line.match)}</mark></td>"
-                f'<td style="{cell}text-align:left">{esc(line.right)}</td>'
+                f'<td style="{cell}"><div class="kwiq-right" style="{block}'
+                f'text-overflow:ellipsis">{right}</div></td>'
                 "</tr>"
             )
-        more = len(self) - HTML_MAX_LINES
-        footer = (f'<tfoot><tr><td colspan="4" style="text-align:left">{more:,} more lines'
+        more = len(self) - len(lines)
+        footer = (f'<tfoot><tr><td colspan="4" style="{cell}">{more:,} more lines'
                   "</td></tr></tfoot>") if more > 0 else ""
-        caption = f"{len(self):,} lines for {esc(repr(self.query))}"
+        noun = "line" if len(self) == 1 else "lines"
+        caption = f"{len(self):,} {noun} for {esc(repr(self.query))}"
         return (
             '<table class="kwiq-concordance" style="font-family:monospace;'
-            'border-collapse:collapse">'
+            'border-collapse:collapse;table-layout:auto;width:auto;margin:0">'
             f'<caption style="text-align:left">{caption}</caption>'
             f"<tbody>{''.join(rows)}</tbody>{footer}</table>"
         )
@@ -211,3 +254,69 @@ class Concordance(Sequence[Line]):
         frame = pd.DataFrame(dict(zip(Line._fields, fields)))
         frame["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
         return frame
+
+    def to_polars(self):
+        """A polars DataFrame with one column per Line field, then ``query``
+        (a categorical). ``doc`` has the ids' polars type, or ``Object``
+        when the ids mix types."""
+        try:
+            import polars as pl
+        except ImportError:
+            raise ImportError("to_polars() needs polars: pip install polars "
+                              "(or pip install 'kwiq[polars]')") from None
+        left, right, width, bound = self._context
+        *columns, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
+        docs = columns[0]
+        try:
+            doc = pl.Series("doc", docs)
+        except (TypeError, ValueError, pl.exceptions.PolarsError):
+            # Ids of several types (say str and int): keep them as objects.
+            doc = pl.Series("doc", docs, dtype=pl.Object)
+        types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
+                 "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
+        query = pl.Series("query", [self.queries[q] for q in query_numbers],
+                          dtype=pl.Categorical)
+        return pl.DataFrame([doc] + [pl.Series(name, column, dtype=types[name])
+                                     for name, column in zip(Line._fields[1:], columns[1:])]
+                            + [query])
+
+    def to_csv(self, path: PathLike) -> None:
+        """Write the lines to ``path`` as UTF-8 CSV: a header of the Line
+        fields and ``query``, then one row per line (ids written with
+        ``str``)."""
+        path = os.fspath(path)
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(EXPORT_FIELDS)
+            writer.writerows(self._export_rows())
+
+    def to_json(self, path: PathLike) -> None:
+        """Write the lines to ``path`` as UTF-8 JSON: an array of objects
+        with the Line fields and ``query``, one object per line of the file.
+        Ids must be what ``json`` can encode (str, int, float, bool, None,
+        tuples of them...); otherwise TypeError is raised before the file is
+        opened."""
+        path = os.fspath(path)
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        encode(self._ids)  # fail on an id JSON cannot hold, before writing
+        with open(path, "w", encoding="utf-8") as out:
+            out.write("[")
+            separator = "\n"
+            for row in self._export_rows():
+                out.write(separator + encode(dict(zip(EXPORT_FIELDS, row))))
+                separator = ",\n"
+            out.write("\n]\n" if len(self) else "]\n")
+
+    def _chunks(self) -> Iterator[tuple[int, int]]:
+        """Ranges of ITER_CHUNK lines: iteration and exports never make
+        every Line at once."""
+        n = len(self)
+        for start in range(0, n, ITER_CHUNK):
+            yield start, min(n, start + ITER_CHUNK)
+
+    def _export_rows(self) -> Iterator[tuple]:
+        """Each line's fields, then the query that found it."""
+        for start, stop in self._chunks():
+            numbers = self._hits.query_numbers(start, stop)
+            for line, number in zip(self._lines(start, stop), numbers):
+                yield line + (self.queries[number],)

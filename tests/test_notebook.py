@@ -1,0 +1,110 @@
+"""examples/letter.ipynb, executed by nbclient in a real Jupyter kernel.
+
+The kernel is "python3" as the ipykernel installed beside this Python
+writes it, in a private JUPYTER_PATH, so it runs this very interpreter
+(sys.executable) and imports the kwiq installed here, whatever kernels the
+machine or the user have. The notebook runs once per session; each test
+checks the outputs of one cell, found by its tag, so cells may be added
+without renumbering anything: give a new cell a tag and a test of its own.
+"""
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+import kwiq
+
+nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install '.[test]')")
+nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (pip install '.[test]')")
+kernelspec = pytest.importorskip("ipykernel.kernelspec",
+                                 reason="ipykernel is not installed (pip install '.[test]')")
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "letter.ipynb"
+PROBE = "import sys, kwiq\nprint(sys.prefix)\nprint(kwiq.__file__)"
+TIMEOUT = 300  # seconds a cell may take on a loaded machine; not a check of speed
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """The notebook after a run, with a last cell that reports which Python
+    and which kwiq the kernel used."""
+    jupyter = tmp_path_factory.mktemp("jupyter")
+    kernelspec.write_kernel_spec(jupyter / "data" / "kernels" / "python3")
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["probe"]}))
+    with pytest.MonkeyPatch.context() as env:
+        # Kernels, connection files and IPython's history all stay in the
+        # temporary directory, out of the user's home.
+        env.setenv("JUPYTER_PATH", str(jupyter / "data"))
+        env.setenv("JUPYTER_RUNTIME_DIR", str(jupyter / "runtime"))
+        env.setenv("JUPYTER_CONFIG_DIR", str(jupyter / "config"))
+        env.setenv("IPYTHONDIR", str(jupyter / "ipython"))
+        env.setenv("JUPYTER_PLATFORM_DIRS", "1")
+        client = nbclient.NotebookClient(
+            nb, kernel_name="python3", timeout=TIMEOUT, startup_timeout=TIMEOUT,
+            resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+        client.execute()
+    return {tag: cell for cell in nb.cells if cell.cell_type == "code"
+            for tag in cell.metadata.get("tags", [])}
+
+
+def outputs(cell, kind):
+    """The data of the cell's rich outputs of one MIME type, or its stdout."""
+    if kind == "stdout":
+        return "".join(out.text for out in cell.outputs
+                       if out.output_type == "stream" and out.name == "stdout")
+    return [out.data[kind] for out in cell.outputs
+            if out.output_type in ("execute_result", "display_data") and kind in out.data]
+
+
+def test_kernel_runs_this_python_and_this_kwiq(executed):
+    prefix, kwiq_file = outputs(executed["probe"], "stdout").splitlines()
+    assert prefix == sys.prefix
+    assert Path(kwiq_file) == Path(kwiq.__file__)
+
+
+def test_no_cell_failed_or_wrote_to_stderr(executed):
+    for tag, cell in executed.items():
+        assert not [out for out in cell.outputs if out.output_type == "error"], tag
+        assert not [out for out in cell.outputs
+                    if out.output_type == "stream" and out.name == "stderr"], tag
+
+
+def test_load_shows_the_corpus(executed):
+    [text] = outputs(executed["load"], "text/plain")
+    assert re.fullmatch(r"<kwiq\.Corpus: 1 documents?, [\d,]+ tokens>", text)
+
+
+def test_word_shows_an_html_concordance(executed):
+    [page] = outputs(executed["kwic-word"], "text/html")
+    assert page.count("<mark") == 11
+    assert len(re.findall(r"<mark[^>]*>peace</mark>", page, re.I)) == 11
+    first = kwiq.sample().kwic("peace")[0]
+    assert first.left == "for the preservation of the "
+    assert f">{first.left}</span>" in page
+    assert "11 lines for &#x27;peace&#x27;" in page
+    assert outputs(executed["kwic-word"], "text/plain") == ["<kwiq.Concordance: 11 lines for 'peace'>"]
+
+
+def test_phrase_shows_an_html_concordance(executed):
+    [page] = outputs(executed["kwic-phrase"], "text/html")
+    assert re.findall(r"<mark[^>]*>(.*?)</mark>", page) == ["nuclear catastrophe"]
+    assert ">could lead to a world </span>" in page
+
+
+def test_print_shows_eleven_aligned_lines(executed):
+    text = outputs(executed["print"], "stdout")
+    rows = text.splitlines()
+    assert len(rows) == 11
+    assert text == str(kwiq.sample().kwic("peace")) + "\n"
+    assert rows[0].endswith("for the preservation of the peace of the world. I regard")
+
+
+def test_to_pandas_shows_a_data_frame(executed):
+    [page] = outputs(executed["to-pandas"], "text/html")
+    assert "<table" in page and "dataframe" in page
+    for field in kwiq.Line._fields + ("query",):
+        assert f"<th>{field}</th>" in page
+    assert page.count("<td>peace</td>") == 2 * 11  # the match and the query columns
+    assert "<td>for the preservation of the" in page
