@@ -7,6 +7,7 @@ machine or the user have. The notebook runs once per session; each test
 checks the outputs of one cell, found by its tag, so cells may be added
 without renumbering anything: give a new cell a tag and a test of its own.
 """
+import html
 import re
 import sys
 from pathlib import Path
@@ -108,3 +109,32 @@ def test_to_pandas_shows_a_data_frame(executed):
         assert f"<th>{field}</th>" in page
     assert page.count("<td>peace</td>") == 2 * 11  # the match and the query columns
     assert "<td>for the preservation of the" in page
+
+
+def rights(page):
+    """The right contexts of an HTML concordance, in row order, unescaped."""
+    return [html.unescape(text) for text in re.findall(r'class="kwiq-right"[^>]*>(.*?)</div>', page)]
+
+
+def test_glob_finds_every_peace_word(executed):
+    [page] = outputs(executed["kwic-glob"], "text/html")
+    matches = re.findall(r"<mark[^>]*>(.*?)</mark>", page)
+    assert len(matches) == 14
+    assert set(matches) == {"peace", "peaceful", "peacefully"}
+    assert [line.match for line in kwiq.sample().kwic("peace*")] == matches
+
+
+def test_regex_finds_every_number(executed):
+    [page] = outputs(executed["kwic-regex"], "text/html")
+    matches = re.findall(r"<mark[^>]*>(.*?)</mark>", page)
+    letter = kwiq.sample()
+    numbers = re.findall(r"(?<![^\W_])[0-9]+(?![^\W_])", letter.text(letter.ids[0]))
+    assert matches == numbers and len(matches) == 16
+
+
+def test_sort_orders_by_the_right_then_the_left_word(executed):
+    [page] = outputs(executed["sort"], "text/html")
+    expected = kwiq.sample().kwic("peace").sort("R1", "L1")
+    assert rights(page) == [line.right for line in expected]
+    first_words = [re.findall(r"[^\W_]+", line.right)[0].casefold() for line in expected]
+    assert first_words == sorted(first_words)
