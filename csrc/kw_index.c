@@ -19,6 +19,23 @@ const char *kw_status_message(kw_status status)
 
 /* ---- building ---- */
 
+/* The document arrays share one capacity, so grow them together. */
+static kw_status reserve_docs(kw_builder *b, size_t need)
+{
+    if (need <= b->docs_cap)
+        return KW_OK;
+    size_t byte_cap = b->docs_cap, tok_cap = b->docs_cap, ck_cap = b->docs_cap;
+    kw_status st = kw_reserve(&b->alloc, (void **)&b->doc_byte, &byte_cap, need,
+                              sizeof *b->doc_byte);
+    if (st == KW_OK)
+        st = kw_reserve(&b->alloc, (void **)&b->doc_tok, &tok_cap, need, sizeof *b->doc_tok);
+    if (st == KW_OK)
+        st = kw_reserve(&b->alloc, (void **)&b->doc_ck, &ck_cap, need, sizeof *b->doc_ck);
+    if (st == KW_OK)
+        b->docs_cap = byte_cap < tok_cap ? byte_cap : tok_cap < ck_cap ? tok_cap : ck_cap;
+    return st;
+}
+
 kw_status kw_builder_new(const kw_alloc *alloc, kw_builder **out)
 {
     kw_builder *b = kw_malloc(alloc, sizeof *b);
@@ -27,18 +44,13 @@ kw_status kw_builder_new(const kw_alloc *alloc, kw_builder **out)
     memset(b, 0, sizeof *b);
     b->alloc = *alloc;
     kw_strtab_init(&b->surface);
-    if (kw_reserve(alloc, (void **)&b->doc_byte, &b->docs_cap, 2, sizeof *b->doc_byte) != KW_OK) {
-        kw_free(alloc, b);
-        return KW_ENOMEM;
-    }
-    size_t cap = 0;
-    if (kw_reserve(alloc, (void **)&b->doc_tok, &cap, b->docs_cap, sizeof *b->doc_tok) != KW_OK) {
-        kw_free(alloc, b->doc_byte);
-        kw_free(alloc, b);
+    if (reserve_docs(b, 2) != KW_OK) {
+        kw_builder_free(b);
         return KW_ENOMEM;
     }
     b->doc_byte[0] = 0;
     b->doc_tok[0] = 0;
+    b->doc_ck[0] = 0;
     *out = b;
     return KW_OK;
 }
@@ -51,6 +63,7 @@ void kw_builder_free(kw_builder *b)
     kw_free(a, b->text);
     kw_free(a, b->doc_byte);
     kw_free(a, b->doc_tok);
+    kw_free(a, b->doc_ck);
     kw_free(a, b->toks);
     kw_free(a, b->checkpoints);
     kw_free(a, b->is_word);
@@ -58,31 +71,17 @@ void kw_builder_free(kw_builder *b)
     a->free(a->ctx, b);
 }
 
-/* Both document arrays share one capacity, so grow them together. */
-static kw_status reserve_docs(kw_builder *b, size_t need)
-{
-    if (need <= b->docs_cap)
-        return KW_OK;
-    size_t byte_cap = b->docs_cap, tok_cap = b->docs_cap;
-    kw_status st = kw_reserve(&b->alloc, (void **)&b->doc_byte, &byte_cap, need,
-                              sizeof *b->doc_byte);
-    if (st == KW_OK)
-        st = kw_reserve(&b->alloc, (void **)&b->doc_tok, &tok_cap, need, sizeof *b->doc_tok);
-    if (st == KW_OK)
-        b->docs_cap = byte_cap < tok_cap ? byte_cap : tok_cap;
-    return st;
-}
-
-static kw_status add_token(kw_builder *b, const char *doc, const kw_tokspan *t, size_t doc_start)
+/* Append one token; `in_doc` is how many tokens of its document precede it. */
+static kw_status add_token(kw_builder *b, const char *doc, const kw_tokspan *t, size_t in_doc)
 {
     kw_status st;
     if (b->n_tokens >= KW_MAX_TOKENS)
         return KW_ETOOBIG;
-    if (b->n_tokens % KW_CHECKPOINT == 0) {
+    if (in_doc && in_doc % KW_CHECKPOINT == 0) {
         if ((st = kw_reserve(&b->alloc, (void **)&b->checkpoints, &b->checkpoints_cap,
                              b->n_checkpoints + 1, sizeof *b->checkpoints)) != KW_OK)
             return st;
-        b->checkpoints[b->n_checkpoints].byte = doc_start + t->begin;
+        b->checkpoints[b->n_checkpoints].byte = t->begin;
         b->checkpoints[b->n_checkpoints].chars = t->char_begin;
         b->n_checkpoints++;
     }
@@ -126,7 +125,7 @@ kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t
     int r;
     kw_scan_init(&scan, utf8, n_bytes, 0, 0);
     while ((r = kw_scan_next(&scan, &t)) == 1) {
-        if ((st = add_token(b, utf8, &t, b->text_len)) != KW_OK)
+        if ((st = add_token(b, utf8, &t, b->n_tokens - tokens_before)) != KW_OK)
             goto undo;
     }
     if (r < 0) {
@@ -140,6 +139,7 @@ kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t
     b->n_docs++;
     b->doc_byte[b->n_docs] = b->text_len;
     b->doc_tok[b->n_docs] = (uint32_t)b->n_tokens;
+    b->doc_ck[b->n_docs] = (uint32_t)b->n_checkpoints;
     return KW_OK;
 
 undo:
@@ -249,6 +249,7 @@ kw_status kw_builder_finish(kw_builder *b, kw_index **out)
     ix->text_len = b->text_len;
     ix->doc_byte = b->doc_byte;
     ix->doc_tok = b->doc_tok;
+    ix->doc_ck = b->doc_ck;
     ix->n_docs = b->n_docs;
     ix->toks = shrink(a, b->toks, b->n_tokens * sizeof *b->toks);
     ix->checkpoints = shrink(a, b->checkpoints, b->n_checkpoints * sizeof *b->checkpoints);
@@ -269,6 +270,7 @@ void kw_index_free(kw_index *ix)
     kw_free(a, ix->text);
     kw_free(a, ix->doc_byte);
     kw_free(a, ix->doc_tok);
+    kw_free(a, ix->doc_ck);
     kw_free(a, ix->toks);
     kw_free(a, ix->checkpoints);
     kw_free(a, ix->is_word);

@@ -53,13 +53,16 @@ static inline const char *kw_strtab_form(const kw_strtab *t, uint32_t id, size_t
     return t->arena + t->offsets[id];
 }
 
-/* Every KW_CHECKPOINT-th token records where it starts, so offsets of any
- * token are recovered by re-scanning fewer than KW_CHECKPOINT tokens
- * instead of storing 16 bytes of offsets per token. */
+/* Every KW_CHECKPOINT-th token of a document (the 32nd, 64th, ...; its
+ * first token starts at offset 0) records where it starts, so offsets of any
+ * token are recovered by re-scanning fewer than KW_CHECKPOINT tokens instead
+ * of storing 16 bytes of offsets per token. Checkpoints are per document and
+ * relative to it, so a document's run of them moves unchanged when builders
+ * are joined or an index is saved. */
 #define KW_CHECKPOINT 32
 
 typedef struct kw_checkpoint {
-    uint64_t byte;  /* in the corpus text */
+    uint64_t byte;  /* from the start of its document */
     uint64_t chars; /* code points before it in its document */
 } kw_checkpoint;
 
@@ -69,6 +72,7 @@ struct kw_builder {
     size_t text_len, text_cap;
     uint64_t *doc_byte;   /* n_docs + 1 */
     uint32_t *doc_tok;    /* n_docs + 1 */
+    uint32_t *doc_ck;     /* n_docs + 1: the checkpoints of doc d are [doc_ck[d], doc_ck[d+1]) */
     size_t n_docs, docs_cap;
     uint32_t *toks;       /* surface type of every token */
     size_t n_tokens, toks_cap;
@@ -85,6 +89,7 @@ struct kw_index {
     size_t text_len;
     uint64_t *doc_byte;
     uint32_t *doc_tok;
+    uint32_t *doc_ck;
     size_t n_docs;
     uint32_t *toks;
     size_t n_tokens;
@@ -102,6 +107,12 @@ struct kw_index {
  * the byte order of the folded forms (a form before any longer one it
  * begins). Sets ix->group_rank only on success; KW_ENOMEM otherwise. */
 kw_status kw_rank_groups(kw_index *ix);
+
+/* Checkpoint k (1-based: token k * KW_CHECKPOINT of the document) of doc. */
+static inline const kw_checkpoint *kw_checkpoint_of(const kw_index *ix, size_t doc, size_t k)
+{
+    return &ix->checkpoints[ix->doc_ck[doc] + k - 1];
+}
 
 struct kw_hits {
     kw_alloc alloc;

@@ -101,11 +101,11 @@ static int is_boundary(const kw_index *ix, const char *text, kw_bound bound,
 static size_t scan_from(const kw_index *ix, size_t doc, size_t tok, const char *text,
                         size_t n_bytes, kw_scan *scan)
 {
-    size_t at = (tok / KW_CHECKPOINT) * KW_CHECKPOINT;
-    if (at > ix->doc_tok[doc]) {
-        const kw_checkpoint *cp = &ix->checkpoints[tok / KW_CHECKPOINT];
-        kw_scan_init(scan, text, n_bytes, (size_t)(cp->byte - ix->doc_byte[doc]), cp->chars);
-        return at;
+    size_t k = (tok - ix->doc_tok[doc]) / KW_CHECKPOINT;
+    if (k) {
+        const kw_checkpoint *cp = kw_checkpoint_of(ix, doc, k);
+        kw_scan_init(scan, text, n_bytes, (size_t)cp->byte, cp->chars);
+        return ix->doc_tok[doc] + k * KW_CHECKPOINT;
     }
     kw_scan_init(scan, text, n_bytes, 0, 0);
     return ix->doc_tok[doc];
@@ -252,13 +252,14 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
          * match's start) also lies outside the context. */
         lo = first - doc_first > width ? first - (size_t)width : doc_first;
         hi = doc_end - last - 1 > width ? last + 1 + (size_t)width : doc_end;
-        size_t k = first / KW_CHECKPOINT;
-        if (k * KW_CHECKPOINT > lo) {
-            uint64_t at_least = ix->checkpoints[k].chars + (first - k * KW_CHECKPOINT);
+        size_t k = (first - doc_first) / KW_CHECKPOINT;
+        if (k && doc_first + k * KW_CHECKPOINT > lo) {
+            uint64_t at_least = kw_checkpoint_of(ix, doc, k)->chars
+                                + (first - doc_first - k * KW_CHECKPOINT);
             if (at_least > width) {
-                for (; k * KW_CHECKPOINT > lo; k--) {
-                    if (ix->checkpoints[k].chars < at_least - width) {
-                        lo = k * KW_CHECKPOINT + 1;
+                for (; k && doc_first + k * KW_CHECKPOINT > lo; k--) {
+                    if (kw_checkpoint_of(ix, doc, k)->chars < at_least - width) {
+                        lo = doc_first + k * KW_CHECKPOINT + 1;
                         break;
                     }
                 }
