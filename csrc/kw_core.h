@@ -7,6 +7,8 @@
  *
  * Data flow:
  *   kw_builder_add (one call per document, UTF-8 validated and copied)
+ *   [kw_builder_append: builders of consecutive runs of documents, made on
+ *    several threads, joined in order into the one builder would make]
  *   -> kw_builder_finish: case-fold every surface type into a fold group,
  *      postings per fold group by a counting sort (two linear passes)
  *   -> kw_index_find: query tokens -> fold groups (or surface types when
@@ -73,6 +75,26 @@ kw_status kw_builder_new(const kw_alloc *alloc, kw_builder **out);
  * the builder is left exactly as before the call. */
 kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes,
                          size_t *bad_offset);
+
+/* Documents added so far (after a failed kw_builder_add: those before it). */
+size_t kw_builder_n_docs(const kw_builder *b);
+
+/* Append src's documents after dst's, as if each had been given to dst by
+ * kw_builder_add in order: src's types are interned into dst in src's id
+ * order, so dst assigns exactly the ids one builder fed every document
+ * would (ids in corpus-wide first-occurrence order), src's tokens are
+ * renumbered, its text, documents and checkpoints are appended. So a corpus
+ * may be cut into consecutive runs of documents, each built on its own
+ * thread, and the builders appended in order: the index is identical,
+ * array for array, whatever the cut. dst grows to exactly what it needs
+ * (no doubling); src's arrays are freed as they are copied, so the peak is
+ * dst plus src plus its largest array, not twice src.
+ *
+ * On success src is consumed (freed; do not use it). On error (KW_ENOMEM,
+ * KW_ETOOBIG: more than KW_MAX_TOKENS tokens or UINT32_MAX - 1 types in
+ * all; KW_EINVAL: src == dst) both are exactly as before the call. Neither
+ * may be used by another thread during the call. */
+kw_status kw_builder_append(kw_builder *dst, kw_builder *src);
 
 /* Turn the builder into an index. On success the builder is consumed (do
  * not free it); on error it is untouched and still owned by the caller. */

@@ -149,6 +149,99 @@ undo:
     return st;
 }
 
+size_t kw_builder_n_docs(const kw_builder *b) { return b->n_docs; }
+
+/* Grow *array to exactly `need` elements of `size` bytes if it holds fewer:
+ * for arrays whose final size is known, where doubling would only leave
+ * slack. Fails without touching the array. */
+static kw_status reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need,
+                               size_t size)
+{
+    if (need <= *cap)
+        return KW_OK;
+    if (need > SIZE_MAX / size)
+        return KW_ETOOBIG;
+    void *grown = a->realloc(a->ctx, *array, need * size);
+    if (!grown)
+        return KW_ENOMEM;
+    *array = grown;
+    *cap = need;
+    return KW_OK;
+}
+
+/* Free one of src's arrays once it has been copied, to keep the peak low. */
+#define RELEASE(b, field) (kw_free(&(b)->alloc, (b)->field), (b)->field = NULL)
+
+kw_status kw_builder_append(kw_builder *dst, kw_builder *src)
+{
+    const kw_alloc *a = &dst->alloc;
+    const size_t types_before = dst->surface.n, n_src_types = src->surface.n;
+    kw_status st;
+
+    if (dst == src)
+        return KW_EINVAL;
+    if (src->n_tokens > KW_MAX_TOKENS - dst->n_tokens || src->text_len > SIZE_MAX - dst->text_len
+        || n_src_types > SIZE_MAX / sizeof(uint32_t) - types_before)
+        return KW_ETOOBIG;
+    uint32_t *remap = kw_malloc(a, n_src_types * sizeof *remap);
+    if (!remap)
+        return KW_ENOMEM;
+    /* Everything that can fail comes first; the undo is one truncate. */
+    if ((st = reserve_docs(dst, dst->n_docs + src->n_docs + 1)) != KW_OK
+        || (st = reserve_exact(a, (void **)&dst->text, &dst->text_cap,
+                               dst->text_len + src->text_len, 1)) != KW_OK
+        || (st = reserve_exact(a, (void **)&dst->toks, &dst->toks_cap,
+                               dst->n_tokens + src->n_tokens, sizeof *dst->toks)) != KW_OK
+        || (st = reserve_exact(a, (void **)&dst->checkpoints, &dst->checkpoints_cap,
+                               dst->n_checkpoints + src->n_checkpoints,
+                               sizeof *dst->checkpoints)) != KW_OK
+        || (st = kw_reserve(a, (void **)&dst->is_word, &dst->is_word_cap,
+                            types_before + n_src_types, 1)) != KW_OK)
+        goto undo;
+    for (size_t id = 0; id < n_src_types; id++) {
+        size_t len;
+        const char *form = kw_strtab_form(&src->surface, (uint32_t)id, &len);
+        int added;
+        /* The table keys on the low 32 bits of the hash, which src kept. */
+        if ((st = kw_strtab_intern(&dst->surface, a, form, len, src->surface.hashes[id],
+                                   &remap[id], &added)) != KW_OK)
+            goto undo;
+        if (added)
+            dst->is_word[remap[id]] = src->is_word[id];
+    }
+
+    /* Nothing below can fail. */
+    if (src->text_len)
+        memcpy(dst->text + dst->text_len, src->text, src->text_len);
+    RELEASE(src, text);
+    if (src->n_tokens) {
+        uint32_t *toks = dst->toks + dst->n_tokens;
+        for (size_t i = 0; i < src->n_tokens; i++)
+            toks[i] = remap[src->toks[i]];
+    }
+    RELEASE(src, toks);
+    if (src->n_checkpoints)
+        memcpy(dst->checkpoints + dst->n_checkpoints, src->checkpoints,
+               src->n_checkpoints * sizeof *src->checkpoints);
+    for (size_t d = 1; d <= src->n_docs; d++) {
+        dst->doc_byte[dst->n_docs + d] = dst->text_len + src->doc_byte[d];
+        dst->doc_tok[dst->n_docs + d] = (uint32_t)(dst->n_tokens + src->doc_tok[d]);
+        dst->doc_ck[dst->n_docs + d] = (uint32_t)(dst->n_checkpoints + src->doc_ck[d]);
+    }
+    dst->text_len += src->text_len;
+    dst->n_tokens += src->n_tokens;
+    dst->n_checkpoints += src->n_checkpoints;
+    dst->n_docs += src->n_docs;
+    kw_free(a, remap);
+    kw_builder_free(src);
+    return KW_OK;
+
+undo:
+    kw_strtab_truncate(&dst->surface, types_before);
+    kw_free(a, remap);
+    return st;
+}
+
 /* Give back the slack of a doubled array; keep it if the allocator will not. */
 static void *shrink(const kw_alloc *a, void *p, size_t size)
 {

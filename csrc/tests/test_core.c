@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kw_core.h"
+#include "kw_internal.h" /* white-box: indexes compared array for array */
 #include "kw_text.h"
 
 static int passed, failed;
@@ -521,6 +522,157 @@ static void test_rollback(void)
     kw_index_free(ix);
 }
 
+/* ---- appending builders ---- */
+
+static int same_bytes(const void *x, const void *y, size_t n)
+{
+    return n == 0 || memcmp(x, y, n) == 0;
+}
+
+static int same_strtab(const kw_strtab *x, const kw_strtab *y)
+{
+    return x->n == y->n && x->arena_len == y->arena_len
+           && same_bytes(x->arena, y->arena, x->arena_len)
+           && (x->n == 0 || same_bytes(x->offsets, y->offsets, (x->n + 1) * sizeof *x->offsets))
+           && same_bytes(x->hashes, y->hashes, x->n * sizeof *x->hashes);
+}
+
+/* Every array of two indexes is the same, byte for byte: what a saved file
+ * holds. */
+static int same_index(const kw_index *x, const kw_index *y)
+{
+    size_t nd = x->n_docs, nt = x->n_tokens, ns = x->surface.n, ng = x->folded.n;
+    if (nd != y->n_docs || nt != y->n_tokens || x->text_len != y->text_len)
+        return 0;
+    size_t nck = x->doc_ck[nd];
+    return nck == y->doc_ck[nd] && same_bytes(x->text, y->text, x->text_len)
+           && same_bytes(x->doc_byte, y->doc_byte, (nd + 1) * sizeof *x->doc_byte)
+           && same_bytes(x->doc_tok, y->doc_tok, (nd + 1) * sizeof *x->doc_tok)
+           && same_bytes(x->doc_ck, y->doc_ck, (nd + 1) * sizeof *x->doc_ck)
+           && same_bytes(x->toks, y->toks, nt * sizeof *x->toks)
+           && same_bytes(x->checkpoints, y->checkpoints, nck * sizeof *x->checkpoints)
+           && same_strtab(&x->surface, &y->surface) && same_bytes(x->is_word, y->is_word, ns)
+           && same_strtab(&x->folded, &y->folded)
+           && same_bytes(x->group_of, y->group_of, ns * sizeof *x->group_of)
+           && same_bytes(x->group_rank, y->group_rank, ng * sizeof *x->group_rank)
+           && same_bytes(x->post_start, y->post_start, (ng + 1) * sizeof *x->post_start)
+           && same_bytes(x->post, y->post, nt * sizeof *x->post);
+}
+
+/* docs[0..n) built as runs cut before each of cuts[0..n_cuts) (ascending),
+ * one builder a run, appended in order. */
+static kw_index *build_in_runs(const char *const *docs, size_t n, const size_t *cuts,
+                               size_t n_cuts)
+{
+    kw_builder *runs[8];
+    kw_index *ix = NULL;
+    size_t bad, doc = 0;
+    int ok = 1;
+    for (size_t r = 0; r <= n_cuts; r++) {
+        size_t end = r < n_cuts ? cuts[r] : n;
+        ok &= kw_builder_new(&kw_alloc_libc, &runs[r]) == KW_OK;
+        for (; ok && doc < end; doc++)
+            ok &= kw_builder_add(runs[r], docs[doc], strlen(docs[doc]), &bad) == KW_OK;
+    }
+    for (size_t r = 1; r <= n_cuts; r++) {
+        if (ok && kw_builder_append(runs[0], runs[r]) == KW_OK)
+            runs[r] = NULL;
+        else
+            ok = 0;
+    }
+    if (ok && kw_builder_finish(runs[0], &ix) == KW_OK)
+        runs[0] = NULL;
+    for (size_t r = 0; r <= n_cuts; r++)
+        kw_builder_free(runs[r]);
+    return ix;
+}
+
+static void test_append(void)
+{
+    /* Types first seen in later documents, shared ones, case variants,
+     * empty documents, non-ASCII, and documents past a checkpoint. */
+    static char long_doc[2][600];
+    for (int d = 0; d < 2; d++) {
+        size_t len = 0;
+        for (int w = 0; w < 100; w++)
+            len += (size_t)sprintf(long_doc[d] + len, "%s%d ", d ? "W" : "w", w % (d ? 7 : 13));
+    }
+    const char *docs[] = {"", "The cat sat.", long_doc[0], "", "STRASSE stra\xc3\x9f" "e, cat!",
+                          "new words here", "", long_doc[1], "\xe5\x92\x8c\xe5\xb9\xb3 the Cat",
+                          "last"};
+    enum { N = sizeof docs / sizeof *docs };
+    kw_index *whole = build(docs, N);
+    CHECK(whole != NULL);
+    if (!whole)
+        return;
+    int ok = 1, built = 1;
+    /* Every cut into two and three runs, and every document its own run. */
+    for (size_t i = 0; i <= N; i++) {
+        for (size_t j = i; j <= N; j++) {
+            size_t cuts[2] = {i, j};
+            kw_index *ix = build_in_runs(docs, N, cuts, i == j ? 1 : 2);
+            built &= ix != NULL;
+            ok &= ix && same_index(whole, ix);
+            kw_index_free(ix);
+        }
+    }
+    size_t each[7] = {1, 2, 3, 4, 5, 6, 7};
+    kw_index *ix = build_in_runs(docs, 8, each, 7);
+    kw_index *eight = build(docs, 8);
+    ok &= ix && eight && same_index(eight, ix);
+    kw_index_free(ix);
+    kw_index_free(eight);
+    CHECK(built);
+    CHECK(ok);
+    /* Lines of an appended index come out right: a hit past a checkpoint in
+     * a document of the second run ("W6" is token 97 of long_doc[1]). */
+    size_t cut = 5;
+    ix = build_in_runs(docs, N, &cut, 1);
+    kw_hits *h = NULL;
+    size_t bad;
+    CHECK(ix && kw_index_find(ix, "W6", 2, 1, &h, &bad) == KW_OK);
+    if (ix && h) {
+        CHECK(kw_hits_count(h) == 14);
+        kw_line ln;
+        kw_line_at(ix, h, 13, &(kw_context){1, 1, 0, KW_BOUND_NONE}, &ln);
+        size_t n;
+        const char *text = kw_index_doc_text(ix, ln.doc, &n);
+        CHECK(ln.doc == 7 && ln.tok_start == 97 && span_is(text, ln.match_begin, ln.match_end,
+                                                            "W6"));
+        CHECK(span_is(text, ln.left_begin, ln.right_end, "W5 W6 W0"));
+        kw_hits_free(h);
+    }
+    kw_index_free(ix);
+    kw_index_free(whole);
+
+    /* Refusals leave both builders as they were. */
+    kw_builder *b, *c;
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK && kw_builder_new(&kw_alloc_libc, &c) == KW_OK);
+    CHECK(kw_builder_add(b, "a b", 3, &bad) == KW_OK && kw_builder_add(c, "b c", 3, &bad) == KW_OK);
+    CHECK(kw_builder_append(b, b) == KW_EINVAL);
+    size_t real = c->n_tokens;
+    c->n_tokens = (size_t)KW_MAX_TOKENS - 1; /* pretend: the sum would not fit */
+    CHECK(kw_builder_append(b, c) == KW_ETOOBIG);
+    c->n_tokens = real;
+    CHECK(kw_builder_n_docs(b) == 1 && b->surface.n == 2 && c->surface.n == 2);
+    /* An empty builder appends as nothing; a builder appended to an empty
+     * one is that builder; dst takes more documents afterwards. */
+    kw_builder *empty;
+    CHECK(kw_builder_new(&kw_alloc_libc, &empty) == KW_OK);
+    CHECK(kw_builder_append(b, empty) == KW_OK);
+    CHECK(kw_builder_new(&kw_alloc_libc, &empty) == KW_OK);
+    CHECK(kw_builder_append(empty, b) == KW_OK);
+    CHECK(kw_builder_append(empty, c) == KW_OK);
+    CHECK(kw_builder_add(empty, "c d", 3, &bad) == KW_OK);
+    CHECK(kw_builder_n_docs(empty) == 3);
+    CHECK(kw_builder_finish(empty, &ix) == KW_OK);
+    const char *abc[] = {"a b", "b c", "c d"};
+    kw_index *direct = build(abc, 3);
+    CHECK(direct && same_index(direct, ix));
+    kw_index_free(direct);
+    kw_index_free(ix);
+}
+
 static void test_merge_and_select(void)
 {
     const char *docs[] = {"a b. a c", "c a b"};
@@ -883,9 +1035,15 @@ static long oom_scenario(void)
     kw_hits *h = NULL;
     size_t bad;
     kw_status st;
+    kw_builder *run2 = NULL;
     while ((st = kw_builder_new(&failing, &b)) == KW_ENOMEM) {}
+    while ((st = kw_builder_new(&failing, &run2)) == KW_ENOMEM) {}
+    /* The first document in b, the others in a second run appended to it. */
     for (int i = 0; i < 3; i++)
-        while ((st = kw_builder_add(b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
+        while ((st = kw_builder_add(i ? run2 : b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    while ((st = kw_builder_append(b, run2)) == KW_ENOMEM) {}
     if (st != KW_OK)
         return -1;
     while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
@@ -970,6 +1128,7 @@ int main(void)
     test_sort();
     test_sort_many_words();
     test_rollback();
+    test_append();
     test_out_of_memory();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
