@@ -87,18 +87,40 @@ size_t kw_builder_n_docs(const kw_builder *b);
  * may be cut into consecutive runs of documents, each built on its own
  * thread, and the builders appended in order: the index is identical,
  * array for array, whatever the cut. dst grows to exactly what it needs
- * (no doubling); src's arrays are freed as they are copied, so the peak is
- * dst plus src plus its largest array, not twice src.
+ * (no doubling), and src is freed once copied.
  *
  * On success src is consumed (freed; do not use it). On error (KW_ENOMEM,
  * KW_ETOOBIG: more than KW_MAX_TOKENS tokens or UINT32_MAX - 1 types in
  * all; KW_EINVAL: src == dst) both are exactly as before the call. Neither
- * may be used by another thread during the call. */
+ * may be used by another thread during the call. See also
+ * kw_builder_append_with, below, to copy on several threads. */
 kw_status kw_builder_append(kw_builder *dst, kw_builder *src);
 
 /* Turn the builder into an index. On success the builder is consumed (do
  * not free it); on error it is untouched and still owned by the caller. */
 kw_status kw_builder_finish(kw_builder *b, kw_index **out);
+
+/* Work on several threads. The core starts no thread: a caller that has
+ * some passes a runner, and the core cuts the linear passes over the tokens
+ * into n_parts parts (disjoint ranges, written to disjoint places) and asks
+ * the runner to run them. run() must call task(arg, 0) .. task(arg,
+ * n_parts - 1), each once, in any order, at once on different threads or
+ * one after the other, and return when all have returned. Tasks allocate
+ * nothing and cannot fail: every allocation, and every error, comes before.
+ * The result is identical whatever n_parts and order. */
+typedef struct kw_runner {
+    void (*run)(void *ctx, void (*task)(void *arg, size_t part), void *arg, size_t n_parts);
+    void *ctx;
+    size_t n_parts;
+} kw_runner;
+
+/* kw_builder_append and kw_builder_finish with the renumbering and copying
+ * of src, and the counting sort of the postings, cut into runner->n_parts
+ * parts, or fewer so that a part has at least 65,536 tokens (runner NULL or
+ * n_parts <= 1: on the calling thread, as the plain calls do). Same
+ * contracts, same results. */
+kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runner *runner);
+kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_index **out);
 
 void kw_builder_free(kw_builder *b);
 

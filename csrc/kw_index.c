@@ -169,10 +169,63 @@ static kw_status reserve_exact(const kw_alloc *a, void **array, size_t *cap, siz
     return KW_OK;
 }
 
-/* Free one of src's arrays once it has been copied, to keep the peak low. */
-#define RELEASE(b, field) (kw_free(&(b)->alloc, (b)->field), (b)->field = NULL)
+/* A part has at least this many tokens: fewer are not worth a thread. */
+#define MIN_PART_TOKENS 65536
+
+/* Part `part` of n_parts of [0, n), for cutting work into parts. */
+static void part_range(size_t n, size_t part, size_t n_parts, size_t *begin, size_t *end)
+{
+    *begin = (size_t)((uint64_t)n * part / n_parts);
+    *end = (size_t)((uint64_t)n * (part + 1) / n_parts);
+}
+
+static size_t parts_of(const kw_runner *runner)
+{
+    return runner && runner->n_parts > 1 ? runner->n_parts : 1;
+}
+
+/* Run task over n_parts parts: through the runner, or here. */
+static void run_parts(const kw_runner *runner, void (*task)(void *, size_t), void *arg,
+                      size_t n_parts)
+{
+    if (n_parts > 1)
+        runner->run(runner->ctx, task, arg, n_parts);
+    else
+        task(arg, 0);
+}
+
+/* The copying of kw_builder_append, cut into parts. */
+typedef struct append_job {
+    kw_builder *dst;
+    const kw_builder *src;
+    const uint32_t *remap;
+    size_t n_parts;
+} append_job;
+
+static void append_part(void *arg, size_t part)
+{
+    const append_job *job = arg;
+    kw_builder *dst = job->dst;
+    const kw_builder *src = job->src;
+    size_t begin, end;
+    part_range(src->text_len, part, job->n_parts, &begin, &end);
+    if (end > begin)
+        memcpy(dst->text + dst->text_len + begin, src->text + begin, end - begin);
+    part_range(src->n_tokens, part, job->n_parts, &begin, &end);
+    for (size_t i = begin; i < end; i++)
+        dst->toks[dst->n_tokens + i] = job->remap[src->toks[i]];
+    part_range(src->n_checkpoints, part, job->n_parts, &begin, &end);
+    if (end > begin)
+        memcpy(dst->checkpoints + dst->n_checkpoints + begin, src->checkpoints + begin,
+               (end - begin) * sizeof *src->checkpoints);
+}
 
 kw_status kw_builder_append(kw_builder *dst, kw_builder *src)
+{
+    return kw_builder_append_with(dst, src, NULL);
+}
+
+kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runner *runner)
 {
     const kw_alloc *a = &dst->alloc;
     const size_t types_before = dst->surface.n, n_src_types = src->surface.n;
@@ -211,18 +264,10 @@ kw_status kw_builder_append(kw_builder *dst, kw_builder *src)
     }
 
     /* Nothing below can fail. */
-    if (src->text_len)
-        memcpy(dst->text + dst->text_len, src->text, src->text_len);
-    RELEASE(src, text);
-    if (src->n_tokens) {
-        uint32_t *toks = dst->toks + dst->n_tokens;
-        for (size_t i = 0; i < src->n_tokens; i++)
-            toks[i] = remap[src->toks[i]];
-    }
-    RELEASE(src, toks);
-    if (src->n_checkpoints)
-        memcpy(dst->checkpoints + dst->n_checkpoints, src->checkpoints,
-               src->n_checkpoints * sizeof *src->checkpoints);
+    append_job job = {dst, src, remap, parts_of(runner)};
+    if (job.n_parts > src->n_tokens / MIN_PART_TOKENS)
+        job.n_parts = src->n_tokens / MIN_PART_TOKENS ? src->n_tokens / MIN_PART_TOKENS : 1;
+    run_parts(runner, append_part, &job, job.n_parts);
     for (size_t d = 1; d <= src->n_docs; d++) {
         dst->doc_byte[dst->n_docs + d] = dst->text_len + src->doc_byte[d];
         dst->doc_tok[dst->n_docs + d] = (uint32_t)(dst->n_tokens + src->doc_tok[d]);
@@ -283,36 +328,77 @@ static kw_status fold_groups(kw_index *ix, const kw_strtab *surface)
 }
 
 /* Postings by a counting sort: count per group, prefix sums, then one
- * stable pass over the token stream, so each group's list ascends. */
-static kw_status build_postings(kw_index *ix)
+ * stable pass over the token stream, so each group's list ascends. Cut into
+ * parts, each part counts its range of tokens in a row of its own; the
+ * prefix sums give each part's positions of a group right after those of
+ * the parts before it, so the parts place their tokens at once and the
+ * postings are those of one pass. */
+typedef struct postings_job {
+    kw_index *ix;
+    uint32_t *next;  /* n_parts rows of n_groups counters */
+    size_t n_parts;
+} postings_job;
+
+static void count_part(void *arg, size_t part)
+{
+    const postings_job *job = arg;
+    const kw_index *ix = job->ix;
+    uint32_t *next = job->next + part * ix->folded.n;
+    size_t begin, end;
+    part_range(ix->n_tokens, part, job->n_parts, &begin, &end);
+    memset(next, 0, ix->folded.n * sizeof *next);
+    for (size_t i = begin; i < end; i++)
+        next[ix->group_of[ix->toks[i]]]++;
+}
+
+static void place_part(void *arg, size_t part)
+{
+    const postings_job *job = arg;
+    kw_index *ix = job->ix;
+    uint32_t *next = job->next + part * ix->folded.n;
+    size_t begin, end;
+    part_range(ix->n_tokens, part, job->n_parts, &begin, &end);
+    for (size_t i = begin; i < end; i++)
+        ix->post[next[ix->group_of[ix->toks[i]]]++] = (uint32_t)i;
+}
+
+static kw_status build_postings(kw_index *ix, const kw_runner *runner)
 {
     const kw_alloc *a = &ix->alloc;
-    size_t n_groups = ix->folded.n;
+    size_t n_groups = ix->folded.n, n_parts = parts_of(runner);
+    if (n_parts > ix->n_tokens / MIN_PART_TOKENS)
+        n_parts = ix->n_tokens / MIN_PART_TOKENS ? ix->n_tokens / MIN_PART_TOKENS : 1;
+    if (n_groups && n_parts > SIZE_MAX / sizeof(uint32_t) / n_groups)
+        return KW_ETOOBIG;
     ix->post_start = kw_malloc(a, (n_groups + 1) * sizeof *ix->post_start);
     ix->post = kw_malloc(a, ix->n_tokens * sizeof *ix->post);
-    uint32_t *next = kw_malloc(a, (n_groups + 1) * sizeof *next);
-    if (!ix->post_start || !ix->post || !next) {
-        kw_free(a, next);
+    postings_job job = {ix, kw_malloc(a, n_parts * n_groups * sizeof *job.next), n_parts};
+    if (!ix->post_start || !ix->post || !job.next) {
+        kw_free(a, job.next);
         return KW_ENOMEM;
     }
-    memset(next, 0, (n_groups + 1) * sizeof *next);
-    for (size_t i = 0; i < ix->n_tokens; i++)
-        next[ix->group_of[ix->toks[i]]]++;
+    run_parts(runner, count_part, &job, n_parts);
     uint32_t sum = 0;
     for (size_t g = 0; g < n_groups; g++) {
-        uint32_t count = next[g];
         ix->post_start[g] = sum;
-        next[g] = sum;
-        sum += count;
+        for (size_t p = 0; p < n_parts; p++) {
+            uint32_t count = job.next[p * n_groups + g];
+            job.next[p * n_groups + g] = sum;
+            sum += count;
+        }
     }
     ix->post_start[n_groups] = sum;
-    for (size_t i = 0; i < ix->n_tokens; i++)
-        ix->post[next[ix->group_of[ix->toks[i]]]++] = (uint32_t)i;
-    kw_free(a, next);
+    run_parts(runner, place_part, &job, n_parts);
+    kw_free(a, job.next);
     return KW_OK;
 }
 
 kw_status kw_builder_finish(kw_builder *b, kw_index **out)
+{
+    return kw_builder_finish_with(b, NULL, out);
+}
+
+kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_index **out)
 {
     const kw_alloc *a = &b->alloc;
     kw_index *ix = kw_malloc(a, sizeof *ix);
@@ -326,7 +412,7 @@ kw_status kw_builder_finish(kw_builder *b, kw_index **out)
 
     kw_status st = fold_groups(ix, &b->surface);
     if (st == KW_OK)
-        st = build_postings(ix);
+        st = build_postings(ix, runner);
     if (st == KW_OK)
         st = kw_rank_groups(ix);
     if (st != KW_OK) {

@@ -673,6 +673,92 @@ static void test_append(void)
     kw_index_free(ix);
 }
 
+/* A runner that runs the parts one after the other, last first, and counts
+ * them: the core must not depend on their order. */
+static size_t parts_run;
+
+static void run_backwards(void *ctx, void (*task)(void *, size_t), void *arg, size_t n_parts)
+{
+    (void)ctx;
+    for (size_t part = n_parts; part-- > 0;) {
+        task(arg, part);
+        parts_run++;
+    }
+}
+
+static void test_runner(void)
+{
+    /* 24 documents of 20,000 words: enough tokens for finish to cut the
+     * postings into five parts (at least 65,536 tokens each). */
+    static const char *words[] = {"the", "The", "THE", "peace", "Peace", "war", ",", ".",
+                                  "\xc3\xa9t\xc3\xa9", "\xc3\x89T\xc3\x89", "Stra\xc3\x9f" "e",
+                                  "STRASSE", "\xe5\x92\x8c", "x1", "x2", "x3", "x4", "x5"};
+    enum { N_DOCS = 24, WORDS = 20000, N_WORDS = sizeof words / sizeof *words };
+    char **docs = malloc(N_DOCS * sizeof *docs);
+    unsigned seed = 7;
+    for (int d = 0; d < N_DOCS; d++) {
+        docs[d] = malloc(WORDS * 12);
+        size_t len = 0;
+        for (int w = 0; w < WORDS; w++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *word = words[(seed >> 16) % N_WORDS];
+            /* a few words only in later documents, so appends add types */
+            if ((seed >> 8) % 97 == 0)
+                len += (size_t)sprintf(docs[d] + len, "new%d ", d);
+            memcpy(docs[d] + len, word, strlen(word));
+            len += strlen(word);
+            docs[d][len++] = ' ';
+        }
+        docs[d][len] = 0;
+    }
+    const char *const *cdocs = (const char *const *)docs;
+    kw_index *whole = build(cdocs, N_DOCS);
+    CHECK(whole && kw_index_n_tokens(whole) > 5 * 65536);
+    int ok = 1;
+    for (size_t n_parts = 2; whole && n_parts <= 5; n_parts++) {
+        kw_runner runner = {run_backwards, NULL, n_parts};
+        kw_builder *runs[3];
+        /* The second run is cut into n_parts when appended. */
+        size_t cuts[4] = {0, 2, 2 + 4 * n_parts, N_DOCS}, bad, expected = 0;
+        for (int r = 0; r < 3; r++) {
+            ok &= kw_builder_new(&kw_alloc_libc, &runs[r]) == KW_OK;
+            for (size_t d = cuts[r]; d < cuts[r + 1]; d++)
+                ok &= kw_builder_add(runs[r], docs[d], strlen(docs[d]), &bad) == KW_OK;
+            /* Parts through the runner; one part runs inline. */
+            size_t most = runs[r]->n_tokens / 65536, parts = most < n_parts ? most : n_parts;
+            expected += r == 0 || parts < 2 ? 0 : parts;
+        }
+        ok &= expected >= n_parts;
+        parts_run = 0;
+        ok &= kw_builder_append_with(runs[0], runs[1], &runner) == KW_OK;
+        ok &= kw_builder_append_with(runs[0], runs[2], &runner) == KW_OK;
+        ok &= parts_run == expected;
+        kw_index *ix = NULL;
+        parts_run = 0;
+        ok &= kw_builder_finish_with(runs[0], &runner, &ix) == KW_OK;
+        ok &= parts_run == 2 * n_parts; /* counting, then placing */
+        ok &= ix && same_index(whole, ix);
+        kw_index_free(ix);
+    }
+    CHECK(ok);
+    /* A runner of one part, or none, is the plain call. */
+    kw_builder *b;
+    size_t bad;
+    kw_index *ix = NULL;
+    kw_runner one = {run_backwards, NULL, 1};
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    for (int d = 0; d < N_DOCS; d++)
+        CHECK(kw_builder_add(b, docs[d], strlen(docs[d]), &bad) == KW_OK);
+    parts_run = 0;
+    CHECK(kw_builder_finish_with(b, &one, &ix) == KW_OK && parts_run == 0);
+    CHECK(ix && whole && same_index(whole, ix));
+    kw_index_free(ix);
+    kw_index_free(whole);
+    for (int d = 0; d < N_DOCS; d++)
+        free(docs[d]);
+    free(docs);
+}
+
 static void test_merge_and_select(void)
 {
     const char *docs[] = {"a b. a c", "c a b"};
@@ -1043,10 +1129,11 @@ static long oom_scenario(void)
         while ((st = kw_builder_add(i ? run2 : b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
     if (st != KW_OK)
         return -1;
-    while ((st = kw_builder_append(b, run2)) == KW_ENOMEM) {}
+    kw_runner runner = {run_backwards, NULL, 3};
+    while ((st = kw_builder_append_with(b, run2, &runner)) == KW_ENOMEM) {}
     if (st != KW_OK)
         return -1;
-    while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
+    while ((st = kw_builder_finish_with(b, &runner, &ix)) == KW_ENOMEM) {}
     if (st != KW_OK)
         return -1;
     long total = 0;
@@ -1129,6 +1216,7 @@ int main(void)
     test_sort_many_words();
     test_rollback();
     test_append();
+    test_runner();
     test_out_of_memory();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
