@@ -14,11 +14,12 @@
 #include "kw_core.h"
 #include "kw_text.h"
 
-/* Documents at least this long are tokenized with the GIL released; below
- * it the release costs more than it frees. */
+/* Batches of documents at least this long are tokenized with the GIL
+ * released; below it the release costs more than it frees. */
 #define RELEASE_GIL_BYTES 65536
 
 typedef struct {
+    PyTypeObject *builder_type;
     PyTypeObject *index_type;
     PyTypeObject *hits_type;
     PyObject *line_type;
@@ -587,76 +588,311 @@ static PyType_Spec Hits_spec = {
     .slots = Hits_slots,
 };
 
-/* ---- module functions ---- */
+/* ---- running parts of the core's work on threads ---- */
 
-PyDoc_STRVAR(build_doc,
-"build(texts)\n--\n\n"
-"Build an Index from a list of str. TypeError for a non-str item;\n"
-"UnicodeEncodeError for a str holding lone surrogates. Nothing is kept on\n"
-"error.");
+/* A kw_runner on native threads, for the parts of kw_builder_append_with
+ * and kw_builder_finish_with: part 0 runs on the calling thread, each other
+ * on a thread started for it (tens of microseconds against the tens of
+ * milliseconds of a part, which has at least 65,536 tokens). The parts
+ * touch no Python object and run with the GIL released. A part whose thread
+ * cannot start runs on the calling thread. */
+typedef struct {
+    void (*task)(void *, size_t);
+    void *arg;
+    size_t part;
+    PyThread_type_lock done; /* held until the part has run */
+} part_thread;
 
-static PyObject *build(PyObject *module, PyObject *texts)
+static void part_thread_main(void *p)
 {
-    module_state *state = PyModule_GetState(module);
-    if (!PyList_Check(texts)) {
-        PyErr_SetString(PyExc_TypeError, "build() takes a list of str");
+    part_thread *t = p;
+    t->task(t->arg, t->part);
+    PyThread_release_lock(t->done);
+}
+
+static void run_on_threads(void *ctx, void (*task)(void *, size_t), void *arg, size_t n_parts)
+{
+    (void)ctx;
+    part_thread *threads = PyMem_RawCalloc(n_parts, sizeof *threads);
+    for (size_t k = 1; k < n_parts; k++) {
+        if (!threads)
+            break;
+        part_thread *t = &threads[k];
+        *t = (part_thread){task, arg, k, PyThread_allocate_lock()};
+        if (t->done) {
+            PyThread_acquire_lock(t->done, WAIT_LOCK);
+            if (PyThread_start_new_thread(part_thread_main, t) == PYTHREAD_INVALID_THREAD_ID) {
+                PyThread_release_lock(t->done);
+                PyThread_free_lock(t->done);
+                t->done = NULL;
+            }
+        }
+    }
+    task(arg, 0);
+    for (size_t k = 1; k < n_parts; k++) {
+        part_thread *t = threads ? &threads[k] : NULL;
+        if (t && t->done) {
+            PyThread_acquire_lock(t->done, WAIT_LOCK); /* the part has run */
+            PyThread_release_lock(t->done);
+            PyThread_free_lock(t->done);
+        } else {
+            task(arg, k);
+        }
+    }
+    PyMem_RawFree(threads);
+}
+
+/* A runner of `threads` parts (1: none, the work stays on this thread). */
+static const kw_runner *runner_of(Py_ssize_t threads, kw_runner *runner)
+{
+    if (threads <= 1)
+        return NULL;
+    *runner = (kw_runner){run_on_threads, NULL, (size_t)threads};
+    return runner;
+}
+
+/* ---- Builder ---- */
+
+/* A kw_builder that one thread at a time feeds with batches of documents,
+ * with the GIL released, so that several builders fill at once; then
+ * appended in order and finished. Python (kwiq._build) runs the threads. */
+typedef struct {
+    PyObject_HEAD
+    kw_builder *b; /* NULL once appended to another builder, or finished */
+    int busy;      /* a call is working on b with the GIL released */
+} BuilderObject;
+
+static PyObject *Builder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    if (PyTuple_GET_SIZE(args) || (kwargs && PyDict_GET_SIZE(kwargs))) {
+        PyErr_SetString(PyExc_TypeError, "Builder() takes no arguments");
         return NULL;
     }
-    kw_builder *b = NULL;
-    kw_status st = kw_builder_new(&python_alloc, &b);
+    BuilderObject *self = (BuilderObject *)type->tp_alloc(type, 0);
+    if (!self)
+        return NULL;
+    kw_status st = kw_builder_new(&python_alloc, &self->b);
+    if (st != KW_OK) {
+        Py_DECREF(self);
+        return raise_status(st);
+    }
+    return (PyObject *)self;
+}
+
+static void Builder_dealloc(BuilderObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    kw_builder_free(self->b);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+/* 0 if the builder may be used now, else -1 with an exception set. */
+static int builder_ready(BuilderObject *self)
+{
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the builder is in use by another thread");
+        return -1;
+    }
+    if (!self->b) {
+        PyErr_SetString(PyExc_ValueError, "the builder was appended or finished");
+        return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(Builder_add_doc,
+"add(docs)\n--\n\n"
+"Tokenize and append a list of documents, each a str or UTF-8 bytes, with\n"
+"the GIL released for the whole batch (when it holds 64 KiB or more).\n"
+"TypeError for another item and UnicodeEncodeError for a str with lone\n"
+"surrogates: nothing of the batch is added. UnicodeDecodeError (start: the\n"
+"byte offset) for invalid UTF-8 in bytes: the documents before it are\n"
+"added (see n_docs). KeyboardInterrupt after the batch if one is pending.");
+
+static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
+{
+    if (!PyList_Check(docs)) {
+        PyErr_SetString(PyExc_TypeError, "add() takes a list of str or bytes");
+        return NULL;
+    }
+    if (builder_ready(self) < 0)
+        return NULL;
+    /* References to the items, as the list may change while the GIL is out. */
+    PyObject *items = PyList_GetSlice(docs, 0, PY_SSIZE_T_MAX), *result = NULL;
+    if (!items)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(items);
+    const char **utf8 = PyMem_Calloc((size_t)(n ? n : 1), sizeof *utf8);
+    size_t *len = PyMem_Calloc((size_t)(n ? n : 1), sizeof *len);
+    PyObject **holders = PyMem_Calloc((size_t)(n ? n : 1), sizeof *holders);
+    size_t total = 0;
+    if (!utf8 || !len || !holders) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *doc = PyList_GET_ITEM(items, i);
+        Py_ssize_t size;
+        if (PyUnicode_Check(doc)) {
+            if (!(utf8[i] = utf8_of(doc, &size, &holders[i])))
+                goto done;
+        } else if (PyBytes_Check(doc)) {
+            utf8[i] = PyBytes_AS_STRING(doc);
+            size = PyBytes_GET_SIZE(doc);
+        } else {
+            PyErr_Format(PyExc_TypeError, "document %zd is %.100s, not str or bytes", i,
+                         Py_TYPE(doc)->tp_name);
+            goto done;
+        }
+        len[i] = (size_t)size;
+        total += len[i];
+    }
+    Py_ssize_t added = 0;
+    size_t bad = 0;
+    kw_status st = KW_OK;
+    self->busy = 1;
+    PyThreadState *released = total >= RELEASE_GIL_BYTES ? PyEval_SaveThread() : NULL;
+    for (; added < n; added++)
+        if ((st = kw_builder_add(self->b, utf8[added], len[added], &bad)) != KW_OK)
+            break;
+    if (released)
+        PyEval_RestoreThread(released);
+    self->busy = 0;
+    if (st == KW_EUTF8) {
+        PyObject *error = PyUnicodeDecodeError_Create(
+            "utf-8", utf8[added], (Py_ssize_t)len[added], (Py_ssize_t)bad,
+            (Py_ssize_t)bad + 1, "invalid UTF-8");
+        if (error) {
+            PyErr_SetObject(PyExc_UnicodeDecodeError, error);
+            Py_DECREF(error);
+        }
+    } else if (st != KW_OK) {
+        raise_status(st);
+    } else if (PyErr_CheckSignals() == 0) {
+        result = Py_NewRef(Py_None);
+    }
+done:
+    for (Py_ssize_t i = 0; holders && i < n; i++)
+        Py_XDECREF(holders[i]);
+    PyMem_Free(holders);
+    PyMem_Free(len);
+    PyMem_Free(utf8);
+    Py_DECREF(items);
+    return result;
+}
+
+PyDoc_STRVAR(Builder_append_doc,
+"append(other, threads=1)\n--\n\n"
+"Append other's documents after this builder's, as if they had been added\n"
+"here (kw_builder_append), with the GIL released; the copying is cut into\n"
+"`threads` parts run at once. other is consumed; on an error both are as\n"
+"they were.");
+
+static PyObject *Builder_append(BuilderObject *self, PyObject *args)
+{
+    PyObject *arg;
+    Py_ssize_t threads = 1;
+    kw_runner runner;
+    if (!PyArg_ParseTuple(args, "O|n:append", &arg, &threads))
+        return NULL;
+    if (!Py_IS_TYPE(arg, Py_TYPE(self))) {
+        PyErr_Format(PyExc_TypeError, "append() takes a Builder, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    BuilderObject *other = (BuilderObject *)arg;
+    if (other == self) {
+        PyErr_SetString(PyExc_ValueError, "a builder cannot be appended to itself");
+        return NULL;
+    }
+    if (builder_ready(self) < 0 || builder_ready(other) < 0)
+        return NULL;
+    kw_status st;
+    self->busy = other->busy = 1;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_builder_append_with(self->b, other->b, runner_of(threads, &runner));
+    Py_END_ALLOW_THREADS
+    self->busy = other->busy = 0;
     if (st != KW_OK)
         return raise_status(st);
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(texts); i++) {
-        PyObject *text = PyList_GET_ITEM(texts, i), *holder;
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "document %zd is %.100s, not str", i,
-                         Py_TYPE(text)->tp_name);
-            goto error;
-        }
-        Py_INCREF(text); /* the list may change while the GIL is released */
-        Py_ssize_t n;
-        const char *utf8 = utf8_of(text, &n, &holder);
-        if (!utf8) {
-            Py_DECREF(text);
-            goto error;
-        }
-        size_t bad;
-        if (n >= RELEASE_GIL_BYTES) {
-            Py_BEGIN_ALLOW_THREADS
-            st = kw_builder_add(b, utf8, (size_t)n, &bad);
-            Py_END_ALLOW_THREADS
-        } else {
-            st = kw_builder_add(b, utf8, (size_t)n, &bad);
-        }
-        Py_XDECREF(holder);
-        Py_DECREF(text);
-        if (st != KW_OK) {
-            raise_status(st);
-            goto error;
-        }
-        if (PyErr_CheckSignals() < 0)
-            goto error;
-    }
-    kw_index *ix;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_builder_finish(b, &ix);
-    Py_END_ALLOW_THREADS
-    if (st != KW_OK) {
-        raise_status(st);
-        goto error;
-    }
-    IndexObject *result = PyObject_New(IndexObject, state->index_type);
-    if (!result) {
-        kw_index_free(ix);
+    other->b = NULL;
+    if (PyErr_CheckSignals() < 0)
         return NULL;
-    }
-    result->ix = ix;
-    return (PyObject *)result;
-
-error:
-    kw_builder_free(b);
-    return NULL;
+    Py_RETURN_NONE;
 }
+
+PyDoc_STRVAR(Builder_finish_doc,
+"finish(threads=1)\n--\n\n"
+"The Index of the documents added, built with the GIL released; the\n"
+"counting sort of the postings is cut into `threads` parts run at once.\n"
+"The builder is consumed.");
+
+static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
+{
+    Py_ssize_t threads = 1;
+    kw_runner runner;
+    if (!PyArg_ParseTuple(args, "|n:finish", &threads))
+        return NULL;
+    module_state *state = PyType_GetModuleState(Py_TYPE(self));
+    if (builder_ready(self) < 0)
+        return NULL;
+    IndexObject *result = PyObject_New(IndexObject, state->index_type);
+    if (!result)
+        return NULL;
+    result->ix = NULL;
+    kw_status st;
+    self->busy = 1;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_builder_finish_with(self->b, runner_of(threads, &runner), &result->ix);
+    Py_END_ALLOW_THREADS
+    self->busy = 0;
+    if (st != KW_OK) {
+        Py_DECREF(result);
+        return raise_status(st);
+    }
+    self->b = NULL;
+    return (PyObject *)result;
+}
+
+static PyObject *Builder_get_n_docs(BuilderObject *self, void *c)
+{
+    (void)c;
+    if (builder_ready(self) < 0)
+        return NULL;
+    return PyLong_FromSize_t(kw_builder_n_docs(self->b));
+}
+
+static PyMethodDef Builder_methods[] = {
+    {"add", (PyCFunction)Builder_add, METH_O, Builder_add_doc},
+    {"append", (PyCFunction)Builder_append, METH_VARARGS, Builder_append_doc},
+    {"finish", (PyCFunction)Builder_finish, METH_VARARGS, Builder_finish_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Builder_getset[] = {
+    {"n_docs", (getter)Builder_get_n_docs, NULL, "documents added so far", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyType_Slot Builder_slots[] = {
+    {Py_tp_new, Builder_new},
+    {Py_tp_dealloc, Builder_dealloc},
+    {Py_tp_methods, Builder_methods},
+    {Py_tp_getset, Builder_getset},
+    {Py_tp_doc, "Builder()\\n--\\n\\nAn index being built: add() batches of documents, "
+                "append() the builders of later runs, finish()."},
+    {0, NULL},
+};
+
+static PyType_Spec Builder_spec = {
+    .name = "kwiq._core.Builder",
+    .basicsize = sizeof(BuilderObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = Builder_slots,
+};
+
+/* ---- module functions ---- */
 
 PyDoc_STRVAR(merge_doc,
 "merge(hits_list)\n--\n\n"
@@ -813,7 +1049,6 @@ static PyObject *set_line_type(PyObject *module, PyObject *cls)
 }
 
 static PyMethodDef module_methods[] = {
-    {"build", build, METH_O, build_doc},
     {"merge", merge, METH_O, merge_doc},
     {"tokenize", tokenize, METH_O, tokenize_doc},
     {"casefold", casefold, METH_O, casefold_doc},
@@ -825,6 +1060,9 @@ static PyMethodDef module_methods[] = {
 static int module_exec(PyObject *module)
 {
     module_state *state = PyModule_GetState(module);
+    state->builder_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Builder_spec, NULL);
+    if (!state->builder_type || PyModule_AddType(module, state->builder_type) < 0)
+        return -1;
     state->index_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Index_spec, NULL);
     if (!state->index_type || PyModule_AddType(module, state->index_type) < 0)
         return -1;
@@ -844,6 +1082,7 @@ static int module_exec(PyObject *module)
 static int module_traverse(PyObject *module, visitproc visit, void *arg)
 {
     module_state *state = PyModule_GetState(module);
+    Py_VISIT(state->builder_type);
     Py_VISIT(state->index_type);
     Py_VISIT(state->hits_type);
     Py_VISIT(state->line_type);
@@ -853,6 +1092,7 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg)
 static int module_clear(PyObject *module)
 {
     module_state *state = PyModule_GetState(module);
+    Py_CLEAR(state->builder_type);
     Py_CLEAR(state->index_type);
     Py_CLEAR(state->hits_type);
     Py_CLEAR(state->line_type);

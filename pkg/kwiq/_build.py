@@ -1,0 +1,221 @@
+"""Building an index on several threads, deterministically.
+
+The documents are cut into consecutive runs of about equal size, one a
+thread. Each thread feeds its run to its own ``_core.Builder`` in batches:
+the batch's UTF-8 is gathered with the GIL held (an ASCII str in place, any
+other str through a temporary bytes, bytes as they are), then the whole
+batch is tokenized with the GIL released. When every run is done the
+builders are appended in order (``kw_builder_append`` interns each run's
+types in its own first-occurrence order, so the type ids, and every array,
+are exactly those of one builder fed every document) and finished.
+
+Errors are reported for the first bad document in corpus order, whatever
+the thread that met it: a run that fails stops only the runs after it, and
+the runs before it go on and may fail earlier in the corpus.
+KeyboardInterrupt (and any other exception in the calling thread) stops
+every run after its current batch; the builders are freed before it
+propagates.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from typing import Any, Callable, Optional, Sequence, Union
+
+from kwiq import _core
+
+# A batch ends once it holds this many bytes (or characters): the GIL is
+# taken once a batch, and a thread holds at most one batch of text besides
+# the builder. Small enough that a stop request is seen within tens of ms.
+BATCH_BYTES = 4 << 20
+# Below this many bytes a run is not worth a thread of its own.
+MIN_RUN_BYTES = 1 << 20
+# The default thread count is the CPUs this process may use, at most this.
+MAX_DEFAULT_THREADS = 8
+# How often the calling thread wakes while it waits, to take signals.
+WAKE_SECONDS = 0.25
+
+Doc = Union[str, bytes]
+
+
+def default_threads() -> int:
+    """The CPUs this process may run on (os.cpu_count() without affinity
+    support), capped at MAX_DEFAULT_THREADS."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, MAX_DEFAULT_THREADS))
+
+
+def check_threads(threads: Any) -> int:
+    """A thread count from the ``threads=`` argument (None: the default)."""
+    if threads is None:
+        return default_threads()
+    if isinstance(threads, bool) or not isinstance(threads, int):
+        raise TypeError(f"threads must be a positive int or None, not {type(threads).__name__}")
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, not {threads}")
+    return threads
+
+
+def plan_runs(sizes: Sequence[int], threads: int,
+              min_run: Optional[int] = None) -> list[tuple[int, int]]:
+    """Consecutive runs [start, stop) covering every document, about equal in
+    total size: at most ``threads`` of them, none empty, and no more than one
+    per ``min_run`` bytes. No documents: one empty run."""
+    min_run = MIN_RUN_BYTES if min_run is None else min_run
+    n, total = len(sizes), sum(sizes)
+    n_runs = max(1, min(threads, n, total // max(min_run, 1)))
+    if n_runs == 1:
+        return [(0, n)]
+    runs, start, done = [], 0, 0
+    for k in range(1, n_runs):
+        # The run ends at the first document that reaches its share, leaving
+        # at least one document for each later run.
+        target, stop = total * k / n_runs, start + 1
+        done += sizes[start]
+        while stop < n - (n_runs - k) and done + sizes[stop] <= target:
+            done += sizes[stop]
+            stop += 1
+        runs.append((start, stop))
+        start = stop
+    runs.append((start, n))
+    return runs
+
+
+class Progress:
+    """A tqdm bar over `total` bytes that threads may advance, shown only for
+    builds that take longer than a second; a no-op when disabled."""
+
+    def __init__(self, total: int, enabled: bool, desc: str = "kwiq"):
+        self._bar = None
+        self._lock = threading.Lock()
+        if enabled:
+            from tqdm import tqdm
+            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
+                             delay=1, desc=desc, dynamic_ncols=True)
+
+    def advance(self, n: int) -> None:
+        if self._bar is not None:
+            with self._lock:
+                self._bar.update(n)
+
+    def note(self, text: str) -> None:
+        if self._bar is not None:
+            with self._lock:
+                self._bar.set_postfix_str(text, refresh=False)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+class _Runs:
+    """What the runs share: the first failed run, and a stop for all."""
+
+    def __init__(self, n: int):
+        self.first_failed = n
+        self.stopped = False
+        self.lock = threading.Lock()
+
+    def failed(self, k: int) -> None:
+        with self.lock:
+            self.first_failed = min(self.first_failed, k)
+
+    def go_on(self, k: int) -> bool:
+        return not self.stopped and k < self.first_failed
+
+
+def build(sizes: Sequence[int], load: Callable[[int], Doc],
+          describe: Callable[[int, BaseException], BaseException], threads: int,
+          progress: Optional[Progress] = None):
+    """The Index of documents 0 .. len(sizes)-1, document i being load(i), a
+    str or UTF-8 bytes, sizes[i] about its size in bytes. A document that
+    the core rejects (invalid UTF-8 bytes, a str with lone surrogates) raises
+    describe(i, error); load may raise too. Returns the same Index whatever
+    `threads` is."""
+    runs = plan_runs(sizes, threads)
+    shared = _Runs(len(runs))
+    progress = progress or Progress(0, False)
+    builders = [_core.Builder() for _ in runs]
+    try:
+        if len(runs) == 1:
+            _fill(builders[0], 0, runs[0], sizes, load, describe, shared, progress)
+        else:
+            _fill_in_threads(builders, runs, sizes, load, describe, shared, progress)
+        progress.note("indexing")
+        first = builders[0]
+        for builder in builders[1:]:
+            first.append(builder, threads)
+        return first.finish(threads)
+    finally:
+        builders.clear()  # frees them now, not when a traceback goes
+
+
+def _fill_in_threads(builders, runs, sizes, load, describe, shared, progress) -> None:
+    executor = ThreadPoolExecutor(max_workers=len(runs), thread_name_prefix="kwiq-build")
+    try:
+        futures = [executor.submit(_fill, builder, k, run, sizes, load, describe, shared,
+                                   progress)
+                   for k, (builder, run) in enumerate(zip(builders, runs))]
+        pending = set(futures)
+        while pending:
+            # A timeout, so that the calling thread runs its signal handlers
+            # (KeyboardInterrupt) while it waits.
+            done, pending = wait(pending, timeout=WAKE_SECONDS, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if future.exception() is not None:
+                    shared.failed(futures.index(future))
+        if shared.first_failed < len(runs):
+            raise futures[shared.first_failed].exception()
+    except BaseException:
+        shared.stopped = True
+        raise
+    finally:
+        executor.shutdown(wait=True)
+
+
+def _fill(builder, k: int, run: tuple[int, int], sizes, load, describe, shared: _Runs,
+          progress: Progress) -> None:
+    """Feed documents run[0] .. run[1]-1 to `builder` in batches; run number
+    k stops early once an earlier run has failed or the build is stopped."""
+    batch: list[Doc] = []
+    first, size = run[0], 0
+
+    def flush() -> None:
+        before = builder.n_docs
+        try:
+            builder.add(batch)
+        except (UnicodeDecodeError, UnicodeEncodeError) as error:
+            bad = first + builder.n_docs - before
+            if isinstance(error, UnicodeEncodeError):  # nothing of the batch was added
+                bad = first + next(j for j, doc in enumerate(batch)
+                                   if isinstance(doc, str) and not _encodes(doc))
+            raise describe(bad, error) from None
+        progress.advance(sum(sizes[first:first + len(batch)]))
+
+    try:
+        for i in range(*run):
+            if not shared.go_on(k):
+                return
+            batch.append(load(i))
+            size += len(batch[-1])
+            if size >= BATCH_BYTES:
+                flush()
+                batch.clear()
+                first, size = i + 1, 0
+        if batch and shared.go_on(k):
+            flush()
+    except BaseException:
+        shared.failed(k)
+        raise
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
