@@ -8,7 +8,9 @@
 """
 from kwiq._concordance import Concordance, Line
 from kwiq._corpus import Corpus, kwic, sample, tokenize
+from kwiq._files import FileDecodeError
 from kwiq._query import QueryError
 
-__all__ = ["Corpus", "Concordance", "Line", "QueryError", "kwic", "sample", "tokenize"]
+__all__ = ["Corpus", "Concordance", "FileDecodeError", "Line", "QueryError", "kwic", "sample",
+           "tokenize"]
 __version__ = "0.1.0"

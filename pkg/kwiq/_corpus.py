@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import operator
+import os
 from collections.abc import Hashable, Iterable
 from importlib import resources
-from typing import Any, Optional, Tuple, Union
+from pathlib import Path
+from typing import Any, Callable, Optional, Tuple, Union
 
-from kwiq import _build, _core
+from kwiq import _build, _core, _files
 from kwiq._concordance import Concordance
+from kwiq._files import PathLike
 from kwiq._query import QueryError, Vocabulary, parse
 
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
@@ -54,6 +57,71 @@ class Corpus:
                                    threads)
         self._position_of: dict[Hashable, int] | None = None
         self._vocabulary: Vocabulary | None = None
+
+    @classmethod
+    def from_files(cls, paths: Union[PathLike, Iterable[PathLike]], encoding: str = "utf-8",
+                   errors: str = "strict",
+                   ids: Union[str, Callable[[Path], Hashable]] = "path",
+                   threads: Optional[int] = None, progress: bool = True) -> "Corpus":
+        """A corpus of text files, one document a file.
+
+        ``paths``: a file, a directory (every file below it, hidden ones
+        left out), a glob (``"corpus/**/*.txt"``; ``**`` is any depth), or a
+        list of these. Files come in the order given; a directory's or a
+        glob's files sorted by their path components. FileNotFoundError for
+        a path that does not exist, or a directory or glob without a file.
+
+        The files are read as they are tokenized, a batch of a few MB at a
+        time a thread, so memory holds the corpus being built and little
+        more (a file is read whole). With ``encoding="utf-8"`` and
+        ``errors="strict"`` the bytes go to the core untouched, which checks
+        that they are UTF-8; otherwise Python's codec decodes them with
+        ``errors`` (e.g. ``"replace"``). A file that cannot be decoded
+        raises ``kwiq.FileDecodeError``, a UnicodeDecodeError whose message
+        names the file and the byte offset (``.path``, ``.start``); when
+        several cannot, the first in corpus order.
+
+        ``ids``: ``"path"`` (the path as str, as given or as found below a
+        directory), ``"name"`` (the file's name), ``"index"`` (0, 1, ...) or
+        a function of the path (a ``pathlib.Path``) giving each file's id.
+        Ids must be distinct (ValueError otherwise).
+
+        ``threads`` as for ``Corpus()``. ``progress``: a progress bar
+        (tqdm, on standard error) when the build takes longer than a second.
+        """
+        files = _files.expand(paths)
+        return cls._from_paths(files, files, encoding, errors, _file_ids(files, ids), threads,
+                               progress)
+
+    @classmethod
+    def _from_paths(cls, files: list[str], names: list[str], encoding: str, errors: str,
+                    ids: Optional[list], threads: Optional[int], progress: bool) -> "Corpus":
+        """The corpus of files ("-": standard input), names[i] naming file i
+        in errors."""
+        raw = _files.check_codec(encoding, errors)
+        threads = _build.check_threads(threads)
+        ids = _check_ids(ids, len(files))
+        sizes = [0 if path == "-" else os.stat(path).st_size for path in files]
+        load = _files.reader(files, encoding, errors, raw, names)
+
+        def describe(i: int, error: BaseException) -> BaseException:
+            if isinstance(error, UnicodeDecodeError):
+                return _files.utf8_error(names[i], error.object, error.start)
+            return UnicodeEncodeError(
+                "utf-8", "", 0, 0, f"{names[i]}: decoding with errors={errors!r} made a lone "
+                "surrogate, which a corpus cannot hold")
+
+        bar = _build.Progress(sum(sizes), bool(progress))
+        try:
+            index = _build.build(sizes, load, describe, threads, bar)
+        finally:
+            bar.close()
+        corpus = cls.__new__(cls)
+        corpus._index = index
+        corpus._ids = ids
+        corpus._position_of = None
+        corpus._vocabulary = None
+        return corpus
 
     @property
     def n_docs(self) -> int:
@@ -271,3 +339,16 @@ def _surrogate_error(text: str, i: int, doc_id: Hashable) -> UnicodeEncodeError:
             f"lone surrogate in document {i} (id {doc_id!r}): not valid Unicode text")
     return UnicodeEncodeError("utf-8", text, 0, 0, f"document {i} (id {doc_id!r})")
 
+
+def _file_ids(files: list[str], ids: Any) -> Optional[list]:
+    """The ids of from_files: "path", "name", "index" (None) or ids(Path)."""
+    if callable(ids):
+        return [ids(Path(path)) for path in files]
+    if isinstance(ids, str) and ids == "path":
+        return list(files)
+    if isinstance(ids, str) and ids == "name":
+        return [os.path.basename(path) for path in files]
+    if isinstance(ids, str) and ids == "index":
+        return None
+    raise ValueError(f"ids must be 'path', 'name', 'index' or a function of the path, "
+                     f"not {ids!r}")

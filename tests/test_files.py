@@ -1,0 +1,291 @@
+"""Corpus.from_files: which files, in what order, how they are decoded, and
+the errors that name a file and a byte offset. The expectations come from
+Python itself: files read with Path.read_bytes and decoded with bytes.decode,
+given to Corpus(texts)."""
+import os
+from pathlib import Path
+
+import pytest
+
+import kwiq
+from kwiq import _build, _files
+from conftest import SHARED_CORPUS
+
+QUERIES = ["the", "peace", "of the", "Mr.", "/[0-9]+/", "* of", "war*", "’", "ß"]
+
+# The files ../shared/corpus/README.md names as not UTF-8, and an encoding
+# that reads each.
+NOT_UTF8 = {
+    "state_union/1954-Eisenhower.txt": "cp1252",
+    "state_union/1970-Nixon.txt": "cp1252",
+    "state_union/1971-Nixon.txt": "cp1252",
+    "state_union/1972-Nixon.txt": "cp1252",
+    "state_union/1973-Nixon.txt": "cp1252",
+    "state_union/1974-Nixon.txt": "cp1252",
+    "inaugural/2005-Bush.txt": "cp1252",
+    "genesis/finnish.txt": "latin-1",
+    "genesis/french.txt": "latin-1",
+    "genesis/german.txt": "latin-1",
+    "genesis/swedish.txt": "latin-1",
+    "genesis/README": "latin-1",
+}
+
+
+def shared(*parts):
+    path = SHARED_CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    return path
+
+
+def same(built, expected, queries=QUERIES):
+    """Two corpora with the same ids, vocabulary, tokens and lines."""
+    assert built.ids == expected.ids
+    assert built.n_tokens == expected.n_tokens
+    assert built._index.vocabulary(False) == expected._index.vocabulary(False)
+    for query in queries:
+        ours, theirs = built.kwic(query), expected.kwic(query)
+        assert len(ours) == len(theirs), query
+        if len(ours) > 20_000:  # the ends of a long concordance
+            ours, theirs = ours[:5_000] + ours[-5_000:], theirs[:5_000] + theirs[-5_000:]
+        assert list(ours) == list(theirs), query
+
+
+def python_corpus(paths, encoding="utf-8", errors="strict", ids=None):
+    texts = [Path(p).read_bytes().decode(encoding, errors) for p in paths]
+    return kwiq.Corpus(texts, ids=[str(p) for p in paths] if ids is None else ids)
+
+
+@pytest.fixture
+def small_runs(monkeypatch):
+    monkeypatch.setattr(_build, "MIN_RUN_BYTES", 1)
+    monkeypatch.setattr(_build, "BATCH_BYTES", 32 << 10)
+
+
+# ------------------------------------------------------------ the shared corpus
+
+@pytest.mark.parametrize("folder, errors", [("gutenberg", "strict"), ("inaugural", "replace"),
+                                            ("state_union", "replace")])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_folders_as_python_reads_them(folder, errors, threads, small_runs):
+    root = shared(folder)
+    paths = sorted(str(p) for p in root.iterdir() if p.is_file())
+    corpus = kwiq.Corpus.from_files(root, errors=errors, threads=threads, progress=False)
+    same(corpus, python_corpus(paths, errors=errors))
+
+
+def test_movie_reviews_glob_and_directory(small_runs):
+    root = shared("movie_reviews")
+    paths = sorted(str(p) for p in root.rglob("*.txt"))
+    expected = python_corpus(paths)
+    by_glob = kwiq.Corpus.from_files(str(root / "**" / "*.txt"), threads=2, progress=False)
+    same(by_glob, expected, ["the", "film", "bad", "good"])
+    by_dir = kwiq.Corpus.from_files(root, threads=4, progress=False)
+    assert by_dir.ids == (str(root / "README"),) + by_glob.ids  # "R" < "n"
+
+
+@pytest.mark.parametrize("name, encoding", sorted(NOT_UTF8.items()))
+def test_not_utf8_named_exactly(name, encoding):
+    path = shared(*name.split("/"))
+    data = path.read_bytes()
+    with pytest.raises(UnicodeDecodeError) as python:
+        data.decode("utf-8")
+    offset = python.value.start
+    for threads in (1, 2):
+        with pytest.raises(kwiq.FileDecodeError) as caught:
+            kwiq.Corpus.from_files(path, threads=threads, progress=False)
+        error = caught.value
+        assert isinstance(error, UnicodeDecodeError)
+        assert (error.path, error.start, error.end, error.reason) == \
+               (str(path), offset, python.value.end, python.value.reason)
+        assert error.object == data
+        assert str(error).startswith(f"{path}: cannot decode byte 0x{data[offset]:02x} "
+                                     f"at byte offset {offset} as utf-8")
+    for how in ({"errors": "replace"}, {"encoding": encoding}):
+        corpus = kwiq.Corpus.from_files(path, progress=False, **how)
+        text = data.decode(how.get("encoding", "utf-8"), how.get("errors", "strict"))
+        assert corpus.text(str(path)) == text
+        same(corpus, kwiq.Corpus([text], ids=[str(path)]))
+
+
+def test_first_bad_file_in_corpus_order_whatever_the_threads(small_runs):
+    """state_union holds six files that are not UTF-8; the first, 1954,
+    is the one reported, however the runs are cut."""
+    root = shared("state_union")
+    for threads in (1, 2, 3, 5, 8):
+        with pytest.raises(kwiq.FileDecodeError) as caught:
+            kwiq.Corpus.from_files(root, threads=threads, progress=False)
+        assert Path(caught.value.path).name == "1954-Eisenhower.txt"
+
+
+# ------------------------------------------------------------------ made files
+
+@pytest.fixture
+def tree(tmp_path):
+    """a/1.txt a/b/2.txt a/b/c/3.md a-b/4.txt a/.hidden a/.git/x.txt z.txt"""
+    files = {"a/1.txt": "one text", "a/b/2.txt": "two texts", "a/b/c/3.md": "three",
+             "a-b/4.txt": "four", "a/.hidden": "hidden", "a/.git/x.txt": "hidden too",
+             "z.txt": "zed"}
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def names(corpus, root):
+    return [os.path.relpath(i, root) for i in corpus.ids]
+
+
+def test_directory_sorted_by_components_without_hidden_files(tree):
+    corpus = kwiq.Corpus.from_files(tree, progress=False)
+    # "a" sorts before "a-b" as a component, though "a/" > "a-" as strings
+    assert names(corpus, tree) == ["a/1.txt", "a/b/2.txt", "a/b/c/3.md", "a-b/4.txt", "z.txt"]
+    assert corpus.text(str(tree / "a" / "b" / "2.txt")) == "two texts"
+
+
+def test_globs(tree):
+    every = kwiq.Corpus.from_files(str(tree / "**"), progress=False)
+    assert every.ids == kwiq.Corpus.from_files(tree, progress=False).ids
+    txt = kwiq.Corpus.from_files(str(tree / "**" / "*.txt"), progress=False)
+    assert names(txt, tree) == ["a/1.txt", "a/b/2.txt", "a-b/4.txt", "z.txt"]
+    top = kwiq.Corpus.from_files(str(tree / "*"), progress=False)  # files only
+    assert names(top, tree) == ["z.txt"]
+    with pytest.raises(FileNotFoundError, match="no file matches"):
+        kwiq.Corpus.from_files(str(tree / "**" / "*.csv"))
+
+
+def test_lists_keep_their_order(tree):
+    corpus = kwiq.Corpus.from_files([tree / "z.txt", str(tree / "a" / "b"),
+                                     Path(tree / "a-b" / "4.txt")], progress=False)
+    assert names(corpus, tree) == ["z.txt", "a/b/2.txt", "a/b/c/3.md", "a-b/4.txt"]
+
+
+def test_missing_and_empty(tree):
+    with pytest.raises(FileNotFoundError) as caught:
+        kwiq.Corpus.from_files([tree / "z.txt", tree / "nowhere.txt"])
+    assert caught.value.filename == str(tree / "nowhere.txt")
+    (tree / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no file in the directory"):
+        kwiq.Corpus.from_files(tree / "empty")
+    with pytest.raises(TypeError):
+        kwiq.Corpus.from_files(b"bytes/path")
+    with pytest.raises(TypeError):
+        kwiq.Corpus.from_files([tree / "z.txt", 3])
+
+
+def test_ids(tree):
+    paths = [tree / "z.txt", tree / "a" / "1.txt"]
+    assert kwiq.Corpus.from_files(paths, ids="path").ids == tuple(map(str, paths))
+    assert kwiq.Corpus.from_files(paths, ids="name").ids == ("z.txt", "1.txt")
+    assert kwiq.Corpus.from_files(paths, ids="index").ids == (0, 1)
+    by_stem = kwiq.Corpus.from_files(paths, ids=lambda p: p.stem)
+    assert by_stem.ids == ("z", "1") and by_stem.text("1") == "one text"
+    (tree / "b").mkdir()
+    (tree / "b" / "z.txt").write_text("another zed", encoding="utf-8")
+    with pytest.raises(ValueError, match="twice"):
+        kwiq.Corpus.from_files([tree / "z.txt", tree / "b"], ids="name")
+    for bad in ("stem", None, 3):
+        with pytest.raises(ValueError, match="ids must be"):
+            kwiq.Corpus.from_files(paths, ids=bad)
+
+
+def test_codecs(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes("\ufeffStraße ‘quoted’\r\nnext".encode("utf-8"))
+    raw = kwiq.Corpus.from_files(path, progress=False)  # bytes straight to the core
+    decoded = kwiq.Corpus.from_files(path, errors="replace", progress=False)  # through Python
+    # the bytes as they are: the BOM is a character (as in Python's "utf-8"),
+    # and line ends are not translated
+    assert raw.text(str(path)) == decoded.text(str(path)) == path.read_bytes().decode()
+    same(raw, decoded, ["straße", "quoted", "’"])
+    sig = kwiq.Corpus.from_files(path, encoding="utf-8-sig", progress=False)
+    assert sig.text(str(path)).startswith("Straße")
+    utf16 = tmp_path / "u.txt"
+    utf16.write_text("peace in UTF-16", encoding="utf-16")
+    assert len(kwiq.Corpus.from_files(utf16, encoding="utf-16").kwic("peace")) == 1
+    with pytest.raises(LookupError):
+        kwiq.Corpus.from_files(path, encoding="no-such-codec")
+    with pytest.raises(LookupError):
+        kwiq.Corpus.from_files(path, errors="no-such-handler")
+    with pytest.raises(TypeError):
+        kwiq.Corpus.from_files(path, encoding=None)
+
+
+def test_decoding_errors_of_other_codecs(tmp_path):
+    path = tmp_path / "ascii.txt"
+    path.write_bytes(b"plain \xe9 text")
+    with pytest.raises(kwiq.FileDecodeError) as caught:
+        kwiq.Corpus.from_files(path, encoding="ascii")
+    assert (caught.value.path, caught.value.start, caught.value.encoding) == \
+           (str(path), 6, "ascii")
+    assert f"{path}: cannot decode byte 0xe9 at byte offset 6 as ascii" in str(caught.value)
+    # a handler that makes lone surrogates: the file is named
+    with pytest.raises(UnicodeEncodeError, match="ascii.txt"):
+        kwiq.Corpus.from_files(path, encoding="ascii", errors="surrogateescape")
+    assert kwiq.Corpus.from_files(path, encoding="ascii", errors="ignore").n_tokens == 2
+
+
+def test_utf8_errors_at_the_edges(tmp_path):
+    cases = {b"\xff": 0, b"ok\xc3": 2, b"ok \xe2\x82": 3, b"\xed\xa0\x80 surrogate": 0,
+             b"\xc0\xaf overlong": 0, "é".encode() * 5 + b"\x80": 10}
+    for k, (data, offset) in enumerate(cases.items()):
+        path = tmp_path / f"{k}.txt"
+        path.write_bytes(data)
+        with pytest.raises(kwiq.FileDecodeError) as caught:
+            kwiq.Corpus.from_files(path)
+        with pytest.raises(UnicodeDecodeError) as python:
+            data.decode("utf-8")
+        assert caught.value.start == offset == python.value.start, data
+        assert caught.value.reason == python.value.reason
+
+
+def test_files_are_read_as_they_are_built(tmp_path, monkeypatch):
+    """Streaming: a file is read when its batch comes, so a bad file stops
+    the reading of the files after it."""
+    monkeypatch.setattr(_build, "BATCH_BYTES", 100)
+    paths = []
+    for k in range(50):
+        path = tmp_path / f"{k:02}.txt"
+        path.write_bytes(b"x" * 60 if k != 5 else b"bad \xff" + b"x" * 55)
+        paths.append(path)
+    opened = []
+    real = _files.reader
+
+    def counting(files, *args):
+        load = real(files, *args)
+
+        def tracked(i):
+            opened.append(i)
+            return load(i)
+        return tracked
+
+    monkeypatch.setattr(_files, "reader", counting)
+    with pytest.raises(kwiq.FileDecodeError):
+        kwiq.Corpus.from_files(paths, threads=1)
+    assert opened == list(range(6))  # batches of two files: 0-1, 2-3, 4-5
+
+
+def test_progress_bar_only_after_a_second(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "t.txt"
+    path.write_text("a short build " * 100, encoding="utf-8")
+    kwiq.Corpus.from_files(path)
+    assert capsys.readouterr().err == ""  # no bar under a second
+
+    import time
+    real = _files.reader
+
+    def slow(*args):
+        load = real(*args)
+
+        def loading(i):
+            time.sleep(1.2)
+            return load(i)
+        return loading
+
+    monkeypatch.setattr(_files, "reader", slow)
+    kwiq.Corpus.from_files(path)
+    err = capsys.readouterr().err
+    assert "kwiq" in err and "100%" in err
+    kwiq.Corpus.from_files(path, progress=False)
+    assert capsys.readouterr().err == ""
