@@ -445,10 +445,30 @@ def test_directory_as_file(run, files):
     assert "sub" in done.err and "Traceback" not in done.err
 
 
+def test_directory_and_glob(run, files):
+    (files / "sub").mkdir()
+    (files / "sub" / "fr.txt").write_text("La STRASSE est longue.\n", encoding="utf-8")
+    done = run("strasse", ".", "-f", "csv")  # every file below, sorted
+    assert done.rc == 0, done
+    assert [r["doc"] for r in parse(done.out, "csv")] == ["./de.txt", "./de.txt",
+                                                           "./sub/fr.txt"]
+    done = run("strasse", "**/fr*.txt", "en.txt", "--threads", "2", "-f", "csv")
+    assert done.rc == 0, done
+    assert [r["doc"] for r in parse(done.out, "csv")] == ["sub/fr.txt"]
+    done = run("strasse", "**/*.none")
+    assert (done.rc, done.out) == (2, ""), done
+    assert "no file matches **/*.none" in done.err and "Traceback" not in done.err
+    done = run("the", "en.txt", "--threads", "0")
+    assert done.rc == 2 and "--threads" in done.err
+
+
 def test_same_file_twice(run, files):
     done = run("the", "en.txt", "en.txt")
     assert (done.rc, done.out) == (2, ""), done
     assert "twice" in done.err
+    done = run("the", "en.txt", "*.txt")  # a glob that finds it again
+    assert (done.rc, done.out) == (2, ""), done
+    assert "en.txt: a FILE is given twice" in done.err
 
 
 @pytest.mark.parametrize("args", [["--window", "-1"], ["-w", "-3"], ["--width", "-1"],

@@ -8,11 +8,11 @@ import argparse
 import csv
 import json
 import sys
-from pathlib import Path
 from typing import Sequence
 
 from kwiq._concordance import Line
 from kwiq._corpus import Corpus, sample
+from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
 
 
@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("query", metavar="QUERY")
     parser.add_argument("files", metavar="FILE", nargs="*",
-                        help="UTF-8 text files; '-' reads standard input")
+                        help="text files, directories (every file below) or globs "
+                             "('corpus/**/*.txt', quoted); '-' reads standard input")
     parser.add_argument("-w", "--window", type=_non_negative, default=5,
                         help="words of context on each side (default 5)")
     parser.add_argument("--chars", type=_positive, metavar="N",
@@ -41,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--width", type=_non_negative, default=79,
                         help="line width of the text format (default 79)")
     parser.add_argument("--encoding", default="utf-8", help="encoding of FILEs (default utf-8)")
+    parser.add_argument("--threads", type=_positive, metavar="N",
+                        help="threads that read and tokenize FILEs (default: the CPUs, at "
+                             "most 8)")
     return parser
 
 
@@ -62,29 +66,31 @@ class _Error(Exception):
     """An error of the command line's input: reported on stderr, exit status 2."""
 
 
-def _read(path: str, encoding: str) -> str:
-    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as error:
-        name = "standard input" if path == "-" else path
-        raise _Error(f"{name}: cannot decode byte {error.start} as {encoding} "
-                     f"({error.reason}); try --encoding") from None
-
-
-def _corpus(files: Sequence[str], encoding: str) -> Corpus:
+def _corpus(files: Sequence[str], encoding: str, threads: int | None) -> Corpus:
+    """The corpus of FILEs, read and tokenized by Corpus.from_files's
+    machinery ("-" for standard input); the embedded letter without FILEs."""
     if not files:
         return sample()
     try:
-        texts = [_read(path, encoding) for path in files]
+        paths = [path for arg in files for path in (["-"] if arg == "-" else expand(arg))]
+        seen: set[str] = set()
+        for path in paths:
+            if path in seen:
+                raise _Error(f"{path}: a FILE is given twice")
+            seen.add(path)
+        names = ["standard input" if path == "-" else path for path in paths]
+        # A progress bar only for a person watching (and only after a second).
+        return Corpus._from_paths(paths, names, encoding, "strict", paths, threads,
+                                  progress=sys.stderr.isatty())
+    except FileDecodeError as error:
+        raise _Error(f"{error.path}: cannot decode byte {error.start} as {encoding} "
+                     f"({error.reason}); try --encoding") from None
     except OSError as error:
+        if error.filename is None:
+            raise _Error(str(error)) from None
         raise _Error(f"{error.filename}: {error.strerror}") from None
     except LookupError as error:
         raise _Error(str(error)) from None
-    ids = list(dict.fromkeys(files))
-    if len(ids) != len(files):
-        raise _Error("a FILE is given twice")
-    return Corpus(texts, ids=ids)
 
 
 def _write(conc, fmt: str, width: int, show_doc: bool, out) -> None:
@@ -110,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Intermixed, so options may also stand between QUERY and the FILEs.
     args = _parser().parse_intermixed_args(argv)
     try:
-        corpus = _corpus(args.files, args.encoding)
+        corpus = _corpus(args.files, args.encoding, args.threads)
         conc = corpus.kwic(args.query, window=args.window, case=args.case, width=args.chars,
                            bound=args.bound)
     except (_Error, QueryError) as error:
