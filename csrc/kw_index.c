@@ -194,7 +194,9 @@ static void run_parts(const kw_runner *runner, void (*task)(void *, size_t), voi
         task(arg, 0);
 }
 
-/* The copying of kw_builder_append, cut into parts. */
+/* The copying of kw_builder_append, cut into parts: first the text, then
+ * the tokens, so that each of src's arrays is freed before the next is
+ * copied and the peak holds one of them twice, not all. */
 typedef struct append_job {
     kw_builder *dst;
     const kw_builder *src;
@@ -202,23 +204,29 @@ typedef struct append_job {
     size_t n_parts;
 } append_job;
 
-static void append_part(void *arg, size_t part)
+static void append_text_part(void *arg, size_t part)
 {
     const append_job *job = arg;
-    kw_builder *dst = job->dst;
-    const kw_builder *src = job->src;
     size_t begin, end;
-    part_range(src->text_len, part, job->n_parts, &begin, &end);
+    part_range(job->src->text_len, part, job->n_parts, &begin, &end);
     if (end > begin)
-        memcpy(dst->text + dst->text_len + begin, src->text + begin, end - begin);
-    part_range(src->n_tokens, part, job->n_parts, &begin, &end);
-    for (size_t i = begin; i < end; i++)
-        dst->toks[dst->n_tokens + i] = job->remap[src->toks[i]];
-    part_range(src->n_checkpoints, part, job->n_parts, &begin, &end);
-    if (end > begin)
-        memcpy(dst->checkpoints + dst->n_checkpoints + begin, src->checkpoints + begin,
-               (end - begin) * sizeof *src->checkpoints);
+        memcpy(job->dst->text + job->dst->text_len + begin, job->src->text + begin, end - begin);
 }
+
+static void append_tokens_part(void *arg, size_t part)
+{
+    const append_job *job = arg;
+    size_t begin, end;
+    part_range(job->src->n_tokens, part, job->n_parts, &begin, &end);
+    if (end > begin) {
+        uint32_t *toks = job->dst->toks + job->dst->n_tokens;
+        for (size_t i = begin; i < end; i++)
+            toks[i] = job->remap[job->src->toks[i]];
+    }
+}
+
+/* Free one of src's arrays once it has been copied. */
+#define RELEASE(b, field) (kw_free(&(b)->alloc, (b)->field), (b)->field = NULL)
 
 kw_status kw_builder_append(kw_builder *dst, kw_builder *src)
 {
@@ -267,7 +275,13 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
     append_job job = {dst, src, remap, parts_of(runner)};
     if (job.n_parts > src->n_tokens / MIN_PART_TOKENS)
         job.n_parts = src->n_tokens / MIN_PART_TOKENS ? src->n_tokens / MIN_PART_TOKENS : 1;
-    run_parts(runner, append_part, &job, job.n_parts);
+    run_parts(runner, append_text_part, &job, job.n_parts);
+    RELEASE(src, text);
+    run_parts(runner, append_tokens_part, &job, job.n_parts);
+    RELEASE(src, toks);
+    if (src->n_checkpoints)
+        memcpy(dst->checkpoints + dst->n_checkpoints, src->checkpoints,
+               src->n_checkpoints * sizeof *src->checkpoints);
     for (size_t d = 1; d <= src->n_docs; d++) {
         dst->doc_byte[dst->n_docs + d] = dst->text_len + src->doc_byte[d];
         dst->doc_tok[dst->n_docs + d] = (uint32_t)(dst->n_tokens + src->doc_tok[d]);
