@@ -47,12 +47,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=10)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1, help="build threads (default 1)")
     args = parser.parse_args()
     text = benchmark_text(args.mb)
     n_bytes = len(text.encode("utf-8"))
     # One document per 100 KB, about a book chapter each.
     docs = [text[i:i + 100_000] for i in range(0, len(text), 100_000)]
-    build = median_seconds(lambda: kwiq.Corpus(docs), args.runs)
+    build = median_seconds(lambda: kwiq.Corpus(docs, threads=args.threads), args.runs)
     corpus = kwiq.Corpus(docs)
     print(f"corpus: {n_bytes / 1e6:.1f} MB UTF-8, {len(docs)} documents, "
           f"{corpus.n_tokens:,} tokens")
