@@ -141,21 +141,39 @@ def test_builder_batches():
     assert builder.n_docs == 3
     with pytest.raises(TypeError, match="document 1 is int"):
         builder.add(["x", 5])
-    with pytest.raises(UnicodeEncodeError):
-        builder.add(["x", "\ud800"])
-    assert builder.n_docs == 3  # nothing of a batch that does not convert
+    assert builder.n_docs == 3  # nothing of a batch with an item of another type
+    with pytest.raises(UnicodeEncodeError) as caught:
+        builder.add(["x", "ab \U0001F600 \ud800", "never"])
+    assert caught.value.start == 5
+    assert builder.n_docs == 4  # the documents before the bad one stay
     with pytest.raises(UnicodeDecodeError) as caught:
         builder.add([b"ok", b"bad \xc3( here", b"never"])
     assert caught.value.start == 4 and caught.value.object == b"bad \xc3( here"
-    assert builder.n_docs == 4  # the documents before the bad one stay
+    assert builder.n_docs == 5
     with pytest.raises(TypeError):
         builder.add(("a tuple",))
     index = builder.finish()
-    assert index.n_docs == 4 and index.vocabulary(False)[0] == ["a", "b", "c", "é", "d", "ok"]
+    assert index.n_docs == 5
+    assert index.vocabulary(False)[0] == ["a", "b", "c", "é", "d", "x", "ok"]
     with pytest.raises(ValueError, match="appended or finished"):
         builder.add(["more"])
     with pytest.raises(ValueError, match="appended or finished"):
         builder.finish()
+
+
+def test_builder_encodes_every_kind_of_str_as_python():
+    """Non-ASCII str is encoded to UTF-8 by the binding without the GIL:
+    1-, 2- and 4-byte code units, at and around each UTF-8 length boundary."""
+    edges = [0x7F, 0x80, 0xFF, 0x100, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFF, 0x10000, 0x10FFFF]
+    texts = ["caf\u00e9 na\u00efve " * 5000,                         # 1-byte units
+             "\u2019quoted\u2019 \u548c\u5e73 " * 5000,             # 2-byte units
+             "emoji \U0001F600 and \u00e9 " * 5000,                   # 4-byte units
+             " ".join(chr(cp) + "x" for cp in edges)]
+    builder = _core.Builder()
+    builder.add(texts)  # over 64 KiB: the GIL is released
+    index = builder.finish()
+    assert [index.doc_text(d) for d in range(index.n_docs)] == texts
+    assert index.n_tokens == sum(len(kwiq.tokenize(t)) for t in texts)
 
 
 def test_builder_append():

@@ -5,8 +5,9 @@
  * results; the public API, defaults and display live in pkg/kwiq/.
  *
  * Text crosses the boundary as UTF-8: an ASCII str is read in place, any
- * other str is encoded to a temporary bytes object, and the core keeps its
- * own copy. Offsets handed back are code point counts, i.e. str indices.
+ * other str is encoded to a temporary buffer (by Builder.add without the
+ * GIL, from the str's code units), and the core keeps its own copy.
+ * Offsets handed back are code point counts, i.e. str indices.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -701,14 +702,67 @@ static int builder_ready(BuilderObject *self)
     return 0;
 }
 
+/* A document of a batch, gathered with the GIL held: UTF-8 to read in
+ * place (an ASCII str, bytes), or the code units of a str to encode. */
+typedef struct {
+    const char *utf8; /* NULL: encode `units` */
+    const void *units;
+    int kind;         /* PyUnicode_1BYTE_KIND, 2BYTE or 4BYTE */
+    size_t len;       /* bytes of utf8, or code units */
+} batch_doc;
+
+/* The most UTF-8 bytes a code unit of a str of this kind can take. */
+static size_t utf8_per_unit(int kind)
+{
+    return kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4;
+}
+
+/* Encode the code units of type T at d->units to UTF-8 at out (room for
+ * utf8_per_unit bytes a unit); bytes written, or SIZE_MAX at a surrogate,
+ * which UTF-8 cannot hold. One loop per width, ASCII first, as the text is
+ * mostly ASCII. */
+#define ENCODE_UNITS(T)                                                              \
+    do {                                                                             \
+        const T *u = d->units;                                                       \
+        for (size_t i = 0; i < d->len; i++) {                                        \
+            uint32_t cp = u[i];                                                      \
+            if (cp < 0x80) {                                                         \
+                *o++ = (unsigned char)cp;                                            \
+            } else if (cp < 0x800) {                                                 \
+                o[0] = (unsigned char)(0xC0 | (cp >> 6));                            \
+                o[1] = (unsigned char)(0x80 | (cp & 0x3F));                          \
+                o += 2;                                                              \
+            } else if (cp >= 0xD800 && cp <= 0xDFFF) {                               \
+                return SIZE_MAX;                                                     \
+            } else {                                                                 \
+                o += kw_utf8_encode(cp, o);                                          \
+            }                                                                        \
+        }                                                                            \
+    } while (0)
+
+/* Needs no GIL: the str is immutable and the caller holds a reference. */
+static size_t utf8_encode(const batch_doc *d, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (d->kind == PyUnicode_1BYTE_KIND)
+        ENCODE_UNITS(uint8_t);
+    else if (d->kind == PyUnicode_2BYTE_KIND)
+        ENCODE_UNITS(uint16_t);
+    else
+        ENCODE_UNITS(uint32_t);
+    return (size_t)(o - (unsigned char *)out);
+}
+
 PyDoc_STRVAR(Builder_add_doc,
 "add(docs)\n--\n\n"
-"Tokenize and append a list of documents, each a str or UTF-8 bytes, with\n"
-"the GIL released for the whole batch (when it holds 64 KiB or more).\n"
-"TypeError for another item and UnicodeEncodeError for a str with lone\n"
-"surrogates: nothing of the batch is added. UnicodeDecodeError (start: the\n"
-"byte offset) for invalid UTF-8 in bytes: the documents before it are\n"
-"added (see n_docs). KeyboardInterrupt after the batch if one is pending.");
+"Tokenize and append a list of documents, each a str or UTF-8 bytes. The\n"
+"GIL is held only to gather them: the whole batch (when it holds 64 KiB or\n"
+"more) is encoded and tokenized with the GIL released. TypeError for an\n"
+"item of another type (nothing is added). UnicodeEncodeError for a str\n"
+"with a lone surrogate, UnicodeDecodeError (start: the byte offset) for\n"
+"bytes that are not UTF-8, MemoryError: the documents before it are added\n"
+"(see n_docs), the others not. KeyboardInterrupt after the batch if one\n"
+"is pending.");
 
 static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
 {
@@ -723,45 +777,86 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
     if (!items)
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(items);
-    const char **utf8 = PyMem_Calloc((size_t)(n ? n : 1), sizeof *utf8);
-    size_t *len = PyMem_Calloc((size_t)(n ? n : 1), sizeof *len);
-    PyObject **holders = PyMem_Calloc((size_t)(n ? n : 1), sizeof *holders);
+    batch_doc *batch = PyMem_Calloc((size_t)(n ? n : 1), sizeof *batch);
     size_t total = 0;
-    if (!utf8 || !len || !holders) {
+    if (!batch) {
         PyErr_NoMemory();
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *doc = PyList_GET_ITEM(items, i);
-        Py_ssize_t size;
+        batch_doc *d = &batch[i];
         if (PyUnicode_Check(doc)) {
-            if (!(utf8[i] = utf8_of(doc, &size, &holders[i])))
+#if PY_VERSION_HEX < 0x030C0000
+            if (PyUnicode_READY(doc) < 0)
                 goto done;
+#endif
+            d->len = (size_t)PyUnicode_GET_LENGTH(doc);
+            if (PyUnicode_IS_ASCII(doc)) {
+                d->utf8 = (const char *)PyUnicode_DATA(doc);
+            } else {
+                d->units = PyUnicode_DATA(doc);
+                d->kind = PyUnicode_KIND(doc);
+            }
+            total += d->len;
         } else if (PyBytes_Check(doc)) {
-            utf8[i] = PyBytes_AS_STRING(doc);
-            size = PyBytes_GET_SIZE(doc);
+            d->utf8 = PyBytes_AS_STRING(doc);
+            d->len = (size_t)PyBytes_GET_SIZE(doc);
+            total += d->len;
         } else {
             PyErr_Format(PyExc_TypeError, "document %zd is %.100s, not str or bytes", i,
                          Py_TYPE(doc)->tp_name);
             goto done;
         }
-        len[i] = (size_t)size;
-        total += len[i];
     }
     Py_ssize_t added = 0;
-    size_t bad = 0;
+    size_t bad = 0, scratch_cap = 0;
+    char *scratch = NULL;
     kw_status st = KW_OK;
+    enum { FINE, SURROGATE, NO_MEMORY } trouble = FINE;
     self->busy = 1;
     PyThreadState *released = total >= RELEASE_GIL_BYTES ? PyEval_SaveThread() : NULL;
-    for (; added < n; added++)
-        if ((st = kw_builder_add(self->b, utf8[added], len[added], &bad)) != KW_OK)
+    for (; added < n; added++) {
+        const batch_doc *d = &batch[added];
+        const char *utf8 = d->utf8;
+        size_t len = d->len;
+        if (!utf8) {
+            size_t room = len * utf8_per_unit(d->kind);
+            if (room > scratch_cap) {
+                char *grown = room / utf8_per_unit(d->kind) == len
+                                  ? PyMem_RawRealloc(scratch, room) : NULL;
+                if (!grown) {
+                    trouble = NO_MEMORY;
+                    break;
+                }
+                scratch = grown;
+                scratch_cap = room;
+            }
+            if ((len = utf8_encode(d, scratch)) == SIZE_MAX) {
+                trouble = SURROGATE;
+                break;
+            }
+            utf8 = scratch;
+        }
+        if ((st = kw_builder_add(self->b, utf8, len, &bad)) != KW_OK)
             break;
+    }
+    PyMem_RawFree(scratch);
     if (released)
         PyEval_RestoreThread(released);
     self->busy = 0;
-    if (st == KW_EUTF8) {
+    if (trouble == SURROGATE) {
+        /* Python's own codec makes the error, with the surrogate's index. */
+        PyObject *encoded = PyUnicode_AsUTF8String(PyList_GET_ITEM(items, added));
+        if (encoded) {
+            Py_DECREF(encoded);
+            PyErr_SetString(PyExc_SystemError, "a surrogate that Python encodes");
+        }
+    } else if (trouble == NO_MEMORY) {
+        PyErr_NoMemory();
+    } else if (st == KW_EUTF8) {
         PyObject *error = PyUnicodeDecodeError_Create(
-            "utf-8", utf8[added], (Py_ssize_t)len[added], (Py_ssize_t)bad,
+            "utf-8", batch[added].utf8, (Py_ssize_t)batch[added].len, (Py_ssize_t)bad,
             (Py_ssize_t)bad + 1, "invalid UTF-8");
         if (error) {
             PyErr_SetObject(PyExc_UnicodeDecodeError, error);
@@ -773,11 +868,7 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
         result = Py_NewRef(Py_None);
     }
 done:
-    for (Py_ssize_t i = 0; holders && i < n; i++)
-        Py_XDECREF(holders[i]);
-    PyMem_Free(holders);
-    PyMem_Free(len);
-    PyMem_Free(utf8);
+    PyMem_Free(batch);
     Py_DECREF(items);
     return result;
 }

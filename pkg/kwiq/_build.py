@@ -2,9 +2,10 @@
 
 The documents are cut into consecutive runs of about equal size, one a
 thread. Each thread feeds its run to its own ``_core.Builder`` in batches:
-the batch's UTF-8 is gathered with the GIL held (an ASCII str in place, any
-other str through a temporary bytes, bytes as they are), then the whole
-batch is tokenized with the GIL released. When every run is done the
+the batch's documents are gathered with the GIL held (pointers to an ASCII
+str's UTF-8, bytes as they are, the code units of any other str), then the
+whole batch is encoded to UTF-8 where needed and tokenized with the GIL
+released. When every run is done the
 builders are appended in order (``kw_builder_append`` interns each run's
 types in its own first-occurrence order, so the type ids, and every array,
 are exactly those of one builder fed every document) and finished.
@@ -189,11 +190,8 @@ def _fill(builder, k: int, run: tuple[int, int], sizes, load, describe, shared: 
         try:
             builder.add(batch)
         except (UnicodeDecodeError, UnicodeEncodeError) as error:
-            bad = first + builder.n_docs - before
-            if isinstance(error, UnicodeEncodeError):  # nothing of the batch was added
-                bad = first + next(j for j, doc in enumerate(batch)
-                                   if isinstance(doc, str) and not _encodes(doc))
-            raise describe(bad, error) from None
+            # The documents before the bad one were added.
+            raise describe(first + builder.n_docs - before, error) from None
         progress.advance(sum(sizes[first:first + len(batch)]))
 
     try:
@@ -212,10 +210,3 @@ def _fill(builder, k: int, run: tuple[int, int], sizes, load, describe, shared: 
         shared.failed(k)
         raise
 
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
