@@ -76,6 +76,14 @@ kw_status kw_builder_new(const kw_alloc *alloc, kw_builder **out);
 kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes,
                          size_t *bad_offset);
 
+/* Make room for documents of text_bytes bytes and n_tokens tokens in all,
+ * a hint given before adding them: the arrays then grow at most a few
+ * times from there (by doubling) instead of from nothing, so less memory
+ * is copied and left behind by the allocator; room left unused is given
+ * back by kw_builder_finish. KW_ENOMEM or KW_ETOOBIG: the builder is as it
+ * was, and works without the room. */
+kw_status kw_builder_reserve(kw_builder *b, size_t text_bytes, size_t n_tokens);
+
 /* Documents added so far (after a failed kw_builder_add: those before it). */
 size_t kw_builder_n_docs(const kw_builder *b);
 

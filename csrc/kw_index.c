@@ -169,6 +169,23 @@ static kw_status reserve_exact(const kw_alloc *a, void **array, size_t *cap, siz
     return KW_OK;
 }
 
+kw_status kw_builder_reserve(kw_builder *b, size_t text_bytes, size_t n_tokens)
+{
+    const kw_alloc *a = &b->alloc;
+    kw_status st;
+    if (text_bytes > SIZE_MAX - b->text_len || n_tokens > SIZE_MAX - b->n_tokens)
+        return KW_ETOOBIG;
+    size_t n_checkpoints = b->n_checkpoints + n_tokens / KW_CHECKPOINT;
+    if ((st = reserve_exact(a, (void **)&b->text, &b->text_cap, b->text_len + text_bytes, 1))
+            != KW_OK
+        || (st = reserve_exact(a, (void **)&b->toks, &b->toks_cap, b->n_tokens + n_tokens,
+                               sizeof *b->toks)) != KW_OK
+        || (st = reserve_exact(a, (void **)&b->checkpoints, &b->checkpoints_cap, n_checkpoints,
+                               sizeof *b->checkpoints)) != KW_OK)
+        return st;
+    return KW_OK;
+}
+
 /* A part has at least this many tokens: fewer are not worth a thread. */
 #define MIN_PART_TOKENS 65536
 

@@ -194,6 +194,11 @@ def test_builder_append():
     assert index.vocabulary(False)[0] == ["b", "a", "c", "d"]
     with pytest.raises(TypeError):
         _core.Builder("x")
+    with pytest.raises(ValueError):
+        _core.Builder(-1)
+    roomy = _core.Builder(text_bytes=1 << 20, tokens=1 << 18)  # room: a hint only
+    roomy.add(["b a", "c a d"])
+    assert roomy.finish().vocabulary(False) == index.vocabulary(False)
 
 
 def test_builder_used_by_two_threads_at_once():

@@ -665,14 +665,21 @@ typedef struct {
 
 static PyObject *Builder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    if (PyTuple_GET_SIZE(args) || (kwargs && PyDict_GET_SIZE(kwargs))) {
-        PyErr_SetString(PyExc_TypeError, "Builder() takes no arguments");
+    static char *keywords[] = {"text_bytes", "tokens", NULL};
+    Py_ssize_t text_bytes = 0, tokens = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|nn:Builder", keywords, &text_bytes,
+                                     &tokens))
+        return NULL;
+    if (text_bytes < 0 || tokens < 0) {
+        PyErr_SetString(PyExc_ValueError, "Builder(): sizes must be >= 0");
         return NULL;
     }
     BuilderObject *self = (BuilderObject *)type->tp_alloc(type, 0);
     if (!self)
         return NULL;
     kw_status st = kw_builder_new(&python_alloc, &self->b);
+    if (st == KW_OK && (text_bytes || tokens))
+        st = kw_builder_reserve(self->b, (size_t)text_bytes, (size_t)tokens);
     if (st != KW_OK) {
         Py_DECREF(self);
         return raise_status(st);
@@ -971,8 +978,9 @@ static PyType_Slot Builder_slots[] = {
     {Py_tp_dealloc, Builder_dealloc},
     {Py_tp_methods, Builder_methods},
     {Py_tp_getset, Builder_getset},
-    {Py_tp_doc, "Builder()\\n--\\n\\nAn index being built: add() batches of documents, "
-                "append() the builders of later runs, finish()."},
+    {Py_tp_doc, "Builder(text_bytes=0, tokens=0)\n--\n\nAn index being built: add() "
+                "batches of documents, append() the builders of later runs, finish(). The "
+                "sizes reserve room for what will be added (kw_builder_reserve)."},
     {0, NULL},
 };
 

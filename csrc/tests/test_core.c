@@ -643,6 +643,21 @@ static void test_append(void)
         kw_hits_free(h);
     }
     kw_index_free(ix);
+
+    /* Room reserved up front changes nothing but the allocations. */
+    kw_builder *roomy;
+    size_t bad_at;
+    CHECK(kw_builder_new(&kw_alloc_libc, &roomy) == KW_OK);
+    CHECK(kw_builder_reserve(roomy, 0, SIZE_MAX) == KW_ETOOBIG);
+    CHECK(kw_builder_reserve(roomy, 10, 2) == KW_OK);  /* less than needed */
+    CHECK(kw_builder_reserve(roomy, 0, 0) == KW_OK);
+    for (size_t d = 0; d < 5; d++)
+        CHECK(kw_builder_add(roomy, docs[d], strlen(docs[d]), &bad_at) == KW_OK);
+    CHECK(kw_builder_reserve(roomy, 100000, 20000) == KW_OK);  /* more than needed */
+    for (size_t d = 5; d < N; d++)
+        CHECK(kw_builder_add(roomy, docs[d], strlen(docs[d]), &bad_at) == KW_OK);
+    CHECK(kw_builder_finish(roomy, &ix) == KW_OK && whole && same_index(whole, ix));
+    kw_index_free(ix);
     kw_index_free(whole);
 
     /* Refusals leave both builders as they were. */
@@ -1124,6 +1139,7 @@ static long oom_scenario(void)
     kw_builder *run2 = NULL;
     while ((st = kw_builder_new(&failing, &b)) == KW_ENOMEM) {}
     while ((st = kw_builder_new(&failing, &run2)) == KW_ENOMEM) {}
+    while ((st = kw_builder_reserve(run2, 20, 4)) == KW_ENOMEM) {}
     /* The first document in b, the others in a second run appended to it. */
     for (int i = 0; i < 3; i++)
         while ((st = kw_builder_add(i ? run2 : b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}

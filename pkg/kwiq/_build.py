@@ -34,6 +34,8 @@ BATCH_BYTES = 4 << 20
 MIN_RUN_BYTES = 1 << 20
 # The default thread count is the CPUs this process may use, at most this.
 MAX_DEFAULT_THREADS = 8
+# A guess of the text's bytes per token, to reserve room for the tokens.
+BYTES_PER_TOKEN = 4
 # How often the calling thread wakes while it waits, to take signals.
 WAKE_SECONDS = 0.25
 
@@ -140,7 +142,13 @@ def build(sizes: Sequence[int], load: Callable[[int], Doc],
     runs = plan_runs(sizes, threads)
     shared = _Runs(len(runs))
     progress = progress or Progress(0, False)
-    builders = [_core.Builder() for _ in runs]
+    # Room for each run's text and tokens up front (about 4.6 bytes a token
+    # in English; more is only address space), so the arrays do not grow
+    # from nothing by doubling, leaving freed blocks to the allocator.
+    builders = []
+    for start, stop in runs:
+        size = sum(sizes[start:stop])
+        builders.append(_core.Builder(size, size // BYTES_PER_TOKEN))
     try:
         if len(runs) == 1:
             _fill(builders[0], 0, runs[0], sizes, load, describe, shared, progress)
