@@ -120,25 +120,29 @@ static void line_words(const kw_index *ix, size_t doc, size_t first, size_t last
     const char *text = kw_index_doc_text(ix, doc, &n_bytes);
     kw_scan scan;
     kw_tokspan t;
-    for (size_t tok = scan_from(ix, doc, lo, text, n_bytes, &scan); tok < hi; tok++) {
+    /* Only four tokens matter: the ends of the context and of the match;
+     * the ones between are skipped without being reported. */
+    size_t tok = scan_from(ix, doc, lo, text, n_bytes, &scan);
+    kw_scan_skip(&scan, lo - tok);
+    kw_scan_next(&scan, &t);
+    out->left_begin = t.begin;
+    if (lo < first) {
+        kw_scan_skip(&scan, first - lo - 1);
         kw_scan_next(&scan, &t);
-        if (tok == lo)
-            out->left_begin = t.begin;
-        if (tok == first) {
-            out->match_begin = t.begin;
-            out->char_start = t.char_begin;
-        }
-        if (tok == last) {
-            out->match_end = t.end;
-            out->char_end = t.char_end;
-        }
-        if (tok + 1 == hi)
-            out->right_end = t.end;
     }
-    if (lo == first)
-        out->left_begin = out->match_begin;
-    if (hi == last + 1)
-        out->right_end = out->match_end;
+    out->match_begin = t.begin;
+    out->char_start = t.char_begin;
+    if (last > first) {
+        kw_scan_skip(&scan, last - first - 1);
+        kw_scan_next(&scan, &t);
+    }
+    out->match_end = t.end;
+    out->char_end = t.char_end;
+    if (hi > last + 1) {
+        kw_scan_skip(&scan, hi - last - 2);
+        kw_scan_next(&scan, &t);
+    }
+    out->right_end = t.end;
 }
 
 /* A width or a bound: [lo, hi) holds every token the context may take, and

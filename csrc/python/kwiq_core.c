@@ -420,6 +420,12 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
         }
         for (int f = 0; f < N_FIELDS; f++)
             PyTuple_SET_ITEM(line, f, fields[f]);
+        /* A Line of str and int cannot be part of a reference cycle; the
+         * collector would untrack it at its first pass anyway, so spare it
+         * the passes that a long list of Lines would otherwise cost. */
+        PyObject *doc = fields[0];
+        if (PyUnicode_CheckExact(doc) || PyLong_CheckExact(doc) || doc == Py_None)
+            PyObject_GC_UnTrack(line);
         PyList_SET_ITEM(list, i - start, line);
     }
     result = list;

@@ -168,6 +168,19 @@ static void test_utf8(void)
     CHECK(DECODES("\xe2\x82", 2, 0));          /* truncated */
     CHECK(DECODES("\x80", 1, 0));              /* stray continuation */
 #undef DECODES
+    /* The ASCII fast path agrees with the tables (a lone ASCII character
+     * is a word token, a punctuation token, or white space and no token). */
+    int agree = 1;
+    for (uint32_t c = 0; c < 256; c++) {
+        char one = (char)c;
+        kw_scan scan;
+        kw_tokspan t;
+        kw_scan_init(&scan, &one, 1, 0, 0);
+        int expected = c >= 0x80 ? 0 : kw_cp_is_space(c) ? 2
+                       : kw_scan_next(&scan, &t) == 1 && t.is_word ? 1 : 0;
+        agree &= kw_ascii_kind[c] == expected;
+    }
+    CHECK(agree);
     /* Round trip of every scalar value. */
     int ok = 1;
     for (uint32_t c = 0; c <= 0x10FFFF && ok; c++) {
