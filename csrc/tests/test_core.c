@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kw_core.h"
+#include "kw_internal.h"
 #include "kw_text.h"
 
 static int passed, failed;
@@ -861,6 +862,61 @@ static void test_sort_many_words(void)
     kw_index_free(ix);
 }
 
+/* ---- limits ---- */
+
+/* Offsets past 2^32 characters and positions past 2^31 tokens, without
+ * allocating such a corpus: a small index whose checkpoint claims that its
+ * document starts 2^32 + 5 characters earlier, and a document table at the
+ * edges of uint32 positions. */
+static void test_large_offsets(void)
+{
+    char doc[40 * 3 + 1];
+    for (int i = 0; i < 40; i++)
+        memcpy(doc + 3 * i, i == 35 ? "zz " : "ab ", 3);
+    doc[120] = 0;
+    const char *docs[] = {doc};
+    kw_index *ix = build(docs, 1);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    const uint64_t far = ((uint64_t)1 << 32) + 5;
+    CHECK(ix->doc_ck[1] - ix->doc_ck[0] == 1); /* the 32nd token has the only checkpoint */
+    ix->checkpoints[0].chars += far;
+    kw_hits *h;
+    size_t bad;
+    CHECK(kw_index_find(ix, "zz", 2, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
+    kw_line ln;
+    kw_context words = {2, 2, 0, KW_BOUND_NONE};
+    kw_line_at(ix, h, 0, &words, &ln);
+    CHECK(ln.char_start == far + 105 && ln.char_end == far + 107);
+    CHECK(ln.match_begin == 105 && ln.left_begin == 99 && ln.right_end == 113);
+    /* A width counts characters from the match, whatever their offsets
+     * (two characters hold neither neighbour with its space). */
+    kw_context width = {0, 0, 2, KW_BOUND_NONE};
+    kw_line_at(ix, h, 0, &width, &ln);
+    CHECK(ln.char_start == far + 105 && ln.left_begin == 105 && ln.right_end == 107);
+    width.width = 3;
+    kw_line_at(ix, h, 0, &width, &ln);
+    CHECK(ln.char_start == far + 105 && ln.left_begin == 102 && ln.right_end == 110);
+    kw_hits_free(h);
+
+    /* Document of a position near 2^32 tokens: pure arithmetic on doc_tok. */
+    uint32_t *real = ix->doc_tok;
+    size_t real_docs = ix->n_docs;
+    uint32_t edges[] = {0, (uint32_t)1 << 31, UINT32_MAX - 2, UINT32_MAX - 1};
+    ix->doc_tok = edges;
+    ix->n_docs = 3;
+    CHECK(kw_index_doc_of(ix, 0) == 0);
+    CHECK(kw_index_doc_of(ix, ((uint32_t)1 << 31) - 1) == 0);
+    CHECK(kw_index_doc_of(ix, (uint32_t)1 << 31) == 1);
+    CHECK(kw_index_doc_of(ix, UINT32_MAX - 3) == 1);
+    CHECK(kw_index_doc_of(ix, UINT32_MAX - 2) == 2);
+    ix->doc_tok = real;
+    ix->n_docs = real_docs;
+    CHECK(KW_MAX_TOKENS == (uint64_t)UINT32_MAX - 1);
+    kw_index_free(ix);
+}
+
 /* ---- out of memory ---- */
 
 static long fail_at = -1, calls;
@@ -983,6 +1039,7 @@ int main(void)
     test_sort();
     test_sort_many_words();
     test_rollback();
+    test_large_offsets();
     test_out_of_memory();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
