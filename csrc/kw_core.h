@@ -256,4 +256,76 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
  * space written as one U+0020. Returns the bytes written. */
 size_t kw_collapse_space(const char *src, size_t n, char *dst);
 
+/* ---- counts and statistics (kw_stats.c) ----
+ *
+ * Counting over the token stream and hit lists, for frequency lists,
+ * n-grams, clusters, collocates and dispersion. Every count is a uint32
+ * (a count never exceeds the number of tokens). Scratch memory and results
+ * come from the index's allocator; on KW_ENOMEM nothing is left behind. */
+
+/* A table of counted keys: row k is the `width` ids ids[k * width ..]
+ * (fold group ids, or surface type ids where said), seen counts[k] times
+ * in docs[k] documents (docs NULL where not counted). `total` is what the
+ * function that made the table says. Free with kw_table_free. */
+typedef struct kw_table {
+    kw_alloc alloc;
+    size_t n;
+    uint32_t width;
+    uint32_t *ids;
+    uint32_t *counts;
+    uint32_t *docs;
+    uint64_t total;
+} kw_table;
+
+void kw_table_free(kw_table *t);
+
+/* The longest n-gram or cluster, in tokens. */
+#define KW_MAX_GRAM 8
+
+/* Frequency list: one row per fold group (by_type = 0) or per surface type
+ * (by_type = 1), in id order, so row k is id k: its tokens in the corpus and
+ * the documents holding at least one. total: the corpus's tokens. One pass
+ * over the token stream with a last-seen-document mark per id. */
+kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out);
+
+/* Tokens of fold group `group` in the corpus (the size of its postings). */
+uint32_t kw_index_group_count(const kw_index *ix, uint32_t group);
+
+/* Tokens in document doc (doc < n_docs). */
+uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc);
+
+/* N-grams: every run of n consecutive word tokens (1 <= n <= KW_MAX_GRAM)
+ * inside one document with no punctuation token among them, keyed by their
+ * n fold groups; rows seen fewer than min_count times are dropped. Rows in
+ * no particular order. total: the n-grams counted (kept or not). Counted
+ * in a hash table keyed by the n group ids. KW_EINVAL: n out of range. */
+kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count, kw_table **out);
+
+/* Clusters, as AntConc makes them: for each hit of at most n tokens, the
+ * n tokens made of the hit followed (left = 0) or preceded (left = 1) by
+ * n - length consecutive words of its document, with no punctuation among
+ * those words or between them and the hit; keyed by the n fold groups.
+ * A hit with no such words (a document edge or punctuation comes first)
+ * or longer than n gives none. Rows seen fewer than min_count times are
+ * dropped. docs counts documents exactly when h is ordered by document, as
+ * every list from kw_index_find, kw_index_match and kw_hits_merge is.
+ * total: the clusters counted. KW_EINVAL: n out of 1..KW_MAX_GRAM. */
+kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int left,
+                           uint32_t min_count, kw_table **out);
+
+/* Window cooccurrence: the word tokens within `left` words before and
+ * `right` words after each hit, in its document (punctuation skipped and
+ * not counted, as kw_line_at counts words; the hit's own tokens are not in
+ * its window). A token in the windows of several hits is counted once, so
+ * the windows are a set of positions. One row per fold group found there,
+ * with the tokens of it in that set; docs is NULL. total: the size of the
+ * set (R1 of the contingency table). Hits in any order. Scratch: a bitmap
+ * over the token stream and a count per fold group. */
+kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
+                             uint32_t right, kw_table **out);
+
+/* Where each hit stands: docs[i] its document and starts[i] its first
+ * token's position in that document, for i < kw_hits_count(h). */
+void kw_hits_locate(const kw_index *ix, const kw_hits *h, uint64_t *docs, uint32_t *starts);
+
 #endif

@@ -917,6 +917,209 @@ static void test_large_offsets(void)
     kw_index_free(ix);
 }
 
+/* ---- counts and statistics ---- */
+
+/* The fold group of a case-folded form, or UINT32_MAX. */
+static uint32_t group_id(const kw_index *ix, const char *form)
+{
+    for (uint32_t g = 0; g < kw_index_n_groups(ix); g++) {
+        size_t len;
+        const char *f = kw_index_group_form(ix, g, &len);
+        if (len == strlen(form) && memcmp(f, form, len) == 0)
+            return g;
+    }
+    return UINT32_MAX;
+}
+
+/* The row of t whose ids are the groups of the space-separated folded
+ * forms in `words`, or SIZE_MAX. */
+static size_t row_of(const kw_index *ix, const kw_table *t, const char *words)
+{
+    uint32_t key[KW_MAX_GRAM];
+    char buf[128];
+    uint32_t n = 0;
+    strncpy(buf, words, sizeof buf - 1);
+    buf[sizeof buf - 1] = 0;
+    for (char *w = strtok(buf, " "); w && n < KW_MAX_GRAM; w = strtok(NULL, " "))
+        key[n++] = group_id(ix, w);
+    if (n != t->width)
+        return SIZE_MAX;
+    for (size_t k = 0; k < t->n; k++)
+        if (memcmp(t->ids + k * t->width, key, n * sizeof *key) == 0)
+            return k;
+    return SIZE_MAX;
+}
+
+static int has_row(const kw_index *ix, const kw_table *t, const char *words, uint32_t count_,
+                   uint32_t docs)
+{
+    size_t k = row_of(ix, t, words);
+    return k != SIZE_MAX && t->counts[k] == count_ && (!t->docs || t->docs[k] == docs);
+}
+
+static kw_hits *find(const kw_index *ix, const char *query)
+{
+    kw_hits *h = NULL;
+    size_t bad;
+    if (kw_index_find(ix, query, strlen(query), 0, &h, &bad) != KW_OK)
+        return NULL;
+    return h;
+}
+
+static void test_stats(void)
+{
+    /* Tokens: The0 cat1 sat2 .3 The4 cat5 ran6 | cat7 sat8 ,9 the10 dog11 |
+     * (empty) | the12 cat13 sat14 the15 cat16. */
+    const char *docs[] = {"The cat sat. The cat ran", "cat sat, the dog", "",
+                          "the cat sat the cat"};
+    kw_index *ix = build(docs, 4);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_table *t;
+
+    /* Frequency lists: row k is id k. */
+    CHECK(kw_index_freq(ix, 0, &t) == KW_OK);
+    CHECK(t->n == kw_index_n_groups(ix) && t->width == 1 && t->total == 17);
+    const uint32_t the = group_id(ix, "the"), cat = group_id(ix, "cat");
+    CHECK(t->ids[the] == the && t->counts[the] == 5 && t->docs[the] == 3);
+    CHECK(t->counts[cat] == 5 && t->docs[cat] == 3);
+    CHECK(t->counts[group_id(ix, "ran")] == 1 && t->docs[group_id(ix, "ran")] == 1);
+    CHECK(t->counts[group_id(ix, ",")] == 1);
+    uint64_t sum = 0;
+    for (size_t k = 0; k < t->n; k++)
+        sum += t->counts[k];
+    CHECK(sum == 17);
+    kw_table_free(t);
+    CHECK(kw_index_freq(ix, 1, &t) == KW_OK);
+    CHECK(t->n == kw_index_n_types(ix));
+    const uint32_t The = type_id(ix, "The"), the_ = type_id(ix, "the");
+    CHECK(t->counts[The] == 2 && t->docs[The] == 1 && t->counts[the_] == 3 && t->docs[the_] == 2);
+    kw_table_free(t);
+    CHECK(kw_index_group_count(ix, cat) == 5 && kw_index_group_count(ix, the) == 5);
+    CHECK(kw_index_doc_n_tokens(ix, 0) == 7 && kw_index_doc_n_tokens(ix, 2) == 0
+          && kw_index_doc_n_tokens(ix, 3) == 5);
+
+    /* N-grams never cross punctuation or documents. */
+    CHECK(kw_index_ngrams(ix, 2, 1, &t) == KW_OK);
+    CHECK(t->n == 5 && t->total == 10 && t->width == 2);
+    CHECK(has_row(ix, t, "the cat", 4, 2) && has_row(ix, t, "cat sat", 3, 3)
+          && has_row(ix, t, "cat ran", 1, 1) && has_row(ix, t, "the dog", 1, 1)
+          && has_row(ix, t, "sat the", 1, 1));
+    CHECK(row_of(ix, t, "sat the") != SIZE_MAX && row_of(ix, t, "ran cat") == SIZE_MAX);
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 2, 2, &t) == KW_OK);
+    CHECK(t->n == 2 && t->total == 10 && has_row(ix, t, "the cat", 4, 2)
+          && has_row(ix, t, "cat sat", 3, 3));
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 3, 1, &t) == KW_OK);
+    CHECK(t->n == 4 && t->total == 5 && has_row(ix, t, "the cat sat", 2, 2)
+          && has_row(ix, t, "sat the cat", 1, 1));
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 1, 1, &t) == KW_OK);
+    CHECK(t->total == 15 && has_row(ix, t, "cat", 5, 3) && row_of(ix, t, ".") == SIZE_MAX);
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 6, 1, &t) == KW_OK);
+    CHECK(t->n == 0 && t->total == 0);
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 0, 1, &t) == KW_EINVAL);
+    CHECK(kw_index_ngrams(ix, KW_MAX_GRAM + 1, 1, &t) == KW_EINVAL);
+
+    /* Clusters. */
+    kw_hits *h = find(ix, "cat");
+    CHECK(h && kw_hits_count(h) == 5);
+    CHECK(kw_hits_clusters(ix, h, 2, 0, 1, &t) == KW_OK);
+    CHECK(t->n == 2 && t->total == 4 && has_row(ix, t, "cat sat", 3, 3)
+          && has_row(ix, t, "cat ran", 1, 1));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 2, 1, 1, &t) == KW_OK);
+    CHECK(t->n == 1 && t->total == 4 && has_row(ix, t, "the cat", 4, 2));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 1, 0, 1, &t) == KW_OK);
+    CHECK(t->n == 1 && has_row(ix, t, "cat", 5, 3));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 2, 0, 2, &t) == KW_OK);
+    CHECK(t->n == 1 && t->total == 4 && has_row(ix, t, "cat sat", 3, 3));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 0, 0, 1, &t) == KW_EINVAL);
+
+    /* Collocates: windows of words, overlaps counted once, another hit's
+     * match inside a window counted. */
+    CHECK(kw_hits_collocates(ix, h, 1, 1, &t) == KW_OK);
+    CHECK(t->total == 8 && t->docs == NULL && has_row(ix, t, "the", 4, 0)
+          && has_row(ix, t, "sat", 3, 0) && has_row(ix, t, "ran", 1, 0) && t->n == 3);
+    kw_table_free(t);
+    uint64_t where[5];
+    uint32_t starts[5];
+    kw_hits_locate(ix, h, where, starts);
+    CHECK(where[0] == 0 && where[1] == 0 && where[2] == 1 && where[3] == 3 && where[4] == 3);
+    CHECK(starts[0] == 1 && starts[1] == 5 && starts[2] == 0 && starts[3] == 1 && starts[4] == 4);
+    kw_hits_free(h);
+    h = find(ix, "the");
+    CHECK(kw_hits_collocates(ix, h, 3, 2, &t) == KW_OK);
+    CHECK(t->total == 12 && has_row(ix, t, "the", 2, 0) && has_row(ix, t, "cat", 5, 0)
+          && has_row(ix, t, "sat", 3, 0) && has_row(ix, t, "dog", 1, 0));
+    kw_table_free(t);
+    CHECK(kw_hits_collocates(ix, h, 0, 0, &t) == KW_OK);
+    CHECK(t->n == 0 && t->total == 0);
+    kw_table_free(t);
+    kw_hits_free(h);
+
+    /* Phrases: a cluster holds the whole match; a longer match gives none. */
+    h = find(ix, "the cat");
+    CHECK(h && kw_hits_count(h) == 4);
+    CHECK(kw_hits_clusters(ix, h, 3, 0, 1, &t) == KW_OK);
+    CHECK(t->total == 3 && has_row(ix, t, "the cat sat", 2, 2)
+          && has_row(ix, t, "the cat ran", 1, 1));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 1, 0, 1, &t) == KW_OK);
+    CHECK(t->n == 0 && t->total == 0);
+    kw_table_free(t);
+    kw_hits_free(h);
+    h = find(ix, "sat");
+    CHECK(kw_hits_clusters(ix, h, 2, 0, 1, &t) == KW_OK);
+    CHECK(t->n == 1 && t->total == 1 && has_row(ix, t, "sat the", 1, 1));
+    kw_table_free(t);
+    kw_hits_free(h);
+    kw_index_free(ix);
+}
+
+/* Many distinct n-grams: the hash table grows many times and keeps every
+ * count. Words w0 .. w(n-1) in a cycle of `period`: each bigram is counted
+ * once per lap. */
+static void test_ngrams_grow(void)
+{
+    enum { WORDS = 3000, LAPS = 3 };
+    size_t cap = (size_t)WORDS * LAPS * 8 + 1;
+    char *text = malloc(cap);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    size_t len = 0;
+    for (int lap = 0; lap < LAPS; lap++)
+        for (int w = 0; w < WORDS; w++)
+            len += (size_t)snprintf(text + len, cap - len, "w%d ", w);
+    const char *docs[] = {text};
+    kw_index *ix = build(docs, 1);
+    free(text);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_table *t;
+    CHECK(kw_index_ngrams(ix, 2, 1, &t) == KW_OK);
+    /* WORDS - 1 bigrams inside a lap, each LAPS times; the lap joint
+     * "w2999 w0" LAPS - 1 times. */
+    CHECK(t->n == WORDS && t->total == (uint64_t)WORDS * LAPS - 1);
+    int ok = 1;
+    for (size_t k = 0; k < t->n; k++)
+        ok &= t->counts[k] == LAPS || (t->counts[k] == LAPS - 1 && has_row(ix, t, "w2999 w0",
+                                                                         LAPS - 1, 1));
+    CHECK(ok);
+    CHECK(has_row(ix, t, "w17 w18", LAPS, 1));
+    kw_table_free(t);
+    kw_index_free(ix);
+}
+
 /* ---- out of memory ---- */
 
 static long fail_at = -1, calls;
@@ -1023,6 +1226,77 @@ static void test_out_of_memory(void)
     CHECK(total_calls > 20);
 }
 
+/* The counting functions with the fail_at-th allocation failing: each
+ * either succeeds or reports KW_ENOMEM and is retried. The fourth document
+ * has enough distinct bigrams to make the n-gram table grow. Returns the
+ * counts as two decimal digits each, or -1 on a wrong status. */
+static long long oom_stats_scenario(void)
+{
+    static const char *docs[] = {"Peace, peace and war; war!", "Die Stra\xc3\x9f" "e", "x",
+                                 "a b c d e f g h i j k l m n o p q r s t"};
+    kw_builder *b = NULL;
+    kw_index *ix = NULL;
+    kw_hits *h = NULL;
+    kw_table *t = NULL;
+    size_t bad;
+    kw_status st;
+    while ((st = kw_builder_new(&failing, &b)) == KW_ENOMEM) {}
+    for (int i = 0; i < 4; i++)
+        while ((st = kw_builder_add(b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
+    while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    long long digest = 0;
+    for (int by_type = 0; by_type < 2; by_type++) {
+        while ((st = kw_index_freq(ix, by_type, &t)) == KW_ENOMEM) {}
+        if (st != KW_OK)
+            return -1;
+        digest = digest * 100 + (long long)t->n;
+        kw_table_free(t);
+    }
+    while ((st = kw_index_ngrams(ix, 2, 1, &t)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)t->n;
+    kw_table_free(t);
+    while ((st = kw_index_find(ix, "peace", 5, 0, &h, &bad)) == KW_ENOMEM) {}
+    while ((st = kw_hits_clusters(ix, h, 2, 0, 1, &t)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)t->n;
+    kw_table_free(t);
+    kw_hits_free(h);
+    while ((st = kw_index_find(ix, "war", 3, 0, &h, &bad)) == KW_ENOMEM) {}
+    while ((st = kw_hits_collocates(ix, h, 1, 1, &t)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)t->total;
+    kw_table_free(t);
+    kw_hits_free(h);
+    kw_index_free(ix);
+    return digest;
+}
+
+static void test_stats_out_of_memory(void)
+{
+    fail_at = -1;
+    calls = 0;
+    long long expected = oom_stats_scenario();
+    long total_calls = calls;
+    /* 29 fold groups (peace , and war ; ! die straße x and 20 letters), 30
+     * types (Peace and peace), 22 bigrams (peace and, and war, die straße,
+     * 19 of letters), 1 cluster (peace and), 3 window positions around
+     * "war" (and, war, war). */
+    CHECK(expected == 2930220103LL);
+    int ok = 1;
+    for (long k = 0; k < total_calls; k++) {
+        fail_at = k;
+        calls = 0;
+        ok &= oom_stats_scenario() == expected;
+    }
+    CHECK(ok);
+}
+
 int main(void)
 {
     test_tokenizer();
@@ -1041,6 +1315,9 @@ int main(void)
     test_rollback();
     test_large_offsets();
     test_out_of_memory();
+    test_stats();
+    test_ngrams_grow();
+    test_stats_out_of_memory();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
