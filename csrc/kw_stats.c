@@ -124,6 +124,10 @@ static void gram_free(gram_table *g)
     kw_free(g->a, g->slots);
 }
 
+static kw_status gram_reserve(gram_table *g);
+
+/* An empty table with room for its first rows, so that even a table that
+ * stays empty hands over arrays, never NULL. */
 static kw_status gram_init(gram_table *g, const kw_alloc *a, uint32_t width)
 {
     memset(g, 0, sizeof *g);
@@ -135,7 +139,7 @@ static kw_status gram_init(gram_table *g, const kw_alloc *a, uint32_t width)
         return KW_ENOMEM;
     memset(g->slots, 0, n_slots * sizeof *g->slots);
     g->mask = n_slots - 1;
-    return KW_OK;
+    return gram_reserve(g);
 }
 
 static inline uint32_t hash_ids(const uint32_t *ids, uint32_t width)

@@ -1020,7 +1020,7 @@ static void test_stats(void)
     CHECK(t->total == 15 && has_row(ix, t, "cat", 5, 3) && row_of(ix, t, ".") == SIZE_MAX);
     kw_table_free(t);
     CHECK(kw_index_ngrams(ix, 6, 1, &t) == KW_OK);
-    CHECK(t->n == 0 && t->total == 0);
+    CHECK(t->n == 0 && t->total == 0 && t->docs != NULL && t->ids != NULL);
     kw_table_free(t);
     CHECK(kw_index_ngrams(ix, 0, 1, &t) == KW_EINVAL);
     CHECK(kw_index_ngrams(ix, KW_MAX_GRAM + 1, 1, &t) == KW_EINVAL);
