@@ -253,11 +253,204 @@ static PyObject *Index_get_n_tokens(IndexObject *self, void *c) { (void)c; retur
 static PyObject *Index_get_n_types(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_types(self->ix)); }
 static PyObject *Index_get_n_groups(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_groups(self->ix)); }
 
+/* ---- counts and statistics (kw_stats.c) ----
+ *
+ * Each function converts its arguments, counts in the core with the GIL
+ * released and hands the counts back as bytes of native uint32 (or uint64)
+ * for pkg/kwiq/_analysis.py to read with numpy. */
+
+/* The hits argument of a counting method: Hits of this very index. */
+static const kw_hits *hits_of(IndexObject *self, PyObject *arg)
+{
+    module_state *state = PyType_GetModuleState(Py_TYPE(self));
+    if (!Py_IS_TYPE(arg, state->hits_type)) {
+        PyErr_Format(PyExc_TypeError, "expected Hits, not %.100s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    if (((HitsObject *)arg)->index != (PyObject *)self) {
+        PyErr_SetString(PyExc_ValueError, "these hits belong to another index");
+        return NULL;
+    }
+    return ((HitsObject *)arg)->hits;
+}
+
+static PyObject *bytes_of(const void *data, size_t n, size_t size)
+{
+    return PyBytes_FromStringAndSize(data ? data : "", (Py_ssize_t)(n * size));
+}
+
+/* (ids, counts, docs or None, total) of a table, which is freed. */
+static PyObject *table_tuple(kw_table *t)
+{
+    PyObject *ids = bytes_of(t->ids, t->n * t->width, sizeof(uint32_t));
+    PyObject *counts = bytes_of(t->counts, t->n, sizeof(uint32_t));
+    PyObject *docs = t->docs ? bytes_of(t->docs, t->n, sizeof(uint32_t)) : Py_NewRef(Py_None);
+    PyObject *total = PyLong_FromUnsignedLongLong(t->total);
+    PyObject *result = NULL;
+    if (ids && counts && docs && total)
+        result = PyTuple_Pack(4, ids, counts, docs, total);
+    Py_XDECREF(ids);
+    Py_XDECREF(counts);
+    Py_XDECREF(docs);
+    Py_XDECREF(total);
+    kw_table_free(t);
+    return result;
+}
+
+PyDoc_STRVAR(Index_freq_doc,
+"freq(by_type)\n--\n\n"
+"(ids, counts, docs, total): a row per fold group (by_type false) or surface\n"
+"type (true), in id order; tokens and documents of each; total tokens.");
+
+static PyObject *Index_freq(IndexObject *self, PyObject *arg)
+{
+    int by_type = PyObject_IsTrue(arg);
+    if (by_type < 0)
+        return NULL;
+    kw_table *t;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_freq(self->ix, by_type, &t);
+    Py_END_ALLOW_THREADS
+    return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_ngrams_doc,
+"ngrams(n, min_count)\n--\n\n"
+"(ids, counts, docs, total): n-grams of words (n fold group ids a row) seen\n"
+"at least min_count times, in no order; total n-grams counted.");
+
+static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
+{
+    unsigned int n, min_count;
+    if (!PyArg_ParseTuple(args, "II:ngrams", &n, &min_count))
+        return NULL;
+    kw_table *t;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_ngrams(self->ix, n, min_count, &t);
+    Py_END_ALLOW_THREADS
+    return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_clusters_doc,
+"clusters(hits, n, left, min_count)\n--\n\n"
+"(ids, counts, docs, total): n-token clusters that start (left false) or\n"
+"end (left true) with a hit, seen at least min_count times.");
+
+static PyObject *Index_clusters(IndexObject *self, PyObject *args)
+{
+    PyObject *arg;
+    unsigned int n, min_count;
+    int left;
+    if (!PyArg_ParseTuple(args, "OIpI:clusters", &arg, &n, &left, &min_count))
+        return NULL;
+    const kw_hits *h = hits_of(self, arg);
+    if (!h)
+        return NULL;
+    kw_table *t;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_hits_clusters(self->ix, h, n, left, min_count, &t);
+    Py_END_ALLOW_THREADS
+    return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_collocates_doc,
+"collocates(hits, left, right)\n--\n\n"
+"(ids, counts, None, total): fold groups within left/right words of the\n"
+"hits and their tokens there, each window token counted once; total the\n"
+"window tokens (R1).");
+
+static PyObject *Index_collocates(IndexObject *self, PyObject *args)
+{
+    PyObject *arg;
+    unsigned int left, right;
+    if (!PyArg_ParseTuple(args, "OII:collocates", &arg, &left, &right))
+        return NULL;
+    const kw_hits *h = hits_of(self, arg);
+    if (!h)
+        return NULL;
+    kw_table *t;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_hits_collocates(self->ix, h, left, right, &t);
+    Py_END_ALLOW_THREADS
+    return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_group_counts_doc,
+"group_counts()\n--\n\nTokens of every fold group, as bytes of native uint32.");
+
+static PyObject *Index_group_counts(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_groups(self->ix);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    if (!result)
+        return NULL;
+    uint32_t *counts = (uint32_t *)PyBytes_AS_STRING(result);
+    for (size_t g = 0; g < n; g++)
+        counts[g] = kw_index_group_count(self->ix, (uint32_t)g);
+    return result;
+}
+
+PyDoc_STRVAR(Index_doc_lengths_doc,
+"doc_lengths()\n--\n\nTokens of every document, as bytes of native uint32.");
+
+static PyObject *Index_doc_lengths(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_docs(self->ix);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    if (!result)
+        return NULL;
+    uint32_t *lengths = (uint32_t *)PyBytes_AS_STRING(result);
+    for (size_t d = 0; d < n; d++)
+        lengths[d] = kw_index_doc_n_tokens(self->ix, d);
+    return result;
+}
+
+PyDoc_STRVAR(Index_locate_doc,
+"locate(hits)\n--\n\n"
+"(docs, starts): each hit's document (bytes of native uint64) and its first\n"
+"token's position in that document (bytes of native uint32).");
+
+static PyObject *Index_locate(IndexObject *self, PyObject *arg)
+{
+    const kw_hits *h = hits_of(self, arg);
+    if (!h)
+        return NULL;
+    size_t n = kw_hits_count(h);
+    PyObject *docs = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint64_t)));
+    PyObject *starts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    PyObject *result = NULL;
+    if (docs && starts) {
+        uint64_t *d = (uint64_t *)PyBytes_AS_STRING(docs);
+        uint32_t *s = (uint32_t *)PyBytes_AS_STRING(starts);
+        Py_BEGIN_ALLOW_THREADS
+        kw_hits_locate(self->ix, h, d, s);
+        Py_END_ALLOW_THREADS
+        result = PyTuple_Pack(2, docs, starts);
+    }
+    Py_XDECREF(docs);
+    Py_XDECREF(starts);
+    return result;
+}
+
 static PyMethodDef Index_methods[] = {
     {"match", (PyCFunction)Index_match, METH_VARARGS, Index_match_doc},
     {"vocabulary", (PyCFunction)Index_vocabulary, METH_O, Index_vocabulary_doc},
     {"group_of", (PyCFunction)Index_group_of, METH_NOARGS, Index_group_of_doc},
     {"doc_text", (PyCFunction)Index_doc_text, METH_O, Index_doc_text_doc},
+    /* counts and statistics */
+    {"freq", (PyCFunction)Index_freq, METH_O, Index_freq_doc},
+    {"ngrams", (PyCFunction)Index_ngrams, METH_VARARGS, Index_ngrams_doc},
+    {"clusters", (PyCFunction)Index_clusters, METH_VARARGS, Index_clusters_doc},
+    {"collocates", (PyCFunction)Index_collocates, METH_VARARGS, Index_collocates_doc},
+    {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},
+    {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
+    {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
     {NULL, NULL, 0, NULL},
 };
 
