@@ -9,6 +9,8 @@
 from kwiq._concordance import Concordance, Line
 from kwiq._corpus import Corpus, kwic, sample, tokenize
 from kwiq._query import QueryError
+from kwiq._analysis import keyness
 
 __all__ = ["Corpus", "Concordance", "Line", "QueryError", "kwic", "sample", "tokenize"]
+__all__ += ["keyness"]
 __version__ = "0.1.0"

@@ -6,6 +6,7 @@ from collections.abc import Hashable, Iterable
 from importlib import resources
 from typing import Any, Optional, Tuple, Union
 
+from kwiq import _analysis
 from kwiq import _core
 from kwiq._concordance import Concordance
 from kwiq._query import QueryError, Vocabulary, parse
@@ -146,6 +147,16 @@ class Corpus:
         else:
             slots = [self._vocabulary.slot(p, case) for p in patterns]
         return self._index.match(slots, case)
+
+    # ---- counts and statistics: the functions of kwiq._analysis, this
+    # corpus as their first argument (the target, for keyness) ----
+    freq = _analysis.freq
+    ngrams = _analysis.ngrams
+    clusters = _analysis.clusters
+    collocates = _analysis.collocates
+    keyness = _analysis.keyness
+    dispersion = _analysis.dispersion
+    plot_dispersion = _analysis.plot_dispersion
 
 
 def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: Window = 5,
