@@ -291,6 +291,13 @@ kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out);
 /* Tokens of fold group `group` in the corpus (the size of its postings). */
 uint32_t kw_index_group_count(const kw_index *ix, uint32_t group);
 
+/* The rank of fold group `group` in the code-point order of the folded
+ * forms (0 .. n_groups - 1), as kw_hits_sort compares words. Since a word
+ * holds no white space and a punctuation token is one character, ordering
+ * rows of groups by their ranks, column by column, orders them as their
+ * forms joined by spaces compare. */
+uint32_t kw_index_group_rank(const kw_index *ix, uint32_t group);
+
 /* Tokens in document doc (doc < n_docs). */
 uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc);
 

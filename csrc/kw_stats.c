@@ -50,6 +50,11 @@ uint32_t kw_index_group_count(const kw_index *ix, uint32_t group)
     return ix->post_start[group + 1] - ix->post_start[group];
 }
 
+uint32_t kw_index_group_rank(const kw_index *ix, uint32_t group)
+{
+    return ix->group_rank[group];
+}
+
 uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc)
 {
     return ix->doc_tok[doc + 1] - ix->doc_tok[doc];

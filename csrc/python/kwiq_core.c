@@ -395,6 +395,24 @@ static PyObject *Index_group_counts(IndexObject *self, PyObject *unused)
     return result;
 }
 
+PyDoc_STRVAR(Index_group_ranks_doc,
+"group_ranks()\n--\n\n"
+"The rank of every fold group in the code-point order of the folded forms,\n"
+"as bytes of native uint32.");
+
+static PyObject *Index_group_ranks(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_groups(self->ix);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    if (!result)
+        return NULL;
+    uint32_t *ranks = (uint32_t *)PyBytes_AS_STRING(result);
+    for (size_t g = 0; g < n; g++)
+        ranks[g] = kw_index_group_rank(self->ix, (uint32_t)g);
+    return result;
+}
+
 PyDoc_STRVAR(Index_doc_lengths_doc,
 "doc_lengths()\n--\n\nTokens of every document, as bytes of native uint32.");
 
@@ -449,6 +467,7 @@ static PyMethodDef Index_methods[] = {
     {"clusters", (PyCFunction)Index_clusters, METH_VARARGS, Index_clusters_doc},
     {"collocates", (PyCFunction)Index_collocates, METH_VARARGS, Index_collocates_doc},
     {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},
+    {"group_ranks", (PyCFunction)Index_group_ranks, METH_NOARGS, Index_group_ranks_doc},
     {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
     {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
     {NULL, NULL, 0, NULL},

@@ -997,6 +997,9 @@ static void test_stats(void)
     CHECK(t->counts[The] == 2 && t->docs[The] == 1 && t->counts[the_] == 3 && t->docs[the_] == 2);
     kw_table_free(t);
     CHECK(kw_index_group_count(ix, cat) == 5 && kw_index_group_count(ix, the) == 5);
+    /* Ranks in code-point order: , . cat dog ran sat the. */
+    CHECK(kw_index_group_rank(ix, group_id(ix, ",")) == 0
+          && kw_index_group_rank(ix, cat) == 2 && kw_index_group_rank(ix, the) == 6);
     CHECK(kw_index_doc_n_tokens(ix, 0) == 7 && kw_index_doc_n_tokens(ix, 2) == 0
           && kw_index_doc_n_tokens(ix, 3) == 5);
 

@@ -100,9 +100,24 @@ def _sorted(frame, by: list[str], ascending: list[bool]):
     return frame.sort_values(by, ascending=ascending, kind="mergesort").reset_index(drop=True)
 
 
-def _joined(forms: list[str], ids, width: int) -> list[str]:
-    rows = ids.reshape(-1, width).tolist() if width else []
-    return [" ".join([forms[i] for i in row]) for row in rows]
+def _by_count_and_forms(np, corpus, ids, counts):
+    """The order of rows of fold groups (ids: one row of groups each) by
+    count descending, then by their folded forms joined with spaces, in
+    code-point order. The groups' ranks give that order without comparing
+    a string (see kw_index_group_rank)."""
+    ranks = _u32(np, corpus._index.group_ranks())
+    keys = [ranks[ids[:, k]] for k in range(ids.shape[1] - 1, -1, -1)]
+    return np.lexsort(keys + [-counts.astype(np.int64)])
+
+
+def _joined(np, forms: list[str], ids):
+    """The forms of each row of ids joined by spaces, as an object array
+    (numpy adds the str columns, with no Python loop over the rows)."""
+    forms = np.array(forms, dtype=object)
+    joined = forms[ids[:, 0]] if len(ids) else np.array([], dtype=object)
+    for k in range(1, ids.shape[1]):
+        joined = joined + " " + forms[ids[:, k]]
+    return joined
 
 
 # ---- frequency lists ----
@@ -137,6 +152,8 @@ def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = Fal
         np.frombuffer(is_word, dtype=np.uint8).astype(bool)
     total = int(counts[counted].sum(dtype=np.uint64))
     rows = np.flatnonzero(counted & (counts >= min_count))
+    if not case:  # fold groups: their ranks give the order
+        rows = rows[_by_count_and_forms(np, corpus, rows.reshape(-1, 1), counts[rows])]
     count = counts[rows].astype(np.int64)
     frame = pd.DataFrame({
         "word": [forms[i] for i in rows.tolist()],
@@ -144,7 +161,7 @@ def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = Fal
         "per_million": count * 1e6 / total if total else count.astype(np.float64),
         "docs": docs[rows].astype(np.int64),
     })
-    return _sorted(frame, ["count", "word"], [False, True])
+    return _sorted(frame, ["count", "word"], [False, True]) if case else frame
 
 
 # ---- n-grams and clusters ----
@@ -164,12 +181,13 @@ def ngrams(corpus, n: int, min_count: int = 2):
     n = _check_int(n, "n", 1, MAX_GRAM)
     min_count = _check_int(min_count, "min_count", 1)
     ids, counts, docs, _ = corpus._index.ngrams(n, min_count)
-    frame = pd.DataFrame({
-        "ngram": _joined(_vocabulary(corpus).folded, _u32(np, ids), n),
-        "count": _u32(np, counts).astype(np.int64),
-        "docs": _u32(np, docs).astype(np.int64),
+    ids, counts = _u32(np, ids).reshape(-1, n), _u32(np, counts)
+    order = _by_count_and_forms(np, corpus, ids, counts)
+    return pd.DataFrame({
+        "ngram": _joined(np, _vocabulary(corpus).folded, ids[order]),
+        "count": counts[order].astype(np.int64),
+        "docs": _u32(np, docs)[order].astype(np.int64),
     })
-    return _sorted(frame, ["count", "ngram"], [False, True])
 
 
 def clusters(corpus, query: str | Iterable[str], n: int, side: str = "right", *,
@@ -196,11 +214,12 @@ def clusters(corpus, query: str | Iterable[str], n: int, side: str = "right", *,
         raise ValueError(f"side must be 'left' or 'right', not {side!r}")
     hits = _hits(corpus, query, case)
     ids, counts, _, _ = corpus._index.clusters(hits, n, side == "left", min_count)
-    frame = pd.DataFrame({
-        "cluster": _joined(_vocabulary(corpus).folded, _u32(np, ids), n),
-        "count": _u32(np, counts).astype(np.int64),
+    ids, counts = _u32(np, ids).reshape(-1, n), _u32(np, counts)
+    order = _by_count_and_forms(np, corpus, ids, counts)
+    return pd.DataFrame({
+        "cluster": _joined(np, _vocabulary(corpus).folded, ids[order]),
+        "count": counts[order].astype(np.int64),
     })
-    return _sorted(frame, ["count", "cluster"], [False, True])
 
 
 # ---- collocates ----
