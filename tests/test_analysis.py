@@ -337,6 +337,8 @@ def test_collocates_window_and_measures(letter):
     assert list(right.columns) == ["word", "observed", "expected", "ll", "t"]
     assert_sorted_by_measure(right, "ll", "observed")
     assert set(right["word"]) < set(both["word"])
+    pair = c.collocates("peace", window=(0, 3), min_count=1, measures=["ll", "t"])
+    pd.testing.assert_frame_equal(pair, right)
     bare = c.collocates("peace", measures=())
     assert list(bare.columns) == ["word", "observed", "expected"]
     keys = list(zip(bare["observed"], bare["word"]))
@@ -514,6 +516,10 @@ def test_bad_arguments(letter):
         c.collocates("peace", window=-1)
     with pytest.raises(TypeError):
         c.collocates("peace", left=1.5)
+    with pytest.raises(TypeError, match="window must be an int"):
+        c.collocates("peace", window="5")
+    with pytest.raises(ValueError):
+        c.collocates("peace", window=(1, 2, 3))
     with pytest.raises(kwiq.QueryError):
         c.collocates("//")
     with pytest.raises(TypeError):

@@ -244,7 +244,8 @@ def _g2(np, cells: list):
     return 2.0 * total
 
 
-def collocates(corpus, query: str | Iterable[str], window: int = 5, left: int | None = None,
+def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int] = 5,
+               left: int | None = None,
                right: int | None = None, min_count: int = 2,
                measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
     """Collocates of ``query``: a DataFrame with columns ``word, observed,
@@ -255,7 +256,8 @@ def collocates(corpus, query: str | Iterable[str], window: int = 5, left: int | 
 
     ``query`` is found as ``kwic`` finds it. Each match's window holds the
     ``left`` words before it and the ``right`` words after it (both
-    ``window`` unless given), inside its document; punctuation is skipped
+    ``window`` unless given; ``window`` may also be a ``(left, right)``
+    pair, as in ``kwic``), inside its document; punctuation is skipped
     and not counted, as kwic windows count words; the match's own tokens
     are not in its window (another match's may be). A token inside the
     windows of several matches is counted once. Words are case-folded.
@@ -294,8 +296,15 @@ def collocates(corpus, query: str | Iterable[str], window: int = 5, left: int | 
     ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
     """
     np, pd = _libs()
-    left = _check_int(window if left is None else left, "left", 0)
-    right = _check_int(window if right is None else right, "right", 0)
+    if isinstance(window, (tuple, list)):
+        if len(window) != 2:
+            raise ValueError("window must be an int or a (left, right) pair of ints")
+        sides = (_check_int(window[0], "the left side of window", 0),
+                 _check_int(window[1], "the right side of window", 0))
+    else:
+        sides = (_check_int(window, "window", 0),) * 2
+    left = sides[0] if left is None else _check_int(left, "left", 0)
+    right = sides[1] if right is None else _check_int(right, "right", 0)
     min_count = _check_int(min_count, "min_count", 1)
     measures = _check_measures(measures, COLLOCATION_MEASURES)
     hits = _hits(corpus, query, case)
