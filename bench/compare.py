@@ -110,9 +110,11 @@ def pick_words(text: str, n: int = N_WORDS) -> list[tuple[str, int]]:
     log scale from the top count down to 1, the most frequent lower-case
     ASCII word whose count is nearest. Words are runs of letters (with
     inner apostrophes, so that "don't" gives no "t"); only pure letters are
-    kept, so every tool sees each as one token."""
+    kept, and of single letters only "a" and "I", so that every tool sees
+    each word as one token."""
     tokens = re.findall(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*", text)
-    counts = collections.Counter(t.lower() for t in tokens if t.isalpha())
+    counts = collections.Counter(t.lower() for t in tokens
+                                 if t.isalpha() and (len(t) > 1 or t in "aAI"))
     ranked = counts.most_common()
     top = ranked[0][1]
     chosen: list[tuple[str, int]] = []
