@@ -532,7 +532,7 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
 
     add(f"# kwiq benchmark, {mb} MB ({datetime.date.today().isoformat()})")
     add("")
-    add(machine_note(res, args))
+    add(res.get("note") or machine_note(res, args))
     add("")
 
     # Builds
@@ -981,7 +981,7 @@ def machine_note(res: dict, args) -> str:
             + f": {res['bytes']:,} bytes of UTF-8 in {res['docs']:,} documents of "
             f"{DOC_CHARS:,} characters. Medians of {args.runs} runs; each build in a fresh "
             f"process. Machine: {cpu}, {os.cpu_count()} cores (shared), Python "
-            f"{platform.python_version()}; kwiq {version('kwiq')} ({rev}), nltk "
+            f"{platform.python_version()}; kwiq {version('kwiq')} (checkout {rev}), nltk "
             f"{version('nltk')}, conc {version('conc')}, spaCy {version('spacy')}, "
             f"polars {version('polars')}, pandas {version('pandas')}.")
 
@@ -1049,7 +1049,7 @@ def main() -> None:
             path.write_text(text + "\n", encoding="utf-8")
             (out / f"{datetime.date.today().isoformat()}-{mb}mb.json").write_text(
                 json.dumps({"words": words, "phrases": PHRASES, "runs": args.runs,
-                            **results}, indent=1))
+                            "note": machine_note(results, args), **results}, indent=1))
             log(f"wrote {path}")
 
 
