@@ -298,6 +298,8 @@ def child(spec: dict) -> dict:
         result["tokens"] = index.n_tokens
         if kind == "kwiq-1" and spec.get("kwiq_file") and hasattr(index, "save"):
             path = spec["kwiq_file"]
+            if os.path.exists(path):
+                os.remove(path)  # each run saves anew
             result["save_s"], _ = median_time(lambda: index.save(path), 1)
             result["file_bytes"] = os.path.getsize(path)
     if kind == "conc":
