@@ -81,22 +81,24 @@
  *   - each table entry: its id, the reserved word, the offset the layout
  *     fixes, a length the header's counts fix (or that fits in the file,
  *     for the blob, text, forms and slots); the padding, all zero;
- *   - every section's checksum;
+ *   - the checksum of every section but the three big ones (text, toks,
+ *     post), then their contents while they are in cache:
  *   - documents: doc_byte, doc_tok and doc_ck start at 0, never decrease,
  *     end at the text's length, N and C; each document has the checkpoints
  *     its token count gives it and at least a byte per token;
- *   - the text: valid UTF-8 in each document; the token stream: every type
- *     id < T; the postings: every position < N (both in the checksum pass,
- *     a block of a few KiB at a time while it is in cache);
  *   - checkpoints: strictly increasing inside their document, before its
  *     end, at least 32 tokens apart in bytes and code points, never more
- *     code points than bytes, each at the start of a character;
+ *     code points than bytes;
  *   - both string tables: offsets from 0 up to the forms' length, every
  *     form non-empty and valid UTF-8, every stored hash the form's hash,
  *     the slot count, every slot value <= the form count, every form in
  *     exactly one slot, reachable by probing from its hash's slot;
  *   - is_word 0 or 1, group_of < G, group_rank a permutation of 0 .. G-1,
- *     post_start from 0 up to N, never decreasing.
+ *     post_start from 0 up to N, never decreasing;
+ *   - the big sections, in one pass each that checks a block of a few KiB
+ *     right after adding it to the checksum: the text, valid UTF-8 in each
+ *     document and a character starting at each checkpoint; every type id
+ *     of toks < T; every position of post < N; and their checksums.
  * So no count, offset, length, id or position is used before it is known
  * to lie inside the file and inside the array it indexes: a query on a
  * loaded index reads nothing outside it, and every probe loop ends.
@@ -171,7 +173,9 @@ static inline uint64_t get64(const unsigned char *p)
 
 static inline uint32_t get32(const unsigned char *p)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return host_is_little_endian() ? v : (uint32_t)(swap64(v) >> 32);
 }
 
 static void put32(unsigned char *p, uint32_t v)
@@ -864,7 +868,11 @@ static int any_id_at_least(const unsigned char *p, unsigned width, uint64_t limi
         for (size_t i = 0; i < CHECK_BLOCK / 2; i++)
             found |= v[i] >= (uint16_t)limit;
     } else {
-        found = max_id(p, CHECK_BLOCK / 3, 3) >= limit;
+        /* Each id from a 4-byte load, the next id's first byte masked off;
+         * the last one on its own, so as not to read past the block. */
+        for (size_t i = 0; i < CHECK_BLOCK / 3 - 1; i++)
+            found |= (get32(p + 3 * i) & 0xFFFFFF) >= limit;
+        found |= max_id(p + CHECK_BLOCK - 3, 1, 3) >= limit;
     }
     return found;
 }
@@ -1086,10 +1094,10 @@ kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_
         if (id != S_TEXT && id != S_TOKS && id != S_POST
             && (st = check_sum(&L, id, kw_checksum(sec(&L, id), (size_t)L.size[id], (uint64_t)id))))
             return st;
-    if ((st = check_docs(&L)) || (st = check_checkpoints(&L)) || (st = check_text(&L))
-        || (st = check_ids(&L, S_TOKS, L.tok_width, L.n_types, "token"))
-        || (st = check_ids(&L, S_POST, 4, L.n_tokens, "posting"))
-        || (st = check_vocabulary(&L)))
+    /* The small sections first, while their checksums left them in cache. */
+    if ((st = check_docs(&L)) || (st = check_checkpoints(&L)) || (st = check_vocabulary(&L))
+        || (st = check_text(&L)) || (st = check_ids(&L, S_TOKS, L.tok_width, L.n_types, "token"))
+        || (st = check_ids(&L, S_POST, 4, L.n_tokens, "posting")))
         return st;
 
     kw_index *ix = kw_malloc(alloc, sizeof *ix);
