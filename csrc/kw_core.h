@@ -290,7 +290,8 @@ typedef struct kw_load_error {
  * Every byte is checked before the index is returned: the header, the
  * section table, the zero padding, every section's checksum, and every
  * count, offset, id and position the queries will follow (see kw_file.c).
- * *blob and *blob_len give the caller's blob, inside data.
+ * *blob and *blob_len give the caller's blob, inside data (blob, blob_len
+ * and err may be NULL).
  *
  * Cost: one pass over the bytes, a few bytes of work each; the queries of
  * a loaded index cost what they cost on the index that was saved.
