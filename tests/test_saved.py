@@ -274,6 +274,23 @@ def test_mapping_released_with_the_corpus(letter, tmp_path):
     assert not mapped()
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc/self/fd")
+def test_loads_leave_nothing_behind(letter, tmp_path):
+    path = _saved(letter, tmp_path, "many.kwiq")
+    (tmp_path / "bad.kwiq").write_bytes(path.read_bytes()[:-64])
+    fds = len(os.listdir("/proc/self/fd"))
+    for _ in range(100):
+        corpus = kwiq.Corpus.load(path)
+        assert len(corpus.kwic("peace*")) == 14
+        with pytest.raises(kwiq.FormatError):
+            kwiq.Corpus.load(tmp_path / "bad.kwiq")
+    del corpus
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) == fds
+    maps = Path("/proc/self/maps").read_text()
+    assert "many.kwiq" not in maps and "bad.kwiq" not in maps
+
+
 def test_save_over_the_loaded_file(letter, mixed, tmp_path):
     path = _saved(letter, tmp_path)
     loaded = kwiq.Corpus.load(path)
