@@ -17,6 +17,9 @@
  *   -> kw_hits_sort: hits ordered by context words, match, document or
  *      position, by an LSD radix sort on ranks of case-folded forms that
  *      kw_builder_finish computes once.
+ *   kw_index_save writes an index as one file through a callback;
+ *   kw_index_load makes an index that reads that file's bytes in place,
+ *   after checking all of them (see kw_file.c for the format).
  *
  * Units. A token position is a uint32 index into the corpus-wide token
  * stream; kw_line reports positions relative to its document. Byte offsets
@@ -51,7 +54,9 @@ typedef enum kw_status {
     KW_EUTF8,    /* invalid UTF-8; the byte offset is reported */
     KW_ETOOBIG,  /* more than KW_MAX_TOKENS tokens, or a size that overflows */
     KW_EEMPTY,   /* a query with no token in it */
-    KW_EINVAL    /* an argument outside its documented range (an id, a sort key) */
+    KW_EINVAL,   /* an argument outside its documented range (an id, a sort key) */
+    KW_EFORMAT,  /* saved bytes that are not a valid index; kw_load_error says why */
+    KW_EIO       /* the write callback of kw_index_save reported a failure */
 } kw_status;
 
 /* Token positions are uint32; the last value is kept free as a sentinel. */
@@ -249,6 +254,57 @@ typedef struct kw_context {
  * the word window, or at most `width` tokens each side. */
 void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
                 kw_line *out);
+
+/* ---- saving and loading (kw_file.c) ---- */
+
+/* Where kw_index_save sends the file: called with the bytes in order, each
+ * call at most 1 MiB; returns 0 on success, anything else to stop the save
+ * (which then returns KW_EIO). */
+typedef int (*kw_write_fn)(void *ctx, const void *data, size_t n);
+
+/* The exact number of bytes kw_index_save writes for ix and a blob of
+ * blob_len bytes. */
+uint64_t kw_index_saved_size(const kw_index *ix, size_t blob_len);
+
+/* Write ix as one file (format in kw_file.c): everything the index holds,
+ * and `blob`, blob_len opaque bytes of the caller's (the Python package
+ * keeps the document ids there), each section checksummed. The same index
+ * and blob give the same bytes on every save, and a loaded index saves to
+ * the bytes it was loaded from. Scratch memory comes from the index's
+ * allocator. KW_EIO: `write` failed (what was written is incomplete);
+ * KW_ENOMEM; KW_EINVAL on a big-endian machine (the format is
+ * little-endian and is read in place). */
+kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len,
+                        kw_write_fn write, void *ctx);
+
+/* Why kw_index_load refused its bytes. */
+typedef struct kw_load_error {
+    int section;       /* the section at fault (its id, 1..20), or 0: the header or section table */
+    uint64_t offset;   /* the byte of the file where the problem shows */
+    char message[240]; /* what is wrong, in English, naming the section */
+} kw_load_error;
+
+/* An index over the saved bytes data[0 .. len), read in place: it borrows
+ * them (nothing is copied), so they must stay unchanged and mapped until
+ * kw_index_free, and `data` must be 8-byte aligned (a page of mmap is).
+ * Every byte is checked before the index is returned: the header, the
+ * section table, the zero padding, every section's checksum, and every
+ * count, offset, id and position the queries will follow (see kw_file.c).
+ * *blob and *blob_len give the caller's blob, inside data (blob, blob_len
+ * and err may be NULL).
+ *
+ * Cost: one pass over the bytes, a few bytes of work each; the queries of
+ * a loaded index cost what they cost on the index that was saved.
+ * KW_EFORMAT: not a valid saved index (*err says what is wrong and where;
+ * a file cut short is always refused, one with bytes changed unless the
+ * change keeps a 64-bit checksum, a 2^-64 chance for an accident);
+ * KW_EINVAL: data not 8-byte aligned; KW_ENOMEM. */
+kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_index **out,
+                        const void **blob, size_t *blob_len, kw_load_error *err);
+
+/* The checksum of the format: XXH64 of data[0 .. n) with `seed` (the
+ * published algorithm, written here; tools may recompute it). */
+uint64_t kw_checksum(const void *data, size_t n, uint64_t seed);
 
 /* ---- text helpers ---- */
 

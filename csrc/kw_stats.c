@@ -89,7 +89,7 @@ kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out)
         if (lo == hi)
             continue;
         for (uint32_t p = lo; p < hi; p++) {
-            const uint32_t type = ix->toks[p];
+            const uint32_t type = kw_tok(ix, p);
             const uint32_t id = by_type ? type : ix->group_of[type];
             t->counts[id]++;
             if (last[id] != serial) {
@@ -270,12 +270,12 @@ static void gram_finish(gram_table *g, uint32_t min_count, uint64_t total, kw_ta
 
 static inline uint32_t group_at(const kw_index *ix, size_t pos)
 {
-    return ix->group_of[ix->toks[pos]];
+    return ix->group_of[kw_tok(ix, pos)];
 }
 
 static inline int word_at(const kw_index *ix, size_t pos)
 {
-    return ix->is_word[ix->toks[pos]];
+    return ix->is_word[kw_tok(ix, pos)];
 }
 
 kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count, kw_table **out)

@@ -22,6 +22,7 @@ typedef struct {
     PyTypeObject *index_type;
     PyTypeObject *hits_type;
     PyObject *line_type;
+    PyObject *format_error; /* kwiq.FormatError */
 } module_state;
 
 static void *raw_malloc(void *ctx, size_t n) { (void)ctx; return PyMem_RawMalloc(n); }
@@ -66,12 +67,19 @@ static const char *utf8_of(PyObject *str, Py_ssize_t *n, PyObject **holder)
 typedef struct {
     PyObject_HEAD
     kw_index *ix;
+    /* A loaded index reads these bytes in place (view.obj is the owner,
+     * e.g. an mmap, kept alive and unable to close until dealloc); a built
+     * one owns its arrays and has_view 0. */
+    Py_buffer view;
+    int has_view;
 } IndexObject;
 
 static void Index_dealloc(IndexObject *self)
 {
     PyTypeObject *tp = Py_TYPE(self);
     kw_index_free(self->ix);
+    if (self->has_view)
+        PyBuffer_Release(&self->view);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -246,6 +254,52 @@ static PyObject *Index_doc_text(IndexObject *self, PyObject *arg)
     size_t n;
     const char *text = kw_index_doc_text(self->ix, (size_t)doc, &n);
     return PyUnicode_DecodeUTF8(text, (Py_ssize_t)n, "strict");
+}
+
+/* kw_write_fn for Index.save: file.write(memoryview) of a binary file,
+ * the view released at once so that no pointer into the index survives. */
+static int write_to_file(void *ctx, const void *data, size_t n)
+{
+    PyObject *view = PyMemoryView_FromMemory((char *)(uintptr_t)data, (Py_ssize_t)n, PyBUF_READ);
+    if (!view)
+        return -1;
+    PyObject *written = PyObject_CallMethod((PyObject *)ctx, "write", "O", view);
+    PyObject *released = PyObject_CallMethod(view, "release", NULL);
+    Py_DECREF(view);
+    int ok = written && released;
+    if (ok && PyLong_Check(written) && PyLong_AsSsize_t(written) != (Py_ssize_t)n) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_OSError, "short write: %zd of %zu bytes", PyLong_AsSsize_t(written),
+                         n);
+        ok = 0;
+    }
+    Py_XDECREF(written);
+    Py_XDECREF(released);
+    return ok && !PyErr_Occurred() ? 0 : -1;
+}
+
+PyDoc_STRVAR(Index_save_doc,
+"save(file, blob)\n--\n\n"
+"Write the index and the bytes `blob` to `file`, a binary file open for\n"
+"writing, in the saved format (kwiq/csrc/kw_file.c). The same index and blob\n"
+"always give the same bytes. Whatever file.write raises is raised.");
+
+static PyObject *Index_save(IndexObject *self, PyObject *args)
+{
+    PyObject *file;
+    Py_buffer blob;
+    if (!PyArg_ParseTuple(args, "Oy*:save", &file, &blob))
+        return NULL;
+    kw_status st = kw_index_save(self->ix, blob.buf, (size_t)blob.len, write_to_file, file);
+    PyBuffer_Release(&blob);
+    if (st == KW_EIO) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_OSError, kw_status_message(st));
+        return NULL;
+    }
+    if (st != KW_OK)
+        return raise_status(st);
+    Py_RETURN_NONE;
 }
 
 static PyObject *Index_get_n_docs(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_docs(self->ix)); }
@@ -470,6 +524,7 @@ static PyMethodDef Index_methods[] = {
     {"group_ranks", (PyCFunction)Index_group_ranks, METH_NOARGS, Index_group_ranks_doc},
     {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
     {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
+    {"save", (PyCFunction)Index_save, METH_VARARGS, Index_save_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -485,7 +540,7 @@ static PyType_Slot Index_slots[] = {
     {Py_tp_dealloc, Index_dealloc},
     {Py_tp_methods, Index_methods},
     {Py_tp_getset, Index_getset},
-    {Py_tp_doc, "A built kwiq index (immutable). Made by kwiq._core.build()."},
+    {Py_tp_doc, "A kwiq index (immutable). Made by kwiq._core.build() or load()."},
     {0, NULL},
 };
 
@@ -869,10 +924,63 @@ static PyObject *build(PyObject *module, PyObject *texts)
         return NULL;
     }
     result->ix = ix;
+    result->has_view = 0;
     return (PyObject *)result;
 
 error:
     kw_builder_free(b);
+    return NULL;
+}
+
+PyDoc_STRVAR(load_doc,
+"load(buffer)\n--\n\n"
+"(Index, blob): an Index reading the saved bytes of `buffer` in place (an\n"
+"mmap, or any object exporting 8-byte aligned read-only bytes), which it\n"
+"keeps exported until it is freed, and the saved blob as bytes. Every\n"
+"byte is checked first, with the GIL released. FormatError for bytes that\n"
+"are not a valid saved index, naming the section and what is wrong.");
+
+static PyObject *load(PyObject *module, PyObject *source)
+{
+    module_state *state = PyModule_GetState(module);
+    Py_buffer view;
+    if (PyObject_GetBuffer(source, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    kw_index *ix = NULL;
+    const void *blob;
+    size_t blob_len;
+    kw_load_error err;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_load(view.buf, (size_t)view.len, &python_alloc, &ix, &blob, &blob_len, &err);
+    Py_END_ALLOW_THREADS
+    PyObject *blob_bytes = NULL;
+    IndexObject *result = NULL;
+    if (st == KW_EFORMAT) {
+        PyErr_SetString(state->format_error, err.message);
+        goto error;
+    }
+    if (st == KW_EINVAL) {
+        PyErr_SetString(PyExc_ValueError, "load() needs a buffer that starts 8-byte aligned");
+        goto error;
+    }
+    if (st != KW_OK) {
+        raise_status(st);
+        goto error;
+    }
+    if (!(blob_bytes = PyBytes_FromStringAndSize(blob, (Py_ssize_t)blob_len)))
+        goto error;
+    if (!(result = PyObject_New(IndexObject, state->index_type)))
+        goto error;
+    result->ix = ix;
+    result->view = view;
+    result->has_view = 1;
+    return Py_BuildValue("(NN)", (PyObject *)result, blob_bytes);
+
+error:
+    kw_index_free(ix);
+    Py_XDECREF(blob_bytes);
+    PyBuffer_Release(&view);
     return NULL;
 }
 
@@ -1032,6 +1140,7 @@ static PyObject *set_line_type(PyObject *module, PyObject *cls)
 
 static PyMethodDef module_methods[] = {
     {"build", build, METH_O, build_doc},
+    {"load", load, METH_O, load_doc},
     {"merge", merge, METH_O, merge_doc},
     {"tokenize", tokenize, METH_O, tokenize_doc},
     {"casefold", casefold, METH_O, casefold_doc},
@@ -1049,6 +1158,14 @@ static int module_exec(PyObject *module)
     state->hits_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Hits_spec, NULL);
     if (!state->hits_type || PyModule_AddType(module, state->hits_type) < 0)
         return -1;
+    state->format_error = PyErr_NewExceptionWithDoc(
+        "kwiq.FormatError",
+        "A file (or bytes) that is not a valid saved kwiq corpus: not one at all,\n"
+        "cut short, damaged, or of a format version this kwiq does not read. The\n"
+        "message names the file, the section and what is wrong.",
+        PyExc_ValueError, NULL);
+    if (!state->format_error || PyModule_AddObjectRef(module, "FormatError", state->format_error) < 0)
+        return -1;
     if (PyModule_AddIntConstant(module, "CHECKPOINT", 32) < 0
         || PyModule_AddIntConstant(module, "SORT_LEFT", KW_SORT_LEFT) < 0
         || PyModule_AddIntConstant(module, "SORT_RIGHT", KW_SORT_RIGHT) < 0
@@ -1065,6 +1182,7 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->index_type);
     Py_VISIT(state->hits_type);
     Py_VISIT(state->line_type);
+    Py_VISIT(state->format_error);
     return 0;
 }
 
@@ -1074,6 +1192,7 @@ static int module_clear(PyObject *module)
     Py_CLEAR(state->index_type);
     Py_CLEAR(state->hits_type);
     Py_CLEAR(state->line_type);
+    Py_CLEAR(state->format_error);
     return 0;
 }
 

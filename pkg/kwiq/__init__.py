@@ -10,7 +10,8 @@ from kwiq._concordance import Concordance, Line
 from kwiq._corpus import Corpus, kwic, sample, tokenize
 from kwiq._query import QueryError
 from kwiq._analysis import keyness
+from kwiq._saved import FormatError
 
-__all__ = ["Corpus", "Concordance", "Line", "QueryError", "kwic", "sample", "tokenize"]
-__all__ += ["keyness"]
+__all__ = ["Corpus", "Concordance", "FormatError", "Line", "QueryError", "keyness", "kwic",
+           "sample", "tokenize"]
 __version__ = "0.1.0"
