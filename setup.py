@@ -10,7 +10,7 @@ from setuptools import Extension, setup
 
 CORE = [
     "csrc/kw_text.c", "csrc/kw_strtab.c", "csrc/kw_index.c", "csrc/kw_query.c", "csrc/kw_kwic.c",
-    "csrc/kw_sort.c",
+    "csrc/kw_sort.c", "csrc/kw_stats.c", "csrc/kw_file.c",
 ]
 HEADERS = ["csrc/kw_core.h", "csrc/kw_internal.h", "csrc/kw_text.h", "csrc/kw_unicode_tables.h"]
 

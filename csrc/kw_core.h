@@ -19,6 +19,9 @@
  *   -> kw_hits_sort: hits ordered by context words, match, document or
  *      position, by an LSD radix sort on ranks of case-folded forms that
  *      kw_builder_finish computes once.
+ *   kw_index_save writes an index as one file through a callback;
+ *   kw_index_load makes an index that reads that file's bytes in place,
+ *   after checking all of them (see kw_file.c for the format).
  *
  * Units. A token position is a uint32 index into the corpus-wide token
  * stream; kw_line reports positions relative to its document. Byte offsets
@@ -53,7 +56,9 @@ typedef enum kw_status {
     KW_EUTF8,    /* invalid UTF-8; the byte offset is reported */
     KW_ETOOBIG,  /* more than KW_MAX_TOKENS tokens, or a size that overflows */
     KW_EEMPTY,   /* a query with no token in it */
-    KW_EINVAL    /* an argument outside its documented range (an id, a sort key) */
+    KW_EINVAL,   /* an argument outside its documented range (an id, a sort key) */
+    KW_EFORMAT,  /* saved bytes that are not a valid index; kw_load_error says why */
+    KW_EIO       /* the write callback of kw_index_save reported a failure */
 } kw_status;
 
 /* Token positions are uint32; the last value is kept free as a sentinel. */
@@ -302,10 +307,140 @@ typedef struct kw_context {
 void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
                 kw_line *out);
 
+/* ---- saving and loading (kw_file.c) ---- */
+
+/* Where kw_index_save sends the file: called with the bytes in order, each
+ * call at most 1 MiB; returns 0 on success, anything else to stop the save
+ * (which then returns KW_EIO). */
+typedef int (*kw_write_fn)(void *ctx, const void *data, size_t n);
+
+/* The exact number of bytes kw_index_save writes for ix and a blob of
+ * blob_len bytes. */
+uint64_t kw_index_saved_size(const kw_index *ix, size_t blob_len);
+
+/* Write ix as one file (format in kw_file.c): everything the index holds,
+ * and `blob`, blob_len opaque bytes of the caller's (the Python package
+ * keeps the document ids there), each section checksummed. The same index
+ * and blob give the same bytes on every save, and a loaded index saves to
+ * the bytes it was loaded from. Scratch memory comes from the index's
+ * allocator. KW_EIO: `write` failed (what was written is incomplete);
+ * KW_ENOMEM; KW_EINVAL on a big-endian machine (the format is
+ * little-endian and is read in place). */
+kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len,
+                        kw_write_fn write, void *ctx);
+
+/* Why kw_index_load refused its bytes. */
+typedef struct kw_load_error {
+    int section;       /* the section at fault (its id, 1..20), or 0: the header or section table */
+    uint64_t offset;   /* the byte of the file where the problem shows */
+    char message[240]; /* what is wrong, in English, naming the section */
+} kw_load_error;
+
+/* An index over the saved bytes data[0 .. len), read in place: it borrows
+ * them (nothing is copied), so they must stay unchanged and mapped until
+ * kw_index_free, and `data` must be 8-byte aligned (a page of mmap is).
+ * Every byte is checked before the index is returned: the header, the
+ * section table, the zero padding, every section's checksum, and every
+ * count, offset, id and position the queries will follow (see kw_file.c).
+ * *blob and *blob_len give the caller's blob, inside data (blob, blob_len
+ * and err may be NULL).
+ *
+ * Cost: one pass over the bytes, a few bytes of work each; the queries of
+ * a loaded index cost what they cost on the index that was saved.
+ * KW_EFORMAT: not a valid saved index (*err says what is wrong and where;
+ * a file cut short is always refused, one with bytes changed unless the
+ * change keeps a 64-bit checksum, a 2^-64 chance for an accident);
+ * KW_EINVAL: data not 8-byte aligned; KW_ENOMEM. */
+kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_index **out,
+                        const void **blob, size_t *blob_len, kw_load_error *err);
+
+/* The checksum of the format: XXH64 of data[0 .. n) with `seed` (the
+ * published algorithm, written here; tools may recompute it). */
+uint64_t kw_checksum(const void *data, size_t n, uint64_t seed);
+
 /* ---- text helpers ---- */
 
 /* Copy valid UTF-8 from src to dst (at least n bytes), each run of white
  * space written as one U+0020. Returns the bytes written. */
 size_t kw_collapse_space(const char *src, size_t n, char *dst);
+
+/* ---- counts and statistics (kw_stats.c) ----
+ *
+ * Counting over the token stream and hit lists, for frequency lists,
+ * n-grams, clusters, collocates and dispersion. Every count is a uint32
+ * (a count never exceeds the number of tokens). Scratch memory and results
+ * come from the index's allocator; on KW_ENOMEM nothing is left behind. */
+
+/* A table of counted keys: row k is the `width` ids ids[k * width ..]
+ * (fold group ids, or surface type ids where said), seen counts[k] times
+ * in docs[k] documents (docs NULL where not counted). `total` is what the
+ * function that made the table says. Free with kw_table_free. */
+typedef struct kw_table {
+    kw_alloc alloc;
+    size_t n;
+    uint32_t width;
+    uint32_t *ids;
+    uint32_t *counts;
+    uint32_t *docs;
+    uint64_t total;
+} kw_table;
+
+void kw_table_free(kw_table *t);
+
+/* The longest n-gram or cluster, in tokens. */
+#define KW_MAX_GRAM 8
+
+/* Frequency list: one row per fold group (by_type = 0) or per surface type
+ * (by_type = 1), in id order, so row k is id k: its tokens in the corpus and
+ * the documents holding at least one. total: the corpus's tokens. One pass
+ * over the token stream with a last-seen-document mark per id. */
+kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out);
+
+/* Tokens of fold group `group` in the corpus (the size of its postings). */
+uint32_t kw_index_group_count(const kw_index *ix, uint32_t group);
+
+/* The rank of fold group `group` in the code-point order of the folded
+ * forms (0 .. n_groups - 1), as kw_hits_sort compares words. Since a word
+ * holds no white space and a punctuation token is one character, ordering
+ * rows of groups by their ranks, column by column, orders them as their
+ * forms joined by spaces compare. */
+uint32_t kw_index_group_rank(const kw_index *ix, uint32_t group);
+
+/* Tokens in document doc (doc < n_docs). */
+uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc);
+
+/* N-grams: every run of n consecutive word tokens (1 <= n <= KW_MAX_GRAM)
+ * inside one document with no punctuation token among them, keyed by their
+ * n fold groups; rows seen fewer than min_count times are dropped. Rows in
+ * no particular order. total: the n-grams counted (kept or not). Counted
+ * in a hash table keyed by the n group ids. KW_EINVAL: n out of range. */
+kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count, kw_table **out);
+
+/* Clusters, as AntConc makes them: for each hit of at most n tokens, the
+ * n tokens made of the hit followed (left = 0) or preceded (left = 1) by
+ * n - length consecutive words of its document, with no punctuation among
+ * those words or between them and the hit; keyed by the n fold groups.
+ * A hit with no such words (a document edge or punctuation comes first)
+ * or longer than n gives none. Rows seen fewer than min_count times are
+ * dropped. docs counts documents exactly when h is ordered by document, as
+ * every list from kw_index_find, kw_index_match and kw_hits_merge is.
+ * total: the clusters counted. KW_EINVAL: n out of 1..KW_MAX_GRAM. */
+kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int left,
+                           uint32_t min_count, kw_table **out);
+
+/* Window cooccurrence: the word tokens within `left` words before and
+ * `right` words after each hit, in its document (punctuation skipped and
+ * not counted, as kw_line_at counts words; the hit's own tokens are not in
+ * its window). A token in the windows of several hits is counted once, so
+ * the windows are a set of positions. One row per fold group found there,
+ * with the tokens of it in that set; docs is NULL. total: the size of the
+ * set (R1 of the contingency table). Hits in any order. Scratch: a bitmap
+ * over the token stream and a count per fold group. */
+kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
+                             uint32_t right, kw_table **out);
+
+/* Where each hit stands: docs[i] its document and starts[i] its first
+ * token's position in that document, for i < kw_hits_count(h). */
+void kw_hits_locate(const kw_index *ix, const kw_hits *h, uint64_t *docs, uint32_t *starts);
 
 #endif

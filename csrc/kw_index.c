@@ -13,6 +13,8 @@ const char *kw_status_message(kw_status status)
     case KW_ETOOBIG: return "corpus too large (more than 4,294,967,294 tokens or types)";
     case KW_EEMPTY: return "the query has no token in it";
     case KW_EINVAL: return "an argument out of range (a type or group id, a sort key)";
+    case KW_EFORMAT: return "not a valid saved kwiq index";
+    case KW_EIO: return "writing the saved index failed";
     }
     return "unknown error";
 }
@@ -477,6 +479,10 @@ void kw_index_free(kw_index *ix)
     if (!ix)
         return;
     const kw_alloc *a = &ix->alloc;
+    if (ix->borrowed) {
+        a->free(a->ctx, ix); /* a loaded index: the arrays are the caller's bytes */
+        return;
+    }
     kw_free(a, ix->text);
     kw_free(a, ix->doc_byte);
     kw_free(a, ix->doc_tok);

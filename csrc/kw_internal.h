@@ -91,7 +91,7 @@ struct kw_index {
     uint32_t *doc_tok;
     uint32_t *doc_ck;
     size_t n_docs;
-    uint32_t *toks;
+    uint32_t *toks;       /* surface type of every token; NULL in a loaded index of narrow ids */
     size_t n_tokens;
     kw_checkpoint *checkpoints;
     kw_strtab surface;
@@ -101,7 +101,25 @@ struct kw_index {
     uint32_t *group_rank; /* fold group -> rank of its folded form in byte order */
     uint32_t *post_start; /* n_groups + 1: postings of group g are post[post_start[g] ..] */
     uint32_t *post;       /* every position, grouped, ascending within a group */
+    /* A loaded index (kw_file.c) reads the saved bytes in place: every
+     * array above points into them and `borrowed` keeps kw_index_free from
+     * freeing any. Its token stream is tok_width bytes a token (2, 3 or 4,
+     * little-endian: the fewest that hold every type id), also in `toks`
+     * when 4. A built index has tok_bytes NULL and tok_width 0. */
+    const unsigned char *tok_bytes;
+    unsigned tok_width;
+    int borrowed;
 };
+
+/* The surface type of token `pos`, whichever way the index keeps them. */
+static inline uint32_t kw_tok(const kw_index *ix, size_t pos)
+{
+    if (ix->toks)
+        return ix->toks[pos];
+    const unsigned char *p = ix->tok_bytes + pos * ix->tok_width;
+    uint32_t type = (uint32_t)p[0] | (uint32_t)p[1] << 8;
+    return ix->tok_width == 2 ? type : type | (uint32_t)p[2] << 16;
+}
 
 /* ix->group_rank from ix->folded: each group's rank, 0 .. n_groups - 1, in
  * the byte order of the folded forms (a form before any longer one it

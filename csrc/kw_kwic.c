@@ -119,26 +119,30 @@ static void line_words(const kw_index *ix, size_t doc, size_t first, size_t last
     size_t n_bytes;
     const char *text = kw_index_doc_text(ix, doc, &n_bytes);
     kw_scan scan;
-    kw_tokspan t;
-    for (size_t tok = scan_from(ix, doc, lo, text, n_bytes, &scan); tok < hi; tok++) {
+    kw_tokspan t = {0};
+    /* Only four tokens matter: the ends of the context and of the match;
+     * the ones between are skipped without being reported. */
+    size_t tok = scan_from(ix, doc, lo, text, n_bytes, &scan);
+    kw_scan_skip(&scan, lo - tok);
+    kw_scan_next(&scan, &t);
+    out->left_begin = t.begin;
+    if (lo < first) {
+        kw_scan_skip(&scan, first - lo - 1);
         kw_scan_next(&scan, &t);
-        if (tok == lo)
-            out->left_begin = t.begin;
-        if (tok == first) {
-            out->match_begin = t.begin;
-            out->char_start = t.char_begin;
-        }
-        if (tok == last) {
-            out->match_end = t.end;
-            out->char_end = t.char_end;
-        }
-        if (tok + 1 == hi)
-            out->right_end = t.end;
     }
-    if (lo == first)
-        out->left_begin = out->match_begin;
-    if (hi == last + 1)
-        out->right_end = out->match_end;
+    out->match_begin = t.begin;
+    out->char_start = t.char_begin;
+    if (last > first) {
+        kw_scan_skip(&scan, last - first - 1);
+        kw_scan_next(&scan, &t);
+    }
+    out->match_end = t.end;
+    out->char_end = t.char_end;
+    if (hi > last + 1) {
+        kw_scan_skip(&scan, hi - last - 2);
+        kw_scan_next(&scan, &t);
+    }
+    out->right_end = t.end;
 }
 
 /* A width or a bound: [lo, hi) holds every token the context may take, and
@@ -166,14 +170,14 @@ static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t las
      * word before a full stop. */
     const size_t from = bound != KW_BOUND_NONE && lo > ix->doc_tok[doc] ? lo - 1 : lo;
     kw_scan scan;
-    kw_tokspan t, prev = {0}, before = {0};
+    kw_tokspan t = {0}, prev = {0}, before = {0};
     size_t tok = scan_from(ix, doc, from, text, n_bytes, &scan);
     const size_t scan_start = tok;
     for (; tok < hi; tok++) {
         kw_scan_next(&scan, &t);
         if (bound != KW_BOUND_NONE && tok > lo && (tok <= first || tok > last)
             && is_boundary(ix, text, bound, tok >= scan_start + 2 ? &before : NULL,
-                           tok >= scan_start + 2 ? ix->toks[tok - 2] : 0, &prev, &t)) {
+                           tok >= scan_start + 2 ? kw_tok(ix, tok - 2) : 0, &prev, &t)) {
             if (tok > last) {
                 hi = tok; /* the right context stops before this token */
                 break;
@@ -235,6 +239,25 @@ static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t las
         out->right_end = out->match_end;
 }
 
+/* On an index whose text tokenizes as its token stream says, the spans
+ * already lie in order inside the document. Only a saved file altered on
+ * purpose (its checksums recomputed) could break that, since loading cannot
+ * afford to tokenize the text again; such a line is wrong, but its spans
+ * still lie in order inside the document. */
+static void keep_in_document(kw_line *ln, size_t n_bytes)
+{
+    if (ln->right_end > n_bytes)
+        ln->right_end = n_bytes;
+    if (ln->match_end > ln->right_end)
+        ln->match_end = ln->right_end;
+    if (ln->match_begin > ln->match_end)
+        ln->match_begin = ln->match_end;
+    if (ln->left_begin > ln->match_begin)
+        ln->left_begin = ln->match_begin;
+    if (ln->char_end < ln->char_start)
+        ln->char_end = ln->char_start;
+}
+
 void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
                 kw_line *out)
 {
@@ -271,12 +294,12 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
         lo = first;
         while (words < ctx->left && lo > doc_first) {
             lo--;
-            words += ix->is_word[ix->toks[lo]];
+            words += ix->is_word[kw_tok(ix, lo)];
         }
         hi = last + 1;
         words = 0;
         while (words < ctx->right && hi < doc_end) {
-            words += ix->is_word[ix->toks[hi]];
+            words += ix->is_word[kw_tok(ix, hi)];
             hi++;
         }
     }
@@ -285,6 +308,7 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
         line_chosen(ix, doc, first, last, lo, hi, ctx, out);
     else
         line_words(ix, doc, first, last, lo, hi, out);
+    keep_in_document(out, (size_t)(ix->doc_byte[doc + 1] - ix->doc_byte[doc]));
     /* The contexts take the white space beside the match, so that left,
      * match and right laid end to end read as the text does. */
     out->left_end = out->match_begin;

@@ -39,7 +39,7 @@ static inline size_t group_size(const kw_index *ix, uint32_t g)
 
 static inline int slot_matches(const kw_index *ix, const compiled_slot *s, size_t pos)
 {
-    uint32_t type = ix->toks[pos];
+    uint32_t type = kw_tok(ix, pos);
     switch (s->how) {
     case MATCH_TYPE: return type == s->key;
     case MATCH_GROUP: return ix->group_of[type] == s->key;
@@ -173,7 +173,7 @@ static kw_status anchor_positions(const kw_index *ix, const compiled_slot *c, ui
     kw_status st = KW_OK;
     if (c->how == MATCH_ANY_WORD) {
         for (size_t p = 0; p < ix->n_tokens; p++)
-            if (ix->is_word[ix->toks[p]])
+            if (ix->is_word[kw_tok(ix, p)])
                 pos[k++] = (uint32_t)p;
     } else if (c->how == MATCH_TYPE || c->how == MATCH_GROUP) {
         uint32_t g = c->how == MATCH_GROUP ? c->key : ix->group_of[c->key];

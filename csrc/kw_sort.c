@@ -208,7 +208,7 @@ static void sort_by_column(sorter *s)
 
 static inline uint32_t word_rank(const kw_index *ix, size_t pos)
 {
-    return ix->group_rank[ix->group_of[ix->toks[pos]]] + 1;
+    return ix->group_rank[ix->group_of[kw_tok(ix, pos)]] + 1;
 }
 
 /* The `word`-th word left (or right) of hit i inside its document, as its
@@ -222,12 +222,12 @@ static uint32_t context_rank(const kw_index *ix, const kw_hits *h, size_t i, int
     if (left) {
         for (size_t p = first; p > ix->doc_tok[doc];) {
             p--;
-            if (ix->is_word[ix->toks[p]] && ++words == word)
+            if (ix->is_word[kw_tok(ix, p)] && ++words == word)
                 return word_rank(ix, p);
         }
     } else {
         for (size_t p = first + kw_hits_length(h, i); p < ix->doc_tok[doc + 1]; p++)
-            if (ix->is_word[ix->toks[p]] && ++words == word)
+            if (ix->is_word[kw_tok(ix, p)] && ++words == word)
                 return word_rank(ix, p);
     }
     return 0;

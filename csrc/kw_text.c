@@ -100,7 +100,19 @@ static inline enum kw_cp_class class_at(const unsigned char *p, const unsigned c
     return *len ? kw_cp_class(cp) : KW_CP_PUNCT;
 }
 
-int kw_scan_next(kw_scan *s, kw_tokspan *t)
+/* ASCII bytes by what they are to the tokenizer: 1 a word character
+ * ([0-9A-Za-z]), 2 white space (U+0009-000D, U+0020), 0 anything else; bytes
+ * from 0x80 up are 0 too, so the loops below stop there and decode. A C test
+ * checks every entry against kw_cp_class. */
+enum { ASCII_WORD = 1, ASCII_SPACE = 2 };
+const unsigned char kw_ascii_kind[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+};
+
+static inline int scan_token(kw_scan *s, kw_tokspan *t)
 {
     const unsigned char *p = s->p, *end = s->end;
     uint64_t chars = s->chars;
@@ -108,6 +120,11 @@ int kw_scan_next(kw_scan *s, kw_tokspan *t)
     int len;
 
     for (;;) {
+        const unsigned char *q = p;
+        while (q < end && kw_ascii_kind[*q] == ASCII_SPACE)
+            q++;
+        chars += (uint64_t)(q - p);
+        p = q;
         if (p >= end) {
             s->p = p;
             s->chars = chars;
@@ -135,14 +152,16 @@ int kw_scan_next(kw_scan *s, kw_tokspan *t)
          * other word runs on through letters, numbers and marks. An invalid
          * byte ends the token and is reported by the next call. */
         int solo = cls == KW_CP_SOLO;
-        while (p < end) {
-            if (*p < 0x80) {
-                if (solo || kw_cp_class(*p) != KW_CP_WORD)
-                    break;
-                p++;
-                chars++;
-                continue;
+        for (;;) {
+            if (!solo) {
+                const unsigned char *q = p;
+                while (q < end && kw_ascii_kind[*q] == ASCII_WORD)
+                    q++;
+                chars += (uint64_t)(q - p);
+                p = q;
             }
+            if (p >= end || *p < 0x80)
+                break;
             enum kw_cp_class next = class_at(p, end, &len);
             if (!len || !(next == KW_CP_MARK || (!solo && next == KW_CP_WORD)))
                 break;
@@ -155,6 +174,48 @@ int kw_scan_next(kw_scan *s, kw_tokspan *t)
     s->p = p;
     s->chars = chars;
     return 1;
+}
+
+int kw_scan_next(kw_scan *s, kw_tokspan *t)
+{
+    return scan_token(s, t);
+}
+
+size_t kw_scan_skip(kw_scan *s, size_t n)
+{
+    /* Through ASCII, a token starts at any byte that is not white space,
+     * unless it is a word character after another one: count starts a byte
+     * at a time, without building spans, and stop on the start of token
+     * n + 1. Anything else goes through the full tokenizer. */
+    const unsigned char *p = s->p, *end = s->end;
+    uint64_t chars = s->chars;
+    size_t done = 0;
+    int after_word = 0;
+    while (p < end && *p < 0x80) {
+        int kind = kw_ascii_kind[*p];
+        if (kind != ASCII_SPACE && !(kind == ASCII_WORD && after_word)) {
+            if (done == n)
+                break;
+            done++;
+        }
+        after_word = kind == ASCII_WORD;
+        p++;
+        chars++;
+    }
+    s->p = p;
+    s->chars = chars;
+    if (p < end && *p >= 0x80 && after_word) {
+        /* Stopped inside a token that may run on past ASCII: it was
+         * counted, so finish it without counting it again. */
+        kw_tokspan rest;
+        s->p = p - 1;
+        s->chars = chars - 1;
+        scan_token(s, &rest);
+    }
+    kw_tokspan unused;
+    while (done < n && scan_token(s, &unused) == 1)
+        done++;
+    return done;
 }
 
 size_t kw_fold_utf8(const char *src, size_t n, char *dst)
@@ -197,26 +258,33 @@ size_t kw_collapse_space(const char *src, size_t n, char *dst)
     const unsigned char *p = (const unsigned char *)src, *end = p + n;
     char *out = dst;
     while (p < end) {
+        /* Most text is ASCII with single spaces: copy it a byte at a time
+         * with no decoding until something else shows up. */
+        if (*p < 0x80 && kw_ascii_kind[*p] != ASCII_SPACE) {
+            *out++ = (char)*p++;
+            continue;
+        }
+        if (*p == ' ' && (p + 1 == end || (p[1] < 0x80 && kw_ascii_kind[p[1]] != ASCII_SPACE))) {
+            *out++ = ' ';
+            p++;
+            continue;
+        }
         uint32_t cp;
         int len = kw_utf8_decode(p, end, &cp);
         if (!len) {
             *out++ = (char)*p++;
             continue;
         }
-        if (kw_cp_class(cp) == KW_CP_SPACE) {
-            *out++ = ' ';
+        if (kw_cp_class(cp) != KW_CP_SPACE) {
+            for (int i = 0; i < len; i++)
+                *out++ = (char)p[i];
             p += len;
-            while (p < end) {
-                len = kw_utf8_decode(p, end, &cp);
-                if (!len || kw_cp_class(cp) != KW_CP_SPACE)
-                    break;
-                p += len;
-            }
             continue;
         }
-        for (int i = 0; i < len; i++)
-            *out++ = (char)p[i];
+        *out++ = ' ';
         p += len;
+        while (p < end && (len = kw_utf8_decode(p, end, &cp)) && kw_cp_class(cp) == KW_CP_SPACE)
+            p += len;
     }
     return (size_t)(out - dst);
 }

@@ -48,6 +48,11 @@ void kw_scan_init(kw_scan *s, const char *base, size_t n_bytes, size_t start,
  * the scan left at the offending byte (kw_scan_offset). */
 int kw_scan_next(kw_scan *s, kw_tokspan *t);
 
+/* Pass over n tokens, as n calls of kw_scan_next would, without reporting
+ * them; returns how many there were (fewer at the end or before invalid
+ * UTF-8). */
+size_t kw_scan_skip(kw_scan *s, size_t n);
+
 static inline size_t kw_scan_offset(const kw_scan *s) { return (size_t)(s->p - s->base); }
 
 /* Case-fold valid UTF-8 (full Unicode case folding plus U+2019 -> U+0027)
@@ -57,6 +62,10 @@ size_t kw_fold_utf8(const char *src, size_t n, char *dst);
 
 /* 1 if any code point of valid UTF-8 changes under folding. */
 int kw_utf8_folds(const char *src, size_t n);
+
+/* The tokenizer's fast path for ASCII bytes: 1 word, 2 white space, 0
+ * anything else (bytes 0x80 and up included). */
+extern const unsigned char kw_ascii_kind[256];
 
 /* Whether a code point is white space, for the context layout. */
 int kw_cp_is_space(uint32_t cp);

@@ -537,6 +537,100 @@ def test_help(run):
     assert "--chars N" in done.out and "{sentence,paragraph}" in done.out
 
 
+# --------------------------------------------------------------- saved corpora
+
+@pytest.fixture
+def saved(run, files):
+    """de.txt and en.txt built into both.kwiq by ``kwiq build``."""
+    done = run("build", "de.txt", "en.txt", "-o", "both.kwiq")
+    assert (done.rc, done.err) == (0, ""), done
+    assert done.out == "both.kwiq: 2 documents, 34 tokens\n"
+    return files / "both.kwiq"
+
+
+@pytest.mark.parametrize("args", [[], ["-f", "csv", "--case"], ["-f", "json", "-w", "2"],
+                                  ["--chars", "20", "--bound", "sentence", "--width", "50"]])
+def test_saved_corpus_answers_as_its_files(run, saved, args):
+    for query in ["strasse", "the", "zebra"]:
+        from_files = run(query, "de.txt", "en.txt", *args)
+        from_saved = run(query, "-c", "both.kwiq", *args)
+        assert (from_saved.rc, from_saved.out, from_saved.err) == \
+               (from_files.rc, from_files.out, from_files.err), (query, args)
+    # Options may come before, between or after.
+    anywhere = run("-c", "both.kwiq", *args, "strasse")
+    assert anywhere.out == run("strasse", "de.txt", "en.txt", *args).out
+
+
+def test_saved_corpus_of_one_file_has_no_prefix(run, files):
+    assert run("build", "de.txt", "--output", "de.kwiq").rc == 0
+    done = run("STRASSE", "--corpus", "de.kwiq")
+    assert done.rc == 0, done
+    assert done.out == run("STRASSE", "de.txt").out
+    assert not done.out.startswith("de.txt")
+
+
+def test_build_from_stdin_and_other_encodings(run, tmp_path):
+    done = run("build", "-", "-o", "in.kwiq", stdin=GERMAN.encode("utf-8"))
+    assert done.rc == 0, done
+    records = parse(run("straße", "-c", "in.kwiq", "-f", "csv").out, "csv")
+    assert [r["doc"] for r in records] == ["-", "-"]
+    (tmp_path / "latin.txt").write_bytes(BAD_BYTES)
+    bad = run("build", "latin.txt", "-o", "latin.kwiq")
+    assert (bad.rc, bad.out) == (2, ""), bad
+    assert re.search(rf"\bbyte {BAD_OFFSET}\b", bad.err) and "Traceback" not in bad.err
+    assert not (tmp_path / "latin.kwiq").exists()
+    good = run("build", "--encoding", "latin-1", "latin.txt", "-o", "latin.kwiq")
+    assert good.rc == 0, good
+    assert parse(run("straße", "-c", "latin.kwiq", "-f", "json").out, "json")[0]["match"] == \
+        "Straße"
+
+
+def test_searching_for_the_word_build(run, tmp_path):
+    (tmp_path / "b.txt").write_text("We build. They Build ships.\n", encoding="utf-8")
+    done = run("--", "build", "b.txt")
+    assert done.rc == 0, done
+    assert len(done.lines) == 2
+    assert run("--case", "build", "b.txt").lines == done.lines[:1]
+    # "build" first is the subcommand, and its errors say how to search.
+    wrong = run("build", "b.txt")
+    assert (wrong.rc, wrong.out) == (2, ""), wrong
+    assert "-o" in wrong.err and "kwiq -- build" in wrong.err
+    assert not list(tmp_path.glob("*.kwiq"))
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["build", "-o", "x.kwiq"], "FILE"),
+    (["build", "missing.txt", "-o", "x.kwiq"], "missing.txt"),
+    (["build", "de.txt", "-o", "no/such/dir/x.kwiq"], "no/such/dir"),
+    (["build", "de.txt", "de.txt", "-o", "x.kwiq"], "twice"),
+    (["peace", "-c", "missing.kwiq"], "missing.kwiq: No such file"),
+    (["peace", "-c", "de.txt"], "de.txt: not a saved kwiq index"),
+    (["peace", "-c", "de.txt", "en.txt"], "not both"),
+])
+def test_build_and_corpus_errors(run, files, args, expected):
+    done = run(*args)
+    assert (done.rc, done.out) == (2, ""), done
+    assert expected in done.err and "Traceback" not in done.err
+    assert not (files / "x.kwiq").exists()
+
+
+def test_damaged_corpus(run, saved):
+    data = bytearray(saved.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    saved.write_bytes(data)
+    done = run("the", "-c", "both.kwiq")
+    assert (done.rc, done.out) == (2, ""), done
+    assert done.err.startswith("kwiq: both.kwiq: section ") and "damaged" in done.err
+
+
+def test_help_mentions_saved_corpora(run):
+    done = run("--help")
+    assert "--corpus CORPUS" in done.out and "kwiq build" in done.out
+    assert "kwiq -- build" in done.out
+    build = run("build", "--help")
+    assert build.rc == 0 and "-o CORPUS" in build.out and "FILE" in build.out
+
+
 # ------------------------------------------------------------------ broken pipe
 
 @pytest.fixture(scope="module")

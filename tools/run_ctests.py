@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CORE = [
     "csrc/kw_text.c", "csrc/kw_strtab.c", "csrc/kw_index.c", "csrc/kw_query.c", "csrc/kw_kwic.c",
-    "csrc/kw_sort.c",
+    "csrc/kw_sort.c", "csrc/kw_stats.c", "csrc/kw_file.c",
 ]
 TEST = "csrc/tests/test_core.c"
 WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wshadow", "-Wconversion", "-Werror"]

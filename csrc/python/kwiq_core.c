@@ -24,6 +24,7 @@ typedef struct {
     PyTypeObject *index_type;
     PyTypeObject *hits_type;
     PyObject *line_type;
+    PyObject *format_error; /* kwiq.FormatError */
 } module_state;
 
 static void *raw_malloc(void *ctx, size_t n) { (void)ctx; return PyMem_RawMalloc(n); }
@@ -68,12 +69,19 @@ static const char *utf8_of(PyObject *str, Py_ssize_t *n, PyObject **holder)
 typedef struct {
     PyObject_HEAD
     kw_index *ix;
+    /* A loaded index reads these bytes in place (view.obj is the owner,
+     * e.g. an mmap, kept alive and unable to close until dealloc); a built
+     * one owns its arrays and has_view 0. */
+    Py_buffer view;
+    int has_view;
 } IndexObject;
 
 static void Index_dealloc(IndexObject *self)
 {
     PyTypeObject *tp = Py_TYPE(self);
     kw_index_free(self->ix);
+    if (self->has_view)
+        PyBuffer_Release(&self->view);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -250,16 +258,275 @@ static PyObject *Index_doc_text(IndexObject *self, PyObject *arg)
     return PyUnicode_DecodeUTF8(text, (Py_ssize_t)n, "strict");
 }
 
+/* kw_write_fn for Index.save: file.write(memoryview) of a binary file,
+ * the view released at once so that no pointer into the index survives. */
+static int write_to_file(void *ctx, const void *data, size_t n)
+{
+    PyObject *view = PyMemoryView_FromMemory((char *)(uintptr_t)data, (Py_ssize_t)n, PyBUF_READ);
+    if (!view)
+        return -1;
+    PyObject *written = PyObject_CallMethod((PyObject *)ctx, "write", "O", view);
+    PyObject *released = PyObject_CallMethod(view, "release", NULL);
+    Py_DECREF(view);
+    int ok = written && released;
+    if (ok && PyLong_Check(written) && PyLong_AsSsize_t(written) != (Py_ssize_t)n) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_OSError, "short write: %zd of %zu bytes", PyLong_AsSsize_t(written),
+                         n);
+        ok = 0;
+    }
+    Py_XDECREF(written);
+    Py_XDECREF(released);
+    return ok && !PyErr_Occurred() ? 0 : -1;
+}
+
+PyDoc_STRVAR(Index_save_doc,
+"save(file, blob)\n--\n\n"
+"Write the index and the bytes `blob` to `file`, a binary file open for\n"
+"writing, in the saved format (kwiq/csrc/kw_file.c). The same index and blob\n"
+"always give the same bytes. Whatever file.write raises is raised.");
+
+static PyObject *Index_save(IndexObject *self, PyObject *args)
+{
+    PyObject *file;
+    Py_buffer blob;
+    if (!PyArg_ParseTuple(args, "Oy*:save", &file, &blob))
+        return NULL;
+    kw_status st = kw_index_save(self->ix, blob.buf, (size_t)blob.len, write_to_file, file);
+    PyBuffer_Release(&blob);
+    if (st == KW_EIO) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_OSError, kw_status_message(st));
+        return NULL;
+    }
+    if (st != KW_OK)
+        return raise_status(st);
+    Py_RETURN_NONE;
+}
+
 static PyObject *Index_get_n_docs(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_docs(self->ix)); }
 static PyObject *Index_get_n_tokens(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_tokens(self->ix)); }
 static PyObject *Index_get_n_types(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_types(self->ix)); }
 static PyObject *Index_get_n_groups(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_groups(self->ix)); }
+
+/* ---- counts and statistics (kw_stats.c) ----
+ *
+ * Each function converts its arguments, counts in the core with the GIL
+ * released and hands the counts back as bytes of native uint32 (or uint64)
+ * for pkg/kwiq/_analysis.py to read with numpy. */
+
+/* The hits argument of a counting method: Hits of this very index. */
+static const kw_hits *hits_of(IndexObject *self, PyObject *arg)
+{
+    module_state *state = PyType_GetModuleState(Py_TYPE(self));
+    if (!Py_IS_TYPE(arg, state->hits_type)) {
+        PyErr_Format(PyExc_TypeError, "expected Hits, not %.100s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    if (((HitsObject *)arg)->index != (PyObject *)self) {
+        PyErr_SetString(PyExc_ValueError, "these hits belong to another index");
+        return NULL;
+    }
+    return ((HitsObject *)arg)->hits;
+}
+
+static PyObject *bytes_of(const void *data, size_t n, size_t size)
+{
+    return PyBytes_FromStringAndSize(data ? data : "", (Py_ssize_t)(n * size));
+}
+
+/* (ids, counts, docs or None, total) of a table, which is freed. */
+static PyObject *table_tuple(kw_table *t)
+{
+    PyObject *ids = bytes_of(t->ids, t->n * t->width, sizeof(uint32_t));
+    PyObject *counts = bytes_of(t->counts, t->n, sizeof(uint32_t));
+    PyObject *docs = t->docs ? bytes_of(t->docs, t->n, sizeof(uint32_t)) : Py_NewRef(Py_None);
+    PyObject *total = PyLong_FromUnsignedLongLong(t->total);
+    PyObject *result = NULL;
+    if (ids && counts && docs && total)
+        result = PyTuple_Pack(4, ids, counts, docs, total);
+    Py_XDECREF(ids);
+    Py_XDECREF(counts);
+    Py_XDECREF(docs);
+    Py_XDECREF(total);
+    kw_table_free(t);
+    return result;
+}
+
+PyDoc_STRVAR(Index_freq_doc,
+"freq(by_type)\n--\n\n"
+"(ids, counts, docs, total): a row per fold group (by_type false) or surface\n"
+"type (true), in id order; tokens and documents of each; total tokens.");
+
+static PyObject *Index_freq(IndexObject *self, PyObject *arg)
+{
+    int by_type = PyObject_IsTrue(arg);
+    if (by_type < 0)
+        return NULL;
+    kw_table *t;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_freq(self->ix, by_type, &t);
+    Py_END_ALLOW_THREADS
+    return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_ngrams_doc,
+"ngrams(n, min_count)\n--\n\n"
+"(ids, counts, docs, total): n-grams of words (n fold group ids a row) seen\n"
+"at least min_count times, in no order; total n-grams counted.");
+
+static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
+{
+    unsigned int n, min_count;
+    if (!PyArg_ParseTuple(args, "II:ngrams", &n, &min_count))
+        return NULL;
+    kw_table *t;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_ngrams(self->ix, n, min_count, &t);
+    Py_END_ALLOW_THREADS
+    return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_clusters_doc,
+"clusters(hits, n, left, min_count)\n--\n\n"
+"(ids, counts, docs, total): n-token clusters that start (left false) or\n"
+"end (left true) with a hit, seen at least min_count times.");
+
+static PyObject *Index_clusters(IndexObject *self, PyObject *args)
+{
+    PyObject *arg;
+    unsigned int n, min_count;
+    int left;
+    if (!PyArg_ParseTuple(args, "OIpI:clusters", &arg, &n, &left, &min_count))
+        return NULL;
+    const kw_hits *h = hits_of(self, arg);
+    if (!h)
+        return NULL;
+    kw_table *t;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_hits_clusters(self->ix, h, n, left, min_count, &t);
+    Py_END_ALLOW_THREADS
+    return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_collocates_doc,
+"collocates(hits, left, right)\n--\n\n"
+"(ids, counts, None, total): fold groups within left/right words of the\n"
+"hits and their tokens there, each window token counted once; total the\n"
+"window tokens (R1).");
+
+static PyObject *Index_collocates(IndexObject *self, PyObject *args)
+{
+    PyObject *arg;
+    unsigned int left, right;
+    if (!PyArg_ParseTuple(args, "OII:collocates", &arg, &left, &right))
+        return NULL;
+    const kw_hits *h = hits_of(self, arg);
+    if (!h)
+        return NULL;
+    kw_table *t;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_hits_collocates(self->ix, h, left, right, &t);
+    Py_END_ALLOW_THREADS
+    return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_group_counts_doc,
+"group_counts()\n--\n\nTokens of every fold group, as bytes of native uint32.");
+
+static PyObject *Index_group_counts(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_groups(self->ix);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    if (!result)
+        return NULL;
+    uint32_t *counts = (uint32_t *)PyBytes_AS_STRING(result);
+    for (size_t g = 0; g < n; g++)
+        counts[g] = kw_index_group_count(self->ix, (uint32_t)g);
+    return result;
+}
+
+PyDoc_STRVAR(Index_group_ranks_doc,
+"group_ranks()\n--\n\n"
+"The rank of every fold group in the code-point order of the folded forms,\n"
+"as bytes of native uint32.");
+
+static PyObject *Index_group_ranks(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_groups(self->ix);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    if (!result)
+        return NULL;
+    uint32_t *ranks = (uint32_t *)PyBytes_AS_STRING(result);
+    for (size_t g = 0; g < n; g++)
+        ranks[g] = kw_index_group_rank(self->ix, (uint32_t)g);
+    return result;
+}
+
+PyDoc_STRVAR(Index_doc_lengths_doc,
+"doc_lengths()\n--\n\nTokens of every document, as bytes of native uint32.");
+
+static PyObject *Index_doc_lengths(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_docs(self->ix);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    if (!result)
+        return NULL;
+    uint32_t *lengths = (uint32_t *)PyBytes_AS_STRING(result);
+    for (size_t d = 0; d < n; d++)
+        lengths[d] = kw_index_doc_n_tokens(self->ix, d);
+    return result;
+}
+
+PyDoc_STRVAR(Index_locate_doc,
+"locate(hits)\n--\n\n"
+"(docs, starts): each hit's document (bytes of native uint64) and its first\n"
+"token's position in that document (bytes of native uint32).");
+
+static PyObject *Index_locate(IndexObject *self, PyObject *arg)
+{
+    const kw_hits *h = hits_of(self, arg);
+    if (!h)
+        return NULL;
+    size_t n = kw_hits_count(h);
+    PyObject *docs = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint64_t)));
+    PyObject *starts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    PyObject *result = NULL;
+    if (docs && starts) {
+        uint64_t *d = (uint64_t *)PyBytes_AS_STRING(docs);
+        uint32_t *s = (uint32_t *)PyBytes_AS_STRING(starts);
+        Py_BEGIN_ALLOW_THREADS
+        kw_hits_locate(self->ix, h, d, s);
+        Py_END_ALLOW_THREADS
+        result = PyTuple_Pack(2, docs, starts);
+    }
+    Py_XDECREF(docs);
+    Py_XDECREF(starts);
+    return result;
+}
 
 static PyMethodDef Index_methods[] = {
     {"match", (PyCFunction)Index_match, METH_VARARGS, Index_match_doc},
     {"vocabulary", (PyCFunction)Index_vocabulary, METH_O, Index_vocabulary_doc},
     {"group_of", (PyCFunction)Index_group_of, METH_NOARGS, Index_group_of_doc},
     {"doc_text", (PyCFunction)Index_doc_text, METH_O, Index_doc_text_doc},
+    /* counts and statistics */
+    {"freq", (PyCFunction)Index_freq, METH_O, Index_freq_doc},
+    {"ngrams", (PyCFunction)Index_ngrams, METH_VARARGS, Index_ngrams_doc},
+    {"clusters", (PyCFunction)Index_clusters, METH_VARARGS, Index_clusters_doc},
+    {"collocates", (PyCFunction)Index_collocates, METH_VARARGS, Index_collocates_doc},
+    {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},
+    {"group_ranks", (PyCFunction)Index_group_ranks, METH_NOARGS, Index_group_ranks_doc},
+    {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
+    {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
+    {"save", (PyCFunction)Index_save, METH_VARARGS, Index_save_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -275,7 +542,7 @@ static PyType_Slot Index_slots[] = {
     {Py_tp_dealloc, Index_dealloc},
     {Py_tp_methods, Index_methods},
     {Py_tp_getset, Index_getset},
-    {Py_tp_doc, "A built kwiq index (immutable). Made by kwiq._core.build()."},
+    {Py_tp_doc, "A kwiq index (immutable). Made by kwiq._core.build() or load()."},
     {0, NULL},
 };
 
@@ -422,6 +689,12 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
         }
         for (int f = 0; f < N_FIELDS; f++)
             PyTuple_SET_ITEM(line, f, fields[f]);
+        /* A Line of str and int cannot be part of a reference cycle; the
+         * collector would untrack it at its first pass anyway, so spare it
+         * the passes that a long list of Lines would otherwise cost. */
+        PyObject *doc = fields[0];
+        if (PyUnicode_CheckExact(doc) || PyLong_CheckExact(doc) || doc == Py_None)
+            PyObject_GC_UnTrack(line);
         PyList_SET_ITEM(list, i - start, line);
     }
     result = list;
@@ -939,6 +1212,7 @@ static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
     if (!result)
         return NULL;
     result->ix = NULL;
+    result->has_view = 0;
     kw_status st;
     self->busy = 1;
     Py_BEGIN_ALLOW_THREADS
@@ -992,6 +1266,58 @@ static PyType_Spec Builder_spec = {
 };
 
 /* ---- module functions ---- */
+
+PyDoc_STRVAR(load_doc,
+"load(buffer)\n--\n\n"
+"(Index, blob): an Index reading the saved bytes of `buffer` in place (an\n"
+"mmap, or any object exporting 8-byte aligned read-only bytes), which it\n"
+"keeps exported until it is freed, and the saved blob as bytes. Every\n"
+"byte is checked first, with the GIL released. FormatError for bytes that\n"
+"are not a valid saved index, naming the section and what is wrong.");
+
+static PyObject *load(PyObject *module, PyObject *source)
+{
+    module_state *state = PyModule_GetState(module);
+    Py_buffer view;
+    if (PyObject_GetBuffer(source, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    kw_index *ix = NULL;
+    const void *blob;
+    size_t blob_len;
+    kw_load_error err;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_load(view.buf, (size_t)view.len, &python_alloc, &ix, &blob, &blob_len, &err);
+    Py_END_ALLOW_THREADS
+    PyObject *blob_bytes = NULL;
+    IndexObject *result = NULL;
+    if (st == KW_EFORMAT) {
+        PyErr_SetString(state->format_error, err.message);
+        goto error;
+    }
+    if (st == KW_EINVAL) {
+        PyErr_SetString(PyExc_ValueError, "load() needs a buffer that starts 8-byte aligned");
+        goto error;
+    }
+    if (st != KW_OK) {
+        raise_status(st);
+        goto error;
+    }
+    if (!(blob_bytes = PyBytes_FromStringAndSize(blob, (Py_ssize_t)blob_len)))
+        goto error;
+    if (!(result = PyObject_New(IndexObject, state->index_type)))
+        goto error;
+    result->ix = ix;
+    result->view = view;
+    result->has_view = 1;
+    return Py_BuildValue("(NN)", (PyObject *)result, blob_bytes);
+
+error:
+    kw_index_free(ix);
+    Py_XDECREF(blob_bytes);
+    PyBuffer_Release(&view);
+    return NULL;
+}
 
 PyDoc_STRVAR(merge_doc,
 "merge(hits_list)\n--\n\n"
@@ -1148,6 +1474,7 @@ static PyObject *set_line_type(PyObject *module, PyObject *cls)
 }
 
 static PyMethodDef module_methods[] = {
+    {"load", load, METH_O, load_doc},
     {"merge", merge, METH_O, merge_doc},
     {"tokenize", tokenize, METH_O, tokenize_doc},
     {"casefold", casefold, METH_O, casefold_doc},
@@ -1168,6 +1495,14 @@ static int module_exec(PyObject *module)
     state->hits_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Hits_spec, NULL);
     if (!state->hits_type || PyModule_AddType(module, state->hits_type) < 0)
         return -1;
+    state->format_error = PyErr_NewExceptionWithDoc(
+        "kwiq.FormatError",
+        "A file (or bytes) that is not a valid saved kwiq corpus: not one at all,\n"
+        "cut short, damaged, or of a format version this kwiq does not read. The\n"
+        "message names the file, the section and what is wrong.",
+        PyExc_ValueError, NULL);
+    if (!state->format_error || PyModule_AddObjectRef(module, "FormatError", state->format_error) < 0)
+        return -1;
     if (PyModule_AddIntConstant(module, "CHECKPOINT", 32) < 0
         || PyModule_AddIntConstant(module, "SORT_LEFT", KW_SORT_LEFT) < 0
         || PyModule_AddIntConstant(module, "SORT_RIGHT", KW_SORT_RIGHT) < 0
@@ -1185,6 +1520,7 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->index_type);
     Py_VISIT(state->hits_type);
     Py_VISIT(state->line_type);
+    Py_VISIT(state->format_error);
     return 0;
 }
 
@@ -1195,6 +1531,7 @@ static int module_clear(PyObject *module)
     Py_CLEAR(state->index_type);
     Py_CLEAR(state->hits_type);
     Py_CLEAR(state->line_type);
+    Py_CLEAR(state->format_error);
     return 0;
 }
 

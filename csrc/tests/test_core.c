@@ -169,6 +169,19 @@ static void test_utf8(void)
     CHECK(DECODES("\xe2\x82", 2, 0));          /* truncated */
     CHECK(DECODES("\x80", 1, 0));              /* stray continuation */
 #undef DECODES
+    /* The ASCII fast path agrees with the tables (a lone ASCII character
+     * is a word token, a punctuation token, or white space and no token). */
+    int agree = 1;
+    for (uint32_t c = 0; c < 256; c++) {
+        char one = (char)c;
+        kw_scan scan;
+        kw_tokspan t;
+        kw_scan_init(&scan, &one, 1, 0, 0);
+        int expected = c >= 0x80 ? 0 : kw_cp_is_space(c) ? 2
+                       : kw_scan_next(&scan, &t) == 1 && t.is_word ? 1 : 0;
+        agree &= kw_ascii_kind[c] == expected;
+    }
+    CHECK(agree);
     /* Round trip of every scalar value. */
     int ok = 1;
     for (uint32_t c = 0; c <= 0x10FFFF && ok; c++) {
@@ -1101,6 +1114,775 @@ static void test_sort_many_words(void)
     kw_index_free(ix);
 }
 
+/* ---- limits ---- */
+
+/* Offsets past 2^32 characters and positions past 2^31 tokens, without
+ * allocating such a corpus: a small index whose checkpoint claims that its
+ * document starts 2^32 + 5 characters earlier, and a document table at the
+ * edges of uint32 positions. */
+static void test_large_offsets(void)
+{
+    char doc[40 * 3 + 1];
+    for (int i = 0; i < 40; i++)
+        memcpy(doc + 3 * i, i == 35 ? "zz " : "ab ", 3);
+    doc[120] = 0;
+    const char *docs[] = {doc};
+    kw_index *ix = build(docs, 1);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    const uint64_t far = ((uint64_t)1 << 32) + 5;
+    CHECK(ix->doc_ck[1] - ix->doc_ck[0] == 1); /* the 32nd token has the only checkpoint */
+    ix->checkpoints[0].chars += far;
+    kw_hits *h;
+    size_t bad;
+    CHECK(kw_index_find(ix, "zz", 2, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
+    kw_line ln;
+    kw_context words = {2, 2, 0, KW_BOUND_NONE};
+    kw_line_at(ix, h, 0, &words, &ln);
+    CHECK(ln.char_start == far + 105 && ln.char_end == far + 107);
+    CHECK(ln.match_begin == 105 && ln.left_begin == 99 && ln.right_end == 113);
+    /* A width counts characters from the match, whatever their offsets
+     * (two characters hold neither neighbour with its space). */
+    kw_context width = {0, 0, 2, KW_BOUND_NONE};
+    kw_line_at(ix, h, 0, &width, &ln);
+    CHECK(ln.char_start == far + 105 && ln.left_begin == 105 && ln.right_end == 107);
+    width.width = 3;
+    kw_line_at(ix, h, 0, &width, &ln);
+    CHECK(ln.char_start == far + 105 && ln.left_begin == 102 && ln.right_end == 110);
+    kw_hits_free(h);
+
+    /* Document of a position near 2^32 tokens: pure arithmetic on doc_tok. */
+    uint32_t *real = ix->doc_tok;
+    size_t real_docs = ix->n_docs;
+    uint32_t edges[] = {0, (uint32_t)1 << 31, UINT32_MAX - 2, UINT32_MAX - 1};
+    ix->doc_tok = edges;
+    ix->n_docs = 3;
+    CHECK(kw_index_doc_of(ix, 0) == 0);
+    CHECK(kw_index_doc_of(ix, ((uint32_t)1 << 31) - 1) == 0);
+    CHECK(kw_index_doc_of(ix, (uint32_t)1 << 31) == 1);
+    CHECK(kw_index_doc_of(ix, UINT32_MAX - 3) == 1);
+    CHECK(kw_index_doc_of(ix, UINT32_MAX - 2) == 2);
+    ix->doc_tok = real;
+    ix->n_docs = real_docs;
+    CHECK(KW_MAX_TOKENS == (uint64_t)UINT32_MAX - 1);
+    kw_index_free(ix);
+}
+
+/* ---- counts and statistics ---- */
+
+/* The fold group of a case-folded form, or UINT32_MAX. */
+static uint32_t group_id(const kw_index *ix, const char *form)
+{
+    for (uint32_t g = 0; g < kw_index_n_groups(ix); g++) {
+        size_t len;
+        const char *f = kw_index_group_form(ix, g, &len);
+        if (len == strlen(form) && memcmp(f, form, len) == 0)
+            return g;
+    }
+    return UINT32_MAX;
+}
+
+/* The row of t whose ids are the groups of the space-separated folded
+ * forms in `words`, or SIZE_MAX. */
+static size_t row_of(const kw_index *ix, const kw_table *t, const char *words)
+{
+    uint32_t key[KW_MAX_GRAM];
+    char buf[128];
+    uint32_t n = 0;
+    strncpy(buf, words, sizeof buf - 1);
+    buf[sizeof buf - 1] = 0;
+    for (char *w = strtok(buf, " "); w && n < KW_MAX_GRAM; w = strtok(NULL, " "))
+        key[n++] = group_id(ix, w);
+    if (n != t->width)
+        return SIZE_MAX;
+    for (size_t k = 0; k < t->n; k++)
+        if (memcmp(t->ids + k * t->width, key, n * sizeof *key) == 0)
+            return k;
+    return SIZE_MAX;
+}
+
+static int has_row(const kw_index *ix, const kw_table *t, const char *words, uint32_t count_,
+                   uint32_t docs)
+{
+    size_t k = row_of(ix, t, words);
+    return k != SIZE_MAX && t->counts[k] == count_ && (!t->docs || t->docs[k] == docs);
+}
+
+static kw_hits *find(const kw_index *ix, const char *query)
+{
+    kw_hits *h = NULL;
+    size_t bad;
+    if (kw_index_find(ix, query, strlen(query), 0, &h, &bad) != KW_OK)
+        return NULL;
+    return h;
+}
+
+static void test_stats(void)
+{
+    /* Tokens: The0 cat1 sat2 .3 The4 cat5 ran6 | cat7 sat8 ,9 the10 dog11 |
+     * (empty) | the12 cat13 sat14 the15 cat16. */
+    const char *docs[] = {"The cat sat. The cat ran", "cat sat, the dog", "",
+                          "the cat sat the cat"};
+    kw_index *ix = build(docs, 4);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_table *t;
+
+    /* Frequency lists: row k is id k. */
+    CHECK(kw_index_freq(ix, 0, &t) == KW_OK);
+    CHECK(t->n == kw_index_n_groups(ix) && t->width == 1 && t->total == 17);
+    const uint32_t the = group_id(ix, "the"), cat = group_id(ix, "cat");
+    CHECK(t->ids[the] == the && t->counts[the] == 5 && t->docs[the] == 3);
+    CHECK(t->counts[cat] == 5 && t->docs[cat] == 3);
+    CHECK(t->counts[group_id(ix, "ran")] == 1 && t->docs[group_id(ix, "ran")] == 1);
+    CHECK(t->counts[group_id(ix, ",")] == 1);
+    uint64_t sum = 0;
+    for (size_t k = 0; k < t->n; k++)
+        sum += t->counts[k];
+    CHECK(sum == 17);
+    kw_table_free(t);
+    CHECK(kw_index_freq(ix, 1, &t) == KW_OK);
+    CHECK(t->n == kw_index_n_types(ix));
+    const uint32_t The = type_id(ix, "The"), the_ = type_id(ix, "the");
+    CHECK(t->counts[The] == 2 && t->docs[The] == 1 && t->counts[the_] == 3 && t->docs[the_] == 2);
+    kw_table_free(t);
+    CHECK(kw_index_group_count(ix, cat) == 5 && kw_index_group_count(ix, the) == 5);
+    /* Ranks in code-point order: , . cat dog ran sat the. */
+    CHECK(kw_index_group_rank(ix, group_id(ix, ",")) == 0
+          && kw_index_group_rank(ix, cat) == 2 && kw_index_group_rank(ix, the) == 6);
+    CHECK(kw_index_doc_n_tokens(ix, 0) == 7 && kw_index_doc_n_tokens(ix, 2) == 0
+          && kw_index_doc_n_tokens(ix, 3) == 5);
+
+    /* N-grams never cross punctuation or documents. */
+    CHECK(kw_index_ngrams(ix, 2, 1, &t) == KW_OK);
+    CHECK(t->n == 5 && t->total == 10 && t->width == 2);
+    CHECK(has_row(ix, t, "the cat", 4, 2) && has_row(ix, t, "cat sat", 3, 3)
+          && has_row(ix, t, "cat ran", 1, 1) && has_row(ix, t, "the dog", 1, 1)
+          && has_row(ix, t, "sat the", 1, 1));
+    CHECK(row_of(ix, t, "sat the") != SIZE_MAX && row_of(ix, t, "ran cat") == SIZE_MAX);
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 2, 2, &t) == KW_OK);
+    CHECK(t->n == 2 && t->total == 10 && has_row(ix, t, "the cat", 4, 2)
+          && has_row(ix, t, "cat sat", 3, 3));
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 3, 1, &t) == KW_OK);
+    CHECK(t->n == 4 && t->total == 5 && has_row(ix, t, "the cat sat", 2, 2)
+          && has_row(ix, t, "sat the cat", 1, 1));
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 1, 1, &t) == KW_OK);
+    CHECK(t->total == 15 && has_row(ix, t, "cat", 5, 3) && row_of(ix, t, ".") == SIZE_MAX);
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 6, 1, &t) == KW_OK);
+    CHECK(t->n == 0 && t->total == 0 && t->docs != NULL && t->ids != NULL);
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 0, 1, &t) == KW_EINVAL);
+    CHECK(kw_index_ngrams(ix, KW_MAX_GRAM + 1, 1, &t) == KW_EINVAL);
+
+    /* Clusters. */
+    kw_hits *h = find(ix, "cat");
+    CHECK(h && kw_hits_count(h) == 5);
+    CHECK(kw_hits_clusters(ix, h, 2, 0, 1, &t) == KW_OK);
+    CHECK(t->n == 2 && t->total == 4 && has_row(ix, t, "cat sat", 3, 3)
+          && has_row(ix, t, "cat ran", 1, 1));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 2, 1, 1, &t) == KW_OK);
+    CHECK(t->n == 1 && t->total == 4 && has_row(ix, t, "the cat", 4, 2));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 1, 0, 1, &t) == KW_OK);
+    CHECK(t->n == 1 && has_row(ix, t, "cat", 5, 3));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 2, 0, 2, &t) == KW_OK);
+    CHECK(t->n == 1 && t->total == 4 && has_row(ix, t, "cat sat", 3, 3));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 0, 0, 1, &t) == KW_EINVAL);
+
+    /* Collocates: windows of words, overlaps counted once, another hit's
+     * match inside a window counted. */
+    CHECK(kw_hits_collocates(ix, h, 1, 1, &t) == KW_OK);
+    CHECK(t->total == 8 && t->docs == NULL && has_row(ix, t, "the", 4, 0)
+          && has_row(ix, t, "sat", 3, 0) && has_row(ix, t, "ran", 1, 0) && t->n == 3);
+    kw_table_free(t);
+    uint64_t where[5];
+    uint32_t starts[5];
+    kw_hits_locate(ix, h, where, starts);
+    CHECK(where[0] == 0 && where[1] == 0 && where[2] == 1 && where[3] == 3 && where[4] == 3);
+    CHECK(starts[0] == 1 && starts[1] == 5 && starts[2] == 0 && starts[3] == 1 && starts[4] == 4);
+    kw_hits_free(h);
+    h = find(ix, "the");
+    CHECK(kw_hits_collocates(ix, h, 3, 2, &t) == KW_OK);
+    CHECK(t->total == 12 && has_row(ix, t, "the", 2, 0) && has_row(ix, t, "cat", 5, 0)
+          && has_row(ix, t, "sat", 3, 0) && has_row(ix, t, "dog", 1, 0));
+    kw_table_free(t);
+    CHECK(kw_hits_collocates(ix, h, 0, 0, &t) == KW_OK);
+    CHECK(t->n == 0 && t->total == 0);
+    kw_table_free(t);
+    kw_hits_free(h);
+
+    /* Phrases: a cluster holds the whole match; a longer match gives none. */
+    h = find(ix, "the cat");
+    CHECK(h && kw_hits_count(h) == 4);
+    CHECK(kw_hits_clusters(ix, h, 3, 0, 1, &t) == KW_OK);
+    CHECK(t->total == 3 && has_row(ix, t, "the cat sat", 2, 2)
+          && has_row(ix, t, "the cat ran", 1, 1));
+    kw_table_free(t);
+    CHECK(kw_hits_clusters(ix, h, 1, 0, 1, &t) == KW_OK);
+    CHECK(t->n == 0 && t->total == 0);
+    kw_table_free(t);
+    kw_hits_free(h);
+    h = find(ix, "sat");
+    CHECK(kw_hits_clusters(ix, h, 2, 0, 1, &t) == KW_OK);
+    CHECK(t->n == 1 && t->total == 1 && has_row(ix, t, "sat the", 1, 1));
+    kw_table_free(t);
+    kw_hits_free(h);
+    kw_index_free(ix);
+}
+
+/* Many distinct n-grams: the hash table grows many times and keeps every
+ * count. Words w0 .. w(n-1) in a cycle of `period`: each bigram is counted
+ * once per lap. */
+static void test_ngrams_grow(void)
+{
+    enum { WORDS = 3000, LAPS = 3 };
+    size_t cap = (size_t)WORDS * LAPS * 8 + 1;
+    char *text = malloc(cap);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    size_t len = 0;
+    for (int lap = 0; lap < LAPS; lap++)
+        for (int w = 0; w < WORDS; w++)
+            len += (size_t)snprintf(text + len, cap - len, "w%d ", w);
+    const char *docs[] = {text};
+    kw_index *ix = build(docs, 1);
+    free(text);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_table *t;
+    CHECK(kw_index_ngrams(ix, 2, 1, &t) == KW_OK);
+    /* WORDS - 1 bigrams inside a lap, each LAPS times; the lap joint
+     * "w2999 w0" LAPS - 1 times. */
+    CHECK(t->n == WORDS && t->total == (uint64_t)WORDS * LAPS - 1);
+    int ok = 1;
+    for (size_t k = 0; k < t->n; k++)
+        ok &= t->counts[k] == LAPS || (t->counts[k] == LAPS - 1 && has_row(ix, t, "w2999 w0",
+                                                                         LAPS - 1, 1));
+    CHECK(ok);
+    CHECK(has_row(ix, t, "w17 w18", LAPS, 1));
+    kw_table_free(t);
+    kw_index_free(ix);
+}
+
+/* ---- saving and loading ---- */
+
+/* A growing buffer that kw_index_save writes into; it fails its
+ * fail_write-th write when that is >= 0. */
+typedef struct membuf {
+    unsigned char *data;
+    size_t len, cap;
+    long writes, fail_write;
+} membuf;
+
+static int membuf_write(void *ctx, const void *data, size_t n)
+{
+    membuf *m = ctx;
+    if (m->writes++ == m->fail_write)
+        return -1;
+    if (m->len + n > m->cap) {
+        size_t cap = m->cap ? m->cap : 4096;
+        while (cap < m->len + n)
+            cap *= 2;
+        unsigned char *grown = realloc(m->data, cap);
+        if (!grown)
+            return -1;
+        m->data = grown;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, data, n);
+    m->len += n;
+    return 0;
+}
+
+/* The saved bytes of ix with `blob`, in a new malloc'd (so aligned) buffer. */
+static unsigned char *save(const kw_index *ix, const char *blob, size_t *len)
+{
+    membuf m = {NULL, 0, 0, 0, -1};
+    kw_status st = kw_index_save(ix, blob, strlen(blob), membuf_write, &m);
+    *len = m.len;
+    if (st != KW_OK) {
+        free(m.data);
+        return NULL;
+    }
+    return m.data;
+}
+
+static kw_status load(const unsigned char *data, size_t len, kw_index **ix, kw_load_error *err)
+{
+    const void *blob;
+    size_t blob_len;
+    return kw_index_load(data, len, &kw_alloc_libc, ix, &blob, &blob_len, err);
+}
+
+/* The format's numbers, as kw_file.c documents them. */
+enum {
+    F_DOC_BYTE = 1, F_DOC_TOK, F_DOC_CK, F_CHECKPOINTS, F_TYPE_FORMS, F_TYPE_OFFSETS,
+    F_TYPE_HASHES, F_TYPE_SLOTS, F_IS_WORD, F_GROUP_OF, F_GROUP_FORMS, F_GROUP_OFFSETS,
+    F_GROUP_HASHES, F_GROUP_SLOTS, F_GROUP_RANK, F_POST_START, F_BLOB, F_TEXT, F_TOKS, F_POST,
+    F_SECTIONS = F_POST, F_TABLE_END = 64 + 32 * F_SECTIONS
+};
+
+static uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void wr64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static size_t section_at(const unsigned char *file, int id, size_t *len)
+{
+    const unsigned char *entry = file + 64 + 32 * (id - 1);
+    *len = (size_t)rd64(entry + 16);
+    return (size_t)rd64(entry + 8);
+}
+
+/* Recompute every checksum, as someone altering a file on purpose would. */
+static void reseal(unsigned char *file)
+{
+    for (int id = 1; id <= F_SECTIONS; id++) {
+        size_t len, off = section_at(file, id, &len);
+        wr64(file + 64 + 32 * (id - 1) + 24, kw_checksum(file + off, len, (uint64_t)id));
+    }
+    unsigned char head[56 + F_TABLE_END - 64];
+    memcpy(head, file, 56);
+    memcpy(head + 56, file + 64, F_TABLE_END - 64);
+    wr64(file + 56, kw_checksum(head, sizeof head, 0));
+}
+
+/* Two indexes answer alike: the same counts, texts and vocabulary, hits
+ * and lines of single-form queries (folded and exact), of phrases and of
+ * sorts: for every form, or some 200 spread over a big vocabulary. */
+static int same_answers(const kw_index *a, const kw_index *b)
+{
+    if (kw_index_n_docs(a) != kw_index_n_docs(b) || kw_index_n_tokens(a) != kw_index_n_tokens(b)
+        || kw_index_n_types(a) != kw_index_n_types(b)
+        || kw_index_n_groups(a) != kw_index_n_groups(b))
+        return 0;
+    for (size_t d = 0; d < kw_index_n_docs(a); d++) {
+        size_t na, nb;
+        const char *ta = kw_index_doc_text(a, d, &na), *tb = kw_index_doc_text(b, d, &nb);
+        if (na != nb || memcmp(ta, tb, na) != 0)
+            return 0;
+    }
+    static const kw_context contexts[] = {
+        {5, 2, 0, KW_BOUND_NONE}, {3, 3, 0, KW_BOUND_SENTENCE}, {0, 0, 40, KW_BOUND_PARAGRAPH},
+    };
+    static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_LEFT, 2}, {KW_SORT_MATCH, 0}};
+    const uint32_t step = 1 + (uint32_t)(kw_index_n_types(a) / 200);
+    for (uint32_t t = 0; t < kw_index_n_types(a); t += step) {
+        size_t len, len_b;
+        const char *form = kw_index_type_form(a, t, &len);
+        const char *form_b = kw_index_type_form(b, t, &len_b);
+        if (len != len_b || memcmp(form, form_b, len) != 0
+            || kw_index_group_of(a, t) != kw_index_group_of(b, t)
+            || kw_index_type_is_word(a, t) != kw_index_type_is_word(b, t))
+            return 0;
+        for (int exact = 0; exact < 2; exact++) {
+            /* The form alone, and the form followed by any word. */
+            kw_slot slots[2] = {{KW_SLOT_FORM, form, len, NULL, 0}, {KW_SLOT_ANY_WORD, NULL, 0, NULL, 0}};
+            for (size_t n_slots = 1; n_slots <= 2; n_slots++) {
+                kw_hits *ha, *hb, *sa, *sb;
+                if (kw_index_match(a, slots, n_slots, exact, &ha) != KW_OK)
+                    return 0;
+                if (kw_index_match(b, slots, n_slots, exact, &hb) != KW_OK) {
+                    kw_hits_free(ha);
+                    return 0;
+                }
+                int same = kw_hits_count(ha) == kw_hits_count(hb);
+                for (size_t i = 0; same && i < kw_hits_count(ha); i++) {
+                    same = kw_hits_position(ha, i) == kw_hits_position(hb, i);
+                    for (size_t c = 0; same && n_slots == 1 && c < sizeof contexts / sizeof *contexts;
+                         c++) {
+                        kw_line la, lb;
+                        kw_line_at(a, ha, i, &contexts[c], &la);
+                        kw_line_at(b, hb, i, &contexts[c], &lb);
+                        same = memcmp(&la, &lb, sizeof la) == 0;
+                    }
+                }
+                if (same && kw_hits_sort(a, ha, keys, 3, &sa) == KW_OK) {
+                    if (kw_hits_sort(b, hb, keys, 3, &sb) == KW_OK) {
+                        for (size_t i = 0; same && i < kw_hits_count(sa); i++)
+                            same = kw_hits_position(sa, i) == kw_hits_position(sb, i);
+                        kw_hits_free(sb);
+                    } else {
+                        same = 0;
+                    }
+                    kw_hits_free(sa);
+                } else {
+                    same = 0;
+                }
+                kw_hits_free(ha);
+                kw_hits_free(hb);
+                if (!same)
+                    return 0;
+            }
+        }
+    }
+    for (uint32_t g = 0; g < kw_index_n_groups(a); g++) {
+        size_t len, len_b;
+        const char *form = kw_index_group_form(a, g, &len);
+        const char *form_b = kw_index_group_form(b, g, &len_b);
+        if (len != len_b || memcmp(form, form_b, len) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Documents for the saving tests: mixed scripts and case, an empty
+ * document, and one long enough for checkpoints. */
+static char long_doc[4000];
+
+static kw_index *saved_corpus(void)
+{
+    if (!long_doc[0]) {
+        size_t n = 0;
+        for (int i = 0; n + 40 < sizeof long_doc; i++)
+            n += (size_t)snprintf(long_doc + n, sizeof long_doc - n, "%s w%d, Stra\xc3\x9f" "e. ",
+                                  i % 5 ? "the" : "The", i % 97);
+    }
+    const char *docs[] = {"Peace, peace and war; war!\n\nDie STRASSE", "",
+                          "\xe5\x92\x8c\xe5\xb9\xb3 caf\xc3\xa9 \xe2\x80\x9cquoted\xe2\x80\x9d",
+                          long_doc};
+    return build(docs, 4);
+}
+
+static void test_checksum(void)
+{
+    /* XXH64's published test values. */
+    CHECK(kw_checksum("", 0, 0) == 0xEF46DB3751D8E999ull);
+    CHECK(kw_checksum("abc", 3, 0) == 0x44BC2CF5AD770999ull);
+    CHECK(kw_checksum("Nobody inspects the spammish repetition", 39, 0) == 0xFBCEA83C8A378BF1ull);
+}
+
+static void test_save_load(void)
+{
+    kw_index *ix = saved_corpus(), *back = NULL, *again = NULL;
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    size_t len, len2, len3;
+    unsigned char *file = save(ix, "{\"ids\": 4}", &len);
+    CHECK(file != NULL && len == kw_index_saved_size(ix, 10) && len % 64 == 0);
+    if (!file) {
+        kw_index_free(ix);
+        return;
+    }
+    CHECK(memcmp(file, "\x89KWIQ\r\n\x1a", 8) == 0);
+    const void *blob;
+    size_t blob_len;
+    kw_load_error err;
+    CHECK(kw_index_load(file, len, &kw_alloc_libc, &back, &blob, &blob_len, &err) == KW_OK);
+    if (back) {
+        CHECK(blob_len == 10 && memcmp(blob, "{\"ids\": 4}", 10) == 0);
+        CHECK(same_answers(ix, back));
+        CHECK(count(back, "Stra\xc3\x9f" "e", 1) > 1);
+        CHECK(count(back, "STRASSE", 0) == 1 + count(back, "Stra\xc3\x9f" "e", 1));
+        /* A loaded index saves to the bytes it was loaded from, and so
+         * does the built one, every time. */
+        unsigned char *file2 = save(back, "{\"ids\": 4}", &len2);
+        unsigned char *file3 = save(ix, "{\"ids\": 4}", &len3);
+        CHECK(file2 && len2 == len && memcmp(file, file2, len) == 0);
+        CHECK(file3 && len3 == len && memcmp(file, file3, len) == 0);
+        /* An index loaded from a loaded one's save. */
+        if (file2 && load(file2, len2, &again, &err) == KW_OK) {
+            CHECK(same_answers(ix, again));
+            kw_index_free(again);
+        }
+        free(file2);
+        free(file3);
+        kw_index_free(back);
+    }
+    /* Data that is not 8-byte aligned is refused, not misread. */
+    unsigned char *shifted = malloc(len + 8);
+    if (shifted) {
+        memcpy(shifted + 4, file, len);
+        CHECK(load(shifted + 4, len, &back, &err) == KW_EINVAL);
+        free(shifted);
+    }
+    free(file);
+    kw_index_free(ix);
+}
+
+static void test_save_load_edges(void)
+{
+    /* No document; only empty documents; one punctuation mark. */
+    const char *empty[] = {"", "  \n"};
+    const char *mark[] = {"!"};
+    kw_index *ixs[3] = {build(NULL, 0), build(empty, 2), build(mark, 1)};
+    for (int k = 0; k < 3; k++) {
+        CHECK(ixs[k] != NULL);
+        if (!ixs[k])
+            continue;
+        size_t len, len2;
+        unsigned char *file = save(ixs[k], "", &len), *file2 = NULL;
+        kw_index *back = NULL;
+        kw_load_error err;
+        CHECK(file && load(file, len, &back, &err) == KW_OK);
+        if (back) {
+            CHECK(same_answers(ixs[k], back));
+            file2 = save(back, "", &len2);
+            CHECK(file2 && len2 == len && memcmp(file, file2, len) == 0);
+            kw_index_free(back);
+        }
+        free(file);
+        free(file2);
+        kw_index_free(ixs[k]);
+    }
+
+    /* More than 65,536 types: token ids of three bytes. */
+    enum { N_TYPES = 70000 };
+    char *doc = malloc(N_TYPES * 8 + 1);
+    size_t n = 0;
+    for (int i = 0; doc && i < N_TYPES; i++)
+        n += (size_t)sprintf(doc + n, "x%d ", i);
+    const char *docs[] = {doc};
+    kw_index *ix = doc ? build(docs, 1) : NULL;
+    CHECK(ix && kw_index_n_types(ix) > 65536);
+    if (ix) {
+        size_t len, len2;
+        unsigned char *file = save(ix, "", &len), *file2 = NULL;
+        kw_index *back = NULL;
+        kw_load_error err;
+        size_t toks_len;
+        CHECK(file && section_at(file, F_TOKS, &toks_len) && toks_len == 3 * kw_index_n_tokens(ix));
+        CHECK(file && load(file, len, &back, &err) == KW_OK);
+        if (back) {
+            CHECK(count(back, "x69999", 1) == 1 && count(back, "X1", 0) == 1);
+            CHECK(same_answers(ix, back));
+            file2 = save(back, "", &len2);
+            CHECK(file2 && len2 == len && memcmp(file, file2, len) == 0);
+            kw_index_free(back);
+        }
+        free(file);
+        free(file2);
+        kw_index_free(ix);
+    }
+    free(doc);
+}
+
+/* Every cut of a saved index, and every byte of it changed, is refused,
+ * naming the section the change is in (or the header for the header and
+ * the table, or the section before the padding). */
+static void test_load_damaged(void)
+{
+    kw_index *ix = saved_corpus();
+    size_t len;
+    unsigned char *file = ix ? save(ix, "[\"a\", \"b\", \"c\", \"d\"]", &len) : NULL;
+    CHECK(file != NULL);
+    if (!file) {
+        kw_index_free(ix);
+        return;
+    }
+    unsigned char *copy = malloc(len);
+    kw_index *back = NULL;
+    kw_load_error err;
+    int ok = 1;
+    for (size_t cut = 0; cut < len && copy; cut++) {
+        memcpy(copy, file, cut);
+        ok &= load(copy, cut, &back, &err) == KW_EFORMAT && err.message[0];
+    }
+    CHECK(ok);
+    /* Where each byte belongs: 0 for the header and table, else the id of
+     * the section it is in or whose padding it is. */
+    int *owner = malloc(len * sizeof *owner);
+    for (size_t i = 0; owner && i < len; i++)
+        owner[i] = 0;
+    for (int id = 1; owner && id <= F_SECTIONS; id++) {
+        size_t n, off = section_at(file, id, &n);
+        for (size_t i = off; i < (off + n + 63) / 64 * 64; i++)
+            owner[i] = id;
+    }
+    int refused = 1, named = 1;
+    for (size_t i = 0; i < len && copy && owner; i++) {
+        static const unsigned char flips[] = {0x01, 0x80, 0xFF};
+        memcpy(copy, file, len);
+        copy[i] ^= flips[i % 3];
+        refused &= load(copy, len, &back, &err) == KW_EFORMAT;
+        if (err.section != owner[i] && named) {
+            printf("  byte %zu of section %d: %s\n", i, owner[i], err.message);
+            named = 0; /* report the first only */
+        }
+    }
+    CHECK(refused);
+    CHECK(named);
+    /* Bytes added at the end. */
+    unsigned char *longer = calloc(len + 64, 1);
+    if (longer) {
+        memcpy(longer, file, len);
+        CHECK(load(longer, len + 64, &back, &err) == KW_EFORMAT && err.section == 0);
+        free(longer);
+    }
+    free(owner);
+    free(copy);
+    free(file);
+    kw_index_free(ix);
+}
+
+/* A changed file whose checksums were recomputed: each kind of damage the
+ * checks look for is refused with the section named. */
+static void test_load_crafted(void)
+{
+    kw_index *ix = saved_corpus();
+    size_t len;
+    unsigned char *file = ix ? save(ix, "", &len) : NULL;
+    unsigned char *copy = file ? malloc(len) : NULL;
+    CHECK(copy != NULL);
+    if (!copy) {
+        free(file);
+        kw_index_free(ix);
+        return;
+    }
+    const uint32_t n_types = (uint32_t)kw_index_n_types(ix), n_tokens = (uint32_t)kw_index_n_tokens(ix);
+    struct {
+        int section;
+        size_t at;        /* byte in the section */
+        unsigned width;   /* of the value written there: 1, 2 or 4 bytes */
+        uint32_t value;
+    } cases[] = {
+        {F_TOKS, 10, 2, n_types},            /* a type id past the vocabulary */
+        {F_POST, 8, 4, n_tokens},            /* a position past the tokens */
+        {F_POST_START, 4, 4, n_tokens + 1},  /* postings past the end */
+        {F_DOC_TOK, 4, 4, 1000000},          /* a document past the tokens */
+        {F_DOC_BYTE, 8, 4, 0xFFFFFFu},       /* a document past the text */
+        {F_DOC_CK, 4, 4, 1},                 /* checkpoints not as the tokens give */
+        {F_CHECKPOINTS, 0, 4, 5000},         /* a checkpoint past its document */
+        {F_TYPE_SLOTS, 0, 4, n_types + 1},   /* a slot past the forms */
+        {F_TYPE_HASHES, 0, 4, 12345},        /* a hash that is not the form's */
+        {F_TYPE_OFFSETS, 8, 4, 0},           /* an empty form */
+        {F_TYPE_FORMS, 0, 1, 0xFF},          /* a form that is not UTF-8 */
+        {F_IS_WORD, 0, 1, 2},
+        {F_GROUP_OF, 0, 4, 0xFFFF},
+        {F_TEXT, 1, 1, 0xC0},                /* text that is not UTF-8 */
+    };
+    int ok = 1;
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        memcpy(copy, file, len);
+        size_t n, off = section_at(copy, cases[c].section, &n);
+        for (unsigned k = 0; k < cases[c].width; k++)
+            copy[off + cases[c].at + k] = (unsigned char)(cases[c].value >> (8 * k));
+        reseal(copy);
+        kw_index *back = NULL;
+        kw_load_error err;
+        kw_status st = load(copy, len, &back, &err);
+        if (st != KW_EFORMAT || err.section != cases[c].section) {
+            printf("  case %zu: status %d, section %d: %s\n", c, st, err.section, err.message);
+            ok = 0;
+        }
+        kw_index_free(back);
+    }
+    CHECK(ok);
+
+    /* Two groups of one rank. */
+    memcpy(copy, file, len);
+    size_t n_ranks, ranks = section_at(copy, F_GROUP_RANK, &n_ranks);
+    memcpy(copy + ranks, copy + ranks + 4, 4);
+    reseal(copy);
+    kw_index *back = NULL;
+    kw_load_error err;
+    CHECK(load(copy, len, &back, &err) == KW_EFORMAT && err.section == F_GROUP_RANK);
+
+    /* A checkpoint inside a character: the first checkpoint moved to the
+     * second byte of an "ß" (it still passes for a token start by its
+     * counts, so only the text shows it). */
+    memcpy(copy, file, len);
+    size_t n_cps, cps = section_at(copy, F_CHECKPOINTS, &n_cps);
+    const char *sz = strstr(long_doc + rd64(copy + cps + 8), "\xc3\x9f");
+    CHECK(n_cps >= 16 && sz != NULL);
+    if (sz) {
+        wr64(copy + cps, (uint64_t)(sz + 1 - long_doc));
+        reseal(copy);
+        CHECK(load(copy, len, &back, &err) == KW_EFORMAT && err.section == F_CHECKPOINTS
+              && strstr(err.message, "inside a character"));
+    }
+
+    /* Every slot full: a lookup would never end. */
+    memcpy(copy, file, len);
+    size_t n_slots, slots = section_at(copy, F_GROUP_SLOTS, &n_slots);
+    for (size_t i = 0; i < n_slots; i += 4)
+        copy[slots + i] = 1;
+    reseal(copy);
+    CHECK(load(copy, len, &back, &err) == KW_EFORMAT && err.section == F_GROUP_SLOTS);
+
+    /* Text that no longer tokenizes as the token stream says: loading
+     * cannot tell, but every line stays inside its document. */
+    memcpy(copy, file, len);
+    size_t text_len, text = section_at(copy, F_TEXT, &text_len);
+    for (size_t i = 0; i < text_len; i++)
+        if (copy[text + i] == 'w' || copy[text + i] == ',')
+            copy[text + i] = ' ';
+    reseal(copy);
+    CHECK(load(copy, len, &back, &err) == KW_OK);
+    if (back) {
+        static const kw_context contexts[] = {
+            {5, 5, 0, KW_BOUND_NONE}, {3, 3, 0, KW_BOUND_SENTENCE}, {0, 0, 60, KW_BOUND_NONE},
+            {0, 0, 7, KW_BOUND_PARAGRAPH},
+        };
+        int inside = 1;
+        for (uint32_t t = 0; t < kw_index_n_types(back); t++) {
+            kw_slot slot = {KW_SLOT_TYPES, NULL, 0, &t, 1};
+            kw_hits *h;
+            if (kw_index_match(back, &slot, 1, 1, &h) != KW_OK)
+                continue;
+            for (size_t i = 0; i < kw_hits_count(h); i++) {
+                for (size_t c = 0; c < sizeof contexts / sizeof *contexts; c++) {
+                    kw_line ln;
+                    size_t n_bytes;
+                    kw_line_at(back, h, i, &contexts[c], &ln);
+                    kw_index_doc_text(back, ln.doc, &n_bytes);
+                    inside &= ln.left_begin <= ln.left_end && ln.left_end == ln.match_begin
+                              && ln.match_begin <= ln.match_end && ln.match_end == ln.right_begin
+                              && ln.right_begin <= ln.right_end && ln.right_end <= n_bytes;
+                }
+            }
+            kw_hits_free(h);
+        }
+        CHECK(inside);
+        kw_index_free(back);
+    }
+    free(copy);
+    free(file);
+    kw_index_free(ix);
+}
+
+/* A write that fails stops the save with KW_EIO, wherever it comes. */
+static void test_save_write_fails(void)
+{
+    kw_index *ix = saved_corpus();
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    membuf m = {NULL, 0, 0, 0, -1};
+    CHECK(kw_index_save(ix, "", 0, membuf_write, &m) == KW_OK);
+    long total = m.writes;
+    int ok = total > 20;
+    for (long k = 0; k < total; k++) {
+        membuf failing_buf = {NULL, 0, 0, 0, k};
+        ok &= kw_index_save(ix, "", 0, membuf_write, &failing_buf) == KW_EIO;
+        free(failing_buf.data);
+    }
+    CHECK(ok);
+    free(m.data);
+    kw_index_free(ix);
+}
+
 /* ---- out of memory ---- */
 
 static long fail_at = -1, calls;
@@ -1215,6 +1997,131 @@ static void test_out_of_memory(void)
     CHECK(total_calls > 20);
 }
 
+/* The counting functions with the fail_at-th allocation failing: each
+ * either succeeds or reports KW_ENOMEM and is retried. The fourth document
+ * has enough distinct bigrams to make the n-gram table grow. Returns the
+ * counts as two decimal digits each, or -1 on a wrong status. */
+static long long oom_stats_scenario(void)
+{
+    static const char *docs[] = {"Peace, peace and war; war!", "Die Stra\xc3\x9f" "e", "x",
+                                 "a b c d e f g h i j k l m n o p q r s t"};
+    kw_builder *b = NULL;
+    kw_index *ix = NULL;
+    kw_hits *h = NULL;
+    kw_table *t = NULL;
+    size_t bad;
+    kw_status st;
+    while ((st = kw_builder_new(&failing, &b)) == KW_ENOMEM) {}
+    for (int i = 0; i < 4; i++)
+        while ((st = kw_builder_add(b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
+    while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    long long digest = 0;
+    for (int by_type = 0; by_type < 2; by_type++) {
+        while ((st = kw_index_freq(ix, by_type, &t)) == KW_ENOMEM) {}
+        if (st != KW_OK)
+            return -1;
+        digest = digest * 100 + (long long)t->n;
+        kw_table_free(t);
+    }
+    while ((st = kw_index_ngrams(ix, 2, 1, &t)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)t->n;
+    kw_table_free(t);
+    while ((st = kw_index_find(ix, "peace", 5, 0, &h, &bad)) == KW_ENOMEM) {}
+    while ((st = kw_hits_clusters(ix, h, 2, 0, 1, &t)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)t->n;
+    kw_table_free(t);
+    kw_hits_free(h);
+    while ((st = kw_index_find(ix, "war", 3, 0, &h, &bad)) == KW_ENOMEM) {}
+    while ((st = kw_hits_collocates(ix, h, 1, 1, &t)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)t->total;
+    kw_table_free(t);
+    kw_hits_free(h);
+    kw_index_free(ix);
+    return digest;
+}
+
+static void test_stats_out_of_memory(void)
+{
+    fail_at = -1;
+    calls = 0;
+    long long expected = oom_stats_scenario();
+    long total_calls = calls;
+    /* 29 fold groups (peace , and war ; ! die straße x and 20 letters), 30
+     * types (Peace and peace), 22 bigrams (peace and, and war, die straße,
+     * 19 of letters), 1 cluster (peace and), 3 window positions around
+     * "war" (and, war, war). */
+    CHECK(expected == 2930220103LL);
+    int ok = 1;
+    for (long k = 0; k < total_calls; k++) {
+        fail_at = k;
+        calls = 0;
+        ok &= oom_stats_scenario() == expected;
+    }
+    CHECK(ok);
+}
+
+/* ---- out of memory while saving and loading ---- */
+
+static void test_file_out_of_memory(void)
+{
+    kw_index *ix = saved_corpus();
+    size_t len;
+    unsigned char *file = ix ? save(ix, "", &len) : NULL;
+    CHECK(file != NULL);
+    if (!file) {
+        kw_index_free(ix);
+        return;
+    }
+    kw_index *back = NULL;
+    const void *blob;
+    size_t blob_len;
+    kw_load_error err;
+    fail_at = -1;
+    calls = 0;
+    CHECK(kw_index_load(file, len, &failing, &back, &blob, &blob_len, &err) == KW_OK);
+    long total = calls;
+    kw_index_free(back);
+    int ok = total >= 2;
+    for (long k = 0; k < total; k++) {
+        fail_at = k;
+        calls = 0;
+        back = NULL;
+        ok &= kw_index_load(file, len, &failing, &back, &blob, &blob_len, &err) == KW_ENOMEM
+              && back == NULL;
+    }
+    CHECK(ok);
+
+    /* Saving a built index of narrow token ids takes a buffer. */
+    fail_at = -1;
+    kw_builder *b;
+    size_t bad;
+    kw_index *built = NULL;
+    if (kw_builder_new(&failing, &b) == KW_OK) {
+        if (kw_builder_add(b, "a few words", 11, &bad) == KW_OK && kw_builder_finish(b, &built) == KW_OK) {
+            fail_at = calls;
+            membuf m = {NULL, 0, 0, 0, -1};
+            CHECK(kw_index_save(built, "", 0, membuf_write, &m) == KW_ENOMEM && m.writes == 0);
+            fail_at = -1;
+            CHECK(kw_index_save(built, "", 0, membuf_write, &m) == KW_OK && m.len == kw_index_saved_size(built, 0));
+            free(m.data);
+            kw_index_free(built);
+        } else {
+            kw_builder_free(b);
+        }
+    }
+    CHECK(built != NULL);
+    free(file);
+    kw_index_free(ix);
+}
+
 int main(void)
 {
     test_tokenizer();
@@ -1233,7 +2140,18 @@ int main(void)
     test_rollback();
     test_append();
     test_runner();
+    test_large_offsets();
     test_out_of_memory();
+    test_stats();
+    test_ngrams_grow();
+    test_stats_out_of_memory();
+    test_checksum();
+    test_save_load();
+    test_save_load_edges();
+    test_load_damaged();
+    test_load_crafted();
+    test_save_write_fails();
+    test_file_out_of_memory();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

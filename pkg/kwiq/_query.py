@@ -25,6 +25,11 @@ from typing import Any
 from kwiq import _core
 
 WILDCARDS = "*?"
+# Characters that make a query more than a phrase of literal tokens.
+SPECIAL = frozenset("/\\" + WILDCARDS)
+# White space as the tokenizer defines it (Unicode White_Space), not as
+# str.isspace does: every such character lies below U+3001.
+WHITE_SPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace() and not _core.tokenize(c))
 
 
 class QueryError(ValueError):
@@ -50,12 +55,16 @@ class Pattern:
 
 
 def _is_space(char: str) -> bool:
-    # White space as the tokenizer defines it, not as str.isspace does.
-    return not _core.tokenize(char)
+    return char in WHITE_SPACE
 
 
 def parse(query: str) -> list[Pattern]:
     """The token patterns of ``query``; QueryError if it is malformed."""
+    if SPECIAL.isdisjoint(query):
+        patterns = [Pattern("literal", query[b:e], b) for b, e, _ in _core.tokenize(query)]
+        if not patterns:
+            raise QueryError("no token (give a word, a phrase, a glob or a /regex/)", query, 0)
+        return patterns
     patterns: list[Pattern] = []
     i, n = 0, len(query)
     while i < n:

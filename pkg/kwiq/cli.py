@@ -1,6 +1,9 @@
-"""The kwiq command line: ``kwiq QUERY [FILE ...]``.
+"""The kwiq command line: ``kwiq QUERY [FILE ...]``, ``kwiq QUERY -c CORPUS``
+and ``kwiq build FILE ... -o CORPUS``.
 
-Exit status as grep: 0 when lines were found, 1 when none, 2 on an error.
+A first argument "build" is the subcommand; ``kwiq -- build`` searches for
+the word "build". Exit status as grep: 0 when lines were found (or a corpus
+was built), 1 when none, 2 on an error.
 """
 from __future__ import annotations
 
@@ -14,19 +17,26 @@ from kwiq._concordance import Line
 from kwiq._corpus import Corpus, sample
 from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
+from kwiq._saved import FormatError
+
+BUILD_HINT = 'to search for the word "build", write: kwiq -- build [FILE ...]'
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kwiq",
-        description="Keyword-in-context lines for QUERY in FILEs (default: the embedded "
-                    "1962 letter from Khrushchev to Kennedy). A query of several tokens "
-                    "is a phrase.",
+        description="Keyword-in-context lines for QUERY in FILEs, or in a saved CORPUS "
+                    "(default: the embedded 1962 letter from Khrushchev to Kennedy). A "
+                    "query of several tokens is a phrase. 'kwiq build FILE ... -o CORPUS' "
+                    "saves a corpus to search again without reading the FILEs.",
+        epilog=BUILD_HINT[0].upper() + BUILD_HINT[1:] + ".",
     )
     parser.add_argument("query", metavar="QUERY")
     parser.add_argument("files", metavar="FILE", nargs="*",
                         help="text files, directories (every file below) or globs "
                              "('corpus/**/*.txt', quoted); '-' reads standard input")
+    parser.add_argument("-c", "--corpus", metavar="CORPUS",
+                        help="search a corpus saved by 'kwiq build' instead of FILEs")
     parser.add_argument("-w", "--window", type=_non_negative, default=5,
                         help="words of context on each side (default 5)")
     parser.add_argument("--chars", type=_positive, metavar="N",
@@ -42,10 +52,39 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--width", type=_non_negative, default=79,
                         help="line width of the text format (default 79)")
     parser.add_argument("--encoding", default="utf-8", help="encoding of FILEs (default utf-8)")
+    _threads_option(parser)
+    return parser
+
+
+class _BuildParser(argparse.ArgumentParser):
+    """Its errors say how to search for "build", in case that was meant."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(f"{message} ({BUILD_HINT})")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _BuildParser(
+        prog="kwiq build",
+        description="Build a corpus of FILEs, one document each (its id the FILE as "
+                    "given, or as found below a directory), and save it to CORPUS, for "
+                    "'kwiq QUERY -c CORPUS'.",
+        epilog=BUILD_HINT[0].upper() + BUILD_HINT[1:] + ".",
+    )
+    parser.add_argument("files", metavar="FILE", nargs="+",
+                        help="text files, directories (every file below) or globs "
+                             "('corpus/**/*.txt', quoted); '-' reads standard input")
+    parser.add_argument("-o", "--output", metavar="CORPUS",
+                        help="the file to write (replaced if it exists)")
+    parser.add_argument("--encoding", default="utf-8", help="encoding of FILEs (default utf-8)")
+    _threads_option(parser)
+    return parser
+
+
+def _threads_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=_positive, metavar="N",
                         help="threads that read and tokenize FILEs (default: the CPUs, at "
                              "most 8)")
-    return parser
 
 
 def _non_negative(value: str) -> int:
@@ -93,6 +132,34 @@ def _corpus(files: Sequence[str], encoding: str, threads: int | None) -> Corpus:
         raise _Error(str(error)) from None
 
 
+def _saved(path: str) -> Corpus:
+    try:
+        return Corpus.load(path)
+    except OSError as error:
+        raise _Error(f"{error.filename or path}: {error.strerror}") from None
+    except FormatError as error:
+        raise _Error(str(error)) from None
+
+
+def build(argv: Sequence[str]) -> int:
+    """``kwiq build FILE ... -o CORPUS``."""
+    parser = _build_parser()
+    args = parser.parse_intermixed_args(argv)
+    if args.output is None:
+        parser.error("-o CORPUS is required")
+    try:
+        corpus = _corpus(args.files, args.encoding, args.threads)
+        corpus.save(args.output)
+    except _Error as error:
+        print(f"kwiq: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"kwiq: {error.filename or args.output}: {error.strerror}", file=sys.stderr)
+        return 2
+    print(f"{args.output}: {corpus.n_docs:,} documents, {corpus.n_tokens:,} tokens")
+    return 0
+
+
 def _write(conc, fmt: str, width: int, show_doc: bool, out) -> None:
     if fmt == "text":
         text = conc.format(width=width)
@@ -113,10 +180,17 @@ def _write(conc, fmt: str, width: int, show_doc: bool, out) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["build"]:
+        return build(argv[1:])
     # Intermixed, so options may also stand between QUERY and the FILEs.
-    args = _parser().parse_intermixed_args(argv)
+    parser = _parser()
+    args = parser.parse_intermixed_args(argv)
+    if args.corpus is not None and args.files:
+        parser.error("give FILEs or --corpus, not both")
     try:
-        corpus = _corpus(args.files, args.encoding, args.threads)
+        corpus = _saved(args.corpus) if args.corpus is not None \
+            else _corpus(args.files, args.encoding, args.threads)
         conc = corpus.kwic(args.query, window=args.window, case=args.case, width=args.chars,
                            bound=args.bound)
     except (_Error, QueryError) as error:
@@ -126,7 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # not a traceback in the middle of the output.
     sys.stdout.reconfigure(errors="backslashreplace")
     try:
-        _write(conc, args.format, args.width, len(args.files) > 1, sys.stdout)
+        several = corpus.n_docs > 1 if args.corpus is not None else len(args.files) > 1
+        _write(conc, args.format, args.width, several, sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, less) has gone; that is not an error of ours.

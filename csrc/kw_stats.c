@@ -1,0 +1,466 @@
+/*
+ * kw_stats.c: counts for frequency lists, n-grams, clusters, collocates and
+ * dispersion (see kw_core.h). The statistics themselves are computed by the
+ * caller from these counts.
+ *
+ * Frequency lists: one pass over the token stream, document by document;
+ * each id keeps the serial number of the last non-empty document it was
+ * seen in, so its document count grows once per document.
+ *
+ * N-grams and clusters: a hash table keyed by KW_MAX_GRAM or fewer uint32
+ * ids. Rows live in parallel arrays (keys, counts, documents, last
+ * document, hash) that double as they fill; an open-addressing slot array
+ * of row + 1 (0 marks an empty slot), with linear probing, at most half
+ * full, grows by rehashing the stored hashes, never the keys.
+ *
+ * Collocates: windows are walked from each hit outward over the token
+ * stream, counting words only, inside the hit's document; a bitmap over the
+ * token stream marks the positions already counted, so overlapping windows
+ * count each token once.
+ */
+#include <string.h>
+
+#include "kw_internal.h"
+
+void kw_table_free(kw_table *t)
+{
+    if (!t)
+        return;
+    kw_free(&t->alloc, t->ids);
+    kw_free(&t->alloc, t->counts);
+    kw_free(&t->alloc, t->docs);
+    t->alloc.free(t->alloc.ctx, t);
+}
+
+static kw_table *new_table(const kw_alloc *a, uint32_t width)
+{
+    kw_table *t = kw_malloc(a, sizeof *t);
+    if (t) {
+        memset(t, 0, sizeof *t);
+        t->alloc = *a;
+        t->width = width;
+    }
+    return t;
+}
+
+/* ---- frequency lists ---- */
+
+uint32_t kw_index_group_count(const kw_index *ix, uint32_t group)
+{
+    return ix->post_start[group + 1] - ix->post_start[group];
+}
+
+uint32_t kw_index_group_rank(const kw_index *ix, uint32_t group)
+{
+    return ix->group_rank[group];
+}
+
+uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc)
+{
+    return ix->doc_tok[doc + 1] - ix->doc_tok[doc];
+}
+
+kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out)
+{
+    const kw_alloc *a = &ix->alloc;
+    const size_t n = by_type ? ix->surface.n : ix->folded.n;
+    if (n > SIZE_MAX / sizeof(uint32_t))
+        return KW_ETOOBIG;
+    kw_table *t = new_table(a, 1);
+    uint32_t *last = kw_malloc(a, n * sizeof *last);
+    if (t) {
+        t->ids = kw_malloc(a, n * sizeof *t->ids);
+        t->counts = kw_malloc(a, n * sizeof *t->counts);
+        t->docs = kw_malloc(a, n * sizeof *t->docs);
+    }
+    if (!t || !last || !t->ids || !t->counts || !t->docs) {
+        kw_free(a, last);
+        kw_table_free(t);
+        return KW_ENOMEM;
+    }
+    for (size_t id = 0; id < n; id++)
+        t->ids[id] = (uint32_t)id;
+    memset(t->counts, 0, n * sizeof *t->counts);
+    memset(t->docs, 0, n * sizeof *t->docs);
+    memset(last, 0xFF, n * sizeof *last);
+    uint32_t serial = 0; /* non-empty documents so far: fewer than 2^32 */
+    for (size_t d = 0; d < ix->n_docs; d++) {
+        const uint32_t lo = ix->doc_tok[d], hi = ix->doc_tok[d + 1];
+        if (lo == hi)
+            continue;
+        for (uint32_t p = lo; p < hi; p++) {
+            const uint32_t type = kw_tok(ix, p);
+            const uint32_t id = by_type ? type : ix->group_of[type];
+            t->counts[id]++;
+            if (last[id] != serial) {
+                last[id] = serial;
+                t->docs[id]++;
+            }
+        }
+        serial++;
+    }
+    kw_free(a, last);
+    t->n = n;
+    t->total = ix->n_tokens;
+    *out = t;
+    return KW_OK;
+}
+
+/* ---- a hash table of id tuples ---- */
+
+typedef struct gram_table {
+    const kw_alloc *a;
+    uint32_t width;
+    uint32_t *keys;     /* n * width */
+    uint32_t *counts, *docs, *last, *hashes;
+    size_t n, cap;      /* rows, and the capacity every per-row array has */
+    size_t keys_cap;    /* in uint32 */
+    uint32_t *slots;    /* row + 1; 0: empty */
+    size_t mask;        /* slot count - 1 */
+} gram_table;
+
+static void gram_free(gram_table *g)
+{
+    kw_free(g->a, g->keys);
+    kw_free(g->a, g->counts);
+    kw_free(g->a, g->docs);
+    kw_free(g->a, g->last);
+    kw_free(g->a, g->hashes);
+    kw_free(g->a, g->slots);
+}
+
+static kw_status gram_reserve(gram_table *g);
+
+/* An empty table with room for its first rows, so that even a table that
+ * stays empty hands over arrays, never NULL. */
+static kw_status gram_init(gram_table *g, const kw_alloc *a, uint32_t width)
+{
+    memset(g, 0, sizeof *g);
+    g->a = a;
+    g->width = width;
+    const size_t n_slots = 16;
+    g->slots = kw_malloc(a, n_slots * sizeof *g->slots);
+    if (!g->slots)
+        return KW_ENOMEM;
+    memset(g->slots, 0, n_slots * sizeof *g->slots);
+    g->mask = n_slots - 1;
+    return gram_reserve(g);
+}
+
+static inline uint32_t hash_ids(const uint32_t *ids, uint32_t width)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (uint32_t k = 0; k < width; k++) {
+        h = (h ^ ids[k]) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    }
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 29;
+    return (uint32_t)h;
+}
+
+/* Room for one more row in every per-row array, and a slot array at most
+ * half full after it. Fails leaving the table as it was (an array may have
+ * grown, which changes nothing). */
+static kw_status gram_reserve(gram_table *g)
+{
+    const size_t need = g->n + 1;
+    kw_status st;
+    if (need > UINT32_MAX - 1)
+        return KW_ETOOBIG;
+    if (need > g->cap) {
+        size_t caps[5] = {g->cap, g->cap, g->cap, g->cap, g->cap};
+        uint32_t **arrays[5] = {&g->counts, &g->docs, &g->last, &g->hashes, NULL};
+        for (int k = 0; k < 4; k++)
+            if ((st = kw_reserve(g->a, (void **)arrays[k], &caps[k], need, sizeof(uint32_t)))
+                != KW_OK)
+                return st;
+        size_t cap = caps[0];
+        for (int k = 1; k < 4; k++)
+            if (caps[k] < cap)
+                cap = caps[k];
+        g->cap = cap;
+    }
+    if (need > SIZE_MAX / g->width)
+        return KW_ETOOBIG;
+    if ((st = kw_reserve(g->a, (void **)&g->keys, &g->keys_cap, need * g->width,
+                         sizeof(uint32_t))) != KW_OK)
+        return st;
+    if (need * 2 > g->mask + 1) {
+        size_t n_slots = (g->mask + 1) * 2;
+        if (n_slots > SIZE_MAX / sizeof(uint32_t))
+            return KW_ETOOBIG;
+        uint32_t *slots = kw_malloc(g->a, n_slots * sizeof *slots);
+        if (!slots)
+            return KW_ENOMEM;
+        memset(slots, 0, n_slots * sizeof *slots);
+        const size_t mask = n_slots - 1;
+        for (size_t row = 0; row < g->n; row++) {
+            size_t s = g->hashes[row] & mask;
+            while (slots[s])
+                s = (s + 1) & mask;
+            slots[s] = (uint32_t)(row + 1);
+        }
+        kw_free(g->a, g->slots);
+        g->slots = slots;
+        g->mask = mask;
+    }
+    return KW_OK;
+}
+
+/* Count one occurrence of key in the document of serial number `doc`. */
+static kw_status gram_add(gram_table *g, const uint32_t *key, uint32_t doc)
+{
+    const uint32_t width = g->width, hash = hash_ids(key, width);
+    size_t s = hash & g->mask;
+    for (uint32_t row1; (row1 = g->slots[s]) != 0; s = (s + 1) & g->mask) {
+        const size_t row = row1 - 1;
+        if (g->hashes[row] == hash
+            && memcmp(g->keys + row * width, key, width * sizeof *key) == 0) {
+            g->counts[row]++;
+            if (g->last[row] != doc) {
+                g->last[row] = doc;
+                g->docs[row]++;
+            }
+            return KW_OK;
+        }
+    }
+    kw_status st = gram_reserve(g);
+    if (st != KW_OK)
+        return st;
+    s = hash & g->mask; /* the slot array may have grown */
+    while (g->slots[s])
+        s = (s + 1) & g->mask;
+    const size_t row = g->n++;
+    memcpy(g->keys + row * width, key, width * sizeof *key);
+    g->counts[row] = 1;
+    g->docs[row] = 1;
+    g->last[row] = doc;
+    g->hashes[row] = hash;
+    g->slots[s] = (uint32_t)(row + 1);
+    return KW_OK;
+}
+
+/* Move the rows counted at least min_count times into `t` and free the rest
+ * of the table. Allocates nothing, so it cannot fail. */
+static void gram_finish(gram_table *g, uint32_t min_count, uint64_t total, kw_table *t)
+{
+    const uint32_t width = g->width;
+    size_t kept = 0;
+    for (size_t row = 0; row < g->n; row++) {
+        if (g->counts[row] < min_count)
+            continue;
+        if (kept != row) {
+            memmove(g->keys + kept * width, g->keys + row * width, width * sizeof *g->keys);
+            g->counts[kept] = g->counts[row];
+            g->docs[kept] = g->docs[row];
+        }
+        kept++;
+    }
+    t->n = kept;
+    t->ids = g->keys;
+    t->counts = g->counts;
+    t->docs = g->docs;
+    t->total = total;
+    g->keys = g->counts = g->docs = NULL;
+    gram_free(g);
+}
+
+/* ---- n-grams and clusters ---- */
+
+static inline uint32_t group_at(const kw_index *ix, size_t pos)
+{
+    return ix->group_of[kw_tok(ix, pos)];
+}
+
+static inline int word_at(const kw_index *ix, size_t pos)
+{
+    return ix->is_word[kw_tok(ix, pos)];
+}
+
+kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count, kw_table **out)
+{
+    if (n < 1 || n > KW_MAX_GRAM)
+        return KW_EINVAL;
+    const kw_alloc *a = &ix->alloc;
+    kw_table *t = new_table(a, n);
+    if (!t)
+        return KW_ENOMEM;
+    gram_table g;
+    kw_status st = gram_init(&g, a, n);
+    uint64_t total = 0;
+    uint32_t key[KW_MAX_GRAM];
+    uint32_t serial = 0;
+    for (size_t d = 0; d < ix->n_docs && st == KW_OK; d++) {
+        const uint32_t lo = ix->doc_tok[d], hi = ix->doc_tok[d + 1];
+        if (lo == hi)
+            continue;
+        uint32_t run = 0; /* words in a row ending at p */
+        for (uint32_t p = lo; p < hi && st == KW_OK; p++) {
+            if (!word_at(ix, p)) {
+                run = 0;
+                continue;
+            }
+            if (++run < n)
+                continue;
+            for (uint32_t k = 0; k < n; k++)
+                key[k] = group_at(ix, p + 1 - n + k);
+            st = gram_add(&g, key, serial);
+            total++;
+        }
+        serial++;
+    }
+    if (st != KW_OK) {
+        gram_free(&g);
+        kw_table_free(t);
+        return st;
+    }
+    gram_finish(&g, min_count, total, t);
+    *out = t;
+    return KW_OK;
+}
+
+kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int left,
+                           uint32_t min_count, kw_table **out)
+{
+    if (n < 1 || n > KW_MAX_GRAM)
+        return KW_EINVAL;
+    const kw_alloc *a = &ix->alloc;
+    kw_table *t = new_table(a, n);
+    if (!t)
+        return KW_ENOMEM;
+    gram_table g;
+    kw_status st = gram_init(&g, a, n);
+    uint64_t total = 0;
+    uint32_t key[KW_MAX_GRAM];
+    for (size_t i = 0; i < h->n && st == KW_OK; i++) {
+        const uint32_t pos = h->pos[i], length = kw_hits_length(h, i);
+        if (length > n)
+            continue;
+        const size_t doc = kw_index_doc_of(ix, pos);
+        const uint32_t extra = n - length;
+        /* The cluster's tokens: [first, first + n). */
+        uint32_t first;
+        if (left) {
+            if (pos - ix->doc_tok[doc] < extra)
+                continue;
+            first = pos - extra;
+        } else {
+            if (ix->doc_tok[doc + 1] - (pos + length) < extra)
+                continue;
+            first = pos;
+        }
+        const uint32_t words_from = left ? first : pos + length;
+        uint32_t k = 0;
+        while (k < extra && word_at(ix, words_from + k))
+            k++;
+        if (k < extra)
+            continue;
+        for (k = 0; k < n; k++)
+            key[k] = group_at(ix, (size_t)first + k);
+        st = gram_add(&g, key, (uint32_t)doc);
+        total++;
+    }
+    if (st != KW_OK) {
+        gram_free(&g);
+        kw_table_free(t);
+        return st;
+    }
+    gram_finish(&g, min_count, total, t);
+    *out = t;
+    return KW_OK;
+}
+
+/* ---- collocates ---- */
+
+static inline int test_and_set(uint8_t *bits, size_t i)
+{
+    const uint8_t bit = (uint8_t)(1u << (i & 7));
+    const int was = bits[i >> 3] & bit;
+    bits[i >> 3] |= bit;
+    return was;
+}
+
+kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
+                             uint32_t right, kw_table **out)
+{
+    const kw_alloc *a = &ix->alloc;
+    const size_t n_groups = ix->folded.n;
+    if (n_groups > SIZE_MAX / sizeof(uint32_t))
+        return KW_ETOOBIG;
+    const size_t n_bytes = ix->n_tokens / 8 + 1;
+    kw_table *t = new_table(a, 1);
+    uint8_t *seen = kw_malloc(a, n_bytes);
+    uint32_t *counts = kw_malloc(a, n_groups * sizeof *counts);
+    if (!t || !seen || !counts) {
+        kw_table_free(t);
+        kw_free(a, seen);
+        kw_free(a, counts);
+        return KW_ENOMEM;
+    }
+    memset(seen, 0, n_bytes);
+    memset(counts, 0, n_groups * sizeof *counts);
+    uint64_t positions = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const uint32_t pos = h->pos[i];
+        const size_t doc = kw_index_doc_of(ix, pos);
+        uint32_t words = 0;
+        for (uint32_t p = pos; p > ix->doc_tok[doc] && words < left;) {
+            p--;
+            if (!word_at(ix, p))
+                continue;
+            words++;
+            if (!test_and_set(seen, p)) {
+                counts[group_at(ix, p)]++;
+                positions++;
+            }
+        }
+        words = 0;
+        for (uint32_t p = pos + kw_hits_length(h, i); p < ix->doc_tok[doc + 1] && words < right;
+             p++) {
+            if (!word_at(ix, p))
+                continue;
+            words++;
+            if (!test_and_set(seen, p)) {
+                counts[group_at(ix, p)]++;
+                positions++;
+            }
+        }
+    }
+    kw_free(a, seen);
+    size_t rows = 0;
+    for (size_t g = 0; g < n_groups; g++)
+        rows += counts[g] != 0;
+    t->ids = kw_malloc(a, rows * sizeof *t->ids);
+    t->counts = kw_malloc(a, rows * sizeof *t->counts);
+    if (!t->ids || !t->counts) {
+        kw_table_free(t);
+        kw_free(a, counts);
+        return KW_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t g = 0; g < n_groups; g++) {
+        if (counts[g]) {
+            t->ids[k] = (uint32_t)g;
+            t->counts[k] = counts[g];
+            k++;
+        }
+    }
+    kw_free(a, counts);
+    t->n = rows;
+    t->total = positions;
+    *out = t;
+    return KW_OK;
+}
+
+/* ---- dispersion ---- */
+
+void kw_hits_locate(const kw_index *ix, const kw_hits *h, uint64_t *docs, uint32_t *starts)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        const uint32_t pos = h->pos[i];
+        const size_t doc = kw_index_doc_of(ix, pos);
+        docs[i] = doc;
+        starts[i] = pos - ix->doc_tok[doc];
+    }
+}

@@ -1,0 +1,512 @@
+"""Counts and statistics over a Corpus: frequency lists, n-grams, clusters,
+collocates, keyness and dispersion.
+
+The C core does the counting (csrc/kw_stats.c: one pass over the token
+stream, hash tables of n-grams, window cooccurrences from a hit list); this
+module turns the counts into measures with numpy and into pandas
+DataFrames. Every function returns a sorted DataFrame with a fresh
+RangeIndex. The formulas are in README.md, "Counts and statistics".
+
+Words are counted by their case-folded form (the fold groups the index
+builds, as queries fold) unless said otherwise; punctuation tokens are
+never words, and windows and n-grams count words only, as kwic windows do.
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kwiq import _core
+from kwiq._query import Vocabulary
+
+# The collocation measures, in the order of the default `measures`.
+COLLOCATION_MEASURES = ("mi", "mi3", "t", "z", "ll", "dice", "logdice")
+KEYNESS_MEASURES = ("ll", "log_ratio", "perc_diff")
+# The longest n-gram or cluster the core counts (KW_MAX_GRAM).
+MAX_GRAM = 8
+# Hardie (2014): a zero frequency counts as 0.5 in the log ratio.
+LOG_RATIO_ZERO = 0.5
+MAX_U32 = 0xFFFFFFFF
+
+
+def _libs():
+    try:
+        import numpy as np
+        import pandas as pd
+    except ImportError:
+        raise ImportError("counts and statistics need pandas: pip install pandas "
+                          "(or pip install 'kwiq[pandas]')") from None
+    return np, pd
+
+
+def _u32(np, data: bytes):
+    return np.frombuffer(data, dtype=np.uint32)
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def _check_int(value: Any, name: str, low: int, high: int = MAX_U32) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not bool")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _check_corpus(corpus: Any, name: str) -> None:
+    from kwiq._corpus import Corpus
+    if not isinstance(corpus, Corpus):
+        raise TypeError(f"{name} must be a kwiq.Corpus, not {type(corpus).__name__}")
+
+
+def _check_measures(measures: Any, known: tuple[str, ...]) -> list[str]:
+    if isinstance(measures, str):
+        measures = (measures,)
+    try:
+        measures = list(dict.fromkeys(measures))
+    except TypeError:
+        raise TypeError(f"measures must be a sequence of names, not "
+                        f"{type(measures).__name__}") from None
+    for m in measures:
+        if not isinstance(m, str):
+            raise TypeError(f"a measure name must be a str, not {type(m).__name__}")
+        if m not in known:
+            raise ValueError(f"unknown measure {m!r}; the measures are {', '.join(known)}")
+    return measures
+
+
+def _vocabulary(corpus) -> Vocabulary:
+    """The corpus's forms, fetched once and shared with glob and regex queries."""
+    if corpus._vocabulary is None:
+        corpus._vocabulary = Vocabulary(corpus._index)
+    return corpus._vocabulary
+
+
+def _hits(corpus, query: str | Iterable[str], case: bool):
+    """The hits of a query (or a list of queries) as kwic finds them."""
+    return corpus.kwic(query, window=0, case=case)._hits
+
+
+def _sorted(frame, by: list[str], ascending: list[bool]):
+    return frame.sort_values(by, ascending=ascending, kind="mergesort").reset_index(drop=True)
+
+
+def _by_count_and_forms(np, corpus, ids, counts):
+    """The order of rows of fold groups (ids: one row of groups each) by
+    count descending, then by their folded forms joined with spaces, in
+    code-point order. The groups' ranks give that order without comparing
+    a string (see kw_index_group_rank)."""
+    ranks = _u32(np, corpus._index.group_ranks())
+    keys = [ranks[ids[:, k]] for k in range(ids.shape[1] - 1, -1, -1)]
+    return np.lexsort(keys + [-counts.astype(np.int64)])
+
+
+def _joined(np, forms: list[str], ids):
+    """The forms of each row of ids joined by spaces, as an object array
+    (numpy adds the str columns, with no Python loop over the rows)."""
+    forms = np.array(forms, dtype=object)
+    joined = forms[ids[:, 0]] if len(ids) else np.array([], dtype=object)
+    for k in range(1, ids.shape[1]):
+        joined = joined + " " + forms[ids[:, k]]
+    return joined
+
+
+# ---- frequency lists ----
+
+def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = False):
+    """A frequency list: a DataFrame with columns ``word, count,
+    per_million, docs``, one row per word seen at least ``min_count``
+    times, sorted by ``count`` descending, then ``word`` in code-point
+    order (not a locale's collation).
+
+    - ``word``: the case-folded form (``case=False``: "Peace" and "peace"
+      are one word, "peace"), or the form as written (``case=True``).
+    - ``count``: its tokens in the corpus.
+    - ``per_million``: ``count / total * 1,000,000``, where ``total`` is
+      the number of tokens counted: every word token, or (with
+      ``punctuation=True``) every token, words and punctuation. The rows
+      dropped by ``min_count`` still count in ``total``.
+    - ``docs``: the documents in which it occurs at least once.
+
+    Punctuation tokens are listed only with ``punctuation=True``.
+    """
+    np, pd = _libs()
+    case = _check_bool(case, "case")
+    punctuation = _check_bool(punctuation, "punctuation")
+    min_count = _check_int(min_count, "min_count", 1)
+    vocabulary = _vocabulary(corpus)
+    _, counts, docs, _ = corpus._index.freq(case)
+    counts, docs = _u32(np, counts), _u32(np, docs)
+    forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
+                      else (vocabulary.folded, vocabulary.folded_is_word))
+    counted = np.ones(len(counts), dtype=bool) if punctuation else \
+        np.frombuffer(is_word, dtype=np.uint8).astype(bool)
+    total = int(counts[counted].sum(dtype=np.uint64))
+    rows = np.flatnonzero(counted & (counts >= min_count))
+    if not case:  # fold groups: their ranks give the order
+        rows = rows[_by_count_and_forms(np, corpus, rows.reshape(-1, 1), counts[rows])]
+    count = counts[rows].astype(np.int64)
+    frame = pd.DataFrame({
+        "word": [forms[i] for i in rows.tolist()],
+        "count": count,
+        "per_million": count * 1e6 / total if total else count.astype(np.float64),
+        "docs": docs[rows].astype(np.int64),
+    })
+    return _sorted(frame, ["count", "word"], [False, True]) if case else frame
+
+
+# ---- n-grams and clusters ----
+
+def ngrams(corpus, n: int, min_count: int = 2):
+    """N-grams: a DataFrame with columns ``ngram, count, docs``, one row per
+    sequence of ``n`` consecutive words (1 <= n <= 8) seen at least
+    ``min_count`` times, sorted by ``count`` descending, then ``ngram`` in
+    code-point order.
+
+    An n-gram lies within one document and never across a punctuation
+    token (as a phrase query never crosses one): "war, peace" holds no
+    bigram. Words are case-folded; ``ngram`` is the words joined by one
+    space; ``docs`` the documents in which it occurs.
+    """
+    np, pd = _libs()
+    n = _check_int(n, "n", 1, MAX_GRAM)
+    min_count = _check_int(min_count, "min_count", 1)
+    ids, counts, docs, _ = corpus._index.ngrams(n, min_count)
+    ids, counts = _u32(np, ids).reshape(-1, n), _u32(np, counts)
+    order = _by_count_and_forms(np, corpus, ids, counts)
+    return pd.DataFrame({
+        "ngram": _joined(np, _vocabulary(corpus).folded, ids[order]),
+        "count": counts[order].astype(np.int64),
+        "docs": _u32(np, docs)[order].astype(np.int64),
+    })
+
+
+def clusters(corpus, query: str | Iterable[str], n: int, side: str = "right", *,
+             case: bool = False, min_count: int = 1):
+    """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
+    count``, sorted by ``count`` descending, then ``cluster`` in code-point
+    order.
+
+    ``query`` is found as ``kwic`` finds it (the query language, ``case``
+    as there, a list of queries). A cluster is ``n`` tokens (1 <= n <= 8):
+    the match, then (``side="right"``) or before it (``side="left"``) as
+    many consecutive words of its document as make ``n`` tokens, with no
+    punctuation among those words or between them and the match. A match
+    with no such words (at a document edge or before punctuation), or
+    longer than ``n`` tokens, makes no cluster. ``cluster`` is the
+    case-folded tokens joined by one space, so a glob's matches give
+    several clusters ("peace of", "peaceful relations", ...). Clusters seen
+    fewer than ``min_count`` times are dropped.
+    """
+    np, pd = _libs()
+    n = _check_int(n, "n", 1, MAX_GRAM)
+    min_count = _check_int(min_count, "min_count", 1)
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+    hits = _hits(corpus, query, case)
+    ids, counts, _, _ = corpus._index.clusters(hits, n, side == "left", min_count)
+    ids, counts = _u32(np, ids).reshape(-1, n), _u32(np, counts)
+    order = _by_count_and_forms(np, corpus, ids, counts)
+    return pd.DataFrame({
+        "cluster": _joined(np, _vocabulary(corpus).folded, ids[order]),
+        "count": counts[order].astype(np.int64),
+    })
+
+
+# ---- collocates ----
+
+def _g2(np, cells: list):
+    """Log-likelihood G2 = 2 * sum(O * ln(O / E)) over cells (O, E, O - E)
+    whose O - E sum to 0, computed as 2 * sum(E * h((O - E) / E)) with
+    h(r) = (1 + r) ln(1 + r) - r >= 0 (the two are equal because the O - E
+    sum to 0). Every term is >= 0, so nothing cancels in the sum, and h is
+    a series for small r, so G2 stays accurate when O is close to E, where
+    the textbook sum loses digits."""
+    total = 0.0
+    for o, e, diff in cells:
+        r = np.maximum(diff / e, -1.0)
+        small = np.abs(r) < 1e-3
+        rs = np.where(small, r, 0.0)
+        series = rs * rs * (1 / 2 - rs * (1 / 6 - rs * (1 / 12 - rs * (1 / 20 - rs * (
+            1 / 30 - rs / 42)))))
+        rl = np.where(small | (o == 0), 0.0, r)
+        h = np.where(small, series, np.where(o == 0, 1.0, (1.0 + rl) * np.log1p(rl) - rl))
+        total = total + e * h
+    return 2.0 * total
+
+
+def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int] = 5,
+               left: int | None = None,
+               right: int | None = None, min_count: int = 2,
+               measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
+    """Collocates of ``query``: a DataFrame with columns ``word, observed,
+    expected``, then one column per measure named as in ``measures``, one
+    row per word seen at least ``min_count`` times in the windows, sorted
+    by the first measure descending (then ``observed`` descending, then
+    ``word``; by ``observed`` when ``measures`` is empty).
+
+    ``query`` is found as ``kwic`` finds it. Each match's window holds the
+    ``left`` words before it and the ``right`` words after it (both
+    ``window`` unless given; ``window`` may also be a ``(left, right)``
+    pair, as in ``kwic``), inside its document; punctuation is skipped
+    and not counted, as kwic windows count words; the match's own tokens
+    are not in its window (another match's may be). A token inside the
+    windows of several matches is counted once. Words are case-folded.
+
+    The contingency table (Evert 2008, surface cooccurrence) classifies
+    every word token of the corpus: in a window or not, the collocate or
+    not::
+
+                        collocate    other words
+        in a window     O11          O12            R1
+        elsewhere       O21          O22            R2
+                        C1           C2             N
+
+    - ``N``: the word tokens of the corpus;
+    - ``R1``: the window positions actually observed: distinct word tokens
+      inside at least one window (fewer than ``hits * (left + right)`` at
+      document edges and where windows overlap);
+    - ``C1``: the collocate's frequency, its tokens in the whole corpus;
+    - ``O11`` (``observed``): its tokens inside the windows;
+    - ``E11`` (``expected``) ``= R1 * C1 / N``, and
+      ``Eij = Ri * Cj / N`` for the other cells.
+
+    Measures (Evert 2005, 2008; logDice from Rychlý 2008), logs to base 2
+    except in ``ll``:
+
+    - ``mi``: ``log2(O11 / E11)``
+    - ``mi3``: ``log2(O11 ** 3 / E11)``
+    - ``t``: ``(O11 - E11) / sqrt(O11)``
+    - ``z``: ``(O11 - E11) / sqrt(E11)``
+    - ``ll``: ``2 * sum(Oij * ln(Oij / Eij))`` over the four cells
+      (``0 ln 0 = 0``), negated where ``O11 < E11`` (signed log-likelihood)
+    - ``dice``: ``2 * O11 / (R1 + C1)``
+    - ``logdice``: ``14 + log2(dice)``; R1 stands for Rychlý's f(x), the
+      node's frequency, as in Evert's Dice.
+
+    ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
+    """
+    np, pd = _libs()
+    if isinstance(window, (tuple, list)):
+        if len(window) != 2:
+            raise ValueError("window must be an int or a (left, right) pair of ints")
+        sides = (_check_int(window[0], "the left side of window", 0),
+                 _check_int(window[1], "the right side of window", 0))
+    else:
+        sides = (_check_int(window, "window", 0),) * 2
+    left = sides[0] if left is None else _check_int(left, "left", 0)
+    right = sides[1] if right is None else _check_int(right, "right", 0)
+    min_count = _check_int(min_count, "min_count", 1)
+    measures = _check_measures(measures, COLLOCATION_MEASURES)
+    hits = _hits(corpus, query, case)
+    index = corpus._index
+    ids, counts, _, r1 = index.collocates(hits, left, right)
+    ids, counts = _u32(np, ids), _u32(np, counts)
+    vocabulary = _vocabulary(corpus)
+    group_counts = _u32(np, index.group_counts())
+    is_word = np.frombuffer(vocabulary.folded_is_word, dtype=np.uint8).astype(bool)
+    n_words = int(group_counts[is_word].sum(dtype=np.uint64))
+
+    keep = counts >= min_count
+    ids = ids[keep]
+    o11 = counts[keep].astype(np.float64)
+    c1 = group_counts[ids].astype(np.float64)
+    n, r1f = float(n_words), float(r1)
+    e11 = r1f * c1 / n if n else o11 * 0.0
+    columns = {"word": [vocabulary.folded[i] for i in ids.tolist()],
+               "observed": o11.astype(np.int64), "expected": e11}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for m in measures:
+            if m == "mi":
+                columns[m] = np.log2(o11 / e11)
+            elif m == "mi3":
+                columns[m] = np.log2(o11 ** 3 / e11)
+            elif m == "t":
+                columns[m] = (o11 - e11) / np.sqrt(o11)
+            elif m == "z":
+                columns[m] = (o11 - e11) / np.sqrt(e11)
+            elif m == "ll":
+                r2, c2 = n - r1f, n - c1
+                d = o11 - e11  # every cell's O - E is d or -d
+                cells = [(o11, e11, d), (r1f - o11, r1f * c2 / n, -d),
+                         (c1 - o11, r2 * c1 / n, -d), (n - r1f - c1 + o11, r2 * c2 / n, d)]
+                columns[m] = np.where(d < 0, -1.0, 1.0) * _g2(np, cells)
+            elif m == "dice":
+                columns[m] = 2.0 * o11 / (r1f + c1)
+            else:  # logdice
+                columns[m] = 14.0 + np.log2(2.0 * o11 / (r1f + c1))
+    frame = pd.DataFrame(columns)
+    by = ([measures[0]] if measures else []) + ["observed", "word"]
+    frame = _sorted(frame, by, [False] * (len(by) - 1) + [True])
+    frame.attrs.update(N=n_words, R1=int(r1), hits=len(hits))
+    return frame
+
+
+# ---- keyness ----
+
+def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
+            case: bool = False, punctuation: bool = False):
+    """Keywords of ``target`` against ``reference`` (two ``kwiq.Corpus``):
+    a DataFrame with columns ``word, target, reference`` (the word's tokens
+    in each), then one column per measure named as in ``measures``, one row
+    per word of either corpus, sorted by the first measure descending (then
+    ``target`` descending, then ``word``).
+
+    Words are counted as ``freq`` counts them (``case``, ``punctuation``).
+    With f1, f2 the word's frequencies and N1, N2 the tokens counted in the
+    target and the reference:
+
+    - ``ll``: log-likelihood (Rayson & Garside 2000): with
+      ``E1 = N1 * (f1 + f2) / (N1 + N2)`` and
+      ``E2 = N2 * (f1 + f2) / (N1 + N2)``,
+      ``2 * (f1 * ln(f1 / E1) + f2 * ln(f2 / E2))`` (``0 ln 0 = 0``),
+      negated where ``f1 / N1 < f2 / N2``, so words typical of the
+      reference sort last.
+    - ``log_ratio``: ``log2((f1 / N1) / (f2 / N2))`` (Hardie 2014); a
+      zero frequency counts as 0.5, so the measure stays finite.
+    - ``perc_diff``: %DIFF, ``100 * (f1 / N1 - f2 / N2) / (f2 / N2)``
+      (Gabrielatos & Marchi 2012), ``inf`` where f2 = 0.
+    """
+    np, pd = _libs()
+    _check_corpus(target, "target")
+    _check_corpus(reference, "reference")
+    measures = _check_measures(measures, KEYNESS_MEASURES)
+    counted = []
+    for which, corpus in (("target", target), ("reference", reference)):
+        frame = freq(corpus, case=case, punctuation=punctuation)
+        n = int(frame["count"].sum())
+        if n == 0:
+            raise ValueError(f"the {which} corpus has no "
+                             f"{'tokens' if punctuation else 'words'} to count")
+        counted.append((frame.set_index("word")["count"], n))
+    (f1s, n1), (f2s, n2) = counted
+    both = pd.concat({"target": f1s, "reference": f2s}, axis=1).fillna(0)
+    words = both.index.tolist()
+    f1 = both["target"].to_numpy(dtype=np.float64)
+    f2 = both["reference"].to_numpy(dtype=np.float64)
+    columns = {"word": words, "target": f1.astype(np.int64), "reference": f2.astype(np.int64)}
+    n1f, n2f = float(n1), float(n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for m in measures:
+            if m == "ll":
+                e1 = n1f * (f1 + f2) / (n1f + n2f)
+                e2 = n2f * (f1 + f2) / (n1f + n2f)
+                d = (f1 * n2f - f2 * n1f) / (n1f + n2f)  # f1 - E1 = E2 - f2
+                g2 = _g2(np, [(f1, e1, d), (f2, e2, -d)])
+                columns[m] = np.where(d < 0, -1.0, 1.0) * g2
+            elif m == "log_ratio":
+                a = np.where(f1 == 0, LOG_RATIO_ZERO, f1) / n1f
+                b = np.where(f2 == 0, LOG_RATIO_ZERO, f2) / n2f
+                columns[m] = np.log2(a / b)
+            else:  # perc_diff
+                p1, p2 = f1 / n1f, f2 / n2f
+                columns[m] = np.where(f2 == 0, np.inf, 100.0 * (p1 - p2) / p2)
+    frame = pd.DataFrame(columns)
+    by = ([measures[0]] if measures else []) + ["target", "word"]
+    return _sorted(frame, by, [False] * (len(by) - 1) + [True])
+
+
+# ---- dispersion ----
+
+def _locate(corpus, query: str | Iterable[str], case: bool):
+    """Document numbers and in-document positions of the matches, and the
+    length in tokens of every document."""
+    np, _ = _libs()
+    hits = _hits(corpus, query, case)
+    docs, starts = corpus._index.locate(hits)
+    return (np.frombuffer(docs, dtype=np.uint64).astype(np.int64),
+            _u32(np, starts).astype(np.int64),
+            _u32(np, corpus._index.doc_lengths()).astype(np.int64))
+
+
+def dispersion(corpus, query: str | Iterable[str], *, case: bool = False):
+    """Where ``query`` occurs: a DataFrame with columns ``doc, position,
+    relative``, one row per match (as ``kwic`` finds them), in corpus
+    order. ``doc`` is the document's id, ``position`` the match's first
+    token's position in it (``Line.start``), ``relative`` that position
+    divided by the document's length in tokens (0 <= relative < 1)."""
+    np, pd = _libs()
+    docs, starts, lengths = _locate(corpus, query, case)
+    ids = corpus._ids
+    return pd.DataFrame({
+        "doc": [ids[d] for d in docs.tolist()],
+        "position": starts,
+        "relative": starts / lengths[docs] if len(docs) else starts.astype(np.float64),
+    })
+
+
+def plot_dispersion(corpus, queries: str | Iterable[str], *, case: bool = False,
+                    scale: str = "relative"):
+    """A lexical dispersion plot (an "x-ray" plot, as quanteda's
+    textplot_xray draws it): one row per document and query, a vertical
+    tick at each match. Documents with no match of any query are left out;
+    rows run in corpus order, then in the order of ``queries`` (a str or a
+    list of str, each found as ``kwic`` finds it). ``scale="relative"``
+    puts each match at ``position / document length`` (0 to 1),
+    ``"absolute"`` at its token position. Returns a
+    ``matplotlib.figure.Figure`` (not shown through pyplot; a notebook
+    displays it, ``fig.savefig(path)`` writes it). Needs matplotlib.
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("plot_dispersion() needs matplotlib: pip install matplotlib "
+                          "(or pip install 'kwiq[plot]')") from None
+    np, _ = _libs()
+    if scale not in ("relative", "absolute"):
+        raise ValueError(f"scale must be 'relative' or 'absolute', not {scale!r}")
+    if isinstance(queries, str):
+        queries = [queries]
+    else:
+        queries = list(dict.fromkeys(queries))
+        if not queries:
+            raise ValueError("an empty list of queries")
+    located = [_locate(corpus, q, case) for q in queries]
+    lengths = located[0][2]
+    shown = sorted(set().union(*(set(docs.tolist()) for docs, _, _ in located)))
+    rows = [(d, q) for d in shown for q in range(len(queries))]
+    fig = Figure(figsize=(8.0, 1.2 + 0.3 * max(len(rows), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    colors = [f"C{q % 10}" for q in range(len(queries))]
+    for row, (d, q) in enumerate(rows):
+        docs, starts, _ = located[q]
+        x = starts[docs == d].astype(np.float64)
+        if scale == "relative":
+            x = x / lengths[d]
+        y = len(rows) - 1 - row  # the first row on top
+        ax.vlines(x, y - 0.4, y + 0.4, colors=colors[q], linewidth=1.0)
+    for k in range(1, len(shown)):  # a rule between documents
+        ax.axhline(len(rows) - k * len(queries) - 0.5, color="0.8", linewidth=0.8)
+    ids = corpus._ids
+    if len(queries) == 1:
+        labels = [str(ids[d]) for d, _ in rows]
+    elif len(shown) == 1:
+        labels = [queries[q] for _, q in rows]
+    else:
+        labels = [f"{ids[d]}: {queries[q]}" for d, q in rows]
+    ax.set_yticks(range(len(rows) - 1, -1, -1), labels)
+    ax.set_ylim(-0.5, max(len(rows), 1) - 0.5)
+    if scale == "relative":
+        ax.set_xlim(0.0, 1.0)
+        ax.set_xlabel("relative position in document")
+    else:
+        ax.set_xlim(0.0, float(max(lengths[shown].max(), 1)) if shown else 1.0)
+        ax.set_xlabel("token position in document")
+    if not rows:
+        ax.text(0.5, 0.5, "no matches", ha="center", va="center", transform=ax.transAxes)
+    title = "Lexical dispersion plot"
+    if len(queries) == 1:
+        title += f" of {queries[0]!r}"
+    if len(shown) == 1:
+        title += f" in {ids[shown[0]]}"
+    ax.set_title(title)
+    return fig

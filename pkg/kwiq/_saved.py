@@ -1,0 +1,133 @@
+"""Saved corpora: the file the core writes, and the document ids in it.
+
+The core saves its index with an opaque blob of ours beside it (the format
+is documented byte by byte in csrc/kw_file.c). The blob holds the document
+ids as UTF-8 JSON, never pickle, so loading a file runs no code of the
+file's: ``{"kwiq ids": 1, "range": n}`` for the default ids ``0 .. n-1``,
+else ``{"kwiq ids": 1, "ids": [...]}`` with one value per document:
+
+- str, bool, None: a JSON string, true/false, null;
+- int: a JSON number when |i| < 2**63, else ``{"int": "<hex>"}``;
+- float: ``{"float": "<repr>"}``, exact, nan and inf included;
+- tuple: ``{"tuple": [...]}`` of these, nested as deep as needed.
+
+Ids of any other type (or a subclass of these) cannot be saved: save()
+raises TypeError before it opens the file.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import mmap
+import os
+import secrets
+from typing import Any, Union
+
+from kwiq import _core
+
+FormatError = _core.FormatError
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+IDS_VERSION = 1
+BIG_INT = 2 ** 63
+
+
+def encode_ids(ids: list) -> bytes:
+    """The blob for ``ids``; TypeError for an id of a type it cannot hold."""
+    if all(type(doc_id) is int for doc_id in ids) and ids == list(range(len(ids))):
+        document: dict[str, Any] = {"kwiq ids": IDS_VERSION, "range": len(ids)}
+    else:
+        document = {"kwiq ids": IDS_VERSION,
+                    "ids": [_encode(doc_id, i) for i, doc_id in enumerate(ids)]}
+    return json.dumps(document, separators=(",", ":"), allow_nan=False).encode("ascii")
+
+
+def _encode(value: Any, i: int) -> Any:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is int:
+        return value if -BIG_INT < value < BIG_INT else {"int": hex(value)}
+    if kind is float:
+        return {"float": repr(value)}
+    if kind is tuple:
+        return {"tuple": [_encode(item, i) for item in value]}
+    raise TypeError(f"cannot save id {i} ({kind.__module__}.{kind.__qualname__}): a saved "
+                    "corpus keeps ids of type str, int, float, bool, None and tuples of them")
+
+
+def decode_ids(blob: bytes, n_docs: int) -> list:
+    """The ids in ``blob``, ``n_docs`` distinct ones; FormatError otherwise."""
+    try:
+        document = json.loads(blob.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise FormatError(f"section blob: the document ids are not JSON ({error})") from None
+    if not isinstance(document, dict) or type(document.get("kwiq ids")) is not int \
+            or document["kwiq ids"] != IDS_VERSION:
+        raise FormatError("section blob: no document ids of a version this kwiq reads")
+    if set(document) == {"kwiq ids", "range"}:
+        count = document["range"]
+        if type(count) is not int or count != n_docs:
+            raise FormatError(f"section blob: ids 0 .. {count!r} - 1 for {n_docs} documents")
+        return list(range(n_docs))
+    values = document.get("ids")
+    if set(document) != {"kwiq ids", "ids"} or not isinstance(values, list):
+        raise FormatError("section blob: the document ids are not a list")
+    if len(values) != n_docs:
+        raise FormatError(f"section blob: {len(values)} ids for {n_docs} documents")
+    try:
+        ids = [_decode(value) for value in values]
+    except (ValueError, TypeError, RecursionError) as error:
+        raise FormatError(f"section blob: a document id cannot be read ({error})") from None
+    if len(set(ids)) != n_docs:  # equal ids, as Corpus finds them
+        raise FormatError("section blob: an id is given twice")
+    return ids
+
+
+def _decode(value: Any) -> Any:
+    if value is None or type(value) in (str, bool, int):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        [(tag, content)] = value.items()
+        if tag == "int" and isinstance(content, str):
+            return int(content, 16)
+        if tag == "float" and isinstance(content, str):
+            return float(content)
+        if tag == "tuple" and isinstance(content, list):
+            return tuple(_decode(item) for item in content)
+    raise ValueError(f"{value!r:.60} is not an encoded id")
+
+
+def write(index: Any, blob: bytes, path: PathLike) -> None:
+    """Save ``index`` and ``blob`` to ``path``: written beside it under a
+    temporary name, then renamed over it, so that a reader never sees half
+    a file and a corpus loaded from ``path`` keeps its (now unlinked) file."""
+    path = os.fspath(path)
+    directory, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(temporary, "xb") as file:
+            index.save(file, blob)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def read(path: PathLike) -> tuple[Any, bytes]:
+    """(index, blob) of the saved corpus at ``path``, memory-mapped."""
+    name = os.fspath(path)
+    with open(path, "rb") as file:
+        if os.fstat(file.fileno()).st_size == 0:
+            raise FormatError(f"{name}: an empty file, not a saved kwiq corpus")
+        mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        return _core.load(mapping)
+    except FormatError as error:
+        mapping.close()
+        raise FormatError(f"{name}: {error}") from None
+    except BaseException:
+        mapping.close()
+        raise
