@@ -90,7 +90,14 @@ def test_check_threads():
             kwiq.Corpus(["a"], threads=bad)
 
 
-def test_same_corpus_whatever_the_thread_count(books, small_runs):
+def saved(corpus, tmp_path, name):
+    """The bytes of the corpus saved: every array of the index, and the ids."""
+    path = tmp_path / name
+    corpus.save(path)
+    return path.read_bytes()
+
+
+def test_same_corpus_whatever_the_thread_count(books, small_runs, tmp_path):
     runs_seen = []
     real_plan = _build.plan_runs
 
@@ -101,9 +108,12 @@ def test_same_corpus_whatever_the_thread_count(books, small_runs):
 
     _build.plan_runs = plan
     try:
-        expected = fingerprint(kwiq.Corpus(books, threads=1))
+        one = kwiq.Corpus(books, threads=1)
+        expected, file = fingerprint(one), saved(one, tmp_path, "1")
         for threads in (2, 3, 4):
-            assert fingerprint(kwiq.Corpus(books, threads=threads)) == expected, threads
+            corpus = kwiq.Corpus(books, threads=threads)
+            assert fingerprint(corpus) == expected, threads
+            assert saved(corpus, tmp_path, str(threads)) == file, threads  # byte for byte
     finally:
         _build.plan_runs = real_plan
     assert runs_seen == [1, 2, 3, 4]

@@ -585,6 +585,26 @@ def test_build_from_stdin_and_other_encodings(run, tmp_path):
         "Straße"
 
 
+def test_build_a_directory_on_any_threads(run, tmp_path):
+    """kwiq build takes directories and globs too, and writes the same bytes
+    whatever --threads."""
+    (tmp_path / "texts" / "sub").mkdir(parents=True)
+    for k in range(30):  # 3 MB: enough for three runs (at least 1 MB each)
+        (tmp_path / "texts" / ("sub" if k % 3 else ".") / f"{k:02}.txt").write_text(
+            f"Text {k}: the Straße, the STRASSE and {k} words more. " * 1800 + "A zebra.",
+            encoding="utf-8")
+    outputs = []
+    for threads in ("1", "2", "3"):
+        done = run("build", "texts", "--threads", threads, "-o", f"{threads}.kwiq")
+        assert done.rc == 0, done
+        assert done.out.startswith(f"{threads}.kwiq: 30 documents,")
+        outputs.append((tmp_path / f"{threads}.kwiq").read_bytes())
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+    records = parse(run("zebra", "-c", "1.kwiq", "-f", "csv").out, "csv")
+    assert len(records) == 30
+    assert records[0]["doc"] == "texts/00.txt" and records[-1]["doc"] == "texts/sub/29.txt"
+
+
 def test_searching_for_the_word_build(run, tmp_path):
     (tmp_path / "b.txt").write_text("We build. They Build ships.\n", encoding="utf-8")
     done = run("--", "build", "b.txt")

@@ -74,6 +74,16 @@ def test_folders_as_python_reads_them(folder, errors, threads, small_runs):
     same(corpus, python_corpus(paths, errors=errors))
 
 
+def test_saved_bytes_whatever_the_threads(small_runs, tmp_path):
+    root = shared("gutenberg")
+    files = []
+    for threads in (1, 2, 3, 4):
+        corpus = kwiq.Corpus.from_files(root, threads=threads, progress=False)
+        corpus.save(tmp_path / f"{threads}.kwiq")
+        files.append((tmp_path / f"{threads}.kwiq").read_bytes())
+    assert all(f == files[0] for f in files[1:])
+
+
 def test_movie_reviews_glob_and_directory(small_runs):
     root = shared("movie_reviews")
     paths = sorted(str(p) for p in root.rglob("*.txt"))

@@ -1572,6 +1572,56 @@ static void test_checksum(void)
     CHECK(kw_checksum("Nobody inspects the spammish repetition", 39, 0) == 0xFBCEA83C8A378BF1ull);
 }
 
+/* A corpus built in runs, appended and finished in parts, saves to the
+ * same bytes as one built by one builder. */
+static void test_saved_whatever_the_runs(void)
+{
+    static const char *words[] = {"one", "Two", "THREE", "two", ",", "\xc3\xa9t\xc3\xa9",
+                                  "\xe5\x92\x8c", "four", "Four", "."};
+    enum { N_DOCS = 12, WORDS = 15000 };
+    char *docs[N_DOCS];
+    unsigned seed = 99;
+    for (int d = 0; d < N_DOCS; d++) {
+        docs[d] = malloc(WORDS * 12);
+        size_t len = 0;
+        for (int w = 0; w < WORDS; w++) {
+            seed = seed * 1103515245u + 12345u;
+            len += (size_t)sprintf(docs[d] + len, "%s%s", words[(seed >> 16) % 10],
+                                   (seed >> 9) % 50 ? " " : "\n\n");
+            if ((seed >> 4) % 211 == 0)
+                len += (size_t)sprintf(docs[d] + len, "only%d ", d);
+        }
+    }
+    kw_index *whole = build((const char *const *)docs, N_DOCS);
+    size_t whole_len = 0, bad;
+    unsigned char *expected = whole ? save(whole, "ids", &whole_len) : NULL;
+    CHECK(expected && kw_index_n_tokens(whole) > 2 * 65536);
+    int ok = 1;
+    for (size_t n_parts = 1; expected && n_parts <= 4; n_parts++) {
+        kw_runner runner = {run_backwards, NULL, n_parts};
+        kw_builder *runs[4];
+        for (size_t r = 0; r < n_parts; r++) {
+            ok &= kw_builder_new(&kw_alloc_libc, &runs[r]) == KW_OK;
+            for (size_t d = N_DOCS * r / n_parts; d < N_DOCS * (r + 1) / n_parts; d++)
+                ok &= kw_builder_add(runs[r], docs[d], strlen(docs[d]), &bad) == KW_OK;
+        }
+        for (size_t r = 1; r < n_parts; r++)
+            ok &= kw_builder_append_with(runs[0], runs[r], &runner) == KW_OK;
+        kw_index *ix = NULL;
+        ok &= kw_builder_finish_with(runs[0], &runner, &ix) == KW_OK;
+        size_t len = 0;
+        unsigned char *bytes = ix ? save(ix, "ids", &len) : NULL;
+        ok &= bytes && len == whole_len && memcmp(bytes, expected, len) == 0;
+        free(bytes);
+        kw_index_free(ix);
+    }
+    CHECK(ok);
+    free(expected);
+    kw_index_free(whole);
+    for (int d = 0; d < N_DOCS; d++)
+        free(docs[d]);
+}
+
 static void test_save_load(void)
 {
     kw_index *ix = saved_corpus(), *back = NULL, *again = NULL;
@@ -2147,6 +2197,7 @@ int main(void)
     test_stats_out_of_memory();
     test_checksum();
     test_save_load();
+    test_saved_whatever_the_runs();
     test_save_load_edges();
     test_load_damaged();
     test_load_crafted();
