@@ -42,8 +42,8 @@ def main():
     docs = [text[i:i + 100_000] for i in range(0, len(text), 100_000)]
     del text
 
-    build, build_min = median_seconds(lambda: kwiq.Corpus(docs), args.runs)
-    corpus = kwiq.Corpus(docs)
+    build, build_min = median_seconds(lambda: kwiq.Corpus(docs, threads=1), args.runs)
+    corpus = kwiq.Corpus(docs, threads=1)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         path = Path(tmp) / "bench.kwiq"
         save, _ = median_seconds(lambda: corpus.save(path), args.runs)

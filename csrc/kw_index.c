@@ -370,7 +370,17 @@ typedef struct postings_job {
     kw_index *ix;
     uint32_t *next;  /* n_parts rows of n_groups counters */
     size_t n_parts;
+    int touch;       /* write post in order first (kw_touch_postings_bytes) */
 } postings_job;
+
+/* From this size on, the postings are written in order (zeros) before
+ * they are placed: placing writes them in a scattered order, and first
+ * touching a large fresh array in a scattered order cost about 6.6 us a
+ * page against 1.6 us in order on the 2-core VM (a 1 GB corpus: 2.1 s to
+ * place against 0.34 s of zeros and 0.65 s to place). Below it the two
+ * orders cost about the same, and the zeros are not worth writing. A
+ * variable, so that the C tests may lower it. */
+size_t kw_touch_postings_bytes = (size_t)1 << 29;
 
 static void count_part(void *arg, size_t part)
 {
@@ -382,6 +392,15 @@ static void count_part(void *arg, size_t part)
     memset(next, 0, ix->folded.n * sizeof *next);
     for (size_t i = begin; i < end; i++)
         next[ix->group_of[ix->toks[i]]]++;
+}
+
+static void touch_part(void *arg, size_t part)
+{
+    const postings_job *job = arg;
+    size_t begin, end;
+    part_range(job->ix->n_tokens, part, job->n_parts, &begin, &end);
+    if (end > begin)
+        memset(job->ix->post + begin, 0, (end - begin) * sizeof *job->ix->post);
 }
 
 static void place_part(void *arg, size_t part)
@@ -405,7 +424,8 @@ static kw_status build_postings(kw_index *ix, const kw_runner *runner)
         return KW_ETOOBIG;
     ix->post_start = kw_malloc(a, (n_groups + 1) * sizeof *ix->post_start);
     ix->post = kw_malloc(a, ix->n_tokens * sizeof *ix->post);
-    postings_job job = {ix, kw_malloc(a, n_parts * n_groups * sizeof *job.next), n_parts};
+    postings_job job = {ix, kw_malloc(a, n_parts * n_groups * sizeof *job.next), n_parts,
+                        ix->n_tokens * sizeof *ix->post >= kw_touch_postings_bytes};
     if (!ix->post_start || !ix->post || !job.next) {
         kw_free(a, job.next);
         return KW_ENOMEM;
@@ -421,6 +441,8 @@ static kw_status build_postings(kw_index *ix, const kw_runner *runner)
         }
     }
     ix->post_start[n_groups] = sum;
+    if (job.touch)
+        run_parts(runner, touch_part, &job, n_parts);
     run_parts(runner, place_part, &job, n_parts);
     kw_free(a, job.next);
     return KW_OK;

@@ -121,6 +121,10 @@ static inline uint32_t kw_tok(const kw_index *ix, size_t pos)
     return ix->tok_width == 2 ? type : type | (uint32_t)p[2] << 16;
 }
 
+/* Postings of at least this many bytes are written in order before the
+ * counting sort scatters into them (kw_index.c says why). */
+extern size_t kw_touch_postings_bytes;
+
 /* ix->group_rank from ix->folded: each group's rank, 0 .. n_groups - 1, in
  * the byte order of the folded forms (a form before any longer one it
  * begins). Sets ix->group_rank only on success; KW_ENOMEM otherwise. */
