@@ -5,10 +5,11 @@ thread. Each thread feeds its run to its own ``_core.Builder`` in batches:
 the batch's documents are gathered with the GIL held (pointers to an ASCII
 str's UTF-8, bytes as they are, the code units of any other str), then the
 whole batch is encoded to UTF-8 where needed and tokenized with the GIL
-released. When every run is done the
-builders are appended in order (``kw_builder_append`` interns each run's
-types in its own first-occurrence order, so the type ids, and every array,
-are exactly those of one builder fed every document) and finished.
+released. When every run is done the builders are appended in order
+(``kw_builder_append`` interns each run's types in its own first-occurrence
+order, so the type ids, and every array, are exactly those of one builder
+fed every document) and finished; the core cuts appending and the
+postings' counting sort into parts, which the binding runs on threads.
 
 Errors are reported for the first bad document in corpus order, whatever
 the thread that met it: a run that fails stops only the runs after it, and
