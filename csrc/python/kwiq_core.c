@@ -226,20 +226,32 @@ done:
     return result;
 }
 
+/* bytes of native uint32: get(ix, i) for i < n, as the Index getters below
+ * return their per-type, per-group or per-document numbers. */
+static PyObject *uint32_bytes(const kw_index *ix, size_t n,
+                              uint32_t (*get)(const kw_index *, uint32_t))
+{
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    if (!result)
+        return NULL;
+    uint32_t *values = (uint32_t *)PyBytes_AS_STRING(result);
+    for (size_t i = 0; i < n; i++)
+        values[i] = get(ix, (uint32_t)i);
+    return result;
+}
+
+static uint32_t doc_n_tokens(const kw_index *ix, uint32_t doc)
+{
+    return kw_index_doc_n_tokens(ix, doc);
+}
+
 PyDoc_STRVAR(Index_group_of_doc,
 "group_of()\n--\n\nThe fold group id of every surface type, as bytes of native uint32.");
 
 static PyObject *Index_group_of(IndexObject *self, PyObject *unused)
 {
     (void)unused;
-    size_t n = kw_index_n_types(self->ix);
-    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
-    if (!result)
-        return NULL;
-    uint32_t *groups = (uint32_t *)PyBytes_AS_STRING(result);
-    for (size_t type = 0; type < n; type++)
-        groups[type] = kw_index_group_of(self->ix, (uint32_t)type);
-    return result;
+    return uint32_bytes(self->ix, kw_index_n_types(self->ix), kw_index_group_of);
 }
 
 PyDoc_STRVAR(Index_doc_text_doc, "doc_text(doc)\n--\n\nThe text of document number `doc`.");
@@ -441,14 +453,7 @@ PyDoc_STRVAR(Index_group_counts_doc,
 static PyObject *Index_group_counts(IndexObject *self, PyObject *unused)
 {
     (void)unused;
-    size_t n = kw_index_n_groups(self->ix);
-    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
-    if (!result)
-        return NULL;
-    uint32_t *counts = (uint32_t *)PyBytes_AS_STRING(result);
-    for (size_t g = 0; g < n; g++)
-        counts[g] = kw_index_group_count(self->ix, (uint32_t)g);
-    return result;
+    return uint32_bytes(self->ix, kw_index_n_groups(self->ix), kw_index_group_count);
 }
 
 PyDoc_STRVAR(Index_group_ranks_doc,
@@ -459,14 +464,7 @@ PyDoc_STRVAR(Index_group_ranks_doc,
 static PyObject *Index_group_ranks(IndexObject *self, PyObject *unused)
 {
     (void)unused;
-    size_t n = kw_index_n_groups(self->ix);
-    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
-    if (!result)
-        return NULL;
-    uint32_t *ranks = (uint32_t *)PyBytes_AS_STRING(result);
-    for (size_t g = 0; g < n; g++)
-        ranks[g] = kw_index_group_rank(self->ix, (uint32_t)g);
-    return result;
+    return uint32_bytes(self->ix, kw_index_n_groups(self->ix), kw_index_group_rank);
 }
 
 PyDoc_STRVAR(Index_doc_lengths_doc,
@@ -475,14 +473,7 @@ PyDoc_STRVAR(Index_doc_lengths_doc,
 static PyObject *Index_doc_lengths(IndexObject *self, PyObject *unused)
 {
     (void)unused;
-    size_t n = kw_index_n_docs(self->ix);
-    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
-    if (!result)
-        return NULL;
-    uint32_t *lengths = (uint32_t *)PyBytes_AS_STRING(result);
-    for (size_t d = 0; d < n; d++)
-        lengths[d] = kw_index_doc_n_tokens(self->ix, d);
-    return result;
+    return uint32_bytes(self->ix, kw_index_n_docs(self->ix), doc_n_tokens);
 }
 
 PyDoc_STRVAR(Index_locate_doc,
