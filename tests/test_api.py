@@ -231,3 +231,8 @@ def test_to_pandas_equals_the_lines():
     assert set(frame["query"]) == {"the"}
     empty = kwiq.sample().kwic("zebra").to_pandas()
     assert len(empty) == 0 and list(empty.columns) == list(kwiq.Line._fields) + ["query"]
+
+
+def test_corpus_repr_counts_documents_and_tokens():
+    assert repr(kwiq.sample()) == "<kwiq.Corpus: 1 document, 2,077 tokens>"
+    assert repr(kwiq.Corpus(["a b", "c"])) == "<kwiq.Corpus: 2 documents, 3 tokens>"

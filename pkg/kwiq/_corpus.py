@@ -180,7 +180,8 @@ class Corpus:
         return self.n_docs
 
     def __repr__(self) -> str:
-        return f"<kwiq.Corpus: {self.n_docs:,} documents, {self.n_tokens:,} tokens>"
+        documents = "document" if self.n_docs == 1 else "documents"
+        return f"<kwiq.Corpus: {self.n_docs:,} {documents}, {self.n_tokens:,} tokens>"
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``."""
