@@ -175,3 +175,14 @@ def test_overlapping_queries_keep_query_order_at_one_position():
 def test_bad_query_lists(query, error):
     with pytest.raises(error):
         kwiq.Corpus(["x"]).kwic(query)
+
+
+def test_remembered_patterns_answer_as_new_ones(letter_text):
+    """Glob and regex matches are remembered per corpus; the answers must
+    not depend on what was asked before, nor on the memory filling up."""
+    corpus = kwiq.Corpus([letter_text])
+    first = kwiq_spans(corpus, "peace*")
+    for n in range(300):
+        corpus.kwic(f"/x{{{n}}}/")
+    assert kwiq_spans(corpus, "peace*") == first == oracle_spans([letter_text], ["peace*"])
+    assert kwiq_spans(corpus, "PEACE*", case=True) == []

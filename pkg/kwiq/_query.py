@@ -162,6 +162,11 @@ def glob_regex(glob: str) -> re.Pattern:
     return re.compile("".join(parts), re.DOTALL)
 
 
+# How many glob and regex slots a Vocabulary remembers: matching a pattern
+# reads the whole vocabulary, asking again for the same one should not.
+SLOT_CACHE_SIZE = 256
+
+
 class Vocabulary:
     """The corpus's forms, fetched from the core once, for globs and regexes."""
 
@@ -170,6 +175,7 @@ class Vocabulary:
         self.folded, self.folded_is_word = index.vocabulary(True)
         self.group_of = array("I")
         self.group_of.frombytes(index.group_of())
+        self._slots: dict[tuple[str, str, bool], tuple] = {}
 
     def slot(self, pattern: Pattern, case: bool) -> tuple:
         """The slot that kwiq._core.Index.match takes for one pattern."""
@@ -177,6 +183,15 @@ class Vocabulary:
             return (0, pattern.text)
         if pattern.kind == "any":
             return (3,)
+        key = (pattern.kind, pattern.text, case)
+        slot = self._slots.get(key)
+        if slot is None:
+            if len(self._slots) >= SLOT_CACHE_SIZE:
+                self._slots.clear()
+            slot = self._slots[key] = self._match_vocabulary(pattern, case)
+        return slot
+
+    def _match_vocabulary(self, pattern: Pattern, case: bool) -> tuple:
         if pattern.kind == "glob":
             glob = pattern.text if case else _core.casefold(pattern.text)
             matches = glob_regex(glob).fullmatch

@@ -171,8 +171,14 @@ def _write(conc, fmt: str, width: int, show_doc: bool, out) -> None:
         if text:
             out.write(text + "\n")
     elif fmt == "json":
-        json.dump([line._asdict() for line in conc], out, ensure_ascii=False, indent=1)
-        out.write("\n")
+        # One object a line, written as the lines come, never all in memory.
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        separator = "\n"
+        out.write("[")
+        for line in conc:
+            out.write(separator + encode(line._asdict()))
+            separator = ",\n"
+        out.write("\n]\n" if len(conc) else "]\n")
     else:
         writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
         writer.writerow(Line._fields)
