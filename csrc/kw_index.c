@@ -153,24 +153,6 @@ undo:
 
 size_t kw_builder_n_docs(const kw_builder *b) { return b->n_docs; }
 
-/* Grow *array to exactly `need` elements of `size` bytes if it holds fewer:
- * for arrays whose final size is known, where doubling would only leave
- * slack. Fails without touching the array. */
-static kw_status reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need,
-                               size_t size)
-{
-    if (need <= *cap)
-        return KW_OK;
-    if (need > SIZE_MAX / size)
-        return KW_ETOOBIG;
-    void *grown = a->realloc(a->ctx, *array, need * size);
-    if (!grown)
-        return KW_ENOMEM;
-    *array = grown;
-    *cap = need;
-    return KW_OK;
-}
-
 kw_status kw_builder_reserve(kw_builder *b, size_t text_bytes, size_t n_tokens)
 {
     const kw_alloc *a = &b->alloc;
@@ -178,11 +160,11 @@ kw_status kw_builder_reserve(kw_builder *b, size_t text_bytes, size_t n_tokens)
     if (text_bytes > SIZE_MAX - b->text_len || n_tokens > SIZE_MAX - b->n_tokens)
         return KW_ETOOBIG;
     size_t n_checkpoints = b->n_checkpoints + n_tokens / KW_CHECKPOINT;
-    if ((st = reserve_exact(a, (void **)&b->text, &b->text_cap, b->text_len + text_bytes, 1))
+    if ((st = kw_reserve_exact(a, (void **)&b->text, &b->text_cap, b->text_len + text_bytes, 1))
             != KW_OK
-        || (st = reserve_exact(a, (void **)&b->toks, &b->toks_cap, b->n_tokens + n_tokens,
+        || (st = kw_reserve_exact(a, (void **)&b->toks, &b->toks_cap, b->n_tokens + n_tokens,
                                sizeof *b->toks)) != KW_OK
-        || (st = reserve_exact(a, (void **)&b->checkpoints, &b->checkpoints_cap, n_checkpoints,
+        || (st = kw_reserve_exact(a, (void **)&b->checkpoints, &b->checkpoints_cap, n_checkpoints,
                                sizeof *b->checkpoints)) != KW_OK)
         return st;
     return KW_OK;
@@ -268,11 +250,11 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
         return KW_ENOMEM;
     /* Everything that can fail comes first; the undo is one truncate. */
     if ((st = reserve_docs(dst, dst->n_docs + src->n_docs + 1)) != KW_OK
-        || (st = reserve_exact(a, (void **)&dst->text, &dst->text_cap,
+        || (st = kw_reserve_exact(a, (void **)&dst->text, &dst->text_cap,
                                dst->text_len + src->text_len, 1)) != KW_OK
-        || (st = reserve_exact(a, (void **)&dst->toks, &dst->toks_cap,
+        || (st = kw_reserve_exact(a, (void **)&dst->toks, &dst->toks_cap,
                                dst->n_tokens + src->n_tokens, sizeof *dst->toks)) != KW_OK
-        || (st = reserve_exact(a, (void **)&dst->checkpoints, &dst->checkpoints_cap,
+        || (st = kw_reserve_exact(a, (void **)&dst->checkpoints, &dst->checkpoints_cap,
                                dst->n_checkpoints + src->n_checkpoints,
                                sizeof *dst->checkpoints)) != KW_OK
         || (st = kw_reserve(a, (void **)&dst->is_word, &dst->is_word_cap,

@@ -17,6 +17,11 @@ static inline void kw_free(const kw_alloc *a, void *p) { if (p) a->free(a->ctx, 
  * allocation fails or the byte count would overflow. */
 kw_status kw_reserve(const kw_alloc *a, void **array, size_t *cap, size_t need, size_t size);
 
+/* The same, growing to exactly `need`: for arrays whose final size is
+ * known, where doubling would only leave slack. */
+kw_status kw_reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need,
+                           size_t size);
+
 /* 64-bit hash of a byte string: word-at-a-time multiply-xorshift mixing. */
 uint64_t kw_hash(const char *s, size_t n);
 

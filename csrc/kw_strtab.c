@@ -10,6 +10,21 @@ static void libc_free(void *ctx, void *p) { (void)ctx; free(p); }
 
 const kw_alloc kw_alloc_libc = {libc_malloc, libc_realloc, libc_free, NULL};
 
+kw_status kw_reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need,
+                           size_t size)
+{
+    if (need <= *cap)
+        return KW_OK;
+    if (need > SIZE_MAX / size)
+        return KW_ETOOBIG;
+    void *grown = a->realloc(a->ctx, *array, need * size);
+    if (!grown)
+        return KW_ENOMEM;
+    *array = grown;
+    *cap = need;
+    return KW_OK;
+}
+
 kw_status kw_reserve(const kw_alloc *a, void **array, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
@@ -20,14 +35,7 @@ kw_status kw_reserve(const kw_alloc *a, void **array, size_t *cap, size_t need, 
             return KW_ETOOBIG;
         new_cap *= 2;
     }
-    if (new_cap > SIZE_MAX / size)
-        return KW_ETOOBIG;
-    void *grown = a->realloc(a->ctx, *array, new_cap * size);
-    if (!grown)
-        return KW_ENOMEM;
-    *array = grown;
-    *cap = new_cap;
-    return KW_OK;
+    return kw_reserve_exact(a, array, cap, new_cap, size);
 }
 
 static inline uint64_t mix(uint64_t h)
