@@ -13,11 +13,10 @@ never words, and windows and n-grams count words only, as kwic windows do.
 """
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kwiq import _core
+from kwiq._args import as_bool, int_in, window_sides
 from kwiq._query import Vocabulary
 
 # The collocation measures, in the order of the default `measures`.
@@ -27,7 +26,6 @@ KEYNESS_MEASURES = ("ll", "log_ratio", "perc_diff")
 MAX_GRAM = 8
 # Hardie (2014): a zero frequency counts as 0.5 in the log ratio.
 LOG_RATIO_ZERO = 0.5
-MAX_U32 = 0xFFFFFFFF
 
 
 def _libs():
@@ -42,24 +40,6 @@ def _libs():
 
 def _u32(np, data: bytes):
     return np.frombuffer(data, dtype=np.uint32)
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, not {value!r}")
-    return value
-
-
-def _check_int(value: Any, name: str, low: int, high: int = MAX_U32) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not bool")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, not {value}")
-    return value
 
 
 def _check_corpus(corpus: Any, name: str) -> None:
@@ -140,9 +120,9 @@ def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = Fal
     Punctuation tokens are listed only with ``punctuation=True``.
     """
     np, pd = _libs()
-    case = _check_bool(case, "case")
-    punctuation = _check_bool(punctuation, "punctuation")
-    min_count = _check_int(min_count, "min_count", 1)
+    case = as_bool(case, "case")
+    punctuation = as_bool(punctuation, "punctuation")
+    min_count = int_in(min_count, "min_count", 1)
     vocabulary = _vocabulary(corpus)
     _, counts, docs, _ = corpus._index.freq(case)
     counts, docs = _u32(np, counts), _u32(np, docs)
@@ -178,8 +158,8 @@ def ngrams(corpus, n: int, min_count: int = 2):
     space; ``docs`` the documents in which it occurs.
     """
     np, pd = _libs()
-    n = _check_int(n, "n", 1, MAX_GRAM)
-    min_count = _check_int(min_count, "min_count", 1)
+    n = int_in(n, "n", 1, MAX_GRAM)
+    min_count = int_in(min_count, "min_count", 1)
     ids, counts, docs, _ = corpus._index.ngrams(n, min_count)
     ids, counts = _u32(np, ids).reshape(-1, n), _u32(np, counts)
     order = _by_count_and_forms(np, corpus, ids, counts)
@@ -208,8 +188,8 @@ def clusters(corpus, query: str | Iterable[str], n: int, side: str = "right", *,
     fewer than ``min_count`` times are dropped.
     """
     np, pd = _libs()
-    n = _check_int(n, "n", 1, MAX_GRAM)
-    min_count = _check_int(min_count, "min_count", 1)
+    n = int_in(n, "n", 1, MAX_GRAM)
+    min_count = int_in(min_count, "min_count", 1)
     if side not in ("left", "right"):
         raise ValueError(f"side must be 'left' or 'right', not {side!r}")
     hits = _hits(corpus, query, case)
@@ -296,16 +276,10 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
     ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
     """
     np, pd = _libs()
-    if isinstance(window, (tuple, list)):
-        if len(window) != 2:
-            raise ValueError("window must be an int or a (left, right) pair of ints")
-        sides = (_check_int(window[0], "the left side of window", 0),
-                 _check_int(window[1], "the right side of window", 0))
-    else:
-        sides = (_check_int(window, "window", 0),) * 2
-    left = sides[0] if left is None else _check_int(left, "left", 0)
-    right = sides[1] if right is None else _check_int(right, "right", 0)
-    min_count = _check_int(min_count, "min_count", 1)
+    sides = window_sides(window)
+    left = sides[0] if left is None else int_in(left, "left", 0)
+    right = sides[1] if right is None else int_in(right, "right", 0)
+    min_count = int_in(min_count, "min_count", 1)
     measures = _check_measures(measures, COLLOCATION_MEASURES)
     hits = _hits(corpus, query, case)
     index = corpus._index

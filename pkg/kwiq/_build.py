@@ -26,6 +26,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Callable, Optional, Sequence, Union
 
 from kwiq import _core
+from kwiq._args import as_int
 
 # A batch ends once it holds this many bytes (or characters): the GIL is
 # taken once a batch, and a thread holds at most one batch of text besides
@@ -57,8 +58,7 @@ def check_threads(threads: Any) -> int:
     """A thread count from the ``threads=`` argument (None: the default)."""
     if threads is None:
         return default_threads()
-    if isinstance(threads, bool) or not isinstance(threads, int):
-        raise TypeError(f"threads must be a positive int or None, not {type(threads).__name__}")
+    threads = as_int(threads, "threads", "a positive int or None")
     if threads < 1:
         raise ValueError(f"threads must be >= 1, not {threads}")
     return threads

@@ -1,7 +1,6 @@
 """Corpus: documents, their ids and the index the C core builds over them."""
 from __future__ import annotations
 
-import operator
 import os
 from collections.abc import Hashable, Iterable
 from importlib import resources
@@ -9,15 +8,15 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
 from kwiq import _analysis, _build, _core, _files, _saved
+from kwiq._args import as_bool, as_int, window_sides
 from kwiq._concordance import Concordance
-from kwiq._query import QueryError, Vocabulary, parse
+from kwiq._query import Vocabulary, parse
 from kwiq._saved import FormatError, PathLike
 
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
 
 # The core's kw_bound values.
 BOUNDS = {"sentence": 1, "paragraph": 2}
-MAX_WINDOW = 0xFFFFFFFF
 MAX_WIDTH = 0xFFFFFFFFFFFFFFFF
 
 Window = Union[int, Tuple[int, int]]
@@ -242,9 +241,8 @@ class Corpus:
         for q in queries:
             if not isinstance(q, str):
                 raise TypeError(f"query must be str, not {type(q).__name__}")
-        left, right = _check_window(window)
-        if not isinstance(case, bool):
-            raise TypeError(f"case must be True or False, not {case!r}")
+        left, right = window_sides(window)
+        case = as_bool(case, "case")
         context = (left, right, _check_width(width), _check_bound(bound))
         hits = [self._match(q, case) for q in queries]
         merged = hits[0] if len(hits) == 1 else _core.merge(hits)
@@ -317,46 +315,11 @@ def _check_ids(ids: Iterable[Hashable] | None, n: int) -> list:
     return ids
 
 
-def _check_window(window: Any) -> tuple[int, int]:
-    """(left, right) words of context from an int or a pair of ints."""
-    if isinstance(window, (tuple, list)):
-        if len(window) != 2:
-            raise ValueError("window must be an int or a (left, right) pair of ints, not a "
-                             f"{type(window).__name__} of {len(window)}")
-        return (_check_words(window[0], "the left side of window"),
-                _check_words(window[1], "the right side of window"))
-    if isinstance(window, bool) or not hasattr(type(window), "__index__"):
-        raise TypeError("window must be an int or a (left, right) pair of ints, not "
-                        f"{type(window).__name__}")
-    words = _check_words(window, "window")
-    return words, words
-
-
-def _check_words(words: Any, name: str) -> int:
-    if isinstance(words, bool):
-        raise TypeError(f"{name} must be an int, not bool")
-    try:
-        words = operator.index(words)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, not {type(words).__name__}") from None
-    if words < 0:
-        raise ValueError(f"{name} must be >= 0, not {words}")
-    if words > MAX_WINDOW:
-        raise ValueError(f"{name} must be < 2**32, not {words}")
-    return words
-
-
 def _check_width(width: Any) -> int:
     """Characters of context each side, 0 for none (count words)."""
     if width is None:
         return 0
-    if isinstance(width, bool):
-        raise TypeError("width must be a positive int or None, not bool")
-    try:
-        width = operator.index(width)
-    except TypeError:
-        raise TypeError(f"width must be a positive int or None, not {type(width).__name__}") \
-            from None
+    width = as_int(width, "width", "a positive int or None")
     if width <= 0:
         raise ValueError(f"width must be a positive int (characters each side), not {width}")
     if width > MAX_WIDTH:

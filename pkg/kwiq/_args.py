@@ -1,0 +1,58 @@
+"""Argument checks shared by the public functions, so that they accept the
+same things and word their errors alike."""
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+# Word counts (windows, thresholds) are uint32 in the core.
+MAX_U32 = 0xFFFFFFFF
+
+
+def as_int(value: Any, name: str, expected: str = "an int") -> int:
+    """``value`` as an int; TypeError for a bool or anything not an integer."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be {expected}, not bool")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be {expected}, not {type(value).__name__}") from None
+
+
+def int_in(value: Any, name: str, low: int, high: int = MAX_U32) -> int:
+    """An int from ``low`` to ``high``, both included."""
+    value = as_int(value, name)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def as_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def words(value: Any, name: str) -> int:
+    """A number of words of context, 0 .. 2**32 - 1."""
+    value = as_int(value, name)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, not {value}")
+    if value > MAX_U32:
+        raise ValueError(f"{name} must be < 2**32, not {value}")
+    return value
+
+
+def window_sides(window: Any) -> tuple[int, int]:
+    """(left, right) words of context from an int or a pair of ints."""
+    if isinstance(window, (tuple, list)):
+        if len(window) != 2:
+            raise ValueError("window must be an int or a (left, right) pair of ints, not a "
+                             f"{type(window).__name__} of {len(window)}")
+        return (words(window[0], "the left side of window"),
+                words(window[1], "the right side of window"))
+    if isinstance(window, bool) or not hasattr(type(window), "__index__"):
+        raise TypeError("window must be an int or a (left, right) pair of ints, not "
+                        f"{type(window).__name__}")
+    both = words(window, "window")
+    return both, both
