@@ -34,13 +34,18 @@ def benchmark_text(megabytes):
     return data.decode("utf-8", errors="ignore")
 
 
-def median_seconds(fn, runs):
+def seconds_of_runs(fn, runs):
+    """The wall-clock seconds of each of `runs` calls of fn."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(fn, runs):
+    return statistics.median(seconds_of_runs(fn, runs))
 
 
 def main():

@@ -14,19 +14,14 @@ load of a file not yet read from disk also waits for the disk.
 import argparse
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import kwiq
-from build_and_query import benchmark_text
+from build_and_query import benchmark_text, seconds_of_runs
 
 
 def median_seconds(fn, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+    times = seconds_of_runs(fn, runs)
     return statistics.median(times), min(times)
 
 
