@@ -274,8 +274,8 @@ class Concordance(Sequence[Line]):
             doc = pl.Series("doc", docs, dtype=pl.Object)
         types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
                  "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
-        query = pl.Series("query", [self.queries[q] for q in query_numbers],
-                          dtype=pl.Categorical)
+        # One string per query, gathered by number: no str per line.
+        query = pl.Series("query", self.queries, dtype=pl.Categorical).gather(query_numbers)
         return pl.DataFrame([doc] + [pl.Series(name, column, dtype=types[name])
                                      for name, column in zip(Line._fields[1:], columns[1:])]
                             + [query])
