@@ -392,9 +392,15 @@ void kw_table_free(kw_table *t);
 
 /* Frequency list: one row per fold group (by_type = 0) or per surface type
  * (by_type = 1), in id order, so row k is id k: its tokens in the corpus and
- * the documents holding at least one. total: the corpus's tokens. One pass
- * over the token stream with a last-seen-document mark per id. */
-kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out);
+ * the documents holding at least one. total: the tokens counted. One pass
+ * over the token stream with a last-seen-document mark per id.
+ *
+ * doc_mask: NULL counts every document; else n_docs bytes, and only the
+ * documents d with doc_mask[d] != 0 are counted (their token ranges alone
+ * are read), as if the corpus held no other. kw_index_ngrams takes the
+ * same mask. */
+kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask,
+                        kw_table **out);
 
 /* Tokens of fold group `group` in the corpus (the size of its postings). */
 uint32_t kw_index_group_count(const kw_index *ix, uint32_t group);
@@ -414,7 +420,8 @@ uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc);
  * n fold groups; rows seen fewer than min_count times are dropped. Rows in
  * no particular order. total: the n-grams counted (kept or not). Counted
  * in a hash table keyed by the n group ids. KW_EINVAL: n out of range. */
-kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count, kw_table **out);
+kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count,
+                          const uint8_t *doc_mask, kw_table **out);
 
 /* Clusters, as AntConc makes them: for each hit of at most n tokens, the
  * n tokens made of the hit followed (left = 0) or preceded (left = 1) by
@@ -438,6 +445,14 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
  * over the token stream and a count per fold group. */
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
                              uint32_t right, kw_table **out);
+
+/* New hits: those of h (in its order) whose document d has doc_mask[d] != 0
+ * (doc_mask: n_docs bytes), each keeping its length and query, so that
+ * clusters, collocates, lines and dispersion see only those documents. Two
+ * passes over the hits, a binary search of the document of each. New hits
+ * from h's allocator, scratch from the index's; KW_ENOMEM leaves nothing. */
+kw_status kw_hits_in_docs(const kw_index *ix, const kw_hits *h, const uint8_t *doc_mask,
+                          kw_hits **out);
 
 /* Where each hit stands: docs[i] its document and starts[i] its first
  * token's position in that document, for i < kw_hits_count(h). */

@@ -60,7 +60,8 @@ uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc)
     return ix->doc_tok[doc + 1] - ix->doc_tok[doc];
 }
 
-kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out)
+kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask,
+                        kw_table **out)
 {
     const kw_alloc *a = &ix->alloc;
     const size_t n = by_type ? ix->surface.n : ix->folded.n;
@@ -84,10 +85,12 @@ kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out)
     memset(t->docs, 0, n * sizeof *t->docs);
     memset(last, 0xFF, n * sizeof *last);
     uint32_t serial = 0; /* non-empty documents so far: fewer than 2^32 */
+    uint64_t total = 0;
     for (size_t d = 0; d < ix->n_docs; d++) {
         const uint32_t lo = ix->doc_tok[d], hi = ix->doc_tok[d + 1];
-        if (lo == hi)
+        if (lo == hi || (doc_mask && !doc_mask[d]))
             continue;
+        total += hi - lo;
         for (uint32_t p = lo; p < hi; p++) {
             const uint32_t type = kw_tok(ix, p);
             const uint32_t id = by_type ? type : ix->group_of[type];
@@ -101,7 +104,7 @@ kw_status kw_index_freq(const kw_index *ix, int by_type, kw_table **out)
     }
     kw_free(a, last);
     t->n = n;
-    t->total = ix->n_tokens;
+    t->total = total;
     *out = t;
     return KW_OK;
 }
@@ -278,7 +281,8 @@ static inline int word_at(const kw_index *ix, size_t pos)
     return ix->is_word[kw_tok(ix, pos)];
 }
 
-kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count, kw_table **out)
+kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count,
+                          const uint8_t *doc_mask, kw_table **out)
 {
     if (n < 1 || n > KW_MAX_GRAM)
         return KW_EINVAL;
@@ -293,7 +297,7 @@ kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count, kw
     uint32_t serial = 0;
     for (size_t d = 0; d < ix->n_docs && st == KW_OK; d++) {
         const uint32_t lo = ix->doc_tok[d], hi = ix->doc_tok[d + 1];
-        if (lo == hi)
+        if (lo == hi || (doc_mask && !doc_mask[d]))
             continue;
         uint32_t run = 0; /* words in a row ending at p */
         for (uint32_t p = lo; p < hi && st == KW_OK; p++) {
@@ -451,6 +455,30 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
     t->total = positions;
     *out = t;
     return KW_OK;
+}
+
+/* ---- documents ---- */
+
+kw_status kw_hits_in_docs(const kw_index *ix, const kw_hits *h, const uint8_t *doc_mask,
+                          kw_hits **out)
+{
+    const kw_alloc *a = &ix->alloc;
+    size_t kept = 0;
+    for (size_t i = 0; i < h->n; i++)
+        kept += doc_mask[kw_index_doc_of(ix, h->pos[i])] != 0;
+    if (kept > SIZE_MAX / sizeof(uint32_t))
+        return KW_ETOOBIG;
+    /* One entry at least, so that no hit kept still allocates. */
+    uint32_t *order = kw_malloc(a, (kept ? kept : 1) * sizeof *order);
+    if (!order)
+        return KW_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < h->n && k < kept; i++)
+        if (doc_mask[kw_index_doc_of(ix, h->pos[i])])
+            order[k++] = (uint32_t)i;
+    kw_status st = kw_hits_select(h, order, kept, out);
+    kw_free(a, order);
+    return st;
 }
 
 /* ---- dispersion ---- */

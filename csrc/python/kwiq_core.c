@@ -365,40 +365,112 @@ static PyObject *table_tuple(kw_table *t)
     return result;
 }
 
-PyDoc_STRVAR(Index_freq_doc,
-"freq(by_type)\n--\n\n"
-"(ids, counts, docs, total): a row per fold group (by_type false) or surface\n"
-"type (true), in id order; tokens and documents of each; total tokens.");
-
-static PyObject *Index_freq(IndexObject *self, PyObject *arg)
+/* A document mask argument: None (every document) or a buffer of n_docs
+ * bytes, one per document, nonzero for the documents to count. *mask is
+ * NULL for None; the buffer, if any, is released by release_mask. */
+static int mask_of(IndexObject *self, PyObject *arg, Py_buffer *view, const uint8_t **mask)
 {
-    int by_type = PyObject_IsTrue(arg);
-    if (by_type < 0)
+    view->obj = NULL;
+    *mask = NULL;
+    if (arg == Py_None)
+        return 0;
+    if (PyObject_GetBuffer(arg, view, PyBUF_SIMPLE) < 0)
+        return -1;
+    if ((size_t)view->len != kw_index_n_docs(self->ix)) {
+        PyErr_Format(PyExc_ValueError, "a document mask of %zd bytes for %zu documents",
+                     view->len, kw_index_n_docs(self->ix));
+        PyBuffer_Release(view);
+        view->obj = NULL;
+        return -1;
+    }
+    *mask = view->buf;
+    return 0;
+}
+
+static void release_mask(Py_buffer *view)
+{
+    if (view->obj)
+        PyBuffer_Release(view);
+}
+
+PyDoc_STRVAR(Index_freq_doc,
+"freq(by_type, mask=None)\n--\n\n"
+"(ids, counts, docs, total): a row per fold group (by_type false) or surface\n"
+"type (true), in id order; tokens and documents of each; total tokens.\n"
+"mask: None, or n_docs bytes; only documents with a nonzero byte count.");
+
+static PyObject *Index_freq(IndexObject *self, PyObject *args)
+{
+    int by_type;
+    PyObject *mask_arg = Py_None;
+    if (!PyArg_ParseTuple(args, "p|O:freq", &by_type, &mask_arg))
+        return NULL;
+    Py_buffer view;
+    const uint8_t *mask;
+    if (mask_of(self, mask_arg, &view, &mask) < 0)
         return NULL;
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_index_freq(self->ix, by_type, &t);
+    st = kw_index_freq(self->ix, by_type, mask, &t);
     Py_END_ALLOW_THREADS
+    release_mask(&view);
     return st == KW_OK ? table_tuple(t) : raise_status(st);
 }
 
 PyDoc_STRVAR(Index_ngrams_doc,
-"ngrams(n, min_count)\n--\n\n"
+"ngrams(n, min_count, mask=None)\n--\n\n"
 "(ids, counts, docs, total): n-grams of words (n fold group ids a row) seen\n"
-"at least min_count times, in no order; total n-grams counted.");
+"at least min_count times, in no order; total n-grams counted. mask as for\n"
+"freq.");
 
 static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
 {
     unsigned int n, min_count;
-    if (!PyArg_ParseTuple(args, "II:ngrams", &n, &min_count))
+    PyObject *mask_arg = Py_None;
+    if (!PyArg_ParseTuple(args, "II|O:ngrams", &n, &min_count, &mask_arg))
+        return NULL;
+    Py_buffer view;
+    const uint8_t *mask;
+    if (mask_of(self, mask_arg, &view, &mask) < 0)
         return NULL;
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_index_ngrams(self->ix, n, min_count, &t);
+    st = kw_index_ngrams(self->ix, n, min_count, mask, &t);
     Py_END_ALLOW_THREADS
+    release_mask(&view);
     return st == KW_OK ? table_tuple(t) : raise_status(st);
+}
+
+PyDoc_STRVAR(Index_hits_in_docs_doc,
+"hits_in_docs(hits, mask)\n--\n\n"
+"New Hits: those of hits whose document has a nonzero byte in mask\n"
+"(n_docs bytes), in the same order.");
+
+static PyObject *Index_hits_in_docs(IndexObject *self, PyObject *args)
+{
+    PyObject *arg, *mask_arg;
+    if (!PyArg_ParseTuple(args, "OO:hits_in_docs", &arg, &mask_arg))
+        return NULL;
+    const kw_hits *h = hits_of(self, arg);
+    if (!h)
+        return NULL;
+    Py_buffer view;
+    const uint8_t *mask;
+    if (mask_arg == Py_None) {
+        PyErr_SetString(PyExc_TypeError, "hits_in_docs() needs a mask, not None");
+        return NULL;
+    }
+    if (mask_of(self, mask_arg, &view, &mask) < 0)
+        return NULL;
+    kw_hits *kept;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_hits_in_docs(self->ix, h, mask, &kept);
+    Py_END_ALLOW_THREADS
+    release_mask(&view);
+    return st == KW_OK ? new_hits_object((PyObject *)self, kept) : raise_status(st);
 }
 
 PyDoc_STRVAR(Index_clusters_doc,
@@ -509,8 +581,9 @@ static PyMethodDef Index_methods[] = {
     {"group_of", (PyCFunction)Index_group_of, METH_NOARGS, Index_group_of_doc},
     {"doc_text", (PyCFunction)Index_doc_text, METH_O, Index_doc_text_doc},
     /* counts and statistics */
-    {"freq", (PyCFunction)Index_freq, METH_O, Index_freq_doc},
+    {"freq", (PyCFunction)Index_freq, METH_VARARGS, Index_freq_doc},
     {"ngrams", (PyCFunction)Index_ngrams, METH_VARARGS, Index_ngrams_doc},
+    {"hits_in_docs", (PyCFunction)Index_hits_in_docs, METH_VARARGS, Index_hits_in_docs_doc},
     {"clusters", (PyCFunction)Index_clusters, METH_VARARGS, Index_clusters_doc},
     {"collocates", (PyCFunction)Index_collocates, METH_VARARGS, Index_collocates_doc},
     {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},

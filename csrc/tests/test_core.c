@@ -1250,7 +1250,7 @@ static void test_stats(void)
     kw_table *t;
 
     /* Frequency lists: row k is id k. */
-    CHECK(kw_index_freq(ix, 0, &t) == KW_OK);
+    CHECK(kw_index_freq(ix, 0, NULL, &t) == KW_OK);
     CHECK(t->n == kw_index_n_groups(ix) && t->width == 1 && t->total == 17);
     const uint32_t the = group_id(ix, "the"), cat = group_id(ix, "cat");
     CHECK(t->ids[the] == the && t->counts[the] == 5 && t->docs[the] == 3);
@@ -1262,7 +1262,7 @@ static void test_stats(void)
         sum += t->counts[k];
     CHECK(sum == 17);
     kw_table_free(t);
-    CHECK(kw_index_freq(ix, 1, &t) == KW_OK);
+    CHECK(kw_index_freq(ix, 1, NULL, &t) == KW_OK);
     CHECK(t->n == kw_index_n_types(ix));
     const uint32_t The = type_id(ix, "The"), the_ = type_id(ix, "the");
     CHECK(t->counts[The] == 2 && t->docs[The] == 1 && t->counts[the_] == 3 && t->docs[the_] == 2);
@@ -1275,29 +1275,29 @@ static void test_stats(void)
           && kw_index_doc_n_tokens(ix, 3) == 5);
 
     /* N-grams never cross punctuation or documents. */
-    CHECK(kw_index_ngrams(ix, 2, 1, &t) == KW_OK);
+    CHECK(kw_index_ngrams(ix, 2, 1, NULL, &t) == KW_OK);
     CHECK(t->n == 5 && t->total == 10 && t->width == 2);
     CHECK(has_row(ix, t, "the cat", 4, 2) && has_row(ix, t, "cat sat", 3, 3)
           && has_row(ix, t, "cat ran", 1, 1) && has_row(ix, t, "the dog", 1, 1)
           && has_row(ix, t, "sat the", 1, 1));
     CHECK(row_of(ix, t, "sat the") != SIZE_MAX && row_of(ix, t, "ran cat") == SIZE_MAX);
     kw_table_free(t);
-    CHECK(kw_index_ngrams(ix, 2, 2, &t) == KW_OK);
+    CHECK(kw_index_ngrams(ix, 2, 2, NULL, &t) == KW_OK);
     CHECK(t->n == 2 && t->total == 10 && has_row(ix, t, "the cat", 4, 2)
           && has_row(ix, t, "cat sat", 3, 3));
     kw_table_free(t);
-    CHECK(kw_index_ngrams(ix, 3, 1, &t) == KW_OK);
+    CHECK(kw_index_ngrams(ix, 3, 1, NULL, &t) == KW_OK);
     CHECK(t->n == 4 && t->total == 5 && has_row(ix, t, "the cat sat", 2, 2)
           && has_row(ix, t, "sat the cat", 1, 1));
     kw_table_free(t);
-    CHECK(kw_index_ngrams(ix, 1, 1, &t) == KW_OK);
+    CHECK(kw_index_ngrams(ix, 1, 1, NULL, &t) == KW_OK);
     CHECK(t->total == 15 && has_row(ix, t, "cat", 5, 3) && row_of(ix, t, ".") == SIZE_MAX);
     kw_table_free(t);
-    CHECK(kw_index_ngrams(ix, 6, 1, &t) == KW_OK);
+    CHECK(kw_index_ngrams(ix, 6, 1, NULL, &t) == KW_OK);
     CHECK(t->n == 0 && t->total == 0 && t->docs != NULL && t->ids != NULL);
     kw_table_free(t);
-    CHECK(kw_index_ngrams(ix, 0, 1, &t) == KW_EINVAL);
-    CHECK(kw_index_ngrams(ix, KW_MAX_GRAM + 1, 1, &t) == KW_EINVAL);
+    CHECK(kw_index_ngrams(ix, 0, 1, NULL, &t) == KW_EINVAL);
+    CHECK(kw_index_ngrams(ix, KW_MAX_GRAM + 1, 1, NULL, &t) == KW_EINVAL);
 
     /* Clusters. */
     kw_hits *h = find(ix, "cat");
@@ -1337,6 +1337,33 @@ static void test_stats(void)
     CHECK(kw_hits_collocates(ix, h, 0, 0, &t) == KW_OK);
     CHECK(t->n == 0 && t->total == 0);
     kw_table_free(t);
+    kw_hits_free(h);
+
+    /* A document mask: documents 1, 2 (empty) and 3, as if alone. */
+    const uint8_t mask[4] = {0, 1, 1, 1}, none[4] = {0, 0, 0, 0};
+    CHECK(kw_index_freq(ix, 0, mask, &t) == KW_OK);
+    CHECK(t->n == kw_index_n_groups(ix) && t->total == 10);
+    CHECK(t->counts[the] == 3 && t->docs[the] == 2 && t->counts[cat] == 3 && t->docs[cat] == 2);
+    CHECK(t->counts[group_id(ix, "ran")] == 0 && t->docs[group_id(ix, "ran")] == 0);
+    CHECK(t->counts[group_id(ix, ".")] == 0 && t->counts[group_id(ix, ",")] == 1);
+    kw_table_free(t);
+    CHECK(kw_index_freq(ix, 1, none, &t) == KW_OK);
+    CHECK(t->total == 0 && t->counts[The] == 0 && t->docs[the_] == 0);
+    kw_table_free(t);
+    CHECK(kw_index_ngrams(ix, 2, 1, mask, &t) == KW_OK);
+    CHECK(t->n == 4 && t->total == 6 && has_row(ix, t, "the cat", 2, 1)
+          && has_row(ix, t, "cat sat", 2, 2) && has_row(ix, t, "the dog", 1, 1)
+          && has_row(ix, t, "sat the", 1, 1) && row_of(ix, t, "cat ran") == SIZE_MAX);
+    kw_table_free(t);
+    h = find(ix, "cat");
+    kw_hits *in;
+    CHECK(kw_hits_in_docs(ix, h, mask, &in) == KW_OK);
+    CHECK(kw_hits_count(in) == 3 && kw_hits_position(in, 0) == 7
+          && kw_hits_position(in, 1) == 13 && kw_hits_position(in, 2) == 16);
+    kw_hits_free(in);
+    CHECK(kw_hits_in_docs(ix, h, none, &in) == KW_OK);
+    CHECK(kw_hits_count(in) == 0);
+    kw_hits_free(in);
     kw_hits_free(h);
 
     /* Phrases: a cluster holds the whole match; a longer match gives none. */
@@ -1380,7 +1407,7 @@ static void test_ngrams_grow(void)
     if (!ix)
         return;
     kw_table *t;
-    CHECK(kw_index_ngrams(ix, 2, 1, &t) == KW_OK);
+    CHECK(kw_index_ngrams(ix, 2, 1, NULL, &t) == KW_OK);
     /* WORDS - 1 bigrams inside a lap, each LAPS times; the lap joint
      * "w2999 w0" LAPS - 1 times. */
     CHECK(t->n == WORDS && t->total == (uint64_t)WORDS * LAPS - 1);
@@ -2088,13 +2115,13 @@ static long long oom_stats_scenario(void)
         return -1;
     long long digest = 0;
     for (int by_type = 0; by_type < 2; by_type++) {
-        while ((st = kw_index_freq(ix, by_type, &t)) == KW_ENOMEM) {}
+        while ((st = kw_index_freq(ix, by_type, NULL, &t)) == KW_ENOMEM) {}
         if (st != KW_OK)
             return -1;
         digest = digest * 100 + (long long)t->n;
         kw_table_free(t);
     }
-    while ((st = kw_index_ngrams(ix, 2, 1, &t)) == KW_ENOMEM) {}
+    while ((st = kw_index_ngrams(ix, 2, 1, NULL, &t)) == KW_ENOMEM) {}
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)t->n;
@@ -2112,7 +2139,24 @@ static long long oom_stats_scenario(void)
         return -1;
     digest = digest * 100 + (long long)t->total;
     kw_table_free(t);
+    const uint8_t mask[4] = {1, 0, 1, 1};
+    kw_hits *in;
+    while ((st = kw_hits_in_docs(ix, h, mask, &in)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)kw_hits_count(in);
+    kw_hits_free(in);
     kw_hits_free(h);
+    while ((st = kw_index_freq(ix, 0, mask, &t)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)(t->total % 100);
+    kw_table_free(t);
+    while ((st = kw_index_ngrams(ix, 1, 1, mask, &t)) == KW_ENOMEM) {}
+    if (st != KW_OK)
+        return -1;
+    digest = digest * 100 + (long long)t->n;
+    kw_table_free(t);
     kw_index_free(ix);
     return digest;
 }
@@ -2126,8 +2170,9 @@ static void test_stats_out_of_memory(void)
     /* 29 fold groups (peace , and war ; ! die straße x and 20 letters), 30
      * types (Peace and peace), 22 bigrams (peace and, and war, die straße,
      * 19 of letters), 1 cluster (peace and), 3 window positions around
-     * "war" (and, war, war). */
-    CHECK(expected == 2930220103LL);
+     * "war" (and, war, war); with documents 0, 2 and 3 alone: 2 hits of
+     * "war", 29 tokens, 24 words (peace and war x and 20 letters). */
+    CHECK(expected == 2930220103022924LL);
     int ok = 1;
     for (long k = 0; k < total_calls; k++) {
         fail_at = k;
