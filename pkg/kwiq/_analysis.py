@@ -10,6 +10,10 @@ RangeIndex. The formulas are in README.md, "Counts and statistics".
 Words are counted by their case-folded form (the fold groups the index
 builds, as queries fold) unless said otherwise; punctuation tokens are
 never words, and windows and n-grams count words only, as kwic windows do.
+
+A view (Corpus.subset, Corpus.where) counts over its documents alone: the
+core is given the view's document mask (counts read only those documents'
+token ranges) and its hits are those kwic keeps, in those documents.
 """
 from __future__ import annotations
 
@@ -102,6 +106,18 @@ def _joined(np, forms: list[str], ids):
 
 # ---- frequency lists ----
 
+def _freq_counts(corpus, case: bool):
+    """Tokens and documents of every fold group (or surface type, with
+    case), as uint32 arrays by id, over the corpus or view: counted by the
+    core once, then kept with the corpus (the index never changes)."""
+    np, _ = _libs()
+    cached = corpus._freq_cache.get(case)
+    if cached is None:
+        _, counts, docs, _ = corpus._index.freq(case, corpus._mask)
+        cached = corpus._freq_cache[case] = (_u32(np, counts), _u32(np, docs))
+    return cached
+
+
 def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = False):
     """A frequency list: a DataFrame with columns ``word, count,
     per_million, docs``, one row per word seen at least ``min_count``
@@ -124,8 +140,7 @@ def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = Fal
     punctuation = as_bool(punctuation, "punctuation")
     min_count = int_in(min_count, "min_count", 1)
     vocabulary = _vocabulary(corpus)
-    _, counts, docs, _ = corpus._index.freq(case)
-    counts, docs = _u32(np, counts), _u32(np, docs)
+    counts, docs = _freq_counts(corpus, case)
     forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
                       else (vocabulary.folded, vocabulary.folded_is_word))
     counted = np.ones(len(counts), dtype=bool) if punctuation else \
@@ -160,7 +175,7 @@ def ngrams(corpus, n: int, min_count: int = 2):
     np, pd = _libs()
     n = int_in(n, "n", 1, MAX_GRAM)
     min_count = int_in(min_count, "min_count", 1)
-    ids, counts, docs, _ = corpus._index.ngrams(n, min_count)
+    ids, counts, docs, _ = corpus._index.ngrams(n, min_count, corpus._mask)
     ids, counts = _u32(np, ids).reshape(-1, n), _u32(np, counts)
     order = _by_count_and_forms(np, corpus, ids, counts)
     return pd.DataFrame({
@@ -286,7 +301,8 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
     ids, counts, _, r1 = index.collocates(hits, left, right)
     ids, counts = _u32(np, ids), _u32(np, counts)
     vocabulary = _vocabulary(corpus)
-    group_counts = _u32(np, index.group_counts())
+    group_counts = (_u32(np, index.group_counts()) if corpus._mask is None
+                    else _freq_counts(corpus, False)[0])
     is_word = np.frombuffer(vocabulary.folded_is_word, dtype=np.uint8).astype(bool)
     n_words = int(group_counts[is_word].sum(dtype=np.uint64))
 

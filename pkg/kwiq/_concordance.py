@@ -1,6 +1,7 @@
 """Concordance: the hits of a query, kept in C, with Lines made on demand."""
 from __future__ import annotations
 
+import collections
 import copy
 import csv
 import html
@@ -61,8 +62,13 @@ class Line(NamedTuple):
 
 _core._set_line_type(Line)
 
-# The columns of every export: the Line fields, then the query that found it.
-EXPORT_FIELDS = Line._fields + ("query",)
+def meta_line_type(names: Sequence[str]) -> type:
+    """A subclass of Line with one more field per metadata column, after the
+    Line fields: isinstance(line, Line) holds and line.year reads a column."""
+    fields = collections.namedtuple("Line", Line._fields + tuple(names))
+    return type("Line", (fields, Line), {
+        "__slots__": (), "__module__": __name__,
+        "__doc__": f"A concordance Line with the metadata columns {', '.join(names)}."})
 
 
 class Concordance(Sequence[Line]):
@@ -89,13 +95,48 @@ class Concordance(Sequence[Line]):
         # What the core lays lines out with: (left, right, width or 0, bound
         # code), checked by Corpus.kwic. Every way of getting lines uses it.
         self._context = context
+        # Metadata columns on lines (kwic(meta=...)); none by default, and
+        # then lines cost nothing more.
+        self.meta: tuple[str, ...] = ()
+
+    def _add_meta(self, names: list[str], columns: Any, index: Any, position: Any) -> None:
+        """Carry the metadata columns `names` on every line: `columns` holds
+        them for every document of the index by number, `position` gives a
+        document's number from its id, `index` locates hits."""
+        self.meta = tuple(names)
+        self._meta_columns = columns
+        self._meta_index = index
+        self._meta_position = position
+        self._line_type = meta_line_type(names)
+        self._meta_rows: list[tuple] | None = None
+
+    def _meta_of_docs(self) -> list[tuple]:
+        """Every document's metadata values, by number, made once."""
+        if self._meta_rows is None:
+            self._meta_rows = list(zip(*(self._meta_columns[name].tolist()
+                                         for name in self.meta)))
+        return self._meta_rows
+
+    def _meta_taken(self):
+        """The metadata columns of every line, in line order, as pandas
+        Series (their dtypes kept), through the documents the core locates."""
+        import numpy as np
+        docs, _ = self._meta_index.locate(self._hits)
+        docs = np.frombuffer(docs, dtype=np.uint64).astype(np.intp)
+        return {name: self._meta_columns[name].take(docs).reset_index(drop=True)
+                for name in self.meta}
 
     def __len__(self) -> int:
         return len(self._hits)
 
     def _lines(self, start: int, stop: int) -> list[Line]:
         left, right, width, bound = self._context
-        return self._hits.lines(start, stop, left, right, self._ids, width, bound)
+        lines = self._hits.lines(start, stop, left, right, self._ids, width, bound)
+        if not self.meta:
+            return lines
+        rows = self._meta_of_docs()
+        make, position = self._line_type._make, self._meta_position
+        return [make(line + rows[position(line.doc)]) for line in lines]
 
     @overload
     def __getitem__(self, index: int) -> Line: ...
@@ -212,15 +253,22 @@ class Concordance(Sequence[Line]):
         block = (f"width:{HTML_CONTEXT_WIDTH}ch;max-width:none;overflow:hidden;"
                  "white-space:pre;")
         rows = []
+        n_meta = len(self.meta)
         for line in lines:
             doc = esc(str(line.doc))
             left = esc(line.left[-HTML_CONTEXT_CHARS:])
             right = esc(line.right[:HTML_CONTEXT_CHARS])
+            meta = "".join(
+                f'<td class="kwiq-meta" style="{cell}padding-right:1ch;color:#888">'
+                f'<div style="max-width:{HTML_DOC_WIDTH}ch;overflow:hidden;'
+                f'text-overflow:ellipsis;white-space:pre">{esc(str(value))}</div></td>'
+                for value in line[len(Line._fields):]) if n_meta else ""
             rows.append(
                 "<tr>"
                 f'<td style="{cell}padding-right:1ch;color:#888">'
                 f'<div class="kwiq-doc" title="{doc}" style="max-width:{HTML_DOC_WIDTH}ch;'
                 f'overflow:hidden;text-overflow:ellipsis;white-space:pre">{doc}</div></td>'
+                f"{meta}"
                 f'<td style="{cell}"><div class="kwiq-left" style="{block}display:flex;'
                 f'justify-content:flex-end"><span style="flex:none">{left}</span></div></td>'
                 f'<td class="kwiq-match" style="{cell}white-space:pre">'
@@ -231,7 +279,7 @@ class Concordance(Sequence[Line]):
                 "</tr>"
             )
         more = len(self) - len(lines)
-        footer = (f'<tfoot><tr><td colspan="4" style="{cell}">{more:,} more lines'
+        footer = (f'<tfoot><tr><td colspan="{4 + n_meta}" style="{cell}">{more:,} more lines'
                   "</td></tr></tfoot>") if more > 0 else ""
         noun = "line" if len(self) == 1 else "lines"
         caption = f"{len(self):,} {noun} for {esc(repr(self.query))}"
@@ -243,7 +291,8 @@ class Concordance(Sequence[Line]):
         )
 
     def to_pandas(self):
-        """A pandas DataFrame with one column per Line field, then ``query``
+        """A pandas DataFrame with one column per Line field, then one per
+        ``meta`` column (with the dtype the metadata has), then ``query``
         (a categorical: the query that found the line)."""
         try:
             import pandas as pd
@@ -252,13 +301,17 @@ class Concordance(Sequence[Line]):
         left, right, width, bound = self._context
         *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
         frame = pd.DataFrame(dict(zip(Line._fields, fields)))
+        if self.meta:
+            for name, column in self._meta_taken().items():
+                frame[name] = column
         frame["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
         return frame
 
     def to_polars(self):
-        """A polars DataFrame with one column per Line field, then ``query``
-        (a categorical). ``doc`` has the ids' polars type, or ``Object``
-        when the ids mix types."""
+        """A polars DataFrame with one column per Line field, then one per
+        ``meta`` column, then ``query`` (a categorical). ``doc`` and the
+        metadata columns have their values' polars type, or ``Object``
+        when the values mix types."""
         try:
             import polars as pl
         except ImportError:
@@ -266,44 +319,54 @@ class Concordance(Sequence[Line]):
                               "(or pip install 'kwiq[polars]')") from None
         left, right, width, bound = self._context
         *columns, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
-        docs = columns[0]
-        try:
-            doc = pl.Series("doc", docs)
-        except (TypeError, ValueError, pl.exceptions.PolarsError):
-            # Ids of several types (say str and int): keep them as objects.
-            doc = pl.Series("doc", docs, dtype=pl.Object)
+        def series(name: str, values: list):
+            try:
+                return pl.Series(name, values)
+            except (TypeError, ValueError, pl.exceptions.PolarsError):
+                # Values of several types (say str and int): keep them as objects.
+                return pl.Series(name, values, dtype=pl.Object)
+
+        doc = series("doc", columns[0])
+        meta = [series(name, column.tolist()) for name, column in self._meta_taken().items()] \
+            if self.meta else []
         types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
                  "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
         # One string per query, gathered by number: no str per line.
         query = pl.Series("query", self.queries, dtype=pl.Categorical).gather(query_numbers)
         return pl.DataFrame([doc] + [pl.Series(name, column, dtype=types[name])
                                      for name, column in zip(Line._fields[1:], columns[1:])]
-                            + [query])
+                            + meta + [query])
+
+    def _export_fields(self) -> tuple[str, ...]:
+        return Line._fields + self.meta + ("query",)
 
     def to_csv(self, path: PathLike) -> None:
         """Write the lines to ``path`` as UTF-8 CSV: a header of the Line
-        fields and ``query``, then one row per line (ids written with
-        ``str``)."""
+        fields, the ``meta`` columns and ``query``, then one row per line
+        (ids and metadata values written with ``str``)."""
         path = os.fspath(path)
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(EXPORT_FIELDS)
+            writer.writerow(self._export_fields())
             writer.writerows(self._export_rows())
 
     def to_json(self, path: PathLike) -> None:
         """Write the lines to ``path`` as UTF-8 JSON: an array of objects
-        with the Line fields and ``query``, one object per line of the file.
-        Ids must be what ``json`` can encode (str, int, float, bool, None,
-        tuples of them...); otherwise TypeError is raised before the file is
-        opened."""
+        with the Line fields, the ``meta`` columns and ``query``, one object
+        per line of the file. Ids and metadata values must be what ``json``
+        can encode (str, int, float, bool, None, tuples of them...);
+        otherwise TypeError is raised before the file is opened."""
         path = os.fspath(path)
         encode = json.JSONEncoder(ensure_ascii=False).encode
         encode(self._ids)  # fail on an id JSON cannot hold, before writing
+        if self.meta:
+            encode(self._meta_of_docs())
+        fields = self._export_fields()
         with open(path, "w", encoding="utf-8") as out:
             out.write("[")
             separator = "\n"
             for row in self._export_rows():
-                out.write(separator + encode(dict(zip(EXPORT_FIELDS, row))))
+                out.write(separator + encode(dict(zip(fields, row))))
                 separator = ",\n"
             out.write("\n]\n" if len(self) else "]\n")
 
@@ -315,7 +378,7 @@ class Concordance(Sequence[Line]):
             yield start, min(n, start + ITER_CHUNK)
 
     def _export_rows(self) -> Iterator[tuple]:
-        """Each line's fields, then the query that found it."""
+        """Each line's fields (with its metadata), then the query that found it."""
         for start, stop in self._chunks():
             numbers = self._hits.query_numbers(start, stop)
             for line, number in zip(self._lines(start, stop), numbers):

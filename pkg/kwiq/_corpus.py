@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
-from kwiq import _analysis, _build, _core, _files, _saved
+from kwiq import _analysis, _build, _core, _files, _metadata, _saved
 from kwiq._args import as_bool, as_int, window_sides
 from kwiq._concordance import Concordance
 from kwiq._query import Vocabulary, parse
@@ -22,6 +22,24 @@ MAX_WIDTH = 0xFFFFFFFFFFFFFFFF
 Window = Union[int, Tuple[int, int]]
 
 
+class _Shared:
+    """What a corpus and its views share: the index's vocabulary, fetched
+    once, and the document number of each id."""
+
+    def __init__(self, ids: list):
+        self.ids = ids
+        self.vocabulary: Vocabulary | None = None
+        self.position_of: dict[Hashable, int] | None = None
+
+    def position(self, doc: Hashable) -> int:
+        if self.position_of is None:
+            self.position_of = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        try:
+            return self.position_of[doc]
+        except (KeyError, TypeError):
+            raise KeyError(f"no document with id {doc!r}") from None
+
+
 class Corpus:
     """Documents tokenized and indexed by the C core.
 
@@ -30,6 +48,13 @@ class Corpus:
     of the text, so the strings passed in may be dropped. On any bad input
     the constructor raises and nothing is built.
 
+    ``metadata``: one row per document, as a pandas DataFrame (its index is
+    ignored: row i is document i) or a list of dicts (keys are columns; a
+    key missing from a dict is NaN there). Column names must be str.
+    TypeError for another type, ValueError for a wrong number of rows.
+    ``corpus.metadata`` gives it back; ``subset`` and ``where`` choose
+    documents by it; ``kwic(meta=...)`` puts columns of it on lines.
+
     ``threads``: how many threads tokenize (default: the CPUs this process
     may use, at most 8; 1 builds in the calling thread). The documents are
     cut into consecutive runs, one a thread, tokenized with the GIL
@@ -37,8 +62,8 @@ class Corpus:
     count. A corpus under 1 MB a thread uses fewer threads.
     """
 
-    def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None, *,
-                 threads: Optional[int] = None):
+    def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None,
+                 metadata: Any = None, *, threads: Optional[int] = None):
         if isinstance(texts, (str, bytes)):
             raise TypeError("texts must be an iterable of str, not a single "
                             f"{type(texts).__name__}; wrap one text in a list")
@@ -46,22 +71,59 @@ class Corpus:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"document {i} is {type(text).__name__}, not str")
-        self._ids = _check_ids(ids, len(texts))
+        ids = _check_ids(ids, len(texts))
+        metadata = _metadata.check(metadata, len(texts))
         threads = _build.check_threads(threads)
 
         def describe(i: int, error: BaseException) -> BaseException:
-            return _surrogate_error(texts[i], i, self._ids[i])
+            return _surrogate_error(texts[i], i, ids[i])
 
-        self._index = _build.build([len(text) for text in texts], texts.__getitem__, describe,
-                                   threads)
-        self._position_of: dict[Hashable, int] | None = None
-        self._vocabulary: Vocabulary | None = None
+        index = _build.build([len(text) for text in texts], texts.__getitem__, describe,
+                             threads)
+        self._set(index, ids, metadata)
+
+    def _set(self, index: Any, ids: list, metadata: Any) -> None:
+        """A whole corpus over index: every document, none left out."""
+        self._index = index
+        self._ids = ids  # the ids of every document of the index, by number
+        self._metadata = metadata  # every document's row, by number, or None
+        self._docs: Optional[list[int]] = None  # a view's document numbers
+        self._mask: Optional[bytes] = None  # a view's byte per document of the index
+        self._shared = _Shared(ids)
+        self._freq_cache: dict = {}
+
+    @property
+    def _vocabulary(self) -> Optional[Vocabulary]:
+        return self._shared.vocabulary
+
+    @_vocabulary.setter
+    def _vocabulary(self, vocabulary: Vocabulary) -> None:
+        self._shared.vocabulary = vocabulary
+
+    @classmethod
+    def from_pandas(cls, df: Any, text: str = "text", id: Optional[str] = None, *,
+                    threads: Optional[int] = None) -> "Corpus":
+        """A corpus of the rows of a pandas DataFrame: column ``text`` holds
+        the texts, column ``id`` (if given) the ids (default ``0 .. n-1``),
+        and every other column becomes metadata. ValueError for a column
+        the frame has not."""
+        pd = _metadata.pandas()
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"from_pandas() takes a pandas DataFrame, not {type(df).__name__}")
+        for what, name in (("text", text), ("id", id)):
+            if name is not None and name not in df.columns:
+                raise ValueError(f"{what}={name!r} is not a column of the DataFrame; its "
+                                 f"columns are {', '.join(map(repr, df.columns))}")
+        ids = None if id is None else df[id].tolist()
+        rest = df.drop(columns=[c for c in (text, id) if c is not None])
+        return cls(df[text].tolist(), ids, rest, threads=threads)
 
     @classmethod
     def from_files(cls, paths: Union[PathLike, Iterable[PathLike]], encoding: str = "utf-8",
                    errors: str = "strict",
                    ids: Union[str, Callable[[Path], Hashable]] = "path",
-                   threads: Optional[int] = None, progress: bool = True) -> "Corpus":
+                   threads: Optional[int] = None, progress: bool = True,
+                   metadata: Any = None) -> "Corpus":
         """A corpus of text files, one document a file.
 
         ``paths``: a file, a directory (every file below it, hidden ones
@@ -87,19 +149,25 @@ class Corpus:
 
         ``threads`` as for ``Corpus()``. ``progress``: a progress bar
         (tqdm, on standard error) when the build takes longer than a second.
+        ``metadata`` as for ``Corpus()``, one row per file in corpus order
+        (or a function of the path giving each file's row, a dict).
         """
         files = _files.expand(paths)
+        if callable(metadata):
+            metadata = [metadata(Path(path)) for path in files]
         return cls._from_paths(files, files, encoding, errors, _file_ids(files, ids), threads,
-                               progress)
+                               progress, metadata)
 
     @classmethod
     def _from_paths(cls, files: list[str], names: list[str], encoding: str, errors: str,
-                    ids: Optional[list], threads: Optional[int], progress: bool) -> "Corpus":
+                    ids: Optional[list], threads: Optional[int], progress: bool,
+                    metadata: Any = None) -> "Corpus":
         """The corpus of files ("-": standard input), names[i] naming file i
         in errors."""
         raw = _files.check_codec(encoding, errors)
         threads = _build.check_threads(threads)
         ids = _check_ids(ids, len(files))
+        metadata = _metadata.check(metadata, len(files))
         sizes = [0 if path == "-" else os.stat(path).st_size for path in files]
         load = _files.reader(files, encoding, errors, raw, names)
 
@@ -116,10 +184,7 @@ class Corpus:
         finally:
             bar.close()
         corpus = cls.__new__(cls)
-        corpus._index = index
-        corpus._ids = ids
-        corpus._position_of = None
-        corpus._vocabulary = None
+        corpus._set(index, ids, metadata)
         return corpus
 
     def save(self, path: PathLike) -> None:
@@ -131,9 +196,19 @@ class Corpus:
         beside ``path`` and then renamed over it, so a file at ``path`` is
         never left half written, and a corpus loaded from it keeps working.
         Ids must be str, int, float, bool, None or tuples of them (TypeError
-        otherwise, before anything is written).
+        otherwise, before anything is written); so must metadata values,
+        which the file keeps with each column's dtype.
+
+        A view (``subset``, ``where``) saves only its documents, with their
+        ids and metadata: the file is the one ``Corpus`` would save if
+        built from those documents alone (their texts are indexed anew,
+        which costs a build of them).
         """
-        _saved.write(self._index, _saved.encode_ids(self._ids), path)
+        if self._docs is not None:
+            self._standalone().save(path)
+            return
+        metadata = None if self._metadata is None else _metadata.encode(self._metadata)
+        _saved.write(self._index, _saved.encode_ids(self._ids, metadata), path)
 
     @classmethod
     def load(cls, path: PathLike) -> "Corpus":
@@ -150,50 +225,138 @@ class Corpus:
         """
         index, blob = _saved.read(path)
         try:
-            ids = _saved.decode_ids(blob, index.n_docs)
+            ids, metadata = _saved.decode_ids(blob, index.n_docs)
+            if metadata is not None:
+                metadata = _metadata.decode(metadata, index.n_docs)
         except FormatError as error:
             raise FormatError(f"{os.fspath(path)}: {error}") from None
         corpus = cls.__new__(cls)
-        corpus._index = index
-        corpus._ids = ids
-        corpus._position_of = None
-        corpus._vocabulary = None
+        corpus._set(index, ids, metadata)
         return corpus
 
     @property
     def n_docs(self) -> int:
         """Number of documents."""
-        return self._index.n_docs
+        return self._index.n_docs if self._docs is None else len(self._docs)
 
     @property
     def n_tokens(self) -> int:
         """Number of tokens, words and punctuation."""
-        return self._index.n_tokens
+        if self._docs is None:
+            return self._index.n_tokens
+        lengths = memoryview(self._index.doc_lengths()).cast("I")
+        return sum(lengths[d] for d in self._docs)
 
     @property
     def ids(self) -> tuple:
         """The document ids, in order."""
-        return tuple(self._ids)
+        if self._docs is None:
+            return tuple(self._ids)
+        return tuple(self._ids[d] for d in self._docs)
+
+    @property
+    def metadata(self):
+        """The metadata as a new pandas DataFrame: one row per document, in
+        corpus order, indexed by the document ids (an index named ``doc``,
+        as the ``doc`` column of concordances), one column per metadata
+        column (none when the corpus was given no metadata)."""
+        pd = _metadata.pandas()
+        index = pd.Index(list(self.ids), name="doc", tupleize_cols=False, dtype=object) \
+            if any(isinstance(doc_id, tuple) for doc_id in self._ids) \
+            else pd.Index(list(self.ids), name="doc")
+        if self._metadata is None:
+            return pd.DataFrame(index=index)
+        rows = self._metadata if self._docs is None else self._metadata.take(self._docs)
+        frame = rows.copy()
+        frame.index = index
+        return frame
 
     def __len__(self) -> int:
         return self.n_docs
 
     def __repr__(self) -> str:
         documents = "document" if self.n_docs == 1 else "documents"
-        return f"<kwiq.Corpus: {self.n_docs:,} {documents}, {self.n_tokens:,} tokens>"
+        of = "" if self._docs is None else f" (a view of {self._index.n_docs:,})"
+        return f"<kwiq.Corpus: {self.n_docs:,} {documents}{of}, {self.n_tokens:,} tokens>"
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``."""
-        if self._position_of is None:
-            self._position_of = {doc_id: i for i, doc_id in enumerate(self._ids)}
-        try:
-            position = self._position_of[doc]
-        except KeyError:
-            raise KeyError(f"no document with id {doc!r}") from None
+        position = self._shared.position(doc)
+        if self._mask is not None and not self._mask[position]:
+            raise KeyError(f"document {doc!r} is not in this view")
         return self._index.doc_text(position)
 
+    # ---- views over some documents ----
+
+    def subset(self, mask_or_ids: Any) -> "Corpus":
+        """A view over some documents of this corpus (or view): a Corpus
+        that every method accepts, answering as a Corpus built from those
+        documents alone would (same ids, same lines, same counts and
+        statistics), without copying the text or the index: queries run on
+        the whole index and the core keeps only the hits in the chosen
+        documents, and counts read only their token ranges.
+
+        ``mask_or_ids``: a mask, one bool per document of this corpus or
+        view (a list, a numpy array or a pandas Series of bool; ValueError
+        for a wrong length), or else ids of its documents (KeyError for one
+        it has not). A non-empty sequence of bools only is a mask (so ids
+        that are all bools cannot be chosen by id). The view keeps corpus
+        order whatever the order given; repeated ids count once.
+        """
+        docs = self._doc_numbers()
+        items = _as_items(mask_or_ids)
+        if items and all(type(item) is bool for item in items):
+            if len(items) != len(docs):
+                raise ValueError(f"a mask of {len(items)} bools for {len(docs)} documents; "
+                                 "a mask needs one bool per document")
+            chosen = [d for d, keep in zip(docs, items) if keep]
+        else:
+            wanted = set()
+            for doc_id in items:
+                position = self._shared.position(doc_id)
+                if self._mask is not None and not self._mask[position]:
+                    raise KeyError(f"document {doc_id!r} is not in this view")
+                wanted.add(position)
+            chosen = sorted(wanted)
+        return self._view(chosen)
+
+    def where(self, **equalities: Any) -> "Corpus":
+        """A view (as ``subset`` makes) over the documents whose metadata
+        has ``column == value`` for every keyword given; a list, tuple, set
+        or frozenset value means "is one of these", and None means "is
+        missing" (NaN or None). ``corpus.where(author="Austen",
+        year=[1811, 1813])``. ValueError for a column the metadata has not;
+        no keyword gives a view of every document."""
+        names = _metadata.column_names(self._metadata, list(equalities), "where()")
+        if not names:
+            return self._view(self._doc_numbers())
+        frame = self._metadata if self._docs is None else self._metadata.take(self._docs)
+        keep = _metadata.matching(frame, equalities)
+        return self._view([d for d, k in zip(self._doc_numbers(), keep.tolist()) if k])
+
+    def _doc_numbers(self) -> list[int]:
+        return list(range(self._index.n_docs)) if self._docs is None else self._docs
+
+    def _view(self, docs: list[int]) -> "Corpus":
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        mask = bytearray(self._index.n_docs)
+        for d in docs:
+            mask[d] = 1
+        view._docs = docs
+        view._mask = bytes(mask)
+        view._freq_cache = {}
+        return view
+
+    def _standalone(self) -> "Corpus":
+        """A Corpus built from this view's documents alone."""
+        texts = [self._index.doc_text(d) for d in self._doc_numbers()]
+        metadata = None if self._metadata is None else self._metadata.take(self._doc_numbers())
+        return Corpus(texts, list(self.ids), metadata)
+
     def kwic(self, query: str | Iterable[str], window: Window = 5, case: bool = False, *,
-             width: Optional[int] = None, bound: Optional[str] = None) -> Concordance:
+             width: Optional[int] = None, bound: Optional[str] = None,
+             meta: Union[str, Iterable[str], None] = None) -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
         the README: words, phrases, globs (``peace*``), ``*`` for any word
         and ``/regex/``. A list of queries gives one Concordance whose
@@ -223,6 +386,14 @@ class Corpus:
           mark is shown in the right context. A bound only shortens what
           ``window`` or ``width`` give.
 
+        ``meta``: metadata columns (a name or a list of names) each line
+        carries after its Line fields: lines are then of a Line subclass
+        made for this concordance, with one more field per column
+        (``line.year``), and the exports and the HTML view show them.
+        Columns used so must be named as Python identifiers (not starting
+        with ``_``) other than the Line fields and ``query``; ValueError
+        for a column the metadata has not or such a name.
+
         Raises TypeError or ValueError for a bad argument; QueryError (a
         ValueError) for a query with no token.
         """
@@ -244,12 +415,23 @@ class Corpus:
         left, right = window_sides(window)
         case = as_bool(case, "case")
         context = (left, right, _check_width(width), _check_bound(bound))
+        meta_names: list[str] = []
+        if meta is not None:
+            meta_names = _metadata.column_names(self._metadata, meta, "meta")
+            _metadata.check_line_fields(meta_names)
         hits = [self._match(q, case) for q in queries]
         merged = hits[0] if len(hits) == 1 else _core.merge(hits)
+        if self._mask is not None:
+            merged = self._index.hits_in_docs(merged, self._mask)
         window = (left, right) if isinstance(window, (tuple, list)) else left
-        return Concordance(merged, self._ids, query=query if isinstance(query, str) else queries,
-                           queries=queries, window=window, case=case, width=width, bound=bound,
-                           context=context)
+        concordance = Concordance(merged, self._ids,
+                                  query=query if isinstance(query, str) else queries,
+                                  queries=queries, window=window, case=case, width=width,
+                                  bound=bound, context=context)
+        if meta_names:
+            concordance._add_meta(meta_names, self._metadata[meta_names], self._index,
+                                  self._shared.position)
+        return concordance
 
     def _match(self, query: str, case: bool):
         patterns = parse(query)
@@ -293,6 +475,21 @@ def sample() -> Corpus:
 def tokenize(text: str) -> list[str]:
     """The tokens of ``text`` as the index sees them, in their written form."""
     return [text[start:end] for start, end, _ in _core.tokenize(text)]
+
+
+def _as_items(mask_or_ids: Any) -> list:
+    if isinstance(mask_or_ids, (str, bytes)):
+        raise TypeError("subset() takes a mask or a list of ids, not a single "
+                        f"{type(mask_or_ids).__name__}; wrap one id in a list")
+    if hasattr(mask_or_ids, "to_numpy"):  # a pandas Series or Index
+        mask_or_ids = mask_or_ids.to_numpy()
+    if hasattr(mask_or_ids, "dtype") and hasattr(mask_or_ids, "tolist"):  # numpy
+        return mask_or_ids.tolist()
+    try:
+        return list(mask_or_ids)
+    except TypeError:
+        raise TypeError(f"subset() takes a mask or a list of ids, not "
+                        f"{type(mask_or_ids).__name__}") from None
 
 
 def _check_ids(ids: Iterable[Hashable] | None, n: int) -> list:

@@ -13,6 +13,11 @@ else ``{"kwiq ids": 1, "ids": [...]}`` with one value per document:
 
 Ids of any other type (or a subclass of these) cannot be saved: save()
 raises TypeError before it opens the file.
+
+A corpus with metadata adds a key ``"metadata"``: ``{"columns": [{"name":
+..., "dtype": ..., "values": [...]}, ...]}``, one value per document
+encoded as ids are (see kwiq._metadata). A file without the key loads
+with no metadata.
 """
 from __future__ import annotations
 
@@ -33,17 +38,32 @@ IDS_VERSION = 1
 BIG_INT = 2 ** 63
 
 
-def encode_ids(ids: list) -> bytes:
-    """The blob for ``ids``; TypeError for an id of a type it cannot hold."""
+def encode_ids(ids: list, metadata: Any = None) -> bytes:
+    """The blob for ``ids`` (and the JSON value of the metadata, if any);
+    TypeError for an id of a type it cannot hold."""
     if all(type(doc_id) is int for doc_id in ids) and ids == list(range(len(ids))):
         document: dict[str, Any] = {"kwiq ids": IDS_VERSION, "range": len(ids)}
     else:
-        document = {"kwiq ids": IDS_VERSION,
-                    "ids": [_encode(doc_id, i) for i, doc_id in enumerate(ids)]}
+        document = {"kwiq ids": IDS_VERSION, "ids": [_encode_id(doc_id, i)
+                                                     for i, doc_id in enumerate(ids)]}
+    if metadata is not None:
+        document["metadata"] = metadata
     return json.dumps(document, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
-def _encode(value: Any, i: int) -> Any:
+def _encode_id(value: Any, i: int) -> Any:
+    try:
+        return encode_value(value)
+    except TypeError:
+        kind = type(value)
+        raise TypeError(f"cannot save id {i} ({kind.__module__}.{kind.__qualname__}): a "
+                        "saved corpus keeps ids of type str, int, float, bool, None and "
+                        "tuples of them") from None
+
+
+def encode_value(value: Any) -> Any:
+    """The JSON value of an id or a metadata value; TypeError for a type
+    other than str, int, float, bool, None and tuples of them."""
     kind = type(value)
     if kind is str or kind is bool or value is None:
         return value
@@ -52,13 +72,13 @@ def _encode(value: Any, i: int) -> Any:
     if kind is float:
         return {"float": repr(value)}
     if kind is tuple:
-        return {"tuple": [_encode(item, i) for item in value]}
-    raise TypeError(f"cannot save id {i} ({kind.__module__}.{kind.__qualname__}): a saved "
-                    "corpus keeps ids of type str, int, float, bool, None and tuples of them")
+        return {"tuple": [encode_value(item) for item in value]}
+    raise TypeError(f"{kind.__qualname__} cannot be saved")
 
 
-def decode_ids(blob: bytes, n_docs: int) -> list:
-    """The ids in ``blob``, ``n_docs`` distinct ones; FormatError otherwise."""
+def decode_ids(blob: bytes, n_docs: int) -> tuple[list, Any]:
+    """The ids in ``blob``, ``n_docs`` distinct ones, and the JSON value of
+    the metadata (None when the file has none); FormatError otherwise."""
     try:
         document = json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -66,26 +86,29 @@ def decode_ids(blob: bytes, n_docs: int) -> list:
     if not isinstance(document, dict) or type(document.get("kwiq ids")) is not int \
             or document["kwiq ids"] != IDS_VERSION:
         raise FormatError("section blob: no document ids of a version this kwiq reads")
+    metadata = document.pop("metadata", None)
     if set(document) == {"kwiq ids", "range"}:
         count = document["range"]
         if type(count) is not int or count != n_docs:
             raise FormatError(f"section blob: ids 0 .. {count!r} - 1 for {n_docs} documents")
-        return list(range(n_docs))
+        return list(range(n_docs)), metadata
     values = document.get("ids")
     if set(document) != {"kwiq ids", "ids"} or not isinstance(values, list):
         raise FormatError("section blob: the document ids are not a list")
     if len(values) != n_docs:
         raise FormatError(f"section blob: {len(values)} ids for {n_docs} documents")
     try:
-        ids = [_decode(value) for value in values]
+        ids = [decode_value(value) for value in values]
     except (ValueError, TypeError, RecursionError) as error:
         raise FormatError(f"section blob: a document id cannot be read ({error})") from None
     if len(set(ids)) != n_docs:  # equal ids, as Corpus finds them
         raise FormatError("section blob: an id is given twice")
-    return ids
+    return ids, metadata
 
 
-def _decode(value: Any) -> Any:
+def decode_value(value: Any) -> Any:
+    """The id or metadata value encode_value encoded as ``value``;
+    ValueError when it is not one."""
     if value is None or type(value) in (str, bool, int):
         return value
     if isinstance(value, dict) and len(value) == 1:
@@ -95,8 +118,8 @@ def _decode(value: Any) -> Any:
         if tag == "float" and isinstance(content, str):
             return float(content)
         if tag == "tuple" and isinstance(content, list):
-            return tuple(_decode(item) for item in content)
-    raise ValueError(f"{value!r:.60} is not an encoded id")
+            return tuple(decode_value(item) for item in content)
+    raise ValueError(f"{value!r:.60} is not an encoded value")
 
 
 def write(index: Any, blob: bytes, path: PathLike) -> None:
