@@ -134,11 +134,27 @@ def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = Fal
     - ``docs``: the documents in which it occurs at least once.
 
     Punctuation tokens are listed only with ``punctuation=True``.
+
+    The counts are made once per corpus (or view) and case, and the whole
+    list once per ``case`` and ``punctuation``; the corpus keeps them (its
+    index never changes), so a later call costs a copy of the kept rows.
     """
     np, pd = _libs()
     case = as_bool(case, "case")
     punctuation = as_bool(punctuation, "punctuation")
     min_count = int_in(min_count, "min_count", 1)
+    key = ("frame", case, punctuation)
+    full = corpus._freq_cache.get(key)
+    if full is None:
+        full = corpus._freq_cache[key] = _freq_frame(np, pd, corpus, case, punctuation)
+    # Rows run by count descending, so those kept by min_count come first;
+    # the copy leaves the kept frame as it was, whatever the caller does.
+    kept = int((full["count"].to_numpy() >= min_count).sum())
+    return (full if kept == len(full) else full.iloc[:kept]).copy()
+
+
+def _freq_frame(np, pd, corpus, case: bool, punctuation: bool):
+    """The whole frequency list (min_count 1), made once per corpus."""
     vocabulary = _vocabulary(corpus)
     counts, docs = _freq_counts(corpus, case)
     forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
@@ -146,7 +162,7 @@ def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = Fal
     counted = np.ones(len(counts), dtype=bool) if punctuation else \
         np.frombuffer(is_word, dtype=np.uint8).astype(bool)
     total = int(counts[counted].sum(dtype=np.uint64))
-    rows = np.flatnonzero(counted & (counts >= min_count))
+    rows = np.flatnonzero(counted & (counts >= 1))
     if not case:  # fold groups: their ranks give the order
         rows = rows[_by_count_and_forms(np, corpus, rows.reshape(-1, 1), counts[rows])]
     count = counts[rows].astype(np.int64)
@@ -312,8 +328,7 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
     c1 = group_counts[ids].astype(np.float64)
     n, r1f = float(n_words), float(r1)
     e11 = r1f * c1 / n if n else o11 * 0.0
-    columns = {"word": [vocabulary.folded[i] for i in ids.tolist()],
-               "observed": o11.astype(np.int64), "expected": e11}
+    columns = {"observed": o11, "expected": e11}
     with np.errstate(divide="ignore", invalid="ignore"):
         for m in measures:
             if m == "mi":
@@ -334,9 +349,15 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
                 columns[m] = 2.0 * o11 / (r1f + c1)
             else:  # logdice
                 columns[m] = 14.0 + np.log2(2.0 * o11 / (r1f + c1))
-    frame = pd.DataFrame(columns)
-    by = ([measures[0]] if measures else []) + ["observed", "word"]
-    frame = _sorted(frame, by, [False] * (len(by) - 1) + [True])
+    # By the first measure descending (NaN last), then observed descending,
+    # then the word in code-point order, which the groups' ranks give.
+    ranks = _u32(np, index.group_ranks())
+    keys = [ranks[ids], -o11] + ([-columns[measures[0]]] if measures else [])
+    order = np.lexsort(keys)
+    columns = {name: column[order] for name, column in columns.items()}
+    columns["observed"] = columns["observed"].astype(np.int64)
+    frame = pd.DataFrame({"word": [vocabulary.folded[i] for i in ids[order].tolist()],
+                          **columns})
     frame.attrs.update(N=n_words, R1=int(r1), hits=len(hits))
     return frame
 
