@@ -19,7 +19,8 @@ import kwiq
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
 
-BOOKS = ["35-The-Time-Machine.txt", "84-Frankenstein.txt", "1661-The-Adventures-of-Sherlock-Holmes.txt",
+BOOKS = ["35-The-Time-Machine.txt", "84-Frankenstein.txt",
+         "1661-The-Adventures-of-Sherlock-Holmes.txt",
          "23-Narrative-of-the-Life-of-Frederick-Douglass-an-American-Slav.txt",
          "972-The-Devil-s-Dictionary.txt", "76-Adventures-of-Huckleberry-Finn.txt"]
 # Made-up metadata for the books, in BOOKS order.
@@ -357,3 +358,14 @@ def test_saved_metadata_is_checked(tmp_path):
     with pytest.raises(TypeError, match="metadata column 'when' row 0"):
         stamped.save(tmp_path / "stamped.kwiq")
     assert not (tmp_path / "stamped.kwiq").exists()
+
+
+def test_freq_keeps_its_table_but_hands_out_copies(letter_corpus):
+    first = letter_corpus.freq()
+    expected = first.copy()
+    first.loc[0, "count"] = -1
+    first["word"] = "changed"
+    pd.testing.assert_frame_equal(letter_corpus.freq(), expected)
+    top = letter_corpus.freq(min_count=5)
+    assert (top["count"] >= 5).all() and len(top) == int((expected["count"] >= 5).sum())
+    pd.testing.assert_frame_equal(top, expected.iloc[:len(top)])
