@@ -369,3 +369,32 @@ def test_freq_keeps_its_table_but_hands_out_copies(letter_corpus):
     top = letter_corpus.freq(min_count=5)
     assert (top["count"] >= 5).all() and len(top) == int((expected["count"] >= 5).sum())
     pd.testing.assert_frame_equal(top, expected.iloc[:len(top)])
+
+
+def test_the_core_checks_document_masks(letter_corpus):
+    index = letter_corpus._index
+    n = letter_corpus.n_docs
+    hits = letter_corpus.kwic("peace")._hits
+    for bad in (b"", bytes(n + 1)):
+        with pytest.raises(ValueError, match="document mask"):
+            index.freq(False, bad)
+        with pytest.raises(ValueError, match="document mask"):
+            index.ngrams(2, 1, bad)
+        with pytest.raises(ValueError, match="document mask"):
+            index.hits_in_docs(hits, bad)
+    with pytest.raises(TypeError):
+        index.hits_in_docs(hits, None)
+    with pytest.raises(TypeError):
+        index.freq(False, 5)
+    other = kwiq.Corpus(["peace"])
+    with pytest.raises(ValueError, match="another index"):
+        other._index.hits_in_docs(hits, b"\x01")
+    # Every byte that is not 0 chooses its document; the mask is not kept.
+    first = letter_corpus.ids.index(letter_corpus.kwic("peace")[0].doc)
+    mask = bytearray(n)
+    mask[first] = 7
+    kept = index.hits_in_docs(hits, mask)
+    mask[first] = 0
+    expected = [line for line in letter_corpus.kwic("peace")
+                if line.doc == letter_corpus.ids[first]]
+    assert 0 < len(kept) == len(expected) < len(hits)
