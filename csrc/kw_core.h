@@ -300,12 +300,30 @@ typedef struct kw_context {
     kw_bound bound;
 } kw_context;
 
+/* Where the scan of the last line laid out by words alone (no width, no
+ * bound) passed the ends of its context and of its match: the next line,
+ * when it starts a little further on in the same document (as the lines of
+ * a frequent word in document order do), scans on from the nearest of them
+ * instead of from a checkpoint.
+ * Start each run of lines with a zeroed cursor; a cursor belongs to one
+ * index and one thread. */
+typedef struct kw_line_cursor {
+    size_t doc;
+    unsigned n_points; /* 0: nothing saved */
+    struct {
+        uint64_t tok;   /* the token a scan from here reads next, in the corpus */
+        size_t byte;    /* where that is in the document's text (a token's end) */
+        uint64_t chars; /* and how many code points lie before it */
+    } points[4];        /* ascending by tok */
+} kw_line_cursor;
+
 /* Lay out hit i (i < count) with the context `ctx`. Contexts stop at
  * document edges. Allocates nothing. Cost: the text is scanned from the
  * checkpoint (every 32nd token) before the widest possible context, i.e.
- * the word window, or at most `width` tokens each side. */
+ * the word window, or at most `width` tokens each side, or from the
+ * cursor's nearest point when that lies nearer (cursor may be NULL). */
 void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
-                kw_line *out);
+                kw_line_cursor *cursor, kw_line *out);
 
 /* ---- saving and loading (kw_file.c) ---- */
 
@@ -361,8 +379,9 @@ uint64_t kw_checksum(const void *data, size_t n, uint64_t seed);
 /* ---- text helpers ---- */
 
 /* Copy valid UTF-8 from src to dst (at least n bytes), each run of white
- * space written as one U+0020. Returns the bytes written. */
-size_t kw_collapse_space(const char *src, size_t n, char *dst);
+ * space written as one U+0020. Returns the bytes written; *ascii is 1 when
+ * all of them are ASCII. */
+size_t kw_collapse_space(const char *src, size_t n, char *dst, int *ascii);
 
 /* ---- counts and statistics (kw_stats.c) ----
  *

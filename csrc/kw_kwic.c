@@ -95,26 +95,52 @@ static int is_boundary(const kw_index *ix, const char *text, kw_bound bound,
     return 1;
 }
 
-/* Start `scan` so that its next token is the last checkpoint at or before
- * token `tok` of document `doc`, or the document's first token; returns that
- * token's position. */
+/* Start `scan` so that its next token is the latest of the cursor's points
+ * at or before token `tok` of document `doc` and after its last checkpoint;
+ * else that checkpoint, or the document's first token. Returns the
+ * position of the scan's next token. */
 static size_t scan_from(const kw_index *ix, size_t doc, size_t tok, const char *text,
-                        size_t n_bytes, kw_scan *scan)
+                        size_t n_bytes, const kw_line_cursor *cursor, kw_scan *scan)
 {
     size_t k = (tok - ix->doc_tok[doc]) / KW_CHECKPOINT;
+    size_t checkpoint_tok = ix->doc_tok[doc] + k * KW_CHECKPOINT;
+    if (cursor && cursor->doc == doc) {
+        for (unsigned j = cursor->n_points; j-- > 0;) {
+            if (cursor->points[j].tok <= tok) {
+                if (cursor->points[j].tok <= checkpoint_tok)
+                    break;
+                kw_scan_init(scan, text, n_bytes, cursor->points[j].byte,
+                             cursor->points[j].chars);
+                return (size_t)cursor->points[j].tok;
+            }
+        }
+    }
     if (k) {
         const kw_checkpoint *cp = kw_checkpoint_of(ix, doc, k);
         kw_scan_init(scan, text, n_bytes, (size_t)cp->byte, cp->chars);
-        return ix->doc_tok[doc] + k * KW_CHECKPOINT;
+        return checkpoint_tok;
     }
     kw_scan_init(scan, text, n_bytes, 0, 0);
-    return ix->doc_tok[doc];
+    return checkpoint_tok;
+}
+
+/* Read token `tok` as the scan's next token and note, in the cursor, where
+ * the scan stands after it. */
+static void read_token(kw_scan *scan, size_t tok, kw_tokspan *t, kw_line_cursor *cursor)
+{
+    kw_scan_next(scan, t);
+    if (!cursor)
+        return;
+    unsigned j = cursor->n_points++;
+    cursor->points[j].tok = tok + 1;
+    cursor->points[j].byte = kw_scan_offset(scan);
+    cursor->points[j].chars = scan->chars;
 }
 
 /* Words only, no bound: the bounds come from the token stream, and one scan
  * from the checkpoint before the left end fills in the offsets. */
 static void line_words(const kw_index *ix, size_t doc, size_t first, size_t last, size_t lo,
-                       size_t hi, kw_line *out)
+                       size_t hi, kw_line_cursor *cursor, kw_line *out)
 {
     size_t n_bytes;
     const char *text = kw_index_doc_text(ix, doc, &n_bytes);
@@ -122,25 +148,29 @@ static void line_words(const kw_index *ix, size_t doc, size_t first, size_t last
     kw_tokspan t = {0};
     /* Only four tokens matter: the ends of the context and of the match;
      * the ones between are skipped without being reported. */
-    size_t tok = scan_from(ix, doc, lo, text, n_bytes, &scan);
+    size_t tok = scan_from(ix, doc, lo, text, n_bytes, cursor, &scan);
+    if (cursor) {
+        cursor->doc = doc;
+        cursor->n_points = 0;
+    }
     kw_scan_skip(&scan, lo - tok);
-    kw_scan_next(&scan, &t);
+    read_token(&scan, lo, &t, cursor);
     out->left_begin = t.begin;
     if (lo < first) {
         kw_scan_skip(&scan, first - lo - 1);
-        kw_scan_next(&scan, &t);
+        read_token(&scan, first, &t, cursor);
     }
     out->match_begin = t.begin;
     out->char_start = t.char_begin;
     if (last > first) {
         kw_scan_skip(&scan, last - first - 1);
-        kw_scan_next(&scan, &t);
+        read_token(&scan, last, &t, cursor);
     }
     out->match_end = t.end;
     out->char_end = t.char_end;
     if (hi > last + 1) {
         kw_scan_skip(&scan, hi - last - 2);
-        kw_scan_next(&scan, &t);
+        read_token(&scan, hi - 1, &t, cursor);
     }
     out->right_end = t.end;
 }
@@ -171,7 +201,7 @@ static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t las
     const size_t from = bound != KW_BOUND_NONE && lo > ix->doc_tok[doc] ? lo - 1 : lo;
     kw_scan scan;
     kw_tokspan t = {0}, prev = {0}, before = {0};
-    size_t tok = scan_from(ix, doc, from, text, n_bytes, &scan);
+    size_t tok = scan_from(ix, doc, from, text, n_bytes, NULL, &scan);
     const size_t scan_start = tok;
     for (; tok < hi; tok++) {
         kw_scan_next(&scan, &t);
@@ -224,7 +254,7 @@ static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t las
     if (rescan) {
         /* Rare: more than KW_RING tokens fit in the width. */
         kw_scan again;
-        size_t k = scan_from(ix, doc, left, text, n_bytes, &again);
+        size_t k = scan_from(ix, doc, left, text, n_bytes, NULL, &again);
         for (; k < first; k++) {
             kw_scan_next(&again, &t);
             if (k >= left && t.char_begin >= left_floor) {
@@ -259,7 +289,7 @@ static void keep_in_document(kw_line *ln, size_t n_bytes)
 }
 
 void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
-                kw_line *out)
+                kw_line_cursor *cursor, kw_line *out)
 {
     const size_t first = h->pos[i], last = first + kw_hits_length(h, i) - 1;
     const size_t doc = kw_index_doc_of(ix, (uint32_t)first);
@@ -307,7 +337,7 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
     if (width || ctx->bound != KW_BOUND_NONE)
         line_chosen(ix, doc, first, last, lo, hi, ctx, out);
     else
-        line_words(ix, doc, first, last, lo, hi, out);
+        line_words(ix, doc, first, last, lo, hi, cursor, out);
     keep_in_document(out, (size_t)(ix->doc_byte[doc + 1] - ix->doc_byte[doc]));
     /* The contexts take the white space beside the match, so that left,
      * match and right laid end to end read as the text does. */

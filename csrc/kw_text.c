@@ -5,6 +5,8 @@
 
 #include "kw_unicode_tables.h"
 
+#include <string.h>
+
 int kw_utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *cp)
 {
     unsigned c = p[0];
@@ -181,16 +183,98 @@ int kw_scan_next(kw_scan *s, kw_tokspan *t)
     return scan_token(s, t);
 }
 
+/* Eight bytes at a time in a uint64_t, byte i of the text in bits 8i..8i+7
+ * (SWAR): a flag about each byte lives in that byte's top bit. The text's
+ * ASCII runs go through these; anything else takes the byte loops. */
+#define KW_EACH_BYTE(b) (0x0101010101010101ULL * (uint64_t)(b))
+#define KW_TOP_BITS KW_EACH_BYTE(0x80)
+
+static inline uint64_t load_8_bytes(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+/* Top bit set in each byte of ASCII x that is >= k (1 <= k <= 0x80): the sum
+ * stays below 0x100 in every byte, so no carry crosses into the next. */
+static inline uint64_t bytes_at_least(uint64_t x, unsigned k)
+{
+    return (x + KW_EACH_BYTE(0x80 - k)) & KW_TOP_BITS;
+}
+
+static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
+{
+    return bytes_at_least(x, lo) & ~bytes_at_least(x, hi + 1);
+}
+
+/* The word characters of ASCII x, [0-9A-Za-z] as kw_ascii_kind has them;
+ * setting bit 5 maps A-Z onto a-z and nothing else onto a-z. */
+static inline uint64_t ascii_word_bytes(uint64_t x)
+{
+    return bytes_in(x | KW_EACH_BYTE(0x20), 'a', 'z') | bytes_in(x, '0', '9');
+}
+
+/* The white space of ASCII x: U+0009-000D and U+0020. */
+static inline uint64_t ascii_space_bytes(uint64_t x)
+{
+    return bytes_in(x, 0x09, 0x0D) | bytes_in(x, ' ', ' ');
+}
+
+static inline unsigned count_top_bits(uint64_t flags)
+{
+    return (unsigned)(((flags >> 7) * KW_EACH_BYTE(1)) >> 56);
+}
+
+/* Which byte holds the lowest top bit of flags (not 0). */
+static inline size_t first_flagged_byte(uint64_t flags)
+{
+    return (size_t)__builtin_ctzll(flags) >> 3;
+}
+
 size_t kw_scan_skip(kw_scan *s, size_t n)
 {
     /* Through ASCII, a token starts at any byte that is not white space,
-     * unless it is a word character after another one: count starts a byte
-     * at a time, without building spans, and stop on the start of token
+     * unless it is a word character after another one: count starts eight
+     * bytes at a time without building spans, up to the start of token
      * n + 1. Anything else goes through the full tokenizer. */
     const unsigned char *p = s->p, *end = s->end;
-    uint64_t chars = s->chars;
     size_t done = 0;
-    int after_word = 0;
+    uint64_t after_word = 0; /* 0x80: the byte before p is a word character */
+    while (end - p >= 8) {
+        uint64_t x = load_8_bytes(p);
+        uint64_t high = x & KW_TOP_BITS;
+        /* The bytes before the first non-ASCII one; in the others, bit 7 is
+         * cleared so that the byte arithmetic cannot carry. */
+        uint64_t ascii = high ? ((high & -high) - 1) & KW_TOP_BITS : KW_TOP_BITS;
+        uint64_t x7 = x & ~KW_TOP_BITS;
+        uint64_t words = ascii_word_bytes(x7);
+        uint64_t starts = ~ascii_space_bytes(x7) & ~(words & ((words << 8) | after_word)) & ascii;
+        size_t count = count_top_bits(starts);
+        if (done + count > n) {
+            for (size_t passed = n - done; passed; passed--)
+                starts &= starts - 1;
+            size_t k = first_flagged_byte(starts);
+            s->chars += (uint64_t)(p + k - s->p);
+            s->p = p + k;
+            return n;
+        }
+        done += count;
+        if (high) {
+            size_t k = first_flagged_byte(high);
+            if (k)
+                after_word = (words >> (8 * (k - 1))) & 0x80;
+            p += k;
+            break;
+        }
+        after_word = words >> 56;
+        p += 8;
+    }
+    /* The last few bytes of the text, or a non-ASCII byte. */
+    uint64_t chars = s->chars + (uint64_t)(p - s->p);
     while (p < end && *p < 0x80) {
         int kind = kw_ascii_kind[*p];
         if (kind != ASCII_SPACE && !(kind == ASCII_WORD && after_word)) {
@@ -253,13 +337,34 @@ int kw_utf8_folds(const char *src, size_t n)
     return 0;
 }
 
-size_t kw_collapse_space(const char *src, size_t n, char *dst)
+/* The bytes of x that kw_collapse_space copies as they are: ASCII that is
+ * not white space, and spaces followed by such a byte among the eight. */
+static inline uint64_t plain_bytes(uint64_t x)
+{
+    uint64_t high = x & KW_TOP_BITS, x7 = x & ~KW_TOP_BITS;
+    uint64_t printable = ~(ascii_space_bytes(x7) | high) & KW_TOP_BITS;
+    return printable | (bytes_in(x7, ' ', ' ') & ~high & (printable >> 8));
+}
+
+size_t kw_collapse_space(const char *src, size_t n, char *dst, int *ascii)
 {
     const unsigned char *p = (const unsigned char *)src, *end = p + n;
     char *out = dst;
+    int wide = 0;
     while (p < end) {
-        /* Most text is ASCII with single spaces: copy it a byte at a time
-         * with no decoding until something else shows up. */
+        /* Most text is ASCII with single spaces: copy eight bytes at a time
+         * and keep those up to the first that needs a look (no more is
+         * written than is read, so the eight fit in dst); decode only from
+         * there, or in the last few bytes. */
+        if (end - p >= 8) {
+            uint64_t plain = plain_bytes(load_8_bytes(p));
+            memcpy(out, p, 8);
+            size_t k = plain == KW_TOP_BITS ? 8 : first_flagged_byte(~plain & KW_TOP_BITS);
+            out += k;
+            p += k;
+            if (k == 8)
+                continue;
+        }
         if (*p < 0x80 && kw_ascii_kind[*p] != ASCII_SPACE) {
             *out++ = (char)*p++;
             continue;
@@ -272,12 +377,14 @@ size_t kw_collapse_space(const char *src, size_t n, char *dst)
         uint32_t cp;
         int len = kw_utf8_decode(p, end, &cp);
         if (!len) {
+            wide = 1;
             *out++ = (char)*p++;
             continue;
         }
         if (kw_cp_class(cp) != KW_CP_SPACE) {
-            for (int i = 0; i < len; i++)
-                *out++ = (char)p[i];
+            wide = 1;
+            memcpy(out, p, (size_t)len);
+            out += len;
             p += len;
             continue;
         }
@@ -286,5 +393,6 @@ size_t kw_collapse_space(const char *src, size_t n, char *dst)
         while (p < end && (len = kw_utf8_decode(p, end, &cp)) && kw_cp_class(cp) == KW_CP_SPACE)
             p += len;
     }
+    *ascii = !wide;
     return (size_t)(out - dst);
 }

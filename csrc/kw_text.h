@@ -40,7 +40,7 @@ typedef struct kw_tokspan {
 } kw_tokspan;
 
 /* Start scanning document text at base + start, where start is 0 or the
- * byte offset of a token start that is chars_before code points in. */
+ * byte offset of a token's start or end, chars_before code points in. */
 void kw_scan_init(kw_scan *s, const char *base, size_t n_bytes, size_t start,
                   uint64_t chars_before);
 

@@ -633,31 +633,45 @@ static Py_ssize_t Hits_len(HitsObject *self)
     return (Py_ssize_t)kw_hits_count(self->hits);
 }
 
-/* A str of a span of document text with runs of white space collapsed;
- * *buf grows to fit and is reused across calls. */
-static PyObject *collapsed_str(const char *text, size_t begin, size_t end, char **buf, size_t *cap)
+/* What laying out a run of lines reuses: a buffer for the collapsed
+ * contexts, grown to fit, and the scan of the line before. */
+typedef struct line_scratch {
+    char *buf;
+    size_t cap;
+    kw_line_cursor cursor;
+} line_scratch;
+
+/* A str of a span of document text with runs of white space collapsed. */
+static PyObject *collapsed_str(const char *text, size_t begin, size_t end, line_scratch *scratch)
 {
     size_t n = end - begin;
-    if (n > *cap) {
-        char *grown = PyMem_Realloc(*buf, n);
+    if (n > scratch->cap) {
+        char *grown = PyMem_Realloc(scratch->buf, n);
         if (!grown)
             return PyErr_NoMemory();
-        *buf = grown;
-        *cap = n;
+        scratch->buf = grown;
+        scratch->cap = n;
     }
-    size_t len = kw_collapse_space(text + begin, n, *buf);
-    return PyUnicode_DecodeUTF8(*buf, (Py_ssize_t)len, "strict");
+    int ascii;
+    size_t len = kw_collapse_space(text + begin, n, scratch->buf, &ascii);
+    if (!ascii)
+        return PyUnicode_DecodeUTF8(scratch->buf, (Py_ssize_t)len, "strict");
+    /* Known ASCII: copied straight in, without the decoder's checks. */
+    PyObject *str = PyUnicode_New((Py_ssize_t)len, 127);
+    if (str)
+        memcpy(PyUnicode_1BYTE_DATA(str), scratch->buf, len);
+    return str;
 }
 
 enum { N_FIELDS = 8 };
 
 /* The eight Line fields of hit i, as new references in fields[]. */
 static int line_fields(HitsObject *self, size_t i, const kw_context *ctx, PyObject *ids,
-                       char **buf, size_t *cap, PyObject *fields[N_FIELDS])
+                       line_scratch *scratch, PyObject *fields[N_FIELDS])
 {
     const kw_index *ix = ((IndexObject *)self->index)->ix;
     kw_line ln;
-    kw_line_at(ix, self->hits, i, ctx, &ln);
+    kw_line_at(ix, self->hits, i, ctx, &scratch->cursor, &ln);
     size_t n;
     const char *text = kw_index_doc_text(ix, ln.doc, &n);
     memset(fields, 0, N_FIELDS * sizeof *fields);
@@ -667,9 +681,9 @@ static int line_fields(HitsObject *self, size_t i, const kw_context *ctx, PyObje
         fields[0] = PySequence_GetItem(ids, (Py_ssize_t)ln.doc);
     fields[1] = PyLong_FromUnsignedLong(ln.tok_start);
     fields[2] = PyLong_FromUnsignedLong(ln.tok_end);
-    fields[3] = collapsed_str(text, ln.left_begin, ln.left_end, buf, cap);
-    fields[4] = collapsed_str(text, ln.match_begin, ln.match_end, buf, cap);
-    fields[5] = collapsed_str(text, ln.right_begin, ln.right_end, buf, cap);
+    fields[3] = collapsed_str(text, ln.left_begin, ln.left_end, scratch);
+    fields[4] = collapsed_str(text, ln.match_begin, ln.match_end, scratch);
+    fields[5] = collapsed_str(text, ln.right_begin, ln.right_end, scratch);
     fields[6] = PyLong_FromUnsignedLongLong(ln.char_start);
     fields[7] = PyLong_FromUnsignedLongLong(ln.char_end);
     for (int f = 0; f < N_FIELDS; f++) {
@@ -734,14 +748,13 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
         return NULL;
     }
     PyTypeObject *line_type = (PyTypeObject *)state->line_type;
-    char *buf = NULL;
-    size_t cap = 0;
+    line_scratch scratch = {0};
     PyObject *fields[N_FIELDS];
     PyObject *list = PyList_New(stop - start);
     if (!list)
         return NULL;
     for (Py_ssize_t i = start; i < stop; i++) {
-        if (line_fields(self, (size_t)i, &ctx, ids, &buf, &cap, fields) < 0)
+        if (line_fields(self, (size_t)i, &ctx, ids, &scratch, fields) < 0)
             goto error;
         /* Line is a NamedTuple: a tuple subclass without __dict__, so it is
          * made like a tuple of its type, skipping its Python __new__. */
@@ -765,7 +778,7 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
     list = NULL;
 error:
     Py_XDECREF(list);
-    PyMem_Free(buf);
+    PyMem_Free(scratch.buf);
     return result;
 }
 
@@ -789,14 +802,13 @@ static PyObject *Hits_columns(HitsObject *self, PyObject *args)
     Py_ssize_t n = Hits_len(self);
     enum { N_COLUMNS = N_FIELDS + 1 };
     PyObject *columns[N_COLUMNS] = {NULL};
-    char *buf = NULL;
-    size_t cap = 0;
+    line_scratch scratch = {0};
     for (int f = 0; f < N_COLUMNS; f++)
         if (!(columns[f] = PyList_New(n)))
             goto error;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *fields[N_FIELDS];
-        if (line_fields(self, (size_t)i, &ctx, ids, &buf, &cap, fields) < 0)
+        if (line_fields(self, (size_t)i, &ctx, ids, &scratch, fields) < 0)
             goto error;
         for (int f = 0; f < N_FIELDS; f++)
             PyList_SET_ITEM(columns[f], i, fields[f]);
@@ -815,7 +827,7 @@ static PyObject *Hits_columns(HitsObject *self, PyObject *args)
 error:
     for (int f = 0; f < N_COLUMNS; f++)
         Py_XDECREF(columns[f]);
-    PyMem_Free(buf);
+    PyMem_Free(scratch.buf);
     return result;
 }
 

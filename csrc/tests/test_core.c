@@ -103,7 +103,7 @@ static int lays_out(const kw_index *ix, const char *query, size_t i, kw_context 
         return 0;
     if (i < kw_hits_count(h)) {
         kw_line ln;
-        kw_line_at(ix, h, i, &ctx, &ln);
+        kw_line_at(ix, h, i, &ctx, NULL, &ln);
         const char *text = kw_index_doc_text(ix, ln.doc, &n);
         ok = span_is(text, ln.left_begin, ln.left_end, left)
              && span_is(text, ln.right_begin, ln.right_end, right)
@@ -192,6 +192,109 @@ static void test_utf8(void)
         ok = kw_utf8_decode(buf, buf + n, &cp) == n && cp == c;
     }
     CHECK(ok);
+}
+
+/* Random text from pieces that meet every path of the scanner and of the
+ * space collapser: ASCII words, digits, punctuation and white space runs,
+ * two-byte letters, a combining mark, Han, and Unicode white space; or, with
+ * `ascii_only`, from the first pieces alone, for long runs of ASCII. */
+static size_t random_text(uint64_t *state, int ascii_only, char *out, size_t max)
+{
+    static const char *const pieces[] = {
+        "a", "Zq", "7", "word", "x9", ".", ",", "'", "-", "_", " ", " ", "  ", "\t", "\n",
+        "\r\n", "\x0b", "\xc3\xa9", "\xcc\x81", "\xe4\xb8\xad", "\xe3\x80\x80", "\xc2\xa0",
+        "\xc2\x85", "@", "~", "\x7f", "\x01", "[", "`", "{", "/", ":",
+    };
+    size_t n = 0;
+    for (;;) {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        const char *piece = pieces[*state % (ascii_only ? 17 : sizeof pieces / sizeof *pieces)];
+        size_t len = strlen(piece);
+        if (n + len > max)
+            return n;
+        memcpy(out + n, piece, len);
+        n += len;
+    }
+}
+
+/* What kw_collapse_space must write: one code point at a time. */
+static size_t collapse_slowly(const char *src, size_t n, char *dst)
+{
+    const unsigned char *p = (const unsigned char *)src, *end = p + n;
+    size_t out = 0;
+    int in_space = 0;
+    while (p < end) {
+        uint32_t cp;
+        int len = kw_utf8_decode(p, end, &cp);
+        if (kw_cp_is_space(cp)) {
+            if (!in_space)
+                dst[out++] = ' ';
+            in_space = 1;
+        } else {
+            memcpy(dst + out, p, (size_t)len);
+            out += (size_t)len;
+            in_space = 0;
+        }
+        p += len;
+    }
+    return out;
+}
+
+/* kw_scan_skip, which passes ASCII eight bytes at a time, lands where as
+ * many kw_scan_next calls do, from every token and for every count; and
+ * kw_collapse_space, which copies eight bytes at a time, writes what a code
+ * point at a time writes, from every start and end. */
+static void test_skip_and_collapse(void)
+{
+    uint64_t state = 0x9E3779B97F4A7C15ULL;
+    size_t skip_wrong = 0, collapse_wrong = 0, texts = 0;
+    for (int round = 0; round < 300; round++) {
+        char text[160];
+        size_t n = random_text(&state, round % 2, text, 40 + (size_t)round % 120);
+        kw_tokspan tokens[160];
+        size_t n_tokens = 0;
+        kw_scan scan;
+        kw_scan_init(&scan, text, n, 0, 0);
+        while (kw_scan_next(&scan, &tokens[n_tokens]) == 1)
+            n_tokens++;
+        for (size_t a = 0; a <= n_tokens; a++) {
+            size_t from = a ? tokens[a - 1].end : 0;
+            uint64_t from_chars = a ? tokens[a - 1].char_end : 0;
+            for (size_t k = 0; k <= n_tokens - a + 1; k++) {
+                kw_scan_init(&scan, text, n, from, from_chars);
+                size_t skipped = kw_scan_skip(&scan, k);
+                kw_tokspan t;
+                int more = kw_scan_next(&scan, &t);
+                int right = a + k < n_tokens
+                                ? skipped == k && more == 1 && t.begin == tokens[a + k].begin
+                                      && t.char_begin == tokens[a + k].char_begin
+                                : skipped == n_tokens - a && more == 0;
+                if (!right && skip_wrong++ == 0)
+                    printf("  skip %zu from token %zu of \"%.*s\"\n", k, a, (int)n, text);
+            }
+        }
+        for (size_t b = 0; b < n_tokens; b++) {
+            for (size_t e = b; e < n_tokens; e++) {
+                size_t begin = tokens[b].begin, end = tokens[e].end;
+                char fast[160], slow[160];
+                int ascii;
+                size_t len = kw_collapse_space(text + begin, end - begin, fast, &ascii);
+                size_t expected = collapse_slowly(text + begin, end - begin, slow);
+                int all_ascii = 1;
+                for (size_t i = 0; i < expected; i++)
+                    all_ascii &= (unsigned char)slow[i] < 0x80;
+                if ((len != expected || memcmp(fast, slow, len) != 0 || ascii != all_ascii)
+                    && collapse_wrong++ == 0)
+                    printf("  collapse \"%.*s\"\n", (int)(end - begin), text + begin);
+            }
+        }
+        texts++;
+    }
+    CHECK(texts == 300);
+    CHECK(skip_wrong == 0);
+    CHECK(collapse_wrong == 0);
 }
 
 static void test_folding(void)
@@ -283,7 +386,7 @@ static void test_lines(void)
     const char *text;
 
     CHECK(kw_index_find(ix, "five", 4, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
-    kw_line_at(ix, h, 0, &(kw_context){2, 3, 0, KW_BOUND_NONE}, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){2, 3, 0, KW_BOUND_NONE}, NULL, &ln);
     text = kw_index_doc_text(ix, ln.doc, &n);
     CHECK(ln.doc == 0 && ln.tok_start == 6 && ln.tok_end == 7);
     CHECK(span_is(text, ln.match_begin, ln.match_end, "five"));
@@ -291,24 +394,85 @@ static void test_lines(void)
     /* Two words to the left: the full stop between is shown, not counted. */
     CHECK(span_is(text, ln.left_begin, ln.left_end, "three.  Four "));
     CHECK(span_is(text, ln.right_begin, ln.right_end, "\n\nsix seven eight"));
-    kw_line_at(ix, h, 0, &(kw_context){0, 0, 0, KW_BOUND_NONE}, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){0, 0, 0, KW_BOUND_NONE}, NULL, &ln);
     CHECK(ln.left_begin == ln.left_end && ln.right_begin == ln.right_end);
     /* Windows past the document edges are clipped to them. */
-    kw_line_at(ix, h, 0, &(kw_context){50, 50, 0, KW_BOUND_NONE}, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){50, 50, 0, KW_BOUND_NONE}, NULL, &ln);
     CHECK(span_is(text, ln.left_begin, ln.left_end, "One, two three.  Four "));
     CHECK(span_is(text, ln.right_begin, ln.right_end, "\n\nsix seven eight nine ten."));
     kw_hits_free(h);
 
     CHECK(kw_index_find(ix, "peace", 5, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
-    kw_line_at(ix, h, 0, &(kw_context){5, 5, 0, KW_BOUND_NONE}, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){5, 5, 0, KW_BOUND_NONE}, NULL, &ln);
     CHECK(ln.doc == 1 && ln.tok_start == 0 && ln.char_start == 0 && ln.char_end == 5);
     CHECK(ln.left_begin == ln.left_end && ln.right_begin == ln.right_end);
     kw_hits_free(h);
 
     char collapsed[64];
     const char *spaced = "a \t\n b\xe3\x80\x80" "c";
-    size_t len = kw_collapse_space(spaced, strlen(spaced), collapsed);
-    CHECK(len == 5 && memcmp(collapsed, "a b c", 5) == 0);
+    int ascii;
+    size_t len = kw_collapse_space(spaced, strlen(spaced), collapsed, &ascii);
+    CHECK(len == 5 && memcmp(collapsed, "a b c", 5) == 0 && ascii);
+    kw_index_free(ix);
+}
+
+/* Lines laid out in a run with a cursor, which scans on from the line
+ * before, equal lines laid out alone from checkpoints: for dense and sparse
+ * hits, in document order and sorted, with every kind of context. */
+static void test_line_cursor(void)
+{
+    enum { N_DOCS = 6, DOC_BYTES = 3000 };
+    static char texts[N_DOCS][DOC_BYTES];
+    const char *docs[N_DOCS];
+    uint64_t state = 0x2545F4914F6CDD1DULL;
+    kw_builder *b;
+    kw_index *ix = NULL;
+    size_t bad;
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    for (int d = 0; d < N_DOCS; d++) {
+        size_t n = random_text(&state, d % 2, texts[d], DOC_BYTES);
+        docs[d] = texts[d];
+        CHECK(kw_builder_add(b, docs[d], n, &bad) == KW_OK);
+    }
+    CHECK(kw_builder_finish(b, &ix) == KW_OK);
+    if (!ix)
+        return;
+    static const char *const queries[] = {"a", "word", ".", "x9 a", "zq"};
+    static const kw_context contexts[] = {
+        {5, 5, 0, KW_BOUND_NONE},     {0, 3, 0, KW_BOUND_NONE},     {2, 0, 0, KW_BOUND_NONE},
+        {40, 40, 0, KW_BOUND_NONE},   {4, 4, 0, KW_BOUND_SENTENCE}, {0, 0, 12, KW_BOUND_NONE},
+        {0, 0, 60, KW_BOUND_PARAGRAPH},
+    };
+    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1}};
+    size_t lines = 0, differ = 0;
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        kw_hits *found, *sorted;
+        if (kw_index_find(ix, queries[q], strlen(queries[q]), 0, &found, &bad) != KW_OK)
+            continue;
+        if (kw_hits_sort(ix, found, r1, 1, &sorted) != KW_OK) {
+            kw_hits_free(found);
+            continue;
+        }
+        kw_hits *orders[] = {found, sorted};
+        for (size_t o = 0; o < 2; o++) {
+            for (size_t c = 0; c < sizeof contexts / sizeof *contexts; c++) {
+                kw_line_cursor cursor = {0};
+                for (size_t i = 0; i < kw_hits_count(orders[o]); i++) {
+                    kw_line run, alone;
+                    kw_line_at(ix, orders[o], i, &contexts[c], &cursor, &run);
+                    kw_line_at(ix, orders[o], i, &contexts[c], NULL, &alone);
+                    lines++;
+                    if (memcmp(&run, &alone, sizeof run) != 0 && differ++ == 0)
+                        printf("  %s, context %zu, hit %zu laid out differently\n", queries[q],
+                               c, i);
+                }
+            }
+        }
+        kw_hits_free(sorted);
+        kw_hits_free(found);
+    }
+    CHECK(lines > 10000);
+    CHECK(differ == 0);
     kw_index_free(ix);
 }
 
@@ -385,7 +549,7 @@ static void test_windows(void)
     kw_line ln;
     size_t bad;
     CHECK(kw_index_find(ix, "seven", 5, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
-    kw_line_at(ix, h, 0, &(kw_context){0, 0, 3, none}, &ln);
+    kw_line_at(ix, h, 0, &(kw_context){0, 0, 3, none}, NULL, &ln);
     CHECK(ln.char_start == 34 && ln.char_end == 39);
     kw_hits_free(h);
     kw_index_free(ix);
@@ -415,7 +579,7 @@ static void test_wide_width(void)
     for (uint64_t width = 1; width <= 900 && ok; width += 7) {
         for (int bound = KW_BOUND_NONE; bound <= KW_BOUND_PARAGRAPH; bound++) {
             kw_line ln;
-            kw_line_at(ix, h, 0, &(kw_context){0, 0, width, (kw_bound)bound}, &ln);
+            kw_line_at(ix, h, 0, &(kw_context){0, 0, width, (kw_bound)bound}, NULL, &ln);
             /* Token j of the 801 starts at byte 2j; x is token 400, and a
              * width holds width / 2 tokens each side, 400 at most. */
             size_t fit = width / 2 > 400 ? 400 : (size_t)width / 2;
@@ -483,7 +647,7 @@ static void test_long_documents(void)
                 ok = 0;
                 break;
             }
-            kw_line_at(ix, h, expected, &(kw_context){3, 3, 0, KW_BOUND_NONE}, &ln);
+            kw_line_at(ix, h, expected, &(kw_context){3, 3, 0, KW_BOUND_NONE}, NULL, &ln);
             ok &= ln.doc == (size_t)d && ln.match_begin == t.begin && ln.match_end == t.end
                   && ln.char_start == t.char_begin && ln.char_end == t.char_end;
             expected++;
@@ -647,7 +811,7 @@ static void test_append(void)
     if (ix && h) {
         CHECK(kw_hits_count(h) == 14);
         kw_line ln;
-        kw_line_at(ix, h, 13, &(kw_context){1, 1, 0, KW_BOUND_NONE}, &ln);
+        kw_line_at(ix, h, 13, &(kw_context){1, 1, 0, KW_BOUND_NONE}, NULL, &ln);
         size_t n;
         const char *text = kw_index_doc_text(ix, ln.doc, &n);
         CHECK(ln.doc == 7 && ln.tok_start == 97 && span_is(text, ln.match_begin, ln.match_end,
@@ -828,7 +992,7 @@ static void test_merge_and_select(void)
     CHECK(ok);
     /* A line of a two-token hit spans both tokens. */
     kw_line ln;
-    kw_line_at(ix, merged, 2, &(kw_context){0, 0, 0, KW_BOUND_NONE}, &ln);
+    kw_line_at(ix, merged, 2, &(kw_context){0, 0, 0, KW_BOUND_NONE}, NULL, &ln);
     CHECK(ln.doc == 1 && ln.tok_start == 0 && ln.tok_end == 2 && ln.char_end == 3);
 
     static const uint32_t order[] = {2, 0};
@@ -1158,16 +1322,16 @@ static void test_large_offsets(void)
     CHECK(kw_index_find(ix, "zz", 2, 0, &h, &bad) == KW_OK && kw_hits_count(h) == 1);
     kw_line ln;
     kw_context words = {2, 2, 0, KW_BOUND_NONE};
-    kw_line_at(ix, h, 0, &words, &ln);
+    kw_line_at(ix, h, 0, &words, NULL, &ln);
     CHECK(ln.char_start == far + 105 && ln.char_end == far + 107);
     CHECK(ln.match_begin == 105 && ln.left_begin == 99 && ln.right_end == 113);
     /* A width counts characters from the match, whatever their offsets
      * (two characters hold neither neighbour with its space). */
     kw_context width = {0, 0, 2, KW_BOUND_NONE};
-    kw_line_at(ix, h, 0, &width, &ln);
+    kw_line_at(ix, h, 0, &width, NULL, &ln);
     CHECK(ln.char_start == far + 105 && ln.left_begin == 105 && ln.right_end == 107);
     width.width = 3;
-    kw_line_at(ix, h, 0, &width, &ln);
+    kw_line_at(ix, h, 0, &width, NULL, &ln);
     CHECK(ln.char_start == far + 105 && ln.left_begin == 102 && ln.right_end == 110);
     kw_hits_free(h);
 
@@ -1558,8 +1722,8 @@ static int same_answers(const kw_index *a, const kw_index *b)
                     for (size_t c = 0; same && n_slots == 1 && c < sizeof contexts / sizeof *contexts;
                          c++) {
                         kw_line la, lb;
-                        kw_line_at(a, ha, i, &contexts[c], &la);
-                        kw_line_at(b, hb, i, &contexts[c], &lb);
+                        kw_line_at(a, ha, i, &contexts[c], NULL, &la);
+                        kw_line_at(b, hb, i, &contexts[c], NULL, &lb);
                         same = memcmp(&la, &lb, sizeof la) == 0;
                     }
                 }
@@ -1941,7 +2105,7 @@ static void test_load_crafted(void)
                 for (size_t c = 0; c < sizeof contexts / sizeof *contexts; c++) {
                     kw_line ln;
                     size_t n_bytes;
-                    kw_line_at(back, h, i, &contexts[c], &ln);
+                    kw_line_at(back, h, i, &contexts[c], NULL, &ln);
                     kw_index_doc_text(back, ln.doc, &n_bytes);
                     inside &= ln.left_begin <= ln.left_end && ln.left_end == ln.match_begin
                               && ln.match_begin <= ln.match_end && ln.match_end == ln.right_begin
@@ -2240,10 +2404,12 @@ int main(void)
 {
     test_tokenizer();
     test_utf8();
+    test_skip_and_collapse();
     test_folding();
     test_queries();
     test_lines();
     test_windows();
+    test_line_cursor();
     test_wide_width();
     test_upper_case();
     test_long_documents();
