@@ -633,13 +633,26 @@ static Py_ssize_t Hits_len(HitsObject *self)
     return (Py_ssize_t)kw_hits_count(self->hits);
 }
 
+enum { RECENT_MATCHES = 4 };
+
 /* What laying out a run of lines reuses: a buffer for the collapsed
- * contexts, grown to fit, and the scan of the line before. */
+ * contexts, grown to fit, the scan of the line before, and the last few
+ * ASCII match strs, handed out again for the same text (the lines of a
+ * word match a few forms of it over and over). */
 typedef struct line_scratch {
     char *buf;
     size_t cap;
     kw_line_cursor cursor;
+    PyObject *recent_matches[RECENT_MATCHES];
+    unsigned next_recent;
 } line_scratch;
+
+static void line_scratch_free(line_scratch *scratch)
+{
+    PyMem_Free(scratch->buf);
+    for (int j = 0; j < RECENT_MATCHES; j++)
+        Py_XDECREF(scratch->recent_matches[j]);
+}
 
 /* A str of a span of document text with runs of white space collapsed. */
 static PyObject *collapsed_str(const char *text, size_t begin, size_t end, line_scratch *scratch)
@@ -663,6 +676,26 @@ static PyObject *collapsed_str(const char *text, size_t begin, size_t end, line_
     return str;
 }
 
+/* The match's str: one of the recent ones when it reads the same, byte for
+ * byte (a collapsed str holds no white space but single spaces, so text
+ * equal to it collapses to it). */
+static PyObject *match_str(const char *text, size_t begin, size_t end, line_scratch *scratch)
+{
+    size_t n = end - begin;
+    for (int j = 0; j < RECENT_MATCHES; j++) {
+        PyObject *recent = scratch->recent_matches[j];
+        if (recent && (size_t)PyUnicode_GET_LENGTH(recent) == n
+            && memcmp(PyUnicode_1BYTE_DATA(recent), text + begin, n) == 0)
+            return Py_NewRef(recent);
+    }
+    PyObject *str = collapsed_str(text, begin, end, scratch);
+    if (str && PyUnicode_IS_ASCII(str)) {
+        Py_XSETREF(scratch->recent_matches[scratch->next_recent], Py_NewRef(str));
+        scratch->next_recent = (scratch->next_recent + 1) % RECENT_MATCHES;
+    }
+    return str;
+}
+
 enum { N_FIELDS = 8 };
 
 /* The eight Line fields of hit i, as new references in fields[]. */
@@ -682,7 +715,7 @@ static int line_fields(HitsObject *self, size_t i, const kw_context *ctx, PyObje
     fields[1] = PyLong_FromUnsignedLong(ln.tok_start);
     fields[2] = PyLong_FromUnsignedLong(ln.tok_end);
     fields[3] = collapsed_str(text, ln.left_begin, ln.left_end, scratch);
-    fields[4] = collapsed_str(text, ln.match_begin, ln.match_end, scratch);
+    fields[4] = match_str(text, ln.match_begin, ln.match_end, scratch);
     fields[5] = collapsed_str(text, ln.right_begin, ln.right_end, scratch);
     fields[6] = PyLong_FromUnsignedLongLong(ln.char_start);
     fields[7] = PyLong_FromUnsignedLongLong(ln.char_end);
@@ -753,6 +786,10 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
     PyObject *list = PyList_New(stop - start);
     if (!list)
         return NULL;
+    /* Each Line allocated counts towards a collection, and each collection
+     * would walk the list filled so far: it joins the collector's objects
+     * once full. */
+    PyObject_GC_UnTrack(list);
     for (Py_ssize_t i = start; i < stop; i++) {
         if (line_fields(self, (size_t)i, &ctx, ids, &scratch, fields) < 0)
             goto error;
@@ -774,11 +811,12 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
             PyObject_GC_UnTrack(line);
         PyList_SET_ITEM(list, i - start, line);
     }
+    PyObject_GC_Track(list);
     result = list;
     list = NULL;
 error:
     Py_XDECREF(list);
-    PyMem_Free(scratch.buf);
+    line_scratch_free(&scratch);
     return result;
 }
 
@@ -827,7 +865,7 @@ static PyObject *Hits_columns(HitsObject *self, PyObject *args)
 error:
     for (int f = 0; f < N_COLUMNS; f++)
         Py_XDECREF(columns[f]);
-    PyMem_Free(scratch.buf);
+    line_scratch_free(&scratch);
     return result;
 }
 
