@@ -325,6 +325,16 @@ typedef struct kw_line_cursor {
 void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
                 kw_line_cursor *cursor, kw_line *out);
 
+/* Ask for what laying out hit i + KW_PREFETCH_FAR and, later, hit
+ * i + KW_PREFETCH_NEAR will read, so that a run of lines waits on memory
+ * for several at once rather than for one after another: call it before
+ * kw_line_at(i). Lines of a rare word lie far apart in a large corpus, and
+ * each would otherwise wait for its token stream, its checkpoint and then
+ * the text that checkpoint points to. Only a hint: it changes nothing. */
+#define KW_PREFETCH_FAR 16
+#define KW_PREFETCH_NEAR 8
+void kw_line_prefetch(const kw_index *ix, const kw_hits *h, size_t i);
+
 /* ---- saving and loading (kw_file.c) ---- */
 
 /* Where kw_index_save sends the file: called with the bytes in order, each

@@ -18,6 +18,14 @@
 
 #include <string.h>
 
+/* How far before a hit kw_line_prefetch asks for the token stream (a word
+ * window's left side), and how many 64-byte lines of text from the
+ * checkpoint: about what a word window of five each side scans. */
+#define KW_PREFETCH_WORDS 8
+#define KW_PREFETCH_TEXT_LINES 5
+/* Hits fewer tokens apart than this on average are left to the processor. */
+#define KW_STREAM_GAP 64
+
 /* Tokens before the match whose offsets a width layout keeps while scanning. */
 #define KW_RING 128
 
@@ -346,4 +354,39 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
     out->doc = doc;
     out->tok_start = (uint32_t)(first - doc_first);
     out->tok_end = (uint32_t)(last + 1 - doc_first);
+}
+
+void kw_line_prefetch(const kw_index *ix, const kw_hits *h, size_t i)
+{
+    /* Hits close together in document order are read as one stream, which
+     * the processor fetches ahead by itself. */
+    if (i + KW_PREFETCH_FAR < h->n && h->pos[i] < h->pos[i + KW_PREFETCH_FAR]
+        && h->pos[i + KW_PREFETCH_FAR] - h->pos[i] < KW_PREFETCH_FAR * KW_STREAM_GAP)
+        return;
+    /* Two stages, as the second needs what the first brought: the token
+     * stream and the checkpoint of the far hit, then the text from the
+     * checkpoint of the near one, through the widest word window. */
+    if (i + KW_PREFETCH_FAR < h->n) {
+        const size_t pos = h->pos[i + KW_PREFETCH_FAR];
+        const size_t doc = kw_index_doc_of(ix, (uint32_t)pos);
+        const size_t first = ix->doc_tok[doc];
+        const size_t from = pos - first > KW_PREFETCH_WORDS ? pos - KW_PREFETCH_WORDS : first;
+        if (ix->toks)
+            __builtin_prefetch(ix->toks + from);
+        else
+            __builtin_prefetch(ix->tok_bytes + from * ix->tok_width);
+        const size_t k = (pos - first) / KW_CHECKPOINT;
+        if (k)
+            __builtin_prefetch(kw_checkpoint_of(ix, doc, k));
+    }
+    if (i + KW_PREFETCH_NEAR < h->n) {
+        const size_t pos = h->pos[i + KW_PREFETCH_NEAR];
+        const size_t doc = kw_index_doc_of(ix, (uint32_t)pos);
+        const size_t k = (pos - ix->doc_tok[doc]) / KW_CHECKPOINT;
+        size_t n_bytes;
+        const char *text = kw_index_doc_text(ix, doc, &n_bytes);
+        uint64_t at = k ? kw_checkpoint_of(ix, doc, k)->byte : 0;
+        for (int line = 0; line < KW_PREFETCH_TEXT_LINES && at < n_bytes; line++, at += 64)
+            __builtin_prefetch(text + at);
+    }
 }

@@ -704,6 +704,7 @@ static int line_fields(HitsObject *self, size_t i, const kw_context *ctx, PyObje
 {
     const kw_index *ix = ((IndexObject *)self->index)->ix;
     kw_line ln;
+    kw_line_prefetch(ix, self->hits, i);
     kw_line_at(ix, self->hits, i, ctx, &scratch->cursor, &ln);
     size_t n;
     const char *text = kw_index_doc_text(ix, ln.doc, &n);

@@ -417,8 +417,9 @@ static void test_lines(void)
 }
 
 /* Lines laid out in a run with a cursor, which scans on from the line
- * before, equal lines laid out alone from checkpoints: for dense and sparse
- * hits, in document order and sorted, with every kind of context. */
+ * before, and with the prefetch hint, equal lines laid out alone from
+ * checkpoints: for dense and sparse hits, in document order and sorted,
+ * with every kind of context. */
 static void test_line_cursor(void)
 {
     enum { N_DOCS = 6, DOC_BYTES = 3000 };
@@ -459,6 +460,7 @@ static void test_line_cursor(void)
                 kw_line_cursor cursor = {0};
                 for (size_t i = 0; i < kw_hits_count(orders[o]); i++) {
                     kw_line run, alone;
+                    kw_line_prefetch(ix, orders[o], i);
                     kw_line_at(ix, orders[o], i, &contexts[c], &cursor, &run);
                     kw_line_at(ix, orders[o], i, &contexts[c], NULL, &alone);
                     lines++;
