@@ -186,3 +186,14 @@ def test_remembered_patterns_answer_as_new_ones(letter_text):
         corpus.kwic(f"/x{{{n}}}/")
     assert kwiq_spans(corpus, "peace*") == first == oracle_spans([letter_text], ["peace*"])
     assert kwiq_spans(corpus, "PEACE*", case=True) == []
+
+
+def test_remembered_queries_answer_by_query_and_case(letter_text):
+    """A corpus remembers its recent queries parsed, by query and case; asked
+    again, in either case and in any order, each answers as the oracle."""
+    corpus = kwiq.Corpus([letter_text])
+    for query, patterns in [("The", ["The"]), ("the peace", ["the", "peace"]),
+                            ("th?", ["th?"]), ("/T.e/", ["/T.e/"])]:
+        for case in (True, False, True, False):
+            assert kwiq_spans(corpus, query, case=case) == \
+                oracle_spans([letter_text], patterns, case=case)

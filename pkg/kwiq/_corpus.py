@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, Tuple, Union
 from kwiq import _analysis, _build, _core, _files, _metadata, _saved
 from kwiq._args import as_bool, as_int, window_sides
 from kwiq._concordance import Concordance
-from kwiq._query import Vocabulary, parse
+from kwiq._query import SLOT_CACHE_SIZE, Vocabulary, parse
 from kwiq._saved import FormatError, PathLike
 
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
@@ -24,12 +24,14 @@ Window = Union[int, Tuple[int, int]]
 
 class _Shared:
     """What a corpus and its views share: the index's vocabulary, fetched
-    once, and the document number of each id."""
+    once, the document number of each id, and the slots of recent queries
+    (parsing a query costs more than finding a rare word)."""
 
     def __init__(self, ids: list):
         self.ids = ids
         self.vocabulary: Vocabulary | None = None
         self.position_of: dict[Hashable, int] | None = None
+        self.slots: dict[tuple[str, bool], list] = {}
 
     def position(self, doc: Hashable) -> int:
         if self.position_of is None:
@@ -434,14 +436,22 @@ class Corpus:
         return concordance
 
     def _match(self, query: str, case: bool):
+        recent = self._shared.slots
+        slots = recent.get((query, case))
+        if slots is None:
+            slots = self._slots(query, case)
+            if len(recent) >= SLOT_CACHE_SIZE:
+                recent.clear()
+            recent[query, case] = slots
+        return self._index.match(slots, case)
+
+    def _slots(self, query: str, case: bool) -> list:
         patterns = parse(query)
         if any(p.kind in ("glob", "regex") for p in patterns) and self._vocabulary is None:
             self._vocabulary = Vocabulary(self._index)
         if self._vocabulary is None:
-            slots = [(0, p.text) if p.kind == "literal" else (3,) for p in patterns]
-        else:
-            slots = [self._vocabulary.slot(p, case) for p in patterns]
-        return self._index.match(slots, case)
+            return [(0, p.text) if p.kind == "literal" else (3,) for p in patterns]
+        return [self._vocabulary.slot(p, case) for p in patterns]
 
     # ---- counts and statistics: the functions of kwiq._analysis, this
     # corpus as their first argument (the target, for keyness) ----
