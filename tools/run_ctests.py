@@ -5,6 +5,7 @@ Usage:
     python tools/run_ctests.py              # gcc/cc, warnings as errors
     python tools/run_ctests.py --valgrind   # the same binary under memcheck
     python tools/run_ctests.py --sanitize   # AddressSanitizer + UBSan build
+    python tools/run_ctests.py --portable   # the scanner's portable path, not SSE2
 
 Prints the test program's output, whose last line is "N passed, N failed",
 and exits non-zero if any check, the compiler or valgrind fails.
@@ -31,6 +32,8 @@ def main() -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--valgrind", action="store_true", help="run under valgrind memcheck")
     mode.add_argument("--sanitize", action="store_true", help="build with ASan and UBSan")
+    parser.add_argument("--portable", action="store_true",
+                        help="build the byte arithmetic that machines without SSE2 run")
     args = parser.parse_args()
 
     compiler = os.environ.get("CC") or shutil.which("gcc") or shutil.which("cc")
@@ -41,6 +44,8 @@ def main() -> int:
     if args.sanitize:
         flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
                   "-fno-omit-frame-pointer"]
+    if args.portable:
+        flags.append("-DKW_PORTABLE")
     with tempfile.TemporaryDirectory() as tmp:
         binary = str(Path(tmp) / "test_core")
         build = [compiler, *WARNINGS, *flags, "-I", "csrc", TEST, *CORE, "-o", binary]
