@@ -228,11 +228,6 @@ static inline uint64_t ascii_space_bytes(uint64_t x)
     return bytes_in(x, 0x09, 0x0D) | bytes_in(x, ' ', ' ');
 }
 
-/* Which byte holds the lowest top bit of flags (not 0). */
-static inline size_t first_flagged_byte(uint64_t flags)
-{
-    return (size_t)__builtin_ctzll(flags) >> 3;
-}
 
 /* Flags of KW_CHUNK bytes at p, bit i for byte i: bytes from 0x80 up, and
  * among the ASCII bytes before the first of them, word characters and
@@ -259,6 +254,19 @@ static inline void chunk_flags(const unsigned char *p, uint32_t *words, uint32_t
     *spaces = (uint32_t)_mm_movemask_epi8(space);
     *high = (uint32_t)_mm_movemask_epi8(v);
 }
+
+/* The bytes of KW_CHUNK at p that kw_collapse_space copies as they are:
+ * ASCII that is not white space, and spaces followed by such a byte. */
+static inline uint32_t chunk_plain(const unsigned char *p)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i blank = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+    const __m128i other = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E)));
+    const uint32_t printable =
+        ~(uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(blank, other), v)) & 0xFFFFu;
+    return printable | ((uint32_t)_mm_movemask_epi8(blank) & (printable >> 1));
+}
 #else
 #define KW_CHUNK 8
 
@@ -278,6 +286,13 @@ static inline void chunk_flags(const unsigned char *p, uint32_t *words, uint32_t
     *words = gather_top_bits(ascii_word_bytes(x7));
     *spaces = gather_top_bits(ascii_space_bytes(x7));
     *high = gather_top_bits(x);
+}
+
+static inline uint32_t chunk_plain(const unsigned char *p)
+{
+    const uint64_t x = load_8_bytes(p), high = x & KW_TOP_BITS, x7 = x & ~KW_TOP_BITS;
+    const uint64_t printable = ~(ascii_space_bytes(x7) | high) & KW_TOP_BITS;
+    return gather_top_bits(printable | (bytes_in(x7, ' ', ' ') & ~high & (printable >> 8)));
 }
 #endif
 
@@ -388,32 +403,24 @@ int kw_utf8_folds(const char *src, size_t n)
     return 0;
 }
 
-/* The bytes of x that kw_collapse_space copies as they are: ASCII that is
- * not white space, and spaces followed by such a byte among the eight. */
-static inline uint64_t plain_bytes(uint64_t x)
-{
-    uint64_t high = x & KW_TOP_BITS, x7 = x & ~KW_TOP_BITS;
-    uint64_t printable = ~(ascii_space_bytes(x7) | high) & KW_TOP_BITS;
-    return printable | (bytes_in(x7, ' ', ' ') & ~high & (printable >> 8));
-}
-
 size_t kw_collapse_space(const char *src, size_t n, char *dst, int *ascii)
 {
     const unsigned char *p = (const unsigned char *)src, *end = p + n;
     char *out = dst;
     int wide = 0;
     while (p < end) {
-        /* Most text is ASCII with single spaces: copy eight bytes at a time
-         * and keep those up to the first that needs a look (no more is
-         * written than is read, so the eight fit in dst); decode only from
+        /* Most text is ASCII with single spaces: copy a chunk at a time and
+         * keep the bytes up to the first that needs a look (no more is
+         * written than is read, so the chunk fits in dst); decode only from
          * there, or in the last few bytes. */
-        if (end - p >= 8) {
-            uint64_t plain = plain_bytes(load_8_bytes(p));
-            memcpy(out, p, 8);
-            size_t k = plain == KW_TOP_BITS ? 8 : first_flagged_byte(~plain & KW_TOP_BITS);
+        if (end - p >= KW_CHUNK) {
+            const uint32_t plain = chunk_plain(p);
+            memcpy(out, p, KW_CHUNK);
+            /* ~plain has every bit from KW_CHUNK up set, so it is never 0. */
+            const size_t k = (size_t)__builtin_ctz(~plain);
             out += k;
             p += k;
-            if (k == 8)
+            if (k == KW_CHUNK)
                 continue;
         }
         if (*p < 0x80 && kw_ascii_kind[*p] != ASCII_SPACE) {
