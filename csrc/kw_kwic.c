@@ -300,7 +300,11 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
                 kw_line_cursor *cursor, kw_line *out)
 {
     const size_t first = h->pos[i], last = first + kw_hits_length(h, i) - 1;
-    const size_t doc = kw_index_doc_of(ix, (uint32_t)first);
+    /* Lines in document order mostly follow one another in one document. */
+    const size_t doc = cursor && cursor->n_points && ix->doc_tok[cursor->doc] <= first
+                               && first < ix->doc_tok[cursor->doc + 1]
+                           ? cursor->doc
+                           : kw_index_doc_of(ix, (uint32_t)first);
     const size_t doc_first = ix->doc_tok[doc], doc_end = ix->doc_tok[doc + 1];
     const uint64_t width = ctx->width;
 
