@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -97,14 +96,6 @@ def child(spec: dict) -> dict:
     return out
 
 
-def run_child(spec: dict) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{spec['tool']} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def report(mb: int, n_docs: int, kw: dict, cc: dict | None, runs: int) -> str:
     fmt = compare.fmt_time
     lines = [f"# kwiq freq() and collocates() against conc, {mb} MB",
@@ -162,7 +153,7 @@ def main() -> None:
     spec = {"folder": str(work), "runs": args.runs, "conc_out": str(work / "conc"),
             "conc_path": str(work / "conc" / "bench.corpus")}
     compare.log(f"kwiq on {work} ...")
-    kw = run_child(dict(spec, tool="kwiq"))
+    kw = compare.run_child(dict(spec, tool="kwiq"), __file__)
     cc = None
     if not args.no_conc:
         why = compare.available("conc")
@@ -172,7 +163,7 @@ def main() -> None:
             spec["spacy_model"] = compare.blank_spacy_model(Path(args.workdir) /
                                                             "spacy-blank-en")
             compare.log("conc ...")
-            cc = run_child(dict(spec, tool="conc"))
+            cc = compare.run_child(dict(spec, tool="conc"), __file__)
     text = report(args.mb, n_docs, kw, cc, args.runs)
     print(text)
     out = Path(args.out)

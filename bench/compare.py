@@ -372,11 +372,13 @@ def child(spec: dict) -> dict:
     return result
 
 
-def run_child(spec: dict) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)],
+def run_child(spec: dict, script: str = __file__) -> dict:
+    """Run `script --child SPEC` in a fresh process: what it printed last, as JSON."""
+    proc = subprocess.run([sys.executable, script, "--child", json.dumps(spec)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"{spec['build']} failed:\n{proc.stderr[-3000:]}")
+        name = spec.get("build") or spec.get("tool")
+        raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
