@@ -258,7 +258,7 @@ class Corpus:
         if self._vocabulary is None:
             slots = [(0, p.text) if p.kind == "literal" else (3,) for p in patterns]
         else:
-            slots = [self._vocabulary.slot(p, case) for p in patterns]
+            slots = [self._vocabulary.slot(p, case, query) for p in patterns]
         return self._index.match(slots, case)
 
     # ---- counts and statistics: the functions of kwiq._analysis, this
