@@ -11,6 +11,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, NamedTuple, Union, overload
 
 from kwiq import _core
+from kwiq._args import as_bool
 
 # Lines are made this many at a time when iterating, so a loop that stops
 # early never pays for the whole concordance.
@@ -25,6 +26,10 @@ HTML_CONTEXT_CHARS = 200
 
 # Where to_csv and to_json write.
 PathLike = Union[str, "os.PathLike[str]"]
+
+# A spreadsheet reads a cell that starts with one of these as a formula
+# (OWASP's list for CSV injection); to_csv(safe=True) puts a ' before it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Concordance.sort keys, lower-cased, as (what, word) pairs for the core.
 SORT_KEYS = {
@@ -280,15 +285,26 @@ class Concordance(Sequence[Line]):
                                      for name, column in zip(Line._fields[1:], columns[1:])]
                             + [query])
 
-    def to_csv(self, path: PathLike) -> None:
+    def to_csv(self, path: PathLike, *, safe: bool = False) -> None:
         """Write the lines to ``path`` as UTF-8 CSV: a header of the Line
         fields and ``query``, then one row per line (ids written with
-        ``str``)."""
+        ``str``).
+
+        ``safe=True`` neutralises formulas for spreadsheets that will open
+        the file: a text cell (doc, left, match, right, query) that starts
+        with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+        ``'`` in front of it, which Excel, LibreOffice and Google Sheets
+        show as text. The file is then no longer the text as written, so
+        the default writes every cell exactly."""
+        safe = as_bool(safe, "safe")
         path = os.fspath(path)
+        rows = self._export_rows()
+        if safe:
+            rows = (tuple(_defused(cell) for cell in row) for row in rows)
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(EXPORT_FIELDS)
-            writer.writerows(self._export_rows())
+            writer.writerows(rows)
 
     def to_json(self, path: PathLike) -> None:
         """Write the lines to ``path`` as UTF-8 JSON: an array of objects
@@ -320,3 +336,13 @@ class Concordance(Sequence[Line]):
             numbers = self._hits.query_numbers(start, stop)
             for line, number in zip(self._lines(start, stop), numbers):
                 yield line + (self.queries[number],)
+
+
+def _defused(cell: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula: numbers as they
+    are, anything else as str() writes it, with a ' before text that starts
+    like a formula."""
+    if type(cell) in (int, float):
+        return cell
+    text = str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
