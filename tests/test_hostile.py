@@ -3,7 +3,10 @@ input", with the outcome the table gives, checked against plain Python."""
 import csv
 import gc
 import html
+import io
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -197,3 +200,18 @@ def test_html_and_csv_of_hostile_text(tmp_path):
     assert [row["doc"] for row in safe] == [ids[0], "'=1+1", "'=1+1", "'-3", "'-3"]
     with pytest.raises(TypeError):
         conc.to_csv(tmp_path / "x.csv", safe="yes")
+
+
+def test_command_line_csv_safe(tmp_path):
+    (tmp_path / "a.txt").write_text("=cmd|' /C calc'!A0 peace", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("@SUM(1) peace", encoding="utf-8")
+    command = [sys.executable, "-m", "kwiq", "peace", "a.txt", "b.txt", "-f", "csv", "-w", "9"]
+    exact, safe = (subprocess.run(command + extra, cwd=tmp_path, capture_output=True, text=True,
+                                  stdin=subprocess.DEVNULL, timeout=120)
+                   for extra in ([], ["--safe"]))
+    assert exact.returncode == safe.returncode == 0, (exact.stderr, safe.stderr)
+    exact_rows = list(csv.DictReader(io.StringIO(exact.stdout)))
+    safe_rows = list(csv.DictReader(io.StringIO(safe.stdout)))
+    assert [row["left"] for row in exact_rows] == ["=cmd|' /C calc'!A0 ", "@SUM(1) "]
+    assert [row["left"] for row in safe_rows] == ["'=cmd|' /C calc'!A0 ", "'@SUM(1) "]
+    assert [row["char_start"] for row in safe_rows] == [row["char_start"] for row in exact_rows]

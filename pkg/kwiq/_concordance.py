@@ -300,7 +300,7 @@ class Concordance(Sequence[Line]):
         path = os.fspath(path)
         rows = self._export_rows()
         if safe:
-            rows = (tuple(_defused(cell) for cell in row) for row in rows)
+            rows = (tuple(defused(cell) for cell in row) for row in rows)
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(EXPORT_FIELDS)
@@ -338,7 +338,7 @@ class Concordance(Sequence[Line]):
                 yield line + (self.queries[number],)
 
 
-def _defused(cell: Any) -> Any:
+def defused(cell: Any) -> Any:
     """A CSV cell that no spreadsheet runs as a formula: numbers as they
     are, anything else as str() writes it, with a ' before text that starts
     like a formula."""
