@@ -159,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Lines, sorts, statistics and merging over the hits. */
     kw_context ctx = {next_byte(&pr) % 8, next_byte(&pr) % 8, next_byte(&pr) % 3 ? 0 : next_byte(&pr),
                       (kw_bound)(next_byte(&pr) % 3)};
-    fuzz_check_lines(ix, h, &ctx);
+    fuzz_check_lines(ix, h, &ctx, 128);
     kw_sort_key keys[3];
     size_t n_keys = next_byte(&pr) % 4;
     for (size_t k = 0; k < n_keys; k++) {
@@ -170,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kw_hits *sorted;
     if (kw_hits_sort(ix, h, keys, n_keys, &sorted) == KW_OK) {
         FUZZ_CHECK(kw_hits_count(sorted) == kw_hits_count(h));
-        fuzz_check_lines(ix, sorted, &ctx);
+        fuzz_check_lines(ix, sorted, &ctx, 128);
         kw_hits_free(sorted);
     }
     /* Merging ascending lists (as kw_hits_merge expects): each hit twice,
@@ -201,7 +201,7 @@ find:
         if (status == KW_EUTF8)
             FUZZ_CHECK(bad < len && !fuzz_valid_utf8(pr.p, len));
         else if (status == KW_OK)
-            fuzz_check_lines(ix, h, &(kw_context){3, 3, 0, KW_BOUND_PARAGRAPH});
+            fuzz_check_lines(ix, h, &(kw_context){3, 3, 0, KW_BOUND_PARAGRAPH}, 128);
         else
             FUZZ_CHECK(status == KW_EEMPTY || status == KW_ENOMEM);
     }

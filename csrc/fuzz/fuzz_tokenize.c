@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             found |= kw_hits_position(h, i) == k;
         }
         FUZZ_CHECK(found);
-        fuzz_check_lines(ix, h, &ctx);
+        fuzz_check_lines(ix, h, &ctx, 16);
         kw_hits_free(h);
     }
     kw_index_free(ix);
