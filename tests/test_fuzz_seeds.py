@@ -19,12 +19,12 @@ def test_seeds_pass_the_harness(name, tmp_path):
     seeds = sorted((REPO / "csrc" / "fuzz" / "seeds" / name).iterdir())
     assert len(seeds) >= 5
     binary = tmp_path / f"seeds_{name}"
+    # The interpreter's sanitizer runtime, if tools/run_sanitized.py
+    # preloaded one, stays out of gcc and of the binary, which links its own.
+    env = {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
     subprocess.run(["gcc", "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", *SANITIZE,
                     "-I", "csrc", f"csrc/fuzz/fuzz_{name}.c", "csrc/fuzz/seed_main.c", *CORE,
-                    "-o", str(binary)], cwd=REPO, check=True)
-    # The interpreter's sanitizer runtime, if tools/run_sanitized.py
-    # preloaded one, stays out: the binary links its own.
-    env = {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
+                    "-o", str(binary)], cwd=REPO, check=True, env=env)
     result = subprocess.run([str(binary), *map(str, seeds)], capture_output=True, text=True,
                             env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
