@@ -32,7 +32,6 @@ def main() -> int:
     env["PYTHONMALLOC"] = "malloc"
     env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1:halt_on_error=1"
     env["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
-    env["KWIQ_SANITIZED"] = "1"
     return subprocess.run(sys.argv[1:], env=env).returncode
 
 
