@@ -4,9 +4,11 @@ Build switches (environment variables):
   KWIQ_DEBUG=1     -O0 -g, assertions on
   KWIQ_WERROR=1    warnings are errors (CI sets it)
   KWIQ_SANITIZE=1  AddressSanitizer and UndefinedBehaviorSanitizer (-O1 -g);
-                   the interpreter must then load the ASan runtime first:
-                   LD_PRELOAD=$(gcc -print-file-name=libasan.so) PYTHONMALLOC=malloc
-                   ASAN_OPTIONS=detect_leaks=0 (see README, Development)
+                   the interpreter must then load the ASan runtime first
+                   (LD_PRELOAD=$(gcc -print-file-name=libasan.so),
+                   PYTHONMALLOC=malloc, ASAN_OPTIONS=detect_leaks=0):
+                   python tools/run_sanitized.py python -m pytest
+Changing a switch recompiles every object (BuildWithFlags).
 """
 import os
 from pathlib import Path
@@ -40,7 +42,6 @@ if flag("KWIQ_SANITIZE"):
     link_args += sanitize
 if flag("KWIQ_WERROR"):
     compile_args.append("-Werror")
-
 
 
 class BuildWithFlags(build_ext):
