@@ -232,14 +232,28 @@ class Vocabulary:
             slot = self._slots[key] = self._match_vocabulary(pattern, case, query)
         return slot
 
+    @staticmethod
+    def _glob_matches(glob: str, forms: list, is_word: Any) -> list[int]:
+        """The ids of the word forms that ``glob`` matches."""
+        matches = glob_regex(glob).fullmatch
+        return [i for i, form in enumerate(forms) if is_word[i] and matches(form)]
+
     def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> tuple:
         if pattern.kind == "glob":
-            glob = pattern.text if case else _core.casefold(pattern.text)
-            forms, is_word = (self.surface, self.surface_is_word) if case else \
-                (self.folded, self.folded_is_word)
-            matches = glob_regex(glob).fullmatch
-            ids = array("I", (i for i, form in enumerate(forms) if is_word[i] and matches(form)))
-            return (1 if case else 2, ids)
+            if case:
+                return (1, array("I", self._glob_matches(pattern.text, self.surface,
+                                                         self.surface_is_word)))
+            groups = self._glob_matches(_core.casefold(pattern.text), self.folded,
+                                        self.folded_is_word)
+            if "?" in pattern.text:
+                # A "?" is one character as written, which may fold to more
+                # ("İ" to "i̇", "ß" to "ss"): a form the glob matches as
+                # written finds its word too, as case=True would find it.
+                # (Without "?", folding keeps every match, character by
+                # character.)
+                exact = self._glob_matches(pattern.text, self.surface, self.surface_is_word)
+                groups = sorted(set(groups).union(self.group_of[t] for t in exact))
+            return (2, array("I", groups))
         flags = regex.V0 | (0 if case else regex.IGNORECASE)
         try:
             matches = regex.compile(pattern.text, flags).fullmatch
