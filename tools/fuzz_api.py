@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Fuzz kwiq's Python API with atheris: random texts and queries.
 
-Usage (pip install atheris):
-    python tools/fuzz_api.py -runs=20000        # or -max_total_time=60
-    python tools/fuzz_api.py -atheris_runs=...  # any libFuzzer flag
+Usage (pip install atheris), with libFuzzer's flags and folders:
+    python tools/fuzz_api.py -max_total_time=60 WORKDIR csrc/fuzz/seeds/api
+    python tools/fuzz_api.py csrc/fuzz/seeds/api/*   # replay the seeds once
+
+New inputs go to WORKDIR (any empty folder); csrc/fuzz/seeds/api/ keeps the
+inputs that once broke an invariant, each with a test of its own.
 
 Each input makes a few documents and a few queries from fuzzed text
 (random code points, and words drawn from a small list so that queries
@@ -28,6 +31,7 @@ import atheris
 
 with atheris.instrument_imports(include=["kwiq"]):
     import kwiq
+    from kwiq import _query
 
 WORDS = ["peace", "Peace", "PEACE", "war", "Straße", "STRASSE", "café", "cafe\u0301", "和", "平",
          "U-2", "the", "of", "Σίσυφος", "ΣΊΣΥΦΟΣ", "ς", "σ", "İ", "i̇", "ﬀ", "ff", "😀",
@@ -36,7 +40,9 @@ SPACES = [" ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\u3000", ""]
 QUERY_PARTS = WORDS + ["*", "pea*", "?ar", "*e", "/p.*/", "/[0-9]+/", "/.*/", "/(/", "//",
                        "\\*", "\\/", "/a\\/b/", "* *", "w?r", "/(?i)PEACE/"]
 TMP = tempfile.mkdtemp(prefix="kwiq-fuzz-api-")
-COLLAPSE = re.compile(r"\s+")
+# White space as the tokenizer defines it (Unicode White_Space), not as re's
+# \s does (which takes U+001C..U+001F too).
+COLLAPSE = re.compile("[" + "".join(sorted(map(re.escape, _query.WHITE_SPACE))) + "]+")
 
 
 def fuzzed_text(fdp, size):
