@@ -3,10 +3,18 @@
 Build switches (environment variables):
   KWIQ_DEBUG=1     -O0 -g, assertions on
   KWIQ_WERROR=1    warnings are errors (CI sets it)
+  KWIQ_SANITIZE=1  AddressSanitizer and UndefinedBehaviorSanitizer (-O1 -g);
+                   the interpreter must then load the ASan runtime first
+                   (LD_PRELOAD=$(gcc -print-file-name=libasan.so),
+                   PYTHONMALLOC=malloc, ASAN_OPTIONS=detect_leaks=0):
+                   python tools/run_sanitized.py python -m pytest
+Changing a switch recompiles every object (BuildWithFlags).
 """
 import os
+from pathlib import Path
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 CORE = [
     "csrc/kw_text.c", "csrc/kw_strtab.c", "csrc/kw_index.c", "csrc/kw_query.c", "csrc/kw_kwic.c",
@@ -20,11 +28,39 @@ def flag(name):
 
 
 compile_args = ["-std=c11", "-Wall", "-Wextra"]
-compile_args += ["-O0", "-g", "-UNDEBUG"] if flag("KWIQ_DEBUG") else ["-O2"]
+link_args = []
+if flag("KWIQ_DEBUG"):
+    compile_args += ["-O0", "-g", "-UNDEBUG"]
+elif flag("KWIQ_SANITIZE"):
+    compile_args += ["-O1", "-g"]
+else:
+    compile_args += ["-O2"]
+if flag("KWIQ_SANITIZE"):
+    sanitize = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                "-fno-omit-frame-pointer"]
+    compile_args += sanitize
+    link_args += sanitize
 if flag("KWIQ_WERROR"):
     compile_args.append("-Werror")
 
+
+class BuildWithFlags(build_ext):
+    """Compiles everything again when the flags differ from the last build's:
+    objects left in build/ by a plain build must not be linked into a
+    sanitized one (setuptools only compares file times)."""
+
+    def run(self):
+        stamp = Path(self.build_temp) / "kwiq-flags"
+        flags = " ".join(compile_args + link_args)
+        if not stamp.is_file() or stamp.read_text() != flags:
+            self.force = True
+        super().run()
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(flags)
+
+
 setup(
+    cmdclass={"build_ext": BuildWithFlags},
     ext_modules=[
         Extension(
             "kwiq._core",
@@ -32,6 +68,7 @@ setup(
             include_dirs=["csrc"],
             depends=HEADERS,
             extra_compile_args=compile_args,
+            extra_link_args=link_args,
         )
     ]
 )

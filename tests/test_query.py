@@ -197,3 +197,17 @@ def test_remembered_queries_answer_by_query_and_case(letter_text):
         for case in (True, False, True, False):
             assert kwiq_spans(corpus, query, case=case) == \
                 oracle_spans([letter_text], patterns, case=case)
+
+
+def test_case_insensitive_globs_find_what_exact_globs_find():
+    """Found by tools/fuzz_api.py: "?" matched "İ" as written but not its
+    folded form "i̇" (two characters), so case=False found less than
+    case=True. Likewise "ß" (folded "ss") and the ligature "ﬀ" ("ff")."""
+    corpus = kwiq.Corpus(["İ x ß ﬀ Iİ STRASSE ſ"])
+    for glob in ["?", "??", "I?", "?x", "*?", "st?a??e"]:
+        exact = {(line.start, line.end) for line in corpus.kwic(glob, case=True)}
+        folded = {(line.start, line.end) for line in corpus.kwic(glob)}
+        assert exact <= folded, glob
+    assert [line.match for line in corpus.kwic("?")] == ["İ", "x", "ß", "ﬀ", "ſ"]
+    # Folded forms of two characters, and "Iİ", two as written ("ii̇" folded).
+    assert [line.match for line in corpus.kwic("??")] == ["İ", "ß", "ﬀ", "Iİ"]

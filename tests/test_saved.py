@@ -372,27 +372,31 @@ CHILD = textwrap.dedent("""
 """)
 
 
+N_CUTS, N_FLIPS = 200, 1_000
+N_WORKERS = 4
+
+
 def _cases(size, seed=1962):
     rng = random.Random(seed)
     cuts = {0, 1, 7, 8, 15, 16, 63, 64, 703, 704, size - 64, size - 1}
-    while len(cuts) < 100:
+    while len(cuts) < N_CUTS:
         cuts.add(rng.randrange(size))
     flips = {}  # position: the bits to flip there
     # Single bits in the header and table, then any bits anywhere.
-    while len(flips) < 40:
+    while len(flips) < 100:
         flips.setdefault(rng.randrange(704), 1 << rng.randrange(8))
-    while len(flips) < 300:
+    while len(flips) < N_FLIPS:
         flips.setdefault(rng.randrange(size), rng.randrange(1, 256))
     return [("cut", c, 0) for c in sorted(cuts)] + [("flip", p, f) for p, f in sorted(flips.items())]
 
 
-def test_damaged_files_refused_in_subprocesses(mixed, tmp_path):
-    path = _saved(mixed, tmp_path)
-    cases = _cases(path.stat().st_size)
-    assert len(cases) == 400
-    batches = [cases[k::4] for k in range(4)]
+def _run_workers(path, cases, tmp_path):
+    """Outcome of each case, from N_WORKERS children that each load their
+    share in turn. A child that dies by a signal or hangs fails the test,
+    naming the case it was on."""
     procs = []
-    for k, batch in enumerate(batches):
+    for k in range(N_WORKERS):
+        batch = cases[k::N_WORKERS]
         job = tmp_path / f"job{k}.json"
         job.write_text(json.dumps({"path": str(path), "cases": batch,
                                    "scratch": str(tmp_path / f"scratch{k}.kwiq")}))
@@ -407,15 +411,27 @@ def test_damaged_files_refused_in_subprocesses(mixed, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             out, err = proc.communicate()
-            pytest.fail(f"a child hung; its last lines: {out.splitlines()[-3:]}")
+            done = len(out.splitlines()) - 1
+            pytest.fail(f"a child hung on case {batch[done] if done < len(batch) else '?'}; "
+                        f"its last lines: {out.splitlines()[-3:]}")
         lines = out.splitlines()
-        assert proc.returncode == 0, \
-            f"child died (status {proc.returncode}) after {lines[-2:]}; {err[-2000:]}"
+        if proc.returncode != 0:
+            done = max(len(lines) - 1, 0)
+            pytest.fail(f"child died (status {proc.returncode}) on case "
+                        f"{batch[done] if done < len(batch) else '?'}; {err[-2000:]}")
         assert lines[0] == "ready" and lines[-1] == "done", (lines[:2], lines[-2:], err)
         for line in lines[1:-1]:
             outcome, kind, position = line.split()
             outcomes[kind, int(position)] = outcome
-    assert len(outcomes) == 400
+    return outcomes
+
+
+def test_damaged_files_refused_in_subprocesses(mixed, tmp_path):
+    path = _saved(mixed, tmp_path)
+    cases = _cases(path.stat().st_size)
+    assert len(cases) == N_CUTS + N_FLIPS
+    outcomes = _run_workers(path, cases, tmp_path)
+    assert len(outcomes) == len(cases)
     assert set(outcomes.values()) <= {"refused", "same"}, \
         [key for key, outcome in outcomes.items() if outcome not in ("refused", "same")]
     # A cut is always refused; so is any changed byte, padding included

@@ -13,6 +13,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, NamedTuple, Union, overload
 
 from kwiq import _core
+from kwiq._args import as_bool
 
 # Lines are made this many at a time when iterating, so a loop that stops
 # early never pays for the whole concordance.
@@ -27,6 +28,10 @@ HTML_CONTEXT_CHARS = 200
 
 # Where to_csv and to_json write.
 PathLike = Union[str, "os.PathLike[str]"]
+
+# A spreadsheet reads a cell that starts with one of these as a formula
+# (OWASP's list for CSV injection); to_csv(safe=True) puts a ' before it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Concordance.sort keys, lower-cased, as (what, word) pairs for the core.
 SORT_KEYS = {
@@ -343,15 +348,27 @@ class Concordance(Sequence[Line]):
     def _export_fields(self) -> tuple[str, ...]:
         return Line._fields + self.meta + ("query",)
 
-    def to_csv(self, path: PathLike) -> None:
+    def to_csv(self, path: PathLike, *, safe: bool = False) -> None:
         """Write the lines to ``path`` as UTF-8 CSV: a header of the Line
         fields, the ``meta`` columns and ``query``, then one row per line
-        (ids and metadata values written with ``str``)."""
+        (ids and metadata values written with ``str``).
+
+        ``safe=True`` neutralises formulas for spreadsheets that will open
+        the file: a text cell (doc, left, match, right, query, and metadata
+        values written as text) that starts with ``=``, ``+``, ``-``, ``@``,
+        a tab or a carriage return gets a ``'`` in front of it, which Excel,
+        LibreOffice and Google Sheets show as text. The file is then no
+        longer the text as written, so the default writes every cell
+        exactly."""
+        safe = as_bool(safe, "safe")
         path = os.fspath(path)
+        rows = self._export_rows()
+        if safe:
+            rows = (tuple(defused(cell) for cell in row) for row in rows)
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(self._export_fields())
-            writer.writerows(self._export_rows())
+            writer.writerows(rows)
 
     def to_json(self, path: PathLike) -> None:
         """Write the lines to ``path`` as UTF-8 JSON: an array of objects
@@ -386,3 +403,13 @@ class Concordance(Sequence[Line]):
             numbers = self._hits.query_numbers(start, stop)
             for line, number in zip(self._lines(start, stop), numbers):
                 yield line + (self.queries[number],)
+
+
+def defused(cell: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula: numbers as they
+    are, anything else as str() writes it, with a ' before text that starts
+    like a formula."""
+    if type(cell) in (int, float):
+        return cell
+    text = str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

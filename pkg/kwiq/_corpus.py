@@ -451,7 +451,7 @@ class Corpus:
             self._vocabulary = Vocabulary(self._index)
         if self._vocabulary is None:
             return [(0, p.text) if p.kind == "literal" else (3,) for p in patterns]
-        return [self._vocabulary.slot(p, case) for p in patterns]
+        return [self._vocabulary.slot(p, case, query) for p in patterns]
 
     # ---- counts and statistics: the functions of kwiq._analysis, this
     # corpus as their first argument (the target, for keyness) ----

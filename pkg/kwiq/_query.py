@@ -13,14 +13,22 @@ by consecutive tokens of one document:
 - a backslash makes the next character literal (``\\*`` is an asterisk).
 
 Globs and regexes are matched against the vocabulary, not the text, so
-their cost grows with the number of distinct forms in the corpus.
+their cost grows with the number of distinct forms in the corpus. They are
+matched by the ``regex`` module (in its re-compatible VERSION0, on patterns
+that ``re`` accepts), whose matches take a time limit: Python's ``re``
+cannot be stopped, so a regex that backtracks catastrophically on some form
+would hang the process. Globs compile to atomic groups, which never
+backtrack more than linearly, and need no limit.
 """
 from __future__ import annotations
 
 import re
+import time
 from array import array
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
+
+import regex
 
 from kwiq import _core
 
@@ -156,10 +164,42 @@ def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
     return patterns, i
 
 
-def glob_regex(glob: str) -> re.Pattern:
-    """A compiled regex that fully matches what the glob matches."""
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob]
-    return re.compile("".join(parts), re.DOTALL)
+def glob_regex(glob: str) -> regex.Pattern:
+    """A compiled regex that fully matches what the glob matches.
+
+    Each piece of the glob between two ``*`` is matched at its first place
+    after the previous one, in an atomic group that never goes back for a
+    later place: a glob matches a form if and only if it matches so (the
+    pieces have fixed lengths), and ``*a*a*a*b`` costs O(form * glob) on
+    ``aaaa...``, not a power of the form's length."""
+    def piece(text: str) -> str:
+        return "".join("." if c == "?" else regex.escape(c) for c in text)
+
+    first, *middle, last = glob.split("*") if "*" in glob else (glob, None)
+    if last is None:
+        return regex.compile(piece(first), regex.DOTALL | regex.V0)
+    parts = [piece(first)] + [f"(?>.*?{piece(p)})" for p in middle] + [f".*{piece(last)}"]
+    return regex.compile("".join(parts), regex.DOTALL | regex.V0)
+
+
+# Seconds that one regex may take against the whole vocabulary before the
+# query fails with QueryError. Each form is matched with what is left of
+# it as the regex module's timeout (which costs some 3 us a form: regexes
+# cost more than globs, which need none).
+MATCH_TIME_LIMIT = 5.0
+
+
+def _regex_matches(pattern: Pattern, query: str, matches: Callable, forms: list) -> list[int]:
+    """The ids of the forms that ``matches`` fully, within MATCH_TIME_LIMIT
+    seconds in all (QueryError about ``pattern`` of ``query`` otherwise)."""
+    deadline = time.monotonic() + MATCH_TIME_LIMIT
+    try:
+        return [i for i, form in enumerate(forms)
+                if matches(form, timeout=max(deadline - time.monotonic(), 1e-6))]
+    except TimeoutError:
+        raise QueryError(f"regex {pattern.text!r} took more than {MATCH_TIME_LIMIT:g} s "
+                         f"against the {len(forms):,} forms of the vocabulary (it backtracks "
+                         "too much; make it more specific)", query, pattern.position) from None
 
 
 # How many glob and regex slots a Vocabulary remembers: matching a pattern
@@ -177,8 +217,9 @@ class Vocabulary:
         self.group_of.frombytes(index.group_of())
         self._slots: dict[tuple[str, str, bool], tuple] = {}
 
-    def slot(self, pattern: Pattern, case: bool) -> tuple:
-        """The slot that kwiq._core.Index.match takes for one pattern."""
+    def slot(self, pattern: Pattern, case: bool, query: str = "") -> tuple:
+        """The slot that kwiq._core.Index.match takes for one pattern of
+        ``query`` (named in errors)."""
         if pattern.kind == "literal":
             return (0, pattern.text)
         if pattern.kind == "any":
@@ -188,19 +229,37 @@ class Vocabulary:
         if slot is None:
             if len(self._slots) >= SLOT_CACHE_SIZE:
                 self._slots.clear()
-            slot = self._slots[key] = self._match_vocabulary(pattern, case)
+            slot = self._slots[key] = self._match_vocabulary(pattern, case, query)
         return slot
 
-    def _match_vocabulary(self, pattern: Pattern, case: bool) -> tuple:
+    @staticmethod
+    def _glob_matches(glob: str, forms: list, is_word: Any) -> list[int]:
+        """The ids of the word forms that ``glob`` matches."""
+        matches = glob_regex(glob).fullmatch
+        return [i for i, form in enumerate(forms) if is_word[i] and matches(form)]
+
+    def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> tuple:
         if pattern.kind == "glob":
-            glob = pattern.text if case else _core.casefold(pattern.text)
-            matches = glob_regex(glob).fullmatch
-            forms, is_word = (self.surface, self.surface_is_word) if case else \
-                (self.folded, self.folded_is_word)
-            ids = array("I", (i for i, form in enumerate(forms) if is_word[i] and matches(form)))
-            return (1 if case else 2, ids)
-        matches = re.compile(pattern.text, 0 if case else re.IGNORECASE).fullmatch
-        types = [i for i, form in enumerate(self.surface) if matches(form)]
+            if case:
+                return (1, array("I", self._glob_matches(pattern.text, self.surface,
+                                                         self.surface_is_word)))
+            groups = self._glob_matches(_core.casefold(pattern.text), self.folded,
+                                        self.folded_is_word)
+            if "?" in pattern.text:
+                # A "?" is one character as written, which may fold to more
+                # ("İ" to "i̇", "ß" to "ss"): a form the glob matches as
+                # written finds its word too, as case=True would find it.
+                # (Without "?", folding keeps every match, character by
+                # character.)
+                exact = self._glob_matches(pattern.text, self.surface, self.surface_is_word)
+                groups = sorted(set(groups).union(self.group_of[t] for t in exact))
+            return (2, array("I", groups))
+        flags = regex.V0 | (0 if case else regex.IGNORECASE)
+        try:
+            matches = regex.compile(pattern.text, flags).fullmatch
+        except regex.error as error:
+            raise QueryError(f"bad regex: {error}", query, pattern.position) from None
+        types = _regex_matches(pattern, query, matches, self.surface)
         if case:
             return (1, array("I", types))
         # Without case, a regex that matches any form of a word finds all of them.

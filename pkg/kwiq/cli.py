@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Sequence
 
-from kwiq._concordance import Line
+from kwiq._concordance import Line, defused
 from kwiq._corpus import Corpus, sample
 from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--case", action="store_true", help="match the exact case")
     parser.add_argument("-f", "--format", choices=("text", "tsv", "csv", "json"),
                         default="text", help="output format (default text)")
+    parser.add_argument("--safe", action="store_true",
+                        help="csv and tsv: put a ' before each cell that a spreadsheet would run "
+                             "as a formula (one starting with = + - @, a tab or CR)")
     parser.add_argument("--width", type=_non_negative, default=79,
                         help="line width of the text format (default 79)")
     parser.add_argument("--encoding", default="utf-8", help="encoding of FILEs (default utf-8)")
@@ -160,7 +163,7 @@ def build(argv: Sequence[str]) -> int:
     return 0
 
 
-def _write(conc, fmt: str, width: int, show_doc: bool, out) -> None:
+def _write(conc, fmt: str, width: int, show_doc: bool, out, safe: bool = False) -> None:
     if fmt == "text":
         text = conc.format(width=width)
         if show_doc and text:
@@ -182,7 +185,7 @@ def _write(conc, fmt: str, width: int, show_doc: bool, out) -> None:
     else:
         writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
         writer.writerow(Line._fields)
-        writer.writerows(conc)
+        writer.writerows((tuple(map(defused, line)) for line in conc) if safe else conc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -207,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.reconfigure(errors="backslashreplace")
     try:
         several = corpus.n_docs > 1 if args.corpus is not None else len(args.files) > 1
-        _write(conc, args.format, args.width, several, sys.stdout)
+        _write(conc, args.format, args.width, several, sys.stdout, args.safe)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, less) has gone; that is not an error of ours.

@@ -1,0 +1,106 @@
+/*
+ * fuzz_common.h: what the libFuzzer harnesses of csrc/fuzz/ share.
+ *
+ * Each harness defines LLVMFuzzerTestOneInput and checks invariants of the
+ * core with FUZZ_CHECK, which aborts (a crash to libFuzzer) whatever NDEBUG
+ * says. Built by tools/fuzz.py with clang, -fsanitize=fuzzer,address,undefined.
+ */
+#ifndef KW_FUZZ_COMMON_H
+#define KW_FUZZ_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kw_core.h"
+#include "kw_internal.h"
+#include "kw_text.h"
+
+#define FUZZ_CHECK(cond)                                                        \
+    do {                                                                        \
+        if (!(cond)) {                                                          \
+            fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, \
+                    #cond);                                                     \
+            abort();                                                            \
+        }                                                                       \
+    } while (0)
+
+/* Whether data[0 .. n) is valid UTF-8 as the core defines it. */
+static inline int fuzz_valid_utf8(const uint8_t *data, size_t n)
+{
+    const uint8_t *p = data, *end = data + n;
+    uint32_t cp;
+    while (p < end) {
+        int len = kw_utf8_decode(p, end, &cp);
+        if (len == 0)
+            return 0;
+        p += len;
+    }
+    return 1;
+}
+
+/* An index of the documents of text[0 .. n), cut at every byte `cut`
+ * (NULL if the text is not valid UTF-8 or memory runs out). */
+static inline kw_index *fuzz_build(const uint8_t *text, size_t n, uint8_t cut)
+{
+    kw_builder *b;
+    kw_index *ix = NULL;
+    size_t bad;
+    if (kw_builder_new(&kw_alloc_libc, &b) != KW_OK)
+        return NULL;
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && text[i] != cut)
+            continue;
+        if (kw_builder_add(b, (const char *)text + start, i - start, &bad) != KW_OK) {
+            kw_builder_free(b);
+            return NULL;
+        }
+        start = i + 1;
+    }
+    if (kw_builder_finish(b, &ix) != KW_OK) {
+        kw_builder_free(b);
+        return NULL;
+    }
+    return ix;
+}
+
+/* Lay out the first max_lines hits of h with ctx (a line costs a scan
+ * of up to a few dozen tokens, so all hits of a frequent token would slow
+ * the fuzzer down) and check that the spans tile the document: left,
+ * match, right in order, inside the text, the match's code points what
+ * its char offsets say; and that a run laid out with a cursor and the
+ * prefetch hint gives the lines laid out alone. */
+static inline void fuzz_check_lines(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
+                                    size_t max_lines)
+{
+    kw_line_cursor cursor = {0};
+    for (size_t i = 0; i < kw_hits_count(h) && i < max_lines; i++) {
+        kw_line line, alone;
+        kw_line_prefetch(ix, h, i);
+        kw_line_at(ix, h, i, ctx, &cursor, &line);
+        kw_line_at(ix, h, i, ctx, NULL, &alone);
+        FUZZ_CHECK(memcmp(&line, &alone, sizeof line) == 0);
+        size_t n_bytes;
+        const char *text = kw_index_doc_text(ix, line.doc, &n_bytes);
+        FUZZ_CHECK(line.doc < kw_index_n_docs(ix));
+        FUZZ_CHECK(line.left_begin <= line.left_end && line.left_end == line.match_begin);
+        FUZZ_CHECK(line.match_begin < line.match_end && line.match_end == line.right_begin);
+        FUZZ_CHECK(line.right_begin <= line.right_end && line.right_end <= n_bytes);
+        FUZZ_CHECK(line.tok_end - line.tok_start == kw_hits_length(h, i));
+        uint64_t chars = 0;
+        const uint8_t *p = (const uint8_t *)text + line.match_begin;
+        const uint8_t *end = (const uint8_t *)text + line.match_end;
+        while (p < end) {
+            uint32_t cp;
+            int len = kw_utf8_decode(p, end, &cp);
+            FUZZ_CHECK(len > 0);
+            p += len;
+            chars++;
+        }
+        FUZZ_CHECK(line.char_end - line.char_start == chars);
+    }
+}
+
+#endif
