@@ -292,12 +292,21 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
 
     keep = counts >= min_count
     ids = ids[keep]
-    o11 = counts[keep].astype(np.float64)
-    c1 = group_counts[ids].astype(np.float64)
+    return collocation_table(np, pd, [vocabulary.folded[i] for i in ids.tolist()], counts[keep],
+                             group_counts[ids], n_words, r1, len(hits), measures)
+
+
+def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: int, hits: int,
+                      measures: list[str]):
+    """The collocates frame from counts: each word's tokens in the windows
+    (``observed``, O11) and in the corpus (``c1``), the corpus's word tokens
+    (N), the window positions (R1) and the matches; sorted, with attrs, whatever
+    the counts come from, one index or partial counts merged."""
+    o11 = np.asarray(observed).astype(np.float64)
+    c1 = np.asarray(c1).astype(np.float64)
     n, r1f = float(n_words), float(r1)
     e11 = r1f * c1 / n if n else o11 * 0.0
-    columns = {"word": [vocabulary.folded[i] for i in ids.tolist()],
-               "observed": o11.astype(np.int64), "expected": e11}
+    columns = {"word": words, "observed": o11.astype(np.int64), "expected": e11}
     with np.errstate(divide="ignore", invalid="ignore"):
         for m in measures:
             if m == "mi":
@@ -321,7 +330,7 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
     frame = pd.DataFrame(columns)
     by = ([measures[0]] if measures else []) + ["observed", "word"]
     frame = _sorted(frame, by, [False] * (len(by) - 1) + [True])
-    frame.attrs.update(N=n_words, R1=int(r1), hits=len(hits))
+    frame.attrs.update(N=n_words, R1=int(r1), hits=hits)
     return frame
 
 
@@ -363,6 +372,13 @@ def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
                              f"{'tokens' if punctuation else 'words'} to count")
         counted.append((frame.set_index("word")["count"], n))
     (f1s, n1), (f2s, n2) = counted
+    return keyness_table(np, pd, f1s, n1, f2s, n2, measures)
+
+
+def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
+    """The keyness frame from counts: f1s and f2s, Series of the tokens of
+    each word (the index) in the target and the reference, and N1, N2 the
+    tokens counted in each; sorted."""
     both = pd.concat({"target": f1s, "reference": f2s}, axis=1).fillna(0)
     words = both.index.tolist()
     f1 = both["target"].to_numpy(dtype=np.float64)
