@@ -6,17 +6,18 @@ from typing import Any, Callable, Iterator, Optional
 
 from kwiq._concordance import SORT_KEY_NAMES, SORT_KEYS, Concordance, Line
 
-# sort_keys(keys, origin) -> one tuple of sort values per line, in the order
-# of origin, the lines' (partition, line in partition) pairs.
-SortKeys = Callable[[list, list], list]
+# sort_keys(keys, parts, rows) -> a DataFrame of the values each key compares
+# (columns k0, k1, ...), a row per line, for the lines that are line rows[i]
+# of partition parts[i].
+SortKeys = Callable[[list, Any, Any], Any]
 
 
 class LineConcordance(Concordance):
     """The lines of a query as one DataFrame (the columns of ``to_pandas``),
     read, shown and exported as a Concordance is.
 
-    ``origin`` says where each line came from, as (partition, line number in
-    the partition's own concordance); ``sort_keys`` fetches what ``sort``
+    ``origin`` says where each line came from, as two arrays: partitions and
+    line numbers in the partition's own concordance; ``sort_keys`` fetches what ``sort``
     compares for those lines (the words at L5 .. R5, the match, the document
     and the position, as the C sort ranks them). Without it, ``sort`` raises
     RuntimeError.
@@ -59,14 +60,15 @@ class LineConcordance(Concordance):
             names.append(key.lower())
         if self._sort_keys is None:
             raise RuntimeError("these lines cannot be sorted: nothing to fetch their words from")
-        values = self._sort_keys(names, self._origin)
-        order = sorted(range(len(self)), key=values.__getitem__)
-        other = LineConcordance(self._frame.take(order), query=self.query,
-                                queries=self.queries, window=self.window, case=self.case,
-                                width=self.width, bound=self.bound,
-                                origin=[self._origin[i] for i in order],
-                                sort_keys=self._sort_keys)
-        return other
+        parts, rows = self._origin
+        if not len(self):
+            return self
+        values = self._sort_keys(names, parts, rows)
+        order = values.sort_values(list(values.columns), kind="stable").index.to_numpy()
+        return LineConcordance(self._frame.take(order), query=self.query,
+                               queries=self.queries, window=self.window, case=self.case,
+                               width=self.width, bound=self.bound,
+                               origin=(parts[order], rows[order]), sort_keys=self._sort_keys)
 
     def to_pandas(self):
         frame = self._frame.copy()

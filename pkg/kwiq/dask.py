@@ -152,41 +152,48 @@ def _kwic_part(part: Part, query: Any, window: Any, case: bool, width: Optional[
     return conc.to_pandas().astype(meta.dtypes.to_dict())
 
 
-def _sort_values(part: Part, query: Any, case: bool, names: list[str]) -> list[tuple]:
-    """For each line of the query's concordance in this partition, the
-    values its sort keys compare, as the C sort ranks them: the case-folded
-    word at L5 .. R5 ("" where the document has none: it sorts first), the
-    folded match tokens, the document number and (document, position)."""
-    import numpy as np
+def _sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
+    """A DataFrame of what the sort keys compare for each line of the
+    query's concordance in this partition, as the C sort ranks them: the
+    case-folded word at L5 .. R5 ("" where the document has none: it sorts
+    first), the folded match tokens joined by NUL (which orders them as
+    their tuple would), the document number, and document << 32 | position.
+    Columns k0, k1, ... in the order of names."""
+    np, pd = _analysis._libs()
     corpus = part.corpus
     left = max((int(n[1:]) for n in names if n[0] == "l"), default=0)
     right = max((int(n[1:]) for n in names if n[0] == "r"), default=0)
     conc = corpus.kwic(query, window=(left, right), case=case)
     docs, starts = corpus._index.locate(conc._hits)
-    docs = np.frombuffer(docs, dtype=np.uint64).tolist()
-    starts = np.frombuffer(starts, dtype=np.uint32).tolist()
+    docs = np.frombuffer(docs, dtype=np.uint64).astype(np.int64)
+    starts = np.frombuffer(starts, dtype=np.uint32).astype(np.int64)
     fold, tokenize = _core.casefold, _core.tokenize
 
     def words(text: str) -> list[str]:
         return [fold(text[b:e]) for b, e, is_word in tokenize(text) if is_word]
 
-    values = []
-    for line, doc, start in zip(conc, docs, starts):
+    text_columns: dict[int, list] = {k: [] for k, name in enumerate(names)
+                                     if name not in ("doc", "position")}
+    for line in (conc if text_columns else ()):
         before = words(line.left)[::-1]
         after = words(line.right)
-        row = []
-        for name in names:
+        for k, column in text_columns.items():
+            name = names[k]
             if name == "match":
-                row.append(tuple(fold(line.match[b:e]) for b, e, _ in tokenize(line.match)))
-            elif name == "doc":
-                row.append(doc)
-            elif name == "position":
-                row.append((doc, start))
+                column.append("\x00".join(fold(line.match[b:e])
+                                        for b, e, _ in tokenize(line.match)))
             else:
-                side, k = (before if name[0] == "l" else after), int(name[1:])
-                row.append(side[k - 1] if k <= len(side) else "")
-        values.append(row)
-    return values
+                side, n = (before if name[0] == "l" else after), int(name[1:])
+                column.append(side[n - 1] if n <= len(side) else "")
+    columns = {}
+    for k, name in enumerate(names):
+        if name == "doc":
+            columns[f"k{k}"] = docs
+        elif name == "position":
+            columns[f"k{k}"] = (docs << 32) | starts
+        else:
+            columns[f"k{k}"] = pd.Series(text_columns[k], dtype=object)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(docs)))
 
 
 def _freq_part(part: Part, case: bool, punctuation: bool) -> Any:
@@ -586,25 +593,25 @@ class _KwicSource:
         self.query = query
         self.empty = empty  # the local Concordance of no lines: the settings, checked
 
-    def sort_keys(self, names: list[str], origin: list) -> list:
+    def sort_keys(self, names: list[str], parts: Any, rows: Any) -> Any:
+        """The sort values of the lines from partitions ``parts`` at ``rows``."""
+        import numpy as np
+        import pandas as pd
         corpus = self.corpus
         client = corpus._client
-        wanted = sorted({p for p, _ in origin})
-        fetched = dict(zip(wanted, _results([
+        wanted = np.unique(parts).tolist()
+        fetched = _results([
             client.submit(_sort_values, corpus._parts[p], self.query, self.empty.case, names,
-                          pure=False) for p in wanted])))
-        global_doc = [i for i, name in enumerate(names) if name in ("doc", "position")]
-        values = []
-        for p, i in origin:
-            row = fetched[p][i]
-            if global_doc:
-                row = list(row)
-                first = corpus._first_doc[p]
-                for k in global_doc:
-                    row[k] = row[k] + first if names[k] == "doc" else \
-                        (row[k][0] + first, row[k][1])
-            values.append(tuple(row))
-        return values
+                          pure=False) for p in wanted])
+        for p, frame in zip(wanted, fetched):
+            first = corpus._first_doc[p]
+            for k, name in enumerate(names):
+                if name in ("doc", "position"):
+                    frame[f"k{k}"] += first if name == "doc" else first << 32
+        whole = pd.concat(fetched, ignore_index=True)
+        starts = np.zeros(max(wanted) + 1, dtype=np.int64)
+        starts[wanted] = np.cumsum([0] + [len(f) for f in fetched])[:-1]
+        return whole.take(starts[parts] + rows).reset_index(drop=True)
 
 
 class KwicFrame(dd.DataFrame):
@@ -628,8 +635,11 @@ class KwicFrame(dd.DataFrame):
         frames = client.gather(client.compute(self.to_delayed(), **kwargs))
         import pandas as pd
         frame = pd.concat(frames, ignore_index=True) if frames else self._meta
-        origin = [(p, i) for p, part in enumerate(frames) for i in range(len(part))]
+        import numpy as np
+        parts = np.repeat(np.arange(len(frames)), [len(part) for part in frames])
+        rows = np.concatenate([np.arange(len(part)) for part in frames]) if frames else parts
         empty = source.empty
         return LineConcordance(frame, query=empty.query, queries=empty.queries,
                                window=empty.window, case=empty.case, width=empty.width,
-                               bound=empty.bound, origin=origin, sort_keys=source.sort_keys)
+                               bound=empty.bound, origin=(parts, rows),
+                               sort_keys=source.sort_keys)
