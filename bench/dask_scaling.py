@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""kwiq.dask on a LocalCluster of 2 worker processes against one process.
+
+    python bench/dask_scaling.py --repeat 10      # 100 MB
+    python bench/dask_scaling.py --repeat 100     # 1 GB
+
+The corpus is bench/compare.py's: the 10 MB cut of the benchmark corpus
+(../shared/corpus/README.md) repeated --repeat times, as UTF-8 files of
+100,000 characters each (written once under --workdir). Both sides read
+the same files with from_files, on one thread per process:
+
+  one process   kwiq.Corpus.from_files(dir, threads=1)
+  2 workers     kwiq.dask.Corpus.from_files(dir, npartitions=2), one
+                partition per worker process (1 thread each)
+
+and run the same query of a frequent word (--word, default "the"):
+
+  count         every line made as a DataFrame, only the count kept:
+                len(corpus.kwic(word).to_pandas()) / len(frame), so only
+                the partitions' lengths reach the client
+  all lines     every line brought to the caller: corpus.kwic(word)
+                .to_pandas() / frame.compute() (a local Concordance)
+
+Each step is timed --runs times (median), the build in a fresh cluster
+each run. Bytes moved are distributed's own count (the nbytes of every
+result a worker sends, from each worker's transfer_outgoing_log), split by
+who asked: another worker, or the client. Results go to standard output
+and bench/results/<date>-dask-<size>mb.md.
+"""
+import argparse
+import datetime
+import gc
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from compare import write_docs  # noqa: E402
+
+import kwiq  # noqa: E402
+import kwiq.dask  # noqa: E402
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def moved(client):
+    """Bytes the workers have sent so far: (to other workers, to the client)."""
+    def sent(dask_worker):
+        return [(entry["who"], entry["total"]) for entry in dask_worker.transfer_outgoing_log]
+
+    workers = set(client.scheduler_info()["workers"])
+    peers = to_client = 0
+    for log in client.run(sent).values():
+        for who, total in log:
+            if who in workers:
+                peers += total
+            else:
+                to_client += total
+    return peers, to_client
+
+
+def one_process(folder, word, runs):
+    builds, counts, lines = [], [], []
+    for _ in range(runs):
+        seconds, corpus = timed(lambda: kwiq.Corpus.from_files(folder, threads=1,
+                                                               progress=False))
+        builds.append(seconds)
+        del corpus
+        gc.collect()
+    corpus = kwiq.Corpus.from_files(folder, threads=1, progress=False)
+    for _ in range(runs):
+        seconds, n = timed(lambda: len(corpus.kwic(word).to_pandas()))
+        counts.append(seconds)
+        seconds, _ = timed(lambda: corpus.kwic(word).to_pandas())
+        lines.append(seconds)
+    return {"build": builds, "count": counts, "lines": lines, "hits": n,
+            "docs": corpus.n_docs, "tokens": corpus.n_tokens}
+
+
+def two_workers(folder, word, runs):
+    from distributed import Client, LocalCluster
+    result = {"build": [], "count": [], "lines": [], "moved": {}}
+    for run in range(runs):
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=":0") as cluster, Client(cluster) as client:
+            before = moved(client)
+            seconds, corpus = timed(lambda: kwiq.dask.Corpus.from_files(
+                folder, npartitions=2, client=client))
+            result["build"].append(seconds)
+            steps = [("build", before, moved(client))]
+            if run == 0:
+                # The other steps on the first run's cluster, as one process does.
+                for _ in range(runs):
+                    before = moved(client)
+                    seconds, n = timed(lambda: len(corpus.kwic(word)))
+                    result["count"].append(seconds)
+                    steps.append(("count", before, moved(client)))
+                    before = moved(client)
+                    seconds, local = timed(lambda: corpus.kwic(word).compute())
+                    result["lines"].append(seconds)
+                    steps.append(("lines", before, moved(client)))
+                    assert len(local) == n
+                    del local
+                result["hits"] = n
+            for step, (p0, c0), (p1, c1) in steps:
+                result["moved"].setdefault(step, (p1 - p0, c1 - c0))
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=10, help="copies of the 10 MB cut")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--word", default="the")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/kwiq-bench"))
+    args = parser.parse_args()
+    megabytes = 10 * args.repeat
+    folder = args.workdir / f"{megabytes}mb"
+    n_docs, n_bytes = write_docs(megabytes, folder)
+    folder = folder / "docs"
+
+    single = one_process(folder, args.word, args.runs)
+    gc.collect()
+    spread = two_workers(folder, args.word, args.runs)
+    assert spread["hits"] == single["hits"]
+
+    def cell(seconds):
+        return f"{statistics.median(seconds):.2f} s"
+
+    def mb(n):
+        return f"{n / 1e6:,.1f} MB"
+
+    rows = [("build (from_files)", "build"), (f"kwic({args.word!r}), count", "count"),
+            (f"kwic({args.word!r}), all lines to the caller", "lines")]
+    out = [f"# kwiq.dask, 2 worker processes vs one process, {megabytes} MB",
+           "",
+           f"{datetime.date.today()}, {os.cpu_count()} CPUs (shared), Python "
+           f"{sys.version.split()[0]}; {n_docs:,} files, {n_bytes / 1e6:,.0f} MB of UTF-8, "
+           f"{single['tokens']:,} tokens; {single['hits']:,} lines of {args.word!r}; "
+           f"medians of {args.runs} runs.",
+           "",
+           "| step | one process | 2 workers | speed-up | worker to worker | to the client |",
+           "|---|---|---|---|---|---|"]
+    for label, key in rows:
+        speedup = statistics.median(single[key]) / statistics.median(spread[key])
+        peers, client = spread["moved"][key]
+        out.append(f"| {label} | {cell(single[key])} | {cell(spread[key])} | "
+                   f"{speedup:.2f}x | {mb(peers)} | {mb(client)} |")
+    text = "\n".join(out) + "\n"
+    print(text)
+    results = HERE / "results" / f"{datetime.date.today()}-dask-{megabytes}mb.md"
+    results.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
