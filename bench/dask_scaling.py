@@ -21,8 +21,8 @@ and run the same query of a frequent word (--word, default "the"):
   all lines     every line brought to the caller: corpus.kwic(word)
                 .to_pandas() / frame.compute() (a local Concordance)
 
-Each step is timed --runs times (median), the build in a fresh cluster
-each run. Bytes moved are distributed's own count (the nbytes of every
+Each step is timed --runs times (median), one process and the cluster
+taking turns, the build in a fresh cluster each run. Bytes moved are distributed's own count (the nbytes of every
 result a worker sends, from each worker's transfer_outgoing_log), split by
 who asked: another worker, or the client. Results go to standard output
 and bench/results/<date>-dask-<size>mb.md.
@@ -67,52 +67,52 @@ def moved(client):
     return peers, to_client
 
 
-def one_process(folder, word, runs):
-    builds, counts, lines = [], [], []
+def cluster():
+    from distributed import Client, LocalCluster
+    workers = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=":0")
+    return workers, Client(workers)
+
+
+def measure(folder, word, runs):
+    """Medians of runs, one process and 2 workers taking turns, so that
+    both see the same load on a shared machine; bytes moved by the first
+    run of each 2-worker step."""
+    times = {side: {"build": [], "count": [], "lines": []} for side in ("one", "two")}
+    moves = {}
+
+    def step(name, fn, client=None):
+        before = moved(client) if client else None
+        seconds, result = timed(fn)
+        times["two" if client else "one"][name].append(seconds)
+        if client and name not in moves:
+            after = moved(client)
+            moves[name] = (after[0] - before[0], after[1] - before[1])
+        return result
+
     for _ in range(runs):
-        seconds, corpus = timed(lambda: kwiq.Corpus.from_files(folder, threads=1,
-                                                               progress=False))
-        builds.append(seconds)
+        corpus = step("build", lambda: kwiq.Corpus.from_files(folder, threads=1,
+                                                              progress=False))
         del corpus
         gc.collect()
-    corpus = kwiq.Corpus.from_files(folder, threads=1, progress=False)
-    for _ in range(runs):
-        seconds, n = timed(lambda: len(corpus.kwic(word).to_pandas()))
-        counts.append(seconds)
-        seconds, _ = timed(lambda: corpus.kwic(word).to_pandas())
-        lines.append(seconds)
-    return {"build": builds, "count": counts, "lines": lines, "hits": n,
-            "docs": corpus.n_docs, "tokens": corpus.n_tokens}
-
-
-def two_workers(folder, word, runs):
-    from distributed import Client, LocalCluster
-    result = {"build": [], "count": [], "lines": [], "moved": {}}
-    for run in range(runs):
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=":0") as cluster, Client(cluster) as client:
-            before = moved(client)
-            seconds, corpus = timed(lambda: kwiq.dask.Corpus.from_files(
-                folder, npartitions=2, client=client))
-            result["build"].append(seconds)
-            steps = [("build", before, moved(client))]
-            if run == 0:
-                # The other steps on the first run's cluster, as one process does.
-                for _ in range(runs):
-                    before = moved(client)
-                    seconds, n = timed(lambda: len(corpus.kwic(word)))
-                    result["count"].append(seconds)
-                    steps.append(("count", before, moved(client)))
-                    before = moved(client)
-                    seconds, local = timed(lambda: corpus.kwic(word).compute())
-                    result["lines"].append(seconds)
-                    steps.append(("lines", before, moved(client)))
-                    assert len(local) == n
-                    del local
-                result["hits"] = n
-            for step, (p0, c0), (p1, c1) in steps:
-                result["moved"].setdefault(step, (p1 - p0, c1 - c0))
-    return result
+        workers, client = cluster()
+        with workers, client:
+            step("build", lambda: kwiq.dask.Corpus.from_files(folder, npartitions=2,
+                                                              client=client), client)
+    single = kwiq.Corpus.from_files(folder, threads=1, progress=False)
+    workers, client = cluster()
+    with workers, client:
+        spread = kwiq.dask.Corpus.from_files(folder, npartitions=2, client=client)
+        for _ in range(runs):
+            hits = step("count", lambda: len(single.kwic(word).to_pandas()))
+            assert step("count", lambda: len(spread.kwic(word)), client) == hits
+            step("lines", lambda: single.kwic(word).to_pandas())
+            gc.collect()
+            local = step("lines", lambda: spread.kwic(word).compute(), client)
+            assert len(local) == hits
+            del local
+            gc.collect()
+    return times, moves, {"hits": hits, "docs": single.n_docs, "tokens": single.n_tokens}
 
 
 def main():
@@ -127,10 +127,8 @@ def main():
     n_docs, n_bytes = write_docs(megabytes, folder)
     folder = folder / "docs"
 
-    single = one_process(folder, args.word, args.runs)
-    gc.collect()
-    spread = two_workers(folder, args.word, args.runs)
-    assert spread["hits"] == single["hits"]
+    times, moves, info = measure(folder, args.word, args.runs)
+    single, spread = times["one"], times["two"]
 
     def cell(seconds):
         return f"{statistics.median(seconds):.2f} s"
@@ -144,14 +142,14 @@ def main():
            "",
            f"{datetime.date.today()}, {os.cpu_count()} CPUs (shared), Python "
            f"{sys.version.split()[0]}; {n_docs:,} files, {n_bytes / 1e6:,.0f} MB of UTF-8, "
-           f"{single['tokens']:,} tokens; {single['hits']:,} lines of {args.word!r}; "
+           f"{info['tokens']:,} tokens; {info['hits']:,} lines of {args.word!r}; "
            f"medians of {args.runs} runs.",
            "",
            "| step | one process | 2 workers | speed-up | worker to worker | to the client |",
            "|---|---|---|---|---|---|"]
     for label, key in rows:
         speedup = statistics.median(single[key]) / statistics.median(spread[key])
-        peers, client = spread["moved"][key]
+        peers, client = moves[key]
         out.append(f"| {label} | {cell(single[key])} | {cell(spread[key])} | "
                    f"{speedup:.2f}x | {mb(peers)} | {mb(client)} |")
     text = "\n".join(out) + "\n"

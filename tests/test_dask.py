@@ -14,6 +14,7 @@ from conftest import SHARED_CORPUS
 
 distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
+import dask  # noqa: E402
 import dask.bag as db  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 
@@ -101,6 +102,8 @@ def test_kwic_frame_is_a_dask_dataframe(dbooks, books):
     # Partition by partition, in document order.
     parts = [frame.get_partition(i).compute() for i in range(frame.npartitions)]
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), expected)
+    (plain,) = dask.compute(frame)
+    pd.testing.assert_frame_equal(plain.reset_index(drop=True), expected)
 
 
 def test_frequent_word(dbooks, books):

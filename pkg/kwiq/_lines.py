@@ -71,9 +71,9 @@ class LineConcordance(Concordance):
                                origin=(parts[order], rows[order]), sort_keys=self._sort_keys)
 
     def to_pandas(self):
+        import pandas as pd
         frame = self._frame.copy()
         # The doc column's type as one machine infers it from these ids.
-        import pandas as pd
         frame["doc"] = pd.Series(self._ids, dtype=None if self._ids else object)
         return frame
 

@@ -450,8 +450,8 @@ class Corpus:
         document order. ``.compute()`` gives a local Concordance of the
         lines, in the order one kwiq.Corpus gives them. Bad arguments raise
         here, before anything is submitted."""
-        if not isinstance(query, str) and not isinstance(query, bytes):
-            query = list(query) if isinstance(query, Iterable) else query
+        if isinstance(query, Iterable) and not isinstance(query, (str, bytes)):
+            query = list(query)  # read once, here, even if it is an iterator
         # An empty corpus checks every argument as a full one would.
         empty = LocalCorpus([]).kwic(query, window, case, width=width, bound=bound)
         meta = _lines_meta(empty.queries, self._doc_dtype)
@@ -621,7 +621,8 @@ class KwicFrame(dd.DataFrame):
     local Concordance (a ``kwiq.Concordance`` whose lines live in Python):
     the same lines, in the same order, as one kwiq.Corpus, with ``sort``,
     display and export. Its ``sort`` fetches the words it compares from
-    the workers, which must still hold the corpus."""
+    the workers, which must still hold the corpus. (``dask.compute(frame)``
+    and ``frame.persist()`` treat it as the plain Dask DataFrame it also is.)"""
 
     def __init__(self, expr: Any, source: Optional[_KwicSource] = None):
         super().__init__(expr)
