@@ -14,6 +14,7 @@ Arguments are checked on the client, exactly as kwiq.Corpus checks them
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import tempfile
@@ -26,7 +27,7 @@ from dask import delayed
 from dask.sizeof import sizeof
 from distributed import Client, Future, get_client, wait
 
-from kwiq import _analysis, _core, _files
+from kwiq import _analysis, _build, _core, _files
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM
 from kwiq._args import as_bool, int_in, window_sides
 from kwiq._corpus import Corpus as LocalCorpus
@@ -107,15 +108,15 @@ def _build_items(items: Iterable, threads: int) -> Part:
         positional = False
     else:
         raise TypeError("bag items must all be str, or all (id, text) pairs")
-    return _build(texts, ids, threads, positional)
+    return _build_part(texts, ids, threads, positional)
 
 
 def _build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part:
-    return _build(frame[text].tolist(), None if id is None else frame[id].tolist(), threads,
-                  id is None)
+    return _build_part(frame[text].tolist(), None if id is None else frame[id].tolist(), threads,
+                       id is None)
 
 
-def _build(texts: list, ids: Optional[list], threads: int, positional: bool) -> Part:
+def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool) -> Part:
     corpus = LocalCorpus(texts, ids, threads=threads)
     size = sum(len(text) for text in texts)
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE, positional=positional)
@@ -295,25 +296,23 @@ class Corpus:
 
     def __init__(self, client: Client, parts: list[Future]):
         summaries = _results([client.submit(_summary, part, pure=False) for part in parts])
-        if len({summary[3] for summary in summaries if summary[0]}) > 1:
+        if len({positional for n_docs, _, _, positional in summaries if n_docs}) > 1:
             raise TypeError("bag items must all be str, or all (id, text) pairs")
-        first = 0
-        for i, (n_docs, _, ids, renumber) in enumerate(summaries):
-            if renumber and first:
+        self._n_docs = [n_docs for n_docs, _, _, _ in summaries]
+        self._n_tokens = [n_tokens for _, n_tokens, _, _ in summaries]
+        self._first_doc = [0, *itertools.accumulate(self._n_docs)][:-1]
+        ids = []
+        for i, (n_docs, _, part_ids, positional) in enumerate(summaries):
+            first = self._first_doc[i]
+            if positional and first:
                 parts[i] = client.submit(_renumbered, parts[i], first, pure=False)
-                summaries[i] = (n_docs, summaries[i][1], list(range(first, first + n_docs)),
-                                renumber)
-            first += n_docs
-        all_ids = [doc_id for summary in summaries for doc_id in summary[2]]
-        _check_ids(all_ids, len(all_ids))
+                part_ids = list(range(first, first + n_docs))
+            ids.extend(part_ids)
+        self._ids = _check_ids(ids, len(ids))
         self._client = client
         self._parts = parts
-        self._n_docs = [summary[0] for summary in summaries]
-        self._n_tokens = [summary[1] for summary in summaries]
-        self._first_doc = [sum(self._n_docs[:i]) for i in range(len(parts))]
-        self._ids = all_ids
         import pandas as pd
-        self._doc_dtype = pd.Series(all_ids, dtype=None if all_ids else object).dtype
+        self._doc_dtype = pd.Series(ids, dtype=None if ids else object).dtype
 
     # ---- building ----
 
@@ -322,6 +321,7 @@ class Corpus:
         """One partition per partition of ``bag`` (a ``dask.bag.Bag``), built
         where the bag's partition is computed. Items are all str (ids: their
         position in the whole bag, 0, 1, ...) or all ``(id, text)`` pairs."""
+        threads = _build.check_threads(threads)
         client = _client(client)
         builds = [delayed(_build_items, pure=False)(partition, threads)
                   for partition in bag.to_delayed()]
@@ -337,6 +337,7 @@ class Corpus:
             raise KeyError(f"no column {text!r} in the DataFrame")
         if id is not None and id not in frame.columns:
             raise KeyError(f"no column {id!r} in the DataFrame")
+        threads = _build.check_threads(threads)
         client = _client(client)
         builds = [delayed(_build_frame, pure=False)(partition, text, id, threads)
                   for partition in frame.to_delayed()]
@@ -356,6 +357,7 @@ class Corpus:
         same files everywhere (shared storage). A file that cannot be
         decoded raises ``kwiq.FileDecodeError`` naming it and the byte
         offset, on the client; when several cannot, the first in order."""
+        threads = _build.check_threads(threads)
         client = _client(client)
         files = _files.expand(paths)
         _files.check_codec(encoding, errors)
