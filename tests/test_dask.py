@@ -60,9 +60,20 @@ def test_partitions_hold_the_corpus(dbooks, books):
     assert dbooks.npartitions == 4
     assert (dbooks.n_docs, dbooks.n_tokens, dbooks.ids) == \
         (books.n_docs, books.n_tokens, books.ids)
-    # Each partition lives on a worker and stays there.
-    where = dbooks._client.who_has(dbooks._parts)
+    # Each partition lives on a worker and stays there, and the scheduler
+    # knows its size (at least its text's), so it runs queries where it is.
+    client = dbooks._client
+    where = client.who_has(dbooks._parts)
     assert all(len(holders) == 1 for holders in where.values())
+    keys = [part.key for part in dbooks._parts]
+    sizes = client.run_on_scheduler(
+        lambda dask_scheduler: [dask_scheduler.tasks[key].nbytes for key in keys])
+    text_bytes = sum(path.stat().st_size for path in GUTENBERG.glob("*.txt"))
+    assert sum(sizes) >= text_bytes
+    last = books.ids[-1]
+    assert dbooks.text(last) == books.text(last)
+    with pytest.raises(KeyError):
+        dbooks.text("no such book")
 
 
 QUERIES = [

@@ -143,6 +143,10 @@ def _renumbered(part: Part, first: int) -> Part:
     return Part(corpus, part.nbytes)
 
 
+def _text(part: Part, doc: Hashable) -> str:
+    return part.corpus.text(doc)
+
+
 def _save_part(part: Part, path: str) -> None:
     part.corpus.save(path)
 
@@ -311,6 +315,7 @@ class Corpus:
         self._ids = _check_ids(ids, len(ids))
         self._client = client
         self._parts = parts
+        self._partition_of: Optional[dict] = None
         import pandas as pd
         self._doc_dtype = pd.Series(ids, dtype=None if ids else object).dtype
 
@@ -437,6 +442,18 @@ class Corpus:
 
     def __len__(self) -> int:
         return self.n_docs
+
+    def text(self, doc: Hashable) -> str:
+        """The text of the document with id ``doc``, fetched from its partition."""
+        if self._partition_of is None:
+            self._partition_of = {doc_id: p for p, (first, n) in
+                                  enumerate(zip(self._first_doc, self._n_docs))
+                                  for doc_id in self._ids[first:first + n]}
+        try:
+            p = self._partition_of[doc]
+        except KeyError:
+            raise KeyError(f"no document with id {doc!r}") from None
+        return self._client.submit(_text, self._parts[p], doc, pure=False).result()
 
     def __repr__(self) -> str:
         return (f"<kwiq.dask.Corpus: {self.n_docs:,} documents, {self.n_tokens:,} tokens "
