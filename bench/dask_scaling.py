@@ -22,7 +22,9 @@ and run the same query of a frequent word (--word, default "the"):
                 .to_pandas() / frame.compute() (a local Concordance)
 
 Each step is timed --runs times (median), one process and the cluster
-taking turns, the build in a fresh cluster each run. Bytes moved are distributed's own count (the nbytes of every
+taking turns, the build in a fresh cluster each run; the CPU seconds of
+each (this process's, and the workers') show the work apart from the load
+that others put on a shared machine. Bytes moved are distributed's own count (the nbytes of every
 result a worker sends, from each worker's transfer_outgoing_log), split by
 who asked: another worker, or the client. Results go to standard output
 and bench/results/<date>-dask-<size>mb.md.
@@ -30,6 +32,7 @@ and bench/results/<date>-dask-<size>mb.md.
 import argparse
 import datetime
 import gc
+import importlib
 import os
 import statistics
 import sys
@@ -67,11 +70,27 @@ def moved(client):
     return peers, to_client
 
 
+def side(client):
+    return "two" if client else "one"
+
+
+def cpu_seconds(client=None):
+    """CPU seconds used so far by this process, and by the workers."""
+    own = time.process_time()
+    if client is None:
+        return own
+    return own + sum(client.run(time.process_time).values())
+
+
 def cluster():
     from distributed import Client, LocalCluster
     workers = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                            dashboard_address=":0")
-    return workers, Client(workers)
+    client = Client(workers)
+    # A worker imports kwiq.dask (dask.dataframe, pandas) when its first task
+    # comes; this process has imported it already, so the workers do too.
+    client.run(importlib.import_module, "kwiq.dask")
+    return workers, client
 
 
 def measure(folder, word, runs):
@@ -79,12 +98,15 @@ def measure(folder, word, runs):
     both see the same load on a shared machine; bytes moved by the first
     run of each 2-worker step."""
     times = {side: {"build": [], "count": [], "lines": []} for side in ("one", "two")}
+    cpu = {side: {"build": [], "count": [], "lines": []} for side in ("one", "two")}
     moves = {}
 
     def step(name, fn, client=None):
         before = moved(client) if client else None
+        cpu_before = cpu_seconds(client)
         seconds, result = timed(fn)
-        times["two" if client else "one"][name].append(seconds)
+        cpu[side(client)][name].append(cpu_seconds(client) - cpu_before)
+        times[side(client)][name].append(seconds)
         if client and name not in moves:
             after = moved(client)
             moves[name] = (after[0] - before[0], after[1] - before[1])
@@ -112,7 +134,7 @@ def measure(folder, word, runs):
             assert len(local) == hits
             del local
             gc.collect()
-    return times, moves, {"hits": hits, "docs": single.n_docs, "tokens": single.n_tokens}
+    return times, cpu, moves, {"hits": hits, "docs": single.n_docs, "tokens": single.n_tokens}
 
 
 def main():
@@ -127,7 +149,9 @@ def main():
     n_docs, n_bytes = write_docs(megabytes, folder)
     folder = folder / "docs"
 
-    times, moves, info = measure(folder, args.word, args.runs)
+    load_before = os.getloadavg()[0]
+    times, cpu, moves, info = measure(folder, args.word, args.runs)
+    load_after = os.getloadavg()[0]
     single, spread = times["one"], times["two"]
 
     def cell(seconds):
@@ -145,13 +169,19 @@ def main():
            f"{info['tokens']:,} tokens; {info['hits']:,} lines of {args.word!r}; "
            f"medians of {args.runs} runs.",
            "",
-           "| step | one process | 2 workers | speed-up | worker to worker | to the client |",
-           "|---|---|---|---|---|---|"]
+           f"Load average (1 min) {load_before:.1f} before, {load_after:.1f} after: other "
+           "jobs shared the 2 cores. CPU: the seconds of CPU the step used, in this process "
+           "and (2 workers) in the workers too.",
+           "",
+           "| step | one process | 2 workers | speed-up | CPU, one / 2 workers | "
+           "worker to worker | to the client |",
+           "|---|---|---|---|---|---|---|"]
     for label, key in rows:
         speedup = statistics.median(single[key]) / statistics.median(spread[key])
         peers, client = moves[key]
         out.append(f"| {label} | {cell(single[key])} | {cell(spread[key])} | "
-                   f"{speedup:.2f}x | {mb(peers)} | {mb(client)} |")
+                   f"{speedup:.2f}x | {cell(cpu['one'][key])} / {cell(cpu['two'][key])} | "
+                   f"{mb(peers)} | {mb(client)} |")
     text = "\n".join(out) + "\n"
     print(text)
     results = HERE / "results" / f"{datetime.date.today()}-dask-{megabytes}mb.md"
