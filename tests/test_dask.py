@@ -181,6 +181,20 @@ def test_collocates(dbooks, books, query, options):
     assert distributed_frame.attrs == single.attrs
 
 
+@pytest.mark.parametrize("query, n, options", [("the", 2, {}), ("in spite", 4, {}),
+                                               ("love*", 3, {"side": "left", "min_count": 2}),
+                                               ("Elizabeth", 2, {"case": True})])
+def test_clusters(dbooks, books, query, n, options):
+    pd.testing.assert_frame_equal(dbooks.clusters(query, n, **options),
+                                  books.clusters(query, n, **options))
+
+
+@pytest.mark.parametrize("query", ["whale", ["peace", "war"], "in spite of"])
+def test_dispersion(dbooks, books, query):
+    pd.testing.assert_frame_equal(dbooks.dispersion(query), books.dispersion(query),
+                                  check_exact=False, rtol=1e-12)
+
+
 def test_keyness(client, books):
     files = sorted(str(p) for p in GUTENBERG.glob("*.txt"))
     music = [f for f in files if "Beethoven" in f or "Music" in f or "Sonata" in f]

@@ -229,6 +229,14 @@ def _ngrams_part(part: Part, n: int) -> Any:
     })
 
 
+def _clusters_part(part: Part, query: Any, n: int, side: str, case: bool) -> Any:
+    return _analysis.clusters(part.corpus, query, n, side, case=case)
+
+
+def _dispersion_part(part: Part, query: Any, case: bool) -> Any:
+    return _analysis.dispersion(part.corpus, query, case=case)
+
+
 def _collocates_part(part: Part, query: Any, case: bool, left: int, right: int):
     """The words in this partition's windows with their tokens there, R1,
     the matches and the word tokens (windows never leave a document, so
@@ -529,6 +537,33 @@ class Corpus:
             "docs": kept["docs"].to_numpy(dtype=np.int64),
         })
         return _analysis._sorted(frame, ["count", "ngram"], [False, True])
+
+    def clusters(self, query: Union[str, Iterable[str]], n: int, side: str = "right", *,
+                 case: bool = False, min_count: int = 1):
+        """As ``kwiq.Corpus.clusters``: each partition counts its clusters
+        (a cluster lies in one document), the client adds them up."""
+        np, pd = _analysis._libs()
+        n = int_in(n, "n", 1, MAX_GRAM)
+        min_count = int_in(min_count, "min_count", 1)
+        if side not in ("left", "right"):
+            raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+        LocalCorpus([]).kwic(query, window=0, case=case)
+        merged = _merged(pd, self._map(_clusters_part, query, n, side, case), "cluster",
+                         ["count"])
+        kept = merged[merged["count"] >= min_count]
+        frame = pd.DataFrame({"cluster": np.array(kept.index.tolist(), dtype=object),
+                              "count": kept["count"].to_numpy(dtype=np.int64)})
+        return _analysis._sorted(frame, ["count", "cluster"], [False, True])
+
+    def dispersion(self, query: Union[str, Iterable[str]], *, case: bool = False):
+        """As ``kwiq.Corpus.dispersion``: each partition's matches, in
+        partition order (a row per match goes to the client)."""
+        _, pd = _analysis._libs()
+        LocalCorpus([]).kwic(query, window=0, case=case)
+        frame = pd.concat(self._map(_dispersion_part, query, case), ignore_index=True)
+        # The doc column's type as one machine infers it from these ids.
+        frame["doc"] = pd.Series(frame["doc"].tolist(), dtype=None if len(frame) else object)
+        return frame
 
     def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
                    left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
