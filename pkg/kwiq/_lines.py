@@ -16,16 +16,15 @@ class LineConcordance(Concordance):
     """The lines of a query as one DataFrame (the columns of ``to_pandas``),
     read, shown and exported as a Concordance is.
 
-    ``origin`` says where each line came from, as two arrays: partitions and
-    line numbers in the partition's own concordance; ``sort_keys`` fetches what ``sort``
-    compares for those lines (the words at L5 .. R5, the match, the document
-    and the position, as the C sort ranks them). Without it, ``sort`` raises
-    RuntimeError.
+    ``origin`` says where each line came from, as two arrays: partitions,
+    and line numbers in the partition's own concordance; ``sort_keys``
+    fetches what ``sort`` compares for those lines (the words at L5 .. R5,
+    the match, the document and the position, as the C sort ranks them).
     """
 
     def __init__(self, frame: Any, *, query: str | list[str], queries: list[str], window: Any,
-                 case: bool, width: Optional[int], bound: Optional[str], origin: list,
-                 sort_keys: Optional[SortKeys]):
+                 case: bool, width: Optional[int], bound: Optional[str], origin: tuple,
+                 sort_keys: SortKeys):
         self._frame = frame.reset_index(drop=True)
         self._ids = self._frame["doc"].tolist()
         self.query = query
@@ -58,8 +57,6 @@ class LineConcordance(Concordance):
             if key.lower() not in SORT_KEYS:
                 raise ValueError(f"unknown sort key {key!r}; the keys are {SORT_KEY_NAMES}")
             names.append(key.lower())
-        if self._sort_keys is None:
-            raise RuntimeError("these lines cannot be sorted: nothing to fetch their words from")
         parts, rows = self._origin
         if not len(self):
             return self
