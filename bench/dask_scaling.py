@@ -27,7 +27,7 @@ each (this process's, and the workers') show the work apart from the load
 that others put on a shared machine. Bytes moved are distributed's own count (the nbytes of every
 result a worker sends, from each worker's transfer_outgoing_log), split by
 who asked: another worker, or the client. Results go to standard output
-and bench/results/<date>-dask-<size>mb.md.
+and bench/results/<date>-dask-<size>mb-<word>.md.
 """
 import argparse
 import datetime
@@ -184,7 +184,7 @@ def main():
                    f"{mb(peers)} | {mb(client)} |")
     text = "\n".join(out) + "\n"
     print(text)
-    results = HERE / "results" / f"{datetime.date.today()}-dask-{megabytes}mb.md"
+    results = HERE / "results" / f"{datetime.date.today()}-dask-{megabytes}mb-{args.word}.md"
     results.write_text(text)
 
 
