@@ -288,6 +288,15 @@ def test_a_partition_survives_pickling(dbooks, books):
 
 
 def test_errors_are_raised_on_the_client(dbooks):
+    def tasks():
+        return dbooks._client.run_on_scheduler(lambda dask_scheduler: set(dask_scheduler.tasks))
+
+    before = tasks()
+    with pytest.raises(kwiq.QueryError):
+        dbooks.kwic("/unclosed").compute()
+    with pytest.raises(kwiq.QueryError):
+        dbooks.collocates("/unclosed")
+    assert tasks() <= before  # nothing was submitted
     with pytest.raises(kwiq.QueryError):
         dbooks.kwic("/unclosed")
     with pytest.raises(kwiq.QueryError):
