@@ -324,8 +324,21 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
 
     keep = counts >= min_count
     ids = ids[keep]
-    o11 = counts[keep].astype(np.float64)
-    c1 = group_counts[ids].astype(np.float64)
+    return collocation_table(np, pd, [vocabulary.folded[i] for i in ids.tolist()], counts[keep],
+                             group_counts[ids], n_words, r1, len(hits), measures,
+                             word_ranks=_u32(np, index.group_ranks())[ids])
+
+
+def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: int, hits: int,
+                      measures: list[str], word_ranks=None):
+    """The collocates frame from counts: each word's tokens in the windows
+    (``observed``, O11) and in the corpus (``c1``), the corpus's word tokens
+    (N), the window positions (R1) and the matches; sorted, with attrs, whatever
+    the counts come from, one index or partial counts merged. ``word_ranks``:
+    each word's place in code-point order where the caller has it (an
+    index's group ranks); otherwise the words are sorted here."""
+    o11 = np.asarray(observed).astype(np.float64)
+    c1 = np.asarray(c1).astype(np.float64)
     n, r1f = float(n_words), float(r1)
     e11 = r1f * c1 / n if n else o11 * 0.0
     columns = {"observed": o11, "expected": e11}
@@ -350,15 +363,17 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
             else:  # logdice
                 columns[m] = 14.0 + np.log2(2.0 * o11 / (r1f + c1))
     # By the first measure descending (NaN last), then observed descending,
-    # then the word in code-point order, which the groups' ranks give.
-    ranks = _u32(np, index.group_ranks())
-    keys = [ranks[ids], -o11] + ([-columns[measures[0]]] if measures else [])
+    # then the word in code-point order.
+    if word_ranks is None:
+        place = {word: i for i, word in enumerate(sorted(words))}
+        word_ranks = np.fromiter((place[word] for word in words), dtype=np.int64,
+                                 count=len(words))
+    keys = [np.asarray(word_ranks), -o11] + ([-columns[measures[0]]] if measures else [])
     order = np.lexsort(keys)
     columns = {name: column[order] for name, column in columns.items()}
     columns["observed"] = columns["observed"].astype(np.int64)
-    frame = pd.DataFrame({"word": [vocabulary.folded[i] for i in ids[order].tolist()],
-                          **columns})
-    frame.attrs.update(N=n_words, R1=int(r1), hits=len(hits))
+    frame = pd.DataFrame({"word": [words[i] for i in order.tolist()], **columns})
+    frame.attrs.update(N=n_words, R1=int(r1), hits=hits)
     return frame
 
 
@@ -400,6 +415,13 @@ def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
                              f"{'tokens' if punctuation else 'words'} to count")
         counted.append((frame.set_index("word")["count"], n))
     (f1s, n1), (f2s, n2) = counted
+    return keyness_table(np, pd, f1s, n1, f2s, n2, measures)
+
+
+def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
+    """The keyness frame from counts: f1s and f2s, Series of the tokens of
+    each word (the index) in the target and the reference, and N1, N2 the
+    tokens counted in each; sorted."""
     both = pd.concat({"target": f1s, "reference": f2s}, axis=1).fillna(0)
     words = both.index.tolist()
     f1 = both["target"].to_numpy(dtype=np.float64)

@@ -1,0 +1,100 @@
+"""LineConcordance: a Concordance whose lines were made elsewhere (on Dask
+workers) and arrived as a pandas DataFrame, rather than hits in C arrays."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional
+
+from kwiq._concordance import SORT_KEY_NAMES, SORT_KEYS, Concordance, Line
+
+# sort_keys(keys, parts, rows) -> a DataFrame of the values each key compares
+# (columns k0, k1, ...), a row per line, for the lines that are line rows[i]
+# of partition parts[i].
+SortKeys = Callable[[list, Any, Any], Any]
+
+
+class LineConcordance(Concordance):
+    """The lines of a query as one DataFrame (the columns of ``to_pandas``),
+    read, shown and exported as a Concordance is.
+
+    ``origin`` says where each line came from, as two arrays: partitions,
+    and line numbers in the partition's own concordance; ``sort_keys``
+    fetches what ``sort`` compares for those lines (the words at L5 .. R5,
+    the match, the document and the position, as the C sort ranks them).
+    """
+
+    def __init__(self, frame: Any, *, query: str | list[str], queries: list[str], window: Any,
+                 case: bool, width: Optional[int], bound: Optional[str], origin: tuple,
+                 sort_keys: SortKeys):
+        self._frame = frame.reset_index(drop=True)
+        self._ids = self._frame["doc"].tolist()
+        self.query = query
+        self.queries = queries
+        self.window = window
+        self.case = case
+        self.width = width
+        self.bound = bound
+        self._origin = origin
+        self._sort_keys = sort_keys
+        # kwiq.dask keeps no metadata, so its lines carry no meta columns.
+        self.meta: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def _lines(self, start: int, stop: int) -> list[Line]:
+        rows = self._frame.iloc[start:stop]
+        columns = [rows[field].tolist() for field in Line._fields]
+        return [Line(*values) for values in zip(*columns)]
+
+    def sort(self, *keys: str) -> LineConcordance:
+        """The same lines sorted as ``Concordance.sort`` sorts them (the same
+        keys, errors and stable order); the words compared are fetched
+        from where the lines were made."""
+        if not keys:
+            raise ValueError(f"sort() needs at least one key: {SORT_KEY_NAMES}")
+        names = []
+        for key in keys:
+            if not isinstance(key, str):
+                raise TypeError(f"sort keys must be str, not {type(key).__name__}")
+            if key.lower() not in SORT_KEYS:
+                raise ValueError(f"unknown sort key {key!r}; the keys are {SORT_KEY_NAMES}")
+            names.append(key.lower())
+        parts, rows = self._origin
+        if not len(self):
+            return self
+        values = self._sort_keys(names, parts, rows)
+        order = values.sort_values(list(values.columns), kind="stable").index.to_numpy()
+        return LineConcordance(self._frame.take(order), query=self.query,
+                               queries=self.queries, window=self.window, case=self.case,
+                               width=self.width, bound=self.bound,
+                               origin=(parts[order], rows[order]), sort_keys=self._sort_keys)
+
+    def to_pandas(self):
+        import pandas as pd
+        frame = self._frame.copy()
+        # The doc column's type as one machine infers it from these ids.
+        frame["doc"] = pd.Series(self._ids, dtype=None if self._ids else object)
+        return frame
+
+    def to_polars(self):
+        try:
+            import polars as pl
+        except ImportError:
+            raise ImportError("to_polars() needs polars: pip install polars "
+                              "(or pip install 'kwiq[polars]')") from None
+        try:
+            doc = pl.Series("doc", self._ids)
+        except (TypeError, ValueError, pl.exceptions.PolarsError):
+            doc = pl.Series("doc", self._ids, dtype=pl.Object)
+        types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
+                 "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
+        numbers = self._frame["query"].cat.codes.tolist()
+        query = pl.Series("query", self.queries, dtype=pl.Categorical).gather(numbers)
+        return pl.DataFrame([doc] + [pl.Series(name, self._frame[name].tolist(), dtype=dtype)
+                                     for name, dtype in types.items()] + [query])
+
+    def _export_rows(self) -> Iterator[tuple]:
+        for start, stop in self._chunks():
+            queries = self._frame["query"].iloc[start:stop].astype(str).tolist()
+            for line, query in zip(self._lines(start, stop), queries):
+                yield line + (query,)

@@ -1,0 +1,700 @@
+"""kwiq on Dask: one kwiq.Corpus per partition, built and kept on the workers.
+
+A ``kwiq.dask.Corpus`` holds one future per partition; each is a kwiq.Corpus
+built (or loaded) on a worker and kept there, so a text never passes
+through the client. Queries run where their partition lives and send back
+only their result: the lines of a concordance, or partial counts that the
+client merges before it computes any statistic once, from the merged
+counts, with the functions a single Corpus uses. Results equal those of one
+kwiq.Corpus of the same documents in the same order.
+
+Arguments are checked on the client, exactly as kwiq.Corpus checks them
+(queries are parsed there), before anything is submitted.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+import tempfile
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, Callable, Optional, Union
+
+import dask
+import dask.dataframe as dd
+from dask import delayed
+from dask.sizeof import sizeof
+from distributed import Client, Future, get_client, wait
+
+from kwiq import _analysis, _build, _core, _files
+from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM
+from kwiq._args import as_bool, int_in, window_sides
+from kwiq._corpus import Corpus as LocalCorpus
+from kwiq._corpus import Window, _check_ids, _file_ids
+from kwiq._lines import LineConcordance
+from kwiq._saved import FormatError, PathLike
+
+__all__ = ["Corpus", "KwicFrame", "keyness"]
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "kwiq.dask corpus"
+MANIFEST_VERSION = 1
+# What a built corpus holds in memory, per byte of its text's UTF-8
+# (README, Performance: 2.9x at 100 MB), for the scheduler's cost model.
+BUILT_BYTES_PER_TEXT_BYTE = 3
+
+
+# ------------------------------------------------------------ on the workers
+
+class Part:
+    """One partition's kwiq.Corpus, as a worker keeps it.
+
+    The scheduler moves a result between workers (or spills it to disk)
+    by pickling it: a Part pickles as its saved file, or as the path of the
+    file it was loaded from, which every worker sees on shared storage.
+    ``nbytes`` is what it holds, so the scheduler knows that moving it costs
+    more than running a query where it lies.
+    """
+
+    def __init__(self, corpus: LocalCorpus, nbytes: int, path: Optional[str] = None,
+                 positional: bool = False):
+        self.corpus = corpus
+        self.nbytes = nbytes
+        self.path = path
+        # Ids that are positions in the partition, to renumber as positions
+        # in the whole collection once the partitions' lengths are known.
+        self.positional = positional
+
+    def __reduce__(self):
+        if self.path is not None:
+            return (_load_part, (self.path,))
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "part.kwiq")
+            self.corpus.save(path)
+            with open(path, "rb") as file:
+                data = file.read()
+        return (_part_of_bytes, (data, self.nbytes))
+
+
+@sizeof.register(Part)
+def _sizeof_part(part: Part) -> int:
+    return part.nbytes
+
+
+def _part_of_bytes(data: bytes, nbytes: int) -> Part:
+    with tempfile.NamedTemporaryFile(suffix=".kwiq", delete=False) as file:
+        file.write(data)
+    try:
+        corpus = LocalCorpus.load(file.name)
+    finally:
+        os.unlink(file.name)  # the mapping outlives the name
+    return Part(corpus, nbytes)
+
+
+def _load_part(path: str) -> Part:
+    return Part(LocalCorpus.load(path), os.stat(path).st_size, path)
+
+
+def _build_items(items: Iterable, threads: int) -> Part:
+    """A partition of a bag: str items (ids: positions, renumbered later)
+    or (id, text) pairs."""
+    items = list(items)
+    if all(isinstance(item, str) for item in items):
+        texts, ids, positional = items, None, True
+    elif all(isinstance(item, (tuple, list)) and len(item) == 2 for item in items):
+        ids = [item[0] for item in items]
+        texts = [item[1] for item in items]
+        positional = False
+    else:
+        raise TypeError("bag items must all be str, or all (id, text) pairs")
+    return _build_part(texts, ids, threads, positional)
+
+
+def _build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part:
+    return _build_part(frame[text].tolist(), None if id is None else frame[id].tolist(), threads,
+                       id is None)
+
+
+def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool) -> Part:
+    corpus = LocalCorpus(texts, ids, threads=threads)
+    size = sum(len(text) for text in texts)
+    return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE, positional=positional)
+
+
+def _build_files(files: list[str], ids: list, encoding: str, errors: str,
+                 threads: int) -> Part:
+    corpus = LocalCorpus._from_paths(files, files, encoding, errors, ids, threads, False)
+    size = sum(os.stat(path).st_size for path in files)
+    return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE)
+
+
+def _summary(part: Part) -> tuple[int, int, list, bool]:
+    corpus = part.corpus
+    return corpus.n_docs, corpus.n_tokens, corpus._ids, part.positional
+
+
+def _renumbered(part: Part, first: int) -> Part:
+    """The partition with ids first, first + 1, ...: a bag's or a
+    DataFrame's position in the whole collection."""
+    corpus = copy.copy(part.corpus)
+    corpus._ids = list(range(first, first + corpus.n_docs))
+    corpus._position_of = None
+    return Part(corpus, part.nbytes)
+
+
+def _text(part: Part, doc: Hashable) -> str:
+    return part.corpus.text(doc)
+
+
+def _save_part(part: Part, path: str) -> None:
+    part.corpus.save(path)
+
+
+def _kwic_part(part: Part, query: Any, window: Any, case: bool, width: Optional[int],
+               bound: Optional[str], meta: Any) -> Any:
+    conc = part.corpus.kwic(query, window, case, width=width, bound=bound)
+    return conc.to_pandas().astype(meta.dtypes.to_dict())
+
+
+def _sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
+    """A DataFrame of what the sort keys compare for each line of the
+    query's concordance in this partition, as the C sort ranks them: the
+    case-folded word at L5 .. R5 ("" where the document has none: it sorts
+    first), the folded match tokens joined by NUL (which orders them as
+    their tuple would), the document number, and document << 32 | position.
+    Columns k0, k1, ... in the order of names."""
+    np, pd = _analysis._libs()
+    corpus = part.corpus
+    left = max((int(n[1:]) for n in names if n[0] == "l"), default=0)
+    right = max((int(n[1:]) for n in names if n[0] == "r"), default=0)
+    conc = corpus.kwic(query, window=(left, right), case=case)
+    docs, starts = corpus._index.locate(conc._hits)
+    docs = np.frombuffer(docs, dtype=np.uint64).astype(np.int64)
+    starts = np.frombuffer(starts, dtype=np.uint32).astype(np.int64)
+    fold, tokenize = _core.casefold, _core.tokenize
+
+    def words(text: str) -> list[str]:
+        return [fold(text[b:e]) for b, e, is_word in tokenize(text) if is_word]
+
+    text_columns: dict[int, list] = {k: [] for k, name in enumerate(names)
+                                     if name not in ("doc", "position")}
+    for line in (conc if text_columns else ()):
+        before = words(line.left)[::-1]
+        after = words(line.right)
+        for k, column in text_columns.items():
+            name = names[k]
+            if name == "match":
+                column.append("\x00".join(fold(line.match[b:e])
+                                        for b, e, _ in tokenize(line.match)))
+            else:
+                side, n = (before if name[0] == "l" else after), int(name[1:])
+                column.append(side[n - 1] if n <= len(side) else "")
+    columns = {}
+    for k, name in enumerate(names):
+        if name == "doc":
+            columns[f"k{k}"] = docs
+        elif name == "position":
+            columns[f"k{k}"] = (docs << 32) | starts
+        else:
+            columns[f"k{k}"] = pd.Series(text_columns[k], dtype=object)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(docs)))
+
+
+def _freq_part(part: Part, case: bool, punctuation: bool) -> Any:
+    np, pd = _analysis._libs()
+    corpus = part.corpus
+    vocabulary = _analysis._vocabulary(corpus)
+    _, counts, docs, _ = corpus._index.freq(case)
+    counts, docs = _analysis._u32(np, counts), _analysis._u32(np, docs)
+    forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
+                      else (vocabulary.folded, vocabulary.folded_is_word))
+    counted = np.ones(len(counts), dtype=bool) if punctuation else \
+        np.frombuffer(is_word, dtype=np.uint8).astype(bool)
+    rows = np.flatnonzero(counted & (counts > 0))
+    return pd.DataFrame({"word": [forms[i] for i in rows.tolist()],
+                         "count": counts[rows].astype(np.int64),
+                         "docs": docs[rows].astype(np.int64)})
+
+
+def _ngrams_part(part: Part, n: int) -> Any:
+    np, pd = _analysis._libs()
+    corpus = part.corpus
+    ids, counts, docs, _ = corpus._index.ngrams(n, 1)
+    ids = _analysis._u32(np, ids).reshape(-1, n)
+    return pd.DataFrame({
+        "ngram": _analysis._joined(np, _analysis._vocabulary(corpus).folded, ids),
+        "count": _analysis._u32(np, counts).astype(np.int64),
+        "docs": _analysis._u32(np, docs).astype(np.int64),
+    })
+
+
+def _clusters_part(part: Part, query: Any, n: int, side: str, case: bool) -> Any:
+    return _analysis.clusters(part.corpus, query, n, side, case=case)
+
+
+def _dispersion_part(part: Part, query: Any, case: bool) -> Any:
+    return _analysis.dispersion(part.corpus, query, case=case)
+
+
+def _collocates_part(part: Part, query: Any, case: bool, left: int, right: int):
+    """The words in this partition's windows with their tokens there, R1,
+    the matches and the word tokens (windows never leave a document, so
+    each of these adds up over partitions)."""
+    np, pd = _analysis._libs()
+    corpus = part.corpus
+    hits = _analysis._hits(corpus, query, case)
+    ids, counts, _, r1 = corpus._index.collocates(hits, left, right)
+    ids = _analysis._u32(np, ids)
+    vocabulary = _analysis._vocabulary(corpus)
+    frame = pd.DataFrame({"word": [vocabulary.folded[i] for i in ids.tolist()],
+                          "observed": _analysis._u32(np, counts).astype(np.int64)})
+    return frame, int(r1), len(hits), _word_tokens(np, corpus)
+
+
+def _word_tokens(np, corpus: LocalCorpus) -> int:
+    group_counts = _analysis._u32(np, corpus._index.group_counts())
+    is_word = np.frombuffer(_analysis._vocabulary(corpus).folded_is_word, dtype=np.uint8)
+    return int(group_counts[is_word.astype(bool)].sum(dtype=np.uint64))
+
+
+def _group_counts_part(part: Part, words: list[str]) -> Any:
+    """The tokens of each case-folded word in this partition (0 if none)."""
+    np, _ = _analysis._libs()
+    corpus = part.corpus
+    group_counts = _analysis._u32(np, corpus._index.group_counts())
+    number = {form: i for i, form in enumerate(_analysis._vocabulary(corpus).folded)}
+    return np.array([group_counts[number[w]] if w in number else 0 for w in words],
+                    dtype=np.int64)
+
+
+# ------------------------------------------------------------ on the client
+
+def _client(client: Optional[Client]) -> Client:
+    return client if client is not None else get_client()
+
+
+def _results(futures: list[Future]) -> list:
+    """The futures' results in order; when several failed, the error of
+    the first in partition order (as one Corpus reports its first bad
+    document), with its own type."""
+    wait(futures)
+    return [future.result() for future in futures]
+
+
+def _balanced(sizes: list[int], n: int) -> list[tuple[int, int]]:
+    """[start, stop) runs of consecutive items, at most n, of about equal total size."""
+    total = sum(sizes)
+    runs, start, acc = [], 0, 0
+    for i, size in enumerate(sizes):
+        acc += size
+        if len(runs) < n - 1 and acc * n >= total * (len(runs) + 1) and i + 1 < len(sizes):
+            runs.append((start, i + 1))
+            start = i + 1
+    runs.append((start, len(sizes)))
+    return runs
+
+
+class Corpus:
+    """A corpus cut into partitions, each one kwiq.Corpus kept on a Dask
+    worker. Make one with ``from_bag``, ``from_files``, ``from_dataframe``
+    or ``load``; it answers as one kwiq.Corpus of all its documents, in
+    partition order, would.
+
+    ``client``: the distributed Client to use (default: the current one).
+    ``threads``: the threads each partition is tokenized on (default 1: the
+    partitions are built in parallel already).
+    """
+
+    def __init__(self, client: Client, parts: list[Future]):
+        summaries = _results([client.submit(_summary, part, pure=False) for part in parts])
+        if len({positional for n_docs, _, _, positional in summaries if n_docs}) > 1:
+            raise TypeError("bag items must all be str, or all (id, text) pairs")
+        self._n_docs = [n_docs for n_docs, _, _, _ in summaries]
+        self._n_tokens = [n_tokens for _, n_tokens, _, _ in summaries]
+        self._first_doc = [0, *itertools.accumulate(self._n_docs)][:-1]
+        ids = []
+        for i, (n_docs, _, part_ids, positional) in enumerate(summaries):
+            first = self._first_doc[i]
+            if positional and first:
+                parts[i] = client.submit(_renumbered, parts[i], first, pure=False)
+                part_ids = list(range(first, first + n_docs))
+            ids.extend(part_ids)
+        self._ids = _check_ids(ids, len(ids))
+        self._client = client
+        self._parts = parts
+        self._partition_of: Optional[dict] = None
+        import pandas as pd
+        self._doc_dtype = pd.Series(ids, dtype=None if ids else object).dtype
+
+    # ---- building ----
+
+    @classmethod
+    def from_bag(cls, bag: Any, *, threads: int = 1, client: Optional[Client] = None) -> Corpus:
+        """One partition per partition of ``bag`` (a ``dask.bag.Bag``), built
+        where the bag's partition is computed. Items are all str (ids: their
+        position in the whole bag, 0, 1, ...) or all ``(id, text)`` pairs."""
+        threads = _build.check_threads(threads)
+        client = _client(client)
+        builds = [delayed(_build_items, pure=False)(partition, threads)
+                  for partition in bag.to_delayed()]
+        return cls(client, client.compute(builds))
+
+    @classmethod
+    def from_dataframe(cls, frame: Any, text: str = "text", id: Optional[str] = None, *,
+                       threads: int = 1, client: Optional[Client] = None) -> Corpus:
+        """One partition per partition of ``frame`` (a ``dask.dataframe.DataFrame``):
+        a document per row, its text from column ``text``, its id from
+        column ``id`` (default: the row's position in the whole frame)."""
+        if text not in frame.columns:
+            raise KeyError(f"no column {text!r} in the DataFrame")
+        if id is not None and id not in frame.columns:
+            raise KeyError(f"no column {id!r} in the DataFrame")
+        threads = _build.check_threads(threads)
+        client = _client(client)
+        builds = [delayed(_build_frame, pure=False)(partition, text, id, threads)
+                  for partition in frame.to_delayed()]
+        return cls(client, client.compute(builds))
+
+    @classmethod
+    def from_files(cls, paths: Union[PathLike, Iterable[PathLike]], encoding: str = "utf-8",
+                   errors: str = "strict",
+                   ids: Union[str, Callable[[Any], Hashable]] = "path", *,
+                   npartitions: Optional[int] = None, threads: int = 1,
+                   client: Optional[Client] = None) -> Corpus:
+        """Text files, one document a file, as ``kwiq.Corpus.from_files``
+        takes them (paths, globs, directories; ``encoding``, ``errors``,
+        ``ids``), cut into ``npartitions`` runs of consecutive files of
+        about equal size (default: one per worker thread). The paths are
+        listed on the client and read by the workers: they must name the
+        same files everywhere (shared storage). A file that cannot be
+        decoded raises ``kwiq.FileDecodeError`` naming it and the byte
+        offset, on the client; when several cannot, the first in order."""
+        threads = _build.check_threads(threads)
+        client = _client(client)
+        files = _files.expand(paths)
+        _files.check_codec(encoding, errors)
+        all_ids = _check_ids(_file_ids(files, ids), len(files))
+        if npartitions is None:
+            npartitions = sum(client.nthreads().values())
+        npartitions = int_in(npartitions, "npartitions", 1)
+        runs = _balanced([os.stat(path).st_size for path in files], npartitions)
+        parts = [client.submit(_build_files, files[a:b], all_ids[a:b], encoding, errors,
+                               threads, pure=False) for a, b in runs]
+        return cls(client, parts)
+
+    # ---- saving ----
+
+    def save(self, directory: PathLike) -> None:
+        """One saved corpus per partition (``part-00000.kwiq`` ...), written
+        by the workers that hold them, then ``manifest.json`` listing them,
+        written last by the client. ``directory`` (made if missing) must be
+        the same place for the client and every worker: shared storage."""
+        directory = os.fspath(directory)
+        os.makedirs(directory, exist_ok=True)
+        names = [f"part-{i:05d}.kwiq" for i in range(len(self._parts))]
+        _results([self._client.submit(_save_part, part, os.path.join(directory, name),
+                                      pure=False) for part, name in zip(self._parts, names)])
+        manifest = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION,
+                    "partitions": [{"file": name, "docs": docs, "tokens": tokens}
+                                   for name, docs, tokens in
+                                   zip(names, self._n_docs, self._n_tokens)]}
+        temporary = os.path.join(directory, MANIFEST + ".tmp")
+        with open(temporary, "w", encoding="utf-8") as out:
+            json.dump(manifest, out, indent=1)
+        os.replace(temporary, os.path.join(directory, MANIFEST))
+
+    @classmethod
+    def load(cls, directory: PathLike, *, client: Optional[Client] = None) -> Corpus:
+        """The corpus saved in ``directory`` by ``save``: each worker loads
+        (memory-maps) its partitions' files. ``kwiq.FormatError`` for a
+        missing or bad manifest or a bad partition file."""
+        directory = os.fspath(directory)
+        path = os.path.join(directory, MANIFEST)
+        try:
+            with open(path, encoding="utf-8") as file:
+                manifest = json.load(file)
+            if manifest["format"] != MANIFEST_FORMAT:
+                raise FormatError(f"{path}: not a {MANIFEST_FORMAT} manifest")
+            if manifest["version"] > MANIFEST_VERSION:
+                raise FormatError(f"{path}: version {manifest['version']} is newer than "
+                                  f"this kwiq reads ({MANIFEST_VERSION})")
+            files = [os.path.join(directory, entry["file"]) for entry in manifest["partitions"]]
+        except FileNotFoundError:
+            raise FormatError(f"{directory}: no {MANIFEST}; not a saved kwiq.dask corpus") \
+                from None
+        except (ValueError, KeyError, TypeError) as error:
+            if isinstance(error, FormatError):
+                raise
+            raise FormatError(f"{path}: not a valid manifest ({error!r})") from None
+        client = _client(client)
+        return cls(client, [client.submit(_load_part, file, pure=False) for file in files])
+
+    # ---- what it holds ----
+
+    @property
+    def npartitions(self) -> int:
+        return len(self._parts)
+
+    @property
+    def n_docs(self) -> int:
+        return sum(self._n_docs)
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(self._n_tokens)
+
+    @property
+    def ids(self) -> tuple:
+        return tuple(self._ids)
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+    def text(self, doc: Hashable) -> str:
+        """The text of the document with id ``doc``, fetched from its partition."""
+        if self._partition_of is None:
+            self._partition_of = {doc_id: p for p, (first, n) in
+                                  enumerate(zip(self._first_doc, self._n_docs))
+                                  for doc_id in self._ids[first:first + n]}
+        try:
+            p = self._partition_of[doc]
+        except KeyError:
+            raise KeyError(f"no document with id {doc!r}") from None
+        return self._client.submit(_text, self._parts[p], doc, pure=False).result()
+
+    def __repr__(self) -> str:
+        return (f"<kwiq.dask.Corpus: {self.n_docs:,} documents, {self.n_tokens:,} tokens "
+                f"in {self.npartitions} partitions>")
+
+    # ---- concordances ----
+
+    def kwic(self, query: Union[str, Iterable[str]], window: Window = 5, case: bool = False, *,
+             width: Optional[int] = None, bound: Optional[str] = None) -> KwicFrame:
+        """The lines of ``query`` (arguments as ``kwiq.Corpus.kwic``) as a
+        lazy ``dask.dataframe.DataFrame`` with the columns of
+        ``Concordance.to_pandas()``, a partition per corpus partition, in
+        document order. ``.compute()`` gives a local Concordance of the
+        lines, in the order one kwiq.Corpus gives them. Bad arguments raise
+        here, before anything is submitted."""
+        if isinstance(query, Iterable) and not isinstance(query, (str, bytes)):
+            query = list(query)  # read once, here, even if it is an iterator
+        # An empty corpus checks every argument as a full one would.
+        empty = LocalCorpus([]).kwic(query, window, case, width=width, bound=bound)
+        meta = _lines_meta(empty.queries, self._doc_dtype)
+        parts = [delayed(_kwic_part, pure=True)(part, query, window, case, width, bound, meta)
+                 for part in self._parts]
+        with dask.config.set({"dataframe.convert-string": False}):
+            frame = dd.from_delayed(parts, meta=meta, verify_meta=False)
+        return KwicFrame(frame.expr, _KwicSource(self, query, empty))
+
+    # ---- counts and statistics ----
+
+    def _map(self, function: Callable, *args: Any) -> list:
+        return _results([self._client.submit(function, part, *args, pure=False)
+                         for part in self._parts])
+
+    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False):
+        """As ``kwiq.Corpus.freq``: each partition counts its words, the
+        client adds the counts up and computes ``per_million`` once."""
+        np, pd = _analysis._libs()
+        case = as_bool(case, "case")
+        punctuation = as_bool(punctuation, "punctuation")
+        min_count = int_in(min_count, "min_count", 1)
+        merged = _merged(pd, self._map(_freq_part, case, punctuation), "word",
+                         ["count", "docs"])
+        total = int(merged["count"].sum())
+        kept = merged[merged["count"] >= min_count]
+        count = kept["count"].to_numpy(dtype=np.int64)
+        frame = pd.DataFrame({
+            "word": kept.index.tolist(),
+            "count": count,
+            "per_million": count * 1e6 / total if total else count.astype(np.float64),
+            "docs": kept["docs"].to_numpy(dtype=np.int64),
+        })
+        return _analysis._sorted(frame, ["count", "word"], [False, True])
+
+    def ngrams(self, n: int, min_count: int = 2):
+        """As ``kwiq.Corpus.ngrams``. Each partition counts all its
+        n-grams; a Dask groupby adds them up among the workers (a shuffle
+        of every distinct n-gram) and only those seen ``min_count`` times
+        reach the client."""
+        np, pd = _analysis._libs()
+        n = int_in(n, "n", 1, MAX_GRAM)
+        min_count = int_in(min_count, "min_count", 1)
+        meta = pd.DataFrame({"ngram": pd.Series([], dtype=object),
+                             "count": pd.Series([], dtype=np.int64),
+                             "docs": pd.Series([], dtype=np.int64)})
+        with dask.config.set({"dataframe.convert-string": False}):
+            counts = dd.from_delayed([delayed(_ngrams_part, pure=True)(part, n)
+                                      for part in self._parts], meta=meta, verify_meta=False)
+            merged = counts.groupby("ngram").sum(split_out=self.npartitions)
+            kept = merged[merged["count"] >= min_count]
+        kept = self._client.compute(kept).result()
+        frame = pd.DataFrame({
+            "ngram": np.array(kept.index.tolist(), dtype=object),
+            "count": kept["count"].to_numpy(dtype=np.int64),
+            "docs": kept["docs"].to_numpy(dtype=np.int64),
+        })
+        return _analysis._sorted(frame, ["count", "ngram"], [False, True])
+
+    def clusters(self, query: Union[str, Iterable[str]], n: int, side: str = "right", *,
+                 case: bool = False, min_count: int = 1):
+        """As ``kwiq.Corpus.clusters``: each partition counts its clusters
+        (a cluster lies in one document), the client adds them up."""
+        np, pd = _analysis._libs()
+        n = int_in(n, "n", 1, MAX_GRAM)
+        min_count = int_in(min_count, "min_count", 1)
+        if side not in ("left", "right"):
+            raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+        LocalCorpus([]).kwic(query, window=0, case=case)
+        merged = _merged(pd, self._map(_clusters_part, query, n, side, case), "cluster",
+                         ["count"])
+        kept = merged[merged["count"] >= min_count]
+        frame = pd.DataFrame({"cluster": np.array(kept.index.tolist(), dtype=object),
+                              "count": kept["count"].to_numpy(dtype=np.int64)})
+        return _analysis._sorted(frame, ["count", "cluster"], [False, True])
+
+    def dispersion(self, query: Union[str, Iterable[str]], *, case: bool = False):
+        """As ``kwiq.Corpus.dispersion``: each partition's matches, in
+        partition order (a row per match goes to the client)."""
+        _, pd = _analysis._libs()
+        LocalCorpus([]).kwic(query, window=0, case=case)
+        frame = pd.concat(self._map(_dispersion_part, query, case), ignore_index=True)
+        # The doc column's type as one machine infers it from these ids.
+        frame["doc"] = pd.Series(frame["doc"].tolist(), dtype=None if len(frame) else object)
+        return frame
+
+    def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
+                   left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
+                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
+        """As ``kwiq.Corpus.collocates``. Two rounds: the partitions count
+        the words in their windows, R1, the matches and their word tokens;
+        the client adds them up and keeps the words seen ``min_count``
+        times, whose tokens in the whole corpus (C1) the partitions then
+        count; the measures are computed once, from the sums."""
+        np, pd = _analysis._libs()
+        sides = window_sides(window)
+        left = sides[0] if left is None else int_in(left, "left", 0)
+        right = sides[1] if right is None else int_in(right, "right", 0)
+        min_count = int_in(min_count, "min_count", 1)
+        measures = _analysis._check_measures(measures, COLLOCATION_MEASURES)
+        LocalCorpus([]).kwic(query, window=0, case=case)
+        partial = self._map(_collocates_part, query, case, left, right)
+        observed = _merged(pd, [frame for frame, _, _, _ in partial], "word", ["observed"])
+        kept = observed[observed["observed"] >= min_count]
+        words = kept.index.tolist()
+        c1 = sum(self._map(_group_counts_part, words), np.zeros(len(words), dtype=np.int64))
+        r1 = sum(r1 for _, r1, _, _ in partial)
+        hits = sum(hits for _, _, hits, _ in partial)
+        n_words = sum(n for _, _, _, n in partial)
+        return _analysis.collocation_table(np, pd, words, kept["observed"].to_numpy(), c1,
+                                           n_words, r1, hits, measures)
+
+    def keyness(self, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
+                case: bool = False, punctuation: bool = False):
+        """``kwiq.dask.keyness(self, reference, ...)``."""
+        return keyness(self, reference, measures, case=case, punctuation=punctuation)
+
+
+def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
+            case: bool = False, punctuation: bool = False):
+    """As ``kwiq.keyness``, for a target and a reference that are each a
+    kwiq.dask.Corpus or a kwiq.Corpus: the frequency lists are merged as
+    ``freq`` merges them, and the measures computed once from them."""
+    np, pd = _analysis._libs()
+    for name, corpus in (("target", target), ("reference", reference)):
+        if not isinstance(corpus, (Corpus, LocalCorpus)):
+            raise TypeError(f"{name} must be a kwiq.dask.Corpus or a kwiq.Corpus, not "
+                            f"{type(corpus).__name__}")
+    measures = _analysis._check_measures(measures, KEYNESS_MEASURES)
+    counted = []
+    for which, corpus in (("target", target), ("reference", reference)):
+        frame = corpus.freq(case=case, punctuation=punctuation)
+        n = int(frame["count"].sum())
+        if n == 0:
+            raise ValueError(f"the {which} corpus has no "
+                             f"{'tokens' if punctuation else 'words'} to count")
+        counted.append((frame.set_index("word")["count"], n))
+    (f1s, n1), (f2s, n2) = counted
+    return _analysis.keyness_table(np, pd, f1s, n1, f2s, n2, measures)
+
+
+def _merged(pd, frames: list, key: str, columns: list[str]):
+    """The frames' columns summed by key (the key as the index)."""
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype="int64") for c in columns})
+    return pd.concat(frames, ignore_index=True).groupby(key, sort=False)[columns].sum()
+
+
+def _lines_meta(queries: list[str], doc_dtype: Any):
+    import numpy as np
+    import pandas as pd
+    text = pd.Series(["x"]).dtype  # the str dtype pandas infers, as to_pandas gets
+    columns = {"doc": pd.Series([], dtype=doc_dtype)}
+    for field in ("start", "end", "left", "match", "right", "char_start", "char_end"):
+        dtype = text if field in ("left", "match", "right") else np.int64
+        columns[field] = pd.Series([], dtype=dtype)
+    columns["query"] = pd.Categorical([], categories=queries)
+    return pd.DataFrame(columns)
+
+
+class _KwicSource:
+    """What a KwicFrame was made from: the corpus and the query's arguments."""
+
+    def __init__(self, corpus: Corpus, query: Any, empty: Any):
+        self.corpus = corpus
+        self.query = query
+        self.empty = empty  # the local Concordance of no lines: the settings, checked
+
+    def sort_keys(self, names: list[str], parts: Any, rows: Any) -> Any:
+        """The sort values of the lines from partitions ``parts`` at ``rows``."""
+        import numpy as np
+        import pandas as pd
+        corpus = self.corpus
+        client = corpus._client
+        wanted = np.unique(parts).tolist()
+        fetched = _results([
+            client.submit(_sort_values, corpus._parts[p], self.query, self.empty.case, names,
+                          pure=False) for p in wanted])
+        for p, frame in zip(wanted, fetched):
+            first = corpus._first_doc[p]
+            for k, name in enumerate(names):
+                if name in ("doc", "position"):
+                    frame[f"k{k}"] += first if name == "doc" else first << 32
+        whole = pd.concat(fetched, ignore_index=True)
+        starts = np.zeros(max(wanted) + 1, dtype=np.int64)
+        starts[wanted] = np.cumsum([0] + [len(f) for f in fetched])[:-1]
+        return whole.take(starts[parts] + rows).reset_index(drop=True)
+
+
+class KwicFrame(dd.DataFrame):
+    """The lines of a query over a kwiq.dask.Corpus: a dask.dataframe.DataFrame
+    with the columns of ``Concordance.to_pandas()`` (every DataFrame method
+    works and gives an ordinary Dask DataFrame), whose ``compute()`` gives a
+    local Concordance (a ``kwiq.Concordance`` whose lines live in Python):
+    the same lines, in the same order, as one kwiq.Corpus, with ``sort``,
+    display and export. Its ``sort`` fetches the words it compares from
+    the workers, which must still hold the corpus. (``dask.compute(frame)``
+    and ``frame.persist()`` treat it as the plain Dask DataFrame it also is.)"""
+
+    def __init__(self, expr: Any, source: Optional[_KwicSource] = None):
+        super().__init__(expr)
+        self._source = source
+
+    def compute(self, **kwargs: Any):
+        source = self._source
+        if source is None:
+            return super().compute(**kwargs)
+        client = source.corpus._client
+        frames = client.gather(client.compute(self.to_delayed(), **kwargs))
+        import pandas as pd
+        frame = pd.concat(frames, ignore_index=True) if frames else self._meta
+        import numpy as np
+        parts = np.repeat(np.arange(len(frames)), [len(part) for part in frames])
+        rows = np.concatenate([np.arange(len(part)) for part in frames]) if frames else parts
+        empty = source.empty
+        return LineConcordance(frame, query=empty.query, queries=empty.queries,
+                               window=empty.window, case=empty.case, width=empty.width,
+                               bound=empty.bound, origin=(parts, rows),
+                               sort_keys=source.sort_keys)

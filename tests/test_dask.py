@@ -1,0 +1,365 @@
+"""kwiq.dask on a LocalCluster of two worker processes, against one
+kwiq.Corpus of the same documents: the same lines in the same order, the
+same counts, the same measures (to 1e-12)."""
+import os
+import pickle
+import signal
+import threading
+import time
+
+import pytest
+
+import kwiq
+from conftest import SHARED_CORPUS
+
+distributed = pytest.importorskip("distributed")
+pd = pytest.importorskip("pandas")
+import dask  # noqa: E402
+import dask.bag as db  # noqa: E402
+import dask.dataframe as dd  # noqa: E402
+
+import kwiq.dask  # noqa: E402
+
+GUTENBERG = SHARED_CORPUS / "gutenberg"
+BOOKS = str(GUTENBERG / "*.txt")
+
+
+def two_workers():
+    return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                    dashboard_address=":0")
+
+
+@pytest.fixture(scope="module")
+def client():
+    if not GUTENBERG.exists():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    with two_workers() as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def books():
+    return kwiq.Corpus.from_files(BOOKS, progress=False)
+
+
+@pytest.fixture(scope="module")
+def dbooks(client):
+    return kwiq.dask.Corpus.from_files(BOOKS, npartitions=4, client=client)
+
+
+def same_lines(local, single):
+    assert isinstance(local, kwiq.Concordance)
+    assert len(local) == len(single)
+    assert list(local) == list(single)
+    # One machine's frame of no lines has float64 columns; only the names count then.
+    pd.testing.assert_frame_equal(local.to_pandas(), single.to_pandas(),
+                                  check_dtype=len(single) > 0, check_index_type=len(single) > 0)
+
+
+def test_partitions_hold_the_corpus(dbooks, books):
+    assert dbooks.npartitions == 4
+    assert (dbooks.n_docs, dbooks.n_tokens, dbooks.ids) == \
+        (books.n_docs, books.n_tokens, books.ids)
+    # Each partition lives on a worker and stays there, and the scheduler
+    # knows its size (at least its text's), so it runs queries where it is.
+    client = dbooks._client
+    where = client.who_has(dbooks._parts)
+    assert all(len(holders) == 1 for holders in where.values())
+    keys = [part.key for part in dbooks._parts]
+    sizes = client.run_on_scheduler(
+        lambda dask_scheduler: [dask_scheduler.tasks[key].nbytes for key in keys])
+    text_bytes = sum(path.stat().st_size for path in GUTENBERG.glob("*.txt"))
+    assert sum(sizes) >= text_bytes
+    last = books.ids[-1]
+    assert dbooks.text(last) == books.text(last)
+    with pytest.raises(KeyError):
+        dbooks.text("no such book")
+
+
+QUERIES = [
+    ("whale", {}),
+    (["peace", "war"], {}),
+    ("in spite of", {"window": (2, 7)}),
+    ("the * of", {"window": 3}),
+    ("/[0-9]+/", {}),
+    ("Elizabeth", {"case": True}),
+    ("love*", {"width": 30}),
+    ("said", {"window": 12, "bound": "sentence"}),
+    ("night", {"width": 60, "bound": "paragraph"}),
+]
+
+
+@pytest.mark.parametrize("query, options", QUERIES)
+def test_kwic_gives_the_lines_of_one_machine(dbooks, books, query, options):
+    frame = dbooks.kwic(query, **options)
+    assert isinstance(frame, dd.DataFrame)
+    assert frame.npartitions == dbooks.npartitions
+    single = books.kwic(query, **options)
+    local = frame.compute()
+    same_lines(local, single)
+    assert str(local) == str(single)
+    assert local._repr_html_() == single._repr_html_()
+    assert (local.query, local.queries, local.window, local.case) == \
+        (single.query, single.queries, single.window, single.case)
+
+
+def test_kwic_frame_is_a_dask_dataframe(dbooks, books):
+    frame = dbooks.kwic(["peace", "war"])
+    expected = books.kwic(["peace", "war"]).to_pandas()
+    assert list(frame.columns) == list(expected.columns)
+    counts = frame.groupby("query", observed=True)["match"].count().compute()
+    assert counts.to_dict() == expected.groupby("query", observed=True)["match"].count().to_dict()
+    assert len(frame) == len(expected)
+    # Partition by partition, in document order.
+    parts = [frame.get_partition(i).compute() for i in range(frame.npartitions)]
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), expected)
+    (plain,) = dask.compute(frame)
+    pd.testing.assert_frame_equal(plain.reset_index(drop=True), expected)
+
+
+def test_frequent_word(dbooks, books):
+    same_lines(dbooks.kwic("the").compute(), books.kwic("the"))
+
+
+SORTS = [("R1", "R2"), ("L1",), ("match", "R1"), ("doc",), ("position",), ("L5", "R5"),
+         ("r3", "MATCH", "l2")]
+
+
+@pytest.mark.parametrize("keys", SORTS)
+def test_sort_as_one_machine(dbooks, books, keys):
+    for query in ("whale", "peace*", "U-2", ["love", "hate"]):
+        same_lines(dbooks.kwic(query).compute().sort(*keys), books.kwic(query).sort(*keys))
+
+
+def test_sort_again_keeps_the_earlier_order_among_ties(dbooks, books):
+    local = dbooks.kwic("the", window=2).compute().sort("R1").sort("L1")
+    same_lines(local, books.kwic("the", window=2).sort("R1").sort("L1"))
+
+
+def test_sort_errors_as_one_machine(dbooks):
+    local = dbooks.kwic("whale").compute()
+    with pytest.raises(ValueError):
+        local.sort()
+    with pytest.raises(ValueError):
+        local.sort("R6")
+    with pytest.raises(TypeError):
+        local.sort(1)
+
+
+def test_exports(dbooks, books, tmp_path):
+    local, single = dbooks.kwic(["peace", "war"]).compute(), books.kwic(["peace", "war"])
+    local.to_csv(tmp_path / "a.csv")
+    single.to_csv(tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    local.to_json(tmp_path / "a.json")
+    single.to_json(tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert local.to_polars().equals(single.to_polars())
+    assert local[5:9] == single[5:9] and local[-1] == single[-1]
+
+
+@pytest.mark.parametrize("options", [{}, {"case": True}, {"punctuation": True},
+                                     {"min_count": 7}])
+def test_freq(dbooks, books, options):
+    pd.testing.assert_frame_equal(dbooks.freq(**options), books.freq(**options),
+                                  check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n, min_count", [(1, 1), (2, 2), (3, 2), (5, 3)])
+def test_ngrams(dbooks, books, n, min_count):
+    pd.testing.assert_frame_equal(dbooks.ngrams(n, min_count=min_count),
+                                  books.ngrams(n, min_count=min_count))
+
+
+@pytest.mark.parametrize("query, options", [("time", {}), ("the", {"window": (3, 2)}),
+                                            ("peace*", {"min_count": 1, "case": True}),
+                                            (["love", "hate"], {"measures": ("ll", "t")})])
+def test_collocates(dbooks, books, query, options):
+    distributed_frame = dbooks.collocates(query, **options)
+    single = books.collocates(query, **options)
+    pd.testing.assert_frame_equal(distributed_frame, single, check_exact=False, rtol=1e-12)
+    assert distributed_frame.attrs == single.attrs
+
+
+@pytest.mark.parametrize("query, n, options", [("the", 2, {}), ("in spite", 4, {}),
+                                               ("love*", 3, {"side": "left", "min_count": 2}),
+                                               ("Elizabeth", 2, {"case": True})])
+def test_clusters(dbooks, books, query, n, options):
+    pd.testing.assert_frame_equal(dbooks.clusters(query, n, **options),
+                                  books.clusters(query, n, **options))
+
+
+@pytest.mark.parametrize("query", ["whale", ["peace", "war"], "in spite of"])
+def test_dispersion(dbooks, books, query):
+    pd.testing.assert_frame_equal(dbooks.dispersion(query), books.dispersion(query),
+                                  check_exact=False, rtol=1e-12)
+
+
+def test_keyness(client, books):
+    files = sorted(str(p) for p in GUTENBERG.glob("*.txt"))
+    music = [f for f in files if "Beethoven" in f or "Music" in f or "Sonata" in f]
+    rest = [f for f in files if f not in music]
+    target = kwiq.dask.Corpus.from_files(music, npartitions=2, client=client)
+    reference = kwiq.dask.Corpus.from_files(rest, npartitions=3, client=client)
+    single = kwiq.keyness(kwiq.Corpus.from_files(music, progress=False),
+                          kwiq.Corpus.from_files(rest, progress=False))
+    for got in (target.keyness(reference), kwiq.dask.keyness(target, reference)):
+        pd.testing.assert_frame_equal(got, single, check_exact=False, rtol=1e-12)
+    with_local = kwiq.dask.keyness(target, books, measures=("log_ratio",), case=True)
+    pd.testing.assert_frame_equal(
+        with_local, kwiq.keyness(kwiq.Corpus.from_files(music, progress=False), books,
+                                 measures=("log_ratio",), case=True),
+        check_exact=False, rtol=1e-12)
+
+
+def read_utf8(path):
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
+def test_from_bag_of_texts(client):
+    files = sorted(str(p) for p in GUTENBERG.glob("*.txt"))[:12]
+    bag = db.from_sequence(files, npartitions=5).map(read_utf8)  # read on the workers
+    corpus = kwiq.dask.Corpus.from_bag(bag, client=client)
+    single = kwiq.Corpus([read_utf8(f) for f in files])
+    assert corpus.ids == tuple(range(12)) == single.ids
+    same_lines(corpus.kwic("love").compute(), single.kwic("love"))
+    same_lines(corpus.kwic("love").compute().sort("L1"), single.kwic("love").sort("L1"))
+
+
+def test_from_bag_of_pairs(client):
+    files = sorted(str(p) for p in GUTENBERG.glob("*.txt"))[:6]
+    bag = db.from_sequence(files, npartitions=3).map(lambda f: (os.path.basename(f),
+                                                                read_utf8(f)))
+    corpus = kwiq.dask.Corpus.from_bag(bag, client=client)
+    single = kwiq.Corpus([read_utf8(f) for f in files],
+                         ids=[os.path.basename(f) for f in files])
+    same_lines(corpus.kwic("river").compute(), single.kwic("river"))
+
+
+def test_from_bag_rejects_repeated_ids_and_mixed_items(client):
+    with pytest.raises(ValueError, match="given twice"):
+        kwiq.dask.Corpus.from_bag(db.from_sequence([("a", "x y"), ("a", "z")], npartitions=2),
+                                  client=client)
+    with pytest.raises(TypeError):
+        kwiq.dask.Corpus.from_bag(db.from_sequence(["x y", ("a", "z")], npartitions=2),
+                                  client=client)
+
+
+def test_from_dataframe(client):
+    files = sorted(GUTENBERG.glob("*.txt"))[:8]
+    frame = pd.DataFrame({"name": [f.stem for f in files],
+                          "body": [read_utf8(f) for f in files]})
+    ddf = dd.from_pandas(frame, npartitions=3)
+    single_named = kwiq.Corpus(frame["body"], ids=frame["name"])
+    named = kwiq.dask.Corpus.from_dataframe(ddf, text="body", id="name", client=client)
+    same_lines(named.kwic("heart").compute(), single_named.kwic("heart"))
+    numbered = kwiq.dask.Corpus.from_dataframe(ddf, text="body", client=client)
+    assert numbered.ids == tuple(range(8))
+    same_lines(numbered.kwic("heart").compute(), kwiq.Corpus(frame["body"]).kwic("heart"))
+    with pytest.raises(KeyError):
+        kwiq.dask.Corpus.from_dataframe(ddf, text="text", client=client)
+
+
+def test_save_and_load(dbooks, books, client, tmp_path):
+    dbooks.save(tmp_path / "books")
+    names = sorted(p.name for p in (tmp_path / "books").iterdir())
+    assert names == ["manifest.json"] + [f"part-{i:05d}.kwiq" for i in range(4)]
+    loaded = kwiq.dask.Corpus.load(tmp_path / "books", client=client)
+    assert loaded.ids == books.ids and loaded.npartitions == 4
+    same_lines(loaded.kwic("whale").compute().sort("R1"), books.kwic("whale").sort("R1"))
+    pd.testing.assert_frame_equal(loaded.freq(), books.freq())
+    # Every partition file is a saved kwiq.Corpus of its own.
+    part = kwiq.Corpus.load(tmp_path / "books" / "part-00000.kwiq")
+    assert part.ids == books.ids[:part.n_docs]
+    with pytest.raises(kwiq.FormatError):
+        kwiq.dask.Corpus.load(tmp_path, client=client)
+
+
+def test_a_partition_survives_pickling(dbooks, books):
+    """The scheduler pickles a partition to move or spill it."""
+    def round_trip(part):
+        again = pickle.loads(pickle.dumps(part))
+        return list(again.corpus.kwic("whale")), again.corpus.ids
+
+    lines, ids = dbooks._client.submit(round_trip, dbooks._parts[1]).result()
+    single = kwiq.Corpus([books.text(i) for i in ids], ids=ids)
+    assert lines == list(single.kwic("whale")) and lines
+
+
+def test_errors_are_raised_on_the_client(dbooks):
+    def tasks():
+        return dbooks._client.run_on_scheduler(lambda dask_scheduler: set(dask_scheduler.tasks))
+
+    before = tasks()
+    with pytest.raises(kwiq.QueryError):
+        dbooks.kwic("/unclosed").compute()
+    with pytest.raises(kwiq.QueryError):
+        dbooks.collocates("/unclosed")
+    assert tasks() <= before  # nothing was submitted
+    with pytest.raises(kwiq.QueryError):
+        dbooks.kwic("/unclosed")
+    with pytest.raises(kwiq.QueryError):
+        dbooks.kwic("   ")
+    with pytest.raises(TypeError):
+        dbooks.kwic(b"whale")
+    with pytest.raises(ValueError):
+        dbooks.kwic("whale", window=-1)
+    with pytest.raises(ValueError):
+        dbooks.kwic("whale", bound="page")
+    with pytest.raises(kwiq.QueryError):
+        dbooks.collocates("/(/")
+    with pytest.raises(ValueError):
+        dbooks.collocates("whale", measures=("nope",))
+    with pytest.raises(ValueError):
+        dbooks.ngrams(9)
+    with pytest.raises(TypeError):
+        kwiq.dask.keyness(dbooks, "not a corpus")
+
+
+def test_decoding_error_names_the_file(client):
+    folder = SHARED_CORPUS / "state_union"
+    with pytest.raises(kwiq.FileDecodeError) as single:
+        kwiq.Corpus.from_files(folder, progress=False)
+    with pytest.raises(kwiq.FileDecodeError) as got:
+        kwiq.dask.Corpus.from_files(folder, npartitions=4, client=client)
+    # Several files are cp1252 in several partitions: the first is named.
+    assert str(got.value) == str(single.value)
+    assert got.value.path.endswith("1954-Eisenhower.txt")
+    assert (got.value.path, got.value.start) == (single.value.path, single.value.start)
+    corpus = kwiq.dask.Corpus.from_files(folder, encoding="cp1252", npartitions=4,
+                                         client=client)
+    same_lines(corpus.kwic("freedom").compute(),
+               kwiq.Corpus.from_files(folder, encoding="cp1252", progress=False).kwic("freedom"))
+
+
+def test_worker_killed_during_a_query(books):
+    """A worker dies (SIGKILL) while the query runs on it: its nanny starts
+    a new one, the scheduler rebuilds the partitions it held and runs the
+    query again there, and the lines are those of one machine."""
+    expected = books.kwic("the")
+    with two_workers() as cluster, distributed.Client(cluster) as client:
+        corpus = kwiq.dask.Corpus.from_files(BOOKS, npartitions=4, client=client)
+        pids = client.run(os.getpid)
+        frame = corpus.kwic("the")
+        killed = []
+
+        def kill_a_worker_running_the_query():
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not killed:
+                for worker, keys in client.processing().items():
+                    if any("_kwic_part" in str(key) for key in keys):
+                        os.kill(pids[worker], signal.SIGKILL)
+                        killed.append(pids[worker])
+                        break
+                time.sleep(0.002)
+
+        killer = threading.Thread(target=kill_a_worker_running_the_query)
+        killer.start()
+        local = frame.compute()
+        killer.join()
+        assert killed, "no query task was seen running"
+        assert killed[0] not in client.run(os.getpid).values()
+        same_lines(local, expected)
+        # The rebuilt partitions answer later queries too.
+        same_lines(corpus.kwic("whale").compute(), books.kwic("whale"))
