@@ -2,7 +2,7 @@
 """Run a command with kwiq built by KWIQ_SANITIZE=1 (ASan and UBSan).
 
 Usage (in a venv where `KWIQ_SANITIZE=1 pip install .` installed kwiq):
-    python tools/run_sanitized.py python -m pytest -q
+    python tools/run_sanitized.py python -m pytest -q --capture=sys
 
 The interpreter itself is not built with ASan, so its runtime must be
 loaded first: LD_PRELOAD holds gcc's libasan, and libstdc++ beside it so

@@ -669,9 +669,11 @@ static PyObject *collapsed_str(const char *text, size_t begin, size_t end, line_
     size_t len = kw_collapse_space(text + begin, n, scratch->buf, &ascii);
     if (!ascii)
         return PyUnicode_DecodeUTF8(scratch->buf, (Py_ssize_t)len, "strict");
-    /* Known ASCII: copied straight in, without the decoder's checks. */
+    /* Known ASCII: copied straight in, without the decoder's checks. An
+     * empty context leaves the buffer unallocated (NULL), which memcpy may
+     * not be given even for no bytes. */
     PyObject *str = PyUnicode_New((Py_ssize_t)len, 127);
-    if (str)
+    if (str && len)
         memcpy(PyUnicode_1BYTE_DATA(str), scratch->buf, len);
     return str;
 }
