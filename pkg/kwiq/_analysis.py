@@ -406,9 +406,16 @@ def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
     _check_corpus(target, "target")
     _check_corpus(reference, "reference")
     measures = _check_measures(measures, KEYNESS_MEASURES)
+    return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
+
+
+def keyness_of_freqs(np, pd, target, reference, measures: list[str], case: bool,
+                     punctuation: bool):
+    """keyness_table from each side's ``freq()``, whatever kind of corpus
+    (one index, a view, partitions on Dask) gives it."""
     counted = []
     for which, corpus in (("target", target), ("reference", reference)):
-        frame = freq(corpus, case=case, punctuation=punctuation)
+        frame = corpus.freq(case=case, punctuation=punctuation)
         n = int(frame["count"].sum())
         if n == 0:
             raise ValueError(f"the {which} corpus has no "

@@ -608,16 +608,7 @@ def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASU
             raise TypeError(f"{name} must be a kwiq.dask.Corpus or a kwiq.Corpus, not "
                             f"{type(corpus).__name__}")
     measures = _analysis._check_measures(measures, KEYNESS_MEASURES)
-    counted = []
-    for which, corpus in (("target", target), ("reference", reference)):
-        frame = corpus.freq(case=case, punctuation=punctuation)
-        n = int(frame["count"].sum())
-        if n == 0:
-            raise ValueError(f"the {which} corpus has no "
-                             f"{'tokens' if punctuation else 'words'} to count")
-        counted.append((frame.set_index("word")["count"], n))
-    (f1s, n1), (f2s, n2) = counted
-    return _analysis.keyness_table(np, pd, f1s, n1, f2s, n2, measures)
+    return _analysis.keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
 
 
 def _merged(pd, frames: list, key: str, columns: list[str]):
