@@ -187,6 +187,47 @@ int kw_scan_next(kw_scan *s, kw_tokspan *t)
     return scan_token(s, t);
 }
 
+/* Flags of KW_CHUNK bytes at p, bit i for byte i: bytes from 0x80 up, and
+ * among the ASCII bytes before the first of them, word characters and
+ * white space. SSE2 (every x86-64) takes sixteen bytes at once; elsewhere,
+ * or built with KW_PORTABLE, eight go through byte arithmetic. */
+#if defined(__SSE2__) && !defined(KW_PORTABLE)
+#define KW_CHUNK 16
+
+static inline void chunk_flags(const unsigned char *p, uint32_t *words, uint32_t *spaces,
+                               uint32_t *high)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    /* The compares are signed: bytes from 0x80 up are negative, so they
+     * fall in none of these ranges. */
+    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letters = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                          _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+    const __m128i digits = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                         _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    const __m128i space = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                       _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
+                                                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E))));
+    *words = (uint32_t)_mm_movemask_epi8(_mm_or_si128(letters, digits));
+    *spaces = (uint32_t)_mm_movemask_epi8(space);
+    *high = (uint32_t)_mm_movemask_epi8(v);
+}
+
+/* The bytes of KW_CHUNK at p that kw_collapse_space copies as they are:
+ * ASCII that is not white space, and spaces followed by such a byte. */
+static inline uint32_t chunk_plain(const unsigned char *p)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i blank = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+    const __m128i other = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E)));
+    const uint32_t printable =
+        ~(uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(blank, other), v)) & 0xFFFFu;
+    return printable | ((uint32_t)_mm_movemask_epi8(blank) & (printable >> 1));
+}
+#else
+#define KW_CHUNK 8
+
 /* Eight bytes at a time in a uint64_t, byte i of the text in bits 8i..8i+7
  * (SWAR): a flag about each byte lives in that byte's top bit. The text's
  * ASCII runs go through these; anything else takes the byte loops. */
@@ -227,48 +268,6 @@ static inline uint64_t ascii_space_bytes(uint64_t x)
 {
     return bytes_in(x, 0x09, 0x0D) | bytes_in(x, ' ', ' ');
 }
-
-
-/* Flags of KW_CHUNK bytes at p, bit i for byte i: bytes from 0x80 up, and
- * among the ASCII bytes before the first of them, word characters and
- * white space. SSE2 (every x86-64) takes sixteen bytes at once; elsewhere,
- * or built with KW_PORTABLE, eight go through the byte arithmetic above. */
-#if defined(__SSE2__) && !defined(KW_PORTABLE)
-#define KW_CHUNK 16
-
-static inline void chunk_flags(const unsigned char *p, uint32_t *words, uint32_t *spaces,
-                               uint32_t *high)
-{
-    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    /* The compares are signed: bytes from 0x80 up are negative, so they
-     * fall in none of these ranges. */
-    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    const __m128i letters = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                          _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
-    const __m128i digits = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                         _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-    const __m128i space = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                                       _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
-                                                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E))));
-    *words = (uint32_t)_mm_movemask_epi8(_mm_or_si128(letters, digits));
-    *spaces = (uint32_t)_mm_movemask_epi8(space);
-    *high = (uint32_t)_mm_movemask_epi8(v);
-}
-
-/* The bytes of KW_CHUNK at p that kw_collapse_space copies as they are:
- * ASCII that is not white space, and spaces followed by such a byte. */
-static inline uint32_t chunk_plain(const unsigned char *p)
-{
-    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    const __m128i blank = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
-    const __m128i other = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
-                                        _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E)));
-    const uint32_t printable =
-        ~(uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(blank, other), v)) & 0xFFFFu;
-    return printable | ((uint32_t)_mm_movemask_epi8(blank) & (printable >> 1));
-}
-#else
-#define KW_CHUNK 8
 
 /* Byte i's top bit to bit i: the partial products all land on distinct
  * bits, so none carries into another. */
