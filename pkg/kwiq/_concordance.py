@@ -44,6 +44,20 @@ SORT_KEYS = {
 SORT_KEY_NAMES = ", ".join(key.upper() if key[1:].isdigit() else key for key in SORT_KEYS)
 
 
+def sort_key_names(keys: Sequence[Any]) -> list[str]:
+    """The sort keys, checked, in lower case (the names of SORT_KEYS)."""
+    if not keys:
+        raise ValueError(f"sort() needs at least one key: {SORT_KEY_NAMES}")
+    names = []
+    for key in keys:
+        if not isinstance(key, str):
+            raise TypeError(f"sort keys must be str, not {type(key).__name__}")
+        if key.lower() not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {key!r}; the keys are {SORT_KEY_NAMES}")
+        names.append(key.lower())
+    return names
+
+
 class Line(NamedTuple):
     """One concordance line.
 
@@ -92,17 +106,22 @@ class Concordance(Sequence[Line]):
                  context: tuple[int, int, int, int]):
         self._hits = hits
         self._ids = ids
+        self._set_options(query, queries, window, case, width, bound)
+        # What the core lays lines out with: (left, right, width or 0, bound
+        # code), checked by Corpus.kwic. Every way of getting lines uses it.
+        self._context = context
+
+    def _set_options(self, query: str | list[str], queries: list[str], window: Any, case: bool,
+                     width: int | None, bound: str | None) -> None:
+        """What kwic was asked, as the concordance shows it; and no metadata
+        columns on lines (kwic(meta=...) adds them), so lines cost nothing
+        more by default."""
         self.query = query
         self.queries = queries
         self.window = window
         self.case = case
         self.width = width
         self.bound = bound
-        # What the core lays lines out with: (left, right, width or 0, bound
-        # code), checked by Corpus.kwic. Every way of getting lines uses it.
-        self._context = context
-        # Metadata columns on lines (kwic(meta=...)); none by default, and
-        # then lines cost nothing more.
         self.meta: tuple[str, ...] = ()
 
     def _add_meta(self, names: list[str], columns: Any, index: Any, position: Any) -> None:
@@ -201,18 +220,7 @@ class Concordance(Sequence[Line]):
         ``TypeError`` for a key that is not a str; ``ValueError`` for an
         unknown key or no key at all.
         """
-        if not keys:
-            raise ValueError(f"sort() needs at least one key: {SORT_KEY_NAMES}")
-        pairs = []
-        for key in keys:
-            if not isinstance(key, str):
-                raise TypeError(f"sort keys must be str, not {type(key).__name__}")
-            try:
-                pairs.append(SORT_KEYS[key.lower()])
-            except KeyError:
-                raise ValueError(f"unknown sort key {key!r}; the keys are {SORT_KEY_NAMES}"
-                                 ) from None
-        return self._with_hits(self._hits.sort(pairs))
+        return self._with_hits(self._hits.sort([SORT_KEYS[name] for name in sort_key_names(keys)]))
 
     def _with_hits(self, hits: Any) -> Concordance:
         """This concordance's settings over other hits of the same index."""

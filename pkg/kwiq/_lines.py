@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional
 
-from kwiq._concordance import SORT_KEY_NAMES, SORT_KEYS, Concordance, Line
+from kwiq._concordance import Concordance, Line, sort_key_names
 
 # sort_keys(keys, parts, rows) -> a DataFrame of the values each key compares
 # (columns k0, k1, ...), a row per line, for the lines that are line rows[i]
@@ -27,16 +27,10 @@ class LineConcordance(Concordance):
                  sort_keys: SortKeys):
         self._frame = frame.reset_index(drop=True)
         self._ids = self._frame["doc"].tolist()
-        self.query = query
-        self.queries = queries
-        self.window = window
-        self.case = case
-        self.width = width
-        self.bound = bound
+        # kwiq.dask keeps no metadata, so its lines carry no meta columns.
+        self._set_options(query, queries, window, case, width, bound)
         self._origin = origin
         self._sort_keys = sort_keys
-        # kwiq.dask keeps no metadata, so its lines carry no meta columns.
-        self.meta: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self._frame)
@@ -50,15 +44,7 @@ class LineConcordance(Concordance):
         """The same lines sorted as ``Concordance.sort`` sorts them (the same
         keys, errors and stable order); the words compared are fetched
         from where the lines were made."""
-        if not keys:
-            raise ValueError(f"sort() needs at least one key: {SORT_KEY_NAMES}")
-        names = []
-        for key in keys:
-            if not isinstance(key, str):
-                raise TypeError(f"sort keys must be str, not {type(key).__name__}")
-            if key.lower() not in SORT_KEYS:
-                raise ValueError(f"unknown sort key {key!r}; the keys are {SORT_KEY_NAMES}")
-            names.append(key.lower())
+        names = sort_key_names(keys)
         parts, rows = self._origin
         if not len(self):
             return self
