@@ -146,7 +146,8 @@ def test_html_caption_footer_and_cut_contexts():
     assert f"> {'y' * (cut - 1)}</div>" in page
     assert "more lines" not in page
     many = kwiq.Corpus(["peace " * 61]).kwic("peace")._repr_html_()
-    assert "1 more lines" in many and many.count("<mark") == 60
+    assert ">1 more line</td>" in many and many.count("<mark") == 60
+    assert ">2 more lines</td>" in kwiq.Corpus(["peace " * 62]).kwic("peace")._repr_html_()
 
 
 def test_exports_say_which_query_found_each_line(tmp_path):

@@ -131,7 +131,8 @@ def test_letter_matches_align(browser, css, query, n):
     assert [row["left"] for row in rows] == [line.left[-HTML_CONTEXT_CHARS:] for line in lines]
     assert [row["match"] for row in rows] == [line.match for line in lines]
     assert caption == f"{len(conc)} line{'s' if len(conc) != 1 else ''} for {query!r}"
-    assert footer == (f"{len(conc) - 60} more lines" if len(conc) > 60 else "")
+    more = len(conc) - 60
+    assert footer == (f"{more} more line{'s' if more != 1 else ''}" if more > 0 else "")
 
 
 @pytest.mark.parametrize("css", [None, NOTEBOOK_LIKE_CSS], ids=["plain", "notebook-css"])

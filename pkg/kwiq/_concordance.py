@@ -295,7 +295,8 @@ class Concordance(Sequence[Line]):
                 "</tr>"
             )
         more = len(self) - len(lines)
-        footer = (f'<tfoot><tr><td colspan="{4 + n_meta}" style="{cell}">{more:,} more lines'
+        more_noun = "line" if more == 1 else "lines"
+        footer = (f'<tfoot><tr><td colspan="{4 + n_meta}" style="{cell}">{more:,} more {more_noun}'
                   "</td></tr></tfoot>") if more > 0 else ""
         noun = "line" if len(self) == 1 else "lines"
         caption = f"{len(self):,} {noun} for {esc(repr(self.query))}"
