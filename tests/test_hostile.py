@@ -44,8 +44,9 @@ def test_lone_surrogates():
     with pytest.raises(UnicodeEncodeError, match=r"lone surrogate in document 1 \(id 'b'\)"):
         kwiq.Corpus(["fine", "bad \ud800 text"], ids=["a", "b"])
     corpus = kwiq.Corpus(["peace and war"])
-    with pytest.raises(UnicodeEncodeError):
-        corpus.kwic("\udc80")
+    for query, position in [("\udc80", 0), ("pea\ud800*", 3), ("/a\udfff/", 2), ("war \udc80", 4)]:
+        with pytest.raises(UnicodeEncodeError, match=f"lone surrogate at position {position} of query"):
+            corpus.kwic(query)
     # The corpus is as it was.
     assert [line.match for line in corpus.kwic("peace")] == ["peace"]
 

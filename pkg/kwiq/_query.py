@@ -67,7 +67,10 @@ def _is_space(char: str) -> bool:
 
 
 def parse(query: str) -> list[Pattern]:
-    """The token patterns of ``query``; QueryError if it is malformed."""
+    """The token patterns of ``query``; QueryError if it is malformed,
+    UnicodeEncodeError if it holds a lone surrogate."""
+    if not query.isascii():
+        _check_encodable(query)
     if SPECIAL.isdisjoint(query):
         patterns = [Pattern("literal", query[b:e], b) for b, e, _ in _core.tokenize(query)]
         if not patterns:
@@ -87,6 +90,16 @@ def parse(query: str) -> list[Pattern]:
     if not patterns:
         raise QueryError("no token (give a word, a phrase, a glob or a /regex/)", query, 0)
     return patterns
+
+
+def _check_encodable(query: str) -> None:
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UnicodeEncodeError(
+            "utf-8", query, error.start, error.end,
+            f"lone surrogate at position {error.start} of query {query!r}: not valid Unicode text",
+        ) from None
 
 
 def _regex(query: str, start: int) -> tuple[Pattern, int]:
