@@ -42,7 +42,7 @@ QUERY_PARTS = WORDS + ["*", "pea*", "?ar", "*e", "/p.*/", "/[0-9]+/", "/.*/", "/
                        "\\*", "\\/", "/a\\/b/", "* *", "w?r", "/(?i)PEACE/"]
 TMP = tempfile.mkdtemp(prefix="kwiq-fuzz-api-")
 # White space as the tokenizer defines it (Unicode White_Space), not as re's
-# \s does (which takes U+001C..U+001F too).
+# \s and str.isspace do (which take U+001C..U+001F too).
 COLLAPSE = re.compile("[" + "".join(sorted(map(re.escape, _query.WHITE_SPACE))) + "]+")
 
 
@@ -82,7 +82,7 @@ def check_lines(corpus, lines):
         # Offsets slice the match as written; the line shows each run of
         # white space in it as one space.
         assert COLLAPSE.sub(" ", text[char_start:char_end]) == match, line
-        assert match and not match[0].isspace() and not match[-1].isspace(), line
+        assert match and match[0] not in _query.WHITE_SPACE and match[-1] not in _query.WHITE_SPACE, line
         assert start < end <= corpus.n_tokens
         before = COLLAPSE.sub(" ", text[:char_start])
         after = COLLAPSE.sub(" ", text[char_end:])
