@@ -6,15 +6,18 @@ The oracle for a view is a Corpus built from the view's documents alone
 field by field (ids and in-document positions are the same in both) and
 counts and measures to 1e-9.
 """
+import copy
 import io
 import json
 import math
+import pickle
 
 import pytest
 
 from conftest import SHARED_CORPUS
 
 import kwiq
+from kwiq import _concordance
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
@@ -292,6 +295,17 @@ def test_kwic_meta_lines_and_exports(books, tmp_path):
     page = concordance._repr_html_()
     assert page.count('class="kwiq-meta"') == 2 * min(len(concordance), 60)
     assert ">Wells</div>" in page and ">1895</div>" in page
+    # Lines with metadata pickle, to the same class, and deep-copy.
+    assert pickle.loads(pickle.dumps(list(concordance))) == list(concordance)
+    again = pickle.loads(pickle.dumps(concordance[0]))
+    assert type(again) is type(concordance[0]) and again.author == "Wells"
+    assert copy.deepcopy(concordance[0]) == concordance[0]
+    # As in another process, where no line has had these columns yet.
+    frozen = pickle.dumps(concordance[0])
+    _concordance.meta_line_type.cache_clear()
+    fresh = pickle.loads(frozen)
+    assert isinstance(fresh, kwiq.Line) and fresh._fields == concordance[0]._fields
+    assert fresh == concordance[0] and fresh.year == 1895
     # Meta on a corpus holding every document, and a single column by name.
     assert {line.kind for line in books.kwic("whale", meta="kind")} <= set(KINDS)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import copy
 import csv
+import functools
 import html
 import itertools
 import json
@@ -82,13 +83,24 @@ class Line(NamedTuple):
 
 _core._set_line_type(Line)
 
-def meta_line_type(names: Sequence[str]) -> type:
+@functools.lru_cache(maxsize=256)
+def meta_line_type(names: tuple[str, ...]) -> type:
     """A subclass of Line with one more field per metadata column, after the
-    Line fields: isinstance(line, Line) holds and line.year reads a column."""
-    fields = collections.namedtuple("Line", Line._fields + tuple(names))
+    Line fields: isinstance(line, Line) holds and line.year reads a column.
+    One class per column tuple, so lines pickle by their column names and
+    unpickle to the class the same columns give here."""
+    fields = collections.namedtuple("Line", Line._fields + names)
+
+    def __reduce__(line: tuple) -> tuple:
+        return _meta_line, (names, tuple(line))
+
     return type("Line", (fields, Line), {
-        "__slots__": (), "__module__": __name__,
+        "__slots__": (), "__module__": __name__, "__reduce__": __reduce__,
         "__doc__": f"A concordance Line with the metadata columns {', '.join(names)}."})
+
+
+def _meta_line(names: tuple[str, ...], values: tuple) -> Line:
+    return meta_line_type(names)._make(values)
 
 
 class Concordance(Sequence[Line]):
@@ -132,7 +144,7 @@ class Concordance(Sequence[Line]):
         self._meta_columns = columns
         self._meta_index = index
         self._meta_position = position
-        self._line_type = meta_line_type(names)
+        self._line_type = meta_line_type(tuple(names))
         self._meta_rows: list[tuple] | None = None
 
     def _meta_of_docs(self) -> list[tuple]:
