@@ -14,6 +14,7 @@ import math
 import re
 import sys
 import threading
+import warnings
 from collections import Counter
 from decimal import Decimal, localcontext
 
@@ -481,6 +482,31 @@ def test_plot_dispersion_one_document(letter):
     assert (image.min(axis=2) < 0.95).mean() > 0.005
     fig = c.plot_dispersion("nonexistentword")
     assert [t.get_text() for t in fig.axes[0].texts] == ["no matches"]
+
+
+def test_plot_dispersion_long_ids_and_queries(letter):
+    """Ids such as long paths are cut from their start in the labels (the
+    file name stays), so the plot keeps its width; the figure lays out
+    without matplotlib's warning that the axes collapsed."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    text = letter[0].text(letter[0].ids[0])
+    long_dir = "/data/archive/" + "deep-folder-name/" * 5
+    ids = [long_dir + "letter.txt", "short"]
+    corpus = kwiq.Corpus([text, text], ids=ids)
+    long_query = "the interests of peace " * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = corpus.plot_dispersion(["peace", long_query.strip()])
+        render(fig)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    short_id = "\u2026" + ids[0][-39:]
+    short_query = "\u2026" + long_query.strip()[-29:]
+    assert labels == [f"{short_id}: peace", f"{short_id}: {short_query}",
+                      "short: peace", f"short: {short_query}"]
+    assert short_id.endswith("/letter.txt") and len(short_id) == 40
+    title = corpus.subset([ids[0]]).plot_dispersion("peace").axes[0].get_title()
+    assert title == f"Lexical dispersion plot of 'peace' in {short_id}"
 
 
 def test_plot_dispersion_without_matplotlib(letter, monkeypatch):

@@ -1,6 +1,7 @@
 """kwiq.dask on a LocalCluster of two worker processes, against one
 kwiq.Corpus of the same documents: the same lines in the same order, the
 same counts, the same measures (to 1e-12)."""
+import io
 import os
 import pickle
 import signal
@@ -193,6 +194,31 @@ def test_clusters(dbooks, books, query, n, options):
 def test_dispersion(dbooks, books, query):
     pd.testing.assert_frame_equal(dbooks.dispersion(query), books.dispersion(query),
                                   check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("queries, options", [
+    ("whale", {}), (["peace", "war"], {"scale": "absolute"}), (["Elizabeth", "Darcy"], {"case": True}),
+    ("nonexistentword", {})])
+def test_plot_dispersion(dbooks, books, queries, options):
+    """The same picture, byte for byte."""
+    assert png(dbooks.plot_dispersion(queries, **options)) == \
+        png(books.plot_dispersion(queries, **options))
+
+
+def test_plot_dispersion_checks_on_the_client(dbooks):
+    with pytest.raises(ValueError, match="scale must be"):
+        dbooks.plot_dispersion("whale", scale="log")
+    with pytest.raises(ValueError, match="an empty list of queries"):
+        dbooks.plot_dispersion([])
+    with pytest.raises(kwiq.QueryError):
+        dbooks.plot_dispersion(["whale", "/(/"])
+
+
+def png(figure):
+    pytest.importorskip("matplotlib")
+    out = io.BytesIO()
+    figure.savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
 
 
 def test_keyness(client, books):

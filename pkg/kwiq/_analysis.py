@@ -484,6 +484,12 @@ def dispersion(corpus, query: str | Iterable[str], *, case: bool = False):
     })
 
 
+# Longer ids and queries are cut in plot_dispersion's labels, which would
+# otherwise squeeze the plot out of its figure.
+LABEL_ID_CHARS = 40
+LABEL_QUERY_CHARS = 30
+
+
 def plot_dispersion(corpus, queries: str | Iterable[str], *, case: bool = False,
                     scale: str = "relative"):
     """A lexical dispersion plot (an "x-ray" plot, as quanteda's
@@ -496,21 +502,41 @@ def plot_dispersion(corpus, queries: str | Iterable[str], *, case: bool = False,
     ``matplotlib.figure.Figure`` (not shown through pyplot; a notebook
     displays it, ``fig.savefig(path)`` writes it). Needs matplotlib.
     """
+    queries = dispersion_plot_queries(queries, scale)
+    return dispersion_figure([_locate(corpus, q, case) for q in queries], corpus._ids, queries,
+                             scale)
+
+
+def dispersion_plot_queries(queries: str | Iterable[str], scale: str) -> list[str]:
+    """plot_dispersion's queries as a list, once matplotlib is found and
+    ``scale`` checked."""
     try:
-        from matplotlib.figure import Figure
+        import matplotlib.figure  # noqa: F401
     except ImportError:
         raise ImportError("plot_dispersion() needs matplotlib: pip install matplotlib "
                           "(or pip install 'kwiq[plot]')") from None
-    np, _ = _libs()
     if scale not in ("relative", "absolute"):
         raise ValueError(f"scale must be 'relative' or 'absolute', not {scale!r}")
     if isinstance(queries, str):
-        queries = [queries]
-    else:
-        queries = list(dict.fromkeys(queries))
-        if not queries:
-            raise ValueError("an empty list of queries")
-    located = [_locate(corpus, q, case) for q in queries]
+        return [queries]
+    queries = list(dict.fromkeys(queries))
+    if not queries:
+        raise ValueError("an empty list of queries")
+    return queries
+
+
+def _shortened(label: str, limit: int) -> str:
+    """``label`` cut to ``limit`` characters from its end, where a path's
+    file name is."""
+    return label if len(label) <= limit else "\u2026" + label[len(label) - limit + 1:]
+
+
+def dispersion_figure(located: list, ids: Sequence, queries: list[str], scale: str):
+    """plot_dispersion's Figure, from each query's (document numbers,
+    positions, document lengths) as _locate gives them and the ids of the
+    documents by number."""
+    from matplotlib.figure import Figure
+    np, _ = _libs()
     lengths = located[0][2]
     shown = sorted(set().union(*(set(docs.tolist()) for docs, _, _ in located)))
     rows = [(d, q) for d in shown for q in range(len(queries))]
@@ -526,13 +552,14 @@ def plot_dispersion(corpus, queries: str | Iterable[str], *, case: bool = False,
         ax.vlines(x, y - 0.4, y + 0.4, colors=colors[q], linewidth=1.0)
     for k in range(1, len(shown)):  # a rule between documents
         ax.axhline(len(rows) - k * len(queries) - 0.5, color="0.8", linewidth=0.8)
-    ids = corpus._ids
+    names = {d: _shortened(str(ids[d]), LABEL_ID_CHARS) for d in shown}
+    shown_queries = [_shortened(query, LABEL_QUERY_CHARS) for query in queries]
     if len(queries) == 1:
-        labels = [str(ids[d]) for d, _ in rows]
+        labels = [names[d] for d, _ in rows]
     elif len(shown) == 1:
-        labels = [queries[q] for _, q in rows]
+        labels = [shown_queries[q] for _, q in rows]
     else:
-        labels = [f"{ids[d]}: {queries[q]}" for d, q in rows]
+        labels = [f"{names[d]}: {shown_queries[q]}" for d, q in rows]
     ax.set_yticks(range(len(rows) - 1, -1, -1), labels)
     ax.set_ylim(-0.5, max(len(rows), 1) - 0.5)
     if scale == "relative":
@@ -545,8 +572,8 @@ def plot_dispersion(corpus, queries: str | Iterable[str], *, case: bool = False,
         ax.text(0.5, 0.5, "no matches", ha="center", va="center", transform=ax.transAxes)
     title = "Lexical dispersion plot"
     if len(queries) == 1:
-        title += f" of {queries[0]!r}"
+        title += f" of {shown_queries[0]!r}"
     if len(shown) == 1:
-        title += f" in {ids[shown[0]]}"
+        title += f" in {names[shown[0]]}"
     ax.set_title(title)
     return fig

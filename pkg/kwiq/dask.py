@@ -237,6 +237,10 @@ def _dispersion_part(part: Part, query: Any, case: bool) -> Any:
     return _analysis.dispersion(part.corpus, query, case=case)
 
 
+def _locate_part(part: Part, queries: list[str], case: bool) -> list:
+    return [_analysis._locate(part.corpus, query, case) for query in queries]
+
+
 def _collocates_part(part: Part, query: Any, case: bool, left: int, right: int):
     """The words in this partition's windows with their tokens there, R1,
     the matches and the word tokens (windows never leave a document, so
@@ -564,6 +568,25 @@ class Corpus:
         # The doc column's type as one machine infers it from these ids.
         frame["doc"] = pd.Series(frame["doc"].tolist(), dtype=None if len(frame) else object)
         return frame
+
+    def plot_dispersion(self, queries: Union[str, Iterable[str]], *, case: bool = False,
+                        scale: str = "relative"):
+        """As ``kwiq.Corpus.plot_dispersion``: the partitions locate the
+        matches (two integers per match and one per document go to the
+        client), the client draws."""
+        np, _ = _analysis._libs()
+        queries = _analysis.dispersion_plot_queries(queries, scale)
+        for query in queries:
+            LocalCorpus([]).kwic(query, window=0, case=case)
+        parts = self._map(_locate_part, queries, case)
+
+        def joined(arrays: list) -> Any:
+            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
+        lengths = joined([located[0][2] for located in parts])
+        located = [(joined([p[q][0] + first for p, first in zip(parts, self._first_doc)]),
+                    joined([p[q][1] for p in parts]), lengths) for q in range(len(queries))]
+        return _analysis.dispersion_figure(located, self._ids, queries, scale)
 
     def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
                    left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
