@@ -157,6 +157,10 @@ def _kwic_part(part: Part, query: Any, window: Any, case: bool, width: Optional[
     return conc.to_pandas().astype(meta.dtypes.to_dict())
 
 
+def _count_part(part: Part, query: Any, case: bool) -> int:
+    return len(part.corpus.kwic(query, window=0, case=case))
+
+
 def _sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
     """A DataFrame of what the sort keys compare for each line of the
     query's concordance in this partition, as the C sort ranks them: the
@@ -695,6 +699,13 @@ class KwicFrame(dd.DataFrame):
     def __init__(self, expr: Any, source: Optional[_KwicSource] = None):
         super().__init__(expr)
         self._source = source
+
+    def __len__(self) -> int:
+        """The number of lines, counted on the workers without making them."""
+        source = self._source
+        if source is None:
+            return super().__len__()
+        return sum(source.corpus._map(_count_part, source.query, source.empty.case))
 
     def compute(self, **kwargs: Any):
         source = self._source
