@@ -335,6 +335,32 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
 #define KW_PREFETCH_NEAR 8
 void kw_line_prefetch(const kw_index *ix, const kw_hits *h, size_t i);
 
+/* A column of strings laid out as Arrow's large_string: string k is
+ * data[offsets[k] .. offsets[k + 1]), offsets[0] == 0. */
+typedef struct kw_text_column {
+    int64_t *offsets; /* count + 1 entries, given by the caller */
+    char *data;       /* grown with the allocator: NULL at first, freed by the caller */
+    size_t cap;       /* bytes allocated at data */
+} kw_text_column;
+
+/* Every line of a hit list, one array per field, for a data frame. */
+typedef struct kw_line_columns {
+    uint64_t *doc;                    /* the document's number */
+    int64_t *tok_start, *tok_end;     /* as kw_line */
+    int64_t *char_start, *char_end;
+    uint32_t *query;                  /* kw_hits_query */
+    kw_text_column left, match, right; /* white space collapsed (kw_collapse_space) */
+} kw_line_columns;
+
+/* Lay out every hit of h with the context `ctx`, as kw_line_at does, into
+ * `out`: the caller gives the number arrays (kw_hits_count entries each)
+ * and the text columns' offsets (one more each), with their data NULL and
+ * cap 0; the text grows with `alloc`, and the caller frees it (with
+ * `alloc`), whatever the status. KW_ENOMEM, or KW_ETOOBIG when a column's
+ * text would not fit in memory. */
+kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
+                               const kw_alloc *alloc, kw_line_columns *out);
+
 /* ---- saving and loading (kw_file.c) ---- */
 
 /* Where kw_index_save sends the file: called with the bytes in order, each

@@ -394,3 +394,53 @@ void kw_line_prefetch(const kw_index *ix, const kw_hits *h, size_t i)
             __builtin_prefetch(text + at);
     }
 }
+
+/* Append text[begin, end) to the column, its white space collapsed, as
+ * string k. */
+static kw_status append_text(const kw_alloc *alloc, kw_text_column *column, size_t k,
+                             const char *text, size_t begin, size_t end)
+{
+    const size_t used = (size_t)column->offsets[k], n = end - begin;
+    column->offsets[k + 1] = (int64_t)used;
+    /* An empty text adds nothing, and data may still be NULL, which takes
+     * no offset, not even 0. */
+    if (n == 0)
+        return KW_OK;
+    if (n > SIZE_MAX - used || used + n > (size_t)INT64_MAX)
+        return KW_ETOOBIG;
+    kw_status st = kw_reserve(alloc, (void **)&column->data, &column->cap, used + n, 1);
+    if (st != KW_OK)
+        return st;
+    int ascii;
+    column->offsets[k + 1] =
+        (int64_t)(used + kw_collapse_space(text + begin, n, column->data + used, &ascii));
+    return KW_OK;
+}
+
+kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
+                               const kw_alloc *alloc, kw_line_columns *out)
+{
+    kw_line_cursor cursor = {0};
+    out->left.offsets[0] = out->match.offsets[0] = out->right.offsets[0] = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        kw_line ln;
+        kw_line_prefetch(ix, h, i);
+        kw_line_at(ix, h, i, ctx, &cursor, &ln);
+        size_t n_bytes;
+        const char *text = kw_index_doc_text(ix, ln.doc, &n_bytes);
+        out->doc[i] = ln.doc;
+        out->tok_start[i] = ln.tok_start;
+        out->tok_end[i] = ln.tok_end;
+        out->char_start[i] = (int64_t)ln.char_start;
+        out->char_end[i] = (int64_t)ln.char_end;
+        out->query[i] = kw_hits_query(h, i);
+        kw_status st = append_text(alloc, &out->left, i, text, ln.left_begin, ln.left_end);
+        if (st == KW_OK)
+            st = append_text(alloc, &out->match, i, text, ln.match_begin, ln.match_end);
+        if (st == KW_OK)
+            st = append_text(alloc, &out->right, i, text, ln.right_begin, ln.right_end);
+        if (st != KW_OK)
+            return st;
+    }
+    return KW_OK;
+}

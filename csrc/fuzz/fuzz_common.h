@@ -103,4 +103,56 @@ static inline void fuzz_check_lines(const kw_index *ix, const kw_hits *h, const 
     }
 }
 
+#define FUZZ_COLUMN_ROWS 128
+
+/* Lay out all of h (when it has at most FUZZ_COLUMN_ROWS hits) as columns
+ * for a data frame and check each row against its line laid out alone,
+ * its texts collapsed as kw_collapse_space does. */
+static inline void fuzz_check_columns(const kw_index *ix, const kw_hits *h, const kw_context *ctx)
+{
+    const size_t n = kw_hits_count(h);
+    if (n > FUZZ_COLUMN_ROWS)
+        return;
+    uint64_t doc[FUZZ_COLUMN_ROWS];
+    int64_t tok_start[FUZZ_COLUMN_ROWS], tok_end[FUZZ_COLUMN_ROWS];
+    int64_t char_start[FUZZ_COLUMN_ROWS], char_end[FUZZ_COLUMN_ROWS];
+    int64_t offsets[3][FUZZ_COLUMN_ROWS + 1];
+    uint32_t query[FUZZ_COLUMN_ROWS];
+    kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
+                            {offsets[0], NULL, 0}, {offsets[1], NULL, 0}, {offsets[2], NULL, 0}};
+    kw_status st = kw_line_columns_fill(ix, h, ctx, &kw_alloc_libc, &cols);
+    kw_text_column *texts[3] = {&cols.left, &cols.match, &cols.right};
+    if (st == KW_OK) {
+        for (size_t i = 0; i < n; i++) {
+            kw_line line;
+            kw_line_at(ix, h, i, ctx, NULL, &line);
+            FUZZ_CHECK(doc[i] == line.doc && query[i] == kw_hits_query(h, i));
+            FUZZ_CHECK(tok_start[i] == line.tok_start && tok_end[i] == line.tok_end);
+            FUZZ_CHECK(char_start[i] == (int64_t)line.char_start
+                       && char_end[i] == (int64_t)line.char_end);
+            size_t n_bytes;
+            const char *text = kw_index_doc_text(ix, line.doc, &n_bytes);
+            const size_t spans[3][2] = {{line.left_begin, line.left_end},
+                                        {line.match_begin, line.match_end},
+                                        {line.right_begin, line.right_end}};
+            for (int t = 0; t < 3; t++) {
+                size_t len = spans[t][1] - spans[t][0];
+                char *expected = malloc(len ? len : 1);
+                if (!expected)
+                    continue;
+                int ascii;
+                len = kw_collapse_space(text + spans[t][0], len, expected, &ascii);
+                const int64_t *off = texts[t]->offsets;
+                FUZZ_CHECK(off[i + 1] - off[i] == (int64_t)len);
+                FUZZ_CHECK(len == 0 || memcmp(texts[t]->data + off[i], expected, len) == 0);
+                free(expected);
+            }
+        }
+    } else {
+        FUZZ_CHECK(st == KW_ENOMEM);
+    }
+    for (int t = 0; t < 3; t++)
+        free(texts[t]->data);
+}
+
 #endif

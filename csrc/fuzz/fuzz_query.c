@@ -160,6 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kw_context ctx = {next_byte(&pr) % 8, next_byte(&pr) % 8, next_byte(&pr) % 3 ? 0 : next_byte(&pr),
                       (kw_bound)(next_byte(&pr) % 3)};
     fuzz_check_lines(ix, h, &ctx, 128);
+    fuzz_check_columns(ix, h, &ctx);
     kw_sort_key keys[3];
     size_t n_keys = next_byte(&pr) % 4;
     for (size_t k = 0; k < n_keys; k++) {
@@ -171,6 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (kw_hits_sort(ix, h, keys, n_keys, &sorted) == KW_OK) {
         FUZZ_CHECK(kw_hits_count(sorted) == kw_hits_count(h));
         fuzz_check_lines(ix, sorted, &ctx, 128);
+        fuzz_check_columns(ix, sorted, &ctx);
         kw_hits_free(sorted);
     }
     /* Merging ascending lists (as kw_hits_merge expects): each hit twice,

@@ -478,6 +478,113 @@ static void test_line_cursor(void)
     kw_index_free(ix);
 }
 
+/* Whether row i of the columns holds line `ln`, its texts collapsed. */
+static int column_row_is(const kw_index *ix, const kw_line_columns *cols, size_t i,
+                         const kw_line *ln, uint32_t query)
+{
+    size_t n_bytes;
+    const char *text = kw_index_doc_text(ix, ln->doc, &n_bytes);
+    const kw_text_column *texts[] = {&cols->left, &cols->match, &cols->right};
+    const size_t spans[][2] = {{ln->left_begin, ln->left_end}, {ln->match_begin, ln->match_end},
+                               {ln->right_begin, ln->right_end}};
+    int ok = cols->doc[i] == ln->doc && cols->tok_start[i] == (int64_t)ln->tok_start
+             && cols->tok_end[i] == (int64_t)ln->tok_end
+             && cols->char_start[i] == (int64_t)ln->char_start
+             && cols->char_end[i] == (int64_t)ln->char_end && cols->query[i] == query;
+    for (int t = 0; t < 3 && ok; t++) {
+        char expected[4096];
+        int ascii;
+        size_t n = spans[t][1] - spans[t][0];
+        if (n > sizeof expected)
+            return 0;
+        n = kw_collapse_space(text + spans[t][0], n, expected, &ascii);
+        const int64_t *offsets = texts[t]->offsets;
+        ok = offsets[i + 1] - offsets[i] == (int64_t)n
+             && (n == 0 || memcmp(texts[t]->data + offsets[i], expected, n) == 0);
+    }
+    return ok;
+}
+
+static void free_column_texts(kw_line_columns *cols, const kw_alloc *alloc)
+{
+    kw_text_column *texts[] = {&cols->left, &cols->match, &cols->right};
+    for (int t = 0; t < 3; t++) {
+        alloc->free(alloc->ctx, texts[t]->data);
+        texts[t]->data = NULL;
+        texts[t]->cap = 0;
+    }
+}
+
+/* Columns for a data frame hold, row by row, the lines kw_line_at lays out
+ * alone, for hits in document order and sorted, from several queries, in
+ * every kind of context. */
+static void test_line_columns(void)
+{
+    enum { N_DOCS = 5, DOC_BYTES = 2000, MAX_HITS = 4096 };
+    static char texts[N_DOCS][DOC_BYTES];
+    const char *docs[N_DOCS];
+    uint64_t state = 0x9E3779B97F4A7C15ULL;
+    kw_builder *b;
+    kw_index *ix = NULL;
+    size_t bad;
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    for (int d = 0; d < N_DOCS; d++) {
+        size_t n = random_text(&state, d % 2, texts[d], DOC_BYTES);
+        docs[d] = texts[d];
+        CHECK(kw_builder_add(b, docs[d], n, &bad) == KW_OK);
+    }
+    CHECK(kw_builder_finish(b, &ix) == KW_OK);
+    if (!ix)
+        return;
+    static const char *const queries[] = {"a", "word", ".", "x9 a", "zq"};
+    static const kw_context contexts[] = {
+        {5, 5, 0, KW_BOUND_NONE}, {0, 0, 0, KW_BOUND_NONE}, {40, 2, 0, KW_BOUND_NONE},
+        {3, 3, 0, KW_BOUND_SENTENCE}, {0, 0, 12, KW_BOUND_NONE}, {0, 0, 60, KW_BOUND_PARAGRAPH},
+    };
+    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1}};
+    static uint64_t doc[MAX_HITS];
+    static int64_t tok_start[MAX_HITS], tok_end[MAX_HITS], char_start[MAX_HITS],
+        char_end[MAX_HITS], offsets[3][MAX_HITS + 1];
+    static uint32_t query[MAX_HITS];
+    size_t rows = 0, wrong = 0;
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        kw_hits *found, *sorted;
+        if (kw_index_find(ix, queries[q], strlen(queries[q]), 0, &found, &bad) != KW_OK)
+            continue;
+        if (kw_hits_sort(ix, found, r1, 1, &sorted) != KW_OK) {
+            kw_hits_free(found);
+            continue;
+        }
+        kw_hits *orders[] = {found, sorted};
+        for (size_t o = 0; o < 2; o++) {
+            if (kw_hits_count(orders[o]) > MAX_HITS)
+                continue;
+            for (size_t c = 0; c < sizeof contexts / sizeof *contexts; c++) {
+                kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
+                                        {offsets[0], NULL, 0}, {offsets[1], NULL, 0},
+                                        {offsets[2], NULL, 0}};
+                CHECK(kw_line_columns_fill(ix, orders[o], &contexts[c], &kw_alloc_libc, &cols)
+                      == KW_OK);
+                for (size_t i = 0; i < kw_hits_count(orders[o]); i++) {
+                    kw_line alone;
+                    kw_line_at(ix, orders[o], i, &contexts[c], NULL, &alone);
+                    rows++;
+                    if (!column_row_is(ix, &cols, i, &alone, kw_hits_query(orders[o], i))
+                        && wrong++ == 0)
+                        printf("  %s, context %zu, row %zu differs from its line\n", queries[q],
+                               c, i);
+                }
+                free_column_texts(&cols, &kw_alloc_libc);
+            }
+        }
+        kw_hits_free(sorted);
+        kw_hits_free(found);
+    }
+    CHECK(rows > 5000);
+    CHECK(wrong == 0);
+    kw_index_free(ix);
+}
+
 /* Offsets found through checkpoints equal those of one scan from the start,
  * for every token of documents longer than many checkpoints, and phrases
  * found by the index are exactly those a brute-force scan finds. */
@@ -2348,6 +2455,47 @@ static void test_stats_out_of_memory(void)
     CHECK(ok);
 }
 
+/* Laying out columns whose text cannot grow reports KW_ENOMEM, and the
+ * text grown so far is the caller's to free (valgrind and ASan check that
+ * none is lost); with memory, the same hits lay out in full. */
+static void test_line_columns_out_of_memory(void)
+{
+    static const char *docs[] = {"peace and war, and peace again; long live peace and friendship"};
+    kw_index *ix = build(docs, 1);
+    kw_hits *h;
+    size_t bad;
+    if (!ix || kw_index_find(ix, "peace", 5, 0, &h, &bad) != KW_OK) {
+        CHECK(0);
+        kw_index_free(ix);
+        return;
+    }
+    enum { N = 3 };
+    uint64_t doc[N];
+    int64_t tok_start[N], tok_end[N], char_start[N], char_end[N], offsets[3][N + 1];
+    uint32_t query[N];
+    const kw_context ctx = {2, 2, 0, KW_BOUND_NONE};
+    int ok = kw_hits_count(h) == N;
+    long k;
+    for (k = 0; ok; k++) {
+        kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
+                                {offsets[0], NULL, 0}, {offsets[1], NULL, 0},
+                                {offsets[2], NULL, 0}};
+        fail_at = k;
+        calls = 0;
+        kw_status st = kw_line_columns_fill(ix, h, &ctx, &failing, &cols);
+        free_column_texts(&cols, &failing);
+        if (st == KW_OK) {
+            ok = offsets[1][N] == 3 * 5 && offsets[0][1] == 0 && offsets[2][1] == 8;
+            break;
+        }
+        ok = st == KW_ENOMEM;
+    }
+    CHECK(ok && k >= 3);  /* each of the three texts had to grow */
+    fail_at = -1;
+    kw_hits_free(h);
+    kw_index_free(ix);
+}
+
 /* ---- out of memory while saving and loading ---- */
 
 static void test_file_out_of_memory(void)
@@ -2412,6 +2560,7 @@ int main(void)
     test_lines();
     test_windows();
     test_line_cursor();
+    test_line_columns();
     test_wide_width();
     test_upper_case();
     test_long_documents();
@@ -2427,6 +2576,7 @@ int main(void)
     test_stats();
     test_ngrams_grow();
     test_stats_out_of_memory();
+    test_line_columns_out_of_memory();
     test_checksum();
     test_save_load();
     test_saved_whatever_the_runs();

@@ -103,6 +103,24 @@ def _meta_line(names: tuple[str, ...], values: tuple) -> Line:
     return meta_line_type(names)._make(values)
 
 
+def _pyarrow() -> Any:
+    """pyarrow, or None where it is not installed."""
+    try:
+        import pyarrow
+    except ImportError:
+        return None
+    return pyarrow
+
+
+def _arrow_str_dtype(pd: Any) -> Any:
+    """The dtype pandas gives a column of str when it keeps text in Arrow
+    (pandas 3 with pyarrow), else None."""
+    dtype = pd.Series(["x"]).dtype
+    if getattr(dtype, "storage", None) != "pyarrow" or _pyarrow() is None:
+        return None
+    return dtype
+
+
 class Concordance(Sequence[Line]):
     """The lines of one query, in document order, then position order, or
     in the order ``sort()`` gives.
@@ -118,6 +136,7 @@ class Concordance(Sequence[Line]):
                  context: tuple[int, int, int, int]):
         self._hits = hits
         self._ids = ids
+        self._id_array = None  # the ids as a numpy array, made by to_pandas
         self._set_options(query, queries, window, case, width, bound)
         # What the core lays lines out with: (left, right, width or 0, bound
         # code), checked by Corpus.kwic. Every way of getting lines uses it.
@@ -327,14 +346,45 @@ class Concordance(Sequence[Line]):
             import pandas as pd
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'kwiq[pandas]'") from None
-        left, right, width, bound = self._context
-        *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
-        frame = pd.DataFrame(dict(zip(Line._fields, fields)))
+        arrow_str = _arrow_str_dtype(pd)
+        if arrow_str is None:
+            left, right, width, bound = self._context
+            *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
+            frame = pd.DataFrame(dict(zip(Line._fields, fields)))
+        else:
+            columns, query_numbers = self._arrow_columns(_pyarrow())
+            # The ids' dtype inferred from them, as from a list of them; the
+            # texts kept in the Arrow arrays, as pandas keeps str.
+            columns["doc"] = pd.Series(columns["doc"])
+            for name in ("left", "match", "right"):
+                columns[name] = pd.array(columns[name], dtype=arrow_str)
+            frame = pd.DataFrame(columns)
         if self.meta:
             for name, column in self._meta_taken().items():
                 frame[name] = column
         frame["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
         return frame
+
+    def _arrow_columns(self, pa: Any) -> tuple[dict, Any]:
+        """The Line columns laid out in C, without a str per line: ``doc`` a
+        list of the lines' ids, the numbers int64 numpy arrays, the texts
+        pyarrow large_string arrays over the bytes the core wrote; and the
+        query numbers."""
+        import numpy as np
+        left, right, width, bound = self._context
+        laid_out = self._hits.frame_columns(left, right, width, bound)
+        doc, numbers, query, texts = laid_out[0], laid_out[1:5], laid_out[5], laid_out[6:]
+        n = len(self)
+        if self._id_array is None:
+            self._id_array = np.fromiter(self._ids, dtype=object, count=len(self._ids))
+        columns: dict = {"doc": self._id_array[np.frombuffer(doc, dtype=np.uint64)].tolist()}
+        for name, column in zip(("start", "end", "char_start", "char_end"), numbers):
+            columns[name] = np.frombuffer(column, dtype=np.int64)
+        for k, name in enumerate(("left", "match", "right")):
+            offsets, data = texts[2 * k], texts[2 * k + 1]
+            columns[name] = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets),
+                                                             pa.py_buffer(data))
+        return {name: columns[name] for name in Line._fields}, np.frombuffer(query, np.uint32)
 
     def to_polars(self):
         """A polars DataFrame with one column per Line field, then one per
@@ -346,8 +396,14 @@ class Concordance(Sequence[Line]):
         except ImportError:
             raise ImportError("to_polars() needs polars: pip install polars "
                               "(or pip install 'kwiq[polars]')") from None
-        left, right, width, bound = self._context
-        *columns, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
+        pa = _pyarrow()
+        if pa is None:
+            left, right, width, bound = self._context
+            *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
+            columns = dict(zip(Line._fields, fields))
+        else:
+            columns, query_numbers = self._arrow_columns(pa)
+
         def series(name: str, values: list):
             try:
                 return pl.Series(name, values)
@@ -355,16 +411,15 @@ class Concordance(Sequence[Line]):
                 # Values of several types (say str and int): keep them as objects.
                 return pl.Series(name, values, dtype=pl.Object)
 
-        doc = series("doc", columns[0])
+        doc = series("doc", columns["doc"])
         meta = [series(name, column.tolist()) for name, column in self._meta_taken().items()] \
             if self.meta else []
         types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
                  "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
         # One string per query, gathered by number: no str per line.
         query = pl.Series("query", self.queries, dtype=pl.Categorical).gather(query_numbers)
-        return pl.DataFrame([doc] + [pl.Series(name, column, dtype=types[name])
-                                     for name, column in zip(Line._fields[1:], columns[1:])]
-                            + meta + [query])
+        return pl.DataFrame([doc] + [pl.Series(name, columns[name], dtype=types[name])
+                                     for name in Line._fields[1:]] + meta + [query])
 
     def _export_fields(self) -> tuple[str, ...]:
         return Line._fields + self.meta + ("query",)
