@@ -254,6 +254,8 @@ def test_from_bag_of_texts(client):
     corpus = kwiq.dask.Corpus.from_bag(bag, client=client)
     single = kwiq.Corpus([read_utf8(f) for f in files])
     assert corpus.ids == tuple(range(12)) == single.ids
+    # Every partition's documents by their place in the whole bag.
+    assert [corpus.text(i) for i in corpus.ids] == [single.text(i) for i in single.ids]
     same_lines(corpus.kwic("love").compute(), single.kwic("love"))
     same_lines(corpus.kwic("love").compute().sort("L1"), single.kwic("love").sort("L1"))
 
@@ -287,6 +289,7 @@ def test_from_dataframe(client):
     same_lines(named.kwic("heart").compute(), single_named.kwic("heart"))
     numbered = kwiq.dask.Corpus.from_dataframe(ddf, text="body", client=client)
     assert numbered.ids == tuple(range(8))
+    assert [numbered.text(i) for i in range(8)] == frame["body"].tolist()
     same_lines(numbered.kwic("heart").compute(), kwiq.Corpus(frame["body"]).kwic("heart"))
     with pytest.raises(KeyError):
         kwiq.dask.Corpus.from_dataframe(ddf, text="text", client=client)

@@ -13,7 +13,6 @@ Arguments are checked on the client, exactly as kwiq.Corpus checks them
 """
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import os
@@ -137,9 +136,11 @@ def _summary(part: Part) -> tuple[int, int, list, bool]:
 def _renumbered(part: Part, first: int) -> Part:
     """The partition with ids first, first + 1, ...: a bag's or a
     DataFrame's position in the whole collection."""
-    corpus = copy.copy(part.corpus)
-    corpus._ids = list(range(first, first + corpus.n_docs))
-    corpus._position_of = None
+    built = part.corpus
+    corpus = LocalCorpus.__new__(LocalCorpus)
+    # A corpus of its own (not a copy), so that nothing it shares with the
+    # built one, such as the document number of each id, keeps the old ids.
+    corpus._set(built._index, list(range(first, first + built.n_docs)), built._metadata)
     return Part(corpus, part.nbytes)
 
 
