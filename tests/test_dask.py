@@ -295,6 +295,69 @@ def test_from_dataframe(client):
         kwiq.dask.Corpus.from_dataframe(ddf, text="text", client=client)
 
 
+def book_rows(path):
+    """Made-up metadata of a Gutenberg file: its number and the first
+    letter of its title."""
+    number, title = path.stem.split("-", 1)
+    return {"number": int(number), "initial": title[0], "long": len(title) > 20}
+
+
+def same_meta_lines(local, single, tmp_path):
+    same_lines(local, single)
+    assert local.meta == single.meta and local[0]._fields == single[0]._fields
+    assert local[0].number == single[0].number
+    pd.testing.assert_frame_equal(local.to_pandas(), single.to_pandas())
+    assert local.to_polars().rows() == single.to_polars().rows()
+    local.to_csv(tmp_path / "a.csv")
+    single.to_csv(tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert local._repr_html_() == single._repr_html_()
+
+
+def test_metadata_from_a_dataframe(client, tmp_path):
+    files = sorted(GUTENBERG.glob("*.txt"))[:9]
+    frame = pd.DataFrame([{"name": f.stem, "body": read_utf8(f), **book_rows(f)} for f in files])
+    ddf = dd.from_pandas(frame, npartitions=3)
+    # The frame as Dask holds it (its str columns may have become
+    # string[pyarrow]): metadata keeps the dtypes it is given.
+    held = ddf.compute()
+    for id in ("name", None):
+        corpus = kwiq.dask.Corpus.from_dataframe(ddf, text="body", id=id, client=client)
+        single = kwiq.Corpus.from_pandas(held, text="body", id=id)
+        pd.testing.assert_frame_equal(corpus.metadata, single.metadata)
+        for query in ("heart", ["love", "hate"]):
+            same_meta_lines(corpus.kwic(query, meta=["number", "initial"]).compute(),
+                            single.kwic(query, meta=["number", "initial"]), tmp_path)
+        same_meta_lines(corpus.kwic("heart", meta="number").compute().sort("R1", "doc"),
+                        single.kwic("heart", meta="number").sort("R1", "doc"), tmp_path)
+    # A saved corpus keeps its metadata.
+    corpus.save(tmp_path / "saved")
+    loaded = kwiq.dask.Corpus.load(tmp_path / "saved", client=client)
+    pd.testing.assert_frame_equal(loaded.metadata, single.metadata)
+    same_meta_lines(loaded.kwic("heart", meta=["long", "number"]).compute(),
+                    single.kwic("heart", meta=["long", "number"]), tmp_path)
+
+
+def test_metadata_from_files(client, books, tmp_path):
+    files = sorted(GUTENBERG.glob("*.txt"))
+    by_function = kwiq.dask.Corpus.from_files(BOOKS, metadata=book_rows, npartitions=3,
+                                              client=client)
+    by_rows = kwiq.dask.Corpus.from_files(BOOKS, metadata=[book_rows(f) for f in files],
+                                          npartitions=4, client=client)
+    single = kwiq.Corpus.from_files(BOOKS, metadata=book_rows, progress=False)
+    for corpus in (by_function, by_rows):
+        pd.testing.assert_frame_equal(corpus.metadata, single.metadata)
+        same_meta_lines(corpus.kwic("whale", meta=["number", "initial"]).compute(),
+                        single.kwic("whale", meta=["number", "initial"]), tmp_path)
+    # Errors as one machine gives them, on the client.
+    with pytest.raises(ValueError, match="unknown metadata column 'colour'"):
+        by_rows.kwic("whale", meta="colour")
+    with pytest.raises(ValueError, match="the corpus has no metadata"):
+        kwiq.dask.Corpus.from_files(BOOKS, npartitions=2, client=client).kwic("whale", meta="x")
+    with pytest.raises(ValueError, match="one row per document"):
+        kwiq.dask.Corpus.from_files(BOOKS, metadata=[{"a": 1}], client=client)
+
+
 def test_save_and_load(dbooks, books, client, tmp_path):
     dbooks.save(tmp_path / "books")
     names = sorted(p.name for p in (tmp_path / "books").iterdir())

@@ -103,6 +103,15 @@ def _meta_line(names: tuple[str, ...], values: tuple) -> Line:
     return meta_line_type(names)._make(values)
 
 
+def polars_series(pl: Any, name: str, values: list) -> Any:
+    """A polars Series of values of their polars type, or of Object when
+    they mix types (say str and int)."""
+    try:
+        return pl.Series(name, values)
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return pl.Series(name, values, dtype=pl.Object)
+
+
 def _pyarrow() -> Any:
     """pyarrow, or None where it is not installed."""
     try:
@@ -404,16 +413,9 @@ class Concordance(Sequence[Line]):
         else:
             columns, query_numbers = self._arrow_columns(pa)
 
-        def series(name: str, values: list):
-            try:
-                return pl.Series(name, values)
-            except (TypeError, ValueError, pl.exceptions.PolarsError):
-                # Values of several types (say str and int): keep them as objects.
-                return pl.Series(name, values, dtype=pl.Object)
-
-        doc = series("doc", columns["doc"])
-        meta = [series(name, column.tolist()) for name, column in self._meta_taken().items()] \
-            if self.meta else []
+        doc = polars_series(pl, "doc", columns["doc"])
+        meta = [polars_series(pl, name, column.tolist())
+                for name, column in self._meta_taken().items()] if self.meta else []
         types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
                  "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
         # One string per query, gathered by number: no str per line.

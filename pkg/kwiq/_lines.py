@@ -2,9 +2,9 @@
 workers) and arrived as a pandas DataFrame, rather than hits in C arrays."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence
 
-from kwiq._concordance import Concordance, Line, sort_key_names
+from kwiq._concordance import Concordance, Line, meta_line_type, polars_series, sort_key_names
 
 # sort_keys(keys, parts, rows) -> a DataFrame of the values each key compares
 # (columns k0, k1, ...), a row per line, for the lines that are line rows[i]
@@ -20,15 +20,18 @@ class LineConcordance(Concordance):
     and line numbers in the partition's own concordance; ``sort_keys``
     fetches what ``sort`` compares for those lines (the words at L5 .. R5,
     the match, the document and the position, as the C sort ranks them).
+    ``meta``: the frame's metadata columns, which lines carry after their
+    Line fields, as ``kwic(meta=...)`` makes them.
     """
 
     def __init__(self, frame: Any, *, query: str | list[str], queries: list[str], window: Any,
                  case: bool, width: Optional[int], bound: Optional[str], origin: tuple,
-                 sort_keys: SortKeys):
+                 sort_keys: SortKeys, meta: Sequence[str] = ()):
         self._frame = frame.reset_index(drop=True)
         self._ids = self._frame["doc"].tolist()
-        # kwiq.dask keeps no metadata, so its lines carry no meta columns.
         self._set_options(query, queries, window, case, width, bound)
+        self.meta = tuple(meta)
+        self._line_type = meta_line_type(self.meta) if self.meta else Line
         self._origin = origin
         self._sort_keys = sort_keys
 
@@ -37,8 +40,9 @@ class LineConcordance(Concordance):
 
     def _lines(self, start: int, stop: int) -> list[Line]:
         rows = self._frame.iloc[start:stop]
-        columns = [rows[field].tolist() for field in Line._fields]
-        return [Line(*values) for values in zip(*columns)]
+        columns = [rows[field].tolist() for field in Line._fields + self.meta]
+        make = self._line_type._make
+        return [make(values) for values in zip(*columns)]
 
     def sort(self, *keys: str) -> LineConcordance:
         """The same lines sorted as ``Concordance.sort`` sorts them (the same
@@ -53,7 +57,8 @@ class LineConcordance(Concordance):
         return LineConcordance(self._frame.take(order), query=self.query,
                                queries=self.queries, window=self.window, case=self.case,
                                width=self.width, bound=self.bound,
-                               origin=(parts[order], rows[order]), sort_keys=self._sort_keys)
+                               origin=(parts[order], rows[order]), sort_keys=self._sort_keys,
+                               meta=self.meta)
 
     def to_pandas(self):
         import pandas as pd
@@ -68,16 +73,14 @@ class LineConcordance(Concordance):
         except ImportError:
             raise ImportError("to_polars() needs polars: pip install polars "
                               "(or pip install 'kwiq[polars]')") from None
-        try:
-            doc = pl.Series("doc", self._ids)
-        except (TypeError, ValueError, pl.exceptions.PolarsError):
-            doc = pl.Series("doc", self._ids, dtype=pl.Object)
+        doc = polars_series(pl, "doc", self._ids)
+        meta = [polars_series(pl, name, self._frame[name].tolist()) for name in self.meta]
         types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
                  "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
         numbers = self._frame["query"].cat.codes.tolist()
         query = pl.Series("query", self.queries, dtype=pl.Categorical).gather(numbers)
         return pl.DataFrame([doc] + [pl.Series(name, self._frame[name].tolist(), dtype=dtype)
-                                     for name, dtype in types.items()] + [query])
+                                     for name, dtype in types.items()] + meta + [query])
 
     def _export_rows(self) -> Iterator[tuple]:
         for start, stop in self._chunks():

@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 from collections.abc import Hashable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 import dask
@@ -26,7 +27,7 @@ from dask import delayed
 from dask.sizeof import sizeof
 from distributed import Client, Future, get_client, wait
 
-from kwiq import _analysis, _build, _core, _files
+from kwiq import _analysis, _build, _core, _files, _metadata
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM
 from kwiq._args import as_bool, int_in, window_sides
 from kwiq._corpus import Corpus as LocalCorpus
@@ -111,26 +112,38 @@ def _build_items(items: Iterable, threads: int) -> Part:
 
 
 def _build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part:
+    """A partition of a DataFrame: every column but text and id becomes
+    metadata, as kwiq.Corpus.from_pandas makes it."""
+    metadata = frame.drop(columns=[c for c in (text, id) if c is not None])
     return _build_part(frame[text].tolist(), None if id is None else frame[id].tolist(), threads,
-                       id is None)
+                       id is None, metadata)
 
 
-def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool) -> Part:
-    corpus = LocalCorpus(texts, ids, threads=threads)
+def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool,
+                metadata: Any = None) -> Part:
+    corpus = LocalCorpus(texts, ids, metadata, threads=threads)
     size = sum(len(text) for text in texts)
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE, positional=positional)
 
 
 def _build_files(files: list[str], ids: list, encoding: str, errors: str,
-                 threads: int) -> Part:
-    corpus = LocalCorpus._from_paths(files, files, encoding, errors, ids, threads, False)
+                 threads: int, metadata: Any) -> Part:
+    corpus = LocalCorpus._from_paths(files, files, encoding, errors, ids, threads, False,
+                                     metadata)
     size = sum(os.stat(path).st_size for path in files)
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE)
 
 
-def _summary(part: Part) -> tuple[int, int, list, bool]:
+def _summary(part: Part) -> tuple[int, int, list, bool, Any]:
+    """The partition's size, its ids, and its metadata's columns (a frame
+    of no rows), or None."""
     corpus = part.corpus
-    return corpus.n_docs, corpus.n_tokens, corpus._ids, part.positional
+    columns = None if corpus._metadata is None else corpus._metadata.iloc[:0]
+    return corpus.n_docs, corpus.n_tokens, corpus._ids, part.positional, columns
+
+
+def _metadata_part(part: Part) -> Any:
+    return part.corpus.metadata
 
 
 def _renumbered(part: Part, first: int) -> Part:
@@ -153,8 +166,8 @@ def _save_part(part: Part, path: str) -> None:
 
 
 def _kwic_part(part: Part, query: Any, window: Any, case: bool, width: Optional[int],
-               bound: Optional[str], meta: Any) -> Any:
-    conc = part.corpus.kwic(query, window, case, width=width, bound=bound)
+               bound: Optional[str], names: list[str], meta: Any) -> Any:
+    conc = part.corpus.kwic(query, window, case, width=width, bound=bound, meta=names or None)
     return conc.to_pandas().astype(meta.dtypes.to_dict())
 
 
@@ -317,13 +330,19 @@ class Corpus:
 
     def __init__(self, client: Client, parts: list[Future]):
         summaries = _results([client.submit(_summary, part, pure=False) for part in parts])
-        if len({positional for n_docs, _, _, positional in summaries if n_docs}) > 1:
+        if len({positional for n_docs, _, _, positional, _ in summaries if n_docs}) > 1:
             raise TypeError("bag items must all be str, or all (id, text) pairs")
-        self._n_docs = [n_docs for n_docs, _, _, _ in summaries]
-        self._n_tokens = [n_tokens for _, n_tokens, _, _ in summaries]
+        self._n_docs = [n_docs for n_docs, _, _, _, _ in summaries]
+        self._n_tokens = [n_tokens for _, n_tokens, _, _, _ in summaries]
         self._first_doc = [0, *itertools.accumulate(self._n_docs)][:-1]
+        # The metadata's columns and dtypes, the same in every partition (a
+        # DataFrame's partitions share them; files' rows are cut from one
+        # frame; a saved corpus keeps those it was saved with).
+        self._meta_columns = next((columns for *_, columns in summaries if columns is not None),
+                                  None)
+        self._metadata: Any = None
         ids = []
-        for i, (n_docs, _, part_ids, positional) in enumerate(summaries):
+        for i, (n_docs, _, part_ids, positional, _) in enumerate(summaries):
             first = self._first_doc[i]
             if positional and first:
                 parts[i] = client.submit(_renumbered, parts[i], first, pure=False)
@@ -370,7 +389,7 @@ class Corpus:
                    errors: str = "strict",
                    ids: Union[str, Callable[[Any], Hashable]] = "path", *,
                    npartitions: Optional[int] = None, threads: int = 1,
-                   client: Optional[Client] = None) -> Corpus:
+                   metadata: Any = None, client: Optional[Client] = None) -> Corpus:
         """Text files, one document a file, as ``kwiq.Corpus.from_files``
         takes them (paths, globs, directories; ``encoding``, ``errors``,
         ``ids``), cut into ``npartitions`` runs of consecutive files of
@@ -378,18 +397,25 @@ class Corpus:
         listed on the client and read by the workers: they must name the
         same files everywhere (shared storage). A file that cannot be
         decoded raises ``kwiq.FileDecodeError`` naming it and the byte
-        offset, on the client; when several cannot, the first in order."""
+        offset, on the client; when several cannot, the first in order.
+        ``metadata`` as for ``kwiq.Corpus.from_files`` (rows, one per file,
+        or a function of the path, called on the client); each partition
+        keeps its files' rows."""
         threads = _build.check_threads(threads)
         client = _client(client)
         files = _files.expand(paths)
         _files.check_codec(encoding, errors)
         all_ids = _check_ids(_file_ids(files, ids), len(files))
+        if callable(metadata):
+            metadata = [metadata(Path(path)) for path in files]
+        metadata = _metadata.check(metadata, len(files))
         if npartitions is None:
             npartitions = sum(client.nthreads().values())
         npartitions = int_in(npartitions, "npartitions", 1)
         runs = _balanced([os.stat(path).st_size for path in files], npartitions)
-        parts = [client.submit(_build_files, files[a:b], all_ids[a:b], encoding, errors,
-                               threads, pure=False) for a, b in runs]
+        parts = [client.submit(_build_files, files[a:b], all_ids[a:b], encoding, errors, threads,
+                               None if metadata is None else metadata.iloc[a:b], pure=False)
+                 for a, b in runs]
         return cls(client, parts)
 
     # ---- saving ----
@@ -460,6 +486,16 @@ class Corpus:
     def __len__(self) -> int:
         return self.n_docs
 
+    @property
+    def metadata(self):
+        """As ``kwiq.Corpus.metadata``: a row per document, indexed by id,
+        fetched from the partitions once."""
+        if self._metadata is None:
+            _, pd = _analysis._libs()
+            frames = self._map(_metadata_part)
+            self._metadata = pd.concat(frames) if frames else pd.DataFrame()
+        return self._metadata.copy()
+
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``, fetched from its partition."""
         if self._partition_of is None:
@@ -479,23 +515,31 @@ class Corpus:
     # ---- concordances ----
 
     def kwic(self, query: Union[str, Iterable[str]], window: Window = 5, case: bool = False, *,
-             width: Optional[int] = None, bound: Optional[str] = None) -> KwicFrame:
+             width: Optional[int] = None, bound: Optional[str] = None,
+             meta: Union[str, Iterable[str], None] = None) -> KwicFrame:
         """The lines of ``query`` (arguments as ``kwiq.Corpus.kwic``) as a
         lazy ``dask.dataframe.DataFrame`` with the columns of
         ``Concordance.to_pandas()``, a partition per corpus partition, in
         document order. ``.compute()`` gives a local Concordance of the
-        lines, in the order one kwiq.Corpus gives them. Bad arguments raise
-        here, before anything is submitted."""
+        lines, in the order one kwiq.Corpus gives them. ``meta``: metadata
+        columns each line carries, as ``kwiq.Corpus.kwic`` takes them. Bad
+        arguments raise here, before anything is submitted."""
         if isinstance(query, Iterable) and not isinstance(query, (str, bytes)):
             query = list(query)  # read once, here, even if it is an iterator
         # An empty corpus checks every argument as a full one would.
         empty = LocalCorpus([]).kwic(query, window, case, width=width, bound=bound)
-        meta = _lines_meta(empty.queries, self._doc_dtype)
-        parts = [delayed(_kwic_part, pure=True)(part, query, window, case, width, bound, meta)
+        names: list[str] = []
+        if meta is not None:
+            names = _metadata.column_names(self._meta_columns, meta, "meta")
+            _metadata.check_line_fields(names)
+        frame_meta = _lines_meta(empty.queries, self._doc_dtype,
+                                 None if not names else self._meta_columns[names])
+        parts = [delayed(_kwic_part, pure=True)(part, query, window, case, width, bound, names,
+                                                frame_meta)
                  for part in self._parts]
         with dask.config.set({"dataframe.convert-string": False}):
-            frame = dd.from_delayed(parts, meta=meta, verify_meta=False)
-        return KwicFrame(frame.expr, _KwicSource(self, query, empty))
+            frame = dd.from_delayed(parts, meta=frame_meta, verify_meta=False)
+        return KwicFrame(frame.expr, _KwicSource(self, query, empty, names))
 
     # ---- counts and statistics ----
 
@@ -646,7 +690,10 @@ def _merged(pd, frames: list, key: str, columns: list[str]):
     return pd.concat(frames, ignore_index=True).groupby(key, sort=False)[columns].sum()
 
 
-def _lines_meta(queries: list[str], doc_dtype: Any):
+def _lines_meta(queries: list[str], doc_dtype: Any, meta_columns: Any):
+    """The frame of no lines with the columns and dtypes of to_pandas: the
+    Line fields, the metadata columns asked for (``meta_columns``, a frame
+    of no rows, or None) and query."""
     import numpy as np
     import pandas as pd
     text = pd.Series(["x"]).dtype  # the str dtype pandas infers, as to_pandas gets
@@ -654,6 +701,9 @@ def _lines_meta(queries: list[str], doc_dtype: Any):
     for field in ("start", "end", "left", "match", "right", "char_start", "char_end"):
         dtype = text if field in ("left", "match", "right") else np.int64
         columns[field] = pd.Series([], dtype=dtype)
+    if meta_columns is not None:
+        for name in meta_columns.columns:
+            columns[name] = pd.Series([], dtype=meta_columns[name].dtype)
     columns["query"] = pd.Categorical([], categories=queries)
     return pd.DataFrame(columns)
 
@@ -661,10 +711,11 @@ def _lines_meta(queries: list[str], doc_dtype: Any):
 class _KwicSource:
     """What a KwicFrame was made from: the corpus and the query's arguments."""
 
-    def __init__(self, corpus: Corpus, query: Any, empty: Any):
+    def __init__(self, corpus: Corpus, query: Any, empty: Any, meta: list[str]):
         self.corpus = corpus
         self.query = query
         self.empty = empty  # the local Concordance of no lines: the settings, checked
+        self.meta = meta  # the metadata columns the lines carry
 
     def sort_keys(self, names: list[str], parts: Any, rows: Any) -> Any:
         """The sort values of the lines from partitions ``parts`` at ``rows``."""
@@ -723,4 +774,4 @@ class KwicFrame(dd.DataFrame):
         return LineConcordance(frame, query=empty.query, queries=empty.queries,
                                window=empty.window, case=empty.case, width=empty.width,
                                bound=empty.bound, origin=(parts, rows),
-                               sort_keys=source.sort_keys)
+                               sort_keys=source.sort_keys, meta=source.meta)
