@@ -279,6 +279,34 @@ def test_from_bag_rejects_repeated_ids_and_mixed_items(client):
                                   client=client)
 
 
+def test_bad_documents_named_by_their_place_in_the_collection(client):
+    """A text that is not str, or holds a lone surrogate, raises the error
+    one machine gives for the same collection, whatever partition it is in."""
+    texts = [f"text number {i}" for i in range(10)]
+    for bad in ("bad \ud800 text", None):
+        items = texts[:7] + [bad] + texts[8:]
+        expected = pytest.raises(TypeError if bad is None else UnicodeEncodeError)
+        with expected as single:
+            kwiq.Corpus(items)
+        # Dask would convert a column of objects to Arrow strings, which
+        # cannot hold a lone surrogate: the text is kept as it is given.
+        with dask.config.set({"dataframe.convert-string": False}):
+            frame = dd.from_pandas(pd.DataFrame({"text": items}, dtype=object), npartitions=3)
+        cases = [db.from_sequence(list(zip("abcdefghij", items)), npartitions=3), frame]
+        if bad is not None:  # a bag of str and None is refused as mixed items
+            cases.append(db.from_sequence(items, npartitions=3))
+        for source in cases:
+            with pytest.raises(type(single.value)) as distributed_error:
+                if isinstance(source, dd.DataFrame):
+                    kwiq.dask.Corpus.from_dataframe(source, client=client)
+                else:
+                    kwiq.dask.Corpus.from_bag(source, client=client)
+            message = str(single.value)
+            if isinstance(source, db.Bag) and source.take(1, npartitions=-1)[0][0] == "a":
+                message = message.replace("(id 7)", "(id 'h')")
+            assert str(distributed_error.value) == message
+
+
 def test_from_dataframe(client):
     files = sorted(GUTENBERG.glob("*.txt"))[:8]
     frame = pd.DataFrame({"name": [f.stem for f in files],

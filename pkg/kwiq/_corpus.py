@@ -72,13 +72,13 @@ class Corpus:
         texts = list(texts)
         for i, text in enumerate(texts):
             if not isinstance(text, str):
-                raise TypeError(f"document {i} is {type(text).__name__}, not str")
+                raise document_error(text, i, None)
         ids = _check_ids(ids, len(texts))
         metadata = _metadata.check(metadata, len(texts))
         threads = _build.check_threads(threads)
 
         def describe(i: int, error: BaseException) -> BaseException:
-            return _surrogate_error(texts[i], i, ids[i])
+            return document_error(texts[i], i, ids[i])
 
         index = _build.build([len(text) for text in texts], texts.__getitem__, describe,
                              threads)
@@ -548,15 +548,24 @@ def _check_bound(bound: Any) -> int:
             from None
 
 
-def _surrogate_error(text: str, i: int, doc_id: Hashable) -> UnicodeEncodeError:
-    """The error for document i, whose lone surrogate stopped the build."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        return UnicodeEncodeError(
-            "utf-8", text, error.start, error.end,
-            f"lone surrogate in document {i} (id {doc_id!r}): not valid Unicode text")
-    return UnicodeEncodeError("utf-8", text, 0, 0, f"document {i} (id {doc_id!r})")
+def document_error(text: Any, i: int, doc_id: Hashable) -> Exception:
+    """The error for document i, a text that is not str (TypeError) or
+    holds a lone surrogate (UnicodeEncodeError). It keeps ``document``
+    (i), ``text`` and ``doc_id``, so that kwiq.dask can name the document
+    by its place in the whole collection rather than in its partition."""
+    if not isinstance(text, str):
+        error: Exception = TypeError(f"document {i} is {type(text).__name__}, not str")
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as bad:
+            error = UnicodeEncodeError(
+                "utf-8", text, bad.start, bad.end,
+                f"lone surrogate in document {i} (id {doc_id!r}): not valid Unicode text")
+        else:
+            error = UnicodeEncodeError("utf-8", text, 0, 0, f"document {i} (id {doc_id!r})")
+    error.document, error.text, error.doc_id = i, text, doc_id
+    return error
 
 
 def _file_ids(files: list[str], ids: Any) -> Optional[list]:

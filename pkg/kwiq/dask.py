@@ -31,7 +31,7 @@ from kwiq import _analysis, _build, _core, _files, _metadata
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM
 from kwiq._args import as_bool, int_in, window_sides
 from kwiq._corpus import Corpus as LocalCorpus
-from kwiq._corpus import Window, _check_ids, _file_ids
+from kwiq._corpus import Window, _check_ids, _file_ids, document_error
 from kwiq._lines import LineConcordance
 from kwiq._saved import FormatError, PathLike
 
@@ -121,7 +121,13 @@ def _build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part
 
 def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool,
                 metadata: Any = None) -> Part:
-    corpus = LocalCorpus(texts, ids, metadata, threads=threads)
+    try:
+        corpus = LocalCorpus(texts, ids, metadata, threads=threads)
+    except (TypeError, UnicodeEncodeError) as error:
+        # The client renumbers the document, whose ids are then its
+        # place in the whole collection too.
+        error.positional = positional
+        raise
     size = sum(len(text) for text in texts)
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE, positional=positional)
 
@@ -304,6 +310,17 @@ def _results(futures: list[Future]) -> list:
     return [future.result() for future in futures]
 
 
+def _in_collection(error: Any, futures: list[Future]) -> Exception:
+    """A bad document's error (kwiq._corpus.document_error) from the first
+    partition that failed, renumbered by its place in the whole
+    collection: the partitions before it were built, so their lengths
+    are known."""
+    failed = next(p for p, future in enumerate(futures) if future.status == "error")
+    first = sum(future.result()[0] for future in futures[:failed])
+    doc = first + error.document
+    return document_error(error.text, doc, doc if error.positional else error.doc_id)
+
+
 def _balanced(sizes: list[int], n: int) -> list[tuple[int, int]]:
     """[start, stop) runs of consecutive items, at most n, of about equal total size."""
     total = sum(sizes)
@@ -329,7 +346,13 @@ class Corpus:
     """
 
     def __init__(self, client: Client, parts: list[Future]):
-        summaries = _results([client.submit(_summary, part, pure=False) for part in parts])
+        futures = [client.submit(_summary, part, pure=False) for part in parts]
+        try:
+            summaries = _results(futures)
+        except (TypeError, UnicodeEncodeError) as error:
+            if not hasattr(error, "document"):
+                raise
+            raise _in_collection(error, futures) from None
         if len({positional for n_docs, _, _, positional, _ in summaries if n_docs}) > 1:
             raise TypeError("bag items must all be str, or all (id, text) pairs")
         self._n_docs = [n_docs for n_docs, _, _, _, _ in summaries]
