@@ -6,6 +6,7 @@ Usage:
     python tools/run_ctests.py --valgrind   # the same binary under memcheck
     python tools/run_ctests.py --sanitize   # AddressSanitizer + UBSan build
     python tools/run_ctests.py --portable   # the scanner's portable path, not SSE2
+    CC=clang python tools/run_ctests.py     # another compiler (default gcc, then cc)
 
 Prints the test program's output, whose last line is "N passed, N failed",
 and exits non-zero if any check, the compiler or valgrind fails.

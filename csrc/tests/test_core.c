@@ -594,7 +594,7 @@ static void test_windows(void)
         "Mr. Smith met Dr. Jones. They spoke of peace. Peace came! Then war? no. Peace at "
         "last.\n\nA new day.\n \nPeace again, said J. R. Doe. MR. X left. "
         "Fine.\"Quoted\" stays. 1. Numbered",
-        "one two\r\nthree\r\n\r\nfour five\r\rsix\xe2\x80\xa8\xe2\x80\xa9seven\n\x0c\x0b" "eight",
+        ("one two\r\nthree\r\n\r\nfour five\r\rsix\xe2\x80\xa8\xe2\x80\xa9seven\n\x0c\x0b" "eight"),
         "aa bb cc dd ee",
         "aa     bb cc\n\ndd  ee. Ff",
     };
@@ -947,7 +947,7 @@ static void test_append(void)
     kw_index_free(whole);
 
     /* Refusals leave both builders as they were. */
-    kw_builder *b, *c;
+    kw_builder *b = NULL, *c = NULL;
     CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK && kw_builder_new(&kw_alloc_libc, &c) == KW_OK);
     CHECK(kw_builder_add(b, "a b", 3, &bad) == KW_OK && kw_builder_add(c, "b c", 3, &bad) == KW_OK);
     CHECK(kw_builder_append(b, b) == KW_EINVAL);
@@ -992,7 +992,7 @@ static void test_runner(void)
     /* 24 documents of 20,000 words: enough tokens for finish to cut the
      * postings into five parts (at least 65,536 tokens each). */
     static const char *words[] = {"the", "The", "THE", "peace", "Peace", "war", ",", ".",
-                                  "\xc3\xa9t\xc3\xa9", "\xc3\x89T\xc3\x89", "Stra\xc3\x9f" "e",
+                                  "\xc3\xa9t\xc3\xa9", "\xc3\x89T\xc3\x89", ("Stra\xc3\x9f" "e"),
                                   "STRASSE", "\xe5\x92\x8c", "x1", "x2", "x3", "x4", "x5"};
     enum { N_DOCS = 24, WORDS = 20000, N_WORDS = sizeof words / sizeof *words };
     char **docs = malloc(N_DOCS * sizeof *docs);
@@ -1216,7 +1216,7 @@ static void test_sort(void)
 {
     /* Token positions of "x": 0 3 5 7 9 11 | 13 | 15 | 17. */
     const char *docs[] = {
-        "x, Beta x alpha x \xc3\x89" "clair x ab x a x",  /* x , Beta x alpha x Éclair x ab x a x */
+        ("x, Beta x alpha x \xc3\x89" "clair x ab x a x"),  /* x , Beta x alpha x Éclair x ab x a x */
         "zeta x",
         "aaa x zulu",
         "x BETA",
@@ -2281,7 +2281,7 @@ static const kw_alloc failing = {failing_malloc, failing_realloc, plain_free, NU
  * the run without failures. Returns the hit count, or -1 on a wrong status. */
 static long oom_scenario(void)
 {
-    static const char *docs[] = {"Peace, peace and war; war!", "Die Stra\xc3\x9f" "e", "x"};
+    static const char *docs[] = {"Peace, peace and war; war!", ("Die Stra\xc3\x9f" "e"), "x"};
     kw_builder *b = NULL;
     kw_index *ix = NULL;
     kw_hits *h = NULL;
@@ -2372,7 +2372,7 @@ static void test_out_of_memory(void)
  * counts as two decimal digits each, or -1 on a wrong status. */
 static long long oom_stats_scenario(void)
 {
-    static const char *docs[] = {"Peace, peace and war; war!", "Die Stra\xc3\x9f" "e", "x",
+    static const char *docs[] = {"Peace, peace and war; war!", ("Die Stra\xc3\x9f" "e"), "x",
                                  "a b c d e f g h i j k l m n o p q r s t"};
     kw_builder *b = NULL;
     kw_index *ix = NULL;
