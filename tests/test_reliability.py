@@ -26,6 +26,9 @@ def everything(corpus):
             conc = corpus.kwic(query, **context)
             result.append([tuple(line) for line in conc])
             result.append([tuple(line) for line in conc.sort("R1", "L2")])
+        # A frame's columns are laid out with the GIL released too.
+        frame = corpus.kwic(query, **CONTEXTS[-1]).to_pandas()
+        result.append([tuple(row) for row in frame.itertuples(index=False)])
     return result
 
 
@@ -128,13 +131,16 @@ def rss_bytes():
 
 def build_and_query(k, text, saved):
     """One round of what a user does: build, query (words, phrases, globs,
-    sorts, lines, HTML) and, every 10th round, load and run regexes."""
+    sorts, lines, HTML) and, every 10th round, make a DataFrame, load and
+    run regexes."""
     corpus = kwiq.Corpus([text, f"document {k} peace"], ids=["a", k])
     conc = corpus.kwic(["peace", "nuclear catastrophe"], window=(3, 2))
     lines = list(conc.sort("R1", "match"))
     assert sum(line.doc == k for line in lines) == 1
     corpus.kwic("pea*", width=20, bound="sentence")._repr_html_()
     if k % 10 == 0:
+        frame = conc.to_pandas()
+        assert frame["doc"].tolist().count(k) == 1
         loaded = kwiq.Corpus.load(saved)
         assert len(loaded.kwic("peace")) == 11
         assert sum(line.doc == k for line in corpus.kwic("/[0-9]+/")) == 1
