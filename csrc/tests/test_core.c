@@ -420,22 +420,32 @@ static void test_lines(void)
  * before, and with the prefetch hint, equal lines laid out alone from
  * checkpoints: for dense and sparse hits, in document order and sorted,
  * with every kind of context. */
-static void test_line_cursor(void)
+/* An index of n_docs random texts (random_text, ASCII and not by turns) of
+ * at most doc_bytes each; NULL, a failed check, if it cannot be built. */
+static kw_index *random_index(uint64_t seed, size_t n_docs, size_t doc_bytes)
 {
-    enum { N_DOCS = 6, DOC_BYTES = 3000 };
-    static char texts[N_DOCS][DOC_BYTES];
-    const char *docs[N_DOCS];
-    uint64_t state = 0x2545F4914F6CDD1DULL;
+    char *text = malloc(doc_bytes);
     kw_builder *b;
     kw_index *ix = NULL;
     size_t bad;
-    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
-    for (int d = 0; d < N_DOCS; d++) {
-        size_t n = random_text(&state, d % 2, texts[d], DOC_BYTES);
-        docs[d] = texts[d];
-        CHECK(kw_builder_add(b, docs[d], n, &bad) == KW_OK);
+    if (!text || kw_builder_new(&kw_alloc_libc, &b) != KW_OK) {
+        free(text);
+        CHECK(0);
+        return NULL;
+    }
+    for (size_t d = 0; d < n_docs; d++) {
+        size_t n = random_text(&seed, d % 2, text, doc_bytes);
+        CHECK(kw_builder_add(b, text, n, &bad) == KW_OK);
     }
     CHECK(kw_builder_finish(b, &ix) == KW_OK);
+    free(text);
+    return ix;
+}
+
+static void test_line_cursor(void)
+{
+    kw_index *ix = random_index(0x2545F4914F6CDD1DULL, 6, 3000);
+    size_t bad;
     if (!ix)
         return;
     static const char *const queries[] = {"a", "word", ".", "x9 a", "zq"};
@@ -520,20 +530,9 @@ static void free_column_texts(kw_line_columns *cols, const kw_alloc *alloc)
  * every kind of context. */
 static void test_line_columns(void)
 {
-    enum { N_DOCS = 5, DOC_BYTES = 2000, MAX_HITS = 4096 };
-    static char texts[N_DOCS][DOC_BYTES];
-    const char *docs[N_DOCS];
-    uint64_t state = 0x9E3779B97F4A7C15ULL;
-    kw_builder *b;
-    kw_index *ix = NULL;
+    enum { MAX_HITS = 4096 };
+    kw_index *ix = random_index(0x9E3779B97F4A7C15ULL, 5, 2000);
     size_t bad;
-    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
-    for (int d = 0; d < N_DOCS; d++) {
-        size_t n = random_text(&state, d % 2, texts[d], DOC_BYTES);
-        docs[d] = texts[d];
-        CHECK(kw_builder_add(b, docs[d], n, &bad) == KW_OK);
-    }
-    CHECK(kw_builder_finish(b, &ix) == KW_OK);
     if (!ix)
         return;
     static const char *const queries[] = {"a", "word", ".", "x9 a", "zq"};
