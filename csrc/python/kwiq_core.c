@@ -872,21 +872,48 @@ error:
     return result;
 }
 
+/* A list of the ids of documents doc[0 .. n), taken from `ids` (None: the
+ * numbers themselves). */
+static PyObject *doc_id_list(PyObject *ids, const uint64_t *doc, Py_ssize_t n)
+{
+    PyObject *list = PyList_New(n);
+    if (!list)
+        return NULL;
+    const int is_list = PyList_CheckExact(ids);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *id;
+        if (ids == Py_None)
+            id = PyLong_FromUnsignedLongLong(doc[i]);
+        else if (is_list && doc[i] < (uint64_t)PyList_GET_SIZE(ids))
+            id = Py_NewRef(PyList_GET_ITEM(ids, (Py_ssize_t)doc[i]));
+        else
+            id = PySequence_GetItem(ids, (Py_ssize_t)doc[i]);
+        if (!id) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, id);
+    }
+    return list;
+}
+
 PyDoc_STRVAR(Hits_frame_columns_doc,
-"frame_columns(left, right, width=0, bound=0)\n--\n\n"
-"The lines of every hit as bytes, for a data frame and without a Python\n"
-"object per hit: the document numbers (uint64), start, end, char_start and\n"
-"char_end (int64), the query numbers (uint32), then for left, match and\n"
-"right the offsets (int64, one more than the hits) and the UTF-8 text of\n"
-"an Arrow large_string column. Native byte order. Arguments as for lines().");
+"frame_columns(left, right, ids, width=0, bound=0)\n--\n\n"
+"The lines of every hit, for a data frame, with no Python object per hit\n"
+"but the document ids: a list of those ids, then as bytes start, end,\n"
+"char_start and char_end (int64) and the query numbers (uint32), then for\n"
+"left, match and right the offsets (int64, one more than the hits) and the\n"
+"UTF-8 text of an Arrow large_string column. Native byte order. Arguments\n"
+"as for lines().");
 
 static PyObject *Hits_frame_columns(HitsObject *self, PyObject *args)
 {
     unsigned int left, right;
     unsigned long long width = 0;
     int bound = 0;
+    PyObject *ids;
     kw_context ctx;
-    if (!PyArg_ParseTuple(args, "II|Ki:frame_columns", &left, &right, &width, &bound))
+    if (!PyArg_ParseTuple(args, "IIO|Ki:frame_columns", &left, &right, &ids, &width, &bound))
         return NULL;
     if (make_context(left, right, width, bound, &ctx) < 0)
         return NULL;
@@ -901,7 +928,8 @@ static PyObject *Hits_frame_columns(HitsObject *self, PyObject *args)
     if ((size_t)n > (size_t)(PY_SSIZE_T_MAX / sizeof(int64_t)) - 1)
         return PyErr_NoMemory();
     /* The fixed-size arrays are written in place in their bytes objects,
-     * which no other code can see until they are returned. */
+     * which no other code can see until they are returned; the document
+     * numbers' gives way to the list of their ids. */
     for (int c = 0; c < N_NUMBERS; c++)
         if (!(items[c] = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)number_size[c])))
             goto done;
@@ -926,6 +954,10 @@ static PyObject *Hits_frame_columns(HitsObject *self, PyObject *args)
         raise_status(st);
         goto done;
     }
+    PyObject *doc_ids = doc_id_list(ids, columns.doc, n);
+    if (!doc_ids)
+        goto done;
+    Py_SETREF(items[0], doc_ids);
     for (int t = 0; t < N_TEXTS; t++)
         if (!(items[N_NUMBERS + 2 * t + 1] =
                   PyBytes_FromStringAndSize(texts[t]->data, (Py_ssize_t)texts[t]->offsets[n])))

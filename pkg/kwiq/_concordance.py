@@ -145,7 +145,6 @@ class Concordance(Sequence[Line]):
                  context: tuple[int, int, int, int]):
         self._hits = hits
         self._ids = ids
-        self._id_array = None  # the ids as a numpy array, made by to_pandas
         self._set_options(query, queries, window, case, width, bound)
         # What the core lays lines out with: (left, right, width or 0, bound
         # code), checked by Corpus.kwic. Every way of getting lines uses it.
@@ -381,12 +380,10 @@ class Concordance(Sequence[Line]):
         query numbers."""
         import numpy as np
         left, right, width, bound = self._context
-        laid_out = self._hits.frame_columns(left, right, width, bound)
+        laid_out = self._hits.frame_columns(left, right, self._ids, width, bound)
         doc, numbers, query, texts = laid_out[0], laid_out[1:5], laid_out[5], laid_out[6:]
         n = len(self)
-        if self._id_array is None:
-            self._id_array = np.fromiter(self._ids, dtype=object, count=len(self._ids))
-        columns: dict = {"doc": self._id_array[np.frombuffer(doc, dtype=np.uint64)].tolist()}
+        columns: dict = {"doc": doc}
         for name, column in zip(("start", "end", "char_start", "char_end"), numbers):
             columns[name] = np.frombuffer(column, dtype=np.int64)
         for k, name in enumerate(("left", "match", "right")):
