@@ -16,6 +16,11 @@ from typing import Any, NamedTuple, Union, overload
 from kwiq import _core
 from kwiq._args import as_bool
 
+# From this many lines on, and with pyarrow, DataFrames take their text
+# columns as the core lays them out, in Arrow arrays; below it, making the
+# arrays costs more than the str per field it saves (bench/frames.py).
+ARROW_MIN_LINES = 256
+
 # Lines are made this many at a time when iterating, so a loop that stops
 # early never pays for the whole concordance.
 ITER_CHUNK = 1024
@@ -355,23 +360,29 @@ class Concordance(Sequence[Line]):
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'kwiq[pandas]'") from None
         arrow_str = _arrow_str_dtype(pd)
-        if arrow_str is None:
-            left, right, width, bound = self._context
-            *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
-            frame = pd.DataFrame(dict(zip(Line._fields, fields)))
-        else:
-            columns, query_numbers = self._arrow_columns(_pyarrow())
-            # The ids' dtype inferred from them, as from a list of them; the
-            # texts kept in the Arrow arrays, as pandas keeps str.
-            columns["doc"] = pd.Series(columns["doc"])
+        columns, query_numbers, arrow = self._frame_columns(None if arrow_str is None
+                                                            else _pyarrow())
+        if arrow:
+            # The texts kept in their Arrow arrays, as pandas keeps str.
             for name in ("left", "match", "right"):
                 columns[name] = pd.array(columns[name], dtype=arrow_str)
-            frame = pd.DataFrame(columns)
+        frame = pd.DataFrame(columns)
         if self.meta:
             for name, column in self._meta_taken().items():
                 frame[name] = column
         frame["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
         return frame
+
+    def _frame_columns(self, pa: Any) -> tuple[dict, Any, bool]:
+        """The Line columns for a DataFrame (``doc`` a list of the lines'
+        ids), the query numbers, and whether the texts are pyarrow arrays:
+        they are with pyarrow (``pa``, else None) from ARROW_MIN_LINES lines
+        on, and lists of str otherwise."""
+        if pa is not None and len(self) >= ARROW_MIN_LINES:
+            return (*self._arrow_columns(pa), True)
+        left, right, width, bound = self._context
+        *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
+        return dict(zip(Line._fields, fields)), query_numbers, False
 
     def _arrow_columns(self, pa: Any) -> tuple[dict, Any]:
         """The Line columns laid out in C, without a str per line: ``doc`` a
@@ -402,13 +413,7 @@ class Concordance(Sequence[Line]):
         except ImportError:
             raise ImportError("to_polars() needs polars: pip install polars "
                               "(or pip install 'kwiq[polars]')") from None
-        pa = _pyarrow()
-        if pa is None:
-            left, right, width, bound = self._context
-            *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
-            columns = dict(zip(Line._fields, fields))
-        else:
-            columns, query_numbers = self._arrow_columns(pa)
+        columns, query_numbers, _ = self._frame_columns(_pyarrow())
 
         doc = polars_series(pl, "doc", columns["doc"])
         meta = [polars_series(pl, name, column.tolist())
