@@ -386,6 +386,79 @@ def test_metadata_from_files(client, books, tmp_path):
         kwiq.dask.Corpus.from_files(BOOKS, metadata=[{"a": 1}], client=client)
 
 
+@pytest.fixture(scope="module")
+def dmeta(client):
+    return kwiq.dask.Corpus.from_files(BOOKS, metadata=book_rows, npartitions=3, client=client)
+
+
+@pytest.fixture(scope="module")
+def meta_books():
+    return kwiq.Corpus.from_files(BOOKS, metadata=book_rows, progress=False)
+
+
+def views(corpus):
+    """The same views of a kwiq.dask.Corpus or a kwiq.Corpus of the same
+    documents, by metadata, by mask and by ids, and a view of a view."""
+    ids = corpus.ids
+    by_initial = corpus.where(initial=["T", "A", "M"])
+    return {
+        "where": by_initial,
+        "where two columns": corpus.where(long=True, number=[84, 1342, 2701, 11, 76]),
+        "mask": corpus.subset([i % 3 != 1 for i in range(len(ids))]),
+        "ids": corpus.subset([ids[5], ids[0], ids[-1], ids[5]]),
+        "view of a view": by_initial.subset([i % 2 == 0 for i in range(len(by_initial.ids))]),
+        "no documents": corpus.where(initial="no such letter"),
+    }
+
+
+def test_views_answer_as_one_machine(dmeta, meta_books, tmp_path):
+    distributed_views, single_views = views(dmeta), views(meta_books)
+    for name, single in single_views.items():
+        view = distributed_views[name]
+        assert (view.ids, view.n_docs, view.n_tokens) == \
+            (single.ids, single.n_docs, single.n_tokens), name
+        pd.testing.assert_frame_equal(view.metadata, single.metadata, check_index_type=False)
+        if not single.ids:
+            assert len(view.kwic("the").compute()) == 0
+            continue
+        assert view.text(single.ids[-1]) == single.text(single.ids[-1])
+        for query in ("whale", ["love", "hate"], "in spite of"):
+            same_lines(view.kwic(query, meta="number").compute(),
+                       single.kwic(query, meta="number"))
+            for keys in (("R1", "L1"), ("doc",), ("position",)):
+                same_lines(view.kwic(query).compute().sort(*keys),
+                           single.kwic(query).sort(*keys))
+        pd.testing.assert_frame_equal(view.freq(), single.freq())
+        pd.testing.assert_frame_equal(view.ngrams(2, min_count=3).head(200),
+                                      single.ngrams(2, min_count=3).head(200))
+        pd.testing.assert_frame_equal(view.clusters("the", 2), single.clusters("the", 2))
+        pd.testing.assert_frame_equal(view.collocates("time"), single.collocates("time"),
+                                      check_exact=False, rtol=1e-12)
+        pd.testing.assert_frame_equal(view.dispersion("love"), single.dispersion("love"))
+        assert png(view.plot_dispersion(["love", "war"])) == \
+            png(single.plot_dispersion(["love", "war"]))
+        pd.testing.assert_frame_equal(kwiq.dask.keyness(view, dmeta), kwiq.keyness(single, meta_books),
+                                      check_exact=False, rtol=1e-12)
+    # A saved view is a corpus of its documents.
+    distributed_views["mask"].save(tmp_path / "view")
+    loaded = kwiq.dask.Corpus.load(tmp_path / "view", client=dmeta._client)
+    assert loaded.ids == single_views["mask"].ids
+    same_lines(loaded.kwic("whale").compute(), single_views["mask"].kwic("whale"))
+
+
+def test_views_check_on_the_client(dmeta, dbooks):
+    with pytest.raises(ValueError, match="unknown metadata column 'colour'"):
+        dmeta.where(colour="red")
+    with pytest.raises(ValueError, match="the corpus has no metadata"):
+        dbooks.where(initial="T")
+    with pytest.raises(ValueError, match="a mask of 2 bools"):
+        dmeta.subset([True, False])
+    with pytest.raises(KeyError, match="no document with id 'nope'"):
+        dmeta.subset(["nope"])
+    with pytest.raises(TypeError):
+        dmeta.subset("a single id")
+
+
 def test_save_and_load(dbooks, books, client, tmp_path):
     dbooks.save(tmp_path / "books")
     names = sorted(p.name for p in (tmp_path / "books").iterdir())

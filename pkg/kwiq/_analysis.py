@@ -118,6 +118,15 @@ def _freq_counts(corpus, case: bool):
     return cached
 
 
+def group_counts(corpus):
+    """The tokens of every fold group, a uint32 array by id, in the corpus
+    or view (a whole corpus has them from its build)."""
+    np, _ = _libs()
+    if corpus._mask is None:
+        return _u32(np, corpus._index.group_counts())
+    return _freq_counts(corpus, False)[0]
+
+
 def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = False):
     """A frequency list: a DataFrame with columns ``word, count,
     per_million, docs``, one row per word seen at least ``min_count``
@@ -317,15 +326,14 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
     ids, counts, _, r1 = index.collocates(hits, left, right)
     ids, counts = _u32(np, ids), _u32(np, counts)
     vocabulary = _vocabulary(corpus)
-    group_counts = (_u32(np, index.group_counts()) if corpus._mask is None
-                    else _freq_counts(corpus, False)[0])
+    counts_of_groups = group_counts(corpus)
     is_word = np.frombuffer(vocabulary.folded_is_word, dtype=np.uint8).astype(bool)
-    n_words = int(group_counts[is_word].sum(dtype=np.uint64))
+    n_words = int(counts_of_groups[is_word].sum(dtype=np.uint64))
 
     keep = counts >= min_count
     ids = ids[keep]
     return collocation_table(np, pd, [vocabulary.folded[i] for i in ids.tolist()], counts[keep],
-                             group_counts[ids], n_words, r1, len(hits), measures,
+                             counts_of_groups[ids], n_words, r1, len(hits), measures,
                              word_ranks=_u32(np, index.group_ranks())[ids])
 
 

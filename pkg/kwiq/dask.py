@@ -31,7 +31,7 @@ from kwiq import _analysis, _build, _core, _files, _metadata
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM
 from kwiq._args import as_bool, int_in, window_sides
 from kwiq._corpus import Corpus as LocalCorpus
-from kwiq._corpus import Window, _check_ids, _file_ids, document_error
+from kwiq._corpus import Window, _as_items, _check_ids, _file_ids, document_error
 from kwiq._lines import LineConcordance
 from kwiq._saved import FormatError, PathLike
 
@@ -145,7 +145,7 @@ def _summary(part: Part) -> tuple[int, int, list, bool, Any]:
     of no rows), or None."""
     corpus = part.corpus
     columns = None if corpus._metadata is None else corpus._metadata.iloc[:0]
-    return corpus.n_docs, corpus.n_tokens, corpus._ids, part.positional, columns
+    return corpus.n_docs, corpus.n_tokens, list(corpus.ids), part.positional, columns
 
 
 def _metadata_part(part: Part) -> Any:
@@ -160,6 +160,14 @@ def _renumbered(part: Part, first: int) -> Part:
     # A corpus of its own (not a copy), so that nothing it shares with the
     # built one, such as the document number of each id, keeps the old ids.
     corpus._set(built._index, list(range(first, first + built.n_docs)), built._metadata)
+    return Part(corpus, part.nbytes)
+
+
+def _view_part(part: Part, how: str, chosen: Any) -> Part:
+    """A view of the partition: ``where(**chosen)`` or ``subset(chosen)``.
+    It pickles as the saved file of its own documents, never by the path
+    the whole partition was loaded from."""
+    corpus = part.corpus.where(**chosen) if how == "where" else part.corpus.subset(chosen)
     return Part(corpus, part.nbytes)
 
 
@@ -194,7 +202,7 @@ def _sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
     right = max((int(n[1:]) for n in names if n[0] == "r"), default=0)
     conc = corpus.kwic(query, window=(left, right), case=case)
     docs, starts = corpus._index.locate(conc._hits)
-    docs = np.frombuffer(docs, dtype=np.uint64).astype(np.int64)
+    docs = _in_order(corpus, np.frombuffer(docs, dtype=np.uint64).astype(np.int64))
     starts = np.frombuffer(starts, dtype=np.uint32).astype(np.int64)
     fold, tokenize = _core.casefold, _core.tokenize
 
@@ -229,8 +237,7 @@ def _freq_part(part: Part, case: bool, punctuation: bool) -> Any:
     np, pd = _analysis._libs()
     corpus = part.corpus
     vocabulary = _analysis._vocabulary(corpus)
-    _, counts, docs, _ = corpus._index.freq(case)
-    counts, docs = _analysis._u32(np, counts), _analysis._u32(np, docs)
+    counts, docs = _analysis._freq_counts(corpus, case)
     forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
                       else (vocabulary.folded, vocabulary.folded_is_word))
     counted = np.ones(len(counts), dtype=bool) if punctuation else \
@@ -244,7 +251,7 @@ def _freq_part(part: Part, case: bool, punctuation: bool) -> Any:
 def _ngrams_part(part: Part, n: int) -> Any:
     np, pd = _analysis._libs()
     corpus = part.corpus
-    ids, counts, docs, _ = corpus._index.ngrams(n, 1)
+    ids, counts, docs, _ = corpus._index.ngrams(n, 1, corpus._mask)
     ids = _analysis._u32(np, ids).reshape(-1, n)
     return pd.DataFrame({
         "ngram": _analysis._joined(np, _analysis._vocabulary(corpus).folded, ids),
@@ -261,8 +268,26 @@ def _dispersion_part(part: Part, query: Any, case: bool) -> Any:
     return _analysis.dispersion(part.corpus, query, case=case)
 
 
+def _in_order(corpus: LocalCorpus, docs: Any) -> Any:
+    """Document numbers of the index as places in the corpus or view (the
+    numbers themselves for a whole corpus)."""
+    if corpus._docs is None:
+        return docs
+    np, _ = _analysis._libs()
+    place = np.zeros(corpus._index.n_docs, dtype=np.int64)
+    place[corpus._docs] = np.arange(len(corpus._docs))
+    return place[docs]
+
+
 def _locate_part(part: Part, queries: list[str], case: bool) -> list:
-    return [_analysis._locate(part.corpus, query, case) for query in queries]
+    """Each query's matches as _analysis._locate gives them, documents
+    numbered by their place in the partition (a view's included)."""
+    corpus = part.corpus
+    located = []
+    for query in queries:
+        docs, starts, lengths = _analysis._locate(corpus, query, case)
+        located.append((_in_order(corpus, docs), starts, lengths[corpus._doc_numbers()]))
+    return located
 
 
 def _collocates_part(part: Part, query: Any, case: bool, left: int, right: int):
@@ -281,19 +306,17 @@ def _collocates_part(part: Part, query: Any, case: bool, left: int, right: int):
 
 
 def _word_tokens(np, corpus: LocalCorpus) -> int:
-    group_counts = _analysis._u32(np, corpus._index.group_counts())
     is_word = np.frombuffer(_analysis._vocabulary(corpus).folded_is_word, dtype=np.uint8)
-    return int(group_counts[is_word.astype(bool)].sum(dtype=np.uint64))
+    return int(_analysis.group_counts(corpus)[is_word.astype(bool)].sum(dtype=np.uint64))
 
 
 def _group_counts_part(part: Part, words: list[str]) -> Any:
     """The tokens of each case-folded word in this partition (0 if none)."""
     np, _ = _analysis._libs()
     corpus = part.corpus
-    group_counts = _analysis._u32(np, corpus._index.group_counts())
+    counts = _analysis.group_counts(corpus)
     number = {form: i for i, form in enumerate(_analysis._vocabulary(corpus).folded)}
-    return np.array([group_counts[number[w]] if w in number else 0 for w in words],
-                    dtype=np.int64)
+    return np.array([counts[number[w]] if w in number else 0 for w in words], dtype=np.int64)
 
 
 # ------------------------------------------------------------ on the client
@@ -521,15 +544,48 @@ class Corpus:
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``, fetched from its partition."""
+        return self._client.submit(_text, self._parts[self._partition(doc)], doc,
+                                   pure=False).result()
+
+    def _partition(self, doc: Hashable) -> int:
+        """The partition holding the document with id ``doc``; KeyError if none."""
         if self._partition_of is None:
             self._partition_of = {doc_id: p for p, (first, n) in
                                   enumerate(zip(self._first_doc, self._n_docs))
                                   for doc_id in self._ids[first:first + n]}
         try:
-            p = self._partition_of[doc]
-        except KeyError:
+            return self._partition_of[doc]
+        except (KeyError, TypeError):
             raise KeyError(f"no document with id {doc!r}") from None
-        return self._client.submit(_text, self._parts[p], doc, pure=False).result()
+
+    # ---- views ----
+
+    def subset(self, mask_or_ids: Any) -> Corpus:
+        """As ``kwiq.Corpus.subset``: a mask (one bool per document) or ids.
+        Each partition keeps a view of its chosen documents, sharing its
+        index; the client only splits the mask or the ids by partition."""
+        items = _as_items(mask_or_ids)
+        if items and all(type(item) is bool for item in items):
+            if len(items) != self.n_docs:
+                raise ValueError(f"a mask of {len(items)} bools for {self.n_docs} documents; "
+                                 "a mask needs one bool per document")
+            chosen = [items[first:first + n] for first, n in zip(self._first_doc, self._n_docs)]
+        else:
+            chosen = [[] for _ in self._parts]
+            for doc_id in items:
+                chosen[self._partition(doc_id)].append(doc_id)
+        return self._views("subset", chosen)
+
+    def where(self, **equalities: Any) -> Corpus:
+        """As ``kwiq.Corpus.where``: each partition keeps a view of its
+        documents whose metadata matches. ValueError, on the client, for a
+        column the metadata has not."""
+        _metadata.column_names(self._meta_columns, list(equalities), "where()")
+        return self._views("where", [equalities] * len(self._parts))
+
+    def _views(self, how: str, chosen: list) -> Corpus:
+        return Corpus(self._client, [self._client.submit(_view_part, part, how, arg, pure=False)
+                                     for part, arg in zip(self._parts, chosen)])
 
     def __repr__(self) -> str:
         return (f"<kwiq.dask.Corpus: {self.n_docs:,} documents, {self.n_tokens:,} tokens "
