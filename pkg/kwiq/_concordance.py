@@ -126,10 +126,17 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
+@functools.lru_cache(maxsize=None)
+def _str_dtype(pd: Any) -> Any:
+    """The dtype pandas gives a column of str (asked once: a Series costs
+    more than a small frame's lines)."""
+    return pd.Series(["x"]).dtype
+
+
 def _arrow_str_dtype(pd: Any) -> Any:
     """The dtype pandas gives a column of str when it keeps text in Arrow
     (pandas 3 with pyarrow), else None."""
-    dtype = pd.Series(["x"]).dtype
+    dtype = _str_dtype(pd)
     if getattr(dtype, "storage", None) != "pyarrow" or _pyarrow() is None:
         return None
     return dtype
@@ -366,12 +373,11 @@ class Concordance(Sequence[Line]):
             # The texts kept in their Arrow arrays, as pandas keeps str.
             for name in ("left", "match", "right"):
                 columns[name] = pd.array(columns[name], dtype=arrow_str)
-        frame = pd.DataFrame(columns)
         if self.meta:
-            for name, column in self._meta_taken().items():
-                frame[name] = column
-        frame["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
-        return frame
+            columns.update(self._meta_taken())
+        columns["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
+        # One frame of every column: adding columns to a frame costs more.
+        return pd.DataFrame(columns)
 
     def _frame_columns(self, pa: Any) -> tuple[dict, Any, bool]:
         """The Line columns for a DataFrame (``doc`` a list of the lines'
