@@ -307,10 +307,7 @@ class Corpus:
         """
         docs = self._doc_numbers()
         items = _as_items(mask_or_ids)
-        if items and all(type(item) is bool for item in items):
-            if len(items) != len(docs):
-                raise ValueError(f"a mask of {len(items)} bools for {len(docs)} documents; "
-                                 "a mask needs one bool per document")
+        if _is_mask(items, len(docs)):
             chosen = [d for d, keep in zip(docs, items) if keep]
         else:
             wanted = set()
@@ -417,10 +414,7 @@ class Corpus:
         left, right = window_sides(window)
         case = as_bool(case, "case")
         context = (left, right, _check_width(width), _check_bound(bound))
-        meta_names: list[str] = []
-        if meta is not None:
-            meta_names = _metadata.column_names(self._metadata, meta, "meta")
-            _metadata.check_line_fields(meta_names)
+        meta_names = _metadata.line_columns(self._metadata, meta)
         hits = [self._match(q, case) for q in queries]
         merged = hits[0] if len(hits) == 1 else _core.merge(hits)
         if self._mask is not None:
@@ -485,6 +479,17 @@ def sample() -> Corpus:
 def tokenize(text: str) -> list[str]:
     """The tokens of ``text`` as the index sees them, in their written form."""
     return [text[start:end] for start, end, _ in _core.tokenize(text)]
+
+
+def _is_mask(items: list, n_docs: int) -> bool:
+    """Whether subset() was given a mask (a non-empty list of bools only)
+    rather than ids; ValueError for a mask without one bool per document."""
+    if not items or not all(type(item) is bool for item in items):
+        return False
+    if len(items) != n_docs:
+        raise ValueError(f"a mask of {len(items)} bools for {n_docs} documents; "
+                         "a mask needs one bool per document")
+    return True
 
 
 def _as_items(mask_or_ids: Any) -> list:

@@ -80,6 +80,16 @@ def column_names(frame, names: Any, what: str) -> list[str]:
     return names
 
 
+def line_columns(frame, meta: Any) -> list[str]:
+    """The columns kwic(meta=...) names (None: none), checked: frame has
+    them, and they can become Line fields."""
+    if meta is None:
+        return []
+    names = column_names(frame, meta, "meta")
+    check_line_fields(names)
+    return names
+
+
 def check_line_fields(names: list[str]) -> None:
     """Columns that become Line fields must be identifiers and not clash
     with the Line fields or the query column."""

@@ -31,7 +31,7 @@ from kwiq import _analysis, _build, _core, _files, _metadata
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM
 from kwiq._args import as_bool, int_in, window_sides
 from kwiq._corpus import Corpus as LocalCorpus
-from kwiq._corpus import Window, _as_items, _check_ids, _file_ids, document_error
+from kwiq._corpus import Window, _as_items, _check_ids, _file_ids, _is_mask, document_error
 from kwiq._lines import LineConcordance
 from kwiq._saved import FormatError, PathLike
 
@@ -565,10 +565,7 @@ class Corpus:
         Each partition keeps a view of its chosen documents, sharing its
         index; the client only splits the mask or the ids by partition."""
         items = _as_items(mask_or_ids)
-        if items and all(type(item) is bool for item in items):
-            if len(items) != self.n_docs:
-                raise ValueError(f"a mask of {len(items)} bools for {self.n_docs} documents; "
-                                 "a mask needs one bool per document")
+        if _is_mask(items, self.n_docs):
             chosen = [items[first:first + n] for first, n in zip(self._first_doc, self._n_docs)]
         else:
             chosen = [[] for _ in self._parts]
@@ -607,10 +604,7 @@ class Corpus:
             query = list(query)  # read once, here, even if it is an iterator
         # An empty corpus checks every argument as a full one would.
         empty = LocalCorpus([]).kwic(query, window, case, width=width, bound=bound)
-        names: list[str] = []
-        if meta is not None:
-            names = _metadata.column_names(self._meta_columns, meta, "meta")
-            _metadata.check_line_fields(names)
+        names = _metadata.line_columns(self._meta_columns, meta)
         frame_meta = _lines_meta(empty.queries, self._doc_dtype,
                                  None if not names else self._meta_columns[names])
         parts = [delayed(_kwic_part, pure=True)(part, query, window, case, width, bound, names,
