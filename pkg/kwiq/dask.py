@@ -19,7 +19,7 @@ import os
 import tempfile
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, NamedTuple, Optional, Union
 
 import dask
 import dask.dataframe as dd
@@ -140,12 +140,19 @@ def _build_files(files: list[str], ids: list, encoding: str, errors: str,
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE)
 
 
-def _summary(part: Part) -> tuple[int, int, list, bool, Any]:
-    """The partition's size, its ids, and its metadata's columns (a frame
-    of no rows), or None."""
+class Summary(NamedTuple):
+    """What the client keeps of a partition."""
+    n_docs: int
+    n_tokens: int
+    ids: list
+    positional: bool  # Part.positional
+    meta_columns: Any  # the metadata's columns (a frame of no rows), or None
+
+
+def _summary(part: Part) -> Summary:
     corpus = part.corpus
     columns = None if corpus._metadata is None else corpus._metadata.iloc[:0]
-    return corpus.n_docs, corpus.n_tokens, list(corpus.ids), part.positional, columns
+    return Summary(corpus.n_docs, corpus.n_tokens, list(corpus.ids), part.positional, columns)
 
 
 def _metadata_part(part: Part) -> Any:
@@ -339,7 +346,7 @@ def _in_collection(error: Any, futures: list[Future]) -> Exception:
     collection: the partitions before it were built, so their lengths
     are known."""
     failed = next(p for p, future in enumerate(futures) if future.status == "error")
-    first = sum(future.result()[0] for future in futures[:failed])
+    first = sum(future.result().n_docs for future in futures[:failed])
     doc = first + error.document
     return document_error(error.text, doc, doc if error.positional else error.doc_id)
 
@@ -376,24 +383,24 @@ class Corpus:
             if not hasattr(error, "document"):
                 raise
             raise _in_collection(error, futures) from None
-        if len({positional for n_docs, _, _, positional, _ in summaries if n_docs}) > 1:
+        if len({s.positional for s in summaries if s.n_docs}) > 1:
             raise TypeError("bag items must all be str, or all (id, text) pairs")
-        self._n_docs = [n_docs for n_docs, _, _, _, _ in summaries]
-        self._n_tokens = [n_tokens for _, n_tokens, _, _, _ in summaries]
+        self._n_docs = [s.n_docs for s in summaries]
+        self._n_tokens = [s.n_tokens for s in summaries]
         self._first_doc = [0, *itertools.accumulate(self._n_docs)][:-1]
         # The metadata's columns and dtypes, the same in every partition (a
         # DataFrame's partitions share them; files' rows are cut from one
         # frame; a saved corpus keeps those it was saved with).
-        self._meta_columns = next((columns for *_, columns in summaries if columns is not None),
-                                  None)
+        self._meta_columns = next((s.meta_columns for s in summaries
+                                   if s.meta_columns is not None), None)
         self._metadata: Any = None
         ids = []
-        for i, (n_docs, _, part_ids, positional, _) in enumerate(summaries):
-            first = self._first_doc[i]
-            if positional and first:
+        for i, (summary, first) in enumerate(zip(summaries, self._first_doc)):
+            if summary.positional and first:
                 parts[i] = client.submit(_renumbered, parts[i], first, pure=False)
-                part_ids = list(range(first, first + n_docs))
-            ids.extend(part_ids)
+                ids.extend(range(first, first + summary.n_docs))
+            else:
+                ids.extend(summary.ids)
         self._ids = _check_ids(ids, len(ids))
         self._client = client
         self._parts = parts
