@@ -108,7 +108,7 @@ def _meta_line(names: tuple[str, ...], values: tuple) -> Line:
     return meta_line_type(names)._make(values)
 
 
-def polars_series(pl: Any, name: str, values: list) -> Any:
+def _polars_series(pl: Any, name: str, values: list) -> Any:
     """A polars Series of values of their polars type, or of Object when
     they mix types (say str and int)."""
     try:
@@ -419,17 +419,24 @@ class Concordance(Sequence[Line]):
         except ImportError:
             raise ImportError("to_polars() needs polars: pip install polars "
                               "(or pip install 'kwiq[polars]')") from None
-        columns, query_numbers, _ = self._frame_columns(_pyarrow())
-
-        doc = polars_series(pl, "doc", columns["doc"])
-        meta = [polars_series(pl, name, column.tolist())
-                for name, column in self._meta_taken().items()] if self.meta else []
+        columns, meta, query_numbers = self._polars_columns()
+        doc = _polars_series(pl, "doc", columns["doc"])
         types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
                  "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
         # One string per query, gathered by number: no str per line.
         query = pl.Series("query", self.queries, dtype=pl.Categorical).gather(query_numbers)
         return pl.DataFrame([doc] + [pl.Series(name, columns[name], dtype=types[name])
-                                     for name in Line._fields[1:]] + meta + [query])
+                                     for name in Line._fields[1:]]
+                            + [_polars_series(pl, name, values) for name, values in meta.items()]
+                            + [query])
+
+    def _polars_columns(self) -> tuple[dict, dict, Any]:
+        """What to_polars makes its frame of: the Line columns (``doc`` a
+        list of ids), the meta columns as lists, and the query numbers."""
+        columns, query_numbers, _ = self._frame_columns(_pyarrow())
+        meta = {name: column.tolist() for name, column in self._meta_taken().items()} \
+            if self.meta else {}
+        return columns, meta, query_numbers
 
     def _export_fields(self) -> tuple[str, ...]:
         return Line._fields + self.meta + ("query",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from kwiq._concordance import Concordance, Line, meta_line_type, polars_series, sort_key_names
+from kwiq._concordance import Concordance, Line, meta_line_type, sort_key_names
 
 # sort_keys(keys, parts, rows) -> a DataFrame of the values each key compares
 # (columns k0, k1, ...), a row per line, for the lines that are line rows[i]
@@ -67,20 +67,12 @@ class LineConcordance(Concordance):
         frame["doc"] = pd.Series(self._ids, dtype=None if self._ids else object)
         return frame
 
-    def to_polars(self):
-        try:
-            import polars as pl
-        except ImportError:
-            raise ImportError("to_polars() needs polars: pip install polars "
-                              "(or pip install 'kwiq[polars]')") from None
-        doc = polars_series(pl, "doc", self._ids)
-        meta = [polars_series(pl, name, self._frame[name].tolist()) for name in self.meta]
-        types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
-                 "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
-        numbers = self._frame["query"].cat.codes.tolist()
-        query = pl.Series("query", self.queries, dtype=pl.Categorical).gather(numbers)
-        return pl.DataFrame([doc] + [pl.Series(name, self._frame[name].tolist(), dtype=dtype)
-                                     for name, dtype in types.items()] + meta + [query])
+    def _polars_columns(self) -> tuple[dict, dict, Any]:
+        frame = self._frame
+        columns = {name: frame[name].tolist() for name in Line._fields[1:]}
+        columns["doc"] = self._ids
+        meta = {name: frame[name].tolist() for name in self.meta}
+        return columns, meta, frame["query"].cat.codes.tolist()
 
     def _export_rows(self) -> Iterator[tuple]:
         for start, stop in self._chunks():
