@@ -4,6 +4,7 @@
     python bench/compare.py --mb 10 --runs 3
     python bench/compare.py --sizes 10,100 --runs 3
     python bench/compare.py --sizes 1000 --allow-1gb          # kwiq only at 1 GB
+    python bench/compare.py --mb 100 --tools kwiq --baseline-python OLD/bin/python
 
 The corpus is the benchmark corpus of ../shared/corpus/README.md
 (gutenberg/, state_union/, inaugural/, movie_reviews/, each file decoded as
@@ -372,9 +373,10 @@ def child(spec: dict) -> dict:
     return result
 
 
-def run_child(spec: dict, script: str = __file__) -> dict:
-    """Run `script --child SPEC` in a fresh process: what it printed last, as JSON."""
-    proc = subprocess.run([sys.executable, script, "--child", json.dumps(spec)],
+def run_child(spec: dict, script: str = __file__, python: str = sys.executable) -> dict:
+    """Run `python script --child SPEC` in a fresh process: what it printed
+    last, as JSON."""
+    proc = subprocess.run([python, script, "--child", json.dumps(spec)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         name = spec.get("build") or spec.get("tool")
@@ -453,22 +455,65 @@ def measure_size(mb: int, builds: list[str], args, queries: list[str]) -> dict:
             results["skipped"][build] = why
             log(f"   {build}: n/a ({why})")
             continue
-        runs = []
+        sides = [("builds", sys.executable, base)]
+        if args.baseline_python and build.startswith("kwiq"):
+            sides.append(("baseline", args.baseline_python,
+                          dict(base, kwiq_file=str(work / "corpus-baseline.kwiq"))))
+        for key, python, side_base in sides:
+            results.setdefault(key, {})[build] = []
         for i in range(args.runs):
-            spec = dict(base, build=build)
-            if i > 0:
-                spec["queries"] = []
-            started = time.perf_counter()
-            runs.append(run_child(spec))
-            log(f"   {build} run {i + 1}/{args.runs}: build {runs[-1]['build_s']:.3f} s "
-                f"(child {time.perf_counter() - started:.1f} s)")
-        if not all(r["reset"] for r in runs):
-            # No peak reset here: an idle child with the same imports and data.
-            idle = run_child(dict(base, build=build, queries=[], idle=True))
-            for r in runs:
-                r["hwm_base_kb"] = idle["hwm_kb"]
-        results["builds"][build] = runs
+            # Each run alternates which side goes first, so that a drift of
+            # the machine's load falls on both alike.
+            for key, python, side_base in (sides if i % 2 == 0 else sides[::-1]):
+                spec = dict(side_base, build=build)
+                if i > 0 and not args.baseline_python:
+                    spec["queries"] = []
+                started = time.perf_counter()
+                run = run_child(spec, python=python)
+                results[key][build].append(run)
+                log(f"   {build}{' (baseline)' if key == 'baseline' else ''} run "
+                    f"{i + 1}/{args.runs}: build {run['build_s']:.3f} s "
+                    f"(child {time.perf_counter() - started:.1f} s)")
+        for key, python, side_base in sides:
+            runs = results[key][build]
+            if not all(r["reset"] for r in runs):
+                # No peak reset here: an idle child with the same imports and data.
+                idle = run_child(dict(side_base, build=build, queries=[], idle=True),
+                                 python=python)
+                for r in runs:
+                    r["hwm_base_kb"] = idle["hwm_kb"]
     return results
+
+
+def ab_report(res: dict, word_list: list[str]) -> str:
+    """This checkout's kwiq against --baseline-python's, build by build and
+    query by query: medians over every run of both (with a baseline, every
+    run also times the queries), and their ratio (above 1: this checkout is
+    slower)."""
+    lines = [f"## This checkout against the baseline ({res['mb']} MB)", "",
+             "| build | measure | this checkout | baseline | ratio |", "|---|---|---|---|---|"]
+
+    def row(build, measure, new, old, fmt):
+        ratio = f"{new / old:.3f}" if new and old else "n/a"
+        lines.append(f"| {build} | {measure} | {fmt(new)} | {fmt(old)} | {ratio} |")
+
+    for build, base_runs in res.get("baseline", {}).items():
+        runs = res["builds"][build]
+        row(build, "build", med(runs, "build_s"), med(base_runs, "build_s"), fmt_time)
+        kept = [statistics.median((r["rss1_kb"] - r["rss0_kb"]) * 1024 / res["bytes"]
+                                  for r in side) for side in (runs, base_runs)]
+        row(build, "resident / text", *kept, lambda v: f"{v:.2f}x")
+        for op, label in (("count60", "count + first 60, summed over the words"),
+                          ("all", "all lines, summed over the words")):
+            totals = []
+            for side in (runs, base_runs):
+                per_run = [sum(r["queries"][q][op] for q in word_list)
+                           for r in side if all(op in r["queries"].get(q, {})
+                                                for q in word_list)]
+                totals.append(statistics.median(per_run) if per_run else None)
+            if any(totals):
+                row(build, label, *totals, fmt_time)
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------- reporting
@@ -1015,6 +1060,10 @@ def main() -> None:
     parser.add_argument("--readme", nargs="+", metavar="JSON",
                         help="only print the README's tables, one column per results "
                              ".json")
+    parser.add_argument("--baseline-python", metavar="PYTHON",
+                        help="also run every kwiq build with this interpreter (whose kwiq "
+                             "is another build, e.g. the previous commit's), run by run "
+                             "in turn with this one, and print the two side by side")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -1049,6 +1098,8 @@ def main() -> None:
         builds = [b for b in BUILDS if any(b in TOOLS[t] for t in tools)]
         results = measure_size(mb, builds, args, queries)
         text = report(results, words, args)
+        if args.baseline_python:
+            text += "\n\n" + ab_report(results, [w for w, _ in words])
         print(text, flush=True)
         if args.out:
             out = Path(args.out)
