@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Sequence
 
+from kwiq import __version__
 from kwiq._concordance import Line, defused
 from kwiq._corpus import Corpus, sample
 from kwiq._files import FileDecodeError, expand
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
                     "saves a corpus to search again without reading the FILEs.",
         epilog=BUILD_HINT[0].upper() + BUILD_HINT[1:] + ".",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("query", metavar="QUERY")
     parser.add_argument("files", metavar="FILE", nargs="*",
                         help="text files, directories (every file below) or globs "
