@@ -18,7 +18,7 @@ import pytest
 
 import kwiq
 from kwiq import _build, _core
-from conftest import SHARED_CORPUS
+from conftest import DATA
 
 BOOKS = ["1342-Pride-and-Prejudice.txt", "1661-The-Adventures-of-Sherlock-Holmes.txt",
          "2701-Moby-Dick--Or-The-Whale.txt"]
@@ -32,10 +32,7 @@ def books():
     are not ASCII (so some go through a temporary UTF-8 bytes) and empty ones."""
     texts = []
     for name in BOOKS:
-        path = SHARED_CORPUS / "gutenberg" / name
-        if not path.exists():
-            pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
-        text = path.read_text(encoding="utf-8")
+        text = (DATA / "gutenberg" / name).read_text(encoding="utf-8")
         step = 7_000 + 3_000 * len(texts) % 11_000
         texts += [text[i:i + step] for i in range(0, len(text), step)]
     texts[5:5] = ["", "Straße STRASSE 和平 — “quoted”", ""]
