@@ -21,6 +21,9 @@ import dask.dataframe as dd  # noqa: E402
 
 import kwiq.dask  # noqa: E402
 
+# Every test here starts a LocalCluster of worker processes, or uses one.
+pytestmark = pytest.mark.slow
+
 GUTENBERG = DATA / "gutenberg"
 BOOKS = str(GUTENBERG / "*.txt")
 
