@@ -5,9 +5,9 @@ collocates() on the benchmark corpus (issue 5).
     python bench/analysis.py --mb 100 --runs 5
 
 The corpus, its documents and the conc build are those of bench/compare.py
-(same work directory: the 10 MB cut of ../shared/corpus repeated to the
-size, documents of 100,000 characters; conc with the blank English spaCy
-pipeline). conc's saved corpus from an earlier compare.py run is loaded if
+(same work directory: the 10 MB cut of ../shared/corpus, or $KWIQ_CORPUS,
+repeated to the size, documents of 100,000 characters; conc with the blank
+English spaCy pipeline). conc's saved corpus from an earlier compare.py run is loaded if
 it is there, else built. Each tool runs in its own child process, one after
 the other: the first call of each function is timed on its own, then the
 median of --runs further calls. kwiq keeps freq()'s counts and table once
@@ -134,7 +134,8 @@ def report(mb: int, n_docs: int, kw: dict, cc: dict | None, runs: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     epilog=compare.CORPUS_HELP)
     parser.add_argument("--mb", type=int, default=100, help="corpus size in MB")
     parser.add_argument("--runs", type=int, default=5, help="calls after the first")
     parser.add_argument("--workdir", default="/tmp/kwiq-bench",

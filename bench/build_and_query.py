@@ -1,37 +1,21 @@
 #!/usr/bin/env python3
 """Build and query speed of kwiq on the benchmark corpus, medians of runs.
 
-The corpus is the one ../shared/corpus/README.md describes: gutenberg/,
-state_union/, inaugural/ and movie_reviews/ decoded (UTF-8, else cp1252),
-concatenated in path order and cut to --mb megabytes of UTF-8.
+The corpus is bench/compare.py's benchmark corpus (../shared/corpus, or
+$KWIQ_CORPUS): gutenberg/, state_union/, inaugural/ and movie_reviews/
+decoded (UTF-8, else cp1252), concatenated in path order and cut to --mb
+megabytes of UTF-8.
 
     python bench/build_and_query.py --mb 10 --runs 5
 """
 import argparse
 import statistics
 import time
-from pathlib import Path
 
 import kwiq
+from compare import CORPUS_HELP, base_text
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-FOLDERS = ["gutenberg", "state_union", "inaugural", "movie_reviews"]
 QUERIES = ["peace", "the", "Elizabeth", "whale", "of the", "in spite of", "zebra"]
-
-
-def read(path):
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def benchmark_text(megabytes):
-    parts = [read(p) for folder in FOLDERS
-             for p in sorted((CORPUS / folder).rglob("*.txt"))]
-    data = "\n\n".join(parts).encode("utf-8")[: megabytes * 1_000_000]
-    return data.decode("utf-8", errors="ignore")
 
 
 def seconds_of_runs(fn, runs):
@@ -51,12 +35,13 @@ def median_seconds(fn, runs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     epilog=CORPUS_HELP)
     parser.add_argument("--mb", type=int, default=10)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1, help="build threads (default 1)")
     args = parser.parse_args()
-    text = benchmark_text(args.mb)
+    text = base_text(args.mb)
     n_bytes = len(text.encode("utf-8"))
     # One document per 100 KB, about a book chapter each.
     docs = [text[i:i + 100_000] for i in range(0, len(text), 100_000)]

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Build throughput on 1 and 2 threads, and peak memory, side by side.
 
-The corpus is bench/build_and_query.py's 10 MB cut of the benchmark corpus
-(../shared/corpus/README.md) repeated --repeat times (10: 100 MB), as
-documents of 100,000 characters. Two ways in:
+The corpus is bench/compare.py's 10 MB cut of the benchmark corpus
+(../shared/corpus/README.md; read from $KWIQ_CORPUS if set) repeated
+--repeat times (10: 100 MB), as documents of 100,000 characters. Two ways
+in:
 
   texts  Corpus(docs, threads=N): the str documents are in memory already;
   files  Corpus.from_files(dir, threads=N): the documents as files of
@@ -25,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from compare import CORPUS_HELP
 
 CHILD = r"""
 import json, resource, sys, time
@@ -56,9 +59,9 @@ PREPARE = r"""
 import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from build_and_query import benchmark_text
+from compare import base_text
 tmp, repeat = Path(sys.argv[2]), int(sys.argv[3])
-text = benchmark_text(10)
+text = base_text(10)
 (tmp / "cut.txt").write_text(text, encoding="utf-8")
 docs = [text[i:i + 100_000] for i in range(0, len(text), 100_000)]
 (tmp / "files").mkdir()
@@ -76,7 +79,8 @@ def child(how, where, threads, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     epilog=CORPUS_HELP)
     parser.add_argument("--repeat", type=int, default=10, help="copies of the 10 MB cut")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", default="1,2", help="thread counts to compare")

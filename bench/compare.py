@@ -6,7 +6,8 @@
     python bench/compare.py --sizes 1000 --allow-1gb          # kwiq only at 1 GB
     python bench/compare.py --mb 100 --tools kwiq --baseline-python OLD/bin/python
 
-The corpus is the benchmark corpus of ../shared/corpus/README.md
+The corpus is the benchmark corpus of ../shared/corpus/README.md, read
+from $KWIQ_CORPUS if set, else from ../shared/corpus beside the checkout
 (gutenberg/, state_union/, inaugural/, movie_reviews/, each file decoded as
 UTF-8, else cp1252, concatenated in path order), cut to 10 MB of UTF-8 and
 repeated to reach larger sizes, split into documents of 100,000 characters.
@@ -44,7 +45,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parents[1] / "shared" / "corpus"
+# Every bench/*.py reads the corpus from here (the tests use tests/data).
+CORPUS = Path(os.environ.get("KWIQ_CORPUS") or HERE.parents[1] / "shared" / "corpus")
+CORPUS_HELP = ("The corpus: $KWIQ_CORPUS if set, else ../shared/corpus beside the checkout "
+               f"(here {CORPUS}), the folder ../shared/corpus/README.md describes.")
 FOLDERS = ["gutenberg", "state_union", "inaugural", "movie_reviews"]
 BASE_MB = 10            # the cut that is repeated to reach larger sizes
 DOC_CHARS = 100_000     # characters per document
@@ -73,6 +77,10 @@ def read(path: Path) -> str:
 
 def base_text(megabytes: int = BASE_MB) -> str:
     """The benchmark corpus cut to ``megabytes`` MB of UTF-8."""
+    missing = [folder for folder in FOLDERS if not (CORPUS / folder).is_dir()]
+    if missing:
+        sys.exit(f"no {', '.join(missing)} in {CORPUS}: set KWIQ_CORPUS to the benchmark "
+                 "corpus (../shared/corpus/README.md)")
     parts = [read(p) for folder in FOLDERS for p in sorted((CORPUS / folder).rglob("*.txt"))]
     data = "\n\n".join(parts).encode("utf-8")[: megabytes * 1_000_000]
     return data.decode("utf-8", errors="ignore")
@@ -1040,7 +1048,7 @@ def machine_note(res: dict, args) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=CORPUS_HELP)
     parser.add_argument("--mb", type=int, help="one size, in MB (same as --sizes N)")
     parser.add_argument("--sizes", default="10", help="sizes in MB, comma-separated "
                         "(10, 100; 1000 needs --allow-1gb)")

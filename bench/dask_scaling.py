@@ -5,8 +5,9 @@
     python bench/dask_scaling.py --repeat 100     # 1 GB
 
 The corpus is bench/compare.py's: the 10 MB cut of the benchmark corpus
-(../shared/corpus/README.md) repeated --repeat times, as UTF-8 files of
-100,000 characters each (written once under --workdir). Both sides read
+(../shared/corpus/README.md; read from $KWIQ_CORPUS if set) repeated
+--repeat times, as UTF-8 files of 100,000 characters each (written once
+under --workdir). Both sides read
 the same files with from_files, on one thread per process:
 
   one process   kwiq.Corpus.from_files(dir, threads=1)
@@ -42,7 +43,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from compare import write_docs  # noqa: E402
+from compare import CORPUS_HELP, write_docs  # noqa: E402
 
 import kwiq  # noqa: E402
 import kwiq.dask  # noqa: E402
@@ -161,7 +162,8 @@ def measure(folder, word, runs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     epilog=CORPUS_HELP)
     parser.add_argument("--repeat", type=int, default=10, help="copies of the 10 MB cut")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--word", default="the")

@@ -7,7 +7,7 @@ line), side by side in one process.
     python bench/frames.py --mb 100 --runs 5
 
 The corpus and its 20 words, from very frequent to rare, are those of
-bench/compare.py. For each word the two ways alternate, run after run, so
+bench/compare.py (../shared/corpus, or $KWIQ_CORPUS). For each word the two ways alternate, run after run, so
 that both see the same machine; the medians of --runs are reported per
 line, with their ratio, the sums over the words, and a check that both
 ways gave equal frames. Every size takes the Arrow way here; kwiq itself
@@ -60,7 +60,8 @@ def alternate(make, runs: int) -> tuple[float, float, object, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog=compare.CORPUS_HELP)
     parser.add_argument("--mb", type=int, default=10, help="corpus size in MB (default 10)")
     parser.add_argument("--runs", type=int, default=5, help="runs per way and word (default 5)")
     args = parser.parse_args()

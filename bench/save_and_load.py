@@ -2,7 +2,8 @@
 """Build, save and load times of kwiq on the benchmark corpus, and the size
 of the saved file, medians of runs.
 
-The corpus is bench/build_and_query.py's, cut to --mb megabytes of UTF-8
+The corpus is bench/compare.py's benchmark corpus (../shared/corpus, or
+$KWIQ_CORPUS), cut to --mb megabytes of UTF-8
 and repeated --repeat times (the issue's 100 MB corpus is --mb 10
 --repeat 10), in documents of 100,000 characters. The saved file is
 written to --dir (default: a temporary directory) and loaded from the page
@@ -17,7 +18,8 @@ import tempfile
 from pathlib import Path
 
 import kwiq
-from build_and_query import benchmark_text, seconds_of_runs
+from build_and_query import seconds_of_runs
+from compare import CORPUS_HELP, base_text
 
 
 def median_seconds(fn, runs):
@@ -26,13 +28,14 @@ def median_seconds(fn, runs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     epilog=CORPUS_HELP)
     parser.add_argument("--mb", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--dir", help="where to write the saved file")
     args = parser.parse_args()
-    text = benchmark_text(args.mb) * args.repeat
+    text = base_text(args.mb) * args.repeat
     n_bytes = len(text.encode("utf-8"))
     docs = [text[i:i + 100_000] for i in range(0, len(text), 100_000)]
     del text

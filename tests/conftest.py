@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# CI and the developers' machines lay shared/ beside the checkout.
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+# Real texts committed with the tests; tests/data/README.md gives each one's
+# source and licence.
+DATA = REPO / "tests" / "data"
 LETTER_NAME = "khrushchev-kennedy-1962-10-28.txt"
 
 
@@ -17,10 +18,7 @@ def letter_text():
 
 @pytest.fixture(scope="session")
 def gutenberg_text():
-    path = SHARED_CORPUS / "gutenberg" / "1342-Pride-and-Prejudice.txt"
-    if not path.exists():
-        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
-    return path.read_text(encoding="utf-8")
+    return (DATA / "gutenberg" / "1342-Pride-and-Prejudice.txt").read_text(encoding="utf-8")
 
 
 # An independent tokenizer for English-like text: runs of letters and digits

@@ -7,6 +7,7 @@ of the threaded build runs; the C core cuts appends and the postings into
 parts only from 65,536 tokens a part, which these corpora pass.
 """
 import gc
+import _thread
 import signal
 import sys
 import threading
@@ -18,7 +19,7 @@ import pytest
 
 import kwiq
 from kwiq import _build, _core
-from conftest import SHARED_CORPUS
+from conftest import DATA
 
 BOOKS = ["1342-Pride-and-Prejudice.txt", "1661-The-Adventures-of-Sherlock-Holmes.txt",
          "2701-Moby-Dick--Or-The-Whale.txt"]
@@ -32,10 +33,7 @@ def books():
     are not ASCII (so some go through a temporary UTF-8 bytes) and empty ones."""
     texts = []
     for name in BOOKS:
-        path = SHARED_CORPUS / "gutenberg" / name
-        if not path.exists():
-            pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
-        text = path.read_text(encoding="utf-8")
+        text = (DATA / "gutenberg" / name).read_text(encoding="utf-8")
         step = 7_000 + 3_000 * len(texts) % 11_000
         texts += [text[i:i + step] for i in range(0, len(text), step)]
     texts[5:5] = ["", "Straße STRASSE 和平 — “quoted”", ""]
@@ -241,31 +239,32 @@ def test_builder_used_by_two_threads_at_once():
 
 # ------------------------------------------------------------------ KeyboardInterrupt
 
-def slow_sizes_and_load(n_docs, text, delay=0.005):
-    """Documents that take `delay` seconds each to load, so a build lasts."""
-    calls = []
-
-    def load(i):
-        calls.append(i)
-        time.sleep(delay)
-        return text
-
-    return [len(text)] * n_docs, load, calls
-
-
-def interrupt_soon(how, after=0.3):
+def interrupting_load(text, at, how):
+    """load(i) giving `text`, which interrupts the main thread as Ctrl-C does
+    (by `how`) once it has given document `at`, and the SIGINT handler that
+    raises the KeyboardInterrupt. A document asked for after that is given
+    only once the handler has run, so the build cannot end before the
+    interrupt, whatever the threads. `calls` lists the documents given."""
+    calls, fired, raised = [], threading.Event(), threading.Event()
     main = threading.main_thread().ident
 
-    def fire():
-        if how == "signal":
-            signal.pthread_kill(main, signal.SIGINT)
-        else:
-            import _thread
-            _thread.interrupt_main()
+    def on_sigint(signum, frame):
+        raised.set()
+        raise KeyboardInterrupt
 
-    timer = threading.Timer(after, fire)
-    timer.start()
-    return timer
+    def load(i):
+        if fired.is_set():
+            assert raised.wait(timeout=60), "the main thread never took the interrupt"
+        calls.append(i)
+        if i == at:
+            fired.set()
+            if how == "signal":
+                signal.pthread_kill(main, signal.SIGINT)
+            else:
+                _thread.interrupt_main()
+        return text
+
+    return load, calls, on_sigint
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pthread_kill")
@@ -275,19 +274,26 @@ def test_keyboard_interrupt_stops_the_build(monkeypatch, how, threads):
     monkeypatch.setattr(_build, "MIN_RUN_BYTES", 1)
     monkeypatch.setattr(_build, "BATCH_BYTES", 200_000)
     text = "Some words of a document, over and over. " * 2_500  # 100 KB
-    n_docs = 2_000  # 10 s of loading at least: the build cannot end first
+    n_docs = 200
+    at = 30  # in the first run, however many threads
 
     def describe(i, error):
         return error
 
     def interrupted_build():
-        sizes, load, calls = slow_sizes_and_load(n_docs, text)
-        timer = interrupt_soon(how)
+        load, calls, on_sigint = interrupting_load(text, at, how)
+        previous = signal.signal(signal.SIGINT, on_sigint)
         try:
             with pytest.raises(KeyboardInterrupt):
-                _build.build(sizes, load, describe, threads)
+                _build.build([len(text)] * n_docs, load, describe, threads)
         finally:
-            timer.cancel()
+            signal.signal(signal.SIGINT, previous)
+        # The first run gave every document up to the interrupt; the other
+        # runs, loading meanwhile, stopped before the end.
+        assert set(range(at + 1)) <= set(calls) and len(calls) < n_docs
+        if threads == 1:
+            # The only thread is the main one: it stops at once.
+            assert calls == list(range(at + 1))
         return calls
 
     interrupted_build()  # warm up: caches of the first run are not leaks
@@ -297,7 +303,6 @@ def test_keyboard_interrupt_stops_the_build(monkeypatch, how, threads):
         before = tracemalloc.get_traced_memory()[0]
         for _ in range(2):
             calls = interrupted_build()
-            assert len(calls) < n_docs
         gc.collect()
         after = tracemalloc.get_traced_memory()[0]
     finally:

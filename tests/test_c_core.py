@@ -32,6 +32,7 @@ def test_c_core():
     assert failed == 0 and passed > 50
 
 
+@pytest.mark.slow
 @needs_compiler
 @pytest.mark.skipif(not shutil.which("valgrind"), reason="valgrind is not installed")
 def test_c_core_under_valgrind():

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import kwiq
-from conftest import SHARED_CORPUS
+from conftest import DATA
 
 distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
@@ -21,7 +21,10 @@ import dask.dataframe as dd  # noqa: E402
 
 import kwiq.dask  # noqa: E402
 
-GUTENBERG = SHARED_CORPUS / "gutenberg"
+# Every test here starts a LocalCluster of worker processes, or uses one.
+pytestmark = pytest.mark.slow
+
+GUTENBERG = DATA / "gutenberg"
 BOOKS = str(GUTENBERG / "*.txt")
 
 
@@ -32,8 +35,6 @@ def two_workers():
 
 @pytest.fixture(scope="module")
 def client():
-    if not GUTENBERG.exists():
-        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
     with two_workers() as cluster, distributed.Client(cluster) as client:
         yield client
 
@@ -516,7 +517,7 @@ def test_errors_are_raised_on_the_client(dbooks):
 
 
 def test_decoding_error_names_the_file(client):
-    folder = SHARED_CORPUS / "state_union"
+    folder = DATA / "state_union"
     with pytest.raises(kwiq.FileDecodeError) as single:
         kwiq.Corpus.from_files(folder, progress=False)
     with pytest.raises(kwiq.FileDecodeError) as got:

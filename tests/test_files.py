@@ -9,12 +9,12 @@ import pytest
 
 import kwiq
 from kwiq import _build, _files
-from conftest import SHARED_CORPUS
+from conftest import DATA
 
 QUERIES = ["the", "peace", "of the", "Mr.", "/[0-9]+/", "* of", "war*", "’", "ß"]
 
-# The files ../shared/corpus/README.md names as not UTF-8, and an encoding
-# that reads each.
+# The files of tests/data that are not UTF-8 (tests/data/README.md), and an
+# encoding that reads each.
 NOT_UTF8 = {
     "state_union/1954-Eisenhower.txt": "cp1252",
     "state_union/1970-Nixon.txt": "cp1252",
@@ -29,13 +29,6 @@ NOT_UTF8 = {
     "genesis/swedish.txt": "latin-1",
     "genesis/README": "latin-1",
 }
-
-
-def shared(*parts):
-    path = SHARED_CORPUS.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
-    return path
 
 
 def same(built, expected, queries=QUERIES):
@@ -62,20 +55,20 @@ def small_runs(monkeypatch):
     monkeypatch.setattr(_build, "BATCH_BYTES", 32 << 10)
 
 
-# ------------------------------------------------------------ the shared corpus
+# ------------------------------------------------------------------- tests/data
 
 @pytest.mark.parametrize("folder, errors", [("gutenberg", "strict"), ("inaugural", "replace"),
                                             ("state_union", "replace")])
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_folders_as_python_reads_them(folder, errors, threads, small_runs):
-    root = shared(folder)
+    root = DATA / folder
     paths = sorted(str(p) for p in root.iterdir() if p.is_file())
     corpus = kwiq.Corpus.from_files(root, errors=errors, threads=threads, progress=False)
     same(corpus, python_corpus(paths, errors=errors))
 
 
 def test_saved_bytes_whatever_the_threads(small_runs, tmp_path):
-    root = shared("gutenberg")
+    root = DATA / "gutenberg"
     files = []
     for threads in (1, 2, 3, 4):
         corpus = kwiq.Corpus.from_files(root, threads=threads, progress=False)
@@ -85,7 +78,7 @@ def test_saved_bytes_whatever_the_threads(small_runs, tmp_path):
 
 
 def test_movie_reviews_glob_and_directory(small_runs):
-    root = shared("movie_reviews")
+    root = DATA / "movie_reviews"
     paths = sorted(str(p) for p in root.rglob("*.txt"))
     expected = python_corpus(paths)
     by_glob = kwiq.Corpus.from_files(str(root / "**" / "*.txt"), threads=2, progress=False)
@@ -96,7 +89,7 @@ def test_movie_reviews_glob_and_directory(small_runs):
 
 @pytest.mark.parametrize("name, encoding", sorted(NOT_UTF8.items()))
 def test_not_utf8_named_exactly(name, encoding):
-    path = shared(*name.split("/"))
+    path = DATA / name
     data = path.read_bytes()
     with pytest.raises(UnicodeDecodeError) as python:
         data.decode("utf-8")
@@ -121,7 +114,7 @@ def test_not_utf8_named_exactly(name, encoding):
 def test_first_bad_file_in_corpus_order_whatever_the_threads(small_runs):
     """state_union holds six files that are not UTF-8; the first, 1954,
     is the one reported, however the runs are cut."""
-    root = shared("state_union")
+    root = DATA / "state_union"
     for threads in (1, 2, 3, 5, 8):
         with pytest.raises(kwiq.FileDecodeError) as caught:
             kwiq.Corpus.from_files(root, threads=threads, progress=False)
@@ -277,25 +270,28 @@ def test_files_are_read_as_they_are_built(tmp_path, monkeypatch):
 
 
 def test_progress_bar_only_after_a_second(tmp_path, capsys, monkeypatch):
+    """The bar is tqdm's, asked to wait a second: shown (to 100%) when that
+    wait is over, nothing when the build ends first. The wait is set here
+    to nothing or to a day, so no build has to last a second."""
+    import tqdm
     path = tmp_path / "t.txt"
     path.write_text("a short build " * 100, encoding="utf-8")
+    real = tqdm.tqdm
+    delays = []
+
+    def bar_waiting(seconds):
+        def make(*args, delay, **kwargs):
+            delays.append(delay)
+            return real(*args, delay=seconds, **kwargs)
+        return make
+
+    monkeypatch.setattr(tqdm, "tqdm", bar_waiting(86_400))
     kwiq.Corpus.from_files(path)
-    assert capsys.readouterr().err == ""  # no bar under a second
-
-    import time
-    real = _files.reader
-
-    def slow(*args):
-        load = real(*args)
-
-        def loading(i):
-            time.sleep(1.2)
-            return load(i)
-        return loading
-
-    monkeypatch.setattr(_files, "reader", slow)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(tqdm, "tqdm", bar_waiting(0))
     kwiq.Corpus.from_files(path)
     err = capsys.readouterr().err
     assert "kwiq" in err and "100%" in err
     kwiq.Corpus.from_files(path, progress=False)
     assert capsys.readouterr().err == ""
+    assert delays == [1, 1]

@@ -14,7 +14,7 @@ import pickle
 
 import pytest
 
-from conftest import SHARED_CORPUS
+from conftest import DATA
 
 import kwiq
 from kwiq import _concordance
@@ -49,9 +49,7 @@ def letter_corpus(letter_text):
 
 @pytest.fixture(scope="module")
 def books():
-    folder = SHARED_CORPUS / "gutenberg"
-    if not folder.exists():
-        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    folder = DATA / "gutenberg"
     texts = [(folder / name).read_text(encoding="utf-8") for name in BOOKS]
     meta = pd.DataFrame({"author": AUTHORS, "year": YEARS, "kind": KINDS,
                          "score": [0.5, 1.25, float("nan"), 2.0, 3.5, 4.0]})

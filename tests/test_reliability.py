@@ -151,6 +151,7 @@ def build_and_query(k, text, saved):
             pass
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs /proc/self/statm")
 def test_ten_thousand_builds_and_queries_leave_memory_flat(letter_text, tmp_path, monkeypatch):
     text = letter_text[:4_000]  # a leaked copy of it would add 40 MB in 10,000 rounds
