@@ -295,7 +295,7 @@ static int write_to_file(void *ctx, const void *data, size_t n)
 PyDoc_STRVAR(Index_save_doc,
 "save(file, blob)\n--\n\n"
 "Write the index and the bytes `blob` to `file`, a binary file open for\n"
-"writing, in the saved format (kwiq/csrc/kw_file.c). The same index and blob\n"
+"writing, in the saved format (kwiq/csrc/core/kw_file.c). The same index and blob\n"
 "always give the same bytes. Whatever file.write raises is raised.");
 
 static PyObject *Index_save(IndexObject *self, PyObject *args)
