@@ -13,10 +13,13 @@
  * kept in a ring on the stack; a wider context re-scans from its first
  * candidate. Nothing is allocated.
  */
-#include "kw_internal.h"
-#include "kw_text.h"
-
 #include <string.h>
+
+#include "kw_alloc.h"
+#include "kw_hits.h"
+#include "kw_index.h"
+#include "kw_strtab.h"
+#include "kw_text.h"
 
 /* How far before a hit kw_line_prefetch asks for the token stream (a word
  * window's left side), and how many 64-byte lines of text from the

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "kw_core.h"
-#include "kw_internal.h"
+#include "kw_index.h"
 #include "kw_text.h"
 
 #define FUZZ_CHECK(cond)                                                        \

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kw_core.h"
-#include "kw_internal.h" /* white-box: indexes compared array for array */
+#include "kw_index.h" /* white-box: indexes compared array for array */
 #include "kw_text.h"
 
 static int passed, failed;
