@@ -1,11 +1,10 @@
 /* kw_text.c: UTF-8, the tokenizer and case folding (see kw_text.h). */
-#include "kw_text.h"
-
-#include "kw_core.h"
-
-#include "kw_unicode_tables.h"
-
 #include <string.h>
+
+#include "kw_alloc.h"
+#include "kw_core.h"
+#include "kw_text.h"
+#include "kw_unicode_tables.h"
 
 #if defined(__SSE2__) && !defined(KW_PORTABLE)
 #include <emmintrin.h>
@@ -365,6 +364,35 @@ size_t kw_scan_skip(kw_scan *s, size_t n)
     while (done < n && scan_token(s, &unused) == 1)
         done++;
     return done;
+}
+
+kw_status kw_tokenize(const kw_alloc *alloc, const char *text, size_t n_bytes,
+                      kw_tokspan **tokens, size_t *n_tokens, size_t *bad_offset)
+{
+    kw_scan scan;
+    kw_tokspan t;
+    int r;
+    size_t n = 0;
+    kw_scan_init(&scan, text, n_bytes, 0, 0);
+    while ((r = kw_scan_next(&scan, &t)) == 1)
+        n++;
+    if (r < 0) {
+        *bad_offset = kw_scan_offset(&scan);
+        return KW_EUTF8;
+    }
+    kw_tokspan *found = NULL;
+    if (n) {
+        if (n > SIZE_MAX / sizeof *found)
+            return KW_ETOOBIG;
+        if (!(found = kw_malloc(alloc, n * sizeof *found)))
+            return KW_ENOMEM;
+        kw_scan_init(&scan, text, n_bytes, 0, 0);
+        for (size_t k = 0; k < n; k++)
+            kw_scan_next(&scan, &found[k]);
+    }
+    *tokens = found;
+    *n_tokens = n;
+    return KW_OK;
 }
 
 size_t kw_fold_utf8(const char *src, size_t n, char *dst)

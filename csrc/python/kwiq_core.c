@@ -642,13 +642,25 @@ enum { RECENT_MATCHES = 4 };
 typedef struct line_scratch {
     char *buf;
     size_t cap;
-    kw_line_cursor cursor;
+    kw_line_cursor *cursor;
     PyObject *recent_matches[RECENT_MATCHES];
     unsigned next_recent;
 } line_scratch;
 
+/* 0, or -1 with MemoryError; line_scratch_free frees it either way. */
+static int line_scratch_init(line_scratch *scratch)
+{
+    memset(scratch, 0, sizeof *scratch);
+    if (kw_line_cursor_new(&python_alloc, &scratch->cursor) != KW_OK) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
 static void line_scratch_free(line_scratch *scratch)
 {
+    kw_line_cursor_free(scratch->cursor);
     PyMem_Free(scratch->buf);
     for (int j = 0; j < RECENT_MATCHES; j++)
         Py_XDECREF(scratch->recent_matches[j]);
@@ -707,7 +719,7 @@ static int line_fields(HitsObject *self, size_t i, const kw_context *ctx, PyObje
     const kw_index *ix = ((IndexObject *)self->index)->ix;
     kw_line ln;
     kw_line_prefetch(ix, self->hits, i);
-    kw_line_at(ix, self->hits, i, ctx, &scratch->cursor, &ln);
+    kw_line_at(ix, self->hits, i, ctx, scratch->cursor, &ln);
     size_t n;
     const char *text = kw_index_doc_text(ix, ln.doc, &n);
     memset(fields, 0, N_FIELDS * sizeof *fields);
@@ -784,11 +796,11 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
         return NULL;
     }
     PyTypeObject *line_type = (PyTypeObject *)state->line_type;
-    line_scratch scratch = {0};
+    line_scratch scratch;
     PyObject *fields[N_FIELDS];
-    PyObject *list = PyList_New(stop - start);
-    if (!list)
-        return NULL;
+    PyObject *list = NULL;
+    if (line_scratch_init(&scratch) < 0 || !(list = PyList_New(stop - start)))
+        goto error;
     /* Each Line allocated counts towards a collection, and each collection
      * would walk the list filled so far: it joins the collector's objects
      * once full. */
@@ -843,7 +855,9 @@ static PyObject *Hits_columns(HitsObject *self, PyObject *args)
     Py_ssize_t n = Hits_len(self);
     enum { N_COLUMNS = N_FIELDS + 1 };
     PyObject *columns[N_COLUMNS] = {NULL};
-    line_scratch scratch = {0};
+    line_scratch scratch;
+    if (line_scratch_init(&scratch) < 0)
+        goto error;
     for (int f = 0; f < N_COLUMNS; f++)
         if (!(columns[f] = PyList_New(n)))
             goto error;
@@ -1601,23 +1615,27 @@ static PyObject *tokenize(PyObject *module, PyObject *text)
     const char *utf8 = utf8_of(text, &n, &holder);
     if (!utf8)
         return NULL;
-    if (!(list = PyList_New(0)))
+    kw_tokspan *tokens = NULL;
+    size_t n_tokens, bad;
+    kw_status st = kw_tokenize(&python_alloc, utf8, (size_t)n, &tokens, &n_tokens, &bad);
+    if (st != KW_OK) {
+        raise_status(st);
         goto done;
-    kw_scan scan;
-    kw_tokspan t;
-    kw_scan_init(&scan, utf8, (size_t)n, 0, 0);
-    while (kw_scan_next(&scan, &t) == 1) {
-        PyObject *item = Py_BuildValue("(KKO)", (unsigned long long)t.char_begin,
-                                       (unsigned long long)t.char_end,
-                                       t.is_word ? Py_True : Py_False);
-        if (!item || PyList_Append(list, item) < 0) {
-            Py_XDECREF(item);
+    }
+    if (!(list = PyList_New((Py_ssize_t)n_tokens)))
+        goto done;
+    for (size_t k = 0; k < n_tokens; k++) {
+        PyObject *item = Py_BuildValue("(KKO)", (unsigned long long)tokens[k].char_begin,
+                                       (unsigned long long)tokens[k].char_end,
+                                       tokens[k].is_word ? Py_True : Py_False);
+        if (!item) {
             Py_CLEAR(list);
             goto done;
         }
-        Py_DECREF(item);
+        PyList_SET_ITEM(list, (Py_ssize_t)k, item);
     }
 done:
+    PyMem_RawFree(tokens);
     Py_XDECREF(holder);
     return list;
 }

@@ -154,6 +154,29 @@ static void test_tokenizer(void)
     CHECK(kw_scan_next(&scan, &t) == -1 && kw_scan_offset(&scan) == 3);
 }
 
+/* kw_tokenize gives the tokens the scanner gives, in one array. */
+static void test_tokenize(void)
+{
+    const char *s = "\xc3\xa9t\xc3\xa9, x";
+    kw_tokspan *tokens;
+    size_t n, bad = 0;
+    CHECK(kw_tokenize(&kw_alloc_libc, s, strlen(s), &tokens, &n, &bad) == KW_OK && n == 3);
+    if (n == 3) {
+        CHECK(tokens[0].begin == 0 && tokens[0].end == 5 && tokens[0].is_word);
+        CHECK(tokens[0].char_begin == 0 && tokens[0].char_end == 3);
+        CHECK(tokens[1].begin == 5 && tokens[1].end == 6 && !tokens[1].is_word);
+        CHECK(tokens[2].char_begin == 5 && tokens[2].char_end == 6 && tokens[2].is_word);
+    }
+    kw_alloc_libc.free(NULL, tokens);
+    /* No token: nothing allocated. */
+    CHECK(kw_tokenize(&kw_alloc_libc, " \t ", 3, &tokens, &n, &bad) == KW_OK && n == 0
+          && tokens == NULL);
+    /* Invalid UTF-8: its offset, as kw_builder_add reports it. */
+    const char *invalid = "ok \xff no";
+    CHECK(kw_tokenize(&kw_alloc_libc, invalid, strlen(invalid), &tokens, &n, &bad) == KW_EUTF8
+          && bad == 3);
+}
+
 static void test_utf8(void)
 {
     uint32_t cp;
@@ -510,7 +533,11 @@ static void test_line_cursor(void)
         kw_hits *orders[] = {found, sorted};
         for (size_t o = 0; o < 2; o++) {
             for (size_t c = 0; c < sizeof contexts / sizeof *contexts; c++) {
-                kw_line_cursor cursor = {0};
+                kw_line_cursor *cursor;
+                const int made = kw_line_cursor_new(&kw_alloc_libc, &cursor) == KW_OK;
+                CHECK(made);
+                if (!made)
+                    continue;
                 kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
                                         {offsets[0], NULL, 0}, {offsets[1], NULL, 0},
                                         {offsets[2], NULL, 0}};
@@ -520,7 +547,7 @@ static void test_line_cursor(void)
                 for (size_t i = 0; i < kw_hits_count(orders[o]); i++) {
                     kw_line run, alone;
                     kw_line_prefetch(ix, orders[o], i);
-                    kw_line_at(ix, orders[o], i, &contexts[c], &cursor, &run);
+                    kw_line_at(ix, orders[o], i, &contexts[c], cursor, &run);
                     kw_line_at(ix, orders[o], i, &contexts[c], NULL, &alone);
                     lines++;
                     if (memcmp(&run, &alone, sizeof run) != 0 && differ++ == 0)
@@ -535,6 +562,7 @@ static void test_line_cursor(void)
                                c, i);
                 }
                 free_column_texts(&cols, &kw_alloc_libc);
+                kw_line_cursor_free(cursor);
             }
         }
         kw_hits_free(sorted);
@@ -2297,6 +2325,19 @@ static long oom_scenario(void)
     if (st != KW_OK)
         return -1;
     total = total * 10 + (long)kw_hits_position(sorted, 0);
+    kw_line_cursor *cursor;
+    while ((st = kw_line_cursor_new(&failing, &cursor)) == KW_ENOMEM) {}
+    kw_line line;
+    const kw_context words = {2, 2, 0, KW_BOUND_NONE};
+    kw_line_at(ix, sorted, 0, &words, cursor, &line);
+    kw_line_cursor_free(cursor);
+    kw_tokspan *tokens;
+    size_t n_tokens;
+    while ((st = kw_tokenize(&failing, docs[0], strlen(docs[0]), &tokens, &n_tokens, &bad))
+           == KW_ENOMEM) {}
+    if (st != KW_OK || n_tokens != 8)
+        return -1;
+    failing.free(NULL, tokens);
     kw_hits_free(sorted);
     kw_hits_free(picked);
     kw_hits_free(merged);
@@ -2513,6 +2554,7 @@ static void test_file_out_of_memory(void)
 int main(void)
 {
     test_tokenizer();
+    test_tokenize();
     test_utf8();
     test_skip_and_collapse();
     test_folding();
