@@ -432,6 +432,21 @@ typedef struct kw_tokspan {
 kw_status kw_tokenize(const kw_alloc *alloc, const char *text, size_t n_bytes,
                       kw_tokspan **tokens, size_t *n_tokens, size_t *bad_offset);
 
+/* The most UTF-8 bytes one code unit `width` bytes wide (1, 2 or 4)
+ * encodes to: 2, 3 or 4. */
+size_t kw_utf8_per_unit(int width);
+
+/* Encode the n code units at `units`, each `width` bytes wide in native
+ * byte order (1: Latin-1, 2: UCS-2, 4: UCS-4, the three kinds of string of
+ * PEP 393), as UTF-8 into out, which has room for n * kw_utf8_per_unit(width)
+ * bytes; *n_bytes is the length written. One loop per width, ASCII first.
+ * KW_EUTF8: unit *bad_unit (if bad_unit is not NULL) is the first that
+ * UTF-8 cannot hold, a surrogate (U+D800 .. U+DFFF) or a value above
+ * U+10FFFF, and out holds an unfinished encoding; KW_EINVAL: width is not
+ * 1, 2 or 4. Allocates nothing. */
+kw_status kw_utf8_from_units(const void *units, size_t n, int width, char *out,
+                             size_t *n_bytes, size_t *bad_unit);
+
 /* Case folding makes UTF-8 at most this many times longer. */
 #define KW_FOLD_GROWTH 3
 

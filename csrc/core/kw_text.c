@@ -69,6 +69,50 @@ int kw_utf8_encode(uint32_t cp, unsigned char out[4])
     return 4;
 }
 
+size_t kw_utf8_per_unit(int width)
+{
+    return width == 1 ? 2 : width == 2 ? 3 : 4;
+}
+
+/* The loop of kw_utf8_from_units for units of type T: a unit below 0x800
+ * is encoded here, the rarer wider ones by kw_utf8_encode. */
+#define ENCODE_UNITS(T)                                                    \
+    do {                                                                   \
+        const T *u = units;                                                \
+        for (size_t i = 0; i < n; i++) {                                   \
+            uint32_t cp = u[i];                                            \
+            if (cp < 0x80) {                                               \
+                *o++ = (unsigned char)cp;                                  \
+            } else if (cp < 0x800) {                                       \
+                o[0] = (unsigned char)(0xC0 | (cp >> 6));                  \
+                o[1] = (unsigned char)(0x80 | (cp & 0x3F));                \
+                o += 2;                                                    \
+            } else if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {  \
+                if (bad_unit)                                              \
+                    *bad_unit = i;                                         \
+                return KW_EUTF8;                                           \
+            } else {                                                       \
+                o += kw_utf8_encode(cp, o);                                \
+            }                                                              \
+        }                                                                  \
+    } while (0)
+
+kw_status kw_utf8_from_units(const void *units, size_t n, int width, char *out,
+                             size_t *n_bytes, size_t *bad_unit)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (width == 1)
+        ENCODE_UNITS(uint8_t);
+    else if (width == 2)
+        ENCODE_UNITS(uint16_t);
+    else if (width == 4)
+        ENCODE_UNITS(uint32_t);
+    else
+        return KW_EINVAL;
+    *n_bytes = (size_t)(o - (unsigned char *)out);
+    return KW_OK;
+}
+
 int kw_cp_is_space(uint32_t cp)
 {
     return kw_cp_class(cp) == KW_CP_SPACE;

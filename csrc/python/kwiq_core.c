@@ -13,7 +13,6 @@
 #include <Python.h>
 
 #include "kw_core.h"
-#include "kw_text.h"
 
 /* Batches of documents at least this long are tokenized with the GIL
  * released; below it the release costs more than it frees. */
@@ -1227,48 +1226,6 @@ typedef struct {
     size_t len;       /* bytes of utf8, or code units */
 } batch_doc;
 
-/* The most UTF-8 bytes a code unit of a str of this kind can take. */
-static size_t utf8_per_unit(int kind)
-{
-    return kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4;
-}
-
-/* Encode the code units of type T at d->units to UTF-8 at out (room for
- * utf8_per_unit bytes a unit); bytes written, or SIZE_MAX at a surrogate,
- * which UTF-8 cannot hold. One loop per width, ASCII first, as the text is
- * mostly ASCII. */
-#define ENCODE_UNITS(T)                                                              \
-    do {                                                                             \
-        const T *u = d->units;                                                       \
-        for (size_t i = 0; i < d->len; i++) {                                        \
-            uint32_t cp = u[i];                                                      \
-            if (cp < 0x80) {                                                         \
-                *o++ = (unsigned char)cp;                                            \
-            } else if (cp < 0x800) {                                                 \
-                o[0] = (unsigned char)(0xC0 | (cp >> 6));                            \
-                o[1] = (unsigned char)(0x80 | (cp & 0x3F));                          \
-                o += 2;                                                              \
-            } else if (cp >= 0xD800 && cp <= 0xDFFF) {                               \
-                return SIZE_MAX;                                                     \
-            } else {                                                                 \
-                o += kw_utf8_encode(cp, o);                                          \
-            }                                                                        \
-        }                                                                            \
-    } while (0)
-
-/* Needs no GIL: the str is immutable and the caller holds a reference. */
-static size_t utf8_encode(const batch_doc *d, char *out)
-{
-    unsigned char *o = (unsigned char *)out;
-    if (d->kind == PyUnicode_1BYTE_KIND)
-        ENCODE_UNITS(uint8_t);
-    else if (d->kind == PyUnicode_2BYTE_KIND)
-        ENCODE_UNITS(uint16_t);
-    else
-        ENCODE_UNITS(uint32_t);
-    return (size_t)(o - (unsigned char *)out);
-}
-
 PyDoc_STRVAR(Builder_add_doc,
 "add(docs)\n--\n\n"
 "Tokenize and append a list of documents, each a str or UTF-8 bytes. The\n"
@@ -1337,9 +1294,9 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
         const char *utf8 = d->utf8;
         size_t len = d->len;
         if (!utf8) {
-            size_t room = len * utf8_per_unit(d->kind);
+            size_t room = len * kw_utf8_per_unit(d->kind);
             if (room > scratch_cap) {
-                char *grown = room / utf8_per_unit(d->kind) == len
+                char *grown = room / kw_utf8_per_unit(d->kind) == len
                                   ? PyMem_RawRealloc(scratch, room) : NULL;
                 if (!grown) {
                     trouble = NO_MEMORY;
@@ -1348,7 +1305,7 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
                 scratch = grown;
                 scratch_cap = room;
             }
-            if ((len = utf8_encode(d, scratch)) == SIZE_MAX) {
+            if (kw_utf8_from_units(d->units, d->len, d->kind, scratch, &len, NULL) != KW_OK) {
                 trouble = SURROGATE;
                 break;
             }

@@ -177,6 +177,39 @@ static void test_tokenize(void)
           && bad == 3);
 }
 
+/* kw_utf8_from_units: strings of each width, and the first unit UTF-8
+ * cannot hold. */
+static void test_utf8_from_units(void)
+{
+    char out[64];
+    size_t n = 0, bad = 99;
+    CHECK(kw_utf8_per_unit(1) == 2 && kw_utf8_per_unit(2) == 3 && kw_utf8_per_unit(4) == 4);
+    static const uint8_t latin1[] = {'c', 'a', 'f', 0xE9, 0xFF};
+    CHECK(kw_utf8_from_units(latin1, 5, 1, out, &n, &bad) == KW_OK && n == 7
+          && memcmp(out, "caf\xc3\xa9\xc3\xbf", 7) == 0);
+    static const uint16_t ucs2[] = {'H', 0x20AC, 0xD55C, 0x07FF, 0xFFFF};
+    CHECK(kw_utf8_from_units(ucs2, 5, 2, out, &n, &bad) == KW_OK && n == 12
+          && memcmp(out, "H\xe2\x82\xac\xed\x95\x9c\xdf\xbf\xef\xbf\xbf", 12) == 0);
+    static const uint32_t ucs4[] = {0x1F600, 'a', 0x10FFFF, 0x80};
+    CHECK(kw_utf8_from_units(ucs4, 4, 4, out, &n, &bad) == KW_OK && n == 11
+          && memcmp(out, "\xf0\x9f\x98\x80" "a\xf4\x8f\xbf\xbf\xc2\x80", 11) == 0);
+    CHECK(kw_utf8_from_units(ucs4, 0, 4, out, &n, &bad) == KW_OK && n == 0);
+    /* Lone surrogates, and a pair: UCS-4 holds code points, so a pair is
+     * two surrogates, not the character UTF-16 would make of them. */
+    static const uint16_t lone_high[] = {'a', 0xD800, 'b'};
+    CHECK(kw_utf8_from_units(lone_high, 3, 2, out, &n, &bad) == KW_EUTF8 && bad == 1);
+    static const uint16_t lone_low_last[] = {'a', 0xE9, 0x4E2D, 0xDFFF};
+    CHECK(kw_utf8_from_units(lone_low_last, 4, 2, out, &n, &bad) == KW_EUTF8 && bad == 3);
+    static const uint32_t pair[] = {'x', 'y', 0xD83D, 0xDE00};
+    CHECK(kw_utf8_from_units(pair, 4, 4, out, &n, &bad) == KW_EUTF8 && bad == 2);
+    static const uint32_t too_big[] = {'x', 0x110000};
+    CHECK(kw_utf8_from_units(too_big, 2, 4, out, &n, &bad) == KW_EUTF8 && bad == 1);
+    static const uint32_t last_bits[] = {0xFFFFFFFF};
+    CHECK(kw_utf8_from_units(last_bits, 1, 4, out, &n, &bad) == KW_EUTF8 && bad == 0);
+    CHECK(kw_utf8_from_units(lone_high, 3, 2, out, &n, NULL) == KW_EUTF8);
+    CHECK(kw_utf8_from_units(latin1, 5, 3, out, &n, &bad) == KW_EINVAL);
+}
+
 static void test_utf8(void)
 {
     uint32_t cp;
@@ -2555,6 +2588,7 @@ int main(void)
 {
     test_tokenizer();
     test_tokenize();
+    test_utf8_from_units();
     test_utf8();
     test_skip_and_collapse();
     test_folding();
