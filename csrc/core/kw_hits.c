@@ -1,12 +1,13 @@
 /*
  * kw_hits.c: hit lists (see kw_core.h and kw_hits.h).
  *
- * A list is an array of positions, with the length and the query of each
- * hit kept only where they differ: a folded single word's hits are its
- * postings, borrowed from the index. Merging several queries' lists takes
- * the least position among the parts' next hits, step by step (queries are
- * few); selecting copies hits in the order given, each with its length and
- * query.
+ * A list is an array of first positions, borrowed from the index's
+ * postings (a folded single word) or owned; the hits' lengths and query
+ * numbers are arrays only in lists that mix them (merged or selected),
+ * else one length and query 0 for all. Merging several queries' lists
+ * takes, step by step, the least position among the parts' next hits
+ * (queries are few); selecting copies the hits in the order given, each
+ * with its length and query.
  */
 #include <string.h>
 

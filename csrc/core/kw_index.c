@@ -1,4 +1,19 @@
-/* kw_index.c: building the index (see kw_core.h). */
+/*
+ * kw_index.c: building the index, and reading its documents and vocabulary
+ * (see kw_core.h).
+ *
+ * Adding a document tokenizes it once: each token's form is interned as a
+ * surface type (kw_strtab.c), every KW_CHECKPOINT-th token records its byte
+ * and code point offsets, and the text is copied. Appending a builder
+ * interns its types into the other's in id order and renumbers its tokens,
+ * so the ids are those one builder would have given. Finishing folds each
+ * surface type into a fold group, makes the postings by a counting sort of
+ * the token stream on fold groups (count, prefix sums, place: two linear
+ * passes, cut into parts for a runner), and ranks the groups in the byte
+ * order of their folded forms by a merge sort on an 8-byte prefix of each,
+ * comparing whole forms only when prefixes tie, so that sorting hits
+ * (kw_sort.c) never compares a string.
+ */
 #include <string.h>
 
 #include "kw_alloc.h"

@@ -1,4 +1,15 @@
-/* kw_query.c: word and phrase queries (see kw_core.h). */
+/*
+ * kw_query.c: word and phrase queries (see kw_core.h).
+ *
+ * Each slot of a query is compiled to a test of one token: its surface type
+ * or fold group, a bitmap over types or groups, or any word; and to an
+ * estimate of how many positions match it, read from the postings. The
+ * slot with the fewest is the anchor: its positions (its groups' postings,
+ * merged by a radix sort when there are several) are the candidates, and
+ * each candidate is checked slot by slot against the token stream and must
+ * lie inside one document. A folded single word needs no check: its hits
+ * are its group's postings, borrowed without a copy.
+ */
 #include <string.h>
 
 #include "kw_alloc.h"

@@ -1,4 +1,13 @@
-/* kw_strtab.c: the hash and the string table (see kw_strtab.h). */
+/*
+ * kw_strtab.c: the hash and the string table (see kw_strtab.h).
+ *
+ * The hash mixes a string 8 bytes at a time with a multiply and xorshifts;
+ * its low 32 bits are kept for every form, pick its slot and are compared
+ * before the form is. The slot array doubles when half full, re-placing
+ * ids by their kept hashes. Interning reserves every array it will grow
+ * before changing any, so a failure leaves the table as it was, and
+ * truncating rebuilds the slots in place (linear probing has no delete).
+ */
 #include <string.h>
 
 #include "kw_alloc.h"

@@ -1,4 +1,16 @@
-/* kw_text.c: UTF-8, the tokenizer and case folding (see kw_text.h). */
+/*
+ * kw_text.c: UTF-8, the tokenizer and case folding (see kw_core.h for the
+ * tokenizer's rules, kw_text.h for the scanner).
+ *
+ * The scanner reads a code point at a time: ASCII by a table of 256 kinds
+ * (word, white space, other), anything else decoded, its class and folding
+ * looked up in the two-stage tables of kw_unicode_tables.h. Skipping tokens
+ * without reporting them (to reach a line's context from a checkpoint)
+ * goes through ASCII a chunk of 16 bytes (SSE2) or 8 (portable arithmetic)
+ * at a time, counting token starts by bit masks, and falls back to the
+ * scanner at the first byte past ASCII. Encoding code units writes the
+ * one- and two-byte forms inline, one loop per unit width.
+ */
 #include <string.h>
 
 #include "kw_alloc.h"
