@@ -144,7 +144,7 @@ static int line_fields(HitsObject *self, size_t i, const kw_context *ctx, PyObje
 }
 
 /* The context of lines(): words each side, a width in characters (0: none)
- * and a bound (0 none, 1 sentence, 2 paragraph, as kw_bound). */
+ * and a bound (BOUND_NONE, BOUND_SENTENCE or BOUND_PARAGRAPH: kw_bound). */
 static int make_context(unsigned left, unsigned right, unsigned long long width, int bound,
                         kw_context *ctx)
 {
@@ -172,9 +172,9 @@ static int parse_range(HitsObject *self, Py_ssize_t *start, Py_ssize_t *stop)
 PyDoc_STRVAR(Hits_lines_doc,
 "lines(start, stop, left, right, ids, width=0, bound=0)\n--\n\n"
 "Line objects for hits start..stop-1 with `left`/`right` words of context,\n"
-"or `width` characters each side when width > 0; `bound` 1 stops contexts\n"
-"at sentence ends, 2 at paragraph breaks. `ids` maps document numbers to\n"
-"ids (None: the numbers themselves).");
+"or `width` characters each side when width > 0; `bound` BOUND_SENTENCE\n"
+"stops contexts at sentence ends, BOUND_PARAGRAPH at paragraph breaks.\n"
+"`ids` maps document numbers to ids (None: the numbers themselves).");
 
 static PyObject *Hits_lines(HitsObject *self, PyObject *args)
 {

@@ -15,14 +15,12 @@ static void Index_dealloc(IndexObject *self)
     Py_DECREF(tp);
 }
 
-enum { SLOT_FORM = 0, SLOT_TYPES = 1, SLOT_GROUPS = 2, SLOT_ANY_WORD = 3 };
-
 PyDoc_STRVAR(Index_match_doc,
 "match(slots, exact)\n--\n\n"
-"Hits of a phrase of slots, each a tuple: (0, form) one token's text;\n"
-"(1, ids) any of these surface type ids; (2, ids) any of these fold group\n"
-"ids; (3,) any word. ids is a buffer of uint32 (e.g. array('I')).\n"
-"exact applies to forms.");
+"Hits of a phrase of slots, each a tuple: (SLOT_FORM, form) one token's\n"
+"text; (SLOT_TYPES, ids) any of these surface type ids; (SLOT_GROUPS, ids)\n"
+"any of these fold group ids; (SLOT_ANY_WORD,) any word. ids is a buffer\n"
+"of uint32 (e.g. array('I')). exact applies to forms.");
 
 static PyObject *Index_match(IndexObject *self, PyObject *args)
 {
@@ -50,7 +48,7 @@ static PyObject *Index_match(IndexObject *self, PyObject *args)
                 PyErr_Format(PyExc_TypeError, "slot %zd must be a tuple", j);
             goto done;
         }
-        if (kind == SLOT_FORM && arg && PyUnicode_Check(arg)) {
+        if (kind == KW_SLOT_FORM && arg && PyUnicode_Check(arg)) {
             Py_ssize_t len;
             const char *form = PyUnicode_AsUTF8AndSize(arg, &len);
             if (!form)
@@ -58,7 +56,7 @@ static PyObject *Index_match(IndexObject *self, PyObject *args)
             slots[j].kind = KW_SLOT_FORM;
             slots[j].form = form; /* kept alive by `items` */
             slots[j].form_len = (size_t)len;
-        } else if ((kind == SLOT_TYPES || kind == SLOT_GROUPS) && arg) {
+        } else if ((kind == KW_SLOT_TYPES || kind == KW_SLOT_GROUPS) && arg) {
             if (PyObject_GetBuffer(arg, &views[n_views], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
                 goto done;
             Py_buffer *view = &views[n_views++];
@@ -67,10 +65,10 @@ static PyObject *Index_match(IndexObject *self, PyObject *args)
                 PyErr_Format(PyExc_TypeError, "slot %zd: ids must be a buffer of uint32", j);
                 goto done;
             }
-            slots[j].kind = kind == SLOT_TYPES ? KW_SLOT_TYPES : KW_SLOT_GROUPS;
+            slots[j].kind = (kw_slot_kind)kind;
             slots[j].ids = view->buf;
             slots[j].n_ids = (size_t)(view->len / 4);
-        } else if (kind == SLOT_ANY_WORD && !arg) {
+        } else if (kind == KW_SLOT_ANY_WORD && !arg) {
             slots[j].kind = KW_SLOT_ANY_WORD;
         } else {
             PyErr_Format(PyExc_ValueError, "slot %zd: bad kind or argument", j);

@@ -282,7 +282,16 @@ static int module_exec(PyObject *module)
         PyExc_ValueError, NULL);
     if (!state->format_error || PyModule_AddObjectRef(module, "FormatError", state->format_error) < 0)
         return -1;
-    if (PyModule_AddIntConstant(module, "CHECKPOINT", 32) < 0
+    /* The core's codes, for pkg/kwiq to name rather than number: the kinds
+     * of a slot of Index.match, the bounds of Hits.lines and the sort keys
+     * of Hits.sort. */
+    if (PyModule_AddIntConstant(module, "SLOT_FORM", KW_SLOT_FORM) < 0
+        || PyModule_AddIntConstant(module, "SLOT_TYPES", KW_SLOT_TYPES) < 0
+        || PyModule_AddIntConstant(module, "SLOT_GROUPS", KW_SLOT_GROUPS) < 0
+        || PyModule_AddIntConstant(module, "SLOT_ANY_WORD", KW_SLOT_ANY_WORD) < 0
+        || PyModule_AddIntConstant(module, "BOUND_NONE", KW_BOUND_NONE) < 0
+        || PyModule_AddIntConstant(module, "BOUND_SENTENCE", KW_BOUND_SENTENCE) < 0
+        || PyModule_AddIntConstant(module, "BOUND_PARAGRAPH", KW_BOUND_PARAGRAPH) < 0
         || PyModule_AddIntConstant(module, "SORT_LEFT", KW_SORT_LEFT) < 0
         || PyModule_AddIntConstant(module, "SORT_RIGHT", KW_SORT_RIGHT) < 0
         || PyModule_AddIntConstant(module, "SORT_MATCH", KW_SORT_MATCH) < 0
