@@ -297,34 +297,28 @@ done:
 kw_status kw_index_find(const kw_index *ix, const char *query, size_t n_bytes, int exact,
                         kw_hits **out, size_t *bad_offset)
 {
-    kw_scan scan;
-    kw_tokspan t;
-    int r;
-    size_t m = 0;
-
-    kw_scan_init(&scan, query, n_bytes, 0, 0);
-    while ((r = kw_scan_next(&scan, &t)) == 1)
-        m++;
-    if (r < 0) {
-        *bad_offset = kw_scan_offset(&scan);
-        return KW_EUTF8;
-    }
+    const kw_alloc *a = &ix->alloc;
+    kw_tokspan *tokens;
+    size_t m;
+    kw_status st = kw_tokenize(a, query, n_bytes, &tokens, &m, bad_offset);
+    if (st != KW_OK)
+        return st;
     if (m == 0)
         return KW_EEMPTY;
-    if (m > SIZE_MAX / sizeof(kw_slot))
-        return KW_ETOOBIG;
-    kw_slot *slots = kw_malloc(&ix->alloc, m * sizeof *slots);
-    if (!slots)
-        return KW_ENOMEM;
-    kw_scan_init(&scan, query, n_bytes, 0, 0);
-    for (size_t j = 0; j < m; j++) {
-        kw_scan_next(&scan, &t);
+    kw_slot *slots = NULL;
+    if (m > SIZE_MAX / sizeof *slots)
+        st = KW_ETOOBIG;
+    else if (!(slots = kw_malloc(a, m * sizeof *slots)))
+        st = KW_ENOMEM;
+    for (size_t j = 0; slots && j < m; j++) {
         memset(&slots[j], 0, sizeof slots[j]);
         slots[j].kind = KW_SLOT_FORM;
-        slots[j].form = query + t.begin;
-        slots[j].form_len = t.end - t.begin;
+        slots[j].form = query + tokens[j].begin;
+        slots[j].form_len = tokens[j].end - tokens[j].begin;
     }
-    kw_status st = kw_index_match(ix, slots, m, exact, out);
-    kw_free(&ix->alloc, slots);
+    kw_free(a, tokens);
+    if (slots)
+        st = kw_index_match(ix, slots, m, exact, out);
+    kw_free(a, slots);
     return st;
 }
