@@ -425,12 +425,16 @@ typedef struct kw_tokspan {
     int is_word;                  /* 1: a word, 0: punctuation */
 } kw_tokspan;
 
-/* The tokens of the UTF-8 text[0 .. n_bytes), in order: *tokens, holding
- * *n_tokens of them, allocated with `alloc` (NULL when there are none) and
- * freed by the caller with it. KW_EUTF8: the text is not valid UTF-8 from
- * byte *bad_offset on (nothing is allocated); KW_ENOMEM; KW_ETOOBIG. */
-kw_status kw_tokenize(const kw_alloc *alloc, const char *text, size_t n_bytes,
-                      kw_tokspan **tokens, size_t *n_tokens, size_t *bad_offset);
+/* Called by kw_tokenize with each token in turn: 0 to go on, anything else
+ * to stop (kw_tokenize then returns KW_OK). */
+typedef int (*kw_token_fn)(void *ctx, const kw_tokspan *token);
+
+/* Give each token of the UTF-8 text[0 .. n_bytes) to each(ctx, token), in
+ * order, in one pass that allocates nothing. KW_EUTF8: the text is not
+ * valid UTF-8 from byte *bad_offset on, and the tokens before it have been
+ * given. */
+kw_status kw_tokenize(const char *text, size_t n_bytes, kw_token_fn each, void *ctx,
+                      size_t *bad_offset);
 
 /* The most UTF-8 bytes one code unit `width` bytes wide (1, 2 or 4)
  * encodes to: 2, 3 or 4. */

@@ -294,31 +294,39 @@ done:
     return KW_OK;
 }
 
+/* The slots of kw_index_find's query, one a token, as kw_tokenize gives
+ * them; `st` says why it was stopped. */
+typedef struct form_slots {
+    const kw_alloc *alloc;
+    const char *query;
+    kw_slot *slots;
+    size_t n, cap;
+    kw_status st;
+} form_slots;
+
+static int add_form_slot(void *ctx, const kw_tokspan *t)
+{
+    form_slots *f = ctx;
+    if ((f->st = kw_reserve(f->alloc, (void **)&f->slots, &f->cap, f->n + 1, sizeof *f->slots))
+        != KW_OK)
+        return 1;
+    kw_slot *slot = &f->slots[f->n++];
+    memset(slot, 0, sizeof *slot);
+    slot->kind = KW_SLOT_FORM;
+    slot->form = f->query + t->begin;
+    slot->form_len = t->end - t->begin;
+    return 0;
+}
+
 kw_status kw_index_find(const kw_index *ix, const char *query, size_t n_bytes, int exact,
                         kw_hits **out, size_t *bad_offset)
 {
-    const kw_alloc *a = &ix->alloc;
-    kw_tokspan *tokens;
-    size_t m;
-    kw_status st = kw_tokenize(a, query, n_bytes, &tokens, &m, bad_offset);
-    if (st != KW_OK)
-        return st;
-    if (m == 0)
-        return KW_EEMPTY;
-    kw_slot *slots = NULL;
-    if (m > SIZE_MAX / sizeof *slots)
-        st = KW_ETOOBIG;
-    else if (!(slots = kw_malloc(a, m * sizeof *slots)))
-        st = KW_ENOMEM;
-    for (size_t j = 0; slots && j < m; j++) {
-        memset(&slots[j], 0, sizeof slots[j]);
-        slots[j].kind = KW_SLOT_FORM;
-        slots[j].form = query + tokens[j].begin;
-        slots[j].form_len = tokens[j].end - tokens[j].begin;
-    }
-    kw_free(a, tokens);
-    if (slots)
-        st = kw_index_match(ix, slots, m, exact, out);
-    kw_free(a, slots);
+    form_slots f = {&ix->alloc, query, NULL, 0, 0, KW_OK};
+    kw_status st = kw_tokenize(query, n_bytes, add_form_slot, &f, bad_offset);
+    if (st == KW_OK)
+        st = f.st;
+    if (st == KW_OK)
+        st = f.n ? kw_index_match(ix, f.slots, f.n, exact, out) : KW_EEMPTY;
+    kw_free(&ix->alloc, f.slots);
     return st;
 }

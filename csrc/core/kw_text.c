@@ -13,7 +13,6 @@
  */
 #include <string.h>
 
-#include "kw_alloc.h"
 #include "kw_core.h"
 #include "kw_text.h"
 #include "kw_unicode_tables.h"
@@ -422,32 +421,20 @@ size_t kw_scan_skip(kw_scan *s, size_t n)
     return done;
 }
 
-kw_status kw_tokenize(const kw_alloc *alloc, const char *text, size_t n_bytes,
-                      kw_tokspan **tokens, size_t *n_tokens, size_t *bad_offset)
+kw_status kw_tokenize(const char *text, size_t n_bytes, kw_token_fn each, void *ctx,
+                      size_t *bad_offset)
 {
     kw_scan scan;
     kw_tokspan t;
     int r;
-    size_t n = 0;
     kw_scan_init(&scan, text, n_bytes, 0, 0);
     while ((r = kw_scan_next(&scan, &t)) == 1)
-        n++;
+        if (each(ctx, &t))
+            return KW_OK;
     if (r < 0) {
         *bad_offset = kw_scan_offset(&scan);
         return KW_EUTF8;
     }
-    kw_tokspan *found = NULL;
-    if (n) {
-        if (n > SIZE_MAX / sizeof *found)
-            return KW_ETOOBIG;
-        if (!(found = kw_malloc(alloc, n * sizeof *found)))
-            return KW_ENOMEM;
-        kw_scan_init(&scan, text, n_bytes, 0, 0);
-        for (size_t k = 0; k < n; k++)
-            kw_scan_next(&scan, &found[k]);
-    }
-    *tokens = found;
-    *n_tokens = n;
     return KW_OK;
 }
 

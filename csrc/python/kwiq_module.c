@@ -142,6 +142,18 @@ PyDoc_STRVAR(tokenize_doc,
 "tokenize(text)\n--\n\n"
 "The tokens of `text` as a list of (start, end, is_word), in str indices.");
 
+/* kw_token_fn of tokenize(): the token appended to the list `ctx` as
+ * (start, end, is_word); nonzero, an exception set, if that fails. */
+static int append_token(void *ctx, const kw_tokspan *t)
+{
+    PyObject *item = Py_BuildValue("(KKO)", (unsigned long long)t->char_begin,
+                                   (unsigned long long)t->char_end,
+                                   t->is_word ? Py_True : Py_False);
+    int failed = !item || PyList_Append(ctx, item) < 0;
+    Py_XDECREF(item);
+    return failed;
+}
+
 static PyObject *tokenize(PyObject *module, PyObject *text)
 {
     (void)module;
@@ -149,32 +161,19 @@ static PyObject *tokenize(PyObject *module, PyObject *text)
         PyErr_Format(PyExc_TypeError, "text must be str, not %.100s", Py_TYPE(text)->tp_name);
         return NULL;
     }
-    PyObject *holder, *list = NULL;
+    PyObject *holder, *list;
     Py_ssize_t n;
     const char *utf8 = utf8_of(text, &n, &holder);
     if (!utf8)
         return NULL;
-    kw_tokspan *tokens = NULL;
-    size_t n_tokens, bad;
-    kw_status st = kw_tokenize(&kwiq_alloc, utf8, (size_t)n, &tokens, &n_tokens, &bad);
-    if (st != KW_OK) {
-        kwiq_raise_status(st);
-        goto done;
-    }
-    if (!(list = PyList_New((Py_ssize_t)n_tokens)))
-        goto done;
-    for (size_t k = 0; k < n_tokens; k++) {
-        PyObject *item = Py_BuildValue("(KKO)", (unsigned long long)tokens[k].char_begin,
-                                       (unsigned long long)tokens[k].char_end,
-                                       tokens[k].is_word ? Py_True : Py_False);
-        if (!item) {
+    size_t bad;
+    if ((list = PyList_New(0))) {
+        kw_status st = kw_tokenize(utf8, (size_t)n, append_token, list, &bad);
+        if (st != KW_OK)
+            kwiq_raise_status(st);
+        if (PyErr_Occurred())
             Py_CLEAR(list);
-            goto done;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)k, item);
     }
-done:
-    PyMem_RawFree(tokens);
     Py_XDECREF(holder);
     return list;
 }

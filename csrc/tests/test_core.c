@@ -154,27 +154,41 @@ static void test_tokenizer(void)
     CHECK(kw_scan_next(&scan, &t) == -1 && kw_scan_offset(&scan) == 3);
 }
 
-/* kw_tokenize gives the tokens the scanner gives, in one array. */
+/* Up to 8 tokens that kw_tokenize gave, and how many it gave. */
+typedef struct token_list {
+    kw_tokspan tokens[8];
+    size_t n, stop_after;
+} token_list;
+
+static int keep_token(void *ctx, const kw_tokspan *t)
+{
+    token_list *list = ctx;
+    if (list->n < 8)
+        list->tokens[list->n] = *t;
+    return ++list->n == list->stop_after;
+}
+
+/* kw_tokenize gives the tokens the scanner gives, and stops when asked. */
 static void test_tokenize(void)
 {
     const char *s = "\xc3\xa9t\xc3\xa9, x";
-    kw_tokspan *tokens;
-    size_t n, bad = 0;
-    CHECK(kw_tokenize(&kw_alloc_libc, s, strlen(s), &tokens, &n, &bad) == KW_OK && n == 3);
-    if (n == 3) {
-        CHECK(tokens[0].begin == 0 && tokens[0].end == 5 && tokens[0].is_word);
-        CHECK(tokens[0].char_begin == 0 && tokens[0].char_end == 3);
-        CHECK(tokens[1].begin == 5 && tokens[1].end == 6 && !tokens[1].is_word);
-        CHECK(tokens[2].char_begin == 5 && tokens[2].char_end == 6 && tokens[2].is_word);
-    }
-    kw_alloc_libc.free(NULL, tokens);
-    /* No token: nothing allocated. */
-    CHECK(kw_tokenize(&kw_alloc_libc, " \t ", 3, &tokens, &n, &bad) == KW_OK && n == 0
-          && tokens == NULL);
-    /* Invalid UTF-8: its offset, as kw_builder_add reports it. */
+    token_list list = {.stop_after = 0};
+    size_t bad = 0;
+    CHECK(kw_tokenize(s, strlen(s), keep_token, &list, &bad) == KW_OK && list.n == 3);
+    CHECK(list.tokens[0].begin == 0 && list.tokens[0].end == 5 && list.tokens[0].is_word);
+    CHECK(list.tokens[0].char_begin == 0 && list.tokens[0].char_end == 3);
+    CHECK(list.tokens[1].begin == 5 && list.tokens[1].end == 6 && !list.tokens[1].is_word);
+    CHECK(list.tokens[2].char_begin == 5 && list.tokens[2].char_end == 6 && list.tokens[2].is_word);
+    token_list first = {.stop_after = 1};
+    CHECK(kw_tokenize(s, strlen(s), keep_token, &first, &bad) == KW_OK && first.n == 1);
+    token_list none = {.stop_after = 0};
+    CHECK(kw_tokenize(" \t ", 3, keep_token, &none, &bad) == KW_OK && none.n == 0);
+    /* Invalid UTF-8: its offset, as kw_builder_add reports it, after the
+     * tokens before it. */
     const char *invalid = "ok \xff no";
-    CHECK(kw_tokenize(&kw_alloc_libc, invalid, strlen(invalid), &tokens, &n, &bad) == KW_EUTF8
-          && bad == 3);
+    token_list before = {.stop_after = 0};
+    CHECK(kw_tokenize(invalid, strlen(invalid), keep_token, &before, &bad) == KW_EUTF8
+          && bad == 3 && before.n == 1);
 }
 
 /* kw_utf8_from_units: strings of each width, and the first unit UTF-8
@@ -2364,13 +2378,6 @@ static long oom_scenario(void)
     const kw_context words = {2, 2, 0, KW_BOUND_NONE};
     kw_line_at(ix, sorted, 0, &words, cursor, &line);
     kw_line_cursor_free(cursor);
-    kw_tokspan *tokens;
-    size_t n_tokens;
-    while ((st = kw_tokenize(&failing, docs[0], strlen(docs[0]), &tokens, &n_tokens, &bad))
-           == KW_ENOMEM) {}
-    if (st != KW_OK || n_tokens != 8)
-        return -1;
-    failing.free(NULL, tokens);
     kw_hits_free(sorted);
     kw_hits_free(picked);
     kw_hits_free(merged);
