@@ -11,16 +11,16 @@ Build switches (environment variables):
 Changing a switch recompiles every object (BuildWithFlags).
 """
 import os
+from glob import glob
 from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-CORE = [
-    "csrc/kw_text.c", "csrc/kw_strtab.c", "csrc/kw_index.c", "csrc/kw_query.c", "csrc/kw_kwic.c",
-    "csrc/kw_sort.c", "csrc/kw_stats.c", "csrc/kw_file.c",
-]
-HEADERS = ["csrc/kw_core.h", "csrc/kw_internal.h", "csrc/kw_text.h", "csrc/kw_unicode_tables.h"]
+# The folders are the lists: every file of the core (csrc/core/, which
+# tools/core_sources.py globs the same way) and of the binding is built.
+SOURCES = sorted(glob("csrc/core/*.c")) + sorted(glob("csrc/python/*.c"))
+HEADERS = sorted(glob("csrc/core/*.h")) + sorted(glob("csrc/python/*.h"))
 
 
 def flag(name):
@@ -64,8 +64,8 @@ setup(
     ext_modules=[
         Extension(
             "kwiq._core",
-            sources=CORE + ["csrc/python/kwiq_core.c"],
-            include_dirs=["csrc"],
+            sources=SOURCES,
+            include_dirs=["csrc/core"],
             depends=HEADERS,
             extra_compile_args=compile_args,
             extra_link_args=link_args,

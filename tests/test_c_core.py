@@ -1,4 +1,5 @@
-"""Runs the C tests of the core (tools/run_ctests.py) from pytest."""
+"""Runs the C tests of the core (tools/run_ctests.py) and the check of its
+layering (tools/check_core_layering.py) from pytest."""
 import os
 import re
 import shutil
@@ -40,3 +41,13 @@ def test_c_core_under_valgrind():
     assert result.returncode == 0, result.stdout + result.stderr
     assert closing.endswith(" passed, 0 failed")
     assert "==" not in result.stdout + result.stderr  # memcheck reports start with ==pid==
+
+
+@needs_compiler
+@pytest.mark.skipif(not shutil.which("nm"), reason="nm is not installed")
+def test_core_knows_no_python_and_has_no_circle():
+    # The compiler and nm it runs get no sanitizer runtime either.
+    env = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "check_core_layering.py")],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr

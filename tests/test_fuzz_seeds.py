@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO
 
-CORE = sorted(str(path.relative_to(REPO)) for path in (REPO / "csrc").glob("kw_*.c"))
+CORE = sorted(str(path.relative_to(REPO)) for path in (REPO / "csrc" / "core").glob("*.c"))
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
 
 
@@ -23,7 +23,7 @@ def test_seeds_pass_the_harness(name, tmp_path):
     # preloaded one, stays out of gcc and of the binary, which links its own.
     env = {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
     subprocess.run(["gcc", "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", *SANITIZE,
-                    "-I", "csrc", f"csrc/fuzz/fuzz_{name}.c", "csrc/fuzz/seed_main.c", *CORE,
+                    "-I", "csrc/core", f"csrc/fuzz/fuzz_{name}.c", "csrc/fuzz/seed_main.c", *CORE,
                     "-o", str(binary)], cwd=REPO, check=True, env=env)
     result = subprocess.run([str(binary), *map(str, seeds)], capture_output=True, text=True,
                             env=env, timeout=300)

@@ -241,7 +241,7 @@ def test_blob_checked_after_its_checksum(tmp_path, letter):
 
 def _with_blob(data, blob):
     """The saved bytes of ``data`` with another blob, laid out and sealed as
-    the format says (csrc/kw_file.c), through a corpus saved with it."""
+    the format says (csrc/core/kw_file.c), through a corpus saved with it."""
     import kwiq._core as core
     mapping = bytes(data)
     index, _ = core.load(mapping)

@@ -23,11 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-CORE = [
-    "csrc/kw_text.c", "csrc/kw_strtab.c", "csrc/kw_index.c", "csrc/kw_query.c", "csrc/kw_kwic.c",
-    "csrc/kw_sort.c", "csrc/kw_stats.c", "csrc/kw_file.c",
-]
+from core_sources import INCLUDE, REPO, core_sources
+
 HARNESSES = ["tokenize", "query", "load"]
 
 
@@ -38,7 +35,7 @@ def build(name: str, out_dir: Path) -> Path:
     binary = out_dir / f"fuzz_{name}"
     command = [compiler, "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
                "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=all",
-               "-fno-omit-frame-pointer", "-I", "csrc", f"csrc/fuzz/fuzz_{name}.c", *CORE,
+               "-fno-omit-frame-pointer", *INCLUDE, f"csrc/fuzz/fuzz_{name}.c", *core_sources(),
                "-o", str(binary)]
     subprocess.run(command, cwd=REPO, check=True)
     return binary

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate csrc/kw_unicode_tables.h: code point classes, case folding and upper case for the C core.
+"""Generate csrc/core/kw_unicode_tables.h: code point classes, case folding and upper case for the C core.
 
 The tables come from this interpreter's unicodedata module and str.casefold(), so the
 Unicode version is pinned: the C core and the pure-Python paths must tokenize and fold
@@ -26,8 +26,8 @@ MAX_CP = 0x10FFFF
 SHIFT = 7
 
 REPO = Path(__file__).resolve().parents[1]
-OUTPUT = REPO / "csrc" / "kw_unicode_tables.h"
-OUTPUT_NAME = "csrc/kw_unicode_tables.h"
+OUTPUT = REPO / "csrc" / "core" / "kw_unicode_tables.h"
+OUTPUT_NAME = "csrc/core/kw_unicode_tables.h"
 SCRIPT_NAME = "tools/gen_unicode_tables.py"
 
 # The values of enum kw_cp_class; the header's enum is written from these.

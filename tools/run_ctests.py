@@ -19,11 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-CORE = [
-    "csrc/kw_text.c", "csrc/kw_strtab.c", "csrc/kw_index.c", "csrc/kw_query.c", "csrc/kw_kwic.c",
-    "csrc/kw_sort.c", "csrc/kw_stats.c", "csrc/kw_file.c",
-]
+from core_sources import INCLUDE, REPO, core_sources
+
 TEST = "csrc/tests/test_core.c"
 WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wshadow", "-Wconversion", "-Werror"]
 
@@ -49,7 +46,7 @@ def main() -> int:
         flags.append("-DKW_PORTABLE")
     with tempfile.TemporaryDirectory() as tmp:
         binary = str(Path(tmp) / "test_core")
-        build = [compiler, *WARNINGS, *flags, "-I", "csrc", TEST, *CORE, "-o", binary]
+        build = [compiler, *WARNINGS, *flags, *INCLUDE, TEST, *core_sources(), "-o", binary]
         subprocess.run(build, cwd=REPO, check=True)
         command = [binary]
         if args.valgrind:

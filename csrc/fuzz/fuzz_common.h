@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "kw_core.h"
-#include "kw_internal.h"
+#include "kw_index.h"
 #include "kw_text.h"
 
 #define FUZZ_CHECK(cond)                                                        \
@@ -75,11 +75,13 @@ static inline kw_index *fuzz_build(const uint8_t *text, size_t n, uint8_t cut)
 static inline void fuzz_check_lines(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
                                     size_t max_lines)
 {
-    kw_line_cursor cursor = {0};
+    kw_line_cursor *cursor;
+    if (kw_line_cursor_new(&kw_alloc_libc, &cursor) != KW_OK)
+        return;
     for (size_t i = 0; i < kw_hits_count(h) && i < max_lines; i++) {
         kw_line line, alone;
         kw_line_prefetch(ix, h, i);
-        kw_line_at(ix, h, i, ctx, &cursor, &line);
+        kw_line_at(ix, h, i, ctx, cursor, &line);
         kw_line_at(ix, h, i, ctx, NULL, &alone);
         FUZZ_CHECK(memcmp(&line, &alone, sizeof line) == 0);
         size_t n_bytes;
@@ -101,6 +103,7 @@ static inline void fuzz_check_lines(const kw_index *ix, const kw_hits *h, const 
         }
         FUZZ_CHECK(line.char_end - line.char_start == chars);
     }
+    kw_line_cursor_free(cursor);
 }
 
 #define FUZZ_COLUMN_ROWS 128

@@ -6,14 +6,76 @@
  * offsets agree with the bytes; kw_scan_skip counts what kw_scan_next
  * reports; scanning restarted at a token start gives the same tokens; the
  * builder accepts exactly the input the scanner accepts, reports the same
- * bad offset, and indexes the same tokens; folding stays inside its bound
- * and gives valid UTF-8; every token is found by a query of its own text.
+ * bad offset, and indexes the same tokens; kw_tokenize gives the scanner's
+ * tokens; folding stays inside its bound and gives valid UTF-8; every token
+ * is found by a query of its own text. And the input read as code units of
+ * 1, 2 and 4 bytes: kw_utf8_from_units either gives UTF-8 that decodes to
+ * those units, within its bound, or stops at the first unit that is a
+ * surrogate or above U+10FFFF.
  */
 #include "fuzz_common.h"
 
 #define MAX_TOKENS 4096
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Unit k of an array of units `width` bytes wide. */
+static uint32_t unit_at(const void *units, int width, size_t k)
+{
+    if (width == 1)
+        return ((const uint8_t *)units)[k];
+    if (width == 2)
+        return ((const uint16_t *)units)[k];
+    return ((const uint32_t *)units)[k];
+}
+
+static int encodable(uint32_t cp) { return cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF); }
+
+/* The scanner's tokens, which kw_tokenize must give in order. */
+typedef struct given {
+    const kw_tokspan *expected;
+    size_t n;
+} given;
+
+static int check_given(void *ctx, const kw_tokspan *t)
+{
+    given *g = ctx;
+    if (g->n < MAX_TOKENS) {
+        const kw_tokspan *e = &g->expected[g->n];
+        FUZZ_CHECK(t->begin == e->begin && t->end == e->end && t->is_word == e->is_word);
+        FUZZ_CHECK(t->char_begin == e->char_begin && t->char_end == e->char_end);
+    }
+    g->n++;
+    return 0;
+}
+
+static void check_units(const uint8_t *data, size_t size, int width)
+{
+    const size_t n = size / (size_t)width;
+    void *units = malloc(n * (size_t)width + 1);
+    char *out = malloc(n * kw_utf8_per_unit(width) + 1);
+    FUZZ_CHECK(units && out);
+    memcpy(units, data, n * (size_t)width);
+    size_t n_bytes = 0, bad = SIZE_MAX;
+    kw_status st = kw_utf8_from_units(units, n, width, out, &n_bytes, &bad);
+    if (st == KW_OK) {
+        FUZZ_CHECK(n_bytes <= n * kw_utf8_per_unit(width));
+        const unsigned char *p = (const unsigned char *)out, *end = p + n_bytes;
+        for (size_t k = 0; k < n; k++) {
+            uint32_t cp;
+            int len = kw_utf8_decode(p, end, &cp);
+            FUZZ_CHECK(len > 0 && cp == unit_at(units, width, k));
+            p += len;
+        }
+        FUZZ_CHECK(p == end);
+    } else {
+        FUZZ_CHECK(st == KW_EUTF8 && bad < n && !encodable(unit_at(units, width, bad)));
+        for (size_t k = 0; k < bad; k++)
+            FUZZ_CHECK(encodable(unit_at(units, width, k)));
+    }
+    free(units);
+    free(out);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -53,6 +115,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kw_scan skip;
     kw_scan_init(&skip, (const char *)data, size, 0, 0);
     FUZZ_CHECK(kw_scan_skip(&skip, SIZE_MAX) == n);
+
+    given g = {tokens, 0};
+    size_t bad_given = 0;
+    kw_status st = kw_tokenize((const char *)data, size, check_given, &g, &bad_given);
+    FUZZ_CHECK(g.n == n);
+    FUZZ_CHECK(r == -1 ? st == KW_EUTF8 && bad_given == kw_scan_offset(&scan) : st == KW_OK);
+
+    check_units(data, size, 1);
+    check_units(data, size, 2);
+    check_units(data, size, 4);
 
     /* Restarting at a token start reproduces the tokens from there. */
     size_t stored = n < MAX_TOKENS ? n : MAX_TOKENS;

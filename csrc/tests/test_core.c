@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kw_core.h"
-#include "kw_internal.h" /* white-box: indexes compared array for array */
+#include "kw_index.h" /* white-box: indexes compared array for array */
 #include "kw_text.h"
 
 static int passed, failed;
@@ -152,6 +152,76 @@ static void test_tokenizer(void)
     kw_scan_init(&scan, bad, strlen(bad), 0, 0);
     CHECK(kw_scan_next(&scan, &t) == 1);
     CHECK(kw_scan_next(&scan, &t) == -1 && kw_scan_offset(&scan) == 3);
+}
+
+/* Up to 8 tokens that kw_tokenize gave, and how many it gave. */
+typedef struct token_list {
+    kw_tokspan tokens[8];
+    size_t n, stop_after;
+} token_list;
+
+static int keep_token(void *ctx, const kw_tokspan *t)
+{
+    token_list *list = ctx;
+    if (list->n < 8)
+        list->tokens[list->n] = *t;
+    return ++list->n == list->stop_after;
+}
+
+/* kw_tokenize gives the tokens the scanner gives, and stops when asked. */
+static void test_tokenize(void)
+{
+    const char *s = "\xc3\xa9t\xc3\xa9, x";
+    token_list list = {.stop_after = 0};
+    size_t bad = 0;
+    CHECK(kw_tokenize(s, strlen(s), keep_token, &list, &bad) == KW_OK && list.n == 3);
+    CHECK(list.tokens[0].begin == 0 && list.tokens[0].end == 5 && list.tokens[0].is_word);
+    CHECK(list.tokens[0].char_begin == 0 && list.tokens[0].char_end == 3);
+    CHECK(list.tokens[1].begin == 5 && list.tokens[1].end == 6 && !list.tokens[1].is_word);
+    CHECK(list.tokens[2].char_begin == 5 && list.tokens[2].char_end == 6 && list.tokens[2].is_word);
+    token_list first = {.stop_after = 1};
+    CHECK(kw_tokenize(s, strlen(s), keep_token, &first, &bad) == KW_OK && first.n == 1);
+    token_list none = {.stop_after = 0};
+    CHECK(kw_tokenize(" \t ", 3, keep_token, &none, &bad) == KW_OK && none.n == 0);
+    /* Invalid UTF-8: its offset, as kw_builder_add reports it, after the
+     * tokens before it. */
+    const char *invalid = "ok \xff no";
+    token_list before = {.stop_after = 0};
+    CHECK(kw_tokenize(invalid, strlen(invalid), keep_token, &before, &bad) == KW_EUTF8
+          && bad == 3 && before.n == 1);
+}
+
+/* kw_utf8_from_units: strings of each width, and the first unit UTF-8
+ * cannot hold. */
+static void test_utf8_from_units(void)
+{
+    char out[64];
+    size_t n = 0, bad = 99;
+    CHECK(kw_utf8_per_unit(1) == 2 && kw_utf8_per_unit(2) == 3 && kw_utf8_per_unit(4) == 4);
+    static const uint8_t latin1[] = {'c', 'a', 'f', 0xE9, 0xFF};
+    CHECK(kw_utf8_from_units(latin1, 5, 1, out, &n, &bad) == KW_OK && n == 7
+          && memcmp(out, "caf\xc3\xa9\xc3\xbf", 7) == 0);
+    static const uint16_t ucs2[] = {'H', 0x20AC, 0xD55C, 0x07FF, 0xFFFF};
+    CHECK(kw_utf8_from_units(ucs2, 5, 2, out, &n, &bad) == KW_OK && n == 12
+          && memcmp(out, "H\xe2\x82\xac\xed\x95\x9c\xdf\xbf\xef\xbf\xbf", 12) == 0);
+    static const uint32_t ucs4[] = {0x1F600, 'a', 0x10FFFF, 0x80};
+    CHECK(kw_utf8_from_units(ucs4, 4, 4, out, &n, &bad) == KW_OK && n == 11
+          && memcmp(out, "\xf0\x9f\x98\x80" "a\xf4\x8f\xbf\xbf\xc2\x80", 11) == 0);
+    CHECK(kw_utf8_from_units(ucs4, 0, 4, out, &n, &bad) == KW_OK && n == 0);
+    /* Lone surrogates, and a pair: UCS-4 holds code points, so a pair is
+     * two surrogates, not the character UTF-16 would make of them. */
+    static const uint16_t lone_high[] = {'a', 0xD800, 'b'};
+    CHECK(kw_utf8_from_units(lone_high, 3, 2, out, &n, &bad) == KW_EUTF8 && bad == 1);
+    static const uint16_t lone_low_last[] = {'a', 0xE9, 0x4E2D, 0xDFFF};
+    CHECK(kw_utf8_from_units(lone_low_last, 4, 2, out, &n, &bad) == KW_EUTF8 && bad == 3);
+    static const uint32_t pair[] = {'x', 'y', 0xD83D, 0xDE00};
+    CHECK(kw_utf8_from_units(pair, 4, 4, out, &n, &bad) == KW_EUTF8 && bad == 2);
+    static const uint32_t too_big[] = {'x', 0x110000};
+    CHECK(kw_utf8_from_units(too_big, 2, 4, out, &n, &bad) == KW_EUTF8 && bad == 1);
+    static const uint32_t last_bits[] = {0xFFFFFFFF};
+    CHECK(kw_utf8_from_units(last_bits, 1, 4, out, &n, &bad) == KW_EUTF8 && bad == 0);
+    CHECK(kw_utf8_from_units(lone_high, 3, 2, out, &n, NULL) == KW_EUTF8);
+    CHECK(kw_utf8_from_units(latin1, 5, 3, out, &n, &bad) == KW_EINVAL);
 }
 
 static void test_utf8(void)
@@ -510,7 +580,11 @@ static void test_line_cursor(void)
         kw_hits *orders[] = {found, sorted};
         for (size_t o = 0; o < 2; o++) {
             for (size_t c = 0; c < sizeof contexts / sizeof *contexts; c++) {
-                kw_line_cursor cursor = {0};
+                kw_line_cursor *cursor;
+                const int made = kw_line_cursor_new(&kw_alloc_libc, &cursor) == KW_OK;
+                CHECK(made);
+                if (!made)
+                    continue;
                 kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
                                         {offsets[0], NULL, 0}, {offsets[1], NULL, 0},
                                         {offsets[2], NULL, 0}};
@@ -520,7 +594,7 @@ static void test_line_cursor(void)
                 for (size_t i = 0; i < kw_hits_count(orders[o]); i++) {
                     kw_line run, alone;
                     kw_line_prefetch(ix, orders[o], i);
-                    kw_line_at(ix, orders[o], i, &contexts[c], &cursor, &run);
+                    kw_line_at(ix, orders[o], i, &contexts[c], cursor, &run);
                     kw_line_at(ix, orders[o], i, &contexts[c], NULL, &alone);
                     lines++;
                     if (memcmp(&run, &alone, sizeof run) != 0 && differ++ == 0)
@@ -535,6 +609,7 @@ static void test_line_cursor(void)
                                c, i);
                 }
                 free_column_texts(&cols, &kw_alloc_libc);
+                kw_line_cursor_free(cursor);
             }
         }
         kw_hits_free(sorted);
@@ -2297,6 +2372,12 @@ static long oom_scenario(void)
     if (st != KW_OK)
         return -1;
     total = total * 10 + (long)kw_hits_position(sorted, 0);
+    kw_line_cursor *cursor;
+    while ((st = kw_line_cursor_new(&failing, &cursor)) == KW_ENOMEM) {}
+    kw_line line;
+    const kw_context words = {2, 2, 0, KW_BOUND_NONE};
+    kw_line_at(ix, sorted, 0, &words, cursor, &line);
+    kw_line_cursor_free(cursor);
     kw_hits_free(sorted);
     kw_hits_free(picked);
     kw_hits_free(merged);
@@ -2513,6 +2594,8 @@ static void test_file_out_of_memory(void)
 int main(void)
 {
     test_tokenizer();
+    test_tokenize();
+    test_utf8_from_units();
     test_utf8();
     test_skip_and_collapse();
     test_folding();

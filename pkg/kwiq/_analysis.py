@@ -1,7 +1,7 @@
 """Counts and statistics over a Corpus: frequency lists, n-grams, clusters,
 collocates, keyness and dispersion.
 
-The C core does the counting (csrc/kw_stats.c: one pass over the token
+The C core does the counting (csrc/core/kw_stats.c: one pass over the token
 stream, hash tables of n-grams, window cooccurrences from a hit list); this
 module turns the counts into measures with numpy and into pandas
 DataFrames. Every function returns a sorted DataFrame with a fresh

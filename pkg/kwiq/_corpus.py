@@ -15,8 +15,7 @@ from kwiq._saved import FormatError, PathLike
 
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
 
-# The core's kw_bound values.
-BOUNDS = {"sentence": 1, "paragraph": 2}
+BOUNDS = {"sentence": _core.BOUND_SENTENCE, "paragraph": _core.BOUND_PARAGRAPH}
 MAX_WIDTH = 0xFFFFFFFFFFFFFFFF
 
 Window = Union[int, Tuple[int, int]]
@@ -444,7 +443,8 @@ class Corpus:
         if any(p.kind in ("glob", "regex") for p in patterns) and self._vocabulary is None:
             self._vocabulary = Vocabulary(self._index)
         if self._vocabulary is None:
-            return [(0, p.text) if p.kind == "literal" else (3,) for p in patterns]
+            return [(_core.SLOT_FORM, p.text) if p.kind == "literal" else (_core.SLOT_ANY_WORD,)
+                    for p in patterns]
         return [self._vocabulary.slot(p, case, query) for p in patterns]
 
     # ---- counts and statistics: the functions of kwiq._analysis, this
@@ -540,9 +540,9 @@ def _check_width(width: Any) -> int:
 
 
 def _check_bound(bound: Any) -> int:
-    """The core's code for a bound name (0: no bound)."""
+    """The core's code for a bound name."""
     if bound is None:
-        return 0
+        return _core.BOUND_NONE
     if not isinstance(bound, str):
         raise TypeError(f"bound must be None, 'sentence' or 'paragraph', not "
                         f"{type(bound).__name__}")

@@ -234,9 +234,9 @@ class Vocabulary:
         """The slot that kwiq._core.Index.match takes for one pattern of
         ``query`` (named in errors)."""
         if pattern.kind == "literal":
-            return (0, pattern.text)
+            return (_core.SLOT_FORM, pattern.text)
         if pattern.kind == "any":
-            return (3,)
+            return (_core.SLOT_ANY_WORD,)
         key = (pattern.kind, pattern.text, case)
         slot = self._slots.get(key)
         if slot is None:
@@ -254,8 +254,8 @@ class Vocabulary:
     def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> tuple:
         if pattern.kind == "glob":
             if case:
-                return (1, array("I", self._glob_matches(pattern.text, self.surface,
-                                                         self.surface_is_word)))
+                return (_core.SLOT_TYPES, array("I", self._glob_matches(
+                    pattern.text, self.surface, self.surface_is_word)))
             groups = self._glob_matches(_core.casefold(pattern.text), self.folded,
                                         self.folded_is_word)
             if "?" in pattern.text:
@@ -266,7 +266,7 @@ class Vocabulary:
                 # character.)
                 exact = self._glob_matches(pattern.text, self.surface, self.surface_is_word)
                 groups = sorted(set(groups).union(self.group_of[t] for t in exact))
-            return (2, array("I", groups))
+            return (_core.SLOT_GROUPS, array("I", groups))
         flags = regex.V0 | (0 if case else regex.IGNORECASE)
         try:
             matches = regex.compile(pattern.text, flags).fullmatch
@@ -274,6 +274,6 @@ class Vocabulary:
             raise QueryError(f"bad regex: {error}", query, pattern.position) from None
         types = _regex_matches(pattern, query, matches, self.surface)
         if case:
-            return (1, array("I", types))
+            return (_core.SLOT_TYPES, array("I", types))
         # Without case, a regex that matches any form of a word finds all of them.
-        return (2, array("I", sorted({self.group_of[t] for t in types})))
+        return (_core.SLOT_GROUPS, array("I", sorted({self.group_of[t] for t in types})))

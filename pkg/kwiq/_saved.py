@@ -1,7 +1,7 @@
 """Saved corpora: the file the core writes, and the document ids in it.
 
 The core saves its index with an opaque blob of ours beside it (the format
-is documented byte by byte in csrc/kw_file.c). The blob holds the document
+is documented byte by byte in csrc/core/kw_file.c). The blob holds the document
 ids as UTF-8 JSON, never pickle, so loading a file runs no code of the
 file's: ``{"kwiq ids": 1, "range": n}`` for the default ids ``0 .. n-1``,
 else ``{"kwiq ids": 1, "ids": [...]}`` with one value per document:

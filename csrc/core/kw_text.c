@@ -1,11 +1,21 @@
-/* kw_text.c: UTF-8, the tokenizer and case folding (see kw_text.h). */
-#include "kw_text.h"
+/*
+ * kw_text.c: UTF-8, the tokenizer and case folding (see kw_core.h for the
+ * tokenizer's rules, kw_text.h for the scanner).
+ *
+ * The scanner reads a code point at a time: ASCII by a table of 256 kinds
+ * (word, white space, other), anything else decoded, its class and folding
+ * looked up in the two-stage tables of kw_unicode_tables.h. Skipping tokens
+ * without reporting them (to reach a line's context from a checkpoint)
+ * goes through ASCII a chunk of 16 bytes (SSE2) or 8 (portable arithmetic)
+ * at a time, counting token starts by bit masks, and falls back to the
+ * scanner at the first byte past ASCII. Encoding code units writes the
+ * one- and two-byte forms inline, one loop per unit width.
+ */
+#include <string.h>
 
 #include "kw_core.h"
-
+#include "kw_text.h"
 #include "kw_unicode_tables.h"
-
-#include <string.h>
 
 #if defined(__SSE2__) && !defined(KW_PORTABLE)
 #include <emmintrin.h>
@@ -68,6 +78,50 @@ int kw_utf8_encode(uint32_t cp, unsigned char out[4])
     out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
     out[3] = (unsigned char)(0x80 | (cp & 0x3F));
     return 4;
+}
+
+size_t kw_utf8_per_unit(int width)
+{
+    return width == 1 ? 2 : width == 2 ? 3 : 4;
+}
+
+/* The loop of kw_utf8_from_units for units of type T: a unit below 0x800
+ * is encoded here, the rarer wider ones by kw_utf8_encode. */
+#define ENCODE_UNITS(T)                                                    \
+    do {                                                                   \
+        const T *u = units;                                                \
+        for (size_t i = 0; i < n; i++) {                                   \
+            uint32_t cp = u[i];                                            \
+            if (cp < 0x80) {                                               \
+                *o++ = (unsigned char)cp;                                  \
+            } else if (cp < 0x800) {                                       \
+                o[0] = (unsigned char)(0xC0 | (cp >> 6));                  \
+                o[1] = (unsigned char)(0x80 | (cp & 0x3F));                \
+                o += 2;                                                    \
+            } else if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {  \
+                if (bad_unit)                                              \
+                    *bad_unit = i;                                         \
+                return KW_EUTF8;                                           \
+            } else {                                                       \
+                o += kw_utf8_encode(cp, o);                                \
+            }                                                              \
+        }                                                                  \
+    } while (0)
+
+kw_status kw_utf8_from_units(const void *units, size_t n, int width, char *out,
+                             size_t *n_bytes, size_t *bad_unit)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (width == 1)
+        ENCODE_UNITS(uint8_t);
+    else if (width == 2)
+        ENCODE_UNITS(uint16_t);
+    else if (width == 4)
+        ENCODE_UNITS(uint32_t);
+    else
+        return KW_EINVAL;
+    *n_bytes = (size_t)(o - (unsigned char *)out);
+    return KW_OK;
 }
 
 int kw_cp_is_space(uint32_t cp)
@@ -365,6 +419,23 @@ size_t kw_scan_skip(kw_scan *s, size_t n)
     while (done < n && scan_token(s, &unused) == 1)
         done++;
     return done;
+}
+
+kw_status kw_tokenize(const char *text, size_t n_bytes, kw_token_fn each, void *ctx,
+                      size_t *bad_offset)
+{
+    kw_scan scan;
+    kw_tokspan t;
+    int r;
+    kw_scan_init(&scan, text, n_bytes, 0, 0);
+    while ((r = kw_scan_next(&scan, &t)) == 1)
+        if (each(ctx, &t))
+            return KW_OK;
+    if (r < 0) {
+        *bad_offset = kw_scan_offset(&scan);
+        return KW_EUTF8;
+    }
+    return KW_OK;
 }
 
 size_t kw_fold_utf8(const char *src, size_t n, char *dst)

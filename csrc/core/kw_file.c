@@ -111,7 +111,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kw_internal.h"
+#include "kw_alloc.h"
+#include "kw_index.h"
+#include "kw_strtab.h"
 #include "kw_text.h"
 
 #define FILE_VERSION 1

@@ -1,22 +1,22 @@
-/* kw_query.c: word and phrase queries, and hit lists (see kw_core.h). */
+/*
+ * kw_query.c: word and phrase queries (see kw_core.h).
+ *
+ * Each slot of a query is compiled to a test of one token: its surface type
+ * or fold group, a bitmap over types or groups, or any word; and to an
+ * estimate of how many positions match it, read from the postings. The
+ * slot with the fewest is the anchor: its positions (its groups' postings,
+ * merged by a radix sort when there are several) are the candidates, and
+ * each candidate is checked slot by slot against the token stream and must
+ * lie inside one document. A folded single word needs no check: its hits
+ * are its group's postings, borrowed without a copy.
+ */
 #include <string.h>
 
-#include "kw_internal.h"
+#include "kw_alloc.h"
+#include "kw_hits.h"
+#include "kw_index.h"
+#include "kw_strtab.h"
 #include "kw_text.h"
-
-/* ---- queries ---- */
-
-static kw_status new_hits(const kw_alloc *a, uint32_t length, kw_hits **out)
-{
-    kw_hits *h = kw_malloc(a, sizeof *h);
-    if (!h)
-        return KW_ENOMEM;
-    memset(h, 0, sizeof *h);
-    h->alloc = *a;
-    h->length = length;
-    *out = h;
-    return KW_OK;
-}
 
 /* A slot made ready to test tokens: one key, or a bitmap over type or
  * group ids, and how many positions its postings hold at most. */
@@ -274,7 +274,7 @@ kw_status kw_index_match(const kw_index *ix, const kw_slot *slots, size_t n_slot
     kw_status st = KW_ENOMEM;
     if (cs)
         memset(cs, 0, n_slots * sizeof *cs);
-    if (!cs || !scratch || (st = new_hits(a, (uint32_t)n_slots, &h)) != KW_OK)
+    if (!cs || !scratch || (st = kw_hits_new(a, (uint32_t)n_slots, &h)) != KW_OK)
         goto done;
     for (size_t j = 0; j < n_slots; j++)
         if ((st = compile_slot(ix, &slots[j], exact, scratch, &cs[j])) != KW_OK)
@@ -294,131 +294,39 @@ done:
     return KW_OK;
 }
 
+/* The slots of kw_index_find's query, one a token, as kw_tokenize gives
+ * them; `st` says why it was stopped. */
+typedef struct form_slots {
+    const kw_alloc *alloc;
+    const char *query;
+    kw_slot *slots;
+    size_t n, cap;
+    kw_status st;
+} form_slots;
+
+static int add_form_slot(void *ctx, const kw_tokspan *t)
+{
+    form_slots *f = ctx;
+    if ((f->st = kw_reserve(f->alloc, (void **)&f->slots, &f->cap, f->n + 1, sizeof *f->slots))
+        != KW_OK)
+        return 1;
+    kw_slot *slot = &f->slots[f->n++];
+    memset(slot, 0, sizeof *slot);
+    slot->kind = KW_SLOT_FORM;
+    slot->form = f->query + t->begin;
+    slot->form_len = t->end - t->begin;
+    return 0;
+}
+
 kw_status kw_index_find(const kw_index *ix, const char *query, size_t n_bytes, int exact,
                         kw_hits **out, size_t *bad_offset)
 {
-    kw_scan scan;
-    kw_tokspan t;
-    int r;
-    size_t m = 0;
-
-    kw_scan_init(&scan, query, n_bytes, 0, 0);
-    while ((r = kw_scan_next(&scan, &t)) == 1)
-        m++;
-    if (r < 0) {
-        *bad_offset = kw_scan_offset(&scan);
-        return KW_EUTF8;
-    }
-    if (m == 0)
-        return KW_EEMPTY;
-    if (m > SIZE_MAX / sizeof(kw_slot))
-        return KW_ETOOBIG;
-    kw_slot *slots = kw_malloc(&ix->alloc, m * sizeof *slots);
-    if (!slots)
-        return KW_ENOMEM;
-    kw_scan_init(&scan, query, n_bytes, 0, 0);
-    for (size_t j = 0; j < m; j++) {
-        kw_scan_next(&scan, &t);
-        memset(&slots[j], 0, sizeof slots[j]);
-        slots[j].kind = KW_SLOT_FORM;
-        slots[j].form = query + t.begin;
-        slots[j].form_len = t.end - t.begin;
-    }
-    kw_status st = kw_index_match(ix, slots, m, exact, out);
-    kw_free(&ix->alloc, slots);
+    form_slots f = {&ix->alloc, query, NULL, 0, 0, KW_OK};
+    kw_status st = kw_tokenize(query, n_bytes, add_form_slot, &f, bad_offset);
+    if (st == KW_OK)
+        st = f.st;
+    if (st == KW_OK)
+        st = f.n ? kw_index_match(ix, f.slots, f.n, exact, out) : KW_EEMPTY;
+    kw_free(&ix->alloc, f.slots);
     return st;
-}
-
-void kw_hits_free(kw_hits *h)
-{
-    if (!h)
-        return;
-    kw_free(&h->alloc, h->owned);
-    kw_free(&h->alloc, h->lengths);
-    kw_free(&h->alloc, h->queries);
-    h->alloc.free(h->alloc.ctx, h);
-}
-
-size_t kw_hits_count(const kw_hits *h) { return h->n; }
-uint32_t kw_hits_position(const kw_hits *h, size_t i) { return h->pos[i]; }
-uint32_t kw_hits_length(const kw_hits *h, size_t i) { return h->lengths ? h->lengths[i] : h->length; }
-uint32_t kw_hits_query(const kw_hits *h, size_t i) { return h->queries ? h->queries[i] : 0; }
-
-/* Hits with every per-hit array owned and allocated for n entries. */
-static kw_status new_owned_hits(const kw_alloc *a, size_t n, kw_hits **out)
-{
-    kw_hits *h;
-    kw_status st = new_hits(a, 0, &h);
-    if (st != KW_OK)
-        return st;
-    if (n > SIZE_MAX / sizeof(uint32_t)) {
-        kw_hits_free(h);
-        return KW_ETOOBIG;
-    }
-    h->owned = kw_malloc(a, n * sizeof *h->owned);
-    h->lengths = kw_malloc(a, n * sizeof *h->lengths);
-    h->queries = kw_malloc(a, n * sizeof *h->queries);
-    if (!h->owned || !h->lengths || !h->queries) {
-        kw_hits_free(h);
-        return KW_ENOMEM;
-    }
-    h->pos = h->owned;
-    h->n = n;
-    *out = h;
-    return KW_OK;
-}
-
-static void copy_hit(kw_hits *to, size_t k, const kw_hits *from, size_t i, uint32_t query)
-{
-    to->owned[k] = from->pos[i];
-    to->lengths[k] = kw_hits_length(from, i);
-    to->queries[k] = query;
-}
-
-kw_status kw_hits_merge(const kw_alloc *a, kw_hits *const *parts, size_t n_parts, kw_hits **out)
-{
-    size_t total = 0;
-    for (size_t p = 0; p < n_parts; p++) {
-        if (parts[p]->n > SIZE_MAX - total)
-            return KW_ETOOBIG;
-        total += parts[p]->n;
-    }
-    if (n_parts > UINT32_MAX)
-        return KW_ETOOBIG;
-    kw_hits *h;
-    kw_status st = new_owned_hits(a, total, &h);
-    if (st != KW_OK)
-        return st;
-    size_t *next = kw_malloc(a, (n_parts ? n_parts : 1) * sizeof *next);
-    if (!next) {
-        kw_hits_free(h);
-        return KW_ENOMEM;
-    }
-    memset(next, 0, (n_parts ? n_parts : 1) * sizeof *next);
-    /* Queries are few, so each step picks the least position by a linear
-     * look over the parts; ties go to the earlier query. */
-    for (size_t k = 0; k < total; k++) {
-        size_t best = n_parts;
-        for (size_t p = 0; p < n_parts; p++)
-            if (next[p] < parts[p]->n
-                && (best == n_parts || parts[p]->pos[next[p]] < parts[best]->pos[next[best]]))
-                best = p;
-        copy_hit(h, k, parts[best], next[best], (uint32_t)best);
-        next[best]++;
-    }
-    kw_free(a, next);
-    *out = h;
-    return KW_OK;
-}
-
-kw_status kw_hits_select(const kw_hits *h, const uint32_t *order, size_t n, kw_hits **out)
-{
-    kw_hits *selected;
-    kw_status st = new_owned_hits(&h->alloc, n, &selected);
-    if (st != KW_OK)
-        return st;
-    for (size_t k = 0; k < n; k++)
-        copy_hit(selected, k, h, order[k], kw_hits_query(h, order[k]));
-    *out = selected;
-    return KW_OK;
 }

@@ -13,14 +13,21 @@
  * kept in a ring on the stack; a wider context re-scans from its first
  * candidate. Nothing is allocated.
  */
-#include "kw_internal.h"
-#include "kw_text.h"
-
 #include <string.h>
 
-/* How far before a hit kw_line_prefetch asks for the token stream (a word
+#include "kw_alloc.h"
+#include "kw_hits.h"
+#include "kw_index.h"
+#include "kw_strtab.h"
+#include "kw_text.h"
+
+/* How many hits ahead kw_line_prefetch asks for the token stream and the
+ * checkpoint of a hit (far), then for its text (near), which needs the
+ * checkpoint; how far before that hit it asks for the token stream (a word
  * window's left side), and how many 64-byte lines of text from the
  * checkpoint: about what a word window of five each side scans. */
+#define KW_PREFETCH_FAR 16
+#define KW_PREFETCH_NEAR 8
 #define KW_PREFETCH_WORDS 8
 #define KW_PREFETCH_TEXT_LINES 5
 /* Hits fewer tokens apart than this on average are left to the processor. */
@@ -28,6 +35,34 @@
 
 /* Tokens before the match whose offsets a width layout keeps while scanning. */
 #define KW_RING 128
+
+struct kw_line_cursor {
+    kw_alloc alloc;
+    size_t doc;
+    unsigned n_points; /* 0: nothing saved */
+    struct {
+        uint64_t tok;   /* the token a scan from here reads next, in the corpus */
+        size_t byte;    /* where that is in the document's text (a token's end) */
+        uint64_t chars; /* and how many code points lie before it */
+    } points[4];        /* ascending by tok */
+};
+
+kw_status kw_line_cursor_new(const kw_alloc *alloc, kw_line_cursor **out)
+{
+    kw_line_cursor *cursor = kw_malloc(alloc, sizeof *cursor);
+    if (!cursor)
+        return KW_ENOMEM;
+    memset(cursor, 0, sizeof *cursor);
+    cursor->alloc = *alloc;
+    *out = cursor;
+    return KW_OK;
+}
+
+void kw_line_cursor_free(kw_line_cursor *cursor)
+{
+    if (cursor)
+        cursor->alloc.free(cursor->alloc.ctx, cursor);
+}
 
 /* Words, case-folded, after which a full stop does not end a sentence. */
 static const char *const abbreviations[] = {

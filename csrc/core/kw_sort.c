@@ -1,116 +1,23 @@
 /*
- * kw_sort.c: ranks of the fold groups, and hits sorted by them (see kw_core.h).
+ * kw_sort.c: hits sorted by context words, match, document or position
+ * (see kw_core.h).
  *
- * Ranks. When an index is built, every fold group gets the rank of its
- * case-folded form in UTF-8 byte order (= code point order), found once by
- * a merge sort of the groups on an 8-byte big-endian prefix of each form;
- * the full forms are compared only when prefixes tie. Sorting hits then
- * never compares a string.
- *
- * Sorting. A key gives every hit one or more columns of numbers: a context
- * word is its group's rank + 1, or 0 where the document has no such word;
- * the match is one column per token, 0 past a hit's last token; the
- * document number; the position. An LSD radix sort takes the columns from
- * the last (of the last key) to the first, each one a stable counting sort
- * of a permutation of the hits, in digits of at most 16 bits chosen so the
- * passes cost least for this many hits. kw_hits_select then gathers the
- * hits in the sorted order.
+ * Words compare by the rank of their fold group, which kw_builder_finish
+ * computed once (kw_index.c), so sorting never compares a string. A key
+ * gives every hit one or more columns of numbers: a context word is its
+ * group's rank + 1, or 0 where the document has no such word; the match is
+ * one column per token, 0 past a hit's last token; the document number; the
+ * position. An LSD radix sort takes the columns from the last (of the last
+ * key) to the first, each one a stable counting sort of a permutation of
+ * the hits, in digits of at most 16 bits chosen so the passes cost least
+ * for this many hits. kw_hits_select then gathers the hits in the sorted
+ * order.
  */
 #include <string.h>
 
-#include "kw_internal.h"
-
-/* ---- ranks of the fold groups ---- */
-
-typedef struct form_key {
-    uint64_t prefix; /* the form's first 8 bytes, big-endian, zero-padded */
-    uint32_t id;
-} form_key;
-
-static uint64_t prefix_of(const char *s, size_t n)
-{
-    uint64_t p = 0;
-    for (size_t i = 0; i < 8; i++)
-        p = (p << 8) | (i < n ? (unsigned char)s[i] : 0u);
-    return p;
-}
-
-/* Byte order of two forms, a form before any longer one it begins. The
- * zero-padded prefixes never contradict it, so only ties need the forms. */
-static int form_less(const kw_strtab *t, const form_key *x, const form_key *y)
-{
-    if (x->prefix != y->prefix)
-        return x->prefix < y->prefix;
-    size_t nx, ny;
-    const char *sx = kw_strtab_form(t, x->id, &nx), *sy = kw_strtab_form(t, y->id, &ny);
-    int c = memcmp(sx, sy, nx < ny ? nx : ny);
-    return c < 0 || (c == 0 && nx < ny);
-}
-
-enum { RUN = 16 };
-
-/* Sort a[0..n) by form_less: insertion sort of runs of RUN, then bottom-up
- * merges between a and tmp. Returns whichever of the two holds the result. */
-static form_key *sort_forms(const kw_strtab *t, form_key *a, form_key *tmp, size_t n)
-{
-    for (size_t lo = 0; lo < n; lo += RUN) {
-        size_t hi = n - lo > RUN ? lo + RUN : n;
-        for (size_t i = lo + 1; i < hi; i++) {
-            form_key k = a[i];
-            size_t j = i;
-            for (; j > lo && form_less(t, &k, &a[j - 1]); j--)
-                a[j] = a[j - 1];
-            a[j] = k;
-        }
-    }
-    for (size_t width = RUN; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = n - lo > width ? lo + width : n;
-            size_t hi = n - mid > width ? mid + width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                tmp[k++] = form_less(t, &a[j], &a[i]) ? a[j++] : a[i++];
-            while (i < mid)
-                tmp[k++] = a[i++];
-            while (j < hi)
-                tmp[k++] = a[j++];
-        }
-        form_key *swap = a;
-        a = tmp;
-        tmp = swap;
-    }
-    return a;
-}
-
-kw_status kw_rank_groups(kw_index *ix)
-{
-    const kw_alloc *a = &ix->alloc;
-    const kw_strtab *t = &ix->folded;
-    const size_t n = t->n;
-    if (n > SIZE_MAX / (2 * sizeof(form_key)))
-        return KW_ETOOBIG;
-    form_key *keys = kw_malloc(a, 2 * n * sizeof *keys);
-    uint32_t *rank = kw_malloc(a, n * sizeof *rank);
-    if (!keys || !rank) {
-        kw_free(a, keys);
-        kw_free(a, rank);
-        return KW_ENOMEM;
-    }
-    for (size_t id = 0; id < n; id++) {
-        size_t len;
-        const char *form = kw_strtab_form(t, (uint32_t)id, &len);
-        keys[id].prefix = prefix_of(form, len);
-        keys[id].id = (uint32_t)id;
-    }
-    const form_key *sorted = sort_forms(t, keys, keys + n, n);
-    for (size_t r = 0; r < n; r++)
-        rank[sorted[r].id] = (uint32_t)r;
-    kw_free(a, keys);
-    ix->group_rank = rank;
-    return KW_OK;
-}
-
-/* ---- sorting hits ---- */
+#include "kw_alloc.h"
+#include "kw_hits.h"
+#include "kw_index.h"
 
 enum { MAX_DIGIT_BITS = 16 };
 

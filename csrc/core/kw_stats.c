@@ -20,7 +20,9 @@
  */
 #include <string.h>
 
-#include "kw_internal.h"
+#include "kw_alloc.h"
+#include "kw_hits.h"
+#include "kw_index.h"
 
 void kw_table_free(kw_table *t)
 {

@@ -1,42 +1,17 @@
-/* kw_strtab.c: allocation helpers, the hash and the string table. */
-#include <stdlib.h>
+/*
+ * kw_strtab.c: the hash and the string table (see kw_strtab.h).
+ *
+ * The hash mixes a string 8 bytes at a time with a multiply and xorshifts;
+ * its low 32 bits are kept for every form, pick its slot and are compared
+ * before the form is. The slot array doubles when half full, re-placing
+ * ids by their kept hashes. Interning reserves every array it will grow
+ * before changing any, so a failure leaves the table as it was, and
+ * truncating rebuilds the slots in place (linear probing has no delete).
+ */
 #include <string.h>
 
-#include "kw_internal.h"
-
-static void *libc_malloc(void *ctx, size_t n) { (void)ctx; return malloc(n); }
-static void *libc_realloc(void *ctx, void *p, size_t n) { (void)ctx; return realloc(p, n); }
-static void libc_free(void *ctx, void *p) { (void)ctx; free(p); }
-
-const kw_alloc kw_alloc_libc = {libc_malloc, libc_realloc, libc_free, NULL};
-
-kw_status kw_reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need,
-                           size_t size)
-{
-    if (need <= *cap)
-        return KW_OK;
-    if (need > SIZE_MAX / size)
-        return KW_ETOOBIG;
-    void *grown = a->realloc(a->ctx, *array, need * size);
-    if (!grown)
-        return KW_ENOMEM;
-    *array = grown;
-    *cap = need;
-    return KW_OK;
-}
-
-kw_status kw_reserve(const kw_alloc *a, void **array, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return KW_OK;
-    size_t new_cap = *cap ? *cap : 16;
-    while (new_cap < need) {
-        if (new_cap > SIZE_MAX / 2)
-            return KW_ETOOBIG;
-        new_cap *= 2;
-    }
-    return kw_reserve_exact(a, array, cap, new_cap, size);
-}
+#include "kw_alloc.h"
+#include "kw_strtab.h"
 
 static inline uint64_t mix(uint64_t h)
 {

@@ -1,23 +1,25 @@
-/* kw_index.c: building the index (see kw_core.h). */
+/*
+ * kw_index.c: building the index, and reading its documents and vocabulary
+ * (see kw_core.h).
+ *
+ * Adding a document tokenizes it once: each token's form is interned as a
+ * surface type (kw_strtab.c), every KW_CHECKPOINT-th token records its byte
+ * and code point offsets, and the text is copied. Appending a builder
+ * interns its types into the other's in id order and renumbers its tokens,
+ * so the ids are those one builder would have given. Finishing folds each
+ * surface type into a fold group, makes the postings by a counting sort of
+ * the token stream on fold groups (count, prefix sums, place: two linear
+ * passes, cut into parts for a runner), and ranks the groups in the byte
+ * order of their folded forms by a merge sort on an 8-byte prefix of each,
+ * comparing whole forms only when prefixes tie, so that sorting hits
+ * (kw_sort.c) never compares a string.
+ */
 #include <string.h>
 
-#include "kw_internal.h"
+#include "kw_alloc.h"
+#include "kw_index.h"
+#include "kw_strtab.h"
 #include "kw_text.h"
-
-const char *kw_status_message(kw_status status)
-{
-    switch (status) {
-    case KW_OK: return "ok";
-    case KW_ENOMEM: return "out of memory";
-    case KW_EUTF8: return "invalid UTF-8";
-    case KW_ETOOBIG: return "corpus too large (more than 4,294,967,294 tokens or types)";
-    case KW_EEMPTY: return "the query has no token in it";
-    case KW_EINVAL: return "an argument out of range (a type or group id, a sort key)";
-    case KW_EFORMAT: return "not a valid saved kwiq index";
-    case KW_EIO: return "writing the saved index failed";
-    }
-    return "unknown error";
-}
 
 /* ---- building ---- */
 
@@ -430,6 +432,97 @@ static kw_status build_postings(kw_index *ix, const kw_runner *runner)
     return KW_OK;
 }
 
+typedef struct form_key {
+    uint64_t prefix; /* the form's first 8 bytes, big-endian, zero-padded */
+    uint32_t id;
+} form_key;
+
+static uint64_t prefix_of(const char *s, size_t n)
+{
+    uint64_t p = 0;
+    for (size_t i = 0; i < 8; i++)
+        p = (p << 8) | (i < n ? (unsigned char)s[i] : 0u);
+    return p;
+}
+
+/* Byte order of two forms, a form before any longer one it begins. The
+ * zero-padded prefixes never contradict it, so only ties need the forms. */
+static int form_less(const kw_strtab *t, const form_key *x, const form_key *y)
+{
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix;
+    size_t nx, ny;
+    const char *sx = kw_strtab_form(t, x->id, &nx), *sy = kw_strtab_form(t, y->id, &ny);
+    int c = memcmp(sx, sy, nx < ny ? nx : ny);
+    return c < 0 || (c == 0 && nx < ny);
+}
+
+enum { RUN = 16 };
+
+/* Sort a[0..n) by form_less: insertion sort of runs of RUN, then bottom-up
+ * merges between a and tmp. Returns whichever of the two holds the result. */
+static form_key *sort_forms(const kw_strtab *t, form_key *a, form_key *tmp, size_t n)
+{
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = n - lo > RUN ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            form_key k = a[i];
+            size_t j = i;
+            for (; j > lo && form_less(t, &k, &a[j - 1]); j--)
+                a[j] = a[j - 1];
+            a[j] = k;
+        }
+    }
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = n - lo > width ? lo + width : n;
+            size_t hi = n - mid > width ? mid + width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = form_less(t, &a[j], &a[i]) ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[k++] = a[i++];
+            while (j < hi)
+                tmp[k++] = a[j++];
+        }
+        form_key *swap = a;
+        a = tmp;
+        tmp = swap;
+    }
+    return a;
+}
+
+/* ix->group_rank from ix->folded: each group's rank, 0 .. n_groups - 1, in
+ * the byte order of the folded forms (a form before any longer one it
+ * begins). Sets ix->group_rank only on success. */
+static kw_status rank_groups(kw_index *ix)
+{
+    const kw_alloc *a = &ix->alloc;
+    const kw_strtab *t = &ix->folded;
+    const size_t n = t->n;
+    if (n > SIZE_MAX / (2 * sizeof(form_key)))
+        return KW_ETOOBIG;
+    form_key *keys = kw_malloc(a, 2 * n * sizeof *keys);
+    uint32_t *rank = kw_malloc(a, n * sizeof *rank);
+    if (!keys || !rank) {
+        kw_free(a, keys);
+        kw_free(a, rank);
+        return KW_ENOMEM;
+    }
+    for (size_t id = 0; id < n; id++) {
+        size_t len;
+        const char *form = kw_strtab_form(t, (uint32_t)id, &len);
+        keys[id].prefix = prefix_of(form, len);
+        keys[id].id = (uint32_t)id;
+    }
+    const form_key *sorted = sort_forms(t, keys, keys + n, n);
+    for (size_t r = 0; r < n; r++)
+        rank[sorted[r].id] = (uint32_t)r;
+    kw_free(a, keys);
+    ix->group_rank = rank;
+    return KW_OK;
+}
+
 kw_status kw_builder_finish(kw_builder *b, kw_index **out)
 {
     return kw_builder_finish_with(b, NULL, out);
@@ -451,7 +544,7 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     if (st == KW_OK)
         st = build_postings(ix, runner);
     if (st == KW_OK)
-        st = kw_rank_groups(ix);
+        st = rank_groups(ix);
     if (st != KW_OK) {
         kw_free(a, ix->group_of);
         kw_free(a, ix->post_start);

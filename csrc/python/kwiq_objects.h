@@ -1,0 +1,70 @@
+/*
+ * kwiq_objects.h: what the files of the CPython binding (module kwiq._core)
+ * share: the module's state, the structs of its objects and the few helpers
+ * more than one file calls. Private to csrc/python/.
+ *
+ * The binding only converts arguments, releases the GIL around core work
+ * and builds results; the public API, defaults and display live in
+ * pkg/kwiq/. One file an object: kwiq_module.c (the module, its functions
+ * and constants), kwiq_builder.c, kwiq_index.c and kwiq_hits.c.
+ *
+ * Text crosses the boundary as UTF-8: an ASCII str is read in place, any
+ * other str is encoded to a temporary buffer (by Builder.add without the
+ * GIL, from the str's code units, with kw_utf8_from_units), and the core
+ * keeps its own copy. Offsets handed back are code point counts, i.e. str
+ * indices.
+ */
+#ifndef KWIQ_OBJECTS_H
+#define KWIQ_OBJECTS_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "kw_core.h"
+
+typedef struct {
+    PyTypeObject *builder_type;
+    PyTypeObject *index_type;
+    PyTypeObject *hits_type;
+    PyObject *line_type;
+    PyObject *format_error; /* kwiq.FormatError */
+} module_state;
+
+/* A kw_builder that one thread at a time feeds with batches of documents,
+ * with the GIL released, so that several builders fill at once; then
+ * appended in order and finished. Python (kwiq._build) runs the threads. */
+typedef struct {
+    PyObject_HEAD
+    kw_builder *b; /* NULL once appended to another builder, or finished */
+    int busy;      /* a call is working on b with the GIL released */
+} BuilderObject;
+
+typedef struct {
+    PyObject_HEAD
+    kw_index *ix;
+    /* A loaded index reads these bytes in place (view.obj is the owner,
+     * e.g. an mmap, kept alive and unable to close until dealloc); a built
+     * one owns its arrays and has_view 0. */
+    Py_buffer view;
+    int has_view;
+} IndexObject;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *index; /* the IndexObject the hits borrow from */
+    kw_hits *hits;
+} HitsObject;
+
+extern PyType_Spec kwiq_builder_spec, kwiq_index_spec, kwiq_hits_spec;
+
+/* The core's allocator: PyMem_Raw*, which may be called without the GIL. */
+extern const kw_alloc kwiq_alloc;
+
+/* Raise the exception of a status other than KW_OK (MemoryError,
+ * OverflowError or ValueError); returns NULL. */
+PyObject *kwiq_raise_status(kw_status st);
+
+/* A Hits object owning `hits` and keeping `index` alive; frees hits on error. */
+PyObject *kwiq_new_hits(PyObject *index, kw_hits *hits);
+
+#endif
