@@ -707,3 +707,89 @@ def test_through_head(how, big_file):
     assert len(proc.stdout.decode("utf-8").splitlines()) == 1
     err = proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err and "Error" not in err, err
+
+
+# ------------------------------------------------------------------ errors
+
+def assert_usage_error(done, *words):
+    """Exit status 2, nothing on stdout, and on stderr one line: "kwiq: ...",
+    or argparse's usage and then one "kwiq: error: ..." line; the words in
+    it, no traceback and no internal name."""
+    assert (done.rc, done.out) == (2, ""), done
+    lines = done.err.splitlines()
+    if lines[0].startswith("usage: kwiq"):
+        usage = [k for k, line in enumerate(lines) if not line.startswith(" ")]
+        assert usage == [0, len(lines) - 1], done.err
+        assert lines[-1].startswith("kwiq: error: ") or \
+            lines[-1].startswith("kwiq build: error: "), done.err
+    else:
+        assert len(lines) == 1 and lines[0].startswith("kwiq: "), done.err
+    assert "Traceback" not in done.err and "_" not in lines[-1].replace(
+        "khrushchev-kennedy", ""), done.err
+    for word in words:
+        assert word in lines[-1], (word, done.err)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--window", "x"], ["--window", "whole number", "'x'"]),
+    (["--window", "-1"], ["--window", "from 0 to 4294967295"]),
+    (["--window", str(2 ** 32)], ["--window", "from 0 to 4294967295"]),
+    (["--chars", "0"], ["--chars", "from 1"]),
+    (["--chars", "1e3"], ["--chars", "'1e3'"]),
+    (["--width", "-1"], ["--width", "from 0 to 10000"]),
+    (["--width", "10001"], ["--width", "from 0 to 10000"]),
+    (["--width", " "], ["--width"]),
+    (["--threads", "0"], ["--threads"]),
+    (["--threads", "two"], ["--threads"]),
+    (["--bound", "word"], ["--bound", "invalid choice"]),
+    (["--encoding", "nosuch"], ["--encoding", "unknown encoding: nosuch"]),
+    (["--encoding", "rot13"], ["--encoding", "not a text encoding"]),
+    (["--format", "xml"], ["--format"]),
+])
+def test_usage_errors(run, args, words):
+    assert_usage_error(run("peace", *args), *words)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--encoding", "nosuch"], ["--encoding", "nosuch"]),
+    (["--threads", "x"], ["--threads", "'x'"]),
+])
+def test_build_usage_errors(run, files, args, words):
+    assert_usage_error(run("build", "de.txt", "-o", "x.kwiq", *args), *words)
+    assert not (files / "x.kwiq").exists()
+
+
+def test_no_arguments_shows_the_usage(run):
+    done = run()
+    assert_usage_error(done, "QUERY", "--help")
+    assert done.err.startswith("usage: kwiq ") and "QUERY [FILE ...]" in done.err
+    assert "required" not in done.err
+    only_options = run("--case")
+    assert_usage_error(only_options, "required: QUERY")
+    assert "FILE" not in only_options.err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\t"])
+def test_empty_query_is_one_line(run, files, query):
+    for args in ([query], [query, "de.txt", "en.txt"], [query, "-f", "json"]):
+        assert_usage_error(run(*args), "query")
+
+
+@pytest.mark.parametrize("args", [
+    [b"caf\xe9"],                                  # a query
+    [b"the", b"caf\xe9.txt"],                      # a FILE, which exists
+    [b"the", b"-c", b"\xff.kwiq"],                # an option's value
+    [b"build", b"caf\xe9.txt", b"-o", b"x.kwiq"],
+])
+def test_arguments_that_are_not_utf8(how, files, args):
+    (files / os.fsdecode(b"caf\xe9.txt")).write_text("the end\n", encoding="utf-8")
+    env = _env()
+    env["PYTHONUTF8"] = "1"  # arguments decoded as UTF-8 whatever the locale
+    proc = subprocess.run([os.fsencode(part) for part in _command(how)] + args,
+                          stdin=subprocess.DEVNULL, capture_output=True, cwd=files, env=env,
+                          timeout=TIMEOUT)
+    done = Done(proc)
+    assert_usage_error(done, "not valid text", "utf-8")
+    bad = next(arg for arg in args if b"\xe9" in arg or b"\xff" in arg)
+    assert repr(os.fsdecode(bad)) in done.err
+    assert not (files / "x.kwiq").exists()

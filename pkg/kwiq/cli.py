@@ -2,8 +2,14 @@
 and ``kwiq build FILE ... -o CORPUS``.
 
 A first argument "build" is the subcommand; ``kwiq -- build`` searches for
-the word "build". Exit status as grep: 0 when lines were found (or a corpus
-was built), 1 when none, 2 on an error.
+the word "build".
+
+Exit status as grep: 0 when lines were found or a corpus was built, 1 when
+none, 2 on an error. A usage error (no argument, a bad number or encoding,
+an argument that is not valid text in the locale's encoding) is the usage and
+one line from argparse, or one line "kwiq: ..."; so is any other error (a
+missing or undecodable FILE, an empty query, a damaged CORPUS). Never a
+traceback.
 """
 from __future__ import annotations
 
@@ -11,9 +17,10 @@ import argparse
 import csv
 import json
 import sys
-from typing import Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from kwiq import __version__
+from kwiq._args import MAX_U32
 from kwiq._concordance import Line, defused
 from kwiq._corpus import Corpus, sample
 from kwiq._files import FileDecodeError, expand
@@ -21,6 +28,9 @@ from kwiq._query import QueryError
 from kwiq._saved import FormatError
 
 BUILD_HINT = 'to search for the word "build", write: kwiq -- build [FILE ...]'
+
+# --width at most: wider than any terminal, and padding lines to it stays cheap.
+MAX_WIDTH = 10_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,14 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("query", metavar="QUERY")
-    parser.add_argument("files", metavar="FILE", nargs="*",
+    # A default, so that argparse does not count FILE as required.
+    parser.add_argument("files", metavar="FILE", nargs="*", default=[],
                         help="text files, directories (every file below) or globs "
                              "('corpus/**/*.txt', quoted); '-' reads standard input")
     parser.add_argument("-c", "--corpus", metavar="CORPUS",
                         help="search a corpus saved by 'kwiq build' instead of FILEs")
-    parser.add_argument("-w", "--window", type=_non_negative, default=5,
+    parser.add_argument("-w", "--window", type=_number(0), default=5,
                         help="words of context on each side (default 5)")
-    parser.add_argument("--chars", type=_positive, metavar="N",
+    parser.add_argument("--chars", type=_number(1), metavar="N",
                         help="context in characters instead of words: on each side the "
                              "whole tokens that fit in N characters of the text as written "
                              "(replaces --window)")
@@ -54,10 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--safe", action="store_true",
                         help="csv and tsv: put a ' before each cell that a spreadsheet would run "
                              "as a formula (one starting with = + - @, a tab or CR)")
-    parser.add_argument("--width", type=_non_negative, default=79,
+    parser.add_argument("--width", type=_number(0, MAX_WIDTH), default=79,
                         help="line width of the text format (default 79)")
-    parser.add_argument("--encoding", default="utf-8", help="encoding of FILEs (default utf-8)")
-    _threads_option(parser)
+    _reading_options(parser)
     return parser
 
 
@@ -81,29 +91,58 @@ def _build_parser() -> argparse.ArgumentParser:
                              "('corpus/**/*.txt', quoted); '-' reads standard input")
     parser.add_argument("-o", "--output", metavar="CORPUS",
                         help="the file to write (replaced if it exists)")
-    parser.add_argument("--encoding", default="utf-8", help="encoding of FILEs (default utf-8)")
-    _threads_option(parser)
+    _reading_options(parser)
     return parser
 
 
-def _threads_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--threads", type=_positive, metavar="N",
+def _reading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoding", type=_encoding, default="utf-8",
+                        help="encoding of FILEs (default utf-8)")
+    parser.add_argument("--threads", type=_number(1), metavar="N",
                         help="threads that read and tokenize FILEs (default: the CPUs, at "
                              "most 8)")
 
 
-def _non_negative(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, not {number}")
+# argparse words a type's error from the function's name unless it raises
+# ArgumentTypeError, so each check below raises only that.
+
+def _number(low: int, high: int = MAX_U32) -> Callable[[str], int]:
+    """A check of a whole number from low to high."""
+
+    def number(value: str) -> int:
+        try:
+            result = int(value)
+        except ValueError:
+            result = None
+        if result is None or not low <= result <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}, not {value!r}")
+        return result
+
     return number
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, not {number}")
-    return number
+def _encoding(value: str) -> str:
+    """A text encoding (LookupError names an unknown one, or one that is not
+    for text, such as base64)."""
+    try:
+        b"a".decode(value)
+    except LookupError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    except UnicodeDecodeError:
+        pass  # one byte is too few for it (utf-16): a text encoding all the same
+    return value
+
+
+def _undecodable(argv: Iterable[str]) -> Optional[str]:
+    """The first argument that the locale's encoding could not decode (its
+    bad bytes are lone surrogates), if any."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg
+    return None
 
 
 class _Error(Exception):
@@ -133,8 +172,6 @@ def _corpus(files: Sequence[str], encoding: str, threads: int | None) -> Corpus:
         if error.filename is None:
             raise _Error(str(error)) from None
         raise _Error(f"{error.filename}: {error.strerror}") from None
-    except LookupError as error:
-        raise _Error(str(error)) from None
 
 
 def _saved(path: str) -> Corpus:
@@ -192,10 +229,17 @@ def _write(conc, fmt: str, width: int, show_doc: bool, out, safe: bool = False) 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _undecodable(argv)
+    if bad is not None:
+        print(f"kwiq: argument {bad!r} is not valid text in the locale's encoding "
+              f"({sys.getfilesystemencoding()})", file=sys.stderr)
+        return 2
     if argv[:1] == ["build"]:
         return build(argv[1:])
-    # Intermixed, so options may also stand between QUERY and the FILEs.
     parser = _parser()
+    if not argv:
+        parser.error("give a QUERY to search for ('kwiq --help' tells more)")
+    # Intermixed, so options may also stand between QUERY and the FILEs.
     args = parser.parse_intermixed_args(argv)
     if args.corpus is not None and args.files:
         parser.error("give FILEs or --corpus, not both")
