@@ -3,8 +3,9 @@
 Every case runs both as the ``kwiq`` console script installed beside the
 interpreter and as ``python -m kwiq``. Expectations come from the issue's
 counts, from the letter's own text (char offsets, words of context counted
-with re) and from the Python API (``kwiq.sample().kwic``) for field-by-field
-agreement of the structured formats.
+with re) and from the Python API (``kwiq.sample().kwic``, ``Corpus.from_files``)
+for field-by-field agreement of the structured formats, with its own
+``Concordance.format`` as the byte-for-byte oracle of the text output.
 """
 import csv
 import io
@@ -663,10 +664,6 @@ def big_file(tmp_path_factory):
     return path
 
 
-# Note: when the reader goes in the middle of one large write(2), Linux returns
-# the short count and CPython's buffered writer reports no error, so the text
-# format (written in one go) may never see EPIPE here; csv and json write in
-# pieces and do, as does every format in the test after this one.
 @pytest.mark.parametrize("fmt", ["text", "csv", "json"])
 def test_reader_closes_after_one_line(how, big_file, fmt):
     proc = subprocess.Popen(_command(how) + ["the", str(big_file), "-f", fmt],
@@ -696,17 +693,173 @@ def test_reader_closes_before_any_output(how):
     assert rc == 0
 
 
-def test_through_head(how, big_file):
+def test_through_head(how, big_file, tmp_path):
+    """``kwiq the FILE | head -1``: kwiq itself exits 0 without a word on
+    stderr, and the one line is the concordance's first."""
     shell = shutil.which("sh")
     if shell is None or shutil.which("head") is None:
         pytest.skip("no sh or head")
-    command = shlex.join(_command(how) + ["the", str(big_file)]) + " | head -1"
+    status = tmp_path / "status"
+    kwiq_command = shlex.join(_command(how) + ["the", str(big_file)])
+    command = f"{{ {kwiq_command}; echo $? > {shlex.quote(str(status))}; }} | head -1"
     proc = subprocess.run([shell, "-c", command], capture_output=True, env=_env(),
                           stdin=subprocess.DEVNULL, timeout=TIMEOUT)
     assert proc.returncode == 0
-    assert len(proc.stdout.decode("utf-8").splitlines()) == 1
+    assert status.read_text() == "0\n"
+    first = kwiq.Corpus.from_files(str(big_file), progress=False).kwic("the").format(limit=1)
+    assert proc.stdout.decode("utf-8") == first + "\n"
     err = proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err and "Error" not in err, err
+
+
+class CountingConcordance:
+    """A concordance of n lines that makes them only when asked, counting
+    how many it made."""
+
+    query = "the"
+
+    def __init__(self, n):
+        self.n = n
+        self.made = 0
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, index):
+        start, stop, _ = index.indices(self.n)
+        self.made += stop - start
+        return [kwiq.Line(f"doc{k % 3}", k, k + 1, "words on the left ", "the",
+                          " words on the right", 0, 3) for k in range(start, stop)]
+
+
+class PipeClosedAfter(io.StringIO):
+    """Standard output whose reader leaves once it has `size` characters."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def write(self, text):
+        if self.tell() >= self.size:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "tsv", "json"])
+def test_output_makes_only_the_lines_a_reader_takes(fmt):
+    """A million lines, a reader that leaves after the first: the writer has
+    made no more than the chunk that was being written and the next."""
+    from kwiq import cli
+    conc = CountingConcordance(1_000_000)
+    out = PipeClosedAfter(1)
+    with pytest.raises(BrokenPipeError):
+        cli.write(conc, out, fmt, ids=["doc0", "doc1", "doc2"])
+    assert 0 < conc.made <= 2 * cli.LINES_PER_WRITE
+    assert out.getvalue().count("words on the left") <= cli.LINES_PER_WRITE
+
+
+def test_wider_matches_after_the_first_chunk_keep_the_column(run, tmp_path):
+    """The match column is set by the first chunk of lines; a wider match
+    later takes its room from its right context and is never cut."""
+    from kwiq import cli
+    n = cli.LINES_PER_WRITE + 5
+    (tmp_path / "cats.txt").write_text("a cat b\n" * n + "a category b\n", encoding="utf-8")
+    for width, last in [(40, f"{'a ':>18}category b"), (10, " a category")]:
+        done = run("cat*", "cats.txt", "-w", 1, "--width", width)
+        assert done.rc == 0, done
+        lines = done.lines
+        assert len(lines) == n + 1
+        side = (width - len("cat")) // 2
+        assert aligned_column(lines, "cat") == side
+        assert lines[:n] == [f"{'a ':>{side}}cat b"] * n
+        assert lines[-1] == last
+
+
+# ------------------------------------------------------- names of documents
+
+@pytest.fixture
+def tree(tmp_path):
+    """texts/ with two files and a sub-directory of one, the names of
+    different lengths; and pair/, a directory of two files."""
+    (tmp_path / "texts" / "sub").mkdir(parents=True)
+    (tmp_path / "texts" / "de.txt").write_text(GERMAN, encoding="utf-8")
+    (tmp_path / "texts" / "en.txt").write_text(ENGLISH, encoding="utf-8")
+    (tmp_path / "texts" / "sub" / "fr.txt").write_text(
+        "La STRASSE est longue, the rue aussi, the end.\n", encoding="utf-8")
+    (tmp_path / "pair").mkdir()
+    (tmp_path / "pair" / "one.txt").write_text("the first\n", encoding="utf-8")
+    (tmp_path / "pair" / "two.txt").write_text("and the second\n", encoding="utf-8")
+    return tmp_path
+
+
+def name_column(doc, ids, width):
+    """What the text format shows before a line of ``doc`` (kwiq.cli's rule):
+    a column of at most a third of the width, as wide as the longest id, a
+    longer id cut at its start ("…") to keep the file name."""
+    room = min(max(map(len, ids)), width // 3 - 2)
+    if room <= 0:
+        return ""
+    shown = doc if len(doc) <= room else "\u2026" + doc[len(doc) - room + 1:]
+    return (shown + ":").ljust(room + 1) + " "
+
+
+def text_oracle(paths, query, width=79):
+    """The text output for FILEs ``paths``, made by the Python API: each
+    line of Concordance.format, in the width the names leave, after its
+    name when there are several documents."""
+    corpus = kwiq.Corpus.from_files(paths, progress=False)
+    conc = corpus.kwic(query)
+    ids = list(corpus.ids) if corpus.n_docs > 1 else []
+    names = [name_column(line.doc, ids, width) if ids else "" for line in conc]
+    rows = conc.format(width=width - len(names[0]) if names else width).split("\n")
+    return "".join(f"{name}{row}\n" for name, row in zip(names, rows))
+
+
+@pytest.mark.parametrize("paths", [["texts"], ["texts/**/*.txt"], ["pair"], ["pair/*.txt"],
+                                   ["texts/sub", "pair"], ["texts/sub"]])
+def test_names_as_the_api_and_a_saved_corpus_give_them(run, tree, monkeypatch, paths):
+    """A directory or a glob is as many documents as it has files: each
+    line names its document whenever there are several, whether one FILE
+    or many gave them, exactly as -c on a corpus built from them does."""
+    monkeypatch.chdir(tree)
+    several = kwiq.Corpus.from_files(paths, progress=False).n_docs > 1
+    assert several == (paths != ["texts/sub"])
+    assert run("build", *paths, "-o", "built.kwiq").rc == 0
+    for query in ["the", "strasse", "zebra"]:
+        done = run(query, *paths)
+        assert done.out == text_oracle(paths, query), (query, paths)
+        assert done.rc == (0 if done.out else 1)
+        if several and done.out:
+            assert all(line.startswith(("texts/", "pair/")) for line in done.lines)
+        saved = run(query, "-c", "built.kwiq")
+        assert (saved.rc, saved.out, saved.err) == (done.rc, done.out, done.err)
+    for args in (["--width", "50"], ["-f", "csv"]):
+        saved = run("the", "-c", "built.kwiq", *args)
+        files = run("the", *paths, *args)
+        assert (saved.rc, saved.out, saved.err) == (files.rc, files.out, files.err)
+
+
+@pytest.mark.parametrize("width", [8, 9, 12, 30, 60, 79, 120])
+def test_width_with_names(run, tree, monkeypatch, width):
+    """Every line fits the width, the names included; a long name keeps its
+    end, the file name."""
+    deep = tree / "a-rather-long-directory-name" / "and-a-longer-one-below-it"
+    deep.mkdir(parents=True)
+    (deep / "it.txt").write_text("It is the end of the long road, the last.\n",
+                                 encoding="utf-8")
+    paths = ["texts", "a-rather-long-directory-name"]
+    monkeypatch.chdir(tree)
+    done = run("the", *paths, "--width", width)
+    assert done.rc == 0, done
+    assert done.out == text_oracle(paths, "the", width)
+    assert all(len(line) <= width for line in done.lines)
+    aligned_column(done.lines, "the")
+    deep_lines = [line for line in done.lines if "road" in line or "last" in line]
+    if width >= 30:
+        assert deep_lines and all(line.startswith("\u2026") for line in deep_lines)
+        assert all("it.txt:" in line for line in deep_lines)
+    if width < 9:
+        assert not any(line.startswith(("texts", "\u2026")) for line in done.lines)
 
 
 # ------------------------------------------------------------------ errors
@@ -793,3 +946,11 @@ def test_arguments_that_are_not_utf8(how, files, args):
     bad = next(arg for arg in args if b"\xe9" in arg or b"\xff" in arg)
     assert repr(os.fsdecode(bad)) in done.err
     assert not (files / "x.kwiq").exists()
+
+
+def test_help_of_the_new_options(run):
+    done = run("--help")
+    assert done.rc == 0, done
+    text = ws(done.out)
+    for words in ["a third of it"]:
+        assert words in text, words

@@ -4,12 +4,31 @@ and ``kwiq build FILE ... -o CORPUS``.
 A first argument "build" is the subcommand; ``kwiq -- build`` searches for
 the word "build".
 
+Documents: each FILE is one, a directory gives every file below it and a
+glob every file it matches, as ``Corpus.from_files`` reads them; no FILE
+searches the embedded letter. When the corpus searched has more than one
+document, each line of the text format starts with its document's name:
+the FILE as given or as found, which is also its id in a corpus that
+``kwiq build`` saves, so ``kwiq QUERY FILE ...`` and ``kwiq QUERY -c
+CORPUS`` built from the same FILEs print the same bytes.
+
+The text format fits each line in ``--width`` characters. The name column
+takes at most a third of it: as wide as the corpus's longest name, with a
+longer name cut at its start ("…" where cut), so that the file name shows.
+The rest is the concordance laid out as ``Concordance.format`` does: the
+matches in one column, the contexts cut to fit. Lines are made and written
+LINES_PER_WRITE at a time, so output starts at once and memory stays flat
+whatever their number; the match column is therefore set by the widest
+match of the first LINES_PER_WRITE lines, and a wider match later takes its
+room from its right context (a match is never cut: one wider than the room
+left of the column runs past the width).
+
 Exit status as grep: 0 when lines were found or a corpus was built, 1 when
 none, 2 on an error. A usage error (no argument, a bad number or encoding,
 an argument that is not valid text in the locale's encoding) is the usage and
 one line from argparse, or one line "kwiq: ..."; so is any other error (a
 missing or undecodable FILE, an empty query, a damaged CORPUS). Never a
-traceback.
+traceback. A reader that leaves early (``| head``) is not an error.
 """
 from __future__ import annotations
 
@@ -17,11 +36,11 @@ import argparse
 import csv
 import json
 import sys
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 
 from kwiq import __version__
 from kwiq._args import MAX_U32
-from kwiq._concordance import Line, defused
+from kwiq._concordance import Concordance, Line, defused
 from kwiq._corpus import Corpus, sample
 from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
@@ -29,6 +48,8 @@ from kwiq._saved import FormatError
 
 BUILD_HINT = 'to search for the word "build", write: kwiq -- build [FILE ...]'
 
+# Lines made, laid out and written at a time (see the module docstring).
+LINES_PER_WRITE = 1024
 # --width at most: wider than any terminal, and padding lines to it stays cheap.
 MAX_WIDTH = 10_000
 
@@ -66,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="csv and tsv: put a ' before each cell that a spreadsheet would run "
                              "as a formula (one starting with = + - @, a tab or CR)")
     parser.add_argument("--width", type=_number(0, MAX_WIDTH), default=79,
-                        help="line width of the text format (default 79)")
+                        help="line width of the text format (default 79), document names "
+                             "included: they take at most a third of it")
     _reading_options(parser)
     return parser
 
@@ -202,29 +224,61 @@ def build(argv: Sequence[str]) -> int:
     return 0
 
 
-def _write(conc, fmt: str, width: int, show_doc: bool, out, safe: bool = False) -> None:
+def _chunks(conc: Concordance) -> Iterator[list[Line]]:
+    """The lines of conc, LINES_PER_WRITE at a time."""
+    stop = len(conc)
+    for start in range(0, stop, LINES_PER_WRITE):
+        yield conc[start:min(start + LINES_PER_WRITE, stop)]
+
+
+def _cut(name: str, room: int) -> str:
+    """name in at most room characters: its end, where a path's file name is."""
+    return name if len(name) <= room else "\u2026" + name[len(name) - room + 1:]
+
+
+def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
+                ids: Optional[Sequence]) -> None:
+    """The text format (see the module docstring); names from ids, if given."""
+    room = min(max(len(str(doc)) for doc in ids), width // 3 - 2) if ids else 0
+    # A name, its ":" and a space before the concordance.
+    text_width = width - room - 2 if room > 0 else width
+    side = None
+    for lines in chunks:
+        if side is None:
+            side = max((text_width - max(len(line.match) for line in lines)) // 2, 0)
+        rows = []
+        for line in lines:
+            left = line.left[-side:] if side else ""
+            # The right context follows its own match, so the text reads on.
+            right = line.right[:max(text_width - side - len(line.match), 0)]
+            name = f"{_cut(str(line.doc), room) + ':':<{room + 1}} " if room > 0 else ""
+            rows.append(f"{name}{left:>{side}}{line.match}{right}".rstrip() + "\n")
+        out.write("".join(rows))
+
+
+def write(conc: Concordance, out: TextIO, fmt: str = "text", *, width: int = 79,
+          ids: Optional[Sequence] = None, safe: bool = False) -> None:
+    """Write the lines of conc to out in fmt (text, csv, tsv or json), as the
+    module docstring says, a chunk of lines at a time; ``ids``, the
+    corpus's, when the text format names documents; ``safe`` as
+    Concordance.to_csv takes it."""
+    chunks = _chunks(conc)
     if fmt == "text":
-        text = conc.format(width=width)
-        if show_doc and text:
-            # Pad the names so that the matches stay in one column.
-            docs = [f"{line.doc}:" for line in conc]
-            pad = max(map(len, docs))
-            text = "\n".join(f"{doc:<{pad}} {row}" for doc, row in zip(docs, text.split("\n")))
-        if text:
-            out.write(text + "\n")
-    elif fmt == "json":
-        # One object a line, written as the lines come, never all in memory.
+        _write_text(chunks, out, width, ids)
+        return
+    rows = (line for lines in chunks for line in lines)
+    if fmt == "json":
         encode = json.JSONEncoder(ensure_ascii=False).encode
         separator = "\n"
         out.write("[")
-        for line in conc:
-            out.write(separator + encode(line._asdict()))
+        for row in rows:
+            out.write(separator + encode(row._asdict()))
             separator = ",\n"
-        out.write("\n]\n" if len(conc) else "]\n")
+        out.write("]\n" if separator == "\n" else "\n]\n")
     else:
         writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
         writer.writerow(Line._fields)
-        writer.writerows((tuple(map(defused, line)) for line in conc) if safe else conc)
+        writer.writerows((tuple(map(defused, row)) for row in rows) if safe else rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,8 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # not a traceback in the middle of the output.
     sys.stdout.reconfigure(errors="backslashreplace")
     try:
-        several = corpus.n_docs > 1 if args.corpus is not None else len(args.files) > 1
-        _write(conc, args.format, args.width, several, sys.stdout, args.safe)
+        write(conc, sys.stdout, args.format, width=args.width,
+              ids=corpus.ids if corpus.n_docs > 1 else None, safe=args.safe)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, less) has gone; that is not an error of ours.
