@@ -4,8 +4,9 @@ Every case runs both as the ``kwiq`` console script installed beside the
 interpreter and as ``python -m kwiq``. Expectations come from the issue's
 counts, from the letter's own text (char offsets, words of context counted
 with re) and from the Python API (``kwiq.sample().kwic``, ``Corpus.from_files``)
-for field-by-field agreement of the structured formats, with its own
-``Concordance.format`` as the byte-for-byte oracle of the text output.
+for field-by-field agreement of the structured formats, with its own writers
+(``Concordance.format``, ``to_csv``, ``to_json``) as the byte-for-byte oracle
+of the text, csv and json outputs.
 """
 import csv
 import io
@@ -24,7 +25,7 @@ import kwiq
 from conftest import LETTER_NAME  # letter_text reads pkg/kwiq/data/LETTER_NAME
 
 SCRIPT = Path(sys.executable).with_name("kwiq")
-FIELDS = ["doc", "start", "end", "left", "match", "right", "char_start", "char_end"]
+FIELDS = ["doc", "start", "end", "left", "match", "right", "char_start", "char_end", "query"]
 INT_FIELDS = ("start", "end", "char_start", "char_end")
 TIMEOUT = 60  # a safety net against a hung child, not a timing assertion
 WORD = re.compile(r"[^\W_]+")  # words are runs of letters and digits
@@ -164,7 +165,10 @@ def check_against_text(records, text, window):
 
 
 def api_records(corpus, query, window=5, case=False, **context):
-    return [line._asdict() for line in corpus.kwic(query, window=window, case=case, **context)]
+    """The lines as the structured formats give them: the Line fields, then
+    the query as given."""
+    return [dict(line._asdict(), query=query)
+            for line in corpus.kwic(query, window=window, case=case, **context)]
 
 
 # ---------------------------------------------------------------- text format
@@ -833,7 +837,7 @@ def test_names_as_the_api_and_a_saved_corpus_give_them(run, tree, monkeypatch, p
             assert all(line.startswith(("texts/", "pair/")) for line in done.lines)
         saved = run(query, "-c", "built.kwiq")
         assert (saved.rc, saved.out, saved.err) == (done.rc, done.out, done.err)
-    for args in (["--width", "50"], ["-f", "csv"]):
+    for args in (["--width", "50"], ["-f", "csv"], ["--sort", "R1", "--limit", "3"]):
         saved = run("the", "-c", "built.kwiq", *args)
         files = run("the", *paths, *args)
         assert (saved.rc, saved.out, saved.err) == (files.rc, files.out, files.err)
@@ -860,6 +864,81 @@ def test_width_with_names(run, tree, monkeypatch, width):
         assert all("it.txt:" in line for line in deep_lines)
     if width < 9:
         assert not any(line.startswith(("texts", "\u2026")) for line in done.lines)
+
+
+# ------------------------------------------------ sort, limit, errors, query
+
+def test_sort(run, tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    conc = kwiq.Corpus.from_files("texts", progress=False).kwic("the")
+    unsorted = [dict(line._asdict(), query="the") for line in conc]
+    for keys, api_keys in [("R1,R2", ["R1", "R2"]), ("l1", ["L1"]), ("doc, R1", ["doc", "R1"])]:
+        done = run("the", "texts", "--sort", keys, "-f", "json")
+        assert done.rc == 0, done
+        expected = [dict(line._asdict(), query="the") for line in conc.sort(*api_keys)]
+        assert parse(done.out, "json") == expected != unsorted  # each sort moves lines here
+    text = run("the", "texts", "--sort", "R1")
+    assert [line.split()[0] for line in text.lines] == \
+        [f"{line.doc}:" for line in conc.sort("R1")]
+
+
+def test_limit(run, tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    records = parse(run("the", "texts", "-f", "csv").out, "csv")
+    lines = run("the", "texts").lines
+    assert len(records) == len(lines) == 4
+    for limit in (0, 3, 9):
+        done = run("the", "texts", "-f", "csv", "--limit", limit)
+        assert done.rc == 0, done  # lines were found, however many are shown
+        assert parse(done.out, "csv") == records[:limit]
+        text = run("the", "texts", "--limit", limit)
+        assert text.rc == 0 and text.lines == lines[:limit]
+        assert parse(run("the", "texts", "-f", "json", "--limit", limit).out, "json") == \
+            records[:limit]
+    sorted_first = run("the", "texts", "--sort", "R1", "--limit", "1", "-f", "csv")
+    assert parse(sorted_first.out, "csv") == \
+        parse(run("the", "texts", "--sort", "R1", "-f", "csv").out, "csv")[:1]
+    none = run("zebra", "texts", "--limit", "2")
+    assert (none.rc, none.out) == (1, "")
+
+
+@pytest.mark.parametrize("errors", ["replace", "ignore", "backslashreplace"])
+def test_errors(run, tmp_path, errors):
+    (tmp_path / "latin.txt").write_bytes(BAD_BYTES)
+    text = BAD_BYTES.decode("utf-8", errors)
+    done = run("ist", "latin.txt", "--errors", errors, "-f", "json")
+    assert done.rc == 0, done
+    [record] = parse(done.out, "json")
+    assert text[record["char_start"]:record["char_end"]] == "ist"
+    check_against_text([record], text, window=5)
+    assert run("build", "latin.txt", "--errors", errors, "-o", "latin.kwiq").rc == 0
+    assert run("ist", "-c", "latin.kwiq", "-f", "json").out == done.out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("args", [[], ["--safe"], ["--case"], ["-w", "1"]])
+def test_structured_output_is_what_the_api_writes(run, tree, monkeypatch, fmt, args):
+    """Byte for byte what Concordance.to_csv and to_json write: the Line
+    fields, then the query as given (here with its two spaces)."""
+    monkeypatch.chdir(tree)
+    for query in ["the", "=the", "La  STRASSE"]:
+        conc = kwiq.Corpus.from_files("texts", progress=False).kwic(
+            query, case="--case" in args, window=1 if "-w" in args else 5)
+        expected = tree / f"expected.{fmt}"
+        if fmt == "csv":
+            conc.to_csv(expected, safe="--safe" in args)
+        else:
+            conc.to_json(expected)
+        done = run(query, "texts", "-f", fmt, *args)
+        assert done.out == expected.read_text(encoding="utf-8"), (query, args)
+        assert all(r["query"] == query for r in parse(done.out, fmt))
+
+
+def test_tsv_query_column(run, files):
+    done = run("the", "de.txt", "en.txt", "-f", "tsv")
+    records = parse(done.out, "tsv")
+    assert records == api_records(kwiq.Corpus([GERMAN, ENGLISH], ids=["de.txt", "en.txt"]),
+                                  "the")
 
 
 # ------------------------------------------------------------------ errors
@@ -892,11 +971,19 @@ def assert_usage_error(done, *words):
     (["--width", "-1"], ["--width", "from 0 to 10000"]),
     (["--width", "10001"], ["--width", "from 0 to 10000"]),
     (["--width", " "], ["--width"]),
+    (["--limit", "-1"], ["--limit", ">= 0"]),
+    (["--limit", "all"], ["--limit", "'all'"]),
     (["--threads", "0"], ["--threads"]),
     (["--threads", "two"], ["--threads"]),
     (["--bound", "word"], ["--bound", "invalid choice"]),
     (["--encoding", "nosuch"], ["--encoding", "unknown encoding: nosuch"]),
     (["--encoding", "rot13"], ["--encoding", "not a text encoding"]),
+    (["--errors", "nosuch"], ["--errors", "nosuch"]),
+    (["--errors", "namereplace"], ["--errors", "namereplace", "cannot decode"]),
+    (["--errors", "xmlcharrefreplace"], ["--errors", "cannot decode"]),
+    (["--errors", "surrogateescape"], ["--errors", "lone surrogates"]),
+    (["--sort", "X1"], ["--sort", "'X1'", "L5, L4, L3, L2, L1, match, R1", "doc, position"]),
+    (["--sort", "R1,"], ["--sort", "''", "R5, doc"]),
     (["--format", "xml"], ["--format"]),
 ])
 def test_usage_errors(run, args, words):
@@ -905,6 +992,7 @@ def test_usage_errors(run, args, words):
 
 @pytest.mark.parametrize("args, words", [
     (["--encoding", "nosuch"], ["--encoding", "nosuch"]),
+    (["--errors", "namereplace"], ["--errors", "cannot decode"]),
     (["--threads", "x"], ["--threads", "'x'"]),
 ])
 def test_build_usage_errors(run, files, args, words):
@@ -931,7 +1019,8 @@ def test_empty_query_is_one_line(run, files, query):
 @pytest.mark.parametrize("args", [
     [b"caf\xe9"],                                  # a query
     [b"the", b"caf\xe9.txt"],                      # a FILE, which exists
-    [b"the", b"-c", b"\xff.kwiq"],                # an option's value
+    [b"the", b"de.txt", b"--sort", b"R\xff"],      # an option's value
+    [b"the", b"-c", b"\xff.kwiq"],
     [b"build", b"caf\xe9.txt", b"-o", b"x.kwiq"],
 ])
 def test_arguments_that_are_not_utf8(how, files, args):
@@ -948,9 +1037,20 @@ def test_arguments_that_are_not_utf8(how, files, args):
     assert not (files / "x.kwiq").exists()
 
 
+def test_decoded_text_a_corpus_cannot_hold(run, tmp_path):
+    """Errors that only the decoding finds are one line too: surrogatepass
+    makes a lone surrogate of these bytes, idna takes no error handler."""
+    (tmp_path / "s.txt").write_bytes(b"the \xed\xb2\x80 end\n")
+    done = run("the", "s.txt", "--errors", "surrogatepass")
+    assert_usage_error(done, "s.txt", "surrogatepass", "lone surrogate")
+    done = run("the", "s.txt", "--encoding", "idna", "--errors", "replace")
+    assert_usage_error(done, "idna", "replace")
+
+
 def test_help_of_the_new_options(run):
     done = run("--help")
     assert done.rc == 0, done
     text = ws(done.out)
-    for words in ["a third of it"]:
+    for words in ["--sort KEYS", "R1,R2", "--limit N", "--errors ERRORS", "replace",
+                  "query column", "a third of it"]:
         assert words in text, words

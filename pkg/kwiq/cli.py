@@ -23,9 +23,13 @@ match of the first LINES_PER_WRITE lines, and a wider match later takes its
 room from its right context (a match is never cut: one wider than the room
 left of the column runs past the width).
 
-Exit status as grep: 0 when lines were found or a corpus was built, 1 when
-none, 2 on an error. A usage error (no argument, a bad number or encoding,
-an argument that is not valid text in the locale's encoding) is the usage and
+The csv, tsv and json formats give the Line fields, then ``query``, the
+QUERY as given, as ``Concordance.to_csv`` writes them.
+
+Exit status as grep: 0 when lines were found (also when ``--limit`` shows
+fewer) or a corpus was built, 1 when none, 2 on an error. A usage error (no
+argument, a bad number, encoding or error handler, an unknown sort key, an
+argument that is not valid text in the locale's encoding) is the usage and
 one line from argparse, or one line "kwiq: ..."; so is any other error (a
 missing or undecodable FILE, an empty query, a damaged CORPUS). Never a
 traceback. A reader that leaves early (``| head``) is not an error.
@@ -33,6 +37,7 @@ traceback. A reader that leaves early (``| head``) is not an error.
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import json
 import sys
@@ -40,7 +45,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 
 from kwiq import __version__
 from kwiq._args import MAX_U32
-from kwiq._concordance import Concordance, Line, defused
+from kwiq._concordance import SORT_KEY_NAMES, Concordance, Line, defused, sort_key_names
 from kwiq._corpus import Corpus, sample
 from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
@@ -52,6 +57,8 @@ BUILD_HINT = 'to search for the word "build", write: kwiq -- build [FILE ...]'
 LINES_PER_WRITE = 1024
 # --width at most: wider than any terminal, and padding lines to it stays cheap.
 MAX_WIDTH = 10_000
+# The csv, tsv and json columns.
+FIELDS = Line._fields + ("query",)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,8 +88,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="stop each context at a sentence end or a blank line "
                              "(sentence), or at a blank line only (paragraph)")
     parser.add_argument("--case", action="store_true", help="match the exact case")
+    parser.add_argument("--sort", type=_sort_keys, metavar="KEYS",
+                        help=f"sort the lines by KEYS, comma-separated, as AntConc does: "
+                             f"{SORT_KEY_NAMES} (e.g. R1,R2)")
+    parser.add_argument("--limit", type=_number(0, None), metavar="N",
+                        help="print at most N lines")
     parser.add_argument("-f", "--format", choices=("text", "tsv", "csv", "json"),
-                        default="text", help="output format (default text)")
+                        default="text", help="output format (default text); csv, tsv and "
+                                             "json give each line's fields, then a query "
+                                             "column")
     parser.add_argument("--safe", action="store_true",
                         help="csv and tsv: put a ' before each cell that a spreadsheet would run "
                              "as a formula (one starting with = + - @, a tab or CR)")
@@ -120,6 +134,9 @@ def _build_parser() -> argparse.ArgumentParser:
 def _reading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", type=_encoding, default="utf-8",
                         help="encoding of FILEs (default utf-8)")
+    parser.add_argument("--errors", type=_error_handler, default="strict",
+                        help="what to do with bytes that do not decode: strict (an error, "
+                             "the default), replace, ignore, backslashreplace...")
     parser.add_argument("--threads", type=_number(1), metavar="N",
                         help="threads that read and tokenize FILEs (default: the CPUs, at "
                              "most 8)")
@@ -128,17 +145,17 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
 # argparse words a type's error from the function's name unless it raises
 # ArgumentTypeError, so each check below raises only that.
 
-def _number(low: int, high: int = MAX_U32) -> Callable[[str], int]:
-    """A check of a whole number from low to high."""
+def _number(low: int, high: Optional[int] = MAX_U32) -> Callable[[str], int]:
+    """A check of a whole number from low to high (no limit when None)."""
+    span = f">= {low}" if high is None else f"from {low} to {high}"
 
     def number(value: str) -> int:
         try:
             result = int(value)
         except ValueError:
             result = None
-        if result is None or not low <= result <= high:
-            raise argparse.ArgumentTypeError(
-                f"must be a whole number from {low} to {high}, not {value!r}")
+        if result is None or result < low or (high is not None and result > high):
+            raise argparse.ArgumentTypeError(f"must be a whole number {span}, not {value!r}")
         return result
 
     return number
@@ -156,6 +173,31 @@ def _encoding(value: str) -> str:
     return value
 
 
+def _error_handler(value: str) -> str:
+    """A decoding error handler whose text a corpus can hold."""
+    try:
+        codecs.lookup_error(value)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown error handler {value!r}") from None
+    try:
+        b"\xff".decode("ascii", value).encode("utf-8")
+    except UnicodeDecodeError:
+        pass  # it raises, as strict does
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"{value!r} decodes to lone surrogates, which a "
+                                         "corpus cannot hold") from None
+    except TypeError:
+        raise argparse.ArgumentTypeError(f"{value!r} only encodes; it cannot decode") from None
+    return value
+
+
+def _sort_keys(value: str) -> list[str]:
+    try:
+        return sort_key_names([key.strip() for key in value.split(",")])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _undecodable(argv: Iterable[str]) -> Optional[str]:
     """The first argument that the locale's encoding could not decode (its
     bad bytes are lone surrogates), if any."""
@@ -171,7 +213,7 @@ class _Error(Exception):
     """An error of the command line's input: reported on stderr, exit status 2."""
 
 
-def _corpus(files: Sequence[str], encoding: str, threads: int | None) -> Corpus:
+def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | None) -> Corpus:
     """The corpus of FILEs, read and tokenized by Corpus.from_files's
     machinery ("-" for standard input); the embedded letter without FILEs."""
     if not files:
@@ -185,11 +227,16 @@ def _corpus(files: Sequence[str], encoding: str, threads: int | None) -> Corpus:
             seen.add(path)
         names = ["standard input" if path == "-" else path for path in paths]
         # A progress bar only for a person watching (and only after a second).
-        return Corpus._from_paths(paths, names, encoding, "strict", paths, threads,
+        return Corpus._from_paths(paths, names, encoding, errors, paths, threads,
                                   progress=sys.stderr.isatty())
     except FileDecodeError as error:
         raise _Error(f"{error.path}: cannot decode byte {error.start} as {encoding} "
                      f"({error.reason}); try --encoding") from None
+    except UnicodeEncodeError as error:
+        raise _Error(error.reason) from None
+    except UnicodeError as error:
+        # A codec that refuses --errors (idna takes only strict).
+        raise _Error(str(error)) from None
     except OSError as error:
         if error.filename is None:
             raise _Error(str(error)) from None
@@ -212,7 +259,7 @@ def build(argv: Sequence[str]) -> int:
     if args.output is None:
         parser.error("-o CORPUS is required")
     try:
-        corpus = _corpus(args.files, args.encoding, args.threads)
+        corpus = _corpus(args.files, args.encoding, args.errors, args.threads)
         corpus.save(args.output)
     except _Error as error:
         print(f"kwiq: {error}", file=sys.stderr)
@@ -224,9 +271,9 @@ def build(argv: Sequence[str]) -> int:
     return 0
 
 
-def _chunks(conc: Concordance) -> Iterator[list[Line]]:
-    """The lines of conc, LINES_PER_WRITE at a time."""
-    stop = len(conc)
+def _chunks(conc: Concordance, limit: Optional[int]) -> Iterator[list[Line]]:
+    """The first ``limit`` lines of conc (all when None), LINES_PER_WRITE at a time."""
+    stop = len(conc) if limit is None else min(limit, len(conc))
     for start in range(0, stop, LINES_PER_WRITE):
         yield conc[start:min(start + LINES_PER_WRITE, stop)]
 
@@ -257,27 +304,28 @@ def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
 
 
 def write(conc: Concordance, out: TextIO, fmt: str = "text", *, width: int = 79,
-          ids: Optional[Sequence] = None, safe: bool = False) -> None:
-    """Write the lines of conc to out in fmt (text, csv, tsv or json), as the
-    module docstring says, a chunk of lines at a time; ``ids``, the
-    corpus's, when the text format names documents; ``safe`` as
-    Concordance.to_csv takes it."""
-    chunks = _chunks(conc)
+          ids: Optional[Sequence] = None, safe: bool = False,
+          limit: Optional[int] = None) -> None:
+    """Write the first ``limit`` lines of conc (all when None) to out in fmt
+    (text, csv, tsv or json), as the module docstring says, a chunk of lines
+    at a time; ``ids``, the corpus's, when the text format names documents;
+    ``safe`` as Concordance.to_csv takes it."""
+    chunks = _chunks(conc, limit)
     if fmt == "text":
         _write_text(chunks, out, width, ids)
         return
-    rows = (line for lines in chunks for line in lines)
+    rows = ((*line, conc.query) for lines in chunks for line in lines)
     if fmt == "json":
         encode = json.JSONEncoder(ensure_ascii=False).encode
         separator = "\n"
         out.write("[")
         for row in rows:
-            out.write(separator + encode(row._asdict()))
+            out.write(separator + encode(dict(zip(FIELDS, row))))
             separator = ",\n"
         out.write("]\n" if separator == "\n" else "\n]\n")
     else:
         writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
-        writer.writerow(Line._fields)
+        writer.writerow(FIELDS)
         writer.writerows((tuple(map(defused, row)) for row in rows) if safe else rows)
 
 
@@ -299,18 +347,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("give FILEs or --corpus, not both")
     try:
         corpus = _saved(args.corpus) if args.corpus is not None \
-            else _corpus(args.files, args.encoding, args.threads)
+            else _corpus(args.files, args.encoding, args.errors, args.threads)
         conc = corpus.kwic(args.query, window=args.window, case=args.case, width=args.chars,
                            bound=args.bound)
     except (_Error, QueryError) as error:
         print(f"kwiq: {error}", file=sys.stderr)
         return 2
+    if args.sort is not None:
+        conc = conc.sort(*args.sort)
     # A terminal or pipe that cannot take some character gets an escape,
     # not a traceback in the middle of the output.
     sys.stdout.reconfigure(errors="backslashreplace")
     try:
         write(conc, sys.stdout, args.format, width=args.width,
-              ids=corpus.ids if corpus.n_docs > 1 else None, safe=args.safe)
+              ids=corpus.ids if corpus.n_docs > 1 else None, safe=args.safe, limit=args.limit)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, less) has gone; that is not an error of ours.
