@@ -503,7 +503,7 @@ def test_bad_utf8_file(run, tmp_path):
     assert done.rc == 2, done
     assert done.out == ""
     assert "latin.txt" in done.err
-    assert re.search(rf"\bbyte {BAD_OFFSET}\b", done.err), done.err
+    assert re.search(rf"\bbyte offset {BAD_OFFSET}\b", done.err), done.err
     assert "--encoding" in done.err
     assert "Traceback" not in done.err
 
@@ -512,7 +512,7 @@ def test_bad_utf8_stdin(run):
     done = run("ist", "-", stdin=BAD_BYTES)
     assert (done.rc, done.out) == (2, ""), done
     assert "standard input" in done.err
-    assert re.search(rf"\bbyte {BAD_OFFSET}\b", done.err), done.err
+    assert re.search(rf"\bbyte offset {BAD_OFFSET}\b", done.err), done.err
 
 
 def test_encoding_latin1(run, tmp_path):
@@ -582,7 +582,7 @@ def test_build_from_stdin_and_other_encodings(run, tmp_path):
     (tmp_path / "latin.txt").write_bytes(BAD_BYTES)
     bad = run("build", "latin.txt", "-o", "latin.kwiq")
     assert (bad.rc, bad.out) == (2, ""), bad
-    assert re.search(rf"\bbyte {BAD_OFFSET}\b", bad.err) and "Traceback" not in bad.err
+    assert re.search(rf"\bbyte offset {BAD_OFFSET}\b", bad.err) and "Traceback" not in bad.err
     assert not (tmp_path / "latin.kwiq").exists()
     good = run("build", "--encoding", "latin-1", "latin.txt", "-o", "latin.kwiq")
     assert good.rc == 0, good
@@ -1035,6 +1035,29 @@ def test_arguments_that_are_not_utf8(how, files, args):
     bad = next(arg for arg in args if b"\xe9" in arg or b"\xff" in arg)
     assert repr(os.fsdecode(bad)) in done.err
     assert not (files / "x.kwiq").exists()
+
+
+def test_decode_error_wording(run, tmp_path):
+    (tmp_path / "latin.txt").write_bytes(BAD_BYTES)
+    try:
+        BAD_BYTES.decode("utf-8")
+    except UnicodeDecodeError as error:
+        reason = error.reason
+    hint = "try --encoding cp1252 or --errors replace"
+    done = run("ist", "latin.txt")
+    assert done.err == (f"kwiq: latin.txt: cannot decode as utf-8 at byte offset "
+                        f"{BAD_OFFSET} ({reason}); {hint}\n"), done
+    assert done.rc == 2
+    stdin = run("ist", "-", stdin=BAD_BYTES)
+    assert stdin.err == (f"kwiq: standard input: cannot decode as utf-8 at byte offset "
+                         f"{BAD_OFFSET} ({reason}); {hint}\n"), stdin
+    build = run("build", "latin.txt", "-o", "latin.kwiq")
+    assert build.err == done.err and build.rc == 2
+    # 0x81 is not a cp1252 character.
+    (tmp_path / "cp.txt").write_bytes(b"the caf\xe9 \x81 end\n")
+    cp = run("the", "cp.txt", "--encoding", "cp1252")
+    assert cp.err == ("kwiq: cp.txt: cannot decode as cp1252 at byte offset 9 (character "
+                      "maps to <undefined>); try another --encoding or --errors replace\n"), cp
 
 
 def test_decoded_text_a_corpus_cannot_hold(run, tmp_path):

@@ -230,8 +230,10 @@ def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | Non
         return Corpus._from_paths(paths, names, encoding, errors, paths, threads,
                                   progress=sys.stderr.isatty())
     except FileDecodeError as error:
-        raise _Error(f"{error.path}: cannot decode byte {error.start} as {encoding} "
-                     f"({error.reason}); try --encoding") from None
+        other = "another --encoding" if codecs.lookup(encoding).name == "cp1252" \
+            else "--encoding cp1252"
+        raise _Error(f"{error.path}: cannot decode as {encoding} at byte offset {error.start} "
+                     f"({error.reason}); try {other} or --errors replace") from None
     except UnicodeEncodeError as error:
         raise _Error(error.reason) from None
     except UnicodeError as error:
