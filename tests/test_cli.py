@@ -3,8 +3,10 @@
 Every case runs both as the ``kwiq`` console script installed beside the
 interpreter and as ``python -m kwiq``. Expectations come from the issue's
 counts, from the letter's own text (char offsets, words of context counted
-with re) and from the Python API (``kwiq.sample().kwic``) for field-by-field
-agreement of the structured formats.
+with re) and from the Python API (``kwiq.sample().kwic``, ``Corpus.from_files``)
+for field-by-field agreement of the structured formats, with its own writers
+(``Concordance.format``, ``to_csv``, ``to_json``) as the byte-for-byte oracle
+of the text, csv and json outputs.
 """
 import csv
 import io
@@ -23,7 +25,7 @@ import kwiq
 from conftest import LETTER_NAME  # letter_text reads pkg/kwiq/data/LETTER_NAME
 
 SCRIPT = Path(sys.executable).with_name("kwiq")
-FIELDS = ["doc", "start", "end", "left", "match", "right", "char_start", "char_end"]
+FIELDS = ["doc", "start", "end", "left", "match", "right", "char_start", "char_end", "query"]
 INT_FIELDS = ("start", "end", "char_start", "char_end")
 TIMEOUT = 60  # a safety net against a hung child, not a timing assertion
 WORD = re.compile(r"[^\W_]+")  # words are runs of letters and digits
@@ -163,7 +165,10 @@ def check_against_text(records, text, window):
 
 
 def api_records(corpus, query, window=5, case=False, **context):
-    return [line._asdict() for line in corpus.kwic(query, window=window, case=case, **context)]
+    """The lines as the structured formats give them: the Line fields, then
+    the query as given."""
+    return [dict(line._asdict(), query=query)
+            for line in corpus.kwic(query, window=window, case=case, **context)]
 
 
 # ---------------------------------------------------------------- text format
@@ -498,7 +503,7 @@ def test_bad_utf8_file(run, tmp_path):
     assert done.rc == 2, done
     assert done.out == ""
     assert "latin.txt" in done.err
-    assert re.search(rf"\bbyte {BAD_OFFSET}\b", done.err), done.err
+    assert re.search(rf"\bbyte offset {BAD_OFFSET}\b", done.err), done.err
     assert "--encoding" in done.err
     assert "Traceback" not in done.err
 
@@ -507,7 +512,7 @@ def test_bad_utf8_stdin(run):
     done = run("ist", "-", stdin=BAD_BYTES)
     assert (done.rc, done.out) == (2, ""), done
     assert "standard input" in done.err
-    assert re.search(rf"\bbyte {BAD_OFFSET}\b", done.err), done.err
+    assert re.search(rf"\bbyte offset {BAD_OFFSET}\b", done.err), done.err
 
 
 def test_encoding_latin1(run, tmp_path):
@@ -577,7 +582,7 @@ def test_build_from_stdin_and_other_encodings(run, tmp_path):
     (tmp_path / "latin.txt").write_bytes(BAD_BYTES)
     bad = run("build", "latin.txt", "-o", "latin.kwiq")
     assert (bad.rc, bad.out) == (2, ""), bad
-    assert re.search(rf"\bbyte {BAD_OFFSET}\b", bad.err) and "Traceback" not in bad.err
+    assert re.search(rf"\bbyte offset {BAD_OFFSET}\b", bad.err) and "Traceback" not in bad.err
     assert not (tmp_path / "latin.kwiq").exists()
     good = run("build", "--encoding", "latin-1", "latin.txt", "-o", "latin.kwiq")
     assert good.rc == 0, good
@@ -663,10 +668,6 @@ def big_file(tmp_path_factory):
     return path
 
 
-# Note: when the reader goes in the middle of one large write(2), Linux returns
-# the short count and CPython's buffered writer reports no error, so the text
-# format (written in one go) may never see EPIPE here; csv and json write in
-# pieces and do, as does every format in the test after this one.
 @pytest.mark.parametrize("fmt", ["text", "csv", "json"])
 def test_reader_closes_after_one_line(how, big_file, fmt):
     proc = subprocess.Popen(_command(how) + ["the", str(big_file), "-f", fmt],
@@ -696,14 +697,383 @@ def test_reader_closes_before_any_output(how):
     assert rc == 0
 
 
-def test_through_head(how, big_file):
+def test_through_head(how, big_file, tmp_path):
+    """``kwiq the FILE | head -1``: kwiq itself exits 0 without a word on
+    stderr, and the one line is the concordance's first."""
     shell = shutil.which("sh")
     if shell is None or shutil.which("head") is None:
         pytest.skip("no sh or head")
-    command = shlex.join(_command(how) + ["the", str(big_file)]) + " | head -1"
+    status = tmp_path / "status"
+    kwiq_command = shlex.join(_command(how) + ["the", str(big_file)])
+    command = f"{{ {kwiq_command}; echo $? > {shlex.quote(str(status))}; }} | head -1"
     proc = subprocess.run([shell, "-c", command], capture_output=True, env=_env(),
                           stdin=subprocess.DEVNULL, timeout=TIMEOUT)
     assert proc.returncode == 0
-    assert len(proc.stdout.decode("utf-8").splitlines()) == 1
+    assert status.read_text() == "0\n"
+    first = kwiq.Corpus.from_files(str(big_file), progress=False).kwic("the").format(limit=1)
+    assert proc.stdout.decode("utf-8") == first + "\n"
     err = proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err and "Error" not in err, err
+
+
+class CountingConcordance:
+    """A concordance of n lines that makes them only when asked, counting
+    how many it made."""
+
+    query = "the"
+
+    def __init__(self, n):
+        self.n = n
+        self.made = 0
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, index):
+        start, stop, _ = index.indices(self.n)
+        self.made += stop - start
+        return [kwiq.Line(f"doc{k % 3}", k, k + 1, "words on the left ", "the",
+                          " words on the right", 0, 3) for k in range(start, stop)]
+
+
+class PipeClosedAfter(io.StringIO):
+    """Standard output whose reader leaves once it has `size` characters."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def write(self, text):
+        if self.tell() >= self.size:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "tsv", "json"])
+def test_output_makes_only_the_lines_a_reader_takes(fmt):
+    """A million lines, a reader that leaves after the first: the writer has
+    made no more than the chunk that was being written and the next."""
+    from kwiq import cli
+    conc = CountingConcordance(1_000_000)
+    out = PipeClosedAfter(1)
+    with pytest.raises(BrokenPipeError):
+        cli.write(conc, out, fmt, ids=["doc0", "doc1", "doc2"])
+    assert 0 < conc.made <= 2 * cli.LINES_PER_WRITE
+    assert out.getvalue().count("words on the left") <= cli.LINES_PER_WRITE
+
+
+def test_wider_matches_after_the_first_chunk_keep_the_column(run, tmp_path):
+    """The match column is set by the first chunk of lines; a wider match
+    later takes its room from its right context and is never cut."""
+    from kwiq import cli
+    n = cli.LINES_PER_WRITE + 5
+    (tmp_path / "cats.txt").write_text("a cat b\n" * n + "a category b\n", encoding="utf-8")
+    for width, last in [(40, f"{'a ':>18}category b"), (10, " a category")]:
+        done = run("cat*", "cats.txt", "-w", 1, "--width", width)
+        assert done.rc == 0, done
+        lines = done.lines
+        assert len(lines) == n + 1
+        side = (width - len("cat")) // 2
+        assert aligned_column(lines, "cat") == side
+        assert lines[:n] == [f"{'a ':>{side}}cat b"] * n
+        assert lines[-1] == last
+
+
+# ------------------------------------------------------- names of documents
+
+@pytest.fixture
+def tree(tmp_path):
+    """texts/ with two files and a sub-directory of one, the names of
+    different lengths; and pair/, a directory of two files."""
+    (tmp_path / "texts" / "sub").mkdir(parents=True)
+    (tmp_path / "texts" / "de.txt").write_text(GERMAN, encoding="utf-8")
+    (tmp_path / "texts" / "en.txt").write_text(ENGLISH, encoding="utf-8")
+    (tmp_path / "texts" / "sub" / "fr.txt").write_text(
+        "La STRASSE est longue, the rue aussi, the end.\n", encoding="utf-8")
+    (tmp_path / "pair").mkdir()
+    (tmp_path / "pair" / "one.txt").write_text("the first\n", encoding="utf-8")
+    (tmp_path / "pair" / "two.txt").write_text("and the second\n", encoding="utf-8")
+    return tmp_path
+
+
+def name_column(doc, ids, width):
+    """What the text format shows before a line of ``doc`` (kwiq.cli's rule):
+    a column of at most a third of the width, as wide as the longest id, a
+    longer id cut at its start ("…") to keep the file name."""
+    room = min(max(map(len, ids)), width // 3 - 2)
+    if room <= 0:
+        return ""
+    shown = doc if len(doc) <= room else "\u2026" + doc[len(doc) - room + 1:]
+    return (shown + ":").ljust(room + 1) + " "
+
+
+def text_oracle(paths, query, width=79):
+    """The text output for FILEs ``paths``, made by the Python API: each
+    line of Concordance.format, in the width the names leave, after its
+    name when there are several documents."""
+    corpus = kwiq.Corpus.from_files(paths, progress=False)
+    conc = corpus.kwic(query)
+    ids = list(corpus.ids) if corpus.n_docs > 1 else []
+    names = [name_column(line.doc, ids, width) if ids else "" for line in conc]
+    rows = conc.format(width=width - len(names[0]) if names else width).split("\n")
+    return "".join(f"{name}{row}\n" for name, row in zip(names, rows))
+
+
+@pytest.mark.parametrize("paths", [["texts"], ["texts/**/*.txt"], ["pair"], ["pair/*.txt"],
+                                   ["texts/sub", "pair"], ["texts/sub"]])
+def test_names_as_the_api_and_a_saved_corpus_give_them(run, tree, monkeypatch, paths):
+    """A directory or a glob is as many documents as it has files: each
+    line names its document whenever there are several, whether one FILE
+    or many gave them, exactly as -c on a corpus built from them does."""
+    monkeypatch.chdir(tree)
+    several = kwiq.Corpus.from_files(paths, progress=False).n_docs > 1
+    assert several == (paths != ["texts/sub"])
+    assert run("build", *paths, "-o", "built.kwiq").rc == 0
+    for query in ["the", "strasse", "zebra"]:
+        done = run(query, *paths)
+        assert done.out == text_oracle(paths, query), (query, paths)
+        assert done.rc == (0 if done.out else 1)
+        if several and done.out:
+            assert all(line.startswith(("texts/", "pair/")) for line in done.lines)
+        saved = run(query, "-c", "built.kwiq")
+        assert (saved.rc, saved.out, saved.err) == (done.rc, done.out, done.err)
+    for args in (["--width", "50"], ["-f", "csv"], ["--sort", "R1", "--limit", "3"]):
+        saved = run("the", "-c", "built.kwiq", *args)
+        files = run("the", *paths, *args)
+        assert (saved.rc, saved.out, saved.err) == (files.rc, files.out, files.err)
+
+
+@pytest.mark.parametrize("width", [8, 9, 12, 30, 60, 79, 120])
+def test_width_with_names(run, tree, monkeypatch, width):
+    """Every line fits the width, the names included; a long name keeps its
+    end, the file name."""
+    deep = tree / "a-rather-long-directory-name" / "and-a-longer-one-below-it"
+    deep.mkdir(parents=True)
+    (deep / "it.txt").write_text("It is the end of the long road, the last.\n",
+                                 encoding="utf-8")
+    paths = ["texts", "a-rather-long-directory-name"]
+    monkeypatch.chdir(tree)
+    done = run("the", *paths, "--width", width)
+    assert done.rc == 0, done
+    assert done.out == text_oracle(paths, "the", width)
+    assert all(len(line) <= width for line in done.lines)
+    aligned_column(done.lines, "the")
+    deep_lines = [line for line in done.lines if "road" in line or "last" in line]
+    if width >= 30:
+        assert deep_lines and all(line.startswith("\u2026") for line in deep_lines)
+        assert all("it.txt:" in line for line in deep_lines)
+    if width < 9:
+        assert not any(line.startswith(("texts", "\u2026")) for line in done.lines)
+
+
+# ------------------------------------------------ sort, limit, errors, query
+
+def test_sort(run, tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    conc = kwiq.Corpus.from_files("texts", progress=False).kwic("the")
+    unsorted = [dict(line._asdict(), query="the") for line in conc]
+    for keys, api_keys in [("R1,R2", ["R1", "R2"]), ("l1", ["L1"]), ("doc, R1", ["doc", "R1"])]:
+        done = run("the", "texts", "--sort", keys, "-f", "json")
+        assert done.rc == 0, done
+        expected = [dict(line._asdict(), query="the") for line in conc.sort(*api_keys)]
+        assert parse(done.out, "json") == expected != unsorted  # each sort moves lines here
+    text = run("the", "texts", "--sort", "R1")
+    assert [line.split()[0] for line in text.lines] == \
+        [f"{line.doc}:" for line in conc.sort("R1")]
+
+
+def test_limit(run, tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    records = parse(run("the", "texts", "-f", "csv").out, "csv")
+    lines = run("the", "texts").lines
+    assert len(records) == len(lines) == 4
+    for limit in (0, 3, 9):
+        done = run("the", "texts", "-f", "csv", "--limit", limit)
+        assert done.rc == 0, done  # lines were found, however many are shown
+        assert parse(done.out, "csv") == records[:limit]
+        text = run("the", "texts", "--limit", limit)
+        assert text.rc == 0 and text.lines == lines[:limit]
+        assert parse(run("the", "texts", "-f", "json", "--limit", limit).out, "json") == \
+            records[:limit]
+    sorted_first = run("the", "texts", "--sort", "R1", "--limit", "1", "-f", "csv")
+    assert parse(sorted_first.out, "csv") == \
+        parse(run("the", "texts", "--sort", "R1", "-f", "csv").out, "csv")[:1]
+    none = run("zebra", "texts", "--limit", "2")
+    assert (none.rc, none.out) == (1, "")
+
+
+@pytest.mark.parametrize("errors", ["replace", "ignore", "backslashreplace"])
+def test_errors(run, tmp_path, errors):
+    (tmp_path / "latin.txt").write_bytes(BAD_BYTES)
+    text = BAD_BYTES.decode("utf-8", errors)
+    done = run("ist", "latin.txt", "--errors", errors, "-f", "json")
+    assert done.rc == 0, done
+    [record] = parse(done.out, "json")
+    assert text[record["char_start"]:record["char_end"]] == "ist"
+    check_against_text([record], text, window=5)
+    assert run("build", "latin.txt", "--errors", errors, "-o", "latin.kwiq").rc == 0
+    assert run("ist", "-c", "latin.kwiq", "-f", "json").out == done.out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("args", [[], ["--safe"], ["--case"], ["-w", "1"]])
+def test_structured_output_is_what_the_api_writes(run, tree, monkeypatch, fmt, args):
+    """Byte for byte what Concordance.to_csv and to_json write: the Line
+    fields, then the query as given (here with its two spaces)."""
+    monkeypatch.chdir(tree)
+    for query in ["the", "=the", "La  STRASSE"]:
+        conc = kwiq.Corpus.from_files("texts", progress=False).kwic(
+            query, case="--case" in args, window=1 if "-w" in args else 5)
+        expected = tree / f"expected.{fmt}"
+        if fmt == "csv":
+            conc.to_csv(expected, safe="--safe" in args)
+        else:
+            conc.to_json(expected)
+        done = run(query, "texts", "-f", fmt, *args)
+        assert done.out == expected.read_text(encoding="utf-8"), (query, args)
+        assert all(r["query"] == query for r in parse(done.out, fmt))
+
+
+def test_tsv_query_column(run, files):
+    done = run("the", "de.txt", "en.txt", "-f", "tsv")
+    records = parse(done.out, "tsv")
+    assert records == api_records(kwiq.Corpus([GERMAN, ENGLISH], ids=["de.txt", "en.txt"]),
+                                  "the")
+
+
+# ------------------------------------------------------------------ errors
+
+def assert_usage_error(done, *words):
+    """Exit status 2, nothing on stdout, and on stderr one line: "kwiq: ...",
+    or argparse's usage and then one "kwiq: error: ..." line; the words in
+    it, no traceback and no internal name."""
+    assert (done.rc, done.out) == (2, ""), done
+    lines = done.err.splitlines()
+    if lines[0].startswith("usage: kwiq"):
+        usage = [k for k, line in enumerate(lines) if not line.startswith(" ")]
+        assert usage == [0, len(lines) - 1], done.err
+        assert lines[-1].startswith("kwiq: error: ") or \
+            lines[-1].startswith("kwiq build: error: "), done.err
+    else:
+        assert len(lines) == 1 and lines[0].startswith("kwiq: "), done.err
+    assert "Traceback" not in done.err and "_" not in lines[-1].replace(
+        "khrushchev-kennedy", ""), done.err
+    for word in words:
+        assert word in lines[-1], (word, done.err)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--window", "x"], ["--window", "whole number", "'x'"]),
+    (["--window", "-1"], ["--window", "from 0 to 4294967295"]),
+    (["--window", str(2 ** 32)], ["--window", "from 0 to 4294967295"]),
+    (["--chars", "0"], ["--chars", "from 1"]),
+    (["--chars", "1e3"], ["--chars", "'1e3'"]),
+    (["--width", "-1"], ["--width", "from 0 to 10000"]),
+    (["--width", "10001"], ["--width", "from 0 to 10000"]),
+    (["--width", " "], ["--width"]),
+    (["--limit", "-1"], ["--limit", ">= 0"]),
+    (["--limit", "all"], ["--limit", "'all'"]),
+    (["--threads", "0"], ["--threads"]),
+    (["--threads", "two"], ["--threads"]),
+    (["--bound", "word"], ["--bound", "invalid choice"]),
+    (["--encoding", "nosuch"], ["--encoding", "unknown encoding: nosuch"]),
+    (["--encoding", "rot13"], ["--encoding", "not a text encoding"]),
+    (["--errors", "nosuch"], ["--errors", "nosuch"]),
+    (["--errors", "namereplace"], ["--errors", "namereplace", "cannot decode"]),
+    (["--errors", "xmlcharrefreplace"], ["--errors", "cannot decode"]),
+    (["--errors", "surrogateescape"], ["--errors", "lone surrogates"]),
+    (["--sort", "X1"], ["--sort", "'X1'", "L5, L4, L3, L2, L1, match, R1", "doc, position"]),
+    (["--sort", "R1,"], ["--sort", "''", "R5, doc"]),
+    (["--format", "xml"], ["--format"]),
+])
+def test_usage_errors(run, args, words):
+    assert_usage_error(run("peace", *args), *words)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--encoding", "nosuch"], ["--encoding", "nosuch"]),
+    (["--errors", "namereplace"], ["--errors", "cannot decode"]),
+    (["--threads", "x"], ["--threads", "'x'"]),
+])
+def test_build_usage_errors(run, files, args, words):
+    assert_usage_error(run("build", "de.txt", "-o", "x.kwiq", *args), *words)
+    assert not (files / "x.kwiq").exists()
+
+
+def test_no_arguments_shows_the_usage(run):
+    done = run()
+    assert_usage_error(done, "QUERY", "--help")
+    assert done.err.startswith("usage: kwiq ") and "QUERY [FILE ...]" in done.err
+    assert "required" not in done.err
+    only_options = run("--case")
+    assert_usage_error(only_options, "required: QUERY")
+    assert "FILE" not in only_options.err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\t"])
+def test_empty_query_is_one_line(run, files, query):
+    for args in ([query], [query, "de.txt", "en.txt"], [query, "-f", "json"]):
+        assert_usage_error(run(*args), "query")
+
+
+@pytest.mark.parametrize("args", [
+    [b"caf\xe9"],                                  # a query
+    [b"the", b"caf\xe9.txt"],                      # a FILE, which exists
+    [b"the", b"de.txt", b"--sort", b"R\xff"],      # an option's value
+    [b"the", b"-c", b"\xff.kwiq"],
+    [b"build", b"caf\xe9.txt", b"-o", b"x.kwiq"],
+])
+def test_arguments_that_are_not_utf8(how, files, args):
+    (files / os.fsdecode(b"caf\xe9.txt")).write_text("the end\n", encoding="utf-8")
+    env = _env()
+    env["PYTHONUTF8"] = "1"  # arguments decoded as UTF-8 whatever the locale
+    proc = subprocess.run([os.fsencode(part) for part in _command(how)] + args,
+                          stdin=subprocess.DEVNULL, capture_output=True, cwd=files, env=env,
+                          timeout=TIMEOUT)
+    done = Done(proc)
+    assert_usage_error(done, "not valid text", "utf-8")
+    bad = next(arg for arg in args if b"\xe9" in arg or b"\xff" in arg)
+    assert repr(os.fsdecode(bad)) in done.err
+    assert not (files / "x.kwiq").exists()
+
+
+def test_decode_error_wording(run, tmp_path):
+    (tmp_path / "latin.txt").write_bytes(BAD_BYTES)
+    try:
+        BAD_BYTES.decode("utf-8")
+    except UnicodeDecodeError as error:
+        reason = error.reason
+    hint = "try --encoding cp1252 or --errors replace"
+    done = run("ist", "latin.txt")
+    assert done.err == (f"kwiq: latin.txt: cannot decode as utf-8 at byte offset "
+                        f"{BAD_OFFSET} ({reason}); {hint}\n"), done
+    assert done.rc == 2
+    stdin = run("ist", "-", stdin=BAD_BYTES)
+    assert stdin.err == (f"kwiq: standard input: cannot decode as utf-8 at byte offset "
+                         f"{BAD_OFFSET} ({reason}); {hint}\n"), stdin
+    build = run("build", "latin.txt", "-o", "latin.kwiq")
+    assert build.err == done.err and build.rc == 2
+    # 0x81 is not a cp1252 character.
+    (tmp_path / "cp.txt").write_bytes(b"the caf\xe9 \x81 end\n")
+    cp = run("the", "cp.txt", "--encoding", "cp1252")
+    assert cp.err == ("kwiq: cp.txt: cannot decode as cp1252 at byte offset 9 (character "
+                      "maps to <undefined>); try another --encoding or --errors replace\n"), cp
+
+
+def test_decoded_text_a_corpus_cannot_hold(run, tmp_path):
+    """Errors that only the decoding finds are one line too: surrogatepass
+    makes a lone surrogate of these bytes, idna takes no error handler."""
+    (tmp_path / "s.txt").write_bytes(b"the \xed\xb2\x80 end\n")
+    done = run("the", "s.txt", "--errors", "surrogatepass")
+    assert_usage_error(done, "s.txt", "surrogatepass", "lone surrogate")
+    done = run("the", "s.txt", "--encoding", "idna", "--errors", "replace")
+    assert_usage_error(done, "idna", "replace")
+
+
+def test_help_of_the_new_options(run):
+    done = run("--help")
+    assert done.rc == 0, done
+    text = ws(done.out)
+    for words in ["--sort KEYS", "R1,R2", "--limit N", "--errors ERRORS", "replace",
+                  "query column", "a third of it"]:
+        assert words in text, words

@@ -2,25 +2,63 @@
 and ``kwiq build FILE ... -o CORPUS``.
 
 A first argument "build" is the subcommand; ``kwiq -- build`` searches for
-the word "build". Exit status as grep: 0 when lines were found (or a corpus
-was built), 1 when none, 2 on an error.
+the word "build".
+
+Documents: each FILE is one, a directory gives every file below it and a
+glob every file it matches, as ``Corpus.from_files`` reads them; no FILE
+searches the embedded letter. When the corpus searched has more than one
+document, each line of the text format starts with its document's name:
+the FILE as given or as found, which is also its id in a corpus that
+``kwiq build`` saves, so ``kwiq QUERY FILE ...`` and ``kwiq QUERY -c
+CORPUS`` built from the same FILEs print the same bytes.
+
+The text format fits each line in ``--width`` characters. The name column
+takes at most a third of it: as wide as the corpus's longest name, with a
+longer name cut at its start ("…" where cut), so that the file name shows.
+The rest is the concordance laid out as ``Concordance.format`` does: the
+matches in one column, the contexts cut to fit. Lines are made and written
+LINES_PER_WRITE at a time, so output starts at once and memory stays flat
+whatever their number; the match column is therefore set by the widest
+match of the first LINES_PER_WRITE lines, and a wider match later takes its
+room from its right context (a match is never cut: one wider than the room
+left of the column runs past the width).
+
+The csv, tsv and json formats give the Line fields, then ``query``, the
+QUERY as given, as ``Concordance.to_csv`` writes them.
+
+Exit status as grep: 0 when lines were found (also when ``--limit`` shows
+fewer) or a corpus was built, 1 when none, 2 on an error. A usage error (no
+argument, a bad number, encoding or error handler, an unknown sort key, an
+argument that is not valid text in the locale's encoding) is the usage and
+one line from argparse, or one line "kwiq: ..."; so is any other error (a
+missing or undecodable FILE, an empty query, a damaged CORPUS). Never a
+traceback. A reader that leaves early (``| head``) is not an error.
 """
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import json
 import sys
-from typing import Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 
 from kwiq import __version__
-from kwiq._concordance import Line, defused
+from kwiq._args import MAX_U32
+from kwiq._concordance import SORT_KEY_NAMES, Concordance, Line, defused, sort_key_names
 from kwiq._corpus import Corpus, sample
 from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
 from kwiq._saved import FormatError
 
 BUILD_HINT = 'to search for the word "build", write: kwiq -- build [FILE ...]'
+
+# Lines made, laid out and written at a time (see the module docstring).
+LINES_PER_WRITE = 1024
+# --width at most: wider than any terminal, and padding lines to it stays cheap.
+MAX_WIDTH = 10_000
+# The csv, tsv and json columns.
+FIELDS = Line._fields + ("query",)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,14 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("query", metavar="QUERY")
-    parser.add_argument("files", metavar="FILE", nargs="*",
+    # A default, so that argparse does not count FILE as required.
+    parser.add_argument("files", metavar="FILE", nargs="*", default=[],
                         help="text files, directories (every file below) or globs "
                              "('corpus/**/*.txt', quoted); '-' reads standard input")
     parser.add_argument("-c", "--corpus", metavar="CORPUS",
                         help="search a corpus saved by 'kwiq build' instead of FILEs")
-    parser.add_argument("-w", "--window", type=_non_negative, default=5,
+    parser.add_argument("-w", "--window", type=_number(0), default=5,
                         help="words of context on each side (default 5)")
-    parser.add_argument("--chars", type=_positive, metavar="N",
+    parser.add_argument("--chars", type=_number(1), metavar="N",
                         help="context in characters instead of words: on each side the "
                              "whole tokens that fit in N characters of the text as written "
                              "(replaces --window)")
@@ -49,15 +88,22 @@ def _parser() -> argparse.ArgumentParser:
                         help="stop each context at a sentence end or a blank line "
                              "(sentence), or at a blank line only (paragraph)")
     parser.add_argument("--case", action="store_true", help="match the exact case")
+    parser.add_argument("--sort", type=_sort_keys, metavar="KEYS",
+                        help=f"sort the lines by KEYS, comma-separated, as AntConc does: "
+                             f"{SORT_KEY_NAMES} (e.g. R1,R2)")
+    parser.add_argument("--limit", type=_number(0, None), metavar="N",
+                        help="print at most N lines")
     parser.add_argument("-f", "--format", choices=("text", "tsv", "csv", "json"),
-                        default="text", help="output format (default text)")
+                        default="text", help="output format (default text); csv, tsv and "
+                                             "json give each line's fields, then a query "
+                                             "column")
     parser.add_argument("--safe", action="store_true",
                         help="csv and tsv: put a ' before each cell that a spreadsheet would run "
                              "as a formula (one starting with = + - @, a tab or CR)")
-    parser.add_argument("--width", type=_non_negative, default=79,
-                        help="line width of the text format (default 79)")
-    parser.add_argument("--encoding", default="utf-8", help="encoding of FILEs (default utf-8)")
-    _threads_option(parser)
+    parser.add_argument("--width", type=_number(0, MAX_WIDTH), default=79,
+                        help="line width of the text format (default 79), document names "
+                             "included: they take at most a third of it")
+    _reading_options(parser)
     return parser
 
 
@@ -81,36 +127,93 @@ def _build_parser() -> argparse.ArgumentParser:
                              "('corpus/**/*.txt', quoted); '-' reads standard input")
     parser.add_argument("-o", "--output", metavar="CORPUS",
                         help="the file to write (replaced if it exists)")
-    parser.add_argument("--encoding", default="utf-8", help="encoding of FILEs (default utf-8)")
-    _threads_option(parser)
+    _reading_options(parser)
     return parser
 
 
-def _threads_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--threads", type=_positive, metavar="N",
+def _reading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoding", type=_encoding, default="utf-8",
+                        help="encoding of FILEs (default utf-8)")
+    parser.add_argument("--errors", type=_error_handler, default="strict",
+                        help="what to do with bytes that do not decode: strict (an error, "
+                             "the default), replace, ignore, backslashreplace...")
+    parser.add_argument("--threads", type=_number(1), metavar="N",
                         help="threads that read and tokenize FILEs (default: the CPUs, at "
                              "most 8)")
 
 
-def _non_negative(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, not {number}")
+# argparse words a type's error from the function's name unless it raises
+# ArgumentTypeError, so each check below raises only that.
+
+def _number(low: int, high: Optional[int] = MAX_U32) -> Callable[[str], int]:
+    """A check of a whole number from low to high (no limit when None)."""
+    span = f">= {low}" if high is None else f"from {low} to {high}"
+
+    def number(value: str) -> int:
+        try:
+            result = int(value)
+        except ValueError:
+            result = None
+        if result is None or result < low or (high is not None and result > high):
+            raise argparse.ArgumentTypeError(f"must be a whole number {span}, not {value!r}")
+        return result
+
     return number
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, not {number}")
-    return number
+def _encoding(value: str) -> str:
+    """A text encoding (LookupError names an unknown one, or one that is not
+    for text, such as base64)."""
+    try:
+        b"a".decode(value)
+    except LookupError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    except UnicodeDecodeError:
+        pass  # one byte is too few for it (utf-16): a text encoding all the same
+    return value
+
+
+def _error_handler(value: str) -> str:
+    """A decoding error handler whose text a corpus can hold."""
+    try:
+        codecs.lookup_error(value)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown error handler {value!r}") from None
+    try:
+        b"\xff".decode("ascii", value).encode("utf-8")
+    except UnicodeDecodeError:
+        pass  # it raises, as strict does
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"{value!r} decodes to lone surrogates, which a "
+                                         "corpus cannot hold") from None
+    except TypeError:
+        raise argparse.ArgumentTypeError(f"{value!r} only encodes; it cannot decode") from None
+    return value
+
+
+def _sort_keys(value: str) -> list[str]:
+    try:
+        return sort_key_names([key.strip() for key in value.split(",")])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _undecodable(argv: Iterable[str]) -> Optional[str]:
+    """The first argument that the locale's encoding could not decode (its
+    bad bytes are lone surrogates), if any."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg
+    return None
 
 
 class _Error(Exception):
     """An error of the command line's input: reported on stderr, exit status 2."""
 
 
-def _corpus(files: Sequence[str], encoding: str, threads: int | None) -> Corpus:
+def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | None) -> Corpus:
     """The corpus of FILEs, read and tokenized by Corpus.from_files's
     machinery ("-" for standard input); the embedded letter without FILEs."""
     if not files:
@@ -124,17 +227,22 @@ def _corpus(files: Sequence[str], encoding: str, threads: int | None) -> Corpus:
             seen.add(path)
         names = ["standard input" if path == "-" else path for path in paths]
         # A progress bar only for a person watching (and only after a second).
-        return Corpus._from_paths(paths, names, encoding, "strict", paths, threads,
+        return Corpus._from_paths(paths, names, encoding, errors, paths, threads,
                                   progress=sys.stderr.isatty())
     except FileDecodeError as error:
-        raise _Error(f"{error.path}: cannot decode byte {error.start} as {encoding} "
-                     f"({error.reason}); try --encoding") from None
+        other = "another --encoding" if codecs.lookup(encoding).name == "cp1252" \
+            else "--encoding cp1252"
+        raise _Error(f"{error.path}: cannot decode as {encoding} at byte offset {error.start} "
+                     f"({error.reason}); try {other} or --errors replace") from None
+    except UnicodeEncodeError as error:
+        raise _Error(error.reason) from None
+    except UnicodeError as error:
+        # A codec that refuses --errors (idna takes only strict).
+        raise _Error(str(error)) from None
     except OSError as error:
         if error.filename is None:
             raise _Error(str(error)) from None
         raise _Error(f"{error.filename}: {error.strerror}") from None
-    except LookupError as error:
-        raise _Error(str(error)) from None
 
 
 def _saved(path: str) -> Corpus:
@@ -153,7 +261,7 @@ def build(argv: Sequence[str]) -> int:
     if args.output is None:
         parser.error("-o CORPUS is required")
     try:
-        corpus = _corpus(args.files, args.encoding, args.threads)
+        corpus = _corpus(args.files, args.encoding, args.errors, args.threads)
         corpus.save(args.output)
     except _Error as error:
         print(f"kwiq: {error}", file=sys.stderr)
@@ -165,54 +273,96 @@ def build(argv: Sequence[str]) -> int:
     return 0
 
 
-def _write(conc, fmt: str, width: int, show_doc: bool, out, safe: bool = False) -> None:
+def _chunks(conc: Concordance, limit: Optional[int]) -> Iterator[list[Line]]:
+    """The first ``limit`` lines of conc (all when None), LINES_PER_WRITE at a time."""
+    stop = len(conc) if limit is None else min(limit, len(conc))
+    for start in range(0, stop, LINES_PER_WRITE):
+        yield conc[start:min(start + LINES_PER_WRITE, stop)]
+
+
+def _cut(name: str, room: int) -> str:
+    """name in at most room characters: its end, where a path's file name is."""
+    return name if len(name) <= room else "\u2026" + name[len(name) - room + 1:]
+
+
+def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
+                ids: Optional[Sequence]) -> None:
+    """The text format (see the module docstring); names from ids, if given."""
+    room = min(max(len(str(doc)) for doc in ids), width // 3 - 2) if ids else 0
+    # A name, its ":" and a space before the concordance.
+    text_width = width - room - 2 if room > 0 else width
+    side = None
+    for lines in chunks:
+        if side is None:
+            side = max((text_width - max(len(line.match) for line in lines)) // 2, 0)
+        rows = []
+        for line in lines:
+            left = line.left[-side:] if side else ""
+            # The right context follows its own match, so the text reads on.
+            right = line.right[:max(text_width - side - len(line.match), 0)]
+            name = f"{_cut(str(line.doc), room) + ':':<{room + 1}} " if room > 0 else ""
+            rows.append(f"{name}{left:>{side}}{line.match}{right}".rstrip() + "\n")
+        out.write("".join(rows))
+
+
+def write(conc: Concordance, out: TextIO, fmt: str = "text", *, width: int = 79,
+          ids: Optional[Sequence] = None, safe: bool = False,
+          limit: Optional[int] = None) -> None:
+    """Write the first ``limit`` lines of conc (all when None) to out in fmt
+    (text, csv, tsv or json), as the module docstring says, a chunk of lines
+    at a time; ``ids``, the corpus's, when the text format names documents;
+    ``safe`` as Concordance.to_csv takes it."""
+    chunks = _chunks(conc, limit)
     if fmt == "text":
-        text = conc.format(width=width)
-        if show_doc and text:
-            # Pad the names so that the matches stay in one column.
-            docs = [f"{line.doc}:" for line in conc]
-            pad = max(map(len, docs))
-            text = "\n".join(f"{doc:<{pad}} {row}" for doc, row in zip(docs, text.split("\n")))
-        if text:
-            out.write(text + "\n")
-    elif fmt == "json":
-        # One object a line, written as the lines come, never all in memory.
+        _write_text(chunks, out, width, ids)
+        return
+    rows = ((*line, conc.query) for lines in chunks for line in lines)
+    if fmt == "json":
         encode = json.JSONEncoder(ensure_ascii=False).encode
         separator = "\n"
         out.write("[")
-        for line in conc:
-            out.write(separator + encode(line._asdict()))
+        for row in rows:
+            out.write(separator + encode(dict(zip(FIELDS, row))))
             separator = ",\n"
-        out.write("\n]\n" if len(conc) else "]\n")
+        out.write("]\n" if separator == "\n" else "\n]\n")
     else:
         writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
-        writer.writerow(Line._fields)
-        writer.writerows((tuple(map(defused, line)) for line in conc) if safe else conc)
+        writer.writerow(FIELDS)
+        writer.writerows((tuple(map(defused, row)) for row in rows) if safe else rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _undecodable(argv)
+    if bad is not None:
+        print(f"kwiq: argument {bad!r} is not valid text in the locale's encoding "
+              f"({sys.getfilesystemencoding()})", file=sys.stderr)
+        return 2
     if argv[:1] == ["build"]:
         return build(argv[1:])
-    # Intermixed, so options may also stand between QUERY and the FILEs.
     parser = _parser()
+    if not argv:
+        parser.error("give a QUERY to search for ('kwiq --help' tells more)")
+    # Intermixed, so options may also stand between QUERY and the FILEs.
     args = parser.parse_intermixed_args(argv)
     if args.corpus is not None and args.files:
         parser.error("give FILEs or --corpus, not both")
     try:
         corpus = _saved(args.corpus) if args.corpus is not None \
-            else _corpus(args.files, args.encoding, args.threads)
+            else _corpus(args.files, args.encoding, args.errors, args.threads)
         conc = corpus.kwic(args.query, window=args.window, case=args.case, width=args.chars,
                            bound=args.bound)
     except (_Error, QueryError) as error:
         print(f"kwiq: {error}", file=sys.stderr)
         return 2
+    if args.sort is not None:
+        conc = conc.sort(*args.sort)
     # A terminal or pipe that cannot take some character gets an escape,
     # not a traceback in the middle of the output.
     sys.stdout.reconfigure(errors="backslashreplace")
     try:
-        several = corpus.n_docs > 1 if args.corpus is not None else len(args.files) > 1
-        _write(conc, args.format, args.width, several, sys.stdout, args.safe)
+        write(conc, sys.stdout, args.format, width=args.width,
+              ids=corpus.ids if corpus.n_docs > 1 else None, safe=args.safe, limit=args.limit)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, less) has gone; that is not an error of ours.
