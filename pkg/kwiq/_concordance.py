@@ -86,7 +86,7 @@ class Line(NamedTuple):
     char_end: int
 
 
-_core._set_line_type(Line)
+_core.set_line_type(Line)
 
 @functools.lru_cache(maxsize=256)
 def meta_line_type(names: tuple[str, ...]) -> type:
