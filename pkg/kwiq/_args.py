@@ -56,3 +56,23 @@ def window_sides(window: Any) -> tuple[int, int]:
                         f"{type(window).__name__}")
     both = words(window, "window")
     return both, both
+
+
+def query_list(query: Any) -> list[str]:
+    """kwic's ``query``, a str or a list of str, as a non-empty list of
+    str without repeats (an iterable is read once)."""
+    if isinstance(query, str):
+        return [query]
+    if isinstance(query, bytes):
+        raise TypeError("query must be str, not bytes")
+    try:
+        queries = list(dict.fromkeys(query))
+    except TypeError:
+        raise TypeError(f"query must be str or a list of str, "
+                        f"not {type(query).__name__}") from None
+    if not queries:
+        raise ValueError("an empty list of queries")
+    for q in queries:
+        if not isinstance(q, str):
+            raise TypeError(f"query must be str, not {type(q).__name__}")
+    return queries

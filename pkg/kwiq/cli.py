@@ -15,7 +15,7 @@ from typing import Sequence
 
 from kwiq import __version__
 from kwiq._concordance import Line, defused
-from kwiq._corpus import Corpus, sample
+from kwiq._corpus import Corpus, of_files, sample
 from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
 from kwiq._saved import FormatError
@@ -124,8 +124,8 @@ def _corpus(files: Sequence[str], encoding: str, threads: int | None) -> Corpus:
             seen.add(path)
         names = ["standard input" if path == "-" else path for path in paths]
         # A progress bar only for a person watching (and only after a second).
-        return Corpus._from_paths(paths, names, encoding, "strict", paths, threads,
-                                  progress=sys.stderr.isatty())
+        return of_files(Corpus, paths, names, encoding, "strict", paths, threads,
+                        progress=sys.stderr.isatty())
     except FileDecodeError as error:
         raise _Error(f"{error.path}: cannot decode byte {error.start} as {encoding} "
                      f"({error.reason}); try --encoding") from None

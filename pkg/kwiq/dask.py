@@ -27,11 +27,17 @@ from dask import delayed
 from dask.sizeof import sizeof
 from distributed import Client, Future, get_client, wait
 
-from kwiq import _analysis, _build, _core, _files, _metadata
-from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM
-from kwiq._args import as_bool, int_in, window_sides
+from kwiq import _build, _core, _files, _metadata
+from kwiq._analysis import (COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM, check_measures,
+                            clusters, collocation_table, dispersion, dispersion_figure,
+                            dispersion_plot_queries, freq_counts, group_counts, hits_of, joined,
+                            keyness_of_freqs, libs, locate, sorted_rows, u32)
+from kwiq._args import as_bool, int_in, query_list, window_sides
+from kwiq._concordance import Concordance
 from kwiq._corpus import Corpus as LocalCorpus
-from kwiq._corpus import Window, _as_items, _check_ids, _file_ids, _is_mask, document_error
+from kwiq._corpus import (Window, as_items, check_ids, document_error, file_ids, index_view,
+                          is_mask, of_files, of_index)
+from kwiq._indexview import IndexView
 from kwiq._lines import LineConcordance
 from kwiq._saved import FormatError, PathLike
 
@@ -134,8 +140,8 @@ def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool
 
 def _build_files(files: list[str], ids: list, encoding: str, errors: str,
                  threads: int, metadata: Any) -> Part:
-    corpus = LocalCorpus._from_paths(files, files, encoding, errors, ids, threads, False,
-                                     metadata)
+    corpus = of_files(LocalCorpus, files, files, encoding, errors, ids, threads, False,
+                      metadata)
     size = sum(os.stat(path).st_size for path in files)
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE)
 
@@ -151,7 +157,8 @@ class Summary(NamedTuple):
 
 def _summary(part: Part) -> Summary:
     corpus = part.corpus
-    columns = None if corpus._metadata is None else corpus._metadata.iloc[:0]
+    metadata = index_view(corpus).metadata
+    columns = None if metadata is None else metadata.iloc[:0]
     return Summary(corpus.n_docs, corpus.n_tokens, list(corpus.ids), part.positional, columns)
 
 
@@ -162,11 +169,11 @@ def _metadata_part(part: Part) -> Any:
 def _renumbered(part: Part, first: int) -> Part:
     """The partition with ids first, first + 1, ...: a bag's or a
     DataFrame's position in the whole collection."""
-    built = part.corpus
-    corpus = LocalCorpus.__new__(LocalCorpus)
+    built = index_view(part.corpus)
     # A corpus of its own (not a copy), so that nothing it shares with the
     # built one, such as the document number of each id, keeps the old ids.
-    corpus._set(built._index, list(range(first, first + built.n_docs)), built._metadata)
+    corpus = of_index(LocalCorpus, built.index, list(range(first, first + part.corpus.n_docs)),
+                      built.metadata)
     return Part(corpus, part.nbytes)
 
 
@@ -203,13 +210,18 @@ def _sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
     first), the folded match tokens joined by NUL (which orders them as
     their tuple would), the document number, and document << 32 | position.
     Columns k0, k1, ... in the order of names."""
-    np, pd = _analysis._libs()
-    corpus = part.corpus
+    np, pd = libs()
+    view = index_view(part.corpus)
     left = max((int(n[1:]) for n in names if n[0] == "l"), default=0)
     right = max((int(n[1:]) for n in names if n[0] == "r"), default=0)
-    conc = corpus.kwic(query, window=(left, right), case=case)
-    docs, starts = corpus._index.locate(conc._hits)
-    docs = _in_order(corpus, np.frombuffer(docs, dtype=np.uint64).astype(np.int64))
+    queries = query_list(query)
+    hits = view.hits(queries, case)
+    # The lines as kwic(query, window=(left, right), case=case) lays them out.
+    conc = Concordance(hits, view, query=query, queries=queries, window=(left, right),
+                       case=case, width=None, bound=None,
+                       context=(left, right, 0, _core.BOUND_NONE))
+    docs, starts = view.index.locate(hits)
+    docs = _in_order(view, np.frombuffer(docs, dtype=np.uint64).astype(np.int64))
     starts = np.frombuffer(starts, dtype=np.uint32).astype(np.int64)
     fold, tokenize = _core.casefold, _core.tokenize
 
@@ -241,10 +253,10 @@ def _sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
 
 
 def _freq_part(part: Part, case: bool, punctuation: bool) -> Any:
-    np, pd = _analysis._libs()
-    corpus = part.corpus
-    vocabulary = _analysis._vocabulary(corpus)
-    counts, docs = _analysis._freq_counts(corpus, case)
+    np, pd = libs()
+    view = index_view(part.corpus)
+    vocabulary = view.vocabulary()
+    counts, docs = freq_counts(view, case)
     forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
                       else (vocabulary.folded, vocabulary.folded_is_word))
     counted = np.ones(len(counts), dtype=bool) if punctuation else \
@@ -256,44 +268,44 @@ def _freq_part(part: Part, case: bool, punctuation: bool) -> Any:
 
 
 def _ngrams_part(part: Part, n: int) -> Any:
-    np, pd = _analysis._libs()
-    corpus = part.corpus
-    ids, counts, docs, _ = corpus._index.ngrams(n, 1, corpus._mask)
-    ids = _analysis._u32(np, ids).reshape(-1, n)
+    np, pd = libs()
+    view = index_view(part.corpus)
+    ids, counts, docs, _ = view.index.ngrams(n, 1, view.mask)
+    ids = u32(np, ids).reshape(-1, n)
     return pd.DataFrame({
-        "ngram": _analysis._joined(np, _analysis._vocabulary(corpus).folded, ids),
-        "count": _analysis._u32(np, counts).astype(np.int64),
-        "docs": _analysis._u32(np, docs).astype(np.int64),
+        "ngram": joined(np, view.vocabulary().folded, ids),
+        "count": u32(np, counts).astype(np.int64),
+        "docs": u32(np, docs).astype(np.int64),
     })
 
 
 def _clusters_part(part: Part, query: Any, n: int, side: str, case: bool) -> Any:
-    return _analysis.clusters(part.corpus, query, n, side, case=case)
+    return clusters(index_view(part.corpus), query, n, side, case=case)
 
 
 def _dispersion_part(part: Part, query: Any, case: bool) -> Any:
-    return _analysis.dispersion(part.corpus, query, case=case)
+    return dispersion(index_view(part.corpus), query, case=case)
 
 
-def _in_order(corpus: LocalCorpus, docs: Any) -> Any:
+def _in_order(view: IndexView, docs: Any) -> Any:
     """Document numbers of the index as places in the corpus or view (the
     numbers themselves for a whole corpus)."""
-    if corpus._docs is None:
+    if view.docs is None:
         return docs
-    np, _ = _analysis._libs()
-    place = np.zeros(corpus._index.n_docs, dtype=np.int64)
-    place[corpus._docs] = np.arange(len(corpus._docs))
+    np, _ = libs()
+    place = np.zeros(view.index.n_docs, dtype=np.int64)
+    place[view.docs] = np.arange(len(view.docs))
     return place[docs]
 
 
 def _locate_part(part: Part, queries: list[str], case: bool) -> list:
-    """Each query's matches as _analysis._locate gives them, documents
+    """Each query's matches as kwiq._analysis.locate gives them, documents
     numbered by their place in the partition (a view's included)."""
-    corpus = part.corpus
+    view = index_view(part.corpus)
     located = []
     for query in queries:
-        docs, starts, lengths = _analysis._locate(corpus, query, case)
-        located.append((_in_order(corpus, docs), starts, lengths[corpus._doc_numbers()]))
+        docs, starts, lengths = locate(view, query, case)
+        located.append((_in_order(view, docs), starts, lengths[view.doc_numbers()]))
     return located
 
 
@@ -301,28 +313,28 @@ def _collocates_part(part: Part, query: Any, case: bool, left: int, right: int):
     """The words in this partition's windows with their tokens there, R1,
     the matches and the word tokens (windows never leave a document, so
     each of these adds up over partitions)."""
-    np, pd = _analysis._libs()
-    corpus = part.corpus
-    hits = _analysis._hits(corpus, query, case)
-    ids, counts, _, r1 = corpus._index.collocates(hits, left, right)
-    ids = _analysis._u32(np, ids)
-    vocabulary = _analysis._vocabulary(corpus)
+    np, pd = libs()
+    view = index_view(part.corpus)
+    hits = hits_of(view, query, case)
+    ids, counts, _, r1 = view.index.collocates(hits, left, right)
+    ids = u32(np, ids)
+    vocabulary = view.vocabulary()
     frame = pd.DataFrame({"word": [vocabulary.folded[i] for i in ids.tolist()],
-                          "observed": _analysis._u32(np, counts).astype(np.int64)})
-    return frame, int(r1), len(hits), _word_tokens(np, corpus)
+                          "observed": u32(np, counts).astype(np.int64)})
+    return frame, int(r1), len(hits), _word_tokens(np, view)
 
 
-def _word_tokens(np, corpus: LocalCorpus) -> int:
-    is_word = np.frombuffer(_analysis._vocabulary(corpus).folded_is_word, dtype=np.uint8)
-    return int(_analysis.group_counts(corpus)[is_word.astype(bool)].sum(dtype=np.uint64))
+def _word_tokens(np, view: IndexView) -> int:
+    is_word = np.frombuffer(view.vocabulary().folded_is_word, dtype=np.uint8)
+    return int(group_counts(view)[is_word.astype(bool)].sum(dtype=np.uint64))
 
 
 def _group_counts_part(part: Part, words: list[str]) -> Any:
     """The tokens of each case-folded word in this partition (0 if none)."""
-    np, _ = _analysis._libs()
-    corpus = part.corpus
-    counts = _analysis.group_counts(corpus)
-    number = {form: i for i, form in enumerate(_analysis._vocabulary(corpus).folded)}
+    np, _ = libs()
+    view = index_view(part.corpus)
+    counts = group_counts(view)
+    number = {form: i for i, form in enumerate(view.vocabulary().folded)}
     return np.array([counts[number[w]] if w in number else 0 for w in words], dtype=np.int64)
 
 
@@ -401,7 +413,7 @@ class Corpus:
                 ids.extend(range(first, first + summary.n_docs))
             else:
                 ids.extend(summary.ids)
-        self._ids = _check_ids(ids, len(ids))
+        self._ids = check_ids(ids, len(ids))
         self._client = client
         self._parts = parts
         self._partition_of: Optional[dict] = None
@@ -458,7 +470,7 @@ class Corpus:
         client = _client(client)
         files = _files.expand(paths)
         _files.check_codec(encoding, errors)
-        all_ids = _check_ids(_file_ids(files, ids), len(files))
+        all_ids = check_ids(file_ids(files, ids), len(files))
         if callable(metadata):
             metadata = [metadata(Path(path)) for path in files]
         metadata = _metadata.check(metadata, len(files))
@@ -544,7 +556,7 @@ class Corpus:
         """As ``kwiq.Corpus.metadata``: a row per document, indexed by id,
         fetched from the partitions once."""
         if self._metadata is None:
-            _, pd = _analysis._libs()
+            _, pd = libs()
             frames = self._map(_metadata_part)
             self._metadata = pd.concat(frames) if frames else pd.DataFrame()
         return self._metadata.copy()
@@ -571,8 +583,8 @@ class Corpus:
         """As ``kwiq.Corpus.subset``: a mask (one bool per document) or ids.
         Each partition keeps a view of its chosen documents, sharing its
         index; the client only splits the mask or the ids by partition."""
-        items = _as_items(mask_or_ids)
-        if _is_mask(items, self.n_docs):
+        items = as_items(mask_or_ids)
+        if is_mask(items, self.n_docs):
             chosen = [items[first:first + n] for first, n in zip(self._first_doc, self._n_docs)]
         else:
             chosen = [[] for _ in self._parts]
@@ -630,7 +642,7 @@ class Corpus:
     def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False):
         """As ``kwiq.Corpus.freq``: each partition counts its words, the
         client adds the counts up and computes ``per_million`` once."""
-        np, pd = _analysis._libs()
+        np, pd = libs()
         case = as_bool(case, "case")
         punctuation = as_bool(punctuation, "punctuation")
         min_count = int_in(min_count, "min_count", 1)
@@ -645,14 +657,14 @@ class Corpus:
             "per_million": count * 1e6 / total if total else count.astype(np.float64),
             "docs": kept["docs"].to_numpy(dtype=np.int64),
         })
-        return _analysis._sorted(frame, ["count", "word"], [False, True])
+        return sorted_rows(frame, ["count", "word"], [False, True])
 
     def ngrams(self, n: int, min_count: int = 2):
         """As ``kwiq.Corpus.ngrams``. Each partition counts all its
         n-grams; a Dask groupby adds them up among the workers (a shuffle
         of every distinct n-gram) and only those seen ``min_count`` times
         reach the client."""
-        np, pd = _analysis._libs()
+        np, pd = libs()
         n = int_in(n, "n", 1, MAX_GRAM)
         min_count = int_in(min_count, "min_count", 1)
         meta = pd.DataFrame({"ngram": pd.Series([], dtype=object),
@@ -669,13 +681,13 @@ class Corpus:
             "count": kept["count"].to_numpy(dtype=np.int64),
             "docs": kept["docs"].to_numpy(dtype=np.int64),
         })
-        return _analysis._sorted(frame, ["count", "ngram"], [False, True])
+        return sorted_rows(frame, ["count", "ngram"], [False, True])
 
     def clusters(self, query: Union[str, Iterable[str]], n: int, side: str = "right", *,
                  case: bool = False, min_count: int = 1):
         """As ``kwiq.Corpus.clusters``: each partition counts its clusters
         (a cluster lies in one document), the client adds them up."""
-        np, pd = _analysis._libs()
+        np, pd = libs()
         n = int_in(n, "n", 1, MAX_GRAM)
         min_count = int_in(min_count, "min_count", 1)
         if side not in ("left", "right"):
@@ -686,12 +698,12 @@ class Corpus:
         kept = merged[merged["count"] >= min_count]
         frame = pd.DataFrame({"cluster": np.array(kept.index.tolist(), dtype=object),
                               "count": kept["count"].to_numpy(dtype=np.int64)})
-        return _analysis._sorted(frame, ["count", "cluster"], [False, True])
+        return sorted_rows(frame, ["count", "cluster"], [False, True])
 
     def dispersion(self, query: Union[str, Iterable[str]], *, case: bool = False):
         """As ``kwiq.Corpus.dispersion``: each partition's matches, in
         partition order (a row per match goes to the client)."""
-        _, pd = _analysis._libs()
+        _, pd = libs()
         LocalCorpus([]).kwic(query, window=0, case=case)
         frame = pd.concat(self._map(_dispersion_part, query, case), ignore_index=True)
         # The doc column's type as one machine infers it from these ids.
@@ -703,8 +715,8 @@ class Corpus:
         """As ``kwiq.Corpus.plot_dispersion``: the partitions locate the
         matches (two integers per match and one per document go to the
         client), the client draws."""
-        np, _ = _analysis._libs()
-        queries = _analysis.dispersion_plot_queries(queries, scale)
+        np, _ = libs()
+        queries = dispersion_plot_queries(queries, scale)
         for query in queries:
             LocalCorpus([]).kwic(query, window=0, case=case)
         parts = self._map(_locate_part, queries, case)
@@ -715,7 +727,7 @@ class Corpus:
         lengths = joined([located[0][2] for located in parts])
         located = [(joined([p[q][0] + first for p, first in zip(parts, self._first_doc)]),
                     joined([p[q][1] for p in parts]), lengths) for q in range(len(queries))]
-        return _analysis.dispersion_figure(located, self._ids, queries, scale)
+        return dispersion_figure(located, self._ids, queries, scale)
 
     def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
                    left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
@@ -725,12 +737,12 @@ class Corpus:
         the client adds them up and keeps the words seen ``min_count``
         times, whose tokens in the whole corpus (C1) the partitions then
         count; the measures are computed once, from the sums."""
-        np, pd = _analysis._libs()
+        np, pd = libs()
         sides = window_sides(window)
         left = sides[0] if left is None else int_in(left, "left", 0)
         right = sides[1] if right is None else int_in(right, "right", 0)
         min_count = int_in(min_count, "min_count", 1)
-        measures = _analysis._check_measures(measures, COLLOCATION_MEASURES)
+        measures = check_measures(measures, COLLOCATION_MEASURES)
         LocalCorpus([]).kwic(query, window=0, case=case)
         partial = self._map(_collocates_part, query, case, left, right)
         observed = _merged(pd, [frame for frame, _, _, _ in partial], "word", ["observed"])
@@ -740,8 +752,8 @@ class Corpus:
         r1 = sum(r1 for _, r1, _, _ in partial)
         hits = sum(hits for _, _, hits, _ in partial)
         n_words = sum(n for _, _, _, n in partial)
-        return _analysis.collocation_table(np, pd, words, kept["observed"].to_numpy(), c1,
-                                           n_words, r1, hits, measures)
+        return collocation_table(np, pd, words, kept["observed"].to_numpy(), c1, n_words, r1,
+                                 hits, measures)
 
     def keyness(self, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
                 case: bool = False, punctuation: bool = False):
@@ -754,13 +766,13 @@ def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASU
     """As ``kwiq.keyness``, for a target and a reference that are each a
     kwiq.dask.Corpus or a kwiq.Corpus: the frequency lists are merged as
     ``freq`` merges them, and the measures computed once from them."""
-    np, pd = _analysis._libs()
+    np, pd = libs()
     for name, corpus in (("target", target), ("reference", reference)):
         if not isinstance(corpus, (Corpus, LocalCorpus)):
             raise TypeError(f"{name} must be a kwiq.dask.Corpus or a kwiq.Corpus, not "
                             f"{type(corpus).__name__}")
-    measures = _analysis._check_measures(measures, KEYNESS_MEASURES)
-    return _analysis.keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
+    measures = check_measures(measures, KEYNESS_MEASURES)
+    return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
 
 
 def _merged(pd, frames: list, key: str, columns: list[str]):
