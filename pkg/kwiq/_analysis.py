@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kwiq._args import as_bool, int_in, query_list, window_sides
+from kwiq._args import as_bool, check_side, collocation_sides, int_in, query_list
 from kwiq._indexview import IndexView
 
 # The collocation measures, in the order of the default `measures`.
@@ -103,7 +103,7 @@ def joined(np, forms: list[str], ids):
 
 # ---- frequency lists ----
 
-def freq_counts(view: IndexView, case: bool):
+def _freq_counts(view: IndexView, case: bool):
     """Tokens and documents of every fold group (or surface type, with
     case), as uint32 arrays by id, over the corpus or view: counted by the
     core once, then kept in the view (the index never changes)."""
@@ -121,7 +121,7 @@ def group_counts(view: IndexView):
     np, _ = libs()
     if view.mask is None:
         return u32(np, view.index.group_counts())
-    return freq_counts(view, False)[0]
+    return _freq_counts(view, False)[0]
 
 
 def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: bool = False):
@@ -140,14 +140,22 @@ def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: b
     return (full if kept == len(full) else full.iloc[:kept]).copy()
 
 
-def _freq_frame(np, pd, view: IndexView, case: bool, punctuation: bool):
-    """The whole frequency list (min_count 1), made once per corpus."""
+def counted_forms(np, view: IndexView, case: bool, punctuation: bool):
+    """What a frequency list counts: the forms (fold groups, or surface
+    types with case), their tokens and documents (_freq_counts), and a bool
+    array of the forms counted: words, or every form with punctuation."""
     vocabulary = view.vocabulary()
-    counts, docs = freq_counts(view, case)
+    counts, docs = _freq_counts(view, case)
     forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
                       else (vocabulary.folded, vocabulary.folded_is_word))
     counted = np.ones(len(counts), dtype=bool) if punctuation else \
         np.frombuffer(is_word, dtype=np.uint8).astype(bool)
+    return forms, counts, docs, counted
+
+
+def _freq_frame(np, pd, view: IndexView, case: bool, punctuation: bool):
+    """The whole frequency list (min_count 1), made once per corpus."""
+    forms, counts, docs, counted = counted_forms(np, view, case, punctuation)
     total = int(counts[counted].sum(dtype=np.uint64))
     rows = np.flatnonzero(counted & (counts >= 1))
     if not case:  # fold groups: their ranks give the order
@@ -185,8 +193,7 @@ def clusters(view: IndexView, query: str | Iterable[str], n: int, side: str = "r
     np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
     min_count = int_in(min_count, "min_count", 1)
-    if side not in ("left", "right"):
-        raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+    check_side(side)
     hits = hits_of(view, query, case)
     ids, counts, _, _ = view.index.clusters(hits, n, side == "left", min_count)
     ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
@@ -225,9 +232,7 @@ def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[
                measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
     """``Corpus.collocates`` (documented there) over ``view``."""
     np, pd = libs()
-    sides = window_sides(window)
-    left = sides[0] if left is None else int_in(left, "left", 0)
-    right = sides[1] if right is None else int_in(right, "right", 0)
+    left, right = collocation_sides(window, left, right)
     min_count = int_in(min_count, "min_count", 1)
     measures = check_measures(measures, COLLOCATION_MEASURES)
     hits = hits_of(view, query, case)

@@ -58,6 +58,20 @@ def window_sides(window: Any) -> tuple[int, int]:
     return both, both
 
 
+def collocation_sides(window: Any, left: Any, right: Any) -> tuple[int, int]:
+    """collocates' (left, right) words: ``left`` and ``right`` where given,
+    else ``window``'s sides."""
+    sides = window_sides(window)
+    return (sides[0] if left is None else int_in(left, "left", 0),
+            sides[1] if right is None else int_in(right, "right", 0))
+
+
+def check_side(side: Any) -> None:
+    """clusters' ``side``: "left" or "right"."""
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+
+
 def query_list(query: Any) -> list[str]:
     """kwic's ``query``, a str or a list of str, as a non-empty list of
     str without repeats (an iterable is read once)."""

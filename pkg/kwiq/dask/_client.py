@@ -19,7 +19,7 @@ from kwiq import _build, _files, _metadata
 from kwiq._analysis import (COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM, check_measures,
                             collocation_table, dispersion_figure, dispersion_plot_queries,
                             keyness_of_freqs, libs, sorted_rows)
-from kwiq._args import as_bool, int_in, window_sides
+from kwiq._args import as_bool, check_side, collocation_sides, int_in
 from kwiq._corpus import Corpus as LocalCorpus
 from kwiq._corpus import Window, as_items, check_ids, document_error, file_ids, is_mask
 from kwiq._saved import FormatError, PathLike
@@ -383,8 +383,7 @@ class Corpus:
         np, pd = libs()
         n = int_in(n, "n", 1, MAX_GRAM)
         min_count = int_in(min_count, "min_count", 1)
-        if side not in ("left", "right"):
-            raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+        check_side(side)
         LocalCorpus([]).kwic(query, window=0, case=case)
         merged = _merged(pd, self._map(_worker.clusters_part, query, n, side, case), "cluster",
                          ["count"])
@@ -431,9 +430,7 @@ class Corpus:
         times, whose tokens in the whole corpus (C1) the partitions then
         count; the measures are computed once, from the sums."""
         np, pd = libs()
-        sides = window_sides(window)
-        left = sides[0] if left is None else int_in(left, "left", 0)
-        right = sides[1] if right is None else int_in(right, "right", 0)
+        left, right = collocation_sides(window, left, right)
         min_count = int_in(min_count, "min_count", 1)
         measures = check_measures(measures, COLLOCATION_MEASURES)
         LocalCorpus([]).kwic(query, window=0, case=case)

@@ -11,7 +11,7 @@ from typing import Any, Callable, NamedTuple, Optional
 from dask.sizeof import sizeof
 
 from kwiq import _core
-from kwiq._analysis import (clusters, dispersion, freq_counts, group_counts, hits_of, joined,
+from kwiq._analysis import (clusters, counted_forms, dispersion, group_counts, hits_of, joined,
                             libs, locate, u32)
 from kwiq._args import query_list
 from kwiq._concordance import Concordance
@@ -248,13 +248,7 @@ def sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
 @task
 def freq_part(part: Part, case: bool, punctuation: bool) -> Any:
     np, pd = libs()
-    view = index_view(part.corpus)
-    vocabulary = view.vocabulary()
-    counts, docs = freq_counts(view, case)
-    forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
-                      else (vocabulary.folded, vocabulary.folded_is_word))
-    counted = np.ones(len(counts), dtype=bool) if punctuation else \
-        np.frombuffer(is_word, dtype=np.uint8).astype(bool)
+    forms, counts, docs, counted = counted_forms(np, index_view(part.corpus), case, punctuation)
     rows = np.flatnonzero(counted & (counts > 0))
     return pd.DataFrame({"word": [forms[i] for i in rows.tolist()],
                          "count": counts[rows].astype(np.int64),
