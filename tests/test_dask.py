@@ -116,7 +116,7 @@ def test_kwic_frame_is_a_dask_dataframe(dbooks, books):
         assert len(frame) == len(expected)
     ran = {task["key"][0] if isinstance(task["key"], tuple) else task["key"]
            for task in tasks.data}
-    assert ran and all(key.startswith("_count_part") for key in ran), ran
+    assert ran and all(key.startswith("count_part") for key in ran), ran
     # Partition by partition, in document order.
     parts = [frame.get_partition(i).compute() for i in range(frame.npartitions)]
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), expected)
@@ -547,7 +547,7 @@ def test_worker_killed_during_a_query(books):
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and not killed:
                 for worker, keys in client.processing().items():
-                    if any("_kwic_part" in str(key) for key in keys):
+                    if any("kwic_part" in str(key) for key in keys):
                         os.kill(pids[worker], signal.SIGKILL)
                         killed.append(pids[worker])
                         break

@@ -238,7 +238,7 @@ static PyObject *upper_mask(PyObject *module, PyObject *text)
 }
 
 PyDoc_STRVAR(set_line_type_doc,
-"_set_line_type(cls)\n--\n\nRegister kwiq.Line, the tuple subclass lines() makes.");
+"set_line_type(cls)\n--\n\nRegister kwiq.Line, the tuple subclass lines() makes.");
 
 static PyObject *set_line_type(PyObject *module, PyObject *cls)
 {
@@ -257,7 +257,7 @@ static PyMethodDef module_methods[] = {
     {"tokenize", tokenize, METH_O, tokenize_doc},
     {"casefold", casefold, METH_O, casefold_doc},
     {"upper_mask", upper_mask, METH_O, upper_mask_doc},
-    {"_set_line_type", set_line_type, METH_O, set_line_type_doc},
+    {"set_line_type", set_line_type, METH_O, set_line_type_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,5 +1,7 @@
 """Counts and statistics over a Corpus: frequency lists, n-grams, clusters,
-collocates, keyness and dispersion.
+collocates, keyness and dispersion. Each function but keyness takes the
+corpus's IndexView (kwiq._indexview), which kwiq.dask's partitions hand
+over as well; the Corpus methods of the same names document them.
 
 The C core does the counting (csrc/core/kw_stats.c: one pass over the token
 stream, hash tables of n-grams, window cooccurrences from a hit list); this
@@ -20,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kwiq._args import as_bool, int_in, window_sides
-from kwiq._query import Vocabulary
+from kwiq._args import as_bool, check_side, collocation_sides, int_in, query_list
+from kwiq._indexview import IndexView
 
 # The collocation measures, in the order of the default `measures`.
 COLLOCATION_MEASURES = ("mi", "mi3", "t", "z", "ll", "dice", "logdice")
@@ -32,7 +34,8 @@ MAX_GRAM = 8
 LOG_RATIO_ZERO = 0.5
 
 
-def _libs():
+def libs():
+    """numpy and pandas, which every count and statistic needs."""
     try:
         import numpy as np
         import pandas as pd
@@ -42,7 +45,7 @@ def _libs():
     return np, pd
 
 
-def _u32(np, data: bytes):
+def u32(np, data: bytes):
     return np.frombuffer(data, dtype=np.uint32)
 
 
@@ -52,7 +55,7 @@ def _check_corpus(corpus: Any, name: str) -> None:
         raise TypeError(f"{name} must be a kwiq.Corpus, not {type(corpus).__name__}")
 
 
-def _check_measures(measures: Any, known: tuple[str, ...]) -> list[str]:
+def check_measures(measures: Any, known: tuple[str, ...]) -> list[str]:
     if isinstance(measures, str):
         measures = (measures,)
     try:
@@ -68,33 +71,27 @@ def _check_measures(measures: Any, known: tuple[str, ...]) -> list[str]:
     return measures
 
 
-def _vocabulary(corpus) -> Vocabulary:
-    """The corpus's forms, fetched once and shared with glob and regex queries."""
-    if corpus._vocabulary is None:
-        corpus._vocabulary = Vocabulary(corpus._index)
-    return corpus._vocabulary
+def hits_of(view: IndexView, query: str | Iterable[str], case: bool):
+    """The hits of a query (or a list of queries) as kwic finds them, its
+    arguments checked as kwic checks them."""
+    return view.hits(query_list(query), as_bool(case, "case"))
 
 
-def _hits(corpus, query: str | Iterable[str], case: bool):
-    """The hits of a query (or a list of queries) as kwic finds them."""
-    return corpus.kwic(query, window=0, case=case)._hits
-
-
-def _sorted(frame, by: list[str], ascending: list[bool]):
+def sorted_rows(frame, by: list[str], ascending: list[bool]):
     return frame.sort_values(by, ascending=ascending, kind="mergesort").reset_index(drop=True)
 
 
-def _by_count_and_forms(np, corpus, ids, counts):
+def _by_count_and_forms(np, view: IndexView, ids, counts):
     """The order of rows of fold groups (ids: one row of groups each) by
     count descending, then by their folded forms joined with spaces, in
     code-point order. The groups' ranks give that order without comparing
     a string (see kw_index_group_rank)."""
-    ranks = _u32(np, corpus._index.group_ranks())
+    ranks = u32(np, view.index.group_ranks())
     keys = [ranks[ids[:, k]] for k in range(ids.shape[1] - 1, -1, -1)]
     return np.lexsort(keys + [-counts.astype(np.int64)])
 
 
-def _joined(np, forms: list[str], ids):
+def joined(np, forms: list[str], ids):
     """The forms of each row of ids joined by spaces, as an object array
     (numpy adds the str columns, with no Python loop over the rows)."""
     forms = np.array(forms, dtype=object)
@@ -106,74 +103,63 @@ def _joined(np, forms: list[str], ids):
 
 # ---- frequency lists ----
 
-def _freq_counts(corpus, case: bool):
+def _freq_counts(view: IndexView, case: bool):
     """Tokens and documents of every fold group (or surface type, with
     case), as uint32 arrays by id, over the corpus or view: counted by the
-    core once, then kept with the corpus (the index never changes)."""
-    np, _ = _libs()
-    cached = corpus._freq_cache.get(case)
+    core once, then kept in the view (the index never changes)."""
+    np, _ = libs()
+    cached = view.freq_cache.get(case)
     if cached is None:
-        _, counts, docs, _ = corpus._index.freq(case, corpus._mask)
-        cached = corpus._freq_cache[case] = (_u32(np, counts), _u32(np, docs))
+        _, counts, docs, _ = view.index.freq(case, view.mask)
+        cached = view.freq_cache[case] = (u32(np, counts), u32(np, docs))
     return cached
 
 
-def group_counts(corpus):
+def group_counts(view: IndexView):
     """The tokens of every fold group, a uint32 array by id, in the corpus
     or view (a whole corpus has them from its build)."""
-    np, _ = _libs()
-    if corpus._mask is None:
-        return _u32(np, corpus._index.group_counts())
-    return _freq_counts(corpus, False)[0]
+    np, _ = libs()
+    if view.mask is None:
+        return u32(np, view.index.group_counts())
+    return _freq_counts(view, False)[0]
 
 
-def freq(corpus, case: bool = False, min_count: int = 1, punctuation: bool = False):
-    """A frequency list: a DataFrame with columns ``word, count,
-    per_million, docs``, one row per word seen at least ``min_count``
-    times, sorted by ``count`` descending, then ``word`` in code-point
-    order (not a locale's collation).
-
-    - ``word``: the case-folded form (``case=False``: "Peace" and "peace"
-      are one word, "peace"), or the form as written (``case=True``).
-    - ``count``: its tokens in the corpus.
-    - ``per_million``: ``count / total * 1,000,000``, where ``total`` is
-      the number of tokens counted: every word token, or (with
-      ``punctuation=True``) every token, words and punctuation. The rows
-      dropped by ``min_count`` still count in ``total``.
-    - ``docs``: the documents in which it occurs at least once.
-
-    Punctuation tokens are listed only with ``punctuation=True``.
-
-    The counts are made once per corpus (or view) and case, and the whole
-    list once per ``case`` and ``punctuation``; the corpus keeps them (its
-    index never changes), so a later call costs a copy of the kept rows.
-    """
-    np, pd = _libs()
+def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: bool = False):
+    """``Corpus.freq`` (documented there) over ``view``."""
+    np, pd = libs()
     case = as_bool(case, "case")
     punctuation = as_bool(punctuation, "punctuation")
     min_count = int_in(min_count, "min_count", 1)
     key = ("frame", case, punctuation)
-    full = corpus._freq_cache.get(key)
+    full = view.freq_cache.get(key)
     if full is None:
-        full = corpus._freq_cache[key] = _freq_frame(np, pd, corpus, case, punctuation)
+        full = view.freq_cache[key] = _freq_frame(np, pd, view, case, punctuation)
     # Rows run by count descending, so those kept by min_count come first;
     # the copy leaves the kept frame as it was, whatever the caller does.
     kept = int((full["count"].to_numpy() >= min_count).sum())
     return (full if kept == len(full) else full.iloc[:kept]).copy()
 
 
-def _freq_frame(np, pd, corpus, case: bool, punctuation: bool):
-    """The whole frequency list (min_count 1), made once per corpus."""
-    vocabulary = _vocabulary(corpus)
-    counts, docs = _freq_counts(corpus, case)
+def counted_forms(np, view: IndexView, case: bool, punctuation: bool):
+    """What a frequency list counts: the forms (fold groups, or surface
+    types with case), their tokens and documents (_freq_counts), and a bool
+    array of the forms counted: words, or every form with punctuation."""
+    vocabulary = view.vocabulary()
+    counts, docs = _freq_counts(view, case)
     forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
                       else (vocabulary.folded, vocabulary.folded_is_word))
     counted = np.ones(len(counts), dtype=bool) if punctuation else \
         np.frombuffer(is_word, dtype=np.uint8).astype(bool)
+    return forms, counts, docs, counted
+
+
+def _freq_frame(np, pd, view: IndexView, case: bool, punctuation: bool):
+    """The whole frequency list (min_count 1), made once per corpus."""
+    forms, counts, docs, counted = counted_forms(np, view, case, punctuation)
     total = int(counts[counted].sum(dtype=np.uint64))
     rows = np.flatnonzero(counted & (counts >= 1))
     if not case:  # fold groups: their ranks give the order
-        rows = rows[_by_count_and_forms(np, corpus, rows.reshape(-1, 1), counts[rows])]
+        rows = rows[_by_count_and_forms(np, view, rows.reshape(-1, 1), counts[rows])]
     count = counts[rows].astype(np.int64)
     frame = pd.DataFrame({
         "word": [forms[i] for i in rows.tolist()],
@@ -181,63 +167,39 @@ def _freq_frame(np, pd, corpus, case: bool, punctuation: bool):
         "per_million": count * 1e6 / total if total else count.astype(np.float64),
         "docs": docs[rows].astype(np.int64),
     })
-    return _sorted(frame, ["count", "word"], [False, True]) if case else frame
+    return sorted_rows(frame, ["count", "word"], [False, True]) if case else frame
 
 
 # ---- n-grams and clusters ----
 
-def ngrams(corpus, n: int, min_count: int = 2):
-    """N-grams: a DataFrame with columns ``ngram, count, docs``, one row per
-    sequence of ``n`` consecutive words (1 <= n <= 8) seen at least
-    ``min_count`` times, sorted by ``count`` descending, then ``ngram`` in
-    code-point order.
-
-    An n-gram lies within one document and never across a punctuation
-    token (as a phrase query never crosses one): "war, peace" holds no
-    bigram. Words are case-folded; ``ngram`` is the words joined by one
-    space; ``docs`` the documents in which it occurs.
-    """
-    np, pd = _libs()
+def ngrams(view: IndexView, n: int, min_count: int = 2):
+    """``Corpus.ngrams`` (documented there) over ``view``."""
+    np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
     min_count = int_in(min_count, "min_count", 1)
-    ids, counts, docs, _ = corpus._index.ngrams(n, min_count, corpus._mask)
-    ids, counts = _u32(np, ids).reshape(-1, n), _u32(np, counts)
-    order = _by_count_and_forms(np, corpus, ids, counts)
+    ids, counts, docs, _ = view.index.ngrams(n, min_count, view.mask)
+    ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
+    order = _by_count_and_forms(np, view, ids, counts)
     return pd.DataFrame({
-        "ngram": _joined(np, _vocabulary(corpus).folded, ids[order]),
+        "ngram": joined(np, view.vocabulary().folded, ids[order]),
         "count": counts[order].astype(np.int64),
-        "docs": _u32(np, docs)[order].astype(np.int64),
+        "docs": u32(np, docs)[order].astype(np.int64),
     })
 
 
-def clusters(corpus, query: str | Iterable[str], n: int, side: str = "right", *,
+def clusters(view: IndexView, query: str | Iterable[str], n: int, side: str = "right", *,
              case: bool = False, min_count: int = 1):
-    """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
-    count``, sorted by ``count`` descending, then ``cluster`` in code-point
-    order.
-
-    ``query`` is found as ``kwic`` finds it (the query language, ``case``
-    as there, a list of queries). A cluster is ``n`` tokens (1 <= n <= 8):
-    the match, then (``side="right"``) or before it (``side="left"``) as
-    many consecutive words of its document as make ``n`` tokens, with no
-    punctuation among those words or between them and the match. A match
-    with no such words (at a document edge or before punctuation), or
-    longer than ``n`` tokens, makes no cluster. ``cluster`` is the
-    case-folded tokens joined by one space, so a glob's matches give
-    several clusters ("peace of", "peaceful relations", ...). Clusters seen
-    fewer than ``min_count`` times are dropped.
-    """
-    np, pd = _libs()
+    """``Corpus.clusters`` (documented there) over ``view``."""
+    np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
     min_count = int_in(min_count, "min_count", 1)
-    if side not in ("left", "right"):
-        raise ValueError(f"side must be 'left' or 'right', not {side!r}")
-    hits = _hits(corpus, query, case)
-    ids, counts, _, _ = corpus._index.clusters(hits, n, side == "left", min_count)
-    ids, counts = _u32(np, ids).reshape(-1, n), _u32(np, counts)
-    order = _by_count_and_forms(np, corpus, ids, counts)
+    check_side(side)
+    hits = hits_of(view, query, case)
+    ids, counts, _, _ = view.index.clusters(hits, n, side == "left", min_count)
+    ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
+    order = _by_count_and_forms(np, view, ids, counts)
     return pd.DataFrame({
-        "cluster": _joined(np, _vocabulary(corpus).folded, ids[order]),
+        "cluster": joined(np, view.vocabulary().folded, ids[order]),
         "count": counts[order].astype(np.int64),
     })
 
@@ -264,69 +226,21 @@ def _g2(np, cells: list):
     return 2.0 * total
 
 
-def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int] = 5,
+def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[int, int] = 5,
                left: int | None = None,
                right: int | None = None, min_count: int = 2,
                measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
-    """Collocates of ``query``: a DataFrame with columns ``word, observed,
-    expected``, then one column per measure named as in ``measures``, one
-    row per word seen at least ``min_count`` times in the windows, sorted
-    by the first measure descending (then ``observed`` descending, then
-    ``word``; by ``observed`` when ``measures`` is empty).
-
-    ``query`` is found as ``kwic`` finds it. Each match's window holds the
-    ``left`` words before it and the ``right`` words after it (both
-    ``window`` unless given; ``window`` may also be a ``(left, right)``
-    pair, as in ``kwic``), inside its document; punctuation is skipped
-    and not counted, as kwic windows count words; the match's own tokens
-    are not in its window (another match's may be). A token inside the
-    windows of several matches is counted once. Words are case-folded.
-
-    The contingency table (Evert 2008, surface cooccurrence) classifies
-    every word token of the corpus: in a window or not, the collocate or
-    not::
-
-                        collocate    other words
-        in a window     O11          O12            R1
-        elsewhere       O21          O22            R2
-                        C1           C2             N
-
-    - ``N``: the word tokens of the corpus;
-    - ``R1``: the window positions actually observed: distinct word tokens
-      inside at least one window (fewer than ``hits * (left + right)`` at
-      document edges and where windows overlap);
-    - ``C1``: the collocate's frequency, its tokens in the whole corpus;
-    - ``O11`` (``observed``): its tokens inside the windows;
-    - ``E11`` (``expected``) ``= R1 * C1 / N``, and
-      ``Eij = Ri * Cj / N`` for the other cells.
-
-    Measures (Evert 2005, 2008; logDice from Rychlý 2008), logs to base 2
-    except in ``ll``:
-
-    - ``mi``: ``log2(O11 / E11)``
-    - ``mi3``: ``log2(O11 ** 3 / E11)``
-    - ``t``: ``(O11 - E11) / sqrt(O11)``
-    - ``z``: ``(O11 - E11) / sqrt(E11)``
-    - ``ll``: ``2 * sum(Oij * ln(Oij / Eij))`` over the four cells
-      (``0 ln 0 = 0``), negated where ``O11 < E11`` (signed log-likelihood)
-    - ``dice``: ``2 * O11 / (R1 + C1)``
-    - ``logdice``: ``14 + log2(dice)``; R1 stands for Rychlý's f(x), the
-      node's frequency, as in Evert's Dice.
-
-    ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
-    """
-    np, pd = _libs()
-    sides = window_sides(window)
-    left = sides[0] if left is None else int_in(left, "left", 0)
-    right = sides[1] if right is None else int_in(right, "right", 0)
+    """``Corpus.collocates`` (documented there) over ``view``."""
+    np, pd = libs()
+    left, right = collocation_sides(window, left, right)
     min_count = int_in(min_count, "min_count", 1)
-    measures = _check_measures(measures, COLLOCATION_MEASURES)
-    hits = _hits(corpus, query, case)
-    index = corpus._index
+    measures = check_measures(measures, COLLOCATION_MEASURES)
+    hits = hits_of(view, query, case)
+    index = view.index
     ids, counts, _, r1 = index.collocates(hits, left, right)
-    ids, counts = _u32(np, ids), _u32(np, counts)
-    vocabulary = _vocabulary(corpus)
-    counts_of_groups = group_counts(corpus)
+    ids, counts = u32(np, ids), u32(np, counts)
+    vocabulary = view.vocabulary()
+    counts_of_groups = group_counts(view)
     is_word = np.frombuffer(vocabulary.folded_is_word, dtype=np.uint8).astype(bool)
     n_words = int(counts_of_groups[is_word].sum(dtype=np.uint64))
 
@@ -334,7 +248,7 @@ def collocates(corpus, query: str | Iterable[str], window: int | tuple[int, int]
     ids = ids[keep]
     return collocation_table(np, pd, [vocabulary.folded[i] for i in ids.tolist()], counts[keep],
                              counts_of_groups[ids], n_words, r1, len(hits), measures,
-                             word_ranks=_u32(np, index.group_ranks())[ids])
+                             word_ranks=u32(np, index.group_ranks())[ids])
 
 
 def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: int, hits: int,
@@ -410,10 +324,10 @@ def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
     - ``perc_diff``: %DIFF, ``100 * (f1 / N1 - f2 / N2) / (f2 / N2)``
       (Gabrielatos & Marchi 2012), ``inf`` where f2 = 0.
     """
-    np, pd = _libs()
+    np, pd = libs()
     _check_corpus(target, "target")
     _check_corpus(reference, "reference")
-    measures = _check_measures(measures, KEYNESS_MEASURES)
+    measures = check_measures(measures, KEYNESS_MEASURES)
     return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
 
 
@@ -460,31 +374,27 @@ def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
                 columns[m] = np.where(f2 == 0, np.inf, 100.0 * (p1 - p2) / p2)
     frame = pd.DataFrame(columns)
     by = ([measures[0]] if measures else []) + ["target", "word"]
-    return _sorted(frame, by, [False] * (len(by) - 1) + [True])
+    return sorted_rows(frame, by, [False] * (len(by) - 1) + [True])
 
 
 # ---- dispersion ----
 
-def _locate(corpus, query: str | Iterable[str], case: bool):
+def locate(view: IndexView, query: str | Iterable[str], case: bool):
     """Document numbers and in-document positions of the matches, and the
     length in tokens of every document."""
-    np, _ = _libs()
-    hits = _hits(corpus, query, case)
-    docs, starts = corpus._index.locate(hits)
+    np, _ = libs()
+    hits = hits_of(view, query, case)
+    docs, starts = view.index.locate(hits)
     return (np.frombuffer(docs, dtype=np.uint64).astype(np.int64),
-            _u32(np, starts).astype(np.int64),
-            _u32(np, corpus._index.doc_lengths()).astype(np.int64))
+            u32(np, starts).astype(np.int64),
+            u32(np, view.index.doc_lengths()).astype(np.int64))
 
 
-def dispersion(corpus, query: str | Iterable[str], *, case: bool = False):
-    """Where ``query`` occurs: a DataFrame with columns ``doc, position,
-    relative``, one row per match (as ``kwic`` finds them), in corpus
-    order. ``doc`` is the document's id, ``position`` the match's first
-    token's position in it (``Line.start``), ``relative`` that position
-    divided by the document's length in tokens (0 <= relative < 1)."""
-    np, pd = _libs()
-    docs, starts, lengths = _locate(corpus, query, case)
-    ids = corpus._ids
+def dispersion(view: IndexView, query: str | Iterable[str], *, case: bool = False):
+    """``Corpus.dispersion`` (documented there) over ``view``."""
+    np, pd = libs()
+    docs, starts, lengths = locate(view, query, case)
+    ids = view.ids
     return pd.DataFrame({
         "doc": [ids[d] for d in docs.tolist()],
         "position": starts,
@@ -498,20 +408,11 @@ LABEL_ID_CHARS = 40
 LABEL_QUERY_CHARS = 30
 
 
-def plot_dispersion(corpus, queries: str | Iterable[str], *, case: bool = False,
+def plot_dispersion(view: IndexView, queries: str | Iterable[str], *, case: bool = False,
                     scale: str = "relative"):
-    """A lexical dispersion plot (an "x-ray" plot, as quanteda's
-    textplot_xray draws it): one row per document and query, a vertical
-    tick at each match. Documents with no match of any query are left out;
-    rows run in corpus order, then in the order of ``queries`` (a str or a
-    list of str, each found as ``kwic`` finds it). ``scale="relative"``
-    puts each match at ``position / document length`` (0 to 1),
-    ``"absolute"`` at its token position. Returns a
-    ``matplotlib.figure.Figure`` (not shown through pyplot; a notebook
-    displays it, ``fig.savefig(path)`` writes it). Needs matplotlib.
-    """
+    """``Corpus.plot_dispersion`` (documented there) over ``view``."""
     queries = dispersion_plot_queries(queries, scale)
-    return dispersion_figure([_locate(corpus, q, case) for q in queries], corpus._ids, queries,
+    return dispersion_figure([locate(view, q, case) for q in queries], view.ids, queries,
                              scale)
 
 
@@ -541,10 +442,10 @@ def _shortened(label: str, limit: int) -> str:
 
 def dispersion_figure(located: list, ids: Sequence, queries: list[str], scale: str):
     """plot_dispersion's Figure, from each query's (document numbers,
-    positions, document lengths) as _locate gives them and the ids of the
+    positions, document lengths) as locate gives them and the ids of the
     documents by number."""
     from matplotlib.figure import Figure
-    np, _ = _libs()
+    np, _ = libs()
     lengths = located[0][2]
     shown = sorted(set().union(*(set(docs.tolist()) for docs, _, _ in located)))
     rows = [(d, q) for d in shown for q in range(len(queries))]

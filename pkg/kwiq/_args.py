@@ -56,3 +56,37 @@ def window_sides(window: Any) -> tuple[int, int]:
                         f"{type(window).__name__}")
     both = words(window, "window")
     return both, both
+
+
+def collocation_sides(window: Any, left: Any, right: Any) -> tuple[int, int]:
+    """collocates' (left, right) words: ``left`` and ``right`` where given,
+    else ``window``'s sides."""
+    sides = window_sides(window)
+    return (sides[0] if left is None else int_in(left, "left", 0),
+            sides[1] if right is None else int_in(right, "right", 0))
+
+
+def check_side(side: Any) -> None:
+    """clusters' ``side``: "left" or "right"."""
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+
+
+def query_list(query: Any) -> list[str]:
+    """kwic's ``query``, a str or a list of str, as a non-empty list of
+    str without repeats (an iterable is read once)."""
+    if isinstance(query, str):
+        return [query]
+    if isinstance(query, bytes):
+        raise TypeError("query must be str, not bytes")
+    try:
+        queries = list(dict.fromkeys(query))
+    except TypeError:
+        raise TypeError(f"query must be str or a list of str, "
+                        f"not {type(query).__name__}") from None
+    if not queries:
+        raise ValueError("an empty list of queries")
+    for q in queries:
+        if not isinstance(q, str):
+            raise TypeError(f"query must be str, not {type(q).__name__}")
+    return queries

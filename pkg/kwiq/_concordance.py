@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, Union, overload
 
 from kwiq import _core
 from kwiq._args import as_bool
+from kwiq._indexview import IndexView
 
 # From this many lines on, and with pyarrow, DataFrames take their text
 # columns as the core lays them out, in Arrow arrays; below it, making the
@@ -86,7 +87,7 @@ class Line(NamedTuple):
     char_end: int
 
 
-_core._set_line_type(Line)
+_core.set_line_type(Line)
 
 @functools.lru_cache(maxsize=256)
 def meta_line_type(names: tuple[str, ...]) -> type:
@@ -152,15 +153,18 @@ class Concordance(Sequence[Line]):
     and ``bound`` as given to ``Corpus.kwic``.
     """
 
-    def __init__(self, hits: Any, ids: list, *, query: str | list[str], queries: list[str],
-                 window: Any, case: bool, width: int | None, bound: str | None,
-                 context: tuple[int, int, int, int]):
+    def __init__(self, hits: Any, view: IndexView, *, query: str | list[str],
+                 queries: list[str], window: Any, case: bool, width: int | None,
+                 bound: str | None, context: tuple[int, int, int, int],
+                 meta: list[str] | None = None):
         self._hits = hits
-        self._ids = ids
+        self._ids = view.ids
         self._set_options(query, queries, window, case, width, bound)
         # What the core lays lines out with: (left, right, width or 0, bound
         # code), checked by Corpus.kwic. Every way of getting lines uses it.
         self._context = context
+        if meta:
+            self._add_meta(meta, view)
 
     def _set_options(self, query: str | list[str], queries: list[str], window: Any, case: bool,
                      width: int | None, bound: str | None) -> None:
@@ -175,14 +179,14 @@ class Concordance(Sequence[Line]):
         self.bound = bound
         self.meta: tuple[str, ...] = ()
 
-    def _add_meta(self, names: list[str], columns: Any, index: Any, position: Any) -> None:
-        """Carry the metadata columns `names` on every line: `columns` holds
-        them for every document of the index by number, `position` gives a
-        document's number from its id, `index` locates hits."""
+    def _add_meta(self, names: list[str], view: IndexView) -> None:
+        """Carry the metadata columns `names` on every line, as the view
+        holds them for every document of the index by number (its index
+        locates hits, its shared positions number documents by id)."""
         self.meta = tuple(names)
-        self._meta_columns = columns
-        self._meta_index = index
-        self._meta_position = position
+        self._meta_columns = view.metadata[names]
+        self._meta_index = view.index
+        self._meta_position = view.shared.position
         self._line_type = meta_line_type(tuple(names))
         self._meta_rows: list[tuple] | None = None
 

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
 from kwiq import _analysis, _build, _core, _files, _metadata, _saved
-from kwiq._args import as_bool, as_int, window_sides
+from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
+from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
-from kwiq._query import SLOT_CACHE_SIZE, Vocabulary, parse
+from kwiq._indexview import IndexView
 from kwiq._saved import FormatError, PathLike
 
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
@@ -19,26 +20,6 @@ BOUNDS = {"sentence": _core.BOUND_SENTENCE, "paragraph": _core.BOUND_PARAGRAPH}
 MAX_WIDTH = 0xFFFFFFFFFFFFFFFF
 
 Window = Union[int, Tuple[int, int]]
-
-
-class _Shared:
-    """What a corpus and its views share: the index's vocabulary, fetched
-    once, the document number of each id, and the slots of recent queries
-    (parsing a query costs more than finding a rare word)."""
-
-    def __init__(self, ids: list):
-        self.ids = ids
-        self.vocabulary: Vocabulary | None = None
-        self.position_of: dict[Hashable, int] | None = None
-        self.slots: dict[tuple[str, bool], list] = {}
-
-    def position(self, doc: Hashable) -> int:
-        if self.position_of is None:
-            self.position_of = {doc_id: i for i, doc_id in enumerate(self.ids)}
-        try:
-            return self.position_of[doc]
-        except (KeyError, TypeError):
-            raise KeyError(f"no document with id {doc!r}") from None
 
 
 class Corpus:
@@ -72,7 +53,7 @@ class Corpus:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise document_error(text, i, None)
-        ids = _check_ids(ids, len(texts))
+        ids = check_ids(ids, len(texts))
         metadata = _metadata.check(metadata, len(texts))
         threads = _build.check_threads(threads)
 
@@ -85,21 +66,13 @@ class Corpus:
 
     def _set(self, index: Any, ids: list, metadata: Any) -> None:
         """A whole corpus over index: every document, none left out."""
-        self._index = index
-        self._ids = ids  # the ids of every document of the index, by number
-        self._metadata = metadata  # every document's row, by number, or None
-        self._docs: Optional[list[int]] = None  # a view's document numbers
-        self._mask: Optional[bytes] = None  # a view's byte per document of the index
-        self._shared = _Shared(ids)
-        self._freq_cache: dict = {}
+        self._index_view = IndexView.whole(index, ids, metadata)
 
     @property
-    def _vocabulary(self) -> Optional[Vocabulary]:
-        return self._shared.vocabulary
-
-    @_vocabulary.setter
-    def _vocabulary(self, vocabulary: Vocabulary) -> None:
-        self._shared.vocabulary = vocabulary
+    def _index(self) -> Any:
+        """The core's index (a view's is its corpus's), for the tests that
+        check the index of a corpus they build."""
+        return self._index_view.index
 
     @classmethod
     def from_pandas(cls, df: Any, text: str = "text", id: Optional[str] = None, *,
@@ -156,37 +129,8 @@ class Corpus:
         files = _files.expand(paths)
         if callable(metadata):
             metadata = [metadata(Path(path)) for path in files]
-        return cls._from_paths(files, files, encoding, errors, _file_ids(files, ids), threads,
-                               progress, metadata)
-
-    @classmethod
-    def _from_paths(cls, files: list[str], names: list[str], encoding: str, errors: str,
-                    ids: Optional[list], threads: Optional[int], progress: bool,
-                    metadata: Any = None) -> "Corpus":
-        """The corpus of files ("-": standard input), names[i] naming file i
-        in errors."""
-        raw = _files.check_codec(encoding, errors)
-        threads = _build.check_threads(threads)
-        ids = _check_ids(ids, len(files))
-        metadata = _metadata.check(metadata, len(files))
-        sizes = [0 if path == "-" else os.stat(path).st_size for path in files]
-        load = _files.reader(files, encoding, errors, raw, names)
-
-        def describe(i: int, error: BaseException) -> BaseException:
-            if isinstance(error, UnicodeDecodeError):
-                return _files.utf8_error(names[i], error.object, error.start)
-            return UnicodeEncodeError(
-                "utf-8", "", 0, 0, f"{names[i]}: decoding with errors={errors!r} made a lone "
-                "surrogate, which a corpus cannot hold")
-
-        bar = _build.Progress(sum(sizes), bool(progress))
-        try:
-            index = _build.build(sizes, load, describe, threads, bar)
-        finally:
-            bar.close()
-        corpus = cls.__new__(cls)
-        corpus._set(index, ids, metadata)
-        return corpus
+        return of_files(cls, files, files, encoding, errors, file_ids(files, ids), threads,
+                        progress, metadata)
 
     def save(self, path: PathLike) -> None:
         """Write the corpus to ``path`` as one file that ``Corpus.load``
@@ -205,11 +149,12 @@ class Corpus:
         built from those documents alone (their texts are indexed anew,
         which costs a build of them).
         """
-        if self._docs is not None:
+        view = self._index_view
+        if view.docs is not None:
             self._standalone().save(path)
             return
-        metadata = None if self._metadata is None else _metadata.encode(self._metadata)
-        _saved.write(self._index, _saved.encode_ids(self._ids, metadata), path)
+        metadata = None if view.metadata is None else _metadata.encode(view.metadata)
+        _saved.write(view.index, _saved.encode_ids(view.ids, metadata), path)
 
     @classmethod
     def load(cls, path: PathLike) -> "Corpus":
@@ -231,29 +176,30 @@ class Corpus:
                 metadata = _metadata.decode(metadata, index.n_docs)
         except FormatError as error:
             raise FormatError(f"{os.fspath(path)}: {error}") from None
-        corpus = cls.__new__(cls)
-        corpus._set(index, ids, metadata)
-        return corpus
+        return of_index(cls, index, ids, metadata)
 
     @property
     def n_docs(self) -> int:
         """Number of documents."""
-        return self._index.n_docs if self._docs is None else len(self._docs)
+        view = self._index_view
+        return view.index.n_docs if view.docs is None else len(view.docs)
 
     @property
     def n_tokens(self) -> int:
         """Number of tokens, words and punctuation."""
-        if self._docs is None:
-            return self._index.n_tokens
-        lengths = memoryview(self._index.doc_lengths()).cast("I")
-        return sum(lengths[d] for d in self._docs)
+        view = self._index_view
+        if view.docs is None:
+            return view.index.n_tokens
+        lengths = memoryview(view.index.doc_lengths()).cast("I")
+        return sum(lengths[d] for d in view.docs)
 
     @property
     def ids(self) -> tuple:
         """The document ids, in order."""
-        if self._docs is None:
-            return tuple(self._ids)
-        return tuple(self._ids[d] for d in self._docs)
+        view = self._index_view
+        if view.docs is None:
+            return tuple(view.ids)
+        return tuple(view.ids[d] for d in view.docs)
 
     @property
     def metadata(self):
@@ -262,12 +208,13 @@ class Corpus:
         as the ``doc`` column of concordances), one column per metadata
         column (none when the corpus was given no metadata)."""
         pd = _metadata.pandas()
+        view = self._index_view
         index = pd.Index(list(self.ids), name="doc", tupleize_cols=False, dtype=object) \
-            if any(isinstance(doc_id, tuple) for doc_id in self._ids) \
+            if any(isinstance(doc_id, tuple) for doc_id in view.ids) \
             else pd.Index(list(self.ids), name="doc")
-        if self._metadata is None:
+        if view.metadata is None:
             return pd.DataFrame(index=index)
-        rows = self._metadata if self._docs is None else self._metadata.take(self._docs)
+        rows = view.metadata if view.docs is None else view.metadata.take(view.docs)
         frame = rows.copy()
         frame.index = index
         return frame
@@ -277,15 +224,17 @@ class Corpus:
 
     def __repr__(self) -> str:
         documents = "document" if self.n_docs == 1 else "documents"
-        of = "" if self._docs is None else f" (a view of {self._index.n_docs:,})"
+        view = self._index_view
+        of = "" if view.docs is None else f" (a view of {view.index.n_docs:,})"
         return f"<kwiq.Corpus: {self.n_docs:,} {documents}{of}, {self.n_tokens:,} tokens>"
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``."""
-        position = self._shared.position(doc)
-        if self._mask is not None and not self._mask[position]:
+        view = self._index_view
+        position = view.shared.position(doc)
+        if view.mask is not None and not view.mask[position]:
             raise KeyError(f"document {doc!r} is not in this view")
-        return self._index.doc_text(position)
+        return view.index.doc_text(position)
 
     # ---- views over some documents ----
 
@@ -304,19 +253,20 @@ class Corpus:
         that are all bools cannot be chosen by id). The view keeps corpus
         order whatever the order given; repeated ids count once.
         """
-        docs = self._doc_numbers()
-        items = _as_items(mask_or_ids)
-        if _is_mask(items, len(docs)):
+        view = self._index_view
+        docs = view.doc_numbers()
+        items = as_items(mask_or_ids)
+        if is_mask(items, len(docs)):
             chosen = [d for d, keep in zip(docs, items) if keep]
         else:
             wanted = set()
             for doc_id in items:
-                position = self._shared.position(doc_id)
-                if self._mask is not None and not self._mask[position]:
+                position = view.shared.position(doc_id)
+                if view.mask is not None and not view.mask[position]:
                     raise KeyError(f"document {doc_id!r} is not in this view")
                 wanted.add(position)
             chosen = sorted(wanted)
-        return self._view(chosen)
+        return self._of_docs(chosen)
 
     def where(self, **equalities: Any) -> "Corpus":
         """A view (as ``subset`` makes) over the documents whose metadata
@@ -325,31 +275,26 @@ class Corpus:
         missing" (NaN or None). ``corpus.where(author="Austen",
         year=[1811, 1813])``. ValueError for a column the metadata has not;
         no keyword gives a view of every document."""
-        names = _metadata.column_names(self._metadata, list(equalities), "where()")
+        view = self._index_view
+        names = _metadata.column_names(view.metadata, list(equalities), "where()")
         if not names:
-            return self._view(self._doc_numbers())
-        frame = self._metadata if self._docs is None else self._metadata.take(self._docs)
+            return self._of_docs(view.doc_numbers())
+        frame = view.metadata if view.docs is None else view.metadata.take(view.docs)
         keep = _metadata.matching(frame, equalities)
-        return self._view([d for d, k in zip(self._doc_numbers(), keep.tolist()) if k])
+        return self._of_docs([d for d, k in zip(view.doc_numbers(), keep.tolist()) if k])
 
-    def _doc_numbers(self) -> list[int]:
-        return list(range(self._index.n_docs)) if self._docs is None else self._docs
-
-    def _view(self, docs: list[int]) -> "Corpus":
+    def _of_docs(self, docs: list[int]) -> "Corpus":
+        """The view of this corpus's documents numbered ``docs`` (sorted)."""
         view = object.__new__(type(self))
         view.__dict__.update(self.__dict__)
-        mask = bytearray(self._index.n_docs)
-        for d in docs:
-            mask[d] = 1
-        view._docs = docs
-        view._mask = bytes(mask)
-        view._freq_cache = {}
+        view._index_view = self._index_view.of_docs(docs)
         return view
 
     def _standalone(self) -> "Corpus":
         """A Corpus built from this view's documents alone."""
-        texts = [self._index.doc_text(d) for d in self._doc_numbers()]
-        metadata = None if self._metadata is None else self._metadata.take(self._doc_numbers())
+        view = self._index_view
+        texts = [view.index.doc_text(d) for d in view.doc_numbers()]
+        metadata = None if view.metadata is None else view.metadata.take(view.doc_numbers())
         return Corpus(texts, list(self.ids), metadata)
 
     def kwic(self, query: str | Iterable[str], window: Window = 5, case: bool = False, *,
@@ -395,67 +340,158 @@ class Corpus:
         Raises TypeError or ValueError for a bad argument; QueryError (a
         ValueError) for a query with no token.
         """
-        if isinstance(query, str):
-            queries = [query]
-        elif isinstance(query, bytes):
-            raise TypeError("query must be str, not bytes")
-        else:
-            try:
-                queries = list(dict.fromkeys(query))
-            except TypeError:
-                raise TypeError(f"query must be str or a list of str, "
-                                f"not {type(query).__name__}") from None
-            if not queries:
-                raise ValueError("an empty list of queries")
-        for q in queries:
-            if not isinstance(q, str):
-                raise TypeError(f"query must be str, not {type(q).__name__}")
+        queries = query_list(query)
         left, right = window_sides(window)
         case = as_bool(case, "case")
         context = (left, right, _check_width(width), _check_bound(bound))
-        meta_names = _metadata.line_columns(self._metadata, meta)
-        hits = [self._match(q, case) for q in queries]
-        merged = hits[0] if len(hits) == 1 else _core.merge(hits)
-        if self._mask is not None:
-            merged = self._index.hits_in_docs(merged, self._mask)
+        view = self._index_view
+        meta_names = _metadata.line_columns(view.metadata, meta)
         window = (left, right) if isinstance(window, (tuple, list)) else left
-        concordance = Concordance(merged, self._ids,
-                                  query=query if isinstance(query, str) else queries,
-                                  queries=queries, window=window, case=case, width=width,
-                                  bound=bound, context=context)
-        if meta_names:
-            concordance._add_meta(meta_names, self._metadata[meta_names], self._index,
-                                  self._shared.position)
-        return concordance
+        return Concordance(view.hits(queries, case), view,
+                           query=query if isinstance(query, str) else queries,
+                           queries=queries, window=window, case=case, width=width,
+                           bound=bound, context=context, meta=meta_names)
 
-    def _match(self, query: str, case: bool):
-        recent = self._shared.slots
-        slots = recent.get((query, case))
-        if slots is None:
-            slots = self._slots(query, case)
-            if len(recent) >= SLOT_CACHE_SIZE:
-                recent.clear()
-            recent[query, case] = slots
-        return self._index.match(slots, case)
+    # ---- counts and statistics, made by kwiq._analysis over this corpus's
+    # IndexView ----
 
-    def _slots(self, query: str, case: bool) -> list:
-        patterns = parse(query)
-        if any(p.kind in ("glob", "regex") for p in patterns) and self._vocabulary is None:
-            self._vocabulary = Vocabulary(self._index)
-        if self._vocabulary is None:
-            return [(_core.SLOT_FORM, p.text) if p.kind == "literal" else (_core.SLOT_ANY_WORD,)
-                    for p in patterns]
-        return [self._vocabulary.slot(p, case, query) for p in patterns]
+    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False):
+        """A frequency list: a DataFrame with columns ``word, count,
+        per_million, docs``, one row per word seen at least ``min_count``
+        times, sorted by ``count`` descending, then ``word`` in code-point
+        order (not a locale's collation).
 
-    # ---- counts and statistics: the functions of kwiq._analysis, this
-    # corpus as their first argument (the target, for keyness) ----
-    freq = _analysis.freq
-    ngrams = _analysis.ngrams
-    clusters = _analysis.clusters
-    collocates = _analysis.collocates
-    keyness = _analysis.keyness
-    dispersion = _analysis.dispersion
-    plot_dispersion = _analysis.plot_dispersion
+        - ``word``: the case-folded form (``case=False``: "Peace" and "peace"
+          are one word, "peace"), or the form as written (``case=True``).
+        - ``count``: its tokens in the corpus.
+        - ``per_million``: ``count / total * 1,000,000``, where ``total`` is
+          the number of tokens counted: every word token, or (with
+          ``punctuation=True``) every token, words and punctuation. The rows
+          dropped by ``min_count`` still count in ``total``.
+        - ``docs``: the documents in which it occurs at least once.
+
+        Punctuation tokens are listed only with ``punctuation=True``.
+
+        The counts are made once per corpus (or view) and case, and the whole
+        list once per ``case`` and ``punctuation``; the corpus keeps them (its
+        index never changes), so a later call costs a copy of the kept rows.
+        """
+        return _analysis.freq(self._index_view, case, min_count, punctuation)
+
+    def ngrams(self, n: int, min_count: int = 2):
+        """N-grams: a DataFrame with columns ``ngram, count, docs``, one row per
+        sequence of ``n`` consecutive words (1 <= n <= 8) seen at least
+        ``min_count`` times, sorted by ``count`` descending, then ``ngram`` in
+        code-point order.
+
+        An n-gram lies within one document and never across a punctuation
+        token (as a phrase query never crosses one): "war, peace" holds no
+        bigram. Words are case-folded; ``ngram`` is the words joined by one
+        space; ``docs`` the documents in which it occurs.
+        """
+        return _analysis.ngrams(self._index_view, n, min_count)
+
+    def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
+                 case: bool = False, min_count: int = 1):
+        """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
+        count``, sorted by ``count`` descending, then ``cluster`` in code-point
+        order.
+
+        ``query`` is found as ``kwic`` finds it (the query language, ``case``
+        as there, a list of queries). A cluster is ``n`` tokens (1 <= n <= 8):
+        the match, then (``side="right"``) or before it (``side="left"``) as
+        many consecutive words of its document as make ``n`` tokens, with no
+        punctuation among those words or between them and the match. A match
+        with no such words (at a document edge or before punctuation), or
+        longer than ``n`` tokens, makes no cluster. ``cluster`` is the
+        case-folded tokens joined by one space, so a glob's matches give
+        several clusters ("peace of", "peaceful relations", ...). Clusters seen
+        fewer than ``min_count`` times are dropped.
+        """
+        return _analysis.clusters(self._index_view, query, n, side, case=case,
+                                  min_count=min_count)
+
+    def collocates(self, query: str | Iterable[str], window: int | tuple[int, int] = 5,
+                   left: int | None = None,
+                   right: int | None = None, min_count: int = 2,
+                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
+        """Collocates of ``query``: a DataFrame with columns ``word, observed,
+        expected``, then one column per measure named as in ``measures``, one
+        row per word seen at least ``min_count`` times in the windows, sorted
+        by the first measure descending (then ``observed`` descending, then
+        ``word``; by ``observed`` when ``measures`` is empty).
+
+        ``query`` is found as ``kwic`` finds it. Each match's window holds the
+        ``left`` words before it and the ``right`` words after it (both
+        ``window`` unless given; ``window`` may also be a ``(left, right)``
+        pair, as in ``kwic``), inside its document; punctuation is skipped
+        and not counted, as kwic windows count words; the match's own tokens
+        are not in its window (another match's may be). A token inside the
+        windows of several matches is counted once. Words are case-folded.
+
+        The contingency table (Evert 2008, surface cooccurrence) classifies
+        every word token of the corpus: in a window or not, the collocate or
+        not::
+
+                            collocate    other words
+            in a window     O11          O12            R1
+            elsewhere       O21          O22            R2
+                            C1           C2             N
+
+        - ``N``: the word tokens of the corpus;
+        - ``R1``: the window positions actually observed: distinct word tokens
+          inside at least one window (fewer than ``hits * (left + right)`` at
+          document edges and where windows overlap);
+        - ``C1``: the collocate's frequency, its tokens in the whole corpus;
+        - ``O11`` (``observed``): its tokens inside the windows;
+        - ``E11`` (``expected``) ``= R1 * C1 / N``, and
+          ``Eij = Ri * Cj / N`` for the other cells.
+
+        Measures (Evert 2005, 2008; logDice from Rychlý 2008), logs to base 2
+        except in ``ll``:
+
+        - ``mi``: ``log2(O11 / E11)``
+        - ``mi3``: ``log2(O11 ** 3 / E11)``
+        - ``t``: ``(O11 - E11) / sqrt(O11)``
+        - ``z``: ``(O11 - E11) / sqrt(E11)``
+        - ``ll``: ``2 * sum(Oij * ln(Oij / Eij))`` over the four cells
+          (``0 ln 0 = 0``), negated where ``O11 < E11`` (signed log-likelihood)
+        - ``dice``: ``2 * O11 / (R1 + C1)``
+        - ``logdice``: ``14 + log2(dice)``; R1 stands for Rychlý's f(x), the
+          node's frequency, as in Evert's Dice.
+
+        ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
+        """
+        return _analysis.collocates(self._index_view, query, window, left, right, min_count,
+                                    measures, case=case)
+
+    def keyness(self, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
+                case: bool = False, punctuation: bool = False):
+        """``kwiq.keyness(self, reference, ...)``: the keywords of this corpus
+        against ``reference``, as its docstring says."""
+        return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation)
+
+    def dispersion(self, query: str | Iterable[str], *, case: bool = False):
+        """Where ``query`` occurs: a DataFrame with columns ``doc, position,
+        relative``, one row per match (as ``kwic`` finds them), in corpus
+        order. ``doc`` is the document's id, ``position`` the match's first
+        token's position in it (``Line.start``), ``relative`` that position
+        divided by the document's length in tokens (0 <= relative < 1)."""
+        return _analysis.dispersion(self._index_view, query, case=case)
+
+    def plot_dispersion(self, queries: str | Iterable[str], *, case: bool = False,
+                        scale: str = "relative"):
+        """A lexical dispersion plot (an "x-ray" plot, as quanteda's
+        textplot_xray draws it): one row per document and query, a vertical
+        tick at each match. Documents with no match of any query are left out;
+        rows run in corpus order, then in the order of ``queries`` (a str or a
+        list of str, each found as ``kwic`` finds it). ``scale="relative"``
+        puts each match at ``position / document length`` (0 to 1),
+        ``"absolute"`` at its token position. Returns a
+        ``matplotlib.figure.Figure`` (not shown through pyplot; a notebook
+        displays it, ``fig.savefig(path)`` writes it). Needs matplotlib.
+        """
+        return _analysis.plot_dispersion(self._index_view, queries, case=case, scale=scale)
 
 
 def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: Window = 5,
@@ -481,7 +517,48 @@ def tokenize(text: str) -> list[str]:
     return [text[start:end] for start, end, _ in _core.tokenize(text)]
 
 
-def _is_mask(items: list, n_docs: int) -> bool:
+def index_view(corpus: Corpus) -> IndexView:
+    """What the corpus (or view) is over its index, for the code that reads
+    it on its behalf: its counts (kwiq._analysis) and kwiq.dask's tasks."""
+    return corpus._index_view
+
+
+def of_index(cls: type[Corpus], index: Any, ids: list, metadata: Any) -> Corpus:
+    """A whole corpus (a ``cls``) over an index built or loaded elsewhere,
+    with every document's id and metadata (checked), by number."""
+    corpus = cls.__new__(cls)
+    corpus._set(index, ids, metadata)
+    return corpus
+
+
+def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: str,
+             errors: str, ids: Optional[list], threads: Optional[int], progress: bool,
+             metadata: Any = None) -> Corpus:
+    """The corpus (a ``cls``) of files ("-": standard input), as
+    Corpus.from_files builds it, names[i] naming file i in errors."""
+    raw = _files.check_codec(encoding, errors)
+    threads = _build.check_threads(threads)
+    ids = check_ids(ids, len(files))
+    metadata = _metadata.check(metadata, len(files))
+    sizes = [0 if path == "-" else os.stat(path).st_size for path in files]
+    load = _files.reader(files, encoding, errors, raw, names)
+
+    def describe(i: int, error: BaseException) -> BaseException:
+        if isinstance(error, UnicodeDecodeError):
+            return _files.utf8_error(names[i], error.object, error.start)
+        return UnicodeEncodeError(
+            "utf-8", "", 0, 0, f"{names[i]}: decoding with errors={errors!r} made a lone "
+            "surrogate, which a corpus cannot hold")
+
+    bar = _build.Progress(sum(sizes), bool(progress))
+    try:
+        index = _build.build(sizes, load, describe, threads, bar)
+    finally:
+        bar.close()
+    return of_index(cls, index, ids, metadata)
+
+
+def is_mask(items: list, n_docs: int) -> bool:
     """Whether subset() was given a mask (a non-empty list of bools only)
     rather than ids; ValueError for a mask without one bool per document."""
     if not items or not all(type(item) is bool for item in items):
@@ -492,7 +569,7 @@ def _is_mask(items: list, n_docs: int) -> bool:
     return True
 
 
-def _as_items(mask_or_ids: Any) -> list:
+def as_items(mask_or_ids: Any) -> list:
     if isinstance(mask_or_ids, (str, bytes)):
         raise TypeError("subset() takes a mask or a list of ids, not a single "
                         f"{type(mask_or_ids).__name__}; wrap one id in a list")
@@ -507,7 +584,7 @@ def _as_items(mask_or_ids: Any) -> list:
                         f"{type(mask_or_ids).__name__}") from None
 
 
-def _check_ids(ids: Iterable[Hashable] | None, n: int) -> list:
+def check_ids(ids: Iterable[Hashable] | None, n: int) -> list:
     if ids is None:
         return list(range(n))
     if isinstance(ids, (str, bytes)):
@@ -573,7 +650,7 @@ def document_error(text: Any, i: int, doc_id: Hashable) -> Exception:
     return error
 
 
-def _file_ids(files: list[str], ids: Any) -> Optional[list]:
+def file_ids(files: list[str], ids: Any) -> Optional[list]:
     """The ids of from_files: "path", "name", "index" (None) or ids(Path)."""
     if callable(ids):
         return [ids(Path(path)) for path in files]

@@ -46,7 +46,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 from kwiq import __version__
 from kwiq._args import MAX_U32
 from kwiq._concordance import SORT_KEY_NAMES, Concordance, Line, defused, sort_key_names
-from kwiq._corpus import Corpus, sample
+from kwiq._corpus import Corpus, of_files, sample
 from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
 from kwiq._saved import FormatError
@@ -227,8 +227,8 @@ def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | Non
             seen.add(path)
         names = ["standard input" if path == "-" else path for path in paths]
         # A progress bar only for a person watching (and only after a second).
-        return Corpus._from_paths(paths, names, encoding, errors, paths, threads,
-                                  progress=sys.stderr.isatty())
+        return of_files(Corpus, paths, names, encoding, errors, paths, threads,
+                        progress=sys.stderr.isatty())
     except FileDecodeError as error:
         other = "another --encoding" if codecs.lookup(encoding).name == "cp1252" \
             else "--encoding cp1252"

@@ -1,332 +1,35 @@
-"""kwiq on Dask: one kwiq.Corpus per partition, built and kept on the workers.
-
-A ``kwiq.dask.Corpus`` holds one future per partition; each is a kwiq.Corpus
-built (or loaded) on a worker and kept there, so a text never passes
-through the client. Queries run where their partition lives and send back
-only their result: the lines of a concordance, or partial counts that the
-client merges before it computes any statistic once, from the merged
-counts, with the functions a single Corpus uses. Results equal those of one
-kwiq.Corpus of the same documents in the same order.
-
-Arguments are checked on the client, exactly as kwiq.Corpus checks them
-(queries are parsed there), before anything is submitted.
-"""
+"""kwiq.dask on the client: the Corpus that holds a future of each
+partition's Part (kwiq.dask._worker), checks arguments, submits the tasks
+and merges what they send back."""
 from __future__ import annotations
 
 import itertools
 import json
 import os
-import tempfile
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import dask
 import dask.dataframe as dd
 from dask import delayed
-from dask.sizeof import sizeof
 from distributed import Client, Future, get_client, wait
 
-from kwiq import _analysis, _build, _core, _files, _metadata
-from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM
-from kwiq._args import as_bool, int_in, window_sides
+from kwiq import _build, _files, _metadata
+from kwiq._analysis import (COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM, check_measures,
+                            collocation_table, dispersion_figure, dispersion_plot_queries,
+                            keyness_of_freqs, libs, sorted_rows)
+from kwiq._args import as_bool, check_side, collocation_sides, int_in
 from kwiq._corpus import Corpus as LocalCorpus
-from kwiq._corpus import Window, _as_items, _check_ids, _file_ids, _is_mask, document_error
-from kwiq._lines import LineConcordance
+from kwiq._corpus import Window, as_items, check_ids, document_error, file_ids, is_mask
 from kwiq._saved import FormatError, PathLike
-
-__all__ = ["Corpus", "KwicFrame", "keyness"]
+from kwiq.dask import _worker
+from kwiq.dask._frames import KwicFrame, lines_meta
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "kwiq.dask corpus"
 MANIFEST_VERSION = 1
-# What a built corpus holds in memory, per byte of its text's UTF-8
-# (README, Performance: 2.9x at 100 MB), for the scheduler's cost model.
-BUILT_BYTES_PER_TEXT_BYTE = 3
 
-
-# ------------------------------------------------------------ on the workers
-
-class Part:
-    """One partition's kwiq.Corpus, as a worker keeps it.
-
-    The scheduler moves a result between workers (or spills it to disk)
-    by pickling it: a Part pickles as its saved file, or as the path of the
-    file it was loaded from, which every worker sees on shared storage.
-    ``nbytes`` is what it holds, so the scheduler knows that moving it costs
-    more than running a query where it lies.
-    """
-
-    def __init__(self, corpus: LocalCorpus, nbytes: int, path: Optional[str] = None,
-                 positional: bool = False):
-        self.corpus = corpus
-        self.nbytes = nbytes
-        self.path = path
-        # Ids that are positions in the partition, to renumber as positions
-        # in the whole collection once the partitions' lengths are known.
-        self.positional = positional
-
-    def __reduce__(self):
-        if self.path is not None:
-            return (_load_part, (self.path,))
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "part.kwiq")
-            self.corpus.save(path)
-            with open(path, "rb") as file:
-                data = file.read()
-        return (_part_of_bytes, (data, self.nbytes))
-
-
-@sizeof.register(Part)
-def _sizeof_part(part: Part) -> int:
-    return part.nbytes
-
-
-def _part_of_bytes(data: bytes, nbytes: int) -> Part:
-    with tempfile.NamedTemporaryFile(suffix=".kwiq", delete=False) as file:
-        file.write(data)
-    try:
-        corpus = LocalCorpus.load(file.name)
-    finally:
-        os.unlink(file.name)  # the mapping outlives the name
-    return Part(corpus, nbytes)
-
-
-def _load_part(path: str) -> Part:
-    return Part(LocalCorpus.load(path), os.stat(path).st_size, path)
-
-
-def _build_items(items: Iterable, threads: int) -> Part:
-    """A partition of a bag: str items (ids: positions, renumbered later)
-    or (id, text) pairs."""
-    items = list(items)
-    if all(isinstance(item, str) for item in items):
-        texts, ids, positional = items, None, True
-    elif all(isinstance(item, (tuple, list)) and len(item) == 2 for item in items):
-        ids = [item[0] for item in items]
-        texts = [item[1] for item in items]
-        positional = False
-    else:
-        raise TypeError("bag items must all be str, or all (id, text) pairs")
-    return _build_part(texts, ids, threads, positional)
-
-
-def _build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part:
-    """A partition of a DataFrame: every column but text and id becomes
-    metadata, as kwiq.Corpus.from_pandas makes it."""
-    metadata = frame.drop(columns=[c for c in (text, id) if c is not None])
-    return _build_part(frame[text].tolist(), None if id is None else frame[id].tolist(), threads,
-                       id is None, metadata)
-
-
-def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool,
-                metadata: Any = None) -> Part:
-    try:
-        corpus = LocalCorpus(texts, ids, metadata, threads=threads)
-    except (TypeError, UnicodeEncodeError) as error:
-        # The client renumbers the document, whose ids are then its
-        # place in the whole collection too.
-        error.positional = positional
-        raise
-    size = sum(len(text) for text in texts)
-    return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE, positional=positional)
-
-
-def _build_files(files: list[str], ids: list, encoding: str, errors: str,
-                 threads: int, metadata: Any) -> Part:
-    corpus = LocalCorpus._from_paths(files, files, encoding, errors, ids, threads, False,
-                                     metadata)
-    size = sum(os.stat(path).st_size for path in files)
-    return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE)
-
-
-class Summary(NamedTuple):
-    """What the client keeps of a partition."""
-    n_docs: int
-    n_tokens: int
-    ids: list
-    positional: bool  # Part.positional
-    meta_columns: Any  # the metadata's columns (a frame of no rows), or None
-
-
-def _summary(part: Part) -> Summary:
-    corpus = part.corpus
-    columns = None if corpus._metadata is None else corpus._metadata.iloc[:0]
-    return Summary(corpus.n_docs, corpus.n_tokens, list(corpus.ids), part.positional, columns)
-
-
-def _metadata_part(part: Part) -> Any:
-    return part.corpus.metadata
-
-
-def _renumbered(part: Part, first: int) -> Part:
-    """The partition with ids first, first + 1, ...: a bag's or a
-    DataFrame's position in the whole collection."""
-    built = part.corpus
-    corpus = LocalCorpus.__new__(LocalCorpus)
-    # A corpus of its own (not a copy), so that nothing it shares with the
-    # built one, such as the document number of each id, keeps the old ids.
-    corpus._set(built._index, list(range(first, first + built.n_docs)), built._metadata)
-    return Part(corpus, part.nbytes)
-
-
-def _view_part(part: Part, how: str, chosen: Any) -> Part:
-    """A view of the partition: ``where(**chosen)`` or ``subset(chosen)``.
-    It pickles as the saved file of its own documents, never by the path
-    the whole partition was loaded from."""
-    corpus = part.corpus.where(**chosen) if how == "where" else part.corpus.subset(chosen)
-    return Part(corpus, part.nbytes)
-
-
-def _text(part: Part, doc: Hashable) -> str:
-    return part.corpus.text(doc)
-
-
-def _save_part(part: Part, path: str) -> None:
-    part.corpus.save(path)
-
-
-def _kwic_part(part: Part, query: Any, window: Any, case: bool, width: Optional[int],
-               bound: Optional[str], names: list[str], meta: Any) -> Any:
-    conc = part.corpus.kwic(query, window, case, width=width, bound=bound, meta=names or None)
-    return conc.to_pandas().astype(meta.dtypes.to_dict())
-
-
-def _count_part(part: Part, query: Any, case: bool) -> int:
-    return len(part.corpus.kwic(query, window=0, case=case))
-
-
-def _sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
-    """A DataFrame of what the sort keys compare for each line of the
-    query's concordance in this partition, as the C sort ranks them: the
-    case-folded word at L5 .. R5 ("" where the document has none: it sorts
-    first), the folded match tokens joined by NUL (which orders them as
-    their tuple would), the document number, and document << 32 | position.
-    Columns k0, k1, ... in the order of names."""
-    np, pd = _analysis._libs()
-    corpus = part.corpus
-    left = max((int(n[1:]) for n in names if n[0] == "l"), default=0)
-    right = max((int(n[1:]) for n in names if n[0] == "r"), default=0)
-    conc = corpus.kwic(query, window=(left, right), case=case)
-    docs, starts = corpus._index.locate(conc._hits)
-    docs = _in_order(corpus, np.frombuffer(docs, dtype=np.uint64).astype(np.int64))
-    starts = np.frombuffer(starts, dtype=np.uint32).astype(np.int64)
-    fold, tokenize = _core.casefold, _core.tokenize
-
-    def words(text: str) -> list[str]:
-        return [fold(text[b:e]) for b, e, is_word in tokenize(text) if is_word]
-
-    text_columns: dict[int, list] = {k: [] for k, name in enumerate(names)
-                                     if name not in ("doc", "position")}
-    for line in (conc if text_columns else ()):
-        before = words(line.left)[::-1]
-        after = words(line.right)
-        for k, column in text_columns.items():
-            name = names[k]
-            if name == "match":
-                column.append("\x00".join(fold(line.match[b:e])
-                                        for b, e, _ in tokenize(line.match)))
-            else:
-                side, n = (before if name[0] == "l" else after), int(name[1:])
-                column.append(side[n - 1] if n <= len(side) else "")
-    columns = {}
-    for k, name in enumerate(names):
-        if name == "doc":
-            columns[f"k{k}"] = docs
-        elif name == "position":
-            columns[f"k{k}"] = (docs << 32) | starts
-        else:
-            columns[f"k{k}"] = pd.Series(text_columns[k], dtype=object)
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(docs)))
-
-
-def _freq_part(part: Part, case: bool, punctuation: bool) -> Any:
-    np, pd = _analysis._libs()
-    corpus = part.corpus
-    vocabulary = _analysis._vocabulary(corpus)
-    counts, docs = _analysis._freq_counts(corpus, case)
-    forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
-                      else (vocabulary.folded, vocabulary.folded_is_word))
-    counted = np.ones(len(counts), dtype=bool) if punctuation else \
-        np.frombuffer(is_word, dtype=np.uint8).astype(bool)
-    rows = np.flatnonzero(counted & (counts > 0))
-    return pd.DataFrame({"word": [forms[i] for i in rows.tolist()],
-                         "count": counts[rows].astype(np.int64),
-                         "docs": docs[rows].astype(np.int64)})
-
-
-def _ngrams_part(part: Part, n: int) -> Any:
-    np, pd = _analysis._libs()
-    corpus = part.corpus
-    ids, counts, docs, _ = corpus._index.ngrams(n, 1, corpus._mask)
-    ids = _analysis._u32(np, ids).reshape(-1, n)
-    return pd.DataFrame({
-        "ngram": _analysis._joined(np, _analysis._vocabulary(corpus).folded, ids),
-        "count": _analysis._u32(np, counts).astype(np.int64),
-        "docs": _analysis._u32(np, docs).astype(np.int64),
-    })
-
-
-def _clusters_part(part: Part, query: Any, n: int, side: str, case: bool) -> Any:
-    return _analysis.clusters(part.corpus, query, n, side, case=case)
-
-
-def _dispersion_part(part: Part, query: Any, case: bool) -> Any:
-    return _analysis.dispersion(part.corpus, query, case=case)
-
-
-def _in_order(corpus: LocalCorpus, docs: Any) -> Any:
-    """Document numbers of the index as places in the corpus or view (the
-    numbers themselves for a whole corpus)."""
-    if corpus._docs is None:
-        return docs
-    np, _ = _analysis._libs()
-    place = np.zeros(corpus._index.n_docs, dtype=np.int64)
-    place[corpus._docs] = np.arange(len(corpus._docs))
-    return place[docs]
-
-
-def _locate_part(part: Part, queries: list[str], case: bool) -> list:
-    """Each query's matches as _analysis._locate gives them, documents
-    numbered by their place in the partition (a view's included)."""
-    corpus = part.corpus
-    located = []
-    for query in queries:
-        docs, starts, lengths = _analysis._locate(corpus, query, case)
-        located.append((_in_order(corpus, docs), starts, lengths[corpus._doc_numbers()]))
-    return located
-
-
-def _collocates_part(part: Part, query: Any, case: bool, left: int, right: int):
-    """The words in this partition's windows with their tokens there, R1,
-    the matches and the word tokens (windows never leave a document, so
-    each of these adds up over partitions)."""
-    np, pd = _analysis._libs()
-    corpus = part.corpus
-    hits = _analysis._hits(corpus, query, case)
-    ids, counts, _, r1 = corpus._index.collocates(hits, left, right)
-    ids = _analysis._u32(np, ids)
-    vocabulary = _analysis._vocabulary(corpus)
-    frame = pd.DataFrame({"word": [vocabulary.folded[i] for i in ids.tolist()],
-                          "observed": _analysis._u32(np, counts).astype(np.int64)})
-    return frame, int(r1), len(hits), _word_tokens(np, corpus)
-
-
-def _word_tokens(np, corpus: LocalCorpus) -> int:
-    is_word = np.frombuffer(_analysis._vocabulary(corpus).folded_is_word, dtype=np.uint8)
-    return int(_analysis.group_counts(corpus)[is_word.astype(bool)].sum(dtype=np.uint64))
-
-
-def _group_counts_part(part: Part, words: list[str]) -> Any:
-    """The tokens of each case-folded word in this partition (0 if none)."""
-    np, _ = _analysis._libs()
-    corpus = part.corpus
-    counts = _analysis.group_counts(corpus)
-    number = {form: i for i, form in enumerate(_analysis._vocabulary(corpus).folded)}
-    return np.array([counts[number[w]] if w in number else 0 for w in words], dtype=np.int64)
-
-
-# ------------------------------------------------------------ on the client
 
 def _client(client: Optional[Client]) -> Client:
     return client if client is not None else get_client()
@@ -376,7 +79,7 @@ class Corpus:
     """
 
     def __init__(self, client: Client, parts: list[Future]):
-        futures = [client.submit(_summary, part, pure=False) for part in parts]
+        futures = [client.submit(_worker.summary, part, pure=False) for part in parts]
         try:
             summaries = _results(futures)
         except (TypeError, UnicodeEncodeError) as error:
@@ -397,11 +100,11 @@ class Corpus:
         ids = []
         for i, (summary, first) in enumerate(zip(summaries, self._first_doc)):
             if summary.positional and first:
-                parts[i] = client.submit(_renumbered, parts[i], first, pure=False)
+                parts[i] = client.submit(_worker.renumbered, parts[i], first, pure=False)
                 ids.extend(range(first, first + summary.n_docs))
             else:
                 ids.extend(summary.ids)
-        self._ids = _check_ids(ids, len(ids))
+        self._ids = check_ids(ids, len(ids))
         self._client = client
         self._parts = parts
         self._partition_of: Optional[dict] = None
@@ -417,7 +120,7 @@ class Corpus:
         position in the whole bag, 0, 1, ...) or all ``(id, text)`` pairs."""
         threads = _build.check_threads(threads)
         client = _client(client)
-        builds = [delayed(_build_items, pure=False)(partition, threads)
+        builds = [delayed(_worker.build_items, pure=False)(partition, threads)
                   for partition in bag.to_delayed()]
         return cls(client, client.compute(builds))
 
@@ -433,7 +136,7 @@ class Corpus:
             raise KeyError(f"no column {id!r} in the DataFrame")
         threads = _build.check_threads(threads)
         client = _client(client)
-        builds = [delayed(_build_frame, pure=False)(partition, text, id, threads)
+        builds = [delayed(_worker.build_frame, pure=False)(partition, text, id, threads)
                   for partition in frame.to_delayed()]
         return cls(client, client.compute(builds))
 
@@ -458,7 +161,7 @@ class Corpus:
         client = _client(client)
         files = _files.expand(paths)
         _files.check_codec(encoding, errors)
-        all_ids = _check_ids(_file_ids(files, ids), len(files))
+        all_ids = check_ids(file_ids(files, ids), len(files))
         if callable(metadata):
             metadata = [metadata(Path(path)) for path in files]
         metadata = _metadata.check(metadata, len(files))
@@ -466,8 +169,9 @@ class Corpus:
             npartitions = sum(client.nthreads().values())
         npartitions = int_in(npartitions, "npartitions", 1)
         runs = _balanced([os.stat(path).st_size for path in files], npartitions)
-        parts = [client.submit(_build_files, files[a:b], all_ids[a:b], encoding, errors, threads,
-                               None if metadata is None else metadata.iloc[a:b], pure=False)
+        parts = [client.submit(_worker.build_files, files[a:b], all_ids[a:b], encoding, errors,
+                               threads, None if metadata is None else metadata.iloc[a:b],
+                               pure=False)
                  for a, b in runs]
         return cls(client, parts)
 
@@ -481,7 +185,7 @@ class Corpus:
         directory = os.fspath(directory)
         os.makedirs(directory, exist_ok=True)
         names = [f"part-{i:05d}.kwiq" for i in range(len(self._parts))]
-        _results([self._client.submit(_save_part, part, os.path.join(directory, name),
+        _results([self._client.submit(_worker.save_part, part, os.path.join(directory, name),
                                       pure=False) for part, name in zip(self._parts, names)])
         manifest = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION,
                     "partitions": [{"file": name, "docs": docs, "tokens": tokens}
@@ -516,7 +220,7 @@ class Corpus:
                 raise
             raise FormatError(f"{path}: not a valid manifest ({error!r})") from None
         client = _client(client)
-        return cls(client, [client.submit(_load_part, file, pure=False) for file in files])
+        return cls(client, [client.submit(_worker.load_part, file, pure=False) for file in files])
 
     # ---- what it holds ----
 
@@ -544,14 +248,14 @@ class Corpus:
         """As ``kwiq.Corpus.metadata``: a row per document, indexed by id,
         fetched from the partitions once."""
         if self._metadata is None:
-            _, pd = _analysis._libs()
-            frames = self._map(_metadata_part)
+            _, pd = libs()
+            frames = self._map(_worker.metadata_part)
             self._metadata = pd.concat(frames) if frames else pd.DataFrame()
         return self._metadata.copy()
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``, fetched from its partition."""
-        return self._client.submit(_text, self._parts[self._partition(doc)], doc,
+        return self._client.submit(_worker.text, self._parts[self._partition(doc)], doc,
                                    pure=False).result()
 
     def _partition(self, doc: Hashable) -> int:
@@ -571,8 +275,8 @@ class Corpus:
         """As ``kwiq.Corpus.subset``: a mask (one bool per document) or ids.
         Each partition keeps a view of its chosen documents, sharing its
         index; the client only splits the mask or the ids by partition."""
-        items = _as_items(mask_or_ids)
-        if _is_mask(items, self.n_docs):
+        items = as_items(mask_or_ids)
+        if is_mask(items, self.n_docs):
             chosen = [items[first:first + n] for first, n in zip(self._first_doc, self._n_docs)]
         else:
             chosen = [[] for _ in self._parts]
@@ -588,7 +292,8 @@ class Corpus:
         return self._views("where", [equalities] * len(self._parts))
 
     def _views(self, how: str, chosen: list) -> Corpus:
-        return Corpus(self._client, [self._client.submit(_view_part, part, how, arg, pure=False)
+        return Corpus(self._client, [self._client.submit(_worker.view_part, part, how, arg,
+                                                         pure=False)
                                      for part, arg in zip(self._parts, chosen)])
 
     def __repr__(self) -> str:
@@ -612,14 +317,14 @@ class Corpus:
         # An empty corpus checks every argument as a full one would.
         empty = LocalCorpus([]).kwic(query, window, case, width=width, bound=bound)
         names = _metadata.line_columns(self._meta_columns, meta)
-        frame_meta = _lines_meta(empty.queries, self._doc_dtype,
-                                 None if not names else self._meta_columns[names])
-        parts = [delayed(_kwic_part, pure=True)(part, query, window, case, width, bound, names,
-                                                frame_meta)
+        frame_meta = lines_meta(empty.queries, self._doc_dtype,
+                                None if not names else self._meta_columns[names])
+        parts = [delayed(_worker.kwic_part, pure=True)(part, query, window, case, width, bound,
+                                                       names, frame_meta)
                  for part in self._parts]
         with dask.config.set({"dataframe.convert-string": False}):
             frame = dd.from_delayed(parts, meta=frame_meta, verify_meta=False)
-        return KwicFrame(frame.expr, _KwicSource(self, query, empty, names))
+        return KwicFrame(frame.expr, KwicSource(self, query, empty, names))
 
     # ---- counts and statistics ----
 
@@ -630,11 +335,11 @@ class Corpus:
     def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False):
         """As ``kwiq.Corpus.freq``: each partition counts its words, the
         client adds the counts up and computes ``per_million`` once."""
-        np, pd = _analysis._libs()
+        np, pd = libs()
         case = as_bool(case, "case")
         punctuation = as_bool(punctuation, "punctuation")
         min_count = int_in(min_count, "min_count", 1)
-        merged = _merged(pd, self._map(_freq_part, case, punctuation), "word",
+        merged = _merged(pd, self._map(_worker.freq_part, case, punctuation), "word",
                          ["count", "docs"])
         total = int(merged["count"].sum())
         kept = merged[merged["count"] >= min_count]
@@ -645,21 +350,21 @@ class Corpus:
             "per_million": count * 1e6 / total if total else count.astype(np.float64),
             "docs": kept["docs"].to_numpy(dtype=np.int64),
         })
-        return _analysis._sorted(frame, ["count", "word"], [False, True])
+        return sorted_rows(frame, ["count", "word"], [False, True])
 
     def ngrams(self, n: int, min_count: int = 2):
         """As ``kwiq.Corpus.ngrams``. Each partition counts all its
         n-grams; a Dask groupby adds them up among the workers (a shuffle
         of every distinct n-gram) and only those seen ``min_count`` times
         reach the client."""
-        np, pd = _analysis._libs()
+        np, pd = libs()
         n = int_in(n, "n", 1, MAX_GRAM)
         min_count = int_in(min_count, "min_count", 1)
         meta = pd.DataFrame({"ngram": pd.Series([], dtype=object),
                              "count": pd.Series([], dtype=np.int64),
                              "docs": pd.Series([], dtype=np.int64)})
         with dask.config.set({"dataframe.convert-string": False}):
-            counts = dd.from_delayed([delayed(_ngrams_part, pure=True)(part, n)
+            counts = dd.from_delayed([delayed(_worker.ngrams_part, pure=True)(part, n)
                                       for part in self._parts], meta=meta, verify_meta=False)
             merged = counts.groupby("ngram").sum(split_out=self.npartitions)
             kept = merged[merged["count"] >= min_count]
@@ -669,31 +374,30 @@ class Corpus:
             "count": kept["count"].to_numpy(dtype=np.int64),
             "docs": kept["docs"].to_numpy(dtype=np.int64),
         })
-        return _analysis._sorted(frame, ["count", "ngram"], [False, True])
+        return sorted_rows(frame, ["count", "ngram"], [False, True])
 
     def clusters(self, query: Union[str, Iterable[str]], n: int, side: str = "right", *,
                  case: bool = False, min_count: int = 1):
         """As ``kwiq.Corpus.clusters``: each partition counts its clusters
         (a cluster lies in one document), the client adds them up."""
-        np, pd = _analysis._libs()
+        np, pd = libs()
         n = int_in(n, "n", 1, MAX_GRAM)
         min_count = int_in(min_count, "min_count", 1)
-        if side not in ("left", "right"):
-            raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+        check_side(side)
         LocalCorpus([]).kwic(query, window=0, case=case)
-        merged = _merged(pd, self._map(_clusters_part, query, n, side, case), "cluster",
+        merged = _merged(pd, self._map(_worker.clusters_part, query, n, side, case), "cluster",
                          ["count"])
         kept = merged[merged["count"] >= min_count]
         frame = pd.DataFrame({"cluster": np.array(kept.index.tolist(), dtype=object),
                               "count": kept["count"].to_numpy(dtype=np.int64)})
-        return _analysis._sorted(frame, ["count", "cluster"], [False, True])
+        return sorted_rows(frame, ["count", "cluster"], [False, True])
 
     def dispersion(self, query: Union[str, Iterable[str]], *, case: bool = False):
         """As ``kwiq.Corpus.dispersion``: each partition's matches, in
         partition order (a row per match goes to the client)."""
-        _, pd = _analysis._libs()
+        _, pd = libs()
         LocalCorpus([]).kwic(query, window=0, case=case)
-        frame = pd.concat(self._map(_dispersion_part, query, case), ignore_index=True)
+        frame = pd.concat(self._map(_worker.dispersion_part, query, case), ignore_index=True)
         # The doc column's type as one machine infers it from these ids.
         frame["doc"] = pd.Series(frame["doc"].tolist(), dtype=None if len(frame) else object)
         return frame
@@ -703,11 +407,11 @@ class Corpus:
         """As ``kwiq.Corpus.plot_dispersion``: the partitions locate the
         matches (two integers per match and one per document go to the
         client), the client draws."""
-        np, _ = _analysis._libs()
-        queries = _analysis.dispersion_plot_queries(queries, scale)
+        np, _ = libs()
+        queries = dispersion_plot_queries(queries, scale)
         for query in queries:
             LocalCorpus([]).kwic(query, window=0, case=case)
-        parts = self._map(_locate_part, queries, case)
+        parts = self._map(_worker.locate_part, queries, case)
 
         def joined(arrays: list) -> Any:
             return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
@@ -715,7 +419,7 @@ class Corpus:
         lengths = joined([located[0][2] for located in parts])
         located = [(joined([p[q][0] + first for p, first in zip(parts, self._first_doc)]),
                     joined([p[q][1] for p in parts]), lengths) for q in range(len(queries))]
-        return _analysis.dispersion_figure(located, self._ids, queries, scale)
+        return dispersion_figure(located, self._ids, queries, scale)
 
     def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
                    left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
@@ -725,23 +429,22 @@ class Corpus:
         the client adds them up and keeps the words seen ``min_count``
         times, whose tokens in the whole corpus (C1) the partitions then
         count; the measures are computed once, from the sums."""
-        np, pd = _analysis._libs()
-        sides = window_sides(window)
-        left = sides[0] if left is None else int_in(left, "left", 0)
-        right = sides[1] if right is None else int_in(right, "right", 0)
+        np, pd = libs()
+        left, right = collocation_sides(window, left, right)
         min_count = int_in(min_count, "min_count", 1)
-        measures = _analysis._check_measures(measures, COLLOCATION_MEASURES)
+        measures = check_measures(measures, COLLOCATION_MEASURES)
         LocalCorpus([]).kwic(query, window=0, case=case)
-        partial = self._map(_collocates_part, query, case, left, right)
+        partial = self._map(_worker.collocates_part, query, case, left, right)
         observed = _merged(pd, [frame for frame, _, _, _ in partial], "word", ["observed"])
         kept = observed[observed["observed"] >= min_count]
         words = kept.index.tolist()
-        c1 = sum(self._map(_group_counts_part, words), np.zeros(len(words), dtype=np.int64))
+        c1 = sum(self._map(_worker.group_counts_part, words),
+                 np.zeros(len(words), dtype=np.int64))
         r1 = sum(r1 for _, r1, _, _ in partial)
         hits = sum(hits for _, _, hits, _ in partial)
         n_words = sum(n for _, _, _, n in partial)
-        return _analysis.collocation_table(np, pd, words, kept["observed"].to_numpy(), c1,
-                                           n_words, r1, hits, measures)
+        return collocation_table(np, pd, words, kept["observed"].to_numpy(), c1, n_words, r1,
+                                 hits, measures)
 
     def keyness(self, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
                 case: bool = False, punctuation: bool = False):
@@ -754,13 +457,13 @@ def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASU
     """As ``kwiq.keyness``, for a target and a reference that are each a
     kwiq.dask.Corpus or a kwiq.Corpus: the frequency lists are merged as
     ``freq`` merges them, and the measures computed once from them."""
-    np, pd = _analysis._libs()
+    np, pd = libs()
     for name, corpus in (("target", target), ("reference", reference)):
         if not isinstance(corpus, (Corpus, LocalCorpus)):
             raise TypeError(f"{name} must be a kwiq.dask.Corpus or a kwiq.Corpus, not "
                             f"{type(corpus).__name__}")
-    measures = _analysis._check_measures(measures, KEYNESS_MEASURES)
-    return _analysis.keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
+    measures = check_measures(measures, KEYNESS_MEASURES)
+    return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
 
 
 def _merged(pd, frames: list, key: str, columns: list[str]):
@@ -770,43 +473,29 @@ def _merged(pd, frames: list, key: str, columns: list[str]):
     return pd.concat(frames, ignore_index=True).groupby(key, sort=False)[columns].sum()
 
 
-def _lines_meta(queries: list[str], doc_dtype: Any, meta_columns: Any):
-    """The frame of no lines with the columns and dtypes of to_pandas: the
-    Line fields, the metadata columns asked for (``meta_columns``, a frame
-    of no rows, or None) and query."""
-    import numpy as np
-    import pandas as pd
-    text = pd.Series(["x"]).dtype  # the str dtype pandas infers, as to_pandas gets
-    columns = {"doc": pd.Series([], dtype=doc_dtype)}
-    for field in ("start", "end", "left", "match", "right", "char_start", "char_end"):
-        dtype = text if field in ("left", "match", "right") else np.int64
-        columns[field] = pd.Series([], dtype=dtype)
-    if meta_columns is not None:
-        for name in meta_columns.columns:
-            columns[name] = pd.Series([], dtype=meta_columns[name].dtype)
-    columns["query"] = pd.Categorical([], categories=queries)
-    return pd.DataFrame(columns)
-
-
-class _KwicSource:
+class KwicSource:
     """What a KwicFrame was made from: the corpus and the query's arguments."""
 
     def __init__(self, corpus: Corpus, query: Any, empty: Any, meta: list[str]):
         self.corpus = corpus
+        self.client = corpus._client
         self.query = query
         self.empty = empty  # the local Concordance of no lines: the settings, checked
         self.meta = meta  # the metadata columns the lines carry
+
+    def count(self) -> int:
+        """The lines of KwicFrame.__len__, each partition's added up."""
+        return sum(self.corpus._map(_worker.count_part, self.query, self.empty.case))
 
     def sort_keys(self, names: list[str], parts: Any, rows: Any) -> Any:
         """The sort values of the lines from partitions ``parts`` at ``rows``."""
         import numpy as np
         import pandas as pd
         corpus = self.corpus
-        client = corpus._client
         wanted = np.unique(parts).tolist()
         fetched = _results([
-            client.submit(_sort_values, corpus._parts[p], self.query, self.empty.case, names,
-                          pure=False) for p in wanted])
+            self.client.submit(_worker.sort_values, corpus._parts[p], self.query,
+                               self.empty.case, names, pure=False) for p in wanted])
         for p, frame in zip(wanted, fetched):
             first = corpus._first_doc[p]
             for k, name in enumerate(names):
@@ -818,40 +507,3 @@ class _KwicSource:
         return whole.take(starts[parts] + rows).reset_index(drop=True)
 
 
-class KwicFrame(dd.DataFrame):
-    """The lines of a query over a kwiq.dask.Corpus: a dask.dataframe.DataFrame
-    with the columns of ``Concordance.to_pandas()`` (every DataFrame method
-    works and gives an ordinary Dask DataFrame), whose ``compute()`` gives a
-    local Concordance (a ``kwiq.Concordance`` whose lines live in Python):
-    the same lines, in the same order, as one kwiq.Corpus, with ``sort``,
-    display and export. Its ``sort`` fetches the words it compares from
-    the workers, which must still hold the corpus. (``dask.compute(frame)``
-    and ``frame.persist()`` treat it as the plain Dask DataFrame it also is.)"""
-
-    def __init__(self, expr: Any, source: Optional[_KwicSource] = None):
-        super().__init__(expr)
-        self._source = source
-
-    def __len__(self) -> int:
-        """The number of lines, counted on the workers without making them."""
-        source = self._source
-        if source is None:
-            return super().__len__()
-        return sum(source.corpus._map(_count_part, source.query, source.empty.case))
-
-    def compute(self, **kwargs: Any):
-        source = self._source
-        if source is None:
-            return super().compute(**kwargs)
-        client = source.corpus._client
-        frames = client.gather(client.compute(self.to_delayed(), **kwargs))
-        import pandas as pd
-        frame = pd.concat(frames, ignore_index=True) if frames else self._meta
-        import numpy as np
-        parts = np.repeat(np.arange(len(frames)), [len(part) for part in frames])
-        rows = np.concatenate([np.arange(len(part)) for part in frames]) if frames else parts
-        empty = source.empty
-        return LineConcordance(frame, query=empty.query, queries=empty.queries,
-                               window=empty.window, case=empty.case, width=empty.width,
-                               bound=empty.bound, origin=(parts, rows),
-                               sort_keys=source.sort_keys, meta=source.meta)

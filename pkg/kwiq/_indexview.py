@@ -1,0 +1,104 @@
+"""IndexView: what a Corpus is over the core's index, read by the Corpus
+itself, by its counts and statistics (kwiq._analysis) and by kwiq.dask's
+partitions, none of which reads another's fields."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from kwiq import _core
+from kwiq._query import SLOT_CACHE_SIZE, Vocabulary, parse
+
+
+class Shared:
+    """What a corpus and its views share: the index's vocabulary, fetched
+    once, the document number of each id, and the slots of recent queries
+    (parsing a query costs more than finding a rare word)."""
+
+    def __init__(self, ids: list):
+        self.ids = ids
+        self.vocabulary: Vocabulary | None = None
+        self.position_of: dict[Hashable, int] | None = None
+        self.slots: dict[tuple[str, bool], list] = {}
+
+    def position(self, doc: Hashable) -> int:
+        if self.position_of is None:
+            self.position_of = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        try:
+            return self.position_of[doc]
+        except (KeyError, TypeError):
+            raise KeyError(f"no document with id {doc!r}") from None
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """A corpus, or a view of some of its documents (Corpus.subset,
+    Corpus.where), over the whole corpus's index: made once per Corpus,
+    never changed (its caches fill as they are asked).
+
+    ``ids`` and ``metadata`` (a DataFrame, or None) hold every document of
+    the index by number; ``docs`` and ``mask`` choose a view's documents
+    (its numbers, and a byte per document of the index), both None for a
+    whole corpus. ``shared`` is shared by a corpus and its views;
+    ``freq_cache`` is this corpus's or view's own (kwiq._analysis.freq).
+    """
+
+    index: Any
+    ids: list
+    metadata: Any
+    docs: Optional[list[int]]
+    mask: Optional[bytes]
+    shared: Shared
+    freq_cache: dict
+
+    @classmethod
+    def whole(cls, index: Any, ids: list, metadata: Any) -> IndexView:
+        """Every document of the index."""
+        return cls(index, ids, metadata, None, None, Shared(ids), {})
+
+    def of_docs(self, docs: list[int]) -> IndexView:
+        """The view of the documents numbered ``docs`` (sorted)."""
+        mask = bytearray(self.index.n_docs)
+        for d in docs:
+            mask[d] = 1
+        return dataclasses.replace(self, docs=docs, mask=bytes(mask), freq_cache={})
+
+    def doc_numbers(self) -> list[int]:
+        return list(range(self.index.n_docs)) if self.docs is None else self.docs
+
+    def vocabulary(self) -> Vocabulary:
+        """The index's forms, fetched once and shared with glob and regex queries."""
+        if self.shared.vocabulary is None:
+            self.shared.vocabulary = Vocabulary(self.index)
+        return self.shared.vocabulary
+
+    def hits(self, queries: list[str], case: bool) -> Any:
+        """The hits of queries (checked, as kwiq._args.query_list gives
+        them), merged, in this corpus's or view's documents."""
+        hits = [self._match(q, case) for q in queries]
+        merged = hits[0] if len(hits) == 1 else _core.merge(hits)
+        if self.mask is not None:
+            merged = self.index.hits_in_docs(merged, self.mask)
+        return merged
+
+    def _match(self, query: str, case: bool):
+        recent = self.shared.slots
+        slots = recent.get((query, case))
+        if slots is None:
+            slots = self._slots(query, case)
+            if len(recent) >= SLOT_CACHE_SIZE:
+                recent.clear()
+            recent[query, case] = slots
+        return self.index.match(slots, case)
+
+    def _slots(self, query: str, case: bool) -> list:
+        patterns = parse(query)
+        if any(p.kind in ("glob", "regex") for p in patterns):
+            self.vocabulary()
+        vocabulary = self.shared.vocabulary
+        if vocabulary is None:
+            return [(_core.SLOT_FORM, p.text) if p.kind == "literal" else (_core.SLOT_ANY_WORD,)
+                    for p in patterns]
+        return [vocabulary.slot(p, case, query) for p in patterns]
