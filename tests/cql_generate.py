@@ -232,13 +232,16 @@ class _Generator:
             # Room around the seed, as in <s> []* ... []* </s>.
             before.append("[]*")
             after.insert(0, "[]*")
+        elif before and not after and self.chance(0.3):
+            # The region the seed starts, to its end: <s> ... []* </s>.
+            after = ["[]*", f"</{before[-1][1:-1]}>"]
         return before, after
 
     def query(self) -> str:
         doc, start, length = self.seed(4)
         parts, needs_bound = self.sequence(doc, start, length)
         before, after = self.anchors(doc, start, start + length)
-        needs_bound |= "[]*" in before
+        needs_bound |= "[]*" in before + after
         text = " ".join(before + parts + after)
         if self.chance(0.1):
             alternative, alternative_bound = self.random_sequence()
