@@ -52,6 +52,11 @@ class QueryError(ValueError):
         self.query = query
         self.position = position
 
+    def __reduce__(self):
+        # Unpickled from the arguments of __init__, not from the message
+        # alone, so that a worker's QueryError reaches its parent whole.
+        return (type(self), (self.problem, self.query, self.position))
+
 
 @dataclass(frozen=True)
 class Pattern:
