@@ -30,7 +30,8 @@ COLLOCATION_MEASURES = ("mi", "mi3", "t", "z", "ll", "dice", "logdice")
 KEYNESS_MEASURES = ("ll", "log_ratio", "perc_diff")
 # The longest n-gram or cluster the core counts (KW_MAX_GRAM).
 MAX_GRAM = 8
-# Hardie (2014): a zero frequency counts as 0.5 in the log ratio.
+# Hardie (2014): a zero frequency counts as 0.5 tokens in the log ratio
+# (of the larger corpus: see keyness).
 LOG_RATIO_ZERO = 0.5
 
 
@@ -319,8 +320,16 @@ def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
       ``2 * (f1 * ln(f1 / E1) + f2 * ln(f2 / E2))`` (``0 ln 0 = 0``),
       negated where ``f1 / N1 < f2 / N2``, so words typical of the
       reference sort last.
-    - ``log_ratio``: ``log2((f1 / N1) / (f2 / N2))`` (Hardie 2014); a
-      zero frequency counts as 0.5, so the measure stays finite.
+    - ``log_ratio``: ``log2((f1 / N1) / (f2 / N2))`` (Hardie 2014). A
+      zero frequency counts as 0.5 tokens of the larger corpus: its
+      rate is ``0.5 / max(N1, N2)``, so the measure stays finite, and that
+      rate is below every rate of a word seen at least once in either
+      corpus, so the sign of the log ratio is always the sign of
+      ``f1 / N1 - f2 / N2``: a word absent from the target scores below
+      0, one absent from the reference above 0. (Hardie's 0.5 in place of
+      the zero frequency itself, normalised by its own corpus, gives a
+      word seen only in a larger reference a positive score when its
+      frequency there is small; with N1 = N2 the two agree.)
     - ``perc_diff``: %DIFF, ``100 * (f1 / N1 - f2 / N2) / (f2 / N2)``
       (Gabrielatos & Marchi 2012), ``inf`` where f2 = 0.
     """
@@ -366,8 +375,9 @@ def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
                 g2 = _g2(np, [(f1, e1, d), (f2, e2, -d)])
                 columns[m] = np.where(d < 0, -1.0, 1.0) * g2
             elif m == "log_ratio":
-                a = np.where(f1 == 0, LOG_RATIO_ZERO, f1) / n1f
-                b = np.where(f2 == 0, LOG_RATIO_ZERO, f2) / n2f
+                absent = LOG_RATIO_ZERO / max(n1f, n2f)
+                a = np.where(f1 == 0, absent, f1 / n1f)
+                b = np.where(f2 == 0, absent, f2 / n2f)
                 columns[m] = np.log2(a / b)
             else:  # perc_diff
                 p1, p2 = f1 / n1f, f2 / n2f
