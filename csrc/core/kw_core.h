@@ -545,13 +545,16 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
 /* Window cooccurrence: the word tokens within `left` words before and
  * `right` words after each hit, in its document (punctuation skipped and
  * not counted, as kw_line_at counts words; the hit's own tokens are not in
- * its window). A token in the windows of several hits is counted once, so
- * the windows are a set of positions. One row per fold group found there,
- * with the tokens of it in that set; docs is NULL. total: the size of the
- * set (R1 of the contingency table). Hits in any order. Scratch: a bitmap
- * over the token stream and a count per fold group. */
+ * its window). With each_window 0, a token in the windows of several hits
+ * is counted once, so the windows are a set of positions; with 1, each
+ * hit's window is counted on its own, a token once for every window it is
+ * in. One row per fold group found there, with its tokens so counted;
+ * docs is NULL. total: the tokens counted (the size of the set: R1 of the
+ * contingency table, or the sum of the windows' sizes). Hits in any
+ * order. Scratch: a bitmap over the token stream and a count per fold
+ * group. KW_ETOOBIG: with each_window, a count past UINT32_MAX. */
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, kw_table **out);
+                             uint32_t right, int each_window, kw_table **out);
 
 /* New hits: those of h (in its order) whose document d has doc_mask[d] != 0
  * (doc_mask: n_docs bytes), each keeping its length and query, so that

@@ -388,7 +388,7 @@ static inline int test_and_set(uint8_t *bits, size_t i)
 }
 
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, kw_table **out)
+                             uint32_t right, int each_window, kw_table **out)
 {
     const kw_alloc *a = &ix->alloc;
     const size_t n_groups = ix->folded.n;
@@ -407,7 +407,8 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
     memset(seen, 0, n_bytes);
     memset(counts, 0, n_groups * sizeof *counts);
     uint64_t positions = 0;
-    for (size_t i = 0; i < h->n; i++) {
+    int overflow = 0;
+    for (size_t i = 0; i < h->n && !overflow; i++) {
         const uint32_t pos = h->pos[i];
         const size_t doc = kw_index_doc_of(ix, pos);
         uint32_t words = 0;
@@ -416,7 +417,8 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
             if (!word_at(ix, p))
                 continue;
             words++;
-            if (!test_and_set(seen, p)) {
+            if (each_window || !test_and_set(seen, p)) {
+                overflow |= counts[group_at(ix, p)] == UINT32_MAX;
                 counts[group_at(ix, p)]++;
                 positions++;
             }
@@ -427,13 +429,19 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
             if (!word_at(ix, p))
                 continue;
             words++;
-            if (!test_and_set(seen, p)) {
+            if (each_window || !test_and_set(seen, p)) {
+                overflow |= counts[group_at(ix, p)] == UINT32_MAX;
                 counts[group_at(ix, p)]++;
                 positions++;
             }
         }
     }
     kw_free(a, seen);
+    if (overflow) {
+        kw_table_free(t);
+        kw_free(a, counts);
+        return KW_ETOOBIG;
+    }
     size_t rows = 0;
     for (size_t g = 0; g < n_groups; g++)
         rows += counts[g] != 0;

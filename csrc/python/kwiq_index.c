@@ -404,16 +404,17 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_collocates_doc,
-"collocates(hits, left, right)\n--\n\n"
+"collocates(hits, left, right, each_window=False)\n--\n\n"
 "(ids, counts, None, total): fold groups within left/right words of the\n"
-"hits and their tokens there, each window token counted once; total the\n"
-"window tokens (R1).");
+"hits and their tokens there, each window token counted once (or once per\n"
+"window it is in, with each_window); total the tokens counted.");
 
 static PyObject *Index_collocates(IndexObject *self, PyObject *args)
 {
     PyObject *arg;
     unsigned int left, right;
-    if (!PyArg_ParseTuple(args, "OII:collocates", &arg, &left, &right))
+    int each_window = 0;
+    if (!PyArg_ParseTuple(args, "OII|p:collocates", &arg, &left, &right, &each_window))
         return NULL;
     const kw_hits *h = hits_of(self, arg);
     if (!h)
@@ -421,7 +422,7 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_collocates(self->ix, h, left, right, &t);
+    st = kw_hits_collocates(self->ix, h, left, right, each_window, &t);
     Py_END_ALLOW_THREADS
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }

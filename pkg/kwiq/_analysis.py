@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kwiq._args import as_bool, check_side, collocation_sides, int_in, query_list
+from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in, query_list
 from kwiq._indexview import IndexView
 
 # The collocation measures, in the order of the default `measures`.
@@ -230,15 +230,17 @@ def _g2(np, cells: list):
 def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[int, int] = 5,
                left: int | None = None,
                right: int | None = None, min_count: int = 2,
-               measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
+               measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
+               counting: str = "positions"):
     """``Corpus.collocates`` (documented there) over ``view``."""
     np, pd = libs()
     left, right = collocation_sides(window, left, right)
     min_count = int_in(min_count, "min_count", 1)
     measures = check_measures(measures, COLLOCATION_MEASURES)
+    windows = each_window(counting)
     hits = hits_of(view, query, case)
     index = view.index
-    ids, counts, _, r1 = index.collocates(hits, left, right)
+    ids, counts, _, r1 = index.collocates(hits, left, right, windows)
     ids, counts = u32(np, ids), u32(np, counts)
     vocabulary = view.vocabulary()
     counts_of_groups = group_counts(view)
@@ -249,19 +251,22 @@ def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[
     ids = ids[keep]
     return collocation_table(np, pd, [vocabulary.folded[i] for i in ids.tolist()], counts[keep],
                              counts_of_groups[ids], n_words, r1, len(hits), measures,
-                             word_ranks=u32(np, index.group_ranks())[ids])
+                             windows, word_ranks=u32(np, index.group_ranks())[ids])
 
 
 def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: int, hits: int,
-                      measures: list[str], word_ranks=None):
+                      measures: list[str], windows: bool, word_ranks=None):
     """The collocates frame from counts: each word's tokens in the windows
     (``observed``, O11) and in the corpus (``c1``), the corpus's word tokens
-    (N), the window positions (R1) and the matches; sorted, with attrs, whatever
+    (N), the window positions (R1, unless ``windows``: counting="windows",
+    whose R1 is the matches) and the matches; sorted, with attrs, whatever
     the counts come from, one index or partial counts merged. ``word_ranks``:
     each word's place in code-point order where the caller has it (an
     index's group ranks); otherwise the words are sorted here."""
     o11 = np.asarray(observed).astype(np.float64)
     c1 = np.asarray(c1).astype(np.float64)
+    if windows:
+        r1 = hits
     n, r1f = float(n_words), float(r1)
     e11 = r1f * c1 / n if n else o11 * 0.0
     columns = {"observed": o11, "expected": e11}
@@ -275,6 +280,11 @@ def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: 
                 columns[m] = (o11 - e11) / np.sqrt(o11)
             elif m == "z":
                 columns[m] = (o11 - e11) / np.sqrt(e11)
+            elif m == "ll" and windows:
+                # simple-ll (Evert 2008): windows that overlap make no
+                # table of four cells, so only O11 and E11 enter.
+                d = o11 - e11
+                columns[m] = np.where(d < 0, -1.0, 1.0) * _g2(np, [(o11, e11, d)])
             elif m == "ll":
                 r2, c2 = n - r1f, n - c1
                 d = o11 - e11  # every cell's O - E is d or -d

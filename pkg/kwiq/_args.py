@@ -66,6 +66,14 @@ def collocation_sides(window: Any, left: Any, right: Any) -> tuple[int, int]:
             sides[1] if right is None else int_in(right, "right", 0))
 
 
+def each_window(counting: Any) -> bool:
+    """collocates' ``counting``: whether it is "windows" (each window
+    counted on its own) rather than "positions"."""
+    if counting not in ("positions", "windows"):
+        raise ValueError(f"counting must be 'positions' or 'windows', not {counting!r}")
+    return counting == "windows"
+
+
 def check_side(side: Any) -> None:
     """clusters' ``side``: "left" or "right"."""
     if side not in ("left", "right"):
