@@ -564,6 +564,14 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
 kw_status kw_hits_in_docs(const kw_index *ix, const kw_hits *h, const uint8_t *doc_mask,
                           kw_hits **out);
 
+/* Hits made from arrays of n entries, as kw_hits_position, kw_hits_length
+ * and kw_hits_query give them back (a concordance sent to another process
+ * and rebuilt there), in that order, from the index's allocator.
+ * KW_EINVAL, and nothing made, unless each hit is at least one token long
+ * and lies inside one document of ix. */
+kw_status kw_hits_from(const kw_index *ix, const uint32_t *pos, const uint32_t *lengths,
+                       const uint32_t *queries, size_t n, kw_hits **out);
+
 /* Where each hit stands: docs[i] its document and starts[i] its first
  * token's position in that document, for i < kw_hits_count(h). */
 void kw_hits_locate(const kw_index *ix, const kw_hits *h, uint64_t *docs, uint32_t *starts);

@@ -469,6 +469,39 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
 
 /* ---- documents ---- */
 
+kw_status kw_hits_from(const kw_index *ix, const uint32_t *pos, const uint32_t *lengths,
+                       const uint32_t *queries, size_t n, kw_hits **out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (pos[i] >= ix->n_tokens || lengths[i] == 0
+            || lengths[i] > ix->doc_tok[kw_index_doc_of(ix, pos[i]) + 1] - pos[i])
+            return KW_EINVAL;
+    }
+    if (n > SIZE_MAX / sizeof(uint32_t))
+        return KW_ETOOBIG;
+    const kw_alloc *a = &ix->alloc;
+    kw_hits *h;
+    kw_status st = kw_hits_new(a, 0, &h);
+    if (st != KW_OK)
+        return st;
+    /* One entry at least, so that no hit still allocates. */
+    const size_t bytes = (n ? n : 1) * sizeof(uint32_t);
+    h->owned = kw_malloc(a, bytes);
+    h->lengths = kw_malloc(a, bytes);
+    h->queries = kw_malloc(a, bytes);
+    if (!h->owned || !h->lengths || !h->queries) {
+        kw_hits_free(h);
+        return KW_ENOMEM;
+    }
+    memcpy(h->owned, pos, n * sizeof(uint32_t));
+    memcpy(h->lengths, lengths, n * sizeof(uint32_t));
+    memcpy(h->queries, queries, n * sizeof(uint32_t));
+    h->pos = h->owned;
+    h->n = n;
+    *out = h;
+    return KW_OK;
+}
+
 kw_status kw_hits_in_docs(const kw_index *ix, const kw_hits *h, const uint8_t *doc_mask,
                           kw_hits **out)
 {

@@ -1655,6 +1655,39 @@ static void test_stats(void)
     kw_table_free(t);
     kw_hits_free(h);
 
+    /* Hits from arrays: the same hits again; none empty, past the tokens
+     * or across a document's end (token 6, "ran", ends document 0). */
+    h = find(ix, "the");
+    {
+        const size_t n = kw_hits_count(h);
+        uint32_t p[8], l[8], q[8];
+        CHECK(n > 0 && n <= 8);
+        for (size_t i = 0; i < n && i < 8; i++) {
+            p[i] = kw_hits_position(h, i);
+            l[i] = kw_hits_length(h, i);
+            q[i] = kw_hits_query(h, i) + (uint32_t)i;
+        }
+        kw_hits *again;
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_OK && kw_hits_count(again) == n);
+        for (size_t i = 0; i < n && i < 8; i++)
+            CHECK(kw_hits_position(again, i) == p[i] && kw_hits_length(again, i) == l[i]
+                  && kw_hits_query(again, i) == q[i]);
+        kw_hits_free(again);
+        CHECK(kw_hits_from(ix, p, l, q, 0, &again) == KW_OK && kw_hits_count(again) == 0);
+        kw_hits_free(again);
+        l[0] = 0;
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_EINVAL);
+        p[0] = 6;
+        l[0] = 2;
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_EINVAL);
+        l[0] = 1;
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_OK);
+        kw_hits_free(again);
+        p[0] = (uint32_t)kw_index_n_tokens(ix);
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_EINVAL);
+    }
+    kw_hits_free(h);
+
     /* A document mask: documents 1, 2 (empty) and 3, as if alone. */
     const uint8_t mask[4] = {0, 1, 1, 1}, none[4] = {0, 0, 0, 0};
     CHECK(kw_index_freq(ix, 0, mask, &t) == KW_OK);

@@ -105,6 +105,16 @@ def meta_line_type(names: tuple[str, ...]) -> type:
         "__doc__": f"A concordance Line with the metadata columns {', '.join(names)}."})
 
 
+def _travelled(view: IndexView, arrays: tuple[bytes, bytes, bytes],
+               options: dict) -> Concordance:
+    """The Concordance that Concordance.__reduce__ sent: its hits made
+    again, over its corpus, from their positions, lengths and query
+    numbers (uint32, of a little-endian machine: README, Saved corpora)."""
+    if any(number >= len(options["queries"]) for number in memoryview(arrays[2]).cast("I")):
+        raise ValueError("a pickled concordance with a hit of no query")
+    return Concordance(view.index.hits_from(*arrays), view, **options)
+
+
 def _meta_line(names: tuple[str, ...], values: tuple) -> Line:
     return meta_line_type(names)._make(values)
 
@@ -151,6 +161,9 @@ class Concordance(Sequence[Line]):
     asked for (indexing, slicing, iteration, display, export), all laid out
     with the context the concordance was made with: ``window``, ``width``
     and ``bound`` as given to ``Corpus.kwic``.
+
+    A Concordance pickles as its corpus, its hits in their order and what
+    ``kwic`` was asked (README, "Pickling").
     """
 
     def __init__(self, hits: Any, view: IndexView, *, query: str | list[str],
@@ -158,6 +171,7 @@ class Concordance(Sequence[Line]):
                  bound: str | None, context: tuple[int, int, int, int],
                  meta: list[str] | None = None):
         self._hits = hits
+        self._view = view
         self._ids = view.ids
         self._set_options(query, queries, window, case, width, bound)
         # What the core lays lines out with: (left, right, width or 0, bound
@@ -208,6 +222,19 @@ class Concordance(Sequence[Line]):
 
     def __len__(self) -> int:
         return len(self._hits)
+
+    def __reduce__(self):
+        # Its corpus (or view: IndexView.__reduce__), its hits in their
+        # order (so a sorted one stays sorted) and what kwic was asked.
+        options = dict(query=self.query, queries=self.queries, window=self.window,
+                       case=self.case, width=self.width, bound=self.bound,
+                       context=self._context, meta=list(self.meta) or None)
+        return (_travelled, (self._view, self._hits.arrays(), options))
+
+    def __copy__(self) -> Concordance:
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
 
     def _lines(self, start: int, stop: int) -> list[Line]:
         left, right, width, bound = self._context

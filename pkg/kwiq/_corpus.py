@@ -42,6 +42,10 @@ class Corpus:
     cut into consecutive runs, one a thread, tokenized with the GIL
     released; the corpus is the same, type ids and all, whatever the
     count. A corpus under 1 MB a thread uses fewer threads.
+
+    A Corpus pickles, for other processes: a loaded one as a reference to
+    its file, a built one as its saved bytes, a view as its corpus and its
+    documents (README, "Pickling").
     """
 
     def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None,
@@ -169,14 +173,15 @@ class Corpus:
         it, lives: replace the file (as ``save`` does) rather than write
         into it meanwhile.
         """
-        index, blob = _saved.read(path)
+        index, blob, checksum = _saved.read(path)
         try:
             ids, metadata = _saved.decode_ids(blob, index.n_docs)
             if metadata is not None:
                 metadata = _metadata.decode(metadata, index.n_docs)
         except FormatError as error:
             raise FormatError(f"{os.fspath(path)}: {error}") from None
-        return of_index(cls, index, ids, metadata)
+        return of_view(cls, IndexView.whole(
+            index, ids, metadata, ("file", os.path.abspath(os.fspath(path)), checksum)))
 
     @property
     def n_docs(self) -> int:
@@ -221,6 +226,17 @@ class Corpus:
 
     def __len__(self) -> int:
         return self.n_docs
+
+    def __reduce__(self):
+        # As its IndexView travels (IndexView.__reduce__): a loaded corpus
+        # by its file, a built one by its saved bytes, a view as its corpus
+        # and its documents.
+        return (of_view, (type(self), self._index_view))
+
+    def __copy__(self) -> "Corpus":
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
 
     def __repr__(self) -> str:
         documents = "document" if self.n_docs == 1 else "documents"
@@ -544,6 +560,13 @@ def index_view(corpus: Corpus) -> IndexView:
     """What the corpus (or view) is over its index, for the code that reads
     it on its behalf: its counts (kwiq._analysis) and kwiq.dask's tasks."""
     return corpus._index_view
+
+
+def of_view(cls: type[Corpus], view: IndexView) -> Corpus:
+    """A ``cls`` that is ``view``, as Corpus.__reduce__ sends it."""
+    corpus = cls.__new__(cls)
+    corpus._index_view = view
+    return corpus
 
 
 def of_index(cls: type[Corpus], index: Any, ids: list, metadata: Any) -> Corpus:
