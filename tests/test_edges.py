@@ -1,0 +1,69 @@
+"""Everyday rough edges: a glob's matches without case do not depend on
+how the query is cased; JSON output never writes NaN; format() checks its
+arguments as kwic does."""
+import random
+
+import pytest
+
+import kwiq
+from conftest import DATA, oracle_tokens
+
+# The Straße line: forms that fold to one word in several ways ("ß", "ẞ",
+# "ss", the long s "ſ"), and only capitalised ones of some.
+STRASSE = "Straße STRAẞE Strasse ſtraße Großen GROSSEN Maß MASS Fuß"
+GLOBS = ["stra?e", "?traße", "s?rasse", "gro?en", "ma?", "fu?", "gott*", "g?tt", "*ä?me",
+         "b?ume", "fr?chte", "v?gel*", "pea?e", "*?ful", "n?clear", "?", "k*?n?"]
+
+
+def glob_matches(glob, form, same):
+    """Whether ``glob`` matches all of ``form``: ``*`` any run of characters,
+    ``?`` one, any other character one that ``same`` accepts."""
+    @__import__("functools").lru_cache(maxsize=None)
+    def match(g, f):
+        if g == len(glob):
+            return f == len(form)
+        if glob[g] == "*":
+            return match(g + 1, f) or (f < len(form) and match(g, f + 1))
+        return f < len(form) and (glob[g] == "?" or same(glob[g], form[f])) and \
+            match(g + 1, f + 1)
+    return match(0, 0)
+
+
+def oracle_finds(glob, form):
+    """case=False, as the query language defines it: the folded glob matches
+    the folded form, or (with "?", one character as written) the glob
+    matches the form character by character, each in any case. A word is
+    found when any of its forms (those that fold alike) is."""
+    if glob_matches(glob.casefold(), form.casefold(), str.__eq__):
+        return True
+    return "?" in glob and glob_matches(glob, form, lambda a, b: a.casefold() == b.casefold())
+
+
+def casings(glob, rng):
+    mixed = "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in glob)
+    return {glob, glob.upper(), glob.lower(), glob.title(), glob.swapcase(), mixed}
+
+
+def test_glob_without_case_finds_the_same_lines_however_the_query_is_cased():
+    letter = (DATA.parent.parent / "pkg" / "kwiq" / "data" /
+              "khrushchev-kennedy-1962-10-28.txt").read_text(encoding="utf-8")
+    german = (DATA / "genesis" / "german.txt").read_bytes().decode("latin-1")
+    texts = [letter, german, STRASSE]
+    corpus = kwiq.Corpus(texts)
+    words = []  # (document, token number, form) of every word token
+    for doc, text in enumerate(texts):
+        tokens = oracle_tokens(text)
+        assert [(s, e) for s, e, _ in tokens] == [(s, e) for s, e, _ in kwiq._core.tokenize(text)]
+        words += [(doc, k, text[s:e]) for k, (s, e, is_word) in enumerate(tokens) if is_word]
+    forms = {form for _, _, form in words}
+    rng = random.Random(15)
+    for glob in GLOBS:
+        found = {form.casefold() for form in forms if oracle_finds(glob, form)}
+        expected = {(doc, k) for doc, k, form in words if form.casefold() in found}
+        for cased in casings(glob, rng):
+            got = {(line.doc, line.start) for line in corpus.kwic(cased, window=0)}
+            assert got == expected, (glob, cased)
+    # Only capitalised forms match "?" as written; the word has four forms.
+    assert len(kwiq.Corpus(["Straße"]).kwic("stra?e")) == 1
+    strasse = kwiq.Corpus([STRASSE])
+    assert len(strasse.kwic("stra?e")) == len(strasse.kwic("Stra?e")) == 4
