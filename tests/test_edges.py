@@ -1,7 +1,10 @@
 """Everyday rough edges: a glob's matches without case do not depend on
 how the query is cased; JSON output never writes NaN; format() checks its
 arguments as kwic does."""
+import json
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -67,3 +70,39 @@ def test_glob_without_case_finds_the_same_lines_however_the_query_is_cased():
     assert len(kwiq.Corpus(["Straße"]).kwic("stra?e")) == 1
     strasse = kwiq.Corpus([STRASSE])
     assert len(strasse.kwic("stra?e")) == len(strasse.kwic("Stra?e")) == 4
+
+
+# ---- JSON never writes NaN ----
+
+def strict_json(text):
+    """JSON as the standard defines it: no NaN, Infinity or -Infinity."""
+    def refuse(constant):
+        raise AssertionError(f"{constant} in JSON output")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_to_json_writes_a_missing_metadata_value_as_null(tmp_path):
+    pd = pytest.importorskip("pandas")
+    metadata = pd.DataFrame({"year": pd.array([1962, None, 1963], dtype="Int64"),
+                             "score": [0.5, float("nan"), float("inf")],
+                             "by": ["K", None, float("nan")]})
+    corpus = kwiq.Corpus(["peace", "peace", "peace"], ids=[float("nan"), "b", ("c", None)],
+                         metadata=metadata)
+    corpus.kwic("peace", meta=["year", "score", "by"]).to_json(tmp_path / "out.json")
+    rows = strict_json((tmp_path / "out.json").read_text(encoding="utf-8"))
+    # The oracle: pandas' own notion of a missing value, cell by cell.
+    for row, (doc, (_, expected)) in zip(rows, zip(corpus.ids, metadata.iterrows())):
+        for name in ("year", "score", "by"):
+            value = expected[name]
+            missing = pd.isna(value) or value in (float("inf"), float("-inf"))
+            assert row[name] == (None if missing else value)
+    assert [row["doc"] for row in rows] == [None, "b", ["c", None]]
+
+
+def test_the_command_line_writes_no_nan_in_json(tmp_path):
+    kwiq.Corpus(["peace here", "no peace"], ids=[float("nan"), float("-inf")]).save(
+        tmp_path / "odd.kwiq")
+    done = subprocess.run([sys.executable, "-m", "kwiq", "peace", "-c", "odd.kwiq", "-f", "json"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [row["doc"] for row in strict_json(done.stdout)] == [None, None]

@@ -8,10 +8,12 @@ import functools
 import html
 import itertools
 import json
+import math
 import operator
 import os
+import sys
 from collections.abc import Hashable, Iterator, Sequence
-from typing import Any, NamedTuple, Union, overload
+from typing import Any, Callable, NamedTuple, Union, overload
 
 from kwiq import _core
 from kwiq._args import as_bool
@@ -499,18 +501,19 @@ class Concordance(Sequence[Line]):
         with the Line fields, the ``meta`` columns and ``query``, one object
         per line of the file. Ids and metadata values must be what ``json``
         can encode (str, int, float, bool, None, tuples of them...);
-        otherwise TypeError is raised before the file is opened."""
+        otherwise TypeError is raised before the file is opened. A missing
+        value (NaN, None, pandas' NA or NaT) is null, never NaN (json_value)."""
         path = os.fspath(path)
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        encode(self._ids)  # fail on an id JSON cannot hold, before writing
+        encode = json_encoder()
+        encode(json_value(self._ids))  # fail on an id JSON cannot hold, before writing
         if self.meta:
-            encode(self._meta_of_docs())
+            encode(json_value(self._meta_of_docs()))
         fields = self._export_fields()
         with open(path, "w", encoding="utf-8") as out:
             out.write("[")
             separator = "\n"
             for row in self._export_rows():
-                out.write(separator + encode(dict(zip(fields, row))))
+                out.write(separator + encode(dict(zip(fields, json_value(row)))))
                 separator = ",\n"
             out.write("\n]\n" if len(self) else "]\n")
 
@@ -527,6 +530,27 @@ class Concordance(Sequence[Line]):
             numbers = self._hits.query_numbers(start, stop)
             for line, number in zip(self._lines(start, stop), numbers):
                 yield line + (self.queries[number],)
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as JSON writes it, never as NaN: a missing value (None,
+    NaN, pandas' NA and NaT) and an infinity, which JSON has no number
+    for, are null, as JavaScript's JSON.stringify writes them; a tuple is
+    a list of such values."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (tuple, list)):
+        return [json_value(item) for item in value]
+    pandas = sys.modules.get("pandas")  # pandas' missing values need pandas loaded
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
+        return None
+    return value
+
+
+def json_encoder() -> Callable[[Any], str]:
+    """What to_json and the command line encode each line with: UTF-8 text
+    as it is, and NaN refused (json_value writes it as null first)."""
+    return json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def defused(cell: Any) -> Any:
