@@ -106,3 +106,31 @@ def test_the_command_line_writes_no_nan_in_json(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [row["doc"] for row in strict_json(done.stdout)] == [None, None]
+
+
+# ---- format() checks its arguments as kwic does ----
+
+@pytest.mark.parametrize("bad", ["80", True, 2.5, -1, None])
+def test_format_checks_its_arguments_as_kwic_checks_a_window(bad):
+    corpus = kwiq.Corpus(["peace and war"])
+    conc = corpus.kwic("peace")
+    for name in ("width", "limit"):
+        if bad is None and name == "limit":
+            assert conc.format(limit=None) == conc.format()
+            continue
+        # The oracle: what kwic says of the same value as one side of a window.
+        with pytest.raises((TypeError, ValueError)) as from_kwic:
+            corpus.kwic("peace", window=(bad, 1))
+        with pytest.raises(from_kwic.type) as from_format:
+            conc.format(**{name: bad})
+        expected = str(from_kwic.value).replace("the left side of window", name)
+        if name == "limit":
+            expected = expected.replace("must be an int,", "must be an int or None,")
+        assert str(from_format.value) == expected
+
+
+def test_format_width_and_limit_in_range_work_as_before():
+    conc = kwiq.sample().kwic("peace")
+    assert conc.format(width=0).splitlines()[0] == "peace"
+    assert conc.format(limit=0) == ""
+    assert len(conc.format(limit=3).splitlines()) == 3

@@ -16,7 +16,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Callable, NamedTuple, Union, overload
 
 from kwiq import _core
-from kwiq._args import as_bool
+from kwiq._args import as_bool, at_least
 from kwiq._indexview import IndexView
 
 # From this many lines on, and with pyarrow, DataFrames take their text
@@ -315,7 +315,11 @@ class Concordance(Sequence[Line]):
     def format(self, width: int = 79, limit: int | None = None) -> str:
         """Plain text, one line per hit, the matches aligned in one column
         and the contexts cut to fit ``width`` characters, as NLTK prints a
-        concordance. ``limit`` shows only the first lines."""
+        concordance. ``limit`` shows only the first lines. Both are ints
+        >= 0 (``limit`` may be None), checked as ``kwic`` checks a window:
+        TypeError for another type (a bool too), ValueError below 0."""
+        width = at_least(width, "width", 0)
+        limit = None if limit is None else at_least(limit, "limit", 0, "an int or None")
         lines = self[:limit] if limit is not None else list(self)
         if not lines:
             return ""
