@@ -161,8 +161,8 @@ def keyness_measures(f1, f2, n1, n2):
         e1 = n1 * (f1 + f2) / (n1 + n2)
         e2 = n2 * (f1 + f2) / (n1 + n2)
         ll = g2([(f1, e1), (f2, e2)])
-        half = Decimal("0.5")
-        ratio = ((f1 or half) / n1) / ((f2 or half) / n2)
+        absent = Decimal("0.5") / max(n1, n2)  # a zero: 0.5 tokens of the larger corpus
+        ratio = (f1 / n1 or absent) / (f2 / n2 or absent)
         return {
             "ll": float(-ll if f1 / n1 < f2 / n2 else ll),
             "log_ratio": float(log2(ratio)),
@@ -394,7 +394,7 @@ def test_keyness_small():
     assert frame["perc_diff"].tolist()[0] == math.inf
     assert close(frame["perc_diff"].tolist()[2], -100.0)
     assert close(frame["log_ratio"].tolist()[0], math.log2((2 / 3) / (0.5 / 4)))
-    assert close(frame["log_ratio"].tolist()[2], math.log2((0.5 / 3) / (2 / 4)))
+    assert close(frame["log_ratio"].tolist()[2], math.log2((0.5 / 4) / (2 / 4)))
 
 
 # ---- dispersion ----

@@ -180,7 +180,8 @@ def test_ngrams(dbooks, books, n, min_count):
 
 @pytest.mark.parametrize("query, options", [("time", {}), ("the", {"window": (3, 2)}),
                                             ("peace*", {"min_count": 1, "case": True}),
-                                            (["love", "hate"], {"measures": ("ll", "t")})])
+                                            (["love", "hate"], {"measures": ("ll", "t")}),
+                                            ("the", {"counting": "windows"})])
 def test_collocates(dbooks, books, query, options):
     distributed_frame = dbooks.collocates(query, **options)
     single = books.collocates(query, **options)

@@ -545,13 +545,16 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
 /* Window cooccurrence: the word tokens within `left` words before and
  * `right` words after each hit, in its document (punctuation skipped and
  * not counted, as kw_line_at counts words; the hit's own tokens are not in
- * its window). A token in the windows of several hits is counted once, so
- * the windows are a set of positions. One row per fold group found there,
- * with the tokens of it in that set; docs is NULL. total: the size of the
- * set (R1 of the contingency table). Hits in any order. Scratch: a bitmap
- * over the token stream and a count per fold group. */
+ * its window). With each_window 0, a token in the windows of several hits
+ * is counted once, so the windows are a set of positions; with 1, each
+ * hit's window is counted on its own, a token once for every window it is
+ * in. One row per fold group found there, with its tokens so counted;
+ * docs is NULL. total: the tokens counted (the size of the set: R1 of the
+ * contingency table, or the sum of the windows' sizes). Hits in any
+ * order. Scratch: a bitmap over the token stream and a count per fold
+ * group. KW_ETOOBIG: with each_window, a count past UINT32_MAX. */
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, kw_table **out);
+                             uint32_t right, int each_window, kw_table **out);
 
 /* New hits: those of h (in its order) whose document d has doc_mask[d] != 0
  * (doc_mask: n_docs bytes), each keeping its length and query, so that
@@ -560,6 +563,14 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
  * from h's allocator, scratch from the index's; KW_ENOMEM leaves nothing. */
 kw_status kw_hits_in_docs(const kw_index *ix, const kw_hits *h, const uint8_t *doc_mask,
                           kw_hits **out);
+
+/* Hits made from arrays of n entries, as kw_hits_position, kw_hits_length
+ * and kw_hits_query give them back (a concordance sent to another process
+ * and rebuilt there), in that order, from the index's allocator.
+ * KW_EINVAL, and nothing made, unless each hit is at least one token long
+ * and lies inside one document of ix. */
+kw_status kw_hits_from(const kw_index *ix, const uint32_t *pos, const uint32_t *lengths,
+                       const uint32_t *queries, size_t n, kw_hits **out);
 
 /* Where each hit stands: docs[i] its document and starts[i] its first
  * token's position in that document, for i < kw_hits_count(h). */

@@ -388,7 +388,7 @@ static inline int test_and_set(uint8_t *bits, size_t i)
 }
 
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, kw_table **out)
+                             uint32_t right, int each_window, kw_table **out)
 {
     const kw_alloc *a = &ix->alloc;
     const size_t n_groups = ix->folded.n;
@@ -407,7 +407,8 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
     memset(seen, 0, n_bytes);
     memset(counts, 0, n_groups * sizeof *counts);
     uint64_t positions = 0;
-    for (size_t i = 0; i < h->n; i++) {
+    int overflow = 0;
+    for (size_t i = 0; i < h->n && !overflow; i++) {
         const uint32_t pos = h->pos[i];
         const size_t doc = kw_index_doc_of(ix, pos);
         uint32_t words = 0;
@@ -416,7 +417,8 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
             if (!word_at(ix, p))
                 continue;
             words++;
-            if (!test_and_set(seen, p)) {
+            if (each_window || !test_and_set(seen, p)) {
+                overflow |= counts[group_at(ix, p)] == UINT32_MAX;
                 counts[group_at(ix, p)]++;
                 positions++;
             }
@@ -427,13 +429,19 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
             if (!word_at(ix, p))
                 continue;
             words++;
-            if (!test_and_set(seen, p)) {
+            if (each_window || !test_and_set(seen, p)) {
+                overflow |= counts[group_at(ix, p)] == UINT32_MAX;
                 counts[group_at(ix, p)]++;
                 positions++;
             }
         }
     }
     kw_free(a, seen);
+    if (overflow) {
+        kw_table_free(t);
+        kw_free(a, counts);
+        return KW_ETOOBIG;
+    }
     size_t rows = 0;
     for (size_t g = 0; g < n_groups; g++)
         rows += counts[g] != 0;
@@ -460,6 +468,39 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
 }
 
 /* ---- documents ---- */
+
+kw_status kw_hits_from(const kw_index *ix, const uint32_t *pos, const uint32_t *lengths,
+                       const uint32_t *queries, size_t n, kw_hits **out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (pos[i] >= ix->n_tokens || lengths[i] == 0
+            || lengths[i] > ix->doc_tok[kw_index_doc_of(ix, pos[i]) + 1] - pos[i])
+            return KW_EINVAL;
+    }
+    if (n > SIZE_MAX / sizeof(uint32_t))
+        return KW_ETOOBIG;
+    const kw_alloc *a = &ix->alloc;
+    kw_hits *h;
+    kw_status st = kw_hits_new(a, 0, &h);
+    if (st != KW_OK)
+        return st;
+    /* One entry at least, so that no hit still allocates. */
+    const size_t bytes = (n ? n : 1) * sizeof(uint32_t);
+    h->owned = kw_malloc(a, bytes);
+    h->lengths = kw_malloc(a, bytes);
+    h->queries = kw_malloc(a, bytes);
+    if (!h->owned || !h->lengths || !h->queries) {
+        kw_hits_free(h);
+        return KW_ENOMEM;
+    }
+    memcpy(h->owned, pos, n * sizeof(uint32_t));
+    memcpy(h->lengths, lengths, n * sizeof(uint32_t));
+    memcpy(h->queries, queries, n * sizeof(uint32_t));
+    h->pos = h->owned;
+    h->n = n;
+    *out = h;
+    return KW_OK;
+}
 
 kw_status kw_hits_in_docs(const kw_index *ix, const kw_hits *h, const uint8_t *doc_mask,
                           kw_hits **out)

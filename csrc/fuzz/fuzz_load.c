@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (kw_hits_sort(ix, h, keys, 3, &sorted) == KW_OK)
                 kw_hits_free(sorted);
             kw_table *table;
-            if (kw_hits_collocates(ix, h, 2, 2, &table) == KW_OK)
+            if (kw_hits_collocates(ix, h, 2, 2, 0, &table) == KW_OK)
                 kw_table_free(table);
             kw_hits_free(h);
         }

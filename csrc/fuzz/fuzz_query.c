@@ -188,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kw_hits_free(merged);
     }
     kw_table *table;
-    if (kw_hits_collocates(ix, h, ctx.left, ctx.right, &table) == KW_OK)
+    if (kw_hits_collocates(ix, h, ctx.left, ctx.right, (int)(ctx.left & 1), &table) == KW_OK)
         kw_table_free(table);
     if (kw_hits_clusters(ix, h, 1 + ctx.left % KW_MAX_GRAM, ctx.right & 1, 1, &table) == KW_OK)
         kw_table_free(table);

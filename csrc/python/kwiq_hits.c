@@ -467,7 +467,38 @@ static PyObject *Hits_query_numbers(HitsObject *self, PyObject *args)
     return list;
 }
 
+PyDoc_STRVAR(Hits_arrays_doc,
+"arrays()\n--\n\n"
+"(positions, lengths, queries): bytes of native uint32, one entry a hit in\n"
+"this order: its corpus-wide first token, its tokens and its query number,\n"
+"from which Index.hits_from makes the same Hits again.");
+
+static PyObject *Hits_arrays(HitsObject *self, PyObject *unused)
+{
+    (void)unused;
+    const size_t n = kw_hits_count(self->hits);
+    PyObject *arrays[3];
+    for (int k = 0; k < 3; k++)
+        arrays[k] = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(uint32_t)));
+    PyObject *result = NULL;
+    if (arrays[0] && arrays[1] && arrays[2]) {
+        uint32_t *pos = (uint32_t *)PyBytes_AS_STRING(arrays[0]);
+        uint32_t *lengths = (uint32_t *)PyBytes_AS_STRING(arrays[1]);
+        uint32_t *queries = (uint32_t *)PyBytes_AS_STRING(arrays[2]);
+        for (size_t i = 0; i < n; i++) {
+            pos[i] = kw_hits_position(self->hits, i);
+            lengths[i] = kw_hits_length(self->hits, i);
+            queries[i] = kw_hits_query(self->hits, i);
+        }
+        result = PyTuple_Pack(3, arrays[0], arrays[1], arrays[2]);
+    }
+    for (int k = 0; k < 3; k++)
+        Py_XDECREF(arrays[k]);
+    return result;
+}
+
 static PyMethodDef Hits_methods[] = {
+    {"arrays", (PyCFunction)Hits_arrays, METH_NOARGS, Hits_arrays_doc},
     {"query_numbers", (PyCFunction)Hits_query_numbers, METH_VARARGS, Hits_query_numbers_doc},
     {"lines", (PyCFunction)Hits_lines, METH_VARARGS, Hits_lines_doc},
     {"columns", (PyCFunction)Hits_columns, METH_VARARGS, Hits_columns_doc},

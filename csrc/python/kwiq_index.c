@@ -380,6 +380,39 @@ static PyObject *Index_hits_in_docs(IndexObject *self, PyObject *args)
     return st == KW_OK ? kwiq_new_hits((PyObject *)self, kept) : kwiq_raise_status(st);
 }
 
+PyDoc_STRVAR(Index_hits_from_doc,
+"hits_from(positions, lengths, queries)\n--\n\n"
+"New Hits from three buffers of native uint32 of one length, as\n"
+"Hits.arrays() gives them: each hit's corpus-wide first token, its tokens\n"
+"and its query number. ValueError for a hit that does not lie inside one\n"
+"document of this index.");
+
+static PyObject *Index_hits_from(IndexObject *self, PyObject *args)
+{
+    Py_buffer pos, lengths, queries;
+    if (!PyArg_ParseTuple(args, "y*y*y*:hits_from", &pos, &lengths, &queries))
+        return NULL;
+    kw_hits *made = NULL;
+    kw_status st = KW_EINVAL;
+    if (pos.len != lengths.len || pos.len != queries.len || pos.len % sizeof(uint32_t))
+        PyErr_SetString(PyExc_ValueError, "hits_from() needs three arrays of uint32 of one length");
+    else {
+        Py_BEGIN_ALLOW_THREADS
+        st = kw_hits_from(self->ix, pos.buf, lengths.buf, queries.buf,
+                          (size_t)pos.len / sizeof(uint32_t), &made);
+        Py_END_ALLOW_THREADS
+        if (st == KW_EINVAL)
+            PyErr_SetString(PyExc_ValueError, "hits that do not lie inside one document "
+                                              "of this index");
+    }
+    PyBuffer_Release(&pos);
+    PyBuffer_Release(&lengths);
+    PyBuffer_Release(&queries);
+    if (PyErr_Occurred())
+        return NULL;
+    return st == KW_OK ? kwiq_new_hits((PyObject *)self, made) : kwiq_raise_status(st);
+}
+
 PyDoc_STRVAR(Index_clusters_doc,
 "clusters(hits, n, left, min_count)\n--\n\n"
 "(ids, counts, docs, total): n-token clusters that start (left false) or\n"
@@ -404,16 +437,17 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_collocates_doc,
-"collocates(hits, left, right)\n--\n\n"
+"collocates(hits, left, right, each_window=False)\n--\n\n"
 "(ids, counts, None, total): fold groups within left/right words of the\n"
-"hits and their tokens there, each window token counted once; total the\n"
-"window tokens (R1).");
+"hits and their tokens there, each window token counted once (or once per\n"
+"window it is in, with each_window); total the tokens counted.");
 
 static PyObject *Index_collocates(IndexObject *self, PyObject *args)
 {
     PyObject *arg;
     unsigned int left, right;
-    if (!PyArg_ParseTuple(args, "OII:collocates", &arg, &left, &right))
+    int each_window = 0;
+    if (!PyArg_ParseTuple(args, "OII|p:collocates", &arg, &left, &right, &each_window))
         return NULL;
     const kw_hits *h = hits_of(self, arg);
     if (!h)
@@ -421,7 +455,7 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_collocates(self->ix, h, left, right, &t);
+    st = kw_hits_collocates(self->ix, h, left, right, each_window, &t);
     Py_END_ALLOW_THREADS
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
@@ -491,6 +525,7 @@ static PyMethodDef Index_methods[] = {
     {"freq", (PyCFunction)Index_freq, METH_VARARGS, Index_freq_doc},
     {"ngrams", (PyCFunction)Index_ngrams, METH_VARARGS, Index_ngrams_doc},
     {"hits_in_docs", (PyCFunction)Index_hits_in_docs, METH_VARARGS, Index_hits_in_docs_doc},
+    {"hits_from", (PyCFunction)Index_hits_from, METH_VARARGS, Index_hits_from_doc},
     {"clusters", (PyCFunction)Index_clusters, METH_VARARGS, Index_clusters_doc},
     {"collocates", (PyCFunction)Index_collocates, METH_VARARGS, Index_collocates_doc},
     {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},

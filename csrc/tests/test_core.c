@@ -1627,7 +1627,7 @@ static void test_stats(void)
 
     /* Collocates: windows of words, overlaps counted once, another hit's
      * match inside a window counted. */
-    CHECK(kw_hits_collocates(ix, h, 1, 1, &t) == KW_OK);
+    CHECK(kw_hits_collocates(ix, h, 1, 1, 0, &t) == KW_OK);
     CHECK(t->total == 8 && t->docs == NULL && has_row(ix, t, "the", 4, 0)
           && has_row(ix, t, "sat", 3, 0) && has_row(ix, t, "ran", 1, 0) && t->n == 3);
     kw_table_free(t);
@@ -1638,13 +1638,54 @@ static void test_stats(void)
     CHECK(starts[0] == 1 && starts[1] == 5 && starts[2] == 0 && starts[3] == 1 && starts[4] == 4);
     kw_hits_free(h);
     h = find(ix, "the");
-    CHECK(kw_hits_collocates(ix, h, 3, 2, &t) == KW_OK);
+    CHECK(kw_hits_collocates(ix, h, 3, 2, 0, &t) == KW_OK);
     CHECK(t->total == 12 && has_row(ix, t, "the", 2, 0) && has_row(ix, t, "cat", 5, 0)
           && has_row(ix, t, "sat", 3, 0) && has_row(ix, t, "dog", 1, 0));
     kw_table_free(t);
-    CHECK(kw_hits_collocates(ix, h, 0, 0, &t) == KW_OK);
+    CHECK(kw_hits_collocates(ix, h, 0, 0, 0, &t) == KW_OK);
     CHECK(t->n == 0 && t->total == 0);
     kw_table_free(t);
+    kw_hits_free(h);
+    /* Each window on its own: a token in two windows counts twice ("the"
+     * at 4 of document 0 and at 3 of document 3, "sat" at 2 of both). */
+    h = find(ix, "cat");
+    CHECK(kw_hits_collocates(ix, h, 2, 2, 1, &t) == KW_OK);
+    CHECK(t->total == 13 && t->n == 3 && has_row(ix, t, "the", 7, 0)
+          && has_row(ix, t, "sat", 5, 0) && has_row(ix, t, "ran", 1, 0));
+    kw_table_free(t);
+    kw_hits_free(h);
+
+    /* Hits from arrays: the same hits again; none empty, past the tokens
+     * or across a document's end (token 6, "ran", ends document 0). */
+    h = find(ix, "the");
+    {
+        const size_t n = kw_hits_count(h);
+        uint32_t p[8], l[8], q[8];
+        CHECK(n > 0 && n <= 8);
+        for (size_t i = 0; i < n && i < 8; i++) {
+            p[i] = kw_hits_position(h, i);
+            l[i] = kw_hits_length(h, i);
+            q[i] = kw_hits_query(h, i) + (uint32_t)i;
+        }
+        kw_hits *again;
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_OK && kw_hits_count(again) == n);
+        for (size_t i = 0; i < n && i < 8; i++)
+            CHECK(kw_hits_position(again, i) == p[i] && kw_hits_length(again, i) == l[i]
+                  && kw_hits_query(again, i) == q[i]);
+        kw_hits_free(again);
+        CHECK(kw_hits_from(ix, p, l, q, 0, &again) == KW_OK && kw_hits_count(again) == 0);
+        kw_hits_free(again);
+        l[0] = 0;
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_EINVAL);
+        p[0] = 6;
+        l[0] = 2;
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_EINVAL);
+        l[0] = 1;
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_OK);
+        kw_hits_free(again);
+        p[0] = (uint32_t)kw_index_n_tokens(ix);
+        CHECK(kw_hits_from(ix, p, l, q, n, &again) == KW_EINVAL);
+    }
     kw_hits_free(h);
 
     /* A document mask: documents 1, 2 (empty) and 3, as if alone. */
@@ -2448,7 +2489,7 @@ static long long oom_stats_scenario(void)
     kw_table_free(t);
     kw_hits_free(h);
     while ((st = kw_index_find(ix, "war", 3, 0, &h, &bad)) == KW_ENOMEM) {}
-    while ((st = kw_hits_collocates(ix, h, 1, 1, &t)) == KW_ENOMEM) {}
+    while ((st = kw_hits_collocates(ix, h, 1, 1, 0, &t)) == KW_ENOMEM) {}
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)t->total;

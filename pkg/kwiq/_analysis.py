@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kwiq._args import as_bool, check_side, collocation_sides, int_in, query_list
+from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in, query_list
 from kwiq._indexview import IndexView
 
 # The collocation measures, in the order of the default `measures`.
@@ -30,7 +30,8 @@ COLLOCATION_MEASURES = ("mi", "mi3", "t", "z", "ll", "dice", "logdice")
 KEYNESS_MEASURES = ("ll", "log_ratio", "perc_diff")
 # The longest n-gram or cluster the core counts (KW_MAX_GRAM).
 MAX_GRAM = 8
-# Hardie (2014): a zero frequency counts as 0.5 in the log ratio.
+# Hardie (2014): a zero frequency counts as 0.5 tokens in the log ratio
+# (of the larger corpus: see keyness).
 LOG_RATIO_ZERO = 0.5
 
 
@@ -229,15 +230,17 @@ def _g2(np, cells: list):
 def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[int, int] = 5,
                left: int | None = None,
                right: int | None = None, min_count: int = 2,
-               measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
+               measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
+               counting: str = "positions"):
     """``Corpus.collocates`` (documented there) over ``view``."""
     np, pd = libs()
     left, right = collocation_sides(window, left, right)
     min_count = int_in(min_count, "min_count", 1)
     measures = check_measures(measures, COLLOCATION_MEASURES)
+    windows = each_window(counting)
     hits = hits_of(view, query, case)
     index = view.index
-    ids, counts, _, r1 = index.collocates(hits, left, right)
+    ids, counts, _, r1 = index.collocates(hits, left, right, windows)
     ids, counts = u32(np, ids), u32(np, counts)
     vocabulary = view.vocabulary()
     counts_of_groups = group_counts(view)
@@ -248,19 +251,22 @@ def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[
     ids = ids[keep]
     return collocation_table(np, pd, [vocabulary.folded[i] for i in ids.tolist()], counts[keep],
                              counts_of_groups[ids], n_words, r1, len(hits), measures,
-                             word_ranks=u32(np, index.group_ranks())[ids])
+                             windows, word_ranks=u32(np, index.group_ranks())[ids])
 
 
 def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: int, hits: int,
-                      measures: list[str], word_ranks=None):
+                      measures: list[str], windows: bool, word_ranks=None):
     """The collocates frame from counts: each word's tokens in the windows
     (``observed``, O11) and in the corpus (``c1``), the corpus's word tokens
-    (N), the window positions (R1) and the matches; sorted, with attrs, whatever
+    (N), the window positions (R1, unless ``windows``: counting="windows",
+    whose R1 is the matches) and the matches; sorted, with attrs, whatever
     the counts come from, one index or partial counts merged. ``word_ranks``:
     each word's place in code-point order where the caller has it (an
     index's group ranks); otherwise the words are sorted here."""
     o11 = np.asarray(observed).astype(np.float64)
     c1 = np.asarray(c1).astype(np.float64)
+    if windows:
+        r1 = hits
     n, r1f = float(n_words), float(r1)
     e11 = r1f * c1 / n if n else o11 * 0.0
     columns = {"observed": o11, "expected": e11}
@@ -274,6 +280,11 @@ def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: 
                 columns[m] = (o11 - e11) / np.sqrt(o11)
             elif m == "z":
                 columns[m] = (o11 - e11) / np.sqrt(e11)
+            elif m == "ll" and windows:
+                # simple-ll (Evert 2008): windows that overlap make no
+                # table of four cells, so only O11 and E11 enter.
+                d = o11 - e11
+                columns[m] = np.where(d < 0, -1.0, 1.0) * _g2(np, [(o11, e11, d)])
             elif m == "ll":
                 r2, c2 = n - r1f, n - c1
                 d = o11 - e11  # every cell's O - E is d or -d
@@ -319,8 +330,16 @@ def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
       ``2 * (f1 * ln(f1 / E1) + f2 * ln(f2 / E2))`` (``0 ln 0 = 0``),
       negated where ``f1 / N1 < f2 / N2``, so words typical of the
       reference sort last.
-    - ``log_ratio``: ``log2((f1 / N1) / (f2 / N2))`` (Hardie 2014); a
-      zero frequency counts as 0.5, so the measure stays finite.
+    - ``log_ratio``: ``log2((f1 / N1) / (f2 / N2))`` (Hardie 2014). A
+      zero frequency counts as 0.5 tokens of the larger corpus: its
+      rate is ``0.5 / max(N1, N2)``, so the measure stays finite, and that
+      rate is below every rate of a word seen at least once in either
+      corpus, so the sign of the log ratio is always the sign of
+      ``f1 / N1 - f2 / N2``: a word absent from the target scores below
+      0, one absent from the reference above 0. (Hardie's 0.5 in place of
+      the zero frequency itself, normalised by its own corpus, gives a
+      word seen only in a larger reference a positive score when its
+      frequency there is small; with N1 = N2 the two agree.)
     - ``perc_diff``: %DIFF, ``100 * (f1 / N1 - f2 / N2) / (f2 / N2)``
       (Gabrielatos & Marchi 2012), ``inf`` where f2 = 0.
     """
@@ -366,8 +385,9 @@ def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
                 g2 = _g2(np, [(f1, e1, d), (f2, e2, -d)])
                 columns[m] = np.where(d < 0, -1.0, 1.0) * g2
             elif m == "log_ratio":
-                a = np.where(f1 == 0, LOG_RATIO_ZERO, f1) / n1f
-                b = np.where(f2 == 0, LOG_RATIO_ZERO, f2) / n2f
+                absent = LOG_RATIO_ZERO / max(n1f, n2f)
+                a = np.where(f1 == 0, absent, f1 / n1f)
+                b = np.where(f2 == 0, absent, f2 / n2f)
                 columns[m] = np.log2(a / b)
             else:  # perc_diff
                 p1, p2 = f1 / n1f, f2 / n2f

@@ -33,11 +33,17 @@ def as_bool(value: Any, name: str) -> bool:
     return value
 
 
+def at_least(value: Any, name: str, low: int, expected: str = "an int") -> int:
+    """An int >= ``low``."""
+    value = as_int(value, name, expected)
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, not {value}")
+    return value
+
+
 def words(value: Any, name: str) -> int:
     """A number of words of context, 0 .. 2**32 - 1."""
-    value = as_int(value, name)
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, not {value}")
+    value = at_least(value, name, 0)
     if value > MAX_U32:
         raise ValueError(f"{name} must be < 2**32, not {value}")
     return value
@@ -64,6 +70,14 @@ def collocation_sides(window: Any, left: Any, right: Any) -> tuple[int, int]:
     sides = window_sides(window)
     return (sides[0] if left is None else int_in(left, "left", 0),
             sides[1] if right is None else int_in(right, "right", 0))
+
+
+def each_window(counting: Any) -> bool:
+    """collocates' ``counting``: whether it is "windows" (each window
+    counted on its own) rather than "positions"."""
+    if counting not in ("positions", "windows"):
+        raise ValueError(f"counting must be 'positions' or 'windows', not {counting!r}")
+    return counting == "windows"
 
 
 def check_side(side: Any) -> None:

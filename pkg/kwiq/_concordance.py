@@ -8,13 +8,15 @@ import functools
 import html
 import itertools
 import json
+import math
 import operator
 import os
+import sys
 from collections.abc import Hashable, Iterator, Sequence
-from typing import Any, NamedTuple, Union, overload
+from typing import Any, Callable, NamedTuple, Union, overload
 
 from kwiq import _core
-from kwiq._args import as_bool
+from kwiq._args import as_bool, at_least
 from kwiq._indexview import IndexView
 
 # From this many lines on, and with pyarrow, DataFrames take their text
@@ -105,6 +107,16 @@ def meta_line_type(names: tuple[str, ...]) -> type:
         "__doc__": f"A concordance Line with the metadata columns {', '.join(names)}."})
 
 
+def _travelled(view: IndexView, arrays: tuple[bytes, bytes, bytes],
+               options: dict) -> Concordance:
+    """The Concordance that Concordance.__reduce__ sent: its hits made
+    again, over its corpus, from their positions, lengths and query
+    numbers (uint32, of a little-endian machine: README, Saved corpora)."""
+    if any(number >= len(options["queries"]) for number in memoryview(arrays[2]).cast("I")):
+        raise ValueError("a pickled concordance with a hit of no query")
+    return Concordance(view.index.hits_from(*arrays), view, **options)
+
+
 def _meta_line(names: tuple[str, ...], values: tuple) -> Line:
     return meta_line_type(names)._make(values)
 
@@ -151,6 +163,9 @@ class Concordance(Sequence[Line]):
     asked for (indexing, slicing, iteration, display, export), all laid out
     with the context the concordance was made with: ``window``, ``width``
     and ``bound`` as given to ``Corpus.kwic``.
+
+    A Concordance pickles as its corpus, its hits in their order and what
+    ``kwic`` was asked (README, "Pickling").
     """
 
     def __init__(self, hits: Any, view: IndexView, *, query: str | list[str],
@@ -158,6 +173,7 @@ class Concordance(Sequence[Line]):
                  bound: str | None, context: tuple[int, int, int, int],
                  meta: list[str] | None = None):
         self._hits = hits
+        self._view = view
         self._ids = view.ids
         self._set_options(query, queries, window, case, width, bound)
         # What the core lays lines out with: (left, right, width or 0, bound
@@ -208,6 +224,19 @@ class Concordance(Sequence[Line]):
 
     def __len__(self) -> int:
         return len(self._hits)
+
+    def __reduce__(self):
+        # Its corpus (or view: IndexView.__reduce__), its hits in their
+        # order (so a sorted one stays sorted) and what kwic was asked.
+        options = dict(query=self.query, queries=self.queries, window=self.window,
+                       case=self.case, width=self.width, bound=self.bound,
+                       context=self._context, meta=list(self.meta) or None)
+        return (_travelled, (self._view, self._hits.arrays(), options))
+
+    def __copy__(self) -> Concordance:
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
 
     def _lines(self, start: int, stop: int) -> list[Line]:
         left, right, width, bound = self._context
@@ -286,7 +315,11 @@ class Concordance(Sequence[Line]):
     def format(self, width: int = 79, limit: int | None = None) -> str:
         """Plain text, one line per hit, the matches aligned in one column
         and the contexts cut to fit ``width`` characters, as NLTK prints a
-        concordance. ``limit`` shows only the first lines."""
+        concordance. ``limit`` shows only the first lines. Both are ints
+        >= 0 (``limit`` may be None), checked as ``kwic`` checks a window:
+        TypeError for another type (a bool too), ValueError below 0."""
+        width = at_least(width, "width", 0)
+        limit = None if limit is None else at_least(limit, "limit", 0, "an int or None")
         lines = self[:limit] if limit is not None else list(self)
         if not lines:
             return ""
@@ -472,18 +505,19 @@ class Concordance(Sequence[Line]):
         with the Line fields, the ``meta`` columns and ``query``, one object
         per line of the file. Ids and metadata values must be what ``json``
         can encode (str, int, float, bool, None, tuples of them...);
-        otherwise TypeError is raised before the file is opened."""
+        otherwise TypeError is raised before the file is opened. A missing
+        value (NaN, None, pandas' NA or NaT) is null, never NaN (json_value)."""
         path = os.fspath(path)
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        encode(self._ids)  # fail on an id JSON cannot hold, before writing
+        encode = json_encoder()
+        encode(json_value(self._ids))  # fail on an id JSON cannot hold, before writing
         if self.meta:
-            encode(self._meta_of_docs())
+            encode(json_value(self._meta_of_docs()))
         fields = self._export_fields()
         with open(path, "w", encoding="utf-8") as out:
             out.write("[")
             separator = "\n"
             for row in self._export_rows():
-                out.write(separator + encode(dict(zip(fields, row))))
+                out.write(separator + encode(dict(zip(fields, json_value(row)))))
                 separator = ",\n"
             out.write("\n]\n" if len(self) else "]\n")
 
@@ -500,6 +534,27 @@ class Concordance(Sequence[Line]):
             numbers = self._hits.query_numbers(start, stop)
             for line, number in zip(self._lines(start, stop), numbers):
                 yield line + (self.queries[number],)
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as JSON writes it, never as NaN: a missing value (None,
+    NaN, pandas' NA and NaT) and an infinity, which JSON has no number
+    for, are null, as JavaScript's JSON.stringify writes them; a tuple is
+    a list of such values."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (tuple, list)):
+        return [json_value(item) for item in value]
+    pandas = sys.modules.get("pandas")  # pandas' missing values need pandas loaded
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
+        return None
+    return value
+
+
+def json_encoder() -> Callable[[Any], str]:
+    """What to_json and the command line encode each line with: UTF-8 text
+    as it is, and NaN refused (json_value writes it as null first)."""
+    return json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def defused(cell: Any) -> Any:

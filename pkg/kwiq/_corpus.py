@@ -42,6 +42,10 @@ class Corpus:
     cut into consecutive runs, one a thread, tokenized with the GIL
     released; the corpus is the same, type ids and all, whatever the
     count. A corpus under 1 MB a thread uses fewer threads.
+
+    A Corpus pickles, for other processes: a loaded one as a reference to
+    its file, a built one as its saved bytes, a view as its corpus and its
+    documents (README, "Pickling").
     """
 
     def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None,
@@ -169,14 +173,15 @@ class Corpus:
         it, lives: replace the file (as ``save`` does) rather than write
         into it meanwhile.
         """
-        index, blob = _saved.read(path)
+        index, blob, checksum = _saved.read(path)
         try:
             ids, metadata = _saved.decode_ids(blob, index.n_docs)
             if metadata is not None:
                 metadata = _metadata.decode(metadata, index.n_docs)
         except FormatError as error:
             raise FormatError(f"{os.fspath(path)}: {error}") from None
-        return of_index(cls, index, ids, metadata)
+        return of_view(cls, IndexView.whole(
+            index, ids, metadata, ("file", os.path.abspath(os.fspath(path)), checksum)))
 
     @property
     def n_docs(self) -> int:
@@ -221,6 +226,17 @@ class Corpus:
 
     def __len__(self) -> int:
         return self.n_docs
+
+    def __reduce__(self):
+        # As its IndexView travels (IndexView.__reduce__): a loaded corpus
+        # by its file, a built one by its saved bytes, a view as its corpus
+        # and its documents.
+        return (of_view, (type(self), self._index_view))
+
+    def __copy__(self) -> "Corpus":
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
 
     def __repr__(self) -> str:
         documents = "document" if self.n_docs == 1 else "documents"
@@ -414,7 +430,8 @@ class Corpus:
     def collocates(self, query: str | Iterable[str], window: int | tuple[int, int] = 5,
                    left: int | None = None,
                    right: int | None = None, min_count: int = 2,
-                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
+                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
+                   counting: str = "positions"):
         """Collocates of ``query``: a DataFrame with columns ``word, observed,
         expected``, then one column per measure named as in ``measures``, one
         row per word seen at least ``min_count`` times in the windows, sorted
@@ -426,8 +443,28 @@ class Corpus:
         ``window`` unless given; ``window`` may also be a ``(left, right)``
         pair, as in ``kwic``), inside its document; punctuation is skipped
         and not counted, as kwic windows count words; the match's own tokens
-        are not in its window (another match's may be). A token inside the
-        windows of several matches is counted once. Words are case-folded.
+        are not in its window (another match's may be). Words are
+        case-folded.
+
+        ``counting`` says how windows are counted, and so which marginal
+        stands for the node:
+
+        - ``"positions"`` (the default; Evert 2008, surface cooccurrence):
+          a token inside the windows of several matches is counted once,
+          and R1 is the window positions (below). Every word token of the
+          corpus falls in one cell of the table, so every measure is that
+          of a true contingency table.
+        - ``"windows"``: each match's window is counted on its own (a token
+          in two windows counts twice) and R1 is the node's frequency, the
+          matches (``hits``), as conc, AntConc and Sketch Engine count:
+          ``mi`` is then ``log2(O11 * N / (hits * C1))`` and ``logdice``
+          ``14 + log2(2 * O11 / (hits + C1))``, the numbers those tools
+          give on the same tokens (conc's exactly: tests/test_compare_tools.py).
+          They come out about ``log2(R1 / hits)`` above the positions'.
+          The windows then make no table of four cells (O11 may exceed
+          R1), so ``ll`` is Evert's simple-ll, ``2 * (O11 * ln(O11 / E11)
+          - (O11 - E11))``, signed as below; the other measures read O11,
+          E11, R1 and C1 as written.
 
         The contingency table (Evert 2008, surface cooccurrence) classifies
         every word token of the corpus: in a window or not, the collocate or
@@ -441,9 +478,11 @@ class Corpus:
         - ``N``: the word tokens of the corpus;
         - ``R1``: the window positions actually observed: distinct word tokens
           inside at least one window (fewer than ``hits * (left + right)`` at
-          document edges and where windows overlap);
+          document edges and where windows overlap); with
+          ``counting="windows"``, the matches;
         - ``C1``: the collocate's frequency, its tokens in the whole corpus;
-        - ``O11`` (``observed``): its tokens inside the windows;
+        - ``O11`` (``observed``): its tokens inside the windows (with
+          ``counting="windows"``, once for each window a token is in);
         - ``E11`` (``expected``) ``= R1 * C1 / N``, and
           ``Eij = Ri * Cj / N`` for the other cells.
 
@@ -463,7 +502,7 @@ class Corpus:
         ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
         """
         return _analysis.collocates(self._index_view, query, window, left, right, min_count,
-                                    measures, case=case)
+                                    measures, case=case, counting=counting)
 
     def keyness(self, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
                 case: bool = False, punctuation: bool = False):
@@ -521,6 +560,13 @@ def index_view(corpus: Corpus) -> IndexView:
     """What the corpus (or view) is over its index, for the code that reads
     it on its behalf: its counts (kwiq._analysis) and kwiq.dask's tasks."""
     return corpus._index_view
+
+
+def of_view(cls: type[Corpus], view: IndexView) -> Corpus:
+    """A ``cls`` that is ``view``, as Corpus.__reduce__ sends it."""
+    corpus = cls.__new__(cls)
+    corpus._index_view = view
+    return corpus
 
 
 def of_index(cls: type[Corpus], index: Any, ids: list, metadata: Any) -> Corpus:

@@ -6,19 +6,27 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
-from kwiq import _core
+from kwiq import _core, _saved
 from kwiq._query import SLOT_CACHE_SIZE, Vocabulary, parse
+from kwiq._saved import FormatError
+
+# Where an index comes from, which is how it travels (IndexView.__reduce__):
+# ("file", absolute path, the file's checksum) for a loaded one, None for
+# a built one, which travels as its saved bytes.
+Source = Optional[Tuple[str, str, int]]
 
 
 class Shared:
     """What a corpus and its views share: the index's vocabulary, fetched
-    once, the document number of each id, and the slots of recent queries
-    (parsing a query costs more than finding a rare word)."""
+    once, the document number of each id, the slots of recent queries
+    (parsing a query costs more than finding a rare word), and where the
+    index comes from."""
 
-    def __init__(self, ids: list):
+    def __init__(self, ids: list, source: Source = None):
         self.ids = ids
+        self.source = source
         self.vocabulary: Vocabulary | None = None
         self.position_of: dict[Hashable, int] | None = None
         self.slots: dict[tuple[str, bool], list] = {}
@@ -54,9 +62,17 @@ class IndexView:
     freq_cache: dict
 
     @classmethod
-    def whole(cls, index: Any, ids: list, metadata: Any) -> IndexView:
+    def whole(cls, index: Any, ids: list, metadata: Any, source: Source = None) -> IndexView:
         """Every document of the index."""
-        return cls(index, ids, metadata, None, None, Shared(ids), {})
+        return cls(index, ids, metadata, None, None, Shared(ids, source), {})
+
+    def __reduce__(self):
+        """A view pickles as its whole corpus and its documents: a loaded
+        index as a reference to its file (checked by its checksum when
+        unpickled), a built one as the bytes ``save`` would write; the ids
+        and metadata as Python objects. Its caches are made anew."""
+        source = self.shared.source or ("bytes", _saved.to_bytes(self.index))
+        return (travelled, (source, self.ids, self.metadata, self.docs))
 
     def of_docs(self, docs: list[int]) -> IndexView:
         """The view of the documents numbered ``docs`` (sorted)."""
@@ -102,3 +118,19 @@ class IndexView:
             return [(_core.SLOT_FORM, p.text) if p.kind == "literal" else (_core.SLOT_ANY_WORD,)
                     for p in patterns]
         return [vocabulary.slot(p, case, query) for p in patterns]
+
+
+def travelled(source: tuple, ids: list, metadata: Any, docs: Optional[list[int]]) -> IndexView:
+    """The IndexView that IndexView.__reduce__ sent; FormatError when the
+    file of a loaded index has changed since (or is not a saved corpus)."""
+    if source[0] == "bytes":
+        view = IndexView.whole(_saved.of_bytes(source[1]), ids, metadata)
+    else:
+        _, path, checksum = source
+        index, _, found = _saved.read(path)
+        if found != checksum:
+            raise FormatError(f"{path}: the file has changed since the corpus loaded from it "
+                              f"was pickled (checksum {found:016x}, not {checksum:016x}); "
+                              "load it again")
+        view = IndexView.whole(index, ids, metadata, source)
+    return view if docs is None else view.of_docs(docs)

@@ -35,6 +35,9 @@ class LineConcordance(Concordance):
         self._origin = origin
         self._sort_keys = sort_keys
 
+    # Its lines travel as they are, not as the hits a Concordance sends.
+    __reduce__ = object.__reduce__
+
     def __len__(self) -> int:
         return len(self._frame)
 

@@ -52,6 +52,11 @@ class QueryError(ValueError):
         self.query = query
         self.position = position
 
+    def __reduce__(self):
+        # Unpickled from the arguments of __init__, not from the message
+        # alone, so that a worker's QueryError reaches its parent whole.
+        return (type(self), (self.problem, self.query, self.position))
+
 
 @dataclass(frozen=True)
 class Pattern:
@@ -177,8 +182,9 @@ def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
     return patterns, i
 
 
-def glob_regex(glob: str) -> regex.Pattern:
-    """A compiled regex that fully matches what the glob matches.
+def glob_regex(glob: str, literal: Callable[[str], str] = regex.escape) -> regex.Pattern:
+    """A compiled regex that fully matches what the glob matches, each
+    character but a wildcard matched as ``literal`` makes it (itself).
 
     Each piece of the glob between two ``*`` is matched at its first place
     after the previous one, in an atomic group that never goes back for a
@@ -186,7 +192,7 @@ def glob_regex(glob: str) -> regex.Pattern:
     pieces have fixed lengths), and ``*a*a*a*b`` costs O(form * glob) on
     ``aaaa...``, not a power of the form's length."""
     def piece(text: str) -> str:
-        return "".join("." if c == "?" else regex.escape(c) for c in text)
+        return "".join("." if c == "?" else literal(c) for c in text)
 
     first, *middle, last = glob.split("*") if "*" in glob else (glob, None)
     if last is None:
@@ -229,6 +235,7 @@ class Vocabulary:
         self.group_of = array("I")
         self.group_of.frombytes(index.group_of())
         self._slots: dict[tuple[str, str, bool], tuple] = {}
+        self._chars_of_fold: dict[str, list[str]] | None = None
 
     def slot(self, pattern: Pattern, case: bool, query: str = "") -> tuple:
         """The slot that kwiq._core.Index.match takes for one pattern of
@@ -246,10 +253,22 @@ class Vocabulary:
         return slot
 
     @staticmethod
-    def _glob_matches(glob: str, forms: list, is_word: Any) -> list[int]:
-        """The ids of the word forms that ``glob`` matches."""
-        matches = glob_regex(glob).fullmatch
+    def _glob_matches(glob: str, forms: list, is_word: Any,
+                      literal: Callable[[str], str] = regex.escape) -> list[int]:
+        """The ids of the word forms that ``glob`` matches (``literal`` as
+        glob_regex takes it)."""
+        matches = glob_regex(glob, literal).fullmatch
         return [i for i, form in enumerate(forms) if is_word[i] and matches(form)]
+
+    def _any_case_of(self, char: str) -> str:
+        """A regex of ``char`` and every character of the vocabulary that
+        folds as it does ("s", "S" and "ſ"; "ß" and "ẞ"), made once."""
+        if self._chars_of_fold is None:
+            self._chars_of_fold = {}
+            for known in sorted(set("".join(self.surface))):
+                self._chars_of_fold.setdefault(_core.casefold(known), []).append(known)
+        chars = set(self._chars_of_fold.get(_core.casefold(char), [])) | {char}
+        return "(?:" + "|".join(regex.escape(c) for c in sorted(chars)) + ")"
 
     def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> tuple:
         if pattern.kind == "glob":
@@ -261,10 +280,12 @@ class Vocabulary:
             if "?" in pattern.text:
                 # A "?" is one character as written, which may fold to more
                 # ("İ" to "i̇", "ß" to "ss"): a form the glob matches as
-                # written finds its word too, as case=True would find it.
+                # written, each character in any case, finds its word too,
+                # whatever the case of the query ("stra?e" finds "Straße").
                 # (Without "?", folding keeps every match, character by
                 # character.)
-                exact = self._glob_matches(pattern.text, self.surface, self.surface_is_word)
+                exact = self._glob_matches(pattern.text, self.surface, self.surface_is_word,
+                                           self._any_case_of)
                 groups = sorted(set(groups).union(self.group_of[t] for t in exact))
             return (_core.SLOT_GROUPS, array("I", groups))
         flags = regex.V0 | (0 if case else regex.IGNORECASE)

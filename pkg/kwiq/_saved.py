@@ -22,6 +22,7 @@ with no metadata.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import mmap
 import os
@@ -139,18 +140,41 @@ def write(index: Any, blob: bytes, path: PathLike) -> None:
         raise
 
 
-def read(path: PathLike) -> tuple[Any, bytes]:
-    """(index, blob) of the saved corpus at ``path``, memory-mapped."""
+# Where the header's checksum lies (csrc/core/kw_file.c): it covers the
+# header and the table, which holds every section's checksum, so it
+# stands for the whole file.
+CHECKSUM_BYTES = slice(56, 64)
+
+
+def read(path: PathLike) -> tuple[Any, bytes, int]:
+    """(index, blob, checksum) of the saved corpus at ``path``,
+    memory-mapped; the checksum is the header's (CHECKSUM_BYTES)."""
     name = os.fspath(path)
     with open(path, "rb") as file:
         if os.fstat(file.fileno()).st_size == 0:
             raise FormatError(f"{name}: an empty file, not a saved kwiq corpus")
         mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     try:
-        return _core.load(mapping)
+        index, blob = _core.load(mapping)
     except FormatError as error:
         mapping.close()
         raise FormatError(f"{name}: {error}") from None
     except BaseException:
         mapping.close()
         raise
+    return index, blob, int.from_bytes(mapping[CHECKSUM_BYTES], "little")
+
+
+def of_bytes(data: bytes) -> Any:
+    """The index of a saved corpus's bytes (``Index.save`` wrote them), read
+    from an anonymous mapping: aligned as loading needs, and no file."""
+    mapping = mmap.mmap(-1, max(len(data), 1))
+    mapping.write(data)
+    return _core.load(memoryview(mapping)[:len(data)])[0]
+
+
+def to_bytes(index: Any) -> bytes:
+    """The bytes ``save`` would write for ``index`` with an empty blob."""
+    out = io.BytesIO()
+    index.save(out, b"")
+    return out.getvalue()

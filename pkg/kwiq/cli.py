@@ -39,13 +39,13 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
-import json
 import sys
 from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 
 from kwiq import __version__
 from kwiq._args import MAX_U32
-from kwiq._concordance import SORT_KEY_NAMES, Concordance, Line, defused, sort_key_names
+from kwiq._concordance import (SORT_KEY_NAMES, Concordance, Line, defused, json_encoder,
+                               json_value, sort_key_names)
 from kwiq._corpus import Corpus, of_files, sample
 from kwiq._files import FileDecodeError, expand
 from kwiq._query import QueryError
@@ -318,11 +318,11 @@ def write(conc: Concordance, out: TextIO, fmt: str = "text", *, width: int = 79,
         return
     rows = ((*line, conc.query) for lines in chunks for line in lines)
     if fmt == "json":
-        encode = json.JSONEncoder(ensure_ascii=False).encode
+        encode = json_encoder()
         separator = "\n"
         out.write("[")
         for row in rows:
-            out.write(separator + encode(dict(zip(FIELDS, row))))
+            out.write(separator + encode(dict(zip(FIELDS, json_value(row)))))
             separator = ",\n"
         out.write("]\n" if separator == "\n" else "\n]\n")
     else:

@@ -19,7 +19,7 @@ from kwiq import _build, _files, _metadata
 from kwiq._analysis import (COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM, check_measures,
                             collocation_table, dispersion_figure, dispersion_plot_queries,
                             keyness_of_freqs, libs, sorted_rows)
-from kwiq._args import as_bool, check_side, collocation_sides, int_in
+from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in
 from kwiq._corpus import Corpus as LocalCorpus
 from kwiq._corpus import Window, as_items, check_ids, document_error, file_ids, is_mask
 from kwiq._saved import FormatError, PathLike
@@ -423,7 +423,8 @@ class Corpus:
 
     def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
                    left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
-                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False):
+                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
+                   counting: str = "positions"):
         """As ``kwiq.Corpus.collocates``. Two rounds: the partitions count
         the words in their windows, R1, the matches and their word tokens;
         the client adds them up and keeps the words seen ``min_count``
@@ -433,8 +434,9 @@ class Corpus:
         left, right = collocation_sides(window, left, right)
         min_count = int_in(min_count, "min_count", 1)
         measures = check_measures(measures, COLLOCATION_MEASURES)
+        windows = each_window(counting)
         LocalCorpus([]).kwic(query, window=0, case=case)
-        partial = self._map(_worker.collocates_part, query, case, left, right)
+        partial = self._map(_worker.collocates_part, query, case, left, right, windows)
         observed = _merged(pd, [frame for frame, _, _, _ in partial], "word", ["observed"])
         kept = observed[observed["observed"] >= min_count]
         words = kept.index.tolist()
@@ -444,7 +446,7 @@ class Corpus:
         hits = sum(hits for _, _, hits, _ in partial)
         n_words = sum(n for _, _, _, n in partial)
         return collocation_table(np, pd, words, kept["observed"].to_numpy(), c1, n_words, r1,
-                                 hits, measures)
+                                 hits, measures, windows)
 
     def keyness(self, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
                 case: bool = False, punctuation: bool = False):

@@ -274,14 +274,15 @@ def locate_part(part: Part, queries: list[str], case: bool) -> list:
     return located
 
 
-def collocates_part(part: Part, query: Any, case: bool, left: int, right: int):
+def collocates_part(part: Part, query: Any, case: bool, left: int, right: int,
+                    windows: bool):
     """The words in this partition's windows with their tokens there, R1,
     the matches and the word tokens (windows never leave a document, so
     each of these adds up over partitions)."""
     np, pd = libs()
     view = index_view(part.corpus)
     hits = hits_of(view, query, case)
-    ids, counts, _, r1 = view.index.collocates(hits, left, right)
+    ids, counts, _, r1 = view.index.collocates(hits, left, right, windows)
     ids = u32(np, ids)
     vocabulary = view.vocabulary()
     frame = pd.DataFrame({"word": [vocabulary.folded[i] for i in ids.tolist()],
