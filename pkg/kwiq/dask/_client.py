@@ -206,19 +206,12 @@ class Corpus:
         try:
             with open(path, encoding="utf-8") as file:
                 manifest = json.load(file)
-            if manifest["format"] != MANIFEST_FORMAT:
-                raise FormatError(f"{path}: not a {MANIFEST_FORMAT} manifest")
-            if manifest["version"] > MANIFEST_VERSION:
-                raise FormatError(f"{path}: version {manifest['version']} is newer than "
-                                  f"this kwiq reads ({MANIFEST_VERSION})")
-            files = [os.path.join(directory, entry["file"]) for entry in manifest["partitions"]]
         except FileNotFoundError:
             raise FormatError(f"{directory}: no {MANIFEST}; not a saved kwiq.dask corpus") \
                 from None
-        except (ValueError, KeyError, TypeError) as error:
-            if isinstance(error, FormatError):
-                raise
+        except ValueError as error:
             raise FormatError(f"{path}: not a valid manifest ({error!r})") from None
+        files = manifest_files(manifest, directory)
         client = _client(client)
         return cls(client, [client.submit(_worker.load_part, file, pure=False) for file in files])
 
@@ -507,3 +500,26 @@ class KwicSource:
         return whole.take(starts[parts] + rows).reset_index(drop=True)
 
 
+def manifest_files(manifest: Any, directory: str) -> list[str]:
+    """The partition files a manifest (its JSON value) of ``directory``
+    lists, joined to it. FormatError for a manifest that is not one: of
+    another format or a newer version, without a partition, or listing a
+    file outside ``directory`` (an absolute path, or a ".." part)."""
+    path = os.path.join(directory, MANIFEST)
+    try:
+        if manifest["format"] != MANIFEST_FORMAT:
+            raise FormatError(f"{path}: not a {MANIFEST_FORMAT} manifest")
+        if manifest["version"] > MANIFEST_VERSION:
+            raise FormatError(f"{path}: version {manifest['version']} is newer than "
+                              f"this kwiq reads ({MANIFEST_VERSION})")
+        names = [entry["file"] for entry in manifest["partitions"]]
+    except (KeyError, TypeError) as error:
+        raise FormatError(f"{path}: not a valid manifest ({error!r})") from None
+    if not names:
+        raise FormatError(f"{path}: lists no partition")
+    for name in names:
+        if not isinstance(name, str) or not name or os.path.isabs(name) \
+                or os.pardir in name.replace("\\", "/").split("/"):
+            raise FormatError(f"{path}: partition file {name!r} is not a file name inside "
+                              f"{directory}")
+    return [os.path.join(directory, name) for name in names]
