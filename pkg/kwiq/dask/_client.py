@@ -145,10 +145,11 @@ class Corpus:
                    errors: str = "strict",
                    ids: Union[str, Callable[[Any], Hashable]] = "path", *,
                    npartitions: Optional[int] = None, threads: int = 1,
-                   metadata: Any = None, client: Optional[Client] = None) -> Corpus:
+                   metadata: Any = None, client: Optional[Client] = None,
+                   include: Union[str, Sequence[str]] = _files.DEFAULT_INCLUDE) -> Corpus:
         """Text files, one document a file, as ``kwiq.Corpus.from_files``
         takes them (paths, globs, directories; ``encoding``, ``errors``,
-        ``ids``), cut into ``npartitions`` runs of consecutive files of
+        ``ids``, ``include``), cut into ``npartitions`` runs of consecutive files of
         about equal size (default: one per worker thread). The paths are
         listed on the client and read by the workers: they must name the
         same files everywhere (shared storage). A file that cannot be
@@ -159,9 +160,11 @@ class Corpus:
         keeps its files' rows."""
         threads = _build.check_threads(threads)
         client = _client(client)
-        files = _files.expand(paths)
         _files.check_codec(encoding, errors)
-        all_ids = check_ids(file_ids(files, ids), len(files))
+        found = _files.expand(paths, include)
+        _files.warn_skipped(found, include, stacklevel=2)
+        files = found.paths
+        all_ids = check_ids(file_ids(found, ids), len(files))
         if callable(metadata):
             metadata = [metadata(Path(path)) for path in files]
         metadata = _metadata.check(metadata, len(files))
