@@ -89,7 +89,7 @@ def test_movie_reviews_glob_and_directory(small_runs):
     expected = python_corpus(paths)
     by_glob = kwiq.Corpus.from_files(str(root / "**" / "*.txt"), threads=2, progress=False)
     same(by_glob, expected, ["the", "film", "bad", "good"])
-    with pytest.warns(_files.SkippedFilesWarning, match=r"^1 file\(s\) .*: \S*/README;"):
+    with pytest.warns(kwiq.SkippedFilesWarning, match=r"^1 file\(s\) .*: \S*/README;"):
         by_dir = kwiq.Corpus.from_files(root, threads=4, progress=False)
     assert by_dir.ids == tuple(os.path.relpath(i, root) for i in by_glob.ids)
     with_readme = kwiq.Corpus.from_files(root, threads=4, progress=False, include="*")
@@ -152,7 +152,7 @@ def names(corpus, root):
 
 
 def test_directory_sorted_by_components_without_hidden_files(tree):
-    with pytest.warns(_files.SkippedFilesWarning, match="1 file"):
+    with pytest.warns(kwiq.SkippedFilesWarning, match="1 file"):
         corpus = kwiq.Corpus.from_files(tree, progress=False)
     # "a" sorts before "a-b" as a component, though "a/" > "a-" as strings;
     # ids relative to the directory, *.txt only by default
@@ -323,7 +323,7 @@ def test_a_directory_reads_txt_and_says_what_it_left_out(tmp_path):
         (tmp_path / name).write_text(f"text of {name}", encoding="utf-8")
     txt = sorted(n for n in names if fnmatch.fnmatch(n, "*.txt"))
     others = sorted(str(tmp_path / n) for n in names if n not in txt)
-    with pytest.warns(_files.SkippedFilesWarning) as caught:
+    with pytest.warns(kwiq.SkippedFilesWarning) as caught:
         corpus = kwiq.Corpus.from_files(tmp_path, progress=False)
     assert list(corpus.ids) == txt
     [warning] = caught
@@ -335,7 +335,7 @@ def test_a_directory_reads_txt_and_says_what_it_left_out(tmp_path):
         warnings.simplefilter("error")
         assert list(kwiq.Corpus.from_files(tmp_path, include="*", progress=False).ids) == \
             sorted(names)
-    with pytest.warns(_files.SkippedFilesWarning, match="^4 file"):
+    with pytest.warns(kwiq.SkippedFilesWarning, match="^4 file"):
         assert list(kwiq.Corpus.from_files(tmp_path, include=["*.md", "READ*"],
                                            progress=False).ids) == ["README", "notes.md"]
     with pytest.raises(FileNotFoundError, match=r"no file matching \*\.xml in the directory"):

@@ -123,8 +123,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _BuildParser(
         prog="kwiq build",
         description="Build a corpus of FILEs, one document each (its id the FILE as "
-                    "given, or as found below a directory), and save it to CORPUS, for "
-                    "'kwiq QUERY -c CORPUS'.",
+                    "given, or its path relative to a directory given), and save it to "
+                    "CORPUS, for 'kwiq QUERY -c CORPUS'.",
         epilog=BUILD_HINT[0].upper() + BUILD_HINT[1:] + ".",
     )
     parser.add_argument("files", metavar="FILE", nargs="+",
