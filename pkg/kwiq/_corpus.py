@@ -599,6 +599,10 @@ def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: st
     bar = _build.Progress(sum(sizes), bool(progress))
     try:
         index = _build.build(sizes, load, describe, threads, bar)
+    except FileDecodeError as error:
+        # Its context, the codec's error it replaces, holds the whole file.
+        error.__context__ = None
+        raise
     finally:
         bar.close()
     if used is not None:
