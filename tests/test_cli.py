@@ -453,10 +453,10 @@ def test_directory_as_file(run, files):
 def test_directory_and_glob(run, files):
     (files / "sub").mkdir()
     (files / "sub" / "fr.txt").write_text("La STRASSE est longue.\n", encoding="utf-8")
-    done = run("strasse", ".", "-f", "csv")  # every file below, sorted
+    done = run("strasse", ".", "-f", "csv")  # every *.txt file below, sorted
     assert done.rc == 0, done
-    assert [r["doc"] for r in parse(done.out, "csv")] == ["./de.txt", "./de.txt",
-                                                           "./sub/fr.txt"]
+    # named relative to the directory
+    assert [r["doc"] for r in parse(done.out, "csv")] == ["de.txt", "de.txt", "sub/fr.txt"]
     done = run("strasse", "**/fr*.txt", "en.txt", "--threads", "2", "-f", "csv")
     assert done.rc == 0, done
     assert [r["doc"] for r in parse(done.out, "csv")] == ["sub/fr.txt"]
@@ -465,6 +465,30 @@ def test_directory_and_glob(run, files):
     assert "no file matches **/*.none" in done.err and "Traceback" not in done.err
     done = run("the", "en.txt", "--threads", "0")
     assert done.rc == 2 and "--threads" in done.err
+
+
+def test_a_directory_reads_txt_as_from_files_does(run, files):
+    """The directory rule of Corpus.from_files: *.txt by default, the files
+    left out said on stderr, --include to choose; names relative to it."""
+    (files / "README").write_text("the strasse README\n", encoding="utf-8")
+    (files / "sub").mkdir()
+    (files / "sub" / "fr.md").write_text("La STRASSE\n", encoding="utf-8")
+    done = run("strasse", ".", "-f", "csv")
+    assert done.rc == 0, done
+    assert [r["doc"] for r in parse(done.out, "csv")] == ["de.txt", "de.txt"]
+    assert done.err == ("kwiq: 2 file(s) not matching *.txt left out: ./README, ./sub/fr.md; "
+                        "--include '*' reads every file\n")
+    done = run("strasse", ".", "--include", "*.md", "--include", "READ*", "-f", "csv")
+    assert [r["doc"] for r in parse(done.out, "csv")] == ["README", "sub/fr.md"]
+    assert run("build", ".", "--include", "*", "-o", "all.kwiq").rc == 0
+    assert kwiq.Corpus.load(files / "all.kwiq").ids == ("README", "de.txt", "en.txt",
+                                                        "sub/fr.md")
+    # two directories whose files have the same name relative to each
+    (files / "other").mkdir()
+    (files / "other" / "de.txt").write_text("x\n", encoding="utf-8")
+    done = run("strasse", ".", "other")
+    assert (done.rc, done.out) == (2, ""), done
+    assert done.err.endswith("kwiq: de.txt: two FILEs have this name\n")
 
 
 def test_same_file_twice(run, files):
@@ -607,7 +631,7 @@ def test_build_a_directory_on_any_threads(run, tmp_path):
     assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
     records = parse(run("zebra", "-c", "1.kwiq", "-f", "csv").out, "csv")
     assert len(records) == 30
-    assert records[0]["doc"] == "texts/00.txt" and records[-1]["doc"] == "texts/sub/29.txt"
+    assert records[0]["doc"] == "00.txt" and records[-1]["doc"] == "sub/29.txt"
 
 
 def test_searching_for_the_word_build(run, tmp_path):
@@ -826,7 +850,8 @@ def test_names_as_the_api_and_a_saved_corpus_give_them(run, tree, monkeypatch, p
     line names its document whenever there are several, whether one FILE
     or many gave them, exactly as -c on a corpus built from them does."""
     monkeypatch.chdir(tree)
-    several = kwiq.Corpus.from_files(paths, progress=False).n_docs > 1
+    ids = kwiq.Corpus.from_files(paths, progress=False).ids
+    several = len(ids) > 1
     assert several == (paths != ["texts/sub"])
     assert run("build", *paths, "-o", "built.kwiq").rc == 0
     for query in ["the", "strasse", "zebra"]:
@@ -834,7 +859,7 @@ def test_names_as_the_api_and_a_saved_corpus_give_them(run, tree, monkeypatch, p
         assert done.out == text_oracle(paths, query), (query, paths)
         assert done.rc == (0 if done.out else 1)
         if several and done.out:
-            assert all(line.startswith(("texts/", "pair/")) for line in done.lines)
+            assert all(line.startswith(tuple(f"{i}:" for i in ids)) for line in done.lines)
         saved = run(query, "-c", "built.kwiq")
         assert (saved.rc, saved.out, saved.err) == (done.rc, done.out, done.err)
     for args in (["--width", "50"], ["-f", "csv"], ["--sort", "R1", "--limit", "3"]):
@@ -859,9 +884,12 @@ def test_width_with_names(run, tree, monkeypatch, width):
     assert all(len(line) <= width for line in done.lines)
     aligned_column(done.lines, "the")
     deep_lines = [line for line in done.lines if "road" in line or "last" in line]
+    # named relative to its directory, a-rather-long-directory-name
+    deep_name = "and-a-longer-one-below-it/it.txt"
     if width >= 30:
-        assert deep_lines and all(line.startswith("\u2026") for line in deep_lines)
-        assert all("it.txt:" in line for line in deep_lines)
+        assert deep_lines and all("it.txt:" in line for line in deep_lines)
+        cut = len(deep_name) > width // 3 - 2
+        assert all(line.startswith("\u2026" if cut else deep_name) for line in deep_lines)
     if width < 9:
         assert not any(line.startswith(("texts", "\u2026")) for line in done.lines)
 

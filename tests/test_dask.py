@@ -533,6 +533,17 @@ def test_decoding_error_names_the_file(client):
                kwiq.Corpus.from_files(folder, encoding="cp1252", progress=False).kwic("freedom"))
 
 
+def test_a_list_of_encodings_as_one_corpus_reads_it(client):
+    folder = DATA / "state_union"
+    encodings = ["utf-8", "cp1252"]
+    corpus = kwiq.dask.Corpus.from_files(folder, encoding=encodings, npartitions=4,
+                                         client=client)
+    single = kwiq.Corpus.from_files(folder, encoding=encodings, progress=False)
+    pd.testing.assert_frame_equal(corpus.metadata, single.metadata)
+    same_lines(corpus.kwic("freedom", meta="encoding").compute(),
+               single.kwic("freedom", meta="encoding"))
+
+
 def test_worker_killed_during_a_query(books):
     """A worker dies (SIGKILL) while the query runs on it: its nanny starts
     a new one, the scheduler rebuilds the partitions it held and runs the

@@ -2,7 +2,11 @@
 the errors that name a file and a byte offset. The expectations come from
 Python itself: files read with Path.read_bytes and decoded with bytes.decode,
 given to Corpus(texts)."""
+import fnmatch
 import os
+import pickle
+import traceback
+import warnings
 from pathlib import Path
 
 import pytest
@@ -61,10 +65,12 @@ def small_runs(monkeypatch):
                                             ("state_union", "replace")])
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_folders_as_python_reads_them(folder, errors, threads, small_runs):
+    """A directory's *.txt files, named relative to it."""
     root = DATA / folder
-    paths = sorted(str(p) for p in root.iterdir() if p.is_file())
+    paths = sorted(str(p) for p in root.glob("*.txt"))
     corpus = kwiq.Corpus.from_files(root, errors=errors, threads=threads, progress=False)
-    same(corpus, python_corpus(paths, errors=errors))
+    same(corpus, python_corpus(paths, errors=errors,
+                               ids=[os.path.relpath(p, root) for p in paths]))
 
 
 def test_saved_bytes_whatever_the_threads(small_runs, tmp_path):
@@ -83,8 +89,11 @@ def test_movie_reviews_glob_and_directory(small_runs):
     expected = python_corpus(paths)
     by_glob = kwiq.Corpus.from_files(str(root / "**" / "*.txt"), threads=2, progress=False)
     same(by_glob, expected, ["the", "film", "bad", "good"])
-    by_dir = kwiq.Corpus.from_files(root, threads=4, progress=False)
-    assert by_dir.ids == (str(root / "README"),) + by_glob.ids  # "R" < "n"
+    with pytest.warns(kwiq.SkippedFilesWarning, match=r"^1 file\(s\) .*: \S*/README;"):
+        by_dir = kwiq.Corpus.from_files(root, threads=4, progress=False)
+    assert by_dir.ids == tuple(os.path.relpath(i, root) for i in by_glob.ids)
+    with_readme = kwiq.Corpus.from_files(root, threads=4, progress=False, include="*")
+    assert with_readme.ids == ("README",) + by_dir.ids  # "R" < "n"
 
 
 @pytest.mark.parametrize("name, encoding", sorted(NOT_UTF8.items()))
@@ -101,7 +110,9 @@ def test_not_utf8_named_exactly(name, encoding):
         assert isinstance(error, UnicodeDecodeError)
         assert (error.path, error.start, error.end, error.reason) == \
                (str(path), offset, python.value.end, python.value.reason)
-        assert error.object == data
+        # the bytes around the bad ones, not the whole file
+        assert error.object_start == max(offset - _files.DECODE_CONTEXT, 0)
+        assert error.object == data[error.object_start:error.end + _files.DECODE_CONTEXT]
         assert str(error).startswith(f"{path}: cannot decode byte 0x{data[offset]:02x} "
                                      f"at byte offset {offset} as utf-8")
     for how in ({"errors": "replace"}, {"encoding": encoding}):
@@ -141,15 +152,20 @@ def names(corpus, root):
 
 
 def test_directory_sorted_by_components_without_hidden_files(tree):
-    corpus = kwiq.Corpus.from_files(tree, progress=False)
-    # "a" sorts before "a-b" as a component, though "a/" > "a-" as strings
-    assert names(corpus, tree) == ["a/1.txt", "a/b/2.txt", "a/b/c/3.md", "a-b/4.txt", "z.txt"]
-    assert corpus.text(str(tree / "a" / "b" / "2.txt")) == "two texts"
+    with pytest.warns(kwiq.SkippedFilesWarning, match="1 file"):
+        corpus = kwiq.Corpus.from_files(tree, progress=False)
+    # "a" sorts before "a-b" as a component, though "a/" > "a-" as strings;
+    # ids relative to the directory, *.txt only by default
+    assert list(corpus.ids) == ["a/1.txt", "a/b/2.txt", "a-b/4.txt", "z.txt"]
+    assert corpus.text("a/b/2.txt") == "two texts"
+    every = kwiq.Corpus.from_files(tree, progress=False, include="*")
+    assert list(every.ids) == ["a/1.txt", "a/b/2.txt", "a/b/c/3.md", "a-b/4.txt", "z.txt"]
 
 
 def test_globs(tree):
     every = kwiq.Corpus.from_files(str(tree / "**"), progress=False)
-    assert every.ids == kwiq.Corpus.from_files(tree, progress=False).ids
+    assert names(every, tree) == list(kwiq.Corpus.from_files(tree, include="*",
+                                                             progress=False).ids)
     txt = kwiq.Corpus.from_files(str(tree / "**" / "*.txt"), progress=False)
     assert names(txt, tree) == ["a/1.txt", "a/b/2.txt", "a-b/4.txt", "z.txt"]
     top = kwiq.Corpus.from_files(str(tree / "*"), progress=False)  # files only
@@ -160,8 +176,9 @@ def test_globs(tree):
 
 def test_lists_keep_their_order(tree):
     corpus = kwiq.Corpus.from_files([tree / "z.txt", str(tree / "a" / "b"),
-                                     Path(tree / "a-b" / "4.txt")], progress=False)
-    assert names(corpus, tree) == ["z.txt", "a/b/2.txt", "a/b/c/3.md", "a-b/4.txt"]
+                                     Path(tree / "a-b" / "4.txt")], progress=False,
+                                    include=["*.txt", "*.md"])
+    assert corpus.ids == (str(tree / "z.txt"), "2.txt", "c/3.md", str(tree / "a-b" / "4.txt"))
 
 
 def test_missing_and_empty(tree):
@@ -169,7 +186,7 @@ def test_missing_and_empty(tree):
         kwiq.Corpus.from_files([tree / "z.txt", tree / "nowhere.txt"])
     assert caught.value.filename == str(tree / "nowhere.txt")
     (tree / "empty").mkdir()
-    with pytest.raises(FileNotFoundError, match="no file in the directory"):
+    with pytest.raises(FileNotFoundError, match=r"no file matching \*\.txt in the directory"):
         kwiq.Corpus.from_files(tree / "empty")
     with pytest.raises(TypeError):
         kwiq.Corpus.from_files(b"bytes/path")
@@ -295,3 +312,108 @@ def test_progress_bar_only_after_a_second(tmp_path, capsys, monkeypatch):
     kwiq.Corpus.from_files(path, progress=False)
     assert capsys.readouterr().err == ""
     assert delays == [1, 1]
+
+
+# ----------------------------------------------------------- reading folders
+
+def test_a_directory_reads_txt_and_says_what_it_left_out(tmp_path):
+    """The oracle: the names fnmatch gives for *.txt, and the others."""
+    names = ["README", "notes.md", "a.txt", "b.txt", "data.csv", "zz.tsv"]
+    for name in names:
+        (tmp_path / name).write_text(f"text of {name}", encoding="utf-8")
+    txt = sorted(n for n in names if fnmatch.fnmatch(n, "*.txt"))
+    others = sorted(str(tmp_path / n) for n in names if n not in txt)
+    with pytest.warns(kwiq.SkippedFilesWarning) as caught:
+        corpus = kwiq.Corpus.from_files(tmp_path, progress=False)
+    assert list(corpus.ids) == txt
+    [warning] = caught
+    assert str(warning.message) == (
+        f"4 file(s) not matching *.txt left out: {', '.join(others[:3])}, ...; "
+        'include="*" reads every file')
+    assert warning.filename == __file__  # shown at the caller's line, in a notebook too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(kwiq.Corpus.from_files(tmp_path, include="*", progress=False).ids) == \
+            sorted(names)
+    with pytest.warns(kwiq.SkippedFilesWarning, match="^4 file"):
+        assert list(kwiq.Corpus.from_files(tmp_path, include=["*.md", "READ*"],
+                                           progress=False).ids) == ["README", "notes.md"]
+    with pytest.raises(FileNotFoundError, match=r"no file matching \*\.xml in the directory"):
+        kwiq.Corpus.from_files(tmp_path, include="*.xml")
+    for bad in ([], [""], 3, [b"*.txt"]):
+        with pytest.raises(TypeError, match="include must be"):
+            kwiq.Corpus.from_files(tmp_path, include=bad)
+
+
+def test_a_list_of_encodings_is_tried_in_order(small_runs, tmp_path):
+    """state_union: UTF-8 files and six cp1252 ones; each file decoded as
+    Python decodes it, by the first encoding that decodes it strictly."""
+    root = DATA / "state_union"
+    paths = sorted(root.glob("*.txt"))
+    used = []
+    for path in paths:
+        try:
+            path.read_bytes().decode("utf-8")
+            used.append("utf-8")
+        except UnicodeDecodeError:
+            used.append("cp1252")
+    assert used.count("cp1252") == 6
+    for threads in (1, 3):
+        corpus = kwiq.Corpus.from_files(root, encoding=["utf-8", "cp1252"], threads=threads,
+                                        progress=False)
+        same(corpus, kwiq.Corpus([p.read_bytes().decode(e) for p, e in zip(paths, used)],
+                                 ids=[p.name for p in paths]))
+        assert corpus.metadata["encoding"].tolist() == used
+    # the last takes errors; a single encoding adds no column
+    ascii_first = kwiq.Corpus.from_files(root / "1954-Eisenhower.txt",
+                                         encoding=("ascii", "utf-8"), errors="replace")
+    assert ascii_first.metadata["encoding"].tolist() == ["utf-8"]
+    assert "\ufffd" in ascii_first.text(str(root / "1954-Eisenhower.txt"))
+    assert "encoding" not in kwiq.Corpus.from_files(DATA / "gutenberg" / "35-The-Time-Machine"
+                                                                         ".txt").metadata
+    (tmp_path / "undefined.txt").write_bytes(b"a \x81 b")  # 0x81: no cp1252 character
+    with pytest.raises(kwiq.FileDecodeError, match="byte 0x81 at byte offset 2 as cp1252"):
+        kwiq.Corpus.from_files(tmp_path / "undefined.txt", encoding=["utf-8", "cp1252"])
+    with pytest.raises(ValueError, match="metadata column 'encoding'"):
+        kwiq.Corpus.from_files(paths[:1], encoding=["utf-8"], metadata=[{"encoding": "x"}])
+    for bad in ([], [1], {"utf-8"}):
+        with pytest.raises(TypeError, match="encoding must be"):
+            kwiq.Corpus.from_files(paths[:1], encoding=bad)
+
+
+def test_a_decode_error_is_small_suggests_a_fix_and_starts_at_the_call(tmp_path):
+    data = b"plain text " * 200_000 + b"\xe9t\xe9 " + b"more text " * 200_000
+    (tmp_path / "big.txt").write_bytes(data)
+    offset = data.index(b"\xe9")
+    with pytest.raises(kwiq.FileDecodeError) as caught:
+        kwiq.Corpus.from_files(tmp_path / "big.txt", progress=False)
+    error = caught.value
+    assert (error.start, error.end) == (offset, offset + 1)
+    assert len(error.object) <= 2 * _files.DECODE_CONTEXT + 1
+    assert error.object == data[error.object_start:error.end + _files.DECODE_CONTEXT]
+    assert "encoding=" in str(error) and 'errors="replace"' in str(error)
+    # The traceback: this test's frame, then only the call it made.
+    frames = [frame.f_code for frame, _ in traceback.walk_tb(caught.tb)]
+    assert [code.co_name for code in frames] == ["test_a_decode_error_is_small_suggests_a_fix_"
+                                                 "and_starts_at_the_call", "from_files"]
+    assert (error.__context__, error.__cause__) == (None, None)
+    # Without its traceback (tblib, which dask installs, pickles the frames
+    # too, and this test's frame holds the data).
+    error = error.with_traceback(None)
+    assert len(pickle.dumps(error)) < 1000
+    assert str(pickle.loads(pickle.dumps(error))) == str(error)
+
+
+@pytest.mark.parametrize("handler", ["namereplace", "xmlcharrefreplace"])
+def test_error_handlers_that_cannot_decode_are_refused_first(handler, monkeypatch):
+    with pytest.raises(TypeError):  # the oracle: Python's codec cannot decode with it
+        b"\xff".decode("utf-8", handler)
+    monkeypatch.setattr(_files, "expand", None)  # no file is looked for
+    with pytest.raises(ValueError, match=f"errors='{handler}' only encodes"):
+        kwiq.Corpus.from_files("anything.txt", errors=handler)
+
+
+def test_backslashreplace_decodes(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"caf\xe9 au lait")
+    corpus = kwiq.Corpus.from_files(tmp_path, errors="backslashreplace")
+    assert corpus.text("a.txt") == b"caf\xe9 au lait".decode("utf-8", "backslashreplace")

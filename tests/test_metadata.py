@@ -9,7 +9,6 @@ counts and measures to 1e-9.
 import copy
 import io
 import json
-import math
 import pickle
 
 import pytest
@@ -172,10 +171,12 @@ def test_metadata_property(letter_corpus, books):
     plain = kwiq.Corpus(["a b", "c"], ids=[("x", 1), ("y", 2)])
     assert plain.metadata.shape == (2, 0)
     assert list(plain.metadata.index) == [("x", 1), ("y", 2)]
-    # A list of dicts: keys are columns, a missing key is NaN.
+    # A list of dicts: keys are columns, a missing key is missing: <NA> in a
+    # column of ints, which stays of ints (pandas' nullable Int64).
     ragged = kwiq.Corpus(["a", "b"], metadata=[{"x": 1}, {"y": "z"}])
     assert list(ragged.metadata.columns) == ["x", "y"]
-    assert math.isnan(ragged.metadata.loc[1, "x"]) and ragged.metadata.loc[1, "y"] == "z"
+    assert ragged.metadata["x"].dtype == "Int64"
+    assert ragged.metadata.loc[1, "x"] is pd.NA and ragged.metadata.loc[1, "y"] == "z"
     # A DataFrame's own index is not used: row i is document i.
     shifted = pd.DataFrame({"x": [10, 20]}, index=[7, 3])
     assert kwiq.Corpus(["a", "b"], metadata=shifted).metadata["x"].tolist() == [10, 20]
@@ -410,3 +411,26 @@ def test_the_core_checks_document_masks(letter_corpus):
     expected = [line for line in letter_corpus.kwic("peace")
                 if line.doc == letter_corpus.ids[first]]
     assert 0 < len(kept) == len(expected) < len(hits)
+
+
+def test_ints_with_missing_values_stay_ints(tmp_path):
+    """Rows of dicts whose ints are missing in some rows: a nullable Int64
+    column, as pandas makes of the values with dtype="Int64", not floats;
+    kept by save and load, chosen by where."""
+    rows = [{"year": 1811, "n": 2**62}, {"title": "x"}, {"year": None, "n": 3},
+            {"year": 1813, "big": 2**70}, {"big": None}]
+    corpus = kwiq.Corpus(["a"] * 5, metadata=rows)
+    expected = pd.array([1811, None, None, 1813, None], dtype="Int64")
+    assert corpus.metadata["year"].dtype == "Int64"
+    pd.testing.assert_extension_array_equal(corpus.metadata["year"].array, expected)
+    assert corpus.metadata["n"].tolist() == [2**62, pd.NA, 3, pd.NA, pd.NA]
+    assert corpus.metadata["big"].dtype == object  # beyond Int64: Python ints
+    corpus.save(tmp_path / "x.kwiq")
+    loaded = kwiq.Corpus.load(tmp_path / "x.kwiq")
+    pd.testing.assert_frame_equal(loaded.metadata, corpus.metadata)
+    assert loaded.where(year=1813).ids == (3,) and loaded.where(year=None).ids == (1, 2, 4)
+    assert [line.year for line in loaded.kwic("a", meta="year")] == [1811] + [pd.NA] * 2 + \
+        [1813, pd.NA]
+    # a DataFrame given keeps the dtypes it has
+    frame = pd.DataFrame({"year": [1.0, None, 3.0, 4.0, 5.0]})
+    assert kwiq.Corpus(["a"] * 5, metadata=frame).metadata["year"].dtype == "float64"

@@ -8,11 +8,11 @@
 """
 from kwiq._concordance import Concordance, Line
 from kwiq._corpus import Corpus, kwic, sample, tokenize
-from kwiq._files import FileDecodeError
+from kwiq._files import FileDecodeError, SkippedFilesWarning
 from kwiq._query import QueryError
 from kwiq._analysis import keyness
 from kwiq._saved import FormatError
 
 __all__ = ["Corpus", "Concordance", "FileDecodeError", "FormatError", "Line", "QueryError",
-           "keyness", "kwic", "sample", "tokenize"]
+           "SkippedFilesWarning", "keyness", "kwic", "sample", "tokenize"]
 __version__ = "0.1.0"

@@ -11,6 +11,7 @@ from kwiq import _analysis, _build, _core, _files, _metadata, _saved
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
+from kwiq._files import FileDecodeError
 from kwiq._indexview import IndexView
 from kwiq._saved import FormatError, PathLike
 
@@ -18,6 +19,8 @@ SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
 
 BOUNDS = {"sentence": _core.BOUND_SENTENCE, "paragraph": _core.BOUND_PARAGRAPH}
 MAX_WIDTH = 0xFFFFFFFFFFFFFFFF
+# The metadata column from_files adds with a list of encodings.
+ENCODING_COLUMN = "encoding"
 
 Window = Union[int, Tuple[int, int]]
 
@@ -101,40 +104,64 @@ class Corpus:
                    errors: str = "strict",
                    ids: Union[str, Callable[[Path], Hashable]] = "path",
                    threads: Optional[int] = None, progress: bool = True,
-                   metadata: Any = None) -> "Corpus":
+                   metadata: Any = None,
+                   include: Union[str, Sequence[str]] = _files.DEFAULT_INCLUDE) -> "Corpus":
         """A corpus of text files, one document a file.
 
-        ``paths``: a file, a directory (every file below it, hidden ones
-        left out), a glob (``"corpus/**/*.txt"``; ``**`` is any depth), or a
-        list of these. Files come in the order given; a directory's or a
-        glob's files sorted by their path components. FileNotFoundError for
-        a path that does not exist, or a directory or glob without a file.
+        ``paths``: a file, a directory, a glob (``"corpus/**/*.txt"``; ``**``
+        is any depth), or a list of these. A directory gives the files below
+        it whose name matches ``include`` (``"*.txt"`` by default; a glob or
+        a list of globs, ``"*"`` for every file), hidden ones left out; the
+        files it leaves out are named in a ``kwiq.SkippedFilesWarning`` (how
+        many, and the first few), so a folder's README does not become a
+        document unnoticed. Files come in the order given; a directory's or
+        a glob's files sorted by their path components. Only regular files
+        are read: a FIFO or a device named is refused (OSError) before it
+        is opened; directories and globs leave them out, follow symbolic
+        links, and give each file once, also in a symlink loop.
+        FileNotFoundError for a path that does not exist, or a directory or
+        glob without a file.
 
         The files are read as they are tokenized, a batch of a few MB at a
         time a thread, so memory holds the corpus being built and little
         more (a file is read whole). With ``encoding="utf-8"`` and
         ``errors="strict"`` the bytes go to the core untouched, which checks
         that they are UTF-8; otherwise Python's codec decodes them with
-        ``errors`` (e.g. ``"replace"``). A file that cannot be decoded
-        raises ``kwiq.FileDecodeError``, a UnicodeDecodeError whose message
-        names the file and the byte offset (``.path``, ``.start``); when
-        several cannot, the first in corpus order.
+        ``errors`` (e.g. ``"replace"``; a handler that cannot decode, such
+        as ``"namereplace"``, is a ValueError before any file is read).
+        ``encoding`` may be a list, e.g. ``["utf-8", "cp1252"]`` for a
+        folder of mixed encodings: each file is decoded by the first that
+        decodes it strictly, the last taking ``errors``, and the metadata
+        gets a column ``"encoding"`` naming the one used for each file (a
+        list and a metadata column of that name are a ValueError). A file
+        that cannot be decoded raises ``kwiq.FileDecodeError``, a
+        UnicodeDecodeError whose message names the file and the byte offset
+        (``.path``, ``.start``) and says which arguments would read it; when
+        several cannot, the first in corpus order. Its traceback ends here,
+        at this call, rather than in kwiq's build machinery.
 
-        ``ids``: ``"path"`` (the path as str, as given or as found below a
-        directory), ``"name"`` (the file's name), ``"index"`` (0, 1, ...) or
-        a function of the path (a ``pathlib.Path``) giving each file's id.
-        Ids must be distinct (ValueError otherwise).
+        ``ids``: ``"path"`` (the path as str: as given, and for a file found
+        below a directory, its path relative to that directory), ``"name"``
+        (the file's name), ``"index"`` (0, 1, ...) or a function of the path
+        (a ``pathlib.Path`` that opens it) giving each file's id. Ids must
+        be distinct (ValueError otherwise).
 
         ``threads`` as for ``Corpus()``. ``progress``: a progress bar
         (tqdm, on standard error) when the build takes longer than a second.
         ``metadata`` as for ``Corpus()``, one row per file in corpus order
         (or a function of the path giving each file's row, a dict).
         """
-        files = _files.expand(paths)
+        _files.check_codec(encoding, errors)
+        files = _files.expand(paths, include)
+        _files.warn_skipped(files, include, stacklevel=2)
         if callable(metadata):
-            metadata = [metadata(Path(path)) for path in files]
-        return of_files(cls, files, files, encoding, errors, file_ids(files, ids), threads,
-                        progress, metadata)
+            metadata = [metadata(Path(path)) for path in files.paths]
+        try:
+            return of_files(cls, files.paths, files.paths, encoding, errors,
+                            file_ids(files, ids), threads, progress, metadata)
+        except FileDecodeError as error:
+            # The file is at fault, not kwiq's machinery that met it.
+            raise error.with_traceback(None) from None
 
     def save(self, path: PathLike) -> None:
         """Write the corpus to ``path`` as one file that ``Corpus.load``
@@ -143,7 +170,11 @@ class Corpus:
         The file holds the text, the index and the ids; the same corpus
         always gives the same bytes. It is written under a temporary name
         beside ``path`` and then renamed over it, so a file at ``path`` is
-        never left half written, and a corpus loaded from it keeps working.
+        never left half written, nor written into in place, and a corpus
+        loaded from it keeps working. A symbolic link at ``path`` is written
+        through: its target is replaced, the link stays a link. Only a
+        regular file is replaced: a directory, a FIFO or a device at
+        ``path`` is refused (OSError) before anything is written.
         Ids must be str, int, float, bool, None or tuples of them (TypeError
         otherwise, before anything is written); so must metadata values,
         which the file keeps with each column's dtype.
@@ -161,19 +192,30 @@ class Corpus:
         _saved.write(view.index, _saved.encode_ids(view.ids, metadata), path)
 
     @classmethod
-    def load(cls, path: PathLike) -> "Corpus":
+    def load(cls, path: PathLike, mmap: bool = True) -> "Corpus":
         """The corpus saved at ``path`` by ``save``, answering every query
         exactly as the saved one did.
 
-        The file is memory-mapped and read in place, after every byte of it
-        is checked (the layout, a checksum per section, every count, offset
-        and id): a file that is not a saved corpus, is cut short, damaged,
-        or of a newer format raises ``kwiq.FormatError`` naming what is
-        wrong. The corpus keeps the mapping while it, or a Concordance of
-        it, lives: replace the file (as ``save`` does) rather than write
-        into it meanwhile.
+        Every byte of the file is checked first (the layout, a checksum per
+        section, every count, offset and id): a file that is not a saved
+        corpus, is cut short, damaged, or of a newer format raises
+        ``kwiq.FormatError`` naming what is wrong. Only a regular file is
+        read: a FIFO or a device is refused (OSError) before it is opened.
+
+        ``mmap=True`` (the default) maps the file and reads it in place:
+        loading costs little more than the check, and the pages are shared
+        with the page cache and other processes. The corpus keeps the
+        mapping while it, or a Concordance of it, lives, and the file must
+        stay as it is meanwhile: replacing it (a rename over it, as
+        ``save`` and most tools that save do, or deleting it) is safe, but
+        writing into it (``cp other.kwiq path``, which truncates and
+        rewrites the same file) kills the process with SIGBUS or SIGSEGV.
+        ``mmap=False`` reads the file into memory of the corpus's own, so
+        nothing done to the file afterwards can touch it; it costs a read
+        of the whole file and its size in memory.
         """
-        index, blob, checksum = _saved.read(path)
+        mapped = as_bool(mmap, "mmap")
+        index, blob, checksum = _saved.read(path, mapped)
         try:
             ids, metadata = _saved.decode_ids(blob, index.n_docs)
             if metadata is not None:
@@ -181,7 +223,8 @@ class Corpus:
         except FormatError as error:
             raise FormatError(f"{os.fspath(path)}: {error}") from None
         return of_view(cls, IndexView.whole(
-            index, ids, metadata, ("file", os.path.abspath(os.fspath(path)), checksum)))
+            index, ids, metadata, ("file", os.path.abspath(os.fspath(path)), checksum,
+                                       mapped)))
 
     @property
     def n_docs(self) -> int:
@@ -586,8 +629,13 @@ def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: st
     threads = _build.check_threads(threads)
     ids = check_ids(ids, len(files))
     metadata = _metadata.check(metadata, len(files))
+    # The encoding of each file, kept as metadata when there was a choice.
+    used = None if isinstance(encoding, str) else [None] * len(files)
+    if used is not None and metadata is not None and ENCODING_COLUMN in metadata.columns:
+        raise ValueError(f"a list of encodings adds the metadata column {ENCODING_COLUMN!r}, "
+                         "which the metadata has already")
     sizes = [0 if path == "-" else os.stat(path).st_size for path in files]
-    load = _files.reader(files, encoding, errors, raw, names)
+    load = _files.reader(files, encoding, errors, raw, names, used)
 
     def describe(i: int, error: BaseException) -> BaseException:
         if isinstance(error, UnicodeDecodeError):
@@ -599,8 +647,14 @@ def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: st
     bar = _build.Progress(sum(sizes), bool(progress))
     try:
         index = _build.build(sizes, load, describe, threads, bar)
+    except FileDecodeError as error:
+        # Its context, the codec's error it replaces, holds the whole file.
+        error.__context__ = None
+        raise
     finally:
         bar.close()
+    if used is not None:
+        metadata = _metadata.with_column(metadata, ENCODING_COLUMN, used, len(files))
     return of_index(cls, index, ids, metadata)
 
 
@@ -696,14 +750,14 @@ def document_error(text: Any, i: int, doc_id: Hashable) -> Exception:
     return error
 
 
-def file_ids(files: list[str], ids: Any) -> Optional[list]:
+def file_ids(files: _files.Files, ids: Any) -> Optional[list]:
     """The ids of from_files: "path", "name", "index" (None) or ids(Path)."""
     if callable(ids):
-        return [ids(Path(path)) for path in files]
+        return [ids(Path(path)) for path in files.paths]
     if isinstance(ids, str) and ids == "path":
-        return list(files)
+        return list(files.names)
     if isinstance(ids, str) and ids == "name":
-        return [os.path.basename(path) for path in files]
+        return [os.path.basename(path) for path in files.paths]
     if isinstance(ids, str) and ids == "index":
         return None
     raise ValueError(f"ids must be 'path', 'name', 'index' or a function of the path, "

@@ -13,9 +13,9 @@ from kwiq._query import SLOT_CACHE_SIZE, Vocabulary, parse
 from kwiq._saved import FormatError
 
 # Where an index comes from, which is how it travels (IndexView.__reduce__):
-# ("file", absolute path, the file's checksum) for a loaded one, None for
-# a built one, which travels as its saved bytes.
-Source = Optional[Tuple[str, str, int]]
+# ("file", absolute path, the file's checksum, whether it is mapped) for a
+# loaded one, None for a built one, which travels as its saved bytes.
+Source = Optional[Tuple[str, str, int, bool]]
 
 
 class Shared:
@@ -126,8 +126,8 @@ def travelled(source: tuple, ids: list, metadata: Any, docs: Optional[list[int]]
     if source[0] == "bytes":
         view = IndexView.whole(_saved.of_bytes(source[1]), ids, metadata)
     else:
-        _, path, checksum = source
-        index, _, found = _saved.read(path)
+        _, path, checksum, mapped = source
+        index, _, found = _saved.read(path, mapped)
         if found != checksum:
             raise FormatError(f"{path}: the file has changed since the corpus loaded from it "
                               f"was pickled (checksum {found:016x}, not {checksum:016x}); "

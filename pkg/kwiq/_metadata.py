@@ -18,7 +18,9 @@ RESERVED = ("doc", "start", "end", "left", "match", "right", "char_start", "char
 # The dtypes a saved corpus restores by name; any other column loads as
 # pandas infers it from the values.
 SAVED_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-                "uint64", "float32", "float64", "object", "string", "category")
+                "uint64", "float32", "float64", "object", "string", "category",
+                "boolean", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32",
+                "UInt64")
 
 
 def pandas():
@@ -48,7 +50,7 @@ def check(metadata: Any, n_docs: int):
         for i, row in enumerate(rows):
             if not isinstance(row, Mapping):
                 raise TypeError(f"metadata row {i} is {type(row).__name__}, not a dict")
-        frame = pd.DataFrame(rows, index=range(len(rows)))
+        frame = _nullable_ints(pd.DataFrame(rows, index=range(len(rows))), rows)
     if len(frame) != n_docs:
         raise ValueError(f"metadata has {len(frame)} rows for {n_docs} documents; "
                          "it needs one row per document")
@@ -57,6 +59,29 @@ def check(metadata: Any, n_docs: int):
             raise TypeError(f"metadata column names must be str, not "
                             f"{type(name).__name__} ({name!r})")
     return frame.copy()
+
+
+def _nullable_ints(frame, rows: list):
+    """frame with each column whose values are all int where given, and
+    missing in some row, as pandas' nullable Int64 rather than the float64
+    pandas makes of it (1990 stays 1990, not 1990.0)."""
+    pd = pandas()
+    for name in frame.columns:
+        values = [row.get(name) for row in rows]
+        given = [value for value in values if value is not None]
+        if len(given) < len(values) and given and all(type(v) is int for v in given):
+            try:
+                frame[name] = pd.array(values, dtype="Int64")
+            except (OverflowError, TypeError, ValueError):
+                pass  # beyond 64 bits: pandas keeps such ints as objects
+    return frame
+
+
+def with_column(frame, name: str, values: list, n_docs: int):
+    """frame (or no metadata) with one more column."""
+    if frame is None:
+        return pandas().DataFrame({name: values}, index=range(n_docs))
+    return frame.assign(**{name: values})
 
 
 def column_names(frame, names: Any, what: str) -> list[str]:
@@ -130,7 +155,8 @@ def encode(frame) -> dict:
         values = []
         for i, value in enumerate(column.tolist()):
             try:
-                values.append(encode_value(value))
+                # pd.NA: a missing value of a nullable column (Int64, boolean ...)
+                values.append(encode_value(None if value is pandas().NA else value))
             except TypeError:
                 kind = type(value)
                 raise TypeError(f"cannot save metadata column {name!r} row {i} "

@@ -27,9 +27,11 @@ import json
 import mmap
 import os
 import secrets
+import stat
 from typing import Any, Union
 
 from kwiq import _core
+from kwiq._files import not_regular, open_regular
 
 FormatError = _core.FormatError
 
@@ -126,14 +128,22 @@ def decode_value(value: Any) -> Any:
 def write(index: Any, blob: bytes, path: PathLike) -> None:
     """Save ``index`` and ``blob`` to ``path``: written beside it under a
     temporary name, then renamed over it, so that a reader never sees half
-    a file and a corpus loaded from ``path`` keeps its (now unlinked) file."""
-    path = os.fspath(path)
-    directory, name = os.path.split(os.path.abspath(path))
+    a file and a corpus loaded from ``path`` keeps its (now unlinked) file.
+    A symbolic link at ``path`` is written through: its target is replaced
+    and the link stays. Anything at ``path`` that is not a regular file (a
+    directory, a FIFO, a device) is refused with an OSError before
+    anything is written."""
+    target = os.path.realpath(os.fspath(path))
+    with contextlib.suppress(FileNotFoundError):
+        status = os.stat(target)
+        if not stat.S_ISREG(status.st_mode):
+            raise not_regular(os.fspath(path), status)
+    directory, name = os.path.split(target)
     temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
     try:
         with open(temporary, "xb") as file:
             index.save(file, blob)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -146,23 +156,32 @@ def write(index: Any, blob: bytes, path: PathLike) -> None:
 CHECKSUM_BYTES = slice(56, 64)
 
 
-def read(path: PathLike) -> tuple[Any, bytes, int]:
-    """(index, blob, checksum) of the saved corpus at ``path``,
-    memory-mapped; the checksum is the header's (CHECKSUM_BYTES)."""
+def read(path: PathLike, mapped: bool = True) -> tuple[Any, bytes, int]:
+    """(index, blob, checksum) of the saved corpus at ``path``, a regular
+    file: memory-mapped (``mapped``), else read into memory of our own; the
+    checksum is the header's (CHECKSUM_BYTES)."""
     name = os.fspath(path)
-    with open(path, "rb") as file:
-        if os.fstat(file.fileno()).st_size == 0:
+    with open_regular(name) as file:
+        size = os.fstat(file.fileno()).st_size
+        if size == 0:
             raise FormatError(f"{name}: an empty file, not a saved kwiq corpus")
-        mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        if mapped:
+            memory = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        else:
+            # An anonymous mapping: page-aligned, as the core needs (8 bytes).
+            memory = mmap.mmap(-1, size)
+            if file.readinto(memory) != size:
+                memory.close()
+                raise FormatError(f"{name}: the file changed size while it was read")
     try:
-        index, blob = _core.load(mapping)
+        index, blob = _core.load(memory)
     except FormatError as error:
-        mapping.close()
+        memory.close()
         raise FormatError(f"{name}: {error}") from None
     except BaseException:
-        mapping.close()
+        memory.close()
         raise
-    return index, blob, int.from_bytes(mapping[CHECKSUM_BYTES], "little")
+    return index, blob, int.from_bytes(memory[CHECKSUM_BYTES], "little")
 
 
 def of_bytes(data: bytes) -> Any:

@@ -4,13 +4,16 @@ and ``kwiq build FILE ... -o CORPUS``.
 A first argument "build" is the subcommand; ``kwiq -- build`` searches for
 the word "build".
 
-Documents: each FILE is one, a directory gives every file below it and a
-glob every file it matches, as ``Corpus.from_files`` reads them; no FILE
-searches the embedded letter. When the corpus searched has more than one
-document, each line of the text format starts with its document's name:
-the FILE as given or as found, which is also its id in a corpus that
-``kwiq build`` saves, so ``kwiq QUERY FILE ...`` and ``kwiq QUERY -c
-CORPUS`` built from the same FILEs print the same bytes.
+Documents: each FILE is one, a directory gives the files below it that
+``--include`` names (``*.txt`` by default; how many others it left out is
+said on standard error) and a glob every file it matches, as
+``Corpus.from_files`` reads them; no FILE searches the embedded letter.
+When the corpus searched has more than one document, each line of the
+text format starts with its document's name: the FILE as given or as
+found (relative to its directory for a file found below one), which is
+also its id in a corpus that ``kwiq build`` saves, so ``kwiq QUERY FILE
+...`` and ``kwiq QUERY -c CORPUS`` built from the same FILEs print the same
+bytes. ``kwiq build`` refuses a CORPUS that is one of its FILEs.
 
 The text format fits each line in ``--width`` characters. The name column
 takes at most a third of it: as wide as the corpus's longest name, with a
@@ -39,6 +42,8 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import json
+import os
 import sys
 from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 
@@ -47,7 +52,8 @@ from kwiq._args import MAX_U32
 from kwiq._concordance import (SORT_KEY_NAMES, Concordance, Line, defused, json_encoder,
                                json_value, sort_key_names)
 from kwiq._corpus import Corpus, of_files, sample
-from kwiq._files import FileDecodeError, expand
+from kwiq._files import (DEFAULT_INCLUDE, FileDecodeError, Files, check_codec, expand,
+                         skipped_note)
 from kwiq._query import QueryError
 from kwiq._saved import FormatError
 
@@ -74,8 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("query", metavar="QUERY")
     # A default, so that argparse does not count FILE as required.
     parser.add_argument("files", metavar="FILE", nargs="*", default=[],
-                        help="text files, directories (every file below) or globs "
-                             "('corpus/**/*.txt', quoted); '-' reads standard input")
+                        help="text files, directories (the --include files below) or "
+                             "globs ('corpus/**/*.txt', quoted); '-' reads standard input")
     parser.add_argument("-c", "--corpus", metavar="CORPUS",
                         help="search a corpus saved by 'kwiq build' instead of FILEs")
     parser.add_argument("-w", "--window", type=_number(0), default=5,
@@ -118,15 +124,16 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _BuildParser(
         prog="kwiq build",
         description="Build a corpus of FILEs, one document each (its id the FILE as "
-                    "given, or as found below a directory), and save it to CORPUS, for "
-                    "'kwiq QUERY -c CORPUS'.",
+                    "given, or its path relative to a directory given), and save it to "
+                    "CORPUS, for 'kwiq QUERY -c CORPUS'.",
         epilog=BUILD_HINT[0].upper() + BUILD_HINT[1:] + ".",
     )
     parser.add_argument("files", metavar="FILE", nargs="+",
-                        help="text files, directories (every file below) or globs "
-                             "('corpus/**/*.txt', quoted); '-' reads standard input")
+                        help="text files, directories (the --include files below) or "
+                             "globs ('corpus/**/*.txt', quoted); '-' reads standard input")
     parser.add_argument("-o", "--output", metavar="CORPUS",
-                        help="the file to write (replaced if it exists)")
+                        help="the file to write (replaced if it exists; never one of the "
+                             "FILEs)")
     _reading_options(parser)
     return parser
 
@@ -137,6 +144,9 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--errors", type=_error_handler, default="strict",
                         help="what to do with bytes that do not decode: strict (an error, "
                              "the default), replace, ignore, backslashreplace...")
+    parser.add_argument("--include", action="append", metavar="GLOB",
+                        help=f"the names of the files a directory gives (default "
+                             f"{DEFAULT_INCLUDE}; repeat for several, '*' for every file)")
     parser.add_argument("--threads", type=_number(1), metavar="N",
                         help="threads that read and tokenize FILEs (default: the CPUs, at "
                              "most 8)")
@@ -176,9 +186,11 @@ def _encoding(value: str) -> str:
 def _error_handler(value: str) -> str:
     """A decoding error handler whose text a corpus can hold."""
     try:
-        codecs.lookup_error(value)
+        check_codec("utf-8", value)
     except LookupError:
         raise argparse.ArgumentTypeError(f"unknown error handler {value!r}") from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} only encodes; it cannot decode") from None
     try:
         b"\xff".decode("ascii", value).encode("utf-8")
     except UnicodeDecodeError:
@@ -186,8 +198,6 @@ def _error_handler(value: str) -> str:
     except UnicodeEncodeError:
         raise argparse.ArgumentTypeError(f"{value!r} decodes to lone surrogates, which a "
                                          "corpus cannot hold") from None
-    except TypeError:
-        raise argparse.ArgumentTypeError(f"{value!r} only encodes; it cannot decode") from None
     return value
 
 
@@ -213,21 +223,46 @@ class _Error(Exception):
     """An error of the command line's input: reported on stderr, exit status 2."""
 
 
-def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | None) -> Corpus:
+def _inputs(files: Sequence[str], include: Optional[list[str]]) -> Files:
+    """The files FILEs name, as Corpus.from_files finds them ("-": standard
+    input), their names the ids (see the module docstring); the files that
+    directories left out are said on standard error."""
+    include = include or DEFAULT_INCLUDE
+    found = Files([], [], [])
+    try:
+        for arg in files:
+            listed = Files(["-"], ["-"], []) if arg == "-" else expand(arg, include)
+            note = skipped_note(listed, include, "--include '*'")
+            if note is not None:
+                print(f"kwiq: {note}", file=sys.stderr)
+            found.paths.extend(listed.paths)
+            found.names.extend(listed.names)
+    except OSError as error:
+        raise _os_error(error) from None
+    for what, items in (("a FILE is given twice", found.paths),
+                        ("two FILEs have this name", found.names)):
+        seen: set[str] = set()
+        for item in items:
+            if item in seen:
+                raise _Error(f"{item}: {what}")
+            seen.add(item)
+    return found
+
+
+def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | None,
+            include: Optional[list[str]]) -> Corpus:
     """The corpus of FILEs, read and tokenized by Corpus.from_files's
-    machinery ("-" for standard input); the embedded letter without FILEs."""
+    machinery; the embedded letter without FILEs."""
     if not files:
         return sample()
+    return _build_of(_inputs(files, include), encoding, errors, threads)
+
+
+def _build_of(inputs: Files, encoding: str, errors: str, threads: int | None) -> Corpus:
+    names = ["standard input" if path == "-" else path for path in inputs.paths]
     try:
-        paths = [path for arg in files for path in (["-"] if arg == "-" else expand(arg))]
-        seen: set[str] = set()
-        for path in paths:
-            if path in seen:
-                raise _Error(f"{path}: a FILE is given twice")
-            seen.add(path)
-        names = ["standard input" if path == "-" else path for path in paths]
         # A progress bar only for a person watching (and only after a second).
-        return of_files(Corpus, paths, names, encoding, errors, paths, threads,
+        return of_files(Corpus, inputs.paths, names, encoding, errors, inputs.names, threads,
                         progress=sys.stderr.isatty())
     except FileDecodeError as error:
         other = "another --encoding" if codecs.lookup(encoding).name == "cp1252" \
@@ -240,9 +275,26 @@ def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | Non
         # A codec that refuses --errors (idna takes only strict).
         raise _Error(str(error)) from None
     except OSError as error:
-        if error.filename is None:
-            raise _Error(str(error)) from None
-        raise _Error(f"{error.filename}: {error.strerror}") from None
+        raise _os_error(error) from None
+
+
+def _os_error(error: OSError) -> _Error:
+    if error.filename is None:
+        return _Error(str(error))
+    return _Error(f"{error.filename}: {error.strerror}")
+
+
+def _check_output(output: str, inputs: Files) -> None:
+    """_Error when the CORPUS to write is one of the FILEs (also through a
+    link), which the build reads and the save would replace."""
+    try:
+        target = os.stat(output)
+    except OSError:
+        return  # nothing there yet, or nothing the save could write through
+    for path in inputs.paths:
+        if path != "-" and os.path.samestat(target, os.stat(path)):
+            raise _Error(f"{output}: is the FILE {path}; a build does not write over its "
+                         "input (give another -o CORPUS)")
 
 
 def _saved(path: str) -> Corpus:
@@ -261,7 +313,9 @@ def build(argv: Sequence[str]) -> int:
     if args.output is None:
         parser.error("-o CORPUS is required")
     try:
-        corpus = _corpus(args.files, args.encoding, args.errors, args.threads)
+        inputs = _inputs(args.files, args.include)
+        _check_output(args.output, inputs)
+        corpus = _build_of(inputs, args.encoding, args.errors, args.threads)
         corpus.save(args.output)
     except _Error as error:
         print(f"kwiq: {error}", file=sys.stderr)
@@ -349,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("give FILEs or --corpus, not both")
     try:
         corpus = _saved(args.corpus) if args.corpus is not None \
-            else _corpus(args.files, args.encoding, args.errors, args.threads)
+            else _corpus(args.files, args.encoding, args.errors, args.threads, args.include)
         conc = corpus.kwic(args.query, window=args.window, case=args.case, width=args.chars,
                            bound=args.bound)
     except (_Error, QueryError) as error:

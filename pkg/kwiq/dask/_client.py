@@ -145,10 +145,11 @@ class Corpus:
                    errors: str = "strict",
                    ids: Union[str, Callable[[Any], Hashable]] = "path", *,
                    npartitions: Optional[int] = None, threads: int = 1,
-                   metadata: Any = None, client: Optional[Client] = None) -> Corpus:
+                   metadata: Any = None, client: Optional[Client] = None,
+                   include: Union[str, Sequence[str]] = _files.DEFAULT_INCLUDE) -> Corpus:
         """Text files, one document a file, as ``kwiq.Corpus.from_files``
         takes them (paths, globs, directories; ``encoding``, ``errors``,
-        ``ids``), cut into ``npartitions`` runs of consecutive files of
+        ``ids``, ``include``), cut into ``npartitions`` runs of consecutive files of
         about equal size (default: one per worker thread). The paths are
         listed on the client and read by the workers: they must name the
         same files everywhere (shared storage). A file that cannot be
@@ -159,9 +160,11 @@ class Corpus:
         keeps its files' rows."""
         threads = _build.check_threads(threads)
         client = _client(client)
-        files = _files.expand(paths)
         _files.check_codec(encoding, errors)
-        all_ids = check_ids(file_ids(files, ids), len(files))
+        found = _files.expand(paths, include)
+        _files.warn_skipped(found, include, stacklevel=2)
+        files = found.paths
+        all_ids = check_ids(file_ids(found, ids), len(files))
         if callable(metadata):
             metadata = [metadata(Path(path)) for path in files]
         metadata = _metadata.check(metadata, len(files))
@@ -206,19 +209,12 @@ class Corpus:
         try:
             with open(path, encoding="utf-8") as file:
                 manifest = json.load(file)
-            if manifest["format"] != MANIFEST_FORMAT:
-                raise FormatError(f"{path}: not a {MANIFEST_FORMAT} manifest")
-            if manifest["version"] > MANIFEST_VERSION:
-                raise FormatError(f"{path}: version {manifest['version']} is newer than "
-                                  f"this kwiq reads ({MANIFEST_VERSION})")
-            files = [os.path.join(directory, entry["file"]) for entry in manifest["partitions"]]
         except FileNotFoundError:
             raise FormatError(f"{directory}: no {MANIFEST}; not a saved kwiq.dask corpus") \
                 from None
-        except (ValueError, KeyError, TypeError) as error:
-            if isinstance(error, FormatError):
-                raise
+        except ValueError as error:
             raise FormatError(f"{path}: not a valid manifest ({error!r})") from None
+        files = manifest_files(manifest, directory)
         client = _client(client)
         return cls(client, [client.submit(_worker.load_part, file, pure=False) for file in files])
 
@@ -509,3 +505,26 @@ class KwicSource:
         return whole.take(starts[parts] + rows).reset_index(drop=True)
 
 
+def manifest_files(manifest: Any, directory: str) -> list[str]:
+    """The partition files a manifest (its JSON value) of ``directory``
+    lists, joined to it. FormatError for a manifest that is not one: of
+    another format or a newer version, without a partition, or listing a
+    file outside ``directory`` (an absolute path, or a ".." part)."""
+    path = os.path.join(directory, MANIFEST)
+    try:
+        if manifest["format"] != MANIFEST_FORMAT:
+            raise FormatError(f"{path}: not a {MANIFEST_FORMAT} manifest")
+        if manifest["version"] > MANIFEST_VERSION:
+            raise FormatError(f"{path}: version {manifest['version']} is newer than "
+                              f"this kwiq reads ({MANIFEST_VERSION})")
+        names = [entry["file"] for entry in manifest["partitions"]]
+    except (KeyError, TypeError) as error:
+        raise FormatError(f"{path}: not a valid manifest ({error!r})") from None
+    if not names:
+        raise FormatError(f"{path}: lists no partition")
+    for name in names:
+        if not isinstance(name, str) or not name or os.path.isabs(name) \
+                or os.pardir in name.replace("\\", "/").split("/"):
+            raise FormatError(f"{path}: partition file {name!r} is not a file name inside "
+                              f"{directory}")
+    return [os.path.join(directory, name) for name in names]
