@@ -58,7 +58,8 @@ typedef enum kw_status {
     KW_EEMPTY,   /* a query with no token in it */
     KW_EINVAL,   /* an argument outside its documented range (an id, a sort key) */
     KW_EFORMAT,  /* saved bytes that are not a valid index; kw_load_error says why */
-    KW_EIO       /* the write callback of kw_index_save reported a failure */
+    KW_EIO,      /* the write callback of kw_index_save reported a failure */
+    KW_EINTR     /* a kw_cancel asked the call to stop; see kw_cancel */
 } kw_status;
 
 /* Token positions are uint32; the last value is kept free as a sentinel. */
@@ -66,6 +67,25 @@ typedef enum kw_status {
 
 /* A short English description of a status, for error messages. */
 const char *kw_status_message(kw_status status);
+
+/* Stopping long work. The calls that may run long (kw_builder_add, _append
+ * and _finish through kw_builder_set_cancel; kw_hits_sort, kw_hits_merge,
+ * kw_hits_collocates and kw_line_columns_fill through an argument) ask
+ * poll(ctx) between bounded chunks of work: once every KW_POLL_EVERY
+ * tokens, hits or lines (bytes, for copying text: KW_POLL_EVERY * 256), a
+ * few milliseconds of work at most, never inside a hot loop. A nonzero
+ * answer stops the call, which returns KW_EINTR and leaves nothing
+ * half-made: what it allocated is freed and its inputs are as before the
+ * call, except where a call says otherwise. With a runner (kw_runner),
+ * poll is called from each of the runner's threads, at once, and one
+ * part's stop stops them all. poll must be quick and safe to call so.
+ * A NULL kw_cancel never stops. */
+typedef struct kw_cancel {
+    int (*poll)(void *ctx);
+    void *ctx;
+} kw_cancel;
+
+#define KW_POLL_EVERY 65536
 
 typedef struct kw_builder kw_builder;
 typedef struct kw_index kw_index;
@@ -108,6 +128,14 @@ size_t kw_builder_n_docs(const kw_builder *b);
  * may be used by another thread during the call. See also
  * kw_builder_append_with, below, to copy on several threads. */
 kw_status kw_builder_append(kw_builder *dst, kw_builder *src);
+
+/* The kw_cancel that kw_builder_add, and kw_builder_append and _finish of
+ * this builder (as dst), poll while they run (NULL: none, the default);
+ * borrowed until set again. On KW_EINTR kw_builder_add and _finish leave
+ * the builder as it was; kw_builder_append leaves dst as it was and frees
+ * src (consumed, as on success), since src gives up each array once
+ * copied. */
+void kw_builder_set_cancel(kw_builder *b, const kw_cancel *cancel);
 
 /* Turn the builder into an index. On success the builder is consumed (do
  * not free it); on error it is untouched and still owned by the caller. */
@@ -203,7 +231,7 @@ uint32_t kw_hits_query(const kw_hits *h, size_t i);    /* which query found hit 
  * query; hit k's query number is the index of its part. The parts are not
  * consumed, and the result does not borrow from them. */
 kw_status kw_hits_merge(const kw_alloc *alloc, kw_hits *const *parts, size_t n_parts,
-                        kw_hits **out);
+                        const kw_cancel *cancel, kw_hits **out);
 
 /* New hits: hit order[k] of h for k < n (each order[k] < count), e.g. to
  * sort or filter. Every hit of h keeps its length and query. */
@@ -245,7 +273,7 @@ typedef struct kw_sort_key {
  * with an unknown `by`, or LEFT/RIGHT with word 0; KW_ETOOBIG: more than
  * UINT32_MAX hits. */
 kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys,
-                       size_t n_keys, kw_hits **out);
+                       size_t n_keys, const kw_cancel *cancel, kw_hits **out);
 
 /* One keyword-in-context line. Spans are byte offsets into the document's
  * text (kw_index_doc_text) and tile it: left ends where the match begins and
@@ -352,7 +380,8 @@ typedef struct kw_line_columns {
  * `alloc`), whatever the status. KW_ENOMEM, or KW_ETOOBIG when a column's
  * text would not fit in memory. */
 kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
-                               const kw_alloc *alloc, kw_line_columns *out);
+                               const kw_alloc *alloc, const kw_cancel *cancel,
+                               kw_line_columns *out);
 
 /* ---- saving and loading (kw_file.c) ---- */
 
@@ -551,7 +580,7 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
  * set (R1 of the contingency table). Hits in any order. Scratch: a bitmap
  * over the token stream and a count per fold group. */
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, kw_table **out);
+                             uint32_t right, const kw_cancel *cancel, kw_table **out);
 
 /* New hits: those of h (in its order) whose document d has doc_mask[d] != 0
  * (doc_mask: n_docs bytes), each keeping its length and query, so that

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_cancel.h"
 #include "kw_hits.h"
 
 kw_status kw_hits_new(const kw_alloc *a, uint32_t length, kw_hits **out)
@@ -72,7 +73,8 @@ static void copy_hit(kw_hits *to, size_t k, const kw_hits *from, size_t i, uint3
     to->queries[k] = query;
 }
 
-kw_status kw_hits_merge(const kw_alloc *a, kw_hits *const *parts, size_t n_parts, kw_hits **out)
+kw_status kw_hits_merge(const kw_alloc *a, kw_hits *const *parts, size_t n_parts,
+                        const kw_cancel *cancel, kw_hits **out)
 {
     size_t total = 0;
     for (size_t p = 0; p < n_parts; p++) {
@@ -95,6 +97,11 @@ kw_status kw_hits_merge(const kw_alloc *a, kw_hits *const *parts, size_t n_parts
     /* Queries are few, so each step picks the least position by a linear
      * look over the parts; ties go to the earlier query. */
     for (size_t k = 0; k < total; k++) {
+        if (k % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel)) {
+            kw_free(a, next);
+            kw_hits_free(h);
+            return KW_EINTR;
+        }
         size_t best = n_parts;
         for (size_t p = 0; p < n_parts; p++)
             if (next[p] < parts[p]->n

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
 #include "kw_strtab.h"
@@ -453,11 +454,14 @@ static kw_status append_text(const kw_alloc *alloc, kw_text_column *column, size
 }
 
 kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
-                               const kw_alloc *alloc, kw_line_columns *out)
+                               const kw_alloc *alloc, const kw_cancel *cancel,
+                               kw_line_columns *out)
 {
     kw_line_cursor cursor = {0};
     out->left.offsets[0] = out->match.offsets[0] = out->right.offsets[0] = 0;
     for (size_t i = 0; i < h->n; i++) {
+        if (i % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel))
+            return KW_EINTR;
         kw_line ln;
         kw_line_prefetch(ix, h, i);
         kw_line_at(ix, h, i, ctx, &cursor, &ln);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
 
@@ -388,7 +389,7 @@ static inline int test_and_set(uint8_t *bits, size_t i)
 }
 
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, kw_table **out)
+                             uint32_t right, const kw_cancel *cancel, kw_table **out)
 {
     const kw_alloc *a = &ix->alloc;
     const size_t n_groups = ix->folded.n;
@@ -408,6 +409,12 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
     memset(counts, 0, n_groups * sizeof *counts);
     uint64_t positions = 0;
     for (size_t i = 0; i < h->n; i++) {
+        if (i % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel)) {
+            kw_table_free(t);
+            kw_free(a, seen);
+            kw_free(a, counts);
+            return KW_EINTR;
+        }
         const uint32_t pos = h->pos[i];
         const size_t doc = kw_index_doc_of(ix, pos);
         uint32_t words = 0;
