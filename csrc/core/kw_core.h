@@ -229,7 +229,8 @@ uint32_t kw_hits_query(const kw_hits *h, size_t i);    /* which query found hit 
 
 /* The hits of several queries in one list, ordered by position, then by
  * query; hit k's query number is the index of its part. The parts are not
- * consumed, and the result does not borrow from them. */
+ * consumed, and the result does not borrow from them. A heap of the parts'
+ * next hits: each hit costs about 2 log2(n_parts) comparisons. */
 kw_status kw_hits_merge(const kw_alloc *alloc, kw_hits *const *parts, size_t n_parts,
                         const kw_cancel *cancel, kw_hits **out);
 
@@ -261,7 +262,8 @@ typedef struct kw_sort_key {
  * order of its UTF-8, which is code point order: not a locale's collation,
  * and a form sorts before every longer form it begins. Context words count
  * words only, skipping punctuation, as kw_line_at does, however wide the
- * lines are laid out; a word missing at a document edge sorts before every
+ * lines are laid out (and so within KW_MAX_SKIP punctuation tokens); a
+ * word missing at a document edge (or past KW_MAX_SKIP) sorts before every
  * word, and a hit never looks into the next or previous document. The
  * match compares token by token (punctuation included), a shorter match
  * before a longer one it begins.
@@ -298,7 +300,8 @@ typedef enum kw_bound {
 /* How much context a line shows on each side of its match.
  *
  * width == 0: `left` and `right` words; punctuation tokens inside the
- * window are shown but not counted (the window ends at its last word).
+ * window are shown but not counted (the window ends at its last word, or
+ * where KW_MAX_SKIP stops it).
  *
  * width > 0: `left` and `right` are ignored, and each side holds as many
  * whole tokens as fit in `width` characters (code points) of the text as
@@ -322,6 +325,17 @@ typedef enum kw_bound {
  * after the match's end, so a sentence's closing punctuation is shown on
  * the right. Boundaries inside the match are ignored. The bound only ever
  * shortens what the words or the width give. */
+/* A side of a word window passes at most this many punctuation tokens: a
+ * stretch with no word (a run of emoji or "=") longer than that ends the
+ * side there, after the tokens passed, which a line shows. The k-th word
+ * of a side is so the k-th word with at most KW_MAX_SKIP punctuation
+ * tokens between it and the match, for lines, sort keys (kw_hits_sort) and
+ * collocate windows (kw_hits_collocates) alike, and each side of each of
+ * them reads at most its words + KW_MAX_SKIP tokens, however long the
+ * stretch: linear in the hits, where scanning to a document's end would
+ * grow with the square of a long run of punctuation. */
+#define KW_MAX_SKIP 256
+
 typedef struct kw_context {
     uint32_t left, right;  /* words each side, when width == 0 */
     uint64_t width;        /* characters each side, or 0 */
@@ -573,7 +587,8 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
 
 /* Window cooccurrence: the word tokens within `left` words before and
  * `right` words after each hit, in its document (punctuation skipped and
- * not counted, as kw_line_at counts words; the hit's own tokens are not in
+ * not counted, as kw_line_at counts words, up to KW_MAX_SKIP of it a side;
+ * the hit's own tokens are not in
  * its window). A token in the windows of several hits is counted once, so
  * the windows are a set of positions. One row per fold group found there,
  * with the tokens of it in that set; docs is NULL. total: the size of the

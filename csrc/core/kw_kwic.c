@@ -19,6 +19,7 @@
 #include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
+#include "kw_steps.h"
 #include "kw_strtab.h"
 #include "kw_text.h"
 
@@ -367,17 +368,26 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
             }
         }
     } else {
-        /* Words are counted; punctuation inside the window is shown. */
-        size_t words = 0;
+        /* Words are counted; punctuation inside the window is shown, up to
+         * KW_MAX_SKIP tokens a side. */
+        size_t words = 0, skipped = 0;
         lo = first;
         while (words < ctx->left && lo > doc_first) {
+            const int word = ix->is_word[kw_tok(ix, lo - 1)];
+            if (!word && skipped++ == KW_MAX_SKIP)
+                break;
+            KW_STEP();
             lo--;
-            words += ix->is_word[kw_tok(ix, lo)];
+            words += (size_t)word;
         }
         hi = last + 1;
-        words = 0;
+        words = skipped = 0;
         while (words < ctx->right && hi < doc_end) {
-            words += ix->is_word[kw_tok(ix, hi)];
+            const int word = ix->is_word[kw_tok(ix, hi)];
+            if (!word && skipped++ == KW_MAX_SKIP)
+                break;
+            KW_STEP();
+            words += (size_t)word;
             hi++;
         }
     }

@@ -19,6 +19,7 @@
 #include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
+#include "kw_steps.h"
 
 enum { MAX_DIGIT_BITS = 16 };
 
@@ -137,23 +138,36 @@ static inline uint32_t word_rank(const kw_index *ix, size_t pos)
     return ix->group_rank[ix->group_of[kw_tok(ix, pos)]] + 1;
 }
 
+/* Whether the token at p is a word; counts a punctuation token in
+ * *skipped, and 0 with *stop set once that passes KW_MAX_SKIP. */
+static inline int side_word(const kw_index *ix, size_t p, uint32_t *skipped, int *stop)
+{
+    KW_STEP();
+    if (ix->is_word[kw_tok(ix, p)])
+        return 1;
+    *stop = ++*skipped > KW_MAX_SKIP;
+    return 0;
+}
+
 /* The `word`-th word left (or right) of hit i inside its document, as its
- * rank + 1; 0 if the document edge comes first. */
+ * rank + 1; 0 if the document edge, or KW_MAX_SKIP punctuation tokens,
+ * come first. */
 static uint32_t context_rank(const kw_index *ix, const kw_hits *h, size_t i, int left,
                              uint32_t word)
 {
     const size_t first = h->pos[i];
     const size_t doc = kw_index_doc_of(ix, (uint32_t)first);
-    uint32_t words = 0;
+    uint32_t words = 0, skipped = 0;
+    int stop = 0;
     if (left) {
-        for (size_t p = first; p > ix->doc_tok[doc];) {
+        for (size_t p = first; p > ix->doc_tok[doc] && !stop;) {
             p--;
-            if (ix->is_word[kw_tok(ix, p)] && ++words == word)
+            if (side_word(ix, p, &skipped, &stop) && ++words == word)
                 return word_rank(ix, p);
         }
     } else {
-        for (size_t p = first + kw_hits_length(h, i); p < ix->doc_tok[doc + 1]; p++)
-            if (ix->is_word[kw_tok(ix, p)] && ++words == word)
+        for (size_t p = first + kw_hits_length(h, i); p < ix->doc_tok[doc + 1] && !stop; p++)
+            if (side_word(ix, p, &skipped, &stop) && ++words == word)
                 return word_rank(ix, p);
     }
     return 0;

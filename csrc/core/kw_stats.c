@@ -24,6 +24,7 @@
 #include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
+#include "kw_steps.h"
 
 void kw_table_free(kw_table *t)
 {
@@ -417,22 +418,30 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
         }
         const uint32_t pos = h->pos[i];
         const size_t doc = kw_index_doc_of(ix, pos);
-        uint32_t words = 0;
+        uint32_t words = 0, skipped = 0;
         for (uint32_t p = pos; p > ix->doc_tok[doc] && words < left;) {
             p--;
-            if (!word_at(ix, p))
+            KW_STEP();
+            if (!word_at(ix, p)) {
+                if (++skipped > KW_MAX_SKIP)
+                    break;
                 continue;
+            }
             words++;
             if (!test_and_set(seen, p)) {
                 counts[group_at(ix, p)]++;
                 positions++;
             }
         }
-        words = 0;
+        words = skipped = 0;
         for (uint32_t p = pos + kw_hits_length(h, i); p < ix->doc_tok[doc + 1] && words < right;
              p++) {
-            if (!word_at(ix, p))
+            KW_STEP();
+            if (!word_at(ix, p)) {
+                if (++skipped > KW_MAX_SKIP)
+                    break;
                 continue;
+            }
             words++;
             if (!test_and_set(seen, p)) {
                 counts[group_at(ix, p)]++;

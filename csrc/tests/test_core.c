@@ -1277,6 +1277,88 @@ static void test_cancel(void)
     free(docs);
 }
 
+/* Counted by the core in this build only (-DKW_COUNT_STEPS, kw_steps.h). */
+uint64_t kw_steps;
+
+static void test_bounded_work(void)
+{
+    /* One word, 20,000 "=" and a word: every "=" is a hit whose window
+     * finds no word, so scanning each side to the edge would cost
+     * 20,000^2 / 2 = 2e8 steps; KW_MAX_SKIP keeps each side to at most its
+     * words + KW_MAX_SKIP + 1 tokens looked at. */
+    enum { N = 20000, PARTS = 1000 };
+    char *doc = malloc(2 * N + 8);
+    size_t len = (size_t)sprintf(doc, "a ");
+    for (int k = 0; k < N; k++) {
+        doc[len++] = '=';
+        doc[len++] = ' ';
+    }
+    memcpy(doc + len, "b", 2);
+    const char *docs[1] = {doc};
+    kw_index *ix = build(docs, 1);
+    kw_hits *h = NULL;
+    size_t bad;
+    CHECK(ix && kw_index_find(ix, "=", 1, 0, &h, &bad) == KW_OK && kw_hits_count(h) == N);
+    const uint64_t side = 5 + KW_MAX_SKIP + 1;
+    const kw_context ctx = {5, 5, 0, KW_BOUND_NONE};
+    kw_line ln;
+    kw_steps = 0;
+    for (size_t i = 0; h && i < N; i++)
+        kw_line_at(ix, h, i, &ctx, NULL, &ln);
+    CHECK(kw_steps <= N * 2 * side);
+    /* In the middle, each side ends after KW_MAX_SKIP "=" (two bytes each);
+     * near the start, the left side reaches the word "a". */
+    kw_line_at(ix, h, N / 2, &ctx, NULL, &ln);
+    CHECK(ln.left_end - ln.left_begin == 2 * KW_MAX_SKIP);
+    CHECK(ln.right_end - ln.right_begin == 2 * KW_MAX_SKIP);
+    kw_line_at(ix, h, 3, &ctx, NULL, &ln);
+    CHECK(ln.left_begin == 0);
+
+    const kw_sort_key keys[2] = {{KW_SORT_LEFT, 1}, {KW_SORT_RIGHT, 1}};
+    kw_hits *sorted = NULL;
+    kw_steps = 0;
+    CHECK(kw_hits_sort(ix, h, keys, 2, NULL, &sorted) == KW_OK);
+    CHECK(kw_steps <= N * 2 * side);
+    kw_hits_free(sorted);
+
+    kw_table *t = NULL;
+    kw_steps = 0;
+    CHECK(kw_hits_collocates(ix, h, 5, 5, NULL, &t) == KW_OK);
+    CHECK(kw_steps <= N * 2 * side);
+    /* "a" is in the windows of the first KW_MAX_SKIP + 1 hits, "b" of the last. */
+    CHECK(t && t->n == 2 && t->total == 2);
+    kw_table_free(t);
+
+    /* Merging PARTS lists: a heap costs at most 2 comparisons a level, for
+     * each hit and once to start; a look over every part for every hit
+     * would cost N * PARTS = 2e7. */
+    kw_hits *parts[PARTS] = {NULL}, *merged = NULL;
+    uint32_t *order = malloc(N * sizeof *order);
+    int ok = 1;
+    for (size_t p = 0; p < PARTS; p++) {
+        size_t n = 0;
+        for (size_t i = p; i < N; i += PARTS)
+            order[n++] = (uint32_t)i;
+        ok &= kw_hits_select(h, order, n, &parts[p]) == KW_OK;
+    }
+    CHECK(ok);
+    const uint64_t levels = 10; /* 2^10 >= PARTS */
+    kw_steps = 0;
+    CHECK(kw_hits_merge(&kw_alloc_libc, parts, PARTS, NULL, &merged) == KW_OK);
+    CHECK(kw_steps <= (N + PARTS) * 2 * levels);
+    for (size_t k = 0; merged && k < N; k++)
+        ok &= kw_hits_position(merged, k) == kw_hits_position(h, k)
+              && kw_hits_query(merged, k) == k % PARTS;
+    CHECK(ok);
+    kw_hits_free(merged);
+    for (size_t p = 0; p < PARTS; p++)
+        kw_hits_free(parts[p]);
+    free(order);
+    kw_hits_free(h);
+    kw_index_free(ix);
+    free(doc);
+}
+
 static void test_merge_and_select(void)
 {
     const char *docs[] = {"a b. a c", "c a b"};
@@ -2777,6 +2859,7 @@ int main(void)
     test_append();
     test_runner();
     test_cancel();
+    test_bounded_work();
     test_large_offsets();
     test_out_of_memory();
     test_stats();
