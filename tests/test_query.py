@@ -5,6 +5,7 @@ import re
 import pytest
 
 import kwiq
+from kwiq import _query
 from kwiq._query import Pattern, parse
 from conftest import oracle_tokens
 
@@ -211,3 +212,51 @@ def test_case_insensitive_globs_find_what_exact_globs_find():
     assert [line.match for line in corpus.kwic("?")] == ["İ", "x", "ß", "ﬀ", "ſ"]
     # Folded forms of two characters, and "Iİ", two as written ("ii̇" folded).
     assert [line.match for line in corpus.kwic("??")] == ["İ", "ß", "ﬀ", "Iİ"]
+
+
+# ---- bounds on regexes (issue 15) ----
+
+@pytest.mark.parametrize("query, problem", [
+    ("/a{99999999999}/", "a repeat count too large"),
+    ("/" + "(" * 5_000 + "a" + ")" * 5_000 + "/", "groups nested too deeply"),
+    # Deep enough for the regex module's parser, not for re's.
+    ("/" + "(?:" * 300 + "a" + ")" * 300 + "/", "groups nested too deeply"),
+])
+def test_a_regex_too_large_or_too_deep_is_a_query_error(query, problem):
+    corpus = kwiq.Corpus(["a b"])
+    with pytest.raises(kwiq.QueryError, match=f"bad regex: {problem} at position 0"):
+        corpus.kwic(query)
+    assert len(corpus.kwic("/a/")) == 1
+
+
+def test_a_glob_of_thousands_of_stars_is_no_recursion():
+    corpus = kwiq.Corpus(["a" * 3_000 + " b"])
+    assert len(corpus.kwic("a*" * 3_000)) == 1
+
+
+def test_a_query_holds_at_most_max_regexes():
+    corpus = kwiq.Corpus(["a " * 70])
+    assert len(corpus.kwic(" ".join(["/a/"] * _query.MAX_REGEXES))) == 70 - 63
+    beyond = " ".join(["/a/"] * (_query.MAX_REGEXES + 1))
+    with pytest.raises(kwiq.QueryError, match=f"more than {_query.MAX_REGEXES} /regex/ "
+                       f"patterns in one query at position {4 * _query.MAX_REGEXES}"):
+        corpus.kwic(beyond)
+
+
+def test_the_regex_time_limit_grows_with_the_vocabulary():
+    # Matching costs some 3 us a form: the limit allows several times that
+    # for each form, so a large vocabulary does not fail every regex.
+    assert _query.match_time_limit(0) == _query.MATCH_TIME_LIMIT
+    assert _query.match_time_limit(3_000_000) >= _query.MATCH_TIME_LIMIT + 3_000_000 * 10e-6
+
+
+def test_a_regex_out_of_memory_is_a_query_error(monkeypatch):
+    corpus = kwiq.Corpus(["aaa b"])
+
+    def no_memory(form, timeout):
+        raise MemoryError
+
+    monkeypatch.setattr(_query, "compile_regex", lambda *args: type(
+        "NoMemory", (), {"fullmatch": staticmethod(no_memory)}))
+    with pytest.raises(kwiq.QueryError, match="'a\\+' needed more memory than there is"):
+        corpus.kwic("/a+/")

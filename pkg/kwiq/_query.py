@@ -66,6 +66,11 @@ def _is_space(char: str) -> bool:
     return char in WHITE_SPACE
 
 
+# The most /regex/ patterns one query may hold (QueryError beyond): each is
+# matched against the whole vocabulary, with a time limit of its own.
+MAX_REGEXES = 64
+
+
 def parse(query: str) -> list[Pattern]:
     """The token patterns of ``query``; QueryError if it is malformed,
     UnicodeEncodeError if it holds a lone surrogate."""
@@ -77,11 +82,14 @@ def parse(query: str) -> list[Pattern]:
             raise QueryError("no token (give a word, a phrase, a glob or a /regex/)", query, 0)
         return patterns
     patterns: list[Pattern] = []
-    i, n = 0, len(query)
+    i, n, regexes = 0, len(query), 0
     while i < n:
         if _is_space(query[i]):
             i += 1
         elif query[i] == "/":
+            regexes += 1
+            if regexes > MAX_REGEXES:
+                raise QueryError(f"more than {MAX_REGEXES} /regex/ patterns in one query", query, i)
             pattern, i = _regex(query, i)
             patterns.append(pattern)
         else:
@@ -119,11 +127,23 @@ def _regex(query: str, start: int) -> tuple[Pattern, int]:
     if i + 1 < len(query) and not _is_space(query[i + 1]):
         raise QueryError("a /regex/ must be followed by white space", query, i + 1)
     text = "".join(source)
-    try:
-        re.compile(text)
-    except re.error as error:
-        raise QueryError(f"bad regex: {error.msg}", query, start) from None
+    compile_regex(re.compile, text, 0, query, start)
     return Pattern("regex", text, start), i + 1
+
+
+def compile_regex(compile: Callable, text: str, flags: int, query: str, position: int) -> Any:
+    """compile(text, flags), with every way a pattern can be refused (a
+    repeat count too large, nesting too deep for the parser's recursion)
+    raised as QueryError about ``query`` at ``position``."""
+    try:
+        return compile(text, flags)
+    except (re.error, regex.error) as error:
+        problem = getattr(error, "msg", None) or str(error)
+    except OverflowError:
+        problem = "a repeat count too large"
+    except RecursionError:
+        problem = "groups nested too deeply"
+    raise QueryError(f"bad regex: {problem}", query, position)
 
 
 def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
@@ -195,24 +215,38 @@ def glob_regex(glob: str) -> regex.Pattern:
     return regex.compile("".join(parts), regex.DOTALL | regex.V0)
 
 
-# Seconds that one regex may take against the whole vocabulary before the
-# query fails with QueryError. Each form is matched with what is left of
-# it as the regex module's timeout (which costs some 3 us a form: regexes
-# cost more than globs, which need none).
+# Seconds that one regex may take against the vocabulary before the query
+# fails with QueryError: MATCH_TIME_LIMIT, and MATCH_TIME_PER_FORM more for
+# each form, so that a large vocabulary does not make every regex fail (the
+# regex module's timeout costs some 3 us a form: regexes cost more than
+# globs, which need none). Each form is matched with what is left of it as
+# its timeout, so a runaway regex stops within the limit whatever the
+# length of the form it runs away on.
 MATCH_TIME_LIMIT = 5.0
+MATCH_TIME_PER_FORM = 20e-6
+
+
+def match_time_limit(n_forms: int) -> float:
+    """The seconds a regex may take against n_forms forms."""
+    return MATCH_TIME_LIMIT + MATCH_TIME_PER_FORM * n_forms
 
 
 def _regex_matches(pattern: Pattern, query: str, matches: Callable, forms: list) -> list[int]:
-    """The ids of the forms that ``matches`` fully, within MATCH_TIME_LIMIT
-    seconds in all (QueryError about ``pattern`` of ``query`` otherwise)."""
-    deadline = time.monotonic() + MATCH_TIME_LIMIT
+    """The ids of the forms that ``matches`` fully, within match_time_limit
+    seconds in all (QueryError about ``pattern`` of ``query`` otherwise,
+    and when a match needs more memory than there is)."""
+    limit = match_time_limit(len(forms))
+    deadline = time.monotonic() + limit
     try:
         return [i for i, form in enumerate(forms)
                 if matches(form, timeout=max(deadline - time.monotonic(), 1e-6))]
     except TimeoutError:
-        raise QueryError(f"regex {pattern.text!r} took more than {MATCH_TIME_LIMIT:g} s "
-                         f"against the {len(forms):,} forms of the vocabulary (it backtracks "
-                         "too much; make it more specific)", query, pattern.position) from None
+        problem = f"took more than {limit:.3g} s"
+    except MemoryError:
+        problem = "needed more memory than there is"
+    raise QueryError(f"regex {pattern.text!r} {problem} against the {len(forms):,} forms of "
+                     "the vocabulary (it backtracks too much; make it more specific)", query,
+                     pattern.position)
 
 
 # How many glob and regex slots a Vocabulary remembers: matching a pattern
@@ -268,10 +302,8 @@ class Vocabulary:
                 groups = sorted(set(groups).union(self.group_of[t] for t in exact))
             return (_core.SLOT_GROUPS, array("I", groups))
         flags = regex.V0 | (0 if case else regex.IGNORECASE)
-        try:
-            matches = regex.compile(pattern.text, flags).fullmatch
-        except regex.error as error:
-            raise QueryError(f"bad regex: {error}", query, pattern.position) from None
+        matches = compile_regex(regex.compile, pattern.text, flags, query,
+                                pattern.position).fullmatch
         types = _regex_matches(pattern, query, matches, self.surface)
         if case:
             return (_core.SLOT_TYPES, array("I", types))
