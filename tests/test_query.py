@@ -6,6 +6,7 @@ import pytest
 
 import kwiq
 from kwiq import _query
+from kwiq._corpus import index_view
 from kwiq._query import Pattern, parse
 from conftest import oracle_tokens
 
@@ -260,3 +261,35 @@ def test_a_regex_out_of_memory_is_a_query_error(monkeypatch):
         "NoMemory", (), {"fullmatch": staticmethod(no_memory)}))
     with pytest.raises(kwiq.QueryError, match="'a\\+' needed more memory than there is"):
         corpus.kwic("/a+/")
+
+
+# ---- caches bounded by bytes (issue 15) ----
+
+def test_the_slot_caches_keep_at_most_their_bytes(monkeypatch):
+    # 20,000 forms: "w1*" matches 1,111 of them (4.4 KB of ids), "w*" all
+    # (80 KB): 120 KB of globs, 1.1 MB of queries. With a ceiling of 100 KB
+    # each cache keeps some, never more.
+    monkeypatch.setattr(_query, "SLOT_CACHE_BYTES", 100_000)
+    corpus = kwiq.Corpus([" ".join(f"w{k}" for k in range(20_000))])
+    view = index_view(corpus)
+    for k in range(1, 10):
+        for prefix in (f"w{k}*", "w*", f"w{k}* w*"):
+            assert len(corpus.kwic(prefix)) > 0
+            vocabulary_cache, query_cache = view.vocabulary()._slots, view.shared.slots
+            assert 0 < vocabulary_cache.bytes <= 100_000
+            assert 0 < query_cache.bytes <= 100_000
+    assert len(vocabulary_cache) < 10 and len(query_cache) < 27
+
+
+def test_a_slot_cache_forgets_its_oldest_entries_first(monkeypatch):
+    monkeypatch.setattr(_query, "SLOT_CACHE_BYTES", 100)
+    cache = _query.SlotCache()
+    for key in "abcd":
+        cache.put(key, key.upper(), 40)
+    assert [cache.get(key) for key in "abcd"] == [None, None, "C", "D"]
+    assert cache.bytes == 80
+    cache.put("huge", "H", 101)  # larger than the ceiling: not kept, nothing lost
+    assert cache.get("huge") is None and cache.get("c") == "C"
+    monkeypatch.setattr(_query, "SLOT_CACHE_SIZE", 2)
+    cache.put("e", "E", 1)
+    assert [cache.get(key) for key in "cde"] == [None, "D", "E"]

@@ -23,6 +23,7 @@ backtrack more than linearly, and need no limit.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from array import array
 from dataclasses import dataclass
@@ -249,9 +250,53 @@ def _regex_matches(pattern: Pattern, query: str, matches: Callable, forms: list)
                      pattern.position)
 
 
-# How many glob and regex slots a Vocabulary remembers: matching a pattern
-# reads the whole vocabulary, asking again for the same one should not.
+# The caches of slots: a Vocabulary's (each glob or regex pattern, matching
+# which reads the whole vocabulary) and an IndexView's (each recent query:
+# parsing one costs more than finding a rare word). Each keeps at most
+# SLOT_CACHE_SIZE entries and SLOT_CACHE_BYTES of them (slot_bytes), and
+# forgets its oldest entries to take a new one past either; an entry larger
+# than SLOT_CACHE_BYTES alone is not kept.
 SLOT_CACHE_SIZE = 256
+SLOT_CACHE_BYTES = 64 << 20
+
+
+def slot_bytes(key_text: str, slots: list) -> int:
+    """About the memory that caching ``slots`` under a key of ``key_text``
+    holds: the key, the forms and id arrays, and some overhead a slot."""
+    size = len(key_text)
+    for slot in slots:
+        size += 64 + sum(len(part) * part.itemsize if isinstance(part, array)
+                         else len(part) if isinstance(part, str) else 0 for part in slot[1:])
+    return size
+
+
+class SlotCache:
+    """Slots by key, bounded by count and bytes (SLOT_CACHE_SIZE,
+    SLOT_CACHE_BYTES); threads may share one."""
+
+    def __init__(self):
+        self._entries: dict[Any, tuple[Any, int]] = {}
+        self._lock = threading.Lock()
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Any) -> Any:
+        entry = self._entries.get(key)
+        return None if entry is None else entry[0]
+
+    def put(self, key: Any, value: Any, size: int) -> None:
+        if size > SLOT_CACHE_BYTES:
+            return
+        with self._lock:
+            if key in self._entries:
+                self.bytes -= self._entries.pop(key)[1]
+            while self._entries and (len(self._entries) >= SLOT_CACHE_SIZE
+                                     or self.bytes + size > SLOT_CACHE_BYTES):
+                self.bytes -= self._entries.pop(next(iter(self._entries)))[1]
+            self._entries[key] = (value, size)
+            self.bytes += size
 
 
 class Vocabulary:
@@ -262,7 +307,7 @@ class Vocabulary:
         self.folded, self.folded_is_word = index.vocabulary(True)
         self.group_of = array("I")
         self.group_of.frombytes(index.group_of())
-        self._slots: dict[tuple[str, str, bool], tuple] = {}
+        self._slots = SlotCache()
 
     def slot(self, pattern: Pattern, case: bool, query: str = "") -> tuple:
         """The slot that kwiq._core.Index.match takes for one pattern of
@@ -274,9 +319,8 @@ class Vocabulary:
         key = (pattern.kind, pattern.text, case)
         slot = self._slots.get(key)
         if slot is None:
-            if len(self._slots) >= SLOT_CACHE_SIZE:
-                self._slots.clear()
-            slot = self._slots[key] = self._match_vocabulary(pattern, case, query)
+            slot = self._match_vocabulary(pattern, case, query)
+            self._slots.put(key, slot, slot_bytes(pattern.text, [slot]))
         return slot
 
     @staticmethod
