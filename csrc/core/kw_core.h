@@ -124,7 +124,8 @@ size_t kw_builder_n_docs(const kw_builder *b);
  *
  * On success src is consumed (freed; do not use it). On error (KW_ENOMEM,
  * KW_ETOOBIG: more than KW_MAX_TOKENS tokens or UINT32_MAX - 1 types in
- * all; KW_EINVAL: src == dst) both are exactly as before the call. Neither
+ * all; KW_EINVAL: src == dst) both are exactly as before the call; on
+ * KW_EINTR (kw_builder_set_cancel) dst is, and src is consumed. Neither
  * may be used by another thread during the call. See also
  * kw_builder_append_with, below, to copy on several threads. */
 kw_status kw_builder_append(kw_builder *dst, kw_builder *src);
