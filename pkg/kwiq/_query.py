@@ -272,31 +272,35 @@ def slot_bytes(key_text: str, slots: list) -> int:
 
 class SlotCache:
     """Slots by key, bounded by count and bytes (SLOT_CACHE_SIZE,
-    SLOT_CACHE_BYTES); threads may share one."""
+    SLOT_CACHE_BYTES); threads may share one. ``get(key)``: the slots, or
+    None (the dict's own get, as it is asked once a query)."""
 
     def __init__(self):
-        self._entries: dict[Any, tuple[Any, int]] = {}
+        self._values: dict[Any, Any] = {}
+        self._sizes: dict[Any, int] = {}
         self._lock = threading.Lock()
         self.bytes = 0
+        self.get = self._values.get
 
     def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: Any) -> Any:
-        entry = self._entries.get(key)
-        return None if entry is None else entry[0]
+        return len(self._values)
 
     def put(self, key: Any, value: Any, size: int) -> None:
         if size > SLOT_CACHE_BYTES:
             return
         with self._lock:
-            if key in self._entries:
-                self.bytes -= self._entries.pop(key)[1]
-            while self._entries and (len(self._entries) >= SLOT_CACHE_SIZE
-                                     or self.bytes + size > SLOT_CACHE_BYTES):
-                self.bytes -= self._entries.pop(next(iter(self._entries)))[1]
-            self._entries[key] = (value, size)
+            if key in self._sizes:
+                self._forget(key)
+            while self._values and (len(self._values) >= SLOT_CACHE_SIZE
+                                    or self.bytes + size > SLOT_CACHE_BYTES):
+                self._forget(next(iter(self._sizes)))
+            self._sizes[key] = size
+            self._values[key] = value
             self.bytes += size
+
+    def _forget(self, key: Any) -> None:
+        self.bytes -= self._sizes.pop(key)
+        del self._values[key]
 
 
 class Vocabulary:
