@@ -5,6 +5,8 @@ import re
 import pytest
 
 import kwiq
+from kwiq import _query
+from kwiq._corpus import index_view
 from kwiq._query import Pattern, parse
 from conftest import oracle_tokens
 
@@ -211,3 +213,83 @@ def test_case_insensitive_globs_find_what_exact_globs_find():
     assert [line.match for line in corpus.kwic("?")] == ["İ", "x", "ß", "ﬀ", "ſ"]
     # Folded forms of two characters, and "Iİ", two as written ("ii̇" folded).
     assert [line.match for line in corpus.kwic("??")] == ["İ", "ß", "ﬀ", "Iİ"]
+
+
+# ---- bounds on regexes (issue 15) ----
+
+@pytest.mark.parametrize("query, problem", [
+    ("/a{99999999999}/", "a repeat count too large"),
+    ("/" + "(" * 5_000 + "a" + ")" * 5_000 + "/", "groups nested too deeply"),
+    # Deep enough for the regex module's parser, not for re's.
+    ("/" + "(?:" * 300 + "a" + ")" * 300 + "/", "groups nested too deeply"),
+])
+def test_a_regex_too_large_or_too_deep_is_a_query_error(query, problem):
+    corpus = kwiq.Corpus(["a b"])
+    with pytest.raises(kwiq.QueryError, match=f"bad regex: {problem} at position 0"):
+        corpus.kwic(query)
+    assert len(corpus.kwic("/a/")) == 1
+
+
+def test_a_glob_of_thousands_of_stars_is_no_recursion():
+    corpus = kwiq.Corpus(["a" * 3_000 + " b"])
+    assert len(corpus.kwic("a*" * 3_000)) == 1
+
+
+def test_a_query_holds_at_most_max_regexes():
+    corpus = kwiq.Corpus(["a " * 70])
+    assert len(corpus.kwic(" ".join(["/a/"] * _query.MAX_REGEXES))) == 70 - 63
+    beyond = " ".join(["/a/"] * (_query.MAX_REGEXES + 1))
+    with pytest.raises(kwiq.QueryError, match=f"more than {_query.MAX_REGEXES} /regex/ "
+                       f"patterns in one query at position {4 * _query.MAX_REGEXES}"):
+        corpus.kwic(beyond)
+
+
+def test_the_regex_time_limit_grows_with_the_vocabulary():
+    # Matching costs some 3 us a form: the limit allows several times that
+    # for each form, so a large vocabulary does not fail every regex.
+    assert _query.match_time_limit(0) == _query.MATCH_TIME_LIMIT
+    assert _query.match_time_limit(3_000_000) >= _query.MATCH_TIME_LIMIT + 3_000_000 * 10e-6
+
+
+def test_a_regex_out_of_memory_is_a_query_error(monkeypatch):
+    corpus = kwiq.Corpus(["aaa b"])
+
+    def no_memory(form, timeout):
+        raise MemoryError
+
+    monkeypatch.setattr(_query, "compile_regex", lambda *args: type(
+        "NoMemory", (), {"fullmatch": staticmethod(no_memory)}))
+    with pytest.raises(kwiq.QueryError, match="'a\\+' needed more memory than there is"):
+        corpus.kwic("/a+/")
+
+
+# ---- caches bounded by bytes (issue 15) ----
+
+def test_the_slot_caches_keep_at_most_their_bytes(monkeypatch):
+    # 20,000 forms: "w1*" matches 1,111 of them (4.4 KB of ids), "w*" all
+    # (80 KB): 120 KB of globs, 1.1 MB of queries. With a ceiling of 100 KB
+    # each cache keeps some, never more.
+    monkeypatch.setattr(_query, "SLOT_CACHE_BYTES", 100_000)
+    corpus = kwiq.Corpus([" ".join(f"w{k}" for k in range(20_000))])
+    view = index_view(corpus)
+    for k in range(1, 10):
+        for prefix in (f"w{k}*", "w*", f"w{k}* w*"):
+            assert len(corpus.kwic(prefix)) > 0
+            vocabulary_cache, query_cache = view.vocabulary()._slots, view.shared.slots
+            assert 0 < vocabulary_cache.bytes <= 100_000
+            assert 0 < query_cache.bytes <= 100_000
+    assert len(vocabulary_cache) < 10 and len(query_cache) < 27
+
+
+def test_a_slot_cache_forgets_its_oldest_entries_first(monkeypatch):
+    monkeypatch.setattr(_query, "SLOT_CACHE_BYTES", 100)
+    cache = _query.SlotCache()
+    for key in "abcd":
+        cache.put(key, key.upper(), 40)
+    assert [cache.get(key) for key in "abcd"] == [None, None, "C", "D"]
+    assert cache.bytes == 80
+    cache.put("huge", "H", 101)  # larger than the ceiling: not kept, nothing lost
+    assert cache.get("huge") is None and cache.get("c") == "C"
+    monkeypatch.setattr(_query, "SLOT_CACHE_SIZE", 2)
+    cache.put("e", "E", 1)
+    assert [cache.get(key) for key in "cde"] == [None, "D", "E"]

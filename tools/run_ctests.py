@@ -38,7 +38,9 @@ def main() -> int:
     if not compiler:
         print("run_ctests: no C compiler (set CC)", file=sys.stderr)
         return 2
-    flags = ["-g", "-O1"]
+    # KW_COUNT_STEPS: the core counts the steps of its bounded loops, which
+    # the tests compare with linear bounds (csrc/core/kw_steps.h).
+    flags = ["-g", "-O1", "-DKW_COUNT_STEPS"]
     if args.sanitize:
         flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
                   "-fno-omit-frame-pointer"]

@@ -58,7 +58,8 @@ typedef enum kw_status {
     KW_EEMPTY,   /* a query with no token in it */
     KW_EINVAL,   /* an argument outside its documented range (an id, a sort key) */
     KW_EFORMAT,  /* saved bytes that are not a valid index; kw_load_error says why */
-    KW_EIO       /* the write callback of kw_index_save reported a failure */
+    KW_EIO,      /* the write callback of kw_index_save reported a failure */
+    KW_EINTR     /* a kw_cancel asked the call to stop; see kw_cancel */
 } kw_status;
 
 /* Token positions are uint32; the last value is kept free as a sentinel. */
@@ -66,6 +67,25 @@ typedef enum kw_status {
 
 /* A short English description of a status, for error messages. */
 const char *kw_status_message(kw_status status);
+
+/* Stopping long work. The calls that may run long (kw_builder_add, _append
+ * and _finish through kw_builder_set_cancel; kw_hits_sort, kw_hits_merge,
+ * kw_hits_collocates and kw_line_columns_fill through an argument) ask
+ * poll(ctx) between bounded chunks of work: once every KW_POLL_EVERY
+ * tokens, hits or lines (bytes, for copying text: KW_POLL_EVERY * 256), a
+ * few milliseconds of work at most, never inside a hot loop. A nonzero
+ * answer stops the call, which returns KW_EINTR and leaves nothing
+ * half-made: what it allocated is freed and its inputs are as before the
+ * call, except where a call says otherwise. With a runner (kw_runner),
+ * poll is called from each of the runner's threads, at once, and one
+ * part's stop stops them all. poll must be quick and safe to call so.
+ * A NULL kw_cancel never stops. */
+typedef struct kw_cancel {
+    int (*poll)(void *ctx);
+    void *ctx;
+} kw_cancel;
+
+#define KW_POLL_EVERY 65536
 
 typedef struct kw_builder kw_builder;
 typedef struct kw_index kw_index;
@@ -104,10 +124,19 @@ size_t kw_builder_n_docs(const kw_builder *b);
  *
  * On success src is consumed (freed; do not use it). On error (KW_ENOMEM,
  * KW_ETOOBIG: more than KW_MAX_TOKENS tokens or UINT32_MAX - 1 types in
- * all; KW_EINVAL: src == dst) both are exactly as before the call. Neither
+ * all; KW_EINVAL: src == dst) both are exactly as before the call; on
+ * KW_EINTR (kw_builder_set_cancel) dst is, and src is consumed. Neither
  * may be used by another thread during the call. See also
  * kw_builder_append_with, below, to copy on several threads. */
 kw_status kw_builder_append(kw_builder *dst, kw_builder *src);
+
+/* The kw_cancel that kw_builder_add, and kw_builder_append and _finish of
+ * this builder (as dst), poll while they run (NULL: none, the default);
+ * borrowed until set again. On KW_EINTR kw_builder_add and _finish leave
+ * the builder as it was; kw_builder_append leaves dst as it was and frees
+ * src (consumed, as on success), since src gives up each array once
+ * copied. */
+void kw_builder_set_cancel(kw_builder *b, const kw_cancel *cancel);
 
 /* Turn the builder into an index. On success the builder is consumed (do
  * not free it); on error it is untouched and still owned by the caller. */
@@ -201,9 +230,10 @@ uint32_t kw_hits_query(const kw_hits *h, size_t i);    /* which query found hit 
 
 /* The hits of several queries in one list, ordered by position, then by
  * query; hit k's query number is the index of its part. The parts are not
- * consumed, and the result does not borrow from them. */
+ * consumed, and the result does not borrow from them. A heap of the parts'
+ * next hits: each hit costs about 2 log2(n_parts) comparisons. */
 kw_status kw_hits_merge(const kw_alloc *alloc, kw_hits *const *parts, size_t n_parts,
-                        kw_hits **out);
+                        const kw_cancel *cancel, kw_hits **out);
 
 /* New hits: hit order[k] of h for k < n (each order[k] < count), e.g. to
  * sort or filter. Every hit of h keeps its length and query. */
@@ -233,7 +263,8 @@ typedef struct kw_sort_key {
  * order of its UTF-8, which is code point order: not a locale's collation,
  * and a form sorts before every longer form it begins. Context words count
  * words only, skipping punctuation, as kw_line_at does, however wide the
- * lines are laid out; a word missing at a document edge sorts before every
+ * lines are laid out (and so within KW_MAX_SKIP punctuation tokens); a
+ * word missing at a document edge (or past KW_MAX_SKIP) sorts before every
  * word, and a hit never looks into the next or previous document. The
  * match compares token by token (punctuation included), a shorter match
  * before a longer one it begins.
@@ -245,7 +276,7 @@ typedef struct kw_sort_key {
  * with an unknown `by`, or LEFT/RIGHT with word 0; KW_ETOOBIG: more than
  * UINT32_MAX hits. */
 kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys,
-                       size_t n_keys, kw_hits **out);
+                       size_t n_keys, const kw_cancel *cancel, kw_hits **out);
 
 /* One keyword-in-context line. Spans are byte offsets into the document's
  * text (kw_index_doc_text) and tile it: left ends where the match begins and
@@ -270,7 +301,8 @@ typedef enum kw_bound {
 /* How much context a line shows on each side of its match.
  *
  * width == 0: `left` and `right` words; punctuation tokens inside the
- * window are shown but not counted (the window ends at its last word).
+ * window are shown but not counted (the window ends at its last word, or
+ * where KW_MAX_SKIP stops it).
  *
  * width > 0: `left` and `right` are ignored, and each side holds as many
  * whole tokens as fit in `width` characters (code points) of the text as
@@ -294,6 +326,17 @@ typedef enum kw_bound {
  * after the match's end, so a sentence's closing punctuation is shown on
  * the right. Boundaries inside the match are ignored. The bound only ever
  * shortens what the words or the width give. */
+/* A side of a word window passes at most this many punctuation tokens: a
+ * stretch with no word (a run of emoji or "=") longer than that ends the
+ * side there, after the tokens passed, which a line shows. The k-th word
+ * of a side is so the k-th word with at most KW_MAX_SKIP punctuation
+ * tokens between it and the match, for lines, sort keys (kw_hits_sort) and
+ * collocate windows (kw_hits_collocates) alike, and each side of each of
+ * them reads at most its words + KW_MAX_SKIP tokens, however long the
+ * stretch: linear in the hits, where scanning to a document's end would
+ * grow with the square of a long run of punctuation. */
+#define KW_MAX_SKIP 256
+
 typedef struct kw_context {
     uint32_t left, right;  /* words each side, when width == 0 */
     uint64_t width;        /* characters each side, or 0 */
@@ -352,7 +395,8 @@ typedef struct kw_line_columns {
  * `alloc`), whatever the status. KW_ENOMEM, or KW_ETOOBIG when a column's
  * text would not fit in memory. */
 kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
-                               const kw_alloc *alloc, kw_line_columns *out);
+                               const kw_alloc *alloc, const kw_cancel *cancel,
+                               kw_line_columns *out);
 
 /* ---- saving and loading (kw_file.c) ---- */
 
@@ -544,17 +588,19 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
 
 /* Window cooccurrence: the word tokens within `left` words before and
  * `right` words after each hit, in its document (punctuation skipped and
- * not counted, as kw_line_at counts words; the hit's own tokens are not in
- * its window). With each_window 0, a token in the windows of several hits
- * is counted once, so the windows are a set of positions; with 1, each
- * hit's window is counted on its own, a token once for every window it is
- * in. One row per fold group found there, with its tokens so counted;
- * docs is NULL. total: the tokens counted (the size of the set: R1 of the
- * contingency table, or the sum of the windows' sizes). Hits in any
- * order. Scratch: a bitmap over the token stream and a count per fold
- * group. KW_ETOOBIG: with each_window, a count past UINT32_MAX. */
+ * not counted, as kw_line_at counts words, up to KW_MAX_SKIP of it a side;
+ * the hit's own tokens are not in its window). With each_window 0, a token
+ * in the windows of several hits is counted once, so the windows are a set
+ * of positions; with 1, each hit's window is counted on its own, a token
+ * once for every window it is in. One row per fold group found there, with
+ * its tokens so counted; docs is NULL. total: the tokens counted (the size
+ * of the set: R1 of the contingency table, or the sum of the windows'
+ * sizes). Hits in any order. Scratch: a bitmap over the token stream and a
+ * count per fold group. KW_ETOOBIG: with each_window, a count past
+ * UINT32_MAX. */
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, int each_window, kw_table **out);
+                             uint32_t right, int each_window, const kw_cancel *cancel,
+                             kw_table **out);
 
 /* New hits: those of h (in its order) whose document d has doc_mask[d] != 0
  * (doc_mask: n_docs bytes), each keeping its length and query, so that

@@ -6,13 +6,15 @@
  * numbers are arrays only in lists that mix them (merged or selected),
  * else one length and query 0 for all. Merging several queries' lists
  * takes, step by step, the least position among the parts' next hits
- * (queries are few); selecting copies the hits in the order given, each
+ * from a heap; selecting copies the hits in the order given, each
  * with its length and query.
  */
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_cancel.h"
 #include "kw_hits.h"
+#include "kw_steps.h"
 
 kw_status kw_hits_new(const kw_alloc *a, uint32_t length, kw_hits **out)
 {
@@ -72,7 +74,42 @@ static void copy_hit(kw_hits *to, size_t k, const kw_hits *from, size_t i, uint3
     to->queries[k] = query;
 }
 
-kw_status kw_hits_merge(const kw_alloc *a, kw_hits *const *parts, size_t n_parts, kw_hits **out)
+/* Merging: a binary min-heap of the parts that have hits left, keyed by
+ * their next hit. */
+typedef struct merge_heap {
+    kw_hits *const *parts;
+    size_t *next;   /* per part: its next hit */
+    uint32_t *part; /* the heap: part numbers */
+    size_t n;
+} merge_heap;
+
+/* Whether part x's next hit comes first: by position, ties to the earlier query. */
+static int merge_before(const merge_heap *m, uint32_t x, uint32_t y)
+{
+    KW_STEP();
+    const uint32_t px = m->parts[x]->pos[m->next[x]], py = m->parts[y]->pos[m->next[y]];
+    return px < py || (px == py && x < y);
+}
+
+static void merge_sift_down(merge_heap *m, size_t i)
+{
+    for (;;) {
+        size_t first = i, left = 2 * i + 1, right = left + 1;
+        if (left < m->n && merge_before(m, m->part[left], m->part[first]))
+            first = left;
+        if (right < m->n && merge_before(m, m->part[right], m->part[first]))
+            first = right;
+        if (first == i)
+            return;
+        uint32_t swap = m->part[i];
+        m->part[i] = m->part[first];
+        m->part[first] = swap;
+        i = first;
+    }
+}
+
+kw_status kw_hits_merge(const kw_alloc *a, kw_hits *const *parts, size_t n_parts,
+                        const kw_cancel *cancel, kw_hits **out)
 {
     size_t total = 0;
     for (size_t p = 0; p < n_parts; p++) {
@@ -86,24 +123,38 @@ kw_status kw_hits_merge(const kw_alloc *a, kw_hits *const *parts, size_t n_parts
     kw_status st = new_owned_hits(a, total, &h);
     if (st != KW_OK)
         return st;
-    size_t *next = kw_malloc(a, (n_parts ? n_parts : 1) * sizeof *next);
-    if (!next) {
+    merge_heap m = {parts, kw_malloc(a, (n_parts ? n_parts : 1) * sizeof *m.next),
+                    kw_malloc(a, (n_parts ? n_parts : 1) * sizeof *m.part), 0};
+    if (!m.next || !m.part) {
+        kw_free(a, m.next);
+        kw_free(a, m.part);
         kw_hits_free(h);
         return KW_ENOMEM;
     }
-    memset(next, 0, (n_parts ? n_parts : 1) * sizeof *next);
-    /* Queries are few, so each step picks the least position by a linear
-     * look over the parts; ties go to the earlier query. */
-    for (size_t k = 0; k < total; k++) {
-        size_t best = n_parts;
-        for (size_t p = 0; p < n_parts; p++)
-            if (next[p] < parts[p]->n
-                && (best == n_parts || parts[p]->pos[next[p]] < parts[best]->pos[next[best]]))
-                best = p;
-        copy_hit(h, k, parts[best], next[best], (uint32_t)best);
-        next[best]++;
+    for (size_t p = 0; p < n_parts; p++) {
+        m.next[p] = 0;
+        if (parts[p]->n)
+            m.part[m.n++] = (uint32_t)p;
     }
-    kw_free(a, next);
+    for (size_t i = m.n / 2; i-- > 0;)
+        merge_sift_down(&m, i);
+    for (size_t k = 0; k < total; k++) {
+        if (k % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel)) {
+            st = KW_EINTR;
+            break;
+        }
+        const uint32_t best = m.part[0];
+        copy_hit(h, k, parts[best], m.next[best], best);
+        if (++m.next[best] == parts[best]->n)
+            m.part[0] = m.part[--m.n];
+        merge_sift_down(&m, 0);
+    }
+    kw_free(a, m.next);
+    kw_free(a, m.part);
+    if (st != KW_OK) {
+        kw_hits_free(h);
+        return st;
+    }
     *out = h;
     return KW_OK;
 }

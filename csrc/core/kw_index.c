@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_cancel.h"
 #include "kw_index.h"
 #include "kw_strtab.h"
 #include "kw_text.h"
@@ -75,6 +76,20 @@ void kw_builder_free(kw_builder *b)
     a->free(a->ctx, b);
 }
 
+/* Bytes copied between two questions to a kw_cancel. */
+#define POLL_BYTES ((size_t)KW_POLL_EVERY * 256)
+
+/* memcpy in chunks, asking `stop` between them; 0 when stopped. */
+static int copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *stop)
+{
+    for (size_t done = 0; done < n; done += POLL_BYTES) {
+        if (done && kw_parts_stopped(stop))
+            return 0;
+        memcpy(dst + done, src + done, n - done < POLL_BYTES ? n - done : POLL_BYTES);
+    }
+    return 1;
+}
+
 /* Append one token; `in_doc` is how many tokens of its document precede it. */
 static kw_status add_token(kw_builder *b, const char *doc, const kw_tokspan *t, size_t in_doc)
 {
@@ -129,7 +144,12 @@ kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t
     int r;
     kw_scan_init(&scan, utf8, n_bytes, 0, 0);
     while ((r = kw_scan_next(&scan, &t)) == 1) {
-        if ((st = add_token(b, utf8, &t, b->n_tokens - tokens_before)) != KW_OK)
+        const size_t in_doc = b->n_tokens - tokens_before;
+        if (in_doc % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(b->cancel)) {
+            st = KW_EINTR;
+            goto undo;
+        }
+        if ((st = add_token(b, utf8, &t, in_doc)) != KW_OK)
             goto undo;
     }
     if (r < 0) {
@@ -137,8 +157,12 @@ kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t
         st = KW_EUTF8;
         goto undo;
     }
-    if (n_bytes)
-        memcpy(b->text + b->text_len, utf8, n_bytes);
+    kw_parts_stop stop;
+    kw_parts_stop_init(&stop, b->cancel);
+    if (!copy_until_stopped(b->text + b->text_len, utf8, n_bytes, &stop)) {
+        st = KW_EINTR;
+        goto undo;
+    }
     b->text_len += n_bytes;
     b->n_docs++;
     b->doc_byte[b->n_docs] = b->text_len;
@@ -154,6 +178,8 @@ undo:
 }
 
 size_t kw_builder_n_docs(const kw_builder *b) { return b->n_docs; }
+
+void kw_builder_set_cancel(kw_builder *b, const kw_cancel *cancel) { b->cancel = cancel; }
 
 kw_status kw_builder_reserve(kw_builder *b, size_t text_bytes, size_t n_tokens)
 {
@@ -205,27 +231,27 @@ typedef struct append_job {
     const kw_builder *src;
     const uint32_t *remap;
     size_t n_parts;
+    kw_parts_stop stop;
 } append_job;
 
 static void append_text_part(void *arg, size_t part)
 {
-    const append_job *job = arg;
+    append_job *job = arg;
     size_t begin, end;
     part_range(job->src->text_len, part, job->n_parts, &begin, &end);
-    if (end > begin)
-        memcpy(job->dst->text + job->dst->text_len + begin, job->src->text + begin, end - begin);
+    copy_until_stopped(job->dst->text + job->dst->text_len + begin, job->src->text + begin,
+                       end - begin, &job->stop);
 }
 
 static void append_tokens_part(void *arg, size_t part)
 {
-    const append_job *job = arg;
+    append_job *job = arg;
     size_t begin, end;
     part_range(job->src->n_tokens, part, job->n_parts, &begin, &end);
-    if (end > begin) {
-        uint32_t *toks = job->dst->toks + job->dst->n_tokens;
-        for (size_t i = begin; i < end; i++)
+    uint32_t *toks = job->dst->toks + job->dst->n_tokens;
+    for (size_t lo = begin; lo < end && !kw_parts_stopped(&job->stop); lo = kw_chunk_end(lo, end))
+        for (size_t i = lo; i < kw_chunk_end(lo, end); i++)
             toks[i] = job->remap[job->src->toks[i]];
-    }
 }
 
 /* Free one of src's arrays once it has been copied. */
@@ -263,6 +289,10 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
                             types_before + n_src_types, 1)) != KW_OK)
         goto undo;
     for (size_t id = 0; id < n_src_types; id++) {
+        if (id % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(dst->cancel)) {
+            st = KW_EINTR;
+            goto undo;
+        }
         size_t len;
         const char *form = kw_strtab_form(&src->surface, (uint32_t)id, &len);
         int added;
@@ -274,13 +304,19 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
             dst->is_word[remap[id]] = src->is_word[id];
     }
 
-    /* Nothing below can fail. */
-    append_job job = {dst, src, remap, parts_of(runner)};
+    /* Nothing below can fail, but it may be stopped. */
+    append_job job = {.dst = dst, .src = src, .remap = remap, .n_parts = parts_of(runner)};
+    kw_parts_stop_init(&job.stop, dst->cancel);
     if (job.n_parts > src->n_tokens / MIN_PART_TOKENS)
         job.n_parts = src->n_tokens / MIN_PART_TOKENS ? src->n_tokens / MIN_PART_TOKENS : 1;
     run_parts(runner, append_text_part, &job, job.n_parts);
     RELEASE(src, text);
-    run_parts(runner, append_tokens_part, &job, job.n_parts);
+    if (!kw_parts_were_stopped(&job.stop))
+        run_parts(runner, append_tokens_part, &job, job.n_parts);
+    if (kw_parts_were_stopped(&job.stop)) {
+        st = KW_EINTR;
+        goto undo;
+    }
     RELEASE(src, toks);
     if (src->n_checkpoints)
         memcpy(dst->checkpoints + dst->n_checkpoints, src->checkpoints,
@@ -301,6 +337,9 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
 undo:
     kw_strtab_truncate(&dst->surface, types_before);
     kw_free(a, remap);
+    /* Stopped: src goes too, as its text may be gone already. */
+    if (st == KW_EINTR)
+        kw_builder_free(src);
     return st;
 }
 
@@ -311,7 +350,7 @@ static void *shrink(const kw_alloc *a, void *p, size_t size)
     return smaller ? smaller : p;
 }
 
-static kw_status fold_groups(kw_index *ix, const kw_strtab *surface)
+static kw_status fold_groups(kw_index *ix, const kw_strtab *surface, const kw_cancel *cancel)
 {
     const kw_alloc *a = &ix->alloc;
     size_t longest = 0;
@@ -330,6 +369,10 @@ static kw_status fold_groups(kw_index *ix, const kw_strtab *surface)
     }
     kw_status st = KW_OK;
     for (size_t id = 0; id < surface->n && st == KW_OK; id++) {
+        if (id % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel)) {
+            st = KW_EINTR;
+            break;
+        }
         size_t len;
         const char *form = kw_strtab_form(surface, (uint32_t)id, &len);
         if (kw_utf8_folds(form, len)) {
@@ -355,7 +398,9 @@ typedef struct postings_job {
     uint32_t *next;  /* n_parts rows of n_groups counters */
     size_t n_parts;
     int touch;       /* write post in order first (kw_touch_postings_bytes) */
+    kw_parts_stop stop;
 } postings_job;
+
 
 /* From this size on, the postings are written in order (zeros) before
  * they are placed: placing writes them in a scattered order, and first
@@ -368,37 +413,39 @@ size_t kw_touch_postings_bytes = (size_t)1 << 29;
 
 static void count_part(void *arg, size_t part)
 {
-    const postings_job *job = arg;
+    postings_job *job = arg;
     const kw_index *ix = job->ix;
     uint32_t *next = job->next + part * ix->folded.n;
     size_t begin, end;
     part_range(ix->n_tokens, part, job->n_parts, &begin, &end);
     memset(next, 0, ix->folded.n * sizeof *next);
-    for (size_t i = begin; i < end; i++)
-        next[ix->group_of[ix->toks[i]]]++;
+    for (size_t lo = begin; lo < end && !kw_parts_stopped(&job->stop); lo = kw_chunk_end(lo, end))
+        for (size_t i = lo; i < kw_chunk_end(lo, end); i++)
+            next[ix->group_of[ix->toks[i]]]++;
 }
 
 static void touch_part(void *arg, size_t part)
 {
-    const postings_job *job = arg;
+    postings_job *job = arg;
     size_t begin, end;
     part_range(job->ix->n_tokens, part, job->n_parts, &begin, &end);
-    if (end > begin)
-        memset(job->ix->post + begin, 0, (end - begin) * sizeof *job->ix->post);
+    for (size_t lo = begin; lo < end && !kw_parts_stopped(&job->stop); lo = kw_chunk_end(lo, end))
+        memset(job->ix->post + lo, 0, (kw_chunk_end(lo, end) - lo) * sizeof *job->ix->post);
 }
 
 static void place_part(void *arg, size_t part)
 {
-    const postings_job *job = arg;
+    postings_job *job = arg;
     kw_index *ix = job->ix;
     uint32_t *next = job->next + part * ix->folded.n;
     size_t begin, end;
     part_range(ix->n_tokens, part, job->n_parts, &begin, &end);
-    for (size_t i = begin; i < end; i++)
-        ix->post[next[ix->group_of[ix->toks[i]]]++] = (uint32_t)i;
+    for (size_t lo = begin; lo < end && !kw_parts_stopped(&job->stop); lo = kw_chunk_end(lo, end))
+        for (size_t i = lo; i < kw_chunk_end(lo, end); i++)
+            ix->post[next[ix->group_of[ix->toks[i]]]++] = (uint32_t)i;
 }
 
-static kw_status build_postings(kw_index *ix, const kw_runner *runner)
+static kw_status build_postings(kw_index *ix, const kw_runner *runner, const kw_cancel *cancel)
 {
     const kw_alloc *a = &ix->alloc;
     size_t n_groups = ix->folded.n, n_parts = parts_of(runner);
@@ -408,13 +455,20 @@ static kw_status build_postings(kw_index *ix, const kw_runner *runner)
         return KW_ETOOBIG;
     ix->post_start = kw_malloc(a, (n_groups + 1) * sizeof *ix->post_start);
     ix->post = kw_malloc(a, ix->n_tokens * sizeof *ix->post);
-    postings_job job = {ix, kw_malloc(a, n_parts * n_groups * sizeof *job.next), n_parts,
-                        ix->n_tokens * sizeof *ix->post >= kw_touch_postings_bytes};
+    postings_job job = {.ix = ix,
+                        .next = kw_malloc(a, n_parts * n_groups * sizeof *job.next),
+                        .n_parts = n_parts,
+                        .touch = ix->n_tokens * sizeof *ix->post >= kw_touch_postings_bytes};
+    kw_parts_stop_init(&job.stop, cancel);
     if (!ix->post_start || !ix->post || !job.next) {
         kw_free(a, job.next);
         return KW_ENOMEM;
     }
     run_parts(runner, count_part, &job, n_parts);
+    if (kw_parts_were_stopped(&job.stop)) {
+        kw_free(a, job.next);
+        return KW_EINTR;
+    }
     uint32_t sum = 0;
     for (size_t g = 0; g < n_groups; g++) {
         ix->post_start[g] = sum;
@@ -427,9 +481,10 @@ static kw_status build_postings(kw_index *ix, const kw_runner *runner)
     ix->post_start[n_groups] = sum;
     if (job.touch)
         run_parts(runner, touch_part, &job, n_parts);
-    run_parts(runner, place_part, &job, n_parts);
+    if (!kw_parts_were_stopped(&job.stop))
+        run_parts(runner, place_part, &job, n_parts);
     kw_free(a, job.next);
-    return KW_OK;
+    return kw_parts_were_stopped(&job.stop) ? KW_EINTR : KW_OK;
 }
 
 typedef struct form_key {
@@ -460,8 +515,10 @@ static int form_less(const kw_strtab *t, const form_key *x, const form_key *y)
 enum { RUN = 16 };
 
 /* Sort a[0..n) by form_less: insertion sort of runs of RUN, then bottom-up
- * merges between a and tmp. Returns whichever of the two holds the result. */
-static form_key *sort_forms(const kw_strtab *t, form_key *a, form_key *tmp, size_t n)
+ * merges between a and tmp, asking `cancel` before each merging pass.
+ * Returns whichever of the two holds the result, NULL when stopped. */
+static form_key *sort_forms(const kw_strtab *t, form_key *a, form_key *tmp, size_t n,
+                            const kw_cancel *cancel)
 {
     for (size_t lo = 0; lo < n; lo += RUN) {
         size_t hi = n - lo > RUN ? lo + RUN : n;
@@ -474,6 +531,8 @@ static form_key *sort_forms(const kw_strtab *t, form_key *a, form_key *tmp, size
         }
     }
     for (size_t width = RUN; width < n; width *= 2) {
+        if (kw_stop_asked(cancel))
+            return NULL;
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = n - lo > width ? lo + width : n;
             size_t hi = n - mid > width ? mid + width : n;
@@ -495,7 +554,7 @@ static form_key *sort_forms(const kw_strtab *t, form_key *a, form_key *tmp, size
 /* ix->group_rank from ix->folded: each group's rank, 0 .. n_groups - 1, in
  * the byte order of the folded forms (a form before any longer one it
  * begins). Sets ix->group_rank only on success. */
-static kw_status rank_groups(kw_index *ix)
+static kw_status rank_groups(kw_index *ix, const kw_cancel *cancel)
 {
     const kw_alloc *a = &ix->alloc;
     const kw_strtab *t = &ix->folded;
@@ -515,7 +574,12 @@ static kw_status rank_groups(kw_index *ix)
         keys[id].prefix = prefix_of(form, len);
         keys[id].id = (uint32_t)id;
     }
-    const form_key *sorted = sort_forms(t, keys, keys + n, n);
+    const form_key *sorted = sort_forms(t, keys, keys + n, n, cancel);
+    if (!sorted) {
+        kw_free(a, keys);
+        kw_free(a, rank);
+        return KW_EINTR;
+    }
     for (size_t r = 0; r < n; r++)
         rank[sorted[r].id] = (uint32_t)r;
     kw_free(a, keys);
@@ -540,11 +604,11 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     ix->n_tokens = b->n_tokens;
     kw_strtab_init(&ix->folded);
 
-    kw_status st = fold_groups(ix, &b->surface);
+    kw_status st = fold_groups(ix, &b->surface, b->cancel);
     if (st == KW_OK)
-        st = build_postings(ix, runner);
+        st = build_postings(ix, runner, b->cancel);
     if (st == KW_OK)
-        st = rank_groups(ix);
+        st = rank_groups(ix, b->cancel);
     if (st != KW_OK) {
         kw_free(a, ix->group_of);
         kw_free(a, ix->post_start);

@@ -40,6 +40,7 @@ struct kw_builder {
     kw_strtab surface;
     uint8_t *is_word;     /* per surface type */
     size_t is_word_cap;
+    const kw_cancel *cancel; /* kw_builder_set_cancel */
 };
 
 struct kw_index {

@@ -16,8 +16,10 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
+#include "kw_steps.h"
 #include "kw_strtab.h"
 #include "kw_text.h"
 
@@ -366,17 +368,26 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
             }
         }
     } else {
-        /* Words are counted; punctuation inside the window is shown. */
-        size_t words = 0;
+        /* Words are counted; punctuation inside the window is shown, up to
+         * KW_MAX_SKIP tokens a side. */
+        size_t words = 0, skipped = 0;
         lo = first;
         while (words < ctx->left && lo > doc_first) {
+            const int word = ix->is_word[kw_tok(ix, lo - 1)];
+            if (!word && skipped++ == KW_MAX_SKIP)
+                break;
+            KW_STEP();
             lo--;
-            words += ix->is_word[kw_tok(ix, lo)];
+            words += (size_t)word;
         }
         hi = last + 1;
-        words = 0;
+        words = skipped = 0;
         while (words < ctx->right && hi < doc_end) {
-            words += ix->is_word[kw_tok(ix, hi)];
+            const int word = ix->is_word[kw_tok(ix, hi)];
+            if (!word && skipped++ == KW_MAX_SKIP)
+                break;
+            KW_STEP();
+            words += (size_t)word;
             hi++;
         }
     }
@@ -453,11 +464,14 @@ static kw_status append_text(const kw_alloc *alloc, kw_text_column *column, size
 }
 
 kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
-                               const kw_alloc *alloc, kw_line_columns *out)
+                               const kw_alloc *alloc, const kw_cancel *cancel,
+                               kw_line_columns *out)
 {
     kw_line_cursor cursor = {0};
     out->left.offsets[0] = out->match.offsets[0] = out->right.offsets[0] = 0;
     for (size_t i = 0; i < h->n; i++) {
+        if (i % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel))
+            return KW_EINTR;
         kw_line ln;
         kw_line_prefetch(ix, h, i);
         kw_line_at(ix, h, i, ctx, &cursor, &ln);

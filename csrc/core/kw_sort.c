@@ -16,8 +16,10 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
+#include "kw_steps.h"
 
 enum { MAX_DIGIT_BITS = 16 };
 
@@ -30,7 +32,17 @@ typedef struct sorter {
     uint32_t *column;     /* one number per hit, indexed like h */
     uint32_t *count;      /* 1 << max_digit buckets */
     unsigned max_digit;   /* bits of the widest digit any column may use */
+    const kw_cancel *cancel;
+    int stopped;          /* the cancel said stop: the order is left unfinished */
 } sorter;
+
+/* Asked between chunks of KW_POLL_EVERY hits: 1 once told to stop. */
+static int sorter_stopped(sorter *s)
+{
+    if (!s->stopped && kw_stop_asked(s->cancel))
+        s->stopped = 1;
+    return s->stopped;
+}
 
 static unsigned bits_of(uint64_t x)
 {
@@ -93,8 +105,12 @@ static void sort_by_column(sorter *s)
     uint32_t *count = s->count;
     for (unsigned shift = 0; shift < bits; shift += width) {
         memset(count, 0, buckets * sizeof *count);
-        for (size_t k = 0; k < s->n; k++)
-            count[(col[s->perm[k]] >> shift) & mask]++;
+        for (size_t from = 0; from < s->n; from = kw_chunk_end(from, s->n)) {
+            if (sorter_stopped(s))
+                return;
+            for (size_t k = from; k < kw_chunk_end(from, s->n); k++)
+                count[(col[s->perm[k]] >> shift) & mask]++;
+        }
         if (count[(col[s->perm[0]] >> shift) & mask] == s->n)
             continue; /* every hit has this digit */
         uint32_t sum = 0;
@@ -103,9 +119,13 @@ static void sort_by_column(sorter *s)
             count[d] = sum;
             sum += c;
         }
-        for (size_t k = 0; k < s->n; k++) {
-            uint32_t i = s->perm[k];
-            s->spare[count[(col[i] >> shift) & mask]++] = i;
+        for (size_t from = 0; from < s->n; from = kw_chunk_end(from, s->n)) {
+            if (sorter_stopped(s))
+                return;
+            for (size_t k = from; k < kw_chunk_end(from, s->n); k++) {
+                uint32_t i = s->perm[k];
+                s->spare[count[(col[i] >> shift) & mask]++] = i;
+            }
         }
         uint32_t *swap = s->perm;
         s->perm = s->spare;
@@ -118,29 +138,44 @@ static inline uint32_t word_rank(const kw_index *ix, size_t pos)
     return ix->group_rank[ix->group_of[kw_tok(ix, pos)]] + 1;
 }
 
+/* Whether the token at p is a word; counts a punctuation token in
+ * *skipped, and 0 with *stop set once that passes KW_MAX_SKIP. */
+static inline int side_word(const kw_index *ix, size_t p, uint32_t *skipped, int *stop)
+{
+    KW_STEP();
+    if (ix->is_word[kw_tok(ix, p)])
+        return 1;
+    *stop = ++*skipped > KW_MAX_SKIP;
+    return 0;
+}
+
 /* The `word`-th word left (or right) of hit i inside its document, as its
- * rank + 1; 0 if the document edge comes first. */
+ * rank + 1; 0 if the document edge, or KW_MAX_SKIP punctuation tokens,
+ * come first. */
 static uint32_t context_rank(const kw_index *ix, const kw_hits *h, size_t i, int left,
                              uint32_t word)
 {
     const size_t first = h->pos[i];
     const size_t doc = kw_index_doc_of(ix, (uint32_t)first);
-    uint32_t words = 0;
+    uint32_t words = 0, skipped = 0;
+    int stop = 0;
     if (left) {
-        for (size_t p = first; p > ix->doc_tok[doc];) {
+        for (size_t p = first; p > ix->doc_tok[doc] && !stop;) {
             p--;
-            if (ix->is_word[kw_tok(ix, p)] && ++words == word)
+            if (side_word(ix, p, &skipped, &stop) && ++words == word)
                 return word_rank(ix, p);
         }
     } else {
-        for (size_t p = first + kw_hits_length(h, i); p < ix->doc_tok[doc + 1]; p++)
-            if (ix->is_word[kw_tok(ix, p)] && ++words == word)
+        for (size_t p = first + kw_hits_length(h, i); p < ix->doc_tok[doc + 1] && !stop; p++)
+            if (side_word(ix, p, &skipped, &stop) && ++words == word)
                 return word_rank(ix, p);
     }
     return 0;
 }
 
-static void sort_by_key(sorter *s, const kw_sort_key *key)
+/* The column of hits [lo, hi) for `key`; for KW_SORT_MATCH, of the
+ * match's token j. */
+static void fill_column(sorter *s, const kw_sort_key *key, uint32_t j, size_t lo, size_t hi)
 {
     const kw_index *ix = s->ix;
     const kw_hits *h = s->h;
@@ -148,37 +183,51 @@ static void sort_by_key(sorter *s, const kw_sort_key *key)
     switch (key->by) {
     case KW_SORT_LEFT:
     case KW_SORT_RIGHT:
-        for (size_t i = 0; i < s->n; i++)
+        for (size_t i = lo; i < hi; i++)
             col[i] = context_rank(ix, h, i, key->by == KW_SORT_LEFT, key->word);
-        sort_by_column(s);
         break;
-    case KW_SORT_MATCH: {
-        uint32_t longest = 0;
-        for (size_t i = 0; i < s->n; i++)
-            if (kw_hits_length(h, i) > longest)
-                longest = kw_hits_length(h, i);
-        for (uint32_t j = longest; j-- > 0;) {
-            for (size_t i = 0; i < s->n; i++)
-                col[i] = j < kw_hits_length(h, i) ? word_rank(ix, (size_t)h->pos[i] + j) : 0;
-            sort_by_column(s);
-        }
+    case KW_SORT_MATCH:
+        for (size_t i = lo; i < hi; i++)
+            col[i] = j < kw_hits_length(h, i) ? word_rank(ix, (size_t)h->pos[i] + j) : 0;
         break;
-    }
     case KW_SORT_DOC:
-        for (size_t i = 0; i < s->n; i++)
+        for (size_t i = lo; i < hi; i++)
             col[i] = (uint32_t)kw_index_doc_of(ix, h->pos[i]);
-        sort_by_column(s);
         break;
     case KW_SORT_POSITION:
-        for (size_t i = 0; i < s->n; i++)
+        for (size_t i = lo; i < hi; i++)
             col[i] = h->pos[i];
-        sort_by_column(s);
         break;
     }
 }
 
+/* Fill the column of every hit in chunks, then sort by it. */
+static void sort_by_one_column(sorter *s, const kw_sort_key *key, uint32_t j)
+{
+    for (size_t lo = 0; lo < s->n; lo = kw_chunk_end(lo, s->n)) {
+        if (sorter_stopped(s))
+            return;
+        fill_column(s, key, j, lo, kw_chunk_end(lo, s->n));
+    }
+    sort_by_column(s);
+}
+
+static void sort_by_key(sorter *s, const kw_sort_key *key)
+{
+    if (key->by != KW_SORT_MATCH) {
+        sort_by_one_column(s, key, 0);
+        return;
+    }
+    uint32_t longest = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (kw_hits_length(s->h, i) > longest)
+            longest = kw_hits_length(s->h, i);
+    for (uint32_t j = longest; j-- > 0;)
+        sort_by_one_column(s, key, j);
+}
+
 kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys,
-                       size_t n_keys, kw_hits **out)
+                       size_t n_keys, const kw_cancel *cancel, kw_hits **out)
 {
     const kw_alloc *a = &ix->alloc;
     const size_t n = h->n;
@@ -204,7 +253,7 @@ kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *
     if (n > UINT32_MAX)
         return KW_ETOOBIG;
 
-    sorter s = {ix, h, n, NULL, NULL, NULL, NULL, max_digit};
+    sorter s = {ix, h, n, NULL, NULL, NULL, NULL, max_digit, cancel, 0};
     s.perm = kw_malloc(a, n * sizeof *s.perm);
     s.spare = kw_malloc(a, n * sizeof *s.spare);
     s.column = kw_malloc(a, n * sizeof *s.column);
@@ -213,9 +262,9 @@ kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *
     if (s.perm && s.spare && s.column && s.count) {
         for (size_t i = 0; i < n; i++)
             s.perm[i] = (uint32_t)i;
-        for (size_t k = n_keys; k-- > 0;)
+        for (size_t k = n_keys; k-- > 0 && !s.stopped;)
             sort_by_key(&s, &keys[k]);
-        st = kw_hits_select(h, s.perm, n, out);
+        st = s.stopped ? KW_EINTR : kw_hits_select(h, s.perm, n, out);
     }
     kw_free(a, s.perm);
     kw_free(a, s.spare);

@@ -21,8 +21,10 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
+#include "kw_steps.h"
 
 void kw_table_free(kw_table *t)
 {
@@ -388,7 +390,8 @@ static inline int test_and_set(uint8_t *bits, size_t i)
 }
 
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, int each_window, kw_table **out)
+                             uint32_t right, int each_window, const kw_cancel *cancel,
+                             kw_table **out)
 {
     const kw_alloc *a = &ix->alloc;
     const size_t n_groups = ix->folded.n;
@@ -409,13 +412,23 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
     uint64_t positions = 0;
     int overflow = 0;
     for (size_t i = 0; i < h->n && !overflow; i++) {
+        if (i % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel)) {
+            kw_table_free(t);
+            kw_free(a, seen);
+            kw_free(a, counts);
+            return KW_EINTR;
+        }
         const uint32_t pos = h->pos[i];
         const size_t doc = kw_index_doc_of(ix, pos);
-        uint32_t words = 0;
+        uint32_t words = 0, skipped = 0;
         for (uint32_t p = pos; p > ix->doc_tok[doc] && words < left;) {
             p--;
-            if (!word_at(ix, p))
+            KW_STEP();
+            if (!word_at(ix, p)) {
+                if (++skipped > KW_MAX_SKIP)
+                    break;
                 continue;
+            }
             words++;
             if (each_window || !test_and_set(seen, p)) {
                 overflow |= counts[group_at(ix, p)] == UINT32_MAX;
@@ -423,11 +436,15 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
                 positions++;
             }
         }
-        words = 0;
+        words = skipped = 0;
         for (uint32_t p = pos + kw_hits_length(h, i); p < ix->doc_tok[doc + 1] && words < right;
              p++) {
-            if (!word_at(ix, p))
+            KW_STEP();
+            if (!word_at(ix, p)) {
+                if (++skipped > KW_MAX_SKIP)
+                    break;
                 continue;
+            }
             words++;
             if (each_window || !test_and_set(seen, p)) {
                 overflow |= counts[group_at(ix, p)] == UINT32_MAX;

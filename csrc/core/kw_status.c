@@ -18,6 +18,7 @@ const char *kw_status_message(kw_status status)
     case KW_EINVAL: return "an argument out of range (a type or group id, a sort key)";
     case KW_EFORMAT: return "not a valid saved kwiq index";
     case KW_EIO: return "writing the saved index failed";
+    case KW_EINTR: return "stopped on request";
     }
     return "unknown error";
 }

@@ -123,7 +123,7 @@ static inline void fuzz_check_columns(const kw_index *ix, const kw_hits *h, cons
     uint32_t query[FUZZ_COLUMN_ROWS];
     kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
                             {offsets[0], NULL, 0}, {offsets[1], NULL, 0}, {offsets[2], NULL, 0}};
-    kw_status st = kw_line_columns_fill(ix, h, ctx, &kw_alloc_libc, &cols);
+    kw_status st = kw_line_columns_fill(ix, h, ctx, &kw_alloc_libc, NULL, &cols);
     kw_text_column *texts[3] = {&cols.left, &cols.match, &cols.right};
     if (st == KW_OK) {
         for (size_t i = 0; i < n; i++) {

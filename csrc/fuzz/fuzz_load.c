@@ -113,10 +113,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 kw_index_doc_text(ix, line.doc, &n_bytes);
                 FUZZ_CHECK(line.doc < kw_index_n_docs(ix) && line.right_end <= n_bytes);
             }
-            if (kw_hits_sort(ix, h, keys, 3, &sorted) == KW_OK)
+            if (kw_hits_sort(ix, h, keys, 3, NULL, &sorted) == KW_OK)
                 kw_hits_free(sorted);
             kw_table *table;
-            if (kw_hits_collocates(ix, h, 2, 2, 0, &table) == KW_OK)
+            if (kw_hits_collocates(ix, h, 2, 2, 0, NULL, &table) == KW_OK)
                 kw_table_free(table);
             kw_hits_free(h);
         }

@@ -169,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         keys[k].word = 1 + (key >> 3) % 6;
     }
     kw_hits *sorted;
-    if (kw_hits_sort(ix, h, keys, n_keys, &sorted) == KW_OK) {
+    if (kw_hits_sort(ix, h, keys, n_keys, NULL, &sorted) == KW_OK) {
         FUZZ_CHECK(kw_hits_count(sorted) == kw_hits_count(h));
         fuzz_check_lines(ix, sorted, &ctx, 128);
         fuzz_check_columns(ix, sorted, &ctx);
@@ -179,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * query 0 before query 1. */
     kw_hits *parts[2] = {h, h};
     kw_hits *merged;
-    if (kw_hits_merge(&kw_alloc_libc, parts, 2, &merged) == KW_OK) {
+    if (kw_hits_merge(&kw_alloc_libc, parts, 2, NULL, &merged) == KW_OK) {
         FUZZ_CHECK(kw_hits_count(merged) == 2 * kw_hits_count(h));
         for (size_t m = 0; m < kw_hits_count(merged); m++) {
             FUZZ_CHECK(kw_hits_position(merged, m) == kw_hits_position(h, m / 2));
@@ -188,7 +188,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kw_hits_free(merged);
     }
     kw_table *table;
-    if (kw_hits_collocates(ix, h, ctx.left, ctx.right, (int)(ctx.left & 1), &table) == KW_OK)
+    if (kw_hits_collocates(ix, h, ctx.left, ctx.right, (int)(ctx.left & 1), NULL, &table) ==
+        KW_OK)
         kw_table_free(table);
     if (kw_hits_clusters(ix, h, 1 + ctx.left % KW_MAX_GRAM, ctx.right & 1, 1, &table) == KW_OK)
         kw_table_free(table);

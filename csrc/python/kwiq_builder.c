@@ -129,6 +129,29 @@ typedef struct {
     size_t len;       /* bytes of utf8, or code units */
 } batch_doc;
 
+/* Code units encoded between two questions to the cancel. */
+#define ENCODE_CHUNK ((size_t)KW_POLL_EVERY * 64)
+
+/* The UTF-8 of a document's code units into out, in chunks, asking `cancel`
+ * (or NULL) between them. KW_EUTF8: a surrogate; KW_EINTR: stopped. */
+static kw_status encode_units(const batch_doc *d, char *out, size_t *n_bytes,
+                              const kw_cancel *cancel)
+{
+    const size_t unit = (size_t)d->kind;
+    *n_bytes = 0;
+    for (size_t done = 0; done < d->len; done += ENCODE_CHUNK) {
+        if (done && cancel && cancel->poll(cancel->ctx))
+            return KW_EINTR;
+        size_t chunk = d->len - done < ENCODE_CHUNK ? d->len - done : ENCODE_CHUNK, written;
+        kw_status st = kw_utf8_from_units((const char *)d->units + done * unit, chunk, d->kind,
+                                          out + *n_bytes, &written, NULL);
+        if (st != KW_OK)
+            return st;
+        *n_bytes += written;
+    }
+    return KW_OK;
+}
+
 PyDoc_STRVAR(Builder_add_doc,
 "add(docs)\n--\n\n"
 "Tokenize and append a list of documents, each a str or UTF-8 bytes. The\n"
@@ -137,8 +160,9 @@ PyDoc_STRVAR(Builder_add_doc,
 "item of another type (nothing is added). UnicodeEncodeError for a str\n"
 "with a lone surrogate, UnicodeDecodeError (start: the byte offset) for\n"
 "bytes that are not UTF-8, MemoryError: the documents before it are added\n"
-"(see n_docs), the others not. KeyboardInterrupt after the batch if one\n"
-"is pending.");
+"(see n_docs), the others not. Ctrl-C (a signal handler that raises) and\n"
+"interrupt() stop it within milliseconds, with the document being added\n"
+"left out; the exception is raised (interrupt(): KeyboardInterrupt).");
 
 static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
 {
@@ -191,7 +215,12 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
     kw_status st = KW_OK;
     enum { FINE, SURROGATE, NO_MEMORY } trouble = FINE;
     self->busy = 1;
-    PyThreadState *released = total >= RELEASE_GIL_BYTES ? PyEval_SaveThread() : NULL;
+    kwiq_stop stop;
+    const int released = total >= RELEASE_GIL_BYTES;
+    if (released) {
+        kwiq_stop_release(&stop, &self->interrupted);
+        kw_builder_set_cancel(self->b, &stop.cancel);
+    }
     for (; added < n; added++) {
         const batch_doc *d = &batch[added];
         const char *utf8 = d->utf8;
@@ -208,8 +237,8 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
                 scratch = grown;
                 scratch_cap = room;
             }
-            if (kw_utf8_from_units(d->units, d->len, d->kind, scratch, &len, NULL) != KW_OK) {
-                trouble = SURROGATE;
+            if ((st = encode_units(d, scratch, &len, released ? &stop.cancel : NULL)) != KW_OK) {
+                trouble = st == KW_EUTF8 ? SURROGATE : FINE;
                 break;
             }
             utf8 = scratch;
@@ -218,8 +247,10 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
             break;
     }
     PyMem_RawFree(scratch);
-    if (released)
-        PyEval_RestoreThread(released);
+    if (released) {
+        kw_builder_set_cancel(self->b, NULL);
+        kwiq_stop_reacquire(&stop);
+    }
     self->busy = 0;
     if (trouble == SURROGATE) {
         /* Python's own codec makes the error, with the surrogate's index. */
@@ -254,7 +285,7 @@ PyDoc_STRVAR(Builder_append_doc,
 "Append other's documents after this builder's, as if they had been added\n"
 "here (kw_builder_append), with the GIL released; the copying is cut into\n"
 "`threads` parts run at once. other is consumed; on an error both are as\n"
-"they were.");
+"they were, but when stopped (Ctrl-C, interrupt()) other is consumed.");
 
 static PyObject *Builder_append(BuilderObject *self, PyObject *args)
 {
@@ -276,14 +307,18 @@ static PyObject *Builder_append(BuilderObject *self, PyObject *args)
     if (builder_ready(self) < 0 || builder_ready(other) < 0)
         return NULL;
     kw_status st;
+    kwiq_stop stop;
     self->busy = other->busy = 1;
-    Py_BEGIN_ALLOW_THREADS
+    kwiq_stop_release(&stop, &self->interrupted);
+    kw_builder_set_cancel(self->b, &stop.cancel);
     st = kw_builder_append_with(self->b, other->b, runner_of(threads, &runner));
-    Py_END_ALLOW_THREADS
+    kw_builder_set_cancel(self->b, NULL);
+    kwiq_stop_reacquire(&stop);
     self->busy = other->busy = 0;
+    if (st == KW_OK || st == KW_EINTR)
+        other->b = NULL; /* consumed */
     if (st != KW_OK)
         return kwiq_raise_status(st);
-    other->b = NULL;
     if (PyErr_CheckSignals() < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -293,7 +328,8 @@ PyDoc_STRVAR(Builder_finish_doc,
 "finish(threads=1)\n--\n\n"
 "The Index of the documents added, built with the GIL released; the\n"
 "counting sort of the postings is cut into `threads` parts run at once.\n"
-"The builder is consumed.");
+"The builder is consumed; when stopped (Ctrl-C, interrupt()) it is as it\n"
+"was.");
 
 static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
 {
@@ -310,10 +346,14 @@ static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
     result->ix = NULL;
     result->has_view = 0;
     kw_status st;
+    kwiq_stop stop;
     self->busy = 1;
-    Py_BEGIN_ALLOW_THREADS
+    kwiq_stop_release(&stop, &self->interrupted);
+    kw_builder_set_cancel(self->b, &stop.cancel);
     st = kw_builder_finish_with(self->b, runner_of(threads, &runner), &result->ix);
-    Py_END_ALLOW_THREADS
+    if (st != KW_OK)
+        kw_builder_set_cancel(self->b, NULL);
+    kwiq_stop_reacquire(&stop);
     self->busy = 0;
     if (st != KW_OK) {
         Py_DECREF(result);
@@ -321,6 +361,20 @@ static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
     }
     self->b = NULL;
     return (PyObject *)result;
+}
+
+PyDoc_STRVAR(Builder_interrupt_doc,
+"interrupt()\n--\n\n"
+"Stop the call working on this builder in another thread, within\n"
+"milliseconds, and every later one: they raise KeyboardInterrupt. For the\n"
+"threads of a build that Ctrl-C stopped (signals reach the main thread\n"
+"only). Safe to call from any thread at any time.");
+
+static PyObject *Builder_interrupt(BuilderObject *self, PyObject *unused)
+{
+    (void)unused;
+    atomic_store(&self->interrupted, 1);
+    Py_RETURN_NONE;
 }
 
 static PyObject *Builder_get_n_docs(BuilderObject *self, void *c)
@@ -335,6 +389,7 @@ static PyMethodDef Builder_methods[] = {
     {"add", (PyCFunction)Builder_add, METH_O, Builder_add_doc},
     {"append", (PyCFunction)Builder_append, METH_VARARGS, Builder_append_doc},
     {"finish", (PyCFunction)Builder_finish, METH_VARARGS, Builder_finish_doc},
+    {"interrupt", (PyCFunction)Builder_interrupt, METH_NOARGS, Builder_interrupt_doc},
     {NULL, NULL, 0, NULL},
 };
 

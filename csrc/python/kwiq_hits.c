@@ -5,6 +5,10 @@
  */
 #include "kwiq_objects.h"
 
+/* Lines made (with the GIL held) between two looks for a signal, so that
+ * Ctrl-C stops a long list within a few milliseconds. */
+#define SIGNALS_EVERY 1024
+
 PyObject *kwiq_new_hits(PyObject *index, kw_hits *hits)
 {
     module_state *state = PyType_GetModuleState(Py_TYPE(index));
@@ -205,6 +209,8 @@ static PyObject *Hits_lines(HitsObject *self, PyObject *args)
      * once full. */
     PyObject_GC_UnTrack(list);
     for (Py_ssize_t i = start; i < stop; i++) {
+        if ((i - start) % SIGNALS_EVERY == SIGNALS_EVERY - 1 && PyErr_CheckSignals() < 0)
+            goto error;
         if (line_fields(self, (size_t)i, &ctx, ids, &scratch, fields) < 0)
             goto error;
         /* Line is a NamedTuple: a tuple subclass without __dict__, so it is
@@ -262,6 +268,8 @@ static PyObject *Hits_columns(HitsObject *self, PyObject *args)
             goto error;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *fields[N_FIELDS];
+        if (i % SIGNALS_EVERY == SIGNALS_EVERY - 1 && PyErr_CheckSignals() < 0)
+            goto error;
         if (line_fields(self, (size_t)i, &ctx, ids, &scratch, fields) < 0)
             goto error;
         for (int f = 0; f < N_FIELDS; f++)
@@ -360,9 +368,10 @@ static PyObject *Hits_frame_columns(HitsObject *self, PyObject *args)
         texts[t]->offsets = (int64_t *)PyBytes_AS_STRING(items[N_NUMBERS + 2 * t]);
     const kw_index *ix = ((IndexObject *)self->index)->ix;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_line_columns_fill(ix, self->hits, &ctx, &kwiq_alloc, &columns);
-    Py_END_ALLOW_THREADS
+    kwiq_stop stop;
+    kwiq_stop_release(&stop, NULL);
+    st = kw_line_columns_fill(ix, self->hits, &ctx, &kwiq_alloc, &stop.cancel, &columns);
+    kwiq_stop_reacquire(&stop);
     if (st != KW_OK) {
         kwiq_raise_status(st);
         goto done;
@@ -429,9 +438,10 @@ static PyObject *Hits_sort(HitsObject *self, PyObject *arg)
         keys[k].word = (uint32_t)word;
     }
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_sort(ix, self->hits, keys, (size_t)n, &sorted);
-    Py_END_ALLOW_THREADS
+    kwiq_stop stop;
+    kwiq_stop_release(&stop, NULL);
+    st = kw_hits_sort(ix, self->hits, keys, (size_t)n, &stop.cancel, &sorted);
+    kwiq_stop_reacquire(&stop);
     if (st != KW_OK) {
         kwiq_raise_status(st);
         goto error;

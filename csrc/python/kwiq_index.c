@@ -454,9 +454,10 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
         return NULL;
     kw_table *t;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_collocates(self->ix, h, left, right, each_window, &t);
-    Py_END_ALLOW_THREADS
+    kwiq_stop stop;
+    kwiq_stop_release(&stop, NULL);
+    st = kw_hits_collocates(self->ix, h, left, right, each_window, &stop.cancel, &t);
+    kwiq_stop_reacquire(&stop);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 

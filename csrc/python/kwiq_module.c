@@ -17,6 +17,10 @@ PyObject *kwiq_raise_status(kw_status st)
     switch (st) {
     case KW_ENOMEM:
         return PyErr_NoMemory();
+    case KW_EINTR:
+        if (!PyErr_Occurred())
+            PyErr_SetNone(PyExc_KeyboardInterrupt);
+        return NULL;
     case KW_ETOOBIG:
         PyErr_SetString(PyExc_OverflowError, kw_status_message(st));
         return NULL;
@@ -129,9 +133,10 @@ static PyObject *merge(PyObject *module, PyObject *list)
     }
     kw_hits *merged;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_merge(&kwiq_alloc, parts, (size_t)n, &merged);
-    Py_END_ALLOW_THREADS
+    kwiq_stop stop;
+    kwiq_stop_release(&stop, NULL);
+    st = kw_hits_merge(&kwiq_alloc, parts, (size_t)n, &stop.cancel, &merged);
+    kwiq_stop_reacquire(&stop);
     PyMem_Free(parts);
     if (st != KW_OK)
         return kwiq_raise_status(st);
@@ -264,6 +269,8 @@ static PyMethodDef module_methods[] = {
 static int module_exec(PyObject *module)
 {
     module_state *state = PyModule_GetState(module);
+    if (kwiq_stop_module_init() < 0)
+        return -1;
     state->builder_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &kwiq_builder_spec, NULL);
     if (!state->builder_type || PyModule_AddType(module, state->builder_type) < 0)
         return -1;

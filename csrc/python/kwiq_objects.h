@@ -19,6 +19,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdatomic.h>
 
 #include "kw_core.h"
 
@@ -37,6 +38,7 @@ typedef struct {
     PyObject_HEAD
     kw_builder *b; /* NULL once appended to another builder, or finished */
     int busy;      /* a call is working on b with the GIL released */
+    atomic_int interrupted; /* Builder.interrupt(): every call stops */
 } BuilderObject;
 
 typedef struct {
@@ -60,8 +62,28 @@ extern PyType_Spec kwiq_builder_spec, kwiq_index_spec, kwiq_hits_spec;
 /* The core's allocator: PyMem_Raw*, which may be called without the GIL. */
 extern const kw_alloc kwiq_alloc;
 
+/* The GIL released around a long core call that Ctrl-C may stop
+ * (kwiq_stop.c): pass &cancel to the core between kwiq_stop_release and
+ * kwiq_stop_reacquire. On the main thread, a signal handler that raises
+ * (KeyboardInterrupt) stops the call, which returns KW_EINTR with that
+ * exception set; `flag` (or NULL), once set by any thread, stops it too. */
+typedef struct {
+    kw_cancel cancel;
+    PyThreadState *saved;
+    atomic_int *flag;
+    int on_main_thread;
+    int stopped;
+    int64_t asked_at; /* ns, CLOCK_MONOTONIC */
+} kwiq_stop;
+
+void kwiq_stop_release(kwiq_stop *s, atomic_int *flag);
+void kwiq_stop_reacquire(kwiq_stop *s);
+/* Called once by the module's exec: finds the main thread. -1 on error. */
+int kwiq_stop_module_init(void);
+
 /* Raise the exception of a status other than KW_OK (MemoryError,
- * OverflowError or ValueError); returns NULL. */
+ * OverflowError or ValueError; KW_EINTR: the exception a signal handler
+ * raised, else KeyboardInterrupt); returns NULL. */
 PyObject *kwiq_raise_status(kw_status st);
 
 /* A Hits object owning `hits` and keeping `index` alive; frees hits on error. */

@@ -573,7 +573,7 @@ static void test_line_cursor(void)
         kw_hits *found, *sorted;
         if (kw_index_find(ix, queries[q], strlen(queries[q]), 0, &found, &bad) != KW_OK)
             continue;
-        if (kw_hits_sort(ix, found, r1, 1, &sorted) != KW_OK) {
+        if (kw_hits_sort(ix, found, r1, 1, NULL, &sorted) != KW_OK) {
             kw_hits_free(found);
             continue;
         }
@@ -590,7 +590,7 @@ static void test_line_cursor(void)
                                         {offsets[2], NULL, 0}};
                 const int in_columns = kw_hits_count(orders[o]) <= MAX_HITS;
                 CHECK(!in_columns || kw_line_columns_fill(ix, orders[o], &contexts[c],
-                                                          &kw_alloc_libc, &cols) == KW_OK);
+                                                          &kw_alloc_libc, NULL, &cols) == KW_OK);
                 for (size_t i = 0; i < kw_hits_count(orders[o]); i++) {
                     kw_line run, alone;
                     kw_line_prefetch(ix, orders[o], i);
@@ -1114,6 +1114,251 @@ static void test_runner(void)
     free(docs);
 }
 
+/* A kw_cancel that says stop from its (stop_at + 1)-th question on. */
+typedef struct countdown {
+    int asked, stop_at;
+} countdown;
+
+static int stop_after(void *ctx)
+{
+    countdown *c = ctx;
+    return ++c->asked > c->stop_at;
+}
+
+/* Documents of "x" between words of many forms: x has a hit every other
+ * token, so every long operation asks its cancel several times. */
+enum { CANCEL_DOCS = 3, CANCEL_PAIRS = 50000 };
+
+static char **cancel_docs(void)
+{
+    char **docs = malloc(CANCEL_DOCS * sizeof *docs);
+    unsigned seed = 11;
+    for (int d = 0; d < CANCEL_DOCS; d++) {
+        docs[d] = malloc(CANCEL_PAIRS * 12 + 1);
+        size_t len = 0;
+        for (int w = 0; w < CANCEL_PAIRS; w++) {
+            seed = seed * 1103515245u + 12345u;
+            len += (size_t)sprintf(docs[d] + len, "x w%u ", (seed >> 8) % 100000);
+        }
+        docs[d][len] = 0;
+    }
+    return docs;
+}
+
+/* A builder of docs[from .. to), or NULL if a call was stopped. */
+static kw_builder *cancel_run(char **docs, int from, int to, const kw_cancel *cancel,
+                              int *stopped)
+{
+    kw_builder *b;
+    size_t bad;
+    if (kw_builder_new(&kw_alloc_libc, &b) != KW_OK)
+        return NULL;
+    kw_builder_set_cancel(b, cancel);
+    for (int d = from; d < to; d++) {
+        size_t before = kw_builder_n_docs(b);
+        if (kw_builder_add(b, docs[d], strlen(docs[d]), &bad) == KW_EINTR) {
+            /* Left as it was: the same add, unstopped, goes through. */
+            kw_builder_set_cancel(b, NULL);
+            *stopped |= kw_builder_n_docs(b) != before
+                        || kw_builder_add(b, docs[d], strlen(docs[d]), &bad) != KW_OK;
+            kw_builder_free(b);
+            *stopped |= 2;
+            return NULL;
+        }
+    }
+    return b;
+}
+
+static void test_cancel(void)
+{
+    char **docs = cancel_docs();
+    kw_index *whole = build((const char *const *)docs, CANCEL_DOCS);
+    CHECK(whole != NULL);
+    /* Building: stopped at each question in turn, from the first, until a
+     * build is not stopped; each stopped call returns KW_EINTR, leaves its
+     * builder as it was (1: it did not) and leaks nothing (valgrind, ASan). */
+    int seen = 0, ok = 1;
+    for (int stop_at = 0; whole; stop_at++) {
+        countdown c = {0, stop_at};
+        kw_cancel cancel = {stop_after, &c};
+        kw_runner runner = {run_backwards, NULL, 2};
+        int stopped = 0;
+        kw_builder *first = cancel_run(docs, 0, 1, &cancel, &stopped);
+        kw_builder *rest = first ? cancel_run(docs, 1, CANCEL_DOCS, &cancel, &stopped) : NULL;
+        ok &= !(stopped & 1);
+        if (!rest) {
+            kw_builder_free(first);
+            seen |= 1;
+            continue;
+        }
+        size_t docs_before = kw_builder_n_docs(first);
+        if (kw_builder_append_with(first, rest, &runner) == KW_EINTR) {
+            /* rest is freed; first is as it was. */
+            ok &= kw_builder_n_docs(first) == docs_before;
+            kw_builder_free(first);
+            seen |= 2;
+            continue;
+        }
+        kw_index *ix = NULL;
+        if (kw_builder_finish_with(first, &runner, &ix) == KW_EINTR) {
+            kw_builder_set_cancel(first, NULL);
+            ok &= kw_builder_finish_with(first, &runner, &ix) == KW_OK && same_index(whole, ix);
+            kw_index_free(ix);
+            seen |= 4;
+            continue;
+        }
+        ok &= ix && same_index(whole, ix);
+        kw_index_free(ix);
+        break;
+    }
+    CHECK(ok && seen == 7);
+
+    /* Sorting, collocates, lines and merging, the same way: the result once
+     * not stopped is the one made with no cancel. */
+    kw_hits *h = NULL, *merged = NULL, *sorted = NULL, *got;
+    size_t bad;
+    CHECK(whole && kw_index_find(whole, "x", 1, 0, &h, &bad) == KW_OK
+          && kw_hits_count(h) == CANCEL_DOCS * CANCEL_PAIRS);
+    kw_hits *parts[2] = {h, h};
+    const kw_sort_key keys[2] = {{KW_SORT_RIGHT, 1}, {KW_SORT_LEFT, 2}};
+    CHECK(h && kw_hits_merge(&kw_alloc_libc, parts, 2, NULL, &merged) == KW_OK);
+    CHECK(h && kw_hits_sort(whole, h, keys, 2, NULL, &sorted) == KW_OK);
+    int stops[4] = {0};
+    for (int stop_at = 0; h && stop_at < 64; stop_at++) {
+        countdown c = {0, stop_at};
+        kw_cancel cancel = {stop_after, &c};
+        kw_status st = kw_hits_sort(whole, h, keys, 2, &cancel, &got);
+        if (st == KW_OK) {
+            for (size_t i = 0; i < kw_hits_count(h); i++)
+                ok &= kw_hits_position(got, i) == kw_hits_position(sorted, i);
+            kw_hits_free(got);
+        }
+        stops[0] += st == KW_EINTR;
+        c.asked = 0;
+        st = kw_hits_merge(&kw_alloc_libc, parts, 2, &cancel, &got);
+        if (st == KW_OK) {
+            ok &= kw_hits_count(got) == kw_hits_count(merged);
+            kw_hits_free(got);
+        }
+        stops[1] += st == KW_EINTR;
+        c.asked = 0;
+        kw_table *t;
+        st = kw_hits_collocates(whole, h, 3, 3, 0, &cancel, &t);
+        if (st == KW_OK)
+            kw_table_free(t);
+        stops[2] += st == KW_EINTR;
+        c.asked = 0;
+        const size_t n = kw_hits_count(h);
+        uint64_t *doc = malloc(n * sizeof *doc);
+        int64_t *numbers = malloc(4 * n * sizeof *numbers), *offsets = malloc(3 * (n + 1) * 8);
+        uint32_t *query = malloc(n * sizeof *query);
+        kw_line_columns cols = {doc, numbers, numbers + n, numbers + 2 * n, numbers + 3 * n,
+                                query, {offsets, NULL, 0}, {offsets + n + 1, NULL, 0},
+                                {offsets + 2 * (n + 1), NULL, 0}};
+        const kw_context ctx = {4, 4, 0, KW_BOUND_NONE};
+        st = kw_line_columns_fill(whole, h, &ctx, &kw_alloc_libc, &cancel, &cols);
+        stops[3] += st == KW_EINTR;
+        free(cols.left.data);
+        free(cols.match.data);
+        free(cols.right.data);
+        free(doc);
+        free(numbers);
+        free(offsets);
+        free(query);
+    }
+    /* Each asked at least twice before it finished, and stopped then. */
+    CHECK(ok && stops[0] >= 2 && stops[1] >= 2 && stops[2] >= 2 && stops[3] >= 2);
+    kw_hits_free(sorted);
+    kw_hits_free(merged);
+    kw_hits_free(h);
+    kw_index_free(whole);
+    for (int d = 0; d < CANCEL_DOCS; d++)
+        free(docs[d]);
+    free(docs);
+}
+
+/* Counted by the core in this build only (-DKW_COUNT_STEPS, kw_steps.h). */
+uint64_t kw_steps;
+
+static void test_bounded_work(void)
+{
+    /* One word, 20,000 "=" and a word: every "=" is a hit whose window
+     * finds no word, so scanning each side to the edge would cost
+     * 20,000^2 / 2 = 2e8 steps; KW_MAX_SKIP keeps each side to at most its
+     * words + KW_MAX_SKIP + 1 tokens looked at. */
+    enum { N = 20000, PARTS = 1000 };
+    char *doc = malloc(2 * N + 8);
+    size_t len = (size_t)sprintf(doc, "a ");
+    for (int k = 0; k < N; k++) {
+        doc[len++] = '=';
+        doc[len++] = ' ';
+    }
+    memcpy(doc + len, "b", 2);
+    const char *docs[1] = {doc};
+    kw_index *ix = build(docs, 1);
+    kw_hits *h = NULL;
+    size_t bad;
+    CHECK(ix && kw_index_find(ix, "=", 1, 0, &h, &bad) == KW_OK && kw_hits_count(h) == N);
+    const uint64_t side = 5 + KW_MAX_SKIP + 1;
+    const kw_context ctx = {5, 5, 0, KW_BOUND_NONE};
+    kw_line ln;
+    kw_steps = 0;
+    for (size_t i = 0; h && i < N; i++)
+        kw_line_at(ix, h, i, &ctx, NULL, &ln);
+    CHECK(kw_steps <= N * 2 * side);
+    /* In the middle, each side ends after KW_MAX_SKIP "=" (two bytes each);
+     * near the start, the left side reaches the word "a". */
+    kw_line_at(ix, h, N / 2, &ctx, NULL, &ln);
+    CHECK(ln.left_end - ln.left_begin == 2 * KW_MAX_SKIP);
+    CHECK(ln.right_end - ln.right_begin == 2 * KW_MAX_SKIP);
+    kw_line_at(ix, h, 3, &ctx, NULL, &ln);
+    CHECK(ln.left_begin == 0);
+
+    const kw_sort_key keys[2] = {{KW_SORT_LEFT, 1}, {KW_SORT_RIGHT, 1}};
+    kw_hits *sorted = NULL;
+    kw_steps = 0;
+    CHECK(kw_hits_sort(ix, h, keys, 2, NULL, &sorted) == KW_OK);
+    CHECK(kw_steps <= N * 2 * side);
+    kw_hits_free(sorted);
+
+    kw_table *t = NULL;
+    kw_steps = 0;
+    CHECK(kw_hits_collocates(ix, h, 5, 5, 0, NULL, &t) == KW_OK);
+    CHECK(kw_steps <= N * 2 * side);
+    /* "a" is in the windows of the first KW_MAX_SKIP + 1 hits, "b" of the last. */
+    CHECK(t && t->n == 2 && t->total == 2);
+    kw_table_free(t);
+
+    /* Merging PARTS lists: a heap costs at most 2 comparisons a level, for
+     * each hit and once to start; a look over every part for every hit
+     * would cost N * PARTS = 2e7. */
+    kw_hits *parts[PARTS] = {NULL}, *merged = NULL;
+    uint32_t *order = malloc(N * sizeof *order);
+    int ok = 1;
+    for (size_t p = 0; p < PARTS; p++) {
+        size_t n = 0;
+        for (size_t i = p; i < N; i += PARTS)
+            order[n++] = (uint32_t)i;
+        ok &= kw_hits_select(h, order, n, &parts[p]) == KW_OK;
+    }
+    CHECK(ok);
+    const uint64_t levels = 10; /* 2^10 >= PARTS */
+    kw_steps = 0;
+    CHECK(kw_hits_merge(&kw_alloc_libc, parts, PARTS, NULL, &merged) == KW_OK);
+    CHECK(kw_steps <= (N + PARTS) * 2 * levels);
+    for (size_t k = 0; merged && k < N; k++)
+        ok &= kw_hits_position(merged, k) == kw_hits_position(h, k)
+              && kw_hits_query(merged, k) == k % PARTS;
+    CHECK(ok);
+    kw_hits_free(merged);
+    for (size_t p = 0; p < PARTS; p++)
+        kw_hits_free(parts[p]);
+    free(order);
+    kw_hits_free(h);
+    kw_index_free(ix);
+    free(doc);
+}
+
 static void test_merge_and_select(void)
 {
     const char *docs[] = {"a b. a c", "c a b"};
@@ -1125,7 +1370,7 @@ static void test_merge_and_select(void)
     size_t bad;
     CHECK(kw_index_find(ix, "a", 1, 0, &parts[0], &bad) == KW_OK);
     CHECK(kw_index_find(ix, "c a", 3, 0, &parts[1], &bad) == KW_OK);
-    CHECK(kw_hits_merge(&kw_alloc_libc, parts, 2, &merged) == KW_OK);
+    CHECK(kw_hits_merge(&kw_alloc_libc, parts, 2, NULL, &merged) == KW_OK);
     /* Token positions: a0 b1 .2 a3 c4 | c5 a6 b7. */
     static const uint32_t pos[] = {0, 3, 5, 6}, len[] = {1, 1, 2, 1}, query[] = {0, 0, 1, 0};
     CHECK(kw_hits_count(merged) == 4);
@@ -1229,7 +1474,7 @@ static int sorts_to(const kw_index *ix, const kw_hits *h, const kw_sort_key *key
                     const uint32_t *expected, size_t n)
 {
     kw_hits *sorted;
-    if (kw_hits_sort(ix, h, keys, n_keys, &sorted) != KW_OK)
+    if (kw_hits_sort(ix, h, keys, n_keys, NULL, &sorted) != KW_OK)
         return 0;
     int ok = kw_hits_count(sorted) == n;
     for (size_t i = 0; ok && i < n; i++)
@@ -1309,12 +1554,12 @@ static void test_sort(void)
     CHECK(kw_index_find(ix, "x", 1, 0, &parts[1], &bad) == KW_OK);
     CHECK(kw_index_find(ix, "ab x", 4, 0, &parts[2], &bad) == KW_OK);
     CHECK(kw_index_find(ix, "A", 1, 0, &parts[3], &bad) == KW_OK);
-    CHECK(kw_hits_merge(&kw_alloc_libc, parts, 4, &merged) == KW_OK);
+    CHECK(kw_hits_merge(&kw_alloc_libc, parts, 4, NULL, &merged) == KW_OK);
     static const kw_sort_key match[] = {{KW_SORT_MATCH, 0}};
     static const uint32_t by_match[] = {10, 8, 0, 3, 5, 7, 9, 11, 13, 15, 17, 0};
     CHECK(SORTS_TO(merged, match, by_match));
     kw_hits *sorted;
-    CHECK(kw_hits_sort(ix, merged, match, 1, &sorted) == KW_OK);
+    CHECK(kw_hits_sort(ix, merged, match, 1, NULL, &sorted) == KW_OK);
     CHECK(kw_hits_length(sorted, 1) == 2 && kw_hits_query(sorted, 1) == 2);
     CHECK(kw_hits_length(sorted, 2) == 1 && kw_hits_query(sorted, 2) == 1);
     CHECK(kw_hits_length(sorted, 11) == 2 && kw_hits_query(sorted, 11) == 0);
@@ -1324,14 +1569,14 @@ static void test_sort(void)
     static const kw_sort_key r1_match[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_MATCH, 0}};
     static const uint32_t by_r1_match[] = {11, 13, 8, 9, 7, 3, 0, 17, 0, 10, 15, 5};
     CHECK(SORTS_TO(merged, r1_match, by_r1_match));
-    CHECK(kw_hits_sort(ix, merged, r1_match, 2, &sorted) == KW_OK);
+    CHECK(kw_hits_sort(ix, merged, r1_match, 2, NULL, &sorted) == KW_OK);
     CHECK(kw_hits_length(sorted, 6) == 1 && kw_hits_length(sorted, 8) == 2);
     kw_hits_free(sorted);
 
     static const kw_sort_key bad_word[] = {{KW_SORT_LEFT, 0}};
     static const kw_sort_key bad_by[] = {{(kw_sort_by)99, 1}};
-    CHECK(kw_hits_sort(ix, h, bad_word, 1, &sorted) == KW_EINVAL);
-    CHECK(kw_hits_sort(ix, h, bad_by, 1, &sorted) == KW_EINVAL);
+    CHECK(kw_hits_sort(ix, h, bad_word, 1, NULL, &sorted) == KW_EINVAL);
+    CHECK(kw_hits_sort(ix, h, bad_by, 1, NULL, &sorted) == KW_EINVAL);
 
     kw_hits_free(merged);
     for (int p = 0; p < 4; p++)
@@ -1423,7 +1668,7 @@ static void test_sort_many_words(void)
     size_t bad;
     CHECK(kw_index_find(ix, "k", 1, 0, &h, &bad) == KW_OK && kw_hits_count(h) == N_WORDS + 1);
     static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1}};
-    CHECK(kw_hits_sort(ix, h, r1, 1, &sorted) == KW_OK);
+    CHECK(kw_hits_sort(ix, h, r1, 1, NULL, &sorted) == KW_OK);
     CHECK(sorted_by_r1(h, sorted, words, N_WORDS));
     /* Every 7th hit, backwards: few hits, so several narrow digits. */
     uint32_t order[N_WORDS / 7 + 1];
@@ -1432,7 +1677,7 @@ static void test_sort_many_words(void)
         if (i % 7 == 0)
             order[n_some++] = (uint32_t)i;
     CHECK(kw_hits_select(h, order, n_some, &some) == KW_OK);
-    CHECK(kw_hits_sort(ix, some, r1, 1, &some_sorted) == KW_OK);
+    CHECK(kw_hits_sort(ix, some, r1, 1, NULL, &some_sorted) == KW_OK);
     CHECK(sorted_by_r1(some, some_sorted, words, N_WORDS));
     kw_hits_free(some_sorted);
     kw_hits_free(some);
@@ -1627,7 +1872,7 @@ static void test_stats(void)
 
     /* Collocates: windows of words, overlaps counted once, another hit's
      * match inside a window counted. */
-    CHECK(kw_hits_collocates(ix, h, 1, 1, 0, &t) == KW_OK);
+    CHECK(kw_hits_collocates(ix, h, 1, 1, 0, NULL, &t) == KW_OK);
     CHECK(t->total == 8 && t->docs == NULL && has_row(ix, t, "the", 4, 0)
           && has_row(ix, t, "sat", 3, 0) && has_row(ix, t, "ran", 1, 0) && t->n == 3);
     kw_table_free(t);
@@ -1638,18 +1883,18 @@ static void test_stats(void)
     CHECK(starts[0] == 1 && starts[1] == 5 && starts[2] == 0 && starts[3] == 1 && starts[4] == 4);
     kw_hits_free(h);
     h = find(ix, "the");
-    CHECK(kw_hits_collocates(ix, h, 3, 2, 0, &t) == KW_OK);
+    CHECK(kw_hits_collocates(ix, h, 3, 2, 0, NULL, &t) == KW_OK);
     CHECK(t->total == 12 && has_row(ix, t, "the", 2, 0) && has_row(ix, t, "cat", 5, 0)
           && has_row(ix, t, "sat", 3, 0) && has_row(ix, t, "dog", 1, 0));
     kw_table_free(t);
-    CHECK(kw_hits_collocates(ix, h, 0, 0, 0, &t) == KW_OK);
+    CHECK(kw_hits_collocates(ix, h, 0, 0, 0, NULL, &t) == KW_OK);
     CHECK(t->n == 0 && t->total == 0);
     kw_table_free(t);
     kw_hits_free(h);
     /* Each window on its own: a token in two windows counts twice ("the"
      * at 4 of document 0 and at 3 of document 3, "sat" at 2 of both). */
     h = find(ix, "cat");
-    CHECK(kw_hits_collocates(ix, h, 2, 2, 1, &t) == KW_OK);
+    CHECK(kw_hits_collocates(ix, h, 2, 2, 1, NULL, &t) == KW_OK);
     CHECK(t->total == 13 && t->n == 3 && has_row(ix, t, "the", 7, 0)
           && has_row(ix, t, "sat", 5, 0) && has_row(ix, t, "ran", 1, 0));
     kw_table_free(t);
@@ -1912,8 +2157,8 @@ static int same_answers(const kw_index *a, const kw_index *b)
                         same = memcmp(&la, &lb, sizeof la) == 0;
                     }
                 }
-                if (same && kw_hits_sort(a, ha, keys, 3, &sa) == KW_OK) {
-                    if (kw_hits_sort(b, hb, keys, 3, &sb) == KW_OK) {
+                if (same && kw_hits_sort(a, ha, keys, 3, NULL, &sa) == KW_OK) {
+                    if (kw_hits_sort(b, hb, keys, 3, NULL, &sb) == KW_OK) {
                         for (size_t i = 0; same && i < kw_hits_count(sa); i++)
                             same = kw_hits_position(sa, i) == kw_hits_position(sb, i);
                         kw_hits_free(sb);
@@ -2402,14 +2647,14 @@ static long oom_scenario(void)
     for (int q = 0; q < 2; q++)
         while ((st = kw_index_find(ix, queries[q], strlen(queries[q]), 0, &parts[q], &bad))
                == KW_ENOMEM) {}
-    while ((st = kw_hits_merge(&failing, parts, 2, &merged)) == KW_ENOMEM) {}
+    while ((st = kw_hits_merge(&failing, parts, 2, NULL, &merged)) == KW_ENOMEM) {}
     static const uint32_t order[] = {2, 1, 0};
     while ((st = kw_hits_select(merged, order, 3, &picked)) == KW_ENOMEM) {}
     total = total * 10 + (long)kw_hits_position(picked, 0);
     /* By R1 ("and" < "peace" < "war"), then L1, then the match. */
     static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_LEFT, 1}, {KW_SORT_MATCH, 0}};
     kw_hits *sorted;
-    while ((st = kw_hits_sort(ix, picked, keys, 3, &sorted)) == KW_ENOMEM) {}
+    while ((st = kw_hits_sort(ix, picked, keys, 3, NULL, &sorted)) == KW_ENOMEM) {}
     if (st != KW_OK)
         return -1;
     total = total * 10 + (long)kw_hits_position(sorted, 0);
@@ -2489,7 +2734,7 @@ static long long oom_stats_scenario(void)
     kw_table_free(t);
     kw_hits_free(h);
     while ((st = kw_index_find(ix, "war", 3, 0, &h, &bad)) == KW_ENOMEM) {}
-    while ((st = kw_hits_collocates(ix, h, 1, 1, 0, &t)) == KW_ENOMEM) {}
+    while ((st = kw_hits_collocates(ix, h, 1, 1, 0, NULL, &t)) == KW_ENOMEM) {}
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)t->total;
@@ -2564,7 +2809,7 @@ static void test_line_columns_out_of_memory(void)
                                 {offsets[2], NULL, 0}};
         fail_at = k;
         calls = 0;
-        kw_status st = kw_line_columns_fill(ix, h, &ctx, &failing, &cols);
+        kw_status st = kw_line_columns_fill(ix, h, &ctx, &failing, NULL, &cols);
         free_column_texts(&cols, &failing);
         if (st == KW_OK) {
             ok = offsets[1][N] == 3 * 5 && offsets[0][1] == 0 && offsets[2][1] == 8;
@@ -2654,6 +2899,8 @@ int main(void)
     test_rollback();
     test_append();
     test_runner();
+    test_cancel();
+    test_bounded_work();
     test_large_offsets();
     test_out_of_memory();
     test_stats();

@@ -15,8 +15,8 @@ Errors are reported for the first bad document in corpus order, whatever
 the thread that met it: a run that fails stops only the runs after it, and
 the runs before it go on and may fail earlier in the corpus.
 KeyboardInterrupt (and any other exception in the calling thread) stops
-every run after its current batch; the builders are freed before it
-propagates.
+every run within milliseconds, in the middle of its batch
+(``Builder.interrupt``); the builders are freed before it propagates.
 """
 from __future__ import annotations
 
@@ -181,7 +181,11 @@ def _fill_in_threads(builders, runs, sizes, load, describe, shared, progress) ->
         if shared.first_failed < len(runs):
             raise futures[shared.first_failed].exception()
     except BaseException:
+        # The runs see `stopped` between batches; interrupt() stops the
+        # batch each is adding now, which may be one document of gigabytes.
         shared.stopped = True
+        for builder in builders:
+            builder.interrupt()
         raise
     finally:
         executor.shutdown(wait=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
 from kwiq import _core, _saved
-from kwiq._query import SLOT_CACHE_SIZE, Vocabulary, parse
+from kwiq._query import SlotCache, Vocabulary, parse, slot_bytes
 from kwiq._saved import FormatError
 
 # Where an index comes from, which is how it travels (IndexView.__reduce__):
@@ -21,15 +21,14 @@ Source = Optional[Tuple[str, str, int, bool]]
 class Shared:
     """What a corpus and its views share: the index's vocabulary, fetched
     once, the document number of each id, the slots of recent queries
-    (parsing a query costs more than finding a rare word), and where the
-    index comes from."""
+    (kwiq._query.SlotCache), and where the index comes from."""
 
     def __init__(self, ids: list, source: Source = None):
         self.ids = ids
         self.source = source
         self.vocabulary: Vocabulary | None = None
         self.position_of: dict[Hashable, int] | None = None
-        self.slots: dict[tuple[str, bool], list] = {}
+        self.slots = SlotCache()
 
     def position(self, doc: Hashable) -> int:
         if self.position_of is None:
@@ -100,13 +99,10 @@ class IndexView:
         return merged
 
     def _match(self, query: str, case: bool):
-        recent = self.shared.slots
-        slots = recent.get((query, case))
+        slots = self.shared.slots.get((query, case))
         if slots is None:
             slots = self._slots(query, case)
-            if len(recent) >= SLOT_CACHE_SIZE:
-                recent.clear()
-            recent[query, case] = slots
+            self.shared.slots.put((query, case), slots, slot_bytes(query, slots))
         return self.index.match(slots, case)
 
     def _slots(self, query: str, case: bool) -> list:

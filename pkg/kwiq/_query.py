@@ -23,6 +23,7 @@ backtrack more than linearly, and need no limit.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from array import array
 from dataclasses import dataclass
@@ -71,6 +72,11 @@ def _is_space(char: str) -> bool:
     return char in WHITE_SPACE
 
 
+# The most /regex/ patterns one query may hold (QueryError beyond): each is
+# matched against the whole vocabulary, with a time limit of its own.
+MAX_REGEXES = 64
+
+
 def parse(query: str) -> list[Pattern]:
     """The token patterns of ``query``; QueryError if it is malformed,
     UnicodeEncodeError if it holds a lone surrogate."""
@@ -82,11 +88,14 @@ def parse(query: str) -> list[Pattern]:
             raise QueryError("no token (give a word, a phrase, a glob or a /regex/)", query, 0)
         return patterns
     patterns: list[Pattern] = []
-    i, n = 0, len(query)
+    i, n, regexes = 0, len(query), 0
     while i < n:
         if _is_space(query[i]):
             i += 1
         elif query[i] == "/":
+            regexes += 1
+            if regexes > MAX_REGEXES:
+                raise QueryError(f"more than {MAX_REGEXES} /regex/ patterns in one query", query, i)
             pattern, i = _regex(query, i)
             patterns.append(pattern)
         else:
@@ -124,11 +133,23 @@ def _regex(query: str, start: int) -> tuple[Pattern, int]:
     if i + 1 < len(query) and not _is_space(query[i + 1]):
         raise QueryError("a /regex/ must be followed by white space", query, i + 1)
     text = "".join(source)
-    try:
-        re.compile(text)
-    except re.error as error:
-        raise QueryError(f"bad regex: {error.msg}", query, start) from None
+    compile_regex(re.compile, text, 0, query, start)
     return Pattern("regex", text, start), i + 1
+
+
+def compile_regex(compile: Callable, text: str, flags: int, query: str, position: int) -> Any:
+    """compile(text, flags), with every way a pattern can be refused (a
+    repeat count too large, nesting too deep for the parser's recursion)
+    raised as QueryError about ``query`` at ``position``."""
+    try:
+        return compile(text, flags)
+    except (re.error, regex.error) as error:
+        problem = getattr(error, "msg", None) or str(error)
+    except OverflowError:
+        problem = "a repeat count too large"
+    except RecursionError:
+        problem = "groups nested too deeply"
+    raise QueryError(f"bad regex: {problem}", query, position)
 
 
 def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
@@ -201,29 +222,91 @@ def glob_regex(glob: str, literal: Callable[[str], str] = regex.escape) -> regex
     return regex.compile("".join(parts), regex.DOTALL | regex.V0)
 
 
-# Seconds that one regex may take against the whole vocabulary before the
-# query fails with QueryError. Each form is matched with what is left of
-# it as the regex module's timeout (which costs some 3 us a form: regexes
-# cost more than globs, which need none).
+# Seconds that one regex may take against the vocabulary before the query
+# fails with QueryError: MATCH_TIME_LIMIT, and MATCH_TIME_PER_FORM more for
+# each form, so that a large vocabulary does not make every regex fail (the
+# regex module's timeout costs some 3 us a form: regexes cost more than
+# globs, which need none). Each form is matched with what is left of it as
+# its timeout, so a runaway regex stops within the limit whatever the
+# length of the form it runs away on.
 MATCH_TIME_LIMIT = 5.0
+MATCH_TIME_PER_FORM = 20e-6
+
+
+def match_time_limit(n_forms: int) -> float:
+    """The seconds a regex may take against n_forms forms."""
+    return MATCH_TIME_LIMIT + MATCH_TIME_PER_FORM * n_forms
 
 
 def _regex_matches(pattern: Pattern, query: str, matches: Callable, forms: list) -> list[int]:
-    """The ids of the forms that ``matches`` fully, within MATCH_TIME_LIMIT
-    seconds in all (QueryError about ``pattern`` of ``query`` otherwise)."""
-    deadline = time.monotonic() + MATCH_TIME_LIMIT
+    """The ids of the forms that ``matches`` fully, within match_time_limit
+    seconds in all (QueryError about ``pattern`` of ``query`` otherwise,
+    and when a match needs more memory than there is)."""
+    limit = match_time_limit(len(forms))
+    deadline = time.monotonic() + limit
     try:
         return [i for i, form in enumerate(forms)
                 if matches(form, timeout=max(deadline - time.monotonic(), 1e-6))]
     except TimeoutError:
-        raise QueryError(f"regex {pattern.text!r} took more than {MATCH_TIME_LIMIT:g} s "
-                         f"against the {len(forms):,} forms of the vocabulary (it backtracks "
-                         "too much; make it more specific)", query, pattern.position) from None
+        problem = f"took more than {limit:.3g} s"
+    except MemoryError:
+        problem = "needed more memory than there is"
+    raise QueryError(f"regex {pattern.text!r} {problem} against the {len(forms):,} forms of "
+                     "the vocabulary (it backtracks too much; make it more specific)", query,
+                     pattern.position)
 
 
-# How many glob and regex slots a Vocabulary remembers: matching a pattern
-# reads the whole vocabulary, asking again for the same one should not.
+# The caches of slots: a Vocabulary's (each glob or regex pattern, matching
+# which reads the whole vocabulary) and an IndexView's (each recent query:
+# parsing one costs more than finding a rare word). Each keeps at most
+# SLOT_CACHE_SIZE entries and SLOT_CACHE_BYTES of them (slot_bytes), and
+# forgets its oldest entries to take a new one past either; an entry larger
+# than SLOT_CACHE_BYTES alone is not kept.
 SLOT_CACHE_SIZE = 256
+SLOT_CACHE_BYTES = 64 << 20
+
+
+def slot_bytes(key_text: str, slots: list) -> int:
+    """About the memory that caching ``slots`` under a key of ``key_text``
+    holds: the key, the forms and id arrays, and some overhead a slot."""
+    size = len(key_text)
+    for slot in slots:
+        size += 64 + sum(len(part) * part.itemsize if isinstance(part, array)
+                         else len(part) if isinstance(part, str) else 0 for part in slot[1:])
+    return size
+
+
+class SlotCache:
+    """Slots by key, bounded by count and bytes (SLOT_CACHE_SIZE,
+    SLOT_CACHE_BYTES); threads may share one. ``get(key)``: the slots, or
+    None (the dict's own get, as it is asked once a query)."""
+
+    def __init__(self):
+        self._values: dict[Any, Any] = {}
+        self._sizes: dict[Any, int] = {}
+        self._lock = threading.Lock()
+        self.bytes = 0
+        self.get = self._values.get
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def put(self, key: Any, value: Any, size: int) -> None:
+        if size > SLOT_CACHE_BYTES:
+            return
+        with self._lock:
+            if key in self._sizes:
+                self._forget(key)
+            while self._values and (len(self._values) >= SLOT_CACHE_SIZE
+                                    or self.bytes + size > SLOT_CACHE_BYTES):
+                self._forget(next(iter(self._sizes)))
+            self._sizes[key] = size
+            self._values[key] = value
+            self.bytes += size
+
+    def _forget(self, key: Any) -> None:
+        self.bytes -= self._sizes.pop(key)
+        del self._values[key]
 
 
 class Vocabulary:
@@ -234,7 +317,7 @@ class Vocabulary:
         self.folded, self.folded_is_word = index.vocabulary(True)
         self.group_of = array("I")
         self.group_of.frombytes(index.group_of())
-        self._slots: dict[tuple[str, str, bool], tuple] = {}
+        self._slots = SlotCache()
         self._chars_of_fold: dict[str, list[str]] | None = None
 
     def slot(self, pattern: Pattern, case: bool, query: str = "") -> tuple:
@@ -247,9 +330,8 @@ class Vocabulary:
         key = (pattern.kind, pattern.text, case)
         slot = self._slots.get(key)
         if slot is None:
-            if len(self._slots) >= SLOT_CACHE_SIZE:
-                self._slots.clear()
-            slot = self._slots[key] = self._match_vocabulary(pattern, case, query)
+            slot = self._match_vocabulary(pattern, case, query)
+            self._slots.put(key, slot, slot_bytes(pattern.text, [slot]))
         return slot
 
     @staticmethod
@@ -289,10 +371,8 @@ class Vocabulary:
                 groups = sorted(set(groups).union(self.group_of[t] for t in exact))
             return (_core.SLOT_GROUPS, array("I", groups))
         flags = regex.V0 | (0 if case else regex.IGNORECASE)
-        try:
-            matches = regex.compile(pattern.text, flags).fullmatch
-        except regex.error as error:
-            raise QueryError(f"bad regex: {error}", query, pattern.position) from None
+        matches = compile_regex(regex.compile, pattern.text, flags, query,
+                                pattern.position).fullmatch
         types = _regex_matches(pattern, query, matches, self.surface)
         if case:
             return (_core.SLOT_TYPES, array("I", types))
