@@ -66,7 +66,9 @@ class Done:
         return f"<rc={self.rc} out={self.out[:300]!r} err={self.err[-500:]!r}>"
 
 
-@pytest.fixture(params=["script", "module"])
+# Every case runs through the installed `kwiq` script; through `python -m
+# kwiq` too in the full run (the quick loop needs one way in).
+@pytest.fixture(params=["script", pytest.param("module", marks=pytest.mark.slow)])
 def how(request):
     return request.param
 
