@@ -159,7 +159,9 @@ kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t
     }
     kw_parts_stop stop;
     kw_parts_stop_init(&stop, b->cancel);
-    if (!copy_until_stopped(b->text + b->text_len, utf8, n_bytes, &stop)) {
+    /* An empty document may come with no text, nor the builder any yet:
+     * no pointer is formed from NULL. */
+    if (n_bytes && !copy_until_stopped(b->text + b->text_len, utf8, n_bytes, &stop)) {
         st = KW_EINTR;
         goto undo;
     }
@@ -239,6 +241,8 @@ static void append_text_part(void *arg, size_t part)
     append_job *job = arg;
     size_t begin, end;
     part_range(job->src->text_len, part, job->n_parts, &begin, &end);
+    if (end == begin)
+        return; /* the texts may be NULL: no pointer from them */
     copy_until_stopped(job->dst->text + job->dst->text_len + begin, job->src->text + begin,
                        end - begin, &job->stop);
 }
@@ -248,6 +252,8 @@ static void append_tokens_part(void *arg, size_t part)
     append_job *job = arg;
     size_t begin, end;
     part_range(job->src->n_tokens, part, job->n_parts, &begin, &end);
+    if (end == begin)
+        return; /* the streams may be NULL: no pointer from them */
     uint32_t *toks = job->dst->toks + job->dst->n_tokens;
     for (size_t lo = begin; lo < end && !kw_parts_stopped(&job->stop); lo = kw_chunk_end(lo, end))
         for (size_t i = lo; i < kw_chunk_end(lo, end); i++)

@@ -908,6 +908,28 @@ static kw_index *build_in_runs(const char *const *docs, size_t n, const size_t *
     return ix;
 }
 
+/* Empty documents before any text: no builder has a text buffer yet, so
+ * nothing may form a pointer from it (UBSan: "applying zero offset to null
+ * pointer"), alone or appended. */
+static void test_empty_first_documents(void)
+{
+    kw_builder *a = NULL, *b = NULL;
+    kw_index *ix = NULL;
+    size_t bad = 0;
+    CHECK(kw_builder_new(&kw_alloc_libc, &a) == KW_OK && kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    if (!a || !b) {
+        kw_builder_free(a);
+        kw_builder_free(b);
+        return;
+    }
+    CHECK(kw_builder_add(a, "", 0, &bad) == KW_OK && kw_builder_add(b, "", 0, &bad) == KW_OK);
+    CHECK(kw_builder_append(a, b) == KW_OK);
+    CHECK(kw_builder_n_docs(a) == 2);
+    CHECK(kw_builder_finish(a, &ix) == KW_OK);
+    CHECK(ix && kw_index_n_docs(ix) == 2 && kw_index_n_tokens(ix) == 0);
+    kw_index_free(ix);
+}
+
 static void test_append(void)
 {
     /* Types first seen in later documents, shared ones, case variants,
@@ -2897,6 +2919,7 @@ int main(void)
     test_sort();
     test_sort_many_words();
     test_rollback();
+    test_empty_first_documents();
     test_append();
     test_runner();
     test_cancel();
