@@ -389,6 +389,20 @@ static inline int test_and_set(uint8_t *bits, size_t i)
     return was;
 }
 
+/* Count the word at p in a window, unless each_window is 0 and another
+ * window already counted it; 1 when its count would pass UINT32_MAX. */
+static inline int count_in_window(const kw_index *ix, uint32_t p, int each_window,
+                                  uint8_t *seen, uint32_t *counts, uint64_t *positions)
+{
+    if (!each_window && test_and_set(seen, p))
+        return 0;
+    const uint32_t group = group_at(ix, p);
+    const int overflow = counts[group] == UINT32_MAX;
+    counts[group]++;
+    (*positions)++;
+    return overflow;
+}
+
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
                              uint32_t right, int each_window, const kw_cancel *cancel,
                              kw_table **out)
@@ -430,11 +444,7 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
                 continue;
             }
             words++;
-            if (each_window || !test_and_set(seen, p)) {
-                overflow |= counts[group_at(ix, p)] == UINT32_MAX;
-                counts[group_at(ix, p)]++;
-                positions++;
-            }
+            overflow |= count_in_window(ix, p, each_window, seen, counts, &positions);
         }
         words = skipped = 0;
         for (uint32_t p = pos + kw_hits_length(h, i); p < ix->doc_tok[doc + 1] && words < right;
@@ -446,11 +456,7 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
                 continue;
             }
             words++;
-            if (each_window || !test_and_set(seen, p)) {
-                overflow |= counts[group_at(ix, p)] == UINT32_MAX;
-                counts[group_at(ix, p)]++;
-                positions++;
-            }
+            overflow |= count_in_window(ix, p, each_window, seen, counts, &positions);
         }
     }
     kw_free(a, seen);
