@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in, query_list
+from kwiq._concordance import shortened
 from kwiq._indexview import IndexView
 
 # The collocation measures, in the order of the default `measures`.
@@ -454,12 +455,6 @@ def dispersion_plot_queries(queries: str | Iterable[str], scale: str) -> list[st
     return queries
 
 
-def _shortened(label: str, limit: int) -> str:
-    """``label`` cut to ``limit`` characters from its end, where a path's
-    file name is."""
-    return label if len(label) <= limit else "\u2026" + label[len(label) - limit + 1:]
-
-
 def dispersion_figure(located: list, ids: Sequence, queries: list[str], scale: str):
     """plot_dispersion's Figure, from each query's (document numbers,
     positions, document lengths) as locate gives them and the ids of the
@@ -481,8 +476,8 @@ def dispersion_figure(located: list, ids: Sequence, queries: list[str], scale: s
         ax.vlines(x, y - 0.4, y + 0.4, colors=colors[q], linewidth=1.0)
     for k in range(1, len(shown)):  # a rule between documents
         ax.axhline(len(rows) - k * len(queries) - 0.5, color="0.8", linewidth=0.8)
-    names = {d: _shortened(str(ids[d]), LABEL_ID_CHARS) for d in shown}
-    shown_queries = [_shortened(query, LABEL_QUERY_CHARS) for query in queries]
+    names = {d: shortened(str(ids[d]), LABEL_ID_CHARS) for d in shown}
+    shown_queries = [shortened(query, LABEL_QUERY_CHARS) for query in queries]
     if len(queries) == 1:
         labels = [names[d] for d, _ in rows]
     elif len(shown) == 1:

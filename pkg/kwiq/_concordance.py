@@ -557,6 +557,12 @@ def json_encoder() -> Callable[[Any], str]:
     return json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
+def shortened(label: str, limit: int) -> str:
+    """``label`` in at most ``limit`` characters: its end, where a path's
+    file name is, after an ellipsis."""
+    return label if len(label) <= limit else "\u2026" + label[len(label) - limit + 1:]
+
+
 def defused(cell: Any) -> Any:
     """A CSV cell that no spreadsheet runs as a formula: numbers as they
     are, anything else as str() writes it, with a ' before text that starts

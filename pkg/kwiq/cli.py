@@ -50,7 +50,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 from kwiq import __version__
 from kwiq._args import MAX_U32
 from kwiq._concordance import (SORT_KEY_NAMES, Concordance, Line, defused, json_encoder,
-                               json_value, sort_key_names)
+                               json_value, shortened, sort_key_names)
 from kwiq._corpus import Corpus, of_files, sample
 from kwiq._files import (DEFAULT_INCLUDE, FileDecodeError, Files, check_codec, expand,
                          skipped_note)
@@ -334,11 +334,6 @@ def _chunks(conc: Concordance, limit: Optional[int]) -> Iterator[list[Line]]:
         yield conc[start:min(start + LINES_PER_WRITE, stop)]
 
 
-def _cut(name: str, room: int) -> str:
-    """name in at most room characters: its end, where a path's file name is."""
-    return name if len(name) <= room else "\u2026" + name[len(name) - room + 1:]
-
-
 def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
                 ids: Optional[Sequence]) -> None:
     """The text format (see the module docstring); names from ids, if given."""
@@ -354,7 +349,7 @@ def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
             left = line.left[-side:] if side else ""
             # The right context follows its own match, so the text reads on.
             right = line.right[:max(text_width - side - len(line.match), 0)]
-            name = f"{_cut(str(line.doc), room) + ':':<{room + 1}} " if room > 0 else ""
+            name = f"{shortened(str(line.doc), room) + ':':<{room + 1}} " if room > 0 else ""
             rows.append(f"{name}{left:>{side}}{line.match}{right}".rstrip() + "\n")
         out.write("".join(rows))
 
