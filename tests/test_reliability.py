@@ -177,5 +177,12 @@ def test_ten_thousand_builds_and_queries_leave_memory_flat(letter_text, tmp_path
     # leak of 10 bytes a round would show here ...
     assert traced_after - traced_before < 100_000, (traced_before, traced_after)
     # ... and RSS catches what tracemalloc cannot see (mmap, libc malloc):
-    # a leak of 400 bytes a round would pass 4 MB.
-    assert rss_after - rss_before < 4_000_000, (rss_before, rss_after)
+    # a leak of 400 bytes a round would pass 4 MB. Not under AddressSanitizer
+    # (CI's sanitized run), whose quarantine holds up to 256 MB of freed
+    # blocks, so that RSS grows without a leak; the plain run checks it.
+    if not under_address_sanitizer():
+        assert rss_after - rss_before < 4_000_000, (rss_before, rss_after)
+
+
+def under_address_sanitizer() -> bool:
+    return "libasan" in Path("/proc/self/maps").read_text()
