@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Build and run the C tests of the core, without Python headers.
 
+Each csrc/tests/test_*.c is a program of its own, built with the core's
+sources; each prints one line per failed check and closes with "N passed,
+N failed".
+
 Usage:
     python tools/run_ctests.py              # gcc/cc, warnings as errors
     python tools/run_ctests.py --valgrind   # the same binary under memcheck
@@ -8,10 +12,11 @@ Usage:
     python tools/run_ctests.py --portable   # the scanner's portable path, not SSE2
     CC=clang python tools/run_ctests.py     # another compiler (default gcc, then cc)
 
-Prints the test program's output, whose last line is "N passed, N failed",
-and exits non-zero if any check, the compiler or valgrind fails.
+Prints the programs' output and closes with the totals, "N passed, N
+failed"; exits non-zero if any check, the compiler or valgrind fails.
 """
 import argparse
+import re
 import os
 import shutil
 import subprocess
@@ -21,7 +26,7 @@ from pathlib import Path
 
 from core_sources import INCLUDE, REPO, core_sources
 
-TEST = "csrc/tests/test_core.c"
+TESTS = sorted((REPO / "csrc" / "tests").glob("test_*.c"))
 WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wshadow", "-Wconversion", "-Werror"]
 
 
@@ -46,16 +51,27 @@ def main() -> int:
                   "-fno-omit-frame-pointer"]
     if args.portable:
         flags.append("-DKW_PORTABLE")
+    passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
-        binary = str(Path(tmp) / "test_core")
-        build = [compiler, *WARNINGS, *flags, *INCLUDE, TEST, *core_sources(), "-o", binary]
-        subprocess.run(build, cwd=REPO, check=True)
-        command = [binary]
-        if args.valgrind:
-            command = ["valgrind", "--quiet", "--leak-check=full", "--errors-for-leak-kinds=all",
-                       "--error-exitcode=99", binary]
-        return subprocess.run(command, cwd=REPO).returncode
-
+        for test in TESTS:
+            binary = str(Path(tmp) / test.stem)
+            build = [compiler, *WARNINGS, *flags, *INCLUDE, str(test), *core_sources(), "-o", binary]
+            subprocess.run(build, cwd=REPO, check=True)
+            command = [binary]
+            if args.valgrind:
+                command = ["valgrind", "--quiet", "--leak-check=full",
+                           "--errors-for-leak-kinds=all", "--error-exitcode=99", binary]
+            result = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+            *report, closing = result.stdout.splitlines() or [""]
+            print(*report, sep="\n", end="\n" if report else "")
+            counts = re.fullmatch(r"(\d+) passed, (\d+) failed", closing)
+            if result.returncode != 0 or not counts:
+                print(f"{test.name}: exit code {result.returncode}, closing line {closing!r}")
+                return result.returncode or 1
+            passed += int(counts[1])
+            failed += int(counts[2])
+    print(f"{passed} passed, {failed} failed")
+    return failed != 0
 
 if __name__ == "__main__":
     sys.exit(main())

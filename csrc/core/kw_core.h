@@ -222,6 +222,26 @@ const char *kw_index_group_form(const kw_index *ix, uint32_t group, size_t *len)
 uint32_t kw_index_group_of(const kw_index *ix, uint32_t type);
 int kw_index_type_is_word(const kw_index *ix, uint32_t type);
 
+/* ---- the annotation layer: positional attributes and structures ---- */
+
+/* Attributes: each token has one value of each, from the attribute's own
+ * vocabulary of type ids. Attribute 0 is `word`: its types are the surface
+ * types above. kw_index_attr_type reads token `pos` (corpus-wide). */
+size_t kw_index_n_attrs(const kw_index *ix);
+const char *kw_index_attr_name(const kw_index *ix, size_t attr);
+size_t kw_index_attr_n_types(const kw_index *ix, size_t attr);
+const char *kw_index_attr_form(const kw_index *ix, size_t attr, uint32_t type, size_t *len);
+uint32_t kw_index_attr_type(const kw_index *ix, size_t attr, size_t pos);
+
+/* Structures: sorted, non-overlapping regions [start, end) of corpus-wide
+ * token positions, each inside one document, possibly empty. Structure 0
+ * is `text`, one region a document. */
+size_t kw_index_n_structures(const kw_index *ix);
+const char *kw_index_structure_name(const kw_index *ix, size_t s);
+size_t kw_index_structure_n_regions(const kw_index *ix, size_t s);
+void kw_index_structure_region(const kw_index *ix, size_t s, size_t i, uint32_t *start,
+                               uint32_t *end);
+
 void kw_hits_free(kw_hits *h);
 size_t kw_hits_count(const kw_hits *h);
 uint32_t kw_hits_position(const kw_hits *h, size_t i); /* corpus-wide first token */

@@ -1127,6 +1127,10 @@ kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_
     ix->group_rank = (uint32_t *)(uintptr_t)sec(&L, S_GROUP_RANK);
     ix->post_start = (uint32_t *)(uintptr_t)sec(&L, S_POST_START);
     ix->post = (uint32_t *)(uintptr_t)sec(&L, S_POST);
+    if ((st = kw_index_init_views(ix)) != KW_OK) {
+        kw_index_free(ix);
+        return st;
+    }
     if (blob)
         *blob = sec(&L, S_BLOB);
     if (blob_len)

@@ -407,7 +407,6 @@ typedef struct postings_job {
     kw_parts_stop stop;
 } postings_job;
 
-
 /* From this size on, the postings are written in order (zeros) before
  * they are placed: placing writes them in a scattered order, and first
  * touching a large fresh array in a scattered order cost about 6.6 us a
@@ -593,6 +592,38 @@ static kw_status rank_groups(kw_index *ix, const kw_cancel *cancel)
     return KW_OK;
 }
 
+static kw_status alloc_views(kw_index *ix)
+{
+    ix->attrs = kw_malloc(&ix->alloc, sizeof *ix->attrs);
+    ix->structures = kw_malloc(&ix->alloc, sizeof *ix->structures);
+    return ix->attrs && ix->structures ? KW_OK : KW_ENOMEM;
+}
+
+static void fill_views(kw_index *ix)
+{
+    ix->attrs[0] = (kw_attr){.name = "word",
+                             .forms = ix->surface,
+                             .toks = ix->toks,
+                             .tok_bytes = ix->toks ? (const unsigned char *)ix->toks : ix->tok_bytes,
+                             .tok_width = ix->toks ? 4 : ix->tok_width,
+                             .group_of = ix->group_of,
+                             .n_groups = ix->folded.n,
+                             .post_start = ix->post_start,
+                             .post = ix->post};
+    ix->n_attrs = 1;
+    ix->structures[0] = (kw_structure){
+        .name = "text", .start = ix->doc_tok, .end = ix->doc_tok + 1, .n = ix->n_docs};
+    ix->n_structures = 1;
+}
+
+kw_status kw_index_init_views(kw_index *ix)
+{
+    kw_status st = alloc_views(ix);
+    if (st == KW_OK)
+        fill_views(ix);
+    return st;
+}
+
 kw_status kw_builder_finish(kw_builder *b, kw_index **out)
 {
     return kw_builder_finish_with(b, NULL, out);
@@ -615,7 +646,12 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
         st = build_postings(ix, runner, b->cancel);
     if (st == KW_OK)
         st = rank_groups(ix, b->cancel);
+    if (st == KW_OK)
+        st = alloc_views(ix);
     if (st != KW_OK) {
+        kw_free(a, ix->attrs);
+        kw_free(a, ix->structures);
+        kw_free(a, ix->group_rank);
         kw_free(a, ix->group_of);
         kw_free(a, ix->post_start);
         kw_free(a, ix->post);
@@ -635,6 +671,7 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     ix->surface = b->surface;
     ix->is_word = b->is_word;
     a->free(a->ctx, b);
+    fill_views(ix);
     *out = ix;
     return KW_OK;
 }
@@ -646,6 +683,8 @@ void kw_index_free(kw_index *ix)
     if (!ix)
         return;
     const kw_alloc *a = &ix->alloc;
+    kw_free(a, ix->attrs);
+    kw_free(a, ix->structures);
     if (ix->borrowed) {
         a->free(a->ctx, ix); /* a loaded index: the arrays are the caller's bytes */
         return;
@@ -682,6 +721,31 @@ const char *kw_index_group_form(const kw_index *ix, uint32_t group, size_t *len)
 }
 
 uint32_t kw_index_group_of(const kw_index *ix, uint32_t type) { return ix->group_of[type]; }
+
+size_t kw_index_n_attrs(const kw_index *ix) { return ix->n_attrs; }
+const char *kw_index_attr_name(const kw_index *ix, size_t attr) { return ix->attrs[attr].name; }
+size_t kw_index_attr_n_types(const kw_index *ix, size_t attr) { return ix->attrs[attr].forms.n; }
+
+const char *kw_index_attr_form(const kw_index *ix, size_t attr, uint32_t type, size_t *len)
+{
+    return kw_strtab_form(&ix->attrs[attr].forms, type, len);
+}
+
+uint32_t kw_index_attr_type(const kw_index *ix, size_t attr, size_t pos)
+{
+    return kw_attr_type(&ix->attrs[attr], pos);
+}
+
+size_t kw_index_n_structures(const kw_index *ix) { return ix->n_structures; }
+const char *kw_index_structure_name(const kw_index *ix, size_t s) { return ix->structures[s].name; }
+size_t kw_index_structure_n_regions(const kw_index *ix, size_t s) { return ix->structures[s].n; }
+
+void kw_index_structure_region(const kw_index *ix, size_t s, size_t i, uint32_t *start,
+                               uint32_t *end)
+{
+    *start = ix->structures[s].start[i];
+    *end = ix->structures[s].end[i];
+}
 int kw_index_type_is_word(const kw_index *ix, uint32_t type) { return ix->is_word[type]; }
 
 const char *kw_index_doc_text(const kw_index *ix, size_t doc, size_t *n_bytes)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kw_attr.h"
 #include "kw_core.h"
 #include "kw_strtab.h"
 
@@ -69,7 +70,18 @@ struct kw_index {
     const unsigned char *tok_bytes;
     unsigned tok_width;
     int borrowed;
+    /* The annotation layer (kw_attr.h): attrs[0] is `word`, a view of the
+     * surface forms above, and structures[0] is `text`, a view of doc_tok.
+     * Both arrays are the index's own, loaded or built. */
+    kw_attr *attrs;
+    size_t n_attrs;
+    kw_structure *structures;
+    size_t n_structures;
 };
+
+/* Sets up attrs[0] and structures[0] over the surface forms and documents
+ * of a built or loaded index whose other fields are set. */
+kw_status kw_index_init_views(kw_index *ix);
 
 /* The surface type of token `pos`, whichever way the index keeps them. */
 static inline uint32_t kw_tok(const kw_index *ix, size_t pos)

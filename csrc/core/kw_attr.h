@@ -1,0 +1,67 @@
+/*
+ * kw_attr.h: positional attributes and structures, the annotation layer of
+ * an index (DESIGN.md, "Annotated text"); internal to the core.
+ *
+ * A positional attribute gives every token of the corpus one value of a
+ * vocabulary of its own (`word`, `lemma`, `upos`, ...): a token stream of
+ * type ids and CSR postings, as the surface forms have. Attribute 0 of
+ * every index is `word`, a view of the surface forms (kw_index.h), whose
+ * postings are grouped by fold group; an annotation's own attributes have
+ * one postings group per type.
+ *
+ * A structure (`text`, `s`, `p`) is a sorted list of regions, each a range
+ * [start, end) of corpus-wide token positions inside one document; regions
+ * do not overlap and may be empty. Structure 0 of every index is `text`,
+ * the documents themselves.
+ */
+#ifndef KW_ATTR_H
+#define KW_ATTR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kw_strtab.h"
+
+typedef struct kw_attr {
+    const char *name;             /* NUL-terminated */
+    kw_strtab forms;              /* the vocabulary: type id -> value (UTF-8) */
+    const uint32_t *toks;         /* the type of each token, when tok_width is 4 */
+    const unsigned char *tok_bytes; /* else tok_width (1, 2 or 3) bytes a token, little-endian */
+    unsigned tok_width;
+    const uint32_t *group_of;     /* type -> postings group; NULL: each type is its own group */
+    size_t n_groups;
+    const uint32_t *post_start;   /* n_groups + 1: the positions of group g are post[post_start[g] ..] */
+    const uint32_t *post;         /* every position, grouped, ascending within a group */
+} kw_attr;
+
+/* The type of token `pos` under attribute a. */
+static inline uint32_t kw_attr_type(const kw_attr *a, size_t pos)
+{
+    if (a->tok_width == 4)
+        return a->toks[pos];
+    const unsigned char *p = a->tok_bytes + pos * a->tok_width;
+    switch (a->tok_width) {
+    case 1: return p[0];
+    case 2: return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+    default: return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+    }
+}
+
+/* The postings group of a type: where its positions are. */
+static inline uint32_t kw_attr_group(const kw_attr *a, uint32_t type)
+{
+    return a->group_of ? a->group_of[type] : type;
+}
+
+typedef struct kw_structure {
+    const char *name;             /* NUL-terminated */
+    const uint32_t *start;        /* n: first token of each region, ascending */
+    const uint32_t *end;          /* n: one past its last token */
+    size_t n;
+} kw_structure;
+
+/* The region of structure st holding token pos, or st->n when none does:
+ * a binary search over the starts. */
+size_t kw_structure_find(const kw_structure *st, uint32_t pos);
+
+#endif
