@@ -120,7 +120,8 @@ size_t kw_builder_n_docs(const kw_builder *b);
  * may be cut into consecutive runs of documents, each built on its own
  * thread, and the builders appended in order: the index is identical,
  * array for array, whatever the cut. dst grows to exactly what it needs
- * (no doubling), and src is freed once copied.
+ * (no doubling), and src is freed once copied. Annotated builders
+ * (kw_builder_annotate) are not appended: KW_EINVAL.
  *
  * On success src is consumed (freed; do not use it). On error (KW_ENOMEM,
  * KW_ETOOBIG: more than KW_MAX_TOKENS tokens or UINT32_MAX - 1 types in
@@ -165,6 +166,56 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
 kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_index **out);
 
 void kw_builder_free(kw_builder *b);
+
+/* ---- annotated documents: tokens, attributes and structures from outside ----
+ *
+ * A CoNLL-U, VRT or spaCy source gives its own tokens: each with a span of
+ * the document's text, a word form (attribute `word`) and a value of each
+ * other attribute, and regions of structures (sentences, paragraphs) over
+ * them. Queries, lines and counts then work on these tokens as on
+ * tokenized ones; offsets come from the spans. */
+
+/* Make b a builder of annotated documents with the attributes `attrs`
+ * beyond `word` and the structures `structures` beyond `text`, each a
+ * non-empty name, distinct, borrowed for the call. Only before the first
+ * document; then kw_builder_add is refused. KW_EINVAL: a document added
+ * already, annotate called twice, an empty, repeated or reserved name. */
+kw_status kw_builder_annotate(kw_builder *b, const char *const *attrs, size_t n_attrs,
+                              const char *const *structures, size_t n_structures);
+
+typedef struct kw_ext_token {
+    size_t begin, end;          /* its bytes in the document's text, end > begin */
+    const char *word;           /* its form: UTF-8, not empty */
+    size_t word_len;
+    const char *const *values;  /* one value of each attribute, UTF-8, maybe empty */
+    const size_t *value_lens;
+} kw_ext_token;
+
+typedef struct kw_ext_region {
+    size_t structure;           /* 0: the first of kw_builder_annotate's structures */
+    size_t start, end;          /* tokens of the document, end exclusive; start <= end */
+} kw_ext_region;
+
+/* What was wrong with a refused annotated document, for the message. */
+typedef struct kw_annot_problem {
+    const char *what;           /* static English text */
+    enum { KW_ANNOT_TEXT, KW_ANNOT_TOKEN, KW_ANNOT_REGION } where;
+    size_t index;               /* the token's or region's index in the call */
+} kw_annot_problem;
+
+/* Append one annotated document: its UTF-8 text, its tokens in text order
+ * and its regions. Tokens do not overlap, except that a token may have
+ * exactly the span of the one before it (the words of a multiword token
+ * share its text); spans do not cut a character. The regions of each
+ * structure come in order and do not overlap. Everything is borrowed for
+ * the call. KW_EINVAL (not annotated, or a bad token or region) and
+ * KW_EUTF8 (invalid text, forms or values) fill *problem; with these,
+ * KW_ENOMEM, KW_ETOOBIG and KW_EINTR the builder is as before the call.
+ * Cost: one pass over the tokens, interning each form and value. */
+kw_status kw_builder_add_annotated(kw_builder *b, const char *text, size_t n_bytes,
+                                   const kw_ext_token *tokens, size_t n_tokens,
+                                   const kw_ext_region *regions, size_t n_regions,
+                                   kw_annot_problem *problem);
 
 /* ---- the index ---- */
 
