@@ -217,6 +217,36 @@ kw_status kw_builder_add_annotated(kw_builder *b, const char *text, size_t n_byt
                                    const kw_ext_region *regions, size_t n_regions,
                                    kw_annot_problem *problem);
 
+/* ---- CoNLL-U (kw_conllu.c) ---- */
+
+/* The attributes and structures a CoNLL-U builder is annotated with
+ * (kw_builder_annotate), in this order, before kw_conllu_add. */
+#define KW_CONLLU_N_ATTRS 6
+#define KW_CONLLU_N_STRUCTURES 2
+extern const char *const kw_conllu_attrs[KW_CONLLU_N_ATTRS];
+extern const char *const kw_conllu_structures[KW_CONLLU_N_STRUCTURES];
+
+/* Where input was malformed: its 1-based line, and what was wrong. */
+typedef struct kw_parse_error {
+    size_t line;
+    char message[200];
+} kw_parse_error;
+
+/* Called once a document is added, with its `# newdoc id =` value (NULL if
+ * it has none), borrowed for the call; nonzero stops reading (KW_EINTR). */
+typedef int (*kw_conllu_doc_fn)(void *ctx, const char *id, size_t id_len);
+
+/* Add the documents of CoNLL-U data[0 .. n) to b (annotated as above). The
+ * rules of reading (which rows are tokens, the rebuilt text, the documents,
+ * sentences and paragraphs, `_`) are those of pkg/kwiq/_annotated.py's
+ * read_conllu docstring. Scratch memory comes from alloc. KW_EFORMAT:
+ * malformed input, *err says where and what; the documents before the one
+ * holding the problem stay added (callers drop the builder). KW_EINTR:
+ * cancel or doc_added asked to stop. */
+kw_status kw_conllu_add(kw_builder *b, const kw_alloc *alloc, const char *data, size_t n,
+                        kw_conllu_doc_fn doc_added, void *ctx, const kw_cancel *cancel,
+                        kw_parse_error *err);
+
 /* ---- the index ---- */
 
 void kw_index_free(kw_index *ix);

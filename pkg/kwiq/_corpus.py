@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
-from kwiq import _analysis, _build, _core, _files, _metadata, _saved
+from kwiq import _analysis, _annotated, _build, _core, _files, _metadata, _saved
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
@@ -163,6 +163,19 @@ class Corpus:
             # The file is at fault, not kwiq's machinery that met it.
             raise error.with_traceback(None) from None
 
+    @classmethod
+    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *, progress: bool = True,
+                    include: Union[str, Sequence[str]] = _annotated.CONLLU_INCLUDE) -> "Corpus":
+        """An annotated corpus of CoNLL-U files (Universal Dependencies),
+        read in C: tokens, attributes, sentences, paragraphs and documents
+        as ``kwiq._annotated.read_conllu`` says. ``paths`` as from_files
+        takes them; a directory's files match ``include``. A progress bar
+        (tqdm) shows for reads longer than a second, unless
+        ``progress=False``. FormatError naming the file and line for
+        malformed input."""
+        index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include)
+        return of_index(cls, index, ids, None)
+
     def save(self, path: PathLike) -> None:
         """Write the corpus to ``path`` as one file that ``Corpus.load``
         reads back in a fraction of the time a build takes.
@@ -289,11 +302,41 @@ class Corpus:
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``."""
+        return self._index_view.index.doc_text(self._doc_number(doc))
+
+    def _doc_number(self, doc: Hashable) -> int:
         view = self._index_view
         position = view.shared.position(doc)
         if view.mask is not None and not view.mask[position]:
             raise KeyError(f"document {doc!r} is not in this view")
-        return view.index.doc_text(position)
+        return position
+
+    # ---- annotation (kwiq._annotated) ----
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """The names of the token attributes: ``word`` first, then those
+        of an annotated source (``lemma``, ``upos``, ...)."""
+        return self._index_view.index.attributes()
+
+    @property
+    def structures(self) -> tuple[str, ...]:
+        """The names of the structures: ``text`` (the documents) first,
+        then those of an annotated source (``s``, ``p``, ...)."""
+        return self._index_view.index.structures()
+
+    def tokens(self, doc: Hashable, attr: str = "word") -> list[str]:
+        """The value of attribute ``attr`` of each token of document
+        ``doc``, in order. ValueError listing the attributes for an unknown
+        one."""
+        return _annotated.doc_values(self._index_view.index, self._doc_number(doc), attr)
+
+    def regions(self, structure: str, doc: Hashable) -> list[tuple[int, int]]:
+        """The regions of ``structure`` (e.g. ``"s"``) in document
+        ``doc``: ``(start, end)`` token positions within it, end exclusive,
+        as hits count them. ValueError listing the structures for an
+        unknown one."""
+        return _annotated.doc_regions(self._index_view.index, self._doc_number(doc), structure)
 
     # ---- views over some documents ----
 
