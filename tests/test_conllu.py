@@ -234,3 +234,33 @@ def test_crlf_lines_and_a_byte_order_mark(tmp_path):
     corpus = kwiq.Corpus.from_conllu(path, progress=False)
     assert corpus.tokens(corpus.ids[0], "deprel") == ["root"]
     assert corpus.text(corpus.ids[0]) == "yes"
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_save_and_load_keep_everything(treebank, tmp_path, mmap):
+    _, corpus, _ = treebank
+    path = tmp_path / "ud.kwiq"
+    corpus.save(path)
+    loaded = kwiq.Corpus.load(path, mmap=mmap)
+    assert loaded.ids == corpus.ids
+    assert loaded.attributes == corpus.attributes and loaded.structures == corpus.structures
+    for doc in corpus.ids[:40]:
+        assert loaded.text(doc) == corpus.text(doc)
+        for attr in corpus.attributes:
+            assert loaded.tokens(doc, attr) == corpus.tokens(doc, attr)
+        for structure in corpus.structures:
+            assert loaded.regions(structure, doc) == corpus.regions(structure, doc)
+    for query in ("/.+/", "the", "der", "/[A-Z].*/"):
+        assert list(loaded.kwic(query, window=4)) == list(corpus.kwic(query, window=4))
+    again = tmp_path / "again.kwiq"
+    loaded.save(again)
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_pickled_annotated_corpus(treebank):
+    import pickle
+    _, corpus, _ = treebank
+    copy = pickle.loads(pickle.dumps(corpus))
+    doc = corpus.ids[-1]
+    assert copy.tokens(doc, "upos") == corpus.tokens(doc, "upos")
+    assert list(copy.kwic("/.+/", window=2)) == list(corpus.kwic("/.+/", window=2))

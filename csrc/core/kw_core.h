@@ -523,7 +523,7 @@ kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len,
 
 /* Why kw_index_load refused its bytes. */
 typedef struct kw_load_error {
-    int section;       /* the section at fault (its id, 1..20), or 0: the header or section table */
+    int section;       /* the section at fault (its id, 1..21), or 0: the header or section table */
     uint64_t offset;   /* the byte of the file where the problem shows */
     char message[240]; /* what is wrong, in English, naming the section */
 } kw_load_error;

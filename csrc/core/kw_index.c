@@ -626,11 +626,12 @@ static void fill_views(kw_index *ix)
         .name = "text", .start = ix->doc_tok, .end = ix->doc_tok + 1, .n = ix->n_docs};
 }
 
-kw_status kw_index_init_views(kw_index *ix)
+kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures)
 {
-    kw_status st = alloc_views(ix, 0, 0);
+    kw_status st = alloc_views(ix, n_attrs, n_structures);
     if (st == KW_OK) {
-        ix->n_attrs = ix->n_structures = 1;
+        ix->n_attrs = 1 + n_attrs;
+        ix->n_structures = 1 + n_structures;
         fill_views(ix);
     }
     return st;

@@ -100,9 +100,11 @@ kw_status kw_builder_reserve_docs(kw_builder *b, size_t need);
 /* memcpy in chunks, asking `stop` between them; 0 when stopped. */
 int kw_copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *stop);
 
-/* Sets up attrs[0] and structures[0] over the surface forms and documents
- * of a built or loaded index whose other fields are set. */
-kw_status kw_index_init_views(kw_index *ix);
+/* Makes room for word and n_attrs more attributes, text and n_structures
+ * more structures, and sets up attrs[0] and structures[0] over the surface
+ * forms and documents of a loaded index whose other fields are set; the
+ * caller fills the others. */
+kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures);
 
 /* The surface type of token `pos`, whichever way the index keeps them. */
 static inline uint32_t kw_tok(const kw_index *ix, size_t pos)

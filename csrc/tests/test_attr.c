@@ -3,27 +3,15 @@
  *
  * Prints one line per failed check and closes with "N passed, N failed".
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "kw_core.h"
 #include "kw_index.h" /* white-box: the views compared with the arrays they show */
 #include "kw_spans.h"
-
-static int passed, failed;
+#include "test_support.h"
 
 /* Counted by the core in the C tests' build (-DKW_COUNT_STEPS, kw_steps.h). */
 uint64_t kw_steps;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                  \
-    } while (0)
 
 static kw_index *build(const char *const *docs, size_t n)
 {
@@ -104,9 +92,9 @@ static const char *const test_structures[] = {"s"};
 static kw_status add_doc(kw_builder *b, const char *text, const test_token *tt, size_t n,
                          const kw_ext_region *regions, size_t n_regions, kw_annot_problem *problem)
 {
-    kw_ext_token tokens[16];
-    const char *values[16][2];
-    size_t lens[16][2];
+    kw_ext_token tokens[64];
+    const char *values[64][2];
+    size_t lens[64][2];
     for (size_t i = 0; i < n; i++) {
         values[i][0] = tt[i].lemma;
         values[i][1] = tt[i].upos;
@@ -263,8 +251,183 @@ static void test_spans_from_checkpoints(void)
     kw_index_free(ix);
 }
 
+/* An annotated index: "Im Haus. Ja." (a multiword token, two sentences),
+ * then a document with a long gap and a long token (escapes). */
+static kw_index *small_annotated(void)
+{
+    kw_builder *b;
+    kw_index *ix = NULL;
+    kw_annot_problem problem;
+    if (kw_builder_new(&kw_alloc_libc, &b) != KW_OK)
+        return NULL;
+    const test_token doc0[] = {{0, 2, "In", "in", "ADP"}, {0, 2, "dem", "der", "DET"},
+                               {3, 7, "Haus", "Haus", "NOUN"}, {7, 8, ".", ".", "PUNCT"},
+                               {9, 11, "Ja", "ja", "INTJ"}, {11, 12, ".", ".", "PUNCT"}};
+    const kw_ext_region s0[] = {{0, 0, 4}, {0, 4, 6}};
+    char text1[700];
+    memset(text1, ' ', sizeof text1);
+    memcpy(text1 + 300, "\xc3\xbc" "ber", 5);
+    memset(text1 + 305, 'x', 300);
+    text1[605] = '\0';
+    const test_token doc1[] = {{300, 305, "\xc3\xbc" "ber", "\xc3\xbc" "ber", "ADP"},
+                               {305, 605, "x", "x", "X"}};
+    /* 40 tokens, so that the document has a checkpoint. */
+    char text2[200];
+    test_token doc2[40];
+    for (size_t i = 0; i < 40; i++) {
+        memcpy(text2 + 3 * i, "ab ", 3);
+        doc2[i] = (test_token){3 * i, 3 * i + 2, "ab", "", "X"};
+    }
+    text2[120] = '\0';
+    if (kw_builder_annotate(b, test_attrs, 2, test_structures, 1) != KW_OK
+        || add_doc(b, "Im Haus. Ja.", doc0, 6, s0, 2, &problem) != KW_OK
+        || add_doc(b, text1, doc1, 2, NULL, 0, &problem) != KW_OK
+        || add_doc(b, text2, doc2, 40, NULL, 0, &problem) != KW_OK
+        || kw_builder_finish(b, &ix) != KW_OK) {
+        kw_builder_free(b);
+        return NULL;
+    }
+    return ix;
+}
+
+/* The checksums of a saved index recomputed after bytes were changed on
+ * purpose, so that loading must find the damage by checking. */
+static void reseal(unsigned char *file)
+{
+    uint32_t n_sections;
+    memcpy(&n_sections, file + 12, 4);
+    for (uint32_t id = 1; id <= n_sections; id++) {
+        unsigned char *entry = file + 64 + 32 * (id - 1);
+        uint64_t off, len, sum;
+        memcpy(&off, entry + 8, 8);
+        memcpy(&len, entry + 16, 8);
+        sum = kw_checksum(file + off, (size_t)len, id);
+        memcpy(entry + 24, &sum, 8);
+    }
+    unsigned char head[64 + 32 * 21];
+    size_t table = 32 * n_sections;
+    memcpy(head, file, 56);
+    memcpy(head + 56, file + 64, table);
+    uint64_t sum = kw_checksum(head, 56 + table, 0);
+    memcpy(file + 56, &sum, 8);
+}
+
+static uint64_t annotation_offset(const unsigned char *file)
+{
+    uint64_t off;
+    memcpy(&off, file + 64 + 32 * 20 + 8, 8);
+    return off;
+}
+
+/* Saved and loaded: the same tokens, values, structures and lines; saved
+ * again, the same bytes. */
+static void test_save_load_annotated(void)
+{
+    kw_index *ix = small_annotated(), *back = NULL;
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    size_t len, len2;
+    unsigned char *file = save(ix, "", &len);
+    CHECK(file && len == kw_index_saved_size(ix, 0));
+    kw_load_error err;
+    CHECK(file && load(file, len, &back, &err) == KW_OK);
+    if (back) {
+        CHECK(kw_index_n_attrs(back) == 3 && kw_index_n_structures(back) == 2);
+        for (size_t a = 0; a < 3; a++)
+            for (size_t pos = 0; pos < kw_index_n_tokens(ix); pos++) {
+                size_t n1, n2;
+                const char *v1 = kw_index_attr_form(ix, a, kw_index_attr_type(ix, a, pos), &n1);
+                const char *v2 = kw_index_attr_form(back, a, kw_index_attr_type(back, a, pos), &n2);
+                CHECK(n1 == n2 && memcmp(v1, v2, n1) == 0);
+            }
+        for (size_t i = 0; i < 2; i++) {
+            uint32_t s1, e1, s2, e2;
+            kw_index_structure_region(ix, 1, i, &s1, &e1);
+            kw_index_structure_region(back, 1, i, &s2, &e2);
+            CHECK(s1 == s2 && e1 == e2);
+        }
+        const kw_context ctx = {2, 2, 0, KW_BOUND_NONE};
+        kw_hits *h1, *h2;
+        size_t bad;
+        const char *queries[] = {"dem", "x", "ab", "ja"};
+        for (size_t q = 0; q < 4; q++) {
+            CHECK(kw_index_find(ix, queries[q], strlen(queries[q]), 0, &h1, &bad) == KW_OK);
+            CHECK(kw_index_find(back, queries[q], strlen(queries[q]), 0, &h2, &bad) == KW_OK);
+            CHECK(kw_hits_count(h1) == kw_hits_count(h2) && kw_hits_count(h1) > 0);
+            for (size_t i = 0; i < kw_hits_count(h1) && i < kw_hits_count(h2); i++) {
+                kw_line l1, l2;
+                kw_line_at(ix, h1, i, &ctx, NULL, &l1);
+                kw_line_at(back, h2, i, &ctx, NULL, &l2);
+                CHECK(memcmp(&l1, &l2, sizeof l1) == 0);
+            }
+            kw_hits_free(h1);
+            kw_hits_free(h2);
+        }
+        unsigned char *file2 = save(back, "", &len2);
+        CHECK(file2 && len2 == len && memcmp(file, file2, len) == 0);
+        free(file2);
+        kw_index_free(back);
+    }
+    free(file);
+    kw_index_free(ix);
+}
+
+/* Bytes of the annotation changed, checksums recomputed: each is refused
+ * with a message, never read. */
+static void test_load_damaged_annotation(void)
+{
+    kw_index *ix = small_annotated();
+    if (!ix)
+        return;
+    size_t len;
+    unsigned char *file = save(ix, "", &len);
+    const size_t N = kw_index_n_tokens(ix);
+    kw_index_free(ix);
+    if (!file)
+        return;
+    const uint64_t at = annotation_offset(file), gap = at + 16, lens = gap + (N + 7) / 8 * 8;
+    /* Offsets in the section and a byte to put there, each a damage. */
+    const struct {
+        uint64_t offset;
+        unsigned char value;
+        const char *says;
+    } damages[] = {
+        {gap + 2, 200, "starts past its document"}, /* "Haus" */
+        {lens + 2, 9, "leaves its document"},  /* "Haus" runs past it */
+        {gap + 0, KW_GAP_SAME, "repeats a span"}, /* the first token repeats nothing */
+        {gap + 3, KW_GAP_ESCAPE, "has no span escape"},
+        {lens + 13, 1, "checkpoint"},    /* the third document's tokens move */
+        {lens + 6, 1, "cuts a character"}, /* "über" cut after its first byte */
+        {at + 0, 9, "section annotation"}, /* 9 attributes: the parts do not fit */
+    };
+    for (size_t k = 0; k < sizeof damages / sizeof damages[0]; k++) {
+        unsigned char *copy = malloc(len);
+        if (!copy)
+            break;
+        memcpy(copy, file, len);
+        copy[damages[k].offset] = damages[k].value;
+        reseal(copy);
+        kw_index *back = NULL;
+        kw_load_error err;
+        kw_status st = load(copy, len, &back, &err);
+        CHECK(st == KW_EFORMAT && back == NULL);
+        CHECK(st != KW_EFORMAT || strstr(err.message, damages[k].says) != NULL);
+        if (st == KW_EFORMAT && !strstr(err.message, damages[k].says))
+            printf("  damage %zu: %s\n", k, err.message);
+        if (st != KW_EFORMAT) {
+            printf("  damage %zu loaded\n", k);
+            kw_index_free(back);
+        }
+        free(copy);
+    }
+    free(file);
+}
+
 int main(void)
 {
+    test_save_load_annotated();
+    test_load_damaged_annotation();
     test_annotated_documents();
     test_spans_from_checkpoints();
     test_views_of_a_plain_index();
