@@ -7,7 +7,7 @@ import os
 import pytest
 
 import kwiq
-from kwiq._concordance import HTML_CONTEXT_CHARS
+from kwiq._views import HTML_CONTEXT_CHARS
 
 CHROMIUM = "/usr/bin/chromium"
 

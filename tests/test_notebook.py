@@ -96,8 +96,8 @@ def test_phrase_shows_an_html_concordance(executed):
 
 def test_print_shows_eleven_aligned_lines(executed):
     text = outputs(executed["print"], "stdout")
-    rows = text.splitlines()
-    assert len(rows) == 11
+    header, *rows = text.splitlines()
+    assert header == "Displaying 11 of 11 lines" and len(rows) == 11
     assert text == str(kwiq.sample().kwic("peace")) + "\n"
     assert rows[0].endswith("for the preservation of the peace of the world. I regard")
 
@@ -112,8 +112,10 @@ def test_to_pandas_shows_a_data_frame(executed):
 
 
 def rights(page):
-    """The right contexts of an HTML concordance, in row order, unescaped."""
-    return [html.unescape(text) for text in re.findall(r'class="kwiq-right"[^>]*>(.*?)</div>', page)]
+    """The right contexts of an HTML concordance, in row order, unescaped
+    (without the spans that colour sort words)."""
+    return [html.unescape(re.sub(r"<[^>]*>", "", text))
+            for text in re.findall(r'class="kwiq-right"[^>]*>(.*?)</div>', page)]
 
 
 def test_glob_finds_every_peace_word(executed):
@@ -138,3 +140,8 @@ def test_sort_orders_by_the_right_then_the_left_word(executed):
     assert rights(page) == [line.right for line in expected]
     first_words = [re.findall(r"[^\W_]+", line.right)[0].casefold() for line in expected]
     assert first_words == sorted(first_words)
+    # The R1 word of each line is coloured as the first sort key.
+    coloured = re.findall(r'class="kwiq-right"[^>]*>[^<]*<span class="kwiq-sort" '
+                          r'style="color:([^;]*);[^"]*">([^<]*)</span>', page)
+    assert [(colour, html.unescape(word).casefold()) for colour, word in coloured] == \
+        [("#d62728", word) for word in first_words]

@@ -14,7 +14,7 @@ static PyObject *selected_hits(HitsObject *self, kw_status st, kw_hits *selected
     return st == KW_OK ? kwiq_new_hits(self->index, selected) : kwiq_raise_status(st);
 }
 
-const char kwiq_hits_take_doc[] = 
+const char kwiq_hits_take_doc[] =
 "take(start, step, n)\n--\n\n"
 "New Hits: hits start, start + step, ... of these, n of them (step may be\n"
 "negative). ValueError for one out of range.";
@@ -33,7 +33,7 @@ PyObject *kwiq_hits_take(HitsObject *self, PyObject *args)
     return selected_hits(self, st, selected);
 }
 
-const char kwiq_hits_select_doc[] = 
+const char kwiq_hits_select_doc[] =
 "select(order)\n--\n\n"
 "New Hits: hit order[k] of these for each k, `order` a buffer of native\n"
 "uint32. IndexError for a number out of range.";
@@ -82,7 +82,7 @@ static int hit_mask(HitsObject *self, PyObject *arg, int writable, Py_buffer *ma
     return 0;
 }
 
-const char kwiq_hits_where_doc[] = 
+const char kwiq_hits_where_doc[] =
 "where(mask)\n--\n\n"
 "New Hits: those of these whose byte in `mask` (one a hit) is not 0, in\n"
 "order.";
@@ -101,7 +101,7 @@ PyObject *kwiq_hits_where(HitsObject *self, PyObject *arg)
     return selected_hits(self, st, selected);
 }
 
-const char kwiq_hits_near_doc[] = 
+const char kwiq_hits_near_doc[] =
 "near(other, left, right, mask)\n--\n\n"
 "Clear the byte of `mask` (a writable buffer, one byte a hit) of each hit\n"
 "with no hit of `other` (Hits of the same index, ascending by position)\n"
@@ -132,7 +132,7 @@ PyObject *kwiq_hits_near(HitsObject *self, PyObject *args)
     return st == KW_OK ? Py_NewRef(Py_None) : kwiq_raise_status(st);
 }
 
-const char kwiq_hits_n_docs_doc[] = 
+const char kwiq_hits_n_docs_doc[] =
 "n_docs()\n--\n\n"
 "The number of distinct documents these hits lie in.";
 
