@@ -30,6 +30,8 @@ SORT_COLOURS = ("#d62728", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b", "#e377c2"
 
 # Where an id's path ends and its file name begins.
 PATH_SEPARATORS = "/\\" if os.sep == "/" else "/\\" + os.sep
+# What no portable file name holds (Windows refuses them).
+NOT_IN_FILE_NAMES = frozenset('<>"|?*')
 # Where a shared prefix of ids may be cut: after one of these.
 PREFIX_ENDS = frozenset(PATH_SEPARATORS + " _-.:;,|")
 
@@ -38,8 +40,10 @@ def doc_labels(ids: Sequence[Hashable]) -> list[str]:
     """What each document is called in a view: the part of its id that
     tells it from the others.
 
-    - ids that are all paths (str holding a / or \\) show their file
-      names when those differ, else what follows their shared folders;
+    - ids that are all paths (str holding a / or \\, with none of
+      ``<>"|?*`` after the last, which no portable file name holds) show
+      their file names when those differ, else what follows their shared
+      folders;
     - other str ids drop a prefix that all of them share, up to and with
       a separator (a space, ``_``, ``-``, ``.``, ``:`` ...), when every id
       keeps something: ``sotu_1945`` and ``sotu_1946`` show ``1945`` and
@@ -54,12 +58,17 @@ def doc_labels(ids: Sequence[Hashable]) -> list[str]:
         return _tuple_labels(ids)
     if not ids or not all(isinstance(doc, str) for doc in ids):
         return texts
-    if all(any(sep in doc for sep in PATH_SEPARATORS) for doc in texts):
+    if all(_is_path(doc) for doc in texts):
         names = [_file_name(doc) for doc in texts]
         if len(set(names)) == len(set(texts)) and all(names):
             return names
         return _without_prefix(texts, PATH_SEPARATORS)
     return _without_prefix(texts, PREFIX_ENDS) if len(set(texts)) > 1 else texts
+
+
+def _is_path(text: str) -> bool:
+    return any(sep in text for sep in PATH_SEPARATORS) and NOT_IN_FILE_NAMES.isdisjoint(
+        _file_name(text))
 
 
 def _file_name(path: str) -> str:
