@@ -7,6 +7,7 @@ machine or the user have. The notebook runs once per session; each test
 checks the outputs of one cell, found by its tag, so cells may be added
 without renumbering anything: give a new cell a tag and a test of its own.
 """
+import base64
 import html
 import re
 import sys
@@ -23,6 +24,10 @@ kernelspec = pytest.importorskip("ipykernel.kernelspec",
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "letter.ipynb"
 PROBE = "import sys, kwiq\nprint(sys.prefix)\nprint(kwiq.__file__)"
+# A dispersion plot as a new user makes one: no pyplot, no %matplotlib; then
+# whether anything imported pyplot.
+PLOT = "import kwiq\nkwiq.sample().plot_dispersion(['peace', 'war'])"
+PYPLOT_PROBE = "import sys\nprint('matplotlib.pyplot' in sys.modules)"
 TIMEOUT = 300  # seconds a cell may take on a loaded machine; not a check of speed
 
 
@@ -34,6 +39,8 @@ def executed(tmp_path_factory):
     kernelspec.write_kernel_spec(jupyter / "data" / "kernels" / "python3")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["probe"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PLOT, metadata={"tags": ["plot"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PYPLOT_PROBE, metadata={"tags": ["pyplot"]}))
     with pytest.MonkeyPatch.context() as env:
         # Kernels, connection files and IPython's history all stay in the
         # temporary directory, out of the user's home.
@@ -145,3 +152,9 @@ def test_sort_orders_by_the_right_then_the_left_word(executed):
                           r'style="color:([^;]*);[^"]*">([^<]*)</span>', page)
     assert [(colour, html.unescape(word).casefold()) for colour, word in coloured] == \
         [("#d62728", word) for word in first_words]
+
+
+def test_a_dispersion_plot_shows_as_a_picture_without_pyplot(executed):
+    [png] = outputs(executed["plot"], "image/png")
+    assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert outputs(executed["pyplot"], "stdout") == "False\n"
