@@ -331,7 +331,7 @@ def _chunks(conc: Concordance, limit: Optional[int]) -> Iterator[list[Line]]:
     """The first ``limit`` lines of conc (all when None), LINES_PER_WRITE at a time."""
     stop = len(conc) if limit is None else min(limit, len(conc))
     for start in range(0, stop, LINES_PER_WRITE):
-        yield conc[start:min(start + LINES_PER_WRITE, stop)]
+        yield list(conc[start:min(start + LINES_PER_WRITE, stop)])
 
 
 def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
