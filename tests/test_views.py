@@ -417,3 +417,54 @@ def test_passage_html_highlights_and_escapes():
     assert conc.passage(-1) == conc.passage(0)
     with pytest.raises(IndexError):
         conc.passage(1)
+
+
+# ---- counts and plots by metadata ----
+
+def test_count_by_equals_counts_over_to_pandas_and_the_texts(peace, sotu):
+    table = peace.count_by("year")
+    frame = peace.to_pandas()
+    years = sorted(set(sotu.metadata["year"]))
+    assert table["year"].tolist() == years
+    lines = frame["year"].value_counts()
+    assert table["lines"].tolist() == [int(lines.get(year, 0)) for year in years]
+    docs = sotu.metadata["year"].value_counts()
+    assert table["docs"].tolist() == [int(docs[year]) for year in years]
+    with_lines = frame.groupby("year")["doc"].nunique()
+    assert table["docs_with_lines"].tolist() == [int(with_lines.get(year, 0)) for year in years]
+    # Tokens, words and punctuation, by the oracle tokenizer over the texts.
+    tokens = {year: 0 for year in years}
+    for doc, year in zip(sotu.ids, sotu.metadata["year"].tolist()):
+        tokens[year] += len(oracle_tokens(sotu.text(doc)))
+    assert table["tokens"].tolist() == [tokens[year] for year in years]
+    assert np.allclose(table["per_million"], table["lines"] * 1e6 / table["tokens"])
+    assert "per_million" not in peace.count_by("year", per_million=False).columns
+    # A filtered concordance counts its own lines; groups without any stay.
+    late = peace.where(year=lambda year: year >= 2000).count_by("year")
+    assert late["year"].tolist() == years
+    assert late["lines"].sum() == sum(line.year >= 2000 for line in peace)
+    with pytest.raises(ValueError):
+        peace.count_by("author")
+    with pytest.raises(TypeError):
+        peace.count_by(["year"])
+
+
+def test_count_by_keeps_missing_values_as_a_group():
+    metadata = pd.DataFrame({"genre": ["news", None, "news", "fiction"]})
+    corpus = kwiq.Corpus(["peace peace", "peace war", "war", "peace"], metadata=metadata)
+    table = corpus.kwic("peace").count_by("genre")
+    assert table["genre"].tolist()[:2] == ["fiction", "news"] and table["genre"].isna().iloc[2]
+    assert table["lines"].tolist() == [1, 2, 1] and table["tokens"].tolist() == [1, 3, 2]
+
+
+def test_plot_by_draws_the_per_million_of_count_by(peace):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    fig = peace.plot_by("year")
+    table = peace.count_by("year")
+    [ax] = fig.axes
+    heights = [patch.get_height() for patch in ax.patches]
+    assert np.allclose(heights, table["per_million"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in table["year"]]
+    assert ax.get_title() == f"'peace' by year: {len(peace)} lines"
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"

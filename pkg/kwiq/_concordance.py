@@ -16,7 +16,7 @@ import sys
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Callable, NamedTuple, Union, overload
 
-from kwiq import _core, _metadata
+from kwiq import _analysis, _core, _metadata
 from kwiq._args import as_bool, at_least, query_list, window_sides
 from kwiq._indexview import IndexView
 from kwiq._views import (Passage, TableSpec, doc_labels, html_table, integral_columns,
@@ -494,6 +494,25 @@ class Concordance(Sequence[Line]):
                 keep &= [bool(test(value)) for value in frame[name].tolist()]
         mask = keep.astype("uint8").tobytes()
         return self._with_hits(view.index.hits_in_docs(self._hits, mask))
+
+    def count_by(self, column: str, per_million: bool = True):
+        """The lines counted by a metadata column, as CQPweb's distribution
+        view counts them: a DataFrame with a row per value of ``column``
+        among the corpus's (or view's) documents, in the column's order,
+        missing values a group of their own, and the columns ``docs`` (the
+        group's documents), ``docs_with_lines``, ``tokens`` (the group's
+        tokens, words and punctuation, as CQPweb counts corpus positions),
+        ``lines`` and, with ``per_million``, ``per_million``: lines per
+        million tokens (0 for a group of no tokens). Groups with no line
+        are kept, so groups compare. Counted by document in C, with no
+        Line made. ValueError for a column the metadata has not."""
+        return _analysis.count_by(self._view, self._hits, column, per_million)
+
+    def plot_by(self, column: str):
+        """A bar chart of ``count_by(column)``'s ``per_million``, a bar a
+        group: a matplotlib Figure that a notebook shows without pyplot
+        (as ``Corpus.plot_dispersion``'s). Needs matplotlib."""
+        return _analysis.plot_by(self._view, self._hits, column, self.query)
 
     # ---- views ----
 

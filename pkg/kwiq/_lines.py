@@ -113,6 +113,14 @@ class LineConcordance(Concordance):
         """Not for these lines: TypeError (see _unsupported)."""
         raise self._unsupported("where()")
 
+    def count_by(self, column: str, per_million: bool = True):
+        """Not for these lines: TypeError (see _unsupported)."""
+        raise self._unsupported("count_by()")
+
+    def plot_by(self, column: str):
+        """Not for these lines: TypeError (see _unsupported)."""
+        raise self._unsupported("plot_by()")
+
     def passage(self, i: int, chars: int = 600):
         """Not for these lines: TypeError (see _unsupported)."""
         raise self._unsupported("passage()")
