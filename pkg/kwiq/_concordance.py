@@ -11,16 +11,15 @@ import json
 import math
 import operator
 import os
-import random
 import sys
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Callable, NamedTuple, Union, overload
 
-from kwiq import _analysis, _core, _metadata
-from kwiq._args import as_bool, at_least, query_list, window_sides
+from kwiq import _core
+from kwiq._args import as_bool
 from kwiq._indexview import IndexView
-from kwiq._views import (Passage, TableSpec, doc_labels, html_table, integral_columns,
-                         passage, shortened, text_rows, value_text)
+from kwiq._select import Selecting
+from kwiq._views import Showing
 
 # From this many lines on, and with pyarrow, DataFrames take their text
 # columns as the core lays them out, in Arrow arrays; below it, making the
@@ -30,13 +29,6 @@ ARROW_MIN_LINES = 256
 # Lines are made this many at a time when iterating, so a loop that stops
 # early never pays for the whole concordance.
 ITER_CHUNK = 1024
-# The lines a page holds: what the HTML view shows, and page()'s default.
-PAGE_SIZE = 60
-# The lines print() and format() show unless told otherwise.
-TEXT_LIMIT = 25
-# The doc column of the text view is cut to this many characters.
-TEXT_DOC_WIDTH = 20
-
 # Where to_csv and to_json write.
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -157,7 +149,7 @@ def _arrow_str_dtype(pd: Any) -> Any:
     return dtype
 
 
-class Concordance(Sequence[Line]):
+class Concordance(Selecting, Showing, Sequence[Line]):
     """The lines of one query, in document order, then position order, or
     in the order ``sort()`` gives.
 
@@ -168,6 +160,10 @@ class Concordance(Sequence[Line]):
 
     A Concordance pickles as its corpus, its hits in their order and what
     ``kwic`` was asked (README, "Pickling").
+
+    Selecting lines (head, tail, sample, page, filter, where, count_by:
+    kwiq._select.Selecting) and showing them (print, the notebook's HTML,
+    passages: kwiq._views.Showing) are parts of it written apart.
     """
 
     def __init__(self, hits: Any, view: IndexView, *, query: str | list[str],
@@ -380,278 +376,6 @@ class Concordance(Sequence[Line]):
             other.sort_keys = ()
         return other
 
-    # ---- selecting lines ----
-
-    def head(self, n: int = 10) -> Concordance:
-        """The first ``n`` lines (all when fewer), as a Concordance."""
-        n = at_least(n, "n", 0)
-        return self[:n]
-
-    def tail(self, n: int = 10) -> Concordance:
-        """The last ``n`` lines (all when fewer), as a Concordance."""
-        n = at_least(n, "n", 0)
-        return self[len(self) - min(n, len(self)):]
-
-    def sample(self, n: int, seed: Any = None) -> Concordance:
-        """``n`` lines drawn at random, each set of ``n`` as likely as any
-        other (all the lines when there are no more than ``n``), kept in
-        this concordance's order, as CQP's ``reduce`` keeps them. The same
-        ``seed`` (an int, str or bytes, as ``random.Random`` takes it)
-        draws the same lines from the same concordance; None draws anew."""
-        n = at_least(n, "n", 0)
-        chosen = random.Random(seed).sample(range(len(self)), min(n, len(self)))
-        sampled = self._numbered(array.array("I", sorted(chosen)))
-        sampled.sort_keys = self.sort_keys
-        return sampled
-
-    def n_pages(self, size: int = PAGE_SIZE) -> int:
-        """The pages of ``size`` lines these lines fill (1 when there are none)."""
-        size = at_least(size, "size", 1)
-        return max(1, -(-len(self) // size))
-
-    def page(self, k: int, size: int = PAGE_SIZE) -> Concordance:
-        """Page ``k`` of the lines, ``size`` a page, counted from 1 as the
-        views count them: lines ``(k - 1) * size`` .. ``k * size - 1``. Its
-        views say which page of how many it is, and number its lines as
-        they are numbered here. ValueError for a page past the last."""
-        size = at_least(size, "size", 1)
-        pages = self.n_pages(size)
-        k = at_least(k, "k", 1)
-        if k > pages:
-            raise ValueError(f"page {k} of a concordance of {pages} page"
-                             f"{'s' if pages != 1 else ''} ({len(self):,} lines of {size})")
-        first = (k - 1) * size
-        chosen = self[first:first + size]
-        chosen._page = (k, pages, size, len(self), self.n_docs)
-        return chosen
-
-    @property
-    def n_docs(self) -> int:
-        """The number of documents the lines lie in."""
-        if self._n_docs is None:
-            self._n_docs = self._count_docs()
-        return self._n_docs
-
-    def _count_docs(self) -> int:
-        return self._hits.n_docs()
-
-    def filter(self, left: Any = None, right: Any = None, context: Any = None, *,
-               window: Any = None, case: bool | None = None) -> Concordance:
-        """The lines with a query found near their match, as AntConc's
-        context-word search finds them: ``left`` within the ``window[0]``
-        words before the match, ``right`` within the ``window[1]`` words
-        after it, ``context`` within either; each given condition must
-        hold. Each is a query of the query language (``Corpus.kwic``: a
-        word, a phrase, a glob, a /regex/, or a list of them, any of which
-        will do), found whole inside the window, never overlapping the
-        match. Words are counted as the lines count them (punctuation
-        inside a window is in it, but not counted) and windows stop at the
-        document's edges.
-
-        ``window``: words each side, an int or a ``(left, right)`` pair;
-        by default this concordance's own window (5 each side when it was
-        made with ``width``), so that the words sought are the words a
-        line shows. ``case``: as ``kwic`` takes it, by default this
-        concordance's. Runs in C over the hits (kw_hits_near); the lines
-        keep their order. TypeError, ValueError or QueryError as ``kwic``
-        raises them; ValueError when no query is given."""
-        wanted = [(q, side) for q, side in ((left, "left"), (right, "right"),
-                                            (context, "context")) if q is not None]
-        if not wanted:
-            raise ValueError("filter() needs left=, right= or context=: a query to look for")
-        if window is None:
-            words = self._context[:2] if not self._context[2] else (5, 5)
-        else:
-            words = window_sides(window)
-        case = self.case if case is None else as_bool(case, "case")
-        return self._near(wanted, words, case)
-
-    def _near(self, wanted: list, words: tuple[int, int], case: bool) -> Concordance:
-        mask = bytearray(b"\x01") * len(self)
-        for query, side in wanted:
-            near = self._view.hits(query_list(query), case)
-            self._hits.near(near, words[0] if side != "right" else 0,
-                            words[1] if side != "left" else 0, mask)
-        return self._masked(bytes(mask))
-
-    def where(self, **columns: Any) -> Concordance:
-        """The lines whose document's metadata matches every keyword given:
-        ``column=value`` (equal), a list, tuple, set or frozenset (one of
-        them), None (missing), or a callable, called with each document's
-        value and kept where it returns true (``year=lambda y: y > 1950``).
-        Any metadata column will do, whether or not the lines carry it.
-        The lines keep their order; runs in C over the hits, by document.
-        ValueError for a column the metadata has not."""
-        view = self._view
-        names = _metadata.column_names(view.metadata, list(columns), "where()")
-        if not names:
-            return self._with_hits(self._hits)
-        frame = view.metadata
-        keep = _metadata.matching(frame, {name: value for name, value in columns.items()
-                                          if not callable(value)})
-        for name, test in columns.items():
-            if callable(test):
-                keep &= [bool(test(value)) for value in frame[name].tolist()]
-        mask = keep.astype("uint8").tobytes()
-        return self._with_hits(view.index.hits_in_docs(self._hits, mask))
-
-    def count_by(self, column: str, per_million: bool = True):
-        """The lines counted by a metadata column, as CQPweb's distribution
-        view counts them: a DataFrame with a row per value of ``column``
-        among the corpus's (or view's) documents, in the column's order,
-        missing values a group of their own, and the columns ``docs`` (the
-        group's documents), ``docs_with_lines``, ``tokens`` (the group's
-        tokens, words and punctuation, as CQPweb counts corpus positions),
-        ``lines`` and, with ``per_million``, ``per_million``: lines per
-        million tokens (0 for a group of no tokens). Groups with no line
-        are kept, so groups compare. Counted by document in C, with no
-        Line made. ValueError for a column the metadata has not."""
-        return _analysis.count_by(self._view, self._hits, column, per_million)
-
-    def plot_by(self, column: str):
-        """A bar chart of ``count_by(column)``'s ``per_million``, a bar a
-        group: a matplotlib Figure that a notebook shows without pyplot
-        (as ``Corpus.plot_dispersion``'s). Needs matplotlib."""
-        return _analysis.plot_by(self._view, self._hits, column, self.query)
-
-    # ---- views ----
-
-    def passage(self, i: int, chars: int = 600) -> Passage:
-        """The text around line ``i`` (negative from the end), about
-        ``chars`` characters of its document, the match in the middle, cut
-        at a paragraph break or sentence end where there is one
-        (kwiq._views.passage says how): AntConc's File View. A notebook
-        shows it as HTML with the match highlighted; ``str()`` marks the
-        match ``[[so]]``."""
-        line = self[i]
-        chars = at_least(chars, "chars", 0)
-        text = self._view.index.doc_text(self._view.shared.position(line.doc))
-        return passage(line.doc, text, line.char_start, line.char_end, chars)
-
-    def _labels(self) -> dict:
-        """Each document id's label in the views (kwiq._views.doc_labels),
-        made once for a concordance and those selected from it."""
-        cache = self._display
-        if "labels" not in cache:
-            ids = list(self._ids)
-            cache["labels"] = dict(zip(ids, doc_labels(ids))) if _hashable(ids) else {}
-        return cache["labels"]
-
-    def _label(self, doc: Hashable) -> str:
-        return self._labels().get(doc, str(doc)) if _hashable_one(doc) else str(doc)
-
-    def _summary(self) -> str:
-        """The views' summary: lines, query, documents, sort, context and page."""
-        if self._page:
-            k, pages, size, total, docs = self._page
-            first = (k - 1) * size + 1
-            lines = (f"lines {first:,}\u2013{first + len(self) - 1:,} of {total:,}" if len(self)
-                     else f"0 of {total:,} lines")
-        else:
-            k, pages, total, docs = 1, self.n_pages(), len(self), self.n_docs
-            lines = f"{total:,} line{'s' if total != 1 else ''}"
-        parts = [f"{lines} for {self.query!r} in {docs:,} document{'s' if docs != 1 else ''}"]
-        if self.sort_keys:
-            parts.append("sorted by " + ", ".join(
-                key.upper() if key[1:].isdigit() else key for key in self.sort_keys))
-        parts.append(self._context_text())
-        if pages > 1:
-            parts.append(f"page {k} of {pages}")
-        return " \u00b7 ".join(parts)
-
-    def _context_text(self) -> str:
-        if self.width is not None:
-            text = f"width {self.width}"
-        elif isinstance(self.window, tuple):
-            text = f"window {self.window[0]} left, {self.window[1]} right"
-        else:
-            text = f"window {self.window}"
-        return text + (f", within a {self.bound}" if self.bound else "")
-
-    def format(self, width: int = 79, limit: int | None = TEXT_LIMIT, *,
-               meta: Any = None, doc: bool | None = None) -> str:
-        """Plain text, as NLTK prints a concordance: a header, "Displaying
-        25 of 649 lines", then one line per hit (the first ``limit``; None
-        for all), the matches aligned in one column and the contexts cut to
-        fit ``width`` characters. Before the contexts: the document's label
-        (kwiq._views.doc_labels, cut to TEXT_DOC_WIDTH characters from its
-        end) when ``doc`` is true, by default when the corpus holds more
-        than one document; and the values of ``meta`` (metadata column
-        names; by default the columns the lines carry). ``width`` and
-        ``limit`` are ints >= 0 (``limit`` may be None), checked as
-        ``kwic`` checks a window: TypeError for another type (a bool too),
-        ValueError below 0."""
-        width = at_least(width, "width", 0)
-        limit = None if limit is None else at_least(limit, "limit", 0, "an int or None")
-        lines = list(self if limit is None else self[:limit])
-        header = f"Displaying {len(lines):,} of {len(self):,} line{'s' if len(self) != 1 else ''}"
-        if not lines:
-            return header
-        names = list(self.meta) if meta is None else self._meta_names(meta)
-        show_doc = self._many_docs() if doc is None else as_bool(doc, "doc")
-        columns = []
-        if show_doc:
-            columns.append([shortened(self._label(line.doc), TEXT_DOC_WIDTH) for line in lines])
-        columns.extend(self._meta_texts(lines, names))
-        widths = [max(len(text) for text in column) for column in columns]
-        prefixes = ["".join(f"{text:<{w}}  " for text, w in zip(row, widths))
-                    for row in zip(*columns)] if columns else [""] * len(lines)
-        return "\n".join([header] + text_rows(lines, width, prefixes))
-
-    def _meta_texts(self, lines: list[Line], names: list[str]) -> list[list[str]]:
-        """The values of metadata columns ``names`` for ``lines``, as the
-        views show them: from the lines for the columns they carry, else
-        from each line's document."""
-        if not names:
-            return []
-        integral = integral_columns(self._metadata_of(names), names)
-        fields = len(Line._fields)
-        carried = {name: fields + k for k, name in enumerate(self.meta)}
-        columns = []
-        for name in names:
-            values = ([line[carried[name]] for line in lines] if name in carried
-                      else self._doc_values(name, lines))
-            columns.append([value_text(value, name in integral) for value in values])
-        return columns
-
-    def _meta_names(self, meta: Any) -> list[str]:
-        return _metadata.column_names(self._view.metadata, meta, "meta")
-
-    def _metadata_of(self, names: Sequence[str]) -> Any:
-        """A frame holding the metadata columns ``names``."""
-        return self._view.metadata[list(names)]
-
-    def _doc_values(self, name: str, lines: list[Line]) -> list:
-        """Metadata column ``name``'s value for each line's document."""
-        column = self._view.metadata[name].tolist()
-        position = self._view.shared.position
-        return [column[position(line.doc)] for line in lines]
-
-    def _many_docs(self) -> bool:
-        """Whether the corpus (or view) holds more than one document."""
-        return len(self._view.doc_numbers()) > 1
-
-    def _repr_html_(self) -> str:
-        """One page of lines (kwiq._views.html_table says how it is laid
-        out): the first PAGE_SIZE lines, or the lines of ``page()``, with
-        column headers, line numbers, a summary and a footer saying how to
-        see more."""
-        lines = self[:PAGE_SIZE]
-        first = (self._page[0] - 1) * self._page[2] + 1 if self._page else 1
-        footer = ""
-        if not self._page and len(self) > PAGE_SIZE:
-            more = len(self) - PAGE_SIZE
-            footer = (f"{more:,} more line{'s' if more != 1 else ''}: .page(2) shows the next "
-                      f"{PAGE_SIZE}, print() and .to_pandas() show lines as text")
-        frame = self._metadata_of(self.meta) if self.meta else None
-        spec = TableSpec(
-            summary=self._summary(), first_number=first,
-            labels=[self._label(line.doc) for line in lines], meta=self.meta,
-            meta_dtypes={name: frame[name].dtype for name in self.meta} if self.meta else {},
-            integral=integral_columns(frame, self.meta) if self.meta else set(),
-            sort_keys=self.sort_keys, footer=footer)
-        return html_table(list(lines), spec)
-
     def to_pandas(self):
         """A pandas DataFrame with one column per Line field, then one per
         ``meta`` column (with the dtype the metadata has), then ``query``
@@ -802,18 +526,6 @@ def _mask_bytes(mask: bytes, n: int) -> bytes:
     if len(mask) != n:
         raise IndexError(f"a mask of {len(mask)} entries for {n} lines")
     return mask
-
-
-def _hashable(ids: list) -> bool:
-    return all(_hashable_one(doc) for doc in ids)
-
-
-def _hashable_one(doc: Any) -> bool:
-    try:
-        hash(doc)
-    except TypeError:
-        return False
-    return True
 
 
 def json_value(value: Any) -> Any:

@@ -13,10 +13,20 @@ import os
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from kwiq import _core
+from kwiq import _core, _metadata
+from kwiq._args import as_bool, at_least
 
+if TYPE_CHECKING:
+    from kwiq._concordance import Line
+
+# The lines a page holds: what the HTML view shows, and page()'s default.
+PAGE_SIZE = 60
+# The lines print() and format() show unless told otherwise.
+TEXT_LIMIT = 25
+# The doc column of the text view is cut to this many characters.
+TEXT_DOC_WIDTH = 20
 # The HTML view shows this many character widths of each context, clips the
 # id and metadata columns at HTML_DOC_WIDTH, and cuts contexts to
 # HTML_CONTEXT_CHARS characters before escaping (see html_table).
@@ -350,3 +360,157 @@ def passage(doc: Hashable, text: str, char_start: int, char_end: int, chars: int
             cut_after = True
     body = text[lo:hi]
     return Passage(doc, body, lo, hi, char_start - lo, char_end - lo, cut_before, cut_after)
+
+
+class Showing:
+    """The views of a Concordance (kwiq._concordance), written apart to keep
+    each file readable: text, HTML and passages, from the concordance's
+    lines, view and settings."""
+
+    def passage(self, i: int, chars: int = 600) -> Passage:
+        """The text around line ``i`` (negative from the end), about
+        ``chars`` characters of its document, the match in the middle, cut
+        at a paragraph break or sentence end where there is one
+        (kwiq._views.passage says how): AntConc's File View. A notebook
+        shows it as HTML with the match highlighted; ``str()`` marks the
+        match ``[[so]]``."""
+        line = self[i]
+        chars = at_least(chars, "chars", 0)
+        text = self._view.index.doc_text(self._view.shared.position(line.doc))
+        return passage(line.doc, text, line.char_start, line.char_end, chars)
+
+    def _labels(self) -> dict:
+        """Each document id's label in the views (kwiq._views.doc_labels),
+        made once for a concordance and those selected from it."""
+        cache = self._display
+        if "labels" not in cache:
+            ids = list(self._ids)
+            cache["labels"] = dict(zip(ids, doc_labels(ids))) if _hashable(ids) else {}
+        return cache["labels"]
+
+    def _label(self, doc: Hashable) -> str:
+        return self._labels().get(doc, str(doc)) if _hashable_one(doc) else str(doc)
+
+    def _summary(self) -> str:
+        """The views' summary: lines, query, documents, sort, context and page."""
+        if self._page:
+            k, pages, size, total, docs = self._page
+            first = (k - 1) * size + 1
+            lines = (f"lines {first:,}\u2013{first + len(self) - 1:,} of {total:,}" if len(self)
+                     else f"0 of {total:,} lines")
+        else:
+            k, pages, total, docs = 1, self.n_pages(), len(self), self.n_docs
+            lines = f"{total:,} line{'s' if total != 1 else ''}"
+        parts = [f"{lines} for {self.query!r} in {docs:,} document{'s' if docs != 1 else ''}"]
+        if self.sort_keys:
+            parts.append("sorted by " + ", ".join(
+                key.upper() if key[1:].isdigit() else key for key in self.sort_keys))
+        parts.append(self._context_text())
+        if pages > 1:
+            parts.append(f"page {k} of {pages}")
+        return " \u00b7 ".join(parts)
+
+    def _context_text(self) -> str:
+        if self.width is not None:
+            text = f"width {self.width}"
+        elif isinstance(self.window, tuple):
+            text = f"window {self.window[0]} left, {self.window[1]} right"
+        else:
+            text = f"window {self.window}"
+        return text + (f", within a {self.bound}" if self.bound else "")
+
+    def format(self, width: int = 79, limit: int | None = TEXT_LIMIT, *,
+               meta: Any = None, doc: bool | None = None) -> str:
+        """Plain text, as NLTK prints a concordance: a header, "Displaying
+        25 of 649 lines", then one line per hit (the first ``limit``; None
+        for all), the matches aligned in one column and the contexts cut to
+        fit ``width`` characters. Before the contexts: the document's label
+        (kwiq._views.doc_labels, cut to TEXT_DOC_WIDTH characters from its
+        end) when ``doc`` is true, by default when the corpus holds more
+        than one document; and the values of ``meta`` (metadata column
+        names; by default the columns the lines carry). ``width`` and
+        ``limit`` are ints >= 0 (``limit`` may be None), checked as
+        ``kwic`` checks a window: TypeError for another type (a bool too),
+        ValueError below 0."""
+        width = at_least(width, "width", 0)
+        limit = None if limit is None else at_least(limit, "limit", 0, "an int or None")
+        lines = list(self if limit is None else self[:limit])
+        header = f"Displaying {len(lines):,} of {len(self):,} line{'s' if len(self) != 1 else ''}"
+        if not lines:
+            return header
+        names = list(self.meta) if meta is None else self._meta_names(meta)
+        show_doc = self._many_docs() if doc is None else as_bool(doc, "doc")
+        columns = []
+        if show_doc:
+            columns.append([shortened(self._label(line.doc), TEXT_DOC_WIDTH) for line in lines])
+        columns.extend(self._meta_texts(lines, names))
+        widths = [max(len(text) for text in column) for column in columns]
+        prefixes = ["".join(f"{text:<{w}}  " for text, w in zip(row, widths))
+                    for row in zip(*columns)] if columns else [""] * len(lines)
+        return "\n".join([header] + text_rows(lines, width, prefixes))
+
+    def _meta_texts(self, lines: list[Line], names: list[str]) -> list[list[str]]:
+        """The values of metadata columns ``names`` for ``lines``, as the
+        views show them: from the lines for the columns they carry, else
+        from each line's document."""
+        if not names:
+            return []
+        integral = integral_columns(self._metadata_of(names), names)
+        fields = len(lines[0]) - len(self.meta)  # the lines' metadata follow their fields
+        carried = {name: fields + k for k, name in enumerate(self.meta)}
+        columns = []
+        for name in names:
+            values = ([line[carried[name]] for line in lines] if name in carried
+                      else self._doc_values(name, lines))
+            columns.append([value_text(value, name in integral) for value in values])
+        return columns
+
+    def _meta_names(self, meta: Any) -> list[str]:
+        return _metadata.column_names(self._view.metadata, meta, "meta")
+
+    def _metadata_of(self, names: Sequence[str]) -> Any:
+        """A frame holding the metadata columns ``names``."""
+        return self._view.metadata[list(names)]
+
+    def _doc_values(self, name: str, lines: list[Line]) -> list:
+        """Metadata column ``name``'s value for each line's document."""
+        column = self._view.metadata[name].tolist()
+        position = self._view.shared.position
+        return [column[position(line.doc)] for line in lines]
+
+    def _many_docs(self) -> bool:
+        """Whether the corpus (or view) holds more than one document."""
+        return len(self._view.doc_numbers()) > 1
+
+    def _repr_html_(self) -> str:
+        """One page of lines (kwiq._views.html_table says how it is laid
+        out): the first PAGE_SIZE lines, or the lines of ``page()``, with
+        column headers, line numbers, a summary and a footer saying how to
+        see more."""
+        lines = self[:PAGE_SIZE]
+        first = (self._page[0] - 1) * self._page[2] + 1 if self._page else 1
+        footer = ""
+        if not self._page and len(self) > PAGE_SIZE:
+            more = len(self) - PAGE_SIZE
+            footer = (f"{more:,} more line{'s' if more != 1 else ''}: .page(2) shows the next "
+                      f"{PAGE_SIZE}, print() and .to_pandas() show lines as text")
+        frame = self._metadata_of(self.meta) if self.meta else None
+        spec = TableSpec(
+            summary=self._summary(), first_number=first,
+            labels=[self._label(line.doc) for line in lines], meta=self.meta,
+            meta_dtypes={name: frame[name].dtype for name in self.meta} if self.meta else {},
+            integral=integral_columns(frame, self.meta) if self.meta else set(),
+            sort_keys=self.sort_keys, footer=footer)
+        return html_table(list(lines), spec)
+
+
+def _hashable(ids: list) -> bool:
+    return all(_hashable_one(doc) for doc in ids)
+
+
+def _hashable_one(doc: Any) -> bool:
+    try:
+        hash(doc)
+    except TypeError:
+        return False
+    return True

@@ -50,7 +50,8 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 from kwiq import __version__
 from kwiq._args import MAX_U32
 from kwiq._concordance import (SORT_KEY_NAMES, Concordance, Line, defused, json_encoder,
-                               json_value, shortened, sort_key_names)
+                               json_value, sort_key_names)
+from kwiq._views import shortened
 from kwiq._corpus import Corpus, of_files, sample
 from kwiq._files import (DEFAULT_INCLUDE, FileDecodeError, Files, check_codec, expand,
                          skipped_note)
