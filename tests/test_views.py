@@ -468,3 +468,28 @@ def test_plot_by_draws_the_per_million_of_count_by(peace):
     assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in table["year"]]
     assert ax.get_title() == f"'peace' by year: {len(peace)} lines"
     assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_lines_from_elsewhere_select_and_show_as_a_concordance_does(peace):
+    """kwiq.dask's local concordance (lines that arrived as a DataFrame)
+    selects and shows its lines as the Concordance they came from."""
+    from kwiq._lines import LineConcordance
+
+    n = len(peace)
+    local = LineConcordance(peace.to_pandas(), query=peace.query, queries=peace.queries,
+                            window=peace.window, case=peace.case, width=None, bound=None,
+                            origin=(np.zeros(n, dtype=np.int64), np.arange(n)),
+                            sort_keys=None, meta=peace.meta)
+    mask = [k % 3 == 0 for k in range(n)]
+    for part in (slice(5, 50, 3), slice(None, None, -1), [4, -1, 4], mask):
+        assert list(local[part]) == list(peace[part])
+    assert list(local.page(3)) == list(peace.page(3))
+    assert list(local.sample(9, seed=2)) == list(peace.sample(9, seed=2))
+    assert local.n_docs == peace.n_docs
+    assert Table(local.page(2)._repr_html_()).rows == Table(peace.page(2)._repr_html_()).rows
+    assert Table(local._repr_html_()).caption == Table(peace._repr_html_()).caption
+    assert str(local) == str(peace)
+    for unsupported in (lambda: local.filter(left="war"), lambda: local.where(year=1945),
+                        lambda: local.passage(0), lambda: local.count_by("year")):
+        with pytest.raises(TypeError, match="Dask"):
+            unsupported()
