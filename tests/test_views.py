@@ -493,3 +493,15 @@ def test_lines_from_elsewhere_select_and_show_as_a_concordance_does(peace):
                         lambda: local.passage(0), lambda: local.count_by("year")):
         with pytest.raises(TypeError, match="Dask"):
             unsupported()
+
+
+def test_summary_names_the_context_and_a_large_page_says_what_it_hides():
+    conc = kwiq.sample().kwic("the", width=30, bound="sentence")
+    table = Table(conc._repr_html_())
+    assert table.caption == (f"{len(conc)} lines for 'the' in 1 document \u00b7 width 30 "
+                             "characters, within a sentence \u00b7 page 1 of 2")
+    assert table.footer == f"{len(conc) - 60} more lines: .page(2) shows the next 60"
+    big_page = Table(conc.page(1, size=100)._repr_html_())
+    assert len(big_page.rows) == 60 and big_page.footer == "40 more lines"
+    uneven = Table(kwiq.sample().kwic("peace", window=(2, 4))._repr_html_())
+    assert "window 2 left, 4 right" in uneven.caption and uneven.footer == ""

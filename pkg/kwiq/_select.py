@@ -125,9 +125,9 @@ class Selecting:
 
     def where(self, **columns: Any) -> Concordance:
         """The lines whose document's metadata matches every keyword given:
-        ``column=value`` (equal), a list, tuple, set or frozenset (one of
-        them), None (missing), or a callable, called with each document's
-        value and kept where it returns true (``year=lambda y: y > 1950``).
+        ``column=value`` as ``Corpus.where`` takes it, or a callable, called
+        with each document's value and kept where it returns true
+        (``year=lambda y: y > 1950``).
         Any metadata column will do, whether or not the lines carry it.
         The lines keep their order; runs in C over the hits, by document.
         ValueError for a column the metadata has not."""

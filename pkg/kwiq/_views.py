@@ -412,7 +412,7 @@ class Showing:
 
     def _context_text(self) -> str:
         if self.width is not None:
-            text = f"width {self.width}"
+            text = f"width {self.width} characters"
         elif isinstance(self.window, tuple):
             text = f"window {self.window[0]} left, {self.window[1]} right"
         else:
@@ -489,11 +489,10 @@ class Showing:
         see more."""
         lines = self[:PAGE_SIZE]
         first = (self._page[0] - 1) * self._page[2] + 1 if self._page else 1
-        footer = ""
-        if not self._page and len(self) > PAGE_SIZE:
-            more = len(self) - PAGE_SIZE
-            footer = (f"{more:,} more line{'s' if more != 1 else ''}: .page(2) shows the next "
-                      f"{PAGE_SIZE}, print() and .to_pandas() show lines as text")
+        more = len(self) - len(lines)
+        footer = f"{more:,} more line{'s' if more != 1 else ''}" if more > 0 else ""
+        if more > 0 and not self._page:
+            footer += f": .page(2) shows the next {PAGE_SIZE}"
         frame = self._metadata_of(self.meta) if self.meta else None
         spec = TableSpec(
             summary=self._summary(), first_number=first,
