@@ -4,10 +4,12 @@ Oracles: Python's own list slicing and comprehensions over the Line
 objects, an independent tokenizer (conftest's, by Python's re) over lines
 laid out with the window a filter uses, pandas over to_pandas(), and
 html.parser over the HTML."""
+import gc
 import html
 import math
 import random
 import re
+import tracemalloc
 from html.parser import HTMLParser
 
 import pytest
@@ -505,3 +507,32 @@ def test_summary_names_the_context_and_a_large_page_says_what_it_hides():
     assert len(big_page.rows) == 60 and big_page.footer == "40 more lines"
     uneven = Table(kwiq.sample().kwic("peace", window=(2, 4))._repr_html_())
     assert "window 2 left, 4 right" in uneven.caption and uneven.footer == ""
+
+
+def test_selections_leave_no_memory_behind():
+    """Every selection, error paths included, 2,000 times: the hits the
+    core allocates (PyMem_RawMalloc, which tracemalloc traces) are freed."""
+    conc = kwiq.sample().kwic("the")
+    mask = [k % 2 == 0 for k in range(len(conc))]
+
+    def select_everything():
+        conc[3:90:4], conc[::-1], conc[mask], conc[[5, 1, 5]], conc.sample(7, seed=1)
+        conc.filter(context="of", window=3), conc.where(), conc.page(2).n_docs
+        for bad in ([len(conc)], mask[1:]):
+            with pytest.raises(IndexError):
+                conc[bad]
+
+    for _ in range(200):
+        select_everything()
+    gc.collect()  # the tracebacks pytest.raises keeps are cycles
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(2000):
+            select_everything()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after - before < 50_000, (before, after)
+
