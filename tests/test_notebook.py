@@ -28,6 +28,8 @@ PROBE = "import sys, kwiq\nprint(sys.prefix)\nprint(kwiq.__file__)"
 # whether anything imported pyplot.
 PLOT = "import kwiq\nkwiq.sample().plot_dispersion(['peace', 'war'])"
 PYPLOT_PROBE = "import sys\nprint('matplotlib.pyplot' in sys.modules)"
+# And once pyplot has set up its inline backend.
+PLOT_WITH_PYPLOT = "import matplotlib.pyplot\nkwiq.sample().plot_dispersion('peace')"
 TIMEOUT = 300  # seconds a cell may take on a loaded machine; not a check of speed
 
 
@@ -41,6 +43,8 @@ def executed(tmp_path_factory):
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["probe"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PLOT, metadata={"tags": ["plot"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PYPLOT_PROBE, metadata={"tags": ["pyplot"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PLOT_WITH_PYPLOT,
+                                              metadata={"tags": ["plot-with-pyplot"]}))
     with pytest.MonkeyPatch.context() as env:
         # Kernels, connection files and IPython's history all stay in the
         # temporary directory, out of the user's home.
@@ -158,3 +162,6 @@ def test_a_dispersion_plot_shows_as_a_picture_without_pyplot(executed):
     [png] = outputs(executed["plot"], "image/png")
     assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"
     assert outputs(executed["pyplot"], "stdout") == "False\n"
+    # With pyplot's inline backend, the figure shows once all the same.
+    [png] = outputs(executed["plot-with-pyplot"], "image/png")
+    assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"
