@@ -340,6 +340,33 @@ kw_status kw_hits_merge(const kw_alloc *alloc, kw_hits *const *parts, size_t n_p
  * sort or filter. Every hit of h keeps its length and query. */
 kw_status kw_hits_select(const kw_hits *h, const uint32_t *order, size_t n, kw_hits **out);
 
+/* New hits: hits start, start + step, ... of h, n of them (step may be
+ * negative); KW_EINVAL unless every one is < count. */
+kw_status kw_hits_range(const kw_hits *h, size_t start, ptrdiff_t step, size_t n, kw_hits **out);
+
+/* New hits: those hits i of h, in order, with mask[i] != 0 (mask: count
+ * bytes). Each keeps its length and query. */
+kw_status kw_hits_where(const kw_hits *h, const uint8_t *mask, kw_hits **out);
+
+/* A context filter, as AntConc's context-word search: for each hit i of h
+ * (hits of ix, any order) with mask[i] != 0, mask[i] becomes 1 if a hit of
+ * `near` lies wholly within the `left` words before hit i or wholly within
+ * the `right` words after it, and 0 otherwise; hits with mask[i] == 0 are
+ * left so, so that calls AND their conditions. Windows count words as
+ * kw_line_at does (punctuation inside them is in the window but not
+ * counted, at most KW_MAX_SKIP of it a side) and stop at the document's
+ * edges; a hit of `near` that overlaps hit i is in neither window. `near`
+ * must ascend by position, as every list from kw_index_find,
+ * kw_index_match and kw_hits_merge does. Cost: per hit, its two windows
+ * and a binary search of `near`. Allocates nothing; KW_EINTR leaves mask
+ * partly updated. */
+kw_status kw_hits_near(const kw_index *ix, const kw_hits *h, const kw_hits *near, uint32_t left,
+                       uint32_t right, const kw_cancel *cancel, uint8_t *mask);
+
+/* The number of distinct documents the hits of h (hits of ix) lie in, into
+ * *n_docs. Scratch: a bit per document, from h's allocator (KW_ENOMEM). */
+kw_status kw_hits_count_docs(const kw_index *ix, const kw_hits *h, size_t *n_docs);
+
 /* ---- sorting ---- */
 
 /* What a sort key compares; see kw_sort_key. */

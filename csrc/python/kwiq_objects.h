@@ -103,4 +103,13 @@ extern const char kwiq_index_attributes_doc[], kwiq_index_structures_doc[],
 /* A Hits object owning `hits` and keeping `index` alive; frees hits on error. */
 PyObject *kwiq_new_hits(PyObject *index, kw_hits *hits);
 
+/* Hits methods of kwiq_select.c (docstrings beside them). */
+PyObject *kwiq_hits_take(HitsObject *self, PyObject *args);
+PyObject *kwiq_hits_select(HitsObject *self, PyObject *arg);
+PyObject *kwiq_hits_where(HitsObject *self, PyObject *arg);
+PyObject *kwiq_hits_near(HitsObject *self, PyObject *args);
+PyObject *kwiq_hits_n_docs(HitsObject *self, PyObject *unused);
+extern const char kwiq_hits_take_doc[], kwiq_hits_select_doc[], kwiq_hits_where_doc[],
+    kwiq_hits_near_doc[], kwiq_hits_n_docs_doc[];
+
 #endif

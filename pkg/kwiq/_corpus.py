@@ -607,14 +607,19 @@ class Corpus:
     def plot_dispersion(self, queries: str | Iterable[str], *, case: bool = False,
                         scale: str = "relative"):
         """A lexical dispersion plot (an "x-ray" plot, as quanteda's
-        textplot_xray draws it): one row per document and query, a vertical
-        tick at each match. Documents with no match of any query are left out;
-        rows run in corpus order, then in the order of ``queries`` (a str or a
-        list of str, each found as ``kwic`` finds it). ``scale="relative"``
-        puts each match at ``position / document length`` (0 to 1),
-        ``"absolute"`` at its token position. Returns a
-        ``matplotlib.figure.Figure`` (not shown through pyplot; a notebook
-        displays it, ``fig.savefig(path)`` writes it). Needs matplotlib.
+        textplot_xray draws it): one panel per query (a str or a list of
+        str, each found as ``kwic`` finds it), titled with the query and its
+        matches, and in each a row per document, a vertical tick at each
+        match. The rows are the documents with a match of any query, those
+        with the most matches first (ties in corpus order), at most
+        kwiq._analysis.PLOT_MAX_ROWS rows in all panels together, so the
+        figure keeps a readable height; the title says when documents were
+        left out. Documents are named as the concordance views name them
+        (kwiq._views.doc_labels). ``scale="relative"`` puts each match at
+        ``position / document length`` (0 to 1), ``"absolute"`` at its
+        token position. Returns a ``matplotlib.figure.Figure`` that a
+        notebook shows as a PNG without pyplot or ``%matplotlib``;
+        ``fig.savefig(path)`` writes it. Needs matplotlib.
         """
         return _analysis.plot_dispersion(self._index_view, queries, case=case, scale=scale)
 
