@@ -10,21 +10,10 @@
 #include <string.h>
 
 #include "kw_core.h"
-
-static int passed, failed;
+#include "test_support.h"
 
 /* Counted by the core in the C tests' build (-DKW_COUNT_STEPS, kw_steps.h). */
 uint64_t kw_steps;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                  \
-    } while (0)
 
 static kw_index *build(const char *const *docs, size_t n)
 {

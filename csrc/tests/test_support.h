@@ -32,7 +32,7 @@ typedef struct membuf {
     long writes, fail_write;
 } membuf;
 
-static int membuf_write(void *ctx, const void *data, size_t n)
+static inline int membuf_write(void *ctx, const void *data, size_t n)
 {
     membuf *m = ctx;
     if (m->writes++ == m->fail_write)
@@ -53,7 +53,7 @@ static int membuf_write(void *ctx, const void *data, size_t n)
 }
 
 /* The saved bytes of ix with `blob`, in a new malloc'd (so aligned) buffer. */
-static unsigned char *save(const kw_index *ix, const char *blob, size_t *len)
+static inline unsigned char *save(const kw_index *ix, const char *blob, size_t *len)
 {
     membuf m = {NULL, 0, 0, 0, -1};
     kw_status st = kw_index_save(ix, blob, strlen(blob), membuf_write, &m);
@@ -65,7 +65,7 @@ static unsigned char *save(const kw_index *ix, const char *blob, size_t *len)
     return m.data;
 }
 
-static kw_status load(const unsigned char *data, size_t len, kw_index **ix, kw_load_error *err)
+static inline kw_status load(const unsigned char *data, size_t len, kw_index **ix, kw_load_error *err)
 {
     const void *blob;
     size_t blob_len;
