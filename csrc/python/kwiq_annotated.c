@@ -141,33 +141,44 @@ static PyObject *id_objects(const id_list *ids)
 }
 
 const char kwiq_builder_add_conllu_doc[] =
-"add_conllu(data)\n--\n\n"
+"add_conllu(data, attrs)\n--\n\n"
 "Add the documents of CoNLL-U bytes (any buffer), read in C with the GIL\n"
-"released (kw_conllu_add); the builder must be annotated with conllu_attrs\n"
-"and conllu_structures. Returns each added document's `# newdoc id`, or\n"
+"released (kw_conllu_add), keeping the attributes `attrs` (a list of some\n"
+"of conllu_attrs); the builder must be annotated with attrs and\n"
+"conllu_structures. Returns each added document's `# newdoc id`, or\n"
 "None. FormatError \"line N: ...\" for malformed input: the documents\n"
 "before the one holding it stay added. Ctrl-C and interrupt() stop it.";
 
-PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source)
+PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args)
 {
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
-    if (ready(self) < 0)
+    PyObject *source, *attrs;
+    if (!PyArg_ParseTuple(args, "OO:add_conllu", &source, &attrs) || ready(self) < 0)
+        return NULL;
+    Py_ssize_t n_attrs;
+    const char **names = names_of(attrs, "attrs", &n_attrs);
+    if (!names)
         return NULL;
     Py_buffer view;
-    if (PyObject_GetBuffer(source, &view, PyBUF_SIMPLE) < 0)
+    if (PyObject_GetBuffer(source, &view, PyBUF_SIMPLE) < 0) {
+        PyMem_Free(names);
         return NULL;
+    }
     id_list ids = {0};
     kw_parse_error err;
     kwiq_stop stop;
     self->busy = 1;
     kwiq_stop_release(&stop, &self->interrupted);
-    kw_status st = kw_conllu_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, collect_id,
-                                 &ids, &stop.cancel, &err);
+    kw_status st = kw_conllu_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, names,
+                                 (size_t)n_attrs, collect_id, &ids, &stop.cancel, &err);
     kwiq_stop_reacquire(&stop);
     self->busy = 0;
     PyBuffer_Release(&view);
+    PyMem_Free(names);
     PyObject *result = NULL;
-    if (st == KW_EFORMAT)
+    if (st == KW_EINVAL)
+        PyErr_SetString(PyExc_ValueError, "add_conllu(): an attribute CoNLL-U does not give");
+    else if (st == KW_EFORMAT)
         PyErr_Format(state->format_error, "line %zu: %s", err.line, err.message);
     else if (ids.no_memory)
         PyErr_NoMemory();

@@ -24,7 +24,8 @@ CONLLU_INCLUDE = "*.conllu"
 
 
 def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = True,
-                include: Union[str, Sequence[str]] = CONLLU_INCLUDE) -> tuple[Any, list]:
+                include: Union[str, Sequence[str]] = CONLLU_INCLUDE,
+                attrs: Optional[Sequence[str]] = None) -> tuple[Any, list]:
     """The index and document ids of CoNLL-U files (Universal Dependencies),
     read in C, a file at a time, with the GIL released.
 
@@ -36,8 +37,9 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
       character span of the whole surface token, since the text holds "im".
       Empty nodes (``8.1``) are left out.
     - Attributes: ``lemma``, ``upos``, ``xpos``, ``feats``, ``deprel`` and
-      ``head``, the columns as written. A column that is exactly ``_`` is
-      the empty string, except FORM (``_`` is an underscore token) and the
+      ``head``, the columns as written, or those of them ``attrs`` names (in
+      its order; each costs memory). A column that is exactly ``_`` is the
+      empty string, except FORM (``_`` is an underscore token) and the
       LEMMA of an underscore token.
     - The text of a document is rebuilt from the surface forms (a
       multiword token's, or a word's outside one), a space after each
@@ -62,11 +64,12 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
     line, bytes that are not UTF-8) and for an id given twice; nothing is
     built then.
     """
+    attrs = conllu_attrs(attrs)
     files = _files.expand(paths, include)
     _files.warn_skipped(files, include, stacklevel=3)
     sizes = [_files.check_regular(path).st_size for path in files.paths]
     builder = _core.Builder()
-    builder.annotate(list(_core.conllu_attrs), list(_core.conllu_structures))
+    builder.annotate(attrs, list(_core.conllu_structures))
     ids: list = []
     seen: dict = {}
     bar = _build.Progress(sum(sizes), bool(progress))
@@ -74,7 +77,7 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
         for path, name, size in zip(files.paths, files.names, sizes):
             with _mapped(path, size) as data:
                 try:
-                    file_ids = builder.add_conllu(data)
+                    file_ids = builder.add_conllu(data, attrs)
                 except FormatError as error:
                     raise FormatError(f"{name}, {error}") from None
             for k, doc_id in enumerate(file_ids, 1):
@@ -89,6 +92,23 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
         return builder.finish(), ids
     finally:
         bar.close()
+
+
+def conllu_attrs(attrs: Optional[Sequence[str]]) -> list[str]:
+    """The attributes read_conllu keeps: all by default; TypeError or
+    ValueError for a list that is not some of them, each once."""
+    if attrs is None:
+        return list(_core.conllu_attrs)
+    if isinstance(attrs, str):
+        raise TypeError("attrs must be a list of attribute names, not a single str")
+    attrs = list(attrs)
+    for attr in attrs:
+        if attr not in _core.conllu_attrs:
+            raise ValueError(f"CoNLL-U gives no attribute {attr!r}; it gives "
+                             f"{', '.join(_core.conllu_attrs)}")
+    if len(set(attrs)) != len(attrs):
+        raise ValueError(f"attrs names an attribute twice: {attrs}")
+    return attrs
 
 
 @contextlib.contextmanager

@@ -164,16 +164,19 @@ class Corpus:
             raise error.with_traceback(None) from None
 
     @classmethod
-    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *, progress: bool = True,
+    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *,
+                    attrs: Optional[Sequence[str]] = None, progress: bool = True,
                     include: Union[str, Sequence[str]] = _annotated.CONLLU_INCLUDE) -> "Corpus":
         """An annotated corpus of CoNLL-U files (Universal Dependencies),
         read in C: tokens, attributes, sentences, paragraphs and documents
-        as ``kwiq._annotated.read_conllu`` says. ``paths`` as from_files
-        takes them; a directory's files match ``include``. A progress bar
-        (tqdm) shows for reads longer than a second, unless
-        ``progress=False``. FormatError naming the file and line for
-        malformed input."""
-        index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include)
+        as ``kwiq._annotated.read_conllu`` says. ``attrs``: the attributes
+        to keep (default all: lemma, upos, xpos, feats, deprel, head).
+        ``paths`` as from_files takes them; a directory's files match
+        ``include``. A progress bar (tqdm) shows for reads longer than a
+        second, unless ``progress=False``. FormatError naming the file and
+        line for malformed input."""
+        index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include,
+                                            attrs)
         return of_index(cls, index, ids, None)
 
     def save(self, path: PathLike) -> None:
