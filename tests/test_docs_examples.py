@@ -119,3 +119,19 @@ def test_the_performance_page_is_drawn_from_bench_results():
     done = subprocess.run([sys.executable, str(REPO / "tools" / "docs_performance.py"), "--check"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_readme_cheat_sheet_counts_hold():
+    """Each row of README's query cheat sheet that gives a count of lines on
+    the letter: its first query finds that many."""
+    import ast
+
+    import kwiq
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    sheet = readme.split("## Query cheat sheet", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)`.*\| (\d+) lines? \|$", sheet, re.M)
+    assert len(rows) == 8
+    letter = kwiq.sample()
+    for query, count in rows:
+        asked = ast.literal_eval(query) if query.startswith("[") else query
+        assert len(letter.kwic(asked)) == int(count), query
