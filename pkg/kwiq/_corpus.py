@@ -48,7 +48,7 @@ class Corpus:
 
     A Corpus pickles, for other processes: a loaded one as a reference to
     its file, a built one as its saved bytes, a view as its corpus and its
-    documents (README, "Pickling").
+    documents (docs/guide/corpora.md, "Pickling").
     """
 
     def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None,
@@ -375,9 +375,9 @@ class Corpus:
 
     def where(self, **equalities: Any) -> "Corpus":
         """A view (as ``subset`` makes) over the documents whose metadata
-        has ``column == value`` for every keyword given; a list, tuple, set
-        or frozenset value means "is one of these", and None means "is
-        missing" (NaN or None). ``corpus.where(author="Austen",
+        has ``column == value`` for every keyword given; a collection (a
+        list, tuple, set, range, array: any iterable but a str) means "is
+        one of these", and None means "is missing" (NaN or None). ``corpus.where(author="Austen",
         year=[1811, 1813])``. ValueError for a column the metadata has not;
         no keyword gives a view of every document."""
         view = self._index_view
@@ -406,7 +406,7 @@ class Corpus:
              width: Optional[int] = None, bound: Optional[str] = None,
              meta: Union[str, Iterable[str], None] = None) -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
-        the README: words, phrases, globs (``peace*``), ``*`` for any word
+        docs/guide/queries.md: words, phrases, globs (``peace*``), ``*`` for any word
         and ``/regex/``. A list of queries gives one Concordance whose
         ``query`` column (in DataFrames) says which query found each line.
         ``case=True`` matches the exact case, otherwise case-folded forms.
