@@ -312,14 +312,14 @@ class Explorer(anywidget.AnyWidget):
 
     # ---- without a widget front end, the static view
 
-    def _repr_mimebundle_(self, **kwargs: Any):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None or self._view is None:
-            return bundle
-        data, metadata = bundle
-        shown = self._view.page(max(1, min(self.page, self._view.n_pages(self.page_size))),
-                                self.page_size)
-        return {**data, "text/html": shown._repr_html_()}, metadata
+    def _repr_html_(self) -> Optional[str]:
+        """The page shown as the static HTML view (Concordance's), which
+        IPython adds to the widget's own output for the front ends that
+        show no widget; None when there is no concordance."""
+        if self._view is None:
+            return None
+        page = max(1, min(self.page, self._view.n_pages(self.page_size)))
+        return self._view.page(page, self.page_size)._repr_html_()
 
 
 class Documents:
