@@ -307,6 +307,7 @@ function render({ model, el }) {
         if (event.key === "Enter") { sortBy(th.dataset.key, event.shiftKey); event.stopPropagation(); }
       });
     }
+    lines.hidden = !(result.rows || []).length;
     selected = -1;
   }
 
