@@ -363,6 +363,9 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         names = sort_key_names(keys)
         other = self._with_hits(self._hits.sort([SORT_KEYS[name] for name in names]))
         other.sort_keys = tuple(names)
+        # The same lines in the same documents: counting them again over
+        # sorted hits would locate every hit (40 ms a million).
+        other._n_docs = self._n_docs
         return other
 
     def explore(self, *, page_size: int = PAGE_SIZE):
