@@ -79,6 +79,7 @@ def test_pages_sort_and_window_give_what_the_concordance_methods_give(sotu, expl
     assert explorer.result["request"]["sort"] == ["R1", "L2"]
     assert explorer.result["sort_keys"] == ["r1", "l2"]
     assert shown_rows(explorer) == expected_rows(sotu, conc, 3)
+    assert explorer.result["docs"] == len({line.doc for line in conc})
     explorer.window = 2
     assert explorer.page == 1  # a new window starts again from the first page
     explorer.page = 2
