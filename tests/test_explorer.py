@@ -172,6 +172,9 @@ def test_counts_by_a_metadata_column_are_count_by_s(sotu, explorer):
     assert [group["lines"] for group in groups] == table.lines.tolist()
     assert [group["per_million"] for group in groups] == pytest.approx(
         table.per_million.tolist(), abs=0.01)
+    # The summary's rate: lines per million tokens of the whole corpus.
+    assert explorer.result["per_million"] == pytest.approx(
+        table.lines.sum() * 1e6 / table.tokens.sum())
 
 
 @pytest.mark.parametrize("query", ["peace /(/", "\\", "peace /[a-/", "war and /x(/"])

@@ -53,12 +53,20 @@ from kwiq._views import HTML_CONTEXT_CHARS, doc_labels  # noqa: E402
 
 WAIT_MS = 60_000  # the longest wait for one step on a loaded machine; not a check of speed
 GUTENBERG = str(DATA / "gutenberg" / "*.txt")
-# The notebook: the letter's explorer with no query, then the Gutenberg
-# books' explorer showing a word of 10,833 lines.
+SPEECHES = str(DATA / "state_union")
+# The notebook: the letter's explorer with no query, the Gutenberg books'
+# explorer showing a word of 10,833 lines, and the State of the Union
+# addresses' with their years and presidents.
 CELLS = [
     "import kwiq\nletter = kwiq.sample().explore()\nletter",
     f"books = kwiq.Corpus.from_files({GUTENBERG!r}, progress=False)\n"
     "books.explore('was')",
+    "import warnings\n"
+    "warnings.simplefilter('ignore', kwiq.SkippedFilesWarning)  # the README\n"
+    f"speeches = kwiq.Corpus.from_files({SPEECHES!r}, encoding=['utf-8', 'cp1252'],\n"
+    "    progress=False, metadata=lambda path: {'year': int(path.name[:4]),\n"
+    "                                           'president': path.stem.split('-', 1)[1]})\n"
+    "speeches.explore('war')",
 ]
 BOOKS_QUERY = "was"
 
@@ -220,7 +228,7 @@ def page(lab):
             # Not awaited: the promise resolves only when every cell has run.
             page.evaluate("() => { window.jupyterapp.commands.execute("
                           "'notebook:run-all-cells'); }")
-            page.locator(".kwiq-explorer").nth(1).wait_for()
+            page.locator(".kwiq-explorer").nth(len(CELLS) - 1).wait_for()
             yield page
         finally:
             browser.close()
@@ -264,7 +272,9 @@ def test_typing_a_query_shows_its_lines(page, shots):
     conc = kwiq.sample().kwic("peace")
     assert len(conc) == 11
     summary = widget.locator(".kx-summary").inner_text()
-    assert summary.startswith("11 lines for \u201cpeace\u201d in 1 document")
+    rate = len(conc) * 1e6 / kwiq.sample().n_tokens
+    assert summary.startswith(f"11 lines ({rate:,.1f} per million tokens) for \u201cpeace\u201d "
+                              "in 1 document \u00b7 window 5")
     assert shown(widget) == expected(conc)
     widget.screenshot(path=shots / "1-peace.png")
 
@@ -335,6 +345,41 @@ def test_paging_through_ten_thousand_lines(page, shots):
     assert shown(widget) == expected(conc.sort("L1").page(2), 60, labels)
 
 
+def test_metadata_filters_and_counts_by_group(page, shots):
+    widget = explorer(page, 2)
+    wait_for_answer(widget, "war")
+    with pytest.warns(kwiq.SkippedFilesWarning):
+        speeches = kwiq.Corpus.from_files(
+            SPEECHES, encoding=["utf-8", "cp1252"], progress=False,
+            metadata=lambda path: {"year": int(path.name[:4]),
+                                   "president": path.stem.split("-", 1)[1]})
+    labels = dict(zip(speeches.ids, doc_labels(list(speeches.ids))))
+    widget.locator('select[aria-label="president is"]').select_option("Truman")
+    wait_for_answer(widget, "war", where='{"president":"Truman"}')
+    truman = speeches.kwic("war").where(president="Truman")
+    assert widget.locator(".kx-summary").get_attribute("data-total") == str(len(truman))
+    assert shown(widget) == expected(truman.page(1), 0, labels)
+    widget.locator('select[aria-label="president is"]').select_option("any")
+    wait_for_answer(widget, "war", where="{}")
+    widget.locator('input[aria-label="year from"]').fill("1960")
+    widget.locator('input[aria-label="year from"]').press("Enter")
+    wait_for_answer(widget, "war", where='{"year":[1960,null]}')
+    widget.locator('input[aria-label="year to"]').fill("1969")
+    widget.locator('input[aria-label="year to"]').press("Enter")
+    wait_for_answer(widget, "war", where='{"year":[1960,1969]}')
+    sixties = speeches.kwic("war").where(year=lambda year: 1960 <= year <= 1969)
+    assert shown(widget) == expected(sixties.page(1), 0, labels)
+    widget.locator('select[aria-label="Count by metadata column"]').select_option("president")
+    wait_for_answer(widget, "war", **{"group-by": "president"})
+    table = sixties.count_by("president")
+    cells = widget.locator(".kx-group-table tbody tr").evaluate_all(
+        "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent))")
+    assert [row[0] for row in cells] == table.president.tolist()
+    assert [row[1] for row in cells] == [f"{n:,}" for n in table.lines]
+    assert [row[3] for row in cells] == [f"{rate:.2f}" for rate in table.per_million]
+    widget.screenshot(path=shots / "5-metadata.png")
+
+
 def passage_text(found):
     return (("\u2026" if found.cut_before else "") + found.text
             + ("\u2026" if found.cut_after else ""))
@@ -351,7 +396,7 @@ def test_a_click_opens_a_passage_and_the_keyboard_moves_and_opens(page, shots):
     panel.wait_for()
     assert panel.locator(".kx-passage-text").text_content() == passage_text(conc.passage(2))
     assert panel.locator("mark").text_content() == conc[2].match
-    widget.screenshot(path=shots / "5-passage.png")
+    widget.screenshot(path=shots / "6-passage.png")
     # Arrows move the selection from the line clicked; Enter opens its passage.
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
@@ -380,7 +425,7 @@ def test_the_dark_theme_keeps_the_widget_readable(page, shots):
     page.wait_for_function("() => getComputedStyle(document.body).backgroundColor"
                            " !== 'rgb(255, 255, 255)'")
     dark = widget.evaluate(CONTRAST)
-    widget.screenshot(path=shots / "6-dark.png")
+    widget.screenshot(path=shots / "7-dark.png")
     assert sum(dark["background"]) < sum(light["background"])
     assert dark["wordColour"] != light["wordColour"]
     for theme in (light, dark):

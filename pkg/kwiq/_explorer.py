@@ -115,6 +115,8 @@ class Explorer(anywidget.AnyWidget):
         self._refreshing = False
         self.frame = None
         self._documents = Documents(corpus)
+        # What "per million" counts against: the corpus's tokens, as count_by counts them.
+        self._tokens = corpus.n_tokens
         super().__init__(query=query or "", window=window, case=case,
                          sort=list(concordance.sort_keys) if concordance is not None else [],
                          page_size=page_size, columns=self._documents.controls())
@@ -243,7 +245,8 @@ class Explorer(anywidget.AnyWidget):
         keys = [key.lower() for key in self.sort]
         rows = [self._row(first + n, line, keys) for n, line in enumerate(shown)]
         return {"total": len(conc), "docs": conc.n_docs, "pages": pages, "first": first,
-                "rows": rows, "sort_keys": list(conc.sort_keys)}
+                "rows": rows, "sort_keys": list(conc.sort_keys),
+                "per_million": len(conc) * 1e6 / max(self._tokens, 1)}
 
     def _row(self, number: int, line: Any, keys: list[str]) -> dict:
         left = line.left[-HTML_CONTEXT_CHARS:]

@@ -194,8 +194,13 @@ function render({ model, el }) {
           const b = to.value === "" ? null : Number(to.value);
           set(a === null && b === null ? null : [a, b]);
         };
-        from.addEventListener("change", changed);
-        to.addEventListener("change", changed);
+        for (const box of [from, to]) {
+          box.addEventListener("change", changed);
+          box.addEventListener("keydown", (event) => {
+            if (event.key === "Enter") changed();
+            event.stopPropagation();
+          });
+        }
         label.append(from, "\u2013", to);
       } else if (column.kind === "choice") {
         const select = make("select", { "aria-label": `${name} is` },
@@ -242,6 +247,8 @@ function render({ model, el }) {
     summary.dataset.page = String(request.page ?? 1);
     summary.dataset.sort = (request.sort || []).join(",");
     summary.dataset.total = String(result.total ?? 0);
+    summary.dataset.where = JSON.stringify(request.where || {});
+    summary.dataset.groupBy = request.group_by || "";
     if (result.error) {
       summary.dataset.state = "error";
       summary.textContent = "";
@@ -253,7 +260,8 @@ function render({ model, el }) {
       return;
     }
     summary.dataset.state = "ready";
-    const parts = [`${plural(result.total, "line")} for \u201c${request.query.trim()}\u201d in ${plural(result.docs, "document")}`];
+    const rate = result.total ? ` (${result.per_million.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 })} per million tokens)` : "";
+    const parts = [`${plural(result.total, "line")}${rate} for \u201c${request.query.trim()}\u201d in ${plural(result.docs, "document")}`];
     if ((result.sort_keys || []).length) parts.push(`sorted by ${result.sort_keys.map(keyName).join(", ")}`);
     parts.push(`window ${request.window}${request.case ? ", case" : ""}`);
     if (result.total) {
