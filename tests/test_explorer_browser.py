@@ -6,21 +6,11 @@ the explorer of the embedded letter and of the Gutenberg books of
 tests/data; each test drives a widget as a user would and checks what it
 shows against kwiq run here, in the test process. Screenshots of each
 state are saved in the test's temporary folder, or in $KWIQ_ARTIFACTS.
-
-The facts this relies on (server flags, the settings that silence the news
-pop-up, how to wait for the kernel) were checked on this machine; each
-widget answer names the request it answers, and the tests wait on that.
+The server is tests/jupyter_lab.py's. Each widget answer names the request
+it answers, and the tests wait on that.
 """
 import json
 import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -43,12 +33,13 @@ try:
     from playwright import sync_api
     import anywidget  # noqa: F401  (the kernel imports it)
     import jupyterlab  # noqa: F401  (the server runs it)
-    from ipykernel import kernelspec
+    import ipykernel  # noqa: F401  (the kernel)
 except ImportError as error:
     _missing(f"{error.name} is not installed (pip install '.[test]')")
 if not os.access(CHROMIUM, os.X_OK):
     _missing(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
 
+import jupyter_lab  # noqa: E402  (after the skip: it needs ipykernel)
 from kwiq._views import HTML_CONTEXT_CHARS, doc_labels  # noqa: E402
 
 WAIT_MS = 60_000  # the longest wait for one step on a loaded machine; not a check of speed
@@ -80,13 +71,6 @@ ROWS = """root => [...root.querySelectorAll('table.kx-lines tbody tr')].map(tr =
     key1: Array.from(tr.querySelectorAll('.kx-left .kx-key1'), s => s.textContent),
 }))"""
 
-KERNEL_IDLE = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
-    return Boolean(kernel) && kernel.status === 'idle';
-}"""
-
 # The widget's text colour against the first opaque background behind it,
 # as WCAG computes a contrast ratio; and a sort word's colour.
 CONTRAST = """root => {
@@ -115,91 +99,13 @@ CONTRAST = """root => {
 }"""
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(url, method="GET"):
-    request = urllib.request.Request(url, method=method)
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        body = answer.read()
-    return json.loads(body) if body else None
-
-
-def jupyter_home(home: Path) -> dict:
-    """The environment of a JupyterLab that reads and writes nothing of
-    the user's: every Jupyter and IPython folder in ``home``, the kernel
-    "python3" running this interpreter, and no news or update pop-up."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("JUPYTER", "IPYTHON"))}
-    folders = {"HOME": "home", "JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data",
-               "JUPYTER_RUNTIME_DIR": "runtime", "IPYTHONDIR": "ipython",
-               "JUPYTERLAB_SETTINGS_DIR": "settings", "JUPYTERLAB_WORKSPACES_DIR": "workspaces"}
-    for name, folder in folders.items():
-        (home / folder).mkdir(parents=True, exist_ok=True)
-        env[name] = str(home / folder)
-    kernelspec.write_kernel_spec(home / "data" / "kernels" / "python3")
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    return env
-
-
-def write_notebook(path: Path) -> None:
-    cells = [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [],
-              "execution_count": None} for source in CELLS]
-    path.write_text(json.dumps({
-        "cells": cells, "nbformat": 4, "nbformat_minor": 5,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}}}))
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A JupyterLab server for this module: its URL and token. Stopped at
-    the end, failure or not, after its kernels."""
-    home = tmp_path_factory.mktemp("jupyter")
-    root = home / "notebooks"
-    root.mkdir()
-    write_notebook(root / "explore.ipynb")
-    env = jupyter_home(home)
-    port, token = free_port(), secrets.token_hex(16)
-    url = f"http://127.0.0.1:{port}"
-    log = open(home / "server.log", "wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-    try:
-        deadline = time.monotonic() + WAIT_MS / 1000
-        while True:
-            try:
-                get(f"{url}/api/status?token={token}")
-                break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start: "
-                                       + (home / "server.log").read_text(errors="replace")[-3000:])
-                time.sleep(0.2)
-        yield url, token
-    finally:
-        try:
-            for kernel in get(f"{url}/api/kernels?token={token}") or []:
-                get(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
-        except (urllib.error.URLError, OSError):
-            pass  # a server that never answered has no kernel either
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    """A JupyterLab server for this module, its notebook written: its URL
+    and token. Stopped at the end, failure or not, after its kernels."""
+    with jupyter_lab.running(tmp_path_factory.mktemp("jupyter"), CELLS,
+                             WAIT_MS / 1000) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +118,7 @@ def shots(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(lab):
-    """The notebook open in Chromium, its cells run, both explorers shown."""
+    """The notebook open in Chromium, its cells run, every explorer shown."""
     url, token = lab
     with sync_api.sync_playwright() as playwright:
         # Chromium gets no sanitizer runtime that tools/run_sanitized.py
@@ -221,13 +127,7 @@ def page(lab):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                              args=["--no-sandbox"], env=env)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(WAIT_MS)
-            page.goto(f"{url}/lab/tree/explore.ipynb?token={token}")
-            page.wait_for_function(KERNEL_IDLE, timeout=WAIT_MS)
-            # Not awaited: the promise resolves only when every cell has run.
-            page.evaluate("() => { window.jupyterapp.commands.execute("
-                          "'notebook:run-all-cells'); }")
+            page = jupyter_lab.open_notebook(browser, url, token, WAIT_MS)
             page.locator(".kwiq-explorer").nth(len(CELLS) - 1).wait_for()
             yield page
         finally:
