@@ -8,6 +8,7 @@ to_pandas(), conftest's tokenizer by Python's re, and the files a CSV
 export writes. tests/test_explorer_browser.py drives the widget in
 JupyterLab."""
 import csv
+import sys
 import tracemalloc
 
 import pytest
@@ -268,6 +269,31 @@ def test_a_concordance_explores_with_its_sort_and_selection_until_its_query_chan
         kwiq.explore(conc, "oil")
     with pytest.raises(TypeError):
         kwiq.explore("some text")
+
+
+def test_a_concordance_of_several_queries_keeps_them_when_its_window_changes(sotu):
+    conc = sotu.kwic(["peace", "war"])
+    widget = conc.explore()
+    assert widget.query == "peace | war" and widget.result["total"] == len(conc)
+    widget.window = 2
+    assert shown_rows(widget) == expected_rows(sotu, sotu.kwic(["peace", "war"], window=2), 1)
+    widget.query = "peace"
+    assert widget.result["total"] == len(sotu.kwic("peace"))
+
+
+@pytest.mark.parametrize("options, error", [
+    ({"query": 5}, TypeError), ({"window": -1}, ValueError), ({"window": "5"}, TypeError),
+    ({"case": 1}, TypeError), ({"page_size": 0}, ValueError),
+    ({"page_size": MAX_PAGE_SIZE + 1}, ValueError)])
+def test_bad_arguments_to_explore_are_refused(sotu, options, error):
+    with pytest.raises(error):
+        sotu.explore(**options)
+
+
+def test_without_anywidget_explore_says_what_to_install(sotu, monkeypatch):
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    with pytest.raises(ImportError, match=r"pip install 'kwiq\[explore\]'"):
+        sotu.explore("peace")
 
 
 def test_no_python_object_per_hit_beyond_the_page():

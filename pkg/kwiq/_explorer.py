@@ -25,6 +25,7 @@ from typing import Any, Optional
 import anywidget
 import traitlets
 
+from kwiq._args import as_bool, int_in, words
 from kwiq._concordance import Concordance
 from kwiq._query import QueryError
 from kwiq._views import (HTML_CONTEXT_CHARS, PAGE_SIZE, doc_labels, integral_columns, is_missing,
@@ -97,17 +98,27 @@ class Explorer(anywidget.AnyWidget):
                  case: bool = False, page_size: int = PAGE_SIZE):
         self._corpus = corpus
         # The concordance explore() was called on: shown, with its own
-        # selection, until its query, window or case is changed.
+        # selection, until its query, window or case is changed. A list of
+        # queries shows as its queries joined by " | ", and is run as that
+        # list while the text is left as it is.
         self._origin = concordance
+        self._origin_text: Optional[str] = None
+        self._origin_queries: Any = None
         self._kwic_options: dict = {}
         if concordance is not None:
-            query = concordance.query if isinstance(concordance.query, str) \
-                else " ".join(concordance.queries)
+            self._origin_queries = concordance.query
+            query = self._origin_text = concordance.query \
+                if isinstance(concordance.query, str) else " | ".join(concordance.queries)
             window = concordance.window if isinstance(concordance.window, int) \
                 else concordance.window[0]
             case = concordance.case
             self._kwic_options = {"width": concordance.width, "bound": concordance.bound,
                                   "meta": list(concordance.meta) or None}
+        if query is not None and not isinstance(query, str):
+            raise TypeError(f"query must be a str, not {type(query).__name__}")
+        window = words(window, "window")
+        case = as_bool(case, "case")
+        page_size = int_in(page_size, "page_size", 1, MAX_PAGE_SIZE)
         self._base_key: Optional[tuple] = None
         self._base: Optional[Concordance] = None
         self._view_key: Optional[tuple] = None
@@ -210,18 +221,17 @@ class Explorer(anywidget.AnyWidget):
 
     def _kwic(self, query: str) -> Concordance:
         origin = self._origin
+        same_text = self._origin_text is not None and query == self._origin_text.strip()
+        if origin is not None and same_text and self.case == origin.case and self.window == (
+                origin.window if isinstance(origin.window, int) else origin.window[0]):
+            return origin
         if origin is not None:
-            same = (query == (origin.query if isinstance(origin.query, str)
-                              else " ".join(origin.queries))
-                    and self.case == origin.case and self.window == (
-                        origin.window if isinstance(origin.window, int) else origin.window[0]))
-            if same:
-                return origin
-            # A new window is counted in words: a width in characters yields.
+            # Another concordance than the one explored: a new window is
+            # counted in words, and a width in characters yields to it.
             self._origin = None
             self._kwic_options.pop("width", None)
-        return self._corpus.kwic(query, window=self.window, case=self.case,
-                                 **self._kwic_options)
+        return self._corpus.kwic(self._origin_queries if same_text else query,
+                                 window=self.window, case=self.case, **self._kwic_options)
 
     def _select(self, conc: Concordance) -> Concordance:
         near = self.near.strip()
