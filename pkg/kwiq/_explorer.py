@@ -63,13 +63,18 @@ class Explorer(anywidget.AnyWidget):
     (metadata column to a value as the widget shows it, or to a ``[low,
     high]`` pair of numbers, either None for no bound), ``page``,
     ``page_size`` and ``group_by`` (a metadata column). ``result`` holds
-    what is shown (the request it answers, counts and the page's rows),
-    ``error`` the message of a bad query or setting, ``passage`` the text
-    around the line numbered ``passage_line`` (from 0; -1 for none).
+    what is shown (the request it answers, the counts of lines and
+    documents, lines per million tokens of the corpus, the page's rows and
+    the counts by group), ``error`` the message of a bad query or setting,
+    ``passage`` the text around the line numbered ``passage_line`` (from 0;
+    -1 for none).
 
     ``concordance`` is the Concordance shown, with its sort and filters,
-    to go on with in code. Where no widget front end runs (nbconvert,
-    GitHub), the page shown is displayed as the static HTML view.
+    to go on with in code; ``to_pandas()`` its lines. The CSV button
+    writes them with ``export_csv()``; the DataFrame button puts
+    ``to_pandas()`` in ``frame``. Where no widget front end runs
+    (nbconvert, GitHub), the page shown is displayed as the static HTML
+    view.
     """
 
     _esm = STATIC / "explorer.js"
