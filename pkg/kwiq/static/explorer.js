@@ -4,7 +4,7 @@
 // textContent, never parsed as HTML.
 
 // Typing waits this long for the next key before asking (Enter asks at once).
-const DEBOUNCE_MS = 200;
+const DEBOUNCE_MS = 150;
 // The positions a click sorts by, as AntConc offers them.
 const POSITIONS = ["L5", "L4", "L3", "L2", "L1", "match", "R1", "R2", "R3", "R4", "R5"];
 // The column headers that sort, and by which key.
