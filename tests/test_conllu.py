@@ -3,6 +3,7 @@ of tests/data/ud/ read by the brute-force reader of tests/cql_oracle.py and
 by the plain line reading below, and malformed input of every kind."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,23 @@ def test_pickled_annotated_corpus(treebank):
     doc = corpus.ids[-1]
     assert copy.tokens(doc, "upos") == corpus.tokens(doc, "upos")
     assert list(copy.kwic("/.+/", window=2)) == list(corpus.kwic("/.+/", window=2))
+
+
+@pytest.mark.parametrize("width", [1, 4, 12])
+def test_width_contexts_count_characters_not_words_of_multiword_tokens(width):
+    """Each side holds the whole tokens that fit in ``width`` characters (the
+    words of a multiword token share theirs): an oracle from every token's
+    own span, on German with its "im" and "zum"."""
+    corpus = kwiq.Corpus.from_conllu(DE, progress=False)
+    doc = corpus.ids[0]
+    text = corpus.text(doc)
+    spans = [(line.char_start, line.char_end) for line in corpus.kwic("/.+/", window=0)]
+    for line in corpus.kwic("/.+/", width=width):
+        first, last = line.start, line.end - 1
+        start, end = spans[first][0], spans[last][1]
+        left = min((s for s, _ in spans[:first] if s >= start - width), default=start)
+        right = max((e for s, e in spans[last + 1:last + 1 + 4 * width] if e <= end + width),
+                    default=end)
+        # Lines show each run of white space as one space.
+        assert line.left == re.sub(r"\s+", " ", text[left:start])
+        assert line.right == re.sub(r"\s+", " ", text[end:right])

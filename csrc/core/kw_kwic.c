@@ -405,7 +405,25 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
 
     /* The widest the context may be, in tokens. */
     size_t lo, hi;
-    if (width) {
+    if (width && ix->spans.gap) {
+        /* The words of an annotated multiword token share one span: count
+         * spans, each at least one character, not tokens. */
+        lo = first;
+        /* A match that starts inside a multiword token shares its span
+         * with the words before it: that span is no character to the left. */
+        const uint64_t left_spans = width + (ix->spans.gap[first] == KW_GAP_SAME);
+        for (uint64_t spans = 0; lo > doc_first; lo--) {
+            spans += ix->spans.gap[lo - 1] != KW_GAP_SAME;
+            if (spans > left_spans)
+                break;
+        }
+        hi = last + 1;
+        for (uint64_t spans = 0; hi < doc_end; hi++) {
+            spans += ix->spans.gap[hi] != KW_GAP_SAME;
+            if (spans > width)
+                break;
+        }
+    } else if (width) {
         /* Every token is at least one character, so `width` characters hold
          * at most `width` tokens. A checkpoint whose token starts more than
          * `width` characters before the match (by a lower bound of the
