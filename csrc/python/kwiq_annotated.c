@@ -140,15 +140,15 @@ static PyObject *id_objects(const id_list *ids)
     return list;
 }
 
-const char kwiq_builder_add_conllu_doc[] =
-"add_conllu(data)\n--\n\n"
-"Add the documents of CoNLL-U bytes (any buffer), read in C with the GIL\n"
-"released (kw_conllu_add); the builder must be annotated with conllu_attrs\n"
-"and conllu_structures. Returns each added document's `# newdoc id`, or\n"
-"None. FormatError \"line N: ...\" for malformed input: the documents\n"
-"before the one holding it stay added. Ctrl-C and interrupt() stop it.";
+/* A reader of a format into a builder, as kw_conllu_add and kw_vrt_add
+ * are (their callbacks have the same type). */
+typedef kw_status (*format_reader)(kw_builder *b, const kw_alloc *alloc, const char *data,
+                                   size_t n, kw_conllu_doc_fn doc_added, void *ctx,
+                                   const kw_cancel *cancel, kw_parse_error *err);
 
-PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source)
+/* Read the bytes of `source` (any buffer) with `read` and the GIL released;
+ * the list of what each added document's callback gave (str or None). */
+static PyObject *read_documents(BuilderObject *self, PyObject *source, format_reader read)
 {
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
     if (ready(self) < 0)
@@ -161,8 +161,8 @@ PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source)
     kwiq_stop stop;
     self->busy = 1;
     kwiq_stop_release(&stop, &self->interrupted);
-    kw_status st = kw_conllu_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, collect_id,
-                                 &ids, &stop.cancel, &err);
+    kw_status st = read(self->b, &kwiq_alloc, view.buf, (size_t)view.len, collect_id, &ids,
+                        &stop.cancel, &err);
     kwiq_stop_reacquire(&stop);
     self->busy = 0;
     PyBuffer_Release(&view);
@@ -171,6 +171,8 @@ PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source)
         PyErr_Format(state->format_error, "line %zu: %s", err.line, err.message);
     else if (ids.no_memory)
         PyErr_NoMemory();
+    else if (st == KW_EINVAL)
+        PyErr_SetString(PyExc_ValueError, "the builder is not annotated");
     else if (st != KW_OK)
         kwiq_raise_status(st);
     else
@@ -178,6 +180,33 @@ PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source)
     PyMem_RawFree(ids.bytes);
     PyMem_RawFree(ids.ends);
     return result;
+}
+
+const char kwiq_builder_add_conllu_doc[] =
+"add_conllu(data)\n--\n\n"
+"Add the documents of CoNLL-U bytes (any buffer), read in C with the GIL\n"
+"released (kw_conllu_add); the builder must be annotated with conllu_attrs\n"
+"and conllu_structures. Returns each added document's `# newdoc id`, or\n"
+"None. FormatError \"line N: ...\" for malformed input: the documents\n"
+"before the one holding it stay added. Ctrl-C and interrupt() stop it.";
+
+PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source)
+{
+    return read_documents(self, source, kw_conllu_add);
+}
+
+const char kwiq_builder_add_vrt_doc[] =
+"add_vrt(data)\n--\n\n"
+"Add the documents of VRT bytes (any buffer), read in C with the GIL\n"
+"released (kw_vrt_add): the columns are word and the builder's attributes,\n"
+"the elements read <text>, <g/> and its structures. Returns what each added\n"
+"document's <text> tag holds after its name, or None for a file without\n"
+"<text>. FormatError \"line N: ...\" for malformed input: the documents\n"
+"before the one holding it stay added. Ctrl-C and interrupt() stop it.";
+
+PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source)
+{
+    return read_documents(self, source, kw_vrt_add);
 }
 
 /* ---- reading an index's annotation ---- */

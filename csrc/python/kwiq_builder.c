@@ -393,6 +393,7 @@ static PyMethodDef Builder_methods[] = {
     /* annotated documents (kwiq_annotated.c) */
     {"annotate", (PyCFunction)kwiq_builder_annotate, METH_VARARGS, kwiq_builder_annotate_doc},
     {"add_conllu", (PyCFunction)kwiq_builder_add_conllu, METH_O, kwiq_builder_add_conllu_doc},
+    {"add_vrt", (PyCFunction)kwiq_builder_add_vrt, METH_O, kwiq_builder_add_vrt_doc},
     {NULL, NULL, 0, NULL},
 };
 

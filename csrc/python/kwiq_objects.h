@@ -91,7 +91,9 @@ PyObject *kwiq_raise_status(kw_status st);
  * tables of Builder and Index. */
 PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args);
 PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source);
-extern const char kwiq_builder_annotate_doc[], kwiq_builder_add_conllu_doc[];
+PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source);
+extern const char kwiq_builder_annotate_doc[], kwiq_builder_add_conllu_doc[],
+    kwiq_builder_add_vrt_doc[];
 PyObject *kwiq_index_attributes(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_structures(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_attr_forms(IndexObject *self, PyObject *arg);

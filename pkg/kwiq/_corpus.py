@@ -176,6 +176,27 @@ class Corpus:
         index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include)
         return of_index(cls, index, ids, None)
 
+    @classmethod
+    def from_vrt(cls, paths: Union[PathLike, Iterable[PathLike]],
+                 attributes: Sequence[str] = ("word",), *,
+                 structures: Sequence[str] = _annotated.VRT_STRUCTURES, metadata: bool = True,
+                 progress: bool = True,
+                 include: Union[str, Sequence[str]] = _annotated.VRT_INCLUDE) -> "Corpus":
+        """An annotated corpus of VRT files (CWB's vertical text, as
+        CQPweb, Sketch Engine and NoSketch Engine exchange it), read in C
+        as ``kwiq._annotated.read_vrt`` says. ``attributes`` names the
+        columns of a token line, ``word`` first, e.g. ``["word", "lemma",
+        "upos"]``; ``structures`` the elements kept as structures. Each
+        ``<text>`` is a document, its ``id`` attribute its id and its other
+        attributes its metadata (which needs pandas; ``metadata=False``
+        leaves them out). ``paths``, ``include`` and ``progress`` as
+        ``from_conllu`` takes them. FormatError naming the file and line
+        for malformed input."""
+        index, ids, rows = _annotated.read_vrt(paths, attributes, structures,
+                                               as_bool(progress, "progress"), include)
+        keep = as_bool(metadata, "metadata") and rows is not None
+        return of_index(cls, index, ids, _metadata.check(rows, len(ids)) if keep else None)
+
     def save(self, path: PathLike) -> None:
         """Write the corpus to ``path`` as one file that ``Corpus.load``
         reads back in a fraction of the time a build takes.
