@@ -201,7 +201,8 @@ static kw_status token_line(reader *r, piece line)
     }
     if (word.n == 0)
         return fail(r, "a token line's word (its first column) is empty");
-    if (r->n_tokens && !r->glue && (st = append_text(r, r->line_break ? "\n" : " ", 1)))
+    const char *between = r->line_break ? "\n" : r->glue ? "" : " ";
+    if (r->n_tokens && (st = append_text(r, between, strlen(between))))
         return st;
     size_t begin = r->text_len;
     if ((st = append_text(r, word.p, word.n)))

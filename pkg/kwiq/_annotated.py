@@ -114,8 +114,9 @@ def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attributes: Sequence[st
       named as ``from_files`` names its file, followed by ``#k`` (its
       number in the file, from 1) when the file holds more than one.
     - The text of a document is rebuilt from the word forms: between two
-      tokens nothing if ``<g/>`` stands between them, else a line break
-      if a tag of ``s`` or ``p`` does, else a space.
+      tokens a line break if a tag of ``s`` or ``p`` stands between them
+      (so each sentence is a line, as from CoNLL-U), else nothing if
+      ``<g/>`` does, else a space.
 
     ``paths`` are read as ``Corpus.from_files`` reads them, a directory's
     files matching ``include``. FormatError ``"FILE, line N: what"`` for
