@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
-from kwiq import _analysis, _annotated, _build, _core, _files, _metadata, _saved
+from kwiq import _analysis, _annotated, _build, _core, _files, _metadata, _saved, _spacy
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
@@ -196,6 +196,21 @@ class Corpus:
                                                as_bool(progress, "progress"), include)
         keep = as_bool(metadata, "metadata") and rows is not None
         return of_index(cls, index, ids, _metadata.check(rows, len(ids)) if keep else None)
+
+    @classmethod
+    def from_spacy(cls, docs: Iterable[Any], attrs: Sequence[str] = tuple(_spacy.SPACY_ATTRIBUTES),
+                   *, ids: Iterable[Hashable] | None = None, metadata: Any = None,
+                   progress: bool = True) -> "Corpus":
+        """An annotated corpus of spaCy Docs (e.g. ``nlp.pipe(texts)``),
+        one document a Doc: its text, tokens, attributes ``attrs`` and
+        sentences as ``kwiq._spacy.read_spacy`` says. ``ids`` and
+        ``metadata`` as ``Corpus()`` takes them (ids ``0 .. n-1`` by
+        default). A progress bar (tqdm) shows for builds longer than a
+        second, unless ``progress=False``. FormatError naming the Doc's
+        index for a Doc from another Vocab than the first."""
+        index, n_docs = _spacy.read_spacy(docs, attrs, as_bool(progress, "progress"))
+        ids = check_ids(ids, n_docs)
+        return of_index(cls, index, ids, _metadata.check(metadata, n_docs))
 
     def save(self, path: PathLike) -> None:
         """Write the corpus to ``path`` as one file that ``Corpus.load``
