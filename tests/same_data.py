@@ -90,3 +90,41 @@ def write_vrt(path: Path, out: Path) -> Path:
             lines.append("</text>")
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
+
+
+def spacy_docs(path: Path, vocab) -> list:
+    """A spaCy Doc of each document of the CoNLL-U file at path, built by
+    hand: its words, spaces, lemmas, tags, morphology and dependencies, a
+    whitespace token ``"\\n"`` between sentences (as the rebuilt text of
+    from_conllu has a line break there; kwiq leaves it out), sentences
+    from the dependency trees."""
+    from spacy.tokens import Doc
+    docs = []
+    for document in documents(path):
+        words, spaces, lemmas, pos, tags, morphs, deps, heads = ([] for _ in range(8))
+        for n, sentence in enumerate(document.sentences):
+            if n:
+                words.append("\n")
+                spaces.append(False)
+                lemmas.append("\n")
+                pos.append("SPACE")
+                tags.append("_SP")
+                morphs.append("")
+                deps.append("dep")
+                heads.append(root)  # in the sentence before, as spaCy puts it
+            start = len(words)
+            for k, (token, space) in enumerate(zip(sentence.tokens, sentence.space_after), 1):
+                words.append(token["word"])
+                spaces.append(space and k < len(sentence.tokens))
+                lemmas.append(token["lemma"])
+                pos.append(token["upos"] or None)
+                tags.append(token["xpos"])
+                morphs.append(token["feats"])
+                deps.append(token["deprel"])
+                head = int(token["head"]) if token["head"] else 0
+                heads.append(start + head - 1 if head else len(heads))
+                if not head:
+                    root = len(heads) - 1
+        docs.append(Doc(vocab, words=words, spaces=spaces, lemmas=lemmas, pos=pos, tags=tags,
+                        morphs=morphs, deps=deps, heads=heads))
+    return docs
