@@ -609,35 +609,3 @@ def test_counts_in_threads(chapters):
     for k in range(4):
         for a, b in zip(got[k], want):
             pd.testing.assert_frame_equal(a, b)
-
-
-def test_the_readme_examples_hold(letter, chapters, gutenberg_text):
-    """The values that README's "Counts and statistics" block states."""
-    from conftest import REPO
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Counts and statistics", 1)[1].split("\n## ", 1)[0]
-    block = section.split("```python\n", 1)[1].split("```", 1)[0]
-    c, _ = letter
-    claims = {
-        'letter.freq()                                 # "the" 108 times, then "of" and "to" 63':
-            rows(c.freq().head(3))[0][:2] == ("the", 108)
-            and [r[:2] for r in rows(c.freq().iloc[1:3])] == [("of", 63), ("to", 63)],
-        'letter.ngrams(3)                              # "the cuban people" 7 times':
-            rows(c.ngrams(3).head(1)) == [("the cuban people", 7, 1)],
-        'letter.clusters("peace", 2, side="left")      # "of peace" 3 times':
-            rows(c.clusters("peace", 2, side="left").head(1)) == [("of peace", 3)],
-        'letter.collocates("peace", window=5)          # 109 window positions around 11 matches':
-            c.collocates("peace", window=5).attrs["R1"] == 109
-            and c.collocates("peace", window=5).attrs["hits"] == 11,
-        'letter.dispersion("Cuba")                     # first at token 259 of 2,077 (0.1247)':
-            rows(c.dispersion("Cuba").head(1))[0][1] == 259 and c.n_tokens == 2077
-            and round(rows(c.dispersion("Cuba").head(1))[0][2], 4) == 0.1247,
-    }
-    for line, holds in claims.items():
-        assert line in block, line
-        assert holds, line
-    novel = kwiq.Corpus([gutenberg_text])
-    frame = kwiq.keyness(c, novel)
-    assert '# "cuba" first (ll 144.2), "her" last' in block
-    assert frame["word"].iloc[0] == "cuba" and round(frame["ll"].iloc[0], 1) == 144.2
-    assert frame["word"].iloc[-1] == "her"

@@ -1,5 +1,5 @@
-"""Hostile and odd input: each case of README's table "Hostile and odd
-input", with the outcome the table gives, checked against plain Python."""
+"""Hostile and odd input: each case of the table in docs/hostile.md, with
+the outcome the table gives, checked against plain Python."""
 import csv
 import gc
 import html

@@ -258,6 +258,11 @@ def test_subset_and_where_arguments(letter_corpus):
     # None: a missing value.
     holes = kwiq.Corpus(["a", "b", "c"], metadata=[{"x": 1}, {}, {"x": 3}])
     assert holes.where(x=None).ids == (1,)
+    # Any collection but a str is "one of these": a range, a set, an array.
+    years = kwiq.Corpus(["a", "b", "c"], metadata=[{"y": 1990}, {"y": 1991}, {"y": 1992}])
+    assert years.where(y=range(1990, 1992)).ids == (0, 1)
+    assert years.where(y={1992}).ids == (2,)
+    assert years.where(y=np.array([1991, 1992])).ids == (1, 2)
     assert holes.where(x=[1, 3]).ids == (0, 2)
 
 

@@ -1,4 +1,4 @@
-"""Data safety (README "Hostile and odd input"): save() replaces only
+"""Data safety (docs/hostile.md): save() replaces only
 regular files and writes through links, ``kwiq build`` never writes over its
 input, a corpus loaded with ``mmap=False`` survives any write to its file,
 and only regular files are read, once each, even through symlink loops.

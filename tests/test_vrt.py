@@ -89,7 +89,7 @@ def test_a_small_file_by_hand(tmp_path):
                  'Hello\thello\tINTJ\n<g/>\n,\t,\tPUNCT\nworld\tworld\t\n'
                  '</s>\n<s>\nBye\tbye\tINTJ\n</s>\n</p>\n</text>\n'
                  "<text id='two' year='2001'>\n\n  \nx\t_\tX\n</text>\n")
-    corpus = kwiq.Corpus.from_vrt(path, ["word", "lemma", "upos"], progress=False)
+    corpus = kwiq.Corpus.from_vrt(path, ["lemma", "upos"], progress=False)
     assert corpus.ids == ("one", "two")
     assert corpus.attributes == ("word", "lemma", "upos")
     assert corpus.text("one") == "Hello, world\nBye"
@@ -133,7 +133,7 @@ def test_other_structures_when_named(tmp_path):
 def test_crlf_lines_and_a_byte_order_mark(tmp_path):
     path = tmp_path / "windows.vrt"
     path.write_bytes(b"\xef\xbb\xbf<text id=\"w\">\r\n<s>\r\nyes\tINTJ\r\n</s>\r\n</text>\r\n")
-    corpus = kwiq.Corpus.from_vrt(path, ["word", "upos"], progress=False)
+    corpus = kwiq.Corpus.from_vrt(path, ["upos"], progress=False)
     assert corpus.tokens("w", "upos") == ["INTJ"] and corpus.text("w") == "yes"
 
 
@@ -148,9 +148,9 @@ def test_save_and_load_keep_everything(both, tmp_path):
     assert list(loaded.kwic("/.+/", window=2)) == list(vrt.kwic("/.+/", window=2))
 
 
-@pytest.mark.parametrize("attributes, structures, error", [
+@pytest.mark.parametrize("attrs, structures, error", [
     (["lemma", "word"], ("s",), ValueError),
-    ([], ("s",), ValueError),
+    (["word", "word"], ("s",), ValueError),
     (["word", "lemma", "lemma"], ("s",), ValueError),
     (["word", ""], ("s",), ValueError),
     ("word", ("s",), TypeError),
@@ -159,10 +159,18 @@ def test_save_and_load_keep_everything(both, tmp_path):
     (["word"], ("a b",), ValueError),
     (["word"], "s", TypeError),
 ])
-def test_bad_names(tmp_path, attributes, structures, error):
+def test_bad_names(tmp_path, attrs, structures, error):
     path = write(tmp_path, "a\n")
     with pytest.raises(error):
-        kwiq.Corpus.from_vrt(path, attributes, structures=structures, progress=False)
+        kwiq.Corpus.from_vrt(path, attrs, structures=structures, progress=False)
+
+
+def test_word_may_be_named_first(tmp_path):
+    path = write(tmp_path, "a\tb\n")
+    for attrs in (["lemma"], ["word", "lemma"], ("word", "lemma")):
+        corpus = kwiq.Corpus.from_vrt(path, attrs, progress=False)
+        assert corpus.attributes == ("word", "lemma")
+        assert corpus.tokens(corpus.ids[0], "lemma") == ["b"]
 
 
 # Malformed input: the file, the line the error names and what it says, read
@@ -196,7 +204,7 @@ MALFORMED = [
 def test_malformed_input_names_file_and_line(tmp_path, name, text, line, message):
     path = write(tmp_path, text, "bad.vrt")
     with pytest.raises(kwiq.FormatError) as caught:
-        kwiq.Corpus.from_vrt(path, ["word", "lemma"], progress=False)
+        kwiq.Corpus.from_vrt(path, ["lemma"], progress=False)
     assert str(caught.value).startswith(f"{path}, line {line}: ")
     assert message in str(caught.value)
 
@@ -220,4 +228,4 @@ def test_an_attribute_given_twice_and_an_id_given_twice(tmp_path):
 def test_a_later_bad_file_builds_nothing(tmp_path):
     good, bad = write(tmp_path, TOKEN, "a.vrt"), write(tmp_path, f"<s>\n{TOKEN}", "b.vrt")
     with pytest.raises(kwiq.FormatError, match="b.vrt, line 2: the <s> opened on line 1"):
-        kwiq.Corpus.from_vrt([good, bad], ["word", "lemma"], progress=False)
+        kwiq.Corpus.from_vrt([good, bad], ["lemma"], progress=False)

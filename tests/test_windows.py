@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 import kwiq
-from conftest import REPO, oracle_tokens
+from conftest import oracle_tokens
 
 # The rules of Corpus.kwic's docstring, written out again for the oracle.
 ABBREVIATIONS = {"mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "rev", "hon", "st",
@@ -319,21 +319,3 @@ def test_the_binding_checks_the_bound_code():
         hits.columns(1, 1, None, 0, -1)
     # Without the new arguments the binding keeps its old behaviour.
     assert hits.lines(0, 1, 1, 1, None) == hits.lines(0, 1, 1, 1, None, 0, 0)
-
-
-def test_the_readme_examples_hold():
-    """Each `letter.kwic(...)[i]` of README's Context section, with the line
-    its comment shows as left|match|right ("..." ends a shortened one)."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Context", 1)[1].split("\n## ", 1)[0]
-    block = section.split("```python\n", 1)[1].split("```", 1)[0]
-    examples = re.findall(r'^(letter\.kwic\(.*?\)\[\d+\])\s*(?:\n)?\s*# "(.*)"$', block, re.M)
-    assert len(examples) == 6
-    letter = kwiq.sample()
-    for expression, shown in examples:
-        line = eval(expression, {"letter": letter})
-        laid_out = f"{line.left}|{line.match}|{line.right}"
-        if shown.endswith(" ..."):
-            assert laid_out.startswith(shown[:-4]), expression
-        else:
-            assert laid_out == shown, expression

@@ -5,6 +5,10 @@ The tables come from this interpreter's unicodedata module and str.casefold(), s
 Unicode version is pinned: the C core and the pure-Python paths must tokenize and fold
 identically, which only holds if both see the same Unicode data.
 
+The Unicode data is Unicode, Inc.'s, under the Unicode License Agreement - Data Files and
+Software (SPDX: Unicode-DFS-2016): the header says so, and csrc/core/UNICODE-LICENSE.txt,
+shipped in the sdist and the wheel, holds the notice that licence asks to go with copies.
+
 Usage:
     python3.11 tools/gen_unicode_tables.py           # rewrite the header
     python3.11 tools/gen_unicode_tables.py --check   # exit 1 if the header is stale (CI)
@@ -218,6 +222,10 @@ def render(t):
  * str.casefold()). Do not edit by hand: change the generator and rerun it with CPython 3.11.
  * tests/test_unicode_tables.py fails when this file is stale (it runs the generator with
  * --check).
+ *
+ * Licence. These tables are derived from the Unicode Character Database {UNICODE_VERSION},
+ * Copyright (c) 1991-2021 Unicode, Inc., under the Unicode License Agreement - Data Files
+ * and Software (SPDX: Unicode-DFS-2016); its notice is csrc/core/UNICODE-LICENSE.txt.
  *
  * Layout. Every code point maps to a record {{fold, cls, fold_len, upper}} in kw_ut_recs:
  *   - fold_len 1: the folding is cp + fold (fold 0: the code point does not fold). Storing

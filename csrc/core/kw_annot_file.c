@@ -18,7 +18,11 @@
  *     offsets u64 x (T+1): value t is values[offsets[t] .. offsets[t+1])
  *     stream  the type of each token, W bytes (the fewest of 1, 2, 3, 4
  *             that hold T - 1) x N
- *     post_start u32 x (T+1), post u32 x N: the positions of each type
+ *     post_start u32 x (T+1): type t has post_start[t+1] - post_start[t]
+ *             positions
+ *     vpost_start u64 x (T+1), and vpost, vpost_start[T] bytes: the
+ *             positions of type t, delta-coded as kw_attr.h says, are
+ *             vpost[vpost_start[t] .. vpost_start[t+1])
  *   then each structure:
  *     u32 the bytes of its name with a closing NUL, u32 0, u64 R, regions
  *     name    UTF-8 and a NUL
@@ -28,7 +32,8 @@
  * inside the section and their padding is zero; names are non-empty UTF-8
  * without NUL, distinct, not `word` or `text`; values are UTF-8, offsets
  * ascend to F; every type id < T; postings start at 0, ascend to N, and
- * hold positions < N ascending within a type; regions ascend without
+ * decode, each type's in exactly its bytes, to its count of positions < N,
+ * ascending; regions ascend without
  * overlap, each inside one document; and the spans, read token by token
  * through each document as kw_span_reader reads them, stay inside it,
  * start and end on characters, escape exactly the tokens flagged, repeat a
@@ -113,7 +118,8 @@ static void walk(const kw_index *ix, writer *w)
         align(w);
         put(w, a->post_start, (T + 1) * 4);
         align(w);
-        put(w, a->post, N * 4);
+        put(w, a->vpost_start, (T + 1) * 8);
+        put(w, a->vpost, a->vpost_start[T]);
         align(w);
     }
     for (size_t k = 1; k < ix->n_structures; k++) {
@@ -238,10 +244,16 @@ static kw_status load_attr(cursor *c, const kw_index *ix, kw_attr *a)
     const uint64_t starts_at = c->at;
     const void *starts_bytes = stream ? take(c, T + 1, 4, "the postings' starts", &st) : NULL;
     const uint32_t *post_start = starts_bytes;
-    const uint64_t post_at = c->at;
-    const void *post_bytes = post_start ? take(c, N, 4, "the postings", &st) : NULL;
-    const uint32_t *post = post_bytes;
-    if (!post)
+    const uint64_t vstarts_at = c->at;
+    const void *vstarts_bytes = post_start ? take(c, T + 1, 8, "the postings' offsets", &st) : NULL;
+    const uint64_t *vpost_start = vstarts_bytes;
+    const uint64_t vpost_at = c->at;
+    const unsigned char *vpost = vpost_start && vpost_start[0] == 0
+                                     ? take(c, vpost_start[T], 1, "the postings", &st)
+                                     : NULL;
+    if (vpost_start && vpost_start[0] != 0)
+        return bad(c, vstarts_at, "attribute %s: the postings' offsets do not start at 0", name);
+    if (!vpost)
         return st;
     if (offsets[0] != 0 || offsets[T] != F)
         return bad(c, offsets_at, "attribute %s: the offsets run from %llu to %llu, not 0 to "
@@ -264,13 +276,32 @@ static kw_status load_attr(cursor *c, const kw_index *ix, kw_attr *a)
         return bad(c, starts_at, "attribute %s: the postings start at %u and end at %u, not 0 "
                    "and %llu", name, post_start[0], post_start[T], (ull)N);
     for (uint64_t t = 0; t < T; t++) {
-        if (post_start[t + 1] < post_start[t])
+        if (post_start[t + 1] < post_start[t] || vpost_start[t + 1] < vpost_start[t])
             return bad(c, starts_at + 4 * t, "attribute %s: the postings of type %llu end "
                        "before they start", name, (ull)t);
-        for (uint64_t k = post_start[t]; k < post_start[t + 1]; k++)
-            if (post[k] >= N || (k > post_start[t] && post[k] <= post[k - 1]))
-                return bad(c, post_at + 4 * k, "attribute %s: posting %llu is out of place",
-                           name, (ull)k);
+        /* Decoded as kw_postings_next will, but never past the type's bytes. */
+        const unsigned char *p = vpost + vpost_start[t], *end = vpost + vpost_start[t + 1];
+        uint64_t last = UINT64_MAX;
+        for (uint64_t k = post_start[t]; k < post_start[t + 1]; k++) {
+            uint64_t gap = 0;
+            unsigned shift = 0;
+            unsigned char byte;
+            do {
+                if (p == end || shift > 28)
+                    return bad(c, vpost_at + (uint64_t)(p - vpost), "attribute %s: the "
+                               "postings of type %llu run past their bytes", name, (ull)t);
+                byte = *p++;
+                gap |= (uint64_t)(byte & 0x7F) << shift;
+                shift += 7;
+            } while (byte & 0x80);
+            last += gap;
+            if (gap == 0 || gap > UINT32_MAX || last >= N)
+                return bad(c, vpost_at + (uint64_t)(p - vpost), "attribute %s: posting %llu "
+                           "is out of place", name, (ull)k);
+        }
+        if (p != end)
+            return bad(c, vpost_at + (uint64_t)(p - vpost), "attribute %s: bytes left over "
+                       "after the postings of type %llu", name, (ull)t);
     }
     kw_strtab forms;
     kw_strtab_init(&forms);
@@ -285,7 +316,8 @@ static kw_status load_attr(cursor *c, const kw_index *ix, kw_attr *a)
                    .tok_width = W,
                    .n_groups = (size_t)T,
                    .post_start = post_start,
-                   .post = post};
+                   .vpost_start = vpost_start,
+                   .vpost = vpost};
     return KW_OK;
 }
 

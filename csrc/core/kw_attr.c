@@ -71,6 +71,28 @@ static unsigned width_for(size_t n_types)
     return n_types <= 1u << 8 ? 1 : n_types <= 1u << 16 ? 2 : n_types <= 1u << 24 ? 3 : 4;
 }
 
+/* The LEB128 bytes of v (kw_attr.h) at out; how many. */
+static size_t put_varint(unsigned char *out, uint32_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (unsigned char)v;
+    return n;
+}
+
+static size_t varint_bytes(uint32_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
 kw_status kw_attr_finish(kw_attr_builder *b, const kw_alloc *a, size_t n_tokens,
                          const kw_cancel *cancel, kw_attr *out)
 {
@@ -78,38 +100,58 @@ kw_status kw_attr_finish(kw_attr_builder *b, const kw_alloc *a, size_t n_tokens,
     const unsigned width = width_for(n_types);
     unsigned char *stream = width == 4 ? NULL : kw_malloc(a, n_tokens * width);
     uint32_t *post_start = kw_malloc(a, (n_types + 1) * sizeof *post_start);
-    uint32_t *post = kw_malloc(a, n_tokens * sizeof *post);
-    if ((width != 4 && !stream) || !post_start || !post) {
-        kw_free(a, stream);
-        kw_free(a, post_start);
-        kw_free(a, post);
-        return KW_ENOMEM;
-    }
-    /* Postings: count each type, prefix sums, then place each position. */
+    uint64_t *vpost_start = kw_malloc(a, (n_types + 1) * sizeof *vpost_start);
+    uint32_t *next = kw_malloc(a, (n_types + 1) * sizeof *next);   /* a type's last position */
+    unsigned char *vpost = NULL;
+    kw_status st = KW_ENOMEM;
+    if ((width != 4 && !stream) || !post_start || !vpost_start || !next)
+        goto failed;
+    /* Count each type's positions and the bytes of their distances, in
+     * one pass; then place the distances, in a second. */
     memset(post_start, 0, (n_types + 1) * sizeof *post_start);
-    for (size_t lo = 0; lo < n_tokens; lo = kw_chunk_end(lo, n_tokens)) {
-        if (lo && kw_stop_asked(cancel))
-            goto stopped;
-        for (size_t pos = lo, end = kw_chunk_end(lo, n_tokens); pos < end; pos++)
-            post_start[b->toks[pos] + 1]++;
-    }
+    memset(vpost_start, 0, (n_types + 1) * sizeof *vpost_start);
     for (size_t t = 0; t < n_types; t++)
-        post_start[t + 1] += post_start[t];
+        next[t] = UINT32_MAX;
     for (size_t lo = 0; lo < n_tokens; lo = kw_chunk_end(lo, n_tokens)) {
         if (lo && kw_stop_asked(cancel))
             goto stopped;
         for (size_t pos = lo, end = kw_chunk_end(lo, n_tokens); pos < end; pos++) {
-            uint32_t type = b->toks[pos];
-            post[post_start[type]++] = (uint32_t)pos;
+            const uint32_t type = b->toks[pos];
+            post_start[type + 1]++;
+            vpost_start[type + 1] += varint_bytes((uint32_t)pos - next[type]);
+            next[type] = (uint32_t)pos;
             if (width != 4)
                 for (unsigned k = 0; k < width; k++)
                     stream[pos * width + k] = (unsigned char)(type >> (8 * k));
         }
     }
-    /* Placing moved each start to the next group's: shift them back. */
-    for (size_t t = n_types; t > 0; t--)
-        post_start[t] = post_start[t - 1];
-    post_start[0] = 0;
+    for (size_t t = 0; t < n_types; t++) {
+        post_start[t + 1] += post_start[t];
+        vpost_start[t + 1] += vpost_start[t];
+    }
+    if (!(vpost = kw_malloc(a, (size_t)vpost_start[n_types])))
+        goto failed;
+    /* Where each type's next distance goes, as a byte offset, in `next`'s
+     * place: the offsets need 64 bits, so a second array. */
+    uint64_t *at = kw_malloc(a, (n_types + 1) * sizeof *at);
+    if (!at)
+        goto failed;
+    memcpy(at, vpost_start, (n_types + 1) * sizeof *at);
+    for (size_t t = 0; t < n_types; t++)
+        next[t] = UINT32_MAX;
+    for (size_t lo = 0; lo < n_tokens; lo = kw_chunk_end(lo, n_tokens)) {
+        if (lo && kw_stop_asked(cancel)) {
+            kw_free(a, at);
+            goto stopped;
+        }
+        for (size_t pos = lo, end = kw_chunk_end(lo, n_tokens); pos < end; pos++) {
+            const uint32_t type = b->toks[pos];
+            at[type] += put_varint(vpost + at[type], (uint32_t)pos - next[type]);
+            next[type] = (uint32_t)pos;
+        }
+    }
+    kw_free(a, at);
+    kw_free(a, next);
 
     *out = (kw_attr){.name = b->name,
                      .forms = b->forms,
@@ -118,14 +160,19 @@ kw_status kw_attr_finish(kw_attr_builder *b, const kw_alloc *a, size_t n_tokens,
                      .tok_width = width,
                      .n_groups = n_types,
                      .post_start = post_start,
-                     .post = post};
+                     .vpost_start = vpost_start,
+                     .vpost = vpost};
     return KW_OK;
 
 stopped:
+    st = KW_EINTR;
+failed:
     kw_free(a, stream);
     kw_free(a, post_start);
-    kw_free(a, post);
-    return KW_EINTR;
+    kw_free(a, vpost_start);
+    kw_free(a, next);
+    kw_free(a, vpost);
+    return st;
 }
 
 void kw_attr_unfinish(kw_attr *attr, const kw_alloc *a)
@@ -133,7 +180,8 @@ void kw_attr_unfinish(kw_attr *attr, const kw_alloc *a)
     if (attr->tok_width != 4)
         kw_free(a, (void *)(uintptr_t)attr->tok_bytes);
     kw_free(a, (void *)(uintptr_t)attr->post_start);
-    kw_free(a, (void *)(uintptr_t)attr->post);
+    kw_free(a, (void *)(uintptr_t)attr->vpost_start);
+    kw_free(a, (void *)(uintptr_t)attr->vpost);
 }
 
 void kw_attr_builder_hand_over(kw_attr_builder *b, const kw_attr *finished, const kw_alloc *a)
@@ -159,7 +207,8 @@ void kw_attr_free(kw_attr *attr, const kw_alloc *a)
     kw_strtab_free(&attr->forms, a);
     kw_free(a, (void *)(uintptr_t)attr->tok_bytes);
     kw_free(a, (void *)(uintptr_t)attr->post_start);
-    kw_free(a, (void *)(uintptr_t)attr->post);
+    kw_free(a, (void *)(uintptr_t)attr->vpost_start);
+    kw_free(a, (void *)(uintptr_t)attr->vpost);
 }
 
 void kw_structure_free(kw_structure *st, const kw_alloc *a)

@@ -6,8 +6,12 @@
  * vocabulary of its own (`word`, `lemma`, `upos`, ...): a token stream of
  * type ids and CSR postings, as the surface forms have. Attribute 0 of
  * every index is `word`, a view of the surface forms (kw_index.h), whose
- * postings are grouped by fold group; an annotation's own attributes have
- * one postings group per type.
+ * postings are grouped by fold group, four bytes a position. An
+ * annotation's own attributes have one postings group per type, delta-coded
+ * (each position as its distance from the one before, the first from -1,
+ * in LEB128: 7 bits a byte, low first, the high bit set on all but the
+ * last byte), since a vocabulary as small as upos's gives gaps of a few
+ * tokens, a byte each instead of four. kw_postings reads either kind.
  *
  * A structure (`text`, `s`, `p`) is a sorted list of regions, each a range
  * [start, end) of corpus-wide token positions inside one document; regions
@@ -31,8 +35,11 @@ typedef struct kw_attr {
     unsigned tok_width;
     const uint32_t *group_of;     /* type -> postings group; NULL: each type is its own group */
     size_t n_groups;
-    const uint32_t *post_start;   /* n_groups + 1: the positions of group g are post[post_start[g] ..] */
-    const uint32_t *post;         /* every position, grouped, ascending within a group */
+    const uint32_t *post_start;   /* n_groups + 1: group g has post_start[g + 1] - post_start[g]
+                                   * positions, at post[post_start[g]] .. (word) */
+    const uint32_t *post;         /* word: every position, grouped, ascending within a group */
+    const uint64_t *vpost_start;  /* others: n_groups + 1 byte offsets into vpost */
+    const unsigned char *vpost;   /* others: each group's positions, delta-coded */
 } kw_attr;
 
 /* The type of token `pos` under attribute a. */
@@ -52,6 +59,51 @@ static inline uint32_t kw_attr_type(const kw_attr *a, size_t pos)
 static inline uint32_t kw_attr_group(const kw_attr *a, uint32_t type)
 {
     return a->group_of ? a->group_of[type] : type;
+}
+
+/* How many positions group g has. */
+static inline size_t kw_attr_group_size(const kw_attr *a, uint32_t g)
+{
+    return a->post_start[g + 1] - a->post_start[g];
+}
+
+/* Reads the positions of one postings group in ascending order. */
+typedef struct kw_postings {
+    const uint32_t *u32;          /* word's, or NULL */
+    const unsigned char *p;       /* else the delta-coded bytes */
+    size_t left;
+    uint32_t last;
+} kw_postings;
+
+static inline void kw_attr_postings(const kw_attr *a, uint32_t g, kw_postings *it)
+{
+    it->left = kw_attr_group_size(a, g);
+    it->u32 = a->post ? a->post + a->post_start[g] : NULL;
+    it->p = a->post ? NULL : a->vpost + a->vpost_start[g];
+    it->last = UINT32_MAX; /* -1, so that the first distance is the position + 1 */
+}
+
+/* 1 and the next position, or 0 after the last. */
+static inline int kw_postings_next(kw_postings *it, uint32_t *pos)
+{
+    if (!it->left)
+        return 0;
+    it->left--;
+    if (it->u32) {
+        *pos = *it->u32++;
+        return 1;
+    }
+    uint32_t gap = 0;
+    unsigned shift = 0;
+    unsigned char byte;
+    do {
+        byte = *it->p++;
+        gap |= (uint32_t)(byte & 0x7F) << shift;
+        shift += 7;
+    } while (byte & 0x80);
+    it->last += gap;
+    *pos = it->last;
+    return 1;
 }
 
 typedef struct kw_structure {

@@ -41,8 +41,11 @@ typedef struct reader {
     size_t text_len, text_cap;
     kw_ext_token *tokens;
     size_t n_tokens, tokens_cap;
-    piece *values;             /* KW_CONLLU_N_ATTRS a token */
-    size_t values_cap;
+    int columns[KW_CONLLU_N_ATTRS]; /* the columns kept, in the builder's attribute order */
+    size_t n_kept;
+    const char **value_ptrs;   /* n_kept a token */
+    size_t *value_lens;
+    size_t ptrs_cap, lens_cap;
     kw_ext_region *regions;
     size_t n_regions, regions_cap;
     int doc_open;              /* tokens or a `# newdoc` seen since the last document */
@@ -135,28 +138,14 @@ static kw_status flush_document(reader *r)
     kw_status st = close_paragraph(r);
     if (st)
         return st;
-    /* The token array has settled: each token's values are pointed to now,
-     * as kw_ext_token takes them (arrays of pointers and of lengths). */
-    const char **ptrs = kw_malloc(r->alloc, (r->n_tokens * KW_CONLLU_N_ATTRS + 1) * sizeof *ptrs);
-    size_t *lens = kw_malloc(r->alloc, (r->n_tokens * KW_CONLLU_N_ATTRS + 1) * sizeof *lens);
-    if (!ptrs || !lens) {
-        kw_free(r->alloc, ptrs);
-        kw_free(r->alloc, lens);
-        return KW_ENOMEM;
-    }
-    for (size_t i = 0; i < r->n_tokens * KW_CONLLU_N_ATTRS; i++) {
-        ptrs[i] = r->values[i].p;
-        lens[i] = r->values[i].n;
-    }
-    for (size_t i = 0; i < r->n_tokens; i++) {
-        r->tokens[i].values = &ptrs[i * KW_CONLLU_N_ATTRS];
-        r->tokens[i].value_lens = &lens[i * KW_CONLLU_N_ATTRS];
+    /* The arrays have settled: each token's values are pointed to now. */
+    for (size_t i = 0; r->n_kept && i < r->n_tokens; i++) {
+        r->tokens[i].values = &r->value_ptrs[i * r->n_kept];
+        r->tokens[i].value_lens = &r->value_lens[i * r->n_kept];
     }
     kw_annot_problem problem;
     st = kw_builder_add_annotated(r->b, r->text ? r->text : "", r->text_len, r->tokens,
                                   r->n_tokens, r->regions, r->n_regions, &problem);
-    kw_free(r->alloc, ptrs);
-    kw_free(r->alloc, lens);
     if (st == KW_EINVAL || st == KW_EUTF8)
         return fail(r, "the document ending here was refused: %s", problem.what);
     if (st != KW_OK)
@@ -211,21 +200,30 @@ static kw_status add_word(reader *r, const piece *col, size_t begin, size_t end)
 {
     kw_status st;
     if ((st = kw_reserve(r->alloc, (void **)&r->tokens, &r->tokens_cap, r->n_tokens + 1,
-                         sizeof *r->tokens))
-        || (st = kw_reserve(r->alloc, (void **)&r->values, &r->values_cap,
-                            (r->n_tokens + 1) * KW_CONLLU_N_ATTRS, sizeof *r->values)))
+                         sizeof *r->tokens)))
         return st;
-    piece *v = &r->values[r->n_tokens * KW_CONLLU_N_ATTRS];
-    static const int columns[KW_CONLLU_N_ATTRS] = {LEMMA, UPOS, XPOS, FEATS, DEPREL, HEAD};
-    for (int k = 0; k < KW_CONLLU_N_ATTRS; k++) {
-        piece value = col[columns[k]];
-        /* `_` is an unspecified value, except an underscore token's lemma. */
-        if (equals(value, "_") && !(columns[k] == LEMMA && equals(col[FORM], "_")))
-            value.n = 0;
-        v[k] = value;
+    r->tokens[r->n_tokens] = (kw_ext_token){.begin = begin, .end = end, .word = col[FORM].p,
+                                            .word_len = col[FORM].n};
+    if (!r->n_kept) {
+        r->n_tokens++;
+        return KW_OK;
     }
-    r->tokens[r->n_tokens++] = (kw_ext_token){.begin = begin, .end = end, .word = col[FORM].p,
-                                              .word_len = col[FORM].n};
+    if ((st = kw_reserve(r->alloc, (void **)&r->value_ptrs, &r->ptrs_cap,
+                            (r->n_tokens + 1) * r->n_kept, sizeof *r->value_ptrs))
+        || (st = kw_reserve(r->alloc, (void **)&r->value_lens, &r->lens_cap,
+                            (r->n_tokens + 1) * r->n_kept, sizeof *r->value_lens)))
+        return st;
+    const char **ptrs = &r->value_ptrs[r->n_tokens * r->n_kept];
+    size_t *lens = &r->value_lens[r->n_tokens * r->n_kept];
+    for (size_t k = 0; k < r->n_kept; k++) {
+        const piece value = col[r->columns[k]];
+        /* `_` is an unspecified value, except an underscore token's lemma. */
+        const int unspecified = value.n == 1 && value.p[0] == '_'
+                                && !(r->columns[k] == LEMMA && equals(col[FORM], "_"));
+        ptrs[k] = value.p;
+        lens[k] = unspecified ? 0 : value.n;
+    }
+    r->n_tokens++;
     return KW_OK;
 }
 
@@ -335,12 +333,23 @@ static kw_status comment(reader *r, sentence *s, piece line)
 }
 
 kw_status kw_conllu_add(kw_builder *b, const kw_alloc *alloc, const char *data, size_t n,
-                        kw_conllu_doc_fn doc_added, void *ctx, const kw_cancel *cancel,
-                        kw_parse_error *err)
+                        const char *const *attrs, size_t n_attrs, kw_conllu_doc_fn doc_added,
+                        void *ctx, const kw_cancel *cancel, kw_parse_error *err)
 {
+    static const int columns[KW_CONLLU_N_ATTRS] = {LEMMA, UPOS, XPOS, FEATS, DEPREL, HEAD};
     reader r = {.b = b, .alloc = alloc, .err = err, .doc_added = doc_added, .ctx = ctx};
     err->line = 0;
     err->message[0] = '\0';
+    if (n_attrs > KW_CONLLU_N_ATTRS)
+        return KW_EINVAL;
+    for (size_t k = 0; k < n_attrs; k++) {
+        size_t j = 0;
+        while (j < KW_CONLLU_N_ATTRS && strcmp(attrs[k], kw_conllu_attrs[j]) != 0)
+            j++;
+        if (j == KW_CONLLU_N_ATTRS)
+            return KW_EINVAL;
+        r.columns[r.n_kept++] = columns[j];
+    }
     kw_status st = KW_OK;
     /* Every byte is checked first, so a problem is named by its line. */
     {
@@ -411,7 +420,8 @@ kw_status kw_conllu_add(kw_builder *b, const kw_alloc *alloc, const char *data, 
         st = flush_document(&r);
     kw_free(alloc, r.text);
     kw_free(alloc, r.tokens);
-    kw_free(alloc, r.values);
+    kw_free(alloc, r.value_ptrs);
+    kw_free(alloc, r.value_lens);
     kw_free(alloc, r.regions);
     return st;
 }

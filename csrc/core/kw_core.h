@@ -219,8 +219,8 @@ kw_status kw_builder_add_annotated(kw_builder *b, const char *text, size_t n_byt
 
 /* ---- CoNLL-U (kw_conllu.c) ---- */
 
-/* The attributes and structures a CoNLL-U builder is annotated with
- * (kw_builder_annotate), in this order, before kw_conllu_add. */
+/* The attributes a CoNLL-U source may give (its columns LEMMA, UPOS, XPOS,
+ * FEATS, DEPREL and HEAD) and the structures it gives. */
 #define KW_CONLLU_N_ATTRS 6
 #define KW_CONLLU_N_STRUCTURES 2
 extern const char *const kw_conllu_attrs[KW_CONLLU_N_ATTRS];
@@ -236,16 +236,19 @@ typedef struct kw_parse_error {
  * it has none), borrowed for the call; nonzero stops reading (KW_EINTR). */
 typedef int (*kw_conllu_doc_fn)(void *ctx, const char *id, size_t id_len);
 
-/* Add the documents of CoNLL-U data[0 .. n) to b (annotated as above). The
- * rules of reading (which rows are tokens, the rebuilt text, the documents,
- * sentences and paragraphs, `_`) are those of pkg/kwiq/_annotated.py's
- * read_conllu docstring. Scratch memory comes from alloc. KW_EFORMAT:
- * malformed input, *err says where and what; the documents before the one
- * holding the problem stay added (callers drop the builder). KW_EINTR:
- * cancel or doc_added asked to stop. */
+/* Add the documents of CoNLL-U data[0 .. n) to b, keeping the attributes
+ * attrs[0 .. n_attrs) (some of kw_conllu_attrs, in any order): b must be
+ * annotated (kw_builder_annotate) with exactly these attributes in this
+ * order and with kw_conllu_structures. The rules of reading (which rows are
+ * tokens, the rebuilt text, the documents, sentences and paragraphs, `_`)
+ * are those of pkg/kwiq/_annotated.py's read_conllu docstring. Scratch
+ * memory comes from alloc. KW_EFORMAT: malformed input, *err says where
+ * and what; the documents before the one holding the problem stay added
+ * (callers drop the builder). KW_EINVAL: an attribute CoNLL-U does not
+ * give. KW_EINTR: cancel or doc_added asked to stop. */
 kw_status kw_conllu_add(kw_builder *b, const kw_alloc *alloc, const char *data, size_t n,
-                        kw_conllu_doc_fn doc_added, void *ctx, const kw_cancel *cancel,
-                        kw_parse_error *err);
+                        const char *const *attrs, size_t n_attrs, kw_conllu_doc_fn doc_added,
+                        void *ctx, const kw_cancel *cancel, kw_parse_error *err);
 
 /* ---- VRT (kw_vrt.c) ---- */
 

@@ -700,6 +700,10 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     ix->n_attrs = 1 + b->n_attrs;
     ix->n_structures = 1 + b->n_structures;
     ix->spans = b->spans;
+    if (ix->spans.gap) {
+        ix->spans.gap = shrink(a, ix->spans.gap, b->n_tokens);
+        ix->spans.len = shrink(a, ix->spans.len, b->n_tokens);
+    }
     kw_free(a, b->attrs);
     kw_free(a, b->structures);
     a->free(a->ctx, b);

@@ -3,6 +3,10 @@
  * tests/test_unicode_tables.py fails when this file is stale (it runs the generator with
  * --check).
  *
+ * Licence. These tables are derived from the Unicode Character Database 14.0.0,
+ * Copyright (c) 1991-2021 Unicode, Inc., under the Unicode License Agreement - Data Files
+ * and Software (SPDX: Unicode-DFS-2016); its notice is csrc/core/UNICODE-LICENSE.txt.
+ *
  * Layout. Every code point maps to a record {fold, cls, fold_len, upper} in kw_ut_recs:
  *   - fold_len 1: the folding is cp + fold (fold 0: the code point does not fold). Storing
  *     a delta lets every letter of a cased alphabet share one record.

@@ -140,19 +140,16 @@ static PyObject *id_objects(const id_list *ids)
     return list;
 }
 
-/* A reader of a format into a builder, as kw_conllu_add and kw_vrt_add
- * are (their callbacks have the same type). */
-typedef kw_status (*format_reader)(kw_builder *b, const kw_alloc *alloc, const char *data,
-                                   size_t n, kw_conllu_doc_fn doc_added, void *ctx,
-                                   const kw_cancel *cancel, kw_parse_error *err);
+/* The formats read_documents reads. */
+typedef enum { CONLLU, VRT } format;
 
-/* Read the bytes of `source` (any buffer) with `read` and the GIL released;
- * the list of what each added document's callback gave (str or None). */
-static PyObject *read_documents(BuilderObject *self, PyObject *source, format_reader read)
+/* Read the bytes of `source` (any buffer) as `fmt`, with the GIL released;
+ * CoNLL-U keeps the attributes names[0 .. n_names). The list of what each
+ * added document's callback gave (str or None). */
+static PyObject *read_documents(BuilderObject *self, PyObject *source, format fmt,
+                                const char *const *names, size_t n_names)
 {
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
-    if (ready(self) < 0)
-        return NULL;
     Py_buffer view;
     if (PyObject_GetBuffer(source, &view, PyBUF_SIMPLE) < 0)
         return NULL;
@@ -161,18 +158,23 @@ static PyObject *read_documents(BuilderObject *self, PyObject *source, format_re
     kwiq_stop stop;
     self->busy = 1;
     kwiq_stop_release(&stop, &self->interrupted);
-    kw_status st = read(self->b, &kwiq_alloc, view.buf, (size_t)view.len, collect_id, &ids,
-                        &stop.cancel, &err);
+    kw_status st = fmt == CONLLU
+        ? kw_conllu_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, names, n_names,
+                        collect_id, &ids, &stop.cancel, &err)
+        : kw_vrt_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, collect_id, &ids,
+                     &stop.cancel, &err);
     kwiq_stop_reacquire(&stop);
     self->busy = 0;
     PyBuffer_Release(&view);
     PyObject *result = NULL;
-    if (st == KW_EFORMAT)
+    if (st == KW_EINVAL)
+        PyErr_SetString(PyExc_ValueError, fmt == CONLLU
+                        ? "add_conllu(): an attribute CoNLL-U does not give"
+                        : "add_vrt(): the builder is not annotated");
+    else if (st == KW_EFORMAT)
         PyErr_Format(state->format_error, "line %zu: %s", err.line, err.message);
     else if (ids.no_memory)
         PyErr_NoMemory();
-    else if (st == KW_EINVAL)
-        PyErr_SetString(PyExc_ValueError, "the builder is not annotated");
     else if (st != KW_OK)
         kwiq_raise_status(st);
     else
@@ -183,16 +185,26 @@ static PyObject *read_documents(BuilderObject *self, PyObject *source, format_re
 }
 
 const char kwiq_builder_add_conllu_doc[] =
-"add_conllu(data)\n--\n\n"
+"add_conllu(data, attrs)\n--\n\n"
 "Add the documents of CoNLL-U bytes (any buffer), read in C with the GIL\n"
-"released (kw_conllu_add); the builder must be annotated with conllu_attrs\n"
-"and conllu_structures. Returns each added document's `# newdoc id`, or\n"
+"released (kw_conllu_add), keeping the attributes `attrs` (a list of some\n"
+"of conllu_attrs); the builder must be annotated with attrs and\n"
+"conllu_structures. Returns each added document's `# newdoc id`, or\n"
 "None. FormatError \"line N: ...\" for malformed input: the documents\n"
 "before the one holding it stay added. Ctrl-C and interrupt() stop it.";
 
-PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source)
+PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args)
 {
-    return read_documents(self, source, kw_conllu_add);
+    PyObject *source, *attrs;
+    if (!PyArg_ParseTuple(args, "OO:add_conllu", &source, &attrs) || ready(self) < 0)
+        return NULL;
+    Py_ssize_t n_attrs;
+    const char **names = names_of(attrs, "attrs", &n_attrs);
+    if (!names)
+        return NULL;
+    PyObject *result = read_documents(self, source, CONLLU, names, (size_t)n_attrs);
+    PyMem_Free(names);
+    return result;
 }
 
 const char kwiq_builder_add_vrt_doc[] =
@@ -206,7 +218,9 @@ const char kwiq_builder_add_vrt_doc[] =
 
 PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source)
 {
-    return read_documents(self, source, kw_vrt_add);
+    if (ready(self) < 0)
+        return NULL;
+    return read_documents(self, source, VRT, NULL, 0);
 }
 
 /* ---- a document with its tokens given (Builder.add_annotated) ---- */

@@ -392,7 +392,8 @@ static PyMethodDef Builder_methods[] = {
     {"interrupt", (PyCFunction)Builder_interrupt, METH_NOARGS, Builder_interrupt_doc},
     /* annotated documents (kwiq_annotated.c) */
     {"annotate", (PyCFunction)kwiq_builder_annotate, METH_VARARGS, kwiq_builder_annotate_doc},
-    {"add_conllu", (PyCFunction)kwiq_builder_add_conllu, METH_O, kwiq_builder_add_conllu_doc},
+    {"add_conllu", (PyCFunction)kwiq_builder_add_conllu, METH_VARARGS,
+     kwiq_builder_add_conllu_doc},
     {"add_vrt", (PyCFunction)kwiq_builder_add_vrt, METH_O, kwiq_builder_add_vrt_doc},
     {"add_annotated", (PyCFunction)kwiq_builder_add_annotated, METH_VARARGS,
      kwiq_builder_add_annotated_doc},

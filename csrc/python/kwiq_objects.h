@@ -90,7 +90,7 @@ PyObject *kwiq_raise_status(kw_status st);
 /* The methods for annotated corpora (kwiq_annotated.c), in the method
  * tables of Builder and Index. */
 PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args);
-PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source);
+PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args);
 PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source);
 PyObject *kwiq_builder_add_annotated(BuilderObject *self, PyObject *args);
 extern const char kwiq_builder_annotate_doc[], kwiq_builder_add_conllu_doc[],

@@ -30,6 +30,30 @@ static kw_index *build(const char *const *docs, size_t n)
     return ix;
 }
 
+/* Every group's postings, read by kw_postings, are the positions whose type
+ * is in the group, in order: a scan of the stream is the oracle. */
+static int postings_agree(const kw_index *ix)
+{
+    int ok = 1;
+    for (size_t a = 0; a < ix->n_attrs; a++) {
+        const kw_attr *attr = &ix->attrs[a];
+        for (uint32_t g = 0; g < attr->n_groups; g++) {
+            kw_postings it;
+            kw_attr_postings(attr, g, &it);
+            uint32_t pos;
+            size_t seen = 0;
+            for (size_t scan = 0; scan < ix->n_tokens; scan++) {
+                if (kw_attr_group(attr, kw_attr_type(attr, scan)) != g)
+                    continue;
+                ok &= kw_postings_next(&it, &pos) && pos == scan;
+                seen++;
+            }
+            ok &= !kw_postings_next(&it, &pos) && seen == kw_attr_group_size(attr, g);
+        }
+    }
+    return ok;
+}
+
 /* `word` and `text` of a plain index are its surface forms and documents. */
 static void test_views_of_a_plain_index(void)
 {
@@ -62,9 +86,13 @@ static void test_views_of_a_plain_index(void)
     /* The postings of `word` are those of the fold groups: "Peace" and
      * "peace" share theirs. */
     const kw_attr *word = &ix->attrs[0];
-    uint32_t g = kw_attr_group(word, kw_attr_type(word, 0));
+    uint32_t g = kw_attr_group(word, kw_attr_type(word, 0)), pos;
     CHECK(g == kw_attr_group(word, kw_attr_type(word, 2)));
-    CHECK(word->post_start[g + 1] - word->post_start[g] == 3);
+    CHECK(kw_attr_group_size(word, g) == 3);
+    kw_postings it;
+    kw_attr_postings(word, g, &it);
+    CHECK(kw_postings_next(&it, &pos) && pos == 0);
+    CHECK(kw_postings_next(&it, &pos) && pos == 2);
     kw_index_free(ix);
 }
 
@@ -168,9 +196,13 @@ static void test_annotated_documents(void)
     /* upos's postings: ADP at 0 and 6, PUNCT at 3 and 5. */
     const kw_attr *u = &ix->attrs[2];
     CHECK(u->tok_width == 1);
-    uint32_t adp = kw_attr_type(u, 0);
-    CHECK(u->post_start[adp + 1] - u->post_start[adp] == 2);
-    CHECK(u->post[u->post_start[adp]] == 0 && u->post[u->post_start[adp] + 1] == 6);
+    uint32_t adp = kw_attr_type(u, 0), pos;
+    CHECK(kw_attr_group_size(u, adp) == 2);
+    kw_postings it;
+    kw_attr_postings(u, adp, &it);
+    CHECK(kw_postings_next(&it, &pos) && pos == 0);
+    CHECK(kw_postings_next(&it, &pos) && pos == 6);
+    CHECK(!kw_postings_next(&it, &pos));
     CHECK(kw_index_n_structures(ix) == 2);
     CHECK(kw_index_structure_n_regions(ix, 1) == 2);
     uint32_t start, end;
@@ -192,6 +224,7 @@ static void test_annotated_documents(void)
     CHECK(ln.char_start == 304 && ln.char_end == 604 && ln.left_begin == 300);
     kw_hits_free(h);
     CHECK(ix->spans.n_escapes == 2);
+    CHECK(postings_agree(ix));
     kw_index_free(ix);
 }
 
@@ -424,8 +457,56 @@ static void test_load_damaged_annotation(void)
     free(file);
 }
 
+/* Distances of one, two and three bytes: a rare value among 40,000 tokens. */
+static void test_postings_far_apart(void)
+{
+    enum { N = 40000 };
+    const size_t rare[] = {0, 127, 128, 16511, 16512, 39999};
+    kw_builder *b;
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    CHECK(kw_builder_annotate(b, test_attrs, 2, test_structures, 1) == KW_OK);
+    char *text = malloc(2 * N);
+    kw_ext_token *tokens = malloc(N * sizeof *tokens);
+    static const char *const common[2] = {"a", "X"}, *const odd[2] = {"b", "Y"};
+    static const size_t lens[2] = {1, 1};
+    if (!text || !tokens) {
+        free(text);
+        free(tokens);
+        kw_builder_free(b);
+        return;
+    }
+    size_t next_rare = 0;
+    for (size_t i = 0; i < N; i++) {
+        const int is_rare = next_rare < 6 && rare[next_rare] == i;
+        next_rare += (size_t)is_rare;
+        text[2 * i] = 'w';
+        text[2 * i + 1] = ' ';
+        tokens[i] = (kw_ext_token){2 * i, 2 * i + 1, "w", 1, is_rare ? odd : common, lens};
+    }
+    kw_annot_problem problem;
+    CHECK(kw_builder_add_annotated(b, text, 2 * N, tokens, N, NULL, 0, &problem) == KW_OK);
+    kw_index *ix = NULL, *back = NULL;
+    CHECK(kw_builder_finish(b, &ix) == KW_OK);
+    if (ix) {
+        CHECK(postings_agree(ix));
+        size_t len;
+        unsigned char *file = save(ix, "", &len);
+        kw_load_error err;
+        CHECK(file && load(file, len, &back, &err) == KW_OK);
+        if (back) {
+            CHECK(postings_agree(back));
+            kw_index_free(back);
+        }
+        free(file);
+        kw_index_free(ix);
+    }
+    free(text);
+    free(tokens);
+}
+
 int main(void)
 {
+    test_postings_far_apart();
     test_save_load_annotated();
     test_load_damaged_annotation();
     test_annotated_documents();

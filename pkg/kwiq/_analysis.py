@@ -7,7 +7,7 @@ The C core does the counting (csrc/core/kw_stats.c: one pass over the token
 stream, hash tables of n-grams, window cooccurrences from a hit list); this
 module turns the counts into measures with numpy and into pandas
 DataFrames. Every function returns a sorted DataFrame with a fresh
-RangeIndex. The formulas are in README.md, "Counts and statistics".
+RangeIndex. The formulas are in docs/guide/statistics.md.
 
 Words are counted by their case-folded form (the fold groups the index
 builds, as queries fold) unless said otherwise; punctuation tokens are

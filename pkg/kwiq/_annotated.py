@@ -32,7 +32,8 @@ _XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?:\"([^\"]*)\"|'
 
 
 def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = True,
-                include: Union[str, Sequence[str]] = CONLLU_INCLUDE) -> tuple[Any, list]:
+                include: Union[str, Sequence[str]] = CONLLU_INCLUDE,
+                attrs: Optional[Sequence[str]] = None) -> tuple[Any, list]:
     """The index and document ids of CoNLL-U files (Universal Dependencies),
     read in C, a file at a time, with the GIL released.
 
@@ -44,8 +45,9 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
       character span of the whole surface token, since the text holds "im".
       Empty nodes (``8.1``) are left out.
     - Attributes: ``lemma``, ``upos``, ``xpos``, ``feats``, ``deprel`` and
-      ``head``, the columns as written. A column that is exactly ``_`` is
-      the empty string, except FORM (``_`` is an underscore token) and the
+      ``head``, the columns as written, or those of them ``attrs`` names (in
+      its order; each costs memory). A column that is exactly ``_`` is the
+      empty string, except FORM (``_`` is an underscore token) and the
       LEMMA of an underscore token.
     - The text of a document is rebuilt from the surface forms (a
       multiword token's, or a word's outside one), a space after each
@@ -70,8 +72,9 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
     line, bytes that are not UTF-8) and for an id given twice; nothing is
     built then.
     """
+    attrs = conllu_attrs(attrs)
     builder = _core.Builder()
-    builder.annotate(list(_core.conllu_attrs), list(_core.conllu_structures))
+    builder.annotate(attrs, list(_core.conllu_structures))
     ids: list = []
     seen: dict = {}
 
@@ -81,11 +84,11 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
                 doc_id = name if len(file_ids) == 1 else f"{name}#{k}"
             _add_id(ids, seen, doc_id, name)
 
-    _read_files(paths, include, progress, builder.add_conllu, take)
+    _read_files(paths, include, progress, lambda data: builder.add_conllu(data, attrs), take)
     return builder.finish(), ids
 
 
-def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attributes: Sequence[str],
+def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (),
              structures: Sequence[str] = VRT_STRUCTURES, progress: bool = True,
              include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list, Any]:
     """The index, document ids and metadata rows (a list of dicts, or None
@@ -94,9 +97,10 @@ def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attributes: Sequence[st
 
     - A line is markup when it starts with ``<`` and a letter, ``/``, ``?``
       or ``!``; every other line that is not blank is a token. A token
-      line's columns, separated by tabs, are its positional attributes,
-      named in order by ``attributes``, whose first name is ``word``
-      (CWB's convention: the first column is the word form). Values are
+      line's columns, separated by tabs, are its positional attributes:
+      the first is ``word`` and ``attrs`` names the others in order (as
+      ``cwb-encode -P`` does; a list that starts with ``word``, naming
+      every column as CQPweb lists them, means the same). Values are
       taken as written: no XML entity is decoded and ``_`` is not the
       empty string (an empty column is). Every token counts as a token.
     - Tags stand alone on their lines: ``<name a="v" ...>``,
@@ -126,12 +130,11 @@ def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attributes: Sequence[st
     end of the file, tokens outside ``<text>`` in a file of ``<text>``
     elements, bytes that are not UTF-8, an attribute given twice in a
     ``<text>`` tag) and for an id given twice; nothing is built then.
-    ValueError for ``attributes`` not starting with ``word`` or for
-    repeated or reserved names.
+    ValueError for repeated or reserved names.
     """
-    attributes, structures = _vrt_names(attributes, structures)
+    attrs, structures = _vrt_names(attrs, structures)
     builder = _core.Builder()
-    builder.annotate(attributes[1:], structures)
+    builder.annotate(attrs, structures)
     ids: list = []
     seen: dict = {}
     rows: list = []
@@ -149,28 +152,28 @@ def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attributes: Sequence[st
     return builder.finish(), ids, rows if any(rows) else None
 
 
-def _vrt_names(attributes: Any, structures: Any) -> tuple[list[str], list[str]]:
-    """from_vrt's names, checked: lists of str, attributes starting with
-    word."""
+def _vrt_names(attrs: Any, structures: Any) -> tuple[list[str], list[str]]:
+    """from_vrt's attributes beyond word and its structures, checked."""
     names = []
-    for what, given in (("attributes", attributes), ("structures", structures)):
+    for what, given in (("attrs", attrs), ("structures", structures)):
         if (isinstance(given, str) or not isinstance(given, (list, tuple))
                 or not all(isinstance(item, str) for item in given)):
             raise TypeError(f"{what} must be a list of str, not {given!r}")
         repeated = [item for item in given if given.count(item) > 1]
         if repeated:
-            raise ValueError(f"{what} name {repeated[0]!r} twice")
+            raise ValueError(f"{what} names {repeated[0]!r} twice")
         names.append(list(given))
-    if not names[0] or names[0][0] != "word":
-        raise ValueError("attributes name the columns of a token line, the first being "
-                         f"'word' (CWB's convention), not {attributes!r}")
-    if "" in names[0] or "word" in names[0][1:]:
-        raise ValueError("attributes: an empty name, or 'word' past the first column")
-    for structure in names[1]:
+    attrs, structures = names
+    if attrs[:1] == ["word"]:
+        attrs = attrs[1:]
+    if "" in attrs or "word" in attrs:
+        raise ValueError("attrs: an empty name, or 'word' past the first column (the "
+                         "first column is always word)")
+    for structure in structures:
         if structure in ("text", "g") or not _XML_NAME.fullmatch(structure):
             raise ValueError(f"structures: {structure!r} is not a name an element can have "
                              "(text and g are read as documents and glue)")
-    return names[0], names[1]
+    return attrs, structures
 
 
 def _text_attributes(tag: str, name: str, k: int) -> dict:
@@ -214,6 +217,23 @@ def _read_files(paths: Any, include: Any, progress: bool, add: Callable[[Any], l
             bar.advance(size)
     finally:
         bar.close()
+
+
+def conllu_attrs(attrs: Optional[Sequence[str]]) -> list[str]:
+    """The attributes read_conllu keeps: all by default; TypeError or
+    ValueError for a list that is not some of them, each once."""
+    if attrs is None:
+        return list(_core.conllu_attrs)
+    if isinstance(attrs, str):
+        raise TypeError("attrs must be a list of attribute names, not a single str")
+    attrs = list(attrs)
+    for attr in attrs:
+        if attr not in _core.conllu_attrs:
+            raise ValueError(f"CoNLL-U gives no attribute {attr!r}; it gives "
+                             f"{', '.join(_core.conllu_attrs)}")
+    if len(set(attrs)) != len(attrs):
+        raise ValueError(f"attrs names an attribute twice: {attrs}")
+    return attrs
 
 
 @contextlib.contextmanager

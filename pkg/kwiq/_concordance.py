@@ -105,7 +105,7 @@ def _travelled(view: IndexView, arrays: tuple[bytes, bytes, bytes],
                options: dict) -> Concordance:
     """The Concordance that Concordance.__reduce__ sent: its hits made
     again, over its corpus, from their positions, lengths and query
-    numbers (uint32, of a little-endian machine: README, Saved corpora)."""
+    numbers (uint32, of a little-endian machine: docs/guide/saved.md)."""
     if any(number >= len(options["queries"]) for number in memoryview(arrays[2]).cast("I")):
         raise ValueError("a pickled concordance with a hit of no query")
     return Concordance(view.index.hits_from(*arrays), view, **options)
@@ -159,7 +159,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     and ``bound`` as given to ``Corpus.kwic``.
 
     A Concordance pickles as its corpus, its hits in their order and what
-    ``kwic`` was asked (README, "Pickling").
+    ``kwic`` was asked (docs/guide/corpora.md, "Pickling").
 
     Selecting lines (head, tail, sample, page, filter, where, count_by:
     kwiq._select.Selecting) and showing them (print, the notebook's HTML,

@@ -48,7 +48,7 @@ class Corpus:
 
     A Corpus pickles, for other processes: a loaded one as a reference to
     its file, a built one as its saved bytes, a view as its corpus and its
-    documents (README, "Pickling").
+    documents (docs/guide/corpora.md, "Pickling").
     """
 
     def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None,
@@ -164,35 +164,38 @@ class Corpus:
             raise error.with_traceback(None) from None
 
     @classmethod
-    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *, progress: bool = True,
+    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *,
+                    attrs: Optional[Sequence[str]] = None, progress: bool = True,
                     include: Union[str, Sequence[str]] = _annotated.CONLLU_INCLUDE) -> "Corpus":
         """An annotated corpus of CoNLL-U files (Universal Dependencies),
         read in C: tokens, attributes, sentences, paragraphs and documents
-        as ``kwiq._annotated.read_conllu`` says. ``paths`` as from_files
-        takes them; a directory's files match ``include``. A progress bar
-        (tqdm) shows for reads longer than a second, unless
-        ``progress=False``. FormatError naming the file and line for
-        malformed input."""
-        index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include)
+        as ``kwiq._annotated.read_conllu`` says. ``attrs``: the attributes
+        to keep (default all: lemma, upos, xpos, feats, deprel, head).
+        ``paths`` as from_files takes them; a directory's files match
+        ``include``. A progress bar (tqdm) shows for reads longer than a
+        second, unless ``progress=False``. FormatError naming the file and
+        line for malformed input."""
+        index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include,
+                                            attrs)
         return of_index(cls, index, ids, None)
 
     @classmethod
-    def from_vrt(cls, paths: Union[PathLike, Iterable[PathLike]],
-                 attributes: Sequence[str] = ("word",), *,
+    def from_vrt(cls, paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (), *,
                  structures: Sequence[str] = _annotated.VRT_STRUCTURES, metadata: bool = True,
                  progress: bool = True,
                  include: Union[str, Sequence[str]] = _annotated.VRT_INCLUDE) -> "Corpus":
         """An annotated corpus of VRT files (CWB's vertical text, as
         CQPweb, Sketch Engine and NoSketch Engine exchange it), read in C
-        as ``kwiq._annotated.read_vrt`` says. ``attributes`` names the
-        columns of a token line, ``word`` first, e.g. ``["word", "lemma",
-        "upos"]``; ``structures`` the elements kept as structures. Each
-        ``<text>`` is a document, its ``id`` attribute its id and its other
-        attributes its metadata (which needs pandas; ``metadata=False``
-        leaves them out). ``paths``, ``include`` and ``progress`` as
-        ``from_conllu`` takes them. FormatError naming the file and line
-        for malformed input."""
-        index, ids, rows = _annotated.read_vrt(paths, attributes, structures,
+        as ``kwiq._annotated.read_vrt`` says. The first column of a token
+        line is ``word``; ``attrs`` names the others, e.g. ``["lemma",
+        "upos"]`` (``["word", "lemma", "upos"]`` means the same);
+        ``structures`` the elements kept as structures (default ``s`` and
+        ``p``). Each ``<text>`` is a document, its ``id`` attribute its id
+        and its other attributes its metadata (which needs pandas;
+        ``metadata=False`` leaves them out). ``paths``, ``include`` and
+        ``progress`` as ``from_conllu`` takes them. FormatError naming the
+        file and line for malformed input."""
+        index, ids, rows = _annotated.read_vrt(paths, attrs, structures,
                                                as_bool(progress, "progress"), include)
         keep = as_bool(metadata, "metadata") and rows is not None
         return of_index(cls, index, ids, _metadata.check(rows, len(ids)) if keep else None)
@@ -408,9 +411,9 @@ class Corpus:
 
     def where(self, **equalities: Any) -> "Corpus":
         """A view (as ``subset`` makes) over the documents whose metadata
-        has ``column == value`` for every keyword given; a list, tuple, set
-        or frozenset value means "is one of these", and None means "is
-        missing" (NaN or None). ``corpus.where(author="Austen",
+        has ``column == value`` for every keyword given; a collection (a
+        list, tuple, set, range, array: any iterable but a str) means "is
+        one of these", and None means "is missing" (NaN or None). ``corpus.where(author="Austen",
         year=[1811, 1813])``. ValueError for a column the metadata has not;
         no keyword gives a view of every document."""
         view = self._index_view
@@ -439,7 +442,7 @@ class Corpus:
              width: Optional[int] = None, bound: Optional[str] = None,
              meta: Union[str, Iterable[str], None] = None) -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
-        the README: words, phrases, globs (``peace*``), ``*`` for any word
+        docs/guide/queries.md: words, phrases, globs (``peace*``), ``*`` for any word
         and ``/regex/``. A list of queries gives one Concordance whose
         ``query`` column (in DataFrames) says which query found each line.
         ``case=True`` matches the exact case, otherwise case-folded forms.

@@ -8,7 +8,7 @@ views over some documents share it and pick their rows.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kwiq._saved import FormatError, decode_value, encode_value
@@ -129,12 +129,13 @@ def check_line_fields(names: list[str]) -> None:
 
 def matching(frame, equalities: dict) -> Any:
     """A boolean numpy array over frame's rows: every column equals its
-    value, or is in it for a list, tuple, set or frozenset."""
+    value, or is in it for a collection of values (a list, tuple, set,
+    range, array: any iterable but a str or bytes)."""
     import numpy as np
     keep = np.ones(len(frame), dtype=bool)
     for name, value in equalities.items():
         column = frame[name]
-        if isinstance(value, (list, tuple, set, frozenset)):
+        if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
             keep &= column.isin(list(value)).to_numpy(dtype=bool)
         elif value is None:
             keep &= column.isna().to_numpy(dtype=bool)

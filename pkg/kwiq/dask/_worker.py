@@ -20,7 +20,7 @@ from kwiq._corpus import index_view, of_files, of_index
 from kwiq._indexview import IndexView
 
 # What a built corpus holds in memory, per byte of its text's UTF-8
-# (README, Performance: 2.9x at 100 MB), for the scheduler's cost model.
+# (docs/performance.md: 2.9x at 100 MB), for the scheduler's cost model.
 BUILT_BYTES_PER_TEXT_BYTE = 3
 
 
