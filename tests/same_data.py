@@ -128,3 +128,28 @@ def spacy_docs(path: Path, vocab) -> list:
         docs.append(Doc(vocab, words=words, spaces=spaces, lemmas=lemmas, pos=pos, tags=tags,
                         morphs=morphs, deps=deps, heads=heads))
     return docs
+
+
+def three_corpora(path: Path, directory: Path) -> dict:
+    """The corpora of the CoNLL-U file at path through each source:
+    ``conllu``, ``vrt`` (written into directory) and, when spaCy is
+    installed, ``spacy``; each source's documents in the same order."""
+    import kwiq
+    corpora = {"conllu": kwiq.Corpus.from_conllu(path, progress=False),
+               "vrt": kwiq.Corpus.from_vrt(write_vrt(path, directory / (path.stem + ".vrt")),
+                                           VRT_ATTRIBUTES, progress=False)}
+    try:
+        import spacy
+    except ImportError:
+        return corpora
+    corpora["spacy"] = kwiq.Corpus.from_spacy(spacy_docs(path, spacy.blank("xx").vocab),
+                                              progress=False)
+    return corpora
+
+
+def hits(corpus, query: str, **options) -> list[tuple[int, int, int]]:
+    """The hits of a query as (document number, start, end), so that
+    corpora whose ids differ compare."""
+    number = {doc: k for k, doc in enumerate(corpus.ids)}
+    return [(number[line.doc], line.start, line.end)
+            for line in corpus.kwic(query, window=0, **options)]
