@@ -52,9 +52,8 @@ def read_spacy(docs: Iterable[Any], attrs: Sequence[str] = tuple(SPACY_ATTRIBUTE
     attrs = _check_attrs(attrs)
     builder = _core.Builder()
     builder.annotate(attrs, ["s"])
-    sized = hasattr(docs, "__len__") and hasattr(docs, "__getitem__")
-    bar = _build.Progress(sum(len(getattr(doc, "text", "")) for doc in docs) if sized else None,
-                          bool(progress))
+    total = len(docs) if hasattr(docs, "__len__") else None
+    bar = _build.Progress(total, bool(progress), unit="docs")
     n_docs = 0
     vocab = None
     try:
@@ -69,7 +68,7 @@ def read_spacy(docs: Iterable[Any], attrs: Sequence[str] = tuple(SPACY_ATTRIBUTE
             except FormatError as error:
                 raise FormatError(f"docs[{k}], {error}") from None
             n_docs += 1
-            bar.advance(len(doc.text))
+            bar.advance(1)
         return builder.finish(), n_docs
     finally:
         bar.close()
@@ -100,65 +99,75 @@ def _columns(doc: Any, attrs: list[str]) -> tuple:
     import numpy as np
     from spacy import attrs as spacy_attrs
 
-    names = ["ORTH", "IDX", "IS_SPACE"] + [SPACY_ATTRIBUTES[a] for a in attrs]
+    names = ["ORTH", "IDX", "IS_SPACE", "SENT_START", "DEP", "SPACY"]
+    names += [SPACY_ATTRIBUTES[a] for a in attrs]
     table = doc.to_array([getattr(spacy_attrs, name) for name in names])
     table = table.reshape(len(doc), len(names)).astype(np.uint64)
-    kept = table[:, 2] == 0
-    # kwiq's number of each spaCy token (of the kept ones), and of the
-    # kept tokens before each spaCy token: regions map through it.
-    before = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
-    sentences = _sentences(doc)
-    regions = [(0, before[start], before[end]) for start, end in sentences
-               if before[end] > before[start]]
     strings = doc.vocab.strings
-    words = _distinct(table[kept, 0], lambda h: strings[int(h)])
+    if "feats" in attrs:  # spaCy's empty MorphAnalysis is "_": the empty string here
+        feats = table[:, 6 + attrs.index("feats")]
+        feats[feats == strings["_"]] = 0
+    # The word and the string attributes share one list of distinct
+    # strings (key 0: the empty string), each column an index into it.
+    string_columns = [0] + [6 + k for k, name in enumerate(attrs) if name != "head"]
+    keys, index = np.unique(table[:, string_columns], return_inverse=True)
+    index = index.reshape(len(doc), len(string_columns)).astype(np.uint32)
+    forms = [strings[key] if key else "" for key in keys.tolist()]
+    # doc.text, as Doc.text joins its tokens' text_with_ws, but without
+    # a Token object each.
+    with_space = np.array(forms + [form + " " for form in forms] or [""], dtype=object)
+    text = "".join(with_space[index[:, 0] + len(forms) * (table[:, 5] != 0)].tolist())
+    kept = table[:, 2] == 0
+    index = index[kept]
+    # The number of kept tokens before each spaCy token (and the end):
+    # spaCy's token ranges map through it to kwiq's.
+    before = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
+    firsts = _sentence_starts(doc, table[:, 3].view(np.int64))
+    bounds = np.append(firsts, len(doc))
+    regions = np.stack([np.zeros(len(firsts), dtype=np.int64), before[bounds[:-1]],
+                        before[bounds[1:]]], axis=1)
+    regions = regions[regions[:, 2] > regions[:, 1]]
     starts = table[kept, 1].astype(np.int64)
-    lengths = np.array([len(form) for form in words[0]] or [0], dtype=np.int64)
-    ends = starts + lengths[words[1]]
+    lengths = np.array([len(form) for form in forms] or [0], dtype=np.int64)
+    ends = starts + lengths[index[:, 0]]
     values = []
+    column = 1
     for k, name in enumerate(attrs):
-        column = table[:, 3 + k]
         if name == "head":
-            values.append(_heads(doc, column, kept, before, sentences))
+            values.append(_heads(table[:, 6 + k], kept, before,
+                                 firsts if table[:, 4].any() else None))
         else:
-            empty = "_" if name == "feats" else ""  # spaCy's empty MorphAnalysis is "_"
-            values.append(_distinct(column[kept], lambda h, empty=empty: _string(strings, h,
-                                                                                 empty)))
-    return (doc.text, starts, ends, words, values,
-            np.array(regions, dtype=np.int64).reshape(-1, 3))
+            values.append((forms, np.ascontiguousarray(index[:, column])))
+            column += 1
+    return (text, starts, ends, (forms, np.ascontiguousarray(index[:, 0])), values,
+            np.ascontiguousarray(regions))
 
 
-def _string(strings: Any, key: Any, empty: str) -> str:
-    value = strings[int(key)] if key else ""
-    return "" if value == empty else value
-
-
-def _distinct(keys: Any, string_of: Any) -> tuple[list[str], Any]:
-    """(the strings of the distinct keys, each key's index among them)."""
+def _sentence_starts(doc: Any, sent_start: Any) -> Any:
+    """The first spaCy token of each of the Doc's sentences (none without
+    sentence boundaries), as Doc.sents and Doc.has_annotation("SENT_START")
+    find them, but over the to_array column rather than a Token each."""
     import numpy as np
-    distinct, index = np.unique(keys, return_inverse=True)
-    return [string_of(key) for key in distinct], index.astype(np.uint32).ravel()
+    if "sents" in doc.user_hooks:
+        return np.array([span.start for span in doc.sents], dtype=np.int64)
+    if len(doc) == 0 or (len(doc) > 1 and not sent_start[1:].any()):
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([[0], 1 + np.flatnonzero(sent_start[1:] == 1)]).astype(np.int64)
 
 
-def _sentences(doc: Any) -> list[tuple[int, int]]:
-    """The spaCy token ranges of the Doc's sentences, [] without."""
-    if not len(doc) or not doc.has_annotation("SENT_START"):
-        return []
-    return [(span.start, span.end) for span in doc.sents]
-
-
-def _heads(doc: Any, column: Any, kept: Any, before: Any, sentences: list) -> tuple:
-    """The head column as CoNLL-U writes it (see read_spacy)."""
+def _heads(column: Any, kept: Any, before: Any, firsts: Any) -> tuple:
+    """The head column as CoNLL-U writes it (see read_spacy); empty
+    values for a Doc without dependencies (firsts None)."""
     import numpy as np
-    n = len(doc)
-    if not doc.has_annotation("DEP") or not sentences:
+    if firsts is None or not len(firsts):
         return [""], np.zeros(int(kept.sum()), dtype=np.uint32)
-    position = np.arange(n, dtype=np.int64)
+    position = np.arange(len(column), dtype=np.int64)
     head = position + column.view(np.int64)
-    sentence_start = np.zeros(n, dtype=np.int64)
-    for start, end in sentences:
-        sentence_start[start:end] = before[start]
+    sentence = np.zeros(len(column), dtype=np.int64)
+    sentence[firsts] = firsts
+    sentence_start = before[np.maximum.accumulate(sentence)]
     number = before[head] - sentence_start + 1
     number[head == position] = 0
     number[~kept[head]] = -1  # a whitespace head has no number
-    return _distinct(number[kept], lambda v: "" if v < 0 else str(int(v)))
+    values, index = np.unique(number[kept], return_inverse=True)
+    return ["" if v < 0 else str(v) for v in values.tolist()], index.astype(np.uint32).ravel()
