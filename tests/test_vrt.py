@@ -119,6 +119,13 @@ def test_files_without_text_ids_and_a_directory(tmp_path):
     assert corpus.attributes == ("word",) and corpus.metadata.columns.tolist() == []
 
 
+def test_tokens_that_look_like_markup_and_indented_tags(tmp_path):
+    path = write(tmp_path, '  <text id="a">\n<3\n<\n&amp;\n  <g/>\n<<\n </text>\n')
+    corpus = kwiq.Corpus.from_vrt(path, progress=False)
+    assert corpus.tokens("a") == ["<3", "<", "&amp;", "<<"]
+    assert corpus.text("a") == "<3 < &amp;<<"
+
+
 def test_other_structures_when_named(tmp_path):
     path = write(tmp_path, '<s>\n<ne type="PER">\nAda\nLovelace\n</ne>\nwrote\n</s>\n')
     with pytest.raises(kwiq.FormatError, match="unknown element <ne>"):

@@ -375,10 +375,14 @@ static kw_status read_lines(reader *r, const char *data, size_t n, const kw_canc
             blank++;
         if (blank == line.n)
             continue;
-        int markup = line.n >= 2 && line.p[0] == '<'
-                     && (is_name_start(line.p[1]) || line.p[1] == '/' || line.p[1] == '?'
-                         || line.p[1] == '!');
-        if ((st = markup ? tag_line(r, line) : token_line(r, line)))
+        size_t indent = 0; /* spaces before a tag, not tabs (a tab ends an empty word) */
+        while (line.p[indent] == ' ')
+            indent++;
+        piece tag = {line.p + indent, line.n - indent};
+        int markup = tag.n >= 2 && tag.p[0] == '<'
+                     && (is_name_start(tag.p[1]) || tag.p[1] == '/' || tag.p[1] == '?'
+                         || tag.p[1] == '!');
+        if ((st = markup ? tag_line(r, tag) : token_line(r, line)))
             return st;
     }
     if (r->n_open) {

@@ -95,8 +95,9 @@ def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = 
     when no ``<text>`` has attributes beyond ``id``) of VRT files, CWB's
     vertical text, read in C, a file at a time, with the GIL released.
 
-    - A line is markup when it starts with ``<`` and a letter, ``/``, ``?``
-      or ``!``; every other line that is not blank is a token. A token
+    - A line is markup when it starts (after any spaces) with ``<`` and a
+      letter, ``/``, ``?`` or ``!``; every other line that is not blank is
+      a token, so ``<``, ``<3`` and ``&amp;`` are tokens as written. A token
       line's columns, separated by tabs, are its positional attributes:
       the first is ``word`` and ``attrs`` names the others in order (as
       ``cwb-encode -P`` does; a list that starts with ``word``, naming
