@@ -193,3 +193,19 @@ def test_the_binding_refuses_bad_documents():
     add([0, 3], [2, 5], [0, 0, 2])
     index = builder.finish()
     assert index.n_docs == 1 and index.attributes() == ("word", "lemma")
+
+
+def test_interrupt_stops_adding_a_doc():
+    """Builder.interrupt() (as Ctrl-C) stops add_annotated, released from
+    the GIL, and the builder is as before the call."""
+    import numpy as np
+    from kwiq import _core
+    n = 200_000
+    builder = _core.Builder()
+    builder.annotate([], [])
+    builder.interrupt()
+    starts = np.arange(n, dtype=np.int64) * 2
+    with pytest.raises(KeyboardInterrupt):
+        builder.add_annotated("a " * n, starts, starts + 1, (["a"], np.zeros(n, np.uint32)), [],
+                              np.zeros(0, np.int64))
+    assert builder.n_docs == 0

@@ -236,3 +236,16 @@ def test_a_later_bad_file_builds_nothing(tmp_path):
     good, bad = write(tmp_path, TOKEN, "a.vrt"), write(tmp_path, f"<s>\n{TOKEN}", "b.vrt")
     with pytest.raises(kwiq.FormatError, match="b.vrt, line 2: the <s> opened on line 1"):
         kwiq.Corpus.from_vrt([good, bad], ["lemma"], progress=False)
+
+
+def test_interrupt_stops_reading_and_adds_nothing_more():
+    """Builder.interrupt() (as Ctrl-C) stops add_vrt within its polling
+    interval; the documents before the one being read stay."""
+    from kwiq import _core
+    builder = _core.Builder()
+    builder.annotate([], ["s", "p"])
+    builder.add_vrt(b"<text id='first'>\na\n</text>\n")
+    builder.interrupt()
+    with pytest.raises(KeyboardInterrupt):
+        builder.add_vrt(b"<text id='long'>\n" + b"word\n" * 200_000 + b"</text>\n")
+    assert builder.n_docs == 1

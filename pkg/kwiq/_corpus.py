@@ -201,14 +201,15 @@ class Corpus:
         return of_index(cls, index, ids, _metadata.check(rows, len(ids)) if keep else None)
 
     @classmethod
-    def from_spacy(cls, docs: Iterable[Any], attrs: Sequence[str] = tuple(_spacy.SPACY_ATTRIBUTES),
-                   *, ids: Iterable[Hashable] | None = None, metadata: Any = None,
+    def from_spacy(cls, docs: Iterable[Any], attrs: Optional[Sequence[str]] = None, *,
+                   ids: Iterable[Hashable] | None = None, metadata: Any = None,
                    progress: bool = True) -> "Corpus":
         """An annotated corpus of spaCy Docs (e.g. ``nlp.pipe(texts)``),
-        one document a Doc: its text, tokens, attributes ``attrs`` and
-        sentences as ``kwiq._spacy.read_spacy`` says. ``ids`` and
-        ``metadata`` as ``Corpus()`` takes them (ids ``0 .. n-1`` by
-        default). A progress bar (tqdm) shows for builds longer than a
+        one document a Doc: its text, tokens, attributes and sentences as
+        ``kwiq._spacy.read_spacy`` says. ``attrs``: the attributes to keep
+        (default all: lemma, upos, xpos, feats, deprel, head, ner).
+        ``ids`` and ``metadata`` as ``Corpus()`` takes them (ids ``0 ..
+        n-1`` by default). A progress bar (tqdm) shows for builds longer than a
         second, unless ``progress=False``. FormatError naming the Doc's
         index for a Doc from another Vocab than the first."""
         index, n_docs = _spacy.read_spacy(docs, attrs, as_bool(progress, "progress"))

@@ -6,7 +6,7 @@ made per token; the core adds the document with the GIL released.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from kwiq import _build, _core
 from kwiq._saved import FormatError
@@ -24,7 +24,7 @@ SPACY_ATTRIBUTES = {
 }
 
 
-def read_spacy(docs: Iterable[Any], attrs: Sequence[str] = tuple(SPACY_ATTRIBUTES),
+def read_spacy(docs: Iterable[Any], attrs: Optional[Sequence[str]] = None,
                progress: bool = True) -> tuple[Any, int]:
     """The index of spaCy Docs, and how many there were.
 
@@ -35,7 +35,7 @@ def read_spacy(docs: Iterable[Any], attrs: Sequence[str] = tuple(SPACY_ATTRIBUTE
     - Attributes: ``attrs`` names them, from ``lemma`` (``lemma_``),
       ``upos`` (``pos_``), ``xpos`` (``tag_``), ``feats``
       (``str(morph)``), ``deprel`` (``dep_``), ``head`` and ``ner``
-      (``ent_type_``, without the IOB part), all by default. ``head`` is
+      (``ent_type_``, without the IOB part), all by default (None). ``head`` is
       CoNLL-U's HEAD: the number of the token's head in its sentence,
       counting tokens from 1, ``0`` for a root. A value the Doc does not
       have (no lemmatizer, no parser: ``head`` of a Doc without
@@ -75,6 +75,8 @@ def read_spacy(docs: Iterable[Any], attrs: Sequence[str] = tuple(SPACY_ATTRIBUTE
 
 
 def _check_attrs(attrs: Any) -> list[str]:
+    if attrs is None:
+        return list(SPACY_ATTRIBUTES)
     if isinstance(attrs, str) or not hasattr(attrs, "__iter__"):
         raise TypeError(f"attrs must be a list of attribute names, not {attrs!r}")
     attrs = list(attrs)
