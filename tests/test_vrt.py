@@ -88,7 +88,7 @@ def test_a_small_file_by_hand(tmp_path):
                  '<p>\n<s n="1">\n'
                  'Hello\thello\tINTJ\n<g/>\n,\t,\tPUNCT\nworld\tworld\t\n'
                  '</s>\n<s>\nBye\tbye\tINTJ\n</s>\n</p>\n</text>\n'
-                 "<text id='two' year='2001'>\n\n  \nx\t_\tX\n</text>\n")
+                 "<text id='two' year='2001' xml:lang = 'en'>\n\n  \nx\t_\tX\n</text>\n")
     corpus = kwiq.Corpus.from_vrt(path, ["lemma", "upos"], progress=False)
     assert corpus.ids == ("one", "two")
     assert corpus.attributes == ("word", "lemma", "upos")
@@ -99,8 +99,9 @@ def test_a_small_file_by_hand(tmp_path):
     assert corpus.regions("p", "one") == [(0, 4)]
     assert corpus.regions("s", "two") == [] and corpus.text("two") == "x"
     metadata = corpus.metadata
-    assert metadata.columns.tolist() == ["year", "title"]
-    assert metadata.loc["one"].tolist() == ["1990", "A & B 'q'"]
+    assert metadata.columns.tolist() == ["year", "title", "xml:lang"]
+    assert metadata.loc["one"].tolist()[:2] == ["1990", "A & B 'q'"]
+    assert metadata.loc["two", "xml:lang"] == "en"
     assert metadata.loc["two", "year"] == "2001" and metadata.isna().loc["two", "title"]
     (line,) = corpus.kwic("world", window=1)
     assert (line.left, line.match, line.right, line.char_start) == ("Hello, ", "world", " Bye", 7)

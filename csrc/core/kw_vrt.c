@@ -81,7 +81,7 @@ static int is_name_start(char c)
 
 static int is_name_char(char c)
 {
-    return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':';
 }
 
 static int equals(piece s, const char *literal)

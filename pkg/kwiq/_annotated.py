@@ -27,8 +27,8 @@ CONLLU_INCLUDE = "*.conllu"
 VRT_INCLUDE = "*.vrt"
 VRT_STRUCTURES = ("s", "p")
 
-_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+_XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
 def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = True,
