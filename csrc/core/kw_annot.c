@@ -75,23 +75,7 @@ kw_status kw_builder_annotate(kw_builder *b, const char *const *attrs, size_t n_
     return KW_OK;
 }
 
-/* 1 if p[0 .. n) is valid UTF-8. */
-static int valid_utf8(const char *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p, *end = s + n;
-    uint32_t cp;
-    while (s < end) {
-        if (*s < 0x80) {
-            s++;
-            continue;
-        }
-        int len = kw_utf8_decode(s, end, &cp);
-        if (!len)
-            return 0;
-        s += len;
-    }
-    return 1;
-}
+static int valid_utf8(const char *p, size_t n) { return kw_utf8_valid_prefix(p, n) == n; }
 
 static int continues_a_character(const char *text, size_t at, size_t n_bytes)
 {

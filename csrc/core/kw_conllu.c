@@ -352,24 +352,12 @@ kw_status kw_conllu_add(kw_builder *b, const kw_alloc *alloc, const char *data, 
     }
     kw_status st = KW_OK;
     /* Every byte is checked first, so a problem is named by its line. */
-    {
-        const unsigned char *p = (const unsigned char *)data, *end = p + n;
-        size_t line = 1;
-        uint32_t cp;
-        while (p < end) {
-            if (*p < 0x80) {
-                line += *p == '\n';
-                p++;
-                continue;
-            }
-            int len = kw_utf8_decode(p, end, &cp);
-            if (!len) {
-                r.line = line;
-                return fail(&r, "invalid UTF-8 at byte %zu of the file",
-                            (size_t)(p - (const unsigned char *)data));
-            }
-            p += len;
-        }
+    const size_t valid = kw_utf8_valid_prefix(data, n);
+    if (valid < n) {
+        r.line = 1;
+        for (const char *q = data; (q = memchr(q, '\n', (size_t)(data + valid - q))) != NULL; q++)
+            r.line++;
+        return fail(&r, "invalid UTF-8 at byte %zu of the file", valid);
     }
     const char *p = data, *end = data + n;
     if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)

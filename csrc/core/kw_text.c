@@ -56,6 +56,33 @@ int kw_utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *c
     return 0;
 }
 
+size_t kw_utf8_valid_prefix(const char *text, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)text, *end = p + n;
+    uint32_t cp;
+    while (p < end) {
+        /* Eight ASCII bytes at a time: most annotated text is ASCII. */
+        while (end - p >= 8) {
+            uint64_t word;
+            memcpy(&word, p, 8);
+            if (word & 0x8080808080808080ull)
+                break;
+            p += 8;
+        }
+        if (p == end)
+            break;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int len = kw_utf8_decode(p, end, &cp);
+        if (!len)
+            break;
+        p += len;
+    }
+    return (size_t)(p - (const unsigned char *)text);
+}
+
 int kw_utf8_encode(uint32_t cp, unsigned char out[4])
 {
     if (cp < 0x80) {

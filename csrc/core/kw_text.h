@@ -18,6 +18,10 @@
  * Returns its length in bytes, or 0 if the bytes at p are not valid. */
 int kw_utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *cp);
 
+/* The length of the longest valid UTF-8 prefix of text[0 .. n): n when all
+ * of it is valid. */
+size_t kw_utf8_valid_prefix(const char *text, size_t n);
+
 /* Encode a code point (<= 0x10FFFF) as UTF-8; returns the length (1..4). */
 int kw_utf8_encode(uint32_t cp, unsigned char out[4]);
 

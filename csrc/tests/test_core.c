@@ -2840,8 +2840,44 @@ static void test_file_out_of_memory(void)
     kw_index_free(ix);
 }
 
+/* kw_utf8_valid_prefix, ASCII eight bytes at a time, agrees with decoding
+ * one code point at a time, on random mixes of ASCII runs, valid sequences
+ * and bad bytes, wherever the bad byte falls against the 8-byte steps. */
+static void test_utf8_valid_prefix(void)
+{
+    static const char *const pieces[] = {"abcdefgh", "a", "\xc3\xa9", "\xe2\x82\xac",
+                                         "\xf0\x9f\x98\x80", "\xff", "\xc3", "\xed\xa0\x80",
+                                         "0123456789abcdef"};
+    static const int bad[] = {0, 0, 0, 0, 0, 1, 1, 1, 0};
+    unsigned seed = 12345;
+    for (int round = 0; round < 2000; round++) {
+        char buf[128];
+        size_t n = 0;
+        while (n < 100) {
+            seed = seed * 1103515245u + 12345u;
+            const unsigned k = (seed >> 16) % 9;
+            /* Bad pieces are rare, so that long valid runs happen. */
+            const char *piece = bad[k] && (seed >> 8) % 7 ? "x" : pieces[k];
+            size_t len = strlen(piece);
+            memcpy(buf + n, piece, len);
+            n += len;
+        }
+        size_t expected = 0;
+        uint32_t cp;
+        while (expected < n) {
+            int len = kw_utf8_decode((const unsigned char *)buf + expected,
+                                     (const unsigned char *)buf + n, &cp);
+            if (!len)
+                break;
+            expected += (size_t)len;
+        }
+        CHECK(kw_utf8_valid_prefix(buf, n) == expected);
+    }
+}
+
 int main(void)
 {
+    test_utf8_valid_prefix();
     test_tokenizer();
     test_tokenize();
     test_utf8_from_units();
