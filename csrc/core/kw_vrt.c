@@ -334,26 +334,16 @@ static kw_status tag_line(reader *r, piece line)
     return closing ? close_tag(r, element, name) : open_tag(r, element, name, attrs);
 }
 
+/* Every byte is checked first, so that a problem is named by its line. */
 static kw_status check_utf8(reader *r, const char *data, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)data, *end = p + n;
-    size_t line = 1;
-    uint32_t cp;
-    while (p < end) {
-        if (*p < 0x80) {
-            line += *p == '\n';
-            p++;
-            continue;
-        }
-        int len = kw_utf8_decode(p, end, &cp);
-        if (!len) {
-            r->line = line;
-            return fail(r, "invalid UTF-8 at byte %zu of the file",
-                        (size_t)(p - (const unsigned char *)data));
-        }
-        p += len;
-    }
-    return KW_OK;
+    const size_t valid = kw_utf8_valid_prefix(data, n);
+    if (valid == n)
+        return KW_OK;
+    r->line = 1;
+    for (const char *q = data; (q = memchr(q, '\n', (size_t)(data + valid - q))) != NULL; q++)
+        r->line++;
+    return fail(r, "invalid UTF-8 at byte %zu of the file", valid);
 }
 
 static kw_status read_lines(reader *r, const char *data, size_t n, const kw_cancel *cancel)
