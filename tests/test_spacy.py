@@ -209,3 +209,13 @@ def test_interrupt_stops_adding_a_doc():
         builder.add_annotated("a " * n, starts, starts + 1, (["a"], np.zeros(n, np.uint32)), [],
                               np.zeros(0, np.int64))
     assert builder.n_docs == 0
+
+
+def test_sentences_of_a_user_hook():
+    """A Doc whose sentences come from a user hook (as some pipelines set
+    them): the hook's sentences, as doc.sents gives them."""
+    doc = spacy.blank("en")("one two three four")
+    doc.user_hooks["sents"] = lambda d: iter([d[0:1], d[1:4]])
+    corpus = kwiq.Corpus.from_spacy([doc], [], progress=False)
+    assert corpus.regions("s", 0) == [(0, 1), (1, 4)]
+    assert corpus.attributes == ("word",)

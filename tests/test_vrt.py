@@ -250,3 +250,40 @@ def test_interrupt_stops_reading_and_adds_nothing_more():
     with pytest.raises(KeyboardInterrupt):
         builder.add_vrt(b"<text id='long'>\n" + b"word\n" * 200_000 + b"</text>\n")
     assert builder.n_docs == 1
+
+
+def test_damaged_files_raise_format_error_or_read(tmp_path):
+    """Lines of a good file dropped, doubled, swapped or cut at random:
+    each read either gives a corpus whose offsets are its words, or
+    FormatError naming the file and a line, never anything else."""
+    import random
+    good = ('<text id="a" n="1">\n<p>\n<s>\nIch\tich\n<g/>\n,\t,\nja\tja\n</s>\n</p>\n'
+            '</text>\n<text id="b">\n<s>\nnein\tnein\n</s>\n</text>\n').splitlines(True)
+    rng = random.Random(11)
+    outcomes = {"read": 0, "refused": 0}
+    for round_ in range(300):
+        lines = list(good)
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(len(lines))
+            what = rng.choice(["drop", "double", "swap", "cut"])
+            if what == "drop":
+                del lines[k]
+            elif what == "double":
+                lines.insert(k, lines[k])
+            elif what == "swap":
+                j = rng.randrange(len(lines))
+                lines[k], lines[j] = lines[j], lines[k]
+            else:
+                lines[k] = lines[k][:rng.randrange(len(lines[k]) + 1)]
+        path = write(tmp_path, "".join(lines), f"r{round_}.vrt")
+        try:
+            corpus = kwiq.Corpus.from_vrt(path, ["lemma"], progress=False)
+        except kwiq.FormatError as error:
+            assert str(error).startswith(str(path)), error
+            outcomes["refused"] += 1
+            continue
+        outcomes["read"] += 1
+        for line in corpus.kwic("/.+/", window=0):
+            assert (corpus.text(line.doc)[line.char_start:line.char_end]
+                    == corpus.tokens(line.doc)[line.start])
+    assert outcomes["read"] > 10 and outcomes["refused"] > 100
