@@ -241,7 +241,7 @@ typedef int (*kw_conllu_doc_fn)(void *ctx, const char *id, size_t id_len);
  * annotated (kw_builder_annotate) with exactly these attributes in this
  * order and with kw_conllu_structures. The rules of reading (which rows are
  * tokens, the rebuilt text, the documents, sentences and paragraphs, `_`)
- * are those of pkg/kwiq/_annotated.py's read_conllu docstring. Scratch
+ * are those of the docstring of kwiq.Corpus.from_conllu. Scratch
  * memory comes from alloc. KW_EFORMAT: malformed input, *err says where
  * and what; the documents before the one holding the problem stay added
  * (callers drop the builder). KW_EINVAL: an attribute CoNLL-U does not

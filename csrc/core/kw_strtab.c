@@ -125,7 +125,10 @@ kw_status kw_strtab_intern(kw_strtab *t, const kw_alloc *a, const char *s, size_
     t->cap = offsets_cap < hashes_cap ? offsets_cap : hashes_cap;
     if (n > SIZE_MAX - t->arena_len)
         return KW_ETOOBIG;
-    if ((st = kw_reserve(a, (void **)&t->arena, &t->arena_cap, t->arena_len + n, 1)) != KW_OK)
+    /* At least a byte, so that the arena is never NULL once a form is in,
+     * even an empty one (an attribute's missing value). */
+    const size_t need = t->arena_len + n ? t->arena_len + n : 1;
+    if ((st = kw_reserve(a, (void **)&t->arena, &t->arena_cap, need, 1)) != KW_OK)
         return st;
 
     memcpy(t->arena + t->arena_len, s, n);

@@ -168,13 +168,44 @@ class Corpus:
                     attrs: Optional[Sequence[str]] = None, progress: bool = True,
                     include: Union[str, Sequence[str]] = _annotated.CONLLU_INCLUDE) -> "Corpus":
         """An annotated corpus of CoNLL-U files (Universal Dependencies),
-        read in C: tokens, attributes, sentences, paragraphs and documents
-        as ``kwiq._annotated.read_conllu`` says. ``attrs``: the attributes
-        to keep (default all: lemma, upos, xpos, feats, deprel, head).
-        ``paths`` as from_files takes them; a directory's files match
-        ``include``. A progress bar (tqdm) shows for reads longer than a
-        second, unless ``progress=False``. FormatError naming the file and
-        line for malformed input."""
+        read in C a file at a time, with the GIL released.
+
+        Which rows are tokens, and what they hold:
+
+        - Tokens are the syntactic words: the rows whose ID is an integer. A
+          multiword token's range row (``4-5 im`` over ``in`` + ``dem``) is not
+          a token; each of its words keeps its own form as ``word`` and has the
+          character span of the whole surface token, since the text holds "im".
+          Empty nodes (``8.1``) are left out.
+        - Attributes: ``lemma``, ``upos``, ``xpos``, ``feats``, ``deprel`` and
+          ``head``, the columns as written, or those of them ``attrs`` names (in
+          its order; each costs memory). A column that is exactly ``_`` is the
+          empty string, except FORM (``_`` is an underscore token) and the
+          LEMMA of an underscore token.
+        - The text of a document is rebuilt from the surface forms (a
+          multiword token's, or a word's outside one), a space after each
+          unless its MISC says ``SpaceAfter=No``, none after a sentence's last
+          token, and a line break between sentences: each sentence's line is
+          its ``# text``.
+        - Structures: ``s``, each sentence; ``p``, paragraphs, each starting at
+          a document's first sentence or at a sentence with ``# newpar`` and
+          running to the next start (a document without ``# newpar`` is one
+          paragraph).
+        - Documents: ``# newdoc`` starts one, its id the ``id =`` value; the
+          sentences before a file's first ``# newdoc`` (all of a file without
+          one) are a document without id. A document without id is named as
+          ``from_files`` names its file, followed by ``#k`` (its number in the
+          file, from 1) when the file holds more than one document.
+
+        ``paths`` are read as ``from_files`` reads them (files, directories,
+        globs), a directory's files matching ``include``. A progress bar
+        (tqdm) shows for reads longer than a second, unless
+        ``progress=False``. FormatError ``"FILE, line N: what"`` for
+        malformed input (rows without 10 tab-separated columns, a bad ID, a
+        multiword token whose range does not match the words after it, a
+        last sentence without its closing blank line, bytes that are not
+        UTF-8) and for an id given twice; nothing is built then.
+        """
         index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include,
                                             attrs)
         return of_index(cls, index, ids, None)
