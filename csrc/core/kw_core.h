@@ -261,8 +261,8 @@ typedef int (*kw_vrt_doc_fn)(void *ctx, const char *text_attrs, size_t len);
 /* Add the documents of VRT data[0 .. n) to b, annotated (kw_builder_annotate)
  * with the attributes of the columns after the first (`word`), in order, and
  * the structures whose elements are read. The rules of reading (tokens,
- * tags, the rebuilt text, the documents) are those of pkg/kwiq/_annotated.py's
- * read_vrt docstring. Scratch memory comes from alloc. KW_EINVAL: b is not
+ * tags, the rebuilt text, the documents) are those of the docstring of
+ * kwiq.Corpus.from_vrt. Scratch memory comes from alloc. KW_EINVAL: b is not
  * annotated. KW_EFORMAT: malformed input, *err says where and what; the
  * documents before the one holding the problem stay added (callers drop the
  * builder). KW_EINTR: cancel or doc_added asked to stop. */

@@ -5,8 +5,9 @@ An annotated corpus has the attribute ``word`` and the source's others
 source's others (``corpus.structures``). Its tokens are the source's, not
 kwiq's tokenizer's, and every token counts as a token (punctuation too);
 ``char_start``/``char_end`` are offsets into ``corpus.text(doc)`` as for
-any corpus. The sources are read here; see ``read_conllu`` for CoNLL-U
-and ``read_vrt`` for VRT.
+any corpus. CoNLL-U and VRT files are read here (spaCy Docs in
+kwiq._spacy), by the rules of Corpus.from_conllu's and from_vrt's
+docstrings.
 """
 from __future__ import annotations
 
@@ -56,47 +57,8 @@ def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = 
              structures: Sequence[str] = VRT_STRUCTURES, progress: bool = True,
              include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list, Any]:
     """The index, document ids and metadata rows (a list of dicts, or None
-    when no ``<text>`` has attributes beyond ``id``) of VRT files, CWB's
-    vertical text, read in C, a file at a time, with the GIL released.
-
-    - A line is markup when it starts (after any spaces) with ``<`` and a
-      letter, ``/``, ``?`` or ``!``; every other line that is not blank is
-      a token, so ``<``, ``<3`` and ``&amp;`` are tokens as written. A token
-      line's columns, separated by tabs, are its positional attributes:
-      the first is ``word`` and ``attrs`` names the others in order (as
-      ``cwb-encode -P`` does; a list that starts with ``word``, naming
-      every column as CQPweb lists them, means the same). Values are
-      taken as written: no XML entity is decoded and ``_`` is not the
-      empty string (an empty column is). Every token counts as a token.
-    - Tags stand alone on their lines: ``<name a="v" ...>``,
-      ``</name>`` and ``<g/>``; ``<?...>`` and ``<!...>`` lines
-      (declarations, one-line comments) are skipped. ``<text>`` is a
-      document; ``structures`` (default ``s`` and ``p``) name the
-      elements that become structures, the regions of tokens they
-      enclose; their XML attributes are not kept. ``<g/>`` ("glue") says
-      the tokens around it have no space between them. Elements nest: one
-      of each name open at a time.
-    - Documents: each ``<text>`` element, its ``id`` attribute its id and
-      its other attributes its metadata (strings, XML entities decoded).
-      A file without ``<text>`` is one document; a file with ``<text>``
-      has no token or structure outside one. A document without id is
-      named as ``from_files`` names its file, followed by ``#k`` (its
-      number in the file, from 1) when the file holds more than one.
-    - The text of a document is rebuilt from the word forms: between two
-      tokens a line break if a tag of ``s`` or ``p`` stands between them
-      (so each sentence is a line, as from CoNLL-U), else nothing if
-      ``<g/>`` does, else a space.
-
-    ``paths`` are read as ``Corpus.from_files`` reads them, a directory's
-    files matching ``include``. FormatError ``"FILE, line N: what"`` for
-    malformed input (a token line with too few or too many columns, or an
-    empty word; a malformed tag, an unknown element, tags that do not
-    nest, a closing tag of no open element, an element left open at the
-    end of the file, tokens outside ``<text>`` in a file of ``<text>``
-    elements, bytes that are not UTF-8, an attribute given twice in a
-    ``<text>`` tag) and for an id given twice; nothing is built then.
-    ValueError for repeated or reserved names.
-    """
+    when no ``<text>`` has attributes beyond ``id``) of VRT files, read in C
+    a file at a time with the GIL released, as ``Corpus.from_vrt`` says."""
     attrs, structures = _vrt_names(attrs, structures)
     builder = _core.Builder()
     builder.annotate(attrs, structures)

@@ -19,36 +19,15 @@ SPACY_ATTRIBUTES = {
     "xpos": "TAG",        # token.tag_
     "feats": "MORPH",     # str(token.morph)
     "deprel": "DEP",      # token.dep_
-    "head": "HEAD",       # CoNLL-U's HEAD, see read_spacy
+    "head": "HEAD",       # CoNLL-U's HEAD, see Corpus.from_spacy
     "ner": "ENT_TYPE",    # token.ent_type_
 }
 
 
 def read_spacy(docs: Iterable[Any], attrs: Optional[Sequence[str]] = None,
                progress: bool = True) -> tuple[Any, int]:
-    """The index of spaCy Docs, and how many there were.
-
-    - The text of a document is ``doc.text``; its tokens are the Doc's
-      tokens except whitespace tokens (``token.is_space``), each with the
-      span ``token.idx .. token.idx + len(token.text)``, and word
-      ``token.text``.
-    - Attributes: ``attrs`` names them, from ``lemma`` (``lemma_``),
-      ``upos`` (``pos_``), ``xpos`` (``tag_``), ``feats``
-      (``str(morph)``), ``deprel`` (``dep_``), ``head`` and ``ner``
-      (``ent_type_``, without the IOB part), all by default (None). ``head`` is
-      CoNLL-U's HEAD: the number of the token's head in its sentence,
-      counting tokens from 1, ``0`` for a root. A value the Doc does not
-      have (no lemmatizer, no parser: ``head`` of a Doc without
-      dependencies) is the empty string.
-    - Structures: ``s``, the Doc's sentences (``doc.sents``) when it has
-      sentence boundaries (set by hand, a sentencizer or a parser); a Doc
-      without has no ``s`` regions. Sentences of whitespace only are left
-      out.
-
-    TypeError for an item that is not a Doc; FormatError naming the Doc's
-    index for a Doc from another Vocab than the first; nothing is built
-    then.
-    """
+    """The index of spaCy Docs, and how many there were, as
+    ``Corpus.from_spacy`` says."""
     attrs = _check_attrs(attrs)
     builder = _core.Builder()
     builder.annotate(attrs, ["s"])
@@ -158,7 +137,7 @@ def _sentence_starts(doc: Any, sent_start: Any) -> Any:
 
 
 def _heads(column: Any, kept: Any, before: Any, firsts: Any) -> tuple:
-    """The head column as CoNLL-U writes it (see read_spacy); empty
+    """The head column as CoNLL-U writes it (see Corpus.from_spacy); empty
     values for a Doc without dependencies (firsts None)."""
     import numpy as np
     if firsts is None or not len(firsts):
