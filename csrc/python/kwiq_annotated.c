@@ -111,7 +111,7 @@ static int collect_id(void *ctx, const char *id, size_t id_len)
         ids->no_memory = 1;
         return 1;
     }
-    if (id) {
+    if (id_len) { /* an empty id may come before any byte is allocated */
         memcpy(ids->bytes + ids->len, id, id_len);
         ids->len += id_len;
     }
