@@ -11,8 +11,9 @@ from kwiq._corpus import Corpus, kwic, sample, tokenize
 from kwiq._files import FileDecodeError, SkippedFilesWarning
 from kwiq._query import QueryError
 from kwiq._analysis import keyness
+from kwiq._explore import explore
 from kwiq._saved import FormatError
 
 __all__ = ["Corpus", "Concordance", "FileDecodeError", "FormatError", "Line", "QueryError",
-           "SkippedFilesWarning", "keyness", "kwic", "sample", "tokenize"]
+           "SkippedFilesWarning", "explore", "keyness", "kwic", "sample", "tokenize"]
 __version__ = "0.1.0"

@@ -15,11 +15,11 @@ import sys
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Callable, NamedTuple, Union, overload
 
-from kwiq import _core
+from kwiq import _core, _explore
 from kwiq._args import as_bool
 from kwiq._indexview import IndexView
 from kwiq._select import Selecting
-from kwiq._views import Showing
+from kwiq._views import PAGE_SIZE, Showing
 
 # From this many lines on, and with pyarrow, DataFrames take their text
 # columns as the core lays them out, in Arrow arrays; below it, making the
@@ -363,7 +363,19 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         names = sort_key_names(keys)
         other = self._with_hits(self._hits.sort([SORT_KEYS[name] for name in names]))
         other.sort_keys = tuple(names)
+        # The same lines in the same documents: counting them again over
+        # sorted hits would locate every hit (40 ms a million).
+        other._n_docs = self._n_docs
         return other
+
+    def explore(self, *, page_size: int = PAGE_SIZE):
+        """This concordance in the interactive explorer of its corpus (a
+        notebook widget: kwiq._explorer.Explorer), with its sort and
+        selection, until its query, window or case is changed there. Needs
+        anywidget (``pip install 'kwiq[explore]'``)."""
+        from kwiq._corpus import Corpus, of_view  # _corpus imports this module
+        return _explore.explorer_class()(of_view(Corpus, self._view), concordance=self,
+                                         page_size=page_size)
 
     def _with_hits(self, hits: Any, keeps_order: bool = True) -> Concordance:
         """This concordance's settings over other hits of the same index,

@@ -7,13 +7,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
-from kwiq import _analysis, _annotated, _build, _core, _files, _metadata, _saved, _spacy
+from kwiq import (_analysis, _annotated, _build, _core, _explore, _files, _metadata, _saved,
+                  _spacy)
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
 from kwiq._files import FileDecodeError
 from kwiq._indexview import IndexView
 from kwiq._saved import FormatError, PathLike
+from kwiq._views import PAGE_SIZE
 
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
 
@@ -576,6 +578,14 @@ class Corpus:
                            query=query if isinstance(query, str) else queries,
                            queries=queries, window=window, case=case, width=width,
                            bound=bound, context=context, meta=meta_names)
+
+    def explore(self, query: Optional[str] = None, *, window: int = 5, case: bool = False,
+                page_size: int = PAGE_SIZE):
+        """An interactive concordance of this corpus in a notebook (a
+        widget: kwiq._explorer.Explorer says what it does), showing
+        ``query`` if given. Needs anywidget (``pip install 'kwiq[explore]'``)."""
+        return _explore.explorer_class()(self, query, window=window, case=case,
+                                         page_size=page_size)
 
     # ---- counts and statistics, made by kwiq._analysis over this corpus's
     # IndexView ----
