@@ -18,9 +18,8 @@ import pytest
 import kwiq
 
 nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install '.[test]')")
-nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (pip install '.[test]')")
-kernelspec = pytest.importorskip("ipykernel.kernelspec",
-                                 reason="ipykernel is not installed (pip install '.[test]')")
+
+from notebooks import outputs, run_notebook  # noqa: E402  (needs nbformat)
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "letter.ipynb"
 PROBE = "import sys, kwiq\nprint(sys.prefix)\nprint(kwiq.__file__)"
@@ -30,44 +29,19 @@ PLOT = "import kwiq\nkwiq.sample().plot_dispersion(['peace', 'war'])"
 PYPLOT_PROBE = "import sys\nprint('matplotlib.pyplot' in sys.modules)"
 # And once pyplot has set up its inline backend.
 PLOT_WITH_PYPLOT = "import matplotlib.pyplot\nkwiq.sample().plot_dispersion('peace')"
-TIMEOUT = 300  # seconds a cell may take on a loaded machine; not a check of speed
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """The notebook after a run, with a last cell that reports which Python
     and which kwiq the kernel used."""
-    jupyter = tmp_path_factory.mktemp("jupyter")
-    kernelspec.write_kernel_spec(jupyter / "data" / "kernels" / "python3")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["probe"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PLOT, metadata={"tags": ["plot"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PYPLOT_PROBE, metadata={"tags": ["pyplot"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PLOT_WITH_PYPLOT,
                                               metadata={"tags": ["plot-with-pyplot"]}))
-    with pytest.MonkeyPatch.context() as env:
-        # Kernels, connection files and IPython's history all stay in the
-        # temporary directory, out of the user's home.
-        env.setenv("JUPYTER_PATH", str(jupyter / "data"))
-        env.setenv("JUPYTER_RUNTIME_DIR", str(jupyter / "runtime"))
-        env.setenv("JUPYTER_CONFIG_DIR", str(jupyter / "config"))
-        env.setenv("IPYTHONDIR", str(jupyter / "ipython"))
-        env.setenv("JUPYTER_PLATFORM_DIRS", "1")
-        client = nbclient.NotebookClient(
-            nb, kernel_name="python3", timeout=TIMEOUT, startup_timeout=TIMEOUT,
-            resources={"metadata": {"path": str(NOTEBOOK.parent)}})
-        client.execute()
-    return {tag: cell for cell in nb.cells if cell.cell_type == "code"
-            for tag in cell.metadata.get("tags", [])}
-
-
-def outputs(cell, kind):
-    """The data of the cell's rich outputs of one MIME type, or its stdout."""
-    if kind == "stdout":
-        return "".join(out.text for out in cell.outputs
-                       if out.output_type == "stream" and out.name == "stdout")
-    return [out.data[kind] for out in cell.outputs
-            if out.output_type in ("execute_result", "display_data") and kind in out.data]
+    return run_notebook(nb, NOTEBOOK.parent, tmp_path_factory.mktemp("jupyter"))
 
 
 def test_kernel_runs_this_python_and_this_kwiq(executed):
