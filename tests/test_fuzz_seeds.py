@@ -14,7 +14,7 @@ SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-o
 
 
 @pytest.mark.skipif(not shutil.which("gcc"), reason="no gcc on PATH")
-@pytest.mark.parametrize("name", ["tokenize", "query", "load", "conllu"])
+@pytest.mark.parametrize("name", ["tokenize", "query", "load", "conllu", "vrt"])
 def test_seeds_pass_the_harness(name, tmp_path):
     seeds = sorted((REPO / "csrc" / "fuzz" / "seeds" / name).iterdir())
     assert len(seeds) >= 5

@@ -6,7 +6,7 @@ Usage:
     python tools/fuzz.py NAME --seeds-only     # run every seed once
     python tools/fuzz.py --list
 
-NAME is tokenize, query, load or conllu (csrc/fuzz/fuzz_NAME.c). The harness is
+NAME is tokenize, query, load, conllu or vrt (csrc/fuzz/fuzz_NAME.c). The harness is
 built with -fsanitize=fuzzer,address,undefined; it starts from its seeds in
 csrc/fuzz/seeds/NAME/ (read only: inputs it finds go to a scratch folder,
 kept with --keep DIR). A crash, a sanitizer report, a broken invariant or an
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from core_sources import INCLUDE, REPO, core_sources
 
-HARNESSES = ["tokenize", "query", "load", "conllu"]
+HARNESSES = ["tokenize", "query", "load", "conllu", "vrt"]
 
 
 def build(name: str, out_dir: Path) -> Path:

@@ -250,6 +250,26 @@ kw_status kw_conllu_add(kw_builder *b, const kw_alloc *alloc, const char *data, 
                         const char *const *attrs, size_t n_attrs, kw_conllu_doc_fn doc_added,
                         void *ctx, const kw_cancel *cancel, kw_parse_error *err);
 
+/* ---- VRT (kw_vrt.c) ---- */
+
+/* Called once a document is added, with what its <text> tag holds after
+ * the name (its XML attributes as written, e.g. ` id="a" year="1990"`), or
+ * NULL for a file without <text>; borrowed for the call. Nonzero stops
+ * reading (KW_EINTR). */
+typedef int (*kw_vrt_doc_fn)(void *ctx, const char *text_attrs, size_t len);
+
+/* Add the documents of VRT data[0 .. n) to b, annotated (kw_builder_annotate)
+ * with the attributes of the columns after the first (`word`), in order, and
+ * the structures whose elements are read. The rules of reading (tokens,
+ * tags, the rebuilt text, the documents) are those of the docstring of
+ * kwiq.Corpus.from_vrt. Scratch memory comes from alloc. KW_EINVAL: b is not
+ * annotated. KW_EFORMAT: malformed input, *err says where and what; the
+ * documents before the one holding the problem stay added (callers drop the
+ * builder). KW_EINTR: cancel or doc_added asked to stop. */
+kw_status kw_vrt_add(kw_builder *b, const kw_alloc *alloc, const char *data, size_t n,
+                     kw_vrt_doc_fn doc_added, void *ctx, const kw_cancel *cancel,
+                     kw_parse_error *err);
+
 /* ---- the index ---- */
 
 void kw_index_free(kw_index *ix);

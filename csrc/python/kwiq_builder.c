@@ -394,6 +394,9 @@ static PyMethodDef Builder_methods[] = {
     {"annotate", (PyCFunction)kwiq_builder_annotate, METH_VARARGS, kwiq_builder_annotate_doc},
     {"add_conllu", (PyCFunction)kwiq_builder_add_conllu, METH_VARARGS,
      kwiq_builder_add_conllu_doc},
+    {"add_vrt", (PyCFunction)kwiq_builder_add_vrt, METH_O, kwiq_builder_add_vrt_doc},
+    {"add_annotated", (PyCFunction)kwiq_builder_add_annotated, METH_VARARGS,
+     kwiq_builder_add_annotated_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -91,7 +91,10 @@ PyObject *kwiq_raise_status(kw_status st);
  * tables of Builder and Index. */
 PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args);
 PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args);
-extern const char kwiq_builder_annotate_doc[], kwiq_builder_add_conllu_doc[];
+PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source);
+PyObject *kwiq_builder_add_annotated(BuilderObject *self, PyObject *args);
+extern const char kwiq_builder_annotate_doc[], kwiq_builder_add_conllu_doc[],
+    kwiq_builder_add_vrt_doc[], kwiq_builder_add_annotated_doc[];
 PyObject *kwiq_index_attributes(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_structures(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_attr_forms(IndexObject *self, PyObject *arg);

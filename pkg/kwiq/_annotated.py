@@ -5,15 +5,19 @@ An annotated corpus has the attribute ``word`` and the source's others
 source's others (``corpus.structures``). Its tokens are the source's, not
 kwiq's tokenizer's, and every token counts as a token (punctuation too);
 ``char_start``/``char_end`` are offsets into ``corpus.text(doc)`` as for
-any corpus. The sources are read here; see ``read_conllu`` for CoNLL-U.
+any corpus. CoNLL-U and VRT files are read here (spaCy Docs in
+kwiq._spacy), by the rules of Corpus.from_conllu's and from_vrt's
+docstrings.
 """
 from __future__ import annotations
 
 import bisect
 import contextlib
+import html
 import mmap
 import os
-from typing import Any, Iterable, Optional, Sequence, Union
+import re
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
 from kwiq import _build, _core, _files
 from kwiq._saved import FormatError
@@ -21,6 +25,11 @@ from kwiq._saved import FormatError
 PathLike = Union[str, "os.PathLike[str]"]
 
 CONLLU_INCLUDE = "*.conllu"
+VRT_INCLUDE = "*.vrt"
+VRT_STRUCTURES = ("s", "p")
+
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+_XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
 def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = True,
@@ -29,31 +38,110 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
     """The index and document ids of CoNLL-U files, read in C a file at a
     time with the GIL released, as ``Corpus.from_conllu`` says."""
     attrs = conllu_attrs(attrs)
-    files = _files.expand(paths, include)
-    _files.warn_skipped(files, include, stacklevel=3)
-    sizes = [_files.check_regular(path).st_size for path in files.paths]
     builder = _core.Builder()
     builder.annotate(attrs, list(_core.conllu_structures))
     ids: list = []
     seen: dict = {}
+
+    def take(name: str, file_ids: list) -> None:
+        for k, doc_id in enumerate(file_ids, 1):
+            if doc_id is None:
+                doc_id = name if len(file_ids) == 1 else f"{name}#{k}"
+            _add_id(ids, seen, doc_id, name)
+
+    _read_files(paths, include, progress, lambda data: builder.add_conllu(data, attrs), take)
+    return builder.finish(), ids
+
+
+def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (),
+             structures: Sequence[str] = VRT_STRUCTURES, progress: bool = True,
+             include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list, Any]:
+    """The index, document ids and metadata rows (a list of dicts, or None
+    when no ``<text>`` has attributes beyond ``id``) of VRT files, read in C
+    a file at a time with the GIL released, as ``Corpus.from_vrt`` says."""
+    attrs, structures = _vrt_names(attrs, structures)
+    builder = _core.Builder()
+    builder.annotate(attrs, structures)
+    ids: list = []
+    seen: dict = {}
+    rows: list = []
+
+    def take(name: str, tags: list) -> None:
+        for k, tag in enumerate(tags, 1):
+            row = {} if tag is None else _text_attributes(tag, name, k)
+            doc_id = row.pop("id", None)
+            if doc_id is None:
+                doc_id = name if len(tags) == 1 else f"{name}#{k}"
+            _add_id(ids, seen, doc_id, name)
+            rows.append(row)
+
+    _read_files(paths, include, progress, builder.add_vrt, take)
+    return builder.finish(), ids, rows if any(rows) else None
+
+
+def _vrt_names(attrs: Any, structures: Any) -> tuple[list[str], list[str]]:
+    """from_vrt's attributes beyond word and its structures, checked."""
+    names = []
+    for what, given in (("attrs", attrs), ("structures", structures)):
+        if (isinstance(given, str) or not isinstance(given, (list, tuple))
+                or not all(isinstance(item, str) for item in given)):
+            raise TypeError(f"{what} must be a list of str, not {given!r}")
+        repeated = [item for item in given if given.count(item) > 1]
+        if repeated:
+            raise ValueError(f"{what} names {repeated[0]!r} twice")
+        names.append(list(given))
+    attrs, structures = names
+    if attrs[:1] == ["word"]:
+        attrs = attrs[1:]
+    if "" in attrs or "word" in attrs:
+        raise ValueError("attrs: an empty name, or 'word' past the first column (the "
+                         "first column is always word)")
+    for structure in structures:
+        if structure in ("text", "g") or not _XML_NAME.fullmatch(structure):
+            raise ValueError(f"structures: {structure!r} is not a name an element can have "
+                             "(text and g are read as documents and glue)")
+    return attrs, structures
+
+
+def _text_attributes(tag: str, name: str, k: int) -> dict:
+    """The XML attributes of a <text> tag (as the C reader checked them)."""
+    row: dict = {}
+    for match in _XML_ATTRIBUTE.finditer(tag):
+        key = match.group(1)
+        if key in row:
+            raise FormatError(f"{name}: the <text> tag of document {k} gives {key!r} twice")
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        row[key] = html.unescape(value)
+    return row
+
+
+def _add_id(ids: list, seen: dict, doc_id: Any, name: str) -> None:
+    """Append a document's id, refusing one given before."""
+    if doc_id in seen:
+        raise FormatError(f"{name}: document id {doc_id!r} is also the id of a "
+                          f"document of {seen[doc_id]}; ids must be distinct")
+    seen[doc_id] = name
+    ids.append(doc_id)
+
+
+def _read_files(paths: Any, include: Any, progress: bool, add: Callable[[Any], list],
+                take: Callable[[str, list], None]) -> None:
+    """Read each file of paths with add (a Builder's add_conllu or
+    add_vrt), with a progress bar, and give take its name and what add
+    returned; FormatError naming the file."""
+    files = _files.expand(paths, include)
+    _files.warn_skipped(files, include, stacklevel=4)
+    sizes = [_files.check_regular(path).st_size for path in files.paths]
     bar = _build.Progress(sum(sizes), bool(progress))
     try:
         for path, name, size in zip(files.paths, files.names, sizes):
             with _mapped(path, size) as data:
                 try:
-                    file_ids = builder.add_conllu(data, attrs)
+                    added = add(data)
                 except FormatError as error:
                     raise FormatError(f"{name}, {error}") from None
-            for k, doc_id in enumerate(file_ids, 1):
-                if doc_id is None:
-                    doc_id = name if len(file_ids) == 1 else f"{name}#{k}"
-                if doc_id in seen:
-                    raise FormatError(f"{name}: document id {doc_id!r} is also the id of a "
-                                      f"document of {seen[doc_id]}; ids must be distinct")
-                seen[doc_id] = name
-                ids.append(doc_id)
+            take(name, added)
             bar.advance(size)
-        return builder.finish(), ids
     finally:
         bar.close()
 

@@ -90,15 +90,17 @@ def plan_runs(sizes: Sequence[int], threads: int,
 
 
 class Progress:
-    """A tqdm bar over `total` bytes that threads may advance, shown only for
-    builds that take longer than a second; a no-op when disabled."""
+    """A tqdm bar over `total` bytes (or another `unit`; None: a total not
+    known) that threads may advance, shown only for builds that take longer
+    than a second; a no-op when disabled."""
 
-    def __init__(self, total: int, enabled: bool, desc: str = "kwiq"):
+    def __init__(self, total: Optional[int], enabled: bool, desc: str = "kwiq",
+                 unit: str = "B"):
         self._bar = None
         self._lock = threading.Lock()
         if enabled:
             from tqdm import tqdm
-            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
+            self._bar = tqdm(total=total, unit=unit, unit_scale=unit == "B", unit_divisor=1024,
                              delay=1, desc=desc, dynamic_ncols=True)
 
     def advance(self, n: int) -> None:

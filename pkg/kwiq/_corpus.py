@@ -7,7 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
-from kwiq import _analysis, _annotated, _build, _core, _explore, _files, _metadata, _saved
+from kwiq import (_analysis, _annotated, _build, _core, _explore, _files, _metadata, _saved,
+                  _spacy)
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
@@ -210,6 +211,95 @@ class Corpus:
         index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include,
                                             attrs)
         return of_index(cls, index, ids, None)
+
+    @classmethod
+    def from_vrt(cls, paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (), *,
+                 structures: Sequence[str] = _annotated.VRT_STRUCTURES, metadata: bool = True,
+                 progress: bool = True,
+                 include: Union[str, Sequence[str]] = _annotated.VRT_INCLUDE) -> "Corpus":
+        """An annotated corpus of VRT files: CWB's vertical text, as
+        CQPweb, Sketch Engine and NoSketch Engine exchange it, read in C a
+        file at a time with the GIL released.
+
+        - A line is markup when it starts (after any spaces) with ``<`` and
+          a letter, ``/``, ``?`` or ``!``; every other line that is not
+          blank is a token, so ``<``, ``<3`` and ``&amp;`` are tokens as
+          written. A token line's columns, separated by tabs, are its
+          attributes: the first is ``word``, and ``attrs`` names the others
+          in order, e.g. ``["lemma", "upos"]``, as ``cwb-encode -P`` does
+          (a list that starts with ``word``, naming every column as CQPweb
+          lists them, means the same). Values are taken as written: no XML
+          entity is decoded and ``_`` is not the empty string (an empty
+          column is). Every token counts as a token.
+        - Tags stand alone on their lines: ``<name a="v" ...>``,
+          ``</name>`` and ``<g/>``; ``<?...>`` and ``<!...>`` lines
+          (declarations, one-line comments) are skipped. ``<text>`` is a
+          document; ``structures`` (default ``s`` and ``p``) name the
+          elements that become structures, the regions of tokens they
+          enclose (their XML attributes are not kept). ``<g/>`` ("glue")
+          says the tokens around it have no space between them. Elements
+          nest, one of each name open at a time.
+        - Documents: each ``<text>`` element, its ``id`` attribute its id
+          and its other attributes its metadata (strings, XML entities
+          decoded; pandas needed, or ``metadata=False`` to leave them out).
+          A file without ``<text>`` is one document; a file with ``<text>``
+          has no token or structure outside one. A document without id is
+          named as ``from_files`` names its file, followed by ``#k`` (its
+          number in the file, from 1) when the file holds more than one.
+        - The text of a document is rebuilt from the words: between two
+          tokens a line break if a tag of ``s`` or ``p`` stands between
+          them (so each sentence is a line, as from CoNLL-U), else nothing
+          if ``<g/>`` does, else a space.
+
+        ``paths``, ``include`` (default ``*.vrt``) and ``progress`` as
+        ``from_conllu`` takes them. FormatError ``"FILE, line N: what"``
+        for malformed input (a token line with too few or too many
+        columns, or an empty word; a malformed tag, an unknown element,
+        tags that do not nest, a closing tag of no open element, an element
+        left open at the end of the file, tokens outside ``<text>`` in a
+        file of ``<text>`` elements, bytes that are not UTF-8, an attribute
+        given twice in a ``<text>`` tag) and for an id given twice; nothing
+        is built then. ValueError for repeated or reserved names.
+        """
+        index, ids, rows = _annotated.read_vrt(paths, attrs, structures,
+                                               as_bool(progress, "progress"), include)
+        keep = as_bool(metadata, "metadata") and rows is not None
+        return of_index(cls, index, ids, _metadata.check(rows, len(ids)) if keep else None)
+
+    @classmethod
+    def from_spacy(cls, docs: Iterable[Any], attrs: Optional[Sequence[str]] = None, *,
+                   ids: Iterable[Hashable] | None = None, metadata: Any = None,
+                   progress: bool = True) -> "Corpus":
+        """An annotated corpus of spaCy Docs (e.g. ``nlp.pipe(texts)``),
+        one document a Doc, each read at once (``Doc.to_array``) and added
+        in C with the GIL released.
+
+        - The text of a document is ``doc.text``; its tokens are the Doc's
+          tokens except whitespace tokens (``token.is_space``), each with
+          the span ``token.idx .. token.idx + len(token.text)`` and the word
+          ``token.text``.
+        - Attributes: ``lemma`` (``lemma_``), ``upos`` (``pos_``), ``xpos``
+          (``tag_``), ``feats`` (``str(morph)``), ``deprel`` (``dep_``),
+          ``head`` and ``ner`` (``ent_type_``, without the IOB part); all
+          by default, or those ``attrs`` names, in its order. ``head`` is
+          CoNLL-U's HEAD: the number of the token's head in its sentence,
+          counting tokens from 1, ``0`` for a root. A value the Doc does not
+          have (no lemmatizer; ``head`` of a Doc without dependencies) is
+          the empty string.
+        - Structures: ``s``, the Doc's sentences (``doc.sents``) when it
+          has sentence boundaries (set by hand, a sentencizer or a parser);
+          a Doc without has no ``s`` regions. Sentences of whitespace only
+          are left out.
+
+        ``ids`` and ``metadata`` as ``Corpus()`` takes them (ids ``0 ..
+        n-1`` by default). A progress bar (tqdm) shows for builds longer
+        than a second, unless ``progress=False``. TypeError for an item
+        that is not a Doc; FormatError naming the Doc's index for a Doc
+        from another Vocab than the first; nothing is built then.
+        """
+        index, n_docs = _spacy.read_spacy(docs, attrs, as_bool(progress, "progress"))
+        ids = check_ids(ids, n_docs)
+        return of_index(cls, index, ids, _metadata.check(metadata, n_docs))
 
     def save(self, path: PathLike) -> None:
         """Write the corpus to ``path`` as one file that ``Corpus.load``
