@@ -6,7 +6,8 @@
  * The binding only converts arguments, releases the GIL around core work
  * and builds results; the public API, defaults and display live in
  * pkg/kwiq/. One file an object: kwiq_module.c (the module, its functions
- * and constants), kwiq_builder.c, kwiq_index.c and kwiq_hits.c.
+ * and constants), kwiq_builder.c, kwiq_index.c, kwiq_hits.c and kwiq_cql.c
+ * (CQL).
  *
  * Text crosses the boundary as UTF-8: an ASCII str is read in place, any
  * other str is encoded to a temporary buffer (by Builder.add without the
@@ -85,6 +86,10 @@ int kwiq_stop_module_init(void);
  * OverflowError or ValueError; KW_EINTR: the exception a signal handler
  * raised, else KeyboardInterrupt); returns NULL. */
 PyObject *kwiq_raise_status(kw_status st);
+
+/* The functions and constants of kwiq_cql.c, which module_exec adds. */
+extern PyMethodDef kwiq_cql_methods[];
+int kwiq_cql_add_constants(PyObject *module);
 
 /* A Hits object owning `hits` and keeping `index` alive; frees hits on error. */
 PyObject *kwiq_new_hits(PyObject *index, kw_hits *hits);

@@ -11,6 +11,7 @@ from kwiq import _analysis, _build, _core, _files, _metadata, _saved
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
+from kwiq._cql import query_options
 from kwiq._files import FileDecodeError
 from kwiq._indexview import IndexView
 from kwiq._saved import FormatError, PathLike
@@ -356,14 +357,27 @@ class Corpus:
         metadata = None if view.metadata is None else view.metadata.take(view.doc_numbers())
         return Corpus(texts, list(self.ids), metadata)
 
-    def kwic(self, query: str | Iterable[str], window: Window = 5, case: bool = False, *,
-             width: Optional[int] = None, bound: Optional[str] = None,
-             meta: Union[str, Iterable[str], None] = None) -> Concordance:
+    def kwic(self, query: str | Iterable[str], window: Window = 5,
+             case: Optional[bool] = None, *, width: Optional[int] = None,
+             bound: Optional[str] = None, meta: Union[str, Iterable[str], None] = None,
+             syntax: str = "plain", strategy: str = "longest") -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
         the README: words, phrases, globs (``peace*``), ``*`` for any word
         and ``/regex/``. A list of queries gives one Concordance whose
         ``query`` column (in DataFrames) says which query found each line.
-        ``case=True`` matches the exact case, otherwise case-folded forms.
+        ``case=True`` matches the exact case, otherwise (``False``, the
+        default) case-folded forms.
+
+        ``syntax="cql"``: the queries are CQL, the query language of
+        CWB/CQP (README, "CQL"): ``[lemma="go"] [upos="ADP"]``,
+        ``[upos="ADJ"]+ [upos="NOUN"] within s``. Every token counts,
+        punctuation too, and matching is case-sensitive, as in CQP: a value
+        followed by ``%c`` is matched case-insensitively, so ``case=`` does
+        not apply, and giving it raises ValueError. ``strategy`` says which
+        matches of a variable-length query are hits: ``"longest"`` (every
+        match not contained in a longer one), ``"shortest"`` (every match
+        containing no shorter one) or ``"all"``. A line's ``start`` and
+        ``end`` are the match's token positions in its document.
 
         How much context each line shows:
 
@@ -397,16 +411,16 @@ class Corpus:
         for a column the metadata has not or such a name.
 
         Raises TypeError or ValueError for a bad argument; QueryError (a
-        ValueError) for a query with no token.
+        ValueError) for a query with no token, or a malformed CQL query.
         """
         queries = query_list(query)
         left, right = window_sides(window)
-        case = as_bool(case, "case")
+        case, strategy_code = query_options(syntax, case, strategy)
         context = (left, right, _check_width(width), _check_bound(bound))
         view = self._index_view
         meta_names = _metadata.line_columns(view.metadata, meta)
         window = (left, right) if isinstance(window, (tuple, list)) else left
-        return Concordance(view.hits(queries, case), view,
+        return Concordance(view.find(queries, case, strategy_code), view,
                            query=query if isinstance(query, str) else queries,
                            queries=queries, window=window, case=case, width=width,
                            bound=bound, context=context, meta=meta_names)
