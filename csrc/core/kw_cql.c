@@ -17,6 +17,7 @@
 #include "kw_attr.h"
 #include "kw_cancel.h"
 #include "kw_cql.h"
+#include "kw_cql_plan.h"
 #include "kw_hits.h"
 #include "kw_index.h"
 #include "kw_steps.h"
@@ -69,87 +70,6 @@ static inline unsigned slot_get(uint32_t code, uint32_t slot) { return code >> (
 static inline uint32_t slot_set(uint32_t code, uint32_t slot, unsigned value)
 {
     return (code & ~(3u << (2 * slot))) | (uint32_t)value << (2 * slot);
-}
-
-/* ---- checking a program ---- */
-
-static int bool_program_ok(const kw_cql_program *p, size_t c)
-{
-    size_t depth = 0;
-    uint32_t from = p->cond_start[c], to = p->cond_start[c + 1];
-    if (from >= to)
-        return 0;
-    for (uint32_t i = from; i < to; i++) {
-        const kw_cql_bool *b = &p->bools[i];
-        if (b->op == KW_CQL_TEST) {
-            if (b->arg >= p->n_tests || ++depth > KW_CQL_MAX_DEPTH)
-                return 0;
-        } else if ((b->op == KW_CQL_AND || b->op == KW_CQL_OR) && depth >= 2) {
-            depth--;
-        } else {
-            return 0;
-        }
-    }
-    return depth == 1;
-}
-
-static int program_ok(const kw_index *ix, const kw_cql_program *p)
-{
-    if (p->n_steps == 0 || p->n_steps > KW_CQL_MAX_STEPS || p->n_strict > KW_CQL_MAX_STRICT
-        || p->strategy > KW_CQL_ALL
-        || (p->within != KW_CQL_ANY && p->within >= ix->n_structures))
-        return 0;
-    for (size_t t = 0; t < p->n_tests; t++) {
-        const kw_cql_test *test = &p->tests[t];
-        if (test->attr >= ix->n_attrs)
-            return 0;
-        for (size_t k = 0; k < test->n_ids; k++)
-            if (test->ids[k] >= ix->attrs[test->attr].forms.n)
-                return 0;
-    }
-    if (p->n_conds && p->cond_start[0] != 0)
-        return 0;
-    for (size_t c = 0; c < p->n_conds; c++)
-        if (p->cond_start[c + 1] < p->cond_start[c] || !bool_program_ok(p, c))
-            return 0;
-    for (size_t s = 0; s < p->n_steps; s++) {
-        const kw_cql_step *step = &p->steps[s];
-        switch (step->op) {
-        case KW_CQL_TOKEN:
-            if (step->a != KW_CQL_ANY && step->a >= p->n_conds)
-                return 0;
-            break;
-        case KW_CQL_SPLIT:
-            if (step->b >= p->n_steps)
-                return 0;
-            /* fall through */
-        case KW_CQL_JUMP:
-            if (step->a >= p->n_steps)
-                return 0;
-            break;
-        case KW_CQL_OPEN:
-        case KW_CQL_CLOSE:
-            if (step->a >= ix->n_structures || step->b > p->n_strict)
-                return 0;
-            break;
-        case KW_CQL_MATCH:
-            break;
-        default:
-            return 0;
-        }
-        /* A TOKEN or anchor goes on to the next step, which must exist. */
-        if (step->op != KW_CQL_MATCH && step->op != KW_CQL_SPLIT && step->op != KW_CQL_JUMP
-            && s + 1 >= p->n_steps)
-            return 0;
-    }
-    for (size_t h = 0; h < p->n_hints; h++) {
-        if (p->hints[h].lo > p->hints[h].hi || p->hints[h].n_conds == 0)
-            return 0;
-        for (size_t k = 0; k < p->hints[h].n_conds; k++)
-            if (p->hints[h].conds[k] >= p->n_conds)
-                return 0;
-    }
-    return 1;
 }
 
 /* ---- tokens and structures ---- */
@@ -392,97 +312,27 @@ static kw_status run_from(engine *e, uint32_t start, size_t n_states)
 
 /* ---- candidates ---- */
 
-/* How many positions the postings of test t hold at most (UINT64_MAX: a
- * negated test, whose postings are not read). */
-static uint64_t test_estimate(const kw_index *ix, const kw_cql_test *t)
-{
-    if (t->negated)
-        return UINT64_MAX;
-    const kw_attr *a = &ix->attrs[t->attr];
-    uint64_t sum = 0;
-    for (size_t k = 0; k < t->n_ids; k++) {
-        uint32_t g = kw_attr_group(a, t->ids[k]);
-        sum += a->post_start[g + 1] - a->post_start[g];
-    }
-    return sum;
-}
-
-static uint64_t add_estimates(uint64_t x, uint64_t y)
-{
-    return x > UINT64_MAX - y ? UINT64_MAX : x + y;
-}
-
-/* The tests whose postings hold every position where constraint c holds,
- * and how many positions they hold: a test, the smaller side of an AND,
- * both sides of an OR. Fills which[] (one flag per test) when given;
- * `est` is scratch of one entry per Boolean operation of c, `left` and
- * `stack` too. */
-static uint64_t cond_estimate(const engine *e, uint32_t c, uint64_t *est, uint32_t *left,
-                              uint32_t *stack, uint8_t *which)
-{
-    const kw_cql_program *p = e->p;
-    uint32_t base = p->cond_start[c], n = p->cond_start[c + 1] - base;
-    size_t depth = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const kw_cql_bool *b = &p->bools[base + i];
-        if (b->op == KW_CQL_TEST) {
-            est[i] = test_estimate(e->ix, &p->tests[b->arg]);
-        } else {
-            uint32_t r = stack[--depth], l = stack[--depth];
-            left[i] = l;
-            est[i] = b->op == KW_CQL_AND ? (est[l] < est[r] ? est[l] : est[r])
-                                         : add_estimates(est[l], est[r]);
-        }
-        stack[depth++] = i;
-    }
-    if (which && est[n - 1] != UINT64_MAX) {
-        /* Walk down from the root: the right operand of op i is i - 1. */
-        depth = 0;
-        stack[depth++] = n - 1;
-        while (depth) {
-            uint32_t i = stack[--depth];
-            const kw_cql_bool *b = &p->bools[base + i];
-            if (b->op == KW_CQL_TEST) {
-                which[b->arg] = 1;
-            } else if (b->op == KW_CQL_OR) {
-                stack[depth++] = left[i];
-                stack[depth++] = i - 1;
-            } else {
-                stack[depth++] = est[left[i]] < est[i - 1] ? left[i] : i - 1;
-            }
-        }
-    }
-    return est[n - 1];
-}
-
 /* The positions where hint h's constraints hold, ascending, without
- * repeats, from the postings of the tests cond_estimate chose. */
-static kw_status hint_positions(engine *e, const kw_cql_hint *h, uint64_t bound,
-                                uint32_t **out, size_t *n_out)
+ * repeats, from the postings kw_cql_cond_estimate chose: at most `bound`. */
+static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
+                                uint64_t bound, uint32_t **out, size_t *n_out)
 {
     const kw_alloc *a = &e->ix->alloc;
     const kw_cql_program *p = e->p;
-    size_t n_bools = p->cond_start[p->n_conds];
-    uint64_t *est = kw_malloc(a, n_bools * sizeof *est);
-    uint32_t *left = kw_malloc(a, n_bools * sizeof *left);
-    uint32_t *stack = kw_malloc(a, n_bools * sizeof *stack);
     uint8_t *which = kw_malloc(a, p->n_tests);
     uint32_t *pos = bound <= SIZE_MAX / sizeof *pos ? kw_malloc(a, (size_t)bound * sizeof *pos)
                                                      : NULL;
-    kw_status st = KW_ENOMEM;
+    kw_status st = which && pos ? KW_OK : KW_ENOMEM;
     size_t n = 0, groups_read = 0;
-    if (!est || !left || !stack || !which || !pos)
-        goto done;
-    st = KW_OK;
     for (size_t k = 0; k < h->n_conds && st == KW_OK; k++) {
         uint32_t c = h->conds[k];
         memset(which, 0, p->n_tests);
-        cond_estimate(e, c, est, left, stack, which);
+        kw_cql_cond_estimate(plan, c, which);
         for (uint32_t t = 0; t < p->n_tests && st == KW_OK; t++) {
             if (!which[t])
                 continue;
             const kw_attr *attr = &e->ix->attrs[p->tests[t].attr];
-            for (size_t j = 0; j < p->tests[t].n_ids; j++) {
+            for (size_t j = 0; j < p->tests[t].n_ids && st == KW_OK; j++) {
                 uint32_t g = kw_attr_group(attr, p->tests[t].ids[j]);
                 groups_read++;
                 for (uint32_t i = attr->post_start[g]; i < attr->post_start[g + 1]; i++) {
@@ -493,7 +343,6 @@ static kw_status hint_positions(engine *e, const kw_cql_hint *h, uint64_t bound,
                             break;
                         }
                     }
-                    /* The estimate counted each id's group once: so many fit. */
                     if (cond_holds(e, c, attr->post[i]))
                         pos[n++] = attr->post[i];
                 }
@@ -502,65 +351,24 @@ static kw_status hint_positions(engine *e, const kw_cql_hint *h, uint64_t bound,
     }
     if (st == KW_OK && groups_read > 1)
         st = kw_sort_positions(a, pos, n);
-    if (st == KW_OK) {
-        size_t kept = 0;
-        for (size_t i = 0; i < n; i++)
-            if (kept == 0 || pos[kept - 1] != pos[i])
-                pos[kept++] = pos[i];
-        n = kept;
-    }
-done:
-    kw_free(a, est);
-    kw_free(a, left);
-    kw_free(a, stack);
     kw_free(a, which);
     if (st != KW_OK) {
         kw_free(a, pos);
         return st;
     }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (kept == 0 || pos[kept - 1] != pos[i])
+            pos[kept++] = pos[i];
     *out = pos;
-    *n_out = n;
+    *n_out = kept;
     return KW_OK;
-}
-
-/* The hint whose positions, times the width of its distance range, are
- * fewest, if fewer than scanning's; *bound: its positions at most. */
-static const kw_cql_hint *best_hint(engine *e, uint64_t *bound, kw_status *st)
-{
-    const kw_alloc *a = &e->ix->alloc;
-    const kw_cql_program *p = e->p;
-    size_t n_bools = p->cond_start[p->n_conds];
-    uint64_t *est = kw_malloc(a, n_bools * sizeof *est);
-    uint32_t *left = kw_malloc(a, n_bools * sizeof *left);
-    uint32_t *stack = kw_malloc(a, n_bools * sizeof *stack);
-    const kw_cql_hint *best = NULL;
-    uint64_t best_cost = e->ix->n_tokens / 2;
-    *st = est && left && stack ? KW_OK : KW_ENOMEM;
-    for (size_t k = 0; k < p->n_hints && *st == KW_OK; k++) {
-        const kw_cql_hint *h = &p->hints[k];
-        if (h->hi == KW_CQL_ANY)
-            continue;
-        uint64_t positions = 0;
-        for (size_t j = 0; j < h->n_conds; j++)
-            positions = add_estimates(positions,
-                                      cond_estimate(e, h->conds[j], est, left, stack, NULL));
-        uint64_t width = (uint64_t)h->hi - h->lo + 1;
-        uint64_t cost = positions > UINT64_MAX / width ? UINT64_MAX : positions * width;
-        if (cost < best_cost) {
-            best_cost = cost;
-            best = h;
-            *bound = positions;
-        }
-    }
-    kw_free(a, est);
-    kw_free(a, left);
-    kw_free(a, stack);
-    return best;
 }
 
 /* Run the NFA from every start that hint h allows (every position when
  * h is NULL), in ascending order. */
-static kw_status run_candidates(engine *e, const kw_cql_hint *h, uint64_t bound, size_t n_states)
+static kw_status run_candidates(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
+                                uint64_t bound, size_t n_states)
 {
     const kw_structure *text = &e->ix->structures[0];
     kw_status st = KW_OK;
@@ -571,7 +379,7 @@ static kw_status run_candidates(engine *e, const kw_cql_hint *h, uint64_t bound,
     }
     uint32_t *pos;
     size_t n;
-    if ((st = hint_positions(e, h, bound, &pos, &n)) != KW_OK)
+    if ((st = hint_positions(e, plan, h, bound, &pos, &n)) != KW_OK)
         return st;
     uint64_t next = 0; /* the first start not yet run */
     for (size_t i = 0; i < n && st == KW_OK; i++) {
@@ -720,7 +528,7 @@ static kw_status spans_to_hits(engine *e, kw_hits **out)
 kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_cancel *cancel,
                       kw_hits **out)
 {
-    if (!program_ok(ix, p))
+    if (!kw_cql_program_ok(ix, p))
         return KW_EINVAL;
     engine e;
     memset(&e, 0, sizeof e);
@@ -729,16 +537,19 @@ kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_canc
     e.cancel = cancel;
     size_t n_states;
     uint64_t bound = 0;
-    kw_status st = engine_init(&e, &n_states);
-    const kw_cql_hint *h = NULL;
-    if (st == KW_OK)
-        h = best_hint(&e, &bound, &st);
-    if (st == KW_OK)
-        st = run_candidates(&e, h, bound, n_states);
+    kw_cql_plan plan;
+    kw_status st = kw_cql_plan_new(ix, p, &plan);
+    if (st != KW_OK)
+        return st;
+    if ((st = engine_init(&e, &n_states)) == KW_OK) {
+        const kw_cql_hint *h = kw_cql_best_hint(&plan, &bound);
+        st = run_candidates(&e, &plan, h, bound, n_states);
+    }
     if (st == KW_OK) {
         select_spans(&e);
         st = spans_to_hits(&e, out);
     }
     engine_free(&e);
+    kw_cql_plan_free(&plan);
     return st;
 }
