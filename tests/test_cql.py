@@ -143,6 +143,22 @@ def test_case_argument_is_refused_with_cql(animals):
     assert len(animals.kwic("the", case=True)) == 1
 
 
+def test_counts_take_cql(animals):
+    pytest.importorskip("pandas")
+    # "the"%c [] finds The cat, the mat, The dog: clusters of 3 tokens.
+    clusters = animals.clusters('"the"%c []', 3, syntax="cql")
+    assert dict(zip(clusters["cluster"], clusters["count"])) == {
+        "the cat sat": 1, "the dog sat": 1}
+    dispersion = animals.dispersion('"sat" []', syntax="cql")
+    assert list(dispersion["position"]) == [2, 9, 4]
+    collocates = animals.collocates('"cat"', 1, syntax="cql", min_count=1, measures=[])
+    # Windows count words: right of "cat!" is "Cats".
+    assert dict(zip(collocates["word"], collocates["observed"])) == {"the": 1, "sat": 1,
+                                                                      "a": 1, "cats": 1}
+    with pytest.raises(ValueError, match="%c"):
+        animals.dispersion('"sat"', syntax="cql", case=True)
+
+
 @pytest.mark.parametrize("query, position, problem", [
     ('"cat', 0, "unterminated string"),
     ('[lemma="cat"]', 1, "unknown attribute 'lemma' (this corpus has word)"),

@@ -465,13 +465,14 @@ class Corpus:
         return _analysis.ngrams(self._index_view, n, min_count)
 
     def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
-                 case: bool = False, min_count: int = 1):
+                 case: Optional[bool] = None, min_count: int = 1, syntax: str = "plain",
+                 strategy: str = "longest"):
         """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
         count``, sorted by ``count`` descending, then ``cluster`` in code-point
         order.
 
-        ``query`` is found as ``kwic`` finds it (the query language, ``case``
-        as there, a list of queries). A cluster is ``n`` tokens (1 <= n <= 8):
+        ``query`` is found as ``kwic`` finds it (the query language, ``case``,
+        ``syntax`` and ``strategy`` as there, a list of queries). A cluster is ``n`` tokens (1 <= n <= 8):
         the match, then (``side="right"``) or before it (``side="left"``) as
         many consecutive words of its document as make ``n`` tokens, with no
         punctuation among those words or between them and the match. A match
@@ -481,21 +482,24 @@ class Corpus:
         several clusters ("peace of", "peaceful relations", ...). Clusters seen
         fewer than ``min_count`` times are dropped.
         """
+        case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.clusters(self._index_view, query, n, side, case=case,
-                                  min_count=min_count)
+                                  min_count=min_count, strategy=strategy_code)
 
     def collocates(self, query: str | Iterable[str], window: int | tuple[int, int] = 5,
                    left: int | None = None,
                    right: int | None = None, min_count: int = 2,
-                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-                   counting: str = "positions"):
+                   measures: Sequence[str] = COLLOCATION_MEASURES, *,
+                   case: Optional[bool] = None, counting: str = "positions",
+                   syntax: str = "plain", strategy: str = "longest"):
         """Collocates of ``query``: a DataFrame with columns ``word, observed,
         expected``, then one column per measure named as in ``measures``, one
         row per word seen at least ``min_count`` times in the windows, sorted
         by the first measure descending (then ``observed`` descending, then
         ``word``; by ``observed`` when ``measures`` is empty).
 
-        ``query`` is found as ``kwic`` finds it. Each match's window holds the
+        ``query`` is found as ``kwic`` finds it (``case``, ``syntax`` and
+        ``strategy`` as there). Each match's window holds the
         ``left`` words before it and the ``right`` words after it (both
         ``window`` unless given; ``window`` may also be a ``(left, right)``
         pair, as in ``kwic``), inside its document; punctuation is skipped
@@ -558,8 +562,10 @@ class Corpus:
 
         ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
         """
+        case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.collocates(self._index_view, query, window, left, right, min_count,
-                                    measures, case=case, counting=counting)
+                                    measures, case=case, counting=counting,
+                                    strategy=strategy_code)
 
     def keyness(self, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
                 case: bool = False, punctuation: bool = False):
@@ -567,16 +573,19 @@ class Corpus:
         against ``reference``, as its docstring says."""
         return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation)
 
-    def dispersion(self, query: str | Iterable[str], *, case: bool = False):
+    def dispersion(self, query: str | Iterable[str], *, case: Optional[bool] = None,
+                   syntax: str = "plain", strategy: str = "longest"):
         """Where ``query`` occurs: a DataFrame with columns ``doc, position,
-        relative``, one row per match (as ``kwic`` finds them), in corpus
-        order. ``doc`` is the document's id, ``position`` the match's first
+        relative``, one row per match (as ``kwic`` finds them, ``case``,
+        ``syntax`` and ``strategy`` as there), in corpus order. ``doc`` is the document's id, ``position`` the match's first
         token's position in it (``Line.start``), ``relative`` that position
         divided by the document's length in tokens (0 <= relative < 1)."""
-        return _analysis.dispersion(self._index_view, query, case=case)
+        case, strategy_code = query_options(syntax, case, strategy)
+        return _analysis.dispersion(self._index_view, query, case=case, strategy=strategy_code)
 
-    def plot_dispersion(self, queries: str | Iterable[str], *, case: bool = False,
-                        scale: str = "relative"):
+    def plot_dispersion(self, queries: str | Iterable[str], *, case: Optional[bool] = None,
+                        scale: str = "relative", syntax: str = "plain",
+                        strategy: str = "longest"):
         """A lexical dispersion plot (an "x-ray" plot, as quanteda's
         textplot_xray draws it): one row per document and query, a vertical
         tick at each match. Documents with no match of any query are left out;
@@ -587,7 +596,9 @@ class Corpus:
         ``matplotlib.figure.Figure`` (not shown through pyplot; a notebook
         displays it, ``fig.savefig(path)`` writes it). Needs matplotlib.
         """
-        return _analysis.plot_dispersion(self._index_view, queries, case=case, scale=scale)
+        case, strategy_code = query_options(syntax, case, strategy)
+        return _analysis.plot_dispersion(self._index_view, queries, case=case, scale=scale,
+                                         strategy=strategy_code)
 
 
 def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: Window = 5,
