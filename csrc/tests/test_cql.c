@@ -373,6 +373,36 @@ static void test_strict_regions(void)
     CHECK(both_ways(&g, NULL, 0));
 }
 
+/* Two strict slots, text (1) and s (2): <text> <s> []* </s> []* </text>
+ * finds whole documents; <text> <s> []* </text> leaves the sentence open,
+ * so the match may not pass its end: only the document of one sentence. */
+static void test_two_strict_slots(void)
+{
+    prog g;
+    prog_init(&g);
+    step(&g, KW_CQL_OPEN, TEXT, 1);       /* 0 */
+    step(&g, KW_CQL_OPEN, S, 2);          /* 1 */
+    step(&g, KW_CQL_SPLIT, 3, 5);         /* 2 */
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0); /* 3 */
+    step(&g, KW_CQL_JUMP, 2, 0);          /* 4 */
+    step(&g, KW_CQL_CLOSE, S, 2);         /* 5 */
+    step(&g, KW_CQL_SPLIT, 7, 9);         /* 6 */
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0); /* 7 */
+    step(&g, KW_CQL_JUMP, 6, 0);          /* 8 */
+    step(&g, KW_CQL_CLOSE, TEXT, 1);      /* 9 */
+    done(&g, KW_CQL_ANY, KW_CQL_LONGEST, 2);
+    BOTH_WAYS(&g, 0, 7, 7, 6);
+    prog_init(&g);
+    step(&g, KW_CQL_OPEN, TEXT, 1);
+    step(&g, KW_CQL_OPEN, S, 2);
+    step(&g, KW_CQL_SPLIT, 3, 5);
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    step(&g, KW_CQL_JUMP, 2, 0);
+    step(&g, KW_CQL_CLOSE, TEXT, 1);
+    done(&g, KW_CQL_ANY, KW_CQL_ALL, 2);
+    BOTH_WAYS(&g, 7, 6);
+}
+
 /* "cat" | "mat", [word="the" & upos="DET"], [word="cat" | upos="ADP"]. */
 static void test_alternatives_and_booleans(void)
 {
@@ -542,6 +572,7 @@ int main(void)
     test_gap_and_within();
     test_anchors();
     test_strict_regions();
+    test_two_strict_slots();
     test_alternatives_and_booleans();
     test_invalid_programs();
     test_cancel();
