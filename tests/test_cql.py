@@ -6,6 +6,9 @@ queries generated from the grammar (cql_generate.py), whose hits kwiq and
 the brute-force oracle (cql_oracle.py) must give alike.
 """
 import random
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -182,6 +185,41 @@ def test_malformed_queries(animals, query, position, problem):
         animals.kwic(query, syntax="cql")
     assert caught.value.position == position
     assert problem in caught.value.problem
+
+
+INTERRUPTED = textwrap.dedent("""
+    import os, signal, threading
+    import kwiq
+
+    # One document of 200,000 tokens: []+ runs from each start to its end,
+    # some 2 * 10**10 states in all, unless Ctrl-C stops it.
+    corpus = kwiq.Corpus(["a b " * 100_000])
+    raised = threading.Event()
+
+    def once(signum, frame):
+        if not raised.is_set():
+            raised.set()
+            raise KeyboardInterrupt
+
+    def send():
+        while not raised.wait(0.005):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    signal.signal(signal.SIGINT, once)
+    threading.Thread(target=send, daemon=True).start()
+    try:
+        len(corpus.kwic("[]+", syntax="cql"))
+    except KeyboardInterrupt:
+        print("stopped")
+    print(len(corpus.kwic('"a" "b"', syntax="cql")))
+""")
+
+
+def test_ctrl_c_stops_a_long_query():
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["stopped", "100000"]
 
 
 # ---------------------------------------------------------------- against the oracle
