@@ -135,6 +135,11 @@ def test_list_of_queries_and_views(animals):
     assert hits(animals.subset([1]), '"cat"') == [(0, 1, 2)]
 
 
+def test_one_shot_kwic_takes_cql():
+    assert [line.match for line in kwiq.kwic(ANIMALS[0], '"the"%c []', syntax="cql")] == \
+        ["The cat", "the mat", "The dog"]
+
+
 def test_case_argument_is_refused_with_cql(animals):
     for case in (True, False):
         with pytest.raises(ValueError, match="%c"):

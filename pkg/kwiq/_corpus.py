@@ -602,14 +602,16 @@ class Corpus:
 
 
 def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: Window = 5,
-         case: bool = False, *, width: Optional[int] = None,
-         bound: Optional[str] = None) -> Concordance:
+         case: Optional[bool] = None, *, width: Optional[int] = None,
+         bound: Optional[str] = None, syntax: str = "plain",
+         strategy: str = "longest") -> Concordance:
     """One-shot KWIC over one text or a list of texts: ``window`` words each
     side or a ``(left, right)`` pair, or ``width`` characters each side;
-    ``bound`` "sentence" or "paragraph" stops contexts there (see
-    Corpus.kwic)."""
+    ``bound`` "sentence" or "paragraph" stops contexts there; ``syntax`` and
+    ``strategy`` for CQL (see Corpus.kwic)."""
     corpus = Corpus([texts] if isinstance(texts, str) else texts)
-    return corpus.kwic(query, window=window, case=case, width=width, bound=bound)
+    return corpus.kwic(query, window=window, case=case, width=width, bound=bound,
+                       syntax=syntax, strategy=strategy)
 
 
 def sample() -> Corpus:
