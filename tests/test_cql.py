@@ -5,6 +5,7 @@ tokens of small texts (positions are written above each text); then
 queries generated from the grammar (cql_generate.py), whose hits kwiq and
 the brute-force oracle (cql_oracle.py) must give alike.
 """
+import pickle
 import random
 import subprocess
 import sys
@@ -133,6 +134,14 @@ def test_list_of_queries_and_views(animals):
     assert [(line.doc, line.start) for line in conc] == [(0, 1), (0, 2), (0, 9), (1, 1),
                                                         (1, 4)]
     assert hits(animals.subset([1]), '"cat"') == [(0, 1, 2)]
+
+
+def test_variable_length_hits_sort_and_pickle(animals):
+    conc = animals.kwic('[word="[a-z]+"]+', syntax="cql")
+    assert [line.match for line in conc.sort("match")] == ["cat", "cat sat on the mat",
+                                                           "dog sat", "sat"]
+    again = pickle.loads(pickle.dumps(conc))
+    assert list(again) == list(conc)
 
 
 def test_one_shot_kwic_takes_cql():
