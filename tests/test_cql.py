@@ -144,6 +144,13 @@ def test_variable_length_hits_sort_and_pickle(animals):
     assert list(again) == list(conc)
 
 
+def test_a_loaded_corpus_answers_alike(animals, tmp_path):
+    animals.save(tmp_path / "animals.kwiq")
+    loaded = kwiq.Corpus.load(tmp_path / "animals.kwiq")
+    for query in ('"the"%c []', '[word!="\\."]+', '<text> []{2}', '"sat" []* within text'):
+        assert hits(loaded, query) == hits(animals, query)
+
+
 def test_one_shot_kwic_takes_cql():
     assert [line.match for line in kwiq.kwic(ANIMALS[0], '"the"%c []', syntax="cql")] == \
         ["The cat", "the mat", "The dog"]
