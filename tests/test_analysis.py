@@ -436,38 +436,60 @@ def test_plot_dispersion_png(chapters, gutenberg_text):
     fig = part.plot_dispersion(queries)
     assert isinstance(fig, Figure)
     image = render(fig)
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # what a notebook shows
     width, height = (fig.get_size_inches() * fig.dpi).round().astype(int)
     assert image.shape == (height, width, 3)
     blank = image.min(axis=2) > 0.95
     assert 0.005 < (~blank).mean() < 0.5
 
-    ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # One panel per query, named in its title; in each, a row per document
+    # with a match of any query, the documents with the most matches first.
     frames = {q: part.dispersion(q) for q in queries}
-    shown = [doc for doc in part.ids if any((frames[q]["doc"] == doc).any() for q in queries)]
-    assert labels == [f"{doc}: {q}" for doc in shown for q in queries]
-    n_rows = len(labels)
+    totals = {doc: sum(int((frames[q]["doc"] == doc).sum()) for q in queries) for doc in part.ids}
+    shown = sorted((doc for doc in part.ids if totals[doc]), key=lambda doc: -totals[doc])
+    assert len(fig.axes) == len(queries)
+    for ax, query in zip(fig.axes, queries):
+        n = len(frames[query])
+        assert ax.get_title(loc="left") == f"{query!r}: {n} match{'es' if n != 1 else ''}"
+        # Ids that share "part-" drop it.
+        assert [t.get_text() for t in ax.get_yticklabels()] == [
+            doc.removeprefix("part-") for doc in shown]
 
-    def pixel(x, y):
+    def pixel(ax, x, y):
         fx, fy = fig.transFigure.inverted().transform(ax.transData.transform((x, y)))
-        return int(round(fy * height)), int(round(fx * width))
+        return height - int(round(fy * height)), int(round(fx * width))  # image rows run down
 
-    for k, (doc, query) in enumerate((d, q) for d in shown for q in queries):
-        y = n_rows - 1 - k
+    for ax, query in zip(fig.axes, queries):
         frame = frames[query]
-        ticks = frame[frame["doc"] == doc]["relative"].tolist()
-        for x in ticks:
-            row, col = pixel(x, y)
-            row = height - row  # image rows run down
-            patch = blank[row - 2:row + 3, col - 2:col + 3]
-            assert not patch.all(), (doc, query, x)
-        if not ticks:
-            # Nothing drawn inside the band of a row with no match.
-            top = height - pixel(0.02, y + 0.3)[0]
-            bottom = height - pixel(0.02, y - 0.3)[0]
-            left, right = pixel(0.02, y)[1], pixel(0.98, y)[1]
-            assert blank[top:bottom, left:right].all(), (doc, query)
-    assert any(q == "Wickham" for q in queries)
+        for y, doc in enumerate(shown):
+            ticks = frame[frame["doc"] == doc]["relative"].tolist()
+            for x in ticks:
+                row, col = pixel(ax, x, y)
+                assert not blank[row - 2:row + 3, col - 2:col + 3].all(), (doc, query, x)
+            if not ticks:
+                # Nothing drawn inside the band of a row with no match.
+                top, left = pixel(ax, 0.02, y - 0.3)
+                bottom, right = pixel(ax, 0.98, y + 0.3)
+                assert blank[top:bottom, left:right].all(), (doc, query)
+    assert len(frames["Wickham"]) == 0
+
+
+def test_plot_dispersion_keeps_its_height_for_many_documents():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from kwiq._analysis import PLOT_MAX_ROWS
+
+    texts = [" ".join(["peace"] * (k % 7 + 1) + ["war"] * (k % 3)) for k in range(200)]
+    corpus = kwiq.Corpus(texts, ids=[f"speech-{k:03}" for k in range(200)])
+    fig = corpus.plot_dispersion(["peace", "war"])
+    rows = [[t.get_text() for t in ax.get_yticklabels()] for ax in fig.axes]
+    assert rows[0] == rows[1] and len(rows[0]) == PLOT_MAX_ROWS // 2
+    # The documents with the most matches of any query, ties in corpus order.
+    counts = sorted(range(200), key=lambda k: (-(k % 7 + 1 + k % 3), k))
+    assert rows[0] == [f"{k:03}" for k in counts[:PLOT_MAX_ROWS // 2]]  # the shared "speech-" dropped
+    assert fig.get_size_inches()[1] < 20
+    assert fig.get_suptitle().endswith(f"the {PLOT_MAX_ROWS // 2} of 200 documents with the "
+                                       "most matches")
 
 
 def test_plot_dispersion_one_document(letter):
@@ -475,9 +497,10 @@ def test_plot_dispersion_one_document(letter):
     matplotlib.use("Agg")
     c, _ = letter
     fig = c.plot_dispersion(["peace", "war"], scale="absolute")
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["peace", "war"]
-    assert ax.get_xlim()[1] == c.n_tokens
+    assert [[t.get_text() for t in ax.get_yticklabels()] for ax in fig.axes] == [[c.ids[0]]] * 2
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["'peace': 11 matches",
+                                                             "'war': 6 matches"]
+    assert fig.axes[-1].get_xlim()[1] == c.n_tokens
     image = render(fig)
     assert (image.min(axis=2) < 0.95).mean() > 0.005
     fig = c.plot_dispersion("nonexistentword")
@@ -499,14 +522,14 @@ def test_plot_dispersion_long_ids_and_queries(letter):
         warnings.simplefilter("error")
         fig = corpus.plot_dispersion(["peace", long_query.strip()])
         render(fig)
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     short_id = "\u2026" + ids[0][-39:]
     short_query = "\u2026" + long_query.strip()[-29:]
-    assert labels == [f"{short_id}: peace", f"{short_id}: {short_query}",
-                      "short: peace", f"short: {short_query}"]
+    for ax in fig.axes:
+        assert [t.get_text() for t in ax.get_yticklabels()] == [short_id, "short"]
+    assert fig.axes[1].get_title(loc="left") == f"{short_query!r}: 0 matches"
     assert short_id.endswith("/letter.txt") and len(short_id) == 40
-    title = corpus.subset([ids[0]]).plot_dispersion("peace").axes[0].get_title()
-    assert title == f"Lexical dispersion plot of 'peace' in {short_id}"
+    title = corpus.subset([ids[0]]).plot_dispersion("peace").get_suptitle()
+    assert title == f"Lexical dispersion plot in {short_id}"
 
 
 def test_plot_dispersion_without_matplotlib(letter, monkeypatch):

@@ -80,11 +80,14 @@ def test_concordance_sequence_protocol():
     corpus = kwiq.Corpus(["a b a c a d a"])
     conc = corpus.kwic("a", window=1)
     assert len(conc) == 4
-    assert list(conc) == conc[:] == [conc[i] for i in range(4)]
+    assert list(conc) == list(conc[:]) == [conc[i] for i in range(4)]
     assert conc[-1] == conc[3] and conc[-4] == conc[0]
-    assert conc[1:3] == [conc[1], conc[2]]
-    assert conc[::2] == [conc[0], conc[2]]
-    assert conc[3:1] == []
+    # A slice is a Concordance of the same query, not a list.
+    assert isinstance(conc[1:3], kwiq.Concordance) and conc[1:3].query == "a"
+    assert list(conc[1:3]) == [conc[1], conc[2]]
+    assert list(conc[::2]) == [conc[0], conc[2]]
+    assert list(conc[::-1]) == [conc[3], conc[2], conc[1], conc[0]]
+    assert len(conc[3:1]) == 0
     assert [line.right for line in conc] == [" b", " c", " d", ""]
     with pytest.raises(IndexError):
         conc[4]
@@ -199,14 +202,14 @@ def test_concordance_outlives_its_corpus():
 
 def test_str_aligns_matches_like_nltk(letter_text):
     conc = kwiq.sample().kwic("peace")
-    rows = str(conc).split("\n")
-    assert len(rows) == 11
+    header, *rows = str(conc).split("\n")
+    assert header == "Displaying 11 of 11 lines" and len(rows) == 11
     columns = {row.lower().index("peace", 30) for row in rows}
     assert columns == {(79 - 5) // 2}
     assert all(len(row) <= 79 for row in rows)
-    narrow = conc.format(width=30, limit=3).split("\n")
+    narrow = conc.format(width=30, limit=3).split("\n")[1:]
     assert len(narrow) == 3 and all(row[12:17] == "peace" for row in narrow)
-    assert str(kwiq.Corpus(["x"]).kwic("y")) == ""
+    assert str(kwiq.Corpus(["x"]).kwic("y")) == "Displaying 0 of 0 lines"
 
 
 def test_html_is_escaped_and_capped():

@@ -3,7 +3,8 @@
 Hand-written tests, one a construct, with hits worked out by reading the
 tokens of small texts (positions are written above each text); then
 queries generated from the grammar (cql_generate.py), whose hits kwiq and
-the brute-force oracle (cql_oracle.py) must give alike.
+the brute-force oracle (cql_oracle.py) must give alike, on the UD dev sets
+(Corpus.from_conllu against the oracle's own reader) and on plain text.
 """
 import pickle
 import random
@@ -17,7 +18,7 @@ import cql_generate
 import kwiq
 from conftest import DATA
 from cql_generate import generate
-from cql_oracle import ATTRIBUTES, STRUCTURES, Doc, evaluate, parse, select
+from cql_oracle import ATTRIBUTES, STRUCTURES, Doc, evaluate, parse, read_conllu, select
 
 #           0   1   2   3  4   5  6 7   8   9  10
 ANIMALS = ["The cat sat on the mat. The dog sat!",
@@ -302,21 +303,33 @@ def compare(corpus, docs, queries):
     return differ
 
 
-# The switch to annotated corpora, when Corpus.from_conllu exists, is the
-# pair: (kwiq.Corpus.from_conllu(path), cql_oracle.read_conllu(path)).
+def conllu_pair(name):
+    """A corpus read by Corpus.from_conllu, and the oracle's documents of
+    the same file (read_conllu)."""
+    path = DATA / "ud" / name
+    return kwiq.Corpus.from_conllu(path), read_conllu(path)
+
+
 INAUGURAL = sorted((DATA / "inaugural").glob("*.txt"))
 
 
 def test_generated_queries_agree_with_the_oracle(monkeypatch):
-    corpus, docs = plain_pair(paragraphs(INAUGURAL[:4]))
+    corpus, docs = conllu_pair("en_ewt-ud-dev.conllu")
     queries = generated(docs, 100, 11, monkeypatch)
     assert compare(corpus, docs, queries) == []
     # The queries find something: most were seeded from the text.
     assert sum(bool(hits(corpus, q)) for q in queries) > 60
 
 
+def test_generated_queries_on_plain_text_agree_with_the_oracle(monkeypatch):
+    corpus, docs = plain_pair(paragraphs(INAUGURAL[:2]))
+    queries = generated(docs, 50, 13, monkeypatch)
+    assert compare(corpus, docs, queries) == []
+
+
 @pytest.mark.slow
-def test_many_generated_queries_agree_with_the_oracle(monkeypatch):
-    corpus, docs = plain_pair(paragraphs(INAUGURAL[:20]))
+@pytest.mark.parametrize("name", ["en_ewt-ud-dev.conllu", "de_gsd-ud-dev.conllu"])
+def test_many_generated_queries_agree_with_the_oracle(monkeypatch, name):
+    corpus, docs = conllu_pair(name)
     queries = generated(docs, 1000, 12, monkeypatch)
     assert compare(corpus, docs, queries) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kwiq
-from kwiq import _concordance
+from kwiq import _concordance, _views
 
 FIELDS = list(kwiq.Line._fields)
 EXPORTED = FIELDS + ["query"]
@@ -186,13 +186,13 @@ def test_html_caption_footer_and_cut_contexts():
     long_word = "y" * 1000
     conc = kwiq.Corpus([f"{long_word} peace {long_word}"]).kwic("peace")
     page = conc._repr_html_()
-    cut = _concordance.HTML_CONTEXT_CHARS  # characters, the separating space included
+    cut = _views.HTML_CONTEXT_CHARS  # characters, the separating space included
     assert f">{'y' * (cut - 1)} </span>" in page
     assert f"> {'y' * (cut - 1)}</div>" in page
     assert "more lines" not in page
     many = kwiq.Corpus(["peace " * 61]).kwic("peace")._repr_html_()
-    assert ">1 more line</td>" in many and many.count("<mark") == 60
-    assert ">2 more lines</td>" in kwiq.Corpus(["peace " * 62]).kwic("peace")._repr_html_()
+    assert ">1 more line: .page(2)" in many and many.count("<mark") == 60
+    assert ">2 more lines: .page(2)" in kwiq.Corpus(["peace " * 62]).kwic("peace")._repr_html_()
 
 
 def test_exports_say_which_query_found_each_line(tmp_path):

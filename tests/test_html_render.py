@@ -7,7 +7,7 @@ import os
 import pytest
 
 import kwiq
-from kwiq._concordance import HTML_CONTEXT_CHARS
+from kwiq._views import HTML_CONTEXT_CHARS
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -130,9 +130,12 @@ def test_letter_matches_align(browser, css, query, n):
     lines = conc[:n]
     assert [row["left"] for row in rows] == [line.left[-HTML_CONTEXT_CHARS:] for line in lines]
     assert [row["match"] for row in rows] == [line.match for line in lines]
-    assert caption == f"{len(conc)} line{'s' if len(conc) != 1 else ''} for {query!r}"
+    pages = f" \u00b7 page 1 of {-(-len(conc) // 60)}" if len(conc) > 60 else ""
+    assert caption == (f"{len(conc)} line{'s' if len(conc) != 1 else ''} for {query!r} "
+                       f"in 1 document \u00b7 window 5{pages}")
     more = len(conc) - 60
-    assert footer == (f"{more} more line{'s' if more != 1 else ''}" if more > 0 else "")
+    assert footer.startswith(f"{more} more line{'s' if more != 1 else ''}: .page(2)"
+                             if more > 0 else "")
 
 
 @pytest.mark.parametrize("css", [None, NOTEBOOK_LIKE_CSS], ids=["plain", "notebook-css"])
@@ -157,3 +160,21 @@ def test_window_zero_and_wide_windows_align(browser):
     for window in (0, 40):
         rows, _, _, _ = render(browser, corpus.kwic("peace", window=window), None)
         assert_aligned(rows, len(corpus.kwic("peace")))
+
+
+@pytest.mark.parametrize("css", [None, NOTEBOOK_LIKE_CSS], ids=["plain", "notebook-css"])
+def test_a_sorted_page_with_metadata_and_headers_aligns(browser, css):
+    """Coloured sort words, metadata cells, line numbers and the header row
+    move no match; the page shows its own lines."""
+    pd = pytest.importorskip("pandas")
+    texts = ["The war and the peace of the world. " * 40, "Peace be with the people. " * 30]
+    corpus = kwiq.Corpus(texts, ids=["a/one.txt", "a/two.txt"],
+                         metadata=pd.DataFrame({"year": [1962.0, None]}))
+    conc = corpus.kwic("the", meta="year").sort("R1", "L2")
+    page = conc.page(2)
+    rows, _, caption, footer = render(browser, page, css)
+    assert_aligned(rows, 60)
+    assert [row["left"] for row in rows] == [line.left for line in page]
+    assert [row["doc"] for row in rows] == [line.doc[2:] for line in page]
+    assert caption.endswith(f"sorted by R1, L2 \u00b7 window 5 \u00b7 page 2 of {conc.n_pages()}")
+    assert footer == ""

@@ -7,6 +7,7 @@ machine or the user have. The notebook runs once per session; each test
 checks the outputs of one cell, found by its tag, so cells may be added
 without renumbering anything: give a new cell a tag and a test of its own.
 """
+import base64
 import html
 import re
 import sys
@@ -23,6 +24,12 @@ kernelspec = pytest.importorskip("ipykernel.kernelspec",
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "letter.ipynb"
 PROBE = "import sys, kwiq\nprint(sys.prefix)\nprint(kwiq.__file__)"
+# A dispersion plot as a new user makes one: no pyplot, no %matplotlib; then
+# whether anything imported pyplot.
+PLOT = "import kwiq\nkwiq.sample().plot_dispersion(['peace', 'war'])"
+PYPLOT_PROBE = "import sys\nprint('matplotlib.pyplot' in sys.modules)"
+# And once pyplot has set up its inline backend.
+PLOT_WITH_PYPLOT = "import matplotlib.pyplot\nkwiq.sample().plot_dispersion('peace')"
 TIMEOUT = 300  # seconds a cell may take on a loaded machine; not a check of speed
 
 
@@ -34,6 +41,10 @@ def executed(tmp_path_factory):
     kernelspec.write_kernel_spec(jupyter / "data" / "kernels" / "python3")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["probe"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PLOT, metadata={"tags": ["plot"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PYPLOT_PROBE, metadata={"tags": ["pyplot"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PLOT_WITH_PYPLOT,
+                                              metadata={"tags": ["plot-with-pyplot"]}))
     with pytest.MonkeyPatch.context() as env:
         # Kernels, connection files and IPython's history all stay in the
         # temporary directory, out of the user's home.
@@ -96,8 +107,8 @@ def test_phrase_shows_an_html_concordance(executed):
 
 def test_print_shows_eleven_aligned_lines(executed):
     text = outputs(executed["print"], "stdout")
-    rows = text.splitlines()
-    assert len(rows) == 11
+    header, *rows = text.splitlines()
+    assert header == "Displaying 11 of 11 lines" and len(rows) == 11
     assert text == str(kwiq.sample().kwic("peace")) + "\n"
     assert rows[0].endswith("for the preservation of the peace of the world. I regard")
 
@@ -112,8 +123,10 @@ def test_to_pandas_shows_a_data_frame(executed):
 
 
 def rights(page):
-    """The right contexts of an HTML concordance, in row order, unescaped."""
-    return [html.unescape(text) for text in re.findall(r'class="kwiq-right"[^>]*>(.*?)</div>', page)]
+    """The right contexts of an HTML concordance, in row order, unescaped
+    (without the spans that colour sort words)."""
+    return [html.unescape(re.sub(r"<[^>]*>", "", text))
+            for text in re.findall(r'class="kwiq-right"[^>]*>(.*?)</div>', page)]
 
 
 def test_glob_finds_every_peace_word(executed):
@@ -138,3 +151,17 @@ def test_sort_orders_by_the_right_then_the_left_word(executed):
     assert rights(page) == [line.right for line in expected]
     first_words = [re.findall(r"[^\W_]+", line.right)[0].casefold() for line in expected]
     assert first_words == sorted(first_words)
+    # The R1 word of each line is coloured as the first sort key.
+    coloured = re.findall(r'class="kwiq-right"[^>]*>[^<]*<span class="kwiq-sort" '
+                          r'style="color:([^;]*);[^"]*">([^<]*)</span>', page)
+    assert [(colour, html.unescape(word).casefold()) for colour, word in coloured] == \
+        [("#d62728", word) for word in first_words]
+
+
+def test_a_dispersion_plot_shows_as_a_picture_without_pyplot(executed):
+    [png] = outputs(executed["plot"], "image/png")
+    assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert outputs(executed["pyplot"], "stdout") == "False\n"
+    # With pyplot's inline backend, the figure shows once all the same.
+    [png] = outputs(executed["plot-with-pyplot"], "image/png")
+    assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"

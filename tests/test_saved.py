@@ -212,9 +212,9 @@ def test_not_a_corpus(tmp_path, letter):
     with pytest.raises(kwiq.FormatError, match="added"):
         kwiq.Corpus.load(tmp_path / "long.kwiq")
     newer = bytearray(good)
-    newer[8] = 2
+    newer[8] = 3
     (tmp_path / "newer.kwiq").write_bytes(newer)
-    with pytest.raises(kwiq.FormatError, match="version 2.*newer"):
+    with pytest.raises(kwiq.FormatError, match="version 3.*newer"):
         kwiq.Corpus.load(tmp_path / "newer.kwiq")
     damaged = bytearray(good)
     damaged[-200] ^= 0x20  # in the postings

@@ -1,7 +1,11 @@
 /*
  * kw_attr.c: positional attributes and structures (see kw_attr.h).
  */
+#include <string.h>
+
+#include "kw_alloc.h"
 #include "kw_attr.h"
+#include "kw_cancel.h"
 
 size_t kw_structure_find(const kw_structure *st, uint32_t pos)
 {
@@ -18,4 +22,149 @@ size_t kw_structure_find(const kw_structure *st, uint32_t pos)
     if (lo == 0 || pos >= st->end[lo - 1])
         return st->n;
     return lo - 1;
+}
+
+/* ---- building ---- */
+
+static char *copy_name(const kw_alloc *a, const char *name)
+{
+    size_t n = strlen(name) + 1;
+    char *copy = kw_malloc(a, n);
+    if (copy)
+        memcpy(copy, name, n);
+    return copy;
+}
+
+kw_status kw_attr_builder_init(kw_attr_builder *b, const kw_alloc *a, const char *name)
+{
+    memset(b, 0, sizeof *b);
+    kw_strtab_init(&b->forms);
+    b->name = copy_name(a, name);
+    return b->name ? KW_OK : KW_ENOMEM;
+}
+
+void kw_attr_builder_free(kw_attr_builder *b, const kw_alloc *a)
+{
+    kw_free(a, b->name);
+    kw_free(a, b->toks);
+    kw_strtab_free(&b->forms, a);
+    memset(b, 0, sizeof *b);
+}
+
+kw_status kw_structure_builder_init(kw_structure_builder *b, const kw_alloc *a, const char *name)
+{
+    memset(b, 0, sizeof *b);
+    b->name = copy_name(a, name);
+    return b->name ? KW_OK : KW_ENOMEM;
+}
+
+void kw_structure_builder_free(kw_structure_builder *b, const kw_alloc *a)
+{
+    kw_free(a, b->name);
+    kw_free(a, b->start);
+    kw_free(a, b->end);
+    memset(b, 0, sizeof *b);
+}
+
+static unsigned width_for(size_t n_types)
+{
+    return n_types <= 1u << 8 ? 1 : n_types <= 1u << 16 ? 2 : n_types <= 1u << 24 ? 3 : 4;
+}
+
+kw_status kw_attr_finish(kw_attr_builder *b, const kw_alloc *a, size_t n_tokens,
+                         const kw_cancel *cancel, kw_attr *out)
+{
+    const size_t n_types = b->forms.n;
+    const unsigned width = width_for(n_types);
+    unsigned char *stream = width == 4 ? NULL : kw_malloc(a, n_tokens * width);
+    uint32_t *post_start = kw_malloc(a, (n_types + 1) * sizeof *post_start);
+    uint32_t *post = kw_malloc(a, n_tokens * sizeof *post);
+    if ((width != 4 && !stream) || !post_start || !post) {
+        kw_free(a, stream);
+        kw_free(a, post_start);
+        kw_free(a, post);
+        return KW_ENOMEM;
+    }
+    /* Postings: count each type, prefix sums, then place each position. */
+    memset(post_start, 0, (n_types + 1) * sizeof *post_start);
+    for (size_t lo = 0; lo < n_tokens; lo = kw_chunk_end(lo, n_tokens)) {
+        if (lo && kw_stop_asked(cancel))
+            goto stopped;
+        for (size_t pos = lo, end = kw_chunk_end(lo, n_tokens); pos < end; pos++)
+            post_start[b->toks[pos] + 1]++;
+    }
+    for (size_t t = 0; t < n_types; t++)
+        post_start[t + 1] += post_start[t];
+    for (size_t lo = 0; lo < n_tokens; lo = kw_chunk_end(lo, n_tokens)) {
+        if (lo && kw_stop_asked(cancel))
+            goto stopped;
+        for (size_t pos = lo, end = kw_chunk_end(lo, n_tokens); pos < end; pos++) {
+            uint32_t type = b->toks[pos];
+            post[post_start[type]++] = (uint32_t)pos;
+            if (width != 4)
+                for (unsigned k = 0; k < width; k++)
+                    stream[pos * width + k] = (unsigned char)(type >> (8 * k));
+        }
+    }
+    /* Placing moved each start to the next group's: shift them back. */
+    for (size_t t = n_types; t > 0; t--)
+        post_start[t] = post_start[t - 1];
+    post_start[0] = 0;
+
+    *out = (kw_attr){.name = b->name,
+                     .forms = b->forms,
+                     .toks = width == 4 ? b->toks : NULL,
+                     .tok_bytes = width == 4 ? (const unsigned char *)b->toks : stream,
+                     .tok_width = width,
+                     .n_groups = n_types,
+                     .post_start = post_start,
+                     .post = post};
+    return KW_OK;
+
+stopped:
+    kw_free(a, stream);
+    kw_free(a, post_start);
+    kw_free(a, post);
+    return KW_EINTR;
+}
+
+void kw_attr_unfinish(kw_attr *attr, const kw_alloc *a)
+{
+    if (attr->tok_width != 4)
+        kw_free(a, (void *)(uintptr_t)attr->tok_bytes);
+    kw_free(a, (void *)(uintptr_t)attr->post_start);
+    kw_free(a, (void *)(uintptr_t)attr->post);
+}
+
+void kw_attr_builder_hand_over(kw_attr_builder *b, const kw_attr *finished, const kw_alloc *a)
+{
+    if (finished->tok_width != 4)
+        kw_free(a, b->toks);
+    b->toks = NULL;
+    b->name = NULL;
+    kw_strtab_init(&b->forms);
+}
+
+void kw_structure_finish(kw_structure_builder *b, kw_structure *out)
+{
+    *out = (kw_structure){.name = b->name, .start = b->start, .end = b->end, .n = b->n};
+    b->name = NULL;
+    b->start = b->end = NULL;
+    b->n = b->cap = 0;
+}
+
+void kw_attr_free(kw_attr *attr, const kw_alloc *a)
+{
+    kw_free(a, (void *)(uintptr_t)attr->name);
+    kw_strtab_free(&attr->forms, a);
+    kw_free(a, (void *)(uintptr_t)attr->tok_bytes);
+    kw_free(a, (void *)(uintptr_t)attr->post_start);
+    kw_free(a, (void *)(uintptr_t)attr->post);
+}
+
+void kw_structure_free(kw_structure *st, const kw_alloc *a)
+{
+    kw_free(a, (void *)(uintptr_t)st->name);
+    kw_free(a, (void *)(uintptr_t)st->start);
+    kw_free(a, (void *)(uintptr_t)st->end);
 }

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kw_core.h"
 #include "kw_strtab.h"
 
 typedef struct kw_attr {
@@ -63,5 +64,44 @@ typedef struct kw_structure {
 /* The region of structure st holding token pos, or st->n when none does:
  * a binary search over the starts. */
 size_t kw_structure_find(const kw_structure *st, uint32_t pos);
+
+/* ---- building (kw_annot.c adds to these, kw_index.c finishes them) ---- */
+
+typedef struct kw_attr_builder {
+    char *name;
+    kw_strtab forms;
+    uint32_t *toks;             /* one type id a token of the corpus */
+    size_t toks_cap;
+    size_t forms_mark;          /* forms before the document being added */
+} kw_attr_builder;
+
+typedef struct kw_structure_builder {
+    char *name;
+    uint32_t *start, *end;
+    size_t n, cap;
+} kw_structure_builder;
+
+/* A copy of name in a new builder; KW_ENOMEM. */
+kw_status kw_attr_builder_init(kw_attr_builder *b, const kw_alloc *a, const char *name);
+void kw_attr_builder_free(kw_attr_builder *b, const kw_alloc *a);
+kw_status kw_structure_builder_init(kw_structure_builder *b, const kw_alloc *a, const char *name);
+void kw_structure_builder_free(kw_structure_builder *b, const kw_alloc *a);
+
+/* The attribute of n_tokens tokens that b built: its stream in the fewest
+ * bytes a token that hold every type id, its postings by a counting sort
+ * (one group a type). *out borrows b's name and forms (and its stream, at
+ * 4 bytes a token) until kw_attr_builder_hand_over gives them to it, once
+ * every part of the index is made; kw_attr_unfinish undoes a finish not
+ * handed over. KW_ENOMEM, KW_EINTR: nothing made. */
+kw_status kw_attr_finish(kw_attr_builder *b, const kw_alloc *a, size_t n_tokens,
+                         const kw_cancel *cancel, kw_attr *out);
+void kw_attr_unfinish(kw_attr *attr, const kw_alloc *a);
+void kw_attr_builder_hand_over(kw_attr_builder *b, const kw_attr *finished, const kw_alloc *a);
+/* The same for a structure: its arrays move into *out, trimmed. */
+void kw_structure_finish(kw_structure_builder *b, kw_structure *out);
+
+/* Free what kw_attr_finish or kw_structure_finish made. */
+void kw_attr_free(kw_attr *attr, const kw_alloc *a);
+void kw_structure_free(kw_structure *st, const kw_alloc *a);
 
 #endif

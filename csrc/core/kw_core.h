@@ -120,7 +120,8 @@ size_t kw_builder_n_docs(const kw_builder *b);
  * may be cut into consecutive runs of documents, each built on its own
  * thread, and the builders appended in order: the index is identical,
  * array for array, whatever the cut. dst grows to exactly what it needs
- * (no doubling), and src is freed once copied.
+ * (no doubling), and src is freed once copied. Annotated builders
+ * (kw_builder_annotate) are not appended: KW_EINVAL.
  *
  * On success src is consumed (freed; do not use it). On error (KW_ENOMEM,
  * KW_ETOOBIG: more than KW_MAX_TOKENS tokens or UINT32_MAX - 1 types in
@@ -165,6 +166,86 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
 kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_index **out);
 
 void kw_builder_free(kw_builder *b);
+
+/* ---- annotated documents: tokens, attributes and structures from outside ----
+ *
+ * A CoNLL-U, VRT or spaCy source gives its own tokens: each with a span of
+ * the document's text, a word form (attribute `word`) and a value of each
+ * other attribute, and regions of structures (sentences, paragraphs) over
+ * them. Queries, lines and counts then work on these tokens as on
+ * tokenized ones; offsets come from the spans. */
+
+/* Make b a builder of annotated documents with the attributes `attrs`
+ * beyond `word` and the structures `structures` beyond `text`, each a
+ * non-empty name, distinct, borrowed for the call. Only before the first
+ * document; then kw_builder_add is refused. KW_EINVAL: a document added
+ * already, annotate called twice, an empty, repeated or reserved name. */
+kw_status kw_builder_annotate(kw_builder *b, const char *const *attrs, size_t n_attrs,
+                              const char *const *structures, size_t n_structures);
+
+typedef struct kw_ext_token {
+    size_t begin, end;          /* its bytes in the document's text, end > begin */
+    const char *word;           /* its form: UTF-8, not empty */
+    size_t word_len;
+    const char *const *values;  /* one value of each attribute, UTF-8, maybe empty */
+    const size_t *value_lens;
+} kw_ext_token;
+
+typedef struct kw_ext_region {
+    size_t structure;           /* 0: the first of kw_builder_annotate's structures */
+    size_t start, end;          /* tokens of the document, end exclusive; start <= end */
+} kw_ext_region;
+
+/* What was wrong with a refused annotated document, for the message. */
+typedef struct kw_annot_problem {
+    const char *what;           /* static English text */
+    enum { KW_ANNOT_TEXT, KW_ANNOT_TOKEN, KW_ANNOT_REGION } where;
+    size_t index;               /* the token's or region's index in the call */
+} kw_annot_problem;
+
+/* Append one annotated document: its UTF-8 text, its tokens in text order
+ * and its regions. Tokens do not overlap, except that a token may have
+ * exactly the span of the one before it (the words of a multiword token
+ * share its text); spans do not cut a character. The regions of each
+ * structure come in order and do not overlap. Everything is borrowed for
+ * the call. KW_EINVAL (not annotated, or a bad token or region) and
+ * KW_EUTF8 (invalid text, forms or values) fill *problem; with these,
+ * KW_ENOMEM, KW_ETOOBIG and KW_EINTR the builder is as before the call.
+ * Cost: one pass over the tokens, interning each form and value. */
+kw_status kw_builder_add_annotated(kw_builder *b, const char *text, size_t n_bytes,
+                                   const kw_ext_token *tokens, size_t n_tokens,
+                                   const kw_ext_region *regions, size_t n_regions,
+                                   kw_annot_problem *problem);
+
+/* ---- CoNLL-U (kw_conllu.c) ---- */
+
+/* The attributes and structures a CoNLL-U builder is annotated with
+ * (kw_builder_annotate), in this order, before kw_conllu_add. */
+#define KW_CONLLU_N_ATTRS 6
+#define KW_CONLLU_N_STRUCTURES 2
+extern const char *const kw_conllu_attrs[KW_CONLLU_N_ATTRS];
+extern const char *const kw_conllu_structures[KW_CONLLU_N_STRUCTURES];
+
+/* Where input was malformed: its 1-based line, and what was wrong. */
+typedef struct kw_parse_error {
+    size_t line;
+    char message[200];
+} kw_parse_error;
+
+/* Called once a document is added, with its `# newdoc id =` value (NULL if
+ * it has none), borrowed for the call; nonzero stops reading (KW_EINTR). */
+typedef int (*kw_conllu_doc_fn)(void *ctx, const char *id, size_t id_len);
+
+/* Add the documents of CoNLL-U data[0 .. n) to b (annotated as above). The
+ * rules of reading (which rows are tokens, the rebuilt text, the documents,
+ * sentences and paragraphs, `_`) are those of pkg/kwiq/_annotated.py's
+ * read_conllu docstring. Scratch memory comes from alloc. KW_EFORMAT:
+ * malformed input, *err says where and what; the documents before the one
+ * holding the problem stay added (callers drop the builder). KW_EINTR:
+ * cancel or doc_added asked to stop. */
+kw_status kw_conllu_add(kw_builder *b, const kw_alloc *alloc, const char *data, size_t n,
+                        kw_conllu_doc_fn doc_added, void *ctx, const kw_cancel *cancel,
+                        kw_parse_error *err);
 
 /* ---- the index ---- */
 
@@ -258,6 +339,33 @@ kw_status kw_hits_merge(const kw_alloc *alloc, kw_hits *const *parts, size_t n_p
 /* New hits: hit order[k] of h for k < n (each order[k] < count), e.g. to
  * sort or filter. Every hit of h keeps its length and query. */
 kw_status kw_hits_select(const kw_hits *h, const uint32_t *order, size_t n, kw_hits **out);
+
+/* New hits: hits start, start + step, ... of h, n of them (step may be
+ * negative); KW_EINVAL unless every one is < count. */
+kw_status kw_hits_range(const kw_hits *h, size_t start, ptrdiff_t step, size_t n, kw_hits **out);
+
+/* New hits: those hits i of h, in order, with mask[i] != 0 (mask: count
+ * bytes). Each keeps its length and query. */
+kw_status kw_hits_where(const kw_hits *h, const uint8_t *mask, kw_hits **out);
+
+/* A context filter, as AntConc's context-word search: for each hit i of h
+ * (hits of ix, any order) with mask[i] != 0, mask[i] becomes 1 if a hit of
+ * `near` lies wholly within the `left` words before hit i or wholly within
+ * the `right` words after it, and 0 otherwise; hits with mask[i] == 0 are
+ * left so, so that calls AND their conditions. Windows count words as
+ * kw_line_at does (punctuation inside them is in the window but not
+ * counted, at most KW_MAX_SKIP of it a side) and stop at the document's
+ * edges; a hit of `near` that overlaps hit i is in neither window. `near`
+ * must ascend by position, as every list from kw_index_find,
+ * kw_index_match and kw_hits_merge does. Cost: per hit, its two windows
+ * and a binary search of `near`. Allocates nothing; KW_EINTR leaves mask
+ * partly updated. */
+kw_status kw_hits_near(const kw_index *ix, const kw_hits *h, const kw_hits *near, uint32_t left,
+                       uint32_t right, const kw_cancel *cancel, uint8_t *mask);
+
+/* The number of distinct documents the hits of h (hits of ix) lie in, into
+ * *n_docs. Scratch: a bit per document, from h's allocator (KW_ENOMEM). */
+kw_status kw_hits_count_docs(const kw_index *ix, const kw_hits *h, size_t *n_docs);
 
 /* ---- sorting ---- */
 
@@ -442,7 +550,7 @@ kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len,
 
 /* Why kw_index_load refused its bytes. */
 typedef struct kw_load_error {
-    int section;       /* the section at fault (its id, 1..20), or 0: the header or section table */
+    int section;       /* the section at fault (its id, 1..21), or 0: the header or section table */
     uint64_t offset;   /* the byte of the file where the problem shows */
     char message[240]; /* what is wrong, in English, naming the section */
 } kw_load_error;

@@ -5,29 +5,32 @@
  * use the bytes where they lie (a memory mapping of the file): no array is
  * rebuilt or copied, and loading costs one checking pass over the bytes.
  *
- * FORMAT, version 1. Every integer is little-endian and fixed-width (u8,
- * u32, u64). The file is a 64-byte header, a table of 20 section entries of
- * 32 bytes, then the 20 sections in the order of their ids. Each section
+ * FORMAT, versions 1 and 2. Every integer is little-endian and fixed-width
+ * (u8, u32, u64). The file is a 64-byte header, a table of 20 section
+ * entries of 32 bytes (21 in version 2), then the sections in the order of
+ * their ids. Version 1 holds a plain index; version 2 an annotated one (its
+ * tokens, attributes and structures from a source such as CoNLL-U), whose
+ * section 21 is described in kw_annot_file.c. Each section
  * starts at a multiple of 64 bytes from the start of the file, so every
  * array is aligned for reading in place, and is followed by zero bytes up
  * to the next multiple of 64; the last section's padding ends the file. So
- * the layout is fixed by the lengths: section 1 starts at byte 704, and
- * section i + 1 where section i's padding ends.
+ * the layout is fixed by the lengths: section 1 starts at byte 704 (736
+ * in version 2), and section i + 1 where section i's padding ends.
  *
  * Header, bytes 0 .. 63:
  *     0   8  magic 89 4B 57 49 51 0D 0A 1A ("\x89KWIQ\r\n\x1a": a high byte, and
  *            the line ends and Ctrl-Z that a text-mode copy would mangle)
- *     8  u32 format version: 1
- *    12  u32 number of sections: 20
+ *     8  u32 format version: 1 or 2
+ *    12  u32 number of sections: 20 or 21
  *    16  u64 length of the file in bytes
  *    24  u64 D, documents
  *    32  u64 N, tokens (at most 2^32 - 2)
  *    40  u64 C, checkpoints
  *    48  u32 T, surface types (distinct forms as written)
  *    52  u32 G, fold groups (distinct case-folded forms), G <= T
- *    56  u64 checksum of bytes 0 .. 55 followed by bytes 64 .. 703 (the table)
+ *    56  u64 checksum of bytes 0 .. 55 followed by the section table
  *
- * Section table, bytes 64 .. 703: the entry of section id i (1 .. 20) at
+ * Section table, bytes 64 .. 703 (735): the entry of section id i at
  * byte 64 + 32 (i - 1):
  *     0  u32 id, i
  *     4  u32 0 (reserved)
@@ -70,6 +73,8 @@
  *                     when T <= 2^16, 3 when T <= 2^24, else 4
  *    20 post          u32 x N      every token position, grouped by fold group,
  *                     ascending within a group
+ *    21 annotation    version 2 only: spans, attributes, structures
+ *                     (kw_annot_file.c)
  *
  * The bytes of a save are a function of the index and the blob alone: the
  * same input always gives the same file, and so does saving a loaded index.
@@ -85,10 +90,10 @@
  *     post), then their contents while they are in cache:
  *   - documents: doc_byte, doc_tok and doc_ck start at 0, never decrease,
  *     end at the text's length, N and C; each document has the checkpoints
- *     its token count gives it and at least a byte per token;
- *   - checkpoints: strictly increasing inside their document, before its
- *     end, at least 32 tokens apart in bytes and code points, never more
- *     code points than bytes;
+ *     its token count gives it and (version 1) at least a byte per token;
+ *   - checkpoints: increasing inside their document, before its end,
+ *     (version 1) at least 32 tokens apart in bytes and code points, never
+ *     more code points than bytes;
  *   - both string tables: offsets from 0 up to the forms' length, every
  *     form non-empty and valid UTF-8, every stored hash the form's hash,
  *     the slot count, every slot value <= the form count, every form in
@@ -98,7 +103,8 @@
  *   - the big sections, in one pass each that checks a block of a few KiB
  *     right after adding it to the checksum: the text, valid UTF-8 in each
  *     document and a character starting at each checkpoint; every type id
- *     of toks < T; every position of post < N; and their checksums.
+ *     of toks < T; every position of post < N; and their checksums;
+ *   - version 2: the annotation section, as kw_annot_file.c says.
  * So no count, offset, length, id or position is used before it is known
  * to lie inside the file and inside the array it indexes: a query on a
  * loaded index reads nothing outside it, and every probe loop ends.
@@ -112,11 +118,14 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_annot_file.h"
+#include "kw_endian.h"
 #include "kw_index.h"
 #include "kw_strtab.h"
 #include "kw_text.h"
 
-#define FILE_VERSION 1
+/* Version 1: a plain index; version 2: an annotated one, with section 21. */
+#define FILE_VERSION 2
 #define HEADER_BYTES 64
 #define ENTRY_BYTES 32
 #define ALIGN 64
@@ -134,63 +143,27 @@ enum section_id {
     S_DOC_BYTE = 1, S_DOC_TOK, S_DOC_CK, S_CHECKPOINTS,
     S_TYPE_FORMS, S_TYPE_OFFSETS, S_TYPE_HASHES, S_TYPE_SLOTS, S_IS_WORD, S_GROUP_OF,
     S_GROUP_FORMS, S_GROUP_OFFSETS, S_GROUP_HASHES, S_GROUP_SLOTS, S_GROUP_RANK, S_POST_START,
-    S_BLOB, S_TEXT, S_TOKS, S_POST,
-    N_SECTIONS = S_POST
+    S_BLOB, S_TEXT, S_TOKS, S_POST, S_ANNOTATION,
+    N_PLAIN_SECTIONS = S_POST,
+    N_SECTIONS = S_ANNOTATION
 };
 
-#define TABLE_END (HEADER_BYTES + N_SECTIONS * ENTRY_BYTES)
+/* Where the sections start in a file of n_sections. */
+static uint64_t table_end(int n_sections)
+{
+    return HEADER_BYTES + (uint64_t)n_sections * ENTRY_BYTES;
+}
 
 static const char *const section_name[N_SECTIONS + 1] = {
     "header", "doc_byte", "doc_tok", "doc_ck", "checkpoints", "type_forms", "type_offsets",
     "type_hashes", "type_slots", "is_word", "group_of", "group_forms", "group_offsets",
     "group_hashes", "group_slots", "group_rank", "post_start", "blob", "text", "toks", "post",
+    "annotation",
 };
 
 static const unsigned char magic[8] = {0x89, 'K', 'W', 'I', 'Q', '\r', '\n', 0x1A};
 
-/* ---- little-endian fields and the checksum ---- */
-
-static inline int host_is_little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char first;
-    memcpy(&first, &one, 1);
-    return first == 1;
-}
-
-static inline uint64_t swap64(uint64_t v)
-{
-    v = (v & 0x00FF00FF00FF00FFull) << 8 | (v >> 8 & 0x00FF00FF00FF00FFull);
-    v = (v & 0x0000FFFF0000FFFFull) << 16 | (v >> 16 & 0x0000FFFF0000FFFFull);
-    return v << 32 | v >> 32;
-}
-
-/* Little-endian loads: one load each (compilers fold the host test). */
-static inline uint64_t get64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return host_is_little_endian() ? v : swap64(v);
-}
-
-static inline uint32_t get32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return host_is_little_endian() ? v : (uint32_t)(swap64(v) >> 32);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
+/* ---- the checksum ---- */
 
 #define P1 0x9E3779B185EBCA87ull
 #define P2 0xC2B2AE3D27D4EB4Full
@@ -328,6 +301,7 @@ typedef struct layout {
     uint64_t len[N_SECTIONS + 1];
     uint64_t off[N_SECTIONS + 1];
     uint64_t file_len;
+    int n_sections;  /* N_PLAIN_SECTIONS, or N_SECTIONS for an annotated index */
     unsigned tok_width;
     int narrow; /* toks are written tok_width bytes each from ix->toks */
 } layout;
@@ -373,8 +347,13 @@ static void plan(const kw_index *ix, const void *blob, size_t blob_len, layout *
         L->narrow = L->tok_width < 4;
     }
     set_section(L, S_POST, ix->post, ix->n_tokens * sizeof(uint32_t));
-    uint64_t at = TABLE_END;
-    for (int id = 1; id <= N_SECTIONS; id++) {
+    L->n_sections = N_PLAIN_SECTIONS;
+    if (kw_annot_present(ix)) {
+        L->n_sections = N_SECTIONS;
+        L->len[S_ANNOTATION] = kw_annot_saved_size(ix);
+    }
+    uint64_t at = table_end(L->n_sections);
+    for (int id = 1; id <= L->n_sections; id++) {
         L->off[id] = at;
         at = align_up(at + L->len[id]);
     }
@@ -424,9 +403,13 @@ static int emit(sink *k, const void *data, size_t n)
     return 0;
 }
 
+static int emit_annotation(void *ctx, const void *data, size_t n) { return emit(ctx, data, n); }
+
 /* The bytes of one section, without its padding. */
 static int emit_section(sink *k, const kw_index *ix, const layout *L, int id, unsigned char *buf)
 {
+    if (id == S_ANNOTATION)
+        return kw_annot_write(ix, emit_annotation, k);
     if (id != S_TOKS || !L->narrow)
         return emit(k, L->data[id], (size_t)L->len[id]);
     const size_t per_chunk = WRITE_CHUNK / L->tok_width;
@@ -451,18 +434,19 @@ kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len,
     if (L.narrow && !(buf = kw_malloc(&ix->alloc, WRITE_CHUNK)))
         return KW_ENOMEM;
 
-    unsigned char head[TABLE_END];
+    const size_t head_len = (size_t)table_end(L.n_sections);
+    unsigned char head[HEADER_BYTES + N_SECTIONS * ENTRY_BYTES];
     memset(head, 0, sizeof head);
     memcpy(head, magic, sizeof magic);
-    put32(head + 8, FILE_VERSION);
-    put32(head + 12, N_SECTIONS);
+    put32(head + 8, L.n_sections == N_SECTIONS ? FILE_VERSION : 1);
+    put32(head + 12, (uint32_t)L.n_sections);
     put64(head + 16, L.file_len);
     put64(head + 24, ix->n_docs);
     put64(head + 32, ix->n_tokens);
     put64(head + 40, n_checkpoints_of(ix));
     put32(head + 48, (uint32_t)ix->surface.n);
     put32(head + 52, (uint32_t)ix->folded.n);
-    for (int id = 1; id <= N_SECTIONS; id++) {
+    for (int id = 1; id <= L.n_sections; id++) {
         sum64 s;
         sum_init(&s, (uint64_t)id);
         sink summing = {NULL, NULL, &s};
@@ -476,13 +460,13 @@ kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len,
     sum64 s;
     sum_init(&s, 0);
     sum_update(&s, head, 56);
-    sum_update(&s, head + HEADER_BYTES, TABLE_END - HEADER_BYTES);
+    sum_update(&s, head + HEADER_BYTES, head_len - HEADER_BYTES);
     put64(head + 56, sum_final(&s));
 
     sink out = {write, ctx, NULL};
-    int failed = emit(&out, head, sizeof head);
-    uint64_t at = TABLE_END;
-    for (int id = 1; id <= N_SECTIONS && !failed; id++) {
+    int failed = emit(&out, head, head_len);
+    uint64_t at = head_len;
+    for (int id = 1; id <= L.n_sections && !failed; id++) {
         failed = emit_section(&out, ix, &L, id, buf);
         at += L.len[id];
         if (!failed && align_up(at) > at)
@@ -501,6 +485,7 @@ typedef struct loader {
     const kw_alloc *alloc;
     kw_load_error *err;
     uint64_t n_docs, n_tokens, n_checkpoints, n_types, n_groups;
+    int n_sections; /* N_PLAIN_SECTIONS (version 1) or N_SECTIONS (2: annotated) */
     unsigned tok_width;
     uint64_t off[N_SECTIONS + 1], size[N_SECTIONS + 1], sum[N_SECTIONS + 1];
 } loader;
@@ -543,22 +528,24 @@ static kw_status check_header(loader *L)
         return bad(L, 0, L->len, "truncated: %llu bytes, where the header alone takes %d",
                    (ull)L->len, HEADER_BYTES);
     uint32_t version = get32(b + 8);
-    if (version != FILE_VERSION)
-        return bad(L, 0, 8, "format version %u%s; this kwiq reads version %d", version,
+    if (version < 1 || version > FILE_VERSION)
+        return bad(L, 0, 8, "format version %u%s; this kwiq reads versions 1 to %d", version,
                    version > FILE_VERSION ? " (written by a newer kwiq, or damaged)" : "",
                    FILE_VERSION);
+    L->n_sections = version == 1 ? N_PLAIN_SECTIONS : N_SECTIONS;
     uint32_t n_sections = get32(b + 12);
-    if (n_sections != N_SECTIONS)
-        return bad(L, 0, 12, "header: %u sections, where format version %d has %d", n_sections,
-                   FILE_VERSION, N_SECTIONS);
-    if (L->len < TABLE_END)
+    if (n_sections != (uint32_t)L->n_sections)
+        return bad(L, 0, 12, "header: %u sections, where format version %u has %d", n_sections,
+                   version, L->n_sections);
+    const uint64_t head_len = table_end(L->n_sections);
+    if (L->len < head_len)
         return bad(L, 0, L->len,
-                   "truncated: %llu bytes, where the header and section table alone take %d",
-                   (ull)L->len, TABLE_END);
+                   "truncated: %llu bytes, where the header and section table alone take %llu",
+                   (ull)L->len, (ull)head_len);
     sum64 s;
     sum_init(&s, 0);
     sum_update(&s, b, 56);
-    sum_update(&s, b + HEADER_BYTES, TABLE_END - HEADER_BYTES);
+    sum_update(&s, b + HEADER_BYTES, head_len - HEADER_BYTES);
     if (sum_final(&s) != get64(b + 56))
         return bad(L, 0, 56, "header or section table damaged (checksum mismatch)");
     uint64_t file_len = get64(b + 16);
@@ -609,8 +596,8 @@ static kw_status check_table(loader *L)
     want[S_TOKS] = N * L->tok_width;
     want[S_POST] = N * 4;
 
-    uint64_t at = TABLE_END;
-    for (int id = 1; id <= N_SECTIONS; id++) {
+    uint64_t at = table_end(L->n_sections);
+    for (int id = 1; id <= L->n_sections; id++) {
         const unsigned char *e = L->base + HEADER_BYTES + (id - 1) * ENTRY_BYTES;
         const uint64_t where = (uint64_t)(e - L->base);
         uint32_t entry_id = get32(e);
@@ -637,7 +624,7 @@ static kw_status check_table(loader *L)
     if (at != L->len)
         return bad(L, 0, at, "the sections end at byte %llu of a file of %llu", (ull)at,
                    (ull)L->len);
-    for (int id = 1; id <= N_SECTIONS; id++) {
+    for (int id = 1; id <= L->n_sections; id++) {
         uint64_t end = L->off[id] + L->size[id];
         for (uint64_t i = end; i < align_up(end); i++)
             if (L->base[i])
@@ -708,7 +695,7 @@ static kw_status check_docs(loader *L)
                        "document %llu has %u checkpoints, where its %llu tokens make %llu",
                        (ull)d, doc_ck[d + 1] - doc_ck[d], (ull)tokens,
                        (ull)checkpoints_for(tokens));
-        if (doc_byte[d + 1] - doc_byte[d] < tokens)
+        if (L->n_sections == N_PLAIN_SECTIONS && doc_byte[d + 1] - doc_byte[d] < tokens)
             return bad(L, S_DOC_TOK, at_elem(L, S_DOC_TOK, d + 1, 4),
                        "document %llu has %llu tokens in %llu bytes", (ull)d, (ull)tokens,
                        (ull)(doc_byte[d + 1] - doc_byte[d]));
@@ -919,8 +906,10 @@ static kw_status check_checkpoints(loader *L)
         uint64_t byte = 0, chars = 0;
         for (uint64_t k = doc_ck[d]; k < doc_ck[d + 1]; k++) {
             const kw_checkpoint *cp = &cps[k];
-            /* Every token takes a byte and a code point at least. */
-            if (cp->byte < byte + KW_CHECKPOINT || cp->chars < chars + KW_CHECKPOINT
+            /* Every token takes a byte and a code point at least, but the
+             * words of an annotated multiword token share theirs. */
+            const uint64_t apart = L->n_sections == N_PLAIN_SECTIONS ? KW_CHECKPOINT : 0;
+            if (cp->byte < byte + apart || cp->chars < chars + apart
                 || cp->byte >= length || cp->chars > cp->byte)
                 return bad(L, S_CHECKPOINTS, at_elem(L, S_CHECKPOINTS, k, 16),
                            "checkpoint %llu (byte %llu, code point %llu of document %llu, "
@@ -1092,7 +1081,7 @@ kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_
     kw_status st;
     if ((st = check_header(&L)) || (st = check_table(&L)))
         return st;
-    for (int id = 1; id <= N_SECTIONS; id++)
+    for (int id = 1; id <= L.n_sections; id++)
         if (id != S_TEXT && id != S_TOKS && id != S_POST
             && (st = check_sum(&L, id, kw_checksum(sec(&L, id), (size_t)L.size[id], (uint64_t)id))))
             return st;
@@ -1127,7 +1116,11 @@ kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_
     ix->group_rank = (uint32_t *)(uintptr_t)sec(&L, S_GROUP_RANK);
     ix->post_start = (uint32_t *)(uintptr_t)sec(&L, S_POST_START);
     ix->post = (uint32_t *)(uintptr_t)sec(&L, S_POST);
-    if ((st = kw_index_init_views(ix)) != KW_OK) {
+    st = L.n_sections == N_SECTIONS
+             ? kw_annot_load(ix, sec(&L, S_ANNOTATION), L.size[S_ANNOTATION], L.off[S_ANNOTATION],
+                             S_ANNOTATION, L.err)
+             : kw_index_init_views(ix, 0, 0);
+    if (st != KW_OK) {
         kw_index_free(ix);
         return st;
     }

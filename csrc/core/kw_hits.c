@@ -14,6 +14,7 @@
 #include "kw_alloc.h"
 #include "kw_cancel.h"
 #include "kw_hits.h"
+#include "kw_index.h"
 #include "kw_steps.h"
 
 kw_status kw_hits_new(const kw_alloc *a, uint32_t length, kw_hits **out)
@@ -168,5 +169,134 @@ kw_status kw_hits_select(const kw_hits *h, const uint32_t *order, size_t n, kw_h
     for (size_t k = 0; k < n; k++)
         copy_hit(selected, k, h, order[k], kw_hits_query(h, order[k]));
     *out = selected;
+    return KW_OK;
+}
+
+kw_status kw_hits_range(const kw_hits *h, size_t start, ptrdiff_t step, size_t n, kw_hits **out)
+{
+    if (n && (start >= h->n || (step > 0 && (size_t)step * (n - 1) > h->n - 1 - start)
+              || (step < 0 && (size_t)-step * (n - 1) > start)))
+        return KW_EINVAL;
+    kw_hits *selected;
+    kw_status st = new_owned_hits(&h->alloc, n, &selected);
+    if (st != KW_OK)
+        return st;
+    size_t i = start;
+    for (size_t k = 0; k < n; k++, i += (size_t)step)
+        copy_hit(selected, k, h, i, kw_hits_query(h, i));
+    *out = selected;
+    return KW_OK;
+}
+
+kw_status kw_hits_where(const kw_hits *h, const uint8_t *mask, kw_hits **out)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < h->n; i++)
+        kept += mask[i] != 0;
+    kw_hits *selected;
+    kw_status st = new_owned_hits(&h->alloc, kept, &selected);
+    if (st != KW_OK)
+        return st;
+    for (size_t i = 0, k = 0; i < h->n; i++)
+        if (mask[i])
+            copy_hit(selected, k++, h, i, kw_hits_query(h, i));
+    *out = selected;
+    return KW_OK;
+}
+
+/* The first hit of `near` (ascending by position) at or after position p. */
+static size_t first_at_or_after(const kw_hits *near, uint32_t p)
+{
+    size_t lo = 0, hi = near->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (near->pos[mid] < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whether a hit of `near` lies wholly within tokens [lo, hi). Hits that
+ * start there are few (one per position and query), so each is looked at. */
+static int near_within(const kw_hits *near, uint32_t lo, uint32_t hi)
+{
+    for (size_t j = first_at_or_after(near, lo); j < near->n && near->pos[j] < hi; j++)
+        if (kw_hits_length(near, j) <= hi - near->pos[j])
+            return 1;
+    return 0;
+}
+
+/* The first token of the window of `words` words before position p in the
+ * document starting at token doc_lo (p itself when words is 0). */
+static uint32_t window_start(const kw_index *ix, uint32_t p, uint32_t doc_lo, uint32_t words)
+{
+    uint32_t lo = p, seen = 0, skipped = 0;
+    while (p > doc_lo && seen < words) {
+        p--;
+        KW_STEP();
+        if (ix->is_word[kw_tok(ix, p)])
+            seen++;
+        else if (++skipped > KW_MAX_SKIP)
+            break;
+        lo = p;
+    }
+    return lo;
+}
+
+/* One past the last token of the window of `words` words from position p
+ * on, in the document ending before token doc_hi. */
+static uint32_t window_end(const kw_index *ix, uint32_t p, uint32_t doc_hi, uint32_t words)
+{
+    uint32_t hi = p, seen = 0, skipped = 0;
+    for (; p < doc_hi && seen < words; p++) {
+        KW_STEP();
+        if (ix->is_word[kw_tok(ix, p)])
+            seen++;
+        else if (++skipped > KW_MAX_SKIP)
+            break;
+        hi = p + 1;
+    }
+    return hi;
+}
+
+kw_status kw_hits_near(const kw_index *ix, const kw_hits *h, const kw_hits *near, uint32_t left,
+                       uint32_t right, const kw_cancel *cancel, uint8_t *mask)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (i % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel))
+            return KW_EINTR;
+        if (!mask[i])
+            continue;
+        const uint32_t pos = h->pos[i], end = pos + kw_hits_length(h, i);
+        const size_t doc = kw_index_doc_of(ix, pos);
+        const uint32_t lo = window_start(ix, pos, ix->doc_tok[doc], left);
+        const uint32_t hi = window_end(ix, end, ix->doc_tok[doc + 1], right);
+        mask[i] = (uint8_t)(near_within(near, lo, pos) || near_within(near, end, hi));
+    }
+    return KW_OK;
+}
+
+kw_status kw_hits_count_docs(const kw_index *ix, const kw_hits *h, size_t *n_docs)
+{
+    const size_t n_bytes = kw_index_n_docs(ix) / 8 + 1;
+    uint8_t *seen = kw_malloc(&h->alloc, n_bytes);
+    if (!seen)
+        return KW_ENOMEM;
+    memset(seen, 0, n_bytes);
+    size_t count = 0, doc = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const uint32_t p = h->pos[i];
+        /* Hits in document order mostly stay in the document of the last. */
+        if (i == 0 || p < ix->doc_tok[doc] || p >= ix->doc_tok[doc + 1])
+            doc = kw_index_doc_of(ix, p);
+        if (!(seen[doc / 8] & (1u << doc % 8))) {
+            seen[doc / 8] |= (uint8_t)(1u << doc % 8);
+            count++;
+        }
+    }
+    kw_free(&h->alloc, seen);
+    *n_docs = count;
     return KW_OK;
 }

@@ -25,7 +25,7 @@
 /* ---- building ---- */
 
 /* The document arrays share one capacity, so grow them together. */
-static kw_status reserve_docs(kw_builder *b, size_t need)
+kw_status kw_builder_reserve_docs(kw_builder *b, size_t need)
 {
     if (need <= b->docs_cap)
         return KW_OK;
@@ -49,7 +49,7 @@ kw_status kw_builder_new(const kw_alloc *alloc, kw_builder **out)
     memset(b, 0, sizeof *b);
     b->alloc = *alloc;
     kw_strtab_init(&b->surface);
-    if (reserve_docs(b, 2) != KW_OK) {
+    if (kw_builder_reserve_docs(b, 2) != KW_OK) {
         kw_builder_free(b);
         return KW_ENOMEM;
     }
@@ -73,14 +73,22 @@ void kw_builder_free(kw_builder *b)
     kw_free(a, b->checkpoints);
     kw_free(a, b->is_word);
     kw_strtab_free(&b->surface, a);
+    for (size_t k = 0; k < b->n_attrs; k++)
+        kw_attr_builder_free(&b->attrs[k], a);
+    kw_free(a, b->attrs);
+    for (size_t k = 0; k < b->n_structures; k++)
+        kw_structure_builder_free(&b->structures[k], a);
+    kw_free(a, b->structures);
+    kw_free(a, b->spans.gap);
+    kw_free(a, b->spans.len);
+    kw_free(a, b->spans.escapes);
     a->free(a->ctx, b);
 }
 
 /* Bytes copied between two questions to a kw_cancel. */
 #define POLL_BYTES ((size_t)KW_POLL_EVERY * 256)
 
-/* memcpy in chunks, asking `stop` between them; 0 when stopped. */
-static int copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *stop)
+int kw_copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *stop)
 {
     for (size_t done = 0; done < n; done += POLL_BYTES) {
         if (done && kw_parts_stopped(stop))
@@ -131,9 +139,11 @@ kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t
     const size_t types_before = b->surface.n;
     kw_status st;
 
+    if (b->annotated)
+        return KW_EINVAL;
     if (n_bytes > SIZE_MAX - b->text_len)
         return KW_ETOOBIG;
-    if ((st = reserve_docs(b, b->n_docs + 2)) != KW_OK)
+    if ((st = kw_builder_reserve_docs(b, b->n_docs + 2)) != KW_OK)
         return st;
     if ((st = kw_reserve(&b->alloc, (void **)&b->text, &b->text_cap, b->text_len + n_bytes, 1))
         != KW_OK)
@@ -161,7 +171,7 @@ kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t
     kw_parts_stop_init(&stop, b->cancel);
     /* An empty document may come with no text, nor the builder any yet:
      * no pointer is formed from NULL. */
-    if (n_bytes && !copy_until_stopped(b->text + b->text_len, utf8, n_bytes, &stop)) {
+    if (n_bytes && !kw_copy_until_stopped(b->text + b->text_len, utf8, n_bytes, &stop)) {
         st = KW_EINTR;
         goto undo;
     }
@@ -243,7 +253,7 @@ static void append_text_part(void *arg, size_t part)
     part_range(job->src->text_len, part, job->n_parts, &begin, &end);
     if (end == begin)
         return; /* the texts may be NULL: no pointer from them */
-    copy_until_stopped(job->dst->text + job->dst->text_len + begin, job->src->text + begin,
+    kw_copy_until_stopped(job->dst->text + job->dst->text_len + begin, job->src->text + begin,
                        end - begin, &job->stop);
 }
 
@@ -274,7 +284,7 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
     const size_t types_before = dst->surface.n, n_src_types = src->surface.n;
     kw_status st;
 
-    if (dst == src)
+    if (dst == src || dst->annotated || src->annotated)
         return KW_EINVAL;
     if (src->n_tokens > KW_MAX_TOKENS - dst->n_tokens || src->text_len > SIZE_MAX - dst->text_len
         || n_src_types > SIZE_MAX / sizeof(uint32_t) - types_before)
@@ -283,7 +293,7 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
     if (!remap)
         return KW_ENOMEM;
     /* Everything that can fail comes first; the undo is one truncate. */
-    if ((st = reserve_docs(dst, dst->n_docs + src->n_docs + 1)) != KW_OK
+    if ((st = kw_builder_reserve_docs(dst, dst->n_docs + src->n_docs + 1)) != KW_OK
         || (st = kw_reserve_exact(a, (void **)&dst->text, &dst->text_cap,
                                dst->text_len + src->text_len, 1)) != KW_OK
         || (st = kw_reserve_exact(a, (void **)&dst->toks, &dst->toks_cap,
@@ -592,10 +602,12 @@ static kw_status rank_groups(kw_index *ix, const kw_cancel *cancel)
     return KW_OK;
 }
 
-static kw_status alloc_views(kw_index *ix)
+/* Room for word and n_attrs more attributes, text and n_structures more
+ * structures. */
+static kw_status alloc_views(kw_index *ix, size_t n_attrs, size_t n_structures)
 {
-    ix->attrs = kw_malloc(&ix->alloc, sizeof *ix->attrs);
-    ix->structures = kw_malloc(&ix->alloc, sizeof *ix->structures);
+    ix->attrs = kw_malloc(&ix->alloc, (1 + n_attrs) * sizeof *ix->attrs);
+    ix->structures = kw_malloc(&ix->alloc, (1 + n_structures) * sizeof *ix->structures);
     return ix->attrs && ix->structures ? KW_OK : KW_ENOMEM;
 }
 
@@ -610,17 +622,18 @@ static void fill_views(kw_index *ix)
                              .n_groups = ix->folded.n,
                              .post_start = ix->post_start,
                              .post = ix->post};
-    ix->n_attrs = 1;
     ix->structures[0] = (kw_structure){
         .name = "text", .start = ix->doc_tok, .end = ix->doc_tok + 1, .n = ix->n_docs};
-    ix->n_structures = 1;
 }
 
-kw_status kw_index_init_views(kw_index *ix)
+kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures)
 {
-    kw_status st = alloc_views(ix);
-    if (st == KW_OK)
+    kw_status st = alloc_views(ix, n_attrs, n_structures);
+    if (st == KW_OK) {
+        ix->n_attrs = 1 + n_attrs;
+        ix->n_structures = 1 + n_structures;
         fill_views(ix);
+    }
     return st;
 }
 
@@ -647,8 +660,14 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     if (st == KW_OK)
         st = rank_groups(ix, b->cancel);
     if (st == KW_OK)
-        st = alloc_views(ix);
+        st = alloc_views(ix, b->n_attrs, b->n_structures);
+    size_t n_finished = 0;
+    for (; st == KW_OK && n_finished < b->n_attrs; n_finished++)
+        st = kw_attr_finish(&b->attrs[n_finished], a, b->n_tokens, b->cancel,
+                            &ix->attrs[1 + n_finished]);
     if (st != KW_OK) {
+        for (size_t k = 0; k + 1 < n_finished; k++)
+            kw_attr_unfinish(&ix->attrs[1 + k], a);
         kw_free(a, ix->attrs);
         kw_free(a, ix->structures);
         kw_free(a, ix->group_rank);
@@ -670,6 +689,19 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     ix->checkpoints = shrink(a, b->checkpoints, b->n_checkpoints * sizeof *b->checkpoints);
     ix->surface = b->surface;
     ix->is_word = b->is_word;
+    for (size_t k = 0; k < b->n_attrs; k++) {
+        kw_attr_builder_hand_over(&b->attrs[k], &ix->attrs[1 + k], a);
+        kw_attr_builder_free(&b->attrs[k], a);
+    }
+    for (size_t k = 0; k < b->n_structures; k++) {
+        kw_structure_finish(&b->structures[k], &ix->structures[1 + k]);
+        kw_structure_builder_free(&b->structures[k], a);
+    }
+    ix->n_attrs = 1 + b->n_attrs;
+    ix->n_structures = 1 + b->n_structures;
+    ix->spans = b->spans;
+    kw_free(a, b->attrs);
+    kw_free(a, b->structures);
     a->free(a->ctx, b);
     fill_views(ix);
     *out = ix;
@@ -683,6 +715,15 @@ void kw_index_free(kw_index *ix)
     if (!ix)
         return;
     const kw_alloc *a = &ix->alloc;
+    if (!ix->borrowed) {
+        for (size_t k = 1; k < ix->n_attrs; k++)
+            kw_attr_free(&ix->attrs[k], a);
+        for (size_t k = 1; k < ix->n_structures; k++)
+            kw_structure_free(&ix->structures[k], a);
+        kw_free(a, ix->spans.gap);
+        kw_free(a, ix->spans.len);
+        kw_free(a, ix->spans.escapes);
+    }
     kw_free(a, ix->attrs);
     kw_free(a, ix->structures);
     if (ix->borrowed) {

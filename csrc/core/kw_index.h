@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "kw_attr.h"
+#include "kw_cancel.h"
+#include "kw_spans.h"
 #include "kw_core.h"
 #include "kw_strtab.h"
 
@@ -42,6 +44,16 @@ struct kw_builder {
     uint8_t *is_word;     /* per surface type */
     size_t is_word_cap;
     const kw_cancel *cancel; /* kw_builder_set_cancel */
+    /* Annotated documents (kw_annot.c): the attributes beyond word, the
+     * structures beyond text, and the spans of every token. A builder
+     * takes tokenized or annotated documents, never both. */
+    int annotated;        /* 1 after kw_builder_annotate */
+    kw_attr_builder *attrs;
+    size_t n_attrs;
+    kw_structure_builder *structures;
+    size_t n_structures;
+    kw_spans spans;
+    size_t spans_cap, escapes_cap;
 };
 
 struct kw_index {
@@ -77,11 +89,22 @@ struct kw_index {
     size_t n_attrs;
     kw_structure *structures;
     size_t n_structures;
+    /* An annotated index's token spans (spans.gap not NULL): offsets are
+     * read from them, not by tokenizing the text again. */
+    kw_spans spans;
 };
 
-/* Sets up attrs[0] and structures[0] over the surface forms and documents
- * of a built or loaded index whose other fields are set. */
-kw_status kw_index_init_views(kw_index *ix);
+/* Room for `need` documents' entries (+1) in the builder's document arrays. */
+kw_status kw_builder_reserve_docs(kw_builder *b, size_t need);
+
+/* memcpy in chunks, asking `stop` between them; 0 when stopped. */
+int kw_copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *stop);
+
+/* Makes room for word and n_attrs more attributes, text and n_structures
+ * more structures, and sets up attrs[0] and structures[0] over the surface
+ * forms and documents of a loaded index whose other fields are set; the
+ * caller fills the others. */
+kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures);
 
 /* The surface type of token `pos`, whichever way the index keeps them. */
 static inline uint32_t kw_tok(const kw_index *ix, size_t pos)

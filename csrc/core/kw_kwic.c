@@ -19,6 +19,7 @@
 #include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
+#include "kw_spans.h"
 #include "kw_steps.h"
 #include "kw_strtab.h"
 #include "kw_text.h"
@@ -114,8 +115,8 @@ static int is_boundary(const kw_index *ix, const char *text, kw_bound bound,
                        const kw_tokspan *before, uint32_t before_type, const kw_tokspan *prev,
                        const kw_tokspan *next)
 {
-    if (next->begin == prev->end)
-        return 0; /* no white space between them */
+    if (next->begin <= prev->end)
+        return 0; /* no white space between them (or the words of one multiword token) */
     if (next->begin - prev->end >= 2
         && line_breaks((const unsigned char *)text + prev->end,
                        (const unsigned char *)text + next->begin) >= 2)
@@ -140,12 +141,69 @@ static int is_boundary(const kw_index *ix, const char *text, kw_bound bound,
     return 1;
 }
 
+/* Reads a document's tokens in order: by tokenizing its text again, or in
+ * an annotated index from the recorded spans (kw_spans.h). */
+typedef struct token_reader {
+    const kw_index *ix;
+    kw_scan scan;
+    kw_span_reader spans;
+    size_t tok; /* corpus-wide position of the next token */
+} token_reader;
+
+/* Start at token `tok`, which starts at byte `at` of the document, `chars`
+ * code points in (at_start = 1: a checkpoint), or follows a token that
+ * ends there (at_start = 0). */
+static void reader_init(token_reader *r, const kw_index *ix, const char *text, size_t n_bytes,
+                        size_t tok, size_t at, uint64_t chars, int at_start)
+{
+    r->ix = ix;
+    r->tok = tok;
+    if (ix->spans.gap)
+        kw_span_reader_init(&r->spans, &ix->spans, text, n_bytes, tok, at, chars, at_start);
+    else
+        kw_scan_init(&r->scan, text, n_bytes, at, chars);
+}
+
+static void reader_next(token_reader *r, kw_tokspan *t)
+{
+    if (r->ix->spans.gap) {
+        kw_span_reader_next(&r->spans, t);
+        t->is_word = r->ix->is_word[kw_tok(r->ix, r->tok)];
+    } else {
+        kw_scan_next(&r->scan, t);
+    }
+    r->tok++;
+}
+
+static void reader_skip(token_reader *r, size_t n)
+{
+    if (r->ix->spans.gap) {
+        kw_tokspan t;
+        for (size_t k = 0; k < n; k++)
+            kw_span_reader_next(&r->spans, &t);
+    } else {
+        kw_scan_skip(&r->scan, n);
+    }
+    r->tok += n;
+}
+
+/* Where the reader stands: the end of the last token read. */
+static size_t reader_offset(const token_reader *r)
+{
+    return r->ix->spans.gap ? r->spans.at : kw_scan_offset(&r->scan);
+}
+
+static uint64_t reader_chars(const token_reader *r)
+{
+    return r->ix->spans.gap ? r->spans.chars : r->scan.chars;
+}
+
 /* Start `scan` so that its next token is the latest of the cursor's points
  * at or before token `tok` of document `doc` and after its last checkpoint;
  * else that checkpoint, or the document's first token. Returns the
  * position of the scan's next token. */
 static size_t scan_from(const kw_index *ix, size_t doc, size_t tok, const char *text,
-                        size_t n_bytes, const kw_line_cursor *cursor, kw_scan *scan)
+                        size_t n_bytes, const kw_line_cursor *cursor, token_reader *scan)
 {
     size_t k = (tok - ix->doc_tok[doc]) / KW_CHECKPOINT;
     size_t checkpoint_tok = ix->doc_tok[doc] + k * KW_CHECKPOINT;
@@ -154,32 +212,32 @@ static size_t scan_from(const kw_index *ix, size_t doc, size_t tok, const char *
             if (cursor->points[j].tok <= tok) {
                 if (cursor->points[j].tok <= checkpoint_tok)
                     break;
-                kw_scan_init(scan, text, n_bytes, cursor->points[j].byte,
-                             cursor->points[j].chars);
+                reader_init(scan, ix, text, n_bytes, (size_t)cursor->points[j].tok,
+                            cursor->points[j].byte, cursor->points[j].chars, 0);
                 return (size_t)cursor->points[j].tok;
             }
         }
     }
     if (k) {
         const kw_checkpoint *cp = kw_checkpoint_of(ix, doc, k);
-        kw_scan_init(scan, text, n_bytes, (size_t)cp->byte, cp->chars);
+        reader_init(scan, ix, text, n_bytes, checkpoint_tok, (size_t)cp->byte, cp->chars, 1);
         return checkpoint_tok;
     }
-    kw_scan_init(scan, text, n_bytes, 0, 0);
+    reader_init(scan, ix, text, n_bytes, checkpoint_tok, 0, 0, 0);
     return checkpoint_tok;
 }
 
 /* Read token `tok` as the scan's next token and note, in the cursor, where
  * the scan stands after it. */
-static void read_token(kw_scan *scan, size_t tok, kw_tokspan *t, kw_line_cursor *cursor)
+static void read_token(token_reader *scan, size_t tok, kw_tokspan *t, kw_line_cursor *cursor)
 {
-    kw_scan_next(scan, t);
+    reader_next(scan, t);
     if (!cursor)
         return;
     unsigned j = cursor->n_points++;
     cursor->points[j].tok = tok + 1;
-    cursor->points[j].byte = kw_scan_offset(scan);
-    cursor->points[j].chars = scan->chars;
+    cursor->points[j].byte = reader_offset(scan);
+    cursor->points[j].chars = reader_chars(scan);
 }
 
 /* Words only, no bound: the bounds come from the token stream, and one scan
@@ -189,7 +247,7 @@ static void line_words(const kw_index *ix, size_t doc, size_t first, size_t last
 {
     size_t n_bytes;
     const char *text = kw_index_doc_text(ix, doc, &n_bytes);
-    kw_scan scan;
+    token_reader scan;
     kw_tokspan t = {0};
     /* Only four tokens matter: the ends of the context and of the match;
      * the ones between are skipped without being reported. */
@@ -198,23 +256,23 @@ static void line_words(const kw_index *ix, size_t doc, size_t first, size_t last
         cursor->doc = doc;
         cursor->n_points = 0;
     }
-    kw_scan_skip(&scan, lo - tok);
+    reader_skip(&scan, lo - tok);
     read_token(&scan, lo, &t, cursor);
     out->left_begin = t.begin;
     if (lo < first) {
-        kw_scan_skip(&scan, first - lo - 1);
+        reader_skip(&scan, first - lo - 1);
         read_token(&scan, first, &t, cursor);
     }
     out->match_begin = t.begin;
     out->char_start = t.char_begin;
     if (last > first) {
-        kw_scan_skip(&scan, last - first - 1);
+        reader_skip(&scan, last - first - 1);
         read_token(&scan, last, &t, cursor);
     }
     out->match_end = t.end;
     out->char_end = t.char_end;
     if (hi > last + 1) {
-        kw_scan_skip(&scan, hi - last - 2);
+        reader_skip(&scan, hi - last - 2);
         read_token(&scan, hi - 1, &t, cursor);
     }
     out->right_end = t.end;
@@ -244,12 +302,12 @@ static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t las
     /* A bound looks one token further back: the abbreviation rule reads the
      * word before a full stop. */
     const size_t from = bound != KW_BOUND_NONE && lo > ix->doc_tok[doc] ? lo - 1 : lo;
-    kw_scan scan;
+    token_reader scan;
     kw_tokspan t = {0}, prev = {0}, before = {0};
     size_t tok = scan_from(ix, doc, from, text, n_bytes, NULL, &scan);
     const size_t scan_start = tok;
     for (; tok < hi; tok++) {
-        kw_scan_next(&scan, &t);
+        reader_next(&scan, &t);
         if (bound != KW_BOUND_NONE && tok > lo && (tok <= first || tok > last)
             && is_boundary(ix, text, bound, tok >= scan_start + 2 ? &before : NULL,
                            tok >= scan_start + 2 ? kw_tok(ix, tok - 2) : 0, &prev, &t)) {
@@ -298,10 +356,10 @@ static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t las
     }
     if (rescan) {
         /* Rare: more than KW_RING tokens fit in the width. */
-        kw_scan again;
+        token_reader again;
         size_t k = scan_from(ix, doc, left, text, n_bytes, NULL, &again);
         for (; k < first; k++) {
-            kw_scan_next(&again, &t);
+            reader_next(&again, &t);
             if (k >= left && t.char_begin >= left_floor) {
                 left = k;
                 left_byte = t.begin;

@@ -390,6 +390,9 @@ static PyMethodDef Builder_methods[] = {
     {"append", (PyCFunction)Builder_append, METH_VARARGS, Builder_append_doc},
     {"finish", (PyCFunction)Builder_finish, METH_VARARGS, Builder_finish_doc},
     {"interrupt", (PyCFunction)Builder_interrupt, METH_NOARGS, Builder_interrupt_doc},
+    /* annotated documents (kwiq_annotated.c) */
+    {"annotate", (PyCFunction)kwiq_builder_annotate, METH_VARARGS, kwiq_builder_annotate_doc},
+    {"add_conllu", (PyCFunction)kwiq_builder_add_conllu, METH_O, kwiq_builder_add_conllu_doc},
     {NULL, NULL, 0, NULL},
 };
 

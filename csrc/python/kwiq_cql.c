@@ -1,14 +1,13 @@
 /*
- * kwiq_cql.c: the functions of kwiq._core for CQL (see kwiq_objects.h):
- * cql_find, which converts a program compiled by pkg/kwiq/_cql.py and
- * runs kw_cql_find with the GIL released; and the names and vocabularies
- * of an index's attributes and structures, which the compiler reads.
+ * kwiq_cql.c: kwiq._core.cql_find (see kwiq_objects.h), which converts a
+ * program compiled by pkg/kwiq/_cql.py and runs kw_cql_find with the GIL
+ * released, and the constants of such programs.
  */
 #include "kwiq_objects.h"
 
 #include "kw_cql.h"
 
-/* The Index argument of these functions. */
+/* The Index argument of cql_find. */
 static IndexObject *index_arg(PyObject *module, PyObject *arg)
 {
     module_state *state = PyModule_GetState(module);
@@ -228,77 +227,8 @@ done:
     return result;
 }
 
-/* A list of the names name(ix, i) for i < n. */
-static PyObject *names(const kw_index *ix, size_t n, const char *(*name)(const kw_index *, size_t))
-{
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; list && i < n; i++) {
-        PyObject *str = PyUnicode_FromString(name(ix, i));
-        if (!str) {
-            Py_CLEAR(list);
-            break;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, str);
-    }
-    return list;
-}
-
-PyDoc_STRVAR(attr_names_doc,
-"attr_names(index)\n--\n\nThe names of the index's attributes, by number (word first).");
-
-static PyObject *kwiq_attr_names(PyObject *module, PyObject *arg)
-{
-    IndexObject *index = index_arg(module, arg);
-    return index ? names(index->ix, kw_index_n_attrs(index->ix), kw_index_attr_name) : NULL;
-}
-
-PyDoc_STRVAR(structure_names_doc,
-"structure_names(index)\n--\n\nThe names of the index's structures, by number (text first).");
-
-static PyObject *kwiq_structure_names(PyObject *module, PyObject *arg)
-{
-    IndexObject *index = index_arg(module, arg);
-    return index ? names(index->ix, kw_index_n_structures(index->ix), kw_index_structure_name)
-                 : NULL;
-}
-
-PyDoc_STRVAR(attr_forms_doc,
-"attr_forms(index, attr)\n--\n\nThe vocabulary of attribute number `attr`: its values by type id,\n"
-"a list of str.");
-
-static PyObject *kwiq_attr_forms(PyObject *module, PyObject *args)
-{
-    PyObject *index_obj;
-    Py_ssize_t attr;
-    if (!PyArg_ParseTuple(args, "On:attr_forms", &index_obj, &attr))
-        return NULL;
-    IndexObject *index = index_arg(module, index_obj);
-    if (!index)
-        return NULL;
-    if (attr < 0 || (size_t)attr >= kw_index_n_attrs(index->ix)) {
-        PyErr_SetString(PyExc_IndexError, "attribute number out of range");
-        return NULL;
-    }
-    size_t n = kw_index_attr_n_types(index->ix, (size_t)attr);
-    PyObject *forms = PyList_New((Py_ssize_t)n);
-    for (size_t id = 0; forms && id < n; id++) {
-        size_t len;
-        const char *form = kw_index_attr_form(index->ix, (size_t)attr, (uint32_t)id, &len);
-        PyObject *str = PyUnicode_DecodeUTF8(form, (Py_ssize_t)len, "strict");
-        if (!str) {
-            Py_CLEAR(forms);
-            break;
-        }
-        PyList_SET_ITEM(forms, (Py_ssize_t)id, str);
-    }
-    return forms;
-}
-
 PyMethodDef kwiq_cql_methods[] = {
     {"cql_find", kwiq_cql_find, METH_VARARGS, cql_find_doc},
-    {"attr_names", kwiq_attr_names, METH_O, attr_names_doc},
-    {"structure_names", kwiq_structure_names, METH_O, structure_names_doc},
-    {"attr_forms", kwiq_attr_forms, METH_VARARGS, attr_forms_doc},
     {NULL, NULL, 0, NULL},
 };
 

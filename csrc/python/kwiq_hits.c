@@ -1,7 +1,8 @@
 /*
  * kwiq_hits.c: kwiq._core.Hits, the hits of a query over an Index, kept as
  * C arrays until lines are asked for: lines as Line tuples, as columns of
- * lists or as bytes for a data frame, and sorting (see kwiq_objects.h).
+ * lists or as bytes for a data frame, sorting, and selecting hits by
+ * number, by mask or by the words around them (see kwiq_objects.h).
  */
 #include "kwiq_objects.h"
 
@@ -514,6 +515,11 @@ static PyMethodDef Hits_methods[] = {
     {"columns", (PyCFunction)Hits_columns, METH_VARARGS, Hits_columns_doc},
     {"frame_columns", (PyCFunction)Hits_frame_columns, METH_VARARGS, Hits_frame_columns_doc},
     {"sort", (PyCFunction)Hits_sort, METH_O, Hits_sort_doc},
+    {"take", (PyCFunction)kwiq_hits_take, METH_VARARGS, kwiq_hits_take_doc},
+    {"select", (PyCFunction)kwiq_hits_select, METH_O, kwiq_hits_select_doc},
+    {"where", (PyCFunction)kwiq_hits_where, METH_O, kwiq_hits_where_doc},
+    {"near", (PyCFunction)kwiq_hits_near, METH_VARARGS, kwiq_hits_near_doc},
+    {"n_docs", (PyCFunction)kwiq_hits_n_docs, METH_NOARGS, kwiq_hits_n_docs_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -534,6 +534,13 @@ static PyMethodDef Index_methods[] = {
     {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
     {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
     {"save", (PyCFunction)Index_save, METH_VARARGS, Index_save_doc},
+    /* annotated corpora (kwiq_annotated.c) */
+    {"attributes", (PyCFunction)kwiq_index_attributes, METH_NOARGS, kwiq_index_attributes_doc},
+    {"structures", (PyCFunction)kwiq_index_structures, METH_NOARGS, kwiq_index_structures_doc},
+    {"attr_forms", (PyCFunction)kwiq_index_attr_forms, METH_O, kwiq_index_attr_forms_doc},
+    {"attr_types", (PyCFunction)kwiq_index_attr_types, METH_VARARGS, kwiq_index_attr_types_doc},
+    {"structure_regions", (PyCFunction)kwiq_index_structure_regions, METH_O,
+     kwiq_index_structure_regions_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -266,6 +266,25 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+
+/* module.name = a tuple of the n names. -1 with an exception set. */
+static int add_names(PyObject *module, const char *name, const char *const *names, size_t n)
+{
+    PyObject *tuple = PyTuple_New((Py_ssize_t)n);
+    for (size_t k = 0; tuple && k < n; k++) {
+        PyObject *item = PyUnicode_FromString(names[k]);
+        if (!item)
+            Py_CLEAR(tuple);
+        else
+            PyTuple_SET_ITEM(tuple, (Py_ssize_t)k, item);
+    }
+    if (!tuple)
+        return -1;
+    int result = PyModule_AddObjectRef(module, name, tuple);
+    Py_DECREF(tuple);
+    return result;
+}
+
 static int module_exec(PyObject *module)
 {
     module_state *state = PyModule_GetState(module);
@@ -289,6 +308,12 @@ static int module_exec(PyObject *module)
         "message names the file, the section and what is wrong.",
         PyExc_ValueError, NULL);
     if (!state->format_error || PyModule_AddObjectRef(module, "FormatError", state->format_error) < 0)
+        return -1;
+    /* The attributes and structures of a CoNLL-U corpus, in the order the
+     * core fills them. */
+    if (add_names(module, "conllu_attrs", kw_conllu_attrs, KW_CONLLU_N_ATTRS) < 0
+        || add_names(module, "conllu_structures", kw_conllu_structures, KW_CONLLU_N_STRUCTURES)
+               < 0)
         return -1;
     /* The core's codes, for pkg/kwiq to name rather than number: the kinds
      * of a slot of Index.match, the bounds of Hits.lines and the sort keys

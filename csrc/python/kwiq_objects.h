@@ -6,8 +6,8 @@
  * The binding only converts arguments, releases the GIL around core work
  * and builds results; the public API, defaults and display live in
  * pkg/kwiq/. One file an object: kwiq_module.c (the module, its functions
- * and constants), kwiq_builder.c, kwiq_index.c, kwiq_hits.c and kwiq_cql.c
- * (CQL).
+ * and constants), kwiq_builder.c, kwiq_index.c and kwiq_hits.c; the methods
+ * for annotated corpora of both in kwiq_annotated.c; CQL in kwiq_cql.c.
  *
  * Text crosses the boundary as UTF-8: an ASCII str is read in place, any
  * other str is encoded to a temporary buffer (by Builder.add without the
@@ -91,7 +91,29 @@ PyObject *kwiq_raise_status(kw_status st);
 extern PyMethodDef kwiq_cql_methods[];
 int kwiq_cql_add_constants(PyObject *module);
 
+/* The methods for annotated corpora (kwiq_annotated.c), in the method
+ * tables of Builder and Index. */
+PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args);
+PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *source);
+extern const char kwiq_builder_annotate_doc[], kwiq_builder_add_conllu_doc[];
+PyObject *kwiq_index_attributes(IndexObject *self, PyObject *unused);
+PyObject *kwiq_index_structures(IndexObject *self, PyObject *unused);
+PyObject *kwiq_index_attr_forms(IndexObject *self, PyObject *arg);
+PyObject *kwiq_index_attr_types(IndexObject *self, PyObject *args);
+PyObject *kwiq_index_structure_regions(IndexObject *self, PyObject *arg);
+extern const char kwiq_index_attributes_doc[], kwiq_index_structures_doc[],
+    kwiq_index_attr_forms_doc[], kwiq_index_attr_types_doc[], kwiq_index_structure_regions_doc[];
+
 /* A Hits object owning `hits` and keeping `index` alive; frees hits on error. */
 PyObject *kwiq_new_hits(PyObject *index, kw_hits *hits);
+
+/* Hits methods of kwiq_select.c (docstrings beside them). */
+PyObject *kwiq_hits_take(HitsObject *self, PyObject *args);
+PyObject *kwiq_hits_select(HitsObject *self, PyObject *arg);
+PyObject *kwiq_hits_where(HitsObject *self, PyObject *arg);
+PyObject *kwiq_hits_near(HitsObject *self, PyObject *args);
+PyObject *kwiq_hits_n_docs(HitsObject *self, PyObject *unused);
+extern const char kwiq_hits_take_doc[], kwiq_hits_select_doc[], kwiq_hits_where_doc[],
+    kwiq_hits_near_doc[], kwiq_hits_n_docs_doc[];
 
 #endif

@@ -19,11 +19,15 @@ token ranges) and its hits are those kwic keeps, in those documents.
 """
 from __future__ import annotations
 
+import collections
+import functools
+import io
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
+from kwiq import _metadata
 from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in, query_list
-from kwiq._concordance import shortened
+from kwiq._views import doc_labels, integral_columns, shortened, value_text
 from kwiq._indexview import IndexView
 
 # The collocation measures, in the order of the default `measures`.
@@ -431,6 +435,12 @@ def dispersion(view: IndexView, query: str | Iterable[str], *, case: bool = Fals
 # otherwise squeeze the plot out of its figure.
 LABEL_ID_CHARS = 40
 LABEL_QUERY_CHARS = 30
+# plot_dispersion's rows: this many inches each, and at most PLOT_MAX_ROWS
+# of them in all panels together (at least PLOT_MIN_DOCS documents a panel),
+# so that the figure stays readable however many documents match.
+PLOT_ROW_INCHES = 0.22
+PLOT_MAX_ROWS = 60
+PLOT_MIN_DOCS = 5
 
 
 def plot_dispersion(view: IndexView, queries: str | Iterable[str], *, case: bool = False,
@@ -441,14 +451,19 @@ def plot_dispersion(view: IndexView, queries: str | Iterable[str], *, case: bool
                              queries, scale)
 
 
-def dispersion_plot_queries(queries: str | Iterable[str], scale: str) -> list[str]:
-    """plot_dispersion's queries as a list, once matplotlib is found and
-    ``scale`` checked."""
+def need_matplotlib(what: str) -> None:
+    """ImportError saying how to install matplotlib, where it is not."""
     try:
         import matplotlib.figure  # noqa: F401
     except ImportError:
-        raise ImportError("plot_dispersion() needs matplotlib: pip install matplotlib "
+        raise ImportError(f"{what} needs matplotlib: pip install matplotlib "
                           "(or pip install 'kwiq[plot]')") from None
+
+
+def dispersion_plot_queries(queries: str | Iterable[str], scale: str) -> list[str]:
+    """plot_dispersion's queries as a list, once matplotlib is found and
+    ``scale`` checked."""
+    need_matplotlib("plot_dispersion()")
     if scale not in ("relative", "absolute"):
         raise ValueError(f"scale must be 'relative' or 'absolute', not {scale!r}")
     if isinstance(queries, str):
@@ -459,49 +474,121 @@ def dispersion_plot_queries(queries: str | Iterable[str], scale: str) -> list[st
     return queries
 
 
+@functools.lru_cache(maxsize=None)
+def figure_type() -> type:
+    """matplotlib's Figure with a ``_repr_png_``, so that a notebook shows
+    it as a picture without pyplot, whatever the backend (IPython shows a
+    bare Figure as its repr unless pyplot's inline backend is set up; where
+    it is, its own PNG printer for Figure shows it, once)."""
+    from matplotlib.figure import Figure
+
+    class Plot(Figure):
+        """A figure of kwiq's (plot_dispersion, Concordance.plot_by)."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    return Plot
+
+
 def dispersion_figure(located: list, ids: Sequence, queries: list[str], scale: str):
     """plot_dispersion's Figure, from each query's (document numbers,
     positions, document lengths) as locate gives them and the ids of the
     documents by number."""
-    from matplotlib.figure import Figure
     np, _ = libs()
     lengths = located[0][2]
-    shown = sorted(set().union(*(set(docs.tolist()) for docs, _, _ in located)))
-    rows = [(d, q) for d in shown for q in range(len(queries))]
-    fig = Figure(figsize=(8.0, 1.2 + 0.3 * max(len(rows), 1)), layout="constrained")
-    ax = fig.add_subplot()
-    colors = [f"C{q % 10}" for q in range(len(queries))]
-    for row, (d, q) in enumerate(rows):
-        docs, starts, _ = located[q]
-        x = starts[docs == d].astype(np.float64)
-        if scale == "relative":
-            x = x / lengths[d]
-        y = len(rows) - 1 - row  # the first row on top
-        ax.vlines(x, y - 0.4, y + 0.4, colors=colors[q], linewidth=1.0)
-    for k in range(1, len(shown)):  # a rule between documents
-        ax.axhline(len(rows) - k * len(queries) - 0.5, color="0.8", linewidth=0.8)
-    names = {d: shortened(str(ids[d]), LABEL_ID_CHARS) for d in shown}
-    shown_queries = [shortened(query, LABEL_QUERY_CHARS) for query in queries]
-    if len(queries) == 1:
-        labels = [names[d] for d, _ in rows]
-    elif len(shown) == 1:
-        labels = [shown_queries[q] for _, q in rows]
-    else:
-        labels = [f"{names[d]}: {shown_queries[q]}" for d, q in rows]
-    ax.set_yticks(range(len(rows) - 1, -1, -1), labels)
-    ax.set_ylim(-0.5, max(len(rows), 1) - 0.5)
+    totals = collections.Counter()
+    for docs, _, _ in located:
+        totals.update(docs.tolist())
+    most_first = sorted(totals, key=lambda d: (-totals[d], d))
+    cap = max(PLOT_MIN_DOCS, PLOT_MAX_ROWS // len(queries))
+    shown = most_first[:cap]
+    labels = doc_labels(list(ids))
+    names = [shortened(labels[d], LABEL_ID_CHARS) for d in shown]
+    rows = max(len(shown), 1)
+    fig = figure_type()(figsize=(8.0, 0.6 + len(queries) * (0.55 + PLOT_ROW_INCHES * rows)),
+                        layout="constrained")
+    axes = fig.subplots(len(queries), 1, sharex=True, squeeze=False)[:, 0]
+    for q, (ax, (docs, starts, _)) in enumerate(zip(axes, located)):
+        for row, d in enumerate(shown):
+            x = starts[docs == d].astype(np.float64)
+            if scale == "relative":
+                x = x / lengths[d]
+            ax.vlines(x, row - 0.4, row + 0.4, colors=f"C{q % 10}", linewidth=1.0)
+        ax.set_yticks(range(len(shown)), names)
+        ax.set_ylim(rows - 0.5, -0.5)  # the document with most matches on top
+        matches = len(docs)
+        ax.set_title(f"{shortened(queries[q], LABEL_QUERY_CHARS)!r}: {matches:,} "
+                     f"match{'es' if matches != 1 else ''}", loc="left", color=f"C{q % 10}",
+                     fontsize="medium")
+        if not shown:  # else the title's count says a query has none
+            ax.text(0.5, 0.5, "no matches", ha="center", va="center", transform=ax.transAxes)
     if scale == "relative":
-        ax.set_xlim(0.0, 1.0)
-        ax.set_xlabel("relative position in document")
+        axes[-1].set_xlim(0.0, 1.0)
+        axes[-1].set_xlabel("relative position in document")
     else:
-        ax.set_xlim(0.0, float(max(lengths[shown].max(), 1)) if shown else 1.0)
-        ax.set_xlabel("token position in document")
-    if not rows:
-        ax.text(0.5, 0.5, "no matches", ha="center", va="center", transform=ax.transAxes)
+        axes[-1].set_xlim(0.0, float(max(lengths[shown].max(), 1)) if shown else 1.0)
+        axes[-1].set_xlabel("token position in document")
     title = "Lexical dispersion plot"
-    if len(queries) == 1:
-        title += f" of {shown_queries[0]!r}"
     if len(shown) == 1:
-        title += f" in {names[shown[0]]}"
-    ax.set_title(title)
+        title += f" in {names[0]}"
+    if len(most_first) > len(shown):
+        title += (f": the {len(shown)} of {len(most_first):,} documents with the most "
+                  "matches")
+    fig.suptitle(title)
     return fig
+
+
+# ---- frequency by metadata ----
+
+# plot_by turns its group labels upright past this many groups.
+PLOT_BY_FLAT_LABELS = 12
+
+
+def count_by(view: IndexView, hits: Any, column: str, per_million: bool = True):
+    """``Concordance.count_by`` (documented there) over ``view``: the
+    lines of ``hits`` counted by document in C (Index.locate), then summed
+    by group with pandas."""
+    np, pd = libs()
+    if not isinstance(column, str):
+        raise TypeError(f"count_by() takes a column name, not {type(column).__name__}")
+    _metadata.column_names(view.metadata, column, "count_by()")
+    per_million = as_bool(per_million, "per_million")
+    docs = np.asarray(view.doc_numbers(), dtype=np.int64)
+    tokens = u32(np, view.index.doc_lengths()).astype(np.int64)[docs]
+    located = np.frombuffer(view.index.locate(hits)[0], dtype=np.uint64).astype(np.int64)
+    lines = np.bincount(located, minlength=view.index.n_docs)[docs]
+    frame = pd.DataFrame({column: view.metadata[column].take(docs).reset_index(drop=True),
+                          "docs": np.ones(len(docs), dtype=np.int64),
+                          "docs_with_lines": (lines > 0).astype(np.int64),
+                          "tokens": tokens, "lines": lines})
+    table = frame.groupby(column, dropna=False, sort=True).sum().reset_index()
+    if per_million:
+        counted = table["tokens"].to_numpy()
+        table["per_million"] = np.where(counted > 0, table["lines"].to_numpy() * 1e6
+                                        / np.maximum(counted, 1), 0.0)
+    return table
+
+
+def plot_by(view: IndexView, hits: Any, column: str, query: Any):
+    """``Concordance.plot_by`` (documented there) over ``view``: a bar a
+    group of count_by's table."""
+    need_matplotlib("plot_by()")
+    table = count_by(view, hits, column, per_million=True)
+    integral = integral_columns(table, [column])
+    labels = [value_text(value, column in integral) or "(missing)"
+              for value in table[column].tolist()]
+    upright = len(labels) > PLOT_BY_FLAT_LABELS
+    fig = figure_type()(figsize=(max(6.0, min(0.25 * len(labels) + 2, 16.0)), 4.0),
+                        layout="constrained")
+    ax = fig.add_subplot()
+    ax.bar(range(len(labels)), table["per_million"].to_numpy(), color="C0")
+    ax.set_xticks(range(len(labels)), labels, rotation=90 if upright else 0)
+    ax.set_xlabel(column)
+    ax.set_ylabel("lines per million tokens")
+    shown = shortened(query if isinstance(query, str) else ", ".join(query), LABEL_QUERY_CHARS)
+    ax.set_title(f"{shown!r} by {column}: {int(table['lines'].sum()):,} lines")
+    return fig
+

@@ -1,11 +1,11 @@
 """Concordance: the hits of a query, kept in C, with Lines made on demand."""
 from __future__ import annotations
 
+import array
 import collections
 import copy
 import csv
 import functools
-import html
 import itertools
 import json
 import math
@@ -16,8 +16,10 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Callable, NamedTuple, Union, overload
 
 from kwiq import _core
-from kwiq._args import as_bool, at_least
+from kwiq._args import as_bool
 from kwiq._indexview import IndexView
+from kwiq._select import Selecting
+from kwiq._views import Showing
 
 # From this many lines on, and with pyarrow, DataFrames take their text
 # columns as the core lays them out, in Arrow arrays; below it, making the
@@ -27,14 +29,6 @@ ARROW_MIN_LINES = 256
 # Lines are made this many at a time when iterating, so a loop that stops
 # early never pays for the whole concordance.
 ITER_CHUNK = 1024
-HTML_MAX_LINES = 60
-# The HTML view shows this many character widths of each context, clips the
-# id column at HTML_DOC_WIDTH, and cuts contexts to HTML_CONTEXT_CHARS
-# characters before escaping (see _repr_html_).
-HTML_CONTEXT_WIDTH = 40
-HTML_DOC_WIDTH = 24
-HTML_CONTEXT_CHARS = 200
-
 # Where to_csv and to_json write.
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -155,7 +149,7 @@ def _arrow_str_dtype(pd: Any) -> Any:
     return dtype
 
 
-class Concordance(Sequence[Line]):
+class Concordance(Selecting, Showing, Sequence[Line]):
     """The lines of one query, in document order, then position order, or
     in the order ``sort()`` gives.
 
@@ -166,6 +160,10 @@ class Concordance(Sequence[Line]):
 
     A Concordance pickles as its corpus, its hits in their order and what
     ``kwic`` was asked (README, "Pickling").
+
+    Selecting lines (head, tail, sample, page, filter, where, count_by:
+    kwiq._select.Selecting) and showing them (print, the notebook's HTML,
+    passages: kwiq._views.Showing) are parts of it written apart.
     """
 
     def __init__(self, hits: Any, view: IndexView, *, query: str | list[str],
@@ -194,6 +192,14 @@ class Concordance(Sequence[Line]):
         self.width = width
         self.bound = bound
         self.meta: tuple[str, ...] = ()
+        # The keys of the last sort(), while the lines keep its order.
+        self.sort_keys: tuple[str, ...] = ()
+        # (page, pages, size, lines in all, documents in all) for page().
+        self._page: tuple[int, int, int, int, int] | None = None
+        self._n_docs: int | None = None
+        # What the views compute once for this concordance and share with
+        # those selected from it (each document's label).
+        self._display: dict = {}
 
     def _add_meta(self, names: list[str], view: IndexView) -> None:
         """Carry the metadata columns `names` on every line, as the view
@@ -251,21 +257,67 @@ class Concordance(Sequence[Line]):
     def __getitem__(self, index: int) -> Line: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[Line]: ...
+    def __getitem__(self, index: Any) -> Concordance: ...
 
     def __getitem__(self, index):
+        """``conc[i]`` is a Line (negative i counts from the end,
+        IndexError outside); anything else selects lines into a new
+        Concordance of the same query and settings, in C over the hits:
+        ``conc[i:j:k]`` a slice; ``conc[mask]`` the lines whose entry of a
+        mask is true (a list, numpy array or pandas Series of bools, one
+        per line: IndexError for another length); ``conc[indices]`` the
+        lines of those numbers in that order (a list or array of ints,
+        negative from the end, repeats allowed; IndexError outside).
+        Selections that keep the lines' order keep ``sort_keys``."""
         n = len(self)
         if isinstance(index, slice):
             start, stop, step = index.indices(n)
-            if step == 1:
-                return self._lines(start, max(start, stop))
-            return [self._lines(i, i + 1)[0] for i in range(start, stop, step)]
-        i = operator.index(index)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f"concordance index {index} out of range for {n} lines")
-        return self._lines(i, i + 1)[0]
+            return self._sliced(start, step, len(range(start, stop, step)))
+        if isinstance(index, (str, bytes)) or not hasattr(index, "__iter__"):
+            i = operator.index(index)
+            if i < 0:
+                i += n
+            if not 0 <= i < n:
+                raise IndexError(f"concordance index {index} out of range for {n} lines")
+            return self._lines(i, i + 1)[0]
+        return self._chosen(index)
+
+    def _chosen(self, items: Any) -> Concordance:
+        """conc[mask] or conc[indices] (see __getitem__): an array's
+        entries are converted in numpy, a list's one by one."""
+        n = len(self)
+        dtype = getattr(items, "dtype", None)
+        if dtype is not None and dtype.kind in "biu":
+            import numpy as np
+            values = np.asarray(items)
+            if dtype.kind == "b":
+                return self._masked(_mask_bytes(values.astype(bool).tobytes(), n))
+            numbers = values.astype(np.int64).ravel()
+            numbers = np.where(numbers < 0, numbers + n, numbers)
+            bad = (numbers < 0) | (numbers >= n)
+            if bad.any():
+                raise IndexError(f"concordance index {int(values.ravel()[bad][0])} out of range "
+                                 f"for {n} lines")
+            return self._numbered(array.array("I", numbers.astype(np.uint32).tobytes()))
+        items = _as_list(items)
+        if items and all(isinstance(item, bool) for item in items):
+            return self._masked(_mask_bytes(bytes(bytearray(items)), n))
+        order = array.array("I")
+        for item in items:
+            i = operator.index(item)
+            if not -n <= i < n:
+                raise IndexError(f"concordance index {i} out of range for {n} lines")
+            order.append(i + n if i < 0 else i)
+        return self._numbered(order)
+
+    def _sliced(self, start: int, step: int, n: int) -> Concordance:
+        return self._with_hits(self._hits.take(start, step, n), keeps_order=step > 0)
+
+    def _numbered(self, order: array.array) -> Concordance:
+        return self._with_hits(self._hits.select(order), keeps_order=False)
+
+    def _masked(self, mask: bytes) -> Concordance:
+        return self._with_hits(self._hits.where(mask))
 
     def __iter__(self) -> Iterator[Line]:
         # chain hands out each chunk's Lines in C, where a generator would
@@ -301,99 +353,28 @@ class Concordance(Sequence[Line]):
         "Zebra" ties with "zebra", after "apple" and before "éclair"; a
         word sorts before every longer word it begins ("war" < "warm").
 
+        ``sort_keys`` then names the keys (in lower case), and the views
+        colour each key's word, as AntConc does: the first red, the second
+        green, the third blue (kwiq._views.SORT_COLOURS).
+
         ``TypeError`` for a key that is not a str; ``ValueError`` for an
         unknown key or no key at all.
         """
-        return self._with_hits(self._hits.sort([SORT_KEYS[name] for name in sort_key_names(keys)]))
-
-    def _with_hits(self, hits: Any) -> Concordance:
-        """This concordance's settings over other hits of the same index."""
-        other = copy.copy(self)
-        other._hits = hits
+        names = sort_key_names(keys)
+        other = self._with_hits(self._hits.sort([SORT_KEYS[name] for name in names]))
+        other.sort_keys = tuple(names)
         return other
 
-    def format(self, width: int = 79, limit: int | None = None) -> str:
-        """Plain text, one line per hit, the matches aligned in one column
-        and the contexts cut to fit ``width`` characters, as NLTK prints a
-        concordance. ``limit`` shows only the first lines. Both are ints
-        >= 0 (``limit`` may be None), checked as ``kwic`` checks a window:
-        TypeError for another type (a bool too), ValueError below 0."""
-        width = at_least(width, "width", 0)
-        limit = None if limit is None else at_least(limit, "limit", 0, "an int or None")
-        lines = self[:limit] if limit is not None else list(self)
-        if not lines:
-            return ""
-        match_width = max(len(line.match) for line in lines)
-        side = max((width - match_width) // 2, 0)
-        rows = []
-        for line in lines:
-            left = line.left[-side:] if side else ""
-            # The right context follows its own match, so the text reads on.
-            right = line.right[:max(width - side - len(line.match), 0)]
-            rows.append(f"{left:>{side}}{line.match}{right}".rstrip())
-        return "\n".join(rows)
-
-    def _repr_html_(self) -> str:
-        # Alignment: the table keeps automatic layout, so the browser sizes
-        # the match column to the widest match as actually rendered (wide
-        # CJK characters and emoji included), and every match starts at one
-        # x. The contexts sit in blocks of a fixed width (HTML_CONTEXT_WIDTH
-        # ch) with white-space:pre and overflow:hidden, so no cell wraps and
-        # no long context widens its column. The left block is a flex box
-        # whose one item is packed against its right edge (flex-end): an
-        # item wider than the box overflows on the left, where it is
-        # clipped, and its last character always touches the match. This
-        # keeps the text left-to-right; the usual direction:rtl trick does
-        # not, because the bidi algorithm moves the white space at the end
-        # of a line (here the space before the match) to the other end.
-        # Contexts are also cut in Python to HTML_CONTEXT_CHARS characters,
-        # more than a block shows, only to keep the HTML small when a
-        # context is huge; the cut never decides the alignment. All styles
-        # are inline, so that a notebook's own table CSS (right-aligned,
-        # wrapping, padded cells; table-layout:fixed) does not apply.
-        esc = html.escape
-        lines = self[:HTML_MAX_LINES]
-        cell = "padding:0;border:none;vertical-align:baseline;text-align:left;"
-        block = (f"width:{HTML_CONTEXT_WIDTH}ch;max-width:none;overflow:hidden;"
-                 "white-space:pre;")
-        rows = []
-        n_meta = len(self.meta)
-        for line in lines:
-            doc = esc(str(line.doc))
-            left = esc(line.left[-HTML_CONTEXT_CHARS:])
-            right = esc(line.right[:HTML_CONTEXT_CHARS])
-            meta = "".join(
-                f'<td class="kwiq-meta" style="{cell}padding-right:1ch;color:#888">'
-                f'<div style="max-width:{HTML_DOC_WIDTH}ch;overflow:hidden;'
-                f'text-overflow:ellipsis;white-space:pre">{esc(str(value))}</div></td>'
-                for value in line[len(Line._fields):]) if n_meta else ""
-            rows.append(
-                "<tr>"
-                f'<td style="{cell}padding-right:1ch;color:#888">'
-                f'<div class="kwiq-doc" title="{doc}" style="max-width:{HTML_DOC_WIDTH}ch;'
-                f'overflow:hidden;text-overflow:ellipsis;white-space:pre">{doc}</div></td>'
-                f"{meta}"
-                f'<td style="{cell}"><div class="kwiq-left" style="{block}display:flex;'
-                f'justify-content:flex-end"><span style="flex:none">{left}</span></div></td>'
-                f'<td class="kwiq-match" style="{cell}white-space:pre">'
-                '<mark style="font-weight:bold;padding:0;margin:0">'
-                f"{esc(line.match)}</mark></td>"
-                f'<td style="{cell}"><div class="kwiq-right" style="{block}'
-                f'text-overflow:ellipsis">{right}</div></td>'
-                "</tr>"
-            )
-        more = len(self) - len(lines)
-        more_noun = "line" if more == 1 else "lines"
-        footer = (f'<tfoot><tr><td colspan="{4 + n_meta}" style="{cell}">{more:,} more {more_noun}'
-                  "</td></tr></tfoot>") if more > 0 else ""
-        noun = "line" if len(self) == 1 else "lines"
-        caption = f"{len(self):,} {noun} for {esc(repr(self.query))}"
-        return (
-            '<table class="kwiq-concordance" style="font-family:monospace;'
-            'border-collapse:collapse;table-layout:auto;width:auto;margin:0">'
-            f'<caption style="text-align:left">{caption}</caption>'
-            f"<tbody>{''.join(rows)}</tbody>{footer}</table>"
-        )
+    def _with_hits(self, hits: Any, keeps_order: bool = True) -> Concordance:
+        """This concordance's settings over other hits of the same index,
+        in the order of its sort when ``keeps_order``."""
+        other = copy.copy(self)
+        other._hits = hits
+        other._page = None
+        other._n_docs = None
+        if not keeps_order:
+            other.sort_keys = ()
+        return other
 
     def to_pandas(self):
         """A pandas DataFrame with one column per Line field, then one per
@@ -536,6 +517,17 @@ class Concordance(Sequence[Line]):
                 yield line + (self.queries[number],)
 
 
+def _as_list(items: Any) -> list:
+    tolist = getattr(items, "tolist", None)
+    return tolist() if tolist is not None else list(items)
+
+
+def _mask_bytes(mask: bytes, n: int) -> bytes:
+    if len(mask) != n:
+        raise IndexError(f"a mask of {len(mask)} entries for {n} lines")
+    return mask
+
+
 def json_value(value: Any) -> Any:
     """``value`` as JSON writes it, never as NaN: a missing value (None,
     NaN, pandas' NA and NaT) and an infinity, which JSON has no number
@@ -555,12 +547,6 @@ def json_encoder() -> Callable[[Any], str]:
     """What to_json and the command line encode each line with: UTF-8 text
     as it is, and NaN refused (json_value writes it as null first)."""
     return json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-
-
-def shortened(label: str, limit: int) -> str:
-    """``label`` in at most ``limit`` characters: its end, where a path's
-    file name is, after an ellipsis."""
-    return label if len(label) <= limit else "\u2026" + label[len(label) - limit + 1:]
 
 
 def defused(cell: Any) -> Any:

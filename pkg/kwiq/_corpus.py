@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
-from kwiq import _analysis, _build, _core, _files, _metadata, _saved
+from kwiq import _analysis, _annotated, _build, _core, _files, _metadata, _saved
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
@@ -164,6 +164,19 @@ class Corpus:
             # The file is at fault, not kwiq's machinery that met it.
             raise error.with_traceback(None) from None
 
+    @classmethod
+    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *, progress: bool = True,
+                    include: Union[str, Sequence[str]] = _annotated.CONLLU_INCLUDE) -> "Corpus":
+        """An annotated corpus of CoNLL-U files (Universal Dependencies),
+        read in C: tokens, attributes, sentences, paragraphs and documents
+        as ``kwiq._annotated.read_conllu`` says. ``paths`` as from_files
+        takes them; a directory's files match ``include``. A progress bar
+        (tqdm) shows for reads longer than a second, unless
+        ``progress=False``. FormatError naming the file and line for
+        malformed input."""
+        index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include)
+        return of_index(cls, index, ids, None)
+
     def save(self, path: PathLike) -> None:
         """Write the corpus to ``path`` as one file that ``Corpus.load``
         reads back in a fraction of the time a build takes.
@@ -290,11 +303,41 @@ class Corpus:
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``."""
+        return self._index_view.index.doc_text(self._doc_number(doc))
+
+    def _doc_number(self, doc: Hashable) -> int:
         view = self._index_view
         position = view.shared.position(doc)
         if view.mask is not None and not view.mask[position]:
             raise KeyError(f"document {doc!r} is not in this view")
-        return view.index.doc_text(position)
+        return position
+
+    # ---- annotation (kwiq._annotated) ----
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """The names of the token attributes: ``word`` first, then those
+        of an annotated source (``lemma``, ``upos``, ...)."""
+        return self._index_view.index.attributes()
+
+    @property
+    def structures(self) -> tuple[str, ...]:
+        """The names of the structures: ``text`` (the documents) first,
+        then those of an annotated source (``s``, ``p``, ...)."""
+        return self._index_view.index.structures()
+
+    def tokens(self, doc: Hashable, attr: str = "word") -> list[str]:
+        """The value of attribute ``attr`` of each token of document
+        ``doc``, in order. ValueError listing the attributes for an unknown
+        one."""
+        return _annotated.doc_values(self._index_view.index, self._doc_number(doc), attr)
+
+    def regions(self, structure: str, doc: Hashable) -> list[tuple[int, int]]:
+        """The regions of ``structure`` (e.g. ``"s"``) in document
+        ``doc``: ``(start, end)`` token positions within it, end exclusive,
+        as hits count them. ValueError listing the structures for an
+        unknown one."""
+        return _annotated.doc_regions(self._index_view.index, self._doc_number(doc), structure)
 
     # ---- views over some documents ----
 
@@ -587,14 +630,19 @@ class Corpus:
                         scale: str = "relative", syntax: str = "plain",
                         strategy: str = "longest"):
         """A lexical dispersion plot (an "x-ray" plot, as quanteda's
-        textplot_xray draws it): one row per document and query, a vertical
-        tick at each match. Documents with no match of any query are left out;
-        rows run in corpus order, then in the order of ``queries`` (a str or a
-        list of str, each found as ``kwic`` finds it). ``scale="relative"``
-        puts each match at ``position / document length`` (0 to 1),
-        ``"absolute"`` at its token position. Returns a
-        ``matplotlib.figure.Figure`` (not shown through pyplot; a notebook
-        displays it, ``fig.savefig(path)`` writes it). Needs matplotlib.
+        textplot_xray draws it): one panel per query (a str or a list of
+        str, each found as ``kwic`` finds it), titled with the query and its
+        matches, and in each a row per document, a vertical tick at each
+        match. The rows are the documents with a match of any query, those
+        with the most matches first (ties in corpus order), at most
+        kwiq._analysis.PLOT_MAX_ROWS rows in all panels together, so the
+        figure keeps a readable height; the title says when documents were
+        left out. Documents are named as the concordance views name them
+        (kwiq._views.doc_labels). ``scale="relative"`` puts each match at
+        ``position / document length`` (0 to 1), ``"absolute"`` at its
+        token position. Returns a ``matplotlib.figure.Figure`` that a
+        notebook shows as a PNG without pyplot or ``%matplotlib``;
+        ``fig.savefig(path)`` writes it. Needs matplotlib.
         """
         case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.plot_dispersion(self._index_view, queries, case=case, scale=scale,

@@ -369,14 +369,14 @@ class Layer:
 
     def __init__(self, index: Any):
         self.index = index
-        self.attrs = _core.attr_names(index)
-        self.structures = _core.structure_names(index)
+        self.attrs = list(index.attributes())
+        self.structures = list(index.structures())
         self._forms: dict[int, list[str]] = {}
         self._ids: dict[int, dict[str, int]] = {}
 
     def forms(self, attr: int) -> list[str]:
         if attr not in self._forms:
-            self._forms[attr] = _core.attr_forms(self.index, attr)
+            self._forms[attr] = self.index.attr_forms(attr)
         return self._forms[attr]
 
     def id_of(self, attr: int, value: str) -> Optional[int]:

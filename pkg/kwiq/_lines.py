@@ -57,11 +57,73 @@ class LineConcordance(Concordance):
             return self
         values = self._sort_keys(names, parts, rows)
         order = values.sort_values(list(values.columns), kind="stable").index.to_numpy()
-        return LineConcordance(self._frame.take(order), query=self.query,
-                               queries=self.queries, window=self.window, case=self.case,
-                               width=self.width, bound=self.bound,
-                               origin=(parts[order], rows[order]), sort_keys=self._sort_keys,
-                               meta=self.meta)
+        result = self._picked(order, False)
+        result.sort_keys = tuple(names)
+        return result
+
+    def _picked(self, rows: Any, keeps_order: bool) -> LineConcordance:
+        """These settings over the lines numbered ``rows`` (a numpy array)."""
+        parts, origin_rows = self._origin
+        picked = LineConcordance(self._frame.take(rows), query=self.query, queries=self.queries,
+                                 window=self.window, case=self.case, width=self.width,
+                                 bound=self.bound, origin=(parts[rows], origin_rows[rows]),
+                                 sort_keys=self._sort_keys, meta=self.meta)
+        picked.sort_keys = self.sort_keys if keeps_order else ()
+        return picked
+
+    def _sliced(self, start: int, step: int, n: int) -> LineConcordance:
+        import numpy as np
+        return self._picked(np.arange(n, dtype=np.int64) * step + start, step > 0)
+
+    def _numbered(self, order: Any) -> LineConcordance:
+        import numpy as np
+        return self._picked(np.frombuffer(order, dtype=np.uint32).astype(np.int64), False)
+
+    def _masked(self, mask: bytes) -> LineConcordance:
+        import numpy as np
+        return self._picked(np.flatnonzero(np.frombuffer(mask, dtype=np.uint8)), True)
+
+    def _count_docs(self) -> int:
+        return len(set(self._ids))
+
+    def _many_docs(self) -> bool:
+        return self.n_docs > 1
+
+    def _meta_names(self, meta: Any) -> list[str]:
+        names = [meta] if isinstance(meta, str) else list(meta)
+        for name in names:
+            if name not in self.meta:
+                raise ValueError(f"meta: these lines carry the columns {list(self.meta)}, "
+                                 f"not {name!r}")
+        return names
+
+    def _metadata_of(self, names: Sequence[str]) -> Any:
+        return self._frame[list(names)]
+
+    def _unsupported(self, what: str):
+        return TypeError(f"{what} needs the corpus, which the lines of a Dask concordance "
+                         "left behind on the workers: select them there, or make the "
+                         "concordance on one machine")
+
+    def filter(self, *args: Any, **kwargs: Any) -> LineConcordance:
+        """Not for these lines: TypeError (see _unsupported)."""
+        raise self._unsupported("filter()")
+
+    def where(self, **columns: Any) -> LineConcordance:
+        """Not for these lines: TypeError (see _unsupported)."""
+        raise self._unsupported("where()")
+
+    def count_by(self, column: str, per_million: bool = True):
+        """Not for these lines: TypeError (see _unsupported)."""
+        raise self._unsupported("count_by()")
+
+    def plot_by(self, column: str):
+        """Not for these lines: TypeError (see _unsupported)."""
+        raise self._unsupported("plot_by()")
+
+    def passage(self, i: int, chars: int = 600):
+        """Not for these lines: TypeError (see _unsupported)."""
+        raise self._unsupported("passage()")
 
     def to_pandas(self):
         import pandas as pd

@@ -50,7 +50,8 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
 from kwiq import __version__
 from kwiq._args import MAX_U32
 from kwiq._concordance import (SORT_KEY_NAMES, Concordance, Line, defused, json_encoder,
-                               json_value, shortened, sort_key_names)
+                               json_value, sort_key_names)
+from kwiq._views import shortened
 from kwiq._corpus import Corpus, of_files, sample
 from kwiq._files import (DEFAULT_INCLUDE, FileDecodeError, Files, check_codec, expand,
                          skipped_note)
@@ -331,7 +332,7 @@ def _chunks(conc: Concordance, limit: Optional[int]) -> Iterator[list[Line]]:
     """The first ``limit`` lines of conc (all when None), LINES_PER_WRITE at a time."""
     stop = len(conc) if limit is None else min(limit, len(conc))
     for start in range(0, stop, LINES_PER_WRITE):
-        yield conc[start:min(start + LINES_PER_WRITE, stop)]
+        yield list(conc[start:min(start + LINES_PER_WRITE, stop)])
 
 
 def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
