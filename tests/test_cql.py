@@ -244,6 +244,36 @@ def test_ctrl_c_stops_a_long_query():
     assert result.stdout.split() == ["stopped", "100000"]
 
 
+@pytest.fixture(scope="module")
+def ewt():
+    return kwiq.Corpus.from_conllu(DATA / "ud" / "en_ewt-ud-dev.conllu")
+
+
+# Each count read off the CoNLL-U with awk over its token rows ($1 an
+# integer), the previous row forgotten at "# newdoc" (a document's end) or
+# at a blank line (a sentence's end) as the query asks.
+@pytest.mark.parametrize("query, count, awk", [
+    ('[lemma="go"] [upos="ADP"]', 34, 'prev=="go" && $4=="ADP", reset at newdoc'),
+    ('[upos="ADJ"] [upos="NOUN"]', 952, 'prev=="ADJ" && $4=="NOUN", reset at newdoc'),
+    ('[upos="ADJ"] [upos="NOUN"] within s', 951, "the same, reset at blank lines"),
+    ('[upos="PUNCT"] </s>', 1610, "the last row of a sentence has upos PUNCT"),
+    ('[feats=""]', 7830, '$6=="_"'),
+    ("<s> []* </s>", 2001, "grep -c '^# sent_id'"),
+    ("<p> []", 750, "one paragraph a # newpar, and the first of each document"),
+    ('<s> [upos="PRON"] []* </s>', 497, '$1=="1" && $4=="PRON"'),
+])
+def test_annotated_counts_read_off_the_conllu(ewt, query, count, awk):
+    assert len(ewt.kwic(query, syntax="cql")) == count
+
+
+def test_whole_sentences_are_hits(ewt):
+    # <s> []* </s> pairs its anchors: each hit is one sentence, whole.
+    sentences = ewt.kwic("<s> []* </s>", syntax="cql")
+    regions = [(doc_id, start, end) for doc_id in ewt.ids
+               for start, end in ewt.regions("s", doc_id)]
+    assert [(line.doc, line.start, line.end) for line in sentences] == regions
+
+
 # ---------------------------------------------------------------- against the oracle
 
 
