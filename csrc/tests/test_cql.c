@@ -6,27 +6,15 @@
  *
  * Prints one line per failed check and closes with "N passed, N failed".
  */
-#include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
 #include "kw_core.h"
 #include "kw_cql.h"
 #include "kw_index.h" /* white-box: an index of attrs and structures only */
-
-static int passed, failed;
+#include "test_support.h"
 
 /* Counted by the core in the C tests' build (-DKW_COUNT_STEPS, kw_steps.h). */
 uint64_t kw_steps;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                  \
-    } while (0)
 
 /*
  * The corpus: two documents, three sentences.
@@ -474,6 +462,59 @@ static void test_invalid_programs(void)
     CHECK(kw_cql_find(&ix, &g.p, NULL, &h) == KW_EINVAL);
 }
 
+/* An allocator that fails once `allocs_left` allocations have been made. */
+static long allocs_left;
+
+static void *failing_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return allocs_left-- > 0 ? malloc(n) : NULL;
+}
+
+static void *failing_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return allocs_left-- > 0 ? realloc(p, n) : NULL;
+}
+
+static void failing_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+/* Out of memory at each allocation in turn: KW_ENOMEM and nothing left
+ * behind (the sanitizers and valgrind see leaks), until there is enough. */
+static void test_out_of_memory(void)
+{
+    prog g;
+    prog_init(&g);
+    hint(&g, cond1(&g, T_NOUN), 0, 0);
+    cond1(&g, T_VERB);
+    step(&g, KW_CQL_TOKEN, 0, 0);
+    step(&g, KW_CQL_SPLIT, 2, 3);
+    step(&g, KW_CQL_TOKEN, 1, 0);
+    done(&g, KW_CQL_ANY, KW_CQL_ALL, 0);
+    const kw_alloc failing = {failing_malloc, failing_realloc, failing_free, NULL};
+    ix.alloc = failing;
+    int failures = 0, ok = 0;
+    for (long budget = 0; budget < 200 && !ok; budget++) {
+        allocs_left = budget;
+        kw_hits *h = NULL;
+        kw_status st = kw_cql_find(&ix, &g.p, NULL, &h);
+        if (st == KW_OK) {
+            ok = 1;
+            CHECK(kw_hits_count(h) == 6);
+            kw_hits_free(h);
+        } else {
+            CHECK(st == KW_ENOMEM);
+            failures++;
+        }
+    }
+    ix.alloc = kw_alloc_libc;
+    CHECK(ok && failures > 5);
+}
+
 /* A long index of one type, sentences of 10 tokens, for the cancel and
  * the bound on the states. */
 #define BIG 200000
@@ -575,6 +616,7 @@ int main(void)
     test_two_strict_slots();
     test_alternatives_and_booleans();
     test_invalid_programs();
+    test_out_of_memory();
     test_cancel();
     test_states_are_bounded();
     printf("%d passed, %d failed\n", passed, failed);
