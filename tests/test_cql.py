@@ -157,6 +157,15 @@ def test_one_shot_kwic_takes_cql():
         ["The cat", "the mat", "The dog"]
 
 
+def test_long_queries(animals):
+    # Long chains of | and & and long sequences are flat, not deep.
+    assert hits(animals, "[" + " | ".join(['word="dog"'] * 3000) + "]") == [(0, 8, 9)]
+    assert hits(animals, "[" + " & ".join(['word!="dog"'] * 3000) + "]", "all") == \
+        hits(animals, '[word!="dog"]', "all")
+    assert hits(animals, " | ".join(['"dog"'] * 3000)) == [(0, 8, 9)]
+    assert hits(animals, " ".join(['[]'] * 3000)) == []
+
+
 def test_case_argument_is_refused_with_cql(animals):
     for case in (True, False):
         with pytest.raises(ValueError, match="%c"):
@@ -201,6 +210,8 @@ def test_counts_take_cql(animals):
     ('"cat" # "dog"', 6, "unexpected character '#'"),
     ('[]{20000}', 3, "repeat count"),
     ('("a"{99}){200}', 0, "steps"),
+    ("(" * 61 + '"a"' + ")" * 61, 60, "nested more than 60 deep"),
+    ("[" + "!" * 61 + 'word="a"]', 61, "nested more than 60 deep"),
 ])
 def test_malformed_queries(animals, query, position, problem):
     with pytest.raises(kwiq.QueryError) as caught:

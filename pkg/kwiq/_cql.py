@@ -5,8 +5,8 @@ The grammar and its meaning are CQP's, as the CQL section of the README
 gives them. Parsing makes a tree of tuples:
 
 - ``("token", cond)``: one token, ``cond`` None for ``[]``, else a tree of
-  ``("test", attr, pattern, flags, negated, position)``, ``("and", a, b)``,
-  ``("or", a, b)`` and ``("not", a)``;
+  ``("test", attr, pattern, flags, negated, position)``, ``("and",
+  operands)``, ``("or", operands)`` and ``("not", operand)``;
 - ``("open", structure)``, ``("close", structure, paired)``: the anchors;
 - ``("seq", parts)``, ``("alt", options)``, ``("repeat", part, low, high)``
   (high None: no bound).
@@ -39,7 +39,8 @@ MAX_STEPS = 10_000
 # The most structures whose </X> pairs with an <X> (CQP's StrictRegions) in
 # one query: the core keeps two bits of state per such structure.
 MAX_STRICT = 4
-# Boolean constraints nest at most this deep (the core's stack of bits).
+# Groups, and parentheses and negations in a constraint, nest at most this
+# deep (the parser recurses, and the core's stack of bits is 64 deep).
 MAX_DEPTH = 60
 # A bound written in {n,m} beyond this is refused before it is expanded.
 MAX_REPEAT = MAX_STEPS
@@ -150,6 +151,7 @@ class Parser:
         self.structures = structures
         self.lexemes = lex(query)
         self.at = 0
+        self.depth = 0
         self.opened: set[str] = set()
 
     def fail(self, problem: str, position: Optional[int] = None):
@@ -254,37 +256,47 @@ class Parser:
             return ("close", name, name in self.opened)
         if lexeme.kind == "string":
             return ("token", self.test("word", False))
-        if self.skip_op("("):
+        if self.is_op("("):
+            self.deeper()
+            self.at += 1
             inner = self.alternatives()
             self.expect_op(")")
+            self.depth -= 1
             return inner
         self.expect_op("[")
         if self.skip_op("]"):
             return ("token", None)
-        cond = self.disjunction(0)
+        cond = self.disjunction()
         self.expect_op("]")
         return ("token", cond)
 
-    def disjunction(self, depth: int):
-        if depth > MAX_DEPTH:
-            self.fail(f"a constraint nested more than {MAX_DEPTH} deep")
-        cond = self.conjunction(depth)
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"groups, parentheses or negations nested more than {MAX_DEPTH} deep")
+
+    def disjunction(self):
+        operands = [self.conjunction()]
         while self.skip_op("|"):
-            cond = ("or", cond, self.conjunction(depth))
-        return cond
+            operands.append(self.conjunction())
+        return operands[0] if len(operands) == 1 else ("or", operands)
 
-    def conjunction(self, depth: int):
-        cond = self.negation(depth)
+    def conjunction(self):
+        operands = [self.negation()]
         while self.skip_op("&"):
-            cond = ("and", cond, self.negation(depth))
-        return cond
+            operands.append(self.negation())
+        return operands[0] if len(operands) == 1 else ("and", operands)
 
-    def negation(self, depth: int):
-        if self.skip_op("!"):
-            return ("not", self.negation(depth + 1))
-        if self.skip_op("("):
-            cond = self.disjunction(depth + 1)
-            self.expect_op(")")
+    def negation(self):
+        if self.is_op("!") or self.is_op("("):
+            self.deeper()
+            if self.skip_op("!"):
+                cond = ("not", self.negation())
+            else:
+                self.at += 1
+                cond = self.disjunction()
+                self.expect_op(")")
+            self.depth -= 1
             return cond
         lexeme = self.next()
         if lexeme.kind != "name":
@@ -408,7 +420,7 @@ def push_negations(cond, negated: bool = False):
     if kind == "test":
         return cond[:4] + (cond[4] != negated,) + cond[5:]
     flipped = {"and": "or", "or": "and"}[kind] if negated else kind
-    return (flipped, push_negations(cond[1], negated), push_negations(cond[2], negated))
+    return (flipped, [push_negations(operand, negated) for operand in cond[1]])
 
 
 @dataclass
@@ -528,9 +540,11 @@ class Compiler:
             self.tests.append((self.layer.attrs.index(attr), self.test_ids[key], negated))
             self.bools.extend((_core.CQL_TEST, len(self.tests) - 1))
             return
-        self.postfix(cond[1])
-        self.postfix(cond[2])
-        self.bools.extend((_core.CQL_AND if cond[0] == "and" else _core.CQL_OR, 0))
+        op = _core.CQL_AND if cond[0] == "and" else _core.CQL_OR
+        self.postfix(cond[1][0])
+        for operand in cond[1][1:]:
+            self.postfix(operand)
+            self.bools.extend((op, 0))
 
 
 def walk(node):
