@@ -64,7 +64,8 @@
  * an id, attribute, structure, step, constraint or slot out of range, a
  * Boolean program that does not leave one value or is deeper than
  * KW_CQL_MAX_DEPTH, more than KW_CQL_MAX_STRICT slots or
- * KW_CQL_MAX_STEPS steps, a hint with lo > hi. A hint the program does not
+ * KW_CQL_MAX_STEPS steps, a hint with lo > hi or no constraint; an index
+ * without structures (every index has text). A hint the program does not
  * keep gives wrong hits, never a fault. KW_ENOMEM, KW_EINTR (nothing
  * made). */
 kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_cancel *cancel,

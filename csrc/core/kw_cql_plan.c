@@ -29,7 +29,9 @@ static int bool_program_ok(const kw_cql_program *p, size_t c)
 
 int kw_cql_program_ok(const kw_index *ix, const kw_cql_program *p)
 {
-    if (p->n_steps == 0 || p->n_steps > KW_CQL_MAX_STEPS || p->n_strict > KW_CQL_MAX_STRICT
+    /* Structure 0 is text: every index has it, and every match stays in it. */
+    if (ix->n_structures == 0 || p->n_steps == 0 || p->n_steps > KW_CQL_MAX_STEPS
+        || p->n_strict > KW_CQL_MAX_STRICT
         || p->strategy > KW_CQL_ALL
         || (p->within != KW_CQL_ANY && p->within >= ix->n_structures))
         return 0;
