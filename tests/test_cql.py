@@ -6,6 +6,8 @@ queries generated from the grammar (cql_generate.py), whose hits kwiq and
 the brute-force oracle (cql_oracle.py) must give alike, on the UD dev sets
 (Corpus.from_conllu against the oracle's own reader) and on plain text.
 """
+import csv
+import io
 import pickle
 import random
 import subprocess
@@ -218,6 +220,27 @@ def test_malformed_queries(animals, query, position, problem):
         animals.kwic(query, syntax="cql")
     assert caught.value.position == position
     assert problem in caught.value.problem
+
+
+def kwiq_command(*args):
+    return subprocess.run([sys.executable, "-m", "kwiq", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_command_line_takes_cql(tmp_path):
+    (tmp_path / "animals.txt").write_text(ANIMALS[0], encoding="utf-8")
+    found = kwiq_command("--cql", "-f", "csv", '"the"%c []', str(tmp_path / "animals.txt"))
+    assert found.returncode == 0, found.stderr
+    assert [row["match"] for row in csv.DictReader(io.StringIO(found.stdout))] == \
+        ["The cat", "the mat", "The dog"]
+    shortest = kwiq_command("--cql", "--strategy", "shortest", "-f", "csv", '[word!="\\."]+',
+                            str(tmp_path / "animals.txt"))
+    assert len(shortest.stdout.splitlines()) == 1 + 10
+    for args, problem in ((["--cql", "--case"], "%c"), (["--strategy", "all"], "--cql"),
+                          (["--cql"], "unknown attribute")):
+        query = '[lemma="x"]' if problem == "unknown attribute" else '"cat"'
+        failed = kwiq_command(*args, query, str(tmp_path / "animals.txt"))
+        assert failed.returncode == 2 and problem in failed.stderr
 
 
 INTERRUPTED = textwrap.dedent("""
