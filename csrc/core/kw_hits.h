@@ -24,4 +24,7 @@ struct kw_hits {
  * caller sets pos and n (and owned, if it gives them an array). */
 kw_status kw_hits_new(const kw_alloc *a, uint32_t length, kw_hits **out);
 
+/* Sort n positions ascending, in place (kw_query.c). KW_ENOMEM. */
+kw_status kw_sort_positions(const kw_alloc *a, uint32_t *v, size_t n);
+
 #endif

@@ -129,9 +129,8 @@ static kw_status compile_slot(const kw_index *ix, const kw_slot *slot, int exact
     return KW_OK;
 }
 
-/* Sort positions ascending: LSD radix, a byte at a time, skipping bytes
- * that every position shares. */
-static kw_status sort_positions(const kw_alloc *a, uint32_t *v, size_t n)
+/* LSD radix, a byte at a time, skipping bytes that every position shares. */
+kw_status kw_sort_positions(const kw_alloc *a, uint32_t *v, size_t n)
 {
     if (n < 2)
         return KW_OK;
@@ -196,7 +195,7 @@ static kw_status anchor_positions(const kw_index *ix, const compiled_slot *c, ui
             kw_free(a, groups);
             /* Each group's postings ascend; several need merging. */
             if (n_groups_used > 1)
-                st = sort_positions(a, pos, k);
+                st = kw_sort_positions(a, pos, k);
         }
     }
     if (st != KW_OK) {

@@ -299,6 +299,8 @@ static int module_exec(PyObject *module)
     state->hits_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &kwiq_hits_spec, NULL);
     if (!state->hits_type || PyModule_AddType(module, state->hits_type) < 0)
         return -1;
+    if (PyModule_AddFunctions(module, kwiq_cql_methods) < 0 || kwiq_cql_add_constants(module) < 0)
+        return -1;
     state->format_error = PyErr_NewExceptionWithDoc(
         "kwiq.FormatError",
         "A file (or bytes) that is not a valid saved kwiq corpus: not one at all,\n"

@@ -7,7 +7,7 @@
  * and builds results; the public API, defaults and display live in
  * pkg/kwiq/. One file an object: kwiq_module.c (the module, its functions
  * and constants), kwiq_builder.c, kwiq_index.c and kwiq_hits.c; the methods
- * for annotated corpora of both in kwiq_annotated.c.
+ * for annotated corpora of both in kwiq_annotated.c; CQL in kwiq_cql.c.
  *
  * Text crosses the boundary as UTF-8: an ASCII str is read in place, any
  * other str is encoded to a temporary buffer (by Builder.add without the
@@ -86,6 +86,10 @@ int kwiq_stop_module_init(void);
  * OverflowError or ValueError; KW_EINTR: the exception a signal handler
  * raised, else KeyboardInterrupt); returns NULL. */
 PyObject *kwiq_raise_status(kw_status st);
+
+/* The functions and constants of kwiq_cql.c, which module_exec adds. */
+extern PyMethodDef kwiq_cql_methods[];
+int kwiq_cql_add_constants(PyObject *module);
 
 /* The methods for annotated corpora (kwiq_annotated.c), in the method
  * tables of Builder and Index. */

@@ -23,7 +23,7 @@ import collections
 import functools
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Optional
 
 from kwiq import _metadata
 from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in, query_list
@@ -77,10 +77,12 @@ def check_measures(measures: Any, known: tuple[str, ...]) -> list[str]:
     return measures
 
 
-def hits_of(view: IndexView, query: str | Iterable[str], case: bool):
+def hits_of(view: IndexView, query: str | Iterable[str], case: bool,
+            strategy: Optional[int] = None):
     """The hits of a query (or a list of queries) as kwic finds them, its
-    arguments checked as kwic checks them."""
-    return view.hits(query_list(query), as_bool(case, "case"))
+    arguments checked as kwic checks them (a CQL strategy code, or None for
+    the plain query language: kwiq._cql.query_options)."""
+    return view.find(query_list(query), as_bool(case, "case"), strategy)
 
 
 def sorted_rows(frame, by: list[str], ascending: list[bool]):
@@ -194,13 +196,13 @@ def ngrams(view: IndexView, n: int, min_count: int = 2):
 
 
 def clusters(view: IndexView, query: str | Iterable[str], n: int, side: str = "right", *,
-             case: bool = False, min_count: int = 1):
+             case: bool = False, min_count: int = 1, strategy: Optional[int] = None):
     """``Corpus.clusters`` (documented there) over ``view``."""
     np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
     min_count = int_in(min_count, "min_count", 1)
     check_side(side)
-    hits = hits_of(view, query, case)
+    hits = hits_of(view, query, case, strategy)
     ids, counts, _, _ = view.index.clusters(hits, n, side == "left", min_count)
     ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
     order = _by_count_and_forms(np, view, ids, counts)
@@ -236,14 +238,14 @@ def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[
                left: int | None = None,
                right: int | None = None, min_count: int = 2,
                measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-               counting: str = "positions"):
+               counting: str = "positions", strategy: Optional[int] = None):
     """``Corpus.collocates`` (documented there) over ``view``."""
     np, pd = libs()
     left, right = collocation_sides(window, left, right)
     min_count = int_in(min_count, "min_count", 1)
     measures = check_measures(measures, COLLOCATION_MEASURES)
     windows = each_window(counting)
-    hits = hits_of(view, query, case)
+    hits = hits_of(view, query, case, strategy)
     index = view.index
     ids, counts, _, r1 = index.collocates(hits, left, right, windows)
     ids, counts = u32(np, ids), u32(np, counts)
@@ -404,21 +406,23 @@ def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
 
 # ---- dispersion ----
 
-def locate(view: IndexView, query: str | Iterable[str], case: bool):
+def locate(view: IndexView, query: str | Iterable[str], case: bool,
+           strategy: Optional[int] = None):
     """Document numbers and in-document positions of the matches, and the
     length in tokens of every document."""
     np, _ = libs()
-    hits = hits_of(view, query, case)
+    hits = hits_of(view, query, case, strategy)
     docs, starts = view.index.locate(hits)
     return (np.frombuffer(docs, dtype=np.uint64).astype(np.int64),
             u32(np, starts).astype(np.int64),
             u32(np, view.index.doc_lengths()).astype(np.int64))
 
 
-def dispersion(view: IndexView, query: str | Iterable[str], *, case: bool = False):
+def dispersion(view: IndexView, query: str | Iterable[str], *, case: bool = False,
+               strategy: Optional[int] = None):
     """``Corpus.dispersion`` (documented there) over ``view``."""
     np, pd = libs()
-    docs, starts, lengths = locate(view, query, case)
+    docs, starts, lengths = locate(view, query, case, strategy)
     ids = view.ids
     return pd.DataFrame({
         "doc": [ids[d] for d in docs.tolist()],
@@ -440,11 +444,11 @@ PLOT_MIN_DOCS = 5
 
 
 def plot_dispersion(view: IndexView, queries: str | Iterable[str], *, case: bool = False,
-                    scale: str = "relative"):
+                    scale: str = "relative", strategy: Optional[int] = None):
     """``Corpus.plot_dispersion`` (documented there) over ``view``."""
     queries = dispersion_plot_queries(queries, scale)
-    return dispersion_figure([locate(view, q, case) for q in queries], view.ids, queries,
-                             scale)
+    return dispersion_figure([locate(view, q, case, strategy) for q in queries], view.ids,
+                             queries, scale)
 
 
 def need_matplotlib(what: str) -> None:

@@ -12,6 +12,7 @@ from kwiq import (_analysis, _annotated, _build, _core, _explore, _files, _metad
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance
+from kwiq._cql import query_options
 from kwiq._files import FileDecodeError
 from kwiq._indexview import IndexView
 from kwiq._saved import FormatError, PathLike
@@ -524,14 +525,27 @@ class Corpus:
         metadata = None if view.metadata is None else view.metadata.take(view.doc_numbers())
         return Corpus(texts, list(self.ids), metadata)
 
-    def kwic(self, query: str | Iterable[str], window: Window = 5, case: bool = False, *,
-             width: Optional[int] = None, bound: Optional[str] = None,
-             meta: Union[str, Iterable[str], None] = None) -> Concordance:
+    def kwic(self, query: str | Iterable[str], window: Window = 5,
+             case: Optional[bool] = None, *, width: Optional[int] = None,
+             bound: Optional[str] = None, meta: Union[str, Iterable[str], None] = None,
+             syntax: str = "plain", strategy: str = "longest") -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
         docs/guide/queries.md: words, phrases, globs (``peace*``), ``*`` for any word
         and ``/regex/``. A list of queries gives one Concordance whose
         ``query`` column (in DataFrames) says which query found each line.
-        ``case=True`` matches the exact case, otherwise case-folded forms.
+        ``case=True`` matches the exact case, otherwise (``False``, the
+        default) case-folded forms.
+
+        ``syntax="cql"``: the queries are CQL, the query language of
+        CWB/CQP (README, "CQL"): ``[lemma="go"] [upos="ADP"]``,
+        ``[upos="ADJ"]+ [upos="NOUN"] within s``. Every token counts,
+        punctuation too, and matching is case-sensitive, as in CQP: a value
+        followed by ``%c`` is matched case-insensitively, so ``case=`` does
+        not apply, and giving it raises ValueError. ``strategy`` says which
+        matches of a variable-length query are hits: ``"longest"`` (every
+        match not contained in a longer one), ``"shortest"`` (every match
+        containing no shorter one) or ``"all"``. A line's ``start`` and
+        ``end`` are the match's token positions in its document.
 
         How much context each line shows:
 
@@ -565,16 +579,16 @@ class Corpus:
         for a column the metadata has not or such a name.
 
         Raises TypeError or ValueError for a bad argument; QueryError (a
-        ValueError) for a query with no token.
+        ValueError) for a query with no token, or a malformed CQL query.
         """
         queries = query_list(query)
         left, right = window_sides(window)
-        case = as_bool(case, "case")
+        case, strategy_code = query_options(syntax, case, strategy)
         context = (left, right, _check_width(width), _check_bound(bound))
         view = self._index_view
         meta_names = _metadata.line_columns(view.metadata, meta)
         window = (left, right) if isinstance(window, (tuple, list)) else left
-        return Concordance(view.hits(queries, case), view,
+        return Concordance(view.find(queries, case, strategy_code), view,
                            query=query if isinstance(query, str) else queries,
                            queries=queries, window=window, case=case, width=width,
                            bound=bound, context=context, meta=meta_names)
@@ -627,13 +641,14 @@ class Corpus:
         return _analysis.ngrams(self._index_view, n, min_count)
 
     def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
-                 case: bool = False, min_count: int = 1):
+                 case: Optional[bool] = None, min_count: int = 1, syntax: str = "plain",
+                 strategy: str = "longest"):
         """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
         count``, sorted by ``count`` descending, then ``cluster`` in code-point
         order.
 
-        ``query`` is found as ``kwic`` finds it (the query language, ``case``
-        as there, a list of queries). A cluster is ``n`` tokens (1 <= n <= 8):
+        ``query`` is found as ``kwic`` finds it (the query language, ``case``,
+        ``syntax`` and ``strategy`` as there, a list of queries). A cluster is ``n`` tokens (1 <= n <= 8):
         the match, then (``side="right"``) or before it (``side="left"``) as
         many consecutive words of its document as make ``n`` tokens, with no
         punctuation among those words or between them and the match. A match
@@ -643,21 +658,24 @@ class Corpus:
         several clusters ("peace of", "peaceful relations", ...). Clusters seen
         fewer than ``min_count`` times are dropped.
         """
+        case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.clusters(self._index_view, query, n, side, case=case,
-                                  min_count=min_count)
+                                  min_count=min_count, strategy=strategy_code)
 
     def collocates(self, query: str | Iterable[str], window: int | tuple[int, int] = 5,
                    left: int | None = None,
                    right: int | None = None, min_count: int = 2,
-                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-                   counting: str = "positions"):
+                   measures: Sequence[str] = COLLOCATION_MEASURES, *,
+                   case: Optional[bool] = None, counting: str = "positions",
+                   syntax: str = "plain", strategy: str = "longest"):
         """Collocates of ``query``: a DataFrame with columns ``word, observed,
         expected``, then one column per measure named as in ``measures``, one
         row per word seen at least ``min_count`` times in the windows, sorted
         by the first measure descending (then ``observed`` descending, then
         ``word``; by ``observed`` when ``measures`` is empty).
 
-        ``query`` is found as ``kwic`` finds it. Each match's window holds the
+        ``query`` is found as ``kwic`` finds it (``case``, ``syntax`` and
+        ``strategy`` as there). Each match's window holds the
         ``left`` words before it and the ``right`` words after it (both
         ``window`` unless given; ``window`` may also be a ``(left, right)``
         pair, as in ``kwic``), inside its document; punctuation is skipped
@@ -720,8 +738,10 @@ class Corpus:
 
         ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
         """
+        case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.collocates(self._index_view, query, window, left, right, min_count,
-                                    measures, case=case, counting=counting)
+                                    measures, case=case, counting=counting,
+                                    strategy=strategy_code)
 
     def keyness(self, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
                 case: bool = False, punctuation: bool = False):
@@ -729,16 +749,19 @@ class Corpus:
         against ``reference``, as its docstring says."""
         return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation)
 
-    def dispersion(self, query: str | Iterable[str], *, case: bool = False):
+    def dispersion(self, query: str | Iterable[str], *, case: Optional[bool] = None,
+                   syntax: str = "plain", strategy: str = "longest"):
         """Where ``query`` occurs: a DataFrame with columns ``doc, position,
-        relative``, one row per match (as ``kwic`` finds them), in corpus
-        order. ``doc`` is the document's id, ``position`` the match's first
+        relative``, one row per match (as ``kwic`` finds them, ``case``,
+        ``syntax`` and ``strategy`` as there), in corpus order. ``doc`` is the document's id, ``position`` the match's first
         token's position in it (``Line.start``), ``relative`` that position
         divided by the document's length in tokens (0 <= relative < 1)."""
-        return _analysis.dispersion(self._index_view, query, case=case)
+        case, strategy_code = query_options(syntax, case, strategy)
+        return _analysis.dispersion(self._index_view, query, case=case, strategy=strategy_code)
 
-    def plot_dispersion(self, queries: str | Iterable[str], *, case: bool = False,
-                        scale: str = "relative"):
+    def plot_dispersion(self, queries: str | Iterable[str], *, case: Optional[bool] = None,
+                        scale: str = "relative", syntax: str = "plain",
+                        strategy: str = "longest"):
         """A lexical dispersion plot (an "x-ray" plot, as quanteda's
         textplot_xray draws it): one panel per query (a str or a list of
         str, each found as ``kwic`` finds it), titled with the query and its
@@ -754,18 +777,22 @@ class Corpus:
         notebook shows as a PNG without pyplot or ``%matplotlib``;
         ``fig.savefig(path)`` writes it. Needs matplotlib.
         """
-        return _analysis.plot_dispersion(self._index_view, queries, case=case, scale=scale)
+        case, strategy_code = query_options(syntax, case, strategy)
+        return _analysis.plot_dispersion(self._index_view, queries, case=case, scale=scale,
+                                         strategy=strategy_code)
 
 
 def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: Window = 5,
-         case: bool = False, *, width: Optional[int] = None,
-         bound: Optional[str] = None) -> Concordance:
+         case: Optional[bool] = None, *, width: Optional[int] = None,
+         bound: Optional[str] = None, syntax: str = "plain",
+         strategy: str = "longest") -> Concordance:
     """One-shot KWIC over one text or a list of texts: ``window`` words each
     side or a ``(left, right)`` pair, or ``width`` characters each side;
-    ``bound`` "sentence" or "paragraph" stops contexts there (see
-    Corpus.kwic)."""
+    ``bound`` "sentence" or "paragraph" stops contexts there; ``syntax`` and
+    ``strategy`` for CQL (see Corpus.kwic)."""
     corpus = Corpus([texts] if isinstance(texts, str) else texts)
-    return corpus.kwic(query, window=window, case=case, width=width, bound=bound)
+    return corpus.kwic(query, window=window, case=case, width=width, bound=bound,
+                       syntax=syntax, strategy=strategy)
 
 
 def sample() -> Corpus:

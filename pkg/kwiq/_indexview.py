@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
 from kwiq import _core, _saved
+from kwiq._cql import Programs
 from kwiq._query import SlotCache, Vocabulary, parse, slot_bytes
 from kwiq._saved import FormatError
 
@@ -29,6 +30,7 @@ class Shared:
         self.vocabulary: Vocabulary | None = None
         self.position_of: dict[Hashable, int] | None = None
         self.slots = SlotCache()
+        self.programs: Programs | None = None
 
     def position(self, doc: Hashable) -> int:
         if self.position_of is None:
@@ -92,7 +94,22 @@ class IndexView:
     def hits(self, queries: list[str], case: bool) -> Any:
         """The hits of queries (checked, as kwiq._args.query_list gives
         them), merged, in this corpus's or view's documents."""
-        hits = [self._match(q, case) for q in queries]
+        return self._merged([self._match(q, case) for q in queries])
+
+    def cql_hits(self, queries: list[str], strategy: int) -> Any:
+        """The hits of CQL queries (kwiq._cql) under a strategy code, as
+        ``hits`` gives those of plain ones."""
+        if self.shared.programs is None:
+            self.shared.programs = Programs(self.index)
+        return self._merged([self.shared.programs.hits(q, strategy) for q in queries])
+
+    def find(self, queries: list[str], case: bool, strategy: Optional[int]) -> Any:
+        """``cql_hits`` for a strategy code, else ``hits`` (as
+        kwiq._cql.query_options gives them)."""
+        return self.hits(queries, case) if strategy is None else self.cql_hits(queries, strategy)
+
+    def _merged(self, hits: list) -> Any:
+        """The hits of several queries in one list, in this view's documents."""
         merged = hits[0] if len(hits) == 1 else _core.merge(hits)
         if self.mask is not None:
             merged = self.index.hits_in_docs(merged, self.mask)

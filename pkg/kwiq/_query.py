@@ -238,7 +238,7 @@ def match_time_limit(n_forms: int) -> float:
     return MATCH_TIME_LIMIT + MATCH_TIME_PER_FORM * n_forms
 
 
-def _regex_matches(pattern: Pattern, query: str, matches: Callable, forms: list) -> list[int]:
+def regex_matches(pattern: Pattern, query: str, matches: Callable, forms: list) -> list[int]:
     """The ids of the forms that ``matches`` fully, within match_time_limit
     seconds in all (QueryError about ``pattern`` of ``query`` otherwise,
     and when a match needs more memory than there is)."""
@@ -373,7 +373,7 @@ class Vocabulary:
         flags = regex.V0 | (0 if case else regex.IGNORECASE)
         matches = compile_regex(regex.compile, pattern.text, flags, query,
                                 pattern.position).fullmatch
-        types = _regex_matches(pattern, query, matches, self.surface)
+        types = regex_matches(pattern, query, matches, self.surface)
         if case:
             return (_core.SLOT_TYPES, array("I", types))
         # Without case, a regex that matches any form of a word finds all of them.

@@ -95,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="stop each context at a sentence end or a blank line "
                              "(sentence), or at a blank line only (paragraph)")
     parser.add_argument("--case", action="store_true", help="match the exact case")
+    parser.add_argument("--cql", action="store_true",
+                        help="QUERY is CQL, the query language of CWB/CQP: "
+                             "'[lemma=\"go\"] [upos=\"ADP\"] within s' on annotated corpora; "
+                             "every token counts, and case matters unless %%c follows a value")
+    parser.add_argument("--strategy", choices=("longest", "shortest", "all"),
+                        help="with --cql, which matches are lines: those in no longer one "
+                             "(longest, the default), those holding no shorter one, or all")
     parser.add_argument("--sort", type=_sort_keys, metavar="KEYS",
                         help=f"sort the lines by KEYS, comma-separated, as AntConc does: "
                              f"{SORT_KEY_NAMES} (e.g. R1,R2)")
@@ -397,11 +404,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_intermixed_args(argv)
     if args.corpus is not None and args.files:
         parser.error("give FILEs or --corpus, not both")
+    if args.cql and args.case:
+        parser.error("--case does not apply to --cql, whose matching is case-sensitive: "
+                     "write %c after a value to ignore case")
+    if args.strategy is not None and not args.cql:
+        parser.error("--strategy applies to --cql queries only")
     try:
         corpus = _saved(args.corpus) if args.corpus is not None \
             else _corpus(args.files, args.encoding, args.errors, args.threads, args.include)
-        conc = corpus.kwic(args.query, window=args.window, case=args.case, width=args.chars,
-                           bound=args.bound)
+        conc = corpus.kwic(args.query, window=args.window, case=None if args.cql else args.case,
+                           width=args.chars, bound=args.bound,
+                           syntax="cql" if args.cql else "plain",
+                           strategy=args.strategy or "longest")
     except (_Error, QueryError) as error:
         print(f"kwiq: {error}", file=sys.stderr)
         return 2

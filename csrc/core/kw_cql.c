@@ -1,0 +1,558 @@
+/*
+ * kw_cql.c: evaluating compiled CQL queries (see kw_cql.h).
+ *
+ * The program is checked, each test made a bitmap over its attribute's
+ * types, and the candidate starts chosen: the positions of the hint with
+ * the fewest postings, each checked against its constraint and widened to
+ * the starts its distance range allows, or every position. From each start
+ * the NFA runs gap by gap: the states of a gap are closed over the steps
+ * that consume nothing (SPLIT, JUMP, the anchors), then each TOKEN state
+ * consumes the token after the gap if its constraint accepts it. A state
+ * is a step and two bits per strict slot (kw_cql.h), numbered so that a
+ * stamp per state number deduplicates a gap's states.
+ */
+#include <string.h>
+
+#include "kw_alloc.h"
+#include "kw_attr.h"
+#include "kw_cancel.h"
+#include "kw_cql.h"
+#include "kw_cql_plan.h"
+#include "kw_hits.h"
+#include "kw_index.h"
+#include "kw_steps.h"
+
+/* A strict slot's two bits: nothing recorded, the recorded region holds
+ * the token after the gap, or it ends at the gap. */
+enum { SLOT_NONE = 0, SLOT_HOLDING = 1, SLOT_ENDS_HERE = 2 };
+/* The high bit of every slot: set in a state whose recorded region ends here. */
+#define ENDS_HERE_BITS 0xAAu
+
+typedef struct cursor {
+    const kw_structure *st;
+    size_t first; /* the first region whose end is past the gap */
+    uint64_t run; /* the run it was sought for: sought again in a new run */
+} cursor;
+
+/* The region of a structure that holds the last start asked for. */
+typedef struct region {
+    const kw_structure *st;
+    uint32_t start, end; /* empty: none known yet */
+} region;
+
+typedef struct engine {
+    const kw_index *ix;
+    const kw_cql_program *p;
+    uint8_t **bits;       /* per test: over its attribute's types */
+    unsigned shift;       /* state = step << shift | slot bits */
+    uint32_t *stamp;      /* per state number: the gap's generation when seen */
+    uint32_t generation;
+    uint32_t *stack, *tokens, *seeds, *next_seeds;
+    size_t n_tokens, n_seeds, n_next;
+    uint32_t *slot_structure; /* per strict slot */
+    cursor *cursors;      /* per structure of the index */
+    uint32_t *cond_seen;  /* per constraint: the generation of cond_value */
+    uint8_t *cond_value;
+    uint32_t gap, doc_start, limit;
+    uint64_t run;         /* runs so far (from one start each) */
+    region doc, within;
+    const kw_cancel *cancel;
+    size_t work;          /* states since the cancel was last asked */
+    int stopped;
+    uint32_t *starts, *ends; /* the spans found, by start */
+    size_t n_found, cap_found;
+} engine;
+
+static inline int has_bit(const uint8_t *bits, uint32_t i) { return bits[i >> 3] >> (i & 7) & 1; }
+
+static inline unsigned slot_get(uint32_t code, uint32_t slot) { return code >> (2 * slot) & 3u; }
+
+static inline uint32_t slot_set(uint32_t code, uint32_t slot, unsigned value)
+{
+    return (code & ~(3u << (2 * slot))) | (uint32_t)value << (2 * slot);
+}
+
+/* ---- tokens and structures ---- */
+
+static inline int test_holds(const engine *e, uint32_t t, uint32_t pos)
+{
+    const kw_cql_test *test = &e->p->tests[t];
+    uint32_t type = kw_attr_type(&e->ix->attrs[test->attr], pos);
+    return has_bit(e->bits[t], type) != test->negated;
+}
+
+static int cond_holds(const engine *e, uint32_t c, uint32_t pos)
+{
+    uint64_t stack = 0;
+    for (uint32_t i = e->p->cond_start[c]; i < e->p->cond_start[c + 1]; i++) {
+        const kw_cql_bool *b = &e->p->bools[i];
+        if (b->op == KW_CQL_TEST) {
+            stack = stack << 1 | (uint64_t)test_holds(e, b->arg, pos);
+        } else {
+            uint64_t right = stack & 1;
+            stack >>= 1;
+            uint64_t both = b->op == KW_CQL_AND ? (stack & right) : (stack | right);
+            stack = (stack & ~(uint64_t)1) | (both & 1);
+        }
+    }
+    return (int)(stack & 1);
+}
+
+/* The constraint c at the token after the gap, remembered for the gap. */
+static int cond_at_gap(engine *e, uint32_t c)
+{
+    if (e->cond_seen[c] != e->generation) {
+        e->cond_seen[c] = e->generation;
+        e->cond_value[c] = (uint8_t)cond_holds(e, c, e->gap);
+    }
+    return e->cond_value[c];
+}
+
+static void cursor_seek(cursor *c, uint32_t gap, uint64_t run)
+{
+    c->run = run;
+    size_t lo = 0, hi = c->st->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->st->end[mid] <= gap)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    c->first = lo;
+}
+
+static void cursor_advance(const engine *e, cursor *c, uint32_t gap)
+{
+    if (c->run != e->run)
+        cursor_seek(c, gap, e->run);
+    while (c->first < c->st->n && c->st->end[c->first] <= gap)
+        c->first++;
+}
+
+/* Token `gap` is the first of a region. */
+static int starts_at(engine *e, uint32_t structure, uint32_t gap)
+{
+    cursor *c = &e->cursors[structure];
+    cursor_advance(e, c, gap);
+    return c->first < c->st->n && c->st->start[c->first] == gap;
+}
+
+/* Token gap - 1 is the last of a region. */
+static int ends_at(engine *e, uint32_t structure, uint32_t gap)
+{
+    cursor *c = &e->cursors[structure];
+    cursor_advance(e, c, gap);
+    for (size_t j = c->first; j > 0 && c->st->end[j - 1] == gap; j--)
+        if (c->st->start[j - 1] < gap)
+            return 1;
+    return 0;
+}
+
+/* Whether a region of r's structure holds token pos, r set to it: the
+ * region known already, or a binary search. */
+static int region_of(region *r, uint32_t pos)
+{
+    if (pos >= r->start && pos < r->end)
+        return 1;
+    size_t i = kw_structure_find(r->st, pos);
+    if (i == r->st->n)
+        return 0;
+    r->start = r->st->start[i];
+    r->end = r->st->end[i];
+    return 1;
+}
+
+/* ---- running the NFA ---- */
+
+static void push(engine *e, size_t *depth, uint32_t step, uint32_t code)
+{
+    uint32_t state = step << e->shift | code;
+    if (e->stamp[state] == e->generation)
+        return;
+    e->stamp[state] = e->generation;
+    e->stack[(*depth)++] = state;
+}
+
+/* A new generation of stamps: a new gap. */
+static void next_generation(engine *e, size_t n_states)
+{
+    if (++e->generation == 0) {
+        memset(e->stamp, 0, n_states * sizeof *e->stamp);
+        memset(e->cond_seen, 0, e->p->n_conds * sizeof *e->cond_seen);
+        e->generation = 1;
+    }
+}
+
+/* Close the seeds over the steps that consume nothing, at e->gap: the
+ * TOKEN states that may consume go to e->tokens. Returns 1 if MATCH was
+ * reached. */
+static int close_states(engine *e, size_t n_states)
+{
+    const kw_cql_program *p = e->p;
+    const uint32_t mask = (1u << e->shift) - 1;
+    const uint32_t gap = e->gap;
+    size_t depth = 0;
+    int matched = 0;
+    next_generation(e, n_states);
+    for (size_t k = 0; k < e->n_seeds; k++) {
+        uint32_t step = e->seeds[k] >> e->shift, code = e->seeds[k] & mask;
+        for (uint32_t slot = 0; slot < p->n_strict; slot++)
+            if (slot_get(code, slot) == SLOT_HOLDING && ends_at(e, e->slot_structure[slot], gap))
+                code = slot_set(code, slot, SLOT_ENDS_HERE);
+        push(e, &depth, step, code);
+    }
+    e->n_tokens = 0;
+    while (depth) {
+        uint32_t state = e->stack[--depth];
+        uint32_t code = state & mask;
+        const kw_cql_step *s = &p->steps[state >> e->shift];
+        uint32_t next = (state >> e->shift) + 1;
+        int may_look = gap < e->limit && !(code & ENDS_HERE_BITS);
+        e->work++;
+        KW_STEP();
+        switch (s->op) {
+        case KW_CQL_TOKEN:
+            if (may_look)
+                e->tokens[e->n_tokens++] = state;
+            break;
+        case KW_CQL_MATCH:
+            matched = 1;
+            break;
+        case KW_CQL_JUMP:
+            push(e, &depth, s->a, code);
+            break;
+        case KW_CQL_SPLIT:
+            push(e, &depth, s->a, code);
+            push(e, &depth, s->b, code);
+            break;
+        case KW_CQL_OPEN:
+            if (may_look && starts_at(e, s->a, gap))
+                push(e, &depth, next, s->b ? slot_set(code, s->b - 1, SLOT_HOLDING) : code);
+            break;
+        case KW_CQL_CLOSE:
+            if (s->b) {
+                if (slot_get(code, s->b - 1) == SLOT_ENDS_HERE)
+                    push(e, &depth, next, slot_set(code, s->b - 1, SLOT_NONE));
+            } else if (gap > e->doc_start && ends_at(e, s->a, gap)) {
+                push(e, &depth, next, code);
+            }
+            break;
+        }
+    }
+    return matched;
+}
+
+static kw_status found(engine *e, uint32_t start, uint32_t end)
+{
+    if (e->n_found == e->cap_found) {
+        size_t cap = e->cap_found;
+        if (kw_reserve(&e->ix->alloc, (void **)&e->starts, &cap, e->n_found + 1,
+                       sizeof *e->starts) != KW_OK
+            || kw_reserve(&e->ix->alloc, (void **)&e->ends, &e->cap_found, e->n_found + 1,
+                          sizeof *e->ends) != KW_OK)
+            return KW_ENOMEM;
+    }
+    e->starts[e->n_found] = start;
+    e->ends[e->n_found++] = end;
+    return KW_OK;
+}
+
+/* The matches from `start`, as the strategy asks: every end, or the
+ * longest or shortest one. */
+static kw_status run_from(engine *e, uint32_t start, size_t n_states)
+{
+    if (!region_of(&e->doc, start))
+        return KW_OK;
+    e->doc_start = e->doc.start;
+    e->limit = e->doc.end;
+    if (e->p->within != KW_CQL_ANY) {
+        if (!region_of(&e->within, start))
+            return KW_OK;
+        if (e->within.end < e->limit)
+            e->limit = e->within.end;
+    }
+    e->run++;
+    e->seeds[0] = 0;
+    e->n_seeds = 1;
+    uint32_t longest = 0;
+    for (e->gap = start;; e->gap++) {
+        if (e->work >= KW_POLL_EVERY) {
+            e->work = 0;
+            if (kw_stop_asked(e->cancel))
+                return KW_EINTR;
+        }
+        if (close_states(e, n_states) && e->gap > start) {
+            if (e->p->strategy == KW_CQL_LONGEST) {
+                longest = e->gap;
+            } else {
+                kw_status st = found(e, start, e->gap);
+                if (st != KW_OK || e->p->strategy == KW_CQL_SHORTEST)
+                    return st;
+            }
+        }
+        if (e->n_tokens == 0 || e->gap >= e->limit)
+            break;
+        e->n_next = 0;
+        for (size_t k = 0; k < e->n_tokens; k++) {
+            uint32_t state = e->tokens[k];
+            uint32_t cond = e->p->steps[state >> e->shift].a;
+            if (cond == KW_CQL_ANY || cond_at_gap(e, cond))
+                e->next_seeds[e->n_next++] = state + (1u << e->shift);
+        }
+        if (e->n_next == 0)
+            break;
+        uint32_t *swap = e->seeds;
+        e->seeds = e->next_seeds;
+        e->next_seeds = swap;
+        e->n_seeds = e->n_next;
+    }
+    return longest ? found(e, start, longest) : KW_OK;
+}
+
+/* ---- candidates ---- */
+
+/* The positions where hint h's constraints hold, ascending, without
+ * repeats, from the postings kw_cql_cond_estimate chose: at most `bound`. */
+static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
+                                uint64_t bound, uint32_t **out, size_t *n_out)
+{
+    const kw_alloc *a = &e->ix->alloc;
+    const kw_cql_program *p = e->p;
+    uint8_t *which = kw_malloc(a, p->n_tests);
+    uint32_t *pos = bound <= SIZE_MAX / sizeof *pos ? kw_malloc(a, (size_t)bound * sizeof *pos)
+                                                     : NULL;
+    kw_status st = which && pos ? KW_OK : KW_ENOMEM;
+    size_t n = 0, groups_read = 0;
+    for (size_t k = 0; k < h->n_conds && st == KW_OK; k++) {
+        uint32_t c = h->conds[k];
+        memset(which, 0, p->n_tests);
+        kw_cql_cond_estimate(plan, c, which);
+        for (uint32_t t = 0; t < p->n_tests && st == KW_OK; t++) {
+            if (!which[t])
+                continue;
+            const kw_attr *attr = &e->ix->attrs[p->tests[t].attr];
+            for (size_t j = 0; j < p->tests[t].n_ids && st == KW_OK; j++) {
+                uint32_t g = kw_attr_group(attr, p->tests[t].ids[j]);
+                groups_read++;
+                kw_postings it;
+                uint32_t at;
+                kw_attr_postings(attr, g, &it);
+                while (kw_postings_next(&it, &at)) {
+                    if (++e->work >= KW_POLL_EVERY) {
+                        e->work = 0;
+                        if (kw_stop_asked(e->cancel)) {
+                            st = KW_EINTR;
+                            break;
+                        }
+                    }
+                    if (cond_holds(e, c, at))
+                        pos[n++] = at;
+                }
+            }
+        }
+    }
+    if (st == KW_OK && groups_read > 1)
+        st = kw_sort_positions(a, pos, n);
+    kw_free(a, which);
+    if (st != KW_OK) {
+        kw_free(a, pos);
+        return st;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (kept == 0 || pos[kept - 1] != pos[i])
+            pos[kept++] = pos[i];
+    *out = pos;
+    *n_out = kept;
+    return KW_OK;
+}
+
+/* Run the NFA from every start that hint h allows (every position when
+ * h is NULL), in ascending order. */
+static kw_status run_candidates(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
+                                uint64_t bound, size_t n_states)
+{
+    const kw_structure *text = &e->ix->structures[0];
+    kw_status st = KW_OK;
+    if (!h) {
+        for (size_t start = 0; start < e->ix->n_tokens && st == KW_OK; start++)
+            st = run_from(e, (uint32_t)start, n_states);
+        return st;
+    }
+    uint32_t *pos;
+    size_t n;
+    if ((st = hint_positions(e, plan, h, bound, &pos, &n)) != KW_OK)
+        return st;
+    uint64_t next = 0; /* the first start not yet run */
+    for (size_t i = 0; i < n && st == KW_OK; i++) {
+        if (pos[i] < h->lo)
+            continue;
+        size_t doc = kw_structure_find(text, pos[i]);
+        if (doc == text->n)
+            continue;
+        uint64_t last = (uint64_t)pos[i] - h->lo;
+        uint64_t first = pos[i] >= h->hi ? (uint64_t)pos[i] - h->hi : 0;
+        if (first < text->start[doc])
+            first = text->start[doc];
+        if (first < next)
+            first = next;
+        for (uint64_t start = first; start <= last && st == KW_OK; start++)
+            st = run_from(e, (uint32_t)start, n_states);
+        if (last + 1 > next)
+            next = last + 1;
+    }
+    kw_free(&e->ix->alloc, pos);
+    return st;
+}
+
+/* ---- the strategies, and the hits ---- */
+
+/* Keep the spans that the strategy keeps, in place (one span a start, in
+ * ascending order). Longest: a start's span (its longest) is kept unless an
+ * earlier start's reaches as far; shortest: unless a later start's (its
+ * shortest) ends as early. A span of an earlier document ends before any
+ * of a later one begins, so neither compares across documents. */
+static void select_spans(engine *e)
+{
+    size_t kept = 0, n = e->n_found;
+    if (e->p->strategy == KW_CQL_LONGEST) {
+        for (size_t i = 0; i < n; i++) {
+            if (kept && e->ends[i] <= e->ends[kept - 1])
+                continue;
+            e->starts[kept] = e->starts[i];
+            e->ends[kept++] = e->ends[i];
+        }
+        e->n_found = kept;
+    } else if (e->p->strategy == KW_CQL_SHORTEST) {
+        /* From the last start back; the kept spans gather at the end. */
+        size_t at = n;
+        for (size_t i = n; i-- > 0;) {
+            if (at < n && e->ends[i] >= e->ends[at])
+                continue;
+            at--;
+            e->starts[at] = e->starts[i];
+            e->ends[at] = e->ends[i];
+        }
+        e->n_found = n - at;
+        memmove(e->starts, e->starts + at, e->n_found * sizeof *e->starts);
+        memmove(e->ends, e->ends + at, e->n_found * sizeof *e->ends);
+    }
+}
+
+static void engine_free(engine *e)
+{
+    const kw_alloc *a = &e->ix->alloc;
+    for (size_t t = 0; e->bits && t < e->p->n_tests; t++)
+        kw_free(a, e->bits[t]);
+    kw_free(a, e->bits);
+    kw_free(a, e->stamp);
+    kw_free(a, e->stack);
+    kw_free(a, e->tokens);
+    kw_free(a, e->seeds);
+    kw_free(a, e->next_seeds);
+    kw_free(a, e->slot_structure);
+    kw_free(a, e->cursors);
+    kw_free(a, e->cond_seen);
+    kw_free(a, e->cond_value);
+    kw_free(a, e->starts);
+    kw_free(a, e->ends);
+}
+
+/* Everything a run needs, made before the first: *n_states is the number
+ * of state numbers. */
+static kw_status engine_init(engine *e, size_t *n_states)
+{
+    const kw_alloc *a = &e->ix->alloc;
+    const kw_cql_program *p = e->p;
+    e->shift = 2 * p->n_strict;
+    *n_states = p->n_steps << e->shift;
+    e->bits = kw_malloc(a, (p->n_tests ? p->n_tests : 1) * sizeof *e->bits);
+    if (!e->bits)
+        return KW_ENOMEM;
+    memset(e->bits, 0, (p->n_tests ? p->n_tests : 1) * sizeof *e->bits);
+    for (size_t t = 0; t < p->n_tests; t++) {
+        size_t n_bytes = e->ix->attrs[p->tests[t].attr].forms.n / 8 + 1;
+        if (!(e->bits[t] = kw_malloc(a, n_bytes)))
+            return KW_ENOMEM;
+        memset(e->bits[t], 0, n_bytes);
+        for (size_t k = 0; k < p->tests[t].n_ids; k++) {
+            uint32_t id = p->tests[t].ids[k];
+            e->bits[t][id >> 3] |= (uint8_t)(1u << (id & 7));
+        }
+    }
+    e->stamp = kw_malloc(a, *n_states * sizeof *e->stamp);
+    e->stack = kw_malloc(a, *n_states * sizeof *e->stack);
+    e->tokens = kw_malloc(a, *n_states * sizeof *e->tokens);
+    e->seeds = kw_malloc(a, *n_states * sizeof *e->seeds);
+    e->next_seeds = kw_malloc(a, *n_states * sizeof *e->next_seeds);
+    e->slot_structure = kw_malloc(a, (p->n_strict + 1) * sizeof *e->slot_structure);
+    e->cursors = kw_malloc(a, e->ix->n_structures * sizeof *e->cursors);
+    e->cond_seen = kw_malloc(a, (p->n_conds + 1) * sizeof *e->cond_seen);
+    e->cond_value = kw_malloc(a, p->n_conds + 1);
+    if (!e->stamp || !e->stack || !e->tokens || !e->seeds || !e->next_seeds
+        || !e->slot_structure || !e->cursors || !e->cond_seen || !e->cond_value)
+        return KW_ENOMEM;
+    memset(e->stamp, 0, *n_states * sizeof *e->stamp);
+    memset(e->cond_seen, 0, (p->n_conds + 1) * sizeof *e->cond_seen);
+    memset(e->slot_structure, 0, (p->n_strict + 1) * sizeof *e->slot_structure);
+    for (size_t s = 0; s < p->n_steps; s++)
+        if (p->steps[s].op == KW_CQL_OPEN && p->steps[s].b)
+            e->slot_structure[p->steps[s].b - 1] = p->steps[s].a;
+    for (size_t s = 0; s < e->ix->n_structures; s++)
+        e->cursors[s] = (cursor){&e->ix->structures[s], 0, 0};
+    e->doc = (region){&e->ix->structures[0], 0, 0};
+    if (p->within != KW_CQL_ANY)
+        e->within = (region){&e->ix->structures[p->within], 0, 0};
+    return KW_OK;
+}
+
+/* Hits of the spans found: positions and lengths. */
+static kw_status spans_to_hits(engine *e, kw_hits **out)
+{
+    const kw_alloc *a = &e->ix->alloc;
+    kw_hits *h;
+    kw_status st = kw_hits_new(a, 1, &h);
+    if (st != KW_OK)
+        return st;
+    if (e->n_found) {
+        for (size_t i = 0; i < e->n_found; i++)
+            e->ends[i] -= e->starts[i];
+        h->owned = e->starts;
+        h->pos = e->starts;
+        h->lengths = e->ends;
+        h->n = e->n_found;
+        e->starts = e->ends = NULL;
+    }
+    *out = h;
+    return KW_OK;
+}
+
+kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_cancel *cancel,
+                      kw_hits **out)
+{
+    if (!kw_cql_program_ok(ix, p))
+        return KW_EINVAL;
+    engine e;
+    memset(&e, 0, sizeof e);
+    e.ix = ix;
+    e.p = p;
+    e.cancel = cancel;
+    size_t n_states;
+    uint64_t bound = 0;
+    kw_cql_plan plan;
+    kw_status st = kw_cql_plan_new(ix, p, &plan);
+    if (st != KW_OK)
+        return st;
+    if ((st = engine_init(&e, &n_states)) == KW_OK) {
+        const kw_cql_hint *h = kw_cql_best_hint(&plan, &bound);
+        st = run_candidates(&e, &plan, h, bound, n_states);
+    }
+    if (st == KW_OK) {
+        select_spans(&e);
+        st = spans_to_hits(&e, out);
+    }
+    engine_free(&e);
+    kw_cql_plan_free(&plan);
+    return st;
+}
