@@ -14,6 +14,8 @@ spacy = pytest.importorskip("spacy")
 from spacy.tokens import Doc  # noqa: E402
 
 from same_data import hits, spacy_docs, three_corpora  # noqa: E402
+from cql_generate import generate  # noqa: E402
+from cql_oracle import read_conllu  # noqa: E402
 
 UD = Path(__file__).parent / "data" / "ud"
 EN = UD / "en_ewt-ud-dev.conllu"
@@ -81,6 +83,31 @@ def test_the_three_sources_answer_alike(path, tmp_path):
         for name in ("vrt", "spacy"):
             assert hits(corpora[name], query, case=True) == expected, (name, query)
     assert found >= 5  # the comparison is not of empty lists
+
+
+def cql_queries(path: Path, n: int) -> list[str]:
+    """n generated CQL queries (tests/cql_generate.py, a fixed seed) that
+    every source can answer: none reads paragraphs (spaCy has none) or
+    feats (spaCy orders a token's features its own way)."""
+    import random
+    return [query for query in generate(random.Random(1962), read_conllu(path), 4 * n)
+            if "feats" not in query and "p>" not in query and "within p" not in query][:n]
+
+
+@pytest.mark.parametrize("path", [EN, DE], ids=["en_ewt", "de_gsd"])
+def test_the_three_sources_answer_cql_alike(path, tmp_path):
+    """Issue 11: from_vrt and from_spacy answer 50 CQL queries exactly as
+    from_conllu does, on the same data."""
+    corpora = three_corpora(path, tmp_path)
+    queries = cql_queries(path, 50)
+    assert len(queries) == 50
+    found = 0
+    for query in queries:
+        expected = hits(corpora["conllu"], query, syntax="cql")
+        found += bool(expected)
+        for name in ("vrt", "spacy"):
+            assert hits(corpora[name], query, syntax="cql") == expected, (name, query)
+    assert found >= 25  # the comparison is not of empty lists
 
 
 def test_a_doc_by_hand():
