@@ -53,6 +53,7 @@ typedef struct engine {
     cursor *cursors;      /* per structure of the index */
     uint32_t *cond_seen;  /* per constraint: the generation of cond_value */
     uint8_t *cond_value;
+    uint8_t *cond_kind;   /* per constraint: its tests joined by AND alone, by OR alone, or mixed */
     uint32_t gap, doc_start, limit;
     uint64_t run;         /* runs so far (from one start each) */
     region doc, within;
@@ -81,8 +82,21 @@ static inline int test_holds(const engine *e, uint32_t t, uint32_t pos)
     return has_bit(e->bits[t], type) != test->negated;
 }
 
+/* How a constraint's tests combine: with AND or OR alone, it is decided by
+ * its first false or true test, as most are (`[lemma="go" & upos="VERB"]`). */
+enum { COND_MIXED, COND_ALL, COND_ANY };
+
 static int cond_holds(const engine *e, uint32_t c, uint32_t pos)
 {
+    const unsigned kind = e->cond_kind[c];
+    if (kind != COND_MIXED) {
+        const int decisive = kind == COND_ANY;
+        for (uint32_t i = e->p->cond_start[c]; i < e->p->cond_start[c + 1]; i++)
+            if (e->p->bools[i].op == KW_CQL_TEST
+                && test_holds(e, e->p->bools[i].arg, pos) == decisive)
+                return decisive;
+        return !decisive;
+    }
     uint64_t stack = 0;
     for (uint32_t i = e->p->cond_start[c]; i < e->p->cond_start[c + 1]; i++) {
         const kw_cql_bool *b = &e->p->bools[i];
@@ -312,6 +326,17 @@ static kw_status run_from(engine *e, uint32_t start, size_t n_states)
 
 /* ---- candidates ---- */
 
+/* 1 if a constraint of hint h holds at its distance from `start`. */
+static int any_cond_holds(engine *e, const kw_cql_hint *h, size_t start)
+{
+    if (start + h->lo >= e->ix->n_tokens)
+        return 0;
+    for (size_t k = 0; k < h->n_conds; k++)
+        if (cond_holds(e, h->conds[k], (uint32_t)(start + h->lo)))
+            return 1;
+    return 0;
+}
+
 /* The positions where hint h's constraints hold, ascending, without
  * repeats, from the postings kw_cql_cond_estimate chose: at most `bound`. */
 static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
@@ -376,8 +401,22 @@ static kw_status run_candidates(engine *e, kw_cql_plan *plan, const kw_cql_hint 
     const kw_structure *text = &e->ix->structures[0];
     kw_status st = KW_OK;
     if (!h) {
-        for (size_t start = 0; start < e->ix->n_tokens && st == KW_OK; start++)
+        /* A hint at a fixed distance, too broad to read postings for, still
+         * rules out most starts at the cost of a test or two. */
+        const kw_cql_hint *fixed = NULL;
+        for (size_t k = 0; k < e->p->n_hints; k++)
+            if (e->p->hints[k].lo == e->p->hints[k].hi && (!fixed || e->p->hints[k].lo < fixed->lo))
+                fixed = &e->p->hints[k];
+        for (size_t start = 0; start < e->ix->n_tokens && st == KW_OK; start++) {
+            if (++e->work >= KW_POLL_EVERY) {
+                e->work = 0;
+                if (kw_stop_asked(e->cancel))
+                    return KW_EINTR;
+            }
+            if (fixed && !any_cond_holds(e, fixed, start))
+                continue;
             st = run_from(e, (uint32_t)start, n_states);
+        }
         return st;
     }
     uint32_t *pos;
@@ -455,6 +494,7 @@ static void engine_free(engine *e)
     kw_free(a, e->cursors);
     kw_free(a, e->cond_seen);
     kw_free(a, e->cond_value);
+    kw_free(a, e->cond_kind);
     kw_free(a, e->starts);
     kw_free(a, e->ends);
 }
@@ -490,9 +530,19 @@ static kw_status engine_init(engine *e, size_t *n_states)
     e->cursors = kw_malloc(a, e->ix->n_structures * sizeof *e->cursors);
     e->cond_seen = kw_malloc(a, (p->n_conds + 1) * sizeof *e->cond_seen);
     e->cond_value = kw_malloc(a, p->n_conds + 1);
+    e->cond_kind = kw_malloc(a, p->n_conds + 1);
     if (!e->stamp || !e->stack || !e->tokens || !e->seeds || !e->next_seeds
-        || !e->slot_structure || !e->cursors || !e->cond_seen || !e->cond_value)
+        || !e->slot_structure || !e->cursors || !e->cond_seen || !e->cond_value
+        || !e->cond_kind)
         return KW_ENOMEM;
+    for (size_t c = 0; c < p->n_conds; c++) {
+        int ands = 0, ors = 0;
+        for (uint32_t i = p->cond_start[c]; i < p->cond_start[c + 1]; i++) {
+            ands |= p->bools[i].op == KW_CQL_AND;
+            ors |= p->bools[i].op == KW_CQL_OR;
+        }
+        e->cond_kind[c] = (uint8_t)(ands && ors ? COND_MIXED : ors ? COND_ANY : COND_ALL);
+    }
     memset(e->stamp, 0, *n_states * sizeof *e->stamp);
     memset(e->cond_seen, 0, (p->n_conds + 1) * sizeof *e->cond_seen);
     memset(e->slot_structure, 0, (p->n_strict + 1) * sizeof *e->slot_structure);
