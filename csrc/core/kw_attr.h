@@ -17,6 +17,7 @@
 #ifndef KW_ATTR_H
 #define KW_ATTR_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ typedef struct kw_attr {
     size_t n_groups;
     const uint32_t *post_start;   /* n_groups + 1: the positions of group g are post[post_start[g] ..] */
     const uint32_t *post;         /* every position, grouped, ascending within a group */
+    /* Beyond word: each type's rank in the byte order of the values, made
+     * by the first call that needs it (kw_index_attr_ranks) and kept until
+     * kw_index_free; NULL until then. */
+    _Atomic(uint32_t *) rank;
 } kw_attr;
 
 /* The type of token `pos` under attribute a. */

@@ -300,17 +300,30 @@ static void release_mask(Py_buffer *view)
         PyBuffer_Release(view);
 }
 
+/* 1 if attr names an attribute of the index, else 0 with ValueError. */
+static int attr_in_range(IndexObject *self, Py_ssize_t attr)
+{
+    if (attr >= 0 && (size_t)attr < kw_index_n_attrs(self->ix))
+        return 1;
+    PyErr_Format(PyExc_ValueError, "attribute number %zd out of range", attr);
+    return 0;
+}
+
 PyDoc_STRVAR(Index_freq_doc,
-"freq(by_type, mask=None)\n--\n\n"
-"(ids, counts, docs, total): a row per fold group (by_type false) or surface\n"
-"type (true), in id order; tokens and documents of each; total tokens.\n"
-"mask: None, or n_docs bytes; only documents with a nonzero byte count.");
+"freq(by_type, mask=None, attr=0, words_only=False)\n--\n\n"
+"(ids, counts, docs, total): a row per postings group of attribute attr\n"
+"(by_type false: word's fold groups) or type (true), in id order; tokens\n"
+"and documents of each; total tokens counted (word tokens alone with\n"
+"words_only). mask: None, or n_docs bytes; only documents with a nonzero\n"
+"byte count. The attr argument of every count is an attribute's number.");
 
 static PyObject *Index_freq(IndexObject *self, PyObject *args)
 {
-    int by_type;
+    int by_type, words_only = 0;
     PyObject *mask_arg = Py_None;
-    if (!PyArg_ParseTuple(args, "p|O:freq", &by_type, &mask_arg))
+    Py_ssize_t attr = 0;
+    if (!PyArg_ParseTuple(args, "p|Onp:freq", &by_type, &mask_arg, &attr, &words_only)
+        || !attr_in_range(self, attr))
         return NULL;
     Py_buffer view;
     const uint8_t *mask;
@@ -319,14 +332,14 @@ static PyObject *Index_freq(IndexObject *self, PyObject *args)
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_index_freq(self->ix, by_type, mask, &t);
+    st = kw_index_attr_freq(self->ix, (size_t)attr, by_type, words_only, mask, &t);
     Py_END_ALLOW_THREADS
     release_mask(&view);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 
 PyDoc_STRVAR(Index_ngrams_doc,
-"ngrams(n, min_count, mask=None)\n--\n\n"
+"ngrams(n, min_count, mask=None, attr=0)\n--\n\n"
 "(ids, counts, docs, total): n-grams of words (n fold group ids a row) seen\n"
 "at least min_count times, in no order; total n-grams counted. mask as for\n"
 "freq.");
@@ -335,7 +348,9 @@ static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
 {
     unsigned int n, min_count;
     PyObject *mask_arg = Py_None;
-    if (!PyArg_ParseTuple(args, "II|O:ngrams", &n, &min_count, &mask_arg))
+    Py_ssize_t attr = 0;
+    if (!PyArg_ParseTuple(args, "II|On:ngrams", &n, &min_count, &mask_arg, &attr)
+        || !attr_in_range(self, attr))
         return NULL;
     Py_buffer view;
     const uint8_t *mask;
@@ -344,7 +359,7 @@ static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_index_ngrams(self->ix, n, min_count, mask, &t);
+    st = kw_index_attr_ngrams(self->ix, (size_t)attr, n, min_count, mask, &t);
     Py_END_ALLOW_THREADS
     release_mask(&view);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
@@ -414,7 +429,7 @@ static PyObject *Index_hits_from(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_clusters_doc,
-"clusters(hits, n, left, min_count)\n--\n\n"
+"clusters(hits, n, left, min_count, attr=0)\n--\n\n"
 "(ids, counts, docs, total): n-token clusters that start (left false) or\n"
 "end (left true) with a hit, seen at least min_count times.");
 
@@ -423,7 +438,9 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
     PyObject *arg;
     unsigned int n, min_count;
     int left;
-    if (!PyArg_ParseTuple(args, "OIpI:clusters", &arg, &n, &left, &min_count))
+    Py_ssize_t attr = 0;
+    if (!PyArg_ParseTuple(args, "OIpI|n:clusters", &arg, &n, &left, &min_count, &attr)
+        || !attr_in_range(self, attr))
         return NULL;
     const kw_hits *h = hits_of(self, arg);
     if (!h)
@@ -431,13 +448,13 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_clusters(self->ix, h, n, left, min_count, &t);
+    st = kw_hits_attr_clusters(self->ix, h, (size_t)attr, n, left, min_count, &t);
     Py_END_ALLOW_THREADS
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 
 PyDoc_STRVAR(Index_collocates_doc,
-"collocates(hits, left, right, each_window=False)\n--\n\n"
+"collocates(hits, left, right, each_window=False, attr=0)\n--\n\n"
 "(ids, counts, None, total): fold groups within left/right words of the\n"
 "hits and their tokens there, each window token counted once (or once per\n"
 "window it is in, with each_window); total the tokens counted.");
@@ -447,7 +464,9 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
     PyObject *arg;
     unsigned int left, right;
     int each_window = 0;
-    if (!PyArg_ParseTuple(args, "OII|p:collocates", &arg, &left, &right, &each_window))
+    Py_ssize_t attr = 0;
+    if (!PyArg_ParseTuple(args, "OII|pn:collocates", &arg, &left, &right, &each_window, &attr)
+        || !attr_in_range(self, attr))
         return NULL;
     const kw_hits *h = hits_of(self, arg);
     if (!h)
@@ -456,7 +475,8 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
     kw_status st;
     kwiq_stop stop;
     kwiq_stop_release(&stop, NULL);
-    st = kw_hits_collocates(self->ix, h, left, right, each_window, &stop.cancel, &t);
+    st = kw_hits_attr_collocates(self->ix, h, (size_t)attr, left, right, each_window,
+                                 &stop.cancel, &t);
     kwiq_stop_reacquire(&stop);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
@@ -479,6 +499,26 @@ static PyObject *Index_group_ranks(IndexObject *self, PyObject *unused)
 {
     (void)unused;
     return uint32_bytes(self->ix, kw_index_n_groups(self->ix), kw_index_group_rank);
+}
+
+PyDoc_STRVAR(Index_attr_ranks_doc,
+"attr_ranks(attr)\n--\n\n"
+"The rank of every postings group of attribute number attr in the byte\n"
+"order of its form, as sort compares them, as bytes of native uint32.");
+
+static PyObject *Index_attr_ranks(IndexObject *self, PyObject *arg)
+{
+    Py_ssize_t attr = PyLong_AsSsize_t(arg);
+    if ((attr == -1 && PyErr_Occurred()) || !attr_in_range(self, attr))
+        return NULL;
+    const uint32_t *ranks;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_attr_ranks(self->ix, (size_t)attr, NULL, &ranks);
+    Py_END_ALLOW_THREADS
+    if (st != KW_OK)
+        return kwiq_raise_status(st);
+    return bytes_of(ranks, kw_index_attr_n_groups(self->ix, (size_t)attr), sizeof *ranks);
 }
 
 PyDoc_STRVAR(Index_doc_lengths_doc,
@@ -531,6 +571,7 @@ static PyMethodDef Index_methods[] = {
     {"collocates", (PyCFunction)Index_collocates, METH_VARARGS, Index_collocates_doc},
     {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},
     {"group_ranks", (PyCFunction)Index_group_ranks, METH_NOARGS, Index_group_ranks_doc},
+    {"attr_ranks", (PyCFunction)Index_attr_ranks, METH_O, Index_attr_ranks_doc},
     {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
     {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
     {"save", (PyCFunction)Index_save, METH_VARARGS, Index_save_doc},

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Callable, NamedTuple, Union, overload
 
-from kwiq import _core
+from kwiq import _annotated, _core
 from kwiq._args import as_bool
 from kwiq._indexview import IndexView
 from kwiq._select import Selecting
@@ -59,6 +59,30 @@ def sort_key_names(keys: Sequence[Any]) -> list[str]:
             raise ValueError(f"unknown sort key {key!r}; the keys are {SORT_KEY_NAMES}")
         names.append(key.lower())
     return names
+
+
+def sort_key_specs(keys: Sequence[Any], index: Any) -> list[tuple[str, str]]:
+    """Concordance.sort's keys, checked: a (name in lower case, attribute)
+    pair each, from a name ("R1"), a name and attribute ("R1/upos") or a
+    pair (("R1", "upos")); ValueError listing the index's attributes for
+    one it has not."""
+    specs = []
+    for key in keys:
+        if isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key):
+            name, attr = key
+        elif isinstance(key, str):
+            name, _, attr = key.partition("/")
+        else:
+            raise TypeError(f"a sort key is a str or a (key, attribute) pair of str, not "
+                            f"{key!r}")
+        attr = attr or "word"
+        _annotated.attribute_number(index, attr)
+        if attr != "word" and name.lower() in ("doc", "position"):
+            raise ValueError(f"sort key {key!r}: {name} compares no attribute")
+        specs.append((sort_key_names([name])[0], attr))
+    if not specs:
+        sort_key_names(keys)
+    return specs
 
 
 class Line(NamedTuple):
@@ -336,7 +360,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     def __str__(self) -> str:
         return self.format()
 
-    def sort(self, *keys: str) -> Concordance:
+    def sort(self, *keys: str | tuple[str, str]) -> Concordance:
         """A new Concordance of the same lines sorted as AntConc sorts them:
         by the first key, ties by the next, and so on; lines equal on every
         key keep their order here (the sort is stable, so a sorted
@@ -353,16 +377,29 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         "Zebra" ties with "zebra", after "apple" and before "éclair"; a
         word sorts before every longer word it begins ("war" < "warm").
 
-        ``sort_keys`` then names the keys (in lower case), and the views
+        A context or match key may compare another token attribute of the
+        same tokens (``corpus.attributes``): ``("R1", "upos")`` or
+        ``"R1/upos"``, ``("match", "lemma")``. Its values compare as
+        written, by the bytes of their UTF-8 (code point order), not
+        case-folded; an empty value sorts first among values, after a
+        missing word. Still a radix sort in C, as for words.
+
+        ``sort_keys`` then names the keys (in lower case, ``"r1/upos"`` for
+        an attribute), and the views
         colour each key's word, as AntConc does: the first red, the second
         green, the third blue (kwiq._views.SORT_COLOURS).
 
-        ``TypeError`` for a key that is not a str; ``ValueError`` for an
-        unknown key or no key at all.
+        ``TypeError`` for a key that is not a str or such a pair;
+        ``ValueError`` for an unknown key, no key at all, or an attribute the
+        corpus has not (listing those it has).
         """
-        names = sort_key_names(keys)
-        other = self._with_hits(self._hits.sort([SORT_KEYS[name] for name in names]))
-        other.sort_keys = tuple(names)
+        index = self._view.index
+        specs = sort_key_specs(keys, index)
+        attributes = index.attributes()
+        other = self._with_hits(self._hits.sort(
+            [SORT_KEYS[name] + (attributes.index(attr),) for name, attr in specs]))
+        other.sort_keys = tuple(name if attr == "word" else f"{name}/{attr}"
+                                for name, attr in specs)
         return other
 
     def _with_hits(self, hits: Any, keeps_order: bool = True) -> Concordance:

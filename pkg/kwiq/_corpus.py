@@ -457,7 +457,8 @@ class Corpus:
     # ---- counts and statistics, made by kwiq._analysis over this corpus's
     # IndexView ----
 
-    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False):
+    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False, *,
+             attr: str = "word"):
         """A frequency list: a DataFrame with columns ``word, count,
         per_million, docs``, one row per word seen at least ``min_count``
         times, sorted by ``count`` descending, then ``word`` in code-point
@@ -474,13 +475,21 @@ class Corpus:
 
         Punctuation tokens are listed only with ``punctuation=True``.
 
+        ``attr`` counts another token attribute (``corpus.attributes``, e.g.
+        ``"lemma"`` or ``"upos"``) in place of the word: its values as
+        written (``case`` applies to the word alone), the first column named
+        after it; a token is punctuation or a word by its word form, as
+        everywhere. ``ngrams``, ``clusters``, ``collocates`` and ``keyness``
+        take ``attr`` with this meaning. ValueError listing the attributes
+        for an unknown one.
+
         The counts are made once per corpus (or view) and case, and the whole
         list once per ``case`` and ``punctuation``; the corpus keeps them (its
         index never changes), so a later call costs a copy of the kept rows.
         """
-        return _analysis.freq(self._index_view, case, min_count, punctuation)
+        return _analysis.freq(self._index_view, case, min_count, punctuation, attr)
 
-    def ngrams(self, n: int, min_count: int = 2):
+    def ngrams(self, n: int, min_count: int = 2, *, attr: str = "word"):
         """N-grams: a DataFrame with columns ``ngram, count, docs``, one row per
         sequence of ``n`` consecutive words (1 <= n <= 8) seen at least
         ``min_count`` times, sorted by ``count`` descending, then ``ngram`` in
@@ -489,12 +498,13 @@ class Corpus:
         An n-gram lies within one document and never across a punctuation
         token (as a phrase query never crosses one): "war, peace" holds no
         bigram. Words are case-folded; ``ngram`` is the words joined by one
-        space; ``docs`` the documents in which it occurs.
+        space; ``docs`` the documents in which it occurs. ``attr``: as in
+        ``freq`` (``"upos"`` gives part-of-speech n-grams).
         """
-        return _analysis.ngrams(self._index_view, n, min_count)
+        return _analysis.ngrams(self._index_view, n, min_count, attr)
 
     def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
-                 case: bool = False, min_count: int = 1):
+                 case: bool = False, min_count: int = 1, attr: str = "word"):
         """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
         count``, sorted by ``count`` descending, then ``cluster`` in code-point
         order.
@@ -508,16 +518,16 @@ class Corpus:
         longer than ``n`` tokens, makes no cluster. ``cluster`` is the
         case-folded tokens joined by one space, so a glob's matches give
         several clusters ("peace of", "peaceful relations", ...). Clusters seen
-        fewer than ``min_count`` times are dropped.
+        fewer than ``min_count`` times are dropped. ``attr``: as in ``freq``.
         """
         return _analysis.clusters(self._index_view, query, n, side, case=case,
-                                  min_count=min_count)
+                                  min_count=min_count, attr=attr)
 
     def collocates(self, query: str | Iterable[str], window: int | tuple[int, int] = 5,
                    left: int | None = None,
                    right: int | None = None, min_count: int = 2,
                    measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-                   counting: str = "positions"):
+                   counting: str = "positions", attr: str = "word"):
         """Collocates of ``query``: a DataFrame with columns ``word, observed,
         expected``, then one column per measure named as in ``measures``, one
         row per word seen at least ``min_count`` times in the windows, sorted
@@ -586,15 +596,20 @@ class Corpus:
           node's frequency, as in Evert's Dice.
 
         ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
+
+        ``attr`` (as in ``freq``) counts the collocates' values of that
+        attribute, e.g. ``"lemma"``, in a column named after it; the
+        windows are the same, and ``N`` and ``C1`` count word tokens.
         """
         return _analysis.collocates(self._index_view, query, window, left, right, min_count,
-                                    measures, case=case, counting=counting)
+                                    measures, case=case, counting=counting, attr=attr)
 
     def keyness(self, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
-                case: bool = False, punctuation: bool = False):
+                case: bool = False, punctuation: bool = False, attr: str = "word"):
         """``kwiq.keyness(self, reference, ...)``: the keywords of this corpus
         against ``reference``, as its docstring says."""
-        return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation)
+        return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation,
+                                 attr=attr)
 
     def dispersion(self, query: str | Iterable[str], *, case: bool = False):
         """Where ``query`` occurs: a DataFrame with columns ``doc, position,
