@@ -304,3 +304,125 @@ def test_bad_sort_keys(en):
         conc.sort(("doc", "upos"))
     with pytest.raises(ValueError, match="unknown sort key"):
         conc.sort(("R9", "upos"))
+
+
+# ---- lines: show=, to_pandas(attrs=), bound= over annotated regions ----
+
+def window(words: list[bool], start: int, end: int, left: int, right: int) -> tuple[int, int]:
+    """The tokens [lo, hi) a word window shows: punctuation inside it, up
+    to the left-th word before the match and the right-th word after it."""
+    lo, counted = start, 0
+    while counted < left and lo > 0:
+        lo -= 1
+        counted += words[lo]
+    hi, counted = end, 0
+    while counted < right and hi < len(words):
+        counted += words[hi]
+        hi += 1
+    return lo, hi
+
+
+def tagged(oracle: Oracle, doc, lo: int, hi: int, attrs: list[str]) -> str:
+    columns = [oracle.values(a)[doc] for a in ["word"] + attrs]
+    return " ".join("/".join(column[p] for column in columns) for p in range(lo, hi))
+
+
+@pytest.mark.parametrize("show", [["upos"], ["lemma", "xpos"]])
+def test_show_lays_tokens_out_as_word_slash_value(corpus, show):
+    oracle = oracle_of(corpus)
+    query = "the" if len(corpus.kwic("the")) > 100 else "in"
+    conc = corpus.kwic(query, window=(3, 4), show=show)
+    plain = corpus.kwic(query, window=(3, 4))
+    assert len(conc) == len(plain) > 0
+    for line, bare in zip(conc, plain):
+        assert line[:3] == bare[:3] and line[6:] == bare[6:]
+        lo, hi = window(oracle.is_word()[line.doc], line.start, line.end, 3, 4)
+        assert line.left == tagged(oracle, line.doc, lo, line.start, show)
+        assert line.match == tagged(oracle, line.doc, line.start, line.end, show)
+        assert line.right == tagged(oracle, line.doc, line.end, hi, show)
+    frame = conc.to_pandas()
+    assert frame["match"].tolist() == [line.match for line in conc]
+    assert frame["left"].tolist() == [line.left for line in conc]
+
+
+def test_show_in_text_html_csv_and_json(en, tmp_path):
+    import csv
+    import json
+    conc = en.kwic("of the", show="upos")[:30]
+    lines = list(conc)
+    assert lines[0].match == "of/ADP the/DET"
+    assert "of/ADP the/DET" in str(conc) and "of/ADP the/DET" in conc._repr_html_()
+    conc.to_csv(tmp_path / "lines.csv")
+    with open(tmp_path / "lines.csv", encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["left"], r["match"], r["right"]) for r in rows] == \
+        [(line.left, line.match, line.right) for line in lines]
+    conc.to_json(tmp_path / "lines.json")
+    objects = json.loads((tmp_path / "lines.json").read_text(encoding="utf-8"))
+    assert [o["right"] for o in objects] == [line.right for line in lines]
+
+
+def test_show_survives_sorting_slicing_and_pickling(en):
+    import pickle
+    conc = en.kwic("year", show=["lemma"]).sort(("R1", "lemma"))
+    again = pickle.loads(pickle.dumps(conc))
+    assert list(again) == list(conc) and again.show == ("lemma",)
+    assert list(conc[2:5]) == list(conc)[2:5]
+    assert all("/" in line.match for line in conc)
+
+
+def test_to_pandas_attrs_adds_the_matched_values(corpus):
+    oracle = oracle_of(corpus)
+    conc = corpus.kwic(["of the", "the", "in"])
+    frame = conc.to_pandas(attrs=["lemma", "upos"])
+    assert list(frame.columns[-3:]) == ["match_lemma", "match_upos", "query"]
+    for attr in ("lemma", "upos"):
+        assert frame[f"match_{attr}"].tolist() == [
+            " ".join(oracle.values(attr)[line.doc][line.start:line.end]) for line in conc]
+    assert "match_lemma" not in conc.to_pandas().columns
+    with pytest.raises(ValueError, match="no attribute 'pos': the corpus has word"):
+        conc.to_pandas(attrs="pos")
+    with pytest.raises(ValueError, match="no attribute 'pos'"):
+        corpus.kwic("the", show=["pos"])
+
+
+def region_of(regions: list[tuple[int, int]], pos: int, n_tokens: int) -> tuple[int, int]:
+    """The region holding pos, or the stretch between the regions around it."""
+    edges = sorted({0, n_tokens} | {e for region in regions for e in region})
+    for region in regions:
+        if region[0] <= pos < region[1]:
+            return region
+    below = max(e for e in edges if e <= pos)
+    return below, min(e for e in edges if e > pos)
+
+
+@pytest.mark.parametrize("bound,structure", [("sentence", "s"), ("paragraph", "p")])
+def test_bound_keeps_to_annotated_regions(corpus, bound, structure):
+    oracle = oracle_of(corpus)
+    conc = corpus.kwic(["the", "die", "."], window=12, bound=bound, show="upos")
+    assert len(conc) > 1000
+    for line in conc:
+        words = oracle.is_word()[line.doc]
+        lo, hi = window(words, line.start, line.end, 12, 12)
+        regions = corpus.regions(structure, line.doc)
+        lo = max(lo, region_of(regions, line.start, len(words))[0])
+        hi = min(hi, region_of(regions, line.end - 1, len(words))[1])
+        assert line.left == tagged(oracle, line.doc, lo, line.start, ["upos"])
+        assert line.right == tagged(oracle, line.doc, line.end, hi, ["upos"])
+
+
+def test_bound_by_width_keeps_to_sentences_too(en):
+    oracle = oracle_of(en)
+    lines = list(en.kwic("said", width=100_000, bound="sentence", show="upos"))
+    for line in lines:
+        regions = en.regions("s", line.doc)
+        lo, hi = region_of(regions, line.start, len(oracle.is_word()[line.doc]))
+        assert line.left == tagged(oracle, line.doc, lo, line.start, ["upos"])
+        assert line.right == tagged(oracle, line.doc, line.end, hi, ["upos"])
+
+
+def test_a_plain_corpus_keeps_the_text_rule():
+    corpus = kwiq.Corpus(["One war ended. Then peace came. Mr. Smith saw it."])
+    assert corpus.structures == ("text",)
+    (line,) = corpus.kwic("peace", window=10, bound="sentence")
+    assert (line.left, line.right) == ("Then ", " came.")

@@ -431,6 +431,8 @@ kw_status kw_index_attr_ranks(const kw_index *ix, size_t attr, const kw_cancel *
 typedef struct kw_line {
     size_t doc;
     uint32_t tok_start, tok_end;  /* token positions in the document, end exclusive */
+    uint32_t ctx_start, ctx_end;  /* the contexts' tokens: [ctx_start, tok_start) left and
+                                     [tok_end, ctx_end) right, positions in the document */
     uint64_t char_start, char_end;
     size_t left_begin, left_end;
     size_t match_begin, match_end;
@@ -543,6 +545,23 @@ typedef struct kw_line_columns {
 kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
                                const kw_alloc *alloc, const kw_cancel *cancel,
                                kw_line_columns *out);
+
+/* Tagged tokens, as CQPweb shows them (kw_tagged.c): for hits [start,
+ * stop) of h, string k = i - start of `match` holds the tokens of hit i,
+ * and those of `left` and `right` the tokens of its contexts as kw_line_at
+ * lays them out with ctx (left and right may both be NULL: the matches
+ * alone). Each token is written as its values of the attributes attrs[0
+ * .. n_attrs) (0: the word form) joined by "/", and the tokens of a
+ * string are joined by one space: "the/DET war/NOUN". The columns are as
+ * kw_line_columns_fill's: offsets given by the caller (stop - start + 1
+ * each), data grown with alloc and freed by the caller whatever the
+ * status. KW_EINVAL: a range or attribute out of range, or no attribute;
+ * KW_ENOMEM; KW_ETOOBIG; KW_EINTR. */
+kw_status kw_tagged_columns(const kw_index *ix, const kw_hits *h, size_t start, size_t stop,
+                            const kw_context *ctx, const uint32_t *attrs, size_t n_attrs,
+                            const kw_alloc *alloc, const kw_cancel *cancel,
+                            kw_text_column *left, kw_text_column *match,
+                            kw_text_column *right);
 
 /* ---- saving and loading (kw_file.c) ---- */
 

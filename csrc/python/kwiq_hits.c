@@ -519,6 +519,7 @@ static PyMethodDef Hits_methods[] = {
     {"columns", (PyCFunction)Hits_columns, METH_VARARGS, Hits_columns_doc},
     {"frame_columns", (PyCFunction)Hits_frame_columns, METH_VARARGS, Hits_frame_columns_doc},
     {"sort", (PyCFunction)Hits_sort, METH_O, Hits_sort_doc},
+    {"tagged", (PyCFunction)kwiq_hits_tagged, METH_VARARGS, kwiq_hits_tagged_doc},
     {"take", (PyCFunction)kwiq_hits_take, METH_VARARGS, kwiq_hits_take_doc},
     {"select", (PyCFunction)kwiq_hits_select, METH_O, kwiq_hits_select_doc},
     {"where", (PyCFunction)kwiq_hits_where, METH_O, kwiq_hits_where_doc},

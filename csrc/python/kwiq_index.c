@@ -300,15 +300,6 @@ static void release_mask(Py_buffer *view)
         PyBuffer_Release(view);
 }
 
-/* 1 if attr names an attribute of the index, else 0 with ValueError. */
-static int attr_in_range(IndexObject *self, Py_ssize_t attr)
-{
-    if (attr >= 0 && (size_t)attr < kw_index_n_attrs(self->ix))
-        return 1;
-    PyErr_Format(PyExc_ValueError, "attribute number %zd out of range", attr);
-    return 0;
-}
-
 PyDoc_STRVAR(Index_freq_doc,
 "freq(by_type, mask=None, attr=0, words_only=False)\n--\n\n"
 "(ids, counts, docs, total): a row per postings group of attribute attr\n"
@@ -323,7 +314,7 @@ static PyObject *Index_freq(IndexObject *self, PyObject *args)
     PyObject *mask_arg = Py_None;
     Py_ssize_t attr = 0;
     if (!PyArg_ParseTuple(args, "p|Onp:freq", &by_type, &mask_arg, &attr, &words_only)
-        || !attr_in_range(self, attr))
+        || !kwiq_attr_in_range(self, attr))
         return NULL;
     Py_buffer view;
     const uint8_t *mask;
@@ -350,7 +341,7 @@ static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
     PyObject *mask_arg = Py_None;
     Py_ssize_t attr = 0;
     if (!PyArg_ParseTuple(args, "II|On:ngrams", &n, &min_count, &mask_arg, &attr)
-        || !attr_in_range(self, attr))
+        || !kwiq_attr_in_range(self, attr))
         return NULL;
     Py_buffer view;
     const uint8_t *mask;
@@ -440,7 +431,7 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
     int left;
     Py_ssize_t attr = 0;
     if (!PyArg_ParseTuple(args, "OIpI|n:clusters", &arg, &n, &left, &min_count, &attr)
-        || !attr_in_range(self, attr))
+        || !kwiq_attr_in_range(self, attr))
         return NULL;
     const kw_hits *h = hits_of(self, arg);
     if (!h)
@@ -466,7 +457,7 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
     int each_window = 0;
     Py_ssize_t attr = 0;
     if (!PyArg_ParseTuple(args, "OII|pn:collocates", &arg, &left, &right, &each_window, &attr)
-        || !attr_in_range(self, attr))
+        || !kwiq_attr_in_range(self, attr))
         return NULL;
     const kw_hits *h = hits_of(self, arg);
     if (!h)
@@ -499,26 +490,6 @@ static PyObject *Index_group_ranks(IndexObject *self, PyObject *unused)
 {
     (void)unused;
     return uint32_bytes(self->ix, kw_index_n_groups(self->ix), kw_index_group_rank);
-}
-
-PyDoc_STRVAR(Index_attr_ranks_doc,
-"attr_ranks(attr)\n--\n\n"
-"The rank of every postings group of attribute number attr in the byte\n"
-"order of its form, as sort compares them, as bytes of native uint32.");
-
-static PyObject *Index_attr_ranks(IndexObject *self, PyObject *arg)
-{
-    Py_ssize_t attr = PyLong_AsSsize_t(arg);
-    if ((attr == -1 && PyErr_Occurred()) || !attr_in_range(self, attr))
-        return NULL;
-    const uint32_t *ranks;
-    kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_index_attr_ranks(self->ix, (size_t)attr, NULL, &ranks);
-    Py_END_ALLOW_THREADS
-    if (st != KW_OK)
-        return kwiq_raise_status(st);
-    return bytes_of(ranks, kw_index_attr_n_groups(self->ix, (size_t)attr), sizeof *ranks);
 }
 
 PyDoc_STRVAR(Index_doc_lengths_doc,
@@ -571,7 +542,7 @@ static PyMethodDef Index_methods[] = {
     {"collocates", (PyCFunction)Index_collocates, METH_VARARGS, Index_collocates_doc},
     {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},
     {"group_ranks", (PyCFunction)Index_group_ranks, METH_NOARGS, Index_group_ranks_doc},
-    {"attr_ranks", (PyCFunction)Index_attr_ranks, METH_O, Index_attr_ranks_doc},
+    {"attr_ranks", (PyCFunction)kwiq_index_attr_ranks, METH_O, kwiq_index_attr_ranks_doc},
     {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
     {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
     {"save", (PyCFunction)Index_save, METH_VARARGS, Index_save_doc},

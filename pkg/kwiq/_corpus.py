@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, Tuple, Union
 from kwiq import _analysis, _annotated, _build, _core, _files, _metadata, _saved
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
-from kwiq._concordance import Concordance
+from kwiq._concordance import Concordance, attribute_names
 from kwiq._files import FileDecodeError
 from kwiq._indexview import IndexView
 from kwiq._saved import FormatError, PathLike
@@ -401,7 +401,8 @@ class Corpus:
 
     def kwic(self, query: str | Iterable[str], window: Window = 5, case: bool = False, *,
              width: Optional[int] = None, bound: Optional[str] = None,
-             meta: Union[str, Iterable[str], None] = None) -> Concordance:
+             meta: Union[str, Iterable[str], None] = None,
+             show: Union[str, Iterable[str], None] = None) -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
         the README: words, phrases, globs (``peace*``), ``*`` for any word
         and ``/regex/``. A list of queries gives one Concordance whose
@@ -429,7 +430,13 @@ class Corpus:
           Gov Sen Rep vs (in any case). A quote or bracket between the mark
           and the next word hides the sentence end. The sentence's closing
           mark is shown in the right context. A bound only shortens what
-          ``window`` or ``width`` give.
+          ``window`` or ``width`` give. On an annotated corpus with
+          sentences (the structure ``s``, ``corpus.structures``), the
+          contexts stop at the edges of those instead, whatever the text
+          says, and ``"paragraph"`` at the edges of its ``p`` regions if it
+          has them: a context never holds a token of another region (or of
+          the stretch between two regions) than the match's first token, on
+          the left, or its last token, on the right.
 
         ``meta``: metadata columns (a name or a list of names) each line
         carries after its Line fields: lines are then of a Line subclass
@@ -438,6 +445,19 @@ class Corpus:
         Columns used so must be named as Python identifiers (not starting
         with ``_``) other than the Line fields and ``query``; ValueError
         for a column the metadata has not or such a name.
+
+        ``show``: token attributes (a name or a list of names of
+        ``corpus.attributes``) shown after each word, as CQPweb shows
+        tagged text: the left context, the match and the right context are
+        then each their tokens written ``form/value`` (``form/lemma/upos``
+        with two attributes, in the order given), the word form as the
+        corpus has it, joined by one space, e.g. ``"the/DET war/NOUN"``.
+        The contexts hold the same tokens as without ``show``; the text's
+        own spacing is not kept, and a value holding "/" is written as it
+        is. Lines, the text and HTML views and every export (to_pandas,
+        to_csv, to_json) show the tokens so; ``char_start``/``char_end``
+        still locate the match in the text. ValueError listing the
+        attributes for an unknown one.
 
         Raises TypeError or ValueError for a bad argument; QueryError (a
         ValueError) for a query with no token.
@@ -448,11 +468,12 @@ class Corpus:
         context = (left, right, _check_width(width), _check_bound(bound))
         view = self._index_view
         meta_names = _metadata.line_columns(view.metadata, meta)
+        shown = attribute_names(view.index, show, "show")
         window = (left, right) if isinstance(window, (tuple, list)) else left
         return Concordance(view.hits(queries, case), view,
                            query=query if isinstance(query, str) else queries,
                            queries=queries, window=window, case=case, width=width,
-                           bound=bound, context=context, meta=meta_names)
+                           bound=bound, context=context, meta=meta_names, show=shown)
 
     # ---- counts and statistics, made by kwiq._analysis over this corpus's
     # IndexView ----
