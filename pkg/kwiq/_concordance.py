@@ -73,8 +73,8 @@ def sort_key_specs(keys: Sequence[Any], index: Any) -> list[tuple[str, str]]:
         elif isinstance(key, str):
             name, _, attr = key.partition("/")
         else:
-            raise TypeError(f"a sort key is a str or a (key, attribute) pair of str, not "
-                            f"{key!r}")
+            raise TypeError(f"sort keys must be str, not {type(key).__name__} (or a (key, "
+                            "attribute) pair of str)")
         attr = attr or "word"
         _annotated.attribute_number(index, attr)
         if attr != "word" and name.lower() in ("doc", "position"):
