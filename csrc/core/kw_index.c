@@ -599,12 +599,17 @@ kw_status kw_rank_forms(const kw_strtab *t, const kw_alloc *a, const kw_cancel *
 }
 
 /* Room for word and n_attrs more attributes, text and n_structures more
- * structures. */
+ * structures, zeroed: an index freed before they are all filled (a load
+ * refused half-way) frees no rank cache it has not made. */
 static kw_status alloc_views(kw_index *ix, size_t n_attrs, size_t n_structures)
 {
     ix->attrs = kw_malloc(&ix->alloc, (1 + n_attrs) * sizeof *ix->attrs);
     ix->structures = kw_malloc(&ix->alloc, (1 + n_structures) * sizeof *ix->structures);
-    return ix->attrs && ix->structures ? KW_OK : KW_ENOMEM;
+    if (!ix->attrs || !ix->structures)
+        return KW_ENOMEM;
+    memset(ix->attrs, 0, (1 + n_attrs) * sizeof *ix->attrs);
+    memset(ix->structures, 0, (1 + n_structures) * sizeof *ix->structures);
+    return KW_OK;
 }
 
 static void fill_views(kw_index *ix)
