@@ -216,10 +216,10 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         self._view = view
         self._ids = view.ids
         self._set_options(query, queries, window, case, width, bound)
-        # The numbers of word and of the attributes shown, for the core.
         self.show = show
-        attributes = view.index.attributes()
-        self._shown = [0] + [attributes.index(name) for name in show]
+        if show:  # the numbers of word and of the attributes shown, for the core
+            attributes = view.index.attributes()
+            self._shown = [0] + [attributes.index(name) for name in show]
         # What the core lays lines out with: (left, right, width or 0, bound
         # code), checked by Corpus.kwic. Every way of getting lines uses it.
         self._context = context
