@@ -59,6 +59,15 @@ static inline uint32_t kw_attr_group(const kw_attr *a, uint32_t type)
     return a->group_of ? a->group_of[type] : type;
 }
 
+/* A copy of a's token stream and groups, for a loop that reads them at
+ * every token: its stores (of uint32 counts, ranks, ...) could otherwise
+ * alias a's width and make the compiler read a again each time. */
+static inline kw_attr kw_attr_stream(const kw_attr *a)
+{
+    return (kw_attr){.toks = a->toks, .tok_bytes = a->tok_bytes, .tok_width = a->tok_width,
+                     .group_of = a->group_of, .n_groups = a->n_groups};
+}
+
 typedef struct kw_structure {
     const char *name;             /* NUL-terminated */
     const uint32_t *start;        /* n: first token of each region, ascending */

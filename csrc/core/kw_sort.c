@@ -184,7 +184,7 @@ static void fill_column(sorter *s, const kw_sort_key *key, uint32_t j, size_t lo
     const kw_index *ix = s->ix;
     const kw_hits *h = s->h;
     uint32_t *col = s->column;
-    const kw_attr *at = &ix->attrs[key->attr];
+    const kw_attr stream = kw_attr_stream(&ix->attrs[key->attr]), *at = &stream;
     const uint32_t *ranks = s->ranks[key->attr];
     switch (key->by) {
     case KW_SORT_LEFT:

@@ -72,14 +72,31 @@ kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask
     return kw_index_attr_freq(ix, 0, by_type, 0, doc_mask, out);
 }
 
+/* Count tokens [lo, hi), keyed by their type, or by map[type] where map is
+ * not NULL, in the document of serial number `serial`. */
+static inline void count_tokens(const kw_attr *at, const uint32_t *map, size_t lo, size_t hi,
+                                uint32_t serial, kw_table *t, uint32_t *last)
+{
+    for (size_t p = lo; p < hi; p++) {
+        const uint32_t type = kw_attr_type(at, p);
+        const uint32_t id = map ? map[type] : type;
+        t->counts[id]++;
+        if (last[id] != serial) {
+            last[id] = serial;
+            t->docs[id]++;
+        }
+    }
+}
+
 kw_status kw_index_attr_freq(const kw_index *ix, size_t attr, int by_type, int words_only,
                              const uint8_t *doc_mask, kw_table **out)
 {
     if (attr >= ix->n_attrs)
         return KW_EINVAL;
-    const kw_attr *at = &ix->attrs[attr];
+    const kw_attr at = kw_attr_stream(&ix->attrs[attr]);
+    const uint32_t *map = by_type ? NULL : at.group_of;
     const kw_alloc *a = &ix->alloc;
-    const size_t n = by_type ? at->forms.n : at->n_groups;
+    const size_t n = by_type ? ix->attrs[attr].forms.n : at.n_groups;
     if (n > SIZE_MAX / sizeof(uint32_t))
         return KW_ETOOBIG;
     kw_table *t = new_table(a, 1);
@@ -105,18 +122,18 @@ kw_status kw_index_attr_freq(const kw_index *ix, size_t attr, int by_type, int w
         const uint32_t lo = ix->doc_tok[d], hi = ix->doc_tok[d + 1];
         if (lo == hi || (doc_mask && !doc_mask[d]))
             continue;
-        total += hi - lo;
-        for (uint32_t p = lo; p < hi; p++) {
-            if (words_only && !ix->is_word[kw_tok(ix, p)]) {
-                total--;
-                continue;
-            }
-            const uint32_t type = kw_attr_type(at, p);
-            const uint32_t id = by_type ? type : kw_attr_group(at, type);
-            t->counts[id]++;
-            if (last[id] != serial) {
-                last[id] = serial;
-                t->docs[id]++;
+        if (!words_only) {
+            count_tokens(&at, map, lo, hi, serial, t, last);
+            total += hi - lo;
+        } else {
+            for (uint32_t p = lo; p < hi;) { /* a run of words at a time */
+                while (p < hi && !ix->is_word[kw_tok(ix, p)])
+                    p++;
+                const uint32_t run = p;
+                while (p < hi && ix->is_word[kw_tok(ix, p)])
+                    p++;
+                count_tokens(&at, map, run, p, serial, t, last);
+                total += p - run;
             }
         }
         serial++;
@@ -313,7 +330,7 @@ kw_status kw_index_attr_ngrams(const kw_index *ix, size_t attr, uint32_t n, uint
 {
     if (n < 1 || n > KW_MAX_GRAM || attr >= ix->n_attrs)
         return KW_EINVAL;
-    const kw_attr *at = &ix->attrs[attr];
+    const kw_attr stream = kw_attr_stream(&ix->attrs[attr]), *at = &stream;
     const kw_alloc *a = &ix->alloc;
     kw_table *t = new_table(a, n);
     if (!t)
@@ -363,7 +380,7 @@ kw_status kw_hits_attr_clusters(const kw_index *ix, const kw_hits *h, size_t att
 {
     if (n < 1 || n > KW_MAX_GRAM || attr >= ix->n_attrs)
         return KW_EINVAL;
-    const kw_attr *at = &ix->attrs[attr];
+    const kw_attr stream = kw_attr_stream(&ix->attrs[attr]), *at = &stream;
     const kw_alloc *a = &ix->alloc;
     kw_table *t = new_table(a, n);
     if (!t)
@@ -447,7 +464,7 @@ kw_status kw_hits_attr_collocates(const kw_index *ix, const kw_hits *h, size_t a
 {
     if (attr >= ix->n_attrs)
         return KW_EINVAL;
-    const kw_attr *at = &ix->attrs[attr];
+    const kw_attr stream = kw_attr_stream(&ix->attrs[attr]), *at = &stream;
     const kw_alloc *a = &ix->alloc;
     const size_t n_groups = at->n_groups;
     if (n_groups > SIZE_MAX / sizeof(uint32_t))
