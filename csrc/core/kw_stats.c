@@ -72,19 +72,30 @@ kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask
     return kw_index_attr_freq(ix, 0, by_type, 0, doc_mask, out);
 }
 
-/* Count tokens [lo, hi), keyed by their type, or by map[type] where map is
- * not NULL, in the document of serial number `serial`. */
+/* Count one token of type `type`, keyed by map[type] where map is not
+ * NULL, in the document of serial number `serial`. */
+static inline void count_token(uint32_t type, const uint32_t *map, uint32_t serial, kw_table *t,
+                               uint32_t *last)
+{
+    const uint32_t id = map ? map[type] : type;
+    t->counts[id]++;
+    if (last[id] != serial) {
+        last[id] = serial;
+        t->docs[id]++;
+    }
+}
+
+/* Count tokens [lo, hi); a stream of 4 bytes a token (a built index's
+ * word) is read with no test of its width per token. */
 static inline void count_tokens(const kw_attr *at, const uint32_t *map, size_t lo, size_t hi,
                                 uint32_t serial, kw_table *t, uint32_t *last)
 {
-    for (size_t p = lo; p < hi; p++) {
-        const uint32_t type = kw_attr_type(at, p);
-        const uint32_t id = map ? map[type] : type;
-        t->counts[id]++;
-        if (last[id] != serial) {
-            last[id] = serial;
-            t->docs[id]++;
-        }
+    if (at->toks) {
+        for (size_t p = lo; p < hi; p++)
+            count_token(at->toks[p], map, serial, t, last);
+    } else {
+        for (size_t p = lo; p < hi; p++)
+            count_token(kw_attr_type(at, p), map, serial, t, last);
     }
 }
 
@@ -338,23 +349,27 @@ kw_status kw_index_attr_ngrams(const kw_index *ix, size_t attr, uint32_t n, uint
     gram_table g;
     kw_status st = gram_init(&g, a, n);
     uint64_t total = 0;
-    uint32_t key[KW_MAX_GRAM];
+    uint32_t recent[2 * KW_MAX_GRAM];
     uint32_t serial = 0;
     for (size_t d = 0; d < ix->n_docs && st == KW_OK; d++) {
         const uint32_t lo = ix->doc_tok[d], hi = ix->doc_tok[d + 1];
         if (lo == hi || (doc_mask && !doc_mask[d]))
             continue;
         uint32_t run = 0; /* words in a row ending at p */
+        uint32_t slot = 0;
         for (uint32_t p = lo; p < hi && st == KW_OK; p++) {
             if (!word_at(ix, p)) {
                 run = 0;
                 continue;
             }
+            /* Each token's group is read once, however large n: recent[]
+             * holds the last n twice over, so that the n ending at `slot`
+             * lie in order at recent + slot + 1. */
+            slot = slot + 1 == n ? 0 : slot + 1;
+            recent[slot] = recent[slot + n] = group_at(at, p);
             if (++run < n)
                 continue;
-            for (uint32_t k = 0; k < n; k++)
-                key[k] = group_at(at, p + 1 - n + k);
-            st = gram_add(&g, key, serial);
+            st = gram_add(&g, recent + slot + 1, serial);
             total++;
         }
         serial++;
