@@ -21,6 +21,7 @@
 #ifndef KW_ATTR_H
 #define KW_ATTR_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,10 @@ typedef struct kw_attr {
     const uint32_t *post;         /* word: every position, grouped, ascending within a group */
     const uint64_t *vpost_start;  /* others: n_groups + 1 byte offsets into vpost */
     const unsigned char *vpost;   /* others: each group's positions, delta-coded */
+    /* Beyond word: each type's rank in the byte order of the values, made
+     * by the first call that needs it (kw_index_attr_ranks) and kept until
+     * kw_index_free; NULL until then. */
+    _Atomic(uint32_t *) rank;
 } kw_attr;
 
 /* The type of token `pos` under attribute a. */
@@ -104,6 +109,15 @@ static inline int kw_postings_next(kw_postings *it, uint32_t *pos)
     it->last += gap;
     *pos = it->last;
     return 1;
+}
+
+/* A copy of a's token stream and groups, for a loop that reads them at
+ * every token: its stores (of uint32 counts, ranks, ...) could otherwise
+ * alias a's width and make the compiler read a again each time. */
+static inline kw_attr kw_attr_stream(const kw_attr *a)
+{
+    return (kw_attr){.toks = a->toks, .tok_bytes = a->tok_bytes, .tok_width = a->tok_width,
+                     .group_of = a->group_of, .n_groups = a->n_groups};
 }
 
 typedef struct kw_structure {

@@ -404,6 +404,7 @@ typedef enum kw_sort_by {
 typedef struct kw_sort_key {
     kw_sort_by by;
     uint32_t word;    /* KW_SORT_LEFT and KW_SORT_RIGHT: 1 or more; else ignored */
+    uint32_t attr;    /* LEFT, RIGHT, MATCH: the attribute compared (0: word) */
 } kw_sort_key;
 
 /* New hits: those of h (hits of ix, in any order) sorted by keys[0], ties
@@ -420,6 +421,10 @@ typedef struct kw_sort_key {
  * match compares token by token (punctuation included), a shorter match
  * before a longer one it begins.
  *
+ * A key with attr > 0 compares that attribute's values of the same tokens
+ * (which tokens count as words is still read from their word forms), as
+ * written, in byte order, by kw_index_attr_ranks.
+ *
  * Linear in the hits for each key (a stable counting sort per key, from the
  * last key to the first, in digits of at most 16 bits). Scratch memory
  * comes from the index's allocator and the new hits from h's, as in
@@ -429,6 +434,19 @@ typedef struct kw_sort_key {
 kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys,
                        size_t n_keys, const kw_cancel *cancel, kw_hits **out);
 
+/* The postings groups of attribute attr: the fold groups for word
+ * (kw_index_n_groups), the types for any other. */
+size_t kw_index_attr_n_groups(const kw_index *ix, size_t attr);
+
+/* *ranks: the rank of each postings group of attribute attr (attr <
+ * kw_index_n_attrs) in the byte order of its form, as kw_hits_sort
+ * compares them: kw_index_group_rank's for word; for another attribute,
+ * of its values as written, ranked by the first call and kept by the
+ * index (threads may ask at once), borrowed until kw_index_free.
+ * KW_ENOMEM, KW_EINTR: nothing kept. */
+kw_status kw_index_attr_ranks(const kw_index *ix, size_t attr, const kw_cancel *cancel,
+                              const uint32_t **ranks);
+
 /* One keyword-in-context line. Spans are byte offsets into the document's
  * text (kw_index_doc_text) and tile it: left ends where the match begins and
  * right begins where it ends, so a context holds the white space beside the
@@ -436,6 +454,8 @@ kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *
 typedef struct kw_line {
     size_t doc;
     uint32_t tok_start, tok_end;  /* token positions in the document, end exclusive */
+    uint32_t ctx_start, ctx_end;  /* the contexts' tokens: [ctx_start, tok_start) left and
+                                     [tok_end, ctx_end) right, positions in the document */
     uint64_t char_start, char_end;
     size_t left_begin, left_end;
     size_t match_begin, match_end;
@@ -548,6 +568,23 @@ typedef struct kw_line_columns {
 kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
                                const kw_alloc *alloc, const kw_cancel *cancel,
                                kw_line_columns *out);
+
+/* Tagged tokens, as CQPweb shows them (kw_tagged.c): for hits [start,
+ * stop) of h, string k = i - start of `match` holds the tokens of hit i,
+ * and those of `left` and `right` the tokens of its contexts as kw_line_at
+ * lays them out with ctx (left and right may both be NULL: the matches
+ * alone). Each token is written as its values of the attributes attrs[0
+ * .. n_attrs) (0: the word form) joined by "/", and the tokens of a
+ * string are joined by one space: "the/DET war/NOUN". The columns are as
+ * kw_line_columns_fill's: offsets given by the caller (stop - start + 1
+ * each), data grown with alloc and freed by the caller whatever the
+ * status. KW_EINVAL: a range or attribute out of range, or no attribute;
+ * KW_ENOMEM; KW_ETOOBIG; KW_EINTR. */
+kw_status kw_tagged_columns(const kw_index *ix, const kw_hits *h, size_t start, size_t stop,
+                            const kw_context *ctx, const uint32_t *attrs, size_t n_attrs,
+                            const kw_alloc *alloc, const kw_cancel *cancel,
+                            kw_text_column *left, kw_text_column *match,
+                            kw_text_column *right);
 
 /* ---- saving and loading (kw_file.c) ---- */
 
@@ -752,6 +789,26 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
 kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
                              uint32_t right, int each_window, const kw_cancel *cancel,
                              kw_table **out);
+
+/* The same counts over any attribute. kw_index_freq, _ngrams,
+ * kw_hits_clusters and _collocates key tokens by fold group; these key
+ * them by the postings groups of attribute `attr` (kw_index_n_attrs):
+ * attribute 0, word, has the fold groups (so attr 0 gives exactly what the
+ * plain call gives), any other one group a type, its values as written,
+ * never folded (kw_index_attr_n_groups of them). Which tokens are words
+ * (n-grams, clusters and windows skip punctuation) is read from the word
+ * form, whatever attr. kw_index_attr_freq with words_only counts word
+ * tokens alone (total: those counted); by_type keys by the attribute's
+ * types (the surface types for word). KW_EINVAL: attr out of range. */
+kw_status kw_index_attr_freq(const kw_index *ix, size_t attr, int by_type, int words_only,
+                             const uint8_t *doc_mask, kw_table **out);
+kw_status kw_index_attr_ngrams(const kw_index *ix, size_t attr, uint32_t n, uint32_t min_count,
+                               const uint8_t *doc_mask, kw_table **out);
+kw_status kw_hits_attr_clusters(const kw_index *ix, const kw_hits *h, size_t attr, uint32_t n,
+                                int left, uint32_t min_count, kw_table **out);
+kw_status kw_hits_attr_collocates(const kw_index *ix, const kw_hits *h, size_t attr,
+                                  uint32_t left, uint32_t right, int each_window,
+                                  const kw_cancel *cancel, kw_table **out);
 
 /* New hits: those of h (in its order) whose document d has doc_mask[d] != 0
  * (doc_mask: n_docs bytes), each keeping its length and query, so that

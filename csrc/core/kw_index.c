@@ -566,18 +566,14 @@ static form_key *sort_forms(const kw_strtab *t, form_key *a, form_key *tmp, size
     return a;
 }
 
-/* ix->group_rank from ix->folded: each group's rank, 0 .. n_groups - 1, in
- * the byte order of the folded forms (a form before any longer one it
- * begins). Sets ix->group_rank only on success. */
-static kw_status rank_groups(kw_index *ix, const kw_cancel *cancel)
+kw_status kw_rank_forms(const kw_strtab *t, const kw_alloc *a, const kw_cancel *cancel,
+                        uint32_t **out)
 {
-    const kw_alloc *a = &ix->alloc;
-    const kw_strtab *t = &ix->folded;
     const size_t n = t->n;
     if (n > SIZE_MAX / (2 * sizeof(form_key)))
         return KW_ETOOBIG;
-    form_key *keys = kw_malloc(a, 2 * n * sizeof *keys);
-    uint32_t *rank = kw_malloc(a, n * sizeof *rank);
+    form_key *keys = kw_malloc(a, (n ? 2 * n : 1) * sizeof *keys);
+    uint32_t *rank = kw_malloc(a, (n ? n : 1) * sizeof *rank);
     if (!keys || !rank) {
         kw_free(a, keys);
         kw_free(a, rank);
@@ -598,17 +594,22 @@ static kw_status rank_groups(kw_index *ix, const kw_cancel *cancel)
     for (size_t r = 0; r < n; r++)
         rank[sorted[r].id] = (uint32_t)r;
     kw_free(a, keys);
-    ix->group_rank = rank;
+    *out = rank;
     return KW_OK;
 }
 
 /* Room for word and n_attrs more attributes, text and n_structures more
- * structures. */
+ * structures, zeroed: an index freed before they are all filled (a load
+ * refused half-way) frees no rank cache it has not made. */
 static kw_status alloc_views(kw_index *ix, size_t n_attrs, size_t n_structures)
 {
     ix->attrs = kw_malloc(&ix->alloc, (1 + n_attrs) * sizeof *ix->attrs);
     ix->structures = kw_malloc(&ix->alloc, (1 + n_structures) * sizeof *ix->structures);
-    return ix->attrs && ix->structures ? KW_OK : KW_ENOMEM;
+    if (!ix->attrs || !ix->structures)
+        return KW_ENOMEM;
+    memset(ix->attrs, 0, (1 + n_attrs) * sizeof *ix->attrs);
+    memset(ix->structures, 0, (1 + n_structures) * sizeof *ix->structures);
+    return KW_OK;
 }
 
 static void fill_views(kw_index *ix)
@@ -658,7 +659,7 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     if (st == KW_OK)
         st = build_postings(ix, runner, b->cancel);
     if (st == KW_OK)
-        st = rank_groups(ix, b->cancel);
+        st = kw_rank_forms(&ix->folded, a, b->cancel, &ix->group_rank);
     if (st == KW_OK)
         st = alloc_views(ix, b->n_attrs, b->n_structures);
     size_t n_finished = 0;
@@ -728,6 +729,8 @@ void kw_index_free(kw_index *ix)
         kw_free(a, ix->spans.len);
         kw_free(a, ix->spans.escapes);
     }
+    for (size_t k = 1; k < ix->n_attrs; k++)
+        kw_free(a, atomic_load(&ix->attrs[k].rank));
     kw_free(a, ix->attrs);
     kw_free(a, ix->structures);
     if (ix->borrowed) {

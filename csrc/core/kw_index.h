@@ -106,6 +106,12 @@ int kw_copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *s
  * caller fills the others. */
 kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures);
 
+/* *out: the rank of each form of t (0 .. t->n - 1) in byte order, a form
+ * before any longer one it begins, from a (at least one entry). KW_ENOMEM,
+ * KW_ETOOBIG, KW_EINTR: nothing made. */
+kw_status kw_rank_forms(const kw_strtab *t, const kw_alloc *a, const kw_cancel *cancel,
+                        uint32_t **out);
+
 /* The surface type of token `pos`, whichever way the index keeps them. */
 static inline uint32_t kw_tok(const kw_index *ix, size_t pos)
 {

@@ -276,6 +276,8 @@ static void line_words(const kw_index *ix, size_t doc, size_t first, size_t last
         read_token(&scan, hi - 1, &t, cursor);
     }
     out->right_end = t.end;
+    out->ctx_start = (uint32_t)(lo - ix->doc_tok[doc]);
+    out->ctx_end = (uint32_t)(hi - ix->doc_tok[doc]);
 }
 
 /* A width or a bound: [lo, hi) holds every token the context may take, and
@@ -370,6 +372,8 @@ static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t las
     out->left_begin = left == first ? out->match_begin : left_byte;
     if (hi == last + 1)
         out->right_end = out->match_end;
+    out->ctx_start = (uint32_t)(left - ix->doc_tok[doc]);
+    out->ctx_end = (uint32_t)(hi - ix->doc_tok[doc]);
 }
 
 /* On an index whose text tokenizes as its token stream says, the spans
@@ -389,6 +393,55 @@ static void keep_in_document(kw_line *ln, size_t n_bytes)
         ln->left_begin = ln->match_begin;
     if (ln->char_end < ln->char_start)
         ln->char_end = ln->char_start;
+}
+
+/* The annotated regions that bound contexts in place of the text's rule
+ * (kw_context): structure "s" for a sentence bound, "p" for a paragraph
+ * bound, where the index has it; else NULL. */
+static const kw_structure *bounding_regions(const kw_index *ix, kw_bound bound)
+{
+    const char *name = bound == KW_BOUND_SENTENCE ? "s" : "p";
+    if (bound == KW_BOUND_NONE)
+        return NULL;
+    for (size_t k = 1; k < ix->n_structures; k++)
+        if (strcmp(ix->structures[k].name, name) == 0)
+            return &ix->structures[k];
+    return NULL;
+}
+
+/* The regions of st that start at or before pos. */
+static size_t regions_from(const kw_structure *st, size_t pos)
+{
+    size_t lo = 0, hi = st->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->start[mid] <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Narrow [*lo, *hi) to the tokens between the boundaries around the match
+ * [first, last]: every region's start and end is one, and a context keeps
+ * to the region (or the stretch between two regions) that holds first, on
+ * the left, and last, on the right. */
+static void keep_in_regions(const kw_structure *st, size_t first, size_t last, size_t *lo,
+                            size_t *hi)
+{
+    size_t r = regions_from(st, first);
+    if (r) {
+        const size_t edge = first < st->end[r - 1] ? st->start[r - 1] : st->end[r - 1];
+        if (edge > *lo)
+            *lo = edge;
+    }
+    r = regions_from(st, last);
+    const size_t edge = r && last < st->end[r - 1] ? st->end[r - 1]
+                        : r < st->n                 ? st->start[r]
+                                                    : *hi;
+    if (edge < *hi)
+        *hi = edge;
 }
 
 void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context *ctx,
@@ -468,8 +521,14 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
         }
     }
 
-    if (width || ctx->bound != KW_BOUND_NONE)
-        line_chosen(ix, doc, first, last, lo, hi, ctx, out);
+    kw_context unbound = *ctx;
+    const kw_structure *regions = bounding_regions(ix, ctx->bound);
+    if (regions) {
+        keep_in_regions(regions, first, last, &lo, &hi);
+        unbound.bound = KW_BOUND_NONE;
+    }
+    if (width || unbound.bound != KW_BOUND_NONE)
+        line_chosen(ix, doc, first, last, lo, hi, &unbound, out);
     else
         line_words(ix, doc, first, last, lo, hi, cursor, out);
     keep_in_document(out, (size_t)(ix->doc_byte[doc + 1] - ix->doc_byte[doc]));

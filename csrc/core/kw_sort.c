@@ -3,7 +3,9 @@
  * (see kw_core.h).
  *
  * Words compare by the rank of their fold group, which kw_builder_finish
- * computed once (kw_index.c), so sorting never compares a string. A key
+ * computed once (kw_index.c), so sorting never compares a string; another
+ * attribute's values by their rank, computed by the first sort that needs
+ * it and kept in the index (kw_index_attr_ranks). A key
  * gives every hit one or more columns of numbers: a context word is its
  * group's rank + 1, or 0 where the document has no such word; the match is
  * one column per token, 0 past a hit's last token; the document number; the
@@ -25,6 +27,7 @@ enum { MAX_DIGIT_BITS = 16 };
 
 typedef struct sorter {
     const kw_index *ix;
+    const uint32_t *const *ranks; /* each attribute's group ranks, where a key needs them */
     const kw_hits *h;
     size_t n;
     uint32_t *perm;       /* the order so far: indices into h */
@@ -79,7 +82,7 @@ static uint64_t key_bound(const kw_index *ix, const kw_sort_key *key)
     case KW_SORT_POSITION:
         return ix->n_tokens;
     default:
-        return ix->folded.n; /* a group's rank + 1 */
+        return ix->attrs[key->attr].n_groups; /* a group's rank + 1 */
     }
 }
 
@@ -133,9 +136,10 @@ static void sort_by_column(sorter *s)
     }
 }
 
-static inline uint32_t word_rank(const kw_index *ix, size_t pos)
+/* The rank + 1 of the group of token pos under attribute at. */
+static inline uint32_t word_rank(const kw_attr *at, const uint32_t *ranks, size_t pos)
 {
-    return ix->group_rank[ix->group_of[kw_tok(ix, pos)]] + 1;
+    return ranks[kw_attr_group(at, kw_attr_type(at, pos))] + 1;
 }
 
 /* Whether the token at p is a word; counts a punctuation token in
@@ -153,7 +157,7 @@ static inline int side_word(const kw_index *ix, size_t p, uint32_t *skipped, int
  * rank + 1; 0 if the document edge, or KW_MAX_SKIP punctuation tokens,
  * come first. */
 static uint32_t context_rank(const kw_index *ix, const kw_hits *h, size_t i, int left,
-                             uint32_t word)
+                             uint32_t word, const kw_attr *at, const uint32_t *ranks)
 {
     const size_t first = h->pos[i];
     const size_t doc = kw_index_doc_of(ix, (uint32_t)first);
@@ -163,12 +167,12 @@ static uint32_t context_rank(const kw_index *ix, const kw_hits *h, size_t i, int
         for (size_t p = first; p > ix->doc_tok[doc] && !stop;) {
             p--;
             if (side_word(ix, p, &skipped, &stop) && ++words == word)
-                return word_rank(ix, p);
+                return word_rank(at, ranks, p);
         }
     } else {
         for (size_t p = first + kw_hits_length(h, i); p < ix->doc_tok[doc + 1] && !stop; p++)
             if (side_word(ix, p, &skipped, &stop) && ++words == word)
-                return word_rank(ix, p);
+                return word_rank(at, ranks, p);
     }
     return 0;
 }
@@ -180,15 +184,17 @@ static void fill_column(sorter *s, const kw_sort_key *key, uint32_t j, size_t lo
     const kw_index *ix = s->ix;
     const kw_hits *h = s->h;
     uint32_t *col = s->column;
+    const kw_attr stream = kw_attr_stream(&ix->attrs[key->attr]), *at = &stream;
+    const uint32_t *ranks = s->ranks[key->attr];
     switch (key->by) {
     case KW_SORT_LEFT:
     case KW_SORT_RIGHT:
         for (size_t i = lo; i < hi; i++)
-            col[i] = context_rank(ix, h, i, key->by == KW_SORT_LEFT, key->word);
+            col[i] = context_rank(ix, h, i, key->by == KW_SORT_LEFT, key->word, at, ranks);
         break;
     case KW_SORT_MATCH:
         for (size_t i = lo; i < hi; i++)
-            col[i] = j < kw_hits_length(h, i) ? word_rank(ix, (size_t)h->pos[i] + j) : 0;
+            col[i] = j < kw_hits_length(h, i) ? word_rank(at, ranks, (size_t)h->pos[i] + j) : 0;
         break;
     case KW_SORT_DOC:
         for (size_t i = lo; i < hi; i++)
@@ -233,6 +239,8 @@ kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *
     const size_t n = h->n;
     unsigned max_digit = 1;
     for (size_t k = 0; k < n_keys; k++) {
+        if (keys[k].attr >= ix->n_attrs)
+            return KW_EINVAL;
         switch (keys[k].by) {
         case KW_SORT_LEFT:
         case KW_SORT_RIGHT:
@@ -253,7 +261,19 @@ kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *
     if (n > UINT32_MAX)
         return KW_ETOOBIG;
 
-    sorter s = {ix, h, n, NULL, NULL, NULL, NULL, max_digit, cancel, 0};
+    /* Each attribute a key compares, ranked before anything is sorted. */
+    const uint32_t **ranks = kw_malloc(a, ix->n_attrs * sizeof *ranks);
+    if (!ranks)
+        return KW_ENOMEM;
+    memset(ranks, 0, ix->n_attrs * sizeof *ranks);
+    for (size_t k = 0; k < n_keys; k++) {
+        kw_status st = kw_index_attr_ranks(ix, keys[k].attr, cancel, &ranks[keys[k].attr]);
+        if (st != KW_OK) {
+            kw_free(a, ranks);
+            return st;
+        }
+    }
+    sorter s = {ix, ranks, h, n, NULL, NULL, NULL, NULL, max_digit, cancel, 0};
     s.perm = kw_malloc(a, n * sizeof *s.perm);
     s.spare = kw_malloc(a, n * sizeof *s.spare);
     s.column = kw_malloc(a, n * sizeof *s.column);
@@ -270,5 +290,37 @@ kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *
     kw_free(a, s.spare);
     kw_free(a, s.column);
     kw_free(a, s.count);
+    kw_free(a, ranks);
     return st;
+}
+
+size_t kw_index_attr_n_groups(const kw_index *ix, size_t attr)
+{
+    return ix->attrs[attr].n_groups;
+}
+
+kw_status kw_index_attr_ranks(const kw_index *ix, size_t attr, const kw_cancel *cancel,
+                              const uint32_t **ranks)
+{
+    if (attr >= ix->n_attrs)
+        return KW_EINVAL;
+    if (attr == 0) {
+        *ranks = ix->group_rank;
+        return KW_OK;
+    }
+    kw_attr *at = &ix->attrs[attr];
+    uint32_t *kept = atomic_load(&at->rank);
+    if (!kept) {
+        uint32_t *made;
+        kw_status st = kw_rank_forms(&at->forms, &ix->alloc, cancel, &made);
+        if (st != KW_OK)
+            return st;
+        /* Another thread may have ranked it meanwhile: keep the first. */
+        if (atomic_compare_exchange_strong(&at->rank, &kept, made))
+            kept = made;
+        else
+            kw_free(&ix->alloc, made);
+    }
+    *ranks = kept;
+    return KW_OK;
 }

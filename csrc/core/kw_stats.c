@@ -1,7 +1,9 @@
 /*
  * kw_stats.c: counts for frequency lists, n-grams, clusters, collocates and
  * dispersion (see kw_core.h). The statistics themselves are computed by the
- * caller from these counts.
+ * caller from these counts. Tokens are keyed by the postings groups of an
+ * attribute (kw_attr.h): fold groups for word, types for any other; the
+ * plain calls count word.
  *
  * Frequency lists: one pass over the token stream, document by document;
  * each id keeps the serial number of the last non-empty document it was
@@ -67,8 +69,45 @@ uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc)
 kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask,
                         kw_table **out)
 {
+    return kw_index_attr_freq(ix, 0, by_type, 0, doc_mask, out);
+}
+
+/* Count one token of type `type`, keyed by map[type] where map is not
+ * NULL, in the document of serial number `serial`. */
+static inline void count_token(uint32_t type, const uint32_t *map, uint32_t serial, kw_table *t,
+                               uint32_t *last)
+{
+    const uint32_t id = map ? map[type] : type;
+    t->counts[id]++;
+    if (last[id] != serial) {
+        last[id] = serial;
+        t->docs[id]++;
+    }
+}
+
+/* Count tokens [lo, hi); a stream of 4 bytes a token (a built index's
+ * word) is read with no test of its width per token. */
+static inline void count_tokens(const kw_attr *at, const uint32_t *map, size_t lo, size_t hi,
+                                uint32_t serial, kw_table *t, uint32_t *last)
+{
+    if (at->toks) {
+        for (size_t p = lo; p < hi; p++)
+            count_token(at->toks[p], map, serial, t, last);
+    } else {
+        for (size_t p = lo; p < hi; p++)
+            count_token(kw_attr_type(at, p), map, serial, t, last);
+    }
+}
+
+kw_status kw_index_attr_freq(const kw_index *ix, size_t attr, int by_type, int words_only,
+                             const uint8_t *doc_mask, kw_table **out)
+{
+    if (attr >= ix->n_attrs)
+        return KW_EINVAL;
+    const kw_attr at = kw_attr_stream(&ix->attrs[attr]);
+    const uint32_t *map = by_type ? NULL : at.group_of;
     const kw_alloc *a = &ix->alloc;
-    const size_t n = by_type ? ix->surface.n : ix->folded.n;
+    const size_t n = by_type ? ix->attrs[attr].forms.n : at.n_groups;
     if (n > SIZE_MAX / sizeof(uint32_t))
         return KW_ETOOBIG;
     kw_table *t = new_table(a, 1);
@@ -94,14 +133,18 @@ kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask
         const uint32_t lo = ix->doc_tok[d], hi = ix->doc_tok[d + 1];
         if (lo == hi || (doc_mask && !doc_mask[d]))
             continue;
-        total += hi - lo;
-        for (uint32_t p = lo; p < hi; p++) {
-            const uint32_t type = kw_tok(ix, p);
-            const uint32_t id = by_type ? type : ix->group_of[type];
-            t->counts[id]++;
-            if (last[id] != serial) {
-                last[id] = serial;
-                t->docs[id]++;
+        if (!words_only) {
+            count_tokens(&at, map, lo, hi, serial, t, last);
+            total += hi - lo;
+        } else {
+            for (uint32_t p = lo; p < hi;) { /* a run of words at a time */
+                while (p < hi && !ix->is_word[kw_tok(ix, p)])
+                    p++;
+                const uint32_t run = p;
+                while (p < hi && ix->is_word[kw_tok(ix, p)])
+                    p++;
+                count_tokens(&at, map, run, p, serial, t, last);
+                total += p - run;
             }
         }
         serial++;
@@ -275,9 +318,11 @@ static void gram_finish(gram_table *g, uint32_t min_count, uint64_t total, kw_ta
 
 /* ---- n-grams and clusters ---- */
 
-static inline uint32_t group_at(const kw_index *ix, size_t pos)
+/* What counts key token pos by: its postings group under attribute at
+ * (its fold group under word, its type under any other). */
+static inline uint32_t group_at(const kw_attr *at, size_t pos)
 {
-    return ix->group_of[kw_tok(ix, pos)];
+    return kw_attr_group(at, kw_attr_type(at, pos));
 }
 
 static inline int word_at(const kw_index *ix, size_t pos)
@@ -288,8 +333,15 @@ static inline int word_at(const kw_index *ix, size_t pos)
 kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count,
                           const uint8_t *doc_mask, kw_table **out)
 {
-    if (n < 1 || n > KW_MAX_GRAM)
+    return kw_index_attr_ngrams(ix, 0, n, min_count, doc_mask, out);
+}
+
+kw_status kw_index_attr_ngrams(const kw_index *ix, size_t attr, uint32_t n, uint32_t min_count,
+                               const uint8_t *doc_mask, kw_table **out)
+{
+    if (n < 1 || n > KW_MAX_GRAM || attr >= ix->n_attrs)
         return KW_EINVAL;
+    const kw_attr stream = kw_attr_stream(&ix->attrs[attr]), *at = &stream;
     const kw_alloc *a = &ix->alloc;
     kw_table *t = new_table(a, n);
     if (!t)
@@ -297,23 +349,27 @@ kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count,
     gram_table g;
     kw_status st = gram_init(&g, a, n);
     uint64_t total = 0;
-    uint32_t key[KW_MAX_GRAM];
+    uint32_t recent[2 * KW_MAX_GRAM];
     uint32_t serial = 0;
     for (size_t d = 0; d < ix->n_docs && st == KW_OK; d++) {
         const uint32_t lo = ix->doc_tok[d], hi = ix->doc_tok[d + 1];
         if (lo == hi || (doc_mask && !doc_mask[d]))
             continue;
         uint32_t run = 0; /* words in a row ending at p */
+        uint32_t slot = 0;
         for (uint32_t p = lo; p < hi && st == KW_OK; p++) {
             if (!word_at(ix, p)) {
                 run = 0;
                 continue;
             }
+            /* Each token's group is read once, however large n: recent[]
+             * holds the last n twice over, so that the n ending at `slot`
+             * lie in order at recent + slot + 1. */
+            slot = slot + 1 == n ? 0 : slot + 1;
+            recent[slot] = recent[slot + n] = group_at(at, p);
             if (++run < n)
                 continue;
-            for (uint32_t k = 0; k < n; k++)
-                key[k] = group_at(ix, p + 1 - n + k);
-            st = gram_add(&g, key, serial);
+            st = gram_add(&g, recent + slot + 1, serial);
             total++;
         }
         serial++;
@@ -331,8 +387,15 @@ kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count,
 kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int left,
                            uint32_t min_count, kw_table **out)
 {
-    if (n < 1 || n > KW_MAX_GRAM)
+    return kw_hits_attr_clusters(ix, h, 0, n, left, min_count, out);
+}
+
+kw_status kw_hits_attr_clusters(const kw_index *ix, const kw_hits *h, size_t attr, uint32_t n,
+                                int left, uint32_t min_count, kw_table **out)
+{
+    if (n < 1 || n > KW_MAX_GRAM || attr >= ix->n_attrs)
         return KW_EINVAL;
+    const kw_attr stream = kw_attr_stream(&ix->attrs[attr]), *at = &stream;
     const kw_alloc *a = &ix->alloc;
     kw_table *t = new_table(a, n);
     if (!t)
@@ -365,7 +428,7 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
         if (k < extra)
             continue;
         for (k = 0; k < n; k++)
-            key[k] = group_at(ix, (size_t)first + k);
+            key[k] = group_at(at, (size_t)first + k);
         st = gram_add(&g, key, (uint32_t)doc);
         total++;
     }
@@ -391,12 +454,12 @@ static inline int test_and_set(uint8_t *bits, size_t i)
 
 /* Count the word at p in a window, unless each_window is 0 and another
  * window already counted it; 1 when its count would pass UINT32_MAX. */
-static inline int count_in_window(const kw_index *ix, uint32_t p, int each_window,
+static inline int count_in_window(const kw_attr *at, uint32_t p, int each_window,
                                   uint8_t *seen, uint32_t *counts, uint64_t *positions)
 {
     if (!each_window && test_and_set(seen, p))
         return 0;
-    const uint32_t group = group_at(ix, p);
+    const uint32_t group = group_at(at, p);
     const int overflow = counts[group] == UINT32_MAX;
     counts[group]++;
     (*positions)++;
@@ -407,8 +470,18 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
                              uint32_t right, int each_window, const kw_cancel *cancel,
                              kw_table **out)
 {
+    return kw_hits_attr_collocates(ix, h, 0, left, right, each_window, cancel, out);
+}
+
+kw_status kw_hits_attr_collocates(const kw_index *ix, const kw_hits *h, size_t attr,
+                                  uint32_t left, uint32_t right, int each_window,
+                                  const kw_cancel *cancel, kw_table **out)
+{
+    if (attr >= ix->n_attrs)
+        return KW_EINVAL;
+    const kw_attr stream = kw_attr_stream(&ix->attrs[attr]), *at = &stream;
     const kw_alloc *a = &ix->alloc;
-    const size_t n_groups = ix->folded.n;
+    const size_t n_groups = at->n_groups;
     if (n_groups > SIZE_MAX / sizeof(uint32_t))
         return KW_ETOOBIG;
     const size_t n_bytes = ix->n_tokens / 8 + 1;
@@ -444,7 +517,7 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
                 continue;
             }
             words++;
-            overflow |= count_in_window(ix, p, each_window, seen, counts, &positions);
+            overflow |= count_in_window(at, p, each_window, seen, counts, &positions);
         }
         words = skipped = 0;
         for (uint32_t p = pos + kw_hits_length(h, i); p < ix->doc_tok[doc + 1] && words < right;
@@ -456,7 +529,7 @@ kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left
                 continue;
             }
             words++;
-            overflow |= count_in_window(ix, p, each_window, seen, counts, &positions);
+            overflow |= count_in_window(at, p, each_window, seen, counts, &positions);
         }
     }
     kw_free(a, seen);

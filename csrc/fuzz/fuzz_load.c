@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n_types = kw_index_n_types(ix);
     kw_context contexts[3] = {{3, 3, 0, KW_BOUND_NONE}, {0, 0, 20, KW_BOUND_SENTENCE},
                               {5, 1, 0, KW_BOUND_PARAGRAPH}};
-    kw_sort_key keys[3] = {{KW_SORT_RIGHT, 1}, {KW_SORT_LEFT, 2}, {KW_SORT_MATCH, 0}};
+    kw_sort_key keys[3] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 2, 0}, {KW_SORT_MATCH, 0, 0}};
     for (size_t t = 0; t < n_types && t < 16; t++) {
         size_t len;
         const char *form = kw_index_type_form(ix, (uint32_t)t, &len);

@@ -167,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned key = next_byte(&pr);
         keys[k].by = (kw_sort_by)(key % 5);
         keys[k].word = 1 + (key >> 3) % 6;
+        keys[k].attr = (uint32_t)((key >> 6) % kw_index_n_attrs(ix));
     }
     kw_hits *sorted;
     if (kw_hits_sort(ix, h, keys, n_keys, NULL, &sorted) == KW_OK) {

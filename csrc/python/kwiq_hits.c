@@ -401,11 +401,12 @@ done:
 
 PyDoc_STRVAR(Hits_sort_doc,
 "sort(keys)\n--\n\n"
-"New Hits, these sorted by `keys`: a sequence of (by, word) pairs, `by` one\n"
-"of SORT_LEFT and SORT_RIGHT (`word` counts words from the match, 1 the\n"
-"nearest), SORT_MATCH, SORT_DOC or SORT_POSITION (`word` ignored). Stable;\n"
-"words compare by the code points of their case-folded forms. ValueError\n"
-"for a bad key.");
+"New Hits, these sorted by `keys`: a sequence of (by, word[, attr]) tuples,\n"
+"`by` one of SORT_LEFT and SORT_RIGHT (`word` counts words from the match,\n"
+"1 the nearest), SORT_MATCH, SORT_DOC or SORT_POSITION (`word` ignored);\n"
+"`attr` the number of the attribute compared (0, word, by default). Stable;\n"
+"words compare by the code points of their case-folded forms, other\n"
+"attributes' values as written. ValueError for a bad key.");
 
 static PyObject *Hits_sort(HitsObject *self, PyObject *arg)
 {
@@ -423,20 +424,23 @@ static PyObject *Hits_sort(HitsObject *self, PyObject *arg)
     for (Py_ssize_t k = 0; k < n; k++) {
         PyObject *item = PySequence_Fast_GET_ITEM(seq, k);
         int by;
-        Py_ssize_t word;
+        Py_ssize_t word, attr = 0;
         if (!PyTuple_Check(item)) {
             PyErr_Format(PyExc_TypeError, "sort key %zd is %.100s, not a (by, word) tuple", k,
                          Py_TYPE(item)->tp_name);
             goto error;
         }
-        if (!PyArg_ParseTuple(item, "in:sort", &by, &word))
+        if (!PyArg_ParseTuple(item, "in|n:sort", &by, &word, &attr))
             goto error;
-        if (word < 0 || (size_t)word > UINT32_MAX) {
-            PyErr_Format(PyExc_ValueError, "sort key %zd: word %zd out of range", k, word);
+        if (word < 0 || (size_t)word > UINT32_MAX || attr < 0
+            || (size_t)attr >= kw_index_n_attrs(ix)) {
+            PyErr_Format(PyExc_ValueError, "sort key %zd: word %zd or attribute %zd out of range",
+                         k, word, attr);
             goto error;
         }
         keys[k].by = (kw_sort_by)by;
         keys[k].word = (uint32_t)word;
+        keys[k].attr = (uint32_t)attr;
     }
     kw_status st;
     kwiq_stop stop;
@@ -515,6 +519,7 @@ static PyMethodDef Hits_methods[] = {
     {"columns", (PyCFunction)Hits_columns, METH_VARARGS, Hits_columns_doc},
     {"frame_columns", (PyCFunction)Hits_frame_columns, METH_VARARGS, Hits_frame_columns_doc},
     {"sort", (PyCFunction)Hits_sort, METH_O, Hits_sort_doc},
+    {"tagged", (PyCFunction)kwiq_hits_tagged, METH_VARARGS, kwiq_hits_tagged_doc},
     {"take", (PyCFunction)kwiq_hits_take, METH_VARARGS, kwiq_hits_take_doc},
     {"select", (PyCFunction)kwiq_hits_select, METH_O, kwiq_hits_select_doc},
     {"where", (PyCFunction)kwiq_hits_where, METH_O, kwiq_hits_where_doc},

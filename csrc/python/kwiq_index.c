@@ -301,16 +301,20 @@ static void release_mask(Py_buffer *view)
 }
 
 PyDoc_STRVAR(Index_freq_doc,
-"freq(by_type, mask=None)\n--\n\n"
-"(ids, counts, docs, total): a row per fold group (by_type false) or surface\n"
-"type (true), in id order; tokens and documents of each; total tokens.\n"
-"mask: None, or n_docs bytes; only documents with a nonzero byte count.");
+"freq(by_type, mask=None, attr=0, words_only=False)\n--\n\n"
+"(ids, counts, docs, total): a row per postings group of attribute attr\n"
+"(by_type false: word's fold groups) or type (true), in id order; tokens\n"
+"and documents of each; total tokens counted (word tokens alone with\n"
+"words_only). mask: None, or n_docs bytes; only documents with a nonzero\n"
+"byte count. The attr argument of every count is an attribute's number.");
 
 static PyObject *Index_freq(IndexObject *self, PyObject *args)
 {
-    int by_type;
+    int by_type, words_only = 0;
     PyObject *mask_arg = Py_None;
-    if (!PyArg_ParseTuple(args, "p|O:freq", &by_type, &mask_arg))
+    Py_ssize_t attr = 0;
+    if (!PyArg_ParseTuple(args, "p|Onp:freq", &by_type, &mask_arg, &attr, &words_only)
+        || !kwiq_attr_in_range(self, attr))
         return NULL;
     Py_buffer view;
     const uint8_t *mask;
@@ -319,14 +323,14 @@ static PyObject *Index_freq(IndexObject *self, PyObject *args)
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_index_freq(self->ix, by_type, mask, &t);
+    st = kw_index_attr_freq(self->ix, (size_t)attr, by_type, words_only, mask, &t);
     Py_END_ALLOW_THREADS
     release_mask(&view);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 
 PyDoc_STRVAR(Index_ngrams_doc,
-"ngrams(n, min_count, mask=None)\n--\n\n"
+"ngrams(n, min_count, mask=None, attr=0)\n--\n\n"
 "(ids, counts, docs, total): n-grams of words (n fold group ids a row) seen\n"
 "at least min_count times, in no order; total n-grams counted. mask as for\n"
 "freq.");
@@ -335,7 +339,9 @@ static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
 {
     unsigned int n, min_count;
     PyObject *mask_arg = Py_None;
-    if (!PyArg_ParseTuple(args, "II|O:ngrams", &n, &min_count, &mask_arg))
+    Py_ssize_t attr = 0;
+    if (!PyArg_ParseTuple(args, "II|On:ngrams", &n, &min_count, &mask_arg, &attr)
+        || !kwiq_attr_in_range(self, attr))
         return NULL;
     Py_buffer view;
     const uint8_t *mask;
@@ -344,7 +350,7 @@ static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_index_ngrams(self->ix, n, min_count, mask, &t);
+    st = kw_index_attr_ngrams(self->ix, (size_t)attr, n, min_count, mask, &t);
     Py_END_ALLOW_THREADS
     release_mask(&view);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
@@ -414,7 +420,7 @@ static PyObject *Index_hits_from(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_clusters_doc,
-"clusters(hits, n, left, min_count)\n--\n\n"
+"clusters(hits, n, left, min_count, attr=0)\n--\n\n"
 "(ids, counts, docs, total): n-token clusters that start (left false) or\n"
 "end (left true) with a hit, seen at least min_count times.");
 
@@ -423,7 +429,9 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
     PyObject *arg;
     unsigned int n, min_count;
     int left;
-    if (!PyArg_ParseTuple(args, "OIpI:clusters", &arg, &n, &left, &min_count))
+    Py_ssize_t attr = 0;
+    if (!PyArg_ParseTuple(args, "OIpI|n:clusters", &arg, &n, &left, &min_count, &attr)
+        || !kwiq_attr_in_range(self, attr))
         return NULL;
     const kw_hits *h = hits_of(self, arg);
     if (!h)
@@ -431,13 +439,13 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
     kw_table *t;
     kw_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_clusters(self->ix, h, n, left, min_count, &t);
+    st = kw_hits_attr_clusters(self->ix, h, (size_t)attr, n, left, min_count, &t);
     Py_END_ALLOW_THREADS
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 
 PyDoc_STRVAR(Index_collocates_doc,
-"collocates(hits, left, right, each_window=False)\n--\n\n"
+"collocates(hits, left, right, each_window=False, attr=0)\n--\n\n"
 "(ids, counts, None, total): fold groups within left/right words of the\n"
 "hits and their tokens there, each window token counted once (or once per\n"
 "window it is in, with each_window); total the tokens counted.");
@@ -447,7 +455,9 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
     PyObject *arg;
     unsigned int left, right;
     int each_window = 0;
-    if (!PyArg_ParseTuple(args, "OII|p:collocates", &arg, &left, &right, &each_window))
+    Py_ssize_t attr = 0;
+    if (!PyArg_ParseTuple(args, "OII|pn:collocates", &arg, &left, &right, &each_window, &attr)
+        || !kwiq_attr_in_range(self, attr))
         return NULL;
     const kw_hits *h = hits_of(self, arg);
     if (!h)
@@ -456,7 +466,8 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
     kw_status st;
     kwiq_stop stop;
     kwiq_stop_release(&stop, NULL);
-    st = kw_hits_collocates(self->ix, h, left, right, each_window, &stop.cancel, &t);
+    st = kw_hits_attr_collocates(self->ix, h, (size_t)attr, left, right, each_window,
+                                 &stop.cancel, &t);
     kwiq_stop_reacquire(&stop);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
@@ -531,6 +542,7 @@ static PyMethodDef Index_methods[] = {
     {"collocates", (PyCFunction)Index_collocates, METH_VARARGS, Index_collocates_doc},
     {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},
     {"group_ranks", (PyCFunction)Index_group_ranks, METH_NOARGS, Index_group_ranks_doc},
+    {"attr_ranks", (PyCFunction)kwiq_index_attr_ranks, METH_O, kwiq_index_attr_ranks_doc},
     {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
     {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
     {"save", (PyCFunction)Index_save, METH_VARARGS, Index_save_doc},

@@ -552,7 +552,7 @@ static void test_line_cursor(void)
         {40, 40, 0, KW_BOUND_NONE},   {4, 4, 0, KW_BOUND_SENTENCE}, {0, 0, 12, KW_BOUND_NONE},
         {0, 0, 60, KW_BOUND_PARAGRAPH},
     };
-    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1}};
+    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1, 0}};
     static uint64_t doc[MAX_HITS];
     static int64_t tok_start[MAX_HITS], tok_end[MAX_HITS], char_start[MAX_HITS],
         char_end[MAX_HITS], offsets[3][MAX_HITS + 1];
@@ -1231,7 +1231,7 @@ static void test_cancel(void)
     CHECK(whole && kw_index_find(whole, "x", 1, 0, &h, &bad) == KW_OK
           && kw_hits_count(h) == CANCEL_DOCS * CANCEL_PAIRS);
     kw_hits *parts[2] = {h, h};
-    const kw_sort_key keys[2] = {{KW_SORT_RIGHT, 1}, {KW_SORT_LEFT, 2}};
+    const kw_sort_key keys[2] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 2, 0}};
     CHECK(h && kw_hits_merge(&kw_alloc_libc, parts, 2, NULL, &merged) == KW_OK);
     CHECK(h && kw_hits_sort(whole, h, keys, 2, NULL, &sorted) == KW_OK);
     int stops[4] = {0};
@@ -1325,7 +1325,7 @@ static void test_bounded_work(void)
     kw_line_at(ix, h, 3, &ctx, NULL, &ln);
     CHECK(ln.left_begin == 0);
 
-    const kw_sort_key keys[2] = {{KW_SORT_LEFT, 1}, {KW_SORT_RIGHT, 1}};
+    const kw_sort_key keys[2] = {{KW_SORT_LEFT, 1, 0}, {KW_SORT_RIGHT, 1, 0}};
     kw_hits *sorted = NULL;
     kw_steps = 0;
     CHECK(kw_hits_sort(ix, h, keys, 2, NULL, &sorted) == KW_OK);
@@ -1524,27 +1524,27 @@ static void test_sort(void)
      * (any case) < zulu < éclair, by the bytes of the folded forms; the two
      * betas keep their order. Hit 11 does not see "zeta" of the next
      * document. */
-    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1}};
+    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1, 0}};
     static const uint32_t by_r1[] = {11, 13, 9, 7, 3, 0, 17, 15, 5};
     CHECK(SORTS_TO(h, r1, by_r1));
     /* L1 skips the comma; hits 0 and 17 start their documents. */
-    static const kw_sort_key l1[] = {{KW_SORT_LEFT, 1}};
+    static const kw_sort_key l1[] = {{KW_SORT_LEFT, 1, 0}};
     static const uint32_t by_l1[] = {0, 17, 11, 15, 9, 5, 3, 13, 7};
     CHECK(SORTS_TO(h, l1, by_l1));
     /* L2 missing for 0, 13, 15, 17 (not across the edge), "x" for the
      * rest; R1 breaks the ties. */
-    static const kw_sort_key l2_r1[] = {{KW_SORT_LEFT, 2}, {KW_SORT_RIGHT, 1}};
+    static const kw_sort_key l2_r1[] = {{KW_SORT_LEFT, 2, 0}, {KW_SORT_RIGHT, 1, 0}};
     static const uint32_t by_l2_r1[] = {13, 0, 17, 15, 11, 9, 7, 3, 5};
     CHECK(SORTS_TO(h, l2_r1, by_l2_r1));
     /* R2 breaks the tie of the betas: missing after hit 17's BETA. */
-    static const kw_sort_key r1_r2[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_RIGHT, 2}};
+    static const kw_sort_key r1_r2[] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_RIGHT, 2, 0}};
     static const uint32_t by_r1_r2[] = {11, 13, 9, 7, 3, 17, 0, 15, 5};
     CHECK(SORTS_TO(h, r1_r2, by_r1_r2));
     /* L5 counts words far past any window: 7 beta, 9 alpha, 11 éclair. */
-    static const kw_sort_key l5[] = {{KW_SORT_LEFT, 5}};
+    static const kw_sort_key l5[] = {{KW_SORT_LEFT, 5, 0}};
     static const uint32_t by_l5[] = {0, 3, 5, 13, 15, 17, 9, 7, 11};
     CHECK(SORTS_TO(h, l5, by_l5));
-    static const kw_sort_key none[] = {{KW_SORT_DOC, 0}};
+    static const kw_sort_key none[] = {{KW_SORT_DOC, 0, 0}};
     static const uint32_t in_order[] = {0, 3, 5, 7, 9, 11, 13, 15, 17};
     CHECK(sorts_to(ix, h, none, 0, in_order, 9));
 
@@ -1553,10 +1553,10 @@ static void test_sort(void)
     CHECK(kw_hits_select(h, backwards, 9, &reversed) == KW_OK);
     static const uint32_t reversed_by_r1[] = {13, 11, 9, 7, 3, 17, 0, 15, 5};
     CHECK(SORTS_TO(reversed, r1, reversed_by_r1));
-    static const kw_sort_key doc[] = {{KW_SORT_DOC, 0}};
+    static const kw_sort_key doc[] = {{KW_SORT_DOC, 0, 0}};
     static const uint32_t reversed_by_doc[] = {11, 9, 7, 5, 3, 0, 13, 15, 17};
     CHECK(SORTS_TO(reversed, doc, reversed_by_doc));
-    static const kw_sort_key position[] = {{KW_SORT_POSITION, 0}};
+    static const kw_sort_key position[] = {{KW_SORT_POSITION, 0, 0}};
     CHECK(SORTS_TO(reversed, position, in_order));
 
     /* The match, token by token: "a" < "ab x" < "x" < "x ,"; a hit's
@@ -1566,7 +1566,7 @@ static void test_sort(void)
     CHECK(kw_index_find(ix, "ab x", 4, 0, &parts[2], &bad) == KW_OK);
     CHECK(kw_index_find(ix, "A", 1, 0, &parts[3], &bad) == KW_OK);
     CHECK(kw_hits_merge(&kw_alloc_libc, parts, 4, NULL, &merged) == KW_OK);
-    static const kw_sort_key match[] = {{KW_SORT_MATCH, 0}};
+    static const kw_sort_key match[] = {{KW_SORT_MATCH, 0, 0}};
     static const uint32_t by_match[] = {10, 8, 0, 3, 5, 7, 9, 11, 13, 15, 17, 0};
     CHECK(SORTS_TO(merged, match, by_match));
     kw_hits *sorted;
@@ -1577,15 +1577,15 @@ static void test_sort(void)
     kw_hits_free(sorted);
     /* R1 of a two-token hit starts after its last token: "ab x" has R1 "a"
      * and "x ," has R1 "beta"; the match breaks the ties. */
-    static const kw_sort_key r1_match[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_MATCH, 0}};
+    static const kw_sort_key r1_match[] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_MATCH, 0, 0}};
     static const uint32_t by_r1_match[] = {11, 13, 8, 9, 7, 3, 0, 17, 0, 10, 15, 5};
     CHECK(SORTS_TO(merged, r1_match, by_r1_match));
     CHECK(kw_hits_sort(ix, merged, r1_match, 2, NULL, &sorted) == KW_OK);
     CHECK(kw_hits_length(sorted, 6) == 1 && kw_hits_length(sorted, 8) == 2);
     kw_hits_free(sorted);
 
-    static const kw_sort_key bad_word[] = {{KW_SORT_LEFT, 0}};
-    static const kw_sort_key bad_by[] = {{(kw_sort_by)99, 1}};
+    static const kw_sort_key bad_word[] = {{KW_SORT_LEFT, 0, 0}};
+    static const kw_sort_key bad_by[] = {{(kw_sort_by)99, 1, 0}};
     CHECK(kw_hits_sort(ix, h, bad_word, 1, NULL, &sorted) == KW_EINVAL);
     CHECK(kw_hits_sort(ix, h, bad_by, 1, NULL, &sorted) == KW_EINVAL);
 
@@ -1678,7 +1678,7 @@ static void test_sort_many_words(void)
     kw_hits *h, *sorted, *some, *some_sorted;
     size_t bad;
     CHECK(kw_index_find(ix, "k", 1, 0, &h, &bad) == KW_OK && kw_hits_count(h) == N_WORDS + 1);
-    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1}};
+    static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1, 0}};
     CHECK(kw_hits_sort(ix, h, r1, 1, NULL, &sorted) == KW_OK);
     CHECK(sorted_by_r1(h, sorted, words, N_WORDS));
     /* Every 7th hit, backwards: few hits, so several narrow digits. */
@@ -2088,7 +2088,7 @@ static int same_answers(const kw_index *a, const kw_index *b)
     static const kw_context contexts[] = {
         {5, 2, 0, KW_BOUND_NONE}, {3, 3, 0, KW_BOUND_SENTENCE}, {0, 0, 40, KW_BOUND_PARAGRAPH},
     };
-    static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_LEFT, 2}, {KW_SORT_MATCH, 0}};
+    static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 2, 0}, {KW_SORT_MATCH, 0, 0}};
     const uint32_t step = 1 + (uint32_t)(kw_index_n_types(a) / 200);
     for (uint32_t t = 0; t < kw_index_n_types(a); t += step) {
         size_t len, len_b;
@@ -2615,7 +2615,7 @@ static long oom_scenario(void)
     while ((st = kw_hits_select(merged, order, 3, &picked)) == KW_ENOMEM) {}
     total = total * 10 + (long)kw_hits_position(picked, 0);
     /* By R1 ("and" < "peace" < "war"), then L1, then the match. */
-    static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1}, {KW_SORT_LEFT, 1}, {KW_SORT_MATCH, 0}};
+    static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 1, 0}, {KW_SORT_MATCH, 0, 0}};
     kw_hits *sorted;
     while ((st = kw_hits_sort(ix, picked, keys, 3, NULL, &sorted)) == KW_ENOMEM) {}
     if (st != KW_OK)

@@ -12,6 +12,9 @@ RangeIndex. The formulas are in docs/guide/statistics.md.
 Words are counted by their case-folded form (the fold groups the index
 builds, as queries fold) unless said otherwise; punctuation tokens are
 never words, and windows and n-grams count words only, as kwic windows do.
+With ``attr`` another attribute's values are counted in their place, as
+``Corpus.freq`` says (the core keys the same tokens by that attribute's
+types: kw_index_attr_freq and its kin).
 
 A view (Corpus.subset, Corpus.where) counts over its documents alone: the
 core is given the view's document mask (counts read only those documents'
@@ -25,9 +28,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
-from kwiq import _metadata
+from kwiq import _annotated
 from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in, query_list
-from kwiq._views import doc_labels, integral_columns, shortened, value_text
+from kwiq._views import doc_labels, shortened
 from kwiq._indexview import IndexView
 
 # The collocation measures, in the order of the default `measures`.
@@ -89,12 +92,30 @@ def sorted_rows(frame, by: list[str], ascending: list[bool]):
     return frame.sort_values(by, ascending=ascending, kind="mergesort").reset_index(drop=True)
 
 
-def _by_count_and_forms(np, view: IndexView, ids, counts):
-    """The order of rows of fold groups (ids: one row of groups each) by
-    count descending, then by their folded forms joined with spaces, in
-    code-point order. The groups' ranks give that order without comparing
-    a string (see kw_index_group_rank)."""
-    ranks = u32(np, view.index.group_ranks())
+def attr_of(view: IndexView, attr: str) -> int:
+    """The number of a token attribute of the view's index (ValueError
+    listing them for an unknown one)."""
+    return _annotated.attribute_number(view.index, attr)
+
+
+def forms_of(view: IndexView, number: int) -> list[str]:
+    """The form of each postings group of attribute ``number``: the folded
+    forms for word, the values for any other; fetched once."""
+    if number == 0:
+        return view.vocabulary().folded
+    forms = view.shared.attr_forms.get(number)
+    if forms is None:
+        forms = view.shared.attr_forms[number] = view.index.attr_forms(number)
+    return forms
+
+
+def _by_count_and_forms(np, view: IndexView, ids, counts, number: int = 0):
+    """The order of rows of postings groups of attribute ``number`` (ids:
+    one row of groups each; fold groups for word) by count descending, then
+    by their forms joined with spaces, in code-point order. The groups'
+    ranks give that order without comparing a string (see
+    kw_index_attr_ranks)."""
+    ranks = u32(np, view.index.attr_ranks(number))
     keys = [ranks[ids[:, k]] for k in range(ids.shape[1] - 1, -1, -1)]
     return np.lexsort(keys + [-counts.astype(np.int64)])
 
@@ -132,16 +153,34 @@ def group_counts(view: IndexView):
     return _freq_counts(view, False)[0]
 
 
-def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: bool = False):
+def attr_counts(view: IndexView, number: int, punctuation: bool):
+    """Tokens and documents of every value of attribute ``number`` (not
+    word), uint32 arrays by type id, and the tokens counted: every token,
+    or the word tokens alone unless ``punctuation``; counted by the core
+    once, then kept in the view."""
+    np, _ = libs()
+    key = ("attr", number, punctuation)
+    cached = view.freq_cache.get(key)
+    if cached is None:
+        _, counts, docs, total = view.index.freq(False, view.mask, number, not punctuation)
+        cached = view.freq_cache[key] = (u32(np, counts), u32(np, docs), total)
+    return cached
+
+
+def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: bool = False,
+         attr: str = "word"):
     """``Corpus.freq`` (documented there) over ``view``."""
     np, pd = libs()
     case = as_bool(case, "case")
     punctuation = as_bool(punctuation, "punctuation")
     min_count = int_in(min_count, "min_count", 1)
-    key = ("frame", case, punctuation)
+    number = attr_of(view, attr)
+    key = ("frame", case, punctuation, number)
     full = view.freq_cache.get(key)
     if full is None:
-        full = view.freq_cache[key] = _freq_frame(np, pd, view, case, punctuation)
+        full = view.freq_cache[key] = (
+            _attr_freq_frame(np, pd, view, number, punctuation) if number
+            else _freq_frame(np, pd, view, case, punctuation))
     # Rows run by count descending, so those kept by min_count come first;
     # the copy leaves the kept frame as it was, whatever the caller does.
     kept = int((full["count"].to_numpy() >= min_count).sum())
@@ -178,36 +217,54 @@ def _freq_frame(np, pd, view: IndexView, case: bool, punctuation: bool):
     return sorted_rows(frame, ["count", "word"], [False, True]) if case else frame
 
 
+def _attr_freq_frame(np, pd, view: IndexView, number: int, punctuation: bool):
+    """The whole frequency list of attribute ``number`` (not word)."""
+    counts, docs, total = attr_counts(view, number, punctuation)
+    rows = np.flatnonzero(counts)
+    rows = rows[_by_count_and_forms(np, view, rows.reshape(-1, 1), counts[rows], number)]
+    forms = forms_of(view, number)
+    count = counts[rows].astype(np.int64)
+    return pd.DataFrame({
+        view.index.attributes()[number]: [forms[i] for i in rows.tolist()],
+        "count": count,
+        "per_million": count * 1e6 / total if total else count.astype(np.float64),
+        "docs": docs[rows].astype(np.int64),
+    })
+
+
 # ---- n-grams and clusters ----
 
-def ngrams(view: IndexView, n: int, min_count: int = 2):
+def ngrams(view: IndexView, n: int, min_count: int = 2, attr: str = "word"):
     """``Corpus.ngrams`` (documented there) over ``view``."""
     np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
     min_count = int_in(min_count, "min_count", 1)
-    ids, counts, docs, _ = view.index.ngrams(n, min_count, view.mask)
+    number = attr_of(view, attr)
+    ids, counts, docs, _ = view.index.ngrams(n, min_count, view.mask, number)
     ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
-    order = _by_count_and_forms(np, view, ids, counts)
+    order = _by_count_and_forms(np, view, ids, counts, number)
     return pd.DataFrame({
-        "ngram": joined(np, view.vocabulary().folded, ids[order]),
+        "ngram": joined(np, forms_of(view, number), ids[order]),
         "count": counts[order].astype(np.int64),
         "docs": u32(np, docs)[order].astype(np.int64),
     })
 
 
 def clusters(view: IndexView, query: str | Iterable[str], n: int, side: str = "right", *,
-             case: bool = False, min_count: int = 1, strategy: Optional[int] = None):
+             case: bool = False, min_count: int = 1, strategy: Optional[int] = None,
+             attr: str = "word"):
     """``Corpus.clusters`` (documented there) over ``view``."""
     np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
     min_count = int_in(min_count, "min_count", 1)
     check_side(side)
+    number = attr_of(view, attr)
     hits = hits_of(view, query, case, strategy)
-    ids, counts, _, _ = view.index.clusters(hits, n, side == "left", min_count)
+    ids, counts, _, _ = view.index.clusters(hits, n, side == "left", min_count, number)
     ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
-    order = _by_count_and_forms(np, view, ids, counts)
+    order = _by_count_and_forms(np, view, ids, counts, number)
     return pd.DataFrame({
-        "cluster": joined(np, view.vocabulary().folded, ids[order]),
+        "cluster": joined(np, forms_of(view, number), ids[order]),
         "count": counts[order].astype(np.int64),
     })
 
@@ -238,27 +295,33 @@ def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[
                left: int | None = None,
                right: int | None = None, min_count: int = 2,
                measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-               counting: str = "positions", strategy: Optional[int] = None):
+               counting: str = "positions", strategy: Optional[int] = None,
+               attr: str = "word"):
     """``Corpus.collocates`` (documented there) over ``view``."""
     np, pd = libs()
     left, right = collocation_sides(window, left, right)
     min_count = int_in(min_count, "min_count", 1)
     measures = check_measures(measures, COLLOCATION_MEASURES)
     windows = each_window(counting)
+    number = attr_of(view, attr)
     hits = hits_of(view, query, case, strategy)
     index = view.index
-    ids, counts, _, r1 = index.collocates(hits, left, right, windows)
+    ids, counts, _, r1 = index.collocates(hits, left, right, windows, number)
     ids, counts = u32(np, ids), u32(np, counts)
-    vocabulary = view.vocabulary()
-    counts_of_groups = group_counts(view)
-    is_word = np.frombuffer(vocabulary.folded_is_word, dtype=np.uint8).astype(bool)
-    n_words = int(counts_of_groups[is_word].sum(dtype=np.uint64))
+    if number:  # C1 and N count word tokens, as the windows do
+        counts_of_groups, _, n_words = attr_counts(view, number, False)
+    else:
+        counts_of_groups = group_counts(view)
+        is_word = np.frombuffer(view.vocabulary().folded_is_word, dtype=np.uint8).astype(bool)
+        n_words = int(counts_of_groups[is_word].sum(dtype=np.uint64))
 
     keep = counts >= min_count
     ids = ids[keep]
-    return collocation_table(np, pd, [vocabulary.folded[i] for i in ids.tolist()], counts[keep],
-                             counts_of_groups[ids], n_words, r1, len(hits), measures,
-                             windows, word_ranks=u32(np, index.group_ranks())[ids])
+    forms = forms_of(view, number)
+    frame = collocation_table(np, pd, [forms[i] for i in ids.tolist()], counts[keep],
+                              counts_of_groups[ids], n_words, r1, len(hits), measures,
+                              windows, word_ranks=u32(np, index.attr_ranks(number))[ids])
+    return frame.rename(columns={"word": attr}) if number else frame
 
 
 def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: int, hits: int,
@@ -320,14 +383,16 @@ def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: 
 # ---- keyness ----
 
 def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
-            case: bool = False, punctuation: bool = False):
+            case: bool = False, punctuation: bool = False, attr: str = "word"):
     """Keywords of ``target`` against ``reference`` (two ``kwiq.Corpus``):
     a DataFrame with columns ``word, target, reference`` (the word's tokens
     in each), then one column per measure named as in ``measures``, one row
     per word of either corpus, sorted by the first measure descending (then
     ``target`` descending, then ``word``).
 
-    Words are counted as ``freq`` counts them (``case``, ``punctuation``).
+    Words are counted as ``freq`` counts them (``case``, ``punctuation``,
+    ``attr``; with another attribute than word, the column ``word`` is
+    named after it, and each corpus must have it).
     With f1, f2 the word's frequencies and N1, N2 the tokens counted in the
     target and the reference:
 
@@ -354,23 +419,27 @@ def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
     _check_corpus(target, "target")
     _check_corpus(reference, "reference")
     measures = check_measures(measures, KEYNESS_MEASURES)
-    return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
+    if not isinstance(attr, str):
+        raise TypeError(f"an attribute is named by a str, not {type(attr).__name__}")
+    return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation, attr)
 
 
 def keyness_of_freqs(np, pd, target, reference, measures: list[str], case: bool,
-                     punctuation: bool):
+                     punctuation: bool, attr: str = "word"):
     """keyness_table from each side's ``freq()``, whatever kind of corpus
     (one index, a view, partitions on Dask) gives it."""
     counted = []
+    by_attr = {} if attr == "word" else {"attr": attr}
     for which, corpus in (("target", target), ("reference", reference)):
-        frame = corpus.freq(case=case, punctuation=punctuation)
+        frame = corpus.freq(case=case, punctuation=punctuation, **by_attr)
         n = int(frame["count"].sum())
         if n == 0:
             raise ValueError(f"the {which} corpus has no "
                              f"{'tokens' if punctuation else 'words'} to count")
-        counted.append((frame.set_index("word")["count"], n))
+        counted.append((frame.set_index(attr)["count"], n))
     (f1s, n1), (f2s, n2) = counted
-    return keyness_table(np, pd, f1s, n1, f2s, n2, measures)
+    frame = keyness_table(np, pd, f1s, n1, f2s, n2, measures)
+    return frame.rename(columns={"word": attr}) if attr != "word" else frame
 
 
 def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
@@ -539,56 +608,3 @@ def dispersion_figure(located: list, ids: Sequence, queries: list[str], scale: s
                   "matches")
     fig.suptitle(title)
     return fig
-
-
-# ---- frequency by metadata ----
-
-# plot_by turns its group labels upright past this many groups.
-PLOT_BY_FLAT_LABELS = 12
-
-
-def count_by(view: IndexView, hits: Any, column: str, per_million: bool = True):
-    """``Concordance.count_by`` (documented there) over ``view``: the
-    lines of ``hits`` counted by document in C (Index.locate), then summed
-    by group with pandas."""
-    np, pd = libs()
-    if not isinstance(column, str):
-        raise TypeError(f"count_by() takes a column name, not {type(column).__name__}")
-    _metadata.column_names(view.metadata, column, "count_by()")
-    per_million = as_bool(per_million, "per_million")
-    docs = np.asarray(view.doc_numbers(), dtype=np.int64)
-    tokens = u32(np, view.index.doc_lengths()).astype(np.int64)[docs]
-    located = np.frombuffer(view.index.locate(hits)[0], dtype=np.uint64).astype(np.int64)
-    lines = np.bincount(located, minlength=view.index.n_docs)[docs]
-    frame = pd.DataFrame({column: view.metadata[column].take(docs).reset_index(drop=True),
-                          "docs": np.ones(len(docs), dtype=np.int64),
-                          "docs_with_lines": (lines > 0).astype(np.int64),
-                          "tokens": tokens, "lines": lines})
-    table = frame.groupby(column, dropna=False, sort=True).sum().reset_index()
-    if per_million:
-        counted = table["tokens"].to_numpy()
-        table["per_million"] = np.where(counted > 0, table["lines"].to_numpy() * 1e6
-                                        / np.maximum(counted, 1), 0.0)
-    return table
-
-
-def plot_by(view: IndexView, hits: Any, column: str, query: Any):
-    """``Concordance.plot_by`` (documented there) over ``view``: a bar a
-    group of count_by's table."""
-    need_matplotlib("plot_by()")
-    table = count_by(view, hits, column, per_million=True)
-    integral = integral_columns(table, [column])
-    labels = [value_text(value, column in integral) or "(missing)"
-              for value in table[column].tolist()]
-    upright = len(labels) > PLOT_BY_FLAT_LABELS
-    fig = figure_type()(figsize=(max(6.0, min(0.25 * len(labels) + 2, 16.0)), 4.0),
-                        layout="constrained")
-    ax = fig.add_subplot()
-    ax.bar(range(len(labels)), table["per_million"].to_numpy(), color="C0")
-    ax.set_xticks(range(len(labels)), labels, rotation=90 if upright else 0)
-    ax.set_xlabel(column)
-    ax.set_ylabel("lines per million tokens")
-    shown = shortened(query if isinstance(query, str) else ", ".join(query), LABEL_QUERY_CHARS)
-    ax.set_title(f"{shown!r} by {column}: {int(table['lines'].sum()):,} lines")
-    return fig
-

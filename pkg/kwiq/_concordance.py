@@ -15,7 +15,7 @@ import sys
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Callable, NamedTuple, Union, overload
 
-from kwiq import _core, _explore
+from kwiq import _annotated, _core, _explore
 from kwiq._args import as_bool
 from kwiq._indexview import IndexView
 from kwiq._select import Selecting
@@ -58,6 +58,48 @@ def sort_key_names(keys: Sequence[Any]) -> list[str]:
         if key.lower() not in SORT_KEYS:
             raise ValueError(f"unknown sort key {key!r}; the keys are {SORT_KEY_NAMES}")
         names.append(key.lower())
+    return names
+
+
+def sort_key_specs(keys: Sequence[Any], index: Any) -> list[tuple[str, str]]:
+    """Concordance.sort's keys, checked: a (name in lower case, attribute)
+    pair each, from a name ("R1"), a name and attribute ("R1/upos") or a
+    pair (("R1", "upos")); ValueError listing the index's attributes for
+    one it has not."""
+    specs = []
+    for key in keys:
+        if isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key):
+            name, attr = key
+        elif isinstance(key, str):
+            name, _, attr = key.partition("/")
+        else:
+            raise TypeError(f"sort keys must be str, not {type(key).__name__} (or a (key, "
+                            "attribute) pair of str)")
+        attr = attr or "word"
+        _annotated.attribute_number(index, attr)
+        if attr != "word" and name.lower() in ("doc", "position"):
+            raise ValueError(f"sort key {key!r}: {name} compares no attribute")
+        specs.append((sort_key_names([name])[0], attr))
+    if not specs:
+        sort_key_names(keys)
+    return specs
+
+
+def attribute_names(index: Any, attrs: Any, what: str) -> tuple[str, ...]:
+    """Token attributes given to ``what`` as a name, a list of names or
+    None, checked (ValueError listing the index's attributes), repeats
+    dropped."""
+    if attrs is None:
+        return ()
+    if isinstance(attrs, str):
+        attrs = (attrs,)
+    try:
+        names = tuple(dict.fromkeys(attrs))
+    except TypeError:
+        raise TypeError(f"{what} takes an attribute name or a list of them, not "
+                        f"{type(attrs).__name__}") from None
+    for name in names:
+        _annotated.attribute_number(index, name)
     return names
 
 
@@ -169,11 +211,15 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     def __init__(self, hits: Any, view: IndexView, *, query: str | list[str],
                  queries: list[str], window: Any, case: bool, width: int | None,
                  bound: str | None, context: tuple[int, int, int, int],
-                 meta: list[str] | None = None):
+                 meta: list[str] | None = None, show: tuple[str, ...] = ()):
         self._hits = hits
         self._view = view
         self._ids = view.ids
         self._set_options(query, queries, window, case, width, bound)
+        self.show = show
+        if show:  # the numbers of word and of the attributes shown, for the core
+            attributes = view.index.attributes()
+            self._shown = [0] + [attributes.index(name) for name in show]
         # What the core lays lines out with: (left, right, width or 0, bound
         # code), checked by Corpus.kwic. Every way of getting lines uses it.
         self._context = context
@@ -192,6 +238,8 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         self.width = width
         self.bound = bound
         self.meta: tuple[str, ...] = ()
+        # Corpus.kwic(show=...): the attributes shown after each word.
+        self.show: tuple[str, ...] = ()
         # The keys of the last sort(), while the lines keep its order.
         self.sort_keys: tuple[str, ...] = ()
         # (page, pages, size, lines in all, documents in all) for page().
@@ -236,7 +284,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         # order (so a sorted one stays sorted) and what kwic was asked.
         options = dict(query=self.query, queries=self.queries, window=self.window,
                        case=self.case, width=self.width, bound=self.bound,
-                       context=self._context, meta=list(self.meta) or None)
+                       context=self._context, meta=list(self.meta) or None, show=self.show)
         return (_travelled, (self._view, self._hits.arrays(), options))
 
     def __copy__(self) -> Concordance:
@@ -247,6 +295,10 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     def _lines(self, start: int, stop: int) -> list[Line]:
         left, right, width, bound = self._context
         lines = self._hits.lines(start, stop, left, right, self._ids, width, bound)
+        if self.show:
+            tagged = zip(*self._hits.tagged(start, stop, self._shown, self._context))
+            lines = [line._replace(left=left_text, match=match, right=right_text)
+                     for line, (left_text, match, right_text) in zip(lines, tagged)]
         if not self.meta:
             return lines
         rows = self._meta_of_docs()
@@ -336,7 +388,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     def __str__(self) -> str:
         return self.format()
 
-    def sort(self, *keys: str) -> Concordance:
+    def sort(self, *keys: str | tuple[str, str]) -> Concordance:
         """A new Concordance of the same lines sorted as AntConc sorts them:
         by the first key, ties by the next, and so on; lines equal on every
         key keep their order here (the sort is stable, so a sorted
@@ -353,16 +405,29 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         "Zebra" ties with "zebra", after "apple" and before "éclair"; a
         word sorts before every longer word it begins ("war" < "warm").
 
-        ``sort_keys`` then names the keys (in lower case), and the views
+        A context or match key may compare another token attribute of the
+        same tokens (``corpus.attributes``): ``("R1", "upos")`` or
+        ``"R1/upos"``, ``("match", "lemma")``. Its values compare as
+        written, by the bytes of their UTF-8 (code point order), not
+        case-folded; an empty value sorts first among values, after a
+        missing word. Still a radix sort in C, as for words.
+
+        ``sort_keys`` then names the keys (in lower case, ``"r1/upos"`` for
+        an attribute), and the views
         colour each key's word, as AntConc does: the first red, the second
         green, the third blue (kwiq._views.SORT_COLOURS).
 
-        ``TypeError`` for a key that is not a str; ``ValueError`` for an
-        unknown key or no key at all.
+        ``TypeError`` for a key that is not a str or such a pair;
+        ``ValueError`` for an unknown key, no key at all, or an attribute the
+        corpus has not (listing those it has).
         """
-        names = sort_key_names(keys)
-        other = self._with_hits(self._hits.sort([SORT_KEYS[name] for name in names]))
-        other.sort_keys = tuple(names)
+        index = self._view.index
+        specs = sort_key_specs(keys, index)
+        attributes = index.attributes()
+        other = self._with_hits(self._hits.sort(
+            [SORT_KEYS[name] + (attributes.index(attr),) for name, attr in specs]))
+        other.sort_keys = tuple(name if attr == "word" else f"{name}/{attr}"
+                                for name, attr in specs)
         # The same lines in the same documents: counting them again over
         # sorted hits would locate every hit (40 ms a million).
         other._n_docs = self._n_docs
@@ -388,14 +453,23 @@ class Concordance(Selecting, Showing, Sequence[Line]):
             other.sort_keys = ()
         return other
 
-    def to_pandas(self):
+    def to_pandas(self, attrs: str | Sequence[str] | None = None):
         """A pandas DataFrame with one column per Line field, then one per
-        ``meta`` column (with the dtype the metadata has), then ``query``
-        (a categorical: the query that found the line)."""
+        ``meta`` column (with the dtype the metadata has), then one per
+        attribute of ``attrs``, then ``query`` (a categorical: the query
+        that found the line).
+
+        ``attrs``: token attributes (``corpus.attributes``, a name or a
+        list), each giving a column ``match_<attr>``: the matched tokens'
+        values joined by one space (``match_lemma``: "go to"), made in C.
+        ValueError listing the attributes for an unknown one."""
         try:
             import pandas as pd
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'kwiq[pandas]'") from None
+        attributes = self._view.index.attributes()
+        numbers = [attributes.index(a) for a in attribute_names(self._view.index, attrs,
+                                                                "to_pandas(attrs=...)")]
         arrow_str = _arrow_str_dtype(pd)
         columns, query_numbers, arrow = self._frame_columns(None if arrow_str is None
                                                             else _pyarrow())
@@ -405,6 +479,8 @@ class Concordance(Selecting, Showing, Sequence[Line]):
                 columns[name] = pd.array(columns[name], dtype=arrow_str)
         if self.meta:
             columns.update(self._meta_taken())
+        for number in numbers:
+            columns[f"match_{attributes[number]}"] = self._hits.tagged(0, len(self), [number])
         columns["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
         # One frame of every column: adding columns to a frame costs more.
         return pd.DataFrame(columns)
@@ -414,6 +490,11 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         ids), the query numbers, and whether the texts are pyarrow arrays:
         they are with pyarrow (``pa``, else None) from ARROW_MIN_LINES lines
         on, and lists of str otherwise."""
+        if self.show:
+            lines = self._lines(0, len(self))
+            return (dict(zip(Line._fields, map(list, zip(*lines)))) if lines else
+                    {name: [] for name in Line._fields},
+                    self._hits.query_numbers(0, len(self)), False)
         if pa is not None and len(self) >= ARROW_MIN_LINES:
             return (*self._arrow_columns(pa), True)
         left, right, width, bound = self._context

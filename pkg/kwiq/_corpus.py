@@ -11,7 +11,7 @@ from kwiq import (_analysis, _annotated, _build, _core, _explore, _files, _metad
                   _spacy)
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
-from kwiq._concordance import Concordance
+from kwiq._concordance import Concordance, attribute_names
 from kwiq._cql import query_options
 from kwiq._files import FileDecodeError
 from kwiq._indexview import IndexView
@@ -528,6 +528,7 @@ class Corpus:
     def kwic(self, query: str | Iterable[str], window: Window = 5,
              case: Optional[bool] = None, *, width: Optional[int] = None,
              bound: Optional[str] = None, meta: Union[str, Iterable[str], None] = None,
+             show: Union[str, Iterable[str], None] = None,
              syntax: str = "plain", strategy: str = "longest") -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
         docs/guide/queries.md: words, phrases, globs (``peace*``), ``*`` for any word
@@ -568,7 +569,13 @@ class Corpus:
           Gov Sen Rep vs (in any case). A quote or bracket between the mark
           and the next word hides the sentence end. The sentence's closing
           mark is shown in the right context. A bound only shortens what
-          ``window`` or ``width`` give.
+          ``window`` or ``width`` give. On an annotated corpus with
+          sentences (the structure ``s``, ``corpus.structures``), the
+          contexts stop at the edges of those instead, whatever the text
+          says, and ``"paragraph"`` at the edges of its ``p`` regions if it
+          has them: a context never holds a token of another region (or of
+          the stretch between two regions) than the match's first token, on
+          the left, or its last token, on the right.
 
         ``meta``: metadata columns (a name or a list of names) each line
         carries after its Line fields: lines are then of a Line subclass
@@ -577,6 +584,19 @@ class Corpus:
         Columns used so must be named as Python identifiers (not starting
         with ``_``) other than the Line fields and ``query``; ValueError
         for a column the metadata has not or such a name.
+
+        ``show``: token attributes (a name or a list of names of
+        ``corpus.attributes``) shown after each word, as CQPweb shows
+        tagged text: the left context, the match and the right context are
+        then each their tokens written ``form/value`` (``form/lemma/upos``
+        with two attributes, in the order given), the word form as the
+        corpus has it, joined by one space, e.g. ``"the/DET war/NOUN"``.
+        The contexts hold the same tokens as without ``show``; the text's
+        own spacing is not kept, and a value holding "/" is written as it
+        is. Lines, the text and HTML views and every export (to_pandas,
+        to_csv, to_json) show the tokens so; ``char_start``/``char_end``
+        still locate the match in the text. ValueError listing the
+        attributes for an unknown one.
 
         Raises TypeError or ValueError for a bad argument; QueryError (a
         ValueError) for a query with no token, or a malformed CQL query.
@@ -587,11 +607,12 @@ class Corpus:
         context = (left, right, _check_width(width), _check_bound(bound))
         view = self._index_view
         meta_names = _metadata.line_columns(view.metadata, meta)
+        shown = attribute_names(view.index, show, "show")
         window = (left, right) if isinstance(window, (tuple, list)) else left
         return Concordance(view.find(queries, case, strategy_code), view,
                            query=query if isinstance(query, str) else queries,
                            queries=queries, window=window, case=case, width=width,
-                           bound=bound, context=context, meta=meta_names)
+                           bound=bound, context=context, meta=meta_names, show=shown)
 
     def explore(self, query: Optional[str] = None, *, window: int = 5, case: bool = False,
                 page_size: int = PAGE_SIZE):
@@ -604,7 +625,8 @@ class Corpus:
     # ---- counts and statistics, made by kwiq._analysis over this corpus's
     # IndexView ----
 
-    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False):
+    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False, *,
+             attr: str = "word"):
         """A frequency list: a DataFrame with columns ``word, count,
         per_million, docs``, one row per word seen at least ``min_count``
         times, sorted by ``count`` descending, then ``word`` in code-point
@@ -621,13 +643,21 @@ class Corpus:
 
         Punctuation tokens are listed only with ``punctuation=True``.
 
+        ``attr`` counts another token attribute (``corpus.attributes``, e.g.
+        ``"lemma"`` or ``"upos"``) in place of the word: its values as
+        written (``case`` applies to the word alone), the first column named
+        after it; a token is punctuation or a word by its word form, as
+        everywhere. ``ngrams``, ``clusters``, ``collocates`` and ``keyness``
+        take ``attr`` with this meaning. ValueError listing the attributes
+        for an unknown one.
+
         The counts are made once per corpus (or view) and case, and the whole
         list once per ``case`` and ``punctuation``; the corpus keeps them (its
         index never changes), so a later call costs a copy of the kept rows.
         """
-        return _analysis.freq(self._index_view, case, min_count, punctuation)
+        return _analysis.freq(self._index_view, case, min_count, punctuation, attr)
 
-    def ngrams(self, n: int, min_count: int = 2):
+    def ngrams(self, n: int, min_count: int = 2, *, attr: str = "word"):
         """N-grams: a DataFrame with columns ``ngram, count, docs``, one row per
         sequence of ``n`` consecutive words (1 <= n <= 8) seen at least
         ``min_count`` times, sorted by ``count`` descending, then ``ngram`` in
@@ -636,13 +666,14 @@ class Corpus:
         An n-gram lies within one document and never across a punctuation
         token (as a phrase query never crosses one): "war, peace" holds no
         bigram. Words are case-folded; ``ngram`` is the words joined by one
-        space; ``docs`` the documents in which it occurs.
+        space; ``docs`` the documents in which it occurs. ``attr``: as in
+        ``freq`` (``"upos"`` gives part-of-speech n-grams).
         """
-        return _analysis.ngrams(self._index_view, n, min_count)
+        return _analysis.ngrams(self._index_view, n, min_count, attr)
 
     def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
                  case: Optional[bool] = None, min_count: int = 1, syntax: str = "plain",
-                 strategy: str = "longest"):
+                 strategy: str = "longest", attr: str = "word"):
         """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
         count``, sorted by ``count`` descending, then ``cluster`` in code-point
         order.
@@ -656,18 +687,18 @@ class Corpus:
         longer than ``n`` tokens, makes no cluster. ``cluster`` is the
         case-folded tokens joined by one space, so a glob's matches give
         several clusters ("peace of", "peaceful relations", ...). Clusters seen
-        fewer than ``min_count`` times are dropped.
+        fewer than ``min_count`` times are dropped. ``attr``: as in ``freq``.
         """
         case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.clusters(self._index_view, query, n, side, case=case,
-                                  min_count=min_count, strategy=strategy_code)
+                                  min_count=min_count, strategy=strategy_code, attr=attr)
 
     def collocates(self, query: str | Iterable[str], window: int | tuple[int, int] = 5,
                    left: int | None = None,
                    right: int | None = None, min_count: int = 2,
                    measures: Sequence[str] = COLLOCATION_MEASURES, *,
                    case: Optional[bool] = None, counting: str = "positions",
-                   syntax: str = "plain", strategy: str = "longest"):
+                   syntax: str = "plain", strategy: str = "longest", attr: str = "word"):
         """Collocates of ``query``: a DataFrame with columns ``word, observed,
         expected``, then one column per measure named as in ``measures``, one
         row per word seen at least ``min_count`` times in the windows, sorted
@@ -737,17 +768,22 @@ class Corpus:
           node's frequency, as in Evert's Dice.
 
         ``frame.attrs`` holds ``N``, ``R1`` and ``hits`` (the matches).
+
+        ``attr`` (as in ``freq``) counts the collocates' values of that
+        attribute, e.g. ``"lemma"``, in a column named after it; the
+        windows are the same, and ``N`` and ``C1`` count word tokens.
         """
         case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.collocates(self._index_view, query, window, left, right, min_count,
                                     measures, case=case, counting=counting,
-                                    strategy=strategy_code)
+                                    strategy=strategy_code, attr=attr)
 
     def keyness(self, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
-                case: bool = False, punctuation: bool = False):
+                case: bool = False, punctuation: bool = False, attr: str = "word"):
         """``kwiq.keyness(self, reference, ...)``: the keywords of this corpus
         against ``reference``, as its docstring says."""
-        return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation)
+        return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation,
+                                 attr=attr)
 
     def dispersion(self, query: str | Iterable[str], *, case: Optional[bool] = None,
                    syntax: str = "plain", strategy: str = "longest"):

@@ -21,7 +21,7 @@ Source = Optional[Tuple[str, str, int, bool]]
 
 class Shared:
     """What a corpus and its views share: the index's vocabulary, fetched
-    once, the document number of each id, the slots of recent queries
+    once (and each other attribute's, as asked), the document number of each id, the slots of recent queries
     (kwiq._query.SlotCache), and where the index comes from."""
 
     def __init__(self, ids: list, source: Source = None):
@@ -31,6 +31,7 @@ class Shared:
         self.position_of: dict[Hashable, int] | None = None
         self.slots = SlotCache()
         self.programs: Programs | None = None
+        self.attr_forms: dict[int, list[str]] = {}
 
     def position(self, doc: Hashable) -> int:
         if self.position_of is None:

@@ -15,7 +15,7 @@ import array
 import random
 from typing import TYPE_CHECKING, Any
 
-from kwiq import _analysis, _metadata
+from kwiq import _bymeta, _metadata
 from kwiq._args import as_bool, at_least, query_list, window_sides
 from kwiq._views import PAGE_SIZE
 
@@ -155,10 +155,10 @@ class Selecting:
         million tokens (0 for a group of no tokens). Groups with no line
         are kept, so groups compare. Counted by document in C, with no
         Line made. ValueError for a column the metadata has not."""
-        return _analysis.count_by(self._view, self._hits, column, per_million)
+        return _bymeta.count_by(self._view, self._hits, column, per_million)
 
     def plot_by(self, column: str):
         """A bar chart of ``count_by(column)``'s ``per_million``, a bar a
         group: a matplotlib Figure that a notebook shows without pyplot
         (as ``Corpus.plot_dispersion``'s). Needs matplotlib."""
-        return _analysis.plot_by(self._view, self._hits, column, self.query)
+        return _bymeta.plot_by(self._view, self._hits, column, self.query)

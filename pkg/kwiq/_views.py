@@ -171,6 +171,7 @@ def context_colours(line: Any, sort_keys: Sequence[str]) -> tuple[dict, dict, Op
     match_colour = None
     for n, key in enumerate(sort_keys):
         colour = SORT_COLOURS[n % len(SORT_COLOURS)]
+        key = key.partition("/")[0]  # an attribute's key colours its token
         if key == "match":
             match_colour = colour
         elif key[0] in "lr" and key[1:].isdigit():

@@ -1,0 +1,131 @@
+/*
+ * kwiq_attrs.c: the methods of kwiq._core.Index and Hits that read
+ * attributes beyond the counts of kwiq_index.c: the ranks sort keys
+ * compare (Index.attr_ranks) and lines of tagged tokens (Hits.tagged).
+ * kwiq_index.c and kwiq_hits.c list them among their types' methods.
+ */
+#include "kwiq_objects.h"
+
+int kwiq_attr_in_range(IndexObject *self, Py_ssize_t attr)
+{
+    if (attr >= 0 && (size_t)attr < kw_index_n_attrs(self->ix))
+        return 1;
+    PyErr_Format(PyExc_ValueError, "attribute number %zd out of range", attr);
+    return 0;
+}
+
+const char kwiq_index_attr_ranks_doc[] =
+"attr_ranks(attr)\n--\n\n"
+"The rank of every postings group of attribute number attr in the byte\n"
+"order of its form, as sort compares them, as bytes of native uint32.";
+
+PyObject *kwiq_index_attr_ranks(IndexObject *self, PyObject *arg)
+{
+    Py_ssize_t attr = PyLong_AsSsize_t(arg);
+    if ((attr == -1 && PyErr_Occurred()) || !kwiq_attr_in_range(self, attr))
+        return NULL;
+    const uint32_t *ranks;
+    kw_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = kw_index_attr_ranks(self->ix, (size_t)attr, NULL, &ranks);
+    Py_END_ALLOW_THREADS
+    if (st != KW_OK)
+        return kwiq_raise_status(st);
+    size_t n = kw_index_attr_n_groups(self->ix, (size_t)attr);
+    return PyBytes_FromStringAndSize((const char *)ranks, (Py_ssize_t)(n * sizeof *ranks));
+}
+
+/* The n strings of a column as a list of str. */
+static PyObject *str_list(const kw_text_column *c, Py_ssize_t n)
+{
+    PyObject *list = PyList_New(n);
+    for (Py_ssize_t k = 0; list && k < n; k++) {
+        PyObject *s = PyUnicode_DecodeUTF8(c->data ? c->data + c->offsets[k] : "",
+                                           (Py_ssize_t)(c->offsets[k + 1] - c->offsets[k]),
+                                           "strict");
+        if (!s)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, k, s);
+    }
+    return list;
+}
+
+const char kwiq_hits_tagged_doc[] =
+"tagged(start, stop, attrs, context=None)\n--\n\n"
+"Hits start..stop-1 as tagged tokens (kw_tagged_columns): each token its\n"
+"values of the attributes numbered `attrs` joined by '/', tokens joined by\n"
+"a space. With context, a (left, right, width, bound) tuple as lines()\n"
+"takes them, a tuple of three lists of str (left, match, right); without,\n"
+"the list of the matches alone.";
+
+PyObject *kwiq_hits_tagged(HitsObject *self, PyObject *args)
+{
+    const kw_index *ix = ((IndexObject *)self->index)->ix;
+    Py_ssize_t start, stop;
+    PyObject *attr_list, *context = Py_None;
+    if (!PyArg_ParseTuple(args, "nnO|O:tagged", &start, &stop, &attr_list, &context))
+        return NULL;
+    kw_context ctx = {0, 0, 0, KW_BOUND_NONE};
+    int bound = 0;
+    if (context != Py_None
+        && !PyArg_ParseTuple(context, "IIKi:tagged", &ctx.left, &ctx.right, &ctx.width, &bound))
+        return NULL;
+    Py_ssize_t n_hits = (Py_ssize_t)kw_hits_count(self->hits);
+    if (start < 0 || stop > n_hits || start > stop || bound < 0 || bound > KW_BOUND_PARAGRAPH) {
+        PyErr_Format(PyExc_ValueError, "tagged(): range [%zd, %zd) or bound %d out of range",
+                     start, stop, bound);
+        return NULL;
+    }
+    ctx.bound = (kw_bound)bound;
+    PyObject *seq = PySequence_Fast(attr_list, "tagged() takes a sequence of attribute numbers");
+    if (!seq)
+        return NULL;
+    const Py_ssize_t n_attrs = PySequence_Fast_GET_SIZE(seq), n = stop - start;
+    uint32_t *attrs = PyMem_Malloc((size_t)(n_attrs ? n_attrs : 1) * sizeof *attrs);
+    int64_t *offsets = PyMem_Malloc(3 * (size_t)(n + 1) * sizeof *offsets);
+    kw_text_column columns[3] = {{offsets, NULL, 0}, {offsets + n + 1, NULL, 0},
+                                 {offsets + 2 * (n + 1), NULL, 0}};
+    PyObject *result = NULL;
+    if (!attrs || !offsets) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < n_attrs; j++) {
+        Py_ssize_t attr = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, j));
+        if ((attr == -1 && PyErr_Occurred())
+            || !kwiq_attr_in_range((IndexObject *)self->index, attr))
+            goto done;
+        attrs[j] = (uint32_t)attr;
+    }
+    const int with_context = context != Py_None;
+    kw_status st;
+    kwiq_stop stop_asked;
+    kwiq_stop_release(&stop_asked, NULL);
+    st = kw_tagged_columns(ix, self->hits, (size_t)start, (size_t)stop, &ctx, attrs,
+                           (size_t)n_attrs, &kwiq_alloc, &stop_asked.cancel,
+                           with_context ? &columns[0] : NULL, &columns[1],
+                           with_context ? &columns[2] : NULL);
+    kwiq_stop_reacquire(&stop_asked);
+    if (st != KW_OK) {
+        kwiq_raise_status(st);
+        goto done;
+    }
+    if (!with_context) {
+        result = str_list(&columns[1], n);
+        goto done;
+    }
+    PyObject *lists[3] = {str_list(&columns[0], n), str_list(&columns[1], n),
+                          str_list(&columns[2], n)};
+    if (lists[0] && lists[1] && lists[2])
+        result = PyTuple_Pack(3, lists[0], lists[1], lists[2]);
+    for (int k = 0; k < 3; k++)
+        Py_XDECREF(lists[k]);
+done:
+    for (int k = 0; k < 3; k++)
+        kwiq_alloc.free(kwiq_alloc.ctx, columns[k].data);
+    PyMem_Free(attrs);
+    PyMem_Free(offsets);
+    Py_DECREF(seq);
+    return result;
+}
