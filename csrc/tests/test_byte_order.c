@@ -28,7 +28,7 @@ static const char *const CORPUS[] = {
     "Die Stra\xc3\x9f" "e entlang, the STRASSE and the street: one two three two.",
     "\xe5\x92\x8c \xc3\xa9t\xc3\xa9 one, One, ONE; the end.",
 };
-static const char *const QUERIES[] = {"the", "one", "two", "Stra\xc3\x9f" "e", "\xc3\xa9t\xc3\xa9",
+static const char *const QUERIES[] = {"the", "one", "two", ("Stra\xc3\x9f" "e"), "\xc3\xa9t\xc3\xa9",
                                       "\xe5\x92\x8c", "street", "absent"};
 enum { N_DOCS = sizeof CORPUS / sizeof *CORPUS, N_QUERIES = sizeof QUERIES / sizeof *QUERIES };
 
