@@ -629,7 +629,8 @@ typedef struct kw_load_error {
  * KW_EFORMAT: not a valid saved index (*err says what is wrong and where;
  * a file cut short is always refused, one with bytes changed unless the
  * change keeps a 64-bit checksum, a 2^-64 chance for an accident);
- * KW_EINVAL: data not 8-byte aligned; KW_ENOMEM. */
+ * KW_EINVAL: data not 8-byte aligned; KW_ENOMEM. On a big-endian machine
+ * every file is refused with KW_EFORMAT, *err naming the byte order. */
 kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_index **out,
                         const void **blob, size_t *blob_len, kw_load_error *err);
 

@@ -1076,7 +1076,8 @@ kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_
     if ((uintptr_t)data % 8)
         return KW_EINVAL;
     if (!host_is_little_endian())
-        return bad(&L, 0, 0, "saved indexes are read in place, on little-endian machines only");
+        return bad(&L, 0, 0, "this machine is big-endian: saved indexes are little-endian and read "
+                               "in place, so they load on little-endian machines only");
 
     kw_status st;
     if ((st = check_header(&L)) || (st = check_table(&L)))

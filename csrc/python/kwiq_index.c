@@ -218,6 +218,12 @@ static PyObject *Index_save(IndexObject *self, PyObject *args)
             PyErr_SetString(PyExc_OSError, kw_status_message(st));
         return NULL;
     }
+    if (st == KW_EINVAL) {
+        PyErr_SetString(PyExc_ValueError, "this machine is big-endian: saved corpora are "
+                        "little-endian and read in place, so save() works on little-endian "
+                        "machines only");
+        return NULL;
+    }
     if (st != KW_OK)
         return kwiq_raise_status(st);
     Py_RETURN_NONE;

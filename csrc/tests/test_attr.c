@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kw_core.h"
+#include "kw_endian.h"
 #include "kw_index.h" /* white-box: the views compared with the arrays they show */
 #include "kw_spans.h"
 #include "test_support.h"
@@ -487,8 +488,10 @@ static void test_postings_far_apart(void)
     CHECK(kw_builder_add_annotated(b, text, 2 * N, tokens, N, NULL, 0, &problem) == KW_OK);
     kw_index *ix = NULL, *back = NULL;
     CHECK(kw_builder_finish(b, &ix) == KW_OK);
-    if (ix) {
+    if (ix)
         CHECK(postings_agree(ix));
+    /* Saved indexes exist on little-endian machines only (test_byte_order.c). */
+    if (ix && host_is_little_endian()) {
         size_t len;
         unsigned char *file = save(ix, "", &len);
         kw_load_error err;
@@ -498,8 +501,8 @@ static void test_postings_far_apart(void)
             kw_index_free(back);
         }
         free(file);
-        kw_index_free(ix);
     }
+    kw_index_free(ix);
     free(text);
     free(tokens);
 }
@@ -507,8 +510,10 @@ static void test_postings_far_apart(void)
 int main(void)
 {
     test_postings_far_apart();
-    test_save_load_annotated();
-    test_load_damaged_annotation();
+    if (host_is_little_endian()) {
+        test_save_load_annotated();
+        test_load_damaged_annotation();
+    }
     test_annotated_documents();
     test_spans_from_checkpoints();
     test_views_of_a_plain_index();

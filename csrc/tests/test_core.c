@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kw_core.h"
+#include "kw_endian.h"
 #include "kw_index.h" /* white-box: indexes compared array for array */
 #include "kw_text.h"
 #include "test_support.h"
@@ -2908,13 +2909,17 @@ int main(void)
     test_stats_out_of_memory();
     test_line_columns_out_of_memory();
     test_checksum();
-    test_save_load();
-    test_saved_whatever_the_runs();
-    test_save_load_edges();
-    test_load_damaged();
-    test_load_crafted();
-    test_save_write_fails();
-    test_file_out_of_memory();
+    /* Saved indexes exist on little-endian machines only: test_byte_order.c
+     * checks what a big-endian one does instead. */
+    if (host_is_little_endian()) {
+        test_save_load();
+        test_saved_whatever_the_runs();
+        test_save_load_edges();
+        test_load_damaged();
+        test_load_crafted();
+        test_save_write_fails();
+        test_file_out_of_memory();
+    }
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
