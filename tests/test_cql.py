@@ -394,6 +394,8 @@ def test_generated_queries_on_plain_text_agree_with_the_oracle(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["en_ewt-ud-dev.conllu", "de_gsd-ud-dev.conllu"])
 def test_many_generated_queries_agree_with_the_oracle(monkeypatch, name):
+    """Issue 11's 1,000 generated queries: 500 on each treebank (the oracle,
+    brute force in Python, takes most of the time), under every strategy."""
     corpus, docs = conllu_pair(name)
-    queries = generated(docs, 1000, 12, monkeypatch)
+    queries = generated(docs, 500, 12, monkeypatch)
     assert compare(corpus, docs, queries) == []
