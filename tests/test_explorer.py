@@ -372,3 +372,23 @@ def test_the_front_end_ships_with_the_package():
     static = resources.files("kwiq").joinpath("static")
     assert "export default" in static.joinpath("explorer.js").read_text(encoding="utf-8")
     assert ".kwiq-explorer" in static.joinpath("explorer.css").read_text(encoding="utf-8")
+
+
+def test_cql_queries_on_an_annotated_corpus():
+    """The query box takes CQL: the lines are kwic(syntax="cql")'s, the case
+    box does not apply, and a malformed query is an error at its position."""
+    ud = kwiq.Corpus.from_conllu(DATA / "ud" / "en_ewt-ud-dev.conllu", progress=False)
+    widget = ud.explore('[upos="ADJ"]+ [upos="NOUN"] within s', syntax="cql")
+    expected = ud.kwic('[upos="ADJ"]+ [upos="NOUN"] within s', syntax="cql")
+    assert widget.result["total"] == len(expected) > 500
+    assert list(widget.concordance) == list(expected)
+    assert widget.result["request"]["syntax"] == "cql"
+    widget.case = True  # says nothing to CQL: %c does
+    assert widget.error == "" and list(widget.concordance) == list(expected)
+    widget.query = '[lemma="go" &]'
+    assert "position" in widget.error and widget.concordance is None
+    widget.syntax = "plain"
+    widget.query = "go"
+    assert list(widget.concordance) == list(ud.kwic("go", case=True))
+    with pytest.raises(ValueError, match="syntax must be one of"):
+        ud.explore("go", syntax="CQP")

@@ -615,12 +615,13 @@ class Corpus:
                            bound=bound, context=context, meta=meta_names, show=shown)
 
     def explore(self, query: Optional[str] = None, *, window: int = 5, case: bool = False,
-                page_size: int = PAGE_SIZE):
+                page_size: int = PAGE_SIZE, syntax: str = "plain"):
         """An interactive concordance of this corpus in a notebook (a
         widget: kwiq._explorer.Explorer says what it does), showing
-        ``query`` if given. Needs anywidget (``pip install 'kwiq[explore]'``)."""
+        ``query`` (in ``syntax``, "plain" or "cql") if given. Needs
+        anywidget (``pip install 'kwiq[explore]'``)."""
         return _explore.explorer_class()(self, query, window=window, case=case,
-                                         page_size=page_size)
+                                         page_size=page_size, syntax=syntax)
 
     # ---- counts and statistics, made by kwiq._analysis over this corpus's
     # IndexView ----

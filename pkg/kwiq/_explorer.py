@@ -40,7 +40,10 @@ MAX_CHOICES = 200
 # The characters of document each side of a match a passage shows.
 PASSAGE_CHARS = 600
 # Changing one of these starts again from the first page.
-RESETS_PAGE = frozenset({"query", "window", "case", "sort", "near", "where", "page_size"})
+RESETS_PAGE = frozenset({"query", "syntax", "window", "case", "sort", "near", "where",
+                         "page_size"})
+# The query languages of the query box: kwiq's own, and CQL.
+SYNTAXES = ("plain", "cql")
 # What a CSV export's file name keeps of the query.
 UNSAFE_IN_NAME = re.compile(r"[^\w-]+")
 
@@ -57,7 +60,9 @@ class Explorer(anywidget.AnyWidget):
     passage.
 
     The state is a set of traits that Python may set too (``widget.query =
-    "war"``): ``query``, ``window``, ``case``, ``sort`` (keys as
+    "war"``): ``query``, ``syntax`` (``"plain"``, kwiq's query language, or
+    ``"cql"``, which says case in the query with ``%c``, so that the case box
+    does not apply), ``window``, ``case``, ``sort`` (keys as
     ``Concordance.sort`` takes them), ``near`` (a query that must occur in
     a line's context, as ``Concordance.filter(context=...)``), ``where``
     (metadata column to a value as the widget shows it, or to a ``[low,
@@ -81,6 +86,7 @@ class Explorer(anywidget.AnyWidget):
     _css = STATIC / "explorer.css"
 
     query = traitlets.Unicode("").tag(sync=True)
+    syntax = traitlets.Enum(SYNTAXES, "plain").tag(sync=True)
     window = traitlets.Int(5).tag(sync=True)
     case = traitlets.Bool(False).tag(sync=True)
     sort = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -100,7 +106,7 @@ class Explorer(anywidget.AnyWidget):
 
     def __init__(self, corpus: Any, query: Optional[str] = None, *,
                  concordance: Optional[Concordance] = None, window: int = 5,
-                 case: bool = False, page_size: int = PAGE_SIZE):
+                 case: bool = False, page_size: int = PAGE_SIZE, syntax: str = "plain"):
         self._corpus = corpus
         # The concordance explore() was called on: shown, with its own
         # selection, until its query, window or case is changed. A list of
@@ -124,6 +130,9 @@ class Explorer(anywidget.AnyWidget):
         window = words(window, "window")
         case = as_bool(case, "case")
         page_size = int_in(page_size, "page_size", 1, MAX_PAGE_SIZE)
+        if syntax not in SYNTAXES:
+            raise ValueError(f"syntax must be one of {', '.join(map(repr, SYNTAXES))}, "
+                             f"not {syntax!r}")
         self._base_key: Optional[tuple] = None
         self._base: Optional[Concordance] = None
         self._view_key: Optional[tuple] = None
@@ -133,7 +142,7 @@ class Explorer(anywidget.AnyWidget):
         self._documents = Documents(corpus)
         # What "per million" counts against: the corpus's tokens, as count_by counts them.
         self._tokens = corpus.n_tokens
-        super().__init__(query=query or "", window=window, case=case,
+        super().__init__(query=query or "", syntax=syntax, window=window, case=case,
                          sort=list(concordance.sort_keys) if concordance is not None else [],
                          page_size=page_size, columns=self._documents.controls())
         self.on_msg(self._on_message)
@@ -152,8 +161,8 @@ class Explorer(anywidget.AnyWidget):
 
     # ---- the model: each change computes one page
 
-    @traitlets.observe("query", "window", "case", "sort", "near", "where", "page", "page_size",
-                       "group_by")
+    @traitlets.observe("query", "syntax", "window", "case", "sort", "near", "where", "page",
+                       "page_size", "group_by")
     def _request_changed(self, change: dict) -> None:
         if self._refreshing:
             return
@@ -167,7 +176,8 @@ class Explorer(anywidget.AnyWidget):
         self.passage = self._passage(change["new"])
 
     def _request(self) -> dict:
-        return {"query": self.query, "window": self.window, "case": self.case,
+        return {"query": self.query, "syntax": self.syntax, "window": self.window,
+                "case": self.case,
                 "sort": list(self.sort), "near": self.near, "where": dict(self.where),
                 "page": self.page, "page_size": self.page_size, "group_by": self.group_by}
 
@@ -211,7 +221,7 @@ class Explorer(anywidget.AnyWidget):
         if not query:
             self._base_key = self._base = self._view_key = self._view = None
             return None
-        key = (query, self.window, self.case)
+        key = (query, self.syntax, self.window, self.case)
         if key != self._base_key:
             self._base_key, self._base = None, None
             self._base = self._kwic(query)
@@ -225,6 +235,11 @@ class Explorer(anywidget.AnyWidget):
         return self._view
 
     def _kwic(self, query: str) -> Concordance:
+        if self.syntax == "cql":
+            # CQL says case in the query (%c): the case box does not apply.
+            self._origin = None
+            return self._corpus.kwic(query, window=self.window, syntax="cql",
+                                     **self._kwic_options)
         origin = self._origin
         same_text = self._origin_text is not None and query == self._origin_text.strip()
         if origin is not None and same_text and self.case == origin.case and self.window == (

@@ -57,6 +57,8 @@ function render({ model, el }) {
     spellcheck: "false", autocomplete: "off",
   });
   const windowBox = make("input", { type: "number", class: "kx-window", min: "0", max: "50", "aria-label": "Window (words each side)" });
+  const syntax = make("select", { class: "kx-syntax", "aria-label": "Query language" }, [
+    make("option", { value: "plain", text: "plain" }), make("option", { value: "cql", text: "CQL" })]);
   const caseBox = make("input", { type: "checkbox", class: "kx-case", "aria-label": "Match case" });
   const near = make("input", {
     type: "search", class: "kx-near", "aria-label": "Context word (in the window)", placeholder: "context word",
@@ -66,6 +68,7 @@ function render({ model, el }) {
     PAGE_SIZES.map((n) => make("option", { value: String(n), text: String(n) })));
   const controls = make("div", { class: "kx-controls" }, [
     make("label", { class: "kx-label" }, ["Query ", query]),
+    syntax,
     make("label", { class: "kx-label" }, ["Window ", windowBox]),
     make("label", { class: "kx-label" }, [caseBox, " case"]),
     make("label", { class: "kx-label" }, ["Near ", near]),
@@ -142,6 +145,7 @@ function render({ model, el }) {
     if (Number.isFinite(n)) ask({ window: n });
   });
   caseBox.addEventListener("change", () => ask({ case: caseBox.checked }));
+  syntax.addEventListener("change", () => ask({ syntax: syntax.value }));
   pageSize.addEventListener("change", () => ask({ page_size: Number(pageSize.value) }));
   groupBy.addEventListener("change", () => ask({ group_by: groupBy.value }));
 
@@ -422,6 +426,9 @@ function render({ model, el }) {
     if (document.activeElement !== query) query.value = model.get("query");
     windowBox.value = String(model.get("window"));
     caseBox.checked = model.get("case");
+    syntax.value = model.get("syntax");
+    /* CQL says case in the query (%c). */
+    caseBox.disabled = syntax.value === "cql";
     if (document.activeElement !== near) near.value = model.get("near");
     const size = String(model.get("page_size"));
     if (![...pageSize.options].some((o) => o.value === size)) pageSize.append(make("option", { value: size, text: size }));
@@ -433,7 +440,7 @@ function render({ model, el }) {
   model.on("change:status", showStatus);
   model.on("change:columns", drawFilters);
   model.on("change:where", drawFilters);
-  model.on("change:query change:window change:case change:near change:page_size", syncControls);
+  model.on("change:query change:syntax change:window change:case change:near change:page_size", syncControls);
 
   syncControls();
   drawFilters();
