@@ -86,7 +86,7 @@ static void test_small_file(void)
     const char *text = kw_index_doc_text(ix, 0, &n);
     CHECK(same(text, n, "\xc3\x9c" "ber all.\nJa"));
     CHECK(kw_index_n_docs(ix) == 2 && kw_index_n_tokens(ix) == 4);
-    const char *lemmas[] = {"\xc3\xbc" "ber", "", ".", "ja"};
+    const char *lemmas[] = {("\xc3\xbc" "ber"), "", ".", "ja"};
     for (size_t pos = 0; pos < 4; pos++) {
         const char *lemma = kw_index_attr_form(ix, 1, kw_index_attr_type(ix, 1, pos), &n);
         CHECK(same(lemma, n, lemmas[pos]));
