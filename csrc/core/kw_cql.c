@@ -474,8 +474,10 @@ static void select_spans(engine *e)
             e->ends[at] = e->ends[i];
         }
         e->n_found = n - at;
-        memmove(e->starts, e->starts + at, e->n_found * sizeof *e->starts);
-        memmove(e->ends, e->ends + at, e->n_found * sizeof *e->ends);
+        if (e->n_found) { /* none found: the arrays were never made */
+            memmove(e->starts, e->starts + at, e->n_found * sizeof *e->starts);
+            memmove(e->ends, e->ends + at, e->n_found * sizeof *e->ends);
+        }
     }
 }
 

@@ -237,6 +237,11 @@ static void test_sequence(void)
     step(&g, KW_CQL_TOKEN, 1, 0);
     done(&g, KW_CQL_ANY, KW_CQL_LONGEST, 0);
     CHECK(both_ways(&g, NULL, 0));
+    /* No match under each strategy: nothing is ever found or moved. */
+    g.p.strategy = KW_CQL_SHORTEST;
+    CHECK(both_ways(&g, NULL, 0));
+    g.p.strategy = KW_CQL_ALL;
+    CHECK(both_ways(&g, NULL, 0));
     prog_init(&g);
     hint(&g, cond1(&g, T_PUNCT), 0, 0);
     step(&g, KW_CQL_TOKEN, 0, 0);
