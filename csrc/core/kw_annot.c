@@ -285,20 +285,10 @@ kw_status kw_builder_add_annotated(kw_builder *b, const char *text, size_t n_byt
         s->end[s->n] = (uint32_t)(tokens_before + regions[i].end);
         s->n++;
     }
-    kw_parts_stop stop;
-    kw_parts_stop_init(&stop, b->cancel);
-    if (n_bytes && !kw_copy_until_stopped(b->text + b->text_len, text, n_bytes, &stop)) {
-        for (size_t i = 0; i < n_regions; i++)
-            b->structures[regions[i].structure].n--;
-        st = KW_EINTR;
-        goto undo;
-    }
-    b->text_len += n_bytes;
-    b->n_docs++;
-    b->doc_byte[b->n_docs] = b->text_len;
-    b->doc_tok[b->n_docs] = (uint32_t)b->n_tokens;
-    b->doc_ck[b->n_docs] = (uint32_t)b->n_checkpoints;
-    return KW_OK;
+    if ((st = kw_builder_close_document(b, text, n_bytes)) == KW_OK)
+        return KW_OK;
+    for (size_t i = 0; i < n_regions; i++)
+        b->structures[regions[i].structure].n--;
 
 undo:
     b->n_tokens = tokens_before;

@@ -88,7 +88,8 @@ void kw_builder_free(kw_builder *b)
 /* Bytes copied between two questions to a kw_cancel. */
 #define POLL_BYTES ((size_t)KW_POLL_EVERY * 256)
 
-int kw_copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *stop)
+/* memcpy in chunks, asking `stop` between them; 0 when stopped. */
+static int copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *stop)
 {
     for (size_t done = 0; done < n; done += POLL_BYTES) {
         if (done && kw_parts_stopped(stop))
@@ -96,6 +97,22 @@ int kw_copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *s
         memcpy(dst + done, src + done, n - done < POLL_BYTES ? n - done : POLL_BYTES);
     }
     return 1;
+}
+
+kw_status kw_builder_close_document(kw_builder *b, const char *text, size_t n_bytes)
+{
+    kw_parts_stop stop;
+    kw_parts_stop_init(&stop, b->cancel);
+    /* An empty document may come with no text, nor the builder any yet:
+     * no pointer is formed from NULL. */
+    if (n_bytes && !copy_until_stopped(b->text + b->text_len, text, n_bytes, &stop))
+        return KW_EINTR;
+    b->text_len += n_bytes;
+    b->n_docs++;
+    b->doc_byte[b->n_docs] = b->text_len;
+    b->doc_tok[b->n_docs] = (uint32_t)b->n_tokens;
+    b->doc_ck[b->n_docs] = (uint32_t)b->n_checkpoints;
+    return KW_OK;
 }
 
 /* Append one token; `in_doc` is how many tokens of its document precede it. */
@@ -167,20 +184,8 @@ kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t
         st = KW_EUTF8;
         goto undo;
     }
-    kw_parts_stop stop;
-    kw_parts_stop_init(&stop, b->cancel);
-    /* An empty document may come with no text, nor the builder any yet:
-     * no pointer is formed from NULL. */
-    if (n_bytes && !kw_copy_until_stopped(b->text + b->text_len, utf8, n_bytes, &stop)) {
-        st = KW_EINTR;
-        goto undo;
-    }
-    b->text_len += n_bytes;
-    b->n_docs++;
-    b->doc_byte[b->n_docs] = b->text_len;
-    b->doc_tok[b->n_docs] = (uint32_t)b->n_tokens;
-    b->doc_ck[b->n_docs] = (uint32_t)b->n_checkpoints;
-    return KW_OK;
+    if ((st = kw_builder_close_document(b, utf8, n_bytes)) == KW_OK)
+        return KW_OK;
 
 undo:
     b->n_tokens = tokens_before;
@@ -253,7 +258,7 @@ static void append_text_part(void *arg, size_t part)
     part_range(job->src->text_len, part, job->n_parts, &begin, &end);
     if (end == begin)
         return; /* the texts may be NULL: no pointer from them */
-    kw_copy_until_stopped(job->dst->text + job->dst->text_len + begin, job->src->text + begin,
+    copy_until_stopped(job->dst->text + job->dst->text_len + begin, job->src->text + begin,
                        end - begin, &job->stop);
 }
 

@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "kw_attr.h"
-#include "kw_cancel.h"
 #include "kw_spans.h"
 #include "kw_core.h"
 #include "kw_strtab.h"
@@ -97,8 +96,11 @@ struct kw_index {
 /* Room for `need` documents' entries (+1) in the builder's document arrays. */
 kw_status kw_builder_reserve_docs(kw_builder *b, size_t need);
 
-/* memcpy in chunks, asking `stop` between them; 0 when stopped. */
-int kw_copy_until_stopped(char *dst, const char *src, size_t n, kw_parts_stop *stop);
+/* The end of a document whose tokens are added: copy its text (room made
+ * already) in chunks, asking the builder's cancel between them, and record
+ * it. KW_EINTR: stopped, the document not recorded, its tokens for the
+ * caller to undo. */
+kw_status kw_builder_close_document(kw_builder *b, const char *text, size_t n_bytes);
 
 /* Makes room for word and n_attrs more attributes, text and n_structures
  * more structures, and sets up attrs[0] and structures[0] over the surface

@@ -14,23 +14,6 @@
 /* Counted by the core in the C tests' build (-DKW_COUNT_STEPS, kw_steps.h). */
 uint64_t kw_steps;
 
-static kw_index *build(const char *const *docs, size_t n)
-{
-    kw_builder *b;
-    kw_index *ix = NULL;
-    size_t bad;
-    if (kw_builder_new(&kw_alloc_libc, &b) != KW_OK)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (kw_builder_add(b, docs[i], strlen(docs[i]), &bad) != KW_OK) {
-            kw_builder_free(b);
-            return NULL;
-        }
-    if (kw_builder_finish(b, &ix) != KW_OK)
-        kw_builder_free(b);
-    return ix;
-}
-
 /* Every group's postings, read by kw_postings, are the positions whose type
  * is in the group, in order: a scan of the stream is the oracle. */
 static int postings_agree(const kw_index *ix)

@@ -17,23 +17,6 @@
 
 /* ---- helpers ---- */
 
-static kw_index *build(const char *const *docs, size_t n)
-{
-    kw_builder *b;
-    kw_index *ix = NULL;
-    size_t bad;
-    if (kw_builder_new(&kw_alloc_libc, &b) != KW_OK)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (kw_builder_add(b, docs[i], strlen(docs[i]), &bad) != KW_OK) {
-            kw_builder_free(b);
-            return NULL;
-        }
-    if (kw_builder_finish(b, &ix) != KW_OK)
-        kw_builder_free(b);
-    return ix;
-}
-
 static size_t count(const kw_index *ix, const char *query, int exact)
 {
     kw_hits *h;

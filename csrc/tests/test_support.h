@@ -1,7 +1,8 @@
 /*
  * test_support.h: what the C test programs share: the CHECK macro and its
  * counts, and a growing buffer to save indexes into. Each program includes
- * it once and closes with "N passed, N failed" (tools/run_ctests.py).
+ * it once and closes with "N passed, N failed" (tools/run_ctests.py). Also
+ * building a small index, and saving and loading one in memory.
  */
 #ifndef TEST_SUPPORT_H
 #define TEST_SUPPORT_H
@@ -63,6 +64,24 @@ static inline unsigned char *save(const kw_index *ix, const char *blob, size_t *
         return NULL;
     }
     return m.data;
+}
+
+/* An index of the n documents (NULL when a build step fails). */
+static inline kw_index *build(const char *const *docs, size_t n)
+{
+    kw_builder *b;
+    kw_index *ix = NULL;
+    size_t bad;
+    if (kw_builder_new(&kw_alloc_libc, &b) != KW_OK)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (kw_builder_add(b, docs[i], strlen(docs[i]), &bad) != KW_OK) {
+            kw_builder_free(b);
+            return NULL;
+        }
+    if (kw_builder_finish(b, &ix) != KW_OK)
+        kw_builder_free(b);
+    return ix;
 }
 
 static inline kw_status load(const unsigned char *data, size_t len, kw_index **ix, kw_load_error *err)
