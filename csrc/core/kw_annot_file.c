@@ -276,7 +276,8 @@ static kw_status load_attr(cursor *c, const kw_index *ix, kw_attr *a)
         return bad(c, starts_at, "attribute %s: the postings start at %u and end at %u, not 0 "
                    "and %llu", name, post_start[0], post_start[T], (ull)N);
     for (uint64_t t = 0; t < T; t++) {
-        if (post_start[t + 1] < post_start[t] || vpost_start[t + 1] < vpost_start[t])
+        if (post_start[t + 1] < post_start[t] || vpost_start[t + 1] < vpost_start[t]
+            || vpost_start[t + 1] > vpost_start[T])
             return bad(c, starts_at + 4 * t, "attribute %s: the postings of type %llu end "
                        "before they start", name, (ull)t);
         /* Decoded as kw_postings_next will, but never past the type's bytes. */
