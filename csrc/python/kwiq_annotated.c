@@ -6,20 +6,6 @@
  */
 #include "kwiq_objects.h"
 
-/* 0 if the builder may be used now, else -1 with an exception set. */
-static int ready(BuilderObject *self)
-{
-    if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "the builder is in use by another thread");
-        return -1;
-    }
-    if (!self->b) {
-        PyErr_SetString(PyExc_ValueError, "the builder was appended or finished");
-        return -1;
-    }
-    return 0;
-}
-
 /* The UTF-8 of each str of a list, borrowed from the str objects (kept
  * alive by the list's caller); NULL with an exception set. */
 static const char **names_of(PyObject *list, const char *what, Py_ssize_t *n)
@@ -55,7 +41,8 @@ const char kwiq_builder_annotate_doc[] =
 PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args)
 {
     PyObject *attrs, *structures, *result = NULL;
-    if (!PyArg_ParseTuple(args, "OO:annotate", &attrs, &structures) || ready(self) < 0)
+    if (!PyArg_ParseTuple(args, "OO:annotate", &attrs, &structures)
+        || kwiq_builder_ready(self) < 0)
         return NULL;
     Py_ssize_t n_attrs, n_structures;
     const char **attr_names = names_of(attrs, "attrs", &n_attrs);
@@ -196,7 +183,8 @@ const char kwiq_builder_add_conllu_doc[] =
 PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args)
 {
     PyObject *source, *attrs;
-    if (!PyArg_ParseTuple(args, "OO:add_conllu", &source, &attrs) || ready(self) < 0)
+    if (!PyArg_ParseTuple(args, "OO:add_conllu", &source, &attrs)
+        || kwiq_builder_ready(self) < 0)
         return NULL;
     Py_ssize_t n_attrs;
     const char **names = names_of(attrs, "attrs", &n_attrs);
@@ -218,7 +206,7 @@ const char kwiq_builder_add_vrt_doc[] =
 
 PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source)
 {
-    if (ready(self) < 0)
+    if (kwiq_builder_ready(self) < 0)
         return NULL;
     return read_documents(self, source, VRT, NULL, 0);
 }
@@ -349,7 +337,8 @@ PyObject *kwiq_builder_add_annotated(BuilderObject *self, PyObject *args)
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
     PyObject *text, *starts_obj, *ends_obj, *words_obj, *values_obj, *regions_obj;
     if (!PyArg_ParseTuple(args, "UOOOOO:add_annotated", &text, &starts_obj, &ends_obj,
-                          &words_obj, &values_obj, &regions_obj) || ready(self) < 0)
+                          &words_obj, &values_obj, &regions_obj)
+        || kwiq_builder_ready(self) < 0)
         return NULL;
     if (!PyList_Check(values_obj)) {
         PyErr_SetString(PyExc_TypeError, "values must be a list of (forms, index) pairs");

@@ -106,8 +106,7 @@ static void Builder_dealloc(BuilderObject *self)
     Py_DECREF(tp);
 }
 
-/* 0 if the builder may be used now, else -1 with an exception set. */
-static int builder_ready(BuilderObject *self)
+int kwiq_builder_ready(BuilderObject *self)
 {
     if (self->busy) {
         PyErr_SetString(PyExc_RuntimeError, "the builder is in use by another thread");
@@ -170,7 +169,7 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
         PyErr_SetString(PyExc_TypeError, "add() takes a list of str or bytes");
         return NULL;
     }
-    if (builder_ready(self) < 0)
+    if (kwiq_builder_ready(self) < 0)
         return NULL;
     /* References to the items, as the list may change while the GIL is out. */
     PyObject *items = PyList_GetSlice(docs, 0, PY_SSIZE_T_MAX), *result = NULL;
@@ -304,7 +303,7 @@ static PyObject *Builder_append(BuilderObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "a builder cannot be appended to itself");
         return NULL;
     }
-    if (builder_ready(self) < 0 || builder_ready(other) < 0)
+    if (kwiq_builder_ready(self) < 0 || kwiq_builder_ready(other) < 0)
         return NULL;
     kw_status st;
     kwiq_stop stop;
@@ -338,7 +337,7 @@ static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "|n:finish", &threads))
         return NULL;
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
-    if (builder_ready(self) < 0)
+    if (kwiq_builder_ready(self) < 0)
         return NULL;
     IndexObject *result = PyObject_New(IndexObject, state->index_type);
     if (!result)
@@ -380,7 +379,7 @@ static PyObject *Builder_interrupt(BuilderObject *self, PyObject *unused)
 static PyObject *Builder_get_n_docs(BuilderObject *self, void *c)
 {
     (void)c;
-    if (builder_ready(self) < 0)
+    if (kwiq_builder_ready(self) < 0)
         return NULL;
     return PyLong_FromSize_t(kw_builder_n_docs(self->b));
 }

@@ -91,6 +91,10 @@ PyObject *kwiq_raise_status(kw_status st);
 extern PyMethodDef kwiq_cql_methods[];
 int kwiq_cql_add_constants(PyObject *module);
 
+/* 0 if the builder may be used now (no other thread's call on it, not
+ * appended or finished), else -1 with an exception set. */
+int kwiq_builder_ready(BuilderObject *self);
+
 /* The methods for annotated corpora (kwiq_annotated.c), in the method
  * tables of Builder and Index. */
 PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args);
