@@ -42,12 +42,24 @@ if flag("KWIQ_SANITIZE"):
     link_args += sanitize
 if flag("KWIQ_WERROR"):
     compile_args.append("-Werror")
+# MSVC (cibuildwheel's Windows wheels) spells the same build its own way;
+# <stdatomic.h> needs Visual Studio 2022 17.5 and its c11atomics switch.
+msvc_compile_args = ["/std:c11", "/experimental:c11atomics", "/W3", "/O2"]
+if flag("KWIQ_WERROR"):
+    msvc_compile_args.append("/WX")
 
 
 class BuildWithFlags(build_ext):
     """Compiles everything again when the flags differ from the last build's:
     objects left in build/ by a plain build must not be linked into a
     sanitized one (setuptools only compares file times)."""
+
+    def build_extensions(self):
+        if self.compiler.compiler_type == "msvc":
+            for extension in self.extensions:
+                extension.extra_compile_args = msvc_compile_args
+                extension.extra_link_args = []
+        super().build_extensions()
 
     def run(self):
         stamp = Path(self.build_temp) / "kwiq-flags"

@@ -9,7 +9,8 @@ Usage:
     python tools/run_ctests.py              # gcc/cc, warnings as errors
     python tools/run_ctests.py --valgrind   # the same binary under memcheck
     python tools/run_ctests.py --sanitize   # AddressSanitizer + UBSan build
-    python tools/run_ctests.py --portable   # the scanner's portable path, not SSE2
+    python tools/run_ctests.py --portable   # the scanner's portable path, not SSE2,
+                                            # and plain C for the builtins (kw_bits.h)
     CC=clang python tools/run_ctests.py     # another compiler (default gcc, then cc)
 
 Prints the programs' output and closes with the totals, "N passed, N
@@ -36,7 +37,8 @@ def main() -> int:
     mode.add_argument("--valgrind", action="store_true", help="run under valgrind memcheck")
     mode.add_argument("--sanitize", action="store_true", help="build with ASan and UBSan")
     parser.add_argument("--portable", action="store_true",
-                        help="build the byte arithmetic that machines without SSE2 run")
+                        help="build the byte arithmetic that machines without SSE2 run, "
+                        "and the plain-C forms of the compiler builtins")
     args = parser.parse_args()
 
     compiler = os.environ.get("CC") or shutil.which("gcc") or shutil.which("cc")
@@ -50,7 +52,7 @@ def main() -> int:
         flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
                   "-fno-omit-frame-pointer"]
     if args.portable:
-        flags.append("-DKW_PORTABLE")
+        flags += ["-DKW_PORTABLE", "-DKW_NO_BUILTINS"]
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for test in TESTS:

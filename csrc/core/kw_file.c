@@ -119,6 +119,7 @@
 
 #include "kw_alloc.h"
 #include "kw_annot_file.h"
+#include "kw_bits.h"
 #include "kw_endian.h"
 #include "kw_index.h"
 #include "kw_strtab.h"
@@ -207,10 +208,8 @@ static void sum_stripes(sum64 *s, const unsigned char *p, size_t n_stripes)
 {
     uint64_t a = s->lane[0], b = s->lane[1], c = s->lane[2], d = s->lane[3];
     for (size_t i = 0; i < n_stripes; i++, p += 32) {
-#if defined(__GNUC__)
-        /* Hardware prefetchers stop at page ends; a hint never faults. */
-        __builtin_prefetch(p + PREFETCH_AHEAD);
-#endif
+        /* Hardware prefetchers stop at page ends. */
+        KW_PREFETCH(p + PREFETCH_AHEAD);
         a = xx_round(a, get64(p));
         b = xx_round(b, get64(p + 8));
         c = xx_round(c, get64(p + 16));
@@ -722,14 +721,7 @@ static inline unsigned utf8_length(const unsigned char *p, const unsigned char *
 /* The index of the first byte >= 0x80 in a word of 8 with one. */
 static inline unsigned first_high_byte(uint64_t high)
 {
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(high) / 8;
-#else
-    unsigned i = 0;
-    while (!(high & 0x80))
-        high >>= 8, i++;
-    return i;
-#endif
+    return kw_ctz64(high) / 8;
 }
 
 /* Valid UTF-8 from *at up to at least `target` (a sequence that starts

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kw_alloc.h"
+#include "kw_bits.h"
 #include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
@@ -557,12 +558,12 @@ void kw_line_prefetch(const kw_index *ix, const kw_hits *h, size_t i)
         const size_t first = ix->doc_tok[doc];
         const size_t from = pos - first > KW_PREFETCH_WORDS ? pos - KW_PREFETCH_WORDS : first;
         if (ix->toks)
-            __builtin_prefetch(ix->toks + from);
+            KW_PREFETCH(ix->toks + from);
         else
-            __builtin_prefetch(ix->tok_bytes + from * ix->tok_width);
+            KW_PREFETCH(ix->tok_bytes + from * ix->tok_width);
         const size_t k = (pos - first) / KW_CHECKPOINT;
         if (k)
-            __builtin_prefetch(kw_checkpoint_of(ix, doc, k));
+            KW_PREFETCH(kw_checkpoint_of(ix, doc, k));
     }
     if (i + KW_PREFETCH_NEAR < h->n) {
         const size_t pos = h->pos[i + KW_PREFETCH_NEAR];
@@ -572,7 +573,7 @@ void kw_line_prefetch(const kw_index *ix, const kw_hits *h, size_t i)
         const char *text = kw_index_doc_text(ix, doc, &n_bytes);
         uint64_t at = k ? kw_checkpoint_of(ix, doc, k)->byte : 0;
         for (int line = 0; line < KW_PREFETCH_TEXT_LINES && at < n_bytes; line++, at += 64)
-            __builtin_prefetch(text + at);
+            KW_PREFETCH(text + at);
     }
 }
 

@@ -13,11 +13,13 @@
  */
 #include <string.h>
 
+#include "kw_bits.h"
 #include "kw_core.h"
+#include "kw_endian.h"
 #include "kw_text.h"
 #include "kw_unicode_tables.h"
 
-#if defined(__SSE2__) && !defined(KW_PORTABLE)
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(KW_PORTABLE)
 #include <emmintrin.h>
 #endif
 
@@ -272,7 +274,7 @@ int kw_scan_next(kw_scan *s, kw_tokspan *t)
  * among the ASCII bytes before the first of them, word characters and
  * white space. SSE2 (every x86-64) takes sixteen bytes at once; elsewhere,
  * or built with KW_PORTABLE, eight go through byte arithmetic. */
-#if defined(__SSE2__) && !defined(KW_PORTABLE)
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(KW_PORTABLE)
 #define KW_CHUNK 16
 
 static inline void chunk_flags(const unsigned char *p, uint32_t *words, uint32_t *spaces,
@@ -315,15 +317,6 @@ static inline uint32_t chunk_plain(const unsigned char *p)
 #define KW_EACH_BYTE(b) (0x0101010101010101ULL * (uint64_t)(b))
 #define KW_TOP_BITS KW_EACH_BYTE(0x80)
 
-static inline uint64_t load_8_bytes(const unsigned char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    return x;
-}
 
 /* Top bit set in each byte of ASCII x that is >= k (1 <= k <= 0x80): the sum
  * stays below 0x100 in every byte, so no carry crosses into the next. */
@@ -362,7 +355,7 @@ static inline void chunk_flags(const unsigned char *p, uint32_t *words, uint32_t
 {
     /* Bit 7 cleared, so that the byte arithmetic cannot carry; what this
      * makes of the bytes from 0x80 up, the caller does not read. */
-    const uint64_t x = load_8_bytes(p), x7 = x & ~KW_TOP_BITS;
+    const uint64_t x = get64(p), x7 = x & ~KW_TOP_BITS;
     *words = gather_top_bits(ascii_word_bytes(x7));
     *spaces = gather_top_bits(ascii_space_bytes(x7));
     *high = gather_top_bits(x);
@@ -370,7 +363,7 @@ static inline void chunk_flags(const unsigned char *p, uint32_t *words, uint32_t
 
 static inline uint32_t chunk_plain(const unsigned char *p)
 {
-    const uint64_t x = load_8_bytes(p), high = x & KW_TOP_BITS, x7 = x & ~KW_TOP_BITS;
+    const uint64_t x = get64(p), high = x & KW_TOP_BITS, x7 = x & ~KW_TOP_BITS;
     const uint64_t printable = ~(ascii_space_bytes(x7) | high) & KW_TOP_BITS;
     return gather_top_bits(printable | (bytes_in(x7, ' ', ' ') & ~high & (printable >> 8)));
 }
@@ -403,14 +396,14 @@ size_t kw_scan_skip(kw_scan *s, size_t n)
         if (done + count > n) {
             for (size_t passed = n - done; passed; passed--)
                 starts &= starts - 1;
-            const size_t k = (size_t)__builtin_ctz(starts);
+            const size_t k = (size_t)kw_ctz32(starts);
             s->chars += (uint64_t)(p + k - s->p);
             s->p = p + k;
             return n;
         }
         done += count;
         if (high) {
-            const size_t k = (size_t)__builtin_ctz(high);
+            const size_t k = (size_t)kw_ctz32(high);
             if (k)
                 after_word = (words >> (k - 1)) & 1;
             p += k;
@@ -514,7 +507,7 @@ size_t kw_collapse_space(const char *src, size_t n, char *dst, int *ascii)
             const uint32_t plain = chunk_plain(p);
             memcpy(out, p, KW_CHUNK);
             /* ~plain has every bit from KW_CHUNK up set, so it is never 0. */
-            const size_t k = (size_t)__builtin_ctz(~plain);
+            const size_t k = (size_t)kw_ctz32(~plain);
             out += k;
             p += k;
             if (k == KW_CHUNK)
