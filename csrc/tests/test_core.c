@@ -2522,27 +2522,7 @@ static void test_save_write_fails(void)
 
 /* ---- out of memory ---- */
 
-static long fail_at = -1, calls;
-
-static void *failing_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return calls++ == fail_at ? NULL : malloc(n);
-}
-
-static void *failing_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return calls++ == fail_at ? NULL : realloc(p, n);
-}
-
-static void plain_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
-static const kw_alloc failing = {failing_malloc, failing_realloc, plain_free, NULL};
+static failing_alloc failing = FAILING_ALLOC(failing);
 
 /* Build and query with the fail_at-th allocation failing. Every call either
  * succeeds or reports KW_ENOMEM and can be retried; the result must equal
@@ -2556,8 +2536,8 @@ static long oom_scenario(void)
     size_t bad;
     kw_status st;
     kw_builder *run2 = NULL;
-    while ((st = kw_builder_new(&failing, &b)) == KW_ENOMEM) {}
-    while ((st = kw_builder_new(&failing, &run2)) == KW_ENOMEM) {}
+    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {}
+    while ((st = kw_builder_new(&failing.alloc, &run2)) == KW_ENOMEM) {}
     while ((st = kw_builder_reserve(run2, 20, 4)) == KW_ENOMEM) {}
     /* The first document in b, the others in a second run appended to it. */
     for (int i = 0; i < 3; i++)
@@ -2594,7 +2574,7 @@ static long oom_scenario(void)
     for (int q = 0; q < 2; q++)
         while ((st = kw_index_find(ix, queries[q], strlen(queries[q]), 0, &parts[q], &bad))
                == KW_ENOMEM) {}
-    while ((st = kw_hits_merge(&failing, parts, 2, NULL, &merged)) == KW_ENOMEM) {}
+    while ((st = kw_hits_merge(&failing.alloc, parts, 2, NULL, &merged)) == KW_ENOMEM) {}
     static const uint32_t order[] = {2, 1, 0};
     while ((st = kw_hits_select(merged, order, 3, &picked)) == KW_ENOMEM) {}
     total = total * 10 + (long)kw_hits_position(picked, 0);
@@ -2606,7 +2586,7 @@ static long oom_scenario(void)
         return -1;
     total = total * 10 + (long)kw_hits_position(sorted, 0);
     kw_line_cursor *cursor;
-    while ((st = kw_line_cursor_new(&failing, &cursor)) == KW_ENOMEM) {}
+    while ((st = kw_line_cursor_new(&failing.alloc, &cursor)) == KW_ENOMEM) {}
     kw_line line;
     const kw_context words = {2, 2, 0, KW_BOUND_NONE};
     kw_line_at(ix, sorted, 0, &words, cursor, &line);
@@ -2622,18 +2602,18 @@ static long oom_scenario(void)
 
 static void test_out_of_memory(void)
 {
-    fail_at = -1;
-    calls = 0;
+    failing.fail_at = -1;
+    failing.calls = 0;
     long expected = oom_scenario();
-    long total_calls = calls;
+    long total_calls = failing.calls;
     /* Digits: the five queries, the three-slot set match, the first hit
      * after reordering ("war ;" at token 4), the first after sorting
      * ("peace and" at 2). */
     CHECK(expected == 21111242);
     int ok = 1;
     for (long k = 0; k < total_calls; k++) {
-        fail_at = k;
-        calls = 0;
+        failing.fail_at = k;
+        failing.calls = 0;
         ok &= oom_scenario() == expected;
     }
     CHECK(ok);
@@ -2654,7 +2634,7 @@ static long long oom_stats_scenario(void)
     kw_table *t = NULL;
     size_t bad;
     kw_status st;
-    while ((st = kw_builder_new(&failing, &b)) == KW_ENOMEM) {}
+    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {}
     for (int i = 0; i < 4; i++)
         while ((st = kw_builder_add(b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
     while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
@@ -2710,10 +2690,10 @@ static long long oom_stats_scenario(void)
 
 static void test_stats_out_of_memory(void)
 {
-    fail_at = -1;
-    calls = 0;
+    failing.fail_at = -1;
+    failing.calls = 0;
     long long expected = oom_stats_scenario();
-    long total_calls = calls;
+    long total_calls = failing.calls;
     /* 29 fold groups (peace , and war ; ! die straße x and 20 letters), 30
      * types (Peace and peace), 22 bigrams (peace and, and war, die straße,
      * 19 of letters), 1 cluster (peace and), 3 window positions around
@@ -2722,8 +2702,8 @@ static void test_stats_out_of_memory(void)
     CHECK(expected == 2930220103022924LL);
     int ok = 1;
     for (long k = 0; k < total_calls; k++) {
-        fail_at = k;
-        calls = 0;
+        failing.fail_at = k;
+        failing.calls = 0;
         ok &= oom_stats_scenario() == expected;
     }
     CHECK(ok);
@@ -2754,10 +2734,10 @@ static void test_line_columns_out_of_memory(void)
         kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
                                 {offsets[0], NULL, 0}, {offsets[1], NULL, 0},
                                 {offsets[2], NULL, 0}};
-        fail_at = k;
-        calls = 0;
-        kw_status st = kw_line_columns_fill(ix, h, &ctx, &failing, NULL, &cols);
-        free_column_texts(&cols, &failing);
+        failing.fail_at = k;
+        failing.calls = 0;
+        kw_status st = kw_line_columns_fill(ix, h, &ctx, &failing.alloc, NULL, &cols);
+        free_column_texts(&cols, &failing.alloc);
         if (st == KW_OK) {
             ok = offsets[1][N] == 3 * 5 && offsets[0][1] == 0 && offsets[2][1] == 8;
             break;
@@ -2765,7 +2745,7 @@ static void test_line_columns_out_of_memory(void)
         ok = st == KW_ENOMEM;
     }
     CHECK(ok && k >= 3);  /* each of the three texts had to grow */
-    fail_at = -1;
+    failing.fail_at = -1;
     kw_hits_free(h);
     kw_index_free(ix);
 }
@@ -2786,32 +2766,32 @@ static void test_file_out_of_memory(void)
     const void *blob;
     size_t blob_len;
     kw_load_error err;
-    fail_at = -1;
-    calls = 0;
-    CHECK(kw_index_load(file, len, &failing, &back, &blob, &blob_len, &err) == KW_OK);
-    long total = calls;
+    failing.fail_at = -1;
+    failing.calls = 0;
+    CHECK(kw_index_load(file, len, &failing.alloc, &back, &blob, &blob_len, &err) == KW_OK);
+    long total = failing.calls;
     kw_index_free(back);
     int ok = total >= 2;
     for (long k = 0; k < total; k++) {
-        fail_at = k;
-        calls = 0;
+        failing.fail_at = k;
+        failing.calls = 0;
         back = NULL;
-        ok &= kw_index_load(file, len, &failing, &back, &blob, &blob_len, &err) == KW_ENOMEM
+        ok &= kw_index_load(file, len, &failing.alloc, &back, &blob, &blob_len, &err) == KW_ENOMEM
               && back == NULL;
     }
     CHECK(ok);
 
     /* Saving a built index of narrow token ids takes a buffer. */
-    fail_at = -1;
+    failing.fail_at = -1;
     kw_builder *b;
     size_t bad;
     kw_index *built = NULL;
-    if (kw_builder_new(&failing, &b) == KW_OK) {
+    if (kw_builder_new(&failing.alloc, &b) == KW_OK) {
         if (kw_builder_add(b, "a few words", 11, &bad) == KW_OK && kw_builder_finish(b, &built) == KW_OK) {
-            fail_at = calls;
+            failing.fail_at = failing.calls;
             membuf m = {NULL, 0, 0, 0, -1};
             CHECK(kw_index_save(built, "", 0, membuf_write, &m) == KW_ENOMEM && m.writes == 0);
-            fail_at = -1;
+            failing.fail_at = -1;
             CHECK(kw_index_save(built, "", 0, membuf_write, &m) == KW_OK && m.len == kw_index_saved_size(built, 0));
             free(m.data);
             kw_index_free(built);

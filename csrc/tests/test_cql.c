@@ -467,26 +467,7 @@ static void test_invalid_programs(void)
     CHECK(kw_cql_find(&ix, &g.p, NULL, &h) == KW_EINVAL);
 }
 
-/* An allocator that fails once `allocs_left` allocations have been made. */
-static long allocs_left;
-
-static void *failing_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return allocs_left-- > 0 ? malloc(n) : NULL;
-}
-
-static void *failing_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return allocs_left-- > 0 ? realloc(p, n) : NULL;
-}
-
-static void failing_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
+static failing_alloc failing = FAILING_ALLOC(failing);
 
 /* Out of memory at each allocation in turn: KW_ENOMEM and nothing left
  * behind (the sanitizers and valgrind see leaks), until there is enough. */
@@ -500,11 +481,11 @@ static void test_out_of_memory(void)
     step(&g, KW_CQL_SPLIT, 2, 3);
     step(&g, KW_CQL_TOKEN, 1, 0);
     done(&g, KW_CQL_ANY, KW_CQL_ALL, 0);
-    const kw_alloc failing = {failing_malloc, failing_realloc, failing_free, NULL};
-    ix.alloc = failing;
+    ix.alloc = failing.alloc;
     int failures = 0, ok = 0;
-    for (long budget = 0; budget < 200 && !ok; budget++) {
-        allocs_left = budget;
+    for (long k = 0; k < 200 && !ok; k++) {
+        failing.fail_at = k;
+        failing.calls = 0;
         kw_hits *h = NULL;
         kw_status st = kw_cql_find(&ix, &g.p, NULL, &h);
         if (st == KW_OK) {

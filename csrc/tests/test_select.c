@@ -15,28 +15,7 @@
 /* Counted by the core in the C tests' build (-DKW_COUNT_STEPS, kw_steps.h). */
 uint64_t kw_steps;
 
-/* An allocator whose fail_at-th call fails (counting from 0; -1: none). */
-static long fail_at = -1, calls;
-
-static void *failing_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return calls++ == fail_at ? NULL : malloc(n);
-}
-
-static void *failing_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return calls++ == fail_at ? NULL : realloc(p, n);
-}
-
-static void plain_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
-static const kw_alloc failing = {failing_malloc, failing_realloc, plain_free, NULL};
+static failing_alloc failing = FAILING_ALLOC(failing);
 
 /* The positions of h as a string "0 4 6", for compact expectations. */
 static const char *positions_of(const kw_hits *h)
@@ -139,7 +118,7 @@ static long oom_select_scenario(void)
     kw_hits *h = NULL, *picked = NULL;
     size_t bad, n_docs = 0;
     kw_status st;
-    while ((st = kw_builder_new(&failing, &b)) == KW_ENOMEM) {}
+    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {}
     while ((st = kw_builder_add(b, text, strlen(text), &bad)) == KW_ENOMEM) {}
     while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
     while ((st = kw_index_find(ix, "a", 1, 0, &h, &bad)) == KW_ENOMEM) {}
@@ -168,18 +147,18 @@ static long oom_select_scenario(void)
 
 static void test_select_out_of_memory(void)
 {
-    fail_at = -1;
-    calls = 0;
+    failing.fail_at = -1;
+    failing.calls = 0;
     long expected = oom_select_scenario();
-    long total_calls = calls;
+    long total_calls = failing.calls;
     CHECK(expected == 221);
     int ok = 1;
     for (long k = 0; k < total_calls; k++) {
-        fail_at = k;
-        calls = 0;
+        failing.fail_at = k;
+        failing.calls = 0;
         ok &= oom_select_scenario() == expected;
     }
-    fail_at = -1;
+    failing.fail_at = -1;
     CHECK(ok);
 }
 

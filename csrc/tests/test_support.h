@@ -2,7 +2,8 @@
  * test_support.h: what the C test programs share: the CHECK macro and its
  * counts, and a growing buffer to save indexes into. Each program includes
  * it once and closes with "N passed, N failed" (tools/run_ctests.py). Also
- * building a small index, and saving and loading one in memory.
+ * building a small index, saving and loading one in memory, and an
+ * allocator that fails on request.
  */
 #ifndef TEST_SUPPORT_H
 #define TEST_SUPPORT_H
@@ -24,6 +25,35 @@ static int passed, failed;
             printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
         }                                                                  \
     } while (0)
+
+/* An allocator whose fail_at-th call fails, counting from 0 (-1: none);
+ * calls counts them. Each test file declares its own:
+ *     static failing_alloc failing = FAILING_ALLOC(failing);
+ * and passes &failing.alloc, setting fail_at and calls between runs. */
+typedef struct failing_alloc {
+    kw_alloc alloc;
+    long fail_at, calls;
+} failing_alloc;
+
+static inline void *failing_malloc(void *ctx, size_t n)
+{
+    failing_alloc *f = ctx;
+    return f->calls++ == f->fail_at ? NULL : malloc(n);
+}
+
+static inline void *failing_realloc(void *ctx, void *p, size_t n)
+{
+    failing_alloc *f = ctx;
+    return f->calls++ == f->fail_at ? NULL : realloc(p, n);
+}
+
+static inline void failing_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+#define FAILING_ALLOC(self) {{failing_malloc, failing_realloc, failing_free, &(self)}, -1, 0}
 
 /* A growing buffer that kw_index_save writes into; it fails its
  * fail_write-th write when that is >= 0. */

@@ -141,28 +141,7 @@ static void test_malformed_and_stopped(void)
     kw_builder_free(plain);
 }
 
-/* An allocator whose fail_at-th call fails (counting from 0; -1: none). */
-static long fail_at = -1, calls;
-
-static void *failing_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return calls++ == fail_at ? NULL : malloc(n);
-}
-
-static void *failing_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return calls++ == fail_at ? NULL : realloc(p, n);
-}
-
-static void plain_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
-static const kw_alloc failing = {failing_malloc, failing_realloc, plain_free, NULL};
+static failing_alloc failing = FAILING_ALLOC(failing);
 
 /* The reader's own scratch allocations failing in turn: each returns
  * KW_ENOMEM (leaks are valgrind's to find), until none fails. */
@@ -176,13 +155,13 @@ static void test_out_of_memory(void)
         kw_parse_error err;
         if (!b)
             return;
-        calls = 0;
-        fail_at = k;
-        st = kw_vrt_add(b, &failing, small_vrt, sizeof small_vrt - 1, NULL, NULL, NULL, &err);
+        failing.calls = 0;
+        failing.fail_at = k;
+        st = kw_vrt_add(b, &failing.alloc, small_vrt, sizeof small_vrt - 1, NULL, NULL, NULL, &err);
         ok &= st == KW_OK || st == KW_ENOMEM;
         kw_builder_free(b);
     }
-    fail_at = -1;
+    failing.fail_at = -1;
     CHECK(ok && st == KW_OK && k > 3);
 }
 
