@@ -34,7 +34,7 @@ _XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:\"([^\"]*)\"|
 
 def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = True,
                 include: Union[str, Sequence[str]] = CONLLU_INCLUDE,
-                attrs: Optional[Sequence[str]] = None) -> tuple[Any, list]:
+                attrs: Optional[Sequence[str]] = None) -> tuple[Any, list[Any]]:
     """The index and document ids of CoNLL-U files, read in C a file at a
     time with the GIL released, as ``Corpus.from_conllu`` says."""
     checked = conllu_attrs(attrs)
@@ -44,16 +44,16 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
 
 
 def conllu_files(files: _files.Files, attrs: list[str],
-                 progress: bool) -> tuple[Any, list, list[str]]:
+                 progress: bool) -> tuple[Any, list[Any], list[str]]:
     """read_conllu of listed files, with attributes checked by
     conllu_attrs; also the name of each document's file."""
     builder = _core.Builder()
     builder.annotate(attrs, list(_core.conllu_structures))
-    ids: list = []
-    seen: dict = {}
+    ids: list[Any] = []
+    seen: dict[Any, str] = {}
     sources: list[str] = []
 
-    def take(name: str, file_ids: list) -> None:
+    def take(name: str, file_ids: list[Optional[str]]) -> None:
         for k, doc_id in enumerate(file_ids, 1):
             if doc_id is None:
                 doc_id = name if len(file_ids) == 1 else f"{name}#{k}"
@@ -66,7 +66,7 @@ def conllu_files(files: _files.Files, attrs: list[str],
 
 def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (),
              structures: Sequence[str] = VRT_STRUCTURES, progress: bool = True,
-             include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list, Any]:
+             include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list[Any], Any]:
     """The index, document ids and metadata rows (a list of dicts, or None
     when no ``<text>`` has attributes beyond ``id``) of VRT files, read in C
     a file at a time with the GIL released, as ``Corpus.from_vrt`` says."""
@@ -77,18 +77,18 @@ def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = 
 
 
 def vrt_files(files: _files.Files, attrs: list[str], structures: list[str],
-              progress: bool) -> tuple[Any, list, list[dict], list[str]]:
+              progress: bool) -> tuple[Any, list[Any], list[dict[str, str]], list[str]]:
     """read_vrt of listed files, with names checked by vrt_names: the
     index, the ids, every document's metadata row (a dict, empty when its
     ``<text>`` has no attribute beyond ``id``) and the name of its file."""
     builder = _core.Builder()
     builder.annotate(attrs, structures)
-    ids: list = []
-    seen: dict = {}
-    rows: list[dict] = []
+    ids: list[Any] = []
+    seen: dict[Any, str] = {}
+    rows: list[dict[str, str]] = []
     sources: list[str] = []
 
-    def take(name: str, tags: list) -> None:
+    def take(name: str, tags: list[Optional[str]]) -> None:
         for k, tag in enumerate(tags, 1):
             row = {} if tag is None else _text_attributes(tag, name, k)
             doc_id = row.pop("id", None)
@@ -138,7 +138,7 @@ def _text_attributes(tag: str, name: str, k: int) -> dict:
     return row
 
 
-def add_id(ids: list, seen: dict, doc_id: Any, name: str) -> None:
+def add_id(ids: list[Any], seen: dict[Any, str], doc_id: Any, name: str) -> None:
     """Append a document's id, refusing one given before (``seen``: the
     file name of each id so far)."""
     if doc_id in seen:
@@ -158,8 +158,8 @@ def listed(paths: Union[PathLike, Iterable[PathLike]],
     return files
 
 
-def _read_files(files: _files.Files, progress: bool, add: Callable[[Any], list],
-                take: Callable[[str, list], None]) -> None:
+def _read_files(files: _files.Files, progress: bool, add: Callable[[Any], list[Any]],
+                take: Callable[[str, list[Any]], None]) -> None:
     """Read each file with add (a Builder's add_conllu or add_vrt), with a
     progress bar, and give take its name and what add returned;
     FormatError naming the file."""

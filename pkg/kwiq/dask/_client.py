@@ -112,6 +112,8 @@ class Corpus:
         if len(layers) > 1:
             raise FormatError("the partitions have different attributes or structures: "
                               f"{sorted(layers)}")
+        self._attributes: tuple[str, ...]
+        self._structures: tuple[str, ...]
         self._attributes, self._structures = layers.pop() if layers else (("word",), ("text",))
         self._empty: Optional[LocalCorpus] = None
         ids = []
@@ -242,11 +244,12 @@ class Corpus:
         sizes = [_files.check_regular(path).st_size for path in files.paths]
         built = [client.submit(build, files.paths[a:b], files.names[a:b], *args, pure=False)
                  for a, b in _runs(client, sizes, npartitions)]
-        parts = [client.submit(operator.getitem, future, 0, pure=False) for future in built]
+        parts: list[Any] = [client.submit(operator.getitem, future, 0, pure=False)
+                            for future in built]
         documents = _results([client.submit(operator.getitem, future, 1, pure=False)
                               for future in built])
-        ids: list = []
-        seen: dict = {}
+        ids: list[Any] = []
+        seen: dict[Any, str] = {}
         for part_documents in documents:
             for doc_id, source in zip(part_documents.ids, part_documents.sources):
                 _annotated.add_id(ids, seen, doc_id, source)

@@ -123,9 +123,9 @@ class Documents(NamedTuple):
     """What the client needs of a partition read from annotated files to
     make one corpus of them: each document's id, the name of its file and
     its metadata row (a dict; VRT's <text> attributes)."""
-    ids: list
+    ids: list[Any]
     sources: list[str]
-    rows: list[dict]
+    rows: list[dict[str, str]]
 
 
 def build_conllu(paths: list[str], names: list[str], attrs: list[str]) -> tuple[Part,
@@ -146,7 +146,7 @@ def build_vrt(paths: list[str], names: list[str], attrs: list[str],
     return _annotated_part(index, ids, paths), Documents(ids, sources, rows)
 
 
-def _annotated_part(index: Any, ids: list, paths: list[str]) -> Part:
+def _annotated_part(index: Any, ids: list[Any], paths: list[str]) -> Part:
     # The index holds the text, the tokens and each attribute's types:
     # about what the source files hold, whose size stands for it.
     return Part(of_index(LocalCorpus, index, ids, None),
