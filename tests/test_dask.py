@@ -833,3 +833,30 @@ def test_vrt_partitions_as_one_machine(client, vrt_files):
     assert bare.metadata.columns.empty and bare.structures == ("text", "p", "s")
     with pytest.raises(ValueError, match="twice"):
         kwiq.dask.Corpus.from_vrt(vrt_files, ["lemma", "lemma"], client=client)
+
+
+def test_conllu_directory_names_its_files_as_one_machine(client):
+    """A directory's files are named relative to it, as ids too; the files
+    it leaves out are named in a warning pointing at the caller; attrs=
+    keeps those asked for, in that order."""
+    with pytest.warns(kwiq.SkippedFilesWarning) as warned:
+        dud = kwiq.dask.Corpus.from_conllu(str(UD), attrs=["upos", "lemma"], client=client)
+    assert warned[0].filename == __file__
+    with pytest.warns(kwiq.SkippedFilesWarning):
+        single = kwiq.Corpus.from_conllu(str(UD), attrs=["upos", "lemma"], progress=False)
+    assert dud.ids == single.ids and "de_gsd-ud-dev.conllu" in dud.ids
+    assert dud.attributes == single.attributes == ("word", "upos", "lemma")
+    same_lines(dud.kwic('[lemma="sein"]', syntax="cql", show="upos").compute(),
+               single.kwic('[lemma="sein"]', syntax="cql", show="upos"))
+
+
+def test_an_annotated_partition_survives_pickling(dtreebanks, treebanks):
+    def round_trip(part):
+        again = pickle.loads(pickle.dumps(part))
+        return (again.corpus.attributes, again.corpus.ids,
+                list(again.corpus.kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")))
+
+    attributes, ids, lines = dtreebanks._client.submit(round_trip, dtreebanks._parts[0]).result()
+    assert attributes == treebanks.attributes
+    single = treebanks.subset(ids).kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")
+    assert lines == list(single) and lines

@@ -205,9 +205,10 @@ class Corpus:
         structures. The files are listed on the client and cut into
         partitions as ``from_files`` cuts them (runs of consecutive files
         of about equal size: a file is never split), each read by a worker
-        (shared storage). A malformed file raises ``kwiq.FormatError`` as
-        locally, on the client; when several files are bad, the first of the
-        first partition that has one."""
+        (shared storage), with no progress bar. A malformed file raises
+        ``kwiq.FormatError`` as locally, on the client (when several
+        partitions have one, that of the first); so does an id given in two
+        partitions, naming both files."""
         client = _client(client)
         checked = _annotated.conllu_attrs(attrs)
         files = _files.expand(paths, include)
