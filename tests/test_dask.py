@@ -856,7 +856,11 @@ def test_an_annotated_partition_survives_pickling(dtreebanks, treebanks):
         return (again.corpus.attributes, again.corpus.ids,
                 list(again.corpus.kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")))
 
-    attributes, ids, lines = dtreebanks._client.submit(round_trip, dtreebanks._parts[0]).result()
-    assert attributes == treebanks.attributes
-    single = treebanks.subset(ids).kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")
-    assert lines == list(single) and lines
+    # A view travels as its corpus and documents: saved alone, its text
+    # would be indexed anew, without the annotation.
+    view = dtreebanks.subset([doc for k, doc in enumerate(dtreebanks.ids) if k % 2])
+    for part in (dtreebanks._parts[0], view._parts[0]):
+        attributes, ids, lines = dtreebanks._client.submit(round_trip, part).result()
+        assert attributes == treebanks.attributes
+        single = treebanks.subset(ids).kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")
+        assert lines == list(single) and lines
