@@ -22,8 +22,8 @@ from kwiq._analysis import (COLLOCATION_MEASURES, KEYNESS_MEASURES, check_measur
                             keyness_of_freqs, libs, sorted_rows)
 from kwiq._args import as_bool, collocation_sides, each_window, int_in
 from kwiq._corpus import Corpus as LocalCorpus
-from kwiq._corpus import (Window, as_items, check_ids, document_error, file_ids, is_mask,
-                          of_index)
+from kwiq._corpus import (Window, as_items, check_ids, document_error, file_ids, index_view,
+                          is_mask, of_index)
 from kwiq._cql import query_options
 from kwiq._saved import FormatError, PathLike
 from kwiq.dask import _worker
@@ -613,6 +613,9 @@ class KwicSource:
         self.empty = empty  # the local Concordance of no lines: the settings, checked
         self.meta = meta  # the metadata columns the lines carry
         self.strategy = strategy  # the CQL strategy's code, or None for a plain query
+        # An index of no documents with the corpus's attributes, which the
+        # lines' sort keys are checked against.
+        self.index = index_view(corpus._checker()).index
 
     def count(self) -> int:
         """The lines of KwicFrame.__len__, each partition's added up."""
