@@ -7,6 +7,7 @@ import pickle
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -574,3 +575,292 @@ def test_worker_killed_during_a_query(books):
         same_lines(local, expected)
         # The rebuilt partitions answer later queries too.
         same_lines(corpus.kwic("whale").compute(), books.kwic("whale"))
+
+
+# ---- annotated corpora (CoNLL-U, VRT) and CQL ----
+
+UD = DATA / "ud"
+EN, DE = UD / "en_ewt-ud-dev.conllu", UD / "de_gsd-ud-dev.conllu"
+
+
+def cut_at_newdoc(path, folder, pieces):
+    """The CoNLL-U file at path cut into ``pieces`` files at ``# newdoc`` lines."""
+    text = path.read_text(encoding="utf-8")
+    docs = text.split("# newdoc")
+    docs = [docs[0] + "# newdoc" + docs[1]] + ["# newdoc" + d for d in docs[2:]]
+    size = -(-len(docs) // pieces)
+    files = []
+    for k in range(pieces):
+        out = folder / f"{path.stem}-{k}.conllu"
+        out.write_text("".join(docs[k * size:(k + 1) * size]), encoding="utf-8")
+        files.append(str(out))
+    return files
+
+
+@pytest.fixture(scope="module")
+def ud_files(tmp_path_factory):
+    """The English dev set cut into four files (318 documents with ids) and
+    the German one whole (one document, named by its path)."""
+    return cut_at_newdoc(EN, tmp_path_factory.mktemp("ud"), 4) + [str(DE)]
+
+
+@pytest.fixture(scope="module")
+def treebanks(ud_files):
+    return kwiq.Corpus.from_conllu(ud_files, progress=False)
+
+
+@pytest.fixture(scope="module")
+def dtreebanks(client, ud_files):
+    return kwiq.dask.Corpus.from_conllu(ud_files, npartitions=4, client=client)
+
+
+def test_conllu_partitions_hold_the_treebanks(dtreebanks, treebanks, ud_files):
+    assert 1 < dtreebanks.npartitions <= 4  # runs of whole files of about equal size
+    assert (dtreebanks.n_docs, dtreebanks.n_tokens, dtreebanks.ids) == \
+        (treebanks.n_docs, treebanks.n_tokens, treebanks.ids)
+    assert treebanks.n_tokens == 25_147 + 12_480
+    assert ud_files[-1] in dtreebanks.ids  # the German file's one document, by its path
+    assert (dtreebanks.attributes, dtreebanks.structures) == \
+        (treebanks.attributes, treebanks.structures)
+    for doc in (treebanks.ids[0], treebanks.ids[200], ud_files[-1]):
+        assert dtreebanks.text(doc) == treebanks.text(doc)
+
+
+CQL = [
+    ('[upos="ADJ"]+ [upos="NOUN"] within s', {}),
+    ('[upos="ADJ"]+ [upos="NOUN"]', {"strategy": "shortest", "window": (2, 3)}),
+    ('[upos="DET"] []{0,2} [upos="NOUN"]', {"strategy": "all"}),
+    ('[lemma="go"] [upos="ADP"]', {"show": ["lemma", "upos"]}),
+    ('"the"%c [upos!="NOUN" & upos!="ADJ"]', {"bound": "sentence"}),
+    ('<s> [upos="PRON"]', {"show": "xpos", "width": 40}),
+    ('[word="[A-Z].*" & upos="PROPN"]{2,} within s', {}),
+    (['[lemma="be"]', '[lemma="sein"]'], {"window": 3}),
+    ('[deprel="root"] [] </s>', {"bound": "paragraph"}),
+]
+
+
+@pytest.mark.parametrize("query, options", CQL)
+def test_cql_lines_as_one_machine(dtreebanks, treebanks, query, options):
+    single = treebanks.kwic(query, syntax="cql", **options)
+    assert len(single)
+    frame = dtreebanks.kwic(query, syntax="cql", **options)
+    assert len(frame) == len(single)
+    local = frame.compute()
+    same_lines(local, single)
+    assert str(local) == str(single)
+    assert local.show == single.show
+
+
+def test_plain_queries_on_annotated_partitions(dtreebanks, treebanks):
+    for query, options in (("the", {}), ("haus*", {"show": "upos"}), ("in the", {"case": True})):
+        same_lines(dtreebanks.kwic(query, **options).compute(), treebanks.kwic(query, **options))
+
+
+ANNOTATED_SORTS = [("R1/upos", "L1"), (("match", "lemma"), "R1"), ("L2/deprel", "R2/lemma"),
+                   ("match",), ("doc", "R1/xpos"), ("L5/feats", "position")]
+
+
+@pytest.mark.parametrize("keys", ANNOTATED_SORTS)
+def test_attribute_sort_keys_as_one_machine(dtreebanks, treebanks, keys):
+    for query in ('[upos="ADJ"]+ [upos="NOUN"] within s', '[lemma="have"]', '[]{3} within s'):
+        local = dtreebanks.kwic(query, syntax="cql").compute().sort(*keys)
+        single = treebanks.kwic(query, syntax="cql").sort(*keys)
+        same_lines(local, single)
+        assert local.sort_keys == single.sort_keys
+
+
+@pytest.mark.parametrize("attr", ["word", "lemma", "upos", "feats"])
+def test_counts_of_attributes(dtreebanks, treebanks, attr):
+    for options in ({}, {"punctuation": True}, {"min_count": 3}):
+        pd.testing.assert_frame_equal(dtreebanks.freq(attr=attr, **options),
+                                      treebanks.freq(attr=attr, **options),
+                                      check_exact=False, rtol=1e-12)
+    for n, min_count in ((1, 1), (2, 2), (3, 2)):
+        pd.testing.assert_frame_equal(dtreebanks.ngrams(n, min_count, attr=attr),
+                                      treebanks.ngrams(n, min_count, attr=attr))
+    for query, n, options in (('[upos="DET"]', 3, {}), ('[lemma="be"]', 2, {"side": "left"}),
+                              ('[upos="ADJ"]+', 4, {"strategy": "all", "min_count": 2})):
+        pd.testing.assert_frame_equal(
+            dtreebanks.clusters(query, n, syntax="cql", attr=attr, **options),
+            treebanks.clusters(query, n, syntax="cql", attr=attr, **options))
+
+
+@pytest.mark.parametrize("query, options", [
+    ('[lemma="go"]', {"attr": "lemma"}), ('[upos="NOUN"]', {"attr": "upos", "window": (1, 0)}),
+    ('[lemma="make"]', {"counting": "windows", "attr": "deprel", "min_count": 1}),
+    ('"the"%c', {}), ('[upos="ADJ"]+ [upos="NOUN"]', {"strategy": "shortest", "attr": "xpos"})])
+def test_collocates_of_cql_and_attributes(dtreebanks, treebanks, query, options):
+    got = dtreebanks.collocates(query, syntax="cql", **options)
+    single = treebanks.collocates(query, syntax="cql", **options)
+    assert len(single)
+    pd.testing.assert_frame_equal(got, single, check_exact=False, rtol=1e-12)
+    assert got.attrs == single.attrs
+
+
+def test_keyness_of_attributes(client, dtreebanks, treebanks, ud_files):
+    english = kwiq.dask.Corpus.from_conllu(ud_files[:2], npartitions=2, client=client)
+    single = kwiq.keyness(kwiq.Corpus.from_conllu(ud_files[:2], progress=False), treebanks,
+                          attr="upos")
+    pd.testing.assert_frame_equal(english.keyness(dtreebanks, attr="upos"), single,
+                                  check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(kwiq.dask.keyness(english, treebanks, attr="upos"), single,
+                                  check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("query, options", [
+    ('[lemma="be"]', {}), (['[upos="INTJ"]', '[lemma="und"]'], {"strategy": "all"}),
+    ('[upos="ADJ"]+ within s', {"strategy": "shortest"})])
+def test_dispersion_of_cql(dtreebanks, treebanks, query, options):
+    pd.testing.assert_frame_equal(dtreebanks.dispersion(query, syntax="cql", **options),
+                                  treebanks.dispersion(query, syntax="cql", **options),
+                                  check_exact=False, rtol=1e-12)
+    assert png(dtreebanks.plot_dispersion(query, syntax="cql", **options)) == \
+        png(treebanks.plot_dispersion(query, syntax="cql", **options))
+
+
+def raised(call):
+    """The exception call raises, or None."""
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - compared with one machine's
+        return error
+    return None
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.kwic('[upos="NOUN"', syntax="cql"),
+    lambda c: c.kwic('[pos="NOUN"]', syntax="cql"),
+    lambda c: c.kwic('[upos="NOUN"] within sentence', syntax="cql"),
+    lambda c: c.kwic('[lemma="("]', syntax="cql"),
+    lambda c: c.kwic('[upos="NOUN"]', syntax="cql", case=True),
+    lambda c: c.kwic('[upos="NOUN"]', syntax="cql", strategy="greedy"),
+    lambda c: c.kwic("the", strategy="shortest"),
+    lambda c: c.kwic("the", syntax="cqp"),
+    lambda c: c.kwic("the", show=["pos"]),
+    lambda c: c.freq(attr="pos"),
+    lambda c: c.ngrams(2, attr="ner"),
+    lambda c: c.clusters('[lemma="be"]', 2, syntax="cql", attr="pos"),
+    lambda c: c.collocates('[lemma="be"', syntax="cql"),
+    lambda c: c.collocates('[lemma="be"]', syntax="cql", attr=3),
+    lambda c: c.dispersion('[lemma="be"] within x', syntax="cql"),
+    lambda c: c.plot_dispersion(['[lemma="be"]', '[lemm="be"]'], syntax="cql"),
+    lambda c: c.keyness(c, attr="pos"),
+])
+def test_cql_errors_on_the_client_as_one_machine(dtreebanks, treebanks, call):
+    def tasks():
+        return dtreebanks._client.run_on_scheduler(
+            lambda dask_scheduler: set(dask_scheduler.tasks))
+
+    before = tasks()
+    got, single = raised(lambda: call(dtreebanks)), raised(lambda: call(treebanks))
+    assert single is not None
+    assert (type(got), str(got)) == (type(single), str(single))
+    if isinstance(single, kwiq.QueryError):
+        assert got.position == single.position
+    assert tasks() <= before  # nothing was submitted
+
+
+def test_sort_key_errors_as_one_machine(dtreebanks, treebanks):
+    local = dtreebanks.kwic('[lemma="have"]', syntax="cql").compute()
+    single = treebanks.kwic('[lemma="have"]', syntax="cql")
+    for keys in (("R1/pos",), ("doc/upos",), (("R1", 2),), ("R7/lemma",)):
+        got, expected = raised(lambda: local.sort(*keys)), raised(lambda: single.sort(*keys))
+        assert expected is not None
+        assert (type(got), str(got)) == (type(expected), str(expected))
+
+
+def test_save_and_load_annotated(dtreebanks, treebanks, client, tmp_path):
+    dtreebanks.save(tmp_path / "ud")
+    loaded = kwiq.dask.Corpus.load(tmp_path / "ud", client=client)
+    assert (loaded.ids, loaded.attributes, loaded.structures) == \
+        (treebanks.ids, treebanks.attributes, treebanks.structures)
+    query = '[upos="ADJ"]+ [upos="NOUN"] within s'
+    same_lines(loaded.kwic(query, syntax="cql", show="lemma").compute().sort("R1/upos"),
+               treebanks.kwic(query, syntax="cql", show="lemma").sort("R1/upos"))
+    pd.testing.assert_frame_equal(loaded.freq(attr="lemma"), treebanks.freq(attr="lemma"))
+
+
+def test_bad_conllu_as_one_machine(client, ud_files, tmp_path):
+    bad = tmp_path / "bad.conllu"
+    bad.write_text("# text = a b\n1\ta\n\n", encoding="utf-8")
+    twice = tmp_path / "twice.conllu"
+    twice.write_text(open(ud_files[1], encoding="utf-8").read(), encoding="utf-8")
+    for files in ([ud_files[0], str(bad)], [ud_files[1], ud_files[2], str(twice)]):
+        got = raised(lambda: kwiq.dask.Corpus.from_conllu(files, npartitions=2, client=client))
+        single = raised(lambda: kwiq.Corpus.from_conllu(files, progress=False))
+        assert isinstance(single, kwiq.FormatError)
+        assert (type(got), str(got)) == (type(single), str(single))
+    with pytest.raises(ValueError, match="CoNLL-U gives no attribute"):
+        kwiq.dask.Corpus.from_conllu(ud_files, attrs=["lemma", "pos"], client=client)
+
+
+@pytest.fixture(scope="module")
+def vrt_files(ud_files, tmp_path_factory):
+    """The treebanks as VRT files, each English document's <text> given a
+    metadata attribute in the first two files only (so that the other
+    partitions' documents have none), a year in the last English file."""
+    from same_data import write_vrt
+    folder = tmp_path_factory.mktemp("vrt")
+    files = []
+    for k, path in enumerate(ud_files):
+        out = write_vrt(Path(path), folder / (Path(path).stem + ".vrt"))
+        text = out.read_text(encoding="utf-8")
+        if k < 2:
+            text = text.replace("<text id=", f'<text genre="part {k}" id=')
+        elif k == 3:
+            text = text.replace("<text id=", '<text year="2026" id=')
+        out.write_text(text, encoding="utf-8")
+        files.append(str(out))
+    return files
+
+
+def test_vrt_partitions_as_one_machine(client, vrt_files):
+    from same_data import VRT_ATTRIBUTES
+    single = kwiq.Corpus.from_vrt(vrt_files, VRT_ATTRIBUTES, progress=False)
+    dvrt = kwiq.dask.Corpus.from_vrt(vrt_files, VRT_ATTRIBUTES, npartitions=4, client=client)
+    assert 1 < dvrt.npartitions <= 4
+    assert (dvrt.ids, dvrt.attributes, dvrt.structures) == \
+        (single.ids, single.attributes, single.structures)
+    pd.testing.assert_frame_equal(dvrt.metadata, single.metadata)
+    assert set(single.metadata.columns) == {"genre", "year"}
+    query = '[upos="NOUN"] [upos="ADP"] within s'
+    same_lines(dvrt.kwic(query, syntax="cql", meta=["genre", "year"]).compute(),
+               single.kwic(query, syntax="cql", meta=["genre", "year"]))
+    same_lines(dvrt.where(genre="part 1").kwic(query, syntax="cql").compute().sort("L1/lemma"),
+               single.where(genre="part 1").kwic(query, syntax="cql").sort("L1/lemma"))
+    bare = kwiq.dask.Corpus.from_vrt(vrt_files, VRT_ATTRIBUTES, metadata=False,
+                                     structures=["p", "s"], client=client)
+    assert bare.metadata.columns.empty and bare.structures == ("text", "p", "s")
+    with pytest.raises(ValueError, match="twice"):
+        kwiq.dask.Corpus.from_vrt(vrt_files, ["lemma", "lemma"], client=client)
+
+
+def test_conllu_directory_names_its_files_as_one_machine(client):
+    """A directory's files are named relative to it, as ids too; the files
+    it leaves out are named in a warning pointing at the caller; attrs=
+    keeps those asked for, in that order."""
+    with pytest.warns(kwiq.SkippedFilesWarning) as warned:
+        dud = kwiq.dask.Corpus.from_conllu(str(UD), attrs=["upos", "lemma"], client=client)
+    assert warned[0].filename == __file__
+    with pytest.warns(kwiq.SkippedFilesWarning):
+        single = kwiq.Corpus.from_conllu(str(UD), attrs=["upos", "lemma"], progress=False)
+    assert dud.ids == single.ids and "de_gsd-ud-dev.conllu" in dud.ids
+    assert dud.attributes == single.attributes == ("word", "upos", "lemma")
+    same_lines(dud.kwic('[lemma="sein"]', syntax="cql", show="upos").compute(),
+               single.kwic('[lemma="sein"]', syntax="cql", show="upos"))
+
+
+def test_an_annotated_partition_survives_pickling(dtreebanks, treebanks):
+    def round_trip(part):
+        again = pickle.loads(pickle.dumps(part))
+        return (again.corpus.attributes, again.corpus.ids,
+                list(again.corpus.kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")))
+
+    # A view travels as its corpus and documents: saved alone, its text
+    # would be indexed anew, without the annotation.
+    view = dtreebanks.subset([doc for k, doc in enumerate(dtreebanks.ids) if k % 2])
+    for part in (dtreebanks._parts[0], view._parts[0]):
+        attributes, ids, lines = dtreebanks._client.submit(round_trip, part).result()
+        assert attributes == treebanks.attributes
+        single = treebanks.subset(ids).kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")
+        assert lines == list(single) and lines

@@ -34,52 +34,75 @@ _XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:\"([^\"]*)\"|
 
 def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = True,
                 include: Union[str, Sequence[str]] = CONLLU_INCLUDE,
-                attrs: Optional[Sequence[str]] = None) -> tuple[Any, list]:
+                attrs: Optional[Sequence[str]] = None) -> tuple[Any, list[Any]]:
     """The index and document ids of CoNLL-U files, read in C a file at a
     time with the GIL released, as ``Corpus.from_conllu`` says."""
-    attrs = conllu_attrs(attrs)
+    checked = conllu_attrs(attrs)
+    files = listed(paths, include)
+    index, ids, _ = conllu_files(files, checked, progress)
+    return index, ids
+
+
+def conllu_files(files: _files.Files, attrs: list[str],
+                 progress: bool) -> tuple[Any, list[Any], list[str]]:
+    """read_conllu of listed files, with attributes checked by
+    conllu_attrs; also the name of each document's file."""
     builder = _core.Builder()
     builder.annotate(attrs, list(_core.conllu_structures))
-    ids: list = []
-    seen: dict = {}
+    ids: list[Any] = []
+    seen: dict[Any, str] = {}
+    sources: list[str] = []
 
-    def take(name: str, file_ids: list) -> None:
+    def take(name: str, file_ids: list[Optional[str]]) -> None:
         for k, doc_id in enumerate(file_ids, 1):
             if doc_id is None:
                 doc_id = name if len(file_ids) == 1 else f"{name}#{k}"
-            _add_id(ids, seen, doc_id, name)
+            add_id(ids, seen, doc_id, name)
+            sources.append(name)
 
-    _read_files(paths, include, progress, lambda data: builder.add_conllu(data, attrs), take)
-    return builder.finish(), ids
+    _read_files(files, progress, lambda data: builder.add_conllu(data, attrs), take)
+    return builder.finish(), ids, sources
 
 
 def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (),
              structures: Sequence[str] = VRT_STRUCTURES, progress: bool = True,
-             include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list, Any]:
+             include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list[Any], Any]:
     """The index, document ids and metadata rows (a list of dicts, or None
     when no ``<text>`` has attributes beyond ``id``) of VRT files, read in C
     a file at a time with the GIL released, as ``Corpus.from_vrt`` says."""
-    attrs, structures = _vrt_names(attrs, structures)
+    names = vrt_names(attrs, structures)
+    files = listed(paths, include)
+    index, ids, rows, _ = vrt_files(files, *names, progress)
+    return index, ids, rows if any(rows) else None
+
+
+def vrt_files(files: _files.Files, attrs: list[str], structures: list[str],
+              progress: bool) -> tuple[Any, list[Any], list[dict[str, str]], list[str]]:
+    """read_vrt of listed files, with names checked by vrt_names: the
+    index, the ids, every document's metadata row (a dict, empty when its
+    ``<text>`` has no attribute beyond ``id``) and the name of its file."""
     builder = _core.Builder()
     builder.annotate(attrs, structures)
-    ids: list = []
-    seen: dict = {}
-    rows: list = []
+    ids: list[Any] = []
+    seen: dict[Any, str] = {}
+    rows: list[dict[str, str]] = []
+    sources: list[str] = []
 
-    def take(name: str, tags: list) -> None:
+    def take(name: str, tags: list[Optional[str]]) -> None:
         for k, tag in enumerate(tags, 1):
             row = {} if tag is None else _text_attributes(tag, name, k)
             doc_id = row.pop("id", None)
             if doc_id is None:
                 doc_id = name if len(tags) == 1 else f"{name}#{k}"
-            _add_id(ids, seen, doc_id, name)
+            add_id(ids, seen, doc_id, name)
             rows.append(row)
+            sources.append(name)
 
-    _read_files(paths, include, progress, builder.add_vrt, take)
-    return builder.finish(), ids, rows if any(rows) else None
+    _read_files(files, progress, builder.add_vrt, take)
+    return builder.finish(), ids, rows, sources
 
 
-def _vrt_names(attrs: Any, structures: Any) -> tuple[list[str], list[str]]:
+def vrt_names(attrs: Any, structures: Any) -> tuple[list[str], list[str]]:
     """from_vrt's attributes beyond word and its structures, checked."""
     names = []
     for what, given in (("attrs", attrs), ("structures", structures)):
@@ -115,8 +138,9 @@ def _text_attributes(tag: str, name: str, k: int) -> dict:
     return row
 
 
-def _add_id(ids: list, seen: dict, doc_id: Any, name: str) -> None:
-    """Append a document's id, refusing one given before."""
+def add_id(ids: list[Any], seen: dict[Any, str], doc_id: Any, name: str) -> None:
+    """Append a document's id, refusing one given before (``seen``: the
+    file name of each id so far)."""
     if doc_id in seen:
         raise FormatError(f"{name}: document id {doc_id!r} is also the id of a "
                           f"document of {seen[doc_id]}; ids must be distinct")
@@ -124,13 +148,21 @@ def _add_id(ids: list, seen: dict, doc_id: Any, name: str) -> None:
     ids.append(doc_id)
 
 
-def _read_files(paths: Any, include: Any, progress: bool, add: Callable[[Any], list],
-                take: Callable[[str, list], None]) -> None:
-    """Read each file of paths with add (a Builder's add_conllu or
-    add_vrt), with a progress bar, and give take its name and what add
-    returned; FormatError naming the file."""
+def listed(paths: Union[PathLike, Iterable[PathLike]],
+           include: Union[str, Sequence[str]]) -> _files.Files:
+    """The files paths name, as from_files lists them; the files a
+    directory left out named in a warning at the caller's caller's caller
+    (the user's call of from_conllu or from_vrt)."""
     files = _files.expand(paths, include)
     _files.warn_skipped(files, include, stacklevel=4)
+    return files
+
+
+def _read_files(files: _files.Files, progress: bool, add: Callable[[Any], list[Any]],
+                take: Callable[[str, list[Any]], None]) -> None:
+    """Read each file with add (a Builder's add_conllu or add_vrt), with a
+    progress bar, and give take its name and what add returned;
+    FormatError naming the file."""
     sizes = [_files.check_regular(path).st_size for path in files.paths]
     bar = _build.Progress(sum(sizes), bool(progress))
     try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from kwiq._concordance import Concordance, Line, meta_line_type, sort_key_names
+from kwiq._concordance import Concordance, Line, meta_line_type, sort_key_specs
 
-# sort_keys(keys, parts, rows) -> a DataFrame of the values each key compares
-# (columns k0, k1, ...), a row per line, for the lines that are line rows[i]
-# of partition parts[i].
-SortKeys = Callable[[list, Any, Any], Any]
+# sort_keys(specs, parts, rows) -> a DataFrame of the values each key (a
+# (name, attribute) pair of kwiq._concordance.sort_key_specs) compares
+# (columns k0, k1, ...), a row per line, for the lines that are line
+# rows[i] of partition parts[i].
+SortKeys = Callable[[list[tuple[str, str]], Any, Any], Any]
 
 
 class LineConcordance(Concordance):
@@ -18,22 +19,28 @@ class LineConcordance(Concordance):
 
     ``origin`` says where each line came from, as two arrays: partitions,
     and line numbers in the partition's own concordance; ``sort_keys``
-    fetches what ``sort`` compares for those lines (the words at L5 .. R5,
-    the match, the document and the position, as the C sort ranks them).
-    ``meta``: the frame's metadata columns, which lines carry after their
-    Line fields, as ``kwic(meta=...)`` makes them.
+    fetches what ``sort`` compares for those lines (the words, or another
+    attribute's values, at L5 .. R5 and in the match, the document and
+    the position, as the C sort ranks them); ``index``, an index with the
+    corpus's attributes (of no documents), is what the keys are checked
+    against. ``meta``: the frame's metadata columns, which lines carry
+    after their Line fields, as ``kwic(meta=...)`` makes them; ``show``:
+    the attributes the lines show after each word (``kwic(show=...)``).
     """
 
     def __init__(self, frame: Any, *, query: str | list[str], queries: list[str], window: Any,
                  case: bool, width: Optional[int], bound: Optional[str], origin: tuple,
-                 sort_keys: SortKeys, meta: Sequence[str] = ()):
+                 sort_keys: SortKeys, index: Any, meta: Sequence[str] = (),
+                 show: tuple[str, ...] = ()):
         self._frame = frame.reset_index(drop=True)
         self._ids = self._frame["doc"].tolist()
         self._set_options(query, queries, window, case, width, bound)
         self.meta = tuple(meta)
         self._line_type = meta_line_type(self.meta) if self.meta else Line
+        self.show = show
         self._origin = origin
         self._sort_keys = sort_keys
+        self._key_index = index
 
     # Its lines travel as they are, not as the hits a Concordance sends.
     __reduce__ = object.__reduce__
@@ -47,18 +54,19 @@ class LineConcordance(Concordance):
         make = self._line_type._make
         return [make(values) for values in zip(*columns)]
 
-    def sort(self, *keys: str) -> LineConcordance:
+    def sort(self, *keys: str | tuple[str, str]) -> LineConcordance:
         """The same lines sorted as ``Concordance.sort`` sorts them (the same
         keys, errors and stable order); the words compared are fetched
         from where the lines were made."""
-        names = sort_key_names(keys)
+        specs = sort_key_specs(keys, self._key_index)
         parts, rows = self._origin
         if not len(self):
             return self
-        values = self._sort_keys(names, parts, rows)
+        values = self._sort_keys(specs, parts, rows)
         order = values.sort_values(list(values.columns), kind="stable").index.to_numpy()
         result = self._picked(order, False)
-        result.sort_keys = tuple(names)
+        result.sort_keys = tuple(name if attr == "word" else f"{name}/{attr}"
+                                 for name, attr in specs)
         return result
 
     def _picked(self, rows: Any, keeps_order: bool) -> LineConcordance:
@@ -67,7 +75,8 @@ class LineConcordance(Concordance):
         picked = LineConcordance(self._frame.take(rows), query=self.query, queries=self.queries,
                                  window=self.window, case=self.case, width=self.width,
                                  bound=self.bound, origin=(parts[rows], origin_rows[rows]),
-                                 sort_keys=self._sort_keys, meta=self.meta)
+                                 sort_keys=self._sort_keys, index=self._key_index,
+                                 meta=self.meta, show=self.show)
         picked.sort_keys = self.sort_keys if keeps_order else ()
         return picked
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import os
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
@@ -15,13 +16,15 @@ import dask.dataframe as dd
 from dask import delayed
 from distributed import Client, Future, get_client, wait
 
-from kwiq import _build, _files, _metadata
-from kwiq._analysis import (COLLOCATION_MEASURES, KEYNESS_MEASURES, MAX_GRAM, check_measures,
+from kwiq import _annotated, _build, _core, _files, _metadata
+from kwiq._analysis import (COLLOCATION_MEASURES, KEYNESS_MEASURES, check_measures,
                             collocation_table, dispersion_figure, dispersion_plot_queries,
                             keyness_of_freqs, libs, sorted_rows)
-from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in
+from kwiq._args import as_bool, collocation_sides, each_window, int_in
 from kwiq._corpus import Corpus as LocalCorpus
-from kwiq._corpus import Window, as_items, check_ids, document_error, file_ids, is_mask
+from kwiq._corpus import (Window, as_items, check_ids, document_error, file_ids, index_view,
+                          is_mask, of_index)
+from kwiq._cql import query_options
 from kwiq._saved import FormatError, PathLike
 from kwiq.dask import _worker
 from kwiq.dask._frames import KwicFrame, lines_meta
@@ -52,6 +55,14 @@ def _in_collection(error: Any, futures: list[Future]) -> Exception:
     first = sum(future.result().n_docs for future in futures[:failed])
     doc = first + error.document
     return document_error(error.text, doc, doc if error.positional else error.doc_id)
+
+
+def _runs(client: Client, sizes: list[int], npartitions: Optional[int]) -> list[tuple[int, int]]:
+    """[start, stop) runs of the files of ``sizes`` (bytes), one a
+    partition: ``npartitions`` of them (default: one per worker thread)."""
+    if npartitions is None:
+        npartitions = sum(client.nthreads().values())
+    return _balanced(sizes, int_in(npartitions, "npartitions", 1))
 
 
 def _balanced(sizes: list[int], n: int) -> list[tuple[int, int]]:
@@ -97,6 +108,14 @@ class Corpus:
         self._meta_columns = next((s.meta_columns for s in summaries
                                    if s.meta_columns is not None), None)
         self._metadata: Any = None
+        layers = {(s.attributes, s.structures) for s in summaries}
+        if len(layers) > 1:
+            raise FormatError("the partitions have different attributes or structures: "
+                              f"{sorted(layers)}")
+        self._attributes: tuple[str, ...]
+        self._structures: tuple[str, ...]
+        self._attributes, self._structures = layers.pop() if layers else (("word",), ("text",))
+        self._empty: Optional[LocalCorpus] = None
         ids = []
         for i, (summary, first) in enumerate(zip(summaries, self._first_doc)):
             if summary.positional and first:
@@ -168,14 +187,79 @@ class Corpus:
         if callable(metadata):
             metadata = [metadata(Path(path)) for path in files]
         metadata = _metadata.check(metadata, len(files))
-        if npartitions is None:
-            npartitions = sum(client.nthreads().values())
-        npartitions = int_in(npartitions, "npartitions", 1)
-        runs = _balanced([os.stat(path).st_size for path in files], npartitions)
+        runs = _runs(client, [os.stat(path).st_size for path in files], npartitions)
         parts = [client.submit(_worker.build_files, files[a:b], all_ids[a:b], encoding, errors,
                                threads, None if metadata is None else metadata.iloc[a:b],
                                pure=False)
                  for a, b in runs]
+        return cls(client, parts)
+
+    @classmethod
+    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *,
+                    attrs: Optional[Sequence[str]] = None, npartitions: Optional[int] = None,
+                    client: Optional[Client] = None,
+                    include: Union[str, Sequence[str]] = _annotated.CONLLU_INCLUDE) -> Corpus:
+        """An annotated corpus of CoNLL-U files, read as
+        ``kwiq.Corpus.from_conllu`` reads them (``paths``, ``attrs``,
+        ``include``): the same documents, ids, tokens, attributes and
+        structures. The files are listed on the client and cut into
+        partitions as ``from_files`` cuts them (runs of consecutive files
+        of about equal size: a file is never split), each read by a worker
+        (shared storage), with no progress bar. A malformed file raises
+        ``kwiq.FormatError`` as locally, on the client (when several
+        partitions have one, that of the first); so does an id given in two
+        partitions, naming both files."""
+        client = _client(client)
+        checked = _annotated.conllu_attrs(attrs)
+        files = _files.expand(paths, include)
+        _files.warn_skipped(files, include, stacklevel=2)
+        return cls._of_annotated(client, files, npartitions, _worker.build_conllu, checked)
+
+    @classmethod
+    def from_vrt(cls, paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (), *,
+                 structures: Sequence[str] = _annotated.VRT_STRUCTURES, metadata: bool = True,
+                 npartitions: Optional[int] = None, client: Optional[Client] = None,
+                 include: Union[str, Sequence[str]] = _annotated.VRT_INCLUDE) -> Corpus:
+        """An annotated corpus of VRT files, read as ``kwiq.Corpus.from_vrt``
+        reads them (``paths``, ``attrs``, ``structures``, ``metadata``,
+        ``include``), in partitions as ``from_conllu`` makes them. The
+        metadata (the ``<text>`` attributes) is made on the client of every
+        document's row, as one corpus makes it, and each partition keeps its
+        documents' rows."""
+        client = _client(client)
+        keep = as_bool(metadata, "metadata")
+        attrs, structures = _annotated.vrt_names(attrs, structures)
+        files = _files.expand(paths, include)
+        _files.warn_skipped(files, include, stacklevel=2)
+        return cls._of_annotated(client, files, npartitions, _worker.build_vrt, attrs,
+                                 structures, keep_metadata=keep)
+
+    @classmethod
+    def _of_annotated(cls, client: Client, files: _files.Files, npartitions: Optional[int],
+                      build: Callable[..., Any], *args: Any,
+                      keep_metadata: bool = False) -> Corpus:
+        """The corpus of annotated files that ``build`` (a kwiq.dask._worker
+        task giving a Part and its Documents) reads, a run of files a
+        partition. Ids are checked across partitions as one corpus checks
+        them across files (FormatError naming both files)."""
+        sizes = [_files.check_regular(path).st_size for path in files.paths]
+        built = [client.submit(build, files.paths[a:b], files.names[a:b], *args, pure=False)
+                 for a, b in _runs(client, sizes, npartitions)]
+        parts: list[Any] = [client.submit(operator.getitem, future, 0, pure=False)
+                            for future in built]
+        documents = _results([client.submit(operator.getitem, future, 1, pure=False)
+                              for future in built])
+        ids: list[Any] = []
+        seen: dict[Any, str] = {}
+        for part_documents in documents:
+            for doc_id, source in zip(part_documents.ids, part_documents.sources):
+                _annotated.add_id(ids, seen, doc_id, source)
+        rows = [row for part_documents in documents for row in part_documents.rows]
+        if keep_metadata and any(rows):
+            frame = _metadata.check(rows, len(rows))
+            starts = [0, *itertools.accumulate(len(d.ids) for d in documents)]
+            parts = [client.submit(_worker.with_metadata, part, frame.iloc[a:b], pure=False)
+                     for part, a, b in zip(parts, starts, starts[1:])]
         return cls(client, parts)
 
     # ---- saving ----
@@ -240,6 +324,30 @@ class Corpus:
         return self.n_docs
 
     @property
+    def attributes(self) -> tuple[str, ...]:
+        """As ``kwiq.Corpus.attributes``: ``word``, then those of an annotated source."""
+        return self._attributes
+
+    @property
+    def structures(self) -> tuple[str, ...]:
+        """As ``kwiq.Corpus.structures``: ``text``, then those of an annotated source."""
+        return self._structures
+
+    def _checker(self) -> LocalCorpus:
+        """A kwiq.Corpus of no documents with this corpus's attributes and
+        structures: asked what this one is asked, it checks every argument
+        (queries, attribute names) as one kwiq.Corpus of these documents
+        would, on the client, before anything is submitted."""
+        if self._empty is None:
+            if self._attributes == ("word",) and self._structures == ("text",):
+                self._empty = LocalCorpus([])
+            else:
+                builder = _core.Builder()
+                builder.annotate(list(self._attributes[1:]), list(self._structures[1:]))
+                self._empty = of_index(LocalCorpus, builder.finish(), [], None)
+        return self._empty
+
+    @property
     def metadata(self):
         """As ``kwiq.Corpus.metadata``: a row per document, indexed by id,
         fetched from the partitions once."""
@@ -298,69 +406,76 @@ class Corpus:
 
     # ---- concordances ----
 
-    def kwic(self, query: Union[str, Iterable[str]], window: Window = 5, case: bool = False, *,
-             width: Optional[int] = None, bound: Optional[str] = None,
-             meta: Union[str, Iterable[str], None] = None) -> KwicFrame:
-        """The lines of ``query`` (arguments as ``kwiq.Corpus.kwic``) as a
-        lazy ``dask.dataframe.DataFrame`` with the columns of
-        ``Concordance.to_pandas()``, a partition per corpus partition, in
-        document order. ``.compute()`` gives a local Concordance of the
-        lines, in the order one kwiq.Corpus gives them. ``meta``: metadata
-        columns each line carries, as ``kwiq.Corpus.kwic`` takes them. Bad
-        arguments raise here, before anything is submitted."""
+    def kwic(self, query: Union[str, Iterable[str]], window: Window = 5,
+             case: Optional[bool] = None, *, width: Optional[int] = None,
+             bound: Optional[str] = None, meta: Union[str, Iterable[str], None] = None,
+             show: Union[str, Iterable[str], None] = None, syntax: str = "plain",
+             strategy: str = "longest") -> KwicFrame:
+        """The lines of ``query`` (arguments as ``kwiq.Corpus.kwic``, CQL and
+        ``show`` included) as a lazy ``dask.dataframe.DataFrame`` with the
+        columns of ``Concordance.to_pandas()``, a partition per corpus
+        partition, in document order. ``.compute()`` gives a local
+        Concordance of the lines, in the order one kwiq.Corpus gives them.
+        ``meta``: metadata columns each line carries, as ``kwiq.Corpus.kwic``
+        takes them. Bad arguments raise here, before anything is submitted."""
         if isinstance(query, Iterable) and not isinstance(query, (str, bytes)):
             query = list(query)  # read once, here, even if it is an iterator
-        # An empty corpus checks every argument as a full one would.
-        empty = LocalCorpus([]).kwic(query, window, case, width=width, bound=bound)
+        if isinstance(show, Iterable) and not isinstance(show, (str, bytes)):
+            show = list(show)
+        empty = self._checker().kwic(query, window, case, width=width, bound=bound, show=show,
+                                     syntax=syntax, strategy=strategy)
         names = _metadata.line_columns(self._meta_columns, meta)
         frame_meta = lines_meta(empty.queries, self._doc_dtype,
                                 None if not names else self._meta_columns[names])
         parts = [delayed(_worker.kwic_part, pure=True)(part, query, window, case, width, bound,
-                                                       names, frame_meta)
+                                                       names, empty.show, syntax, strategy,
+                                                       frame_meta)
                  for part in self._parts]
         with dask.config.set({"dataframe.convert-string": False}):
             frame = dd.from_delayed(parts, meta=frame_meta, verify_meta=False)
-        return KwicFrame(frame.expr, KwicSource(self, query, empty, names))
+        return KwicFrame(frame.expr, KwicSource(self, query, empty, names,
+                                                query_options(syntax, case, strategy)[1]))
 
     # ---- counts and statistics ----
 
-    def _map(self, function: Callable, *args: Any) -> list:
+    def _map(self, function: Callable[..., Any], *args: Any) -> list[Any]:
         return _results([self._client.submit(function, part, *args, pure=False)
                          for part in self._parts])
 
-    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False):
-        """As ``kwiq.Corpus.freq``: each partition counts its words, the
-        client adds the counts up and computes ``per_million`` once."""
+    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False, *,
+             attr: str = "word") -> Any:
+        """As ``kwiq.Corpus.freq``: each partition counts its words (or
+        ``attr``'s values), the client adds the counts up and computes
+        ``per_million`` once."""
         np, pd = libs()
+        self._checker().freq(case, min_count, punctuation, attr=attr)
         case = as_bool(case, "case")
         punctuation = as_bool(punctuation, "punctuation")
-        min_count = int_in(min_count, "min_count", 1)
-        merged = _merged(pd, self._map(_worker.freq_part, case, punctuation), "word",
+        merged = _merged(pd, self._map(_worker.freq_part, case, punctuation, attr), attr,
                          ["count", "docs"])
         total = int(merged["count"].sum())
         kept = merged[merged["count"] >= min_count]
         count = kept["count"].to_numpy(dtype=np.int64)
         frame = pd.DataFrame({
-            "word": kept.index.tolist(),
+            attr: kept.index.tolist(),
             "count": count,
             "per_million": count * 1e6 / total if total else count.astype(np.float64),
             "docs": kept["docs"].to_numpy(dtype=np.int64),
         })
-        return sorted_rows(frame, ["count", "word"], [False, True])
+        return sorted_rows(frame, ["count", attr], [False, True])
 
-    def ngrams(self, n: int, min_count: int = 2):
+    def ngrams(self, n: int, min_count: int = 2, *, attr: str = "word") -> Any:
         """As ``kwiq.Corpus.ngrams``. Each partition counts all its
         n-grams; a Dask groupby adds them up among the workers (a shuffle
         of every distinct n-gram) and only those seen ``min_count`` times
         reach the client."""
         np, pd = libs()
-        n = int_in(n, "n", 1, MAX_GRAM)
-        min_count = int_in(min_count, "min_count", 1)
+        self._checker().ngrams(n, min_count, attr=attr)
         meta = pd.DataFrame({"ngram": pd.Series([], dtype=object),
                              "count": pd.Series([], dtype=np.int64),
                              "docs": pd.Series([], dtype=np.int64)})
         with dask.config.set({"dataframe.convert-string": False}):
-            counts = dd.from_delayed([delayed(_worker.ngrams_part, pure=True)(part, n)
+            counts = dd.from_delayed([delayed(_worker.ngrams_part, pure=True)(part, n, attr)
                                       for part in self._parts], meta=meta, verify_meta=False)
             merged = counts.groupby("ngram").sum(split_out=self.npartitions)
             kept = merged[merged["count"] >= min_count]
@@ -373,43 +488,49 @@ class Corpus:
         return sorted_rows(frame, ["count", "ngram"], [False, True])
 
     def clusters(self, query: Union[str, Iterable[str]], n: int, side: str = "right", *,
-                 case: bool = False, min_count: int = 1):
+                 case: Optional[bool] = None, min_count: int = 1, syntax: str = "plain",
+                 strategy: str = "longest", attr: str = "word") -> Any:
         """As ``kwiq.Corpus.clusters``: each partition counts its clusters
         (a cluster lies in one document), the client adds them up."""
         np, pd = libs()
-        n = int_in(n, "n", 1, MAX_GRAM)
-        min_count = int_in(min_count, "min_count", 1)
-        check_side(side)
-        LocalCorpus([]).kwic(query, window=0, case=case)
-        merged = _merged(pd, self._map(_worker.clusters_part, query, n, side, case), "cluster",
-                         ["count"])
+        self._checker().clusters(query, n, side, case=case, min_count=min_count,
+                                 syntax=syntax, strategy=strategy, attr=attr)
+        case, code = query_options(syntax, case, strategy)
+        merged = _merged(pd, self._map(_worker.clusters_part, query, n, side, case, code, attr),
+                         "cluster", ["count"])
         kept = merged[merged["count"] >= min_count]
         frame = pd.DataFrame({"cluster": np.array(kept.index.tolist(), dtype=object),
                               "count": kept["count"].to_numpy(dtype=np.int64)})
         return sorted_rows(frame, ["count", "cluster"], [False, True])
 
-    def dispersion(self, query: Union[str, Iterable[str]], *, case: bool = False):
+    def dispersion(self, query: Union[str, Iterable[str]], *, case: Optional[bool] = None,
+                   syntax: str = "plain", strategy: str = "longest") -> Any:
         """As ``kwiq.Corpus.dispersion``: each partition's matches, in
         partition order (a row per match goes to the client)."""
         _, pd = libs()
-        LocalCorpus([]).kwic(query, window=0, case=case)
-        frame = pd.concat(self._map(_worker.dispersion_part, query, case), ignore_index=True)
+        self._checker().dispersion(query, case=case, syntax=syntax, strategy=strategy)
+        case, code = query_options(syntax, case, strategy)
+        frame = pd.concat(self._map(_worker.dispersion_part, query, case, code),
+                          ignore_index=True)
         # The doc column's type as one machine infers it from these ids.
         frame["doc"] = pd.Series(frame["doc"].tolist(), dtype=None if len(frame) else object)
         return frame
 
-    def plot_dispersion(self, queries: Union[str, Iterable[str]], *, case: bool = False,
-                        scale: str = "relative"):
+    def plot_dispersion(self, queries: Union[str, Iterable[str]], *,
+                        case: Optional[bool] = None, scale: str = "relative",
+                        syntax: str = "plain", strategy: str = "longest") -> Any:
         """As ``kwiq.Corpus.plot_dispersion``: the partitions locate the
         matches (two integers per match and one per document go to the
         client), the client draws."""
         np, _ = libs()
         queries = dispersion_plot_queries(queries, scale)
+        checker = self._checker()
         for query in queries:
-            LocalCorpus([]).kwic(query, window=0, case=case)
-        parts = self._map(_worker.locate_part, queries, case)
+            checker.dispersion(query, case=case, syntax=syntax, strategy=strategy)
+        case, code = query_options(syntax, case, strategy)
+        parts = self._map(_worker.locate_part, queries, case, code)
 
-        def joined(arrays: list) -> Any:
+        def joined(arrays: list[Any]) -> Any:
             return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
         lengths = joined([located[0][2] for located in parts])
@@ -419,52 +540,62 @@ class Corpus:
 
     def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
                    left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
-                   measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-                   counting: str = "positions"):
+                   measures: Sequence[str] = COLLOCATION_MEASURES, *,
+                   case: Optional[bool] = None, counting: str = "positions",
+                   syntax: str = "plain", strategy: str = "longest",
+                   attr: str = "word") -> Any:
         """As ``kwiq.Corpus.collocates``. Two rounds: the partitions count
-        the words in their windows, R1, the matches and their word tokens;
-        the client adds them up and keeps the words seen ``min_count``
-        times, whose tokens in the whole corpus (C1) the partitions then
-        count; the measures are computed once, from the sums."""
+        the words (or ``attr``'s values) in their windows, R1, the matches
+        and their word tokens; the client adds them up and keeps those seen
+        ``min_count`` times, whose word tokens in the whole corpus (C1) the
+        partitions then count; the measures are computed once, from the
+        sums."""
         np, pd = libs()
+        self._checker().collocates(query, window, left, right, min_count, measures, case=case,
+                                   counting=counting, syntax=syntax, strategy=strategy,
+                                   attr=attr)
         left, right = collocation_sides(window, left, right)
-        min_count = int_in(min_count, "min_count", 1)
         measures = check_measures(measures, COLLOCATION_MEASURES)
         windows = each_window(counting)
-        LocalCorpus([]).kwic(query, window=0, case=case)
-        partial = self._map(_worker.collocates_part, query, case, left, right, windows)
+        case, code = query_options(syntax, case, strategy)
+        partial = self._map(_worker.collocates_part, query, case, code, left, right, windows,
+                            attr)
         observed = _merged(pd, [frame for frame, _, _, _ in partial], "word", ["observed"])
         kept = observed[observed["observed"] >= min_count]
         words = kept.index.tolist()
-        c1 = sum(self._map(_worker.group_counts_part, words),
+        c1 = sum(self._map(_worker.group_counts_part, words, attr),
                  np.zeros(len(words), dtype=np.int64))
         r1 = sum(r1 for _, r1, _, _ in partial)
         hits = sum(hits for _, _, hits, _ in partial)
         n_words = sum(n for _, _, _, n in partial)
-        return collocation_table(np, pd, words, kept["observed"].to_numpy(), c1, n_words, r1,
-                                 hits, measures, windows)
+        frame = collocation_table(np, pd, words, kept["observed"].to_numpy(), c1, n_words, r1,
+                                  hits, measures, windows)
+        return frame.rename(columns={"word": attr}) if attr != "word" else frame
 
     def keyness(self, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
-                case: bool = False, punctuation: bool = False):
+                case: bool = False, punctuation: bool = False, attr: str = "word") -> Any:
         """``kwiq.dask.keyness(self, reference, ...)``."""
-        return keyness(self, reference, measures, case=case, punctuation=punctuation)
+        return keyness(self, reference, measures, case=case, punctuation=punctuation, attr=attr)
 
 
 def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
-            case: bool = False, punctuation: bool = False):
+            case: bool = False, punctuation: bool = False, attr: str = "word") -> Any:
     """As ``kwiq.keyness``, for a target and a reference that are each a
-    kwiq.dask.Corpus or a kwiq.Corpus: the frequency lists are merged as
-    ``freq`` merges them, and the measures computed once from them."""
+    kwiq.dask.Corpus or a kwiq.Corpus: the frequency lists (of words, or
+    of ``attr``'s values) are merged as ``freq`` merges them, and the
+    measures computed once from them."""
     np, pd = libs()
     for name, corpus in (("target", target), ("reference", reference)):
         if not isinstance(corpus, (Corpus, LocalCorpus)):
             raise TypeError(f"{name} must be a kwiq.dask.Corpus or a kwiq.Corpus, not "
                             f"{type(corpus).__name__}")
     measures = check_measures(measures, KEYNESS_MEASURES)
-    return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
+    if not isinstance(attr, str):
+        raise TypeError(f"an attribute is named by a str, not {type(attr).__name__}")
+    return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation, attr)
 
 
-def _merged(pd, frames: list, key: str, columns: list[str]):
+def _merged(pd: Any, frames: list[Any], key: str, columns: list[str]) -> Any:
     """The frames' columns summed by key (the key as the index)."""
     if not frames:
         return pd.DataFrame({c: pd.Series([], dtype="int64") for c in columns})
@@ -474,18 +605,24 @@ def _merged(pd, frames: list, key: str, columns: list[str]):
 class KwicSource:
     """What a KwicFrame was made from: the corpus and the query's arguments."""
 
-    def __init__(self, corpus: Corpus, query: Any, empty: Any, meta: list[str]):
+    def __init__(self, corpus: Corpus, query: Any, empty: Any, meta: list[str],
+                 strategy: Optional[int]):
         self.corpus = corpus
         self.client = corpus._client
         self.query = query
         self.empty = empty  # the local Concordance of no lines: the settings, checked
         self.meta = meta  # the metadata columns the lines carry
+        self.strategy = strategy  # the CQL strategy's code, or None for a plain query
+        # An index of no documents with the corpus's attributes, which the
+        # lines' sort keys are checked against.
+        self.index = index_view(corpus._checker()).index
 
     def count(self) -> int:
         """The lines of KwicFrame.__len__, each partition's added up."""
-        return sum(self.corpus._map(_worker.count_part, self.query, self.empty.case))
+        return sum(self.corpus._map(_worker.count_part, self.query, self.empty.case,
+                                    self.strategy))
 
-    def sort_keys(self, names: list[str], parts: Any, rows: Any) -> Any:
+    def sort_keys(self, specs: list[tuple[str, str]], parts: Any, rows: Any) -> Any:
         """The sort values of the lines from partitions ``parts`` at ``rows``."""
         import numpy as np
         import pandas as pd
@@ -493,10 +630,11 @@ class KwicSource:
         wanted = np.unique(parts).tolist()
         fetched = _results([
             self.client.submit(_worker.sort_values, corpus._parts[p], self.query,
-                               self.empty.case, names, pure=False) for p in wanted])
+                               self.empty.case, self.strategy, specs, pure=False)
+            for p in wanted])
         for p, frame in zip(wanted, fetched):
             first = corpus._first_doc[p]
-            for k, name in enumerate(names):
+            for k, (name, _) in enumerate(specs):
                 if name in ("doc", "position"):
                     frame[f"k{k}"] += first if name == "doc" else first << 32
         whole = pd.concat(fetched, ignore_index=True)

@@ -66,4 +66,5 @@ class KwicFrame(dd.DataFrame):
         return LineConcordance(frame, query=empty.query, queries=empty.queries,
                                window=empty.window, case=empty.case, width=empty.width,
                                bound=empty.bound, origin=(parts, rows),
-                               sort_keys=source.sort_keys, meta=source.meta)
+                               sort_keys=source.sort_keys, index=source.index,
+                               meta=source.meta, show=empty.show)

@@ -6,15 +6,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Hashable, Iterable
-from typing import Any, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from dask.sizeof import sizeof
 
-from kwiq import _core
-from kwiq._analysis import (clusters, counted_forms, dispersion, group_counts, hits_of, joined,
-                            libs, locate, u32)
+from kwiq import _annotated, _files, _metadata
+from kwiq._analysis import (attr_counts, attr_of, clusters, dispersion, forms_of, freq,
+                            group_counts, hits_of, joined, libs, locate, u32)
 from kwiq._args import query_list
-from kwiq._concordance import Concordance
 from kwiq._corpus import Corpus as LocalCorpus
 from kwiq._corpus import index_view, of_files, of_index
 from kwiq._indexview import IndexView
@@ -22,6 +21,9 @@ from kwiq._indexview import IndexView
 # What a built corpus holds in memory, per byte of its text's UTF-8
 # (docs/performance.md: 2.9x at 100 MB), for the scheduler's cost model.
 BUILT_BYTES_PER_TEXT_BYTE = 3
+# The punctuation tokens a context sort key passes over before it gives
+# up, as the core's sort does (KW_MAX_SKIP, csrc/core/kw_core.h).
+MAX_SKIP = 256
 
 
 class Part:
@@ -29,7 +31,8 @@ class Part:
 
     The scheduler moves a result between workers (or spills it to disk)
     by pickling it: a Part pickles as its saved file, or as the path of the
-    file it was loaded from, which every worker sees on shared storage.
+    file it was loaded from, which every worker sees on shared storage (a
+    view of an annotated corpus, as its corpus and documents).
     ``nbytes`` is what it holds, so the scheduler knows that moving it costs
     more than running a query where it lies.
     """
@@ -43,9 +46,17 @@ class Part:
         # in the whole collection once the partitions' lengths are known.
         self.positional = positional
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         if self.path is not None:
             return (load_part, (self.path,))
+        corpus = self.corpus
+        if index_view(corpus).docs is not None and len(corpus.attributes) + len(
+                corpus.structures) > 2:
+            # A view of an annotated corpus: Corpus.save would index its
+            # documents' text anew, without their annotation, so it travels
+            # as kwiq.Corpus pickles a view: its whole corpus (the file it
+            # was loaded from, or its saved bytes) and its documents.
+            return (Part, (corpus, self.nbytes))
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "part.kwiq")
             self.corpus.save(path)
@@ -117,6 +128,48 @@ def build_files(files: list[str], ids: list, encoding: str, errors: str,
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE)
 
 
+class Documents(NamedTuple):
+    """What the client needs of a partition read from annotated files to
+    make one corpus of them: each document's id, the name of its file and
+    its metadata row (a dict; VRT's <text> attributes)."""
+    ids: list[Any]
+    sources: list[str]
+    rows: list[dict[str, str]]
+
+
+def build_conllu(paths: list[str], names: list[str], attrs: list[str]) -> tuple[Part,
+                                                                              Documents]:
+    """A partition of CoNLL-U files, as Corpus.from_conllu reads them
+    (``attrs`` checked), and its Documents (no metadata)."""
+    index, ids, sources = _annotated.conllu_files(_files.Files(paths, names, []), attrs, False)
+    return _annotated_part(index, ids, paths), Documents(ids, sources, [{} for _ in ids])
+
+
+def build_vrt(paths: list[str], names: list[str], attrs: list[str],
+              structures: list[str]) -> tuple[Part, Documents]:
+    """A partition of VRT files, as Corpus.from_vrt reads them (names
+    checked), without metadata yet: the client makes it of every
+    partition's rows, as one corpus makes it of all of them."""
+    index, ids, rows, sources = _annotated.vrt_files(_files.Files(paths, names, []), attrs,
+                                                     structures, False)
+    return _annotated_part(index, ids, paths), Documents(ids, sources, rows)
+
+
+def _annotated_part(index: Any, ids: list[Any], paths: list[str]) -> Part:
+    # The index holds the text, the tokens and each attribute's types:
+    # about what the source files hold, whose size stands for it.
+    return Part(of_index(LocalCorpus, index, ids, None),
+                sum(os.stat(path).st_size for path in paths))
+
+
+def with_metadata(part: Part, metadata: Any) -> Part:
+    """The partition with ``metadata`` (a frame, a row per document)."""
+    built = index_view(part.corpus)
+    corpus = of_index(LocalCorpus, built.index, list(built.ids),
+                      _metadata.check(metadata, part.corpus.n_docs))
+    return Part(corpus, part.nbytes)
+
+
 class Summary(NamedTuple):
     """What the client keeps of a partition."""
     n_docs: int
@@ -124,13 +177,16 @@ class Summary(NamedTuple):
     ids: list
     positional: bool  # Part.positional
     meta_columns: Any  # the metadata's columns (a frame of no rows), or None
+    attributes: tuple[str, ...]  # Corpus.attributes
+    structures: tuple[str, ...]  # Corpus.structures
 
 
 def summary(part: Part) -> Summary:
     corpus = part.corpus
     metadata = index_view(corpus).metadata
     columns = None if metadata is None else metadata.iloc[:0]
-    return Summary(corpus.n_docs, corpus.n_tokens, list(corpus.ids), part.positional, columns)
+    return Summary(corpus.n_docs, corpus.n_tokens, list(corpus.ids), part.positional, columns,
+                   corpus.attributes, corpus.structures)
 
 
 def metadata_part(part: Part) -> Any:
@@ -164,92 +220,124 @@ def save_part(part: Part, path: str) -> None:
     part.corpus.save(path)
 
 
-def kwic_part(part: Part, query: Any, window: Any, case: bool, width: Optional[int],
-              bound: Optional[str], names: list[str], meta: Any) -> Any:
-    conc = part.corpus.kwic(query, window, case, width=width, bound=bound, meta=names or None)
+def kwic_part(part: Part, query: Any, window: Any, case: Optional[bool], width: Optional[int],
+              bound: Optional[str], names: list[str], show: tuple[str, ...], syntax: str,
+              strategy: str, meta: Any) -> Any:
+    conc = part.corpus.kwic(query, window, case, width=width, bound=bound, meta=names or None,
+                            show=show or None, syntax=syntax, strategy=strategy)
     return conc.to_pandas().astype(meta.dtypes.to_dict())
 
 
-def count_part(part: Part, query: Any, case: bool) -> int:
-    return len(part.corpus.kwic(query, window=0, case=case))
+def count_part(part: Part, query: Any, case: bool, strategy: Optional[int]) -> int:
+    return len(index_view(part.corpus).find(query_list(query), case, strategy))
 
 
-def sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
-    """A DataFrame of what the sort keys compare for each line of the
-    query's concordance in this partition, as the C sort ranks them: the
-    case-folded word at L5 .. R5 ("" where the document has none: it sorts
-    first), the folded match tokens joined by NUL (which orders them as
-    their tuple would), the document number, and document << 32 | position.
-    Columns k0, k1, ... in the order of names."""
+def sort_values(part: Part, query: Any, case: bool, strategy: Optional[int],
+                specs: list[tuple[str, str]]) -> Any:
+    """A DataFrame of what the sort keys (``specs``: (name, attribute)
+    pairs, as kwiq._concordance.sort_key_specs gives them) compare for each
+    line of the query's concordance in this partition, as the core's sort
+    (csrc/core/kw_sort.c) ranks them, in values that compare the same way
+    across partitions: for a context key, "" where the document has no such
+    word (it sorts first) and otherwise NUL then the word's case-folded form
+    or the attribute's value; for the match, each token's form or value
+    followed by NUL (which orders them as their tuple would); the document
+    number; and document << 32 | position. Columns k0, k1, ... in the
+    order of specs."""
     np, pd = libs()
     view = index_view(part.corpus)
-    left = max((int(n[1:]) for n in names if n[0] == "l"), default=0)
-    right = max((int(n[1:]) for n in names if n[0] == "r"), default=0)
-    queries = query_list(query)
-    hits = view.hits(queries, case)
-    # The lines as kwic(query, window=(left, right), case=case) lays them out.
-    conc = Concordance(hits, view, query=query, queries=queries, window=(left, right),
-                       case=case, width=None, bound=None,
-                       context=(left, right, 0, _core.BOUND_NONE))
-    docs, starts = view.index.locate(hits)
-    docs = _in_order(view, np.frombuffer(docs, dtype=np.uint64).astype(np.int64))
+    index = view.index
+    hits = view.find(query_list(query), case, strategy)
+    positions, lengths, _ = (u32(np, array).astype(np.int64) for array in hits.arrays())
+    docs, starts = index.locate(hits)
+    docs = np.frombuffer(docs, dtype=np.uint64).astype(np.int64)
     starts = np.frombuffer(starts, dtype=np.uint32).astype(np.int64)
-    fold, tokenize = _core.casefold, _core.tokenize
-
-    def words(text: str) -> list[str]:
-        return [fold(text[b:e]) for b, e, is_word in tokenize(text) if is_word]
-
-    text_columns: dict[int, list] = {k: [] for k, name in enumerate(names)
-                                     if name not in ("doc", "position")}
-    for line in (conc if text_columns else ()):
-        before = words(line.left)[::-1]
-        after = words(line.right)
-        for k, column in text_columns.items():
-            name = names[k]
-            if name == "match":
-                column.append("\x00".join(fold(line.match[b:e])
-                                        for b, e, _ in tokenize(line.match)))
-            else:
-                side, n = (before if name[0] == "l" else after), int(name[1:])
-                column.append(side[n - 1] if n <= len(side) else "")
-    columns = {}
-    for k, name in enumerate(names):
+    doc_first = positions - starts
+    doc_end = doc_first + u32(np, index.doc_lengths()).astype(np.int64)[docs]
+    words = np.flatnonzero(np.frombuffer(view.vocabulary().surface_is_word, dtype=np.uint8)[
+        u32(np, index.attr_types(0, 0, index.n_tokens))]) if len(positions) else positions
+    columns: dict[str, Any] = {}
+    for k, (name, attr) in enumerate(specs):
         if name == "doc":
-            columns[f"k{k}"] = docs
+            columns[f"k{k}"] = _in_order(view, docs)
         elif name == "position":
-            columns[f"k{k}"] = (docs << 32) | starts
+            columns[f"k{k}"] = (_in_order(view, docs) << 32) | starts
         else:
-            columns[f"k{k}"] = pd.Series(text_columns[k], dtype=object)
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(docs)))
+            value = _token_values(np, view, attr)
+            if name == "match":
+                column = ["".join(value(p) + "\x00" for p in range(start, start + length))
+                          for start, length in zip(positions.tolist(), lengths.tolist())]
+            else:
+                nth = int(name[1:])
+                at = _context_word(np, words, positions, lengths, doc_first, doc_end,
+                                   name[0] == "l", nth)
+                column = ["" if p < 0 else "\x00" + value(p) for p in at.tolist()]
+            columns[f"k{k}"] = pd.Series(column, dtype=object)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(positions)))
 
 
-def freq_part(part: Part, case: bool, punctuation: bool) -> Any:
-    np, pd = libs()
-    forms, counts, docs, counted = counted_forms(np, index_view(part.corpus), case, punctuation)
-    rows = np.flatnonzero(counted & (counts > 0))
-    return pd.DataFrame({"word": [forms[i] for i in rows.tolist()],
-                         "count": counts[rows].astype(np.int64),
-                         "docs": docs[rows].astype(np.int64)})
+def _token_values(np: Any, view: IndexView, attr: str) -> Callable[[int], str]:
+    """value(p): what a sort key on ``attr`` compares of the token at
+    corpus-wide position p: the case-folded word, or the attribute's value."""
+    index = view.index
+    if attr == "word":
+        vocabulary = view.vocabulary()
+        folded, group_of = vocabulary.folded, vocabulary.group_of
+        types = u32(np, index.attr_types(0, 0, index.n_tokens))
+        return lambda p: folded[group_of[types[p]]]
+    number = attr_of(view, attr)
+    forms = forms_of(view, number)
+    values = u32(np, index.attr_types(number, 0, index.n_tokens))
+    return lambda p: forms[values[p]]
 
 
-def ngrams_part(part: Part, n: int) -> Any:
+def _context_word(np: Any, words: Any, positions: Any, lengths: Any, doc_first: Any,
+                  doc_end: Any, left: bool, nth: int) -> Any:
+    """The corpus-wide position of each hit's ``nth`` word left (or right)
+    of it in its document, or -1 where the document's edge, or more than
+    MAX_SKIP punctuation tokens, come first (``words``: the positions of
+    the word tokens, in order)."""
+    if left:
+        k = np.searchsorted(words, positions) - nth
+        found = k >= 0
+        at = words[np.clip(k, 0, max(len(words) - 1, 0))] if len(words) else positions
+        found &= (at >= doc_first) & ((positions - 1 - at) - (nth - 1) <= MAX_SKIP)
+    else:
+        after = positions + lengths
+        k = np.searchsorted(words, after) + nth - 1
+        found = k < len(words)
+        at = words[np.clip(k, 0, max(len(words) - 1, 0))] if len(words) else positions
+        found &= (at < doc_end) & ((at - after) - (nth - 1) <= MAX_SKIP)
+    return np.where(found, at, -1)
+
+
+def freq_part(part: Part, case: bool, punctuation: bool, attr: str) -> Any:
+    """This partition's whole frequency list: its words' (or ``attr``'s
+    values') tokens and documents."""
+    return freq(index_view(part.corpus), case, 1, punctuation, attr)[[attr, "count", "docs"]]
+
+
+def ngrams_part(part: Part, n: int, attr: str) -> Any:
     np, pd = libs()
     view = index_view(part.corpus)
-    ids, counts, docs, _ = view.index.ngrams(n, 1, view.mask)
+    number = attr_of(view, attr)
+    ids, counts, docs, _ = view.index.ngrams(n, 1, view.mask, number)
     ids = u32(np, ids).reshape(-1, n)
     return pd.DataFrame({
-        "ngram": joined(np, view.vocabulary().folded, ids),
+        "ngram": joined(np, forms_of(view, number), ids),
         "count": u32(np, counts).astype(np.int64),
         "docs": u32(np, docs).astype(np.int64),
     })
 
 
-def clusters_part(part: Part, query: Any, n: int, side: str, case: bool) -> Any:
-    return clusters(index_view(part.corpus), query, n, side, case=case)
+def clusters_part(part: Part, query: Any, n: int, side: str, case: bool,
+                  strategy: Optional[int], attr: str) -> Any:
+    return clusters(index_view(part.corpus), query, n, side, case=case, strategy=strategy,
+                    attr=attr)
 
 
-def dispersion_part(part: Part, query: Any, case: bool) -> Any:
-    return dispersion(index_view(part.corpus), query, case=case)
+def dispersion_part(part: Part, query: Any, case: bool, strategy: Optional[int]) -> Any:
+    return dispersion(index_view(part.corpus), query, case=case, strategy=strategy)
 
 
 def _in_order(view: IndexView, docs: Any) -> Any:
@@ -263,42 +351,45 @@ def _in_order(view: IndexView, docs: Any) -> Any:
     return place[docs]
 
 
-def locate_part(part: Part, queries: list[str], case: bool) -> list:
+def locate_part(part: Part, queries: list[str], case: bool,
+                strategy: Optional[int]) -> list[tuple[Any, Any, Any]]:
     """Each query's matches as kwiq._analysis.locate gives them, documents
     numbered by their place in the partition (a view's included)."""
     view = index_view(part.corpus)
     located = []
     for query in queries:
-        docs, starts, lengths = locate(view, query, case)
+        docs, starts, lengths = locate(view, query, case, strategy)
         located.append((_in_order(view, docs), starts, lengths[view.doc_numbers()]))
     return located
 
 
-def collocates_part(part: Part, query: Any, case: bool, left: int, right: int,
-                    windows: bool):
-    """The words in this partition's windows with their tokens there, R1,
-    the matches and the word tokens (windows never leave a document, so
-    each of these adds up over partitions)."""
+def collocates_part(part: Part, query: Any, case: bool, strategy: Optional[int], left: int,
+                    right: int, windows: bool, attr: str) -> tuple[Any, int, int, int]:
+    """The words (or ``attr``'s values) in this partition's windows with
+    their tokens there, R1, the matches and the word tokens (windows never
+    leave a document, so each of these adds up over partitions)."""
     np, pd = libs()
     view = index_view(part.corpus)
-    hits = hits_of(view, query, case)
-    ids, counts, _, r1 = view.index.collocates(hits, left, right, windows)
-    ids = u32(np, ids)
-    vocabulary = view.vocabulary()
-    frame = pd.DataFrame({"word": [vocabulary.folded[i] for i in ids.tolist()],
+    number = attr_of(view, attr)
+    hits = hits_of(view, query, case, strategy)
+    ids, counts, _, r1 = view.index.collocates(hits, left, right, windows, number)
+    forms = forms_of(view, number)
+    frame = pd.DataFrame({"word": [forms[i] for i in u32(np, ids).tolist()],
                           "observed": u32(np, counts).astype(np.int64)})
-    return frame, int(r1), len(hits), _word_tokens(np, view)
+    if number:
+        n_words = attr_counts(view, number, False)[2]
+    else:
+        is_word = np.frombuffer(view.vocabulary().folded_is_word, dtype=np.uint8)
+        n_words = int(group_counts(view)[is_word.astype(bool)].sum(dtype=np.uint64))
+    return frame, int(r1), len(hits), int(n_words)
 
 
-def _word_tokens(np, view: IndexView) -> int:
-    is_word = np.frombuffer(view.vocabulary().folded_is_word, dtype=np.uint8)
-    return int(group_counts(view)[is_word.astype(bool)].sum(dtype=np.uint64))
-
-
-def group_counts_part(part: Part, words: list[str]) -> Any:
-    """The tokens of each case-folded word in this partition (0 if none)."""
+def group_counts_part(part: Part, words: list[str], attr: str) -> Any:
+    """The word tokens of each case-folded word (or value of ``attr``) in
+    this partition (0 if none)."""
     np, _ = libs()
     view = index_view(part.corpus)
-    counts = group_counts(view)
-    number = {form: i for i, form in enumerate(view.vocabulary().folded)}
-    return np.array([counts[number[w]] if w in number else 0 for w in words], dtype=np.int64)
+    number = attr_of(view, attr)
+    counts = attr_counts(view, number, False)[0] if number else group_counts(view)
+    place = {form: i for i, form in enumerate(forms_of(view, number))}
+    return np.array([counts[place[w]] if w in place else 0 for w in words], dtype=np.int64)
