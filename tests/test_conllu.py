@@ -285,3 +285,43 @@ def test_width_contexts_count_characters_not_words_of_multiword_tokens(width):
         # Lines show each run of white space as one space.
         assert line.left == re.sub(r"\s+", " ", text[left:start])
         assert line.right == re.sub(r"\s+", " ", text[end:right])
+
+
+def test_saved_view_keeps_its_documents_annotation(treebank, tmp_path):
+    """A view saves its documents' tokens, attributes and structures, not
+    its texts tokenized anew: each document reads back as in the corpus."""
+    _, corpus, _ = treebank
+    chosen = corpus.ids[::3] if len(corpus) > 1 else corpus.ids
+    view = corpus.subset(chosen)
+    path = tmp_path / "view.kwiq"
+    view.save(path)
+    loaded = kwiq.Corpus.load(path)
+    assert list(loaded.ids) == list(chosen)
+    assert loaded.attributes == corpus.attributes and loaded.structures == corpus.structures
+    for doc in chosen:
+        assert loaded.text(doc) == corpus.text(doc)
+        for attr in corpus.attributes:
+            assert loaded.tokens(doc, attr) == corpus.tokens(doc, attr)
+        for structure in corpus.structures:
+            assert loaded.regions(structure, doc) == corpus.regions(structure, doc)
+    for query in ('[upos="NOUN"] within s', '<s> []{2}', '[lemma="be|sein"] []? [upos="ADJ"]'):
+        assert (list(loaded.kwic(query, syntax="cql"))
+                == list(view.kwic(query, syntax="cql")))
+
+
+def test_saved_view_is_the_file_of_its_documents_alone(tmp_path):
+    """The oracle: the same documents cut out of the CoNLL-U file and read
+    on their own save to the same bytes as the view of them."""
+    corpus = kwiq.Corpus.from_conllu(EN, progress=False)
+    chosen = set(corpus.ids[1::4])
+    kept, keep = [], False
+    for line in EN.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith("# newdoc id ="):
+            keep = line.split("=", 1)[1].strip() in chosen
+        if keep:
+            kept.append(line)
+    alone = tmp_path / "alone.conllu"
+    alone.write_text("".join(kept), encoding="utf-8")
+    corpus.subset(sorted(chosen, key=corpus.ids.index)).save(tmp_path / "view.kwiq")
+    kwiq.Corpus.from_conllu(alone, progress=False).save(tmp_path / "alone.kwiq")
+    assert (tmp_path / "view.kwiq").read_bytes() == (tmp_path / "alone.kwiq").read_bytes()

@@ -299,3 +299,104 @@ undo:
         kw_strtab_truncate(&b->attrs[k].forms, b->attrs[k].forms_mark);
     return st;
 }
+
+/* ---- a document of an annotated index again ---- */
+
+/* The regions [*lo, *hi) of st that lie in the tokens [first, last) of
+ * one document: an empty one where two documents meet is the later one's,
+ * unless the earlier is empty too (as Corpus.regions reads them). */
+static void regions_within(const kw_structure *st, uint32_t first, uint32_t last, size_t *lo,
+                           size_t *hi)
+{
+    size_t low = 0, high = st->n;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (st->start[mid] < first)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    *lo = low;
+    while (low < st->n && st->end[low] <= last && !(st->start[low] == last && first < last))
+        low++;
+    *hi = low;
+}
+
+/* 1 if b was annotated with ix's attributes and structures, in order. */
+static int same_annotation(const kw_builder *b, const kw_index *ix)
+{
+    if (!b->annotated || !ix->spans.gap || b->n_attrs + 1 != ix->n_attrs
+        || b->n_structures + 1 != ix->n_structures)
+        return 0;
+    for (size_t k = 0; k < b->n_attrs; k++)
+        if (!same_name(b->attrs[k].name, ix->attrs[k + 1].name))
+            return 0;
+    for (size_t k = 0; k < b->n_structures; k++)
+        if (!same_name(b->structures[k].name, ix->structures[k + 1].name))
+            return 0;
+    return 1;
+}
+
+/* Each token's span, word and values, read from ix, for
+ * kw_builder_add_annotated. */
+static void tokens_of(const kw_index *ix, const char *text, size_t n_bytes, uint32_t first,
+                      size_t n_tokens, size_t n_values, kw_ext_token *tokens, const char **values,
+                      size_t *value_lens)
+{
+    kw_span_reader reader;
+    kw_span_reader_init(&reader, &ix->spans, text, n_bytes, first, 0, 0, 0);
+    for (size_t i = 0; i < n_tokens; i++) {
+        kw_tokspan span;
+        kw_span_reader_next(&reader, &span);
+        kw_ext_token *t = &tokens[i];
+        t->begin = span.begin;
+        t->end = span.end;
+        t->word = kw_index_type_form(ix, kw_tok(ix, first + i), &t->word_len);
+        t->values = values + i * n_values;
+        t->value_lens = value_lens + i * n_values;
+        for (size_t k = 0; k < n_values; k++) {
+            uint32_t type = kw_index_attr_type(ix, k + 1, first + i);
+            values[i * n_values + k] = kw_index_attr_form(ix, k + 1, type,
+                                                          &value_lens[i * n_values + k]);
+        }
+    }
+}
+
+kw_status kw_builder_add_document_of(kw_builder *b, const kw_index *ix, size_t doc)
+{
+    if (doc >= ix->n_docs || !same_annotation(b, ix))
+        return KW_EINVAL;
+    const kw_alloc *a = &b->alloc;
+    const uint32_t first = ix->doc_tok[doc], last = ix->doc_tok[doc + 1];
+    const size_t n_tokens = last - first, n_values = b->n_attrs;
+    size_t n_bytes, n_regions = 0, lo, hi;
+    const char *text = kw_index_doc_text(ix, doc, &n_bytes);
+    for (size_t s = 1; s < ix->n_structures; s++) {
+        regions_within(&ix->structures[s], first, last, &lo, &hi);
+        n_regions += hi - lo;
+    }
+    /* +1: no allocation of 0 bytes, which may give NULL. */
+    kw_ext_token *tokens = kw_malloc(a, (n_tokens + 1) * sizeof *tokens);
+    const char **values = kw_malloc(a, (n_tokens * n_values + 1) * sizeof *values);
+    size_t *value_lens = kw_malloc(a, (n_tokens * n_values + 1) * sizeof *value_lens);
+    kw_ext_region *regions = kw_malloc(a, (n_regions + 1) * sizeof *regions);
+    kw_status st = tokens && values && value_lens && regions ? KW_OK : KW_ENOMEM;
+    if (st == KW_OK) {
+        tokens_of(ix, text, n_bytes, first, n_tokens, n_values, tokens, values, value_lens);
+        size_t n = 0;
+        for (size_t s = 1; s < ix->n_structures; s++) {
+            const kw_structure *str = &ix->structures[s];
+            regions_within(str, first, last, &lo, &hi);
+            for (size_t r = lo; r < hi; r++)
+                regions[n++] = (kw_ext_region){s - 1, str->start[r] - first, str->end[r] - first};
+        }
+        kw_annot_problem problem;
+        st = kw_builder_add_annotated(b, text, n_bytes, tokens, n_tokens, regions, n_regions,
+                                      &problem);
+    }
+    kw_free(a, tokens);
+    kw_free(a, values);
+    kw_free(a, value_lens);
+    kw_free(a, regions);
+    return st;
+}

@@ -217,6 +217,15 @@ kw_status kw_builder_add_annotated(kw_builder *b, const char *text, size_t n_byt
                                    const kw_ext_region *regions, size_t n_regions,
                                    kw_annot_problem *problem);
 
+/* Append document `doc` of ix, an annotated index, to b, a builder that
+ * kw_builder_annotate made with ix's attributes and structures beyond word
+ * and text, in ix's order: the same text, tokens, values and regions. So
+ * a part of an annotated corpus becomes a corpus of its own (saving a
+ * view). KW_EINVAL: ix not annotated, names that differ, no such doc;
+ * otherwise as kw_builder_add_annotated, the builder as before the call.
+ * Cost: one pass over the document's tokens. */
+kw_status kw_builder_add_document_of(kw_builder *b, const kw_index *ix, size_t doc);
+
 /* ---- CoNLL-U (kw_conllu.c) ---- */
 
 /* The attributes a CoNLL-U source may give (its columns LEMMA, UPOS, XPOS,
@@ -327,6 +336,10 @@ uint32_t kw_index_group_of(const kw_index *ix, uint32_t type);
 int kw_index_type_is_word(const kw_index *ix, uint32_t type);
 
 /* ---- the annotation layer: positional attributes and structures ---- */
+
+/* 1 if ix's tokens came with its documents (kw_builder_add_annotated and
+ * the sources built on it), 0 if kwiq's tokenizer found them. */
+int kw_index_is_annotated(const kw_index *ix);
 
 /* Attributes: each token has one value of each, from the attribute's own
  * vocabulary of type ids. Attribute 0 is `word`: its types are the surface

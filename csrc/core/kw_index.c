@@ -789,6 +789,7 @@ uint32_t kw_index_attr_type(const kw_index *ix, size_t attr, size_t pos)
     return kw_attr_type(&ix->attrs[attr], pos);
 }
 
+int kw_index_is_annotated(const kw_index *ix) { return ix->spans.gap != NULL; }
 size_t kw_index_n_structures(const kw_index *ix) { return ix->n_structures; }
 const char *kw_index_structure_name(const kw_index *ix, size_t s) { return ix->structures[s].name; }
 size_t kw_index_structure_n_regions(const kw_index *ix, size_t s) { return ix->structures[s].n; }

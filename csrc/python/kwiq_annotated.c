@@ -457,10 +457,61 @@ done:
     return result;
 }
 
+/* ---- a document of an annotated index again (Builder.add_document_of) ---- */
+
+const char kwiq_builder_add_document_of_doc[] =
+"add_document_of(index, doc)\n--\n\n"
+"Add document number doc of index, an annotated Index, with its text,\n"
+"tokens, values and regions (kw_builder_add_document_of). The builder must\n"
+"be annotated with the index's attributes and structures beyond word and\n"
+"text, in order: ValueError otherwise, or for no such document. The GIL is\n"
+"released for the adding.";
+
+PyObject *kwiq_builder_add_document_of(BuilderObject *self, PyObject *args)
+{
+    PyObject *index;
+    Py_ssize_t doc;
+    if (!PyArg_ParseTuple(args, "On:add_document_of", &index, &doc)
+        || kwiq_builder_ready(self) < 0)
+        return NULL;
+    module_state *state = PyType_GetModuleState(Py_TYPE(self));
+    if (!Py_IS_TYPE(index, state->index_type)) {
+        PyErr_Format(PyExc_TypeError, "expected Index, not %.100s", Py_TYPE(index)->tp_name);
+        return NULL;
+    }
+    kw_status st = KW_EINVAL;
+    if (doc >= 0) {
+        kwiq_stop stop;
+        self->busy = 1;
+        kwiq_stop_release(&stop, &self->interrupted);
+        kw_builder_set_cancel(self->b, &stop.cancel);
+        st = kw_builder_add_document_of(self->b, ((IndexObject *)index)->ix, (size_t)doc);
+        kw_builder_set_cancel(self->b, NULL);
+        kwiq_stop_reacquire(&stop);
+        self->busy = 0;
+    }
+    if (st == KW_EINVAL)
+        return PyErr_Format(PyExc_ValueError,
+                            "add_document_of(): the index is not annotated, its attributes or "
+                            "structures are not the builder's, or it has no document %zd", doc);
+    return st == KW_OK ? Py_NewRef(Py_None) : kwiq_raise_status(st);
+}
+
 /* ---- reading an index's annotation ---- */
 
 const char kwiq_index_attributes_doc[] =
 "attributes()\n--\n\nThe names of the attributes, word first.";
+const char kwiq_index_annotated_doc[] =
+"annotated()\n--\n\n"
+"Whether the tokens came with the documents (an annotated source), not\n"
+"from kwiq's tokenizer (kw_index_is_annotated).";
+
+PyObject *kwiq_index_annotated(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    return PyBool_FromLong(kw_index_is_annotated(self->ix));
+}
+
 const char kwiq_index_structures_doc[] =
 "structures()\n--\n\nThe names of the structures, text first.";
 const char kwiq_index_attr_forms_doc[] =

@@ -396,6 +396,8 @@ static PyMethodDef Builder_methods[] = {
     {"add_vrt", (PyCFunction)kwiq_builder_add_vrt, METH_O, kwiq_builder_add_vrt_doc},
     {"add_annotated", (PyCFunction)kwiq_builder_add_annotated, METH_VARARGS,
      kwiq_builder_add_annotated_doc},
+    {"add_document_of", (PyCFunction)kwiq_builder_add_document_of, METH_VARARGS,
+     kwiq_builder_add_document_of_doc},
     {NULL, NULL, 0, NULL},
 };
 

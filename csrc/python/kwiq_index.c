@@ -553,6 +553,7 @@ static PyMethodDef Index_methods[] = {
     {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
     {"save", (PyCFunction)Index_save, METH_VARARGS, Index_save_doc},
     /* annotated corpora (kwiq_annotated.c) */
+    {"annotated", (PyCFunction)kwiq_index_annotated, METH_NOARGS, kwiq_index_annotated_doc},
     {"attributes", (PyCFunction)kwiq_index_attributes, METH_NOARGS, kwiq_index_attributes_doc},
     {"structures", (PyCFunction)kwiq_index_structures, METH_NOARGS, kwiq_index_structures_doc},
     {"attr_forms", (PyCFunction)kwiq_index_attr_forms, METH_O, kwiq_index_attr_forms_doc},

@@ -101,15 +101,19 @@ PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args);
 PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args);
 PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source);
 PyObject *kwiq_builder_add_annotated(BuilderObject *self, PyObject *args);
+PyObject *kwiq_builder_add_document_of(BuilderObject *self, PyObject *args);
 extern const char kwiq_builder_annotate_doc[], kwiq_builder_add_conllu_doc[],
-    kwiq_builder_add_vrt_doc[], kwiq_builder_add_annotated_doc[];
+    kwiq_builder_add_vrt_doc[], kwiq_builder_add_annotated_doc[],
+    kwiq_builder_add_document_of_doc[];
+PyObject *kwiq_index_annotated(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_attributes(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_structures(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_attr_forms(IndexObject *self, PyObject *arg);
 PyObject *kwiq_index_attr_types(IndexObject *self, PyObject *args);
 PyObject *kwiq_index_structure_regions(IndexObject *self, PyObject *arg);
-extern const char kwiq_index_attributes_doc[], kwiq_index_structures_doc[],
-    kwiq_index_attr_forms_doc[], kwiq_index_attr_types_doc[], kwiq_index_structure_regions_doc[];
+extern const char kwiq_index_annotated_doc[], kwiq_index_attributes_doc[],
+    kwiq_index_structures_doc[], kwiq_index_attr_forms_doc[], kwiq_index_attr_types_doc[],
+    kwiq_index_structure_regions_doc[];
 
 /* Attributes in counts, sorting and lines (kwiq_attrs.c): 1 if attr is the
  * number of an attribute of the index, else 0 with ValueError; and the

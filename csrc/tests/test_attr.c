@@ -490,6 +490,61 @@ static void test_postings_far_apart(void)
     free(tokens);
 }
 
+/* Every document of an annotated index copied into a new builder, in
+ * order, makes the same index (the same saved bytes: text, spans with a
+ * multiword token and escapes, values, regions); one copied alone reads as
+ * in the whole; a plain index, other names or no such document: KW_EINVAL. */
+static void test_add_document_of(void)
+{
+    kw_index *ix = small_annotated(), *copy = NULL, *one = NULL;
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    kw_builder *b;
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    CHECK(kw_builder_annotate(b, test_attrs, 2, test_structures, 1) == KW_OK);
+    CHECK(kw_builder_add_document_of(b, ix, 3) == KW_EINVAL);
+    for (size_t d = 0; d < 3; d++)
+        CHECK(kw_builder_add_document_of(b, ix, d) == KW_OK);
+    CHECK(kw_builder_finish(b, &copy) == KW_OK);
+    size_t len_ix = 0, len_copy = 0;
+    unsigned char *saved_ix = save(ix, "", &len_ix), *saved_copy = save(copy, "", &len_copy);
+    CHECK(saved_ix && saved_copy && len_ix == len_copy
+          && memcmp(saved_ix, saved_copy, len_ix) == 0);
+    free(saved_ix);
+    free(saved_copy);
+
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    CHECK(kw_builder_annotate(b, test_attrs, 2, test_structures, 1) == KW_OK);
+    CHECK(kw_builder_add_document_of(b, ix, 0) == KW_OK);
+    CHECK(kw_builder_finish(b, &one) == KW_OK);
+    CHECK(kw_index_n_tokens(one) == 6 && kw_index_structure_n_regions(one, 1) == 2);
+    for (size_t pos = 0; pos < 6; pos++)
+        for (size_t k = 0; k < 3; k++) {
+            size_t n_one, n_ix;
+            const char *a = kw_index_attr_form(one, k, kw_index_attr_type(one, k, pos), &n_one);
+            const char *w = kw_index_attr_form(ix, k, kw_index_attr_type(ix, k, pos), &n_ix);
+            CHECK(n_one == n_ix && memcmp(a, w, n_ix) == 0);
+        }
+
+    const char *const other[] = {"upos", "lemma"};
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    CHECK(kw_builder_annotate(b, other, 2, test_structures, 1) == KW_OK);
+    CHECK(kw_builder_add_document_of(b, ix, 0) == KW_EINVAL);
+    kw_builder_free(b);
+    const char *const docs[] = {"plain text."};
+    kw_index *plain = build(docs, 1);
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    CHECK(kw_builder_annotate(b, NULL, 0, NULL, 0) == KW_OK);
+    CHECK(plain && kw_builder_add_document_of(b, plain, 0) == KW_EINVAL);
+    CHECK(kw_builder_n_docs(b) == 0);
+    kw_builder_free(b);
+    kw_index_free(plain);
+    kw_index_free(one);
+    kw_index_free(copy);
+    kw_index_free(ix);
+}
+
 int main(void)
 {
     test_postings_far_apart();
@@ -501,6 +556,7 @@ int main(void)
     test_spans_from_checkpoints();
     test_views_of_a_plain_index();
     test_structure_find_in_gaps();
+    test_add_document_of();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

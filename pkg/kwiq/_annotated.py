@@ -207,6 +207,16 @@ def _mapped(path: str, size: int):
             yield data
 
 
+def copy_documents(index: Any, docs: Iterable[int]) -> Any:
+    """A new index of documents ``docs`` of an annotated index, each with
+    its text, tokens, attribute values and regions, in that order."""
+    builder = _core.Builder()
+    builder.annotate(list(index.attributes()[1:]), list(index.structures()[1:]))
+    for doc in docs:
+        builder.add_document_of(index, doc)
+    return builder.finish()
+
+
 def attribute_number(index: Any, attr: str) -> int:
     """The number of an index's attribute by name; ValueError listing the
     attributes it has otherwise."""

@@ -320,8 +320,9 @@ class Corpus:
 
         A view (``subset``, ``where``) saves only its documents, with their
         ids and metadata: the file is the one ``Corpus`` would save if
-        built from those documents alone (their texts are indexed anew,
-        which costs a build of them).
+        built from those documents alone, which costs a build of them (a
+        plain corpus's texts are tokenized anew; an annotated one's tokens,
+        attributes and structures are copied).
         """
         view = self._index_view
         if view.docs is not None:
@@ -521,8 +522,11 @@ class Corpus:
     def _standalone(self) -> "Corpus":
         """A Corpus built from this view's documents alone."""
         view = self._index_view
-        texts = [view.index.doc_text(d) for d in view.doc_numbers()]
         metadata = None if view.metadata is None else view.metadata.take(view.doc_numbers())
+        if view.index.annotated():
+            index = _annotated.copy_documents(view.index, view.doc_numbers())
+            return of_view(Corpus, IndexView.whole(index, list(self.ids), metadata))
+        texts = [view.index.doc_text(d) for d in view.doc_numbers()]
         return Corpus(texts, list(self.ids), metadata)
 
     def kwic(self, query: str | Iterable[str], window: Window = 5,
