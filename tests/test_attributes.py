@@ -423,6 +423,7 @@ def test_bound_by_width_keeps_to_sentences_too(en):
 
 def test_a_plain_corpus_keeps_the_text_rule():
     corpus = kwiq.Corpus(["One war ended. Then peace came. Mr. Smith saw it."])
-    assert corpus.structures == ("text",)
+    assert corpus.structures == ("text", "s", "p")
+    assert corpus.regions("s", 0) == [(0, 4), (4, 8), (8, 14)]
     (line,) = corpus.kwic("peace", window=10, bound="sentence")
     assert (line.left, line.right) == ("Then ", " came.")

@@ -164,7 +164,7 @@ def test_unknown_attribute_and_structure_list_what_there_is():
     with pytest.raises(ValueError, match="no structure 'sentence': the corpus has text, s, p"):
         corpus.regions("sentence", corpus.ids[0])
     plain = kwiq.Corpus(["Peace."])
-    assert plain.attributes == ("word",) and plain.structures == ("text",)
+    assert plain.attributes == ("word",) and plain.structures == ("text", "s", "p")
     assert plain.tokens(0) == ["Peace", "."]
 
 

@@ -198,8 +198,8 @@ def test_counts_take_cql(animals):
 @pytest.mark.parametrize("query, position, problem", [
     ('"cat', 0, "unterminated string"),
     ('[lemma="cat"]', 1, "unknown attribute 'lemma' (this corpus has word)"),
-    ('"cat" within s', 13, "unknown structure 's' (this corpus has text)"),
-    ('<s> "cat"', 0, "unknown structure 's'"),
+    ('"cat" within ne', 13, "unknown structure 'ne' (this corpus has text, s, p)"),
+    ('<ne> "cat"', 0, "unknown structure 'ne'"),
     ('"cat"%x', 5, "unknown flag %x"),
     ('"(cat"', 0, "bad regex"),
     ('"cat"{3,1}', 5, "the minimum exceeds the maximum"),

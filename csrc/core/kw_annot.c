@@ -372,7 +372,7 @@ kw_status kw_builder_add_document_of(kw_builder *b, const kw_index *ix, size_t d
     size_t n_bytes, n_regions = 0, lo, hi;
     const char *text = kw_index_doc_text(ix, doc, &n_bytes);
     for (size_t s = 1; s < ix->n_structures; s++) {
-        regions_within(&ix->structures[s], first, last, &lo, &hi);
+        regions_within(kw_index_structure(ix, s), first, last, &lo, &hi);
         n_regions += hi - lo;
     }
     /* +1: no allocation of 0 bytes, which may give NULL. */
@@ -385,7 +385,7 @@ kw_status kw_builder_add_document_of(kw_builder *b, const kw_index *ix, size_t d
         tokens_of(ix, text, n_bytes, first, n_tokens, n_values, tokens, values, value_lens);
         size_t n = 0;
         for (size_t s = 1; s < ix->n_structures; s++) {
-            const kw_structure *str = &ix->structures[s];
+            const kw_structure *str = kw_index_structure(ix, s);
             regions_within(str, first, last, &lo, &hi);
             for (size_t r = lo; r < hi; r++)
                 regions[n++] = (kw_ext_region){s - 1, str->start[r] - first, str->end[r] - first};

@@ -443,7 +443,7 @@ kw_status kw_annot_load(kw_index *ix, const unsigned char *section, uint64_t len
                                         : NULL;
     if (!escapes)
         return st;
-    if ((st = kw_index_init_views(ix, (size_t)A, (size_t)S)) != KW_OK)
+    if ((st = kw_index_init_views(ix, (size_t)A, (size_t)S, 1)) != KW_OK)
         return st;
     for (uint64_t k = 0; k < A; k++) {
         if ((st = load_attr(&c, ix, &ix->attrs[1 + k])))

@@ -217,3 +217,13 @@ void kw_structure_free(kw_structure *st, const kw_alloc *a)
     kw_free(a, (void *)(uintptr_t)st->start);
     kw_free(a, (void *)(uintptr_t)st->end);
 }
+
+void kw_structure_free_found(kw_structure *st, const kw_alloc *a)
+{
+    kw_structure *made = atomic_load(&st->made);
+    if (!made)
+        return;
+    kw_free(a, (void *)(uintptr_t)made->start);
+    kw_free(a, (void *)(uintptr_t)made->end);
+    kw_free(a, made);
+}

@@ -125,6 +125,14 @@ typedef struct kw_structure {
     const uint32_t *start;        /* n: first token of each region, ascending */
     const uint32_t *end;          /* n: one past its last token */
     size_t n;
+    /* KW_BOUND_NONE for a structure given with the index. A plain index
+     * (tokenized by kwiq, no structure given) has s (KW_BOUND_SENTENCE) and
+     * p (KW_BOUND_PARAGRAPH) besides, the stretches between the boundaries
+     * of its text (kw_bounds.h): this entry stays empty, and the first
+     * kw_index_find_structures puts them in `made`, NULL until then and
+     * kept until kw_index_free. kw_index_structure reads either. */
+    kw_bound found_by;
+    _Atomic(struct kw_structure *) made;
 } kw_structure;
 
 /* The region of structure st holding token pos, or st->n when none does:
@@ -169,5 +177,7 @@ void kw_structure_finish(kw_structure_builder *b, kw_structure *out);
 /* Free what kw_attr_finish or kw_structure_finish made. */
 void kw_attr_free(kw_attr *attr, const kw_alloc *a);
 void kw_structure_free(kw_structure *st, const kw_alloc *a);
+/* Free what kw_index_find_structures put in st->made, if anything. */
+void kw_structure_free_found(kw_structure *st, const kw_alloc *a);
 
 #endif

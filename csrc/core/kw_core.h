@@ -352,7 +352,15 @@ uint32_t kw_index_attr_type(const kw_index *ix, size_t attr, size_t pos);
 
 /* Structures: sorted, non-overlapping regions [start, end) of corpus-wide
  * token positions, each inside one document, possibly empty. Structure 0
- * is `text`, one region a document. */
+ * is `text`, one region a document. An annotated index has the structures
+ * its source gives; a plain one (tokenized by kwiq) has `s` and `p` after
+ * `text`, found in its text by the rule of kw_context's bound: each
+ * document's stretches between sentence boundaries (a paragraph break is
+ * one too), and between paragraph breaks; a document without tokens has
+ * none. They are found once, by the first kw_index_find_structures (one
+ * scan of the text; kw_cql_find calls it when a query needs them), and
+ * kept; before it their regions read as none. */
+kw_status kw_index_find_structures(const kw_index *ix, const kw_cancel *cancel);
 size_t kw_index_n_structures(const kw_index *ix);
 const char *kw_index_structure_name(const kw_index *ix, size_t s);
 size_t kw_index_structure_n_regions(const kw_index *ix, size_t s);

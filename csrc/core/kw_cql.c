@@ -398,7 +398,7 @@ static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint 
 static kw_status run_candidates(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
                                 uint64_t bound, size_t n_states)
 {
-    const kw_structure *text = &e->ix->structures[0];
+    const kw_structure *text = kw_index_structure(e->ix, 0);
     kw_status st = KW_OK;
     if (!h) {
         /* A hint at a fixed distance, too broad to read postings for, still
@@ -552,10 +552,10 @@ static kw_status engine_init(engine *e, size_t *n_states)
         if (p->steps[s].op == KW_CQL_OPEN && p->steps[s].b)
             e->slot_structure[p->steps[s].b - 1] = p->steps[s].a;
     for (size_t s = 0; s < e->ix->n_structures; s++)
-        e->cursors[s] = (cursor){&e->ix->structures[s], 0, 0};
-    e->doc = (region){&e->ix->structures[0], 0, 0};
+        e->cursors[s] = (cursor){kw_index_structure(e->ix, s), 0, 0};
+    e->doc = (region){kw_index_structure(e->ix, 0), 0, 0};
     if (p->within != KW_CQL_ANY)
-        e->within = (region){&e->ix->structures[p->within], 0, 0};
+        e->within = (region){kw_index_structure(e->ix, p->within), 0, 0};
     return KW_OK;
 }
 
@@ -580,6 +580,18 @@ static kw_status spans_to_hits(engine *e, kw_hits **out)
     return KW_OK;
 }
 
+/* Whether p reads a structure that a plain index finds in its text. */
+static int needs_found_structures(const kw_index *ix, const kw_cql_program *p)
+{
+    if (p->within != KW_CQL_ANY && ix->structures[p->within].found_by != KW_BOUND_NONE)
+        return 1;
+    for (size_t s = 0; s < p->n_steps; s++)
+        if ((p->steps[s].op == KW_CQL_OPEN || p->steps[s].op == KW_CQL_CLOSE)
+            && ix->structures[p->steps[s].a].found_by != KW_BOUND_NONE)
+            return 1;
+    return 0;
+}
+
 kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_cancel *cancel,
                       kw_hits **out)
 {
@@ -592,9 +604,11 @@ kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_canc
     e.cancel = cancel;
     size_t n_states;
     uint64_t bound = 0;
-    kw_cql_plan plan;
-    kw_status st = kw_cql_plan_new(ix, p, &plan);
+    kw_status st = needs_found_structures(ix, p) ? kw_index_find_structures(ix, cancel) : KW_OK;
     if (st != KW_OK)
+        return st;
+    kw_cql_plan plan;
+    if ((st = kw_cql_plan_new(ix, p, &plan)) != KW_OK)
         return st;
     if ((st = engine_init(&e, &n_states)) == KW_OK) {
         const kw_cql_hint *h = kw_cql_best_hint(&plan, &bound);

@@ -1112,7 +1112,7 @@ kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_
     st = L.n_sections == N_SECTIONS
              ? kw_annot_load(ix, sec(&L, S_ANNOTATION), L.size[S_ANNOTATION], L.off[S_ANNOTATION],
                              S_ANNOTATION, L.err)
-             : kw_index_init_views(ix, 0, 0);
+             : kw_index_init_views(ix, 0, 0, 0);
     if (st != KW_OK) {
         kw_index_free(ix);
         return st;

@@ -604,20 +604,30 @@ kw_status kw_rank_forms(const kw_strtab *t, const kw_alloc *a, const kw_cancel *
 }
 
 /* Room for word and n_attrs more attributes, text and n_structures more
- * structures, zeroed: an index freed before they are all filled (a load
- * refused half-way) frees no rank cache it has not made. */
-static kw_status alloc_views(kw_index *ix, size_t n_attrs, size_t n_structures)
+ * structures (and s and p after them, for a plain index: `found` 2),
+ * zeroed: an index freed before they are all filled (a load refused
+ * half-way) frees no rank cache it has not made. */
+static kw_status alloc_views(kw_index *ix, size_t n_attrs, size_t n_structures, size_t found)
 {
     ix->attrs = kw_malloc(&ix->alloc, (1 + n_attrs) * sizeof *ix->attrs);
-    ix->structures = kw_malloc(&ix->alloc, (1 + n_structures) * sizeof *ix->structures);
+    ix->structures =
+        kw_malloc(&ix->alloc, (1 + n_structures + found) * sizeof *ix->structures);
     if (!ix->attrs || !ix->structures)
         return KW_ENOMEM;
     memset(ix->attrs, 0, (1 + n_attrs) * sizeof *ix->attrs);
-    memset(ix->structures, 0, (1 + n_structures) * sizeof *ix->structures);
+    memset(ix->structures, 0, (1 + n_structures + found) * sizeof *ix->structures);
     return KW_OK;
 }
 
-static void fill_views(kw_index *ix)
+/* 2 for an index that gets the structures s and p from its text (see
+ * kw_index_init_views), else 0. */
+static size_t found_structures(int has_spans, size_t n_structures)
+{
+    return !has_spans && n_structures == 0 ? 2 : 0;
+}
+
+/* attrs[0], structures[0], and the entries of s and p when `found`. */
+static void fill_views(kw_index *ix, size_t found)
 {
     ix->attrs[0] = (kw_attr){.name = "word",
                              .forms = ix->surface,
@@ -630,15 +640,22 @@ static void fill_views(kw_index *ix)
                              .post = ix->post};
     ix->structures[0] = (kw_structure){
         .name = "text", .start = ix->doc_tok, .end = ix->doc_tok + 1, .n = ix->n_docs};
+    if (found) {
+        ix->structures[ix->n_structures++] =
+            (kw_structure){.name = "s", .found_by = KW_BOUND_SENTENCE};
+        ix->structures[ix->n_structures++] =
+            (kw_structure){.name = "p", .found_by = KW_BOUND_PARAGRAPH};
+    }
 }
 
-kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures)
+kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures, int has_spans)
 {
-    kw_status st = alloc_views(ix, n_attrs, n_structures);
+    const size_t found = found_structures(has_spans, n_structures);
+    kw_status st = alloc_views(ix, n_attrs, n_structures, found);
     if (st == KW_OK) {
         ix->n_attrs = 1 + n_attrs;
         ix->n_structures = 1 + n_structures;
-        fill_views(ix);
+        fill_views(ix, found);
     }
     return st;
 }
@@ -666,7 +683,8 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     if (st == KW_OK)
         st = kw_rank_forms(&ix->folded, a, b->cancel, &ix->group_rank);
     if (st == KW_OK)
-        st = alloc_views(ix, b->n_attrs, b->n_structures);
+        st = alloc_views(ix, b->n_attrs, b->n_structures,
+                         found_structures(b->spans.gap != NULL, b->n_structures));
     size_t n_finished = 0;
     for (; st == KW_OK && n_finished < b->n_attrs; n_finished++)
         st = kw_attr_finish(&b->attrs[n_finished], a, b->n_tokens, b->cancel,
@@ -712,8 +730,9 @@ kw_status kw_builder_finish_with(kw_builder *b, const kw_runner *runner, kw_inde
     }
     kw_free(a, b->attrs);
     kw_free(a, b->structures);
+    const size_t found = found_structures(ix->spans.gap != NULL, b->n_structures);
     a->free(a->ctx, b);
-    fill_views(ix);
+    fill_views(ix, found);
     *out = ix;
     return KW_OK;
 }
@@ -729,13 +748,16 @@ void kw_index_free(kw_index *ix)
         for (size_t k = 1; k < ix->n_attrs; k++)
             kw_attr_free(&ix->attrs[k], a);
         for (size_t k = 1; k < ix->n_structures; k++)
-            kw_structure_free(&ix->structures[k], a);
+            if (ix->structures[k].found_by == KW_BOUND_NONE)
+                kw_structure_free(&ix->structures[k], a);
         kw_free(a, ix->spans.gap);
         kw_free(a, ix->spans.len);
         kw_free(a, ix->spans.escapes);
     }
     for (size_t k = 1; k < ix->n_attrs; k++)
         kw_free(a, atomic_load(&ix->attrs[k].rank));
+    for (size_t k = 1; k < ix->n_structures; k++)
+        kw_structure_free_found(&ix->structures[k], a);
     kw_free(a, ix->attrs);
     kw_free(a, ix->structures);
     if (ix->borrowed) {
@@ -792,13 +814,17 @@ uint32_t kw_index_attr_type(const kw_index *ix, size_t attr, size_t pos)
 int kw_index_is_annotated(const kw_index *ix) { return ix->spans.gap != NULL; }
 size_t kw_index_n_structures(const kw_index *ix) { return ix->n_structures; }
 const char *kw_index_structure_name(const kw_index *ix, size_t s) { return ix->structures[s].name; }
-size_t kw_index_structure_n_regions(const kw_index *ix, size_t s) { return ix->structures[s].n; }
+size_t kw_index_structure_n_regions(const kw_index *ix, size_t s)
+{
+    return kw_index_structure(ix, s)->n;
+}
 
 void kw_index_structure_region(const kw_index *ix, size_t s, size_t i, uint32_t *start,
                                uint32_t *end)
 {
-    *start = ix->structures[s].start[i];
-    *end = ix->structures[s].end[i];
+    const kw_structure *st = kw_index_structure(ix, s);
+    *start = st->start[i];
+    *end = st->end[i];
 }
 int kw_index_type_is_word(const kw_index *ix, uint32_t type) { return ix->is_word[type]; }
 

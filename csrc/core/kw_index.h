@@ -105,8 +105,20 @@ kw_status kw_builder_close_document(kw_builder *b, const char *text, size_t n_by
 /* Makes room for word and n_attrs more attributes, text and n_structures
  * more structures, and sets up attrs[0] and structures[0] over the surface
  * forms and documents of a loaded index whose other fields are set; the
- * caller fills the others. */
-kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures);
+ * caller fills the others. An index with neither spans nor n_structures
+ * (plain: kwiq tokenized it) gets s and p, found in its text (kw_attr.h),
+ * after them. */
+kw_status kw_index_init_views(kw_index *ix, size_t n_attrs, size_t n_structures, int has_spans);
+
+/* Structure s (< n_structures) as far as it is known: a found one's
+ * regions once kw_index_find_structures has made them, else its empty
+ * entry. */
+static inline const kw_structure *kw_index_structure(const kw_index *ix, size_t s)
+{
+    kw_structure *st = &ix->structures[s];
+    kw_structure *made = st->found_by != KW_BOUND_NONE ? atomic_load(&st->made) : NULL;
+    return made ? made : st;
+}
 
 /* *out: the rank of each form of t (0 .. t->n - 1) in byte order, a form
  * before any longer one it begins, from a (at least one entry). KW_ENOMEM,

@@ -17,6 +17,7 @@
 
 #include "kw_alloc.h"
 #include "kw_bits.h"
+#include "kw_bounds.h"
 #include "kw_cancel.h"
 #include "kw_hits.h"
 #include "kw_index.h"
@@ -66,80 +67,6 @@ void kw_line_cursor_free(kw_line_cursor *cursor)
 {
     if (cursor)
         cursor->alloc.free(cursor->alloc.ctx, cursor);
-}
-
-/* Words, case-folded, after which a full stop does not end a sentence. */
-static const char *const abbreviations[] = {
-    "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "rev", "hon", "st", "mt",
-    "jr", "sr", "gen", "col", "capt", "lt", "sgt", "gov", "sen", "rep", "vs",
-};
-
-static int is_abbreviation(const char *folded, size_t n)
-{
-    for (size_t i = 0; i < sizeof abbreviations / sizeof *abbreviations; i++)
-        if (strlen(abbreviations[i]) == n && memcmp(abbreviations[i], folded, n) == 0)
-            return 1;
-    return 0;
-}
-
-/* Line breaks in the white space [p, end), counted up to 2: LF, VT, FF, CR,
- * NEL (U+0085), LS (U+2028) and PS (U+2029), a CR LF pair counting once. The
- * span holds only white space, so stepping a byte at a time never mistakes
- * a continuation byte (80-BF) for a line break or a lead byte. */
-static int line_breaks(const unsigned char *p, const unsigned char *end)
-{
-    int n = 0;
-    while (p < end && n < 2) {
-        if (*p == '\r') {
-            n++;
-            p += p + 1 < end && p[1] == '\n' ? 2 : 1;
-        } else if (*p >= '\n' && *p <= '\f') {
-            n++;
-            p++;
-        } else if (*p == 0xC2 && end - p >= 2 && p[1] == 0x85) {
-            n++;
-            p += 2;
-        } else if (*p == 0xE2 && end - p >= 3 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-            n++;
-            p += 3;
-        } else {
-            p++;
-        }
-    }
-    return n;
-}
-
-/* Whether a context must stop between tokens `prev` and `next` (see kw_core.h
- * for the rules). `before` is the token before `prev` in the same document,
- * or NULL, and `before_type` its surface type. */
-static int is_boundary(const kw_index *ix, const char *text, kw_bound bound,
-                       const kw_tokspan *before, uint32_t before_type, const kw_tokspan *prev,
-                       const kw_tokspan *next)
-{
-    if (next->begin <= prev->end)
-        return 0; /* no white space between them (or the words of one multiword token) */
-    if (next->begin - prev->end >= 2
-        && line_breaks((const unsigned char *)text + prev->end,
-                       (const unsigned char *)text + next->begin) >= 2)
-        return 1;
-    if (bound != KW_BOUND_SENTENCE || prev->end - prev->begin != 1)
-        return 0;
-    char c = text[prev->begin];
-    if (c != '.' && c != '!' && c != '?')
-        return 0;
-    if (!kw_utf8_starts_upper(text + next->begin, next->end - next->begin))
-        return 0;
-    if (c == '.' && before && before->is_word && before->end == prev->begin) {
-        /* "J." and "Mr." do not end a sentence. */
-        if (before->char_end - before->char_begin == 1
-            && kw_utf8_starts_upper(text + before->begin, before->end - before->begin))
-            return 0;
-        size_t n;
-        const char *folded = kw_strtab_form(&ix->folded, ix->group_of[before_type], &n);
-        if (is_abbreviation(folded, n))
-            return 0;
-    }
-    return 1;
 }
 
 /* Reads a document's tokens in order: by tokenizing its text again, or in
@@ -312,8 +239,9 @@ static void line_chosen(const kw_index *ix, size_t doc, size_t first, size_t las
     for (; tok < hi; tok++) {
         reader_next(&scan, &t);
         if (bound != KW_BOUND_NONE && tok > lo && (tok <= first || tok > last)
-            && is_boundary(ix, text, bound, tok >= scan_start + 2 ? &before : NULL,
-                           tok >= scan_start + 2 ? kw_tok(ix, tok - 2) : 0, &prev, &t)) {
+            && kw_boundary(ix, text, bound, tok >= scan_start + 2 ? &before : NULL,
+                           tok >= scan_start + 2 ? kw_tok(ix, tok - 2) : 0, &prev, &t)
+                   != KW_BOUND_NONE) {
             if (tok > last) {
                 hi = tok; /* the right context stops before this token */
                 break;
@@ -398,14 +326,16 @@ static void keep_in_document(kw_line *ln, size_t n_bytes)
 
 /* The annotated regions that bound contexts in place of the text's rule
  * (kw_context): structure "s" for a sentence bound, "p" for a paragraph
- * bound, where the index has it; else NULL. */
+ * bound, where the index is given it; else NULL. A plain index's own s and
+ * p are the text's rule, which the scan reads where the context is. */
 static const kw_structure *bounding_regions(const kw_index *ix, kw_bound bound)
 {
     const char *name = bound == KW_BOUND_SENTENCE ? "s" : "p";
     if (bound == KW_BOUND_NONE)
         return NULL;
     for (size_t k = 1; k < ix->n_structures; k++)
-        if (strcmp(ix->structures[k].name, name) == 0)
+        if (ix->structures[k].found_by == KW_BOUND_NONE
+            && strcmp(ix->structures[k].name, name) == 0)
             return &ix->structures[k];
     return NULL;
 }

@@ -604,6 +604,12 @@ PyObject *kwiq_index_structure_regions(IndexObject *self, PyObject *arg)
         PyErr_Format(PyExc_IndexError, "structure %zd out of range", s);
         return NULL;
     }
+    kwiq_stop stop;
+    kwiq_stop_release(&stop, NULL);
+    kw_status st = kw_index_find_structures(self->ix, &stop.cancel);
+    kwiq_stop_reacquire(&stop);
+    if (st != KW_OK)
+        return kwiq_raise_status(st);
     size_t n = kw_index_structure_n_regions(self->ix, (size_t)s);
     PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
     if (!out)

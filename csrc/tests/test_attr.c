@@ -51,8 +51,10 @@ static void test_views_of_a_plain_index(void)
     CHECK(kw_index_attr_n_types(ix, 0) == kw_index_n_types(ix));
     for (size_t pos = 0; pos < kw_index_n_tokens(ix); pos++)
         CHECK(kw_index_attr_type(ix, 0, pos) == kw_tok(ix, pos));
-    CHECK(kw_index_n_structures(ix) == 1);
+    CHECK(kw_index_n_structures(ix) == 3);
     CHECK(strcmp(kw_index_structure_name(ix, 0), "text") == 0);
+    CHECK(strcmp(kw_index_structure_name(ix, 1), "s") == 0);
+    CHECK(strcmp(kw_index_structure_name(ix, 2), "p") == 0);
     CHECK(kw_index_structure_n_regions(ix, 0) == 5);
     for (size_t d = 0; d < 5; d++) {
         uint32_t start, end;
@@ -77,6 +79,73 @@ static void test_views_of_a_plain_index(void)
     kw_attr_postings(word, g, &it);
     CHECK(kw_postings_next(&it, &pos) && pos == 0);
     CHECK(kw_postings_next(&it, &pos) && pos == 2);
+    kw_index_free(ix);
+}
+
+static void check_regions(const kw_index *ix, size_t s, const uint32_t *pairs, size_t n)
+{
+    CHECK(kw_index_structure_n_regions(ix, s) == n);
+    for (size_t i = 0; i < n && i < kw_index_structure_n_regions(ix, s); i++) {
+        uint32_t start, end;
+        kw_index_structure_region(ix, s, i, &start, &end);
+        CHECK(start == pairs[2 * i] && end == pairs[2 * i + 1]);
+    }
+}
+
+/* A plain index's s and p, by the rule of kw_context's bound: "Mr." and
+ * "J." end no sentence, "came." before "He" does, a blank line ends a
+ * paragraph (and a sentence); an empty document has no region. A line
+ * bounded by the sentence keeps to the region of s that holds its match.
+ * Saved and loaded, the index finds the same regions again. */
+static void test_structures_found_in_plain_text(void)
+{
+    /* Tokens: Mr . Smith came . | He saw J . Doe ! || Then war . */
+    const char *docs[] = {"", "Mr. Smith came. He saw J. Doe!\n\nThen war.", "no end here"};
+    static const uint32_t sentences[] = {0, 5, 5, 11, 11, 14, 14, 17};
+    static const uint32_t paragraphs[] = {0, 11, 11, 14, 14, 17};
+    kw_index *ix = build(docs, 3), *back = NULL;
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    CHECK(kw_index_structure_n_regions(ix, 1) == 0); /* not found yet */
+    CHECK(kw_index_find_structures(ix, NULL) == KW_OK);
+    check_regions(ix, 1, sentences, 4);
+    check_regions(ix, 2, paragraphs, 3);
+    CHECK(kw_index_find_structures(ix, NULL) == KW_OK); /* found once, kept */
+    check_regions(ix, 1, sentences, 4);
+
+    const kw_context ctx = {0, 0, 1000, KW_BOUND_SENTENCE};
+    const char *queries[] = {"Smith", "saw", "Doe", "war", "end"};
+    for (size_t q = 0; q < 5; q++) {
+        kw_hits *h;
+        size_t bad;
+        CHECK(kw_index_find(ix, queries[q], strlen(queries[q]), 0, &h, &bad) == KW_OK);
+        CHECK(kw_hits_count(h) == 1);
+        kw_line ln;
+        kw_line_at(ix, h, 0, &ctx, NULL, &ln);
+        const size_t at = kw_hits_position(h, 0), doc_first = ix->doc_tok[ln.doc];
+        size_t i = 0;
+        while (i + 1 < 4 && sentences[2 * i + 1] <= at)
+            i++;
+        CHECK(ln.ctx_start + doc_first == sentences[2 * i]);
+        CHECK(ln.ctx_end + doc_first == sentences[2 * i + 1]);
+        kw_hits_free(h);
+    }
+
+    if (host_is_little_endian()) {
+        size_t len;
+        unsigned char *file = save(ix, "", &len);
+        kw_load_error err;
+        CHECK(file && load(file, len, &back, &err) == KW_OK);
+        if (back) {
+            CHECK(kw_index_n_structures(back) == 3);
+            CHECK(kw_index_find_structures(back, NULL) == KW_OK);
+            check_regions(back, 1, sentences, 4);
+            check_regions(back, 2, paragraphs, 3);
+            kw_index_free(back);
+        }
+        free(file);
+    }
     kw_index_free(ix);
 }
 
@@ -557,6 +626,7 @@ int main(void)
     test_views_of_a_plain_index();
     test_structure_find_in_gaps();
     test_add_document_of();
+    test_structures_found_in_plain_text();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

@@ -449,7 +449,10 @@ class Corpus:
     @property
     def structures(self) -> tuple[str, ...]:
         """The names of the structures: ``text`` (the documents) first,
-        then those of an annotated source (``s``, ``p``, ...)."""
+        then those of an annotated source (``s``, ``p``, ...), or on plain
+        text ``s`` and ``p``: the stretches between the sentence ends and
+        between the paragraph breaks of ``kwic``'s ``bound`` (a paragraph
+        break ends a sentence too), found when first asked for."""
         return self._index_view.index.structures()
 
     def tokens(self, doc: Hashable, attr: str = "word") -> list[str]:
@@ -573,7 +576,9 @@ class Corpus:
           Gov Sen Rep vs (in any case). A quote or bracket between the mark
           and the next word hides the sentence end. The sentence's closing
           mark is shown in the right context. A bound only shortens what
-          ``window`` or ``width`` give. On an annotated corpus with
+          ``window`` or ``width`` give. On plain text the structures ``s``
+          and ``p`` are the stretches between these boundaries, so
+          contexts and CQL's ``within s`` agree. On an annotated corpus with
           sentences (the structure ``s``, ``corpus.structures``), the
           contexts stop at the edges of those instead, whatever the text
           says, and ``"paragraph"`` at the edges of its ``p`` regions if it
