@@ -6,17 +6,18 @@ them (METH_O, METH_VARARGS); Builder() alone takes keywords. "bytes of
 native uint32" results are read with numpy.frombuffer by pkg/kwiq.
 tests/test_typing.py checks that this stub and the module name the same
 things."""
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any, Final, Protocol, final, overload
 
 from typing_extensions import Buffer, TypeAlias
 
 from kwiq._concordance import Line
 
-# (ids, counts, docs or None, total) of a count: bytes of native uint32 (ids
-# `width` to a row), the documents of each row when counted, and the tokens
-# counted.
-_Table: TypeAlias = tuple[bytes, bytes, bytes | None, int]
+# (ids, counts, docs, total) of a count: bytes of native uint32 (ids `width`
+# to a row), the documents of each row, and the tokens counted; collocates
+# counts no documents (None).
+_Table: TypeAlias = tuple[bytes, bytes, bytes, int]
+_WindowTable: TypeAlias = tuple[bytes, bytes, None, int]
 
 # A slot of Index.match: (SLOT_FORM, form), (SLOT_TYPES, ids),
 # (SLOT_GROUPS, ids) or (SLOT_ANY_WORD,), ids a buffer of uint32.
@@ -26,8 +27,9 @@ _Slot: TypeAlias = tuple[int] | tuple[int, str | Buffer]
 _SortKey: TypeAlias = tuple[int, int] | tuple[int, int, int]
 
 # A (forms, index) column of Builder.add_annotated: distinct forms and a
-# buffer of native uint32 naming each token's.
-_Column: TypeAlias = tuple[Iterable[str], Buffer]
+# buffer of native uint32 naming each token's (a numpy array, which is a
+# Buffer to type checkers only from Python 3.12 on).
+_Column: TypeAlias = tuple[Sequence[str], Any]
 
 class _BinaryWriter(Protocol):
     def write(self, data: memoryview, /) -> object: ...
@@ -72,7 +74,7 @@ class Index:
     def clusters(self, hits: Hits, n: int, left: bool, min_count: int, attr: int = 0,
                  /) -> _Table: ...
     def collocates(self, hits: Hits, left: int, right: int, each_window: bool = False,
-                   attr: int = 0, /) -> _Table: ...
+                   attr: int = 0, /) -> _WindowTable: ...
     def group_counts(self) -> bytes: ...
     def group_ranks(self) -> bytes: ...
     def attr_ranks(self, attr: int, /) -> bytes: ...

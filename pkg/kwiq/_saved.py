@@ -28,20 +28,21 @@ import mmap
 import os
 import secrets
 import stat
-from typing import Any, Union
+from collections.abc import Hashable
+from typing import Any
 
 from kwiq import _core
 from kwiq._files import not_regular, open_regular
 
 FormatError = _core.FormatError
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = str | os.PathLike[str]
 
 IDS_VERSION = 1
 BIG_INT = 2 ** 63
 
 
-def encode_ids(ids: list, metadata: Any = None) -> bytes:
+def encode_ids(ids: list[Hashable], metadata: Any = None) -> bytes:
     """The blob for ``ids`` (and the JSON value of the metadata, if any);
     TypeError for an id of a type it cannot hold."""
     if all(type(doc_id) is int for doc_id in ids) and ids == list(range(len(ids))):
@@ -79,7 +80,7 @@ def encode_value(value: Any) -> Any:
     raise TypeError(f"{kind.__qualname__} cannot be saved")
 
 
-def decode_ids(blob: bytes, n_docs: int) -> tuple[list, Any]:
+def decode_ids(blob: bytes, n_docs: int) -> tuple[list[Hashable], Any]:
     """The ids in ``blob``, ``n_docs`` distinct ones, and the JSON value of
     the metadata (None when the file has none); FormatError otherwise."""
     try:
