@@ -17,12 +17,13 @@ import html
 import mmap
 import os
 import re
-from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any
 
 from kwiq import _build, _core, _files
 from kwiq._saved import FormatError
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = str | os.PathLike[str]
 
 CONLLU_INCLUDE = "*.conllu"
 VRT_INCLUDE = "*.vrt"
@@ -32,18 +33,18 @@ _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
-def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = True,
-                include: Union[str, Sequence[str]] = CONLLU_INCLUDE,
-                attrs: Optional[Sequence[str]] = None) -> tuple[Any, list]:
+def read_conllu(paths: PathLike | Iterable[PathLike], progress: bool = True,
+                include: str | Sequence[str] = CONLLU_INCLUDE,
+                attrs: Sequence[str] | None = None) -> tuple[_core.Index, list[Hashable]]:
     """The index and document ids of CoNLL-U files, read in C a file at a
     time with the GIL released, as ``Corpus.from_conllu`` says."""
     attrs = conllu_attrs(attrs)
     builder = _core.Builder()
     builder.annotate(attrs, list(_core.conllu_structures))
-    ids: list = []
-    seen: dict = {}
+    ids: list[Hashable] = []
+    seen: dict[Hashable, str] = {}
 
-    def take(name: str, file_ids: list) -> None:
+    def take(name: str, file_ids: list[str | None]) -> None:
         for k, doc_id in enumerate(file_ids, 1):
             if doc_id is None:
                 doc_id = name if len(file_ids) == 1 else f"{name}#{k}"
@@ -53,20 +54,21 @@ def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = Tru
     return builder.finish(), ids
 
 
-def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (),
+def read_vrt(paths: PathLike | Iterable[PathLike], attrs: Sequence[str] = (),
              structures: Sequence[str] = VRT_STRUCTURES, progress: bool = True,
-             include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list, Any]:
+             include: str | Sequence[str] = VRT_INCLUDE
+             ) -> tuple[_core.Index, list[Hashable], list[dict[str, str]] | None]:
     """The index, document ids and metadata rows (a list of dicts, or None
     when no ``<text>`` has attributes beyond ``id``) of VRT files, read in C
     a file at a time with the GIL released, as ``Corpus.from_vrt`` says."""
     attrs, structures = _vrt_names(attrs, structures)
     builder = _core.Builder()
     builder.annotate(attrs, structures)
-    ids: list = []
-    seen: dict = {}
-    rows: list = []
+    ids: list[Hashable] = []
+    seen: dict[Hashable, str] = {}
+    rows: list[dict[str, str]] = []
 
-    def take(name: str, tags: list) -> None:
+    def take(name: str, tags: list[str | None]) -> None:
         for k, tag in enumerate(tags, 1):
             row = {} if tag is None else _text_attributes(tag, name, k)
             doc_id = row.pop("id", None)
@@ -103,9 +105,9 @@ def _vrt_names(attrs: Any, structures: Any) -> tuple[list[str], list[str]]:
     return attrs, structures
 
 
-def _text_attributes(tag: str, name: str, k: int) -> dict:
+def _text_attributes(tag: str, name: str, k: int) -> dict[str, str]:
     """The XML attributes of a <text> tag (as the C reader checked them)."""
-    row: dict = {}
+    row: dict[str, str] = {}
     for match in _XML_ATTRIBUTE.finditer(tag):
         key = match.group(1)
         if key in row:
@@ -115,7 +117,8 @@ def _text_attributes(tag: str, name: str, k: int) -> dict:
     return row
 
 
-def _add_id(ids: list, seen: dict, doc_id: Any, name: str) -> None:
+def _add_id(ids: list[Hashable], seen: dict[Hashable, str], doc_id: Hashable,
+            name: str) -> None:
     """Append a document's id, refusing one given before."""
     if doc_id in seen:
         raise FormatError(f"{name}: document id {doc_id!r} is also the id of a "
@@ -124,8 +127,9 @@ def _add_id(ids: list, seen: dict, doc_id: Any, name: str) -> None:
     ids.append(doc_id)
 
 
-def _read_files(paths: Any, include: Any, progress: bool, add: Callable[[Any], list],
-                take: Callable[[str, list], None]) -> None:
+def _read_files(paths: Any, include: Any, progress: bool,
+                add: Callable[[Any], list[str | None]],
+                take: Callable[[str, list[str | None]], None]) -> None:
     """Read each file of paths with add (a Builder's add_conllu or
     add_vrt), with a progress bar, and give take its name and what add
     returned; FormatError naming the file."""
@@ -146,25 +150,25 @@ def _read_files(paths: Any, include: Any, progress: bool, add: Callable[[Any], l
         bar.close()
 
 
-def conllu_attrs(attrs: Optional[Sequence[str]]) -> list[str]:
+def conllu_attrs(attrs: Sequence[str] | None) -> list[str]:
     """The attributes read_conllu keeps: all by default; TypeError or
     ValueError for a list that is not some of them, each once."""
     if attrs is None:
         return list(_core.conllu_attrs)
     if isinstance(attrs, str):
         raise TypeError("attrs must be a list of attribute names, not a single str")
-    attrs = list(attrs)
-    for attr in attrs:
+    names = list(attrs)
+    for attr in names:
         if attr not in _core.conllu_attrs:
             raise ValueError(f"CoNLL-U gives no attribute {attr!r}; it gives "
                              f"{', '.join(_core.conllu_attrs)}")
-    if len(set(attrs)) != len(attrs):
-        raise ValueError(f"attrs names an attribute twice: {attrs}")
-    return attrs
+    if len(set(names)) != len(names):
+        raise ValueError(f"attrs names an attribute twice: {names}")
+    return names
 
 
 @contextlib.contextmanager
-def _mapped(path: str, size: int):
+def _mapped(path: str, size: int) -> Iterator[bytes | mmap.mmap]:
     """The bytes of a regular file, mapped rather than copied (an empty
     file cannot be mapped: b"")."""
     with _files.open_regular(path) as file:
@@ -175,7 +179,7 @@ def _mapped(path: str, size: int):
             yield data
 
 
-def attribute_number(index: Any, attr: str) -> int:
+def attribute_number(index: _core.Index, attr: str) -> int:
     """The number of an index's attribute by name; ValueError listing the
     attributes it has otherwise."""
     names = index.attributes()
@@ -186,19 +190,19 @@ def attribute_number(index: Any, attr: str) -> int:
     return names.index(attr)
 
 
-def structure_number(index: Any, structure: str) -> Optional[int]:
+def structure_number(index: _core.Index, structure: str) -> int | None:
     """The number of an index's structure by name, or None."""
     names = index.structures()
     return names.index(structure) if structure in names else None
 
 
-def doc_range(index: Any, doc: int) -> tuple[int, int]:
+def doc_range(index: _core.Index, doc: int) -> tuple[int, int]:
     """The corpus-wide token positions [start, end) of document number doc."""
     pairs = memoryview(index.structure_regions(0)).cast("I")
     return pairs[2 * doc], pairs[2 * doc + 1]
 
 
-def doc_values(index: Any, doc: int, attr: str) -> list[str]:
+def doc_values(index: _core.Index, doc: int, attr: str) -> list[str]:
     """The values of attribute ``attr`` of document number doc's tokens."""
     number = attribute_number(index, attr)
     start, end = doc_range(index, doc)
@@ -206,7 +210,7 @@ def doc_values(index: Any, doc: int, attr: str) -> list[str]:
     return [forms[t] for t in memoryview(index.attr_types(number, start, end)).cast("I")]
 
 
-def doc_regions(index: Any, doc: int, structure: str) -> list[tuple[int, int]]:
+def doc_regions(index: _core.Index, doc: int, structure: str) -> list[tuple[int, int]]:
     """The regions of ``structure`` in document number doc, as token
     positions within it; ValueError listing the structures otherwise."""
     if not isinstance(structure, str):
