@@ -267,7 +267,7 @@ SLOT_CACHE_SIZE = 256
 SLOT_CACHE_BYTES = 64 << 20
 
 
-def slot_bytes(key_text: str, slots: list[_core._Slot]) -> int:
+def slot_bytes(key_text: str, slots: list[tuple[Any, ...]]) -> int:
     """About the memory that caching ``slots`` under a key of ``key_text``
     holds: the key, the forms and id arrays, and some overhead a slot."""
     size = len(key_text)
