@@ -445,10 +445,10 @@ def keyness(target: Corpus, reference: Corpus, measures: Sequence[str] = KEYNESS
     return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation, attr)
 
 
-def keyness_of_freqs(np: Any, pd: Any, target: Corpus, reference: Corpus, measures: list[str],
+def keyness_of_freqs(np: Any, pd: Any, target: Any, reference: Any, measures: list[str],
                      case: bool, punctuation: bool, attr: str = "word") -> pandas.DataFrame:
     """keyness_table from each side's ``freq()``, whatever kind of corpus
-    (one index, a view, partitions on Dask) gives it."""
+    (one index, a view, partitions on Dask: target and reference) gives it."""
     counted = []
     # attr is passed only when asked, for a corpus whose freq() takes none.
     by_attr: dict[str, Any] = {} if attr == "word" else {"attr": attr}

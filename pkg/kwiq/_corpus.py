@@ -879,7 +879,8 @@ def of_index(cls: type[Corpus], index: _core.Index, ids: list[Hashable],
 
 
 def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: str,
-             errors: str, ids: list[Hashable] | None, threads: int | None, progress: bool,
+             errors: str, ids: Sequence[Hashable] | None, threads: int | None,
+             progress: bool,
              metadata: Any = None) -> Corpus:
     """The corpus (a ``cls``) of files ("-": standard input), as
     Corpus.from_files builds it, names[i] naming file i in errors."""

@@ -203,7 +203,7 @@ def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
     return patterns, i
 
 
-def glob_regex(glob: str, literal: Callable[[str], str] = regex.escape) -> regex.Pattern:
+def glob_regex(glob: str, literal: Callable[[str], str] = regex.escape) -> regex.Pattern[str]:
     """A compiled regex that fully matches what the glob matches, each
     character but a wildcard matched as ``literal`` makes it (itself).
 

@@ -8,11 +8,11 @@ import json
 import os
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable
 
 import dask
 import dask.dataframe as dd
-from dask import delayed
+from dask.delayed import delayed
 from distributed import Client, Future, get_client, wait
 
 from kwiq import _build, _files, _metadata
@@ -26,16 +26,20 @@ from kwiq._saved import FormatError, PathLike
 from kwiq.dask import _worker
 from kwiq.dask._frames import KwicFrame, lines_meta
 
+if TYPE_CHECKING:
+    import pandas
+    from matplotlib.figure import Figure
+
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "kwiq.dask corpus"
 MANIFEST_VERSION = 1
 
 
-def _client(client: Optional[Client]) -> Client:
+def _client(client: Client | None) -> Client:
     return client if client is not None else get_client()
 
 
-def _results(futures: list[Future]) -> list:
+def _results(futures: list[Future[Any]]) -> list[Any]:
     """The futures' results in order; when several failed, the error of
     the first in partition order (as one Corpus reports its first bad
     document), with its own type."""
@@ -43,7 +47,7 @@ def _results(futures: list[Future]) -> list:
     return [future.result() for future in futures]
 
 
-def _in_collection(error: Any, futures: list[Future]) -> Exception:
+def _in_collection(error: Any, futures: list[Future[Any]]) -> Exception:
     """A bad document's error (kwiq._corpus.document_error) from the first
     partition that failed, renumbered by its place in the whole
     collection: the partitions before it were built, so their lengths
@@ -57,7 +61,8 @@ def _in_collection(error: Any, futures: list[Future]) -> Exception:
 def _balanced(sizes: list[int], n: int) -> list[tuple[int, int]]:
     """[start, stop) runs of consecutive items, at most n, of about equal total size."""
     total = sum(sizes)
-    runs, start, acc = [], 0, 0
+    runs: list[tuple[int, int]] = []
+    start, acc = 0, 0
     for i, size in enumerate(sizes):
         acc += size
         if len(runs) < n - 1 and acc * n >= total * (len(runs) + 1) and i + 1 < len(sizes):
@@ -78,7 +83,7 @@ class Corpus:
     partitions are built in parallel already).
     """
 
-    def __init__(self, client: Client, parts: list[Future]):
+    def __init__(self, client: Client, parts: list[Future[Any]]) -> None:
         futures = [client.submit(_worker.summary, part, pure=False) for part in parts]
         try:
             summaries = _results(futures)
@@ -94,10 +99,10 @@ class Corpus:
         # The metadata's columns and dtypes, the same in every partition (a
         # DataFrame's partitions share them; files' rows are cut from one
         # frame; a saved corpus keeps those it was saved with).
-        self._meta_columns = next((s.meta_columns for s in summaries
+        self._meta_columns: Any = next((s.meta_columns for s in summaries
                                    if s.meta_columns is not None), None)
         self._metadata: Any = None
-        ids = []
+        ids: list[Hashable] = []
         for i, (summary, first) in enumerate(zip(summaries, self._first_doc)):
             if summary.positional and first:
                 parts[i] = client.submit(_worker.renumbered, parts[i], first, pure=False)
@@ -107,14 +112,14 @@ class Corpus:
         self._ids = check_ids(ids, len(ids))
         self._client = client
         self._parts = parts
-        self._partition_of: Optional[dict] = None
+        self._partition_of: dict[Hashable, int] | None = None
         import pandas as pd
         self._doc_dtype = pd.Series(ids, dtype=None if ids else object).dtype
 
     # ---- building ----
 
     @classmethod
-    def from_bag(cls, bag: Any, *, threads: int = 1, client: Optional[Client] = None) -> Corpus:
+    def from_bag(cls, bag: Any, *, threads: int = 1, client: Client | None = None) -> Corpus:
         """One partition per partition of ``bag`` (a ``dask.bag.Bag``), built
         where the bag's partition is computed. Items are all str (ids: their
         position in the whole bag, 0, 1, ...) or all ``(id, text)`` pairs."""
@@ -125,8 +130,8 @@ class Corpus:
         return cls(client, client.compute(builds))
 
     @classmethod
-    def from_dataframe(cls, frame: Any, text: str = "text", id: Optional[str] = None, *,
-                       threads: int = 1, client: Optional[Client] = None) -> Corpus:
+    def from_dataframe(cls, frame: Any, text: str = "text", id: str | None = None, *,
+                       threads: int = 1, client: Client | None = None) -> Corpus:
         """One partition per partition of ``frame`` (a ``dask.dataframe.DataFrame``):
         a document per row, its text from column ``text``, its id from
         column ``id`` (default: the row's position in the whole frame)."""
@@ -141,12 +146,12 @@ class Corpus:
         return cls(client, client.compute(builds))
 
     @classmethod
-    def from_files(cls, paths: Union[PathLike, Iterable[PathLike]], encoding: str = "utf-8",
+    def from_files(cls, paths: PathLike | Iterable[PathLike], encoding: str = "utf-8",
                    errors: str = "strict",
-                   ids: Union[str, Callable[[Any], Hashable]] = "path", *,
-                   npartitions: Optional[int] = None, threads: int = 1,
-                   metadata: Any = None, client: Optional[Client] = None,
-                   include: Union[str, Sequence[str]] = _files.DEFAULT_INCLUDE) -> Corpus:
+                   ids: str | Callable[[Any], Hashable] = "path", *,
+                   npartitions: int | None = None, threads: int = 1,
+                   metadata: Any = None, client: Client | None = None,
+                   include: str | Sequence[str] = _files.DEFAULT_INCLUDE) -> Corpus:
         """Text files, one document a file, as ``kwiq.Corpus.from_files``
         takes them (paths, globs, directories; ``encoding``, ``errors``,
         ``ids``, ``include``), cut into ``npartitions`` runs of consecutive files of
@@ -200,7 +205,7 @@ class Corpus:
         os.replace(temporary, os.path.join(directory, MANIFEST))
 
     @classmethod
-    def load(cls, directory: PathLike, *, client: Optional[Client] = None) -> Corpus:
+    def load(cls, directory: PathLike, *, client: Client | None = None) -> Corpus:
         """The corpus saved in ``directory`` by ``save``: each worker loads
         (memory-maps) its partitions' files. ``kwiq.FormatError`` for a
         missing or bad manifest or a bad partition file."""
@@ -233,21 +238,22 @@ class Corpus:
         return sum(self._n_tokens)
 
     @property
-    def ids(self) -> tuple:
+    def ids(self) -> tuple[Hashable, ...]:
         return tuple(self._ids)
 
     def __len__(self) -> int:
         return self.n_docs
 
     @property
-    def metadata(self):
+    def metadata(self) -> pandas.DataFrame:
         """As ``kwiq.Corpus.metadata``: a row per document, indexed by id,
         fetched from the partitions once."""
         if self._metadata is None:
             _, pd = libs()
             frames = self._map(_worker.metadata_part)
             self._metadata = pd.concat(frames) if frames else pd.DataFrame()
-        return self._metadata.copy()
+        copied: pandas.DataFrame = self._metadata.copy()
+        return copied
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``, fetched from its partition."""
@@ -287,7 +293,7 @@ class Corpus:
         _metadata.column_names(self._meta_columns, list(equalities), "where()")
         return self._views("where", [equalities] * len(self._parts))
 
-    def _views(self, how: str, chosen: list) -> Corpus:
+    def _views(self, how: str, chosen: list[Any]) -> Corpus:
         return Corpus(self._client, [self._client.submit(_worker.view_part, part, how, arg,
                                                          pure=False)
                                      for part, arg in zip(self._parts, chosen)])
@@ -298,9 +304,9 @@ class Corpus:
 
     # ---- concordances ----
 
-    def kwic(self, query: Union[str, Iterable[str]], window: Window = 5, case: bool = False, *,
-             width: Optional[int] = None, bound: Optional[str] = None,
-             meta: Union[str, Iterable[str], None] = None) -> KwicFrame:
+    def kwic(self, query: str | Iterable[str], window: Window = 5, case: bool = False, *,
+             width: int | None = None, bound: str | None = None,
+             meta: str | Iterable[str] | None = None) -> KwicFrame:
         """The lines of ``query`` (arguments as ``kwiq.Corpus.kwic``) as a
         lazy ``dask.dataframe.DataFrame`` with the columns of
         ``Concordance.to_pandas()``, a partition per corpus partition, in
@@ -324,11 +330,12 @@ class Corpus:
 
     # ---- counts and statistics ----
 
-    def _map(self, function: Callable, *args: Any) -> list:
+    def _map(self, function: Callable[..., Any], *args: Any) -> list[Any]:
         return _results([self._client.submit(function, part, *args, pure=False)
                          for part in self._parts])
 
-    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False):
+    def freq(self, case: bool = False, min_count: int = 1,
+             punctuation: bool = False) -> pandas.DataFrame:
         """As ``kwiq.Corpus.freq``: each partition counts its words, the
         client adds the counts up and computes ``per_million`` once."""
         np, pd = libs()
@@ -348,7 +355,7 @@ class Corpus:
         })
         return sorted_rows(frame, ["count", "word"], [False, True])
 
-    def ngrams(self, n: int, min_count: int = 2):
+    def ngrams(self, n: int, min_count: int = 2) -> pandas.DataFrame:
         """As ``kwiq.Corpus.ngrams``. Each partition counts all its
         n-grams; a Dask groupby adds them up among the workers (a shuffle
         of every distinct n-gram) and only those seen ``min_count`` times
@@ -372,8 +379,8 @@ class Corpus:
         })
         return sorted_rows(frame, ["count", "ngram"], [False, True])
 
-    def clusters(self, query: Union[str, Iterable[str]], n: int, side: str = "right", *,
-                 case: bool = False, min_count: int = 1):
+    def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
+                 case: bool = False, min_count: int = 1) -> pandas.DataFrame:
         """As ``kwiq.Corpus.clusters``: each partition counts its clusters
         (a cluster lies in one document), the client adds them up."""
         np, pd = libs()
@@ -388,7 +395,8 @@ class Corpus:
                               "count": kept["count"].to_numpy(dtype=np.int64)})
         return sorted_rows(frame, ["count", "cluster"], [False, True])
 
-    def dispersion(self, query: Union[str, Iterable[str]], *, case: bool = False):
+    def dispersion(self, query: str | Iterable[str], *,
+                   case: bool = False) -> pandas.DataFrame:
         """As ``kwiq.Corpus.dispersion``: each partition's matches, in
         partition order (a row per match goes to the client)."""
         _, pd = libs()
@@ -396,10 +404,11 @@ class Corpus:
         frame = pd.concat(self._map(_worker.dispersion_part, query, case), ignore_index=True)
         # The doc column's type as one machine infers it from these ids.
         frame["doc"] = pd.Series(frame["doc"].tolist(), dtype=None if len(frame) else object)
-        return frame
+        located: pandas.DataFrame = frame
+        return located
 
-    def plot_dispersion(self, queries: Union[str, Iterable[str]], *, case: bool = False,
-                        scale: str = "relative"):
+    def plot_dispersion(self, queries: str | Iterable[str], *, case: bool = False,
+                        scale: str = "relative") -> Figure:
         """As ``kwiq.Corpus.plot_dispersion``: the partitions locate the
         matches (two integers per match and one per document go to the
         client), the client draws."""
@@ -409,7 +418,7 @@ class Corpus:
             LocalCorpus([]).kwic(query, window=0, case=case)
         parts = self._map(_worker.locate_part, queries, case)
 
-        def joined(arrays: list) -> Any:
+        def joined(arrays: list[Any]) -> Any:
             return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
         lengths = joined([located[0][2] for located in parts])
@@ -417,10 +426,10 @@ class Corpus:
                     joined([p[q][1] for p in parts]), lengths) for q in range(len(queries))]
         return dispersion_figure(located, self._ids, queries, scale)
 
-    def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
-                   left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
+    def collocates(self, query: str | Iterable[str], window: Window = 5,
+                   left: int | None = None, right: int | None = None, min_count: int = 2,
                    measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-                   counting: str = "positions"):
+                   counting: str = "positions") -> pandas.DataFrame:
         """As ``kwiq.Corpus.collocates``. Two rounds: the partitions count
         the words in their windows, R1, the matches and their word tokens;
         the client adds them up and keeps the words seen ``min_count``
@@ -445,13 +454,13 @@ class Corpus:
                                  hits, measures, windows)
 
     def keyness(self, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
-                case: bool = False, punctuation: bool = False):
+                case: bool = False, punctuation: bool = False) -> pandas.DataFrame:
         """``kwiq.dask.keyness(self, reference, ...)``."""
         return keyness(self, reference, measures, case=case, punctuation=punctuation)
 
 
 def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
-            case: bool = False, punctuation: bool = False):
+            case: bool = False, punctuation: bool = False) -> pandas.DataFrame:
     """As ``kwiq.keyness``, for a target and a reference that are each a
     kwiq.dask.Corpus or a kwiq.Corpus: the frequency lists are merged as
     ``freq`` merges them, and the measures computed once from them."""
@@ -464,17 +473,22 @@ def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASU
     return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation)
 
 
-def _merged(pd, frames: list, key: str, columns: list[str]):
+def _merged(pd: Any, frames: list[pandas.DataFrame], key: str,
+            columns: list[str]) -> pandas.DataFrame:
     """The frames' columns summed by key (the key as the index)."""
     if not frames:
-        return pd.DataFrame({c: pd.Series([], dtype="int64") for c in columns})
-    return pd.concat(frames, ignore_index=True).groupby(key, sort=False)[columns].sum()
+        empty: pandas.DataFrame = pd.DataFrame({c: pd.Series([], dtype="int64")
+                                                for c in columns})
+        return empty
+    summed: pandas.DataFrame = pd.concat(frames, ignore_index=True).groupby(
+        key, sort=False)[columns].sum()
+    return summed
 
 
 class KwicSource:
     """What a KwicFrame was made from: the corpus and the query's arguments."""
 
-    def __init__(self, corpus: Corpus, query: Any, empty: Any, meta: list[str]):
+    def __init__(self, corpus: Corpus, query: Any, empty: Any, meta: list[str]) -> None:
         self.corpus = corpus
         self.client = corpus._client
         self.query = query

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Hashable, Iterable
-from typing import Any, NamedTuple, Optional
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, NamedTuple
 
 from dask.sizeof import sizeof
 
@@ -34,8 +34,8 @@ class Part:
     more than running a query where it lies.
     """
 
-    def __init__(self, corpus: LocalCorpus, nbytes: int, path: Optional[str] = None,
-                 positional: bool = False):
+    def __init__(self, corpus: LocalCorpus, nbytes: int, path: str | None = None,
+                 positional: bool = False) -> None:
         self.corpus = corpus
         self.nbytes = nbytes
         self.path = path
@@ -43,7 +43,7 @@ class Part:
         # in the whole collection once the partitions' lengths are known.
         self.positional = positional
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., Part], tuple[Any, ...]]:
         if self.path is not None:
             return (load_part, (self.path,))
         with tempfile.TemporaryDirectory() as folder:
@@ -54,7 +54,7 @@ class Part:
         return (_part_of_bytes, (data, self.nbytes))
 
 
-@sizeof.register(Part)
+@sizeof.register(Part)  # type: ignore[untyped-decorator]  # dask's Dispatch is untyped
 def _sizeof_part(part: Part) -> int:
     return part.nbytes
 
@@ -73,7 +73,7 @@ def load_part(path: str) -> Part:
     return Part(LocalCorpus.load(path), os.stat(path).st_size, path)
 
 
-def build_items(items: Iterable, threads: int) -> Part:
+def build_items(items: Iterable[Any], threads: int) -> Part:
     """A partition of a bag: str items (ids: positions, renumbered later)
     or (id, text) pairs."""
     items = list(items)
@@ -88,7 +88,7 @@ def build_items(items: Iterable, threads: int) -> Part:
     return _build_part(texts, ids, threads, positional)
 
 
-def build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part:
+def build_frame(frame: Any, text: str, id: str | None, threads: int) -> Part:
     """A partition of a DataFrame: every column but text and id becomes
     metadata, as kwiq.Corpus.from_pandas makes it."""
     metadata = frame.drop(columns=[c for c in (text, id) if c is not None])
@@ -96,20 +96,20 @@ def build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part:
                        id is None, metadata)
 
 
-def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool,
+def _build_part(texts: list[str], ids: list[Hashable] | None, threads: int, positional: bool,
                 metadata: Any = None) -> Part:
     try:
         corpus = LocalCorpus(texts, ids, metadata, threads=threads)
     except (TypeError, UnicodeEncodeError) as error:
         # The client renumbers the document, whose ids are then its
         # place in the whole collection too.
-        error.positional = positional
+        error.positional = positional  # type: ignore[union-attr]  # kwiq's own attribute
         raise
     size = sum(len(text) for text in texts)
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE, positional=positional)
 
 
-def build_files(files: list[str], ids: list, encoding: str, errors: str,
+def build_files(files: list[str], ids: list[Hashable], encoding: str, errors: str,
                 threads: int, metadata: Any) -> Part:
     corpus = of_files(LocalCorpus, files, files, encoding, errors, ids, threads, False,
                       metadata)
@@ -121,7 +121,7 @@ class Summary(NamedTuple):
     """What the client keeps of a partition."""
     n_docs: int
     n_tokens: int
-    ids: list
+    ids: list[Hashable]
     positional: bool  # Part.positional
     meta_columns: Any  # the metadata's columns (a frame of no rows), or None
 
@@ -164,8 +164,8 @@ def save_part(part: Part, path: str) -> None:
     part.corpus.save(path)
 
 
-def kwic_part(part: Part, query: Any, window: Any, case: bool, width: Optional[int],
-              bound: Optional[str], names: list[str], meta: Any) -> Any:
+def kwic_part(part: Part, query: Any, window: Any, case: bool, width: int | None,
+              bound: str | None, names: list[str], meta: Any) -> Any:
     conc = part.corpus.kwic(query, window, case, width=width, bound=bound, meta=names or None)
     return conc.to_pandas().astype(meta.dtypes.to_dict())
 
@@ -199,7 +199,7 @@ def sort_values(part: Part, query: Any, case: bool, names: list[str]) -> Any:
     def words(text: str) -> list[str]:
         return [fold(text[b:e]) for b, e, is_word in tokenize(text) if is_word]
 
-    text_columns: dict[int, list] = {k: [] for k, name in enumerate(names)
+    text_columns: dict[int, list[str]] = {k: [] for k, name in enumerate(names)
                                      if name not in ("doc", "position")}
     for line in (conc if text_columns else ()):
         before = words(line.left)[::-1]
@@ -263,7 +263,7 @@ def _in_order(view: IndexView, docs: Any) -> Any:
     return place[docs]
 
 
-def locate_part(part: Part, queries: list[str], case: bool) -> list:
+def locate_part(part: Part, queries: list[str], case: bool) -> list[tuple[Any, Any, Any]]:
     """Each query's matches as kwiq._analysis.locate gives them, documents
     numbered by their place in the partition (a view's included)."""
     view = index_view(part.corpus)
@@ -275,7 +275,7 @@ def locate_part(part: Part, queries: list[str], case: bool) -> list:
 
 
 def collocates_part(part: Part, query: Any, case: bool, left: int, right: int,
-                    windows: bool):
+                    windows: bool) -> tuple[Any, int, int, int]:
     """The words in this partition's windows with their tokens there, R1,
     the matches and the word tokens (windows never leave a document, so
     each of these adds up over partitions)."""
@@ -290,7 +290,7 @@ def collocates_part(part: Part, query: Any, case: bool, left: int, right: int,
     return frame, int(r1), len(hits), _word_tokens(np, view)
 
 
-def _word_tokens(np, view: IndexView) -> int:
+def _word_tokens(np: Any, view: IndexView) -> int:
     is_word = np.frombuffer(view.vocabulary().folded_is_word, dtype=np.uint8)
     return int(group_counts(view)[is_word.astype(bool)].sum(dtype=np.uint64))
 
