@@ -10,7 +10,7 @@ from typing import Any
 
 from kwiq import _core, _saved
 from kwiq._cql import Programs
-from kwiq._query import SlotCache, Vocabulary, parse, slot_bytes
+from kwiq._query import Slot, SlotCache, Vocabulary, parse, slot_bytes
 from kwiq._saved import FormatError
 
 # Where an index comes from, which is how it travels (IndexView.__reduce__):
@@ -124,7 +124,7 @@ class IndexView:
             self.shared.slots.put((query, case), slots, slot_bytes(query, slots))
         return self.index.match(slots, case)
 
-    def _slots(self, query: str, case: bool) -> list[_core._Slot]:
+    def _slots(self, query: str, case: bool) -> list[Slot]:
         patterns = parse(query)
         if any(p.kind in ("glob", "regex") for p in patterns):
             self.vocabulary()

@@ -277,6 +277,10 @@ def slot_bytes(key_text: str, slots: list[tuple[Any, ...]]) -> int:
     return size
 
 
+# A slot of kwiq._core.Index.match, as its docstring and stub (_Slot) say.
+Slot = tuple[Any, ...]
+
+
 class SlotCache:
     """Slots by key, bounded by count and bytes (SLOT_CACHE_SIZE,
     SLOT_CACHE_BYTES); threads may share one. ``get(key)``: the slots, or
@@ -321,7 +325,7 @@ class Vocabulary:
         self._slots = SlotCache()
         self._chars_of_fold: dict[str, list[str]] | None = None
 
-    def slot(self, pattern: Pattern, case: bool, query: str = "") -> _core._Slot:
+    def slot(self, pattern: Pattern, case: bool, query: str = "") -> Slot:
         """The slot that kwiq._core.Index.match takes for one pattern of
         ``query`` (named in errors)."""
         if pattern.kind == "literal":
@@ -353,7 +357,7 @@ class Vocabulary:
         chars = set(self._chars_of_fold.get(_core.casefold(char), [])) | {char}
         return "(?:" + "|".join(regex.escape(c) for c in sorted(chars)) + ")"
 
-    def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> _core._Slot:
+    def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> Slot:
         if pattern.kind == "glob":
             if case:
                 return (_core.SLOT_TYPES, array("I", self._glob_matches(

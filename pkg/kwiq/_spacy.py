@@ -25,6 +25,11 @@ SPACY_ATTRIBUTES = {
 }
 
 
+# A (forms, index) column of kwiq._core.Builder.add_annotated, as its
+# docstring and stub (_Column) say; the index a numpy array.
+Column = tuple[Sequence[str], Any]
+
+
 def read_spacy(docs: Iterable[Any], attrs: Sequence[str] | None = None,
                progress: bool = True) -> tuple[Any, int]:
     """The index of spaCy Docs, and how many there were, as
@@ -76,8 +81,7 @@ def _vocab_of(doc: Any, k: int) -> Any:
     return doc.vocab
 
 
-def _columns(doc: Any, attrs: list[str]) -> tuple[str, Any, Any, _core._Column,
-                                                  list[_core._Column], Any]:
+def _columns(doc: Any, attrs: list[str]) -> tuple[str, Any, Any, Column, list[Column], Any]:
     """add_annotated's arguments for one Doc."""
     import numpy as np
     from spacy import attrs as spacy_attrs
@@ -113,7 +117,7 @@ def _columns(doc: Any, attrs: list[str]) -> tuple[str, Any, Any, _core._Column,
     starts = table[kept, 1].astype(np.int64)
     lengths = np.array([len(form) for form in forms] or [0], dtype=np.int64)
     ends = starts + lengths[index[:, 0]]
-    values: list[_core._Column] = []
+    values: list[Column] = []
     column = 1
     for k, name in enumerate(attrs):
         if name == "head":
@@ -138,7 +142,7 @@ def _sentence_starts(doc: Any, sent_start: Any) -> Any:
     return np.concatenate([[0], 1 + np.flatnonzero(sent_start[1:] == 1)]).astype(np.int64)
 
 
-def _heads(column: Any, kept: Any, before: Any, firsts: Any) -> _core._Column:
+def _heads(column: Any, kept: Any, before: Any, firsts: Any) -> Column:
     """The head column as CoNLL-U writes it (see Corpus.from_spacy); empty
     values for a Doc without dependencies (firsts None)."""
     import numpy as np
