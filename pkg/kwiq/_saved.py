@@ -126,7 +126,7 @@ def decode_value(value: Any) -> Any:
     raise ValueError(f"{value!r:.60} is not an encoded value")
 
 
-def write(index: Any, blob: bytes, path: PathLike) -> None:
+def write(index: _core.Index, blob: bytes, path: PathLike) -> None:
     """Save ``index`` and ``blob`` to ``path``: written beside it under a
     temporary name, then renamed over it, so that a reader never sees half
     a file and a corpus loaded from ``path`` keeps its (now unlinked) file.
@@ -157,7 +157,7 @@ def write(index: Any, blob: bytes, path: PathLike) -> None:
 CHECKSUM_BYTES = slice(56, 64)
 
 
-def read(path: PathLike, mapped: bool = True) -> tuple[Any, bytes, int]:
+def read(path: PathLike, mapped: bool = True) -> tuple[_core.Index, bytes, int]:
     """(index, blob, checksum) of the saved corpus at ``path``, a regular
     file: memory-mapped (``mapped``), else read into memory of our own; the
     checksum is the header's (CHECKSUM_BYTES)."""
@@ -185,7 +185,7 @@ def read(path: PathLike, mapped: bool = True) -> tuple[Any, bytes, int]:
     return index, blob, int.from_bytes(memory[CHECKSUM_BYTES], "little")
 
 
-def of_bytes(data: bytes) -> Any:
+def of_bytes(data: bytes) -> _core.Index:
     """The index of a saved corpus's bytes (``Index.save`` wrote them), read
     from an anonymous mapping: aligned as loading needs, and no file."""
     mapping = mmap.mmap(-1, max(len(data), 1))
@@ -193,7 +193,7 @@ def of_bytes(data: bytes) -> Any:
     return _core.load(memoryview(mapping)[:len(data)])[0]
 
 
-def to_bytes(index: Any) -> bytes:
+def to_bytes(index: _core.Index) -> bytes:
     """The bytes ``save`` would write for ``index`` with an empty blob."""
     out = io.BytesIO()
     index.save(out, b"")
