@@ -157,14 +157,14 @@ def conllu_attrs(attrs: Sequence[str] | None) -> list[str]:
         return list(_core.conllu_attrs)
     if isinstance(attrs, str):
         raise TypeError("attrs must be a list of attribute names, not a single str")
-    names = list(attrs)
-    for attr in names:
+    attrs = list(attrs)
+    for attr in attrs:
         if attr not in _core.conllu_attrs:
             raise ValueError(f"CoNLL-U gives no attribute {attr!r}; it gives "
                              f"{', '.join(_core.conllu_attrs)}")
-    if len(set(names)) != len(names):
-        raise ValueError(f"attrs names an attribute twice: {names}")
-    return names
+    if len(set(attrs)) != len(attrs):
+        raise ValueError(f"attrs names an attribute twice: {attrs}")
+    return attrs
 
 
 @contextlib.contextmanager
