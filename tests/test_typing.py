@@ -24,8 +24,8 @@ def stubtest(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """mypy.stubtest of kwiq._core, run in ``folder``. The stub's imports
     (kwiq._concordance's Line, typing_extensions) are not followed: what
     is compared is the stub's names and signatures against the module's,
-    in 2 s rather than the 30 s that reading the package and pandas'
-    stubs takes."""
+    in under a second rather than the half minute that reading the
+    package and pandas' stubs takes."""
     config = folder / "stubtest.ini"
     config.write_text("[mypy]\nfollow_imports = skip\nfollow_imports_for_stubs = True\n",
                       encoding="utf-8")
@@ -33,7 +33,7 @@ def stubtest(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
                **env)
 
 
-# About 30 s without mypy's cache (.mypy_cache), most of it pandas' stubs.
+# About 15 s without mypy's cache (.mypy_cache), most of it pandas' stubs.
 @pytest.mark.slow
 def test_mypy_strict_accepts_the_package_and_typed_usage():
     checked = run("mypy", "--strict", "pkg/kwiq", "tests/typing")

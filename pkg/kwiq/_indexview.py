@@ -65,7 +65,8 @@ class IndexView:
     freq_cache: dict[Any, Any]
 
     @classmethod
-    def whole(cls, index: _core.Index, ids: list[Hashable], metadata: Any, source: Source = None) -> IndexView:
+    def whole(cls, index: _core.Index, ids: list[Hashable], metadata: Any,
+              source: Source = None) -> IndexView:
         """Every document of the index."""
         return cls(index, ids, metadata, None, None, Shared(ids, source), {})
 

@@ -137,7 +137,8 @@ def _regex(query: str, start: int) -> tuple[Pattern, int]:
     return Pattern("regex", text, start), i + 1
 
 
-def compile_regex(compile: Callable[..., Any], text: str, flags: int, query: str, position: int) -> Any:
+def compile_regex(compile: Callable[..., Any], text: str, flags: int, query: str,
+                  position: int) -> Any:
     """compile(text, flags), with every way a pattern can be refused (a
     repeat count too large, nesting too deep for the parser's recursion)
     raised as QueryError about ``query`` at ``position``."""

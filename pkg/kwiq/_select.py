@@ -143,7 +143,8 @@ class Selecting:
         case = self.case if case is None else as_bool(case, "case")
         return self._near(wanted, words, case)
 
-    def _near(self, wanted: list[tuple[str, str]], words: tuple[int, int], case: bool) -> Concordance:
+    def _near(self, wanted: list[tuple[str, str]], words: tuple[int, int],
+              case: bool) -> Concordance:
         mask = bytearray(b"\x01") * len(self)
         for query, side in wanted:
             near = self._view.hits(query_list(query), case)
