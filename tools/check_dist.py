@@ -2,7 +2,7 @@
 """Check what the sdist and the wheel hold (CI runs it after python -m build).
 
 Both hold LICENSE and csrc/core/UNICODE-LICENSE.txt. The wheel holds the
-compiled extension, the package's data files and py.typed. The sdist holds
+compiled extension and its stub, the package's data files and py.typed. The sdist holds
 every file git tracks except the CI's own (.ci/, .git*): with its tests,
 tools and data it builds and tests itself anywhere (MANIFEST.in).
 
@@ -20,7 +20,9 @@ import zipfile
 from core_sources import REPO
 
 LICENCES = ["LICENSE", "csrc/core/UNICODE-LICENSE.txt"]
-WHEEL_NEEDS = ["kwiq/__init__.py", "kwiq/_core.*", "kwiq/py.typed", "kwiq/data/*.txt",
+# The extension (_core.cpython-*.so, _core.cp*.pyd) and its stub, _core.pyi.
+WHEEL_NEEDS = ["kwiq/__init__.py", "kwiq/_core.c*", "kwiq/_core.pyi", "kwiq/py.typed",
+               "kwiq/data/*.txt",
                *(f"kwiq-*.dist-info/licenses/{name}" for name in LICENCES)]
 NOT_IN_SDIST = (".ci/", ".git")
 
@@ -55,7 +57,8 @@ def main() -> int:
     if problems:
         return 1
     print(f"sdist: {n_sdist} files, the licences and every tracked file but .ci/ and .git*; "
-          f"wheel: {n_wheel} files, the licences, the extension, data and py.typed")
+          f"wheel: {n_wheel} files, the licences, the extension, its stub, data and "
+          "py.typed")
     return 0
 
 

@@ -32,7 +32,7 @@ static const char **names_of(PyObject *list, const char *what, Py_ssize_t *n)
 }
 
 const char kwiq_builder_annotate_doc[] =
-"annotate(attrs, structures)\n--\n\n"
+"annotate($self, attrs, structures, /)\n--\n\n"
 "Make this a builder of annotated documents with the attributes `attrs`\n"
 "beyond word and the structures `structures` beyond text (lists of str),\n"
 "before any document (kw_builder_annotate). ValueError for a builder with\n"
@@ -172,7 +172,7 @@ static PyObject *read_documents(BuilderObject *self, PyObject *source, format fm
 }
 
 const char kwiq_builder_add_conllu_doc[] =
-"add_conllu(data, attrs)\n--\n\n"
+"add_conllu($self, data, attrs, /)\n--\n\n"
 "Add the documents of CoNLL-U bytes (any buffer), read in C with the GIL\n"
 "released (kw_conllu_add), keeping the attributes `attrs` (a list of some\n"
 "of conllu_attrs); the builder must be annotated with attrs and\n"
@@ -196,7 +196,7 @@ PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args)
 }
 
 const char kwiq_builder_add_vrt_doc[] =
-"add_vrt(data)\n--\n\n"
+"add_vrt($self, data, /)\n--\n\n"
 "Add the documents of VRT bytes (any buffer), read in C with the GIL\n"
 "released (kw_vrt_add): the columns are word and the builder's attributes,\n"
 "the elements read <text>, <g/> and its structures. Returns what each added\n"
@@ -322,7 +322,7 @@ static size_t byte_of(const char *utf8, size_t n_bytes, size_t chars, size_t *at
 }
 
 const char kwiq_builder_add_annotated_doc[] =
-"add_annotated(text, starts, ends, words, values, regions)\n--\n\n"
+"add_annotated($self, text, starts, ends, words, values, regions, /)\n--\n\n"
 "Add one annotated document (kw_builder_add_annotated): its text (str);\n"
 "each token's start and end as str indices (native int64 buffers);\n"
 "words, a (forms, index) pair: distinct forms (str) and a native uint32\n"
@@ -460,7 +460,7 @@ done:
 /* ---- a document of an annotated index again (Builder.add_document_of) ---- */
 
 const char kwiq_builder_add_document_of_doc[] =
-"add_document_of(index, doc)\n--\n\n"
+"add_document_of($self, index, doc, /)\n--\n\n"
 "Add document number doc of index, an annotated Index, with its text,\n"
 "tokens, values and regions (kw_builder_add_document_of). The builder must\n"
 "be annotated with the index's attributes and structures beyond word and\n"
@@ -500,9 +500,9 @@ PyObject *kwiq_builder_add_document_of(BuilderObject *self, PyObject *args)
 /* ---- reading an index's annotation ---- */
 
 const char kwiq_index_attributes_doc[] =
-"attributes()\n--\n\nThe names of the attributes, word first.";
+"attributes($self, /)\n--\n\nThe names of the attributes, word first.";
 const char kwiq_index_annotated_doc[] =
-"annotated()\n--\n\n"
+"annotated($self, /)\n--\n\n"
 "Whether the tokens came with the documents (an annotated source), not\n"
 "from kwiq's tokenizer (kw_index_is_annotated).";
 
@@ -513,14 +513,14 @@ PyObject *kwiq_index_annotated(IndexObject *self, PyObject *unused)
 }
 
 const char kwiq_index_structures_doc[] =
-"structures()\n--\n\nThe names of the structures, text first.";
+"structures($self, /)\n--\n\nThe names of the structures, text first.";
 const char kwiq_index_attr_forms_doc[] =
-"attr_forms(attr)\n--\n\nThe vocabulary of attribute number attr: its values by type id.";
+"attr_forms($self, attr, /)\n--\n\nThe vocabulary of attribute number attr: its values by type id.";
 const char kwiq_index_attr_types_doc[] =
-"attr_types(attr, start, stop)\n--\n\nThe type ids of attribute attr of the corpus-wide\n"
+"attr_types($self, attr, start, stop, /)\n--\n\nThe type ids of attribute attr of the corpus-wide\n"
 "tokens start .. stop - 1, as native uint32 bytes.";
 const char kwiq_index_structure_regions_doc[] =
-"structure_regions(structure)\n--\n\nThe regions of structure number `structure` as\n"
+"structure_regions($self, structure, /)\n--\n\nThe regions of structure number `structure` as\n"
 "native uint32 bytes, a (start, end) pair of corpus-wide token positions each.";
 
 PyObject *kwiq_index_attributes(IndexObject *self, PyObject *unused)

@@ -15,7 +15,7 @@ int kwiq_attr_in_range(IndexObject *self, Py_ssize_t attr)
 }
 
 const char kwiq_index_attr_ranks_doc[] =
-"attr_ranks(attr)\n--\n\n"
+"attr_ranks($self, attr, /)\n--\n\n"
 "The rank of every postings group of attribute number attr in the byte\n"
 "order of its form, as sort compares them, as bytes of native uint32.";
 
@@ -52,7 +52,7 @@ static PyObject *str_list(const kw_text_column *c, Py_ssize_t n)
 }
 
 const char kwiq_hits_tagged_doc[] =
-"tagged(start, stop, attrs, context=None)\n--\n\n"
+"tagged($self, start, stop, attrs, context=None, /)\n--\n\n"
 "Hits start..stop-1 as tagged tokens (kw_tagged_columns): each token its\n"
 "values of the attributes numbered `attrs` joined by '/', tokens joined by\n"
 "a space. With context, a (left, right, width, bound) tuple as lines()\n"

@@ -152,7 +152,7 @@ static kw_status encode_units(const batch_doc *d, char *out, size_t *n_bytes,
 }
 
 PyDoc_STRVAR(Builder_add_doc,
-"add(docs)\n--\n\n"
+"add($self, docs, /)\n--\n\n"
 "Tokenize and append a list of documents, each a str or UTF-8 bytes. The\n"
 "GIL is held only to gather them: the whole batch (when it holds 64 KiB or\n"
 "more) is encoded and tokenized with the GIL released. TypeError for an\n"
@@ -280,7 +280,7 @@ done:
 }
 
 PyDoc_STRVAR(Builder_append_doc,
-"append(other, threads=1)\n--\n\n"
+"append($self, other, threads=1, /)\n--\n\n"
 "Append other's documents after this builder's, as if they had been added\n"
 "here (kw_builder_append), with the GIL released; the copying is cut into\n"
 "`threads` parts run at once. other is consumed; on an error both are as\n"
@@ -324,7 +324,7 @@ static PyObject *Builder_append(BuilderObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Builder_finish_doc,
-"finish(threads=1)\n--\n\n"
+"finish($self, threads=1, /)\n--\n\n"
 "The Index of the documents added, built with the GIL released; the\n"
 "counting sort of the postings is cut into `threads` parts run at once.\n"
 "The builder is consumed; when stopped (Ctrl-C, interrupt()) it is as it\n"
@@ -363,7 +363,7 @@ static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Builder_interrupt_doc,
-"interrupt()\n--\n\n"
+"interrupt($self, /)\n--\n\n"
 "Stop the call working on this builder in another thread, within\n"
 "milliseconds, and every later one: they raise KeyboardInterrupt. For the\n"
 "threads of a build that Ctrl-C stopped (signals reach the main thread\n"

@@ -170,7 +170,7 @@ bad:
 }
 
 PyDoc_STRVAR(cql_find_doc,
-"cql_find(index, code, tests, bools, cond_start, hints, within, n_strict, strategy)\n--\n\n"
+"cql_find(index, code, tests, bools, cond_start, hints, within, n_strict, strategy, /)\n--\n\n"
 "The Hits of a compiled CQL program (csrc/core/kw_cql.h): code, bools and\n"
 "cond_start are buffers of uint32 ((op, a, b) steps, (op, arg) Boolean\n"
 "operations, the start of each constraint's operations and their end);\n"

@@ -175,7 +175,7 @@ static int parse_range(HitsObject *self, Py_ssize_t *start, Py_ssize_t *stop)
 }
 
 PyDoc_STRVAR(Hits_lines_doc,
-"lines(start, stop, left, right, ids, width=0, bound=0)\n--\n\n"
+"lines($self, start, stop, left, right, ids, width=0, bound=0, /)\n--\n\n"
 "Line objects for hits start..stop-1 with `left`/`right` words of context,\n"
 "or `width` characters each side when width > 0; `bound` BOUND_SENTENCE\n"
 "stops contexts at sentence ends, BOUND_PARAGRAPH at paragraph breaks.\n"
@@ -242,7 +242,7 @@ error:
 }
 
 PyDoc_STRVAR(Hits_columns_doc,
-"columns(left, right, ids, width=0, bound=0)\n--\n\n"
+"columns($self, left, right, ids, width=0, bound=0, /)\n--\n\n"
 "The Line fields of every hit as a tuple of eight lists, one per field,\n"
 "then a ninth: the number of the query that found each hit. No Line is\n"
 "made per hit. Arguments as for lines().");
@@ -320,7 +320,7 @@ static PyObject *doc_id_list(PyObject *ids, const uint64_t *doc, Py_ssize_t n)
 }
 
 PyDoc_STRVAR(Hits_frame_columns_doc,
-"frame_columns(left, right, ids, width=0, bound=0)\n--\n\n"
+"frame_columns($self, left, right, ids, width=0, bound=0, /)\n--\n\n"
 "The lines of every hit, for a data frame, with no Python object per hit\n"
 "but the document ids: a list of those ids, then as bytes start, end,\n"
 "char_start and char_end (int64) and the query numbers (uint32), then for\n"
@@ -400,7 +400,7 @@ done:
 }
 
 PyDoc_STRVAR(Hits_sort_doc,
-"sort(keys)\n--\n\n"
+"sort($self, keys, /)\n--\n\n"
 "New Hits, these sorted by `keys`: a sequence of (by, word[, attr]) tuples,\n"
 "`by` one of SORT_LEFT and SORT_RIGHT (`word` counts words from the match,\n"
 "1 the nearest), SORT_MATCH, SORT_DOC or SORT_POSITION (`word` ignored);\n"
@@ -461,7 +461,7 @@ error:
 }
 
 PyDoc_STRVAR(Hits_query_numbers_doc,
-"query_numbers(start, stop)\n--\n\n"
+"query_numbers($self, start, stop, /)\n--\n\n"
 "The number of the query that found each of hits start..stop-1.");
 
 static PyObject *Hits_query_numbers(HitsObject *self, PyObject *args)
@@ -483,7 +483,7 @@ static PyObject *Hits_query_numbers(HitsObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Hits_arrays_doc,
-"arrays()\n--\n\n"
+"arrays($self, /)\n--\n\n"
 "(positions, lengths, queries): bytes of native uint32, one entry a hit in\n"
 "this order: its corpus-wide first token, its tokens and its query number,\n"
 "from which Index.hits_from makes the same Hits again.");

@@ -16,7 +16,7 @@ static void Index_dealloc(IndexObject *self)
 }
 
 PyDoc_STRVAR(Index_match_doc,
-"match(slots, exact)\n--\n\n"
+"match($self, slots, exact, /)\n--\n\n"
 "Hits of a phrase of slots, each a tuple: (SLOT_FORM, form) one token's\n"
 "text; (SLOT_TYPES, ids) any of these surface type ids; (SLOT_GROUPS, ids)\n"
 "any of these fold group ids; (SLOT_ANY_WORD,) any word. ids is a buffer\n"
@@ -94,7 +94,7 @@ done:
 }
 
 PyDoc_STRVAR(Index_vocabulary_doc,
-"vocabulary(folded)\n--\n\n"
+"vocabulary($self, folded, /)\n--\n\n"
 "(forms, is_word): every surface form (folded=False, by type id) or every\n"
 "case-folded form (folded=True, by group id) as a list of str, and a bytes\n"
 "of 1 for words, 0 for punctuation.");
@@ -153,7 +153,7 @@ static uint32_t doc_n_tokens(const kw_index *ix, uint32_t doc)
 }
 
 PyDoc_STRVAR(Index_group_of_doc,
-"group_of()\n--\n\nThe fold group id of every surface type, as bytes of native uint32.");
+"group_of($self, /)\n--\n\nThe fold group id of every surface type, as bytes of native uint32.");
 
 static PyObject *Index_group_of(IndexObject *self, PyObject *unused)
 {
@@ -161,7 +161,7 @@ static PyObject *Index_group_of(IndexObject *self, PyObject *unused)
     return uint32_bytes(self->ix, kw_index_n_types(self->ix), kw_index_group_of);
 }
 
-PyDoc_STRVAR(Index_doc_text_doc, "doc_text(doc)\n--\n\nThe text of document number `doc`.");
+PyDoc_STRVAR(Index_doc_text_doc, "doc_text($self, doc, /)\n--\n\nThe text of document number `doc`.");
 
 static PyObject *Index_doc_text(IndexObject *self, PyObject *arg)
 {
@@ -200,7 +200,7 @@ static int write_to_file(void *ctx, const void *data, size_t n)
 }
 
 PyDoc_STRVAR(Index_save_doc,
-"save(file, blob)\n--\n\n"
+"save($self, file, blob, /)\n--\n\n"
 "Write the index and the bytes `blob` to `file`, a binary file open for\n"
 "writing, in the saved format (kwiq/csrc/core/kw_file.c). The same index and blob\n"
 "always give the same bytes. Whatever file.write raises is raised.");
@@ -307,7 +307,7 @@ static void release_mask(Py_buffer *view)
 }
 
 PyDoc_STRVAR(Index_freq_doc,
-"freq(by_type, mask=None, attr=0, words_only=False)\n--\n\n"
+"freq($self, by_type, mask=None, attr=0, words_only=False, /)\n--\n\n"
 "(ids, counts, docs, total): a row per postings group of attribute attr\n"
 "(by_type false: word's fold groups) or type (true), in id order; tokens\n"
 "and documents of each; total tokens counted (word tokens alone with\n"
@@ -336,7 +336,7 @@ static PyObject *Index_freq(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_ngrams_doc,
-"ngrams(n, min_count, mask=None, attr=0)\n--\n\n"
+"ngrams($self, n, min_count, mask=None, attr=0, /)\n--\n\n"
 "(ids, counts, docs, total): n-grams of words (n fold group ids a row) seen\n"
 "at least min_count times, in no order; total n-grams counted. mask as for\n"
 "freq.");
@@ -363,7 +363,7 @@ static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_hits_in_docs_doc,
-"hits_in_docs(hits, mask)\n--\n\n"
+"hits_in_docs($self, hits, mask, /)\n--\n\n"
 "New Hits: those of hits whose document has a nonzero byte in mask\n"
 "(n_docs bytes), in the same order.");
 
@@ -393,7 +393,7 @@ static PyObject *Index_hits_in_docs(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_hits_from_doc,
-"hits_from(positions, lengths, queries)\n--\n\n"
+"hits_from($self, positions, lengths, queries, /)\n--\n\n"
 "New Hits from three buffers of native uint32 of one length, as\n"
 "Hits.arrays() gives them: each hit's corpus-wide first token, its tokens\n"
 "and its query number. ValueError for a hit that does not lie inside one\n"
@@ -426,7 +426,7 @@ static PyObject *Index_hits_from(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_clusters_doc,
-"clusters(hits, n, left, min_count, attr=0)\n--\n\n"
+"clusters($self, hits, n, left, min_count, attr=0, /)\n--\n\n"
 "(ids, counts, docs, total): n-token clusters that start (left false) or\n"
 "end (left true) with a hit, seen at least min_count times.");
 
@@ -451,7 +451,7 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_collocates_doc,
-"collocates(hits, left, right, each_window=False, attr=0)\n--\n\n"
+"collocates($self, hits, left, right, each_window=False, attr=0, /)\n--\n\n"
 "(ids, counts, None, total): fold groups within left/right words of the\n"
 "hits and their tokens there, each window token counted once (or once per\n"
 "window it is in, with each_window); total the tokens counted.");
@@ -479,7 +479,7 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_group_counts_doc,
-"group_counts()\n--\n\nTokens of every fold group, as bytes of native uint32.");
+"group_counts($self, /)\n--\n\nTokens of every fold group, as bytes of native uint32.");
 
 static PyObject *Index_group_counts(IndexObject *self, PyObject *unused)
 {
@@ -488,7 +488,7 @@ static PyObject *Index_group_counts(IndexObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(Index_group_ranks_doc,
-"group_ranks()\n--\n\n"
+"group_ranks($self, /)\n--\n\n"
 "The rank of every fold group in the code-point order of the folded forms,\n"
 "as bytes of native uint32.");
 
@@ -499,7 +499,7 @@ static PyObject *Index_group_ranks(IndexObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(Index_doc_lengths_doc,
-"doc_lengths()\n--\n\nTokens of every document, as bytes of native uint32.");
+"doc_lengths($self, /)\n--\n\nTokens of every document, as bytes of native uint32.");
 
 static PyObject *Index_doc_lengths(IndexObject *self, PyObject *unused)
 {
@@ -508,7 +508,7 @@ static PyObject *Index_doc_lengths(IndexObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(Index_locate_doc,
-"locate(hits)\n--\n\n"
+"locate($self, hits, /)\n--\n\n"
 "(docs, starts): each hit's document (bytes of native uint64) and its first\n"
 "token's position in that document (bytes of native uint32).");
 

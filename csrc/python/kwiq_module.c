@@ -47,7 +47,7 @@ static const char *utf8_of(PyObject *str, Py_ssize_t *n, PyObject **holder)
 }
 
 PyDoc_STRVAR(load_doc,
-"load(buffer)\n--\n\n"
+"load(buffer, /)\n--\n\n"
 "(Index, blob): an Index reading the saved bytes of `buffer` in place (an\n"
 "mmap, or any object exporting 8-byte aligned read-only bytes), which it\n"
 "keeps exported until it is freed, and the saved blob as bytes. Every\n"
@@ -99,7 +99,7 @@ error:
 }
 
 PyDoc_STRVAR(merge_doc,
-"merge(hits_list)\n--\n\n"
+"merge(hits_list, /)\n--\n\n"
 "One Hits of several queries' hits over the same Index, by position; hit k\n"
 "remembers the number of the list entry it came from.");
 
@@ -144,7 +144,7 @@ static PyObject *merge(PyObject *module, PyObject *list)
 }
 
 PyDoc_STRVAR(tokenize_doc,
-"tokenize(text)\n--\n\n"
+"tokenize(text, /)\n--\n\n"
 "The tokens of `text` as a list of (start, end, is_word), in str indices.");
 
 /* kw_token_fn of tokenize(): the token appended to the list `ctx` as
@@ -184,7 +184,7 @@ static PyObject *tokenize(PyObject *module, PyObject *text)
 }
 
 PyDoc_STRVAR(casefold_doc,
-"casefold(text)\n--\n\n"
+"casefold(text, /)\n--\n\n"
 "`text` case-folded as the index folds it: full Unicode case folding, with\n"
 "U+2019 folded to an apostrophe.");
 
@@ -213,7 +213,7 @@ static PyObject *casefold(PyObject *module, PyObject *text)
 }
 
 PyDoc_STRVAR(upper_mask_doc,
-"upper_mask(text)\n--\n\n"
+"upper_mask(text, /)\n--\n\n"
 "One byte per code point of `text`: 1 where the core's tables call it an\n"
 "upper-case or title-case letter (Lu, Lt), else 0. For tests.");
 
@@ -243,7 +243,7 @@ static PyObject *upper_mask(PyObject *module, PyObject *text)
 }
 
 PyDoc_STRVAR(set_line_type_doc,
-"set_line_type(cls)\n--\n\nRegister kwiq.Line, the tuple subclass lines() makes.");
+"set_line_type(cls, /)\n--\n\nRegister kwiq.Line, the tuple subclass lines() makes.");
 
 static PyObject *set_line_type(PyObject *module, PyObject *cls)
 {

@@ -15,7 +15,7 @@ static PyObject *selected_hits(HitsObject *self, kw_status st, kw_hits *selected
 }
 
 const char kwiq_hits_take_doc[] =
-"take(start, step, n)\n--\n\n"
+"take($self, start, step, n, /)\n--\n\n"
 "New Hits: hits start, start + step, ... of these, n of them (step may be\n"
 "negative). ValueError for one out of range.";
 
@@ -34,7 +34,7 @@ PyObject *kwiq_hits_take(HitsObject *self, PyObject *args)
 }
 
 const char kwiq_hits_select_doc[] =
-"select(order)\n--\n\n"
+"select($self, order, /)\n--\n\n"
 "New Hits: hit order[k] of these for each k, `order` a buffer of native\n"
 "uint32. IndexError for a number out of range.";
 
@@ -83,7 +83,7 @@ static int hit_mask(HitsObject *self, PyObject *arg, int writable, Py_buffer *ma
 }
 
 const char kwiq_hits_where_doc[] =
-"where(mask)\n--\n\n"
+"where($self, mask, /)\n--\n\n"
 "New Hits: those of these whose byte in `mask` (one a hit) is not 0, in\n"
 "order.";
 
@@ -102,7 +102,7 @@ PyObject *kwiq_hits_where(HitsObject *self, PyObject *arg)
 }
 
 const char kwiq_hits_near_doc[] =
-"near(other, left, right, mask)\n--\n\n"
+"near($self, other, left, right, mask, /)\n--\n\n"
 "Clear the byte of `mask` (a writable buffer, one byte a hit) of each hit\n"
 "with no hit of `other` (Hits of the same index, ascending by position)\n"
 "wholly within its `left` words before or its `right` words after, as\n"
@@ -133,7 +133,7 @@ PyObject *kwiq_hits_near(HitsObject *self, PyObject *args)
 }
 
 const char kwiq_hits_n_docs_doc[] =
-"n_docs()\n--\n\n"
+"n_docs($self, /)\n--\n\n"
 "The number of distinct documents these hits lie in.";
 
 PyObject *kwiq_hits_n_docs(HitsObject *self, PyObject *unused)

@@ -25,13 +25,19 @@ from __future__ import annotations
 import collections
 import functools
 import io
-from collections.abc import Iterable, Sequence
-from typing import Any, Optional
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from kwiq import _annotated
+from kwiq import _annotated, _core
 from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in, query_list
 from kwiq._views import doc_labels, shortened
 from kwiq._indexview import IndexView
+
+if TYPE_CHECKING:
+    import pandas
+    from matplotlib.figure import Figure
+
+    from kwiq._corpus import Corpus
 
 # The collocation measures, in the order of the default `measures`.
 COLLOCATION_MEASURES = ("mi", "mi3", "t", "z", "ll", "dice", "logdice")
@@ -43,7 +49,7 @@ MAX_GRAM = 8
 LOG_RATIO_ZERO = 0.5
 
 
-def libs():
+def libs() -> tuple[Any, Any]:
     """numpy and pandas, which every count and statistic needs."""
     try:
         import numpy as np
@@ -54,7 +60,7 @@ def libs():
     return np, pd
 
 
-def u32(np, data: bytes):
+def u32(np: Any, data: bytes) -> Any:
     return np.frombuffer(data, dtype=np.uint32)
 
 
@@ -68,28 +74,31 @@ def check_measures(measures: Any, known: tuple[str, ...]) -> list[str]:
     if isinstance(measures, str):
         measures = (measures,)
     try:
-        measures = list(dict.fromkeys(measures))
+        names: list[str] = list(dict.fromkeys(measures))
     except TypeError:
         raise TypeError(f"measures must be a sequence of names, not "
                         f"{type(measures).__name__}") from None
-    for m in measures:
+    for m in names:
         if not isinstance(m, str):
             raise TypeError(f"a measure name must be a str, not {type(m).__name__}")
         if m not in known:
             raise ValueError(f"unknown measure {m!r}; the measures are {', '.join(known)}")
-    return measures
+    return names
 
 
 def hits_of(view: IndexView, query: str | Iterable[str], case: bool,
-            strategy: Optional[int] = None):
+            strategy: int | None = None) -> _core.Hits:
     """The hits of a query (or a list of queries) as kwic finds them, its
     arguments checked as kwic checks them (a CQL strategy code, or None for
     the plain query language: kwiq._cql.query_options)."""
     return view.find(query_list(query), as_bool(case, "case"), strategy)
 
 
-def sorted_rows(frame, by: list[str], ascending: list[bool]):
-    return frame.sort_values(by, ascending=ascending, kind="mergesort").reset_index(drop=True)
+def sorted_rows(frame: pandas.DataFrame, by: list[str],
+                ascending: list[bool]) -> pandas.DataFrame:
+    ordered = frame.sort_values(by, ascending=ascending, kind="mergesort")
+    renumbered: pandas.DataFrame = ordered.reset_index(drop=True)
+    return renumbered
 
 
 def attr_of(view: IndexView, attr: str) -> int:
@@ -109,7 +118,8 @@ def forms_of(view: IndexView, number: int) -> list[str]:
     return forms
 
 
-def _by_count_and_forms(np, view: IndexView, ids, counts, number: int = 0):
+def _by_count_and_forms(np: Any, view: IndexView, ids: Any, counts: Any,
+                        number: int = 0) -> Any:
     """The order of rows of postings groups of attribute ``number`` (ids:
     one row of groups each; fold groups for word) by count descending, then
     by their forms joined with spaces, in code-point order. The groups'
@@ -120,7 +130,7 @@ def _by_count_and_forms(np, view: IndexView, ids, counts, number: int = 0):
     return np.lexsort(keys + [-counts.astype(np.int64)])
 
 
-def joined(np, forms: list[str], ids):
+def joined(np: Any, forms: list[str], ids: Any) -> Any:
     """The forms of each row of ids joined by spaces, as an object array
     (numpy adds the str columns, with no Python loop over the rows)."""
     forms = np.array(forms, dtype=object)
@@ -132,7 +142,7 @@ def joined(np, forms: list[str], ids):
 
 # ---- frequency lists ----
 
-def _freq_counts(view: IndexView, case: bool):
+def _freq_counts(view: IndexView, case: bool) -> tuple[Any, Any]:
     """Tokens and documents of every fold group (or surface type, with
     case), as uint32 arrays by id, over the corpus or view: counted by the
     core once, then kept in the view (the index never changes)."""
@@ -144,7 +154,7 @@ def _freq_counts(view: IndexView, case: bool):
     return cached
 
 
-def group_counts(view: IndexView):
+def group_counts(view: IndexView) -> Any:
     """The tokens of every fold group, a uint32 array by id, in the corpus
     or view (a whole corpus has them from its build)."""
     np, _ = libs()
@@ -153,7 +163,7 @@ def group_counts(view: IndexView):
     return _freq_counts(view, False)[0]
 
 
-def attr_counts(view: IndexView, number: int, punctuation: bool):
+def attr_counts(view: IndexView, number: int, punctuation: bool) -> tuple[Any, Any, int]:
     """Tokens and documents of every value of attribute ``number`` (not
     word), uint32 arrays by type id, and the tokens counted: every token,
     or the word tokens alone unless ``punctuation``; counted by the core
@@ -168,7 +178,7 @@ def attr_counts(view: IndexView, number: int, punctuation: bool):
 
 
 def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: bool = False,
-         attr: str = "word"):
+         attr: str = "word") -> pandas.DataFrame:
     """``Corpus.freq`` (documented there) over ``view``."""
     np, pd = libs()
     case = as_bool(case, "case")
@@ -184,10 +194,12 @@ def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: b
     # Rows run by count descending, so those kept by min_count come first;
     # the copy leaves the kept frame as it was, whatever the caller does.
     kept = int((full["count"].to_numpy() >= min_count).sum())
-    return (full if kept == len(full) else full.iloc[:kept]).copy()
+    copied: pandas.DataFrame = (full if kept == len(full) else full.iloc[:kept]).copy()
+    return copied
 
 
-def counted_forms(np, view: IndexView, case: bool, punctuation: bool):
+def counted_forms(np: Any, view: IndexView, case: bool,
+                  punctuation: bool) -> tuple[list[str], Any, Any, Any]:
     """What a frequency list counts: the forms (fold groups, or surface
     types with case), their tokens and documents (_freq_counts), and a bool
     array of the forms counted: words, or every form with punctuation."""
@@ -200,7 +212,8 @@ def counted_forms(np, view: IndexView, case: bool, punctuation: bool):
     return forms, counts, docs, counted
 
 
-def _freq_frame(np, pd, view: IndexView, case: bool, punctuation: bool):
+def _freq_frame(np: Any, pd: Any, view: IndexView, case: bool,
+                punctuation: bool) -> pandas.DataFrame:
     """The whole frequency list (min_count 1), made once per corpus."""
     forms, counts, docs, counted = counted_forms(np, view, case, punctuation)
     total = int(counts[counted].sum(dtype=np.uint64))
@@ -217,24 +230,27 @@ def _freq_frame(np, pd, view: IndexView, case: bool, punctuation: bool):
     return sorted_rows(frame, ["count", "word"], [False, True]) if case else frame
 
 
-def _attr_freq_frame(np, pd, view: IndexView, number: int, punctuation: bool):
+def _attr_freq_frame(np: Any, pd: Any, view: IndexView, number: int,
+                     punctuation: bool) -> pandas.DataFrame:
     """The whole frequency list of attribute ``number`` (not word)."""
     counts, docs, total = attr_counts(view, number, punctuation)
     rows = np.flatnonzero(counts)
     rows = rows[_by_count_and_forms(np, view, rows.reshape(-1, 1), counts[rows], number)]
     forms = forms_of(view, number)
     count = counts[rows].astype(np.int64)
-    return pd.DataFrame({
+    frame: pandas.DataFrame = pd.DataFrame({
         view.index.attributes()[number]: [forms[i] for i in rows.tolist()],
         "count": count,
         "per_million": count * 1e6 / total if total else count.astype(np.float64),
         "docs": docs[rows].astype(np.int64),
     })
+    return frame
 
 
 # ---- n-grams and clusters ----
 
-def ngrams(view: IndexView, n: int, min_count: int = 2, attr: str = "word"):
+def ngrams(view: IndexView, n: int, min_count: int = 2,
+           attr: str = "word") -> pandas.DataFrame:
     """``Corpus.ngrams`` (documented there) over ``view``."""
     np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
@@ -243,16 +259,17 @@ def ngrams(view: IndexView, n: int, min_count: int = 2, attr: str = "word"):
     ids, counts, docs, _ = view.index.ngrams(n, min_count, view.mask, number)
     ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
     order = _by_count_and_forms(np, view, ids, counts, number)
-    return pd.DataFrame({
+    frame: pandas.DataFrame = pd.DataFrame({
         "ngram": joined(np, forms_of(view, number), ids[order]),
         "count": counts[order].astype(np.int64),
         "docs": u32(np, docs)[order].astype(np.int64),
     })
+    return frame
 
 
 def clusters(view: IndexView, query: str | Iterable[str], n: int, side: str = "right", *,
-             case: bool = False, min_count: int = 1, strategy: Optional[int] = None,
-             attr: str = "word"):
+             case: bool = False, min_count: int = 1, strategy: int | None = None,
+             attr: str = "word") -> pandas.DataFrame:
     """``Corpus.clusters`` (documented there) over ``view``."""
     np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
@@ -263,15 +280,16 @@ def clusters(view: IndexView, query: str | Iterable[str], n: int, side: str = "r
     ids, counts, _, _ = view.index.clusters(hits, n, side == "left", min_count, number)
     ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
     order = _by_count_and_forms(np, view, ids, counts, number)
-    return pd.DataFrame({
+    frame: pandas.DataFrame = pd.DataFrame({
         "cluster": joined(np, forms_of(view, number), ids[order]),
         "count": counts[order].astype(np.int64),
     })
+    return frame
 
 
 # ---- collocates ----
 
-def _g2(np, cells: list):
+def _g2(np: Any, cells: list[tuple[Any, Any, Any]]) -> Any:
     """Log-likelihood G2 = 2 * sum(O * ln(O / E)) over cells (O, E, O - E)
     whose O - E sum to 0, computed as 2 * sum(E * h((O - E) / E)) with
     h(r) = (1 + r) ln(1 + r) - r >= 0 (the two are equal because the O - E
@@ -295,8 +313,8 @@ def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[
                left: int | None = None,
                right: int | None = None, min_count: int = 2,
                measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-               counting: str = "positions", strategy: Optional[int] = None,
-               attr: str = "word"):
+               counting: str = "positions", strategy: int | None = None,
+               attr: str = "word") -> pandas.DataFrame:
     """``Corpus.collocates`` (documented there) over ``view``."""
     np, pd = libs()
     left, right = collocation_sides(window, left, right)
@@ -324,8 +342,9 @@ def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[
     return frame.rename(columns={"word": attr}) if number else frame
 
 
-def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: int, hits: int,
-                      measures: list[str], windows: bool, word_ranks=None):
+def collocation_table(np: Any, pd: Any, words: list[str], observed: Any, c1: Any, n_words: int,
+                      r1: int, hits: int, measures: list[str], windows: bool,
+                      word_ranks: Any = None) -> pandas.DataFrame:
     """The collocates frame from counts: each word's tokens in the windows
     (``observed``, O11) and in the corpus (``c1``), the corpus's word tokens
     (N), the window positions (R1, unless ``windows``: counting="windows",
@@ -377,13 +396,15 @@ def collocation_table(np, pd, words: list[str], observed, c1, n_words: int, r1: 
     columns["observed"] = columns["observed"].astype(np.int64)
     frame = pd.DataFrame({"word": [words[i] for i in order.tolist()], **columns})
     frame.attrs.update(N=n_words, R1=int(r1), hits=hits)
-    return frame
+    table: pandas.DataFrame = frame
+    return table
 
 
 # ---- keyness ----
 
-def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
-            case: bool = False, punctuation: bool = False, attr: str = "word"):
+def keyness(target: Corpus, reference: Corpus, measures: Sequence[str] = KEYNESS_MEASURES, *,
+            case: bool = False, punctuation: bool = False,
+            attr: str = "word") -> pandas.DataFrame:
     """Keywords of ``target`` against ``reference`` (two ``kwiq.Corpus``):
     a DataFrame with columns ``word, target, reference`` (the word's tokens
     in each), then one column per measure named as in ``measures``, one row
@@ -424,12 +445,13 @@ def keyness(target, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
     return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation, attr)
 
 
-def keyness_of_freqs(np, pd, target, reference, measures: list[str], case: bool,
-                     punctuation: bool, attr: str = "word"):
+def keyness_of_freqs(np: Any, pd: Any, target: Any, reference: Any, measures: list[str],
+                     case: bool, punctuation: bool, attr: str = "word") -> pandas.DataFrame:
     """keyness_table from each side's ``freq()``, whatever kind of corpus
-    (one index, a view, partitions on Dask) gives it."""
+    (one index, a view, partitions on Dask: target and reference) gives it."""
     counted = []
-    by_attr = {} if attr == "word" else {"attr": attr}
+    # attr is passed only when asked, for a corpus whose freq() takes none.
+    by_attr: dict[str, Any] = {} if attr == "word" else {"attr": attr}
     for which, corpus in (("target", target), ("reference", reference)):
         frame = corpus.freq(case=case, punctuation=punctuation, **by_attr)
         n = int(frame["count"].sum())
@@ -442,7 +464,8 @@ def keyness_of_freqs(np, pd, target, reference, measures: list[str], case: bool,
     return frame.rename(columns={"word": attr}) if attr != "word" else frame
 
 
-def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
+def keyness_table(np: Any, pd: Any, f1s: Any, n1: int, f2s: Any, n2: int,
+                  measures: list[str]) -> pandas.DataFrame:
     """The keyness frame from counts: f1s and f2s, Series of the tokens of
     each word (the index) in the target and the reference, and N1, N2 the
     tokens counted in each; sorted."""
@@ -476,7 +499,7 @@ def keyness_table(np, pd, f1s, n1: int, f2s, n2: int, measures: list[str]):
 # ---- dispersion ----
 
 def locate(view: IndexView, query: str | Iterable[str], case: bool,
-           strategy: Optional[int] = None):
+           strategy: int | None = None) -> tuple[Any, Any, Any]:
     """Document numbers and in-document positions of the matches, and the
     length in tokens of every document."""
     np, _ = libs()
@@ -488,16 +511,17 @@ def locate(view: IndexView, query: str | Iterable[str], case: bool,
 
 
 def dispersion(view: IndexView, query: str | Iterable[str], *, case: bool = False,
-               strategy: Optional[int] = None):
+               strategy: int | None = None) -> pandas.DataFrame:
     """``Corpus.dispersion`` (documented there) over ``view``."""
     np, pd = libs()
     docs, starts, lengths = locate(view, query, case, strategy)
     ids = view.ids
-    return pd.DataFrame({
+    frame: pandas.DataFrame = pd.DataFrame({
         "doc": [ids[d] for d in docs.tolist()],
         "position": starts,
         "relative": starts / lengths[docs] if len(docs) else starts.astype(np.float64),
     })
+    return frame
 
 
 # Longer ids and queries are cut in plot_dispersion's labels, which would
@@ -513,7 +537,7 @@ PLOT_MIN_DOCS = 5
 
 
 def plot_dispersion(view: IndexView, queries: str | Iterable[str], *, case: bool = False,
-                    scale: str = "relative", strategy: Optional[int] = None):
+                    scale: str = "relative", strategy: int | None = None) -> Figure:
     """``Corpus.plot_dispersion`` (documented there) over ``view``."""
     queries = dispersion_plot_queries(queries, scale)
     return dispersion_figure([locate(view, q, case, strategy) for q in queries], view.ids,
@@ -544,7 +568,7 @@ def dispersion_plot_queries(queries: str | Iterable[str], scale: str) -> list[st
 
 
 @functools.lru_cache(maxsize=None)
-def figure_type() -> type:
+def figure_type() -> type[Figure]:
     """matplotlib's Figure with a ``_repr_png_``, so that a notebook shows
     it as a picture without pyplot, whatever the backend (IPython shows a
     bare Figure as its repr unless pyplot's inline backend is set up; where
@@ -562,13 +586,14 @@ def figure_type() -> type:
     return Plot
 
 
-def dispersion_figure(located: list, ids: Sequence, queries: list[str], scale: str):
+def dispersion_figure(located: list[tuple[Any, Any, Any]], ids: Sequence[Hashable],
+                      queries: list[str], scale: str) -> Figure:
     """plot_dispersion's Figure, from each query's (document numbers,
     positions, document lengths) as locate gives them and the ids of the
     documents by number."""
     np, _ = libs()
     lengths = located[0][2]
-    totals = collections.Counter()
+    totals: collections.Counter[int] = collections.Counter()
     for docs, _, _ in located:
         totals.update(docs.tolist())
     most_first = sorted(totals, key=lambda d: (-totals[d], d))

@@ -17,12 +17,13 @@ import html
 import mmap
 import os
 import re
-from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from kwiq import _build, _core, _files
 from kwiq._saved import FormatError
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = str | os.PathLike[str]
 
 CONLLU_INCLUDE = "*.conllu"
 VRT_INCLUDE = "*.vrt"
@@ -32,9 +33,9 @@ _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
-def read_conllu(paths: Union[PathLike, Iterable[PathLike]], progress: bool = True,
-                include: Union[str, Sequence[str]] = CONLLU_INCLUDE,
-                attrs: Optional[Sequence[str]] = None) -> tuple[Any, list[Any]]:
+def read_conllu(paths: PathLike | Iterable[PathLike], progress: bool = True,
+                include: str | Sequence[str] = CONLLU_INCLUDE,
+                attrs: Sequence[str] | None = None) -> tuple[Any, list[Any]]:
     """The index and document ids of CoNLL-U files, read in C a file at a
     time with the GIL released, as ``Corpus.from_conllu`` says."""
     checked = conllu_attrs(attrs)
@@ -53,7 +54,7 @@ def conllu_files(files: _files.Files, attrs: list[str],
     seen: dict[Any, str] = {}
     sources: list[str] = []
 
-    def take(name: str, file_ids: list[Optional[str]]) -> None:
+    def take(name: str, file_ids: list[str | None]) -> None:
         for k, doc_id in enumerate(file_ids, 1):
             if doc_id is None:
                 doc_id = name if len(file_ids) == 1 else f"{name}#{k}"
@@ -64,9 +65,9 @@ def conllu_files(files: _files.Files, attrs: list[str],
     return builder.finish(), ids, sources
 
 
-def read_vrt(paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (),
+def read_vrt(paths: PathLike | Iterable[PathLike], attrs: Sequence[str] = (),
              structures: Sequence[str] = VRT_STRUCTURES, progress: bool = True,
-             include: Union[str, Sequence[str]] = VRT_INCLUDE) -> tuple[Any, list[Any], Any]:
+             include: str | Sequence[str] = VRT_INCLUDE) -> tuple[Any, list[Any], Any]:
     """The index, document ids and metadata rows (a list of dicts, or None
     when no ``<text>`` has attributes beyond ``id``) of VRT files, read in C
     a file at a time with the GIL released, as ``Corpus.from_vrt`` says."""
@@ -88,7 +89,7 @@ def vrt_files(files: _files.Files, attrs: list[str], structures: list[str],
     rows: list[dict[str, str]] = []
     sources: list[str] = []
 
-    def take(name: str, tags: list[Optional[str]]) -> None:
+    def take(name: str, tags: list[str | None]) -> None:
         for k, tag in enumerate(tags, 1):
             row = {} if tag is None else _text_attributes(tag, name, k)
             doc_id = row.pop("id", None)
@@ -126,9 +127,9 @@ def vrt_names(attrs: Any, structures: Any) -> tuple[list[str], list[str]]:
     return attrs, structures
 
 
-def _text_attributes(tag: str, name: str, k: int) -> dict:
+def _text_attributes(tag: str, name: str, k: int) -> dict[str, str]:
     """The XML attributes of a <text> tag (as the C reader checked them)."""
-    row: dict = {}
+    row: dict[str, str] = {}
     for match in _XML_ATTRIBUTE.finditer(tag):
         key = match.group(1)
         if key in row:
@@ -148,8 +149,8 @@ def add_id(ids: list[Any], seen: dict[Any, str], doc_id: Any, name: str) -> None
     ids.append(doc_id)
 
 
-def listed(paths: Union[PathLike, Iterable[PathLike]],
-           include: Union[str, Sequence[str]]) -> _files.Files:
+def listed(paths: PathLike | Iterable[PathLike],
+           include: str | Sequence[str]) -> _files.Files:
     """The files paths name, as from_files lists them; the files a
     directory left out named in a warning at the caller's caller's caller
     (the user's call of from_conllu or from_vrt)."""
@@ -178,7 +179,7 @@ def _read_files(files: _files.Files, progress: bool, add: Callable[[Any], list[A
         bar.close()
 
 
-def conllu_attrs(attrs: Optional[Sequence[str]]) -> list[str]:
+def conllu_attrs(attrs: Sequence[str] | None) -> list[str]:
     """The attributes read_conllu keeps: all by default; TypeError or
     ValueError for a list that is not some of them, each once."""
     if attrs is None:
@@ -196,7 +197,7 @@ def conllu_attrs(attrs: Optional[Sequence[str]]) -> list[str]:
 
 
 @contextlib.contextmanager
-def _mapped(path: str, size: int):
+def _mapped(path: str, size: int) -> Iterator[bytes | mmap.mmap]:
     """The bytes of a regular file, mapped rather than copied (an empty
     file cannot be mapped: b"")."""
     with _files.open_regular(path) as file:
@@ -207,7 +208,7 @@ def _mapped(path: str, size: int):
             yield data
 
 
-def copy_documents(index: Any, docs: Iterable[int]) -> Any:
+def copy_documents(index: _core.Index, docs: Iterable[int]) -> _core.Index:
     """A new index of documents ``docs`` of an annotated index, each with
     its text, tokens, attribute values and regions, in that order."""
     builder = _core.Builder()
@@ -220,7 +221,7 @@ def copy_documents(index: Any, docs: Iterable[int]) -> Any:
 def attribute_number(index: Any, attr: str) -> int:
     """The number of an index's attribute by name; ValueError listing the
     attributes it has otherwise."""
-    names = index.attributes()
+    names: tuple[str, ...] = index.attributes()
     if not isinstance(attr, str):
         raise TypeError(f"an attribute is named by a str, not {type(attr).__name__}")
     if attr not in names:
@@ -228,19 +229,19 @@ def attribute_number(index: Any, attr: str) -> int:
     return names.index(attr)
 
 
-def structure_number(index: Any, structure: str) -> Optional[int]:
+def structure_number(index: _core.Index, structure: str) -> int | None:
     """The number of an index's structure by name, or None."""
     names = index.structures()
     return names.index(structure) if structure in names else None
 
 
-def doc_range(index: Any, doc: int) -> tuple[int, int]:
+def doc_range(index: _core.Index, doc: int) -> tuple[int, int]:
     """The corpus-wide token positions [start, end) of document number doc."""
     pairs = memoryview(index.structure_regions(0)).cast("I")
     return pairs[2 * doc], pairs[2 * doc + 1]
 
 
-def doc_values(index: Any, doc: int, attr: str) -> list[str]:
+def doc_values(index: _core.Index, doc: int, attr: str) -> list[str]:
     """The values of attribute ``attr`` of document number doc's tokens."""
     number = attribute_number(index, attr)
     start, end = doc_range(index, doc)
@@ -248,7 +249,7 @@ def doc_values(index: Any, doc: int, attr: str) -> list[str]:
     return [forms[t] for t in memoryview(index.attr_types(number, start, end)).cast("I")]
 
 
-def doc_regions(index: Any, doc: int, structure: str) -> list[tuple[int, int]]:
+def doc_regions(index: _core.Index, doc: int, structure: str) -> list[tuple[int, int]]:
     """The regions of ``structure`` in document number doc, as token
     positions within it; ValueError listing the structures otherwise."""
     if not isinstance(structure, str):

@@ -21,10 +21,10 @@ def as_int(value: Any, name: str, expected: str = "an int") -> int:
 
 def int_in(value: Any, name: str, low: int, high: int = MAX_U32) -> int:
     """An int from ``low`` to ``high``, both included."""
-    value = as_int(value, name)
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, not {value}")
-    return value
+    number = as_int(value, name)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, not {number}")
+    return number
 
 
 def as_bool(value: Any, name: str) -> bool:
@@ -35,18 +35,18 @@ def as_bool(value: Any, name: str) -> bool:
 
 def at_least(value: Any, name: str, low: int, expected: str = "an int") -> int:
     """An int >= ``low``."""
-    value = as_int(value, name, expected)
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, not {value}")
-    return value
+    number = as_int(value, name, expected)
+    if number < low:
+        raise ValueError(f"{name} must be >= {low}, not {number}")
+    return number
 
 
 def words(value: Any, name: str) -> int:
     """A number of words of context, 0 .. 2**32 - 1."""
-    value = at_least(value, name, 0)
-    if value > MAX_U32:
-        raise ValueError(f"{name} must be < 2**32, not {value}")
-    return value
+    number = at_least(value, name, 0)
+    if number > MAX_U32:
+        raise ValueError(f"{name} must be < 2**32, not {number}")
+    return number
 
 
 def window_sides(window: Any) -> tuple[int, int]:
@@ -72,7 +72,7 @@ def collocation_sides(window: Any, left: Any, right: Any) -> tuple[int, int]:
             sides[1] if right is None else int_in(right, "right", 0))
 
 
-def each_window(counting: Any) -> bool:
+def each_window(counting: object) -> bool:
     """collocates' ``counting``: whether it is "windows" (each window
     counted on its own) rather than "positions"."""
     if counting not in ("positions", "windows"):

@@ -23,7 +23,8 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Any, Callable, Optional, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from kwiq import _core
 from kwiq._args import as_int
@@ -41,7 +42,7 @@ BYTES_PER_TOKEN = 4
 # How often the calling thread wakes while it waits, to take signals.
 WAKE_SECONDS = 0.25
 
-Doc = Union[str, bytes]
+Doc = str | bytes
 
 
 def default_threads() -> int:
@@ -58,14 +59,14 @@ def check_threads(threads: Any) -> int:
     """A thread count from the ``threads=`` argument (None: the default)."""
     if threads is None:
         return default_threads()
-    threads = as_int(threads, "threads", "a positive int or None")
-    if threads < 1:
-        raise ValueError(f"threads must be >= 1, not {threads}")
-    return threads
+    count = as_int(threads, "threads", "a positive int or None")
+    if count < 1:
+        raise ValueError(f"threads must be >= 1, not {count}")
+    return count
 
 
 def plan_runs(sizes: Sequence[int], threads: int,
-              min_run: Optional[int] = None) -> list[tuple[int, int]]:
+              min_run: int | None = None) -> list[tuple[int, int]]:
     """Consecutive runs [start, stop) covering every document, about equal in
     total size: at most ``threads`` of them, none empty, and no more than one
     per ``min_run`` bytes. No documents: one empty run."""
@@ -94,7 +95,7 @@ class Progress:
     known) that threads may advance, shown only for builds that take longer
     than a second; a no-op when disabled."""
 
-    def __init__(self, total: Optional[int], enabled: bool, desc: str = "kwiq",
+    def __init__(self, total: int | None, enabled: bool, desc: str = "kwiq",
                  unit: str = "B"):
         self._bar = None
         self._lock = threading.Lock()
@@ -136,7 +137,7 @@ class _Runs:
 
 def build(sizes: Sequence[int], load: Callable[[int], Doc],
           describe: Callable[[int, BaseException], BaseException], threads: int,
-          progress: Optional[Progress] = None):
+          progress: Progress | None = None) -> _core.Index:
     """The Index of documents 0 .. len(sizes)-1, document i being load(i), a
     str or UTF-8 bytes, sizes[i] about its size in bytes. A document that
     the core rejects (invalid UTF-8 bytes, a str with lone surrogates) raises
@@ -166,7 +167,10 @@ def build(sizes: Sequence[int], load: Callable[[int], Doc],
         builders.clear()  # frees them now, not when a traceback goes
 
 
-def _fill_in_threads(builders, runs, sizes, load, describe, shared, progress) -> None:
+def _fill_in_threads(builders: list[_core.Builder], runs: list[tuple[int, int]],
+                     sizes: Sequence[int], load: Callable[[int], Doc],
+                     describe: Callable[[int, BaseException], BaseException], shared: _Runs,
+                     progress: Progress) -> None:
     executor = ThreadPoolExecutor(max_workers=len(runs), thread_name_prefix="kwiq-build")
     try:
         futures = [executor.submit(_fill, builder, k, run, sizes, load, describe, shared,
@@ -181,7 +185,9 @@ def _fill_in_threads(builders, runs, sizes, load, describe, shared, progress) ->
                 if future.exception() is not None:
                     shared.failed(futures.index(future))
         if shared.first_failed < len(runs):
-            raise futures[shared.first_failed].exception()
+            failure = futures[shared.first_failed].exception()
+            assert failure is not None  # the run failed
+            raise failure
     except BaseException:
         # The runs see `stopped` between batches; interrupt() stops the
         # batch each is adding now, which may be one document of gigabytes.
@@ -193,8 +199,9 @@ def _fill_in_threads(builders, runs, sizes, load, describe, shared, progress) ->
         executor.shutdown(wait=True)
 
 
-def _fill(builder, k: int, run: tuple[int, int], sizes, load, describe, shared: _Runs,
-          progress: Progress) -> None:
+def _fill(builder: _core.Builder, k: int, run: tuple[int, int], sizes: Sequence[int],
+          load: Callable[[int], Doc], describe: Callable[[int, BaseException], BaseException],
+          shared: _Runs, progress: Progress) -> None:
     """Feed documents run[0] .. run[1]-1 to `builder` in batches; run number
     k stops early once an earlier run has failed or the build is stopped."""
     batch: list[Doc] = []

@@ -4,7 +4,7 @@ distribution view), and their bar plot; Concordance.count_by and plot_by
 document them."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kwiq import _metadata
 from kwiq._analysis import LABEL_QUERY_CHARS, figure_type, libs, need_matplotlib, u32
@@ -12,11 +12,18 @@ from kwiq._args import as_bool
 from kwiq._indexview import IndexView
 from kwiq._views import integral_columns, shortened, value_text
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from pandas import DataFrame
+
+    from kwiq import _core
+
 # plot_by turns its group labels upright past this many groups.
 PLOT_BY_FLAT_LABELS = 12
 
 
-def count_by(view: IndexView, hits: Any, column: str, per_million: bool = True):
+def count_by(view: IndexView, hits: _core.Hits, column: str,
+             per_million: bool = True) -> DataFrame:
     """``Concordance.count_by`` (documented there) over ``view``: the
     lines of ``hits`` counted by document in C (Index.locate), then summed
     by group with pandas."""
@@ -33,7 +40,7 @@ def count_by(view: IndexView, hits: Any, column: str, per_million: bool = True):
                           "docs": np.ones(len(docs), dtype=np.int64),
                           "docs_with_lines": (lines > 0).astype(np.int64),
                           "tokens": tokens, "lines": lines})
-    table = frame.groupby(column, dropna=False, sort=True).sum().reset_index()
+    table: DataFrame = frame.groupby(column, dropna=False, sort=True).sum().reset_index()
     if per_million:
         counted = table["tokens"].to_numpy()
         table["per_million"] = np.where(counted > 0, table["lines"].to_numpy() * 1e6
@@ -41,7 +48,7 @@ def count_by(view: IndexView, hits: Any, column: str, per_million: bool = True):
     return table
 
 
-def plot_by(view: IndexView, hits: Any, column: str, query: Any):
+def plot_by(view: IndexView, hits: _core.Hits, column: str, query: str | list[str]) -> Figure:
     """``Concordance.plot_by`` (documented there) over ``view``: a bar a
     group of count_by's table."""
     need_matplotlib("plot_by()")

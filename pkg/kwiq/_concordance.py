@@ -12,14 +12,20 @@ import math
 import operator
 import os
 import sys
-from collections.abc import Hashable, Iterator, Sequence
-from typing import Any, Callable, NamedTuple, Union, overload
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from kwiq import _annotated, _core, _explore
 from kwiq._args import as_bool
 from kwiq._indexview import IndexView
 from kwiq._select import Selecting
 from kwiq._views import PAGE_SIZE, Showing
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+    from kwiq._explorer import Explorer
 
 # From this many lines on, and with pyarrow, DataFrames take their text
 # columns as the core lays them out, in Arrow arrays; below it, making the
@@ -30,7 +36,7 @@ ARROW_MIN_LINES = 256
 # early never pays for the whole concordance.
 ITER_CHUNK = 1024
 # Where to_csv and to_json write.
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = str | os.PathLike[str]
 
 # A spreadsheet reads a cell that starts with one of these as a formula
 # (OWASP's list for CSV injection); to_csv(safe=True) puts a ' before it.
@@ -128,14 +134,15 @@ class Line(NamedTuple):
 _core.set_line_type(Line)
 
 @functools.lru_cache(maxsize=256)
-def meta_line_type(names: tuple[str, ...]) -> type:
+def meta_line_type(names: tuple[str, ...]) -> type[Line]:
     """A subclass of Line with one more field per metadata column, after the
     Line fields: isinstance(line, Line) holds and line.year reads a column.
     One class per column tuple, so lines pickle by their column names and
     unpickle to the class the same columns give here."""
-    fields = collections.namedtuple("Line", Line._fields + names)
+    # The fields are known at run time only, which mypy cannot follow.
+    fields = collections.namedtuple("Line", Line._fields + names)  # type: ignore[misc]
 
-    def __reduce__(line: tuple) -> tuple:
+    def __reduce__(line: tuple[Any, ...]) -> tuple[Any, ...]:
         return _meta_line, (names, tuple(line))
 
     return type("Line", (fields, Line), {
@@ -144,7 +151,7 @@ def meta_line_type(names: tuple[str, ...]) -> type:
 
 
 def _travelled(view: IndexView, arrays: tuple[bytes, bytes, bytes],
-               options: dict) -> Concordance:
+               options: dict[str, Any]) -> Concordance:
     """The Concordance that Concordance.__reduce__ sent: its hits made
     again, over its corpus, from their positions, lengths and query
     numbers (uint32, of a little-endian machine: docs/guide/saved.md)."""
@@ -153,17 +160,19 @@ def _travelled(view: IndexView, arrays: tuple[bytes, bytes, bytes],
     return Concordance(view.index.hits_from(*arrays), view, **options)
 
 
-def _meta_line(names: tuple[str, ...], values: tuple) -> Line:
+def _meta_line(names: tuple[str, ...], values: tuple[Any, ...]) -> Line:
     return meta_line_type(names)._make(values)
 
 
-def _polars_series(pl: Any, name: str, values: list) -> Any:
+def _polars_series(pl: Any, name: str, values: list[Any]) -> polars.Series:
     """A polars Series of values of their polars type, or of Object when
     they mix types (say str and int)."""
+    series: polars.Series
     try:
-        return pl.Series(name, values)
+        series = pl.Series(name, values)
     except (TypeError, ValueError, pl.exceptions.PolarsError):
-        return pl.Series(name, values, dtype=pl.Object)
+        series = pl.Series(name, values, dtype=pl.Object)
+    return series
 
 
 def _pyarrow() -> Any:
@@ -208,15 +217,15 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     passages: kwiq._views.Showing) are parts of it written apart.
     """
 
-    def __init__(self, hits: Any, view: IndexView, *, query: str | list[str],
+    def __init__(self, hits: _core.Hits, view: IndexView, *, query: str | list[str],
                  queries: list[str], window: Any, case: bool, width: int | None,
                  bound: str | None, context: tuple[int, int, int, int],
-                 meta: list[str] | None = None, show: tuple[str, ...] = ()):
+                 meta: list[str] | None = None, show: tuple[str, ...] = ()) -> None:
         self._hits = hits
         self._view = view
         self._ids = view.ids
         self._set_options(query, queries, window, case, width, bound)
-        self.show = show
+        self.show: tuple[str, ...] = show
         if show:  # the numbers of word and of the attributes shown, for the core
             attributes = view.index.attributes()
             self._shown = [0] + [attributes.index(name) for name in show]
@@ -239,7 +248,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         self.bound = bound
         self.meta: tuple[str, ...] = ()
         # Corpus.kwic(show=...): the attributes shown after each word.
-        self.show: tuple[str, ...] = ()
+        self.show = ()
         # The keys of the last sort(), while the lines keep its order.
         self.sort_keys: tuple[str, ...] = ()
         # (page, pages, size, lines in all, documents in all) for page().
@@ -247,7 +256,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         self._n_docs: int | None = None
         # What the views compute once for this concordance and share with
         # those selected from it (each document's label).
-        self._display: dict = {}
+        self._display: dict[str, Any] = {}
 
     def _add_meta(self, names: list[str], view: IndexView) -> None:
         """Carry the metadata columns `names` on every line, as the view
@@ -258,28 +267,28 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         self._meta_index = view.index
         self._meta_position = view.shared.position
         self._line_type = meta_line_type(tuple(names))
-        self._meta_rows: list[tuple] | None = None
+        self._meta_rows: list[tuple[Any, ...]] | None = None
 
-    def _meta_of_docs(self) -> list[tuple]:
+    def _meta_of_docs(self) -> list[tuple[Any, ...]]:
         """Every document's metadata values, by number, made once."""
         if self._meta_rows is None:
             self._meta_rows = list(zip(*(self._meta_columns[name].tolist()
                                          for name in self.meta)))
         return self._meta_rows
 
-    def _meta_taken(self):
+    def _meta_taken(self) -> dict[str, pandas.Series[Any]]:
         """The metadata columns of every line, in line order, as pandas
         Series (their dtypes kept), through the documents the core locates."""
         import numpy as np
-        docs, _ = self._meta_index.locate(self._hits)
-        docs = np.frombuffer(docs, dtype=np.uint64).astype(np.intp)
+        located, _ = self._meta_index.locate(self._hits)
+        docs = np.frombuffer(located, dtype=np.uint64).astype(np.intp)
         return {name: self._meta_columns[name].take(docs).reset_index(drop=True)
                 for name in self.meta}
 
     def __len__(self) -> int:
         return len(self._hits)
 
-    def __reduce__(self):
+    def __reduce__(self) -> str | tuple[Any, ...]:
         # Its corpus (or view: IndexView.__reduce__), its hits in their
         # order (so a sorted one stays sorted) and what kwic was asked.
         options = dict(query=self.query, queries=self.queries, window=self.window,
@@ -311,7 +320,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     @overload
     def __getitem__(self, index: Any) -> Concordance: ...
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Line | Concordance:
         """``conc[i]`` is a Line (negative i counts from the end,
         IndexError outside); anything else selects lines into a new
         Concordance of the same query and settings, in C over the hits:
@@ -365,7 +374,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     def _sliced(self, start: int, step: int, n: int) -> Concordance:
         return self._with_hits(self._hits.take(start, step, n), keeps_order=step > 0)
 
-    def _numbered(self, order: array.array) -> Concordance:
+    def _numbered(self, order: array.array[int]) -> Concordance:
         return self._with_hits(self._hits.select(order), keeps_order=False)
 
     def _masked(self, mask: bytes) -> Concordance:
@@ -433,7 +442,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         other._n_docs = self._n_docs
         return other
 
-    def explore(self, *, page_size: int = PAGE_SIZE):
+    def explore(self, *, page_size: int = PAGE_SIZE) -> Explorer:
         """This concordance in the interactive explorer of its corpus (a
         notebook widget: kwiq._explorer.Explorer), with its sort and
         selection, until its query, window or case is changed there. Needs
@@ -442,7 +451,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         return _explore.explorer_class()(of_view(Corpus, self._view), concordance=self,
                                          page_size=page_size)
 
-    def _with_hits(self, hits: Any, keeps_order: bool = True) -> Concordance:
+    def _with_hits(self, hits: _core.Hits, keeps_order: bool = True) -> Concordance:
         """This concordance's settings over other hits of the same index,
         in the order of its sort when ``keeps_order``."""
         other = copy.copy(self)
@@ -453,7 +462,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
             other.sort_keys = ()
         return other
 
-    def to_pandas(self, attrs: str | Sequence[str] | None = None):
+    def to_pandas(self, attrs: str | Sequence[str] | None = None) -> pandas.DataFrame:
         """A pandas DataFrame with one column per Line field, then one per
         ``meta`` column (with the dtype the metadata has), then one per
         attribute of ``attrs``, then ``query`` (a categorical: the query
@@ -481,11 +490,14 @@ class Concordance(Selecting, Showing, Sequence[Line]):
             columns.update(self._meta_taken())
         for number in numbers:
             columns[f"match_{attributes[number]}"] = self._hits.tagged(0, len(self), [number])
-        columns["query"] = pd.Categorical.from_codes(query_numbers, categories=self.queries)
+        # pandas takes a list of categories, which pandas-stubs types as an Index only.
+        columns["query"] = pd.Categorical.from_codes(  # type: ignore[call-overload]
+            query_numbers, categories=self.queries)
         # One frame of every column: adding columns to a frame costs more.
-        return pd.DataFrame(columns)
+        frame: pandas.DataFrame = pd.DataFrame(columns)
+        return frame
 
-    def _frame_columns(self, pa: Any) -> tuple[dict, Any, bool]:
+    def _frame_columns(self, pa: Any) -> tuple[dict[str, Any], Any, bool]:
         """The Line columns for a DataFrame (``doc`` a list of the lines'
         ids), the query numbers, and whether the texts are pyarrow arrays:
         they are with pyarrow (``pa``, else None) from ARROW_MIN_LINES lines
@@ -501,7 +513,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         *fields, query_numbers = self._hits.columns(left, right, self._ids, width, bound)
         return dict(zip(Line._fields, fields)), query_numbers, False
 
-    def _arrow_columns(self, pa: Any) -> tuple[dict, Any]:
+    def _arrow_columns(self, pa: Any) -> tuple[dict[str, Any], Any]:
         """The Line columns laid out in C, without a str per line: ``doc`` a
         list of the lines' ids, the numbers int64 numpy arrays, the texts
         pyarrow large_string arrays over the bytes the core wrote; and the
@@ -511,7 +523,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         laid_out = self._hits.frame_columns(left, right, self._ids, width, bound)
         doc, numbers, query, texts = laid_out[0], laid_out[1:5], laid_out[5], laid_out[6:]
         n = len(self)
-        columns: dict = {"doc": doc}
+        columns: dict[str, Any] = {"doc": doc}
         for name, column in zip(("start", "end", "char_start", "char_end"), numbers):
             columns[name] = np.frombuffer(column, dtype=np.int64)
         for k, name in enumerate(("left", "match", "right")):
@@ -520,7 +532,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
                                                              pa.py_buffer(data))
         return {name: columns[name] for name in Line._fields}, np.frombuffer(query, np.uint32)
 
-    def to_polars(self):
+    def to_polars(self) -> polars.DataFrame:
         """A polars DataFrame with one column per Line field, then one per
         ``meta`` column, then ``query`` (a categorical). ``doc`` and the
         metadata columns have their values' polars type, or ``Object``
@@ -541,7 +553,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
                             + [_polars_series(pl, name, values) for name, values in meta.items()]
                             + [query])
 
-    def _polars_columns(self) -> tuple[dict, dict, Any]:
+    def _polars_columns(self) -> tuple[dict[str, Any], dict[str, list[Any]], Any]:
         """What to_polars makes its frame of: the Line columns (``doc`` a
         list of ids), the meta columns as lists, and the query numbers."""
         columns, query_numbers, _ = self._frame_columns(_pyarrow())
@@ -602,7 +614,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         for start in range(0, n, ITER_CHUNK):
             yield start, min(n, start + ITER_CHUNK)
 
-    def _export_rows(self) -> Iterator[tuple]:
+    def _export_rows(self) -> Iterator[tuple[Any, ...]]:
         """Each line's fields (with its metadata), then the query that found it."""
         for start, stop in self._chunks():
             numbers = self._hits.query_numbers(start, stop)
@@ -610,7 +622,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
                 yield line + (self.queries[number],)
 
 
-def _as_list(items: Any) -> list:
+def _as_list(items: Any) -> list[Any]:
     tolist = getattr(items, "tolist", None)
     return tolist() if tolist is not None else list(items)
 

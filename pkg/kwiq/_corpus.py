@@ -5,7 +5,8 @@ import os
 from collections.abc import Hashable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from kwiq import (_analysis, _annotated, _build, _core, _explore, _files, _metadata, _saved,
                   _spacy)
@@ -18,6 +19,12 @@ from kwiq._indexview import IndexView
 from kwiq._saved import FormatError, PathLike
 from kwiq._views import PAGE_SIZE
 
+if TYPE_CHECKING:
+    import pandas
+    from matplotlib.figure import Figure
+
+    from kwiq._explorer import Explorer
+
 SAMPLE_NAME = "khrushchev-kennedy-1962-10-28.txt"
 
 BOUNDS = {"sentence": _core.BOUND_SENTENCE, "paragraph": _core.BOUND_PARAGRAPH}
@@ -25,7 +32,7 @@ MAX_WIDTH = 0xFFFFFFFFFFFFFFFF
 # The metadata column from_files adds with a list of encodings.
 ENCODING_COLUMN = "encoding"
 
-Window = Union[int, Tuple[int, int]]
+Window = int | tuple[int, int]
 
 
 class Corpus:
@@ -55,7 +62,7 @@ class Corpus:
     """
 
     def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None,
-                 metadata: Any = None, *, threads: Optional[int] = None):
+                 metadata: Any = None, *, threads: int | None = None):
         if isinstance(texts, (str, bytes)):
             raise TypeError("texts must be an iterable of str, not a single "
                             f"{type(texts).__name__}; wrap one text in a list")
@@ -74,19 +81,19 @@ class Corpus:
                              threads)
         self._set(index, ids, metadata)
 
-    def _set(self, index: Any, ids: list, metadata: Any) -> None:
+    def _set(self, index: _core.Index, ids: list[Hashable], metadata: Any) -> None:
         """A whole corpus over index: every document, none left out."""
         self._index_view = IndexView.whole(index, ids, metadata)
 
     @property
-    def _index(self) -> Any:
+    def _index(self) -> _core.Index:
         """The core's index (a view's is its corpus's), for the tests that
         check the index of a corpus they build."""
         return self._index_view.index
 
     @classmethod
-    def from_pandas(cls, df: Any, text: str = "text", id: Optional[str] = None, *,
-                    threads: Optional[int] = None) -> "Corpus":
+    def from_pandas(cls, df: Any, text: str = "text", id: str | None = None, *,
+                    threads: int | None = None) -> "Corpus":
         """A corpus of the rows of a pandas DataFrame: column ``text`` holds
         the texts, column ``id`` (if given) the ids (default ``0 .. n-1``),
         and every other column becomes metadata. ValueError for a column
@@ -103,12 +110,12 @@ class Corpus:
         return cls(df[text].tolist(), ids, rest, threads=threads)
 
     @classmethod
-    def from_files(cls, paths: Union[PathLike, Iterable[PathLike]], encoding: str = "utf-8",
+    def from_files(cls, paths: PathLike | Iterable[PathLike], encoding: str = "utf-8",
                    errors: str = "strict",
-                   ids: Union[str, Callable[[Path], Hashable]] = "path",
-                   threads: Optional[int] = None, progress: bool = True,
+                   ids: str | Callable[[Path], Hashable] = "path",
+                   threads: int | None = None, progress: bool = True,
                    metadata: Any = None,
-                   include: Union[str, Sequence[str]] = _files.DEFAULT_INCLUDE) -> "Corpus":
+                   include: str | Sequence[str] = _files.DEFAULT_INCLUDE) -> "Corpus":
         """A corpus of text files, one document a file.
 
         ``paths``: a file, a directory, a glob (``"corpus/**/*.txt"``; ``**``
@@ -167,9 +174,9 @@ class Corpus:
             raise error.with_traceback(None) from None
 
     @classmethod
-    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *,
-                    attrs: Optional[Sequence[str]] = None, progress: bool = True,
-                    include: Union[str, Sequence[str]] = _annotated.CONLLU_INCLUDE) -> "Corpus":
+    def from_conllu(cls, paths: PathLike | Iterable[PathLike], *,
+                    attrs: Sequence[str] | None = None, progress: bool = True,
+                    include: str | Sequence[str] = _annotated.CONLLU_INCLUDE) -> "Corpus":
         """An annotated corpus of CoNLL-U files (Universal Dependencies),
         read in C a file at a time, with the GIL released.
 
@@ -214,10 +221,10 @@ class Corpus:
         return of_index(cls, index, ids, None)
 
     @classmethod
-    def from_vrt(cls, paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (), *,
+    def from_vrt(cls, paths: PathLike | Iterable[PathLike], attrs: Sequence[str] = (), *,
                  structures: Sequence[str] = _annotated.VRT_STRUCTURES, metadata: bool = True,
                  progress: bool = True,
-                 include: Union[str, Sequence[str]] = _annotated.VRT_INCLUDE) -> "Corpus":
+                 include: str | Sequence[str] = _annotated.VRT_INCLUDE) -> "Corpus":
         """An annotated corpus of VRT files: CWB's vertical text, as
         CQPweb, Sketch Engine and NoSketch Engine exchange it, read in C a
         file at a time with the GIL released.
@@ -268,7 +275,7 @@ class Corpus:
         return of_index(cls, index, ids, _metadata.check(rows, len(ids)) if keep else None)
 
     @classmethod
-    def from_spacy(cls, docs: Iterable[Any], attrs: Optional[Sequence[str]] = None, *,
+    def from_spacy(cls, docs: Iterable[Any], attrs: Sequence[str] | None = None, *,
                    ids: Iterable[Hashable] | None = None, metadata: Any = None,
                    progress: bool = True) -> "Corpus":
         """An annotated corpus of spaCy Docs (e.g. ``nlp.pipe(texts)``),
@@ -382,7 +389,7 @@ class Corpus:
         return sum(lengths[d] for d in view.docs)
 
     @property
-    def ids(self) -> tuple:
+    def ids(self) -> tuple[Hashable, ...]:
         """The document ids, in order."""
         view = self._index_view
         if view.docs is None:
@@ -390,7 +397,7 @@ class Corpus:
         return tuple(view.ids[d] for d in view.docs)
 
     @property
-    def metadata(self):
+    def metadata(self) -> pandas.DataFrame:
         """The metadata as a new pandas DataFrame: one row per document, in
         corpus order, indexed by the document ids (an index named ``doc``,
         as the ``doc`` column of concordances), one column per metadata
@@ -401,16 +408,18 @@ class Corpus:
             if any(isinstance(doc_id, tuple) for doc_id in view.ids) \
             else pd.Index(list(self.ids), name="doc")
         if view.metadata is None:
-            return pd.DataFrame(index=index)
+            empty: pandas.DataFrame = pd.DataFrame(index=index)
+            return empty
         rows = view.metadata if view.docs is None else view.metadata.take(view.docs)
-        frame = rows.copy()
+        frame: pandas.DataFrame = rows.copy()
         frame.index = index
         return frame
 
     def __len__(self) -> int:
         return self.n_docs
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[[type[Corpus], IndexView], Corpus],
+                                  tuple[type[Corpus], IndexView]]:
         # As its IndexView travels (IndexView.__reduce__): a loaded corpus
         # by its file, a built one by its saved bytes, a view as its corpus
         # and its documents.
@@ -533,9 +542,9 @@ class Corpus:
         return Corpus(texts, list(self.ids), metadata)
 
     def kwic(self, query: str | Iterable[str], window: Window = 5,
-             case: Optional[bool] = None, *, width: Optional[int] = None,
-             bound: Optional[str] = None, meta: Union[str, Iterable[str], None] = None,
-             show: Union[str, Iterable[str], None] = None,
+             case: bool | None = None, *, width: int | None = None,
+             bound: str | None = None, meta: str | Iterable[str] | None = None,
+             show: str | Iterable[str] | None = None,
              syntax: str = "plain", strategy: str = "longest") -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
         docs/guide/queries.md: words, phrases, globs (``peace*``), ``*`` for any word
@@ -623,8 +632,8 @@ class Corpus:
                            queries=queries, window=window, case=case, width=width,
                            bound=bound, context=context, meta=meta_names, show=shown)
 
-    def explore(self, query: Optional[str] = None, *, window: int = 5, case: bool = False,
-                page_size: int = PAGE_SIZE, syntax: str = "plain"):
+    def explore(self, query: str | None = None, *, window: int = 5, case: bool = False,
+                page_size: int = PAGE_SIZE, syntax: str = "plain") -> Explorer:
         """An interactive concordance of this corpus in a notebook (a
         widget: kwiq._explorer.Explorer says what it does), showing
         ``query`` (in ``syntax``, "plain" or "cql") if given. Needs
@@ -636,7 +645,7 @@ class Corpus:
     # IndexView ----
 
     def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False, *,
-             attr: str = "word"):
+             attr: str = "word") -> pandas.DataFrame:
         """A frequency list: a DataFrame with columns ``word, count,
         per_million, docs``, one row per word seen at least ``min_count``
         times, sorted by ``count`` descending, then ``word`` in code-point
@@ -667,7 +676,7 @@ class Corpus:
         """
         return _analysis.freq(self._index_view, case, min_count, punctuation, attr)
 
-    def ngrams(self, n: int, min_count: int = 2, *, attr: str = "word"):
+    def ngrams(self, n: int, min_count: int = 2, *, attr: str = "word") -> pandas.DataFrame:
         """N-grams: a DataFrame with columns ``ngram, count, docs``, one row per
         sequence of ``n`` consecutive words (1 <= n <= 8) seen at least
         ``min_count`` times, sorted by ``count`` descending, then ``ngram`` in
@@ -682,8 +691,8 @@ class Corpus:
         return _analysis.ngrams(self._index_view, n, min_count, attr)
 
     def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
-                 case: Optional[bool] = None, min_count: int = 1, syntax: str = "plain",
-                 strategy: str = "longest", attr: str = "word"):
+                 case: bool | None = None, min_count: int = 1, syntax: str = "plain",
+                 strategy: str = "longest", attr: str = "word") -> pandas.DataFrame:
         """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
         count``, sorted by ``count`` descending, then ``cluster`` in code-point
         order.
@@ -707,8 +716,9 @@ class Corpus:
                    left: int | None = None,
                    right: int | None = None, min_count: int = 2,
                    measures: Sequence[str] = COLLOCATION_MEASURES, *,
-                   case: Optional[bool] = None, counting: str = "positions",
-                   syntax: str = "plain", strategy: str = "longest", attr: str = "word"):
+                   case: bool | None = None, counting: str = "positions",
+                   syntax: str = "plain", strategy: str = "longest",
+                   attr: str = "word") -> pandas.DataFrame:
         """Collocates of ``query``: a DataFrame with columns ``word, observed,
         expected``, then one column per measure named as in ``measures``, one
         row per word seen at least ``min_count`` times in the windows, sorted
@@ -788,15 +798,16 @@ class Corpus:
                                     measures, case=case, counting=counting,
                                     strategy=strategy_code, attr=attr)
 
-    def keyness(self, reference, measures: Sequence[str] = KEYNESS_MEASURES, *,
-                case: bool = False, punctuation: bool = False, attr: str = "word"):
+    def keyness(self, reference: Corpus, measures: Sequence[str] = KEYNESS_MEASURES, *,
+                case: bool = False, punctuation: bool = False,
+                attr: str = "word") -> pandas.DataFrame:
         """``kwiq.keyness(self, reference, ...)``: the keywords of this corpus
         against ``reference``, as its docstring says."""
         return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation,
                                  attr=attr)
 
-    def dispersion(self, query: str | Iterable[str], *, case: Optional[bool] = None,
-                   syntax: str = "plain", strategy: str = "longest"):
+    def dispersion(self, query: str | Iterable[str], *, case: bool | None = None,
+                   syntax: str = "plain", strategy: str = "longest") -> pandas.DataFrame:
         """Where ``query`` occurs: a DataFrame with columns ``doc, position,
         relative``, one row per match (as ``kwic`` finds them, ``case``,
         ``syntax`` and ``strategy`` as there), in corpus order. ``doc`` is the document's id, ``position`` the match's first
@@ -805,9 +816,9 @@ class Corpus:
         case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.dispersion(self._index_view, query, case=case, strategy=strategy_code)
 
-    def plot_dispersion(self, queries: str | Iterable[str], *, case: Optional[bool] = None,
+    def plot_dispersion(self, queries: str | Iterable[str], *, case: bool | None = None,
                         scale: str = "relative", syntax: str = "plain",
-                        strategy: str = "longest"):
+                        strategy: str = "longest") -> Figure:
         """A lexical dispersion plot (an "x-ray" plot, as quanteda's
         textplot_xray draws it): one panel per query (a str or a list of
         str, each found as ``kwic`` finds it), titled with the query and its
@@ -828,9 +839,9 @@ class Corpus:
                                          strategy=strategy_code)
 
 
-def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: Window = 5,
-         case: Optional[bool] = None, *, width: Optional[int] = None,
-         bound: Optional[str] = None, syntax: str = "plain",
+def kwic(texts: str | Iterable[str], query: str | Iterable[str], window: Window = 5,
+         case: bool | None = None, *, width: int | None = None,
+         bound: str | None = None, syntax: str = "plain",
          strategy: str = "longest") -> Concordance:
     """One-shot KWIC over one text or a list of texts: ``window`` words each
     side or a ``(left, right)`` pair, or ``width`` characters each side;
@@ -844,7 +855,9 @@ def kwic(texts: Union[str, Iterable[str]], query: str | Iterable[str], window: W
 def sample() -> Corpus:
     """The embedded corpus: Chairman Khrushchev's letter to President
     Kennedy of 28 October 1962, one document with its file name as id."""
-    text = resources.files("kwiq").joinpath("data", SAMPLE_NAME).read_text(encoding="utf-8")
+    # One name a joinpath: Python 3.10's Traversable takes no more.
+    text = resources.files("kwiq").joinpath("data").joinpath(SAMPLE_NAME).read_text(
+        encoding="utf-8")
     return Corpus([text], ids=[SAMPLE_NAME])
 
 
@@ -866,7 +879,8 @@ def of_view(cls: type[Corpus], view: IndexView) -> Corpus:
     return corpus
 
 
-def of_index(cls: type[Corpus], index: Any, ids: list, metadata: Any) -> Corpus:
+def of_index(cls: type[Corpus], index: _core.Index, ids: list[Hashable],
+             metadata: Any) -> Corpus:
     """A whole corpus (a ``cls``) over an index built or loaded elsewhere,
     with every document's id and metadata (checked), by number."""
     corpus = cls.__new__(cls)
@@ -875,7 +889,8 @@ def of_index(cls: type[Corpus], index: Any, ids: list, metadata: Any) -> Corpus:
 
 
 def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: str,
-             errors: str, ids: Optional[list], threads: Optional[int], progress: bool,
+             errors: str, ids: Sequence[Hashable] | None, threads: int | None,
+             progress: bool,
              metadata: Any = None) -> Corpus:
     """The corpus (a ``cls``) of files ("-": standard input), as
     Corpus.from_files builds it, names[i] naming file i in errors."""
@@ -912,7 +927,7 @@ def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: st
     return of_index(cls, index, ids, metadata)
 
 
-def is_mask(items: list, n_docs: int) -> bool:
+def is_mask(items: list[Any], n_docs: int) -> bool:
     """Whether subset() was given a mask (a non-empty list of bools only)
     rather than ids; ValueError for a mask without one bool per document."""
     if not items or not all(type(item) is bool for item in items):
@@ -923,14 +938,15 @@ def is_mask(items: list, n_docs: int) -> bool:
     return True
 
 
-def as_items(mask_or_ids: Any) -> list:
+def as_items(mask_or_ids: Any) -> list[Any]:
     if isinstance(mask_or_ids, (str, bytes)):
         raise TypeError("subset() takes a mask or a list of ids, not a single "
                         f"{type(mask_or_ids).__name__}; wrap one id in a list")
     if hasattr(mask_or_ids, "to_numpy"):  # a pandas Series or Index
         mask_or_ids = mask_or_ids.to_numpy()
     if hasattr(mask_or_ids, "dtype") and hasattr(mask_or_ids, "tolist"):  # numpy
-        return mask_or_ids.tolist()
+        items: list[Any] = mask_or_ids.tolist()
+        return items
     try:
         return list(mask_or_ids)
     except TypeError:
@@ -938,7 +954,7 @@ def as_items(mask_or_ids: Any) -> list:
                         f"{type(mask_or_ids).__name__}") from None
 
 
-def check_ids(ids: Iterable[Hashable] | None, n: int) -> list:
+def check_ids(ids: Iterable[Hashable] | None, n: int) -> list[Hashable]:
     if ids is None:
         return list(range(n))
     if isinstance(ids, (str, bytes)):
@@ -946,7 +962,7 @@ def check_ids(ids: Iterable[Hashable] | None, n: int) -> list:
     ids = list(ids)
     if len(ids) != n:
         raise ValueError(f"{len(ids)} ids for {n} texts")
-    seen: set = set()
+    seen: set[Hashable] = set()
     for i, doc_id in enumerate(ids):
         try:
             hash(doc_id)
@@ -958,7 +974,7 @@ def check_ids(ids: Iterable[Hashable] | None, n: int) -> list:
     return ids
 
 
-def _check_width(width: Any) -> int:
+def _check_width(width: object) -> int:
     """Characters of context each side, 0 for none (count words)."""
     if width is None:
         return 0
@@ -1000,11 +1016,12 @@ def document_error(text: Any, i: int, doc_id: Hashable) -> Exception:
                 f"lone surrogate in document {i} (id {doc_id!r}): not valid Unicode text")
         else:
             error = UnicodeEncodeError("utf-8", text, 0, 0, f"document {i} (id {doc_id!r})")
-    error.document, error.text, error.doc_id = i, text, doc_id
+    # Attributes of kwiq's own, which the exception classes do not declare.
+    error.document, error.text, error.doc_id = i, text, doc_id  # type: ignore[attr-defined]
     return error
 
 
-def file_ids(files: _files.Files, ids: Any) -> Optional[list]:
+def file_ids(files: _files.Files, ids: Any) -> list[Hashable] | None:
     """The ids of from_files: "path", "name", "index" (None) or ids(Path)."""
     if callable(ids):
         return [ids(Path(path)) for path in files.paths]

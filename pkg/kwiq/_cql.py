@@ -14,12 +14,13 @@ from __future__ import annotations
 import unicodedata
 from array import array
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
 import regex
 
 from kwiq import _core
-from kwiq._cqlparse import parse
+from kwiq._cqlparse import Node, parse
 from kwiq._query import Pattern, QueryError, SlotCache, compile_regex, regex_matches, slot_bytes
 
 STRATEGIES = {"longest": _core.CQL_LONGEST, "shortest": _core.CQL_SHORTEST,
@@ -48,7 +49,8 @@ def _same(text: str) -> str:
     return text
 
 
-def value_matcher(pattern: str, flags: str, query: str, position: int) -> Callable:
+def value_matcher(pattern: str, flags: str, query: str,
+                  position: int) -> Callable[..., Any]:
     """matches(value, timeout=...) -> bool, what a test of ``pattern`` with
     ``flags`` holds of a value."""
     diacritics = strip_diacritics if "d" in flags else _same
@@ -59,14 +61,16 @@ def value_matcher(pattern: str, flags: str, query: str, position: int) -> Callab
     compiled = compile_regex(regex.compile, diacritics(pattern), regex.V0 | (
         regex.IGNORECASE | regex.FULLCASE if "c" in flags else 0), query, position)
     if diacritics is _same:
-        return compiled.fullmatch
+        fullmatch: Callable[..., Any] = compiled.fullmatch
+        return fullmatch
     return lambda value, timeout=None: compiled.fullmatch(diacritics(value),
                                                           timeout=timeout) is not None
 
 
 def is_plain(pattern: str) -> bool:
     """Whether a regex matches exactly its own text (no special character)."""
-    return regex.escape(pattern, special_only=True) == pattern
+    escaped: str = regex.escape(pattern, special_only=True)
+    return escaped == pattern
 
 
 class Layer:
@@ -74,7 +78,7 @@ class Layer:
     names of its attributes and structures, and each attribute's
     vocabulary and its type ids by value, fetched once when first asked."""
 
-    def __init__(self, index: Any):
+    def __init__(self, index: _core.Index) -> None:
         self.index = index
         self.attrs = list(index.attributes())
         self.structures = list(index.structures())
@@ -86,13 +90,13 @@ class Layer:
             self._forms[attr] = self.index.attr_forms(attr)
         return self._forms[attr]
 
-    def id_of(self, attr: int, value: str) -> Optional[int]:
+    def id_of(self, attr: int, value: str) -> int | None:
         if attr not in self._ids:
             self._ids[attr] = {form: i for i, form in enumerate(self.forms(attr))}
         return self._ids[attr].get(value)
 
     def type_ids(self, attr: str, pattern: str, flags: str, query: str,
-                 position: int) -> array:
+                 position: int) -> array[int]:
         """The ids of the values of ``attr`` that a test of ``pattern`` with
         ``flags`` matches (not negated)."""
         number = self.attrs.index(attr)
@@ -107,7 +111,7 @@ class Layer:
 # ---------------------------------------------------------------- compiling
 
 
-def push_negations(cond, negated: bool = False):
+def push_negations(cond: Node, negated: bool = False) -> Node:
     """``cond`` with every "not" pushed down into its tests (De Morgan)."""
     kind = cond[0]
     if kind == "not":
@@ -122,11 +126,11 @@ def push_negations(cond, negated: bool = False):
 class Program:
     """What kwiq._core.cql_find takes (see csrc/core/kw_cql.h)."""
 
-    code: array        # (op, a, b) per step
-    tests: list        # (attr number, type ids, negated)
-    bools: array       # (op, test number or 0) per postfix operation
-    cond_start: array  # constraint c is bools[cond_start[c] .. cond_start[c + 1])
-    hints: list        # (constraint numbers, lo, hi)
+    code: array[int]        # (op, a, b) per step
+    tests: list[tuple[int, array[int], bool]]  # (attr number, type ids, negated)
+    bools: array[int]       # (op, test number or 0) per postfix operation
+    cond_start: array[int]  # constraint c is bools[cond_start[c] .. cond_start[c + 1])
+    hints: list[tuple[array[int], int, int]]  # (constraint numbers, lo, hi)
     within: int        # a structure number, or -1
     n_strict: int
 
@@ -134,23 +138,25 @@ class Program:
         return slot_bytes("", [(None, self.code, self.bools, self.cond_start)]
                           + [(None, ids) for _, ids, _ in self.tests])
 
-    def args(self, strategy: int) -> tuple:
+    def args(self, strategy: int) -> tuple[array[int], list[tuple[int, array[int], bool]],
+                                           array[int], array[int],
+                                           list[tuple[array[int], int, int]], int, int, int]:
         return (self.code, self.tests, self.bools, self.cond_start, self.hints, self.within,
                 self.n_strict, strategy)
 
 
 class Compiler:
-    def __init__(self, query: str, layer: Layer):
+    def __init__(self, query: str, layer: Layer) -> None:
         self.query = query
         self.layer = layer
         self.code = array("I")
-        self.tests: list = []
+        self.tests: list[tuple[int, array[int], bool]] = []
         self.bools = array("I")
         self.cond_start = array("I", [0])
         self.strict: list[str] = []
-        self.test_ids: dict = {}
+        self.test_ids: dict[tuple[str, str, str], array[int]] = {}
 
-    def compile(self, body, within: Optional[str]) -> Program:
+    def compile(self, body: Node, within: str | None) -> Program:
         self.strict = sorted({node[1] for node in walk(body)
                               if node[0] == "close" and node[2]})
         if len(self.strict) > MAX_STRICT:
@@ -177,7 +183,7 @@ class Compiler:
     def here(self) -> int:
         return len(self.code) // 3
 
-    def emit(self, node) -> None:
+    def emit(self, node: Node) -> None:
         kind = node[0]
         if kind == "token":
             cond = NO_BOUND if node[1] is None else self.constraint(node[1])
@@ -203,7 +209,7 @@ class Compiler:
         else:
             self.repeat(node[1], node[2], node[3])
 
-    def repeat(self, part, low: int, high: Optional[int]) -> None:
+    def repeat(self, part: Node, low: int, high: int | None) -> None:
         for _ in range(low):
             self.emit(part)
         if high is None:
@@ -219,13 +225,13 @@ class Compiler:
         for split in splits:
             self.patch(split, split + 1, self.here())
 
-    def constraint(self, cond) -> int:
+    def constraint(self, cond: Node) -> int:
         """The number of a new constraint made of ``cond``."""
         self.postfix(push_negations(cond))
         self.cond_start.append(len(self.bools) // 2)
         return len(self.cond_start) - 2
 
-    def postfix(self, cond) -> None:
+    def postfix(self, cond: Node) -> None:
         if cond[0] == "test":
             _, attr, pattern, flags, negated, position = cond
             key = (attr, pattern, flags)
@@ -242,7 +248,7 @@ class Compiler:
             self.bools.extend((op, 0))
 
 
-def walk(node):
+def walk(node: Node) -> Iterator[Node]:
     """Every node of a query tree, depth first."""
     yield node
     kind = node[0]
@@ -253,19 +259,19 @@ def walk(node):
         yield from walk(node[1])
 
 
-def hints_of(body) -> list:
+def hints_of(body: Node) -> list[tuple[list[int], int, int]]:
     """Where the core may take its candidates from: (constraints, lo, hi),
     each meaning that every match consumes, between lo and hi tokens after
     its start, a token that one of the constraints accepts. The first
     tokens' constraints (at 0) and each required token's own."""
-    numbers = {}
+    numbers: dict[int, int] = {}
     counter = [0]
 
-    def number(node) -> int:
+    def number(node: Node) -> int:
         # Constraints are numbered in the order Compiler.emit meets them.
         return numbers[id(node)]
 
-    def visit(node) -> None:
+    def visit(node: Node) -> None:
         if node[0] == "token" and node[1] is not None:
             numbers.setdefault(id(node), counter[0])
             counter[0] += 1
@@ -287,7 +293,7 @@ def hints_of(body) -> list:
     return hints
 
 
-def first_tokens(node) -> tuple[list, bool]:
+def first_tokens(node: Node) -> tuple[list[Node], bool]:
     """The token nodes that may consume a match's first token (their first
     copies, as emitted), and whether ``node`` may consume nothing."""
     kind = node[0]
@@ -301,7 +307,7 @@ def first_tokens(node) -> tuple[list, bool]:
     if kind == "alt":
         found = [first_tokens(option) for option in node[1]]
         return [t for tokens, _ in found for t in tokens], any(empty for _, empty in found)
-    tokens: list = []
+    tokens = []
     for part in node[1]:
         part_tokens, empty = first_tokens(part)
         tokens += part_tokens
@@ -310,7 +316,7 @@ def first_tokens(node) -> tuple[list, bool]:
     return tokens, True
 
 
-def required(node) -> tuple[int, Optional[int], list]:
+def required(node: Node) -> tuple[int, int | None, list[tuple[Node, int, int | None]]]:
     """(fewest tokens, most tokens or None, [(token node, lo, hi)]) of a
     node: the token nodes (first copies) every match of it consumes, lo to
     hi tokens after its start (hi None: any number)."""
@@ -326,7 +332,8 @@ def required(node) -> tuple[int, Optional[int], list]:
     if kind == "alt":
         found = [required(option) for option in node[1]]
         highs = [high for _, high, _ in found]
-        return min(low for low, _, _ in found), None if None in highs else max(highs), []
+        return (min(low for low, _, _ in found),
+                None if None in highs else max(cast(list[int], highs)), [])
     low, high, tokens = 0, 0, []
     for part in node[1]:
         part_low, part_high, part_tokens = required(part)
@@ -349,7 +356,7 @@ def strategy_code(strategy: Any) -> int:
     return STRATEGIES[strategy]
 
 
-def query_options(syntax: Any, case: Any, strategy: Any) -> tuple[bool, Optional[int]]:
+def query_options(syntax: Any, case: Any, strategy: Any) -> tuple[bool, int | None]:
     """(case, strategy code) of a query's arguments, checked: the code is
     None for the plain query language. ``case`` defaults to False there;
     with CQL it must not be given (CQL says case in the query, with %c)."""
@@ -373,12 +380,12 @@ class Programs:
     IndexView's Shared keeps for CQL. Programs are cached as kwiq._query's
     SlotCache keeps slots (bounded by count and bytes)."""
 
-    def __init__(self, index: Any):
+    def __init__(self, index: _core.Index) -> None:
         self.index = index
-        self.layer: Optional[Layer] = None
+        self.layer: Layer | None = None
         self.cache = SlotCache()
 
-    def hits(self, query: str, strategy: int) -> Any:
+    def hits(self, query: str, strategy: int) -> _core.Hits:
         """The Hits of ``query`` under strategy code ``strategy``."""
         program = self.cache.get(query)
         if program is None:

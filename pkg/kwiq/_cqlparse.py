@@ -14,7 +14,7 @@ gives them. Parsing makes a tree of tuples:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, NoReturn
 
 from kwiq._query import QueryError
 
@@ -28,6 +28,11 @@ MAX_REPEAT = 10_000
 NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
 NAME_CHARS = NAME_START + "0123456789-"
 OPERATORS = "[](){}|&!=?*+,"
+
+# A node of the parsed query, which kwiq._cql compiles: a tuple whose first
+# item names its kind ("seq", "alt", "repeat", "token", "open", "close",
+# "test", "and", "or", "not").
+Node = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ class Parser:
     """Recursive descent over the lexemes of one query (see the grammar in
     the README); ``attrs`` and ``structures`` are the corpus's names."""
 
-    def __init__(self, query: str, attrs: list[str], structures: list[str]):
+    def __init__(self, query: str, attrs: list[str], structures: list[str]) -> None:
         self.query = query
         self.attrs = attrs
         self.structures = structures
@@ -133,7 +138,7 @@ class Parser:
         self.depth = 0
         self.opened: set[str] = set()
 
-    def fail(self, problem: str, position: Optional[int] = None):
+    def fail(self, problem: str, position: int | None = None) -> NoReturn:
         raise QueryError(problem, self.query,
                          self.lexemes[self.at].position if position is None else position)
 
@@ -158,7 +163,7 @@ class Parser:
         lexeme = self.next()
         return "the end" if lexeme.kind == "end" else repr(self.query[lexeme.position:][:20])
 
-    def parse(self) -> tuple[Any, Optional[str]]:
+    def parse(self) -> tuple[Node, str | None]:
         """(body, the structure of ``within`` or None)."""
         body = self.alternatives()
         within = None
@@ -180,13 +185,13 @@ class Parser:
                       f"{', '.join(self.structures)})", position)
         return name
 
-    def alternatives(self):
+    def alternatives(self) -> Node:
         options = [self.sequence()]
         while self.skip_op("|"):
             options.append(self.sequence())
         return options[0] if len(options) == 1 else ("alt", options)
 
-    def sequence(self):
+    def sequence(self) -> Node:
         parts = []
         while self.next().kind in ("string", "open", "close") or self.is_op("(") \
                 or self.is_op("["):
@@ -195,7 +200,7 @@ class Parser:
             self.fail(f"expected a token, a group or an anchor, found {self.shown()}")
         return parts[0] if len(parts) == 1 else ("seq", parts)
 
-    def quantified(self):
+    def quantified(self) -> Node:
         part = self.primary()
         lexeme = self.next()
         if lexeme.kind != "op" or lexeme.text not in "?*+{":
@@ -215,7 +220,7 @@ class Parser:
             self.fail(f"{{{low},{high}}}: the minimum exceeds the maximum", lexeme.position)
         return ("repeat", part, low or 0, high)
 
-    def number(self) -> Optional[int]:
+    def number(self) -> int | None:
         lexeme = self.next()
         if lexeme.kind != "int":
             return None
@@ -224,7 +229,7 @@ class Parser:
         self.at += 1
         return int(lexeme.text)
 
-    def primary(self):
+    def primary(self) -> Node:
         lexeme = self.next()
         if lexeme.kind in ("open", "close"):
             self.at += 1
@@ -254,19 +259,19 @@ class Parser:
         if self.depth > MAX_DEPTH:
             self.fail(f"groups, parentheses or negations nested more than {MAX_DEPTH} deep")
 
-    def disjunction(self):
+    def disjunction(self) -> Node:
         operands = [self.conjunction()]
         while self.skip_op("|"):
             operands.append(self.conjunction())
         return operands[0] if len(operands) == 1 else ("or", operands)
 
-    def conjunction(self):
+    def conjunction(self) -> Node:
         operands = [self.negation()]
         while self.skip_op("&"):
             operands.append(self.negation())
         return operands[0] if len(operands) == 1 else ("and", operands)
 
-    def negation(self):
+    def negation(self) -> Node:
         if self.is_op("!") or self.is_op("("):
             self.deeper()
             if self.skip_op("!"):
@@ -290,7 +295,7 @@ class Parser:
             return self.test(lexeme.text, True)
         self.fail(f"expected = or != after {lexeme.text!r}, found {self.shown()}")
 
-    def test(self, attr: str, negated: bool):
+    def test(self, attr: str, negated: bool) -> Node:
         lexeme = self.next()
         if lexeme.kind != "string":
             self.fail(f"expected a quoted string, found {self.shown()}")
@@ -305,7 +310,7 @@ class Parser:
         return ("test", attr, lexeme.text, flags, negated, lexeme.position)
 
 
-def parse(query: str, attrs: list[str], structures: list[str]) -> tuple[Any, Optional[str]]:
+def parse(query: str, attrs: list[str], structures: list[str]) -> tuple[Node, str | None]:
     """(body, within) of ``query``; QueryError naming the problem and its
     position, or an unknown attribute or structure and the corpus's."""
     if not query.isascii():

@@ -3,10 +3,13 @@
 before it is asked for: kwiq itself needs no widget library."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kwiq._explorer import Explorer
 
 
-def explorer_class() -> type:
+def explorer_class() -> type[Explorer]:
     """kwiq._explorer.Explorer; ImportError saying what to install when
     anywidget is not installed."""
     try:
@@ -18,7 +21,7 @@ def explorer_class() -> type:
     return Explorer
 
 
-def explore(source: Any, query: Optional[str] = None, **options: Any) -> Any:
+def explore(source: Any, query: str | None = None, **options: Any) -> Explorer:
     """The concordance explorer of ``source``: ``Corpus.explore(query,
     **options)`` for a Corpus, ``Concordance.explore(**options)`` for a
     Concordance (which takes no query: it shows its own). TypeError for

@@ -20,7 +20,8 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Optional
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, cast
 
 import anywidget
 import traitlets
@@ -30,6 +31,11 @@ from kwiq._concordance import Concordance
 from kwiq._query import QueryError
 from kwiq._views import (HTML_CONTEXT_CHARS, PAGE_SIZE, doc_labels, integral_columns, is_missing,
                          kth_word, value_text)
+
+if TYPE_CHECKING:
+    import pandas
+
+    from kwiq._corpus import Corpus
 
 STATIC = Path(__file__).with_name("static")
 # The most lines one page may hold: the browser lays out every row it gets.
@@ -98,24 +104,25 @@ class Explorer(anywidget.AnyWidget):
     passage_line = traitlets.Int(-1).tag(sync=True)
 
     # What the model computes; the front end only reads these.
-    columns = traitlets.List().tag(sync=True)
+    columns: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     result = traitlets.Dict().tag(sync=True)
     passage = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, corpus: Any, query: Optional[str] = None, *,
-                 concordance: Optional[Concordance] = None, window: int = 5,
-                 case: bool = False, page_size: int = PAGE_SIZE, syntax: str = "plain"):
+    def __init__(self, corpus: Corpus, query: str | None = None, *,
+                 concordance: Concordance | None = None, window: int = 5,
+                 case: bool = False, page_size: int = PAGE_SIZE,
+                 syntax: str = "plain") -> None:
         self._corpus = corpus
         # The concordance explore() was called on: shown, with its own
         # selection, until its query, window or case is changed. A list of
         # queries shows as its queries joined by " | ", and is run as that
         # list while the text is left as it is.
         self._origin = concordance
-        self._origin_text: Optional[str] = None
+        self._origin_text: str | None = None
         self._origin_queries: Any = None
-        self._kwic_options: dict = {}
+        self._kwic_options: dict[str, Any] = {}
         if concordance is not None:
             self._origin_queries = concordance.query
             query = self._origin_text = concordance.query \
@@ -133,12 +140,12 @@ class Explorer(anywidget.AnyWidget):
         if syntax not in SYNTAXES:
             raise ValueError(f"syntax must be one of {', '.join(map(repr, SYNTAXES))}, "
                              f"not {syntax!r}")
-        self._base_key: Optional[tuple] = None
-        self._base: Optional[Concordance] = None
-        self._view_key: Optional[tuple] = None
-        self._view: Optional[Concordance] = None
+        self._base_key: tuple[Any, ...] | None = None
+        self._base: Concordance | None = None
+        self._view_key: tuple[Any, ...] | None = None
+        self._view: Concordance | None = None
         self._refreshing = False
-        self.frame = None
+        self.frame: pandas.DataFrame | None = None
         self._documents = Documents(corpus)
         # What "per million" counts against: the corpus's tokens, as count_by counts them.
         self._tokens = corpus.n_tokens
@@ -149,12 +156,12 @@ class Explorer(anywidget.AnyWidget):
         self._refresh()
 
     @property
-    def concordance(self) -> Optional[Concordance]:
+    def concordance(self) -> Concordance | None:
         """The Concordance shown, sorted and filtered as shown (None when
         there is no query or it is in error)."""
         return self._view
 
-    def to_pandas(self):
+    def to_pandas(self) -> pandas.DataFrame | None:
         """The lines shown, every page of them, as ``Concordance.to_pandas``
         gives them (None when there is no concordance)."""
         return None if self._view is None else self._view.to_pandas()
@@ -163,7 +170,7 @@ class Explorer(anywidget.AnyWidget):
 
     @traitlets.observe("query", "syntax", "window", "case", "sort", "near", "where", "page",
                        "page_size", "group_by")
-    def _request_changed(self, change: dict) -> None:
+    def _request_changed(self, change: dict[str, Any]) -> None:
         if self._refreshing:
             return
         if change["name"] in RESETS_PAGE and self.page != 1:
@@ -172,10 +179,10 @@ class Explorer(anywidget.AnyWidget):
         self._refresh()
 
     @traitlets.observe("passage_line")
-    def _passage_line_changed(self, change: dict) -> None:
+    def _passage_line_changed(self, change: dict[str, Any]) -> None:
         self.passage = self._passage(change["new"])
 
-    def _request(self) -> dict:
+    def _request(self) -> dict[str, Any]:
         return {"query": self.query, "syntax": self.syntax, "window": self.window,
                 "case": self.case,
                 "sort": list(self.sort), "near": self.near, "where": dict(self.where),
@@ -197,8 +204,8 @@ class Explorer(anywidget.AnyWidget):
                 self.passage_line = -1
                 self.passage = {}
 
-    def _compute(self) -> tuple[dict, Optional[dict]]:
-        result: dict = {"total": 0, "docs": 0, "pages": 0, "first": 0, "rows": [],
+    def _compute(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        result: dict[str, Any] = {"total": 0, "docs": 0, "pages": 0, "first": 0, "rows": [],
                         "groups": None, "error": None}
         try:
             conc = self._current()
@@ -214,7 +221,7 @@ class Explorer(anywidget.AnyWidget):
         result["request"] = self._request()
         return result, result["error"]
 
-    def _current(self) -> Optional[Concordance]:
+    def _current(self) -> Concordance | None:
         """The concordance the traits ask for, made anew only when its
         query, window or case (then its filters or sort) have changed."""
         query = self.query.strip()
@@ -230,7 +237,7 @@ class Explorer(anywidget.AnyWidget):
                     tuple(self.sort))
         if view_key != self._view_key:
             self._view_key, self._view = None, None
-            self._view = self._select(self._base)
+            self._view = self._select(cast(Concordance, self._base))  # made above
             self._view_key = view_key
         return self._view
 
@@ -263,7 +270,7 @@ class Explorer(anywidget.AnyWidget):
             conc = conc.sort(*self.sort)
         return conc
 
-    def _page_of(self, conc: Concordance) -> dict:
+    def _page_of(self, conc: Concordance) -> dict[str, Any]:
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {self.page_size}")
         pages = conc.n_pages(self.page_size)
@@ -278,14 +285,14 @@ class Explorer(anywidget.AnyWidget):
                 "rows": rows, "sort_keys": list(conc.sort_keys),
                 "per_million": len(conc) * 1e6 / max(self._tokens, 1)}
 
-    def _row(self, number: int, line: Any, keys: list[str]) -> dict:
+    def _row(self, number: int, line: Any, keys: list[str]) -> dict[str, Any]:
         left = line.left[-HTML_CONTEXT_CHARS:]
         right = line.right[:HTML_CONTEXT_CHARS]
         return {"n": number, "doc": self._documents.label(line.doc), "id": str(line.doc),
                 "meta": self._documents.values(line.doc), "left": left, "match": line.match,
                 "right": right, "keys": sort_spans(left, right, keys)}
 
-    def _groups(self, conc: Concordance) -> list[dict]:
+    def _groups(self, conc: Concordance) -> list[dict[str, Any]]:
         table = conc.count_by(self.group_by, per_million=True)
         integral = integral_columns(table, [self.group_by])
         return [{"value": value_text(value, self.group_by in integral),
@@ -296,7 +303,7 @@ class Explorer(anywidget.AnyWidget):
                     table["docs_with_lines"].tolist(), table["lines"].tolist(),
                     table["per_million"].tolist())]
 
-    def _passage(self, number: int) -> dict:
+    def _passage(self, number: int) -> dict[str, Any]:
         conc = self._view
         if conc is None or not 0 <= number < len(conc):
             return {}
@@ -318,8 +325,8 @@ class Explorer(anywidget.AnyWidget):
                 path = self.export_csv()
                 self.status = f"wrote {len(self._view):,} lines to {path}"
             else:
-                self.frame = self.to_pandas()
-                self.status = (f"a DataFrame of {len(self.frame):,} lines is in this "
+                self.frame = frame = cast("pandas.DataFrame", self.to_pandas())  # a view is shown
+                self.status = (f"a DataFrame of {len(frame):,} lines is in this "
                                "widget's .frame")
         except (OSError, ImportError) as error:
             self.status = f"export failed: {error}"
@@ -345,7 +352,7 @@ class Explorer(anywidget.AnyWidget):
 
     # ---- without a widget front end, the static view
 
-    def _repr_html_(self) -> Optional[str]:
+    def _repr_html_(self) -> str | None:
         """The page shown as the static HTML view (Concordance's), which
         IPython adds to the widget's own output for the front ends that
         show no widget; None when there is no concordance."""
@@ -360,7 +367,7 @@ class Documents:
     values as text, and the controls and tests of metadata filters; made
     once per document, never per line."""
 
-    def __init__(self, corpus: Any):
+    def __init__(self, corpus: Corpus) -> None:
         ids = list(corpus.ids)
         self.position = {doc: k for k, doc in enumerate(ids)} if all_hashable(ids) else {}
         self.labels = doc_labels(ids)
@@ -379,12 +386,12 @@ class Documents:
         k = self.position.get(doc) if is_hashable(doc) else None
         return [] if k is None or not self.rows else self.rows[k]
 
-    def controls(self) -> list[dict]:
+    def controls(self) -> list[dict[str, Any]]:
         """One filter control per metadata column: a range for numbers, a
         menu of values for text of few values, else a box for a value."""
         controls = []
-        for name in self.names:
-            column = self.frame[name]
+        for name in self.names:  # none without a frame
+            column = cast("pandas.DataFrame", self.frame)[name]
             if column.dtype.kind in "iuf":
                 values = column.dropna()
                 low = high = None
@@ -400,7 +407,7 @@ class Documents:
                 controls.append({"name": name, "kind": "text"})
         return controls
 
-    def tests(self, where: dict) -> dict:
+    def tests(self, where: dict[str, Any]) -> dict[str, Any]:
         """Concordance.where's callables for the widget's filters: a value
         as shown (value_text) or a [low, high] range of numbers. ValueError
         for a column the metadata has not or a filter of another shape."""
@@ -420,11 +427,11 @@ class Documents:
         return tests
 
 
-def equal_text(wanted: str, integral: bool):
+def equal_text(wanted: str, integral: bool) -> Callable[[Any], bool]:
     return lambda value: value_text(value, integral) == wanted
 
 
-def in_range(low: Optional[float], high: Optional[float]):
+def in_range(low: float | None, high: float | None) -> Callable[[Any], bool]:
     def test(value: Any) -> bool:
         if is_missing(value) or not isinstance(value, (int, float)):
             return False
@@ -432,7 +439,7 @@ def in_range(low: Optional[float], high: Optional[float]):
     return test
 
 
-def metadata_frame(corpus: Any):
+def metadata_frame(corpus: Corpus) -> pandas.DataFrame | None:
     """The corpus's metadata as a pandas DataFrame, or None when it has no
     column (or pandas, which metadata needs, is not installed)."""
     try:
@@ -442,11 +449,11 @@ def metadata_frame(corpus: Any):
     return frame if len(frame.columns) else None
 
 
-def sort_spans(left: str, right: str, keys: list[str]) -> dict:
+def sort_spans(left: str, right: str, keys: list[str]) -> dict[str, Any]:
     """Where each sort key's word lies in the contexts shown, as [begin,
     end, key number] lists, and the key number of the match (-1 if it is
     no key): the front end colours them by key, as AntConc does."""
-    spans: dict = {"left": [], "right": [], "match": -1}
+    spans: dict[str, Any] = {"left": [], "right": [], "match": -1}
     for k, key in enumerate(keys):
         if key == "match" and spans["match"] < 0:
             spans["match"] = k
@@ -458,7 +465,7 @@ def sort_spans(left: str, right: str, keys: list[str]) -> dict:
     return spans
 
 
-def error_of(error: Exception, near: str) -> dict:
+def error_of(error: Exception, near: str) -> dict[str, Any]:
     """A bad query or setting as the widget shows it: the message, and
     for a QueryError the problem, the query and the position in it, and
     which box it was typed in."""
@@ -470,7 +477,7 @@ def error_of(error: Exception, near: str) -> dict:
             "field": None}
 
 
-def all_hashable(ids: list) -> bool:
+def all_hashable(ids: list[Hashable]) -> bool:
     return all(is_hashable(doc) for doc in ids)
 
 

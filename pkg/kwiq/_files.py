@@ -19,14 +19,16 @@ import contextlib
 import errno
 import fnmatch
 import functools
+import io
 import os
 import stat
 import sys
 import warnings
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = str | os.PathLike[str]
 
 # What a directory reads unless include= says otherwise.
 DEFAULT_INCLUDE = "*.txt"
@@ -58,7 +60,7 @@ class FileDecodeError(UnicodeDecodeError):
         self.path = path
         self.object_start = low
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[FileDecodeError], tuple[Any, ...]]:
         return (type(self), (self.path, self.encoding, self.object, self.start, self.end,
                              self.reason, self.object_start))
 
@@ -85,8 +87,8 @@ class Files(NamedTuple):
     skipped: list[str]
 
 
-def expand(paths: Union[PathLike, Iterable[PathLike]],
-           include: Union[str, Sequence[str]] = DEFAULT_INCLUDE) -> Files:
+def expand(paths: PathLike | Iterable[PathLike],
+           include: str | Sequence[str] = DEFAULT_INCLUDE) -> Files:
     """The files named by a path, a directory (its files below it whose
     name matches ``include``, a glob or a list of globs), a glob (``**``
     for any depth) or a list of these, in order: a list keeps its order, a
@@ -134,7 +136,7 @@ def _add_directory(root: str, patterns: list[str], found: Files) -> None:
                                 f"{root}")
 
 
-def check_include(include: Union[str, Sequence[str]]) -> list[str]:
+def check_include(include: str | Sequence[str]) -> list[str]:
     """The globs of include= (one or a list), each matched against a file's name."""
     patterns = [include] if isinstance(include, str) else include
     try:
@@ -147,7 +149,7 @@ def check_include(include: Union[str, Sequence[str]]) -> list[str]:
     return patterns
 
 
-def skipped_note(files: Files, include: Union[str, Sequence[str]], every: str) -> Optional[str]:
+def skipped_note(files: Files, include: str | Sequence[str], every: str) -> str | None:
     """How many files directories left out, and the first few; None when
     none was. ``every``: how to say include every file."""
     if not files.skipped:
@@ -158,7 +160,7 @@ def skipped_note(files: Files, include: Union[str, Sequence[str]], every: str) -
             f"left out: {shown}{more}; {every} reads every file")
 
 
-def warn_skipped(files: Files, include: Union[str, Sequence[str]], stacklevel: int) -> None:
+def warn_skipped(files: Files, include: str | Sequence[str], stacklevel: int) -> None:
     """The skipped_note as a SkippedFilesWarning, at the caller ``stacklevel``
     frames up."""
     note = skipped_note(files, include, 'include="*"')
@@ -182,7 +184,7 @@ def not_regular(path: str, status: os.stat_result) -> OSError:
                            "files", path)
 
 
-def open_regular(path: str):
+def open_regular(path: str) -> io.BufferedReader:
     """path opened for reading, a regular file: never blocks on a FIFO, even
     one put there after check_regular looked."""
     check_regular(path)
@@ -268,7 +270,7 @@ def _matches(parts: tuple[str, ...], pattern: Sequence[str], directory: bool) ->
     return match(0, 0)
 
 
-def check_codec(encoding: Union[str, Sequence[str]], errors: str) -> bool:
+def check_codec(encoding: str | Sequence[str], errors: str) -> bool:
     """Validate encoding (a name, or a non-empty list of names to try in
     order) and errors: LookupError for an unknown one, ValueError for an
     error handler that cannot decode. True when the raw bytes may go
@@ -289,7 +291,7 @@ def check_codec(encoding: Union[str, Sequence[str]], errors: str) -> bool:
     return isinstance(encoding, str) and names == ["utf-8"] and errors == "strict"
 
 
-def encoding_list(encoding: Union[str, Sequence[str]]) -> list[str]:
+def encoding_list(encoding: str | Sequence[str]) -> list[str]:
     """encoding= as a list of names (one for a str)."""
     if isinstance(encoding, str):
         return [encoding]
@@ -299,9 +301,9 @@ def encoding_list(encoding: Union[str, Sequence[str]]) -> list[str]:
     raise TypeError(f"encoding must be str or a non-empty list of str, not {encoding!r:.60}")
 
 
-def reader(paths: list[str], encoding: Union[str, Sequence[str]], errors: str, raw: bool,
+def reader(paths: list[str], encoding: str | Sequence[str], errors: str, raw: bool,
            names: list[str],
-           used: Optional[list] = None) -> Callable[[int], Union[str, bytes]]:
+           used: list[str | None] | None = None) -> Callable[[int], str | bytes]:
     """load(i): file i's bytes (raw) or its text decoded with Python's codec
     (each encoding of a list tried in order, strictly but the last, which
     takes ``errors``; used[i] set to the one that decoded it); a decoding
@@ -323,7 +325,7 @@ def reader(paths: list[str], encoding: Union[str, Sequence[str]], errors: str, r
             used[i] = name
         return text
 
-    def load(i: int) -> Union[str, bytes]:
+    def load(i: int) -> str | bytes:
         path = paths[i]
         if path == "-":
             data = sys.stdin.buffer.read()

@@ -6,17 +6,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any
 
 from kwiq import _core, _saved
 from kwiq._cql import Programs
-from kwiq._query import SlotCache, Vocabulary, parse, slot_bytes
+from kwiq._query import Slot, SlotCache, Vocabulary, parse, slot_bytes
 from kwiq._saved import FormatError
 
 # Where an index comes from, which is how it travels (IndexView.__reduce__):
 # ("file", absolute path, the file's checksum, whether it is mapped) for a
 # loaded one, None for a built one, which travels as its saved bytes.
-Source = Optional[Tuple[str, str, int, bool]]
+Source = tuple[str, str, int, bool] | None
 
 
 class Shared:
@@ -24,7 +24,7 @@ class Shared:
     once (and each other attribute's, as asked), the document number of each id, the slots of recent queries
     (kwiq._query.SlotCache), and where the index comes from."""
 
-    def __init__(self, ids: list, source: Source = None):
+    def __init__(self, ids: list[Hashable], source: Source = None) -> None:
         self.ids = ids
         self.source = source
         self.vocabulary: Vocabulary | None = None
@@ -55,20 +55,22 @@ class IndexView:
     ``freq_cache`` is this corpus's or view's own (kwiq._analysis.freq).
     """
 
-    index: Any
-    ids: list
+    index: _core.Index
+    ids: list[Hashable]
     metadata: Any
-    docs: Optional[list[int]]
-    mask: Optional[bytes]
+    docs: list[int] | None
+    mask: bytes | None
     shared: Shared
-    freq_cache: dict
+    # keys: kwiq._analysis's, each with the counts it keeps
+    freq_cache: dict[Any, Any]
 
     @classmethod
-    def whole(cls, index: Any, ids: list, metadata: Any, source: Source = None) -> IndexView:
+    def whole(cls, index: _core.Index, ids: list[Hashable], metadata: Any,
+              source: Source = None) -> IndexView:
         """Every document of the index."""
         return cls(index, ids, metadata, None, None, Shared(ids, source), {})
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         """A view pickles as its whole corpus and its documents: a loaded
         index as a reference to its file (checked by its checksum when
         unpickled), a built one as the bytes ``save`` would write; the ids
@@ -92,38 +94,38 @@ class IndexView:
             self.shared.vocabulary = Vocabulary(self.index)
         return self.shared.vocabulary
 
-    def hits(self, queries: list[str], case: bool) -> Any:
+    def hits(self, queries: list[str], case: bool) -> _core.Hits:
         """The hits of queries (checked, as kwiq._args.query_list gives
         them), merged, in this corpus's or view's documents."""
         return self._merged([self._match(q, case) for q in queries])
 
-    def cql_hits(self, queries: list[str], strategy: int) -> Any:
+    def cql_hits(self, queries: list[str], strategy: int) -> _core.Hits:
         """The hits of CQL queries (kwiq._cql) under a strategy code, as
         ``hits`` gives those of plain ones."""
         if self.shared.programs is None:
             self.shared.programs = Programs(self.index)
         return self._merged([self.shared.programs.hits(q, strategy) for q in queries])
 
-    def find(self, queries: list[str], case: bool, strategy: Optional[int]) -> Any:
+    def find(self, queries: list[str], case: bool, strategy: int | None) -> _core.Hits:
         """``cql_hits`` for a strategy code, else ``hits`` (as
         kwiq._cql.query_options gives them)."""
         return self.hits(queries, case) if strategy is None else self.cql_hits(queries, strategy)
 
-    def _merged(self, hits: list) -> Any:
+    def _merged(self, hits: list[_core.Hits]) -> _core.Hits:
         """The hits of several queries in one list, in this view's documents."""
         merged = hits[0] if len(hits) == 1 else _core.merge(hits)
         if self.mask is not None:
             merged = self.index.hits_in_docs(merged, self.mask)
         return merged
 
-    def _match(self, query: str, case: bool):
+    def _match(self, query: str, case: bool) -> _core.Hits:
         slots = self.shared.slots.get((query, case))
         if slots is None:
             slots = self._slots(query, case)
             self.shared.slots.put((query, case), slots, slot_bytes(query, slots))
         return self.index.match(slots, case)
 
-    def _slots(self, query: str, case: bool) -> list:
+    def _slots(self, query: str, case: bool) -> list[Slot]:
         patterns = parse(query)
         if any(p.kind in ("glob", "regex") for p in patterns):
             self.vocabulary()
@@ -134,7 +136,8 @@ class IndexView:
         return [vocabulary.slot(p, case, query) for p in patterns]
 
 
-def travelled(source: tuple, ids: list, metadata: Any, docs: Optional[list[int]]) -> IndexView:
+def travelled(source: tuple[Any, ...], ids: list[Hashable], metadata: Any,
+              docs: list[int] | None) -> IndexView:
     """The IndexView that IndexView.__reduce__ sent; FormatError when the
     file of a loaded index has changed since (or is not a saved corpus)."""
     if source[0] == "bytes":

@@ -2,9 +2,13 @@
 workers) and arrived as a pandas DataFrame, rather than hits in C arrays."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kwiq._concordance import Concordance, Line, meta_line_type, sort_key_specs
+
+if TYPE_CHECKING:
+    import pandas
 
 # sort_keys(specs, parts, rows) -> a DataFrame of the values each key (a
 # (name, attribute) pair of kwiq._concordance.sort_key_specs) compares
@@ -29,9 +33,9 @@ class LineConcordance(Concordance):
     """
 
     def __init__(self, frame: Any, *, query: str | list[str], queries: list[str], window: Any,
-                 case: bool, width: Optional[int], bound: Optional[str], origin: tuple,
+                 case: bool, width: int | None, bound: str | None, origin: tuple[Any, Any],
                  sort_keys: SortKeys, index: Any, meta: Sequence[str] = (),
-                 show: tuple[str, ...] = ()):
+                 show: tuple[str, ...] = ()) -> None:
         self._frame = frame.reset_index(drop=True)
         self._ids = self._frame["doc"].tolist()
         self._set_options(query, queries, window, case, width, bound)
@@ -109,7 +113,7 @@ class LineConcordance(Concordance):
     def _metadata_of(self, names: Sequence[str]) -> Any:
         return self._frame[list(names)]
 
-    def _unsupported(self, what: str):
+    def _unsupported(self, what: str) -> TypeError:
         return TypeError(f"{what} needs the corpus, which the lines of a Dask concordance "
                          "left behind on the workers: select them there, or make the "
                          "concordance on one machine")
@@ -122,33 +126,34 @@ class LineConcordance(Concordance):
         """Not for these lines: TypeError (see _unsupported)."""
         raise self._unsupported("where()")
 
-    def count_by(self, column: str, per_million: bool = True):
+    def count_by(self, column: str, per_million: bool = True) -> NoReturn:
         """Not for these lines: TypeError (see _unsupported)."""
         raise self._unsupported("count_by()")
 
-    def plot_by(self, column: str):
+    def plot_by(self, column: str) -> NoReturn:
         """Not for these lines: TypeError (see _unsupported)."""
         raise self._unsupported("plot_by()")
 
-    def passage(self, i: int, chars: int = 600):
+    def passage(self, i: int, chars: int = 600) -> NoReturn:
         """Not for these lines: TypeError (see _unsupported)."""
         raise self._unsupported("passage()")
 
-    def to_pandas(self):
+    # No attrs: these lines carry no token attributes.
+    def to_pandas(self) -> pandas.DataFrame:  # type: ignore[override]
         import pandas as pd
-        frame = self._frame.copy()
+        frame: pandas.DataFrame = self._frame.copy()
         # The doc column's type as one machine infers it from these ids.
         frame["doc"] = pd.Series(self._ids, dtype=None if self._ids else object)
         return frame
 
-    def _polars_columns(self) -> tuple[dict, dict, Any]:
+    def _polars_columns(self) -> tuple[dict[str, Any], dict[str, list[Any]], Any]:
         frame = self._frame
         columns = {name: frame[name].tolist() for name in Line._fields[1:]}
         columns["doc"] = self._ids
         meta = {name: frame[name].tolist() for name in self.meta}
         return columns, meta, frame["query"].cat.codes.tolist()
 
-    def _export_rows(self) -> Iterator[tuple]:
+    def _export_rows(self) -> Iterator[tuple[Any, ...]]:
         for start, stop in self._chunks():
             queries = self._frame["query"].iloc[start:stop].astype(str).tolist()
             for line, query in zip(self._lines(start, stop), queries):

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kwiq._saved import FormatError, decode_value, encode_value
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 # Line fields and the export column a metadata column cannot be named.
 RESERVED = ("doc", "start", "end", "left", "match", "right", "char_start", "char_end", "query")
@@ -23,7 +26,8 @@ SAVED_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "u
                 "UInt64")
 
 
-def pandas():
+def pandas() -> Any:
+    """The pandas module, or ImportError saying how to install it."""
     try:
         import pandas as pd
     except ImportError:
@@ -32,7 +36,7 @@ def pandas():
     return pd
 
 
-def check(metadata: Any, n_docs: int):
+def check(metadata: Any, n_docs: int) -> DataFrame | None:
     """The metadata given to Corpus as a DataFrame of n_docs rows with a
     fresh RangeIndex, or None. TypeError for a value that is not a
     DataFrame or a list of dicts, or a column name that is not a str;
@@ -58,10 +62,11 @@ def check(metadata: Any, n_docs: int):
         if not isinstance(name, str):
             raise TypeError(f"metadata column names must be str, not "
                             f"{type(name).__name__} ({name!r})")
-    return frame.copy()
+    checked: DataFrame = frame.copy()
+    return checked
 
 
-def _nullable_ints(frame, rows: list):
+def _nullable_ints(frame: DataFrame, rows: list[Mapping[Any, Any]]) -> DataFrame:
     """frame with each column whose values are all int where given, and
     missing in some row, as pandas' nullable Int64 rather than the float64
     pandas makes of it (1990 stays 1990, not 1990.0)."""
@@ -77,35 +82,38 @@ def _nullable_ints(frame, rows: list):
     return frame
 
 
-def with_column(frame, name: str, values: list, n_docs: int):
+def with_column(frame: DataFrame | None, name: str, values: list[Any],
+                n_docs: int) -> DataFrame:
     """frame (or no metadata) with one more column."""
     if frame is None:
-        return pandas().DataFrame({name: values}, index=range(n_docs))
-    return frame.assign(**{name: values})
+        made: DataFrame = pandas().DataFrame({name: values}, index=range(n_docs))
+        return made
+    extended: DataFrame = frame.assign(**{name: values})
+    return extended
 
 
-def column_names(frame, names: Any, what: str) -> list[str]:
+def column_names(frame: DataFrame | None, names: Any, what: str) -> list[str]:
     """The columns of frame named in names (a str or a list of str);
     ValueError for one it has not."""
     if isinstance(names, str):
         names = [names]
     try:
-        names = list(dict.fromkeys(names))
+        unique: list[str] = list(dict.fromkeys(names))
     except TypeError:
         raise TypeError(f"{what} must be a column name or a list of them, not "
                         f"{type(names).__name__}") from None
     known = [] if frame is None else list(frame.columns)
-    for name in names:
+    for name in unique:
         if not isinstance(name, str):
             raise TypeError(f"a metadata column name must be a str, not {type(name).__name__}")
         if name not in known:
             have = ", ".join(map(repr, known)) if known else "none: the corpus has no metadata"
             raise ValueError(f"unknown metadata column {name!r} in {what}; the columns are "
                              f"{have}")
-    return names
+    return unique
 
 
-def line_columns(frame, meta: Any) -> list[str]:
+def line_columns(frame: DataFrame | None, meta: Any) -> list[str]:
     """The columns kwic(meta=...) names (None: none), checked: frame has
     them, and they can become Line fields."""
     if meta is None:
@@ -127,7 +135,7 @@ def check_line_fields(names: list[str]) -> None:
                              f"({', '.join(RESERVED)})")
 
 
-def matching(frame, equalities: dict) -> Any:
+def matching(frame: DataFrame, equalities: dict[str, Any]) -> Any:
     """A boolean numpy array over frame's rows: every column equals its
     value, or is in it for a collection of values (a list, tuple, set,
     range, array: any iterable but a str or bytes)."""
@@ -146,7 +154,7 @@ def matching(frame, equalities: dict) -> Any:
 
 # ---- in a saved corpus ----
 
-def encode(frame) -> dict:
+def encode(frame: DataFrame) -> dict[str, Any]:
     """The JSON value of the metadata in a saved corpus: its columns, each
     with its name, dtype and values encoded as ids are (see kwiq._saved).
     TypeError for a value of another type, before anything is written."""
@@ -168,13 +176,13 @@ def encode(frame) -> dict:
     return {"columns": columns}
 
 
-def decode(document: Any, n_docs: int):
+def decode(document: Any, n_docs: int) -> DataFrame:
     """The DataFrame of a saved corpus's metadata; FormatError when it is
     not what encode writes for n_docs documents."""
     if not isinstance(document, dict) or set(document) != {"columns"} \
             or not isinstance(document["columns"], list):
         raise FormatError("section blob: the metadata is not a list of columns")
-    pd = pandas()
+    pandas_module = pandas()
     data = {}
     dtypes = {}
     for column in document["columns"]:
@@ -193,9 +201,9 @@ def decode(document: Any, n_docs: int):
         except (ValueError, TypeError, RecursionError) as error:
             raise FormatError(f"section blob: metadata column {name!r}: a value cannot be "
                               f"read ({error})") from None
-        data[name] = pd.Series(values, dtype=object, index=range(n_docs))
+        data[name] = pandas_module.Series(values, dtype=object, index=range(n_docs))
         dtypes[name] = column["dtype"]
-    frame = pd.DataFrame(data, index=range(n_docs))
+    frame = pandas_module.DataFrame(data, index=range(n_docs))
     for name, dtype in dtypes.items():
         try:
             frame[name] = (frame[name].astype(dtype) if dtype in SAVED_DTYPES
@@ -203,4 +211,5 @@ def decode(document: Any, n_docs: int):
         except (ValueError, TypeError) as error:
             raise FormatError(f"section blob: metadata column {name!r} is not of dtype "
                               f"{dtype} ({error})") from None
-    return frame
+    decoded: DataFrame = frame
+    return decoded

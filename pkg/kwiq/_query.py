@@ -47,13 +47,13 @@ class QueryError(ValueError):
     ``position`` is the index in ``query`` where the problem was found.
     """
 
-    def __init__(self, problem: str, query: str, position: int):
+    def __init__(self, problem: str, query: str, position: int) -> None:
         super().__init__(f"{problem} at position {position} of query {query!r}")
         self.problem = problem
         self.query = query
         self.position = position
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[QueryError], tuple[str, str, int]]:
         # Unpickled from the arguments of __init__, not from the message
         # alone, so that a worker's QueryError reaches its parent whole.
         return (type(self), (self.problem, self.query, self.position))
@@ -87,7 +87,7 @@ def parse(query: str) -> list[Pattern]:
         if not patterns:
             raise QueryError("no token (give a word, a phrase, a glob or a /regex/)", query, 0)
         return patterns
-    patterns: list[Pattern] = []
+    patterns = []
     i, n, regexes = 0, len(query), 0
     while i < n:
         if _is_space(query[i]):
@@ -137,7 +137,8 @@ def _regex(query: str, start: int) -> tuple[Pattern, int]:
     return Pattern("regex", text, start), i + 1
 
 
-def compile_regex(compile: Callable, text: str, flags: int, query: str, position: int) -> Any:
+def compile_regex(compile: Callable[..., Any], text: str, flags: int, query: str,
+                  position: int) -> Any:
     """compile(text, flags), with every way a pattern can be refused (a
     repeat count too large, nesting too deep for the parser's recursion)
     raised as QueryError about ``query`` at ``position``."""
@@ -203,7 +204,7 @@ def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
     return patterns, i
 
 
-def glob_regex(glob: str, literal: Callable[[str], str] = regex.escape) -> regex.Pattern:
+def glob_regex(glob: str, literal: Callable[[str], str] = regex.escape) -> regex.Pattern[str]:
     """A compiled regex that fully matches what the glob matches, each
     character but a wildcard matched as ``literal`` makes it (itself).
 
@@ -238,7 +239,8 @@ def match_time_limit(n_forms: int) -> float:
     return MATCH_TIME_LIMIT + MATCH_TIME_PER_FORM * n_forms
 
 
-def regex_matches(pattern: Pattern, query: str, matches: Callable, forms: list) -> list[int]:
+def regex_matches(pattern: Pattern, query: str, matches: Callable[..., Any],
+                  forms: list[str]) -> list[int]:
     """The ids of the forms that ``matches`` fully, within match_time_limit
     seconds in all (QueryError about ``pattern`` of ``query`` otherwise,
     and when a match needs more memory than there is)."""
@@ -266,7 +268,7 @@ SLOT_CACHE_SIZE = 256
 SLOT_CACHE_BYTES = 64 << 20
 
 
-def slot_bytes(key_text: str, slots: list) -> int:
+def slot_bytes(key_text: str, slots: list[tuple[Any, ...]]) -> int:
     """About the memory that caching ``slots`` under a key of ``key_text``
     holds: the key, the forms and id arrays, and some overhead a slot."""
     size = len(key_text)
@@ -276,12 +278,16 @@ def slot_bytes(key_text: str, slots: list) -> int:
     return size
 
 
+# A slot of kwiq._core.Index.match, as its docstring and stub (_Slot) say.
+Slot = tuple[Any, ...]
+
+
 class SlotCache:
     """Slots by key, bounded by count and bytes (SLOT_CACHE_SIZE,
     SLOT_CACHE_BYTES); threads may share one. ``get(key)``: the slots, or
     None (the dict's own get, as it is asked once a query)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
         self._sizes: dict[Any, int] = {}
         self._lock = threading.Lock()
@@ -312,7 +318,7 @@ class SlotCache:
 class Vocabulary:
     """The corpus's forms, fetched from the core once, for globs and regexes."""
 
-    def __init__(self, index: Any):
+    def __init__(self, index: _core.Index) -> None:
         self.surface, self.surface_is_word = index.vocabulary(False)
         self.folded, self.folded_is_word = index.vocabulary(True)
         self.group_of = array("I")
@@ -320,7 +326,7 @@ class Vocabulary:
         self._slots = SlotCache()
         self._chars_of_fold: dict[str, list[str]] | None = None
 
-    def slot(self, pattern: Pattern, case: bool, query: str = "") -> tuple:
+    def slot(self, pattern: Pattern, case: bool, query: str = "") -> Slot:
         """The slot that kwiq._core.Index.match takes for one pattern of
         ``query`` (named in errors)."""
         if pattern.kind == "literal":
@@ -335,7 +341,7 @@ class Vocabulary:
         return slot
 
     @staticmethod
-    def _glob_matches(glob: str, forms: list, is_word: Any,
+    def _glob_matches(glob: str, forms: list[str], is_word: bytes,
                       literal: Callable[[str], str] = regex.escape) -> list[int]:
         """The ids of the word forms that ``glob`` matches (``literal`` as
         glob_regex takes it)."""
@@ -352,7 +358,7 @@ class Vocabulary:
         chars = set(self._chars_of_fold.get(_core.casefold(char), [])) | {char}
         return "(?:" + "|".join(regex.escape(c) for c in sorted(chars)) + ")"
 
-    def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> tuple:
+    def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> Slot:
         if pattern.kind == "glob":
             if case:
                 return (_core.SLOT_TYPES, array("I", self._glob_matches(

@@ -28,20 +28,21 @@ import mmap
 import os
 import secrets
 import stat
-from typing import Any, Union
+from collections.abc import Hashable
+from typing import Any
 
 from kwiq import _core
 from kwiq._files import not_regular, open_regular
 
 FormatError = _core.FormatError
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = str | os.PathLike[str]
 
 IDS_VERSION = 1
 BIG_INT = 2 ** 63
 
 
-def encode_ids(ids: list, metadata: Any = None) -> bytes:
+def encode_ids(ids: list[Hashable], metadata: Any = None) -> bytes:
     """The blob for ``ids`` (and the JSON value of the metadata, if any);
     TypeError for an id of a type it cannot hold."""
     if all(type(doc_id) is int for doc_id in ids) and ids == list(range(len(ids))):
@@ -79,7 +80,7 @@ def encode_value(value: Any) -> Any:
     raise TypeError(f"{kind.__qualname__} cannot be saved")
 
 
-def decode_ids(blob: bytes, n_docs: int) -> tuple[list, Any]:
+def decode_ids(blob: bytes, n_docs: int) -> tuple[list[Hashable], Any]:
     """The ids in ``blob``, ``n_docs`` distinct ones, and the JSON value of
     the metadata (None when the file has none); FormatError otherwise."""
     try:
@@ -125,7 +126,7 @@ def decode_value(value: Any) -> Any:
     raise ValueError(f"{value!r:.60} is not an encoded value")
 
 
-def write(index: Any, blob: bytes, path: PathLike) -> None:
+def write(index: _core.Index, blob: bytes, path: PathLike) -> None:
     """Save ``index`` and ``blob`` to ``path``: written beside it under a
     temporary name, then renamed over it, so that a reader never sees half
     a file and a corpus loaded from ``path`` keeps its (now unlinked) file.
@@ -156,7 +157,7 @@ def write(index: Any, blob: bytes, path: PathLike) -> None:
 CHECKSUM_BYTES = slice(56, 64)
 
 
-def read(path: PathLike, mapped: bool = True) -> tuple[Any, bytes, int]:
+def read(path: PathLike, mapped: bool = True) -> tuple[_core.Index, bytes, int]:
     """(index, blob, checksum) of the saved corpus at ``path``, a regular
     file: memory-mapped (``mapped``), else read into memory of our own; the
     checksum is the header's (CHECKSUM_BYTES)."""
@@ -184,7 +185,7 @@ def read(path: PathLike, mapped: bool = True) -> tuple[Any, bytes, int]:
     return index, blob, int.from_bytes(memory[CHECKSUM_BYTES], "little")
 
 
-def of_bytes(data: bytes) -> Any:
+def of_bytes(data: bytes) -> _core.Index:
     """The index of a saved corpus's bytes (``Index.save`` wrote them), read
     from an anonymous mapping: aligned as loading needs, and no file."""
     mapping = mmap.mmap(-1, max(len(data), 1))
@@ -192,7 +193,7 @@ def of_bytes(data: bytes) -> Any:
     return _core.load(memoryview(mapping)[:len(data)])[0]
 
 
-def to_bytes(index: Any) -> bytes:
+def to_bytes(index: _core.Index) -> bytes:
     """The bytes ``save`` would write for ``index`` with an empty blob."""
     out = io.BytesIO()
     index.save(out, b"")

@@ -13,18 +13,46 @@ from __future__ import annotations
 
 import array
 import random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from kwiq import _bymeta, _metadata
 from kwiq._args import as_bool, at_least, query_list, window_sides
 from kwiq._views import PAGE_SIZE
 
 if TYPE_CHECKING:
-    from kwiq._concordance import Concordance
+    from matplotlib.figure import Figure
+    from pandas import DataFrame
+
+    from kwiq import _core
+    from kwiq._concordance import Concordance, Line
+    from kwiq._indexview import IndexView
+    from typing_extensions import Self
 
 
 class Selecting:
     """The selecting methods of Concordance (see the module docstring)."""
+
+    if TYPE_CHECKING:  # what they read of Concordance
+        _hits: _core.Hits
+        _view: IndexView
+        _context: tuple[int, int, int, int]
+        _page: tuple[int, int, int, int, int] | None
+        _n_docs: int | None
+        case: bool
+        query: str | list[str]
+        sort_keys: tuple[str, ...]
+
+        def __len__(self) -> int: ...
+        @overload
+        def __getitem__(self, index: int) -> Line: ...
+        @overload
+        def __getitem__(self, index: Any) -> Concordance: ...
+        def __getitem__(self, index: Any) -> Line | Concordance: ...
+        def _lines(self, start: int, stop: int) -> list[Line]: ...
+        def _sliced(self, start: int, step: int, n: int) -> Concordance: ...
+        def _numbered(self, order: array.array[int]) -> Concordance: ...
+        def _masked(self, mask: bytes) -> Concordance: ...
+        def _with_hits(self, hits: _core.Hits, keeps_order: bool = True) -> Concordance: ...
 
     def head(self, n: int = 10) -> Concordance:
         """The first ``n`` lines (all when fewer), as a Concordance."""
@@ -68,7 +96,7 @@ class Selecting:
         chosen = self[first:first + size]
         return chosen._as_page((k, pages, size, len(self), self.n_docs))
 
-    def _as_page(self, page: tuple[int, int, int, int, int]) -> Concordance:
+    def _as_page(self, page: tuple[int, int, int, int, int]) -> Self:
         """This concordance, marked as a page of another: (page, pages,
         size, its lines, its documents), which the views show."""
         self._page = page
@@ -115,7 +143,8 @@ class Selecting:
         case = self.case if case is None else as_bool(case, "case")
         return self._near(wanted, words, case)
 
-    def _near(self, wanted: list, words: tuple[int, int], case: bool) -> Concordance:
+    def _near(self, wanted: list[tuple[str, str]], words: tuple[int, int],
+              case: bool) -> Concordance:
         mask = bytearray(b"\x01") * len(self)
         for query, side in wanted:
             near = self._view.hits(query_list(query), case)
@@ -144,7 +173,7 @@ class Selecting:
         mask = keep.astype("uint8").tobytes()
         return self._with_hits(view.index.hits_in_docs(self._hits, mask))
 
-    def count_by(self, column: str, per_million: bool = True):
+    def count_by(self, column: str, per_million: bool = True) -> DataFrame:
         """The lines counted by a metadata column, as CQPweb's distribution
         view counts them: a DataFrame with a row per value of ``column``
         among the corpus's (or view's) documents, in the column's order,
@@ -157,7 +186,7 @@ class Selecting:
         Line made. ValueError for a column the metadata has not."""
         return _bymeta.count_by(self._view, self._hits, column, per_million)
 
-    def plot_by(self, column: str):
+    def plot_by(self, column: str) -> Figure:
         """A bar chart of ``count_by(column)``'s ``per_million``, a bar a
         group: a matplotlib Figure that a notebook shows without pyplot
         (as ``Corpus.plot_dispersion``'s). Needs matplotlib."""

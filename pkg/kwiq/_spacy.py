@@ -6,7 +6,8 @@ made per token; the core adds the document with the GIL released.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence, Sized
+from typing import Any
 
 from kwiq import _build, _core
 from kwiq._saved import FormatError
@@ -24,14 +25,19 @@ SPACY_ATTRIBUTES = {
 }
 
 
-def read_spacy(docs: Iterable[Any], attrs: Optional[Sequence[str]] = None,
+# A (forms, index) column of kwiq._core.Builder.add_annotated, as its
+# docstring and stub (_Column) say; the index a numpy array.
+Column = tuple[Sequence[str], Any]
+
+
+def read_spacy(docs: Iterable[Any], attrs: Sequence[str] | None = None,
                progress: bool = True) -> tuple[Any, int]:
     """The index of spaCy Docs, and how many there were, as
     ``Corpus.from_spacy`` says."""
     attrs = _check_attrs(attrs)
     builder = _core.Builder()
     builder.annotate(attrs, ["s"])
-    total = len(docs) if hasattr(docs, "__len__") else None
+    total = len(docs) if isinstance(docs, Sized) else None
     bar = _build.Progress(total, bool(progress), unit="docs")
     n_docs = 0
     vocab = None
@@ -58,14 +64,14 @@ def _check_attrs(attrs: Any) -> list[str]:
         return list(SPACY_ATTRIBUTES)
     if isinstance(attrs, str) or not hasattr(attrs, "__iter__"):
         raise TypeError(f"attrs must be a list of attribute names, not {attrs!r}")
-    attrs = list(attrs)
-    for name in attrs:
+    names: list[str] = list(attrs)
+    for name in names:
         if name not in SPACY_ATTRIBUTES:
             raise ValueError(f"unknown attribute {name!r}: from_spacy reads "
                              f"{', '.join(SPACY_ATTRIBUTES)}")
-        if attrs.count(name) > 1:
+        if names.count(name) > 1:
             raise ValueError(f"attrs name {name!r} twice")
-    return attrs
+    return names
 
 
 def _vocab_of(doc: Any, k: int) -> Any:
@@ -75,7 +81,7 @@ def _vocab_of(doc: Any, k: int) -> Any:
     return doc.vocab
 
 
-def _columns(doc: Any, attrs: list[str]) -> tuple:
+def _columns(doc: Any, attrs: list[str]) -> tuple[str, Any, Any, Column, list[Column], Any]:
     """add_annotated's arguments for one Doc."""
     import numpy as np
     from spacy import attrs as spacy_attrs
@@ -111,7 +117,7 @@ def _columns(doc: Any, attrs: list[str]) -> tuple:
     starts = table[kept, 1].astype(np.int64)
     lengths = np.array([len(form) for form in forms] or [0], dtype=np.int64)
     ends = starts + lengths[index[:, 0]]
-    values = []
+    values: list[Column] = []
     column = 1
     for k, name in enumerate(attrs):
         if name == "head":
@@ -136,7 +142,7 @@ def _sentence_starts(doc: Any, sent_start: Any) -> Any:
     return np.concatenate([[0], 1 + np.flatnonzero(sent_start[1:] == 1)]).astype(np.int64)
 
 
-def _heads(column: Any, kept: Any, before: Any, firsts: Any) -> tuple:
+def _heads(column: Any, kept: Any, before: Any, firsts: Any) -> Column:
     """The head column as CoNLL-U writes it (see Corpus.from_spacy); empty
     values for a Doc without dependencies (firsts None)."""
     import numpy as np

@@ -11,15 +11,16 @@ import html
 import math
 import os
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, overload
 
 from kwiq import _core, _metadata
 from kwiq._args import as_bool, at_least
 
 if TYPE_CHECKING:
-    from kwiq._concordance import Line
+    from kwiq._concordance import Concordance, Line
+    from kwiq._indexview import IndexView
 
 # The lines a page holds: what the HTML view shows, and page()'s default.
 PAGE_SIZE = 60
@@ -65,7 +66,7 @@ def doc_labels(ids: Sequence[Hashable]) -> list[str]:
     The full id stays in the view (the HTML's title attribute)."""
     texts = [str(doc) for doc in ids]
     if ids and all(isinstance(doc, tuple) and doc for doc in ids):
-        return _tuple_labels(ids)
+        return _tuple_labels(ids)  # type: ignore[arg-type]  # tuples, just checked
     if not ids or not all(isinstance(doc, str) for doc in ids):
         return texts
     if all(_is_path(doc) for doc in texts):
@@ -97,7 +98,7 @@ def _without_prefix(texts: list[str], ends: Any) -> list[str]:
     return [text[cut:] for text in texts]
 
 
-def _tuple_labels(ids: Sequence[tuple]) -> list[str]:
+def _tuple_labels(ids: Sequence[tuple[Hashable, ...]]) -> list[str]:
     shortest = min(len(doc) for doc in ids)
     shared = 0
     while shared < shortest - 1 and len({doc[shared] for doc in ids}) == 1:
@@ -138,7 +139,7 @@ def value_text(value: Any, integral: bool = False) -> str:
     return str(value)
 
 
-def kth_word(text: str, k: int, from_end: bool) -> Optional[tuple[int, int]]:
+def kth_word(text: str, k: int, from_end: bool) -> tuple[int, int] | None:
     """Where the k-th word (1: the nearest) of a context lies in it,
     counted from its end (a left context) or its start (a right one),
     punctuation not counted, as ``Concordance.sort`` counts them; None
@@ -149,7 +150,11 @@ def kth_word(text: str, k: int, from_end: bool) -> Optional[tuple[int, int]]:
     return words[-k] if from_end else words[k - 1]
 
 
-def coloured(text: str, spans: dict[tuple[int, int], str]) -> str:
+# The colour of each (start, end) span of a context's text.
+Spans = dict[tuple[int, int], str]
+
+
+def coloured(text: str, spans: Spans) -> str:
     """text escaped, with each span (begin, end) in its colour."""
     out, at = [], 0
     for (begin, end), colour in sorted(spans.items()):
@@ -161,13 +166,13 @@ def coloured(text: str, spans: dict[tuple[int, int], str]) -> str:
     return "".join(out)
 
 
-def context_colours(line: Any, sort_keys: Sequence[str]) -> tuple[dict, dict, Optional[str]]:
+def context_colours(line: Line, sort_keys: Sequence[str]) -> tuple[Spans, Spans, str | None]:
     """The spans of the sort words in a line's left and right contexts (as
     html_table cuts them), by colour, and the match's colour if it is a key."""
     left_text = line.left[-HTML_CONTEXT_CHARS:]
     right_text = line.right[:HTML_CONTEXT_CHARS]
-    left: dict = {}
-    right: dict = {}
+    left: Spans = {}
+    right: Spans = {}
     match_colour = None
     for n, key in enumerate(sort_keys):
         colour = SORT_COLOURS[n % len(SORT_COLOURS)]
@@ -192,8 +197,8 @@ class TableSpec:
     first_number: int
     labels: list[str]
     meta: Sequence[str]
-    meta_dtypes: dict
-    integral: set
+    meta_dtypes: dict[str, Any]
+    integral: set[str]
     sort_keys: Sequence[str]
     footer: str
 
@@ -368,6 +373,30 @@ class Showing:
     each file readable: text, HTML and passages, from the concordance's
     lines, view and settings."""
 
+    if TYPE_CHECKING:  # what they read of Concordance
+        _view: IndexView
+        _ids: list[Hashable]
+        _display: dict[str, Any]
+        _page: tuple[int, int, int, int, int] | None
+        query: str | list[str]
+        window: Any
+        width: int | None
+        bound: str | None
+        meta: tuple[str, ...]
+        sort_keys: tuple[str, ...]
+
+        def __len__(self) -> int: ...
+        @overload
+        def __getitem__(self, index: int) -> Line: ...
+        @overload
+        def __getitem__(self, index: Any) -> Concordance: ...
+        def __getitem__(self, index: Any) -> Line | Concordance: ...
+        def __iter__(self) -> Iterator[Line]: ...
+        def _lines(self, start: int, stop: int) -> list[Line]: ...
+        def n_pages(self, size: int = ...) -> int: ...
+        @property
+        def n_docs(self) -> int: ...
+
     def passage(self, i: int, chars: int = 600) -> Passage:
         """The text around line ``i`` (negative from the end), about
         ``chars`` characters of its document, the match in the middle, cut
@@ -380,14 +409,15 @@ class Showing:
         text = self._view.index.doc_text(self._view.shared.position(line.doc))
         return passage(line.doc, text, line.char_start, line.char_end, chars)
 
-    def _labels(self) -> dict:
+    def _labels(self) -> dict[Hashable, str]:
         """Each document id's label in the views (kwiq._views.doc_labels),
         made once for a concordance and those selected from it."""
         cache = self._display
         if "labels" not in cache:
             ids = list(self._ids)
             cache["labels"] = dict(zip(ids, doc_labels(ids))) if _hashable(ids) else {}
-        return cache["labels"]
+        labels: dict[Hashable, str] = cache["labels"]
+        return labels
 
     def _label(self, doc: Hashable) -> str:
         return self._labels().get(doc, str(doc)) if _hashable_one(doc) else str(doc)
@@ -473,7 +503,7 @@ class Showing:
         """A frame holding the metadata columns ``names``."""
         return self._view.metadata[list(names)]
 
-    def _doc_values(self, name: str, lines: list[Line]) -> list:
+    def _doc_values(self, name: str, lines: list[Line]) -> list[Any]:
         """Metadata column ``name``'s value for each line's document."""
         column = self._view.metadata[name].tolist()
         position = self._view.shared.position
@@ -494,7 +524,7 @@ class Showing:
         footer = f"{more:,} more line{'s' if more != 1 else ''}" if more > 0 else ""
         if more > 0 and not self._page:
             footer += f": .page(2) shows the next {PAGE_SIZE}"
-        frame = self._metadata_of(self.meta) if self.meta else None
+        frame: Any = self._metadata_of(self.meta) if self.meta else None
         spec = TableSpec(
             summary=self._summary(), first_number=first,
             labels=[self._label(line.doc) for line in lines], meta=self.meta,
@@ -504,7 +534,7 @@ class Showing:
         return html_table(list(lines), spec)
 
 
-def _hashable(ids: list) -> bool:
+def _hashable(ids: list[Hashable]) -> bool:
     return all(_hashable_one(doc) for doc in ids)
 
 

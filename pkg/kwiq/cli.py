@@ -45,7 +45,9 @@ import csv
 import json
 import os
 import sys
-from typing import Callable, Iterable, Iterator, Optional, Sequence, TextIO
+import io
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import NoReturn, TextIO, cast
 
 from kwiq import __version__
 from kwiq._args import MAX_U32
@@ -124,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 class _BuildParser(argparse.ArgumentParser):
     """Its errors say how to search for "build", in case that was meant."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         super().error(f"{message} ({BUILD_HINT})")
 
 
@@ -163,7 +165,7 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
 # argparse words a type's error from the function's name unless it raises
 # ArgumentTypeError, so each check below raises only that.
 
-def _number(low: int, high: Optional[int] = MAX_U32) -> Callable[[str], int]:
+def _number(low: int, high: int | None = MAX_U32) -> Callable[[str], int]:
     """A check of a whole number from low to high (no limit when None)."""
     span = f">= {low}" if high is None else f"from {low} to {high}"
 
@@ -216,7 +218,7 @@ def _sort_keys(value: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _undecodable(argv: Iterable[str]) -> Optional[str]:
+def _undecodable(argv: Iterable[str]) -> str | None:
     """The first argument that the locale's encoding could not decode (its
     bad bytes are lone surrogates), if any."""
     for arg in argv:
@@ -231,16 +233,16 @@ class _Error(Exception):
     """An error of the command line's input: reported on stderr, exit status 2."""
 
 
-def _inputs(files: Sequence[str], include: Optional[list[str]]) -> Files:
+def _inputs(files: Sequence[str], include: list[str] | None) -> Files:
     """The files FILEs name, as Corpus.from_files finds them ("-": standard
     input), their names the ids (see the module docstring); the files that
     directories left out are said on standard error."""
-    include = include or DEFAULT_INCLUDE
+    patterns = include or DEFAULT_INCLUDE
     found = Files([], [], [])
     try:
         for arg in files:
-            listed = Files(["-"], ["-"], []) if arg == "-" else expand(arg, include)
-            note = skipped_note(listed, include, "--include '*'")
+            listed = Files(["-"], ["-"], []) if arg == "-" else expand(arg, patterns)
+            note = skipped_note(listed, patterns, "--include '*'")
             if note is not None:
                 print(f"kwiq: {note}", file=sys.stderr)
             found.paths.extend(listed.paths)
@@ -258,7 +260,7 @@ def _inputs(files: Sequence[str], include: Optional[list[str]]) -> Files:
 
 
 def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | None,
-            include: Optional[list[str]]) -> Corpus:
+            include: list[str] | None) -> Corpus:
     """The corpus of FILEs, read and tokenized by Corpus.from_files's
     machinery; the embedded letter without FILEs."""
     if not files:
@@ -335,7 +337,7 @@ def build(argv: Sequence[str]) -> int:
     return 0
 
 
-def _chunks(conc: Concordance, limit: Optional[int]) -> Iterator[list[Line]]:
+def _chunks(conc: Concordance, limit: int | None) -> Iterator[list[Line]]:
     """The first ``limit`` lines of conc (all when None), LINES_PER_WRITE at a time."""
     stop = len(conc) if limit is None else min(limit, len(conc))
     for start in range(0, stop, LINES_PER_WRITE):
@@ -343,7 +345,7 @@ def _chunks(conc: Concordance, limit: Optional[int]) -> Iterator[list[Line]]:
 
 
 def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
-                ids: Optional[Sequence]) -> None:
+                ids: Sequence[Hashable] | None) -> None:
     """The text format (see the module docstring); names from ids, if given."""
     room = min(max(len(str(doc)) for doc in ids), width // 3 - 2) if ids else 0
     # A name, its ":" and a space before the concordance.
@@ -363,8 +365,8 @@ def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
 
 
 def write(conc: Concordance, out: TextIO, fmt: str = "text", *, width: int = 79,
-          ids: Optional[Sequence] = None, safe: bool = False,
-          limit: Optional[int] = None) -> None:
+          ids: Sequence[Hashable] | None = None, safe: bool = False,
+          limit: int | None = None) -> None:
     """Write the first ``limit`` lines of conc (all when None) to out in fmt
     (text, csv, tsv or json), as the module docstring says, a chunk of lines
     at a time; ``ids``, the corpus's, when the text format names documents;
@@ -423,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         conc = conc.sort(*args.sort)
     # A terminal or pipe that cannot take some character gets an escape,
     # not a traceback in the middle of the output.
-    sys.stdout.reconfigure(errors="backslashreplace")
+    cast(io.TextIOWrapper, sys.stdout).reconfigure(errors="backslashreplace")
     try:
         write(conc, sys.stdout, args.format, width=args.width,
               ids=corpus.ids if corpus.n_docs > 1 else None, safe=args.safe, limit=args.limit)

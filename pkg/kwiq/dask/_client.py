@@ -7,38 +7,58 @@ import itertools
 import json
 import operator
 import os
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any
 
 import dask
 import dask.dataframe as dd
-from dask import delayed
+from dask.delayed import delayed
 from distributed import Client, Future, get_client, wait
 
 from kwiq import _annotated, _build, _core, _files, _metadata
-from kwiq._analysis import (COLLOCATION_MEASURES, KEYNESS_MEASURES, check_measures,
-                            collocation_table, dispersion_figure, dispersion_plot_queries,
-                            keyness_of_freqs, libs, sorted_rows)
+from kwiq._analysis import (
+    COLLOCATION_MEASURES,
+    KEYNESS_MEASURES,
+    check_measures,
+    collocation_table,
+    dispersion_figure,
+    dispersion_plot_queries,
+    keyness_of_freqs,
+    libs,
+    sorted_rows,
+)
 from kwiq._args import as_bool, collocation_sides, each_window, int_in
 from kwiq._corpus import Corpus as LocalCorpus
-from kwiq._corpus import (Window, as_items, check_ids, document_error, file_ids, index_view,
-                          is_mask, of_index)
+from kwiq._corpus import (
+    Window,
+    as_items,
+    check_ids,
+    document_error,
+    file_ids,
+    index_view,
+    is_mask,
+    of_index,
+)
 from kwiq._cql import query_options
 from kwiq._saved import FormatError, PathLike
 from kwiq.dask import _worker
 from kwiq.dask._frames import KwicFrame, lines_meta
+
+if TYPE_CHECKING:
+    import pandas
+    from matplotlib.figure import Figure
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "kwiq.dask corpus"
 MANIFEST_VERSION = 1
 
 
-def _client(client: Optional[Client]) -> Client:
+def _client(client: Client | None) -> Client:
     return client if client is not None else get_client()
 
 
-def _results(futures: list[Future]) -> list:
+def _results(futures: list[Future[Any]]) -> list[Any]:
     """The futures' results in order; when several failed, the error of
     the first in partition order (as one Corpus reports its first bad
     document), with its own type."""
@@ -46,7 +66,7 @@ def _results(futures: list[Future]) -> list:
     return [future.result() for future in futures]
 
 
-def _in_collection(error: Any, futures: list[Future]) -> Exception:
+def _in_collection(error: Any, futures: list[Future[Any]]) -> Exception:
     """A bad document's error (kwiq._corpus.document_error) from the first
     partition that failed, renumbered by its place in the whole
     collection: the partitions before it were built, so their lengths
@@ -57,7 +77,7 @@ def _in_collection(error: Any, futures: list[Future]) -> Exception:
     return document_error(error.text, doc, doc if error.positional else error.doc_id)
 
 
-def _runs(client: Client, sizes: list[int], npartitions: Optional[int]) -> list[tuple[int, int]]:
+def _runs(client: Client, sizes: list[int], npartitions: int | None) -> list[tuple[int, int]]:
     """[start, stop) runs of the files of ``sizes`` (bytes), one a
     partition: ``npartitions`` of them (default: one per worker thread)."""
     if npartitions is None:
@@ -68,7 +88,8 @@ def _runs(client: Client, sizes: list[int], npartitions: Optional[int]) -> list[
 def _balanced(sizes: list[int], n: int) -> list[tuple[int, int]]:
     """[start, stop) runs of consecutive items, at most n, of about equal total size."""
     total = sum(sizes)
-    runs, start, acc = [], 0, 0
+    runs: list[tuple[int, int]] = []
+    start, acc = 0, 0
     for i, size in enumerate(sizes):
         acc += size
         if len(runs) < n - 1 and acc * n >= total * (len(runs) + 1) and i + 1 < len(sizes):
@@ -89,7 +110,7 @@ class Corpus:
     partitions are built in parallel already).
     """
 
-    def __init__(self, client: Client, parts: list[Future]):
+    def __init__(self, client: Client, parts: list[Future[Any]]) -> None:
         futures = [client.submit(_worker.summary, part, pure=False) for part in parts]
         try:
             summaries = _results(futures)
@@ -105,7 +126,7 @@ class Corpus:
         # The metadata's columns and dtypes, the same in every partition (a
         # DataFrame's partitions share them; files' rows are cut from one
         # frame; a saved corpus keeps those it was saved with).
-        self._meta_columns = next((s.meta_columns for s in summaries
+        self._meta_columns: Any = next((s.meta_columns for s in summaries
                                    if s.meta_columns is not None), None)
         self._metadata: Any = None
         layers = {(s.attributes, s.structures) for s in summaries}
@@ -115,8 +136,8 @@ class Corpus:
         self._attributes: tuple[str, ...]
         self._structures: tuple[str, ...]
         self._attributes, self._structures = layers.pop() if layers else (("word",), ("text",))
-        self._empty: Optional[LocalCorpus] = None
-        ids = []
+        self._empty: LocalCorpus | None = None
+        ids: list[Any] = []
         for i, (summary, first) in enumerate(zip(summaries, self._first_doc)):
             if summary.positional and first:
                 parts[i] = client.submit(_worker.renumbered, parts[i], first, pure=False)
@@ -126,14 +147,14 @@ class Corpus:
         self._ids = check_ids(ids, len(ids))
         self._client = client
         self._parts = parts
-        self._partition_of: Optional[dict] = None
+        self._partition_of: dict[Hashable, int] | None = None
         import pandas as pd
         self._doc_dtype = pd.Series(ids, dtype=None if ids else object).dtype
 
     # ---- building ----
 
     @classmethod
-    def from_bag(cls, bag: Any, *, threads: int = 1, client: Optional[Client] = None) -> Corpus:
+    def from_bag(cls, bag: Any, *, threads: int = 1, client: Client | None = None) -> Corpus:
         """One partition per partition of ``bag`` (a ``dask.bag.Bag``), built
         where the bag's partition is computed. Items are all str (ids: their
         position in the whole bag, 0, 1, ...) or all ``(id, text)`` pairs."""
@@ -144,8 +165,8 @@ class Corpus:
         return cls(client, client.compute(builds))
 
     @classmethod
-    def from_dataframe(cls, frame: Any, text: str = "text", id: Optional[str] = None, *,
-                       threads: int = 1, client: Optional[Client] = None) -> Corpus:
+    def from_dataframe(cls, frame: Any, text: str = "text", id: str | None = None, *,
+                       threads: int = 1, client: Client | None = None) -> Corpus:
         """One partition per partition of ``frame`` (a ``dask.dataframe.DataFrame``):
         a document per row, its text from column ``text``, its id from
         column ``id`` (default: the row's position in the whole frame)."""
@@ -160,12 +181,12 @@ class Corpus:
         return cls(client, client.compute(builds))
 
     @classmethod
-    def from_files(cls, paths: Union[PathLike, Iterable[PathLike]], encoding: str = "utf-8",
+    def from_files(cls, paths: PathLike | Iterable[PathLike], encoding: str = "utf-8",
                    errors: str = "strict",
-                   ids: Union[str, Callable[[Any], Hashable]] = "path", *,
-                   npartitions: Optional[int] = None, threads: int = 1,
-                   metadata: Any = None, client: Optional[Client] = None,
-                   include: Union[str, Sequence[str]] = _files.DEFAULT_INCLUDE) -> Corpus:
+                   ids: str | Callable[[Any], Hashable] = "path", *,
+                   npartitions: int | None = None, threads: int = 1,
+                   metadata: Any = None, client: Client | None = None,
+                   include: str | Sequence[str] = _files.DEFAULT_INCLUDE) -> Corpus:
         """Text files, one document a file, as ``kwiq.Corpus.from_files``
         takes them (paths, globs, directories; ``encoding``, ``errors``,
         ``ids``, ``include``), cut into ``npartitions`` runs of consecutive files of
@@ -195,10 +216,10 @@ class Corpus:
         return cls(client, parts)
 
     @classmethod
-    def from_conllu(cls, paths: Union[PathLike, Iterable[PathLike]], *,
-                    attrs: Optional[Sequence[str]] = None, npartitions: Optional[int] = None,
-                    client: Optional[Client] = None,
-                    include: Union[str, Sequence[str]] = _annotated.CONLLU_INCLUDE) -> Corpus:
+    def from_conllu(cls, paths: PathLike | Iterable[PathLike], *,
+                    attrs: Sequence[str] | None = None, npartitions: int | None = None,
+                    client: Client | None = None,
+                    include: str | Sequence[str] = _annotated.CONLLU_INCLUDE) -> Corpus:
         """An annotated corpus of CoNLL-U files, read as
         ``kwiq.Corpus.from_conllu`` reads them (``paths``, ``attrs``,
         ``include``): the same documents, ids, tokens, attributes and
@@ -216,10 +237,10 @@ class Corpus:
         return cls._of_annotated(client, files, npartitions, _worker.build_conllu, checked)
 
     @classmethod
-    def from_vrt(cls, paths: Union[PathLike, Iterable[PathLike]], attrs: Sequence[str] = (), *,
+    def from_vrt(cls, paths: PathLike | Iterable[PathLike], attrs: Sequence[str] = (), *,
                  structures: Sequence[str] = _annotated.VRT_STRUCTURES, metadata: bool = True,
-                 npartitions: Optional[int] = None, client: Optional[Client] = None,
-                 include: Union[str, Sequence[str]] = _annotated.VRT_INCLUDE) -> Corpus:
+                 npartitions: int | None = None, client: Client | None = None,
+                 include: str | Sequence[str] = _annotated.VRT_INCLUDE) -> Corpus:
         """An annotated corpus of VRT files, read as ``kwiq.Corpus.from_vrt``
         reads them (``paths``, ``attrs``, ``structures``, ``metadata``,
         ``include``), in partitions as ``from_conllu`` makes them. The
@@ -235,7 +256,7 @@ class Corpus:
                                  structures, keep_metadata=keep)
 
     @classmethod
-    def _of_annotated(cls, client: Client, files: _files.Files, npartitions: Optional[int],
+    def _of_annotated(cls, client: Client, files: _files.Files, npartitions: int | None,
                       build: Callable[..., Any], *args: Any,
                       keep_metadata: bool = False) -> Corpus:
         """The corpus of annotated files that ``build`` (a kwiq.dask._worker
@@ -255,8 +276,8 @@ class Corpus:
             for doc_id, source in zip(part_documents.ids, part_documents.sources):
                 _annotated.add_id(ids, seen, doc_id, source)
         rows = [row for part_documents in documents for row in part_documents.rows]
-        if keep_metadata and any(rows):
-            frame = _metadata.check(rows, len(rows))
+        frame = _metadata.check(rows, len(rows)) if keep_metadata and any(rows) else None
+        if frame is not None:
             starts = [0, *itertools.accumulate(len(d.ids) for d in documents)]
             parts = [client.submit(_worker.with_metadata, part, frame.iloc[a:b], pure=False)
                      for part, a, b in zip(parts, starts, starts[1:])]
@@ -284,7 +305,7 @@ class Corpus:
         os.replace(temporary, os.path.join(directory, MANIFEST))
 
     @classmethod
-    def load(cls, directory: PathLike, *, client: Optional[Client] = None) -> Corpus:
+    def load(cls, directory: PathLike, *, client: Client | None = None) -> Corpus:
         """The corpus saved in ``directory`` by ``save``: each worker loads
         (memory-maps) its partitions' files. ``kwiq.FormatError`` for a
         missing or bad manifest or a bad partition file."""
@@ -317,7 +338,7 @@ class Corpus:
         return sum(self._n_tokens)
 
     @property
-    def ids(self) -> tuple:
+    def ids(self) -> tuple[Hashable, ...]:
         return tuple(self._ids)
 
     def __len__(self) -> int:
@@ -348,14 +369,15 @@ class Corpus:
         return self._empty
 
     @property
-    def metadata(self):
+    def metadata(self) -> pandas.DataFrame:
         """As ``kwiq.Corpus.metadata``: a row per document, indexed by id,
         fetched from the partitions once."""
         if self._metadata is None:
             _, pd = libs()
             frames = self._map(_worker.metadata_part)
             self._metadata = pd.concat(frames) if frames else pd.DataFrame()
-        return self._metadata.copy()
+        copied: pandas.DataFrame = self._metadata.copy()
+        return copied
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``, fetched from its partition."""
@@ -395,7 +417,7 @@ class Corpus:
         _metadata.column_names(self._meta_columns, list(equalities), "where()")
         return self._views("where", [equalities] * len(self._parts))
 
-    def _views(self, how: str, chosen: list) -> Corpus:
+    def _views(self, how: str, chosen: list[Any]) -> Corpus:
         return Corpus(self._client, [self._client.submit(_worker.view_part, part, how, arg,
                                                          pure=False)
                                      for part, arg in zip(self._parts, chosen)])
@@ -406,10 +428,10 @@ class Corpus:
 
     # ---- concordances ----
 
-    def kwic(self, query: Union[str, Iterable[str]], window: Window = 5,
-             case: Optional[bool] = None, *, width: Optional[int] = None,
-             bound: Optional[str] = None, meta: Union[str, Iterable[str], None] = None,
-             show: Union[str, Iterable[str], None] = None, syntax: str = "plain",
+    def kwic(self, query: str | Iterable[str], window: Window = 5,
+             case: bool | None = None, *, width: int | None = None,
+             bound: str | None = None, meta: str | Iterable[str] | None = None,
+             show: str | Iterable[str] | None = None, syntax: str = "plain",
              strategy: str = "longest") -> KwicFrame:
         """The lines of ``query`` (arguments as ``kwiq.Corpus.kwic``, CQL and
         ``show`` included) as a lazy ``dask.dataframe.DataFrame`` with the
@@ -443,7 +465,7 @@ class Corpus:
                          for part in self._parts])
 
     def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False, *,
-             attr: str = "word") -> Any:
+             attr: str = "word") -> pandas.DataFrame:
         """As ``kwiq.Corpus.freq``: each partition counts its words (or
         ``attr``'s values), the client adds the counts up and computes
         ``per_million`` once."""
@@ -464,7 +486,7 @@ class Corpus:
         })
         return sorted_rows(frame, ["count", attr], [False, True])
 
-    def ngrams(self, n: int, min_count: int = 2, *, attr: str = "word") -> Any:
+    def ngrams(self, n: int, min_count: int = 2, *, attr: str = "word") -> pandas.DataFrame:
         """As ``kwiq.Corpus.ngrams``. Each partition counts all its
         n-grams; a Dask groupby adds them up among the workers (a shuffle
         of every distinct n-gram) and only those seen ``min_count`` times
@@ -487,9 +509,9 @@ class Corpus:
         })
         return sorted_rows(frame, ["count", "ngram"], [False, True])
 
-    def clusters(self, query: Union[str, Iterable[str]], n: int, side: str = "right", *,
-                 case: Optional[bool] = None, min_count: int = 1, syntax: str = "plain",
-                 strategy: str = "longest", attr: str = "word") -> Any:
+    def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
+                 case: bool | None = None, min_count: int = 1, syntax: str = "plain",
+                 strategy: str = "longest", attr: str = "word") -> pandas.DataFrame:
         """As ``kwiq.Corpus.clusters``: each partition counts its clusters
         (a cluster lies in one document), the client adds them up."""
         np, pd = libs()
@@ -503,8 +525,8 @@ class Corpus:
                               "count": kept["count"].to_numpy(dtype=np.int64)})
         return sorted_rows(frame, ["count", "cluster"], [False, True])
 
-    def dispersion(self, query: Union[str, Iterable[str]], *, case: Optional[bool] = None,
-                   syntax: str = "plain", strategy: str = "longest") -> Any:
+    def dispersion(self, query: str | Iterable[str], *, case: bool | None = None,
+                   syntax: str = "plain", strategy: str = "longest") -> pandas.DataFrame:
         """As ``kwiq.Corpus.dispersion``: each partition's matches, in
         partition order (a row per match goes to the client)."""
         _, pd = libs()
@@ -514,11 +536,12 @@ class Corpus:
                           ignore_index=True)
         # The doc column's type as one machine infers it from these ids.
         frame["doc"] = pd.Series(frame["doc"].tolist(), dtype=None if len(frame) else object)
-        return frame
+        located: pandas.DataFrame = frame
+        return located
 
-    def plot_dispersion(self, queries: Union[str, Iterable[str]], *,
-                        case: Optional[bool] = None, scale: str = "relative",
-                        syntax: str = "plain", strategy: str = "longest") -> Any:
+    def plot_dispersion(self, queries: str | Iterable[str], *,
+                        case: bool | None = None, scale: str = "relative",
+                        syntax: str = "plain", strategy: str = "longest") -> Figure:
         """As ``kwiq.Corpus.plot_dispersion``: the partitions locate the
         matches (two integers per match and one per document go to the
         client), the client draws."""
@@ -538,12 +561,12 @@ class Corpus:
                     joined([p[q][1] for p in parts]), lengths) for q in range(len(queries))]
         return dispersion_figure(located, self._ids, queries, scale)
 
-    def collocates(self, query: Union[str, Iterable[str]], window: Window = 5,
-                   left: Optional[int] = None, right: Optional[int] = None, min_count: int = 2,
+    def collocates(self, query: str | Iterable[str], window: Window = 5,
+                   left: int | None = None, right: int | None = None, min_count: int = 2,
                    measures: Sequence[str] = COLLOCATION_MEASURES, *,
-                   case: Optional[bool] = None, counting: str = "positions",
+                   case: bool | None = None, counting: str = "positions",
                    syntax: str = "plain", strategy: str = "longest",
-                   attr: str = "word") -> Any:
+                   attr: str = "word") -> pandas.DataFrame:
         """As ``kwiq.Corpus.collocates``. Two rounds: the partitions count
         the words (or ``attr``'s values) in their windows, R1, the matches
         and their word tokens; the client adds them up and keeps those seen
@@ -573,13 +596,13 @@ class Corpus:
         return frame.rename(columns={"word": attr}) if attr != "word" else frame
 
     def keyness(self, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
-                case: bool = False, punctuation: bool = False, attr: str = "word") -> Any:
+                case: bool = False, punctuation: bool = False, attr: str = "word") -> pandas.DataFrame:
         """``kwiq.dask.keyness(self, reference, ...)``."""
         return keyness(self, reference, measures, case=case, punctuation=punctuation, attr=attr)
 
 
 def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
-            case: bool = False, punctuation: bool = False, attr: str = "word") -> Any:
+            case: bool = False, punctuation: bool = False, attr: str = "word") -> pandas.DataFrame:
     """As ``kwiq.keyness``, for a target and a reference that are each a
     kwiq.dask.Corpus or a kwiq.Corpus: the frequency lists (of words, or
     of ``attr``'s values) are merged as ``freq`` merges them, and the
@@ -595,18 +618,23 @@ def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASU
     return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation, attr)
 
 
-def _merged(pd: Any, frames: list[Any], key: str, columns: list[str]) -> Any:
+def _merged(pd: Any, frames: list[pandas.DataFrame], key: str,
+            columns: list[str]) -> pandas.DataFrame:
     """The frames' columns summed by key (the key as the index)."""
     if not frames:
-        return pd.DataFrame({c: pd.Series([], dtype="int64") for c in columns})
-    return pd.concat(frames, ignore_index=True).groupby(key, sort=False)[columns].sum()
+        empty: pandas.DataFrame = pd.DataFrame({c: pd.Series([], dtype="int64")
+                                                for c in columns})
+        return empty
+    summed: pandas.DataFrame = pd.concat(frames, ignore_index=True).groupby(
+        key, sort=False)[columns].sum()
+    return summed
 
 
 class KwicSource:
     """What a KwicFrame was made from: the corpus and the query's arguments."""
 
     def __init__(self, corpus: Corpus, query: Any, empty: Any, meta: list[str],
-                 strategy: Optional[int]):
+                 strategy: int | None):
         self.corpus = corpus
         self.client = corpus._client
         self.query = query

@@ -2,24 +2,26 @@
 (KwicFrame), and the frame of no lines that gives its columns."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import dask.dataframe as dd
 
 from kwiq._lines import LineConcordance
 
 if TYPE_CHECKING:
+    import pandas
+
     from kwiq.dask._client import KwicSource
 
 
-def lines_meta(queries: list[str], doc_dtype: Any, meta_columns: Any):
+def lines_meta(queries: list[str], doc_dtype: Any, meta_columns: Any) -> pandas.DataFrame:
     """The frame of no lines with the columns and dtypes of to_pandas: the
     Line fields, the metadata columns asked for (``meta_columns``, a frame
     of no rows, or None) and query."""
     import numpy as np
     import pandas as pd
     text = pd.Series(["x"]).dtype  # the str dtype pandas infers, as to_pandas gets
-    columns = {"doc": pd.Series([], dtype=doc_dtype)}
+    columns: dict[str, Any] = {"doc": pd.Series([], dtype=doc_dtype)}
     for field in ("start", "end", "left", "match", "right", "char_start", "char_end"):
         dtype = text if field in ("left", "match", "right") else np.int64
         columns[field] = pd.Series([], dtype=dtype)
@@ -27,7 +29,8 @@ def lines_meta(queries: list[str], doc_dtype: Any, meta_columns: Any):
         for name in meta_columns.columns:
             columns[name] = pd.Series([], dtype=meta_columns[name].dtype)
     columns["query"] = pd.Categorical([], categories=queries)
-    return pd.DataFrame(columns)
+    frame: pandas.DataFrame = pd.DataFrame(columns)
+    return frame
 
 
 class KwicFrame(dd.DataFrame):
@@ -40,7 +43,7 @@ class KwicFrame(dd.DataFrame):
     the workers, which must still hold the corpus. (``dask.compute(frame)``
     and ``frame.persist()`` treat it as the plain Dask DataFrame it also is.)"""
 
-    def __init__(self, expr: Any, source: Optional[KwicSource] = None):
+    def __init__(self, expr: Any, source: KwicSource | None = None) -> None:
         super().__init__(expr)
         self._source = source
 
@@ -48,10 +51,11 @@ class KwicFrame(dd.DataFrame):
         """The number of lines, counted on the workers without making them."""
         source = self._source
         if source is None:
-            return super().__len__()
+            length: int = super().__len__()
+            return length
         return source.count()
 
-    def compute(self, **kwargs: Any):
+    def compute(self, **kwargs: Any) -> Any:
         source = self._source
         if source is None:
             return super().compute(**kwargs)

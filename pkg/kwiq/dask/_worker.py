@@ -5,14 +5,26 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Hashable, Iterable
-from typing import Any, Callable, NamedTuple, Optional
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, NamedTuple
 
 from dask.sizeof import sizeof
 
 from kwiq import _annotated, _files, _metadata
-from kwiq._analysis import (attr_counts, attr_of, clusters, dispersion, forms_of, freq,
-                            group_counts, hits_of, joined, libs, locate, u32)
+from kwiq._analysis import (
+    attr_counts,
+    attr_of,
+    clusters,
+    dispersion,
+    forms_of,
+    freq,
+    group_counts,
+    hits_of,
+    joined,
+    libs,
+    locate,
+    u32,
+)
 from kwiq._args import query_list
 from kwiq._corpus import Corpus as LocalCorpus
 from kwiq._corpus import index_view, of_files, of_index
@@ -37,8 +49,8 @@ class Part:
     more than running a query where it lies.
     """
 
-    def __init__(self, corpus: LocalCorpus, nbytes: int, path: Optional[str] = None,
-                 positional: bool = False):
+    def __init__(self, corpus: LocalCorpus, nbytes: int, path: str | None = None,
+                 positional: bool = False) -> None:
         self.corpus = corpus
         self.nbytes = nbytes
         self.path = path
@@ -65,7 +77,7 @@ class Part:
         return (_part_of_bytes, (data, self.nbytes))
 
 
-@sizeof.register(Part)
+@sizeof.register(Part)  # type: ignore[untyped-decorator]  # dask's Dispatch is untyped
 def _sizeof_part(part: Part) -> int:
     return part.nbytes
 
@@ -84,7 +96,7 @@ def load_part(path: str) -> Part:
     return Part(LocalCorpus.load(path), os.stat(path).st_size, path)
 
 
-def build_items(items: Iterable, threads: int) -> Part:
+def build_items(items: Iterable[Any], threads: int) -> Part:
     """A partition of a bag: str items (ids: positions, renumbered later)
     or (id, text) pairs."""
     items = list(items)
@@ -99,7 +111,7 @@ def build_items(items: Iterable, threads: int) -> Part:
     return _build_part(texts, ids, threads, positional)
 
 
-def build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part:
+def build_frame(frame: Any, text: str, id: str | None, threads: int) -> Part:
     """A partition of a DataFrame: every column but text and id becomes
     metadata, as kwiq.Corpus.from_pandas makes it."""
     metadata = frame.drop(columns=[c for c in (text, id) if c is not None])
@@ -107,20 +119,20 @@ def build_frame(frame: Any, text: str, id: Optional[str], threads: int) -> Part:
                        id is None, metadata)
 
 
-def _build_part(texts: list, ids: Optional[list], threads: int, positional: bool,
+def _build_part(texts: list[str], ids: list[Hashable] | None, threads: int, positional: bool,
                 metadata: Any = None) -> Part:
     try:
         corpus = LocalCorpus(texts, ids, metadata, threads=threads)
     except (TypeError, UnicodeEncodeError) as error:
         # The client renumbers the document, whose ids are then its
         # place in the whole collection too.
-        error.positional = positional
+        error.positional = positional  # type: ignore[union-attr]  # kwiq's own attribute
         raise
     size = sum(len(text) for text in texts)
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE, positional=positional)
 
 
-def build_files(files: list[str], ids: list, encoding: str, errors: str,
+def build_files(files: list[str], ids: list[Hashable], encoding: str, errors: str,
                 threads: int, metadata: Any) -> Part:
     corpus = of_files(LocalCorpus, files, files, encoding, errors, ids, threads, False,
                       metadata)
@@ -174,7 +186,7 @@ class Summary(NamedTuple):
     """What the client keeps of a partition."""
     n_docs: int
     n_tokens: int
-    ids: list
+    ids: list[Hashable]
     positional: bool  # Part.positional
     meta_columns: Any  # the metadata's columns (a frame of no rows), or None
     attributes: tuple[str, ...]  # Corpus.attributes
@@ -220,19 +232,19 @@ def save_part(part: Part, path: str) -> None:
     part.corpus.save(path)
 
 
-def kwic_part(part: Part, query: Any, window: Any, case: Optional[bool], width: Optional[int],
-              bound: Optional[str], names: list[str], show: tuple[str, ...], syntax: str,
+def kwic_part(part: Part, query: Any, window: Any, case: bool | None, width: int | None,
+              bound: str | None, names: list[str], show: tuple[str, ...], syntax: str,
               strategy: str, meta: Any) -> Any:
     conc = part.corpus.kwic(query, window, case, width=width, bound=bound, meta=names or None,
                             show=show or None, syntax=syntax, strategy=strategy)
     return conc.to_pandas().astype(meta.dtypes.to_dict())
 
 
-def count_part(part: Part, query: Any, case: bool, strategy: Optional[int]) -> int:
+def count_part(part: Part, query: Any, case: bool, strategy: int | None) -> int:
     return len(index_view(part.corpus).find(query_list(query), case, strategy))
 
 
-def sort_values(part: Part, query: Any, case: bool, strategy: Optional[int],
+def sort_values(part: Part, query: Any, case: bool, strategy: int | None,
                 specs: list[tuple[str, str]]) -> Any:
     """A DataFrame of what the sort keys (``specs``: (name, attribute)
     pairs, as kwiq._concordance.sort_key_specs gives them) compare for each
@@ -331,12 +343,12 @@ def ngrams_part(part: Part, n: int, attr: str) -> Any:
 
 
 def clusters_part(part: Part, query: Any, n: int, side: str, case: bool,
-                  strategy: Optional[int], attr: str) -> Any:
+                  strategy: int | None, attr: str) -> Any:
     return clusters(index_view(part.corpus), query, n, side, case=case, strategy=strategy,
                     attr=attr)
 
 
-def dispersion_part(part: Part, query: Any, case: bool, strategy: Optional[int]) -> Any:
+def dispersion_part(part: Part, query: Any, case: bool, strategy: int | None) -> Any:
     return dispersion(index_view(part.corpus), query, case=case, strategy=strategy)
 
 
@@ -352,7 +364,7 @@ def _in_order(view: IndexView, docs: Any) -> Any:
 
 
 def locate_part(part: Part, queries: list[str], case: bool,
-                strategy: Optional[int]) -> list[tuple[Any, Any, Any]]:
+                strategy: int | None) -> list[tuple[Any, Any, Any]]:
     """Each query's matches as kwiq._analysis.locate gives them, documents
     numbered by their place in the partition (a view's included)."""
     view = index_view(part.corpus)
@@ -363,7 +375,7 @@ def locate_part(part: Part, queries: list[str], case: bool,
     return located
 
 
-def collocates_part(part: Part, query: Any, case: bool, strategy: Optional[int], left: int,
+def collocates_part(part: Part, query: Any, case: bool, strategy: int | None, left: int,
                     right: int, windows: bool, attr: str) -> tuple[Any, int, int, int]:
     """The words (or ``attr``'s values) in this partition's windows with
     their tokens there, R1, the matches and the word tokens (windows never
