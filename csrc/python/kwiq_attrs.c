@@ -1,6 +1,7 @@
 /*
  * kwiq_attrs.c: the methods of kwiq._core.Index and Hits that read
- * attributes beyond the counts of kwiq_index.c: the ranks sort keys
+ * attributes and structures beyond the counts of kwiq_index.c: their
+ * names, vocabularies, token values and regions, the ranks sort keys
  * compare (Index.attr_ranks) and lines of tagged tokens (Hits.tagged).
  * kwiq_index.c and kwiq_hits.c list them among their types' methods.
  */
@@ -128,4 +129,127 @@ done:
     PyMem_Free(offsets);
     Py_DECREF(seq);
     return result;
+}
+
+/* ---- reading an index's annotation ---- */
+
+const char kwiq_index_attributes_doc[] =
+"attributes($self, /)\n--\n\nThe names of the attributes, word first.";
+const char kwiq_index_annotated_doc[] =
+"annotated($self, /)\n--\n\n"
+"Whether the tokens came with the documents (an annotated source), not\n"
+"from kwiq's tokenizer (kw_index_is_annotated).";
+
+PyObject *kwiq_index_annotated(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    return PyBool_FromLong(kw_index_is_annotated(self->ix));
+}
+
+const char kwiq_index_structures_doc[] =
+"structures($self, /)\n--\n\nThe names of the structures, text first.";
+const char kwiq_index_attr_forms_doc[] =
+"attr_forms($self, attr, /)\n--\n\nThe vocabulary of attribute number attr: its values by type id.";
+const char kwiq_index_attr_types_doc[] =
+"attr_types($self, attr, start, stop, /)\n--\n\nThe type ids of attribute attr of the corpus-wide\n"
+"tokens start .. stop - 1, as native uint32 bytes.";
+const char kwiq_index_structure_regions_doc[] =
+"structure_regions($self, structure, /)\n--\n\nThe regions of structure number `structure` as\n"
+"native uint32 bytes, a (start, end) pair of corpus-wide token positions each.";
+
+PyObject *kwiq_index_attributes(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_attrs(self->ix);
+    PyObject *names = PyTuple_New((Py_ssize_t)n);
+    for (size_t a = 0; names && a < n; a++) {
+        PyObject *name = PyUnicode_FromString(kw_index_attr_name(self->ix, a));
+        if (!name)
+            Py_CLEAR(names);
+        else
+            PyTuple_SET_ITEM(names, (Py_ssize_t)a, name);
+    }
+    return names;
+}
+
+PyObject *kwiq_index_structures(IndexObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = kw_index_n_structures(self->ix);
+    PyObject *names = PyTuple_New((Py_ssize_t)n);
+    for (size_t s = 0; names && s < n; s++) {
+        PyObject *name = PyUnicode_FromString(kw_index_structure_name(self->ix, s));
+        if (!name)
+            Py_CLEAR(names);
+        else
+            PyTuple_SET_ITEM(names, (Py_ssize_t)s, name);
+    }
+    return names;
+}
+
+PyObject *kwiq_index_attr_forms(IndexObject *self, PyObject *arg)
+{
+    Py_ssize_t a = PyLong_AsSsize_t(arg);
+    if (a == -1 && PyErr_Occurred())
+        return NULL;
+    if (a < 0 || (size_t)a >= kw_index_n_attrs(self->ix)) {
+        PyErr_Format(PyExc_IndexError, "attribute %zd out of range", a);
+        return NULL;
+    }
+    size_t n = kw_index_attr_n_types(self->ix, (size_t)a);
+    PyObject *forms = PyList_New((Py_ssize_t)n);
+    for (size_t t = 0; forms && t < n; t++) {
+        size_t len;
+        const char *form = kw_index_attr_form(self->ix, (size_t)a, (uint32_t)t, &len);
+        PyObject *s = PyUnicode_DecodeUTF8(form, (Py_ssize_t)len, "strict");
+        if (!s)
+            Py_CLEAR(forms);
+        else
+            PyList_SET_ITEM(forms, (Py_ssize_t)t, s);
+    }
+    return forms;
+}
+
+PyObject *kwiq_index_attr_types(IndexObject *self, PyObject *args)
+{
+    Py_ssize_t a, start, stop;
+    if (!PyArg_ParseTuple(args, "nnn:attr_types", &a, &start, &stop))
+        return NULL;
+    if (a < 0 || (size_t)a >= kw_index_n_attrs(self->ix) || start < 0 || stop < start
+        || (size_t)stop > kw_index_n_tokens(self->ix)) {
+        PyErr_SetString(PyExc_IndexError, "attr_types(): attribute or range out of range");
+        return NULL;
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (stop - start) * 4);
+    if (!out)
+        return NULL;
+    uint32_t *types = (uint32_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t pos = start; pos < stop; pos++)
+        types[pos - start] = kw_index_attr_type(self->ix, (size_t)a, (size_t)pos);
+    return out;
+}
+
+PyObject *kwiq_index_structure_regions(IndexObject *self, PyObject *arg)
+{
+    Py_ssize_t s = PyLong_AsSsize_t(arg);
+    if (s == -1 && PyErr_Occurred())
+        return NULL;
+    if (s < 0 || (size_t)s >= kw_index_n_structures(self->ix)) {
+        PyErr_Format(PyExc_IndexError, "structure %zd out of range", s);
+        return NULL;
+    }
+    kwiq_stop stop;
+    kwiq_stop_release(&stop, NULL);
+    kw_status st = kw_index_find_structures(self->ix, &stop.cancel);
+    kwiq_stop_reacquire(&stop);
+    if (st != KW_OK)
+        return kwiq_raise_status(st);
+    size_t n = kw_index_structure_n_regions(self->ix, (size_t)s);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
+    if (!out)
+        return NULL;
+    uint32_t *pairs = (uint32_t *)PyBytes_AS_STRING(out);
+    for (size_t i = 0; i < n; i++)
+        kw_index_structure_region(self->ix, (size_t)s, i, &pairs[2 * i], &pairs[2 * i + 1]);
+    return out;
 }

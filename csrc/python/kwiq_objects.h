@@ -7,7 +7,8 @@
  * and builds results; the public API, defaults and display live in
  * pkg/kwiq/. One file an object: kwiq_module.c (the module, its functions
  * and constants), kwiq_builder.c, kwiq_index.c and kwiq_hits.c; the methods
- * for annotated corpora of both in kwiq_annotated.c; CQL in kwiq_cql.c.
+ * for building annotated corpora in kwiq_annotated.c, and for reading
+ * attributes and structures in kwiq_attrs.c; CQL in kwiq_cql.c.
  *
  * Text crosses the boundary as UTF-8: an ASCII str is read in place, any
  * other str is encoded to a temporary buffer (by Builder.add without the
@@ -95,8 +96,8 @@ int kwiq_cql_add_constants(PyObject *module);
  * appended or finished), else -1 with an exception set. */
 int kwiq_builder_ready(BuilderObject *self);
 
-/* The methods for annotated corpora (kwiq_annotated.c), in the method
- * tables of Builder and Index. */
+/* The methods that build annotated corpora (kwiq_annotated.c), in
+ * Builder's method table. */
 PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args);
 PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args);
 PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source);
@@ -105,6 +106,9 @@ PyObject *kwiq_builder_add_document_of(BuilderObject *self, PyObject *args);
 extern const char kwiq_builder_annotate_doc[], kwiq_builder_add_conllu_doc[],
     kwiq_builder_add_vrt_doc[], kwiq_builder_add_annotated_doc[],
     kwiq_builder_add_document_of_doc[];
+
+/* The methods that read attributes and structures (kwiq_attrs.c), in
+ * Index's method table. */
 PyObject *kwiq_index_annotated(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_attributes(IndexObject *self, PyObject *unused);
 PyObject *kwiq_index_structures(IndexObject *self, PyObject *unused);
