@@ -1,0 +1,146 @@
+/*
+ * kw_type_attr.c: an attribute given per surface type, added to a built
+ * index (see kw_index_add_type_attr in kw_core.h).
+ *
+ * A lemmatizer that knows only the word form (simplemma) gives every token
+ * of one surface type the same lemma, so it is asked once a type, not once
+ * a token, and the core does the per-token work: it interns each type's
+ * value into the new attribute's vocabulary, writes the stream as
+ * value_of[type] for every token and lets kw_attr_finish make the postings,
+ * as for an attribute read from an annotated source.
+ *
+ * An index made by the tokenizer records no spans (kw_spans.h): it finds
+ * its tokens again by tokenizing. The saved file keeps attributes beyond
+ * word only beside spans (kw_annot_file.c), so the tokenizer's spans are
+ * recorded here, once, from the same scan that made the tokens; lines and
+ * offsets read from them are those the scan gives.
+ */
+#include <string.h>
+
+#include "kw_alloc.h"
+#include "kw_attr.h"
+#include "kw_cancel.h"
+#include "kw_index.h"
+#include "kw_spans.h"
+#include "kw_strtab.h"
+#include "kw_text.h"
+
+/* The tokenizer's span of every token of ix, into *out (arrays from ix's
+ * allocator). KW_ENOMEM, KW_EINTR: nothing made. */
+static kw_status record_spans(const kw_index *ix, const kw_cancel *cancel, kw_spans *out)
+{
+    const kw_alloc *a = &ix->alloc;
+    kw_spans sp = {kw_malloc(a, ix->n_tokens), kw_malloc(a, ix->n_tokens), NULL, 0};
+    size_t escapes_cap = 0;
+    kw_status st = sp.gap && sp.len ? KW_OK : KW_ENOMEM;
+    for (size_t d = 0; st == KW_OK && d < ix->n_docs; d++) {
+        if (ix->doc_tok[d] == ix->doc_tok[d + 1])
+            continue; /* its text may be none at all: no pointer from NULL */
+        const char *text = ix->text + ix->doc_byte[d];
+        kw_scan scan;
+        kw_tokspan t;
+        kw_scan_init(&scan, text, (size_t)(ix->doc_byte[d + 1] - ix->doc_byte[d]), 0, 0);
+        size_t prev_end = 0;
+        for (size_t pos = ix->doc_tok[d]; pos < ix->doc_tok[d + 1]; pos++) {
+            if (pos % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel)) {
+                st = KW_EINTR;
+                break;
+            }
+            /* The text was tokenized into exactly these tokens when built. */
+            kw_scan_next(&scan, &t);
+            const size_t gap = t.begin - prev_end, len = t.end - t.begin;
+            sp.gap[pos] = gap <= KW_GAP_MAX ? (uint8_t)gap : KW_GAP_ESCAPE;
+            sp.len[pos] = len <= KW_LEN_MAX ? (uint8_t)len : KW_LEN_ESCAPE;
+            if (gap > KW_GAP_MAX || len > KW_LEN_MAX) {
+                if ((st = kw_reserve(a, (void **)&sp.escapes, &escapes_cap, sp.n_escapes + 1,
+                                     sizeof *sp.escapes)))
+                    break;
+                sp.escapes[sp.n_escapes++] =
+                    (kw_span_escape){.tok = (uint32_t)pos, .gap = gap, .len = len};
+            }
+            prev_end = t.end;
+        }
+    }
+    if (st != KW_OK) {
+        kw_free(a, sp.gap);
+        kw_free(a, sp.len);
+        kw_free(a, sp.escapes);
+        return st;
+    }
+    *out = sp;
+    return KW_OK;
+}
+
+/* b's vocabulary holds each type's value, and value_of[type] its id. */
+static kw_status intern_values(const kw_index *ix, kw_attr_builder *b, const char *const *values,
+                               const size_t *lens, uint32_t *value_of)
+{
+    for (size_t type = 0; type < ix->surface.n; type++) {
+        if (kw_utf8_valid_prefix(values[type], lens[type]) != lens[type])
+            return KW_EUTF8;
+        int added;
+        kw_status st = kw_strtab_intern(&b->forms, &ix->alloc, values[type], lens[type],
+                                        kw_hash(values[type], lens[type]), &value_of[type],
+                                        &added);
+        if (st != KW_OK)
+            return st;
+    }
+    return KW_OK;
+}
+
+kw_status kw_index_add_type_attr(kw_index *ix, const char *name, const char *const *values,
+                                 const size_t *lens, const kw_cancel *cancel)
+{
+    if (ix->borrowed || !name || !name[0])
+        return KW_EINVAL;
+    for (size_t k = 0; k < ix->n_attrs; k++)
+        if (strcmp(ix->attrs[k].name, name) == 0)
+            return KW_EINVAL;
+    const kw_alloc *a = &ix->alloc;
+    kw_attr_builder b;
+    kw_status st = kw_attr_builder_init(&b, a, name);
+    uint32_t *value_of = kw_malloc(a, ix->surface.n * sizeof *value_of);
+    kw_attr *attrs = kw_malloc(a, (ix->n_attrs + 1) * sizeof *attrs);
+    kw_spans spans = ix->spans;
+    kw_attr finished;
+    int have_finished = 0;
+    if (st == KW_OK && (!value_of || !attrs))
+        st = KW_ENOMEM;
+    if (st == KW_OK)
+        st = intern_values(ix, &b, values, lens, value_of);
+    if (st == KW_OK)
+        st = kw_reserve_exact(a, (void **)&b.toks, &b.toks_cap, ix->n_tokens, sizeof *b.toks);
+    for (size_t lo = 0; st == KW_OK && lo < ix->n_tokens; lo = kw_chunk_end(lo, ix->n_tokens)) {
+        if (lo && kw_stop_asked(cancel)) {
+            st = KW_EINTR;
+            break;
+        }
+        const kw_attr word = kw_attr_stream(&ix->attrs[0]);
+        for (size_t pos = lo, end = kw_chunk_end(lo, ix->n_tokens); pos < end; pos++)
+            b.toks[pos] = value_of[kw_attr_type(&word, pos)];
+    }
+    if (st == KW_OK && (st = kw_attr_finish(&b, a, ix->n_tokens, cancel, &finished)) == KW_OK)
+        have_finished = 1;
+    if (st == KW_OK && !spans.gap)
+        st = record_spans(ix, cancel, &spans);
+    if (st != KW_OK) {
+        if (have_finished)
+            kw_attr_unfinish(&finished, a);
+        kw_attr_builder_free(&b, a);
+        kw_free(a, value_of);
+        kw_free(a, attrs);
+        return st;
+    }
+    /* Nothing fails from here: the index changes all at once. */
+    kw_attr_builder_hand_over(&b, &finished, a);
+    kw_attr_builder_free(&b, a);
+    kw_free(a, value_of);
+    memcpy(attrs, ix->attrs, ix->n_attrs * sizeof *attrs);
+    attrs[ix->n_attrs] = finished;
+    atomic_init(&attrs[ix->n_attrs].rank, NULL);
+    kw_free(a, ix->attrs);
+    ix->attrs = attrs;
+    ix->n_attrs++;
+    ix->spans = spans;
+    return KW_OK;
+}
