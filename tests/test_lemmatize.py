@@ -159,6 +159,9 @@ def test_lines_are_those_of_the_corpus_without_lemmas(options):
     """A lemmatized corpus reads its tokens' offsets from recorded spans;
     they must be the tokenizer's, line for line."""
     texts = [path.read_text(encoding="utf-8") for path in BOOKS]
+    # White space beyond ASCII's separates tokens too; a control character
+    # is a token.
+    texts.append("Holmes\u00a0said:\u3000the\u2028war\x01the  \t Holmes" * 50)
     plain, lemmatized = kwiq.Corpus(texts), kwiq.Corpus(texts, lemmatize="en")
     for query in ["the", "Holmes", "said *", "/^[A-Z]{4,}$/"]:
         assert list(lemmatized.kwic(query, **options)) == list(plain.kwic(query, **options))

@@ -12,8 +12,8 @@
  * An index made by the tokenizer records no spans (kw_spans.h): it finds
  * its tokens again by tokenizing. The saved file keeps attributes beyond
  * word only beside spans (kw_annot_file.c), so the tokenizer's spans are
- * recorded here, once, from the same scan that made the tokens; lines and
- * offsets read from them are those the scan gives.
+ * recorded here, once (record_spans says how, without tokenizing again);
+ * lines and offsets read from them are those the tokenizer gives.
  */
 #include <string.h>
 
@@ -25,30 +25,53 @@
 #include "kw_strtab.h"
 #include "kw_text.h"
 
+/* Where the white space from text[at] ends (kw_cp_is_space: White_Space). */
+static size_t skip_space(const unsigned char *text, size_t at, size_t n)
+{
+    while (at < n) {
+        const unsigned char c = text[at];
+        if (c < 0x80) {
+            if (c != ' ' && (c < 0x09 || c > 0x0D))
+                return at;
+            at++;
+            continue;
+        }
+        uint32_t cp;
+        const int k = kw_utf8_decode(text + at, text + n, &cp);
+        if (!k || !kw_cp_is_space(cp))
+            return at;
+        at += (size_t)k;
+    }
+    return at;
+}
+
 /* The tokenizer's span of every token of ix, into *out (arrays from ix's
- * allocator). KW_ENOMEM, KW_EINTR: nothing made. */
+ * allocator). No token is tokenized again: tokens cover every character
+ * that is not white space (docs/guide/queries.md, "Tokens"), so a token
+ * starts where the white space after the one before it ends, and its bytes
+ * are its surface form. KW_ENOMEM, KW_EINTR: nothing made. */
 static kw_status record_spans(const kw_index *ix, const kw_cancel *cancel, kw_spans *out)
 {
     const kw_alloc *a = &ix->alloc;
     kw_spans sp = {kw_malloc(a, ix->n_tokens), kw_malloc(a, ix->n_tokens), NULL, 0};
     size_t escapes_cap = 0;
     kw_status st = sp.gap && sp.len ? KW_OK : KW_ENOMEM;
+    const kw_attr word = kw_attr_stream(&ix->attrs[0]);
     for (size_t d = 0; st == KW_OK && d < ix->n_docs; d++) {
         if (ix->doc_tok[d] == ix->doc_tok[d + 1])
             continue; /* its text may be none at all: no pointer from NULL */
-        const char *text = ix->text + ix->doc_byte[d];
-        kw_scan scan;
-        kw_tokspan t;
-        kw_scan_init(&scan, text, (size_t)(ix->doc_byte[d + 1] - ix->doc_byte[d]), 0, 0);
+        const unsigned char *text = (const unsigned char *)ix->text + ix->doc_byte[d];
+        const size_t n = (size_t)(ix->doc_byte[d + 1] - ix->doc_byte[d]);
         size_t prev_end = 0;
         for (size_t pos = ix->doc_tok[d]; pos < ix->doc_tok[d + 1]; pos++) {
             if (pos % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(cancel)) {
                 st = KW_EINTR;
                 break;
             }
-            /* The text was tokenized into exactly these tokens when built. */
-            kw_scan_next(&scan, &t);
-            const size_t gap = t.begin - prev_end, len = t.end - t.begin;
+            const size_t begin = skip_space(text, prev_end, n);
+            size_t len;
+            kw_strtab_form(&ix->surface, kw_attr_type(&word, pos), &len);
+            const size_t gap = begin - prev_end;
             sp.gap[pos] = gap <= KW_GAP_MAX ? (uint8_t)gap : KW_GAP_ESCAPE;
             sp.len[pos] = len <= KW_LEN_MAX ? (uint8_t)len : KW_LEN_ESCAPE;
             if (gap > KW_GAP_MAX || len > KW_LEN_MAX) {
@@ -58,7 +81,7 @@ static kw_status record_spans(const kw_index *ix, const kw_cancel *cancel, kw_sp
                 sp.escapes[sp.n_escapes++] =
                     (kw_span_escape){.tok = (uint32_t)pos, .gap = gap, .len = len};
             }
-            prev_end = t.end;
+            prev_end = begin + len;
         }
     }
     if (st != KW_OK) {

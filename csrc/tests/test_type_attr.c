@@ -93,7 +93,7 @@ static void check_same_lines(const kw_index *a, const kw_index *b, const char *q
 
 static char long_doc[2048];
 
-/* Documents with what the spans must escape: a token longer than 254
+/* A document with what the spans must escape: a token longer than 254
  * bytes, a gap longer than 253; and empty documents, and non-ASCII. */
 static void make_long_doc(void)
 {
@@ -109,7 +109,10 @@ static void make_long_doc(void)
 static void test_values_spans_and_lines(void)
 {
     make_long_doc();
-    const char *docs[] = {"", "Peace, peace! Éte war 7.", "", long_doc, "War and peace."};
+    /* White space beyond ASCII's (no-break, ideographic, line separator)
+     * separates tokens; a control character is a token. */
+    const char *docs[] = {"", "Peace,\xc2\xa0peace!\xe3\x80\x80\xc3\x89te\x01war 7.\r\n\t",
+                          "", long_doc, "War \xe2\x80\xa8 and peace."};
     kw_index *ix = build(docs, 5), *plain = build(docs, 5);
     CHECK(ix && plain);
     if (!ix || !plain)
@@ -123,8 +126,8 @@ static void test_values_spans_and_lines(void)
     /* Lines read from the recorded spans are those the tokenizer gives. */
     static char long_token[301];
     memset(long_token, 'x', 300);
-    const char *queries[] = {"peace", "war", long_token, "\xc3\xbc" "ber"};
-    for (size_t q = 0; q < 4; q++)
+    const char *queries[] = {"peace", "war", long_token, "\xc3\xbc" "ber", "\xc3\xa9te", "7"};
+    for (size_t q = 0; q < 6; q++)
         check_same_lines(ix, plain, queries[q]);
     /* A second attribute, after the spans are there. */
     CHECK(kw_index_add_type_attr(ix, "second", tv.ptrs, tv.lens, NULL) == KW_OK);
@@ -139,7 +142,7 @@ static void test_values_spans_and_lines(void)
         CHECK(kw_index_n_attrs(back) == 3);
         check_attr(back, 1);
         check_attr(back, 2);
-        for (size_t q = 0; q < 4; q++)
+        for (size_t q = 0; q < 6; q++)
             check_same_lines(back, plain, queries[q]);
         unsigned char *again = save(back, "", &len2);
         CHECK(again && len2 == len && memcmp(again, file, len) == 0);
