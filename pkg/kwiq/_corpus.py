@@ -53,7 +53,7 @@ class Corpus:
     codes tried in order, as simplemma takes them: the tokens get a second
     attribute, ``lemma``, from simplemma (``pip install "kwiq[lemma]"``),
     for ``[lemma="be"]``, ``freq(attr="lemma")`` and the rest
-    (docs/guide/corpora.md, "Lemmas"). ImportError without simplemma,
+    (docs/guide/annotated.md, "Lemmas of plain text"). ImportError without simplemma,
     ValueError for a language it does not support.
 
     A Corpus pickles, for other processes: a loaded one as a reference to
