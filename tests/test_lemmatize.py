@@ -5,6 +5,7 @@ lines, frames, save and load) against brute force over those lemmas."""
 from __future__ import annotations
 
 import collections
+import pickle
 import re
 import sys
 import unicodedata
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import kwiq
+from kwiq import _build
 
 simplemma = pytest.importorskip("simplemma")
 pd = pytest.importorskip("pandas")
@@ -42,9 +44,12 @@ def letter():
 
 @pytest.fixture(scope="module")
 def books():
-    # Two threads: the runs are built apart and joined before the lemmas.
-    return kwiq.Corpus.from_files(BOOKS, ids="name", threads=2, progress=False,
-                                  lemmatize="en")
+    # Two threads, each a run of its own however small: the runs are built
+    # apart and joined before the lemmas.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_build, "MIN_RUN_BYTES", 1)
+        return kwiq.Corpus.from_files(BOOKS, ids="name", threads=2, progress=False,
+                                      lemmatize="en")
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +188,17 @@ def test_save_and_load_keep_the_lemmas(books, oracle, tmp_path):
     again = tmp_path / "again.kwiq"
     kwiq.Corpus.load(path).save(again)
     assert again.read_bytes() == path.read_bytes()
+    # A built corpus pickles as its saved bytes.
+    travelled = pickle.loads(pickle.dumps(books))
+    assert travelled.tokens(books.ids[1], "lemma") == oracle[1][books.ids[1]]
+
+
+def test_the_file_is_the_same_whatever_the_threads(monkeypatch, tmp_path):
+    monkeypatch.setattr(_build, "MIN_RUN_BYTES", 1)
+    texts = [path.read_text(encoding="utf-8") for path in BOOKS] * 2
+    for threads in (1, 3):
+        kwiq.Corpus(texts, threads=threads, lemmatize="en").save(tmp_path / f"{threads}.kwiq")
+    assert (tmp_path / "1.kwiq").read_bytes() == (tmp_path / "3.kwiq").read_bytes()
 
 
 def test_a_view_saved_alone_keeps_its_lemmas(tmp_path):
