@@ -200,3 +200,28 @@ def test_annotated_corpora_keep_their_own(tmp_path):
     assert vrt.regions("s", "t1") == [(0, 4), (4, 7)]
     assert oracle_regions(vrt.text("t1"))[0] == [(0, 6), (6, 7)]
     assert positions(vrt.kwic("<s> []", syntax="cql")) == [("t1", 0, 1), ("t1", 4, 5)]
+
+
+@pytest.mark.parametrize("found_first", [False, True])
+def test_a_lemmatized_corpus_keeps_them_through_a_file(texts, tmp_path, found_first):
+    """A lemmatized corpus records its tokens' spans, so a loaded one could
+    not tell its sentences from its text again: it keeps the rule's
+    regions as its own, found before or after lemmatizing, in the file and
+    in a view saved alone."""
+    pytest.importorskip("simplemma")
+    plain = kwiq.Corpus(texts)
+    lemmatized = kwiq.Corpus(texts, lemmatize="en")
+    if found_first:
+        assert lemmatized.regions("s", 1) == plain.regions("s", 1)
+    lemmatized.save(tmp_path / "whole.kwiq")
+    lemmatized.subset([1, 3]).save(tmp_path / "view.kwiq")
+    whole, view = kwiq.Corpus.load(tmp_path / "whole.kwiq"), kwiq.Corpus.load(tmp_path / "view.kwiq")
+    for corpus in (lemmatized, whole, view):
+        assert corpus.structures == ("text", "s", "p")
+        assert corpus.attributes == ("word", "lemma")
+    for name in ("s", "p"):
+        for doc in range(len(texts)):
+            assert whole.regions(name, doc) == plain.regions(name, doc), (name, doc)
+        assert [view.regions(name, d) for d in (1, 3)] == [plain.regions(name, d) for d in (1, 3)]
+    assert positions(whole.kwic('<s> [lemma="be"]', syntax="cql")) == \
+        positions(lemmatized.kwic('<s> [lemma="be"]', syntax="cql"))

@@ -350,6 +350,22 @@ size_t kw_index_attr_n_types(const kw_index *ix, size_t attr);
 const char *kw_index_attr_form(const kw_index *ix, size_t attr, uint32_t type, size_t *len);
 uint32_t kw_index_attr_type(const kw_index *ix, size_t attr, size_t pos);
 
+/* Add attribute `name` to ix, giving every token of surface type t the
+ * value values[t] (lens[t] bytes of UTF-8, maybe empty; one for each of
+ * kw_index_n_types types, borrowed for the call), with a vocabulary,
+ * stream and postings of its own as an annotated source's attributes
+ * have: for a value that depends on the form alone (a lemma from a
+ * lemmatizer without context), computed once a type, not once a token.
+ * An index made by the tokenizer records its tokens' spans here, two
+ * bytes a token, so that it saves with its attributes (kw_type_attr.c).
+ * Only on an index built in this process and not yet shared with other
+ * threads. KW_EINVAL: a loaded index, an empty name or one ix has;
+ * KW_EUTF8: a value is not UTF-8; with these, KW_ENOMEM and KW_EINTR the
+ * index is as it was. Cost: one pass over the tokens, and kw_attr_finish's
+ * two (and one tokenizing pass over the text for the spans). */
+kw_status kw_index_add_type_attr(kw_index *ix, const char *name, const char *const *values,
+                                 const size_t *lens, const kw_cancel *cancel);
+
 /* Structures: sorted, non-overlapping regions [start, end) of corpus-wide
  * token positions, each inside one document, possibly empty. Structure 0
  * is `text`, one region a document. An annotated index has the structures

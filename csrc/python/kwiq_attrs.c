@@ -2,7 +2,8 @@
  * kwiq_attrs.c: the methods of kwiq._core.Index and Hits that read
  * attributes and structures beyond the counts of kwiq_index.c: their
  * names, vocabularies, token values and regions, the ranks sort keys
- * compare (Index.attr_ranks) and lines of tagged tokens (Hits.tagged).
+ * compare (Index.attr_ranks) and lines of tagged tokens (Hits.tagged);
+ * and the one that adds an attribute given per type (Index.add_type_attr).
  * kwiq_index.c and kwiq_hits.c list them among their types' methods.
  */
 #include "kwiq_objects.h"
@@ -252,4 +253,66 @@ PyObject *kwiq_index_structure_regions(IndexObject *self, PyObject *arg)
     for (size_t i = 0; i < n; i++)
         kw_index_structure_region(self->ix, (size_t)s, i, &pairs[2 * i], &pairs[2 * i + 1]);
     return out;
+}
+
+const char kwiq_index_add_type_attr_doc[] =
+"add_type_attr($self, name, values, /)\n--\n\n"
+"Add attribute `name` whose value for a token of surface type t is\n"
+"values[t], a str for each of n_types types (kw_index_add_type_attr):\n"
+"only on an index just built, before it is shared. ValueError for a\n"
+"loaded index, a name the index has or a wrong number of values.";
+
+PyObject *kwiq_index_add_type_attr(IndexObject *self, PyObject *args)
+{
+    const char *name;
+    PyObject *values_arg;
+    if (!PyArg_ParseTuple(args, "sO:add_type_attr", &name, &values_arg))
+        return NULL;
+    /* A tuple of its own: the str it holds, and so their UTF-8, stay while
+     * the GIL is released. */
+    PyObject *values = PySequence_Tuple(values_arg);
+    if (!values)
+        return NULL;
+    const size_t n = kw_index_n_types(self->ix);
+    PyObject *result = NULL;
+    const char **ptrs = PyMem_Malloc((n ? n : 1) * sizeof *ptrs);
+    size_t *lens = PyMem_Malloc((n ? n : 1) * sizeof *lens);
+    if (!ptrs || !lens) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if ((size_t)PyTuple_GET_SIZE(values) != n) {
+        PyErr_Format(PyExc_ValueError, "add_type_attr(): %zd values for %zu types",
+                     PyTuple_GET_SIZE(values), n);
+        goto done;
+    }
+    for (size_t t = 0; t < n; t++) {
+        PyObject *value = PyTuple_GET_ITEM(values, (Py_ssize_t)t);
+        Py_ssize_t len;
+        if (!PyUnicode_Check(value)) {
+            PyErr_Format(PyExc_TypeError, "add_type_attr(): value %zu is a %s, not a str", t,
+                         Py_TYPE(value)->tp_name);
+            goto done;
+        }
+        if (!(ptrs[t] = PyUnicode_AsUTF8AndSize(value, &len)))
+            goto done;
+        lens[t] = (size_t)len;
+    }
+    kw_status st;
+    kwiq_stop stop_asked;
+    kwiq_stop_release(&stop_asked, NULL);
+    st = kw_index_add_type_attr(self->ix, name, ptrs, lens, &stop_asked.cancel);
+    kwiq_stop_reacquire(&stop_asked);
+    if (st == KW_EINVAL)
+        PyErr_Format(PyExc_ValueError, "add_type_attr(): the index is loaded or has an "
+                     "attribute named '%s' already", name);
+    else if (st != KW_OK)
+        kwiq_raise_status(st);
+    else
+        result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(ptrs);
+    PyMem_Free(lens);
+    Py_DECREF(values);
+    return result;
 }

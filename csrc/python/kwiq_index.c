@@ -549,6 +549,8 @@ static PyMethodDef Index_methods[] = {
     {"group_counts", (PyCFunction)Index_group_counts, METH_NOARGS, Index_group_counts_doc},
     {"group_ranks", (PyCFunction)Index_group_ranks, METH_NOARGS, Index_group_ranks_doc},
     {"attr_ranks", (PyCFunction)kwiq_index_attr_ranks, METH_O, kwiq_index_attr_ranks_doc},
+    {"add_type_attr", (PyCFunction)kwiq_index_add_type_attr, METH_VARARGS,
+     kwiq_index_add_type_attr_doc},
     {"doc_lengths", (PyCFunction)Index_doc_lengths, METH_NOARGS, Index_doc_lengths_doc},
     {"locate", (PyCFunction)Index_locate, METH_O, Index_locate_doc},
     {"save", (PyCFunction)Index_save, METH_VARARGS, Index_save_doc},

@@ -121,11 +121,13 @@ extern const char kwiq_index_annotated_doc[], kwiq_index_attributes_doc[],
 
 /* Attributes in counts, sorting and lines (kwiq_attrs.c): 1 if attr is the
  * number of an attribute of the index, else 0 with ValueError; and the
- * methods Index.attr_ranks and Hits.tagged. */
+ * methods Index.attr_ranks, Index.add_type_attr and Hits.tagged. */
 int kwiq_attr_in_range(IndexObject *self, Py_ssize_t attr);
 PyObject *kwiq_index_attr_ranks(IndexObject *self, PyObject *arg);
+PyObject *kwiq_index_add_type_attr(IndexObject *self, PyObject *args);
 PyObject *kwiq_hits_tagged(HitsObject *self, PyObject *args);
-extern const char kwiq_index_attr_ranks_doc[], kwiq_hits_tagged_doc[];
+extern const char kwiq_index_attr_ranks_doc[], kwiq_hits_tagged_doc[],
+    kwiq_index_add_type_attr_doc[];
 
 /* A Hits object owning `hits` and keeping `index` alive; frees hits on error. */
 PyObject *kwiq_new_hits(PyObject *index, kw_hits *hits);

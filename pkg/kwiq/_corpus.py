@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable
 
-from kwiq import (_analysis, _annotated, _build, _core, _explore, _files, _metadata, _saved,
-                  _spacy)
+from kwiq import (
+    _analysis,
+    _annotated,
+    _build,
+    _core,
+    _explore,
+    _files,
+    _lemma,
+    _metadata,
+    _saved,
+    _spacy,
+)
 from kwiq._analysis import COLLOCATION_MEASURES, KEYNESS_MEASURES
 from kwiq._args import as_bool, as_int, query_list, window_sides
 from kwiq._concordance import Concordance, attribute_names
@@ -56,13 +65,21 @@ class Corpus:
     released; the corpus is the same, type ids and all, whatever the
     count. A corpus under 1 MB a thread uses fewer threads.
 
+    ``lemmatize``: a language code (``"en"``, ``"de"``, ...) or a tuple of
+    codes tried in order, as simplemma takes them: the tokens get a second
+    attribute, ``lemma``, from simplemma (``pip install "kwiq[lemma]"``),
+    for ``[lemma="be"]``, ``freq(attr="lemma")`` and the rest
+    (docs/guide/annotated.md, "Lemmas of plain text"). ImportError without simplemma,
+    ValueError for a language it does not support.
+
     A Corpus pickles, for other processes: a loaded one as a reference to
     its file, a built one as its saved bytes, a view as its corpus and its
     documents (docs/guide/corpora.md, "Pickling").
     """
 
     def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None,
-                 metadata: Any = None, *, threads: int | None = None):
+                 metadata: Any = None, *, threads: int | None = None,
+                 lemmatize: _lemma.Languages = None):
         if isinstance(texts, (str, bytes)):
             raise TypeError("texts must be an iterable of str, not a single "
                             f"{type(texts).__name__}; wrap one text in a list")
@@ -73,12 +90,14 @@ class Corpus:
         ids = check_ids(ids, len(texts))
         metadata = _metadata.check(metadata, len(texts))
         threads = _build.check_threads(threads)
+        languages = _lemma.check(lemmatize)
 
         def describe(i: int, error: BaseException) -> BaseException:
             return document_error(texts[i], i, ids[i])
 
         index = _build.build([len(text) for text in texts], texts.__getitem__, describe,
                              threads)
+        _lemma.add(index, languages)
         self._set(index, ids, metadata)
 
     def _set(self, index: _core.Index, ids: list[Hashable], metadata: Any) -> None:
@@ -93,11 +112,13 @@ class Corpus:
 
     @classmethod
     def from_pandas(cls, df: Any, text: str = "text", id: str | None = None, *,
-                    threads: int | None = None) -> "Corpus":
+                    threads: int | None = None,
+                    lemmatize: _lemma.Languages = None) -> "Corpus":
         """A corpus of the rows of a pandas DataFrame: column ``text`` holds
         the texts, column ``id`` (if given) the ids (default ``0 .. n-1``),
         and every other column becomes metadata. ValueError for a column
-        the frame has not."""
+        the frame has not. ``threads`` and ``lemmatize`` as for
+        ``Corpus()``."""
         pd = _metadata.pandas()
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"from_pandas() takes a pandas DataFrame, not {type(df).__name__}")
@@ -107,7 +128,7 @@ class Corpus:
                                  f"columns are {', '.join(map(repr, df.columns))}")
         ids = None if id is None else df[id].tolist()
         rest = df.drop(columns=[c for c in (text, id) if c is not None])
-        return cls(df[text].tolist(), ids, rest, threads=threads)
+        return cls(df[text].tolist(), ids, rest, threads=threads, lemmatize=lemmatize)
 
     @classmethod
     def from_files(cls, paths: PathLike | Iterable[PathLike], encoding: str = "utf-8",
@@ -115,7 +136,8 @@ class Corpus:
                    ids: str | Callable[[Path], Hashable] = "path",
                    threads: int | None = None, progress: bool = True,
                    metadata: Any = None,
-                   include: str | Sequence[str] = _files.DEFAULT_INCLUDE) -> "Corpus":
+                   include: str | Sequence[str] = _files.DEFAULT_INCLUDE,
+                   lemmatize: _lemma.Languages = None) -> "Corpus":
         """A corpus of text files, one document a file.
 
         ``paths``: a file, a directory, a glob (``"corpus/**/*.txt"``; ``**``
@@ -156,19 +178,21 @@ class Corpus:
         (a ``pathlib.Path`` that opens it) giving each file's id. Ids must
         be distinct (ValueError otherwise).
 
-        ``threads`` as for ``Corpus()``. ``progress``: a progress bar
-        (tqdm, on standard error) when the build takes longer than a second.
+        ``threads`` and ``lemmatize`` as for ``Corpus()``. ``progress``: a
+        progress bar (tqdm, on standard error) when the build takes longer
+        than a second.
         ``metadata`` as for ``Corpus()``, one row per file in corpus order
         (or a function of the path giving each file's row, a dict).
         """
         _files.check_codec(encoding, errors)
+        languages = _lemma.check(lemmatize)
         files = _files.expand(paths, include)
         _files.warn_skipped(files, include, stacklevel=2)
         if callable(metadata):
             metadata = [metadata(Path(path)) for path in files.paths]
         try:
             return of_files(cls, files.paths, files.paths, encoding, errors,
-                            file_ids(files, ids), threads, progress, metadata)
+                            file_ids(files, ids), threads, progress, metadata, languages)
         except FileDecodeError as error:
             # The file is at fault, not kwiq's machinery that met it.
             raise error.with_traceback(None) from None
@@ -889,11 +913,11 @@ def of_index(cls: type[Corpus], index: _core.Index, ids: list[Hashable],
 
 
 def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: str,
-             errors: str, ids: Sequence[Hashable] | None, threads: int | None,
-             progress: bool,
-             metadata: Any = None) -> Corpus:
+             errors: str, ids: Sequence[Hashable] | None, threads: int | None, progress: bool,
+             metadata: Any = None, languages: tuple[str, ...] | None = None) -> Corpus:
     """The corpus (a ``cls``) of files ("-": standard input), as
-    Corpus.from_files builds it, names[i] naming file i in errors."""
+    Corpus.from_files builds it, names[i] naming file i in errors, with
+    lemmas in ``languages`` (checked by _lemma.check) unless None."""
     raw = _files.check_codec(encoding, errors)
     threads = _build.check_threads(threads)
     ids = check_ids(ids, len(files))
@@ -916,6 +940,9 @@ def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: st
     bar = _build.Progress(sum(sizes), bool(progress))
     try:
         index = _build.build(sizes, load, describe, threads, bar)
+        if languages is not None:
+            bar.note("lemmatizing")
+            _lemma.add(index, languages)
     except FileDecodeError as error:
         # Its context, the codec's error it replaces, holds the whole file.
         error.__context__ = None
