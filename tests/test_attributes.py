@@ -352,6 +352,10 @@ def test_show_in_text_html_csv_and_json(en, tmp_path):
     lines = list(conc)
     assert lines[0].match == "of/ADP the/DET"
     assert "of/ADP the/DET" in str(conc) and "of/ADP the/DET" in conc._repr_html_()
+    # In text, the tokens of each row are one space apart, the match's
+    # too, as the tagged contexts hold none at their ends.
+    for row, line in zip(str(conc).splitlines()[1:], lines):
+        assert f" {line.match} " in row
     conc.to_csv(tmp_path / "lines.csv")
     with open(tmp_path / "lines.csv", encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))

@@ -279,12 +279,19 @@ def shortened(label: str, limit: int) -> str:
     return label if len(label) <= limit else "\u2026" + label[len(label) - limit + 1:]
 
 
-def text_rows(lines: Sequence[Any], width: int, prefixes: Sequence[str]) -> list[str]:
+def text_rows(lines: Sequence[Any], width: int, prefixes: Sequence[str],
+              tagged: bool = False) -> list[str]:
     """Lines as plain text, the matches aligned in one column and the
     contexts cut to fit ``width`` characters after each line's prefix (its
-    document and metadata, all of one length), as NLTK prints them."""
+    document and metadata, all of one length), as NLTK prints them.
+    ``tagged``: the lines show tokens as ``word/value`` (``kwic(show=...)``),
+    whose contexts hold no white space at their ends, so a space is put
+    between each context and the match, as between the tokens."""
     if not lines:
         return []
+    if tagged:
+        lines = [line._replace(left=line.left + " " if line.left else "",
+                               right=" " + line.right if line.right else "") for line in lines]
     room = max(width - len(prefixes[0]), 0)
     side = max((room - max(len(line.match) for line in lines)) // 2, 0)
     rows = []
@@ -478,7 +485,7 @@ class Showing:
         widths = [max(len(text) for text in column) for column in columns]
         prefixes = ["".join(f"{text:<{w}}  " for text, w in zip(row, widths))
                     for row in zip(*columns)] if columns else [""] * len(lines)
-        return "\n".join([header] + text_rows(lines, width, prefixes))
+        return "\n".join([header] + text_rows(lines, width, prefixes, bool(self.show)))
 
     def _meta_texts(self, lines: list[Line], names: list[str]) -> list[list[str]]:
         """The values of metadata columns ``names`` for ``lines``, as the
