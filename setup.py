@@ -10,6 +10,7 @@ Build switches (environment variables):
                    python tools/run_sanitized.py python -m pytest
 Changing a switch recompiles every object (BuildWithFlags).
 """
+
 import os
 from glob import glob
 from pathlib import Path
@@ -36,8 +37,11 @@ elif flag("KWIQ_SANITIZE"):
 else:
     compile_args += ["-O2"]
 if flag("KWIQ_SANITIZE"):
-    sanitize = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                "-fno-omit-frame-pointer"]
+    sanitize = [
+        "-fsanitize=address,undefined",
+        "-fno-sanitize-recover=all",
+        "-fno-omit-frame-pointer",
+    ]
     compile_args += sanitize
     link_args += sanitize
 if flag("KWIQ_WERROR"):
@@ -82,5 +86,5 @@ setup(
             extra_compile_args=compile_args,
             extra_link_args=link_args,
         )
-    ]
+    ],
 )

@@ -14,6 +14,7 @@ id``, ``SpaceAfter=No`` where the text had no space, the other columns
 Usage:
     python bench/annotated.py --mb 10 --out /tmp/kwiq-annotated
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,7 +76,9 @@ def write(megabytes: int, folder: Path) -> dict:
     for number, doc in enumerate(corpus_docs(megabytes)):
         conllu, vrt, lines = [f"# newdoc id = d{number:05d}"], [f'<text id="d{number:05d}">'], []
         for sentence in sentences(doc, kwiq.tokenize):
-            conllu.append("# text = " + "".join(t + (" " if s else "") for t, s in sentence).rstrip())
+            conllu.append(
+                "# text = " + "".join(t + (" " if s else "") for t, s in sentence).rstrip()
+            )
             vrt.append("<s>")
             for k, (token, space_after) in enumerate(sentence, 1):
                 lemma, upos = tag.get(token.lower(), (token.lower(), "X"))

@@ -19,6 +19,7 @@ the text's UTF-8 size.
 
     python bench/build_threads.py --repeat 10 --runs 5
 """
+
 import argparse
 import json
 import statistics
@@ -73,14 +74,17 @@ print(len(text.encode("utf-8")) * repeat, len(docs) * repeat)
 
 
 def child(how, where, threads, repeat):
-    out = subprocess.run([sys.executable, "-c", CHILD, how, str(where), str(threads),
-                          str(repeat)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, how, str(where), str(threads), str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     epilog=CORPUS_HELP)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=CORPUS_HELP)
     parser.add_argument("--repeat", type=int, default=10, help="copies of the 10 MB cut")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", default="1,2", help="thread counts to compare")
@@ -91,13 +95,19 @@ def main():
     with tempfile.TemporaryDirectory(prefix="kwiq-build-") as tmp:
         # The input is made in another process: a child's ru_maxrss starts at
         # the peak of the process it was forked from, so this one stays small.
-        out = subprocess.run([sys.executable, "-c", PREPARE, str(Path(__file__).parent), tmp,
-                              str(args.repeat)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", PREPARE, str(Path(__file__).parent), tmp, str(args.repeat)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         n_bytes, n_docs = map(int, out.stdout.split())
         cut, files = Path(tmp) / "cut.txt", Path(tmp) / "files"
-        print(f"corpus: {n_bytes / 1e6:.1f} MB of UTF-8, {n_docs} documents "
-              f"(the 10 MB cut x {args.repeat}); medians of {args.runs} runs, each build in "
-              "a fresh process")
+        print(
+            f"corpus: {n_bytes / 1e6:.1f} MB of UTF-8, {n_docs} documents "
+            f"(the 10 MB cut x {args.repeat}); medians of {args.runs} runs, each build in "
+            "a fresh process"
+        )
         for how in args.how.split(","):
             where = cut if how == "texts" else files
             results = {t: [] for t in counts}
@@ -111,10 +121,12 @@ def main():
                 added = statistics.median(r["peak"] - r["before"] for r in results[t])
                 base = base or seconds
                 every = " ".join(f"{r['seconds']:.2f}" for r in results[t])
-                print(f"{how:<6} threads={t}: {n_bytes / seconds / 1e6:6.0f} MB/s "
-                      f"({seconds * 1e3:.0f} ms; x{base / seconds:.2f}); peak RSS "
-                      f"{peak / n_bytes:.2f}x the text, peak - before "
-                      f"{added / n_bytes:.2f}x  [runs: {every} s]")
+                print(
+                    f"{how:<6} threads={t}: {n_bytes / seconds / 1e6:6.0f} MB/s "
+                    f"({seconds * 1e3:.0f} ms; x{base / seconds:.2f}); peak RSS "
+                    f"{peak / n_bytes:.2f}x the text, peak - before "
+                    f"{added / n_bytes:.2f}x  [runs: {every} s]"
+                )
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ callgrind, for changes whose effect a timing on a shared machine would hide.
 
 Each phase runs in its own process under `valgrind --tool=callgrind`, with
 a fixed PYTHONHASHSEED, so its instruction count is the same from run to
-run whatever else the machine does. A phase's cost is its process's count less the count of the phase
-before it (same imports, same documents):
+run whatever else the machine does. A phase's cost is its process's
+count less the count of the phase before it (same imports, same
+documents):
 
     read       import kwiq, read the documents
     build      + Corpus(docs, threads=1)
@@ -19,6 +20,7 @@ The documents are the first --docs of compare.py's 100 MB cut (written to
 --workdir by compare.py, or here if missing): the corpus is
 $KWIQ_CORPUS or ../shared/corpus, as for compare.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,9 +65,12 @@ def instructions(python: str, script: str, args: list[str]) -> int:
         out = Path(tmp) / "callgrind.out"
         # A fixed hash seed: with a random one, dicts and sets lay out, and
         # so count, differently from run to run by about a million.
-        run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                              python, script, *args], capture_output=True, text=True,
-                             env=dict(os.environ, PYTHONHASHSEED="0"))
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", python, script, *args],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, PYTHONHASHSEED="0"),
+        )
         if run.returncode != 0:
             raise RuntimeError(f"{python} {args[0]} failed:\n{run.stderr[-3000:]}")
         return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
@@ -73,12 +78,18 @@ def instructions(python: str, script: str, args: list[str]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline-python", required=True, metavar="PYTHON",
-                        help="the interpreter whose kwiq is the other build")
-    parser.add_argument("--docs", type=int, default=50,
-                        help="documents of 100,000 characters (default 50)")
-    parser.add_argument("--workdir", default="/tmp/kwiq-bench",
-                        help="where compare.py keeps its documents")
+    parser.add_argument(
+        "--baseline-python",
+        required=True,
+        metavar="PYTHON",
+        help="the interpreter whose kwiq is the other build",
+    )
+    parser.add_argument(
+        "--docs", type=int, default=50, help="documents of 100,000 characters (default 50)"
+    )
+    parser.add_argument(
+        "--workdir", default="/tmp/kwiq-bench", help="where compare.py keeps its documents"
+    )
     args = parser.parse_args()
     folder = Path(args.workdir) / "100mb"
     if not (folder / "docs").is_dir():
@@ -91,10 +102,13 @@ def main() -> None:
         script.write_text(PHASE_SCRIPT)
         for phase in PHASES:
             for side, python in sides.items():
-                counts[side].append(instructions(python, str(script),
-                                                 [phase, str(folder), str(args.docs), *words]))
-    print(f"Instructions by phase, {args.docs} documents of compare.py's 100 MB cut "
-          f"(words: {', '.join(words)})\n")
+                counts[side].append(
+                    instructions(python, str(script), [phase, str(folder), str(args.docs), *words])
+                )
+    print(
+        f"Instructions by phase, {args.docs} documents of compare.py's 100 MB cut "
+        f"(words: {', '.join(words)})\n"
+    )
     print("| phase | this checkout | baseline | ratio |\n|---|---|---|---|")
     for i, phase in enumerate(PHASES):
         new, old = (c[i] - (c[i - 1] if i else 0) for c in counts.values())

@@ -23,6 +23,7 @@ keeps resident. Queries run in the first run's subprocess, each timed
 --runs times, median kept. Benchmark-only dependencies: bench/requirements.txt.
 Results go to bench/results/<date>-<size>mb.md and to standard output.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,25 +48,41 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # Every bench/*.py reads the corpus from here (the tests use tests/data).
 CORPUS = Path(os.environ.get("KWIQ_CORPUS") or HERE.parents[1] / "shared" / "corpus")
-CORPUS_HELP = ("The corpus: $KWIQ_CORPUS if set, else ../shared/corpus beside the checkout "
-               f"(here {CORPUS}), the folder ../shared/corpus/README.md describes.")
+CORPUS_HELP = (
+    "The corpus: $KWIQ_CORPUS if set, else ../shared/corpus beside the checkout "
+    f"(here {CORPUS}), the folder ../shared/corpus/README.md describes."
+)
 FOLDERS = ["gutenberg", "state_union", "inaugural", "movie_reviews"]
-BASE_MB = 10            # the cut that is repeated to reach larger sizes
-DOC_CHARS = 100_000     # characters per document
-PAGE = 60               # lines in a "first page"
+BASE_MB = 10  # the cut that is repeated to reach larger sizes
+DOC_CHARS = 100_000  # characters per document
+PAGE = 60  # lines in a "first page"
 N_WORDS = 20
 # Phrases of falling frequency (10 MB: 16,855 / 2,658 / 326 / 139 / 67 hits in kwiq).
 PHRASES = ["of the", "it was", "the united states", "in spite of", "on the other hand"]
 COLLOCATE_WORD = "time"  # a frequent content word for collocates
 
 # Builds and what each needs; the order in which they run.
-BUILDS = ["kwiq-1", "kwiq-2", "kwiq-files", "kwiq-load", "re",
-          "nltk-wordpunct", "nltk-word", "conc", "conc-load"]
-TOOLS = {"kwiq": ["kwiq-1", "kwiq-2", "kwiq-files", "kwiq-load"], "re": ["re"],
-         "nltk": ["nltk-wordpunct", "nltk-word"], "conc": ["conc", "conc-load"]}
+BUILDS = [
+    "kwiq-1",
+    "kwiq-2",
+    "kwiq-files",
+    "kwiq-load",
+    "re",
+    "nltk-wordpunct",
+    "nltk-word",
+    "conc",
+    "conc-load",
+]
+TOOLS = {
+    "kwiq": ["kwiq-1", "kwiq-2", "kwiq-files", "kwiq-load"],
+    "re": ["re"],
+    "nltk": ["nltk-wordpunct", "nltk-word"],
+    "conc": ["conc", "conc-load"],
+}
 
 
 # ----------------------------------------------------------------- the corpus
+
 
 def read(path: Path) -> str:
     data = path.read_bytes()
@@ -79,8 +96,10 @@ def base_text(megabytes: int = BASE_MB) -> str:
     """The benchmark corpus cut to ``megabytes`` MB of UTF-8."""
     missing = [folder for folder in FOLDERS if not (CORPUS / folder).is_dir()]
     if missing:
-        sys.exit(f"no {', '.join(missing)} in {CORPUS}: set KWIQ_CORPUS to the benchmark "
-                 "corpus (../shared/corpus/README.md)")
+        sys.exit(
+            f"no {', '.join(missing)} in {CORPUS}: set KWIQ_CORPUS to the benchmark "
+            "corpus (../shared/corpus/README.md)"
+        )
     parts = [read(p) for folder in FOLDERS for p in sorted((CORPUS / folder).rglob("*.txt"))]
     data = "\n\n".join(parts).encode("utf-8")[: megabytes * 1_000_000]
     return data.decode("utf-8", errors="ignore")
@@ -91,7 +110,7 @@ def corpus_docs(megabytes: int) -> list[str]:
     repeated to ``megabytes`` MB."""
     base = base_text(min(megabytes, BASE_MB))
     text = base * max(1, megabytes // BASE_MB)
-    return [text[i:i + DOC_CHARS] for i in range(0, len(text), DOC_CHARS)]
+    return [text[i : i + DOC_CHARS] for i in range(0, len(text), DOC_CHARS)]
 
 
 def write_docs(megabytes: int, folder: Path) -> tuple[int, int]:
@@ -122,25 +141,28 @@ def pick_words(text: str, n: int = N_WORDS) -> list[tuple[str, int]]:
     kept, and of single letters only "a" and "I", so that every tool sees
     each word as one token."""
     tokens = re.findall(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*", text)
-    counts = collections.Counter(t.lower() for t in tokens
-                                 if t.isalpha() and (len(t) > 1 or t in "aAI"))
+    counts = collections.Counter(
+        t.lower() for t in tokens if t.isalpha() and (len(t) > 1 or t in "aAI")
+    )
     ranked = counts.most_common()
     top = ranked[0][1]
     chosen: list[tuple[str, int]] = []
     for i in range(n):
         target = top ** (1 - i / (n - 1))
-        best = min((w for w in ranked if w[0] not in dict(chosen)),
-                   key=lambda wc: abs(math.log(wc[1]) - math.log(target)))
+        best = min(
+            (w for w in ranked if w[0] not in dict(chosen)),
+            key=lambda wc: abs(math.log(wc[1]) - math.log(target)),
+        )
         chosen.append(best)
     return chosen
 
 
 # ------------------------------------------------------- measuring a process
 
+
 def status_kb() -> dict[str, int]:
     text = Path("/proc/self/status").read_text()
-    return {key: int(re.search(key + r":\s+(\d+)", text).group(1))
-            for key in ("VmRSS", "VmHWM")}
+    return {key: int(re.search(key + r":\s+(\d+)", text).group(1)) for key in ("VmRSS", "VmHWM")}
 
 
 def settle() -> None:
@@ -178,6 +200,7 @@ def median_time(fn, runs: int):
 
 # ------------------------------------------------------------ child processes
 
+
 def load_docs(folder: str) -> list[str]:
     paths = sorted(Path(folder, "docs").glob("*.txt"))
     return [p.read_text(encoding="utf-8") for p in paths]
@@ -185,6 +208,7 @@ def load_docs(folder: str) -> list[str]:
 
 def kwiq_supports(name: str) -> bool:
     import kwiq
+
     if name == "threads":
         return "threads" in inspect.signature(kwiq.Corpus).parameters
     return hasattr(kwiq.Corpus, name)
@@ -192,6 +216,7 @@ def kwiq_supports(name: str) -> bool:
 
 def kwiq_build(docs, threads):
     import kwiq
+
     if kwiq_supports("threads"):
         return kwiq.Corpus(docs, threads=threads)
     if threads != 1:
@@ -201,6 +226,7 @@ def kwiq_build(docs, threads):
 
 def kwiq_from_files(folder):
     import kwiq
+
     kwargs = {}
     params = inspect.signature(kwiq.Corpus.from_files).parameters
     if "progress" in params:
@@ -216,21 +242,25 @@ def kwiq_queries(corpus, spec, ops) -> dict:
         t, conc = median_time(lambda: corpus.kwic(q), 1)
         row["hits"] = len(conc)
         if "count60" in ops:
+
             def count60():
                 c = corpus.kwic(q)
                 return len(c), c[:PAGE]
+
             row["count60"], _ = median_time(count60, runs)
         if "all" in ops:
             row["all"], _ = median_time(lambda: list(corpus.kwic(q)), runs)
         if "pandas" in ops:
             try:
                 import pandas  # noqa: F401  (to_pandas needs it)
+
                 row["pandas"], _ = median_time(lambda: corpus.kwic(q).to_pandas(), runs)
             except ImportError:
                 pass
         if "sorted60" in ops and hasattr(conc, "sort"):
             row["sorted60"], _ = median_time(
-                lambda: corpus.kwic(q).sort("R1", "R2", "R3")[:PAGE], runs)
+                lambda: corpus.kwic(q).sort("R1", "R2", "R3")[:PAGE], runs
+            )
         out[q] = row
     return out
 
@@ -243,6 +273,7 @@ def child(spec: dict) -> dict:
     # Imports first: they are part of the baseline.
     if kind.startswith("kwiq"):
         import kwiq
+
         if spec.get("queries"):
             try:
                 import pandas  # noqa: F401
@@ -255,10 +286,10 @@ def child(spec: dict) -> dict:
         from conc.conc import Conc
         from conc.core import set_logger_state
         from conc.corpus import Corpus as ConcCorpus
+
         set_logger_state("quiet")
 
-    docs = None if kind in ("kwiq-files", "kwiq-load", "conc", "conc-load") \
-        else load_docs(folder)
+    docs = None if kind in ("kwiq-files", "kwiq-load", "conc", "conc-load") else load_docs(folder)
     settle()
     rss0 = status_kb()["VmRSS"]
     result["reset"] = reset_peak()
@@ -279,8 +310,11 @@ def child(spec: dict) -> dict:
         del docs
         docs = None
     elif kind.startswith("nltk"):
-        tokenize = (wordpunct_tokenize if kind == "nltk-wordpunct"
-                    else lambda text: word_tokenize(text, preserve_line=True))
+        tokenize = (
+            wordpunct_tokenize
+            if kind == "nltk-wordpunct"
+            else lambda text: word_tokenize(text, preserve_line=True)
+        )
         tokens = []
         for doc in docs:
             tokens.extend(tokenize(doc))
@@ -297,8 +331,11 @@ def child(spec: dict) -> dict:
         if out.exists():
             shutil.rmtree(out)
         index = ConcCorpus("bench").build_from_files(
-            source_path=os.path.join(folder, "docs"), save_path=str(out),
-            model=spec["spacy_model"], file_mask="*.txt")
+            source_path=os.path.join(folder, "docs"),
+            save_path=str(out),
+            model=spec["spacy_model"],
+            file_mask="*.txt",
+        )
     elif kind == "conc-load":
         index = ConcCorpus().load(spec["conc_path"])
     result["build_s"] = time.perf_counter() - start
@@ -317,16 +354,19 @@ def child(spec: dict) -> dict:
             result["file_bytes"] = os.path.getsize(path)
     if kind == "conc":
         result["tokens"] = index.token_count
-        result["file_bytes"] = sum(f.stat().st_size for f in Path(spec["conc_out"]).rglob("*")
-                                   if f.is_file())
+        result["file_bytes"] = sum(
+            f.stat().st_size for f in Path(spec["conc_out"]).rglob("*") if f.is_file()
+        )
     if not spec.get("queries"):
         return result
 
     runs = spec["qruns"]
     if kind == "kwiq-1":
         result["queries"] = kwiq_queries(index, spec, ("count60", "all", "pandas", "sorted60"))
-        for name, call in (("freq", lambda: index.freq()),
-                           ("collocates", lambda: index.collocates(COLLOCATE_WORD))):
+        for name, call in (
+            ("freq", lambda: index.freq()),
+            ("collocates", lambda: index.collocates(COLLOCATE_WORD)),
+        ):
             if hasattr(index, name):
                 result[name + "_s"], _ = median_time(call, runs)
     elif kind in ("kwiq-2", "kwiq-files", "kwiq-load"):
@@ -338,17 +378,19 @@ def child(spec: dict) -> dict:
         text = index
         out = {}
         for q in spec["queries"]:
-            pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, q.split())) + r"\b",
-                                 re.IGNORECASE)
+            pattern = re.compile(
+                r"\b" + r"\s+".join(map(re.escape, q.split())) + r"\b", re.IGNORECASE
+            )
 
             def count60():
                 n, lines = 0, []
                 for m in pattern.finditer(text):
                     if n < PAGE:
                         s, e = m.span()
-                        lines.append((text[max(0, s - 40):s], m.group(), text[e:e + 40]))
+                        lines.append((text[max(0, s - 40) : s], m.group(), text[e : e + 40]))
                     n += 1
                 return n, lines
+
             t, (hits, _) = median_time(count60, runs)
             out[q] = {"hits": hits, "count60": t}
         result["queries"] = out
@@ -358,7 +400,8 @@ def child(spec: dict) -> dict:
             word = q.split() if " " in q else q
             # concordance_list makes every line, then keeps the first `lines`.
             t, lines = median_time(
-                lambda: index.concordance_list(word, width=79, lines=sys.maxsize), runs)
+                lambda: index.concordance_list(word, width=79, lines=sys.maxsize), runs
+            )
             out[q] = {"hits": len(lines), "concordance_list": t}
         result["queries"] = out
     elif kind in ("conc", "conc-load"):
@@ -373,10 +416,12 @@ def child(spec: dict) -> dict:
                 out[q] = {"hits": page.summary_data.get("total_count", 0), "page60": t}
             result["queries"] = out
             result["freq_s"], freq = median_time(
-                lambda: reports.frequencies(page_size=0).to_frame(), runs)
+                lambda: reports.frequencies(page_size=0).to_frame(), runs
+            )
             result["freq_rows"] = len(freq)
             result["collocates_s"], coll = median_time(
-                lambda: reports.collocates(COLLOCATE_WORD, page_size=0).to_frame(), runs)
+                lambda: reports.collocates(COLLOCATE_WORD, page_size=0).to_frame(), runs
+            )
             result["collocates_rows"] = len(coll)
     return result
 
@@ -384,8 +429,9 @@ def child(spec: dict) -> dict:
 def run_child(spec: dict, script: str = __file__, python: str = sys.executable) -> dict:
     """Run `python script --child SPEC` in a fresh process: what it printed
     last, as JSON."""
-    proc = subprocess.run([python, script, "--child", json.dumps(spec)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [python, script, "--child", json.dumps(spec)], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         name = spec.get("build") or spec.get("tool")
         raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
@@ -394,14 +440,17 @@ def run_child(spec: dict, script: str = __file__, python: str = sys.executable) 
 
 # ------------------------------------------------------------------ the parent
 
+
 def available(build: str) -> str | None:
     """None when the build can run here, else why not."""
+
     def missing(module):
         try:
             importlib.metadata.version(module)
             return None
         except importlib.metadata.PackageNotFoundError:
             return f"{module} not installed (pip install -r bench/requirements.txt)"
+
     if build.startswith("kwiq"):
         try:
             import kwiq
@@ -411,8 +460,9 @@ def available(build: str) -> str | None:
             return "no threads= in kwiq.Corpus"
         if build == "kwiq-files" and not hasattr(kwiq.Corpus, "from_files"):
             return "no kwiq.Corpus.from_files"
-        if build == "kwiq-load" and not (hasattr(kwiq.Corpus, "load")
-                                         and hasattr(kwiq.Corpus, "save")):
+        if build == "kwiq-load" and not (
+            hasattr(kwiq.Corpus, "load") and hasattr(kwiq.Corpus, "save")
+        ):
             return "no kwiq.Corpus.save/load"
         return None
     if build.startswith("nltk"):
@@ -431,9 +481,17 @@ def blank_spacy_model(path: Path) -> str:
     then disables: only the blank English tokenizer runs."""
     if not (path / "meta.json").exists():
         import spacy
+
         nlp = spacy.blank("en")
-        for name in ("parser", "ner", "lemmatizer", "tagger", "senter", "tok2vec",
-                     "attribute_ruler"):
+        for name in (
+            "parser",
+            "ner",
+            "lemmatizer",
+            "tagger",
+            "senter",
+            "tok2vec",
+            "attribute_ruler",
+        ):
             nlp.add_pipe("sentencizer", name=name)
         nlp.to_disk(path)
     return str(path)
@@ -448,9 +506,14 @@ def measure_size(mb: int, builds: list[str], args, queries: list[str]) -> dict:
     n_docs, n_bytes = write_docs(mb, work)
     log(f"== {mb} MB: {n_docs} documents, {n_bytes:,} bytes of UTF-8 in {work}/docs")
     results: dict = {"mb": mb, "docs": n_docs, "bytes": n_bytes, "builds": {}, "skipped": {}}
-    base = {"folder": str(work), "queries": queries, "qruns": args.runs,
-            "kwiq_file": str(work / "corpus.kwiq"), "conc_out": str(work / "conc"),
-            "conc_path": str(work / "conc" / "bench.corpus")}
+    base = {
+        "folder": str(work),
+        "queries": queries,
+        "qruns": args.runs,
+        "kwiq_file": str(work / "corpus.kwiq"),
+        "conc_out": str(work / "conc"),
+        "conc_path": str(work / "conc" / "bench.corpus"),
+    }
     if any(b.startswith("conc") for b in builds):
         base["spacy_model"] = blank_spacy_model(Path(args.workdir) / "spacy-blank-en")
     for build in builds:
@@ -465,29 +528,35 @@ def measure_size(mb: int, builds: list[str], args, queries: list[str]) -> dict:
             continue
         sides = [("builds", sys.executable, base)]
         if args.baseline_python and build.startswith("kwiq"):
-            sides.append(("baseline", args.baseline_python,
-                          dict(base, kwiq_file=str(work / "corpus-baseline.kwiq"))))
-        for key, python, side_base in sides:
+            sides.append(
+                (
+                    "baseline",
+                    args.baseline_python,
+                    dict(base, kwiq_file=str(work / "corpus-baseline.kwiq")),
+                )
+            )
+        for key, _python, _side_base in sides:
             results.setdefault(key, {})[build] = []
         for i in range(args.runs):
             # Each run alternates which side goes first, so that a drift of
             # the machine's load falls on both alike.
-            for key, python, side_base in (sides if i % 2 == 0 else sides[::-1]):
+            for key, python, side_base in sides if i % 2 == 0 else sides[::-1]:
                 spec = dict(side_base, build=build)
                 if i > 0 and not args.baseline_python:
                     spec["queries"] = []
                 started = time.perf_counter()
                 run = run_child(spec, python=python)
                 results[key][build].append(run)
-                log(f"   {build}{' (baseline)' if key == 'baseline' else ''} run "
+                log(
+                    f"   {build}{' (baseline)' if key == 'baseline' else ''} run "
                     f"{i + 1}/{args.runs}: build {run['build_s']:.3f} s "
-                    f"(child {time.perf_counter() - started:.1f} s)")
+                    f"(child {time.perf_counter() - started:.1f} s)"
+                )
         for key, python, side_base in sides:
             runs = results[key][build]
             if not all(r["reset"] for r in runs):
                 # No peak reset here: an idle child with the same imports and data.
-                idle = run_child(dict(side_base, build=build, queries=[], idle=True),
-                                 python=python)
+                idle = run_child(dict(side_base, build=build, queries=[], idle=True), python=python)
                 for r in runs:
                     r["hwm_base_kb"] = idle["hwm_kb"]
     return results
@@ -498,8 +567,12 @@ def ab_report(res: dict, word_list: list[str]) -> str:
     query by query: medians over every run of both (with a baseline, every
     run also times the queries), and their ratio (above 1: this checkout is
     slower)."""
-    lines = [f"## This checkout against the baseline ({res['mb']} MB)", "",
-             "| build | measure | this checkout | baseline | ratio |", "|---|---|---|---|---|"]
+    lines = [
+        f"## This checkout against the baseline ({res['mb']} MB)",
+        "",
+        "| build | measure | this checkout | baseline | ratio |",
+        "|---|---|---|---|---|",
+    ]
 
     def row(build, measure, new, old, fmt):
         ratio = f"{new / old:.3f}" if new and old else "n/a"
@@ -508,16 +581,22 @@ def ab_report(res: dict, word_list: list[str]) -> str:
     for build, base_runs in res.get("baseline", {}).items():
         runs = res["builds"][build]
         row(build, "build", med(runs, "build_s"), med(base_runs, "build_s"), fmt_time)
-        kept = [statistics.median((r["rss1_kb"] - r["rss0_kb"]) * 1024 / res["bytes"]
-                                  for r in side) for side in (runs, base_runs)]
+        kept = [
+            statistics.median((r["rss1_kb"] - r["rss0_kb"]) * 1024 / res["bytes"] for r in side)
+            for side in (runs, base_runs)
+        ]
         row(build, "resident / text", *kept, lambda v: f"{v:.2f}x")
-        for op, label in (("count60", "count + first 60, summed over the words"),
-                          ("all", "all lines, summed over the words")):
+        for op, label in (
+            ("count60", "count + first 60, summed over the words"),
+            ("all", "all lines, summed over the words"),
+        ):
             totals = []
             for side in (runs, base_runs):
-                per_run = [sum(r["queries"][q][op] for q in word_list)
-                           for r in side if all(op in r["queries"].get(q, {})
-                                                for q in word_list)]
+                per_run = [
+                    sum(r["queries"][q][op] for q in word_list)
+                    for r in side
+                    if all(op in r["queries"].get(q, {}) for q in word_list)
+                ]
                 totals.append(statistics.median(per_run) if per_run else None)
             if any(totals):
                 row(build, label, *totals, fmt_time)
@@ -525,6 +604,7 @@ def ab_report(res: dict, word_list: list[str]) -> str:
 
 
 # ------------------------------------------------------------------- reporting
+
 
 def med(runs: list[dict], key: str):
     values = [r[key] for r in runs if key in r]
@@ -559,8 +639,17 @@ def summarize(res: dict) -> dict:
     s: dict = {}
     for build, runs in res["builds"].items():
         d: dict = {"build_s": med(runs, "build_s"), "tokens": runs[0].get("tokens")}
-        for key in ("tokenize_s", "index_s", "save_s", "file_bytes", "first_query_s",
-                    "freq_s", "collocates_s", "freq_rows", "collocates_rows"):
+        for key in (
+            "tokenize_s",
+            "index_s",
+            "save_s",
+            "file_bytes",
+            "first_query_s",
+            "freq_s",
+            "collocates_s",
+            "freq_rows",
+            "collocates_rows",
+        ):
             d[key] = med(runs, key)
         peaks = [(r["hwm_kb"] - r.get("hwm_base_kb", r["rss0_kb"])) * 1024 for r in runs]
         kept = [(r["rss1_kb"] - r["rss0_kb"]) * 1024 for r in runs]
@@ -601,8 +690,10 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
     kb = k1.get("build_s")
     add("## Build")
     add("")
-    add("Ratio to kwiq: this row's median time over kwiq's 1-thread build time "
-        "(above 1: slower than kwiq).")
+    add(
+        "Ratio to kwiq: this row's median time over kwiq's 1-thread build time "
+        "(above 1: slower than kwiq)."
+    )
     add("")
     add("| tool | operation | median | throughput | ratio to kwiq |")
     add("|---|---|---|---|---|")
@@ -613,27 +704,30 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
             add(f"| {tool} | {op} | n/a | {skipped(build)} | n/a |")
             return
         ratio = d["build_s"] / ref if ref else None
-        add(f"| {tool} | {op} | {fmt_time(d['build_s'])} | {d['mbps']:.1f} MB/s{extra} | "
-            f"{fmt_ratio(ratio)} |")
+        add(
+            f"| {tool} | {op} | {fmt_time(d['build_s'])} | {d['mbps']:.1f} MB/s{extra} | "
+            f"{fmt_ratio(ratio)} |"
+        )
 
     build_row("kwiq", "build, 1 thread: `Corpus(docs)`", "kwiq-1")
     build_row("kwiq", "build, 2 threads: `Corpus(docs, threads=2)`", "kwiq-2")
     build_row("kwiq", "build from files: `Corpus.from_files(glob)`", "kwiq-files")
     if k1.get("save_s") is not None:
-        add(f"| kwiq | save: `corpus.save(path)` | {fmt_time(k1['save_s'])} | "
-            f"file {k1['file_bytes'] / n_bytes:.2f}x text | |")
+        add(
+            f"| kwiq | save: `corpus.save(path)` | {fmt_time(k1['save_s'])} | "
+            f"file {k1['file_bytes'] / n_bytes:.2f}x text | |"
+        )
     else:
         add("| kwiq | save: `corpus.save(path)` | n/a | no kwiq.Corpus.save | n/a |")
     build_row("kwiq", "load: `Corpus.load(path)`", "kwiq-load")
-    for build, op in (("nltk-word", "`word_tokenize(doc, preserve_line=True)` + "
-                       "`Text` + `ConcordanceIndex`"),
-                      ("nltk-wordpunct", "`wordpunct_tokenize(doc)` + `Text` + "
-                       "`ConcordanceIndex`")):
+    for build, op in (
+        ("nltk-word", "`word_tokenize(doc, preserve_line=True)` + `Text` + `ConcordanceIndex`"),
+        ("nltk-wordpunct", "`wordpunct_tokenize(doc)` + `Text` + `ConcordanceIndex`"),
+    ):
         d = s.get(build)
         extra = ""
         if d:
-            extra = (f" (tokenize {fmt_time(d['tokenize_s'])}, "
-                     f"index {fmt_time(d['index_s'])})")
+            extra = f" (tokenize {fmt_time(d['tokenize_s'])}, index {fmt_time(d['index_s'])})"
         build_row("NLTK", op, build, extra=extra)
     d = s.get("conc")
     extra = f" (writes {d['file_bytes'] / n_bytes:.2f}x text of Parquet)" if d else ""
@@ -646,18 +740,25 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
     add("")
     add("| tool | build | tokens | peak added during build | resident after build |")
     add("|---|---|---|---|---|")
-    for build, name in (("kwiq-1", "kwiq, 1 thread"), ("kwiq-2", "kwiq, 2 threads"),
-                        ("kwiq-files", "kwiq, from_files"), ("kwiq-load", "kwiq, load"),
-                        ("nltk-word", "NLTK word_tokenize"),
-                        ("nltk-wordpunct", "NLTK wordpunct"), ("conc", "conc"),
-                        ("conc-load", "conc, load")):
+    for build, name in (
+        ("kwiq-1", "kwiq, 1 thread"),
+        ("kwiq-2", "kwiq, 2 threads"),
+        ("kwiq-files", "kwiq, from_files"),
+        ("kwiq-load", "kwiq, load"),
+        ("nltk-word", "NLTK word_tokenize"),
+        ("nltk-wordpunct", "NLTK wordpunct"),
+        ("conc", "conc"),
+        ("conc-load", "conc, load"),
+    ):
         d = s.get(build)
         if not d:
             continue
         tokens = f"{d['tokens']:,}" if d.get("tokens") else ""
-        add(f"| {name} | {fmt_time(d['build_s'])} | {tokens} | "
+        add(
+            f"| {name} | {fmt_time(d['build_s'])} | {tokens} | "
             f"{d['peak_bytes'] / 1e6:,.0f} MB ({d['peak_bytes'] / n_bytes:.2f}x text) | "
-            f"{d['kept_bytes'] / 1e6:,.0f} MB ({d['kept_bytes'] / n_bytes:.2f}x text) |")
+            f"{d['kept_bytes'] / 1e6:,.0f} MB ({d['kept_bytes'] / n_bytes:.2f}x text) |"
+        )
     add("")
 
     # Queries, in totals
@@ -665,12 +766,15 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
     groups = (("20 words", word_list), ("5 phrases", PHRASES))
     add("## Queries (sum of the per-query medians; per hit = that sum / hits)")
     add("")
-    add("Ratio to kwiq: this row's time over the kwiq operation named, on the same "
+    add(
+        "Ratio to kwiq: this row's time over the kwiq operation named, on the same "
         "queries. NLTK's `concordance_list` makes every line before it keeps the first "
-        "`lines`, so its cost is that of all lines whatever the page.")
+        "`lines`, so its cost is that of all lines whatever the page."
+    )
     add("")
-    add("| tool | operation | queries | hits | median (sum) | per query | per hit | "
-        "ratio to kwiq |")
+    add(
+        "| tool | operation | queries | hits | median (sum) | per query | per hit | ratio to kwiq |"
+    )
     add("|---|---|---|---|---|---|---|---|")
 
     def q_row(tool, op_name, build, op, group, names, ref_op):
@@ -683,31 +787,59 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
             add(f"| {tool} | {op_name} | {group} | | n/a | | | n/a |")
             return
         ratios = []
-        for one in ((ref_op,) if isinstance(ref_op, str) else ref_op or ()):
+        for one in (ref_op,) if isinstance(ref_op, str) else ref_op or ():
             ref = query_totals(kq, names, one)
             if ref:
                 ratios.append(fmt_ratio(tot[0] / ref[0]) + f" vs {OP_NAMES[one]}")
         ratio = "; ".join(ratios)
         per_hit = fmt_per_hit(tot[0] / tot[1]) if tot[1] else ""
-        add(f"| {tool} | {op_name} | {group} | {tot[1]:,} | {fmt_time(tot[0])} | "
-            f"{fmt_time(tot[0] / len(names))} | {per_hit} | {ratio} |")
+        add(
+            f"| {tool} | {op_name} | {group} | {tot[1]:,} | {fmt_time(tot[0])} | "
+            f"{fmt_time(tot[0] / len(names))} | {per_hit} | {ratio} |"
+        )
 
     for group, names in groups:
         q_row("kwiq", "count + first 60 lines", "kwiq-1", "count60", group, names, None)
         q_row("kwiq", "all lines as `Line` objects", "kwiq-1", "all", group, names, None)
         q_row("kwiq", "`to_pandas()`", "kwiq-1", "pandas", group, names, None)
-        q_row("kwiq", "sort R1 R2 R3 + first 60 lines", "kwiq-1", "sorted60", group, names,
-              None)
-        q_row("kwiq (loaded)", "count + first 60 lines", "kwiq-load", "count60", group, names,
-              "count60")
-        q_row("NLTK word_tokenize", "`concordance_list` (every line)", "nltk-word",
-              "concordance_list", group, names, ("count60", "all"))
-        q_row("NLTK wordpunct", "`concordance_list` (every line)", "nltk-wordpunct",
-              "concordance_list", group, names, "count60")
-        q_row("re", "`finditer`: count + first 60 lines", "re", "count60", group, names,
-              "count60")
-        q_row("conc", "`concordance(q, page_size=60)` (sorted 1R2R3R)", "conc", "page60",
-              group, names, "sorted60")
+        q_row("kwiq", "sort R1 R2 R3 + first 60 lines", "kwiq-1", "sorted60", group, names, None)
+        q_row(
+            "kwiq (loaded)",
+            "count + first 60 lines",
+            "kwiq-load",
+            "count60",
+            group,
+            names,
+            "count60",
+        )
+        q_row(
+            "NLTK word_tokenize",
+            "`concordance_list` (every line)",
+            "nltk-word",
+            "concordance_list",
+            group,
+            names,
+            ("count60", "all"),
+        )
+        q_row(
+            "NLTK wordpunct",
+            "`concordance_list` (every line)",
+            "nltk-wordpunct",
+            "concordance_list",
+            group,
+            names,
+            "count60",
+        )
+        q_row("re", "`finditer`: count + first 60 lines", "re", "count60", group, names, "count60")
+        q_row(
+            "conc",
+            "`concordance(q, page_size=60)` (sorted 1R2R3R)",
+            "conc",
+            "page60",
+            group,
+            names,
+            "sorted60",
+        )
     add("")
 
     # freq and collocates
@@ -717,20 +849,30 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
     add("|---|---|---|---|---|")
     c = s.get("conc", {})
     for name, kw_call, conc_call in (
-            ("freq", "`corpus.freq()`", "`frequencies(page_size=0)`"),
-            ("collocates", f"`corpus.collocates({COLLOCATE_WORD!r})`",
-             f"`collocates({COLLOCATE_WORD!r}, page_size=0)`")):
+        ("freq", "`corpus.freq()`", "`frequencies(page_size=0)`"),
+        (
+            "collocates",
+            f"`corpus.collocates({COLLOCATE_WORD!r})`",
+            f"`collocates({COLLOCATE_WORD!r}, page_size=0)`",
+        ),
+    ):
         kt = k1.get(name + "_s")
-        add(f"| kwiq | {kw_call} | {fmt_time(kt)} | | "
-            f"{'' if kt is not None else 'n/a: not in this kwiq'} |")
+        add(
+            f"| kwiq | {kw_call} | {fmt_time(kt)} | | "
+            f"{'' if kt is not None else 'n/a: not in this kwiq'} |"
+        )
         ct = c.get(name + "_s")
         rows = c.get(name + "_rows")
         ratio = fmt_ratio(ct / kt) if (ct and kt) else "n/a"
-        add(f"| conc | {conc_call} | {fmt_time(ct)} | {rows if rows is not None else ''} | "
-            f"{ratio} |")
+        add(
+            f"| conc | {conc_call} | {fmt_time(ct)} | {rows if rows is not None else ''} | "
+            f"{ratio} |"
+        )
     if c.get("first_query_s") is not None:
-        add(f"| conc | first query after the build (reads the token arrays) | "
-            f"{fmt_time(c['first_query_s'])} | | |")
+        add(
+            f"| conc | first query after the build (reads the token arrays) | "
+            f"{fmt_time(c['first_query_s'])} | | |"
+        )
     cl = s.get("conc-load", {})
     if cl.get("first_query_s") is not None:
         add(f"| conc | first query after load | {fmt_time(cl['first_query_s'])} | | |")
@@ -739,14 +881,18 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
     # Per query
     add("## Per query (medians)")
     add("")
-    add("Hits differ between tools because their tokenizers differ. kwiq, NLTK "
+    add(
+        "Hits differ between tools because their tokenizers differ. kwiq, NLTK "
         "(`key=str.lower`), conc (lower-case index) and re (`IGNORECASE`) all "
-        "match case-insensitively.")
+        "match case-insensitively."
+    )
     add("")
-    add("| query | kwiq hits | kwiq count + 60 | kwiq all lines / hit | kwiq to_pandas / hit | "
+    add(
+        "| query | kwiq hits | kwiq count + 60 | kwiq all lines / hit | kwiq to_pandas / hit | "
         "kwiq sorted 60 | NLTK word hits | NLTK word concordance_list | "
         "NLTK wordpunct concordance_list | re hits | re count + 60 | conc hits | "
-        "conc page of 60 |")
+        "conc page of 60 |"
+    )
     add("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
     def cell(build, q, op, per_hit=False):
@@ -760,12 +906,15 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
         return fmt_time(row[op])
 
     for q in word_list + PHRASES:
-        add(f"| {q} | {cell('kwiq-1', q, 'hits')} | {cell('kwiq-1', q, 'count60')} | "
+        add(
+            f"| {q} | {cell('kwiq-1', q, 'hits')} | {cell('kwiq-1', q, 'count60')} | "
             f"{cell('kwiq-1', q, 'all', True)} | {cell('kwiq-1', q, 'pandas', True)} | "
-            f"{cell('kwiq-1', q, 'sorted60')} | {cell('nltk-word', q, 'hits')} | {cell('nltk-word', q, 'concordance_list')} | "
+            f"{cell('kwiq-1', q, 'sorted60')} | {cell('nltk-word', q, 'hits')} | "
+            f"{cell('nltk-word', q, 'concordance_list')} | "
             f"{cell('nltk-wordpunct', q, 'concordance_list')} | {cell('re', q, 'hits')} | "
             f"{cell('re', q, 'count60')} | {cell('conc', q, 'hits')} | "
-            f"{cell('conc', q, 'page60')} |")
+            f"{cell('conc', q, 'page60')} |"
+        )
     add("")
 
     # Targets
@@ -779,8 +928,11 @@ def report(res: dict, words: list[tuple[str, int]], args) -> str:
     return "\n".join(lines)
 
 
-OP_NAMES = {"count60": "kwiq count + first 60", "all": "kwiq all lines",
-            "sorted60": "kwiq sorted first 60"}
+OP_NAMES = {
+    "count60": "kwiq count + first 60",
+    "all": "kwiq all lines",
+    "sorted60": "kwiq sorted first 60",
+}
 
 
 def readme_tables(saved: list[dict]) -> str:
@@ -795,22 +947,21 @@ def readme_tables(saved: list[dict]) -> str:
         add("| " + " | ".join(first + columns) + " |")
         add("|" + "---|" * (len(first) + len(columns)))
 
-    add("Build: median time, text throughput, and how many times kwiq's 1-thread "
-        "build time it is.")
+    add("Build: median time, text throughput, and how many times kwiq's 1-thread build time it is.")
     add("")
     head(["tool", "build"], sizes)
     for tool, op, build in (
-            ("kwiq", "`Corpus(docs)`, 1 thread", "kwiq-1"),
-            ("kwiq", "`Corpus(docs, threads=2)`", "kwiq-2"),
-            ("kwiq", "`Corpus.from_files(glob)`", "kwiq-files"),
-            ("kwiq", "`Corpus.load(path)`", "kwiq-load"),
-            ("NLTK", "`word_tokenize(doc, preserve_line=True)` + `ConcordanceIndex`",
-             "nltk-word"),
-            ("NLTK", "`wordpunct_tokenize(doc)` + `ConcordanceIndex`", "nltk-wordpunct"),
-            ("conc", "`build_from_files` (blank spaCy `en`)", "conc"),
-            ("conc", "`Corpus.load(path)` (lazy)", "conc-load")):
+        ("kwiq", "`Corpus(docs)`, 1 thread", "kwiq-1"),
+        ("kwiq", "`Corpus(docs, threads=2)`", "kwiq-2"),
+        ("kwiq", "`Corpus.from_files(glob)`", "kwiq-files"),
+        ("kwiq", "`Corpus.load(path)`", "kwiq-load"),
+        ("NLTK", "`word_tokenize(doc, preserve_line=True)` + `ConcordanceIndex`", "nltk-word"),
+        ("NLTK", "`wordpunct_tokenize(doc)` + `ConcordanceIndex`", "nltk-wordpunct"),
+        ("conc", "`build_from_files` (blank spaCy `en`)", "conc"),
+        ("conc", "`Corpus.load(path)` (lazy)", "conc-load"),
+    ):
         cells = []
-        for r, s in zip(saved, sums):
+        for _saved, s in zip(saved, sums):
             d, k = s.get(build), s.get("kwiq-1")
             if not d:
                 cells.append("n/a")
@@ -823,43 +974,57 @@ def readme_tables(saved: list[dict]) -> str:
     cells = []
     for r, s in zip(saved, sums):
         k = s.get("kwiq-1") or {}
-        cells.append(f"{fmt_time(k['save_s'])}, file {k['file_bytes'] / r['bytes']:.2f}x "
-                     "text" if k.get("save_s") is not None else "n/a")
+        cells.append(
+            f"{fmt_time(k['save_s'])}, file {k['file_bytes'] / r['bytes']:.2f}x text"
+            if k.get("save_s") is not None
+            else "n/a"
+        )
     add("| kwiq | `corpus.save(path)` | " + " | ".join(cells) + " |")
     add("")
-    add("Memory, as multiples of the text's UTF-8 size: peak added during the build / "
-        "resident after it.")
+    add(
+        "Memory, as multiples of the text's UTF-8 size: peak added during the build / "
+        "resident after it."
+    )
     add("")
     head(["tool"], sizes)
-    for tool, build in (("kwiq, 1 thread", "kwiq-1"), ("kwiq, 2 threads", "kwiq-2"),
-                        ("kwiq, load", "kwiq-load"), ("NLTK word_tokenize", "nltk-word"),
-                        ("NLTK wordpunct", "nltk-wordpunct"), ("conc", "conc")):
+    for tool, build in (
+        ("kwiq, 1 thread", "kwiq-1"),
+        ("kwiq, 2 threads", "kwiq-2"),
+        ("kwiq, load", "kwiq-load"),
+        ("NLTK word_tokenize", "nltk-word"),
+        ("NLTK wordpunct", "nltk-wordpunct"),
+        ("conc", "conc"),
+    ):
         cells = []
         for r, s in zip(saved, sums):
             d = s.get(build)
-            cells.append(f"{d['peak_bytes'] / r['bytes']:.2f}x / "
-                         f"{d['kept_bytes'] / r['bytes']:.2f}x" if d else "n/a")
+            cells.append(
+                f"{d['peak_bytes'] / r['bytes']:.2f}x / {d['kept_bytes'] / r['bytes']:.2f}x"
+                if d
+                else "n/a"
+            )
         add(f"| {tool} | " + " | ".join(cells) + " |")
     add("")
-    add("Queries: the sum of the per-query medians over the 20 words and over the 5 "
+    add(
+        "Queries: the sum of the per-query medians over the 20 words and over the 5 "
         "phrases, per hit where it means something, and how many times the kwiq "
-        "operation named it is.")
+        "operation named it is."
+    )
     add("")
     cols = [f"{size}, {group}" for size in sizes for group in ("20 words", "5 phrases")]
     head(["tool", "operation", "against kwiq's"], cols)
-    rows = (("kwiq", "count + first 60 lines", "kwiq-1", "count60", None),
-            ("kwiq", "all lines as `Line` objects", "kwiq-1", "all", None),
-            ("kwiq", "`to_pandas()`", "kwiq-1", "pandas", None),
-            ("kwiq", "sort R1 R2 R3 + first 60 lines", "kwiq-1", "sorted60", None),
-            ("kwiq, loaded", "count + first 60 lines", "kwiq-load", "count60", "count60"),
-            ("NLTK word_tokenize", "`concordance_list`", "nltk-word", "concordance_list",
-             "count60"),
-            ("NLTK word_tokenize", "`concordance_list`", "nltk-word", "concordance_list",
-             "all"),
-            ("NLTK wordpunct", "`concordance_list`", "nltk-wordpunct", "concordance_list",
-             "count60"),
-            ("re", "`finditer`, count + first 60 lines", "re", "count60", "count60"),
-            ("conc", "`concordance(q, page_size=60)`", "conc", "page60", "sorted60"))
+    rows = (
+        ("kwiq", "count + first 60 lines", "kwiq-1", "count60", None),
+        ("kwiq", "all lines as `Line` objects", "kwiq-1", "all", None),
+        ("kwiq", "`to_pandas()`", "kwiq-1", "pandas", None),
+        ("kwiq", "sort R1 R2 R3 + first 60 lines", "kwiq-1", "sorted60", None),
+        ("kwiq, loaded", "count + first 60 lines", "kwiq-load", "count60", "count60"),
+        ("NLTK word_tokenize", "`concordance_list`", "nltk-word", "concordance_list", "count60"),
+        ("NLTK word_tokenize", "`concordance_list`", "nltk-word", "concordance_list", "all"),
+        ("NLTK wordpunct", "`concordance_list`", "nltk-wordpunct", "concordance_list", "count60"),
+        ("re", "`finditer`, count + first 60 lines", "re", "count60", "count60"),
+        ("conc", "`concordance(q, page_size=60)`", "conc", "page60", "sorted60"),
+    )
     for tool, op_name, build, op, ref_op in rows:
         cells = []
         for r, s in zip(saved, sums):
@@ -873,8 +1038,11 @@ def readme_tables(saved: list[dict]) -> str:
                 cell = fmt_time(tot[0])
                 if op in ("all", "pandas", "concordance_list") and tot[1]:
                     cell += f", {fmt_per_hit(tot[0] / tot[1])}/hit"
-                ref = query_totals(s["kwiq-1"]["queries"], names, ref_op) \
-                    if ref_op and "kwiq-1" in s else None
+                ref = (
+                    query_totals(s["kwiq-1"]["queries"], names, ref_op)
+                    if ref_op and "kwiq-1" in s
+                    else None
+                )
                 if ref:
                     cell += f", {fmt_ratio(tot[0] / ref[0])}"
                 cells.append(cell)
@@ -883,13 +1051,17 @@ def readme_tables(saved: list[dict]) -> str:
     add("")
     head(["tool", "operation"], sizes)
     for tool, op_name, build, key in (
-            ("kwiq", "`corpus.freq()`", "kwiq-1", "freq_s"),
-            ("conc", "`frequencies(page_size=0)`", "conc", "freq_s"),
-            ("kwiq", f"`corpus.collocates({COLLOCATE_WORD!r})`", "kwiq-1", "collocates_s"),
-            ("conc", f"`collocates({COLLOCATE_WORD!r}, page_size=0)`", "conc",
-             "collocates_s"),
-            ("conc", "first query after build or load (reads the token arrays)", "conc",
-             "first_query_s")):
+        ("kwiq", "`corpus.freq()`", "kwiq-1", "freq_s"),
+        ("conc", "`frequencies(page_size=0)`", "conc", "freq_s"),
+        ("kwiq", f"`corpus.collocates({COLLOCATE_WORD!r})`", "kwiq-1", "collocates_s"),
+        ("conc", f"`collocates({COLLOCATE_WORD!r}, page_size=0)`", "conc", "collocates_s"),
+        (
+            "conc",
+            "first query after build or load (reads the token arrays)",
+            "conc",
+            "first_query_s",
+        ),
+    ):
         cells = [fmt_time((s.get(build) or {}).get(key)) for s in sums]
         add(f"| {tool} | {op_name} | " + " | ".join(cells) + " |")
     add("")
@@ -899,8 +1071,7 @@ def readme_tables(saved: list[dict]) -> str:
     per_size = [targets(s, r, [w for w, _ in r["words"]]) for r, s in zip(saved, sums)]
     for i, (label, _, _) in enumerate(per_size[-1]):
         label = label.split(" (target set at")[0]
-        cells = [f"{t[i][2]}: {t[i][1]}" if t[i][2] != "n/a" else t[i][1]
-                 for t in per_size]
+        cells = [f"{t[i][2]}: {t[i][1]}" if t[i][2] != "n/a" else t[i][1] for t in per_size]
         add(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -924,74 +1095,119 @@ def targets(s: dict, res: dict, words: list[str]) -> list[tuple[str, str, str]]:
         out.append((label, f"{r:,.1f}x", verdict(r >= need)))
 
     if k1:
-        out.append(("1. tokenize + index >= 100 MB/s, 1 thread", f"{k1['mbps']:.0f} MB/s",
-                    verdict(k1["mbps"] >= 100)))
+        out.append(
+            (
+                "1. tokenize + index >= 100 MB/s, 1 thread",
+                f"{k1['mbps']:.0f} MB/s",
+                verdict(k1["mbps"] >= 100),
+            )
+        )
     else:
         out.append(("1. tokenize + index >= 100 MB/s, 1 thread", "n/a", "n/a"))
     if k1 and k2:
         r = k1["build_s"] / k2["build_s"]
-        out.append(("1. 2 threads >= 1.7x 1 thread", f"{k2['mbps']:.0f} MB/s, {r:.2f}x",
-                    verdict(r >= 1.7)))
+        out.append(
+            ("1. 2 threads >= 1.7x 1 thread", f"{k2['mbps']:.0f} MB/s, {r:.2f}x", verdict(r >= 1.7))
+        )
     else:
-        out.append(("1. 2 threads >= 1.7x 1 thread", "n/a: " + res["skipped"].get(
-            "kwiq-2", "not run"), "n/a"))
+        out.append(
+            (
+                "1. 2 threads >= 1.7x 1 thread",
+                "n/a: " + res["skipped"].get("kwiq-2", "not run"),
+                "n/a",
+            )
+        )
     speedup("nltk-word", 40, "1. >= 40x NLTK word_tokenize + ConcordanceIndex")
     speedup("nltk-wordpunct", 10, "1. >= 10x wordpunct_tokenize + ConcordanceIndex")
     speedup("conc", 10, "1. >= 10x conc build")
     scope = "" if mb == 100 else f" (target set at 100 MB; this is {mb} MB)"
     if k1:
         kept = k1["kept_bytes"] / n_bytes
-        out.append(("2. resident memory of the built corpus <= 3x text" + scope,
-                    f"{kept:.2f}x", verdict(kept <= 3)))
+        out.append(
+            (
+                "2. resident memory of the built corpus <= 3x text" + scope,
+                f"{kept:.2f}x",
+                verdict(kept <= 3),
+            )
+        )
         peak = k1["peak_bytes"] / n_bytes
-        out.append(("2. peak during the build <= 4x text" + scope, f"{peak:.2f}x",
-                    verdict(peak <= 4)))
+        out.append(
+            ("2. peak during the build <= 4x text" + scope, f"{peak:.2f}x", verdict(peak <= 4))
+        )
         q = k1["queries"]
         single = [(w, q[w]["count60"]) for w in words if w in q]
         worst = max(single, key=lambda wt: wt[1])
-        out.append(("3. count + first 60 lines, single word, <= 100 µs median" + scope,
-                    f"worst {fmt_time(worst[1])} ({worst[0]!r}), median "
-                    f"{fmt_time(statistics.median(t for _, t in single))}",
-                    verdict(worst[1] <= 100e-6)))
+        out.append(
+            (
+                "3. count + first 60 lines, single word, <= 100 µs median" + scope,
+                f"worst {fmt_time(worst[1])} ({worst[0]!r}), median "
+                f"{fmt_time(statistics.median(t for _, t in single))}",
+                verdict(worst[1] <= 100e-6),
+            )
+        )
         tot = query_totals(q, words, "all")
         if tot:
             heavy = [w for w in words if q[w]["hits"] >= 1000]
             worst_hit = max(q[w]["all"] / q[w]["hits"] for w in heavy) if heavy else None
             per = tot[0] / tot[1]
-            out.append(("3. all lines as Python objects <= 0.5 µs per hit" + scope,
-                        f"{per * 1e6:.2f} µs over all 20 words; worst "
-                        f"{(worst_hit or 0) * 1e6:.2f} µs among words of >= 1,000 hits",
-                        verdict(per <= 0.5e-6)))
+            out.append(
+                (
+                    "3. all lines as Python objects <= 0.5 µs per hit" + scope,
+                    f"{per * 1e6:.2f} µs over all 20 words; worst "
+                    f"{(worst_hit or 0) * 1e6:.2f} µs among words of >= 1,000 hits",
+                    verdict(per <= 0.5e-6),
+                )
+            )
         nl = s.get("nltk-word")
         if nl:
-            ratios = [(w, nl["queries"][w]["concordance_list"] / q[w]["count60"])
-                      for w in words if w in nl["queries"]]
+            ratios = [
+                (w, nl["queries"][w]["concordance_list"] / q[w]["count60"])
+                for w in words
+                if w in nl["queries"]
+            ]
             met = [w for w, r in ratios if r >= 100]
             below = "; ".join(
-                f"{w} {r:,.1f}x ({q[w]['hits']:,} hits, NLTK "
-                f"{nl['queries'][w]['hits']:,})" for w, r in ratios if r < 100)
-            out.append(("3. >= 100x NLTK concordance_list on the same word (kwiq count + "
-                        "first 60 lines)" + scope,
-                        f"{len(met)} of {len(ratios)} words, median "
-                        f"{statistics.median(r for _, r in ratios):,.0f}x"
-                        + (f"; below: {below}" if below else ""),
-                        verdict(len(met) == len(ratios))))
-            ratios_all = [(w, nl["queries"][w]["concordance_list"] / q[w]["all"])
-                          for w in words if w in nl["queries"] and q[w]["hits"]]
+                f"{w} {r:,.1f}x ({q[w]['hits']:,} hits, NLTK {nl['queries'][w]['hits']:,})"
+                for w, r in ratios
+                if r < 100
+            )
+            out.append(
+                (
+                    "3. >= 100x NLTK concordance_list on the same word (kwiq count + "
+                    "first 60 lines)" + scope,
+                    f"{len(met)} of {len(ratios)} words, median "
+                    f"{statistics.median(r for _, r in ratios):,.0f}x"
+                    + (f"; below: {below}" if below else ""),
+                    verdict(len(met) == len(ratios)),
+                )
+            )
+            ratios_all = [
+                (w, nl["queries"][w]["concordance_list"] / q[w]["all"])
+                for w in words
+                if w in nl["queries"] and q[w]["hits"]
+            ]
             met_all = [w for w, r in ratios_all if r >= 100]
-            out.append(("3. (the same, against kwiq's all lines as objects)",
-                        f"{len(met_all)} of {len(ratios_all)} words; median "
-                        f"{statistics.median(r for _, r in ratios_all):,.1f}x",
-                        verdict(len(met_all) == len(ratios_all))))
+            out.append(
+                (
+                    "3. (the same, against kwiq's all lines as objects)",
+                    f"{len(met_all)} of {len(ratios_all)} words; median "
+                    f"{statistics.median(r for _, r in ratios_all):,.1f}x",
+                    verdict(len(met_all) == len(ratios_all)),
+                )
+            )
         else:
             out.append(("3. >= 100x NLTK concordance_list on the same word", "n/a", "n/a"))
     if k1 and kl:
         r = k1["build_s"] / kl["build_s"]
-        out.append(("4. load >= 20x faster than build" + scope, f"{r:,.0f}x",
-                    verdict(r >= 20)))
+        out.append(("4. load >= 20x faster than build" + scope, f"{r:,.0f}x", verdict(r >= 20)))
     else:
-        out.append(("4. load >= 20x faster than build", "n/a: " + res["skipped"].get(
-            "kwiq-load", "not run"), "n/a"))
+        out.append(
+            (
+                "4. load >= 20x faster than build",
+                "n/a: " + res["skipped"].get("kwiq-load", "not run"),
+                "n/a",
+            )
+        )
     if k1 and k1.get("file_bytes"):
         r = k1["file_bytes"] / n_bytes
         out.append(("4. saved file <= 2.5x text", f"{r:.2f}x", verdict(r <= 2.5)))
@@ -1001,11 +1217,14 @@ def targets(s: dict, res: dict, words: list[str]) -> list[tuple[str, str, str]]:
         peak = k1["peak_bytes"] / n_bytes
         out.append(("5. 1 GB build, peak RSS <= 4x text", f"{peak:.2f}x", verdict(peak <= 4)))
     else:
-        out.append(("5. 1 GB build, peak RSS <= 4x text", "n/a: run with --sizes 1000 "
-                    "--allow-1gb", "n/a"))
+        out.append(
+            ("5. 1 GB build, peak RSS <= 4x text", "n/a: run with --sizes 1000 --allow-1gb", "n/a")
+        )
     c = s.get("conc")
-    for name, label in (("freq", "issue 5: freq() >= 10x conc frequencies()"),
-                        ("collocates", "issue 5: collocates() >= 10x conc collocates()")):
+    for name, label in (
+        ("freq", "issue 5: freq() >= 10x conc frequencies()"),
+        ("collocates", "issue 5: collocates() >= 10x conc collocates()"),
+    ):
         kt = (k1 or {}).get(name + "_s")
         ct = (c or {}).get(name + "_s")
         if kt and ct:
@@ -1032,46 +1251,66 @@ def machine_note(res: dict, args) -> str:
     except OSError:
         pass
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
-                             capture_output=True, text=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         rev = ""
-    return (f"Corpus: the benchmark corpus of `../shared/corpus/README.md` cut to "
-            f"{min(res['mb'], BASE_MB)} MB"
-            + (f" and repeated to {res['mb']} MB" if res["mb"] > BASE_MB else "")
-            + f": {res['bytes']:,} bytes of UTF-8 in {res['docs']:,} documents of "
-            f"{DOC_CHARS:,} characters. Medians of {args.runs} runs; each build in a fresh "
-            f"process. Machine: {cpu}, {os.cpu_count()} cores (shared), Python "
-            f"{platform.python_version()}; kwiq {version('kwiq')} (checkout {rev}), nltk "
-            f"{version('nltk')}, conc {version('conc')}, spaCy {version('spacy')}, "
-            f"polars {version('polars')}, pandas {version('pandas')}.")
+    return (
+        f"Corpus: the benchmark corpus of `../shared/corpus/README.md` cut to "
+        f"{min(res['mb'], BASE_MB)} MB"
+        + (f" and repeated to {res['mb']} MB" if res["mb"] > BASE_MB else "")
+        + f": {res['bytes']:,} bytes of UTF-8 in {res['docs']:,} documents of "
+        f"{DOC_CHARS:,} characters. Medians of {args.runs} runs; each build in a fresh "
+        f"process. Machine: {cpu}, {os.cpu_count()} cores (shared), Python "
+        f"{platform.python_version()}; kwiq {version('kwiq')} (checkout {rev}), nltk "
+        f"{version('nltk')}, conc {version('conc')}, spaCy {version('spacy')}, "
+        f"polars {version('polars')}, pandas {version('pandas')}."
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=CORPUS_HELP)
     parser.add_argument("--mb", type=int, help="one size, in MB (same as --sizes N)")
-    parser.add_argument("--sizes", default="10", help="sizes in MB, comma-separated "
-                        "(10, 100; 1000 needs --allow-1gb)")
+    parser.add_argument(
+        "--sizes",
+        default="10",
+        help="sizes in MB, comma-separated (10, 100; 1000 needs --allow-1gb)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per build and per query")
-    parser.add_argument("--allow-1gb", action="store_true",
-                        help="allow sizes of 1000 MB and more")
-    parser.add_argument("--tools", default=None,
-                        help="comma-separated subset of kwiq,re,nltk,conc (default: all; "
-                             "kwiq only at 1000 MB and more)")
-    parser.add_argument("--workdir", default="/tmp/kwiq-bench",
-                        help="where the documents, saved corpora and the spaCy "
-                             "pipeline go")
-    parser.add_argument("--out", default=str(HERE / "results"),
-                        help="folder of the Markdown results ('' to write none)")
-    parser.add_argument("--from-json", metavar="JSON",
-                        help="only print the tables again from a results .json")
-    parser.add_argument("--readme", nargs="+", metavar="JSON",
-                        help="only print the README's tables, one column per results "
-                             ".json")
-    parser.add_argument("--baseline-python", metavar="PYTHON",
-                        help="also run every kwiq build with this interpreter (whose kwiq "
-                             "is another build, e.g. the previous commit's), run by run "
-                             "in turn with this one, and print the two side by side")
+    parser.add_argument("--allow-1gb", action="store_true", help="allow sizes of 1000 MB and more")
+    parser.add_argument(
+        "--tools",
+        default=None,
+        help="comma-separated subset of kwiq,re,nltk,conc (default: all; "
+        "kwiq only at 1000 MB and more)",
+    )
+    parser.add_argument(
+        "--workdir",
+        default="/tmp/kwiq-bench",
+        help="where the documents, saved corpora and the spaCy pipeline go",
+    )
+    parser.add_argument(
+        "--out",
+        default=str(HERE / "results"),
+        help="folder of the Markdown results ('' to write none)",
+    )
+    parser.add_argument(
+        "--from-json", metavar="JSON", help="only print the tables again from a results .json"
+    )
+    parser.add_argument(
+        "--readme",
+        nargs="+",
+        metavar="JSON",
+        help="only print the README's tables, one column per results .json",
+    )
+    parser.add_argument(
+        "--baseline-python",
+        metavar="PYTHON",
+        help="also run every kwiq build with this interpreter (whose kwiq "
+        "is another build, e.g. the previous commit's), run by run "
+        "in turn with this one, and print the two side by side",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -1115,8 +1354,17 @@ def main() -> None:
             path = out / f"{datetime.date.today().isoformat()}-{mb}mb.md"
             path.write_text(text + "\n", encoding="utf-8")
             (out / f"{datetime.date.today().isoformat()}-{mb}mb.json").write_text(
-                json.dumps({"words": words, "phrases": PHRASES, "runs": args.runs,
-                            "note": machine_note(results, args), **results}, indent=1))
+                json.dumps(
+                    {
+                        "words": words,
+                        "phrases": PHRASES,
+                        "runs": args.runs,
+                        "note": machine_note(results, args),
+                        **results,
+                    },
+                    indent=1,
+                )
+            )
             log(f"wrote {path}")
 
 

@@ -15,6 +15,7 @@ pipeline of bench/compare.py. Every row of each node's collocates (min
 count 1, window 5) is compared: the counts must be equal and MI and logDice
 within 1e-9 relative; exit status 1 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from compare import blank_spacy_model
-
 import kwiq
+from compare import blank_spacy_model
 
 HERE = Path(__file__).resolve().parent
 BOOK = HERE.parent / "tests" / "data" / "gutenberg" / "35-The-Time-Machine.txt"
@@ -35,6 +35,7 @@ TOLERANCE = 1e-9
 def shared_text(text: str) -> str:
     """The text as tokens both tools cut alike, one space between them."""
     import spacy
+
     nlp = spacy.blank("en")
     nlp.max_length = 10 * len(text) + 1
     joined = " ".join(text[s:e].lower() for s, e, _ in kwiq._core.tokenize(text))
@@ -63,19 +64,28 @@ def main() -> int:
         source.mkdir()
         (source / "book.txt").write_text(text, encoding="utf-8")
         theirs = ConcCorpus(name="book").build_from_files(
-            str(source), str(Path(work) / "built"),
-            model=blank_spacy_model(Path(work) / "spacy-blank-en"))
+            str(source),
+            str(Path(work) / "built"),
+            model=blank_spacy_model(Path(work) / "spacy-blank-en"),
+        )
         rows = mismatches = 0
         worst = 0.0
         for node in args.nodes.split(","):
-            ours = corpus.collocates(node, window=5, min_count=1, measures=["mi", "logdice"],
-                                     counting="windows")
-            ours = {w: (o, mi, ld) for w, o, mi, ld in
-                    zip(ours["word"], ours["observed"], ours["mi"], ours["logdice"])}
+            ours = corpus.collocates(
+                node, window=5, min_count=1, measures=["mi", "logdice"], counting="windows"
+            )
+            ours = {
+                w: (o, mi, ld)
+                for w, o, mi, ld in zip(ours["word"], ours["observed"], ours["mi"], ours["logdice"])
+            }
             for measure, k in (("mutual_information", 1), ("logdice", 2)):
-                frame = Collocates(theirs).collocates(node, effect_size_measure=measure,
-                                                      min_collocate_frequency=1,
-                                                      page_size=0).df
+                frame = (
+                    Collocates(theirs)
+                    .collocates(
+                        node, effect_size_measure=measure, min_collocate_frequency=1, page_size=0
+                    )
+                    .df
+                )
                 if set(frame["token"]) != set(ours):
                     print(f"{node}: the collocates differ", file=sys.stderr)
                     return 1
@@ -84,8 +94,10 @@ def main() -> int:
                     rows += 1
                     mismatches += mine[0] != row["collocate_frequency"]
                     worst = max(worst, relative_difference(mine[k], row[measure]))
-    print(f"{rows:,} rows ({len(args.nodes.split(','))} nodes, MI and logDice), "
-          f"{mismatches} counts differ, worst relative difference {worst:.3g}")
+    print(
+        f"{rows:,} rows ({len(args.nodes.split(','))} nodes, MI and logDice), "
+        f"{mismatches} counts differ, worst relative difference {worst:.3g}"
+    )
     return 0 if mismatches == 0 and worst <= TOLERANCE else 1
 
 

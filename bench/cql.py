@@ -20,12 +20,12 @@ side by side in one run, medians of --runs:
 
     python bench/cql.py --mb 100 --runs 3 --out /tmp/kwiq-annotated
 """
+
 from __future__ import annotations
 
 import argparse
 import gc
 import json
-import os
 import statistics
 import struct
 import subprocess
@@ -45,16 +45,34 @@ QUERIES = [
     ('[lemma=".*ness"] [upos="ADP"]', [{"LEMMA": {"REGEX": "^.*ness$"}}, {"POS": "ADP"}], None),
     ('"the" []{0,3} "of"', [{"ORTH": "the"}, {"OP": "{0,3}"}, {"ORTH": "of"}], None),
     ('[upos="ADJ"]+ [upos="NOUN"]', [{"POS": "ADJ", "OP": "+"}, {"POS": "NOUN"}], "LONGEST"),
-    ('[upos="ADJ"]+ [upos="NOUN"] within s',
-     [{"POS": "ADJ"}, {"POS": "ADJ", "IS_SENT_START": False, "OP": "*"},
-      {"POS": "NOUN", "IS_SENT_START": False}], "LONGEST"),
-    ('<s> [upos="PRON"] []* </s>',
-     [{"POS": "PRON", "IS_SENT_START": True}, {"IS_SENT_START": False, "OP": "*"}], "LONGEST"),
-    ('[lemma="go"] []{0,3} [upos="ADP"] within s',
-     [{"LEMMA": "go"}, {"IS_SENT_START": False, "OP": "{0,3}"},
-      {"POS": "ADP", "IS_SENT_START": False}], None),
-    ('[word="[A-Z].*" & upos!="PROPN"]',
-     [{"TEXT": {"REGEX": "^[A-Z].*$"}, "POS": {"NOT_IN": ["PROPN"]}}], None),
+    (
+        '[upos="ADJ"]+ [upos="NOUN"] within s',
+        [
+            {"POS": "ADJ"},
+            {"POS": "ADJ", "IS_SENT_START": False, "OP": "*"},
+            {"POS": "NOUN", "IS_SENT_START": False},
+        ],
+        "LONGEST",
+    ),
+    (
+        '<s> [upos="PRON"] []* </s>',
+        [{"POS": "PRON", "IS_SENT_START": True}, {"IS_SENT_START": False, "OP": "*"}],
+        "LONGEST",
+    ),
+    (
+        '[lemma="go"] []{0,3} [upos="ADP"] within s',
+        [
+            {"LEMMA": "go"},
+            {"IS_SENT_START": False, "OP": "{0,3}"},
+            {"POS": "ADP", "IS_SENT_START": False},
+        ],
+        None,
+    ),
+    (
+        '[word="[A-Z].*" & upos!="PROPN"]',
+        [{"TEXT": {"REGEX": "^[A-Z].*$"}, "POS": {"NOT_IN": ["PROPN"]}}],
+        None,
+    ),
 ]
 PAGE = 60
 
@@ -78,6 +96,7 @@ def median_of(fn, runs: int) -> tuple[float, object]:
 
 def build(kind: str, folder: Path):
     import kwiq
+
     if kind == "conllu":
         return kwiq.Corpus.from_conllu(folder / "conllu", attrs=["lemma", "upos"], progress=False)
     return kwiq.Corpus.from_vrt(folder / "vrt", attrs=["lemma", "upos"], progress=False)
@@ -87,6 +106,7 @@ def child(spec: dict) -> dict:
     """In a fresh process: a build's wall and CPU time, or the memory a
     built or loaded corpus adds."""
     import kwiq
+
     folder = Path(spec["folder"])
     gc.collect()
     before = rss()
@@ -104,8 +124,12 @@ def child(spec: dict) -> dict:
 
 
 def run_child(spec: dict) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.splitlines()[-1])
 
 
@@ -124,10 +148,13 @@ def attribute_costs(saved: Path, n_tokens: int) -> list[tuple[str, int, float, f
     costs = []
     for _ in range(n_attrs):
         name_bytes, n_types, values = struct.unpack_from("<IIQ", data, at)
-        name = data[at + 16:at + 16 + name_bytes - 1].decode()
+        name = data[at + 16 : at + 16 + name_bytes - 1].decode()
         at += 16 + pad(name_bytes) + pad(values) + 8 * (n_types + 1)
-        width = next(w for w, most in ((1, 1 << 8), (2, 1 << 16), (3, 1 << 24), (4, 1 << 32))
-                     if n_types <= most)
+        width = next(
+            w
+            for w, most in ((1, 1 << 8), (2, 1 << 16), (3, 1 << 24), (4, 1 << 32))
+            if n_types <= most
+        )
         at += pad(n_tokens * width) + pad(4 * (n_types + 1))
         postings = struct.unpack_from(f"<{n_types + 1}Q", data, at)[-1]
         at += 8 * (n_types + 1) + pad(postings)
@@ -140,6 +167,7 @@ def spacy_docs(folder: Path):
     speech and sentence starts, as kwiq reads them."""
     import spacy
     from spacy.tokens import Doc
+
     vocab = spacy.blank("en").vocab
     docs = []
     for path in sorted((folder / "conllu").glob("*.conllu")):
@@ -153,8 +181,9 @@ def spacy_docs(folder: Path):
             pos.append(columns[3])
             spaces.append(columns[9] != "SpaceAfter=No")
             starts.append(columns[0] == "1")
-        docs.append(Doc(vocab, words=words, spaces=spaces, lemmas=lemmas, pos=pos,
-                        sent_starts=starts))
+        docs.append(
+            Doc(vocab, words=words, spaces=spaces, lemmas=lemmas, pos=pos, sent_starts=starts)
+        )
     return vocab, docs
 
 
@@ -162,8 +191,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=100, help="megabytes of text (default 100)")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path("/tmp/kwiq-annotated"),
-                        help="where bench/annotated.py writes the corpus (kept for reuse)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("/tmp/kwiq-annotated"),
+        help="where bench/annotated.py writes the corpus (kept for reuse)",
+    )
     parser.add_argument("--no-spacy", action="store_true", help="leave out spaCy's Matcher")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -175,9 +208,11 @@ def main() -> None:
     info = annotated.write(args.mb, folder)
     text_mb = info["text_bytes"] / 1e6
     print(f"# CQL on {args.mb} MB of annotated text\n")
-    print(f"{info['docs']:,} documents, {info['tokens']:,} tokens, {text_mb:.1f} MB of text; "
-          f"CoNLL-U {info['conllu_bytes'] / 1e6:.0f} MB, VRT {info['vrt_bytes'] / 1e6:.0f} MB; "
-          f"lemma and upos kept. Medians of {args.runs} runs.\n")
+    print(
+        f"{info['docs']:,} documents, {info['tokens']:,} tokens, {text_mb:.1f} MB of text; "
+        f"CoNLL-U {info['conllu_bytes'] / 1e6:.0f} MB, VRT {info['vrt_bytes'] / 1e6:.0f} MB; "
+        f"lemma and upos kept. Medians of {args.runs} runs.\n"
+    )
 
     saved = folder / "corpus.kwiq"
     print("## Build (one thread)\n")
@@ -185,33 +220,51 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     built = {}
     for kind in ("conllu", "vrt"):
-        runs = [run_child({"what": kind, "folder": str(folder),
-                           "save": str(saved) if kind == "conllu" and k == 0 else None})
-                for k in range(args.runs)]
+        runs = [
+            run_child(
+                {
+                    "what": kind,
+                    "folder": str(folder),
+                    "save": str(saved) if kind == "conllu" and k == 0 else None,
+                }
+            )
+            for k in range(args.runs)
+        ]
         wall = statistics.median(r["wall"] for r in runs)
         cpu = statistics.median(r["cpu"] for r in runs)
         size = info[f"{kind}_bytes"] / 1e6
         built[kind] = runs
-        print(f"| {kind} | {wall:.2f} | {size / wall:.0f} ({text_mb / wall:.1f}) | {cpu:.2f} | "
-              f"{size / cpu:.0f} |")
+        print(
+            f"| {kind} | {wall:.2f} | {size / wall:.0f} ({text_mb / wall:.1f}) | {cpu:.2f} | "
+            f"{size / cpu:.0f} |"
+        )
 
     print("\n## Memory\n")
-    loaded = [run_child({"what": "load", "folder": str(folder), "saved": str(saved)})
-              for _ in range(args.runs)]
+    loaded = [
+        run_child({"what": "load", "folder": str(folder), "saved": str(saved)})
+        for _ in range(args.runs)
+    ]
     n_tokens = built["conllu"][0]["tokens"]
     built_rss = statistics.median(r["rss"] for r in built["conllu"])
     loaded_rss = statistics.median(r["rss"] for r in loaded)
-    print(f"- built from CoNLL-U: {built_rss / info['text_bytes']:.2f}x the text "
-          f"({built_rss / 1e6:.0f} MB)")
-    print(f"- loaded (mapped, every part read once): {loaded_rss / info['text_bytes']:.2f}x "
-          f"({loaded_rss / 1e6:.0f} MB); the file is "
-          f"{saved.stat().st_size / info['text_bytes']:.2f}x")
-    print(f"- spans (where each token is): 2 bytes a token")
+    print(
+        f"- built from CoNLL-U: {built_rss / info['text_bytes']:.2f}x the text "
+        f"({built_rss / 1e6:.0f} MB)"
+    )
+    print(
+        f"- loaded (mapped, every part read once): {loaded_rss / info['text_bytes']:.2f}x "
+        f"({loaded_rss / 1e6:.0f} MB); the file is "
+        f"{saved.stat().st_size / info['text_bytes']:.2f}x"
+    )
+    print("- spans (where each token is): 2 bytes a token")
     for name, n_types, width, postings in attribute_costs(saved, n_tokens):
-        print(f"- {name}: {n_types:,} values; stream {width} byte(s) a token, postings "
-              f"{postings:.2f} bytes a token")
+        print(
+            f"- {name}: {n_types:,} values; stream {width} byte(s) a token, postings "
+            f"{postings:.2f} bytes a token"
+        )
 
     import kwiq
+
     corpus = kwiq.Corpus.load(saved)
     matcher_docs = None
     if not args.no_spacy:
@@ -232,6 +285,7 @@ def main() -> None:
         row = f"| `{query}` | {hits:,} | {seconds * 1e3:.2f} |"
         if matcher_docs is not None:
             from spacy.matcher import Matcher
+
             matcher = Matcher(vocab)
             matcher.add("q", [pattern], greedy=greedy)
 

@@ -30,6 +30,7 @@ result a worker sends, from each worker's transfer_outgoing_log), split by
 who asked: another worker, or the client. Results go to standard output
 and bench/results/<date>-dask-<size>mb-<word>.md.
 """
+
 import argparse
 import datetime
 import gc
@@ -43,10 +44,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from compare import CORPUS_HELP, write_docs  # noqa: E402
-
 import kwiq  # noqa: E402
 import kwiq.dask  # noqa: E402
+from compare import CORPUS_HELP, write_docs  # noqa: E402
 
 
 def timed(fn):
@@ -57,6 +57,7 @@ def timed(fn):
 
 def moved(client):
     """Bytes the workers have sent so far: (to other workers, to the client)."""
+
     def sent(dask_worker):
         return [(entry["who"], entry["total"]) for entry in dask_worker.transfer_outgoing_log]
 
@@ -85,6 +86,7 @@ def two_process_speedup():
     best speed-up the machine could give the cluster (2.0 on two idle
     cores)."""
     import multiprocessing
+
     one = spin()
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         pool.map(spin, [0, 0])  # the pool started
@@ -108,8 +110,10 @@ def cpu_seconds(client=None):
 
 def cluster():
     from distributed import Client, LocalCluster
-    workers = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=":0")
+
+    workers = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
     client = Client(workers)
     # A worker imports kwiq.dask (dask.dataframe, pandas) when its first task
     # comes; this process has imported it already, so the workers do too.
@@ -137,14 +141,16 @@ def measure(folder, word, runs):
         return result
 
     for _ in range(runs):
-        corpus = step("build", lambda: kwiq.Corpus.from_files(folder, threads=1,
-                                                              progress=False))
+        corpus = step("build", lambda: kwiq.Corpus.from_files(folder, threads=1, progress=False))
         del corpus
         gc.collect()
         workers, client = cluster()
         with workers, client:
-            step("build", lambda: kwiq.dask.Corpus.from_files(folder, npartitions=2,
-                                                              client=client), client)
+            step(
+                "build",
+                lambda: kwiq.dask.Corpus.from_files(folder, npartitions=2, client=client),
+                client,
+            )
     single = kwiq.Corpus.from_files(folder, threads=1, progress=False)
     workers, client = cluster()
     with workers, client:
@@ -162,8 +168,7 @@ def measure(folder, word, runs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     epilog=CORPUS_HELP)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=CORPUS_HELP)
     parser.add_argument("--repeat", type=int, default=10, help="copies of the 10 MB cut")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--word", default="the")
@@ -185,30 +190,37 @@ def main():
     def mb(n):
         return f"{n / 1e6:,.1f} MB"
 
-    rows = [("build (from_files)", "build"), (f"kwic({args.word!r}), count", "count"),
-            (f"kwic({args.word!r}), all lines to the caller", "lines")]
-    out = [f"# kwiq.dask, 2 worker processes vs one process, {megabytes} MB",
-           "",
-           f"{datetime.date.today()}, {os.cpu_count()} CPUs (shared), Python "
-           f"{sys.version.split()[0]}; {n_docs:,} files, {n_bytes / 1e6:,.0f} MB of UTF-8, "
-           f"{info['tokens']:,} tokens; {info['hits']:,} lines of {args.word!r}; "
-           f"medians of {args.runs} runs.",
-           "",
-           f"Load average (1 min) {load_before:.1f} before, {load_after:.1f} after; two "
-           f"processes running a pure-Python loop side by side went {gain_before:.2f}x / "
-           f"{gain_after:.2f}x as fast as one (2x on two idle cores): the best speed-up "
-           "this machine could give 2 workers then. CPU: the seconds of CPU the step used, "
-           "in this process and (2 workers) in the workers too.",
-           "",
-           "| step | one process | 2 workers | speed-up | CPU, one / 2 workers | "
-           "worker to worker | to the client |",
-           "|---|---|---|---|---|---|---|"]
+    rows = [
+        ("build (from_files)", "build"),
+        (f"kwic({args.word!r}), count", "count"),
+        (f"kwic({args.word!r}), all lines to the caller", "lines"),
+    ]
+    out = [
+        f"# kwiq.dask, 2 worker processes vs one process, {megabytes} MB",
+        "",
+        f"{datetime.date.today()}, {os.cpu_count()} CPUs (shared), Python "
+        f"{sys.version.split()[0]}; {n_docs:,} files, {n_bytes / 1e6:,.0f} MB of UTF-8, "
+        f"{info['tokens']:,} tokens; {info['hits']:,} lines of {args.word!r}; "
+        f"medians of {args.runs} runs.",
+        "",
+        f"Load average (1 min) {load_before:.1f} before, {load_after:.1f} after; two "
+        f"processes running a pure-Python loop side by side went {gain_before:.2f}x / "
+        f"{gain_after:.2f}x as fast as one (2x on two idle cores): the best speed-up "
+        "this machine could give 2 workers then. CPU: the seconds of CPU the step used, "
+        "in this process and (2 workers) in the workers too.",
+        "",
+        "| step | one process | 2 workers | speed-up | CPU, one / 2 workers | "
+        "worker to worker | to the client |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for label, key in rows:
         speedup = statistics.median(single[key]) / statistics.median(spread[key])
         peers, client = moves[key]
-        out.append(f"| {label} | {cell(single[key])} | {cell(spread[key])} | "
-                   f"{speedup:.2f}x | {cell(cpu['one'][key])} / {cell(cpu['two'][key])} | "
-                   f"{mb(peers)} | {mb(client)} |")
+        out.append(
+            f"| {label} | {cell(single[key])} | {cell(spread[key])} | "
+            f"{speedup:.2f}x | {cell(cpu['one'][key])} / {cell(cpu['two'][key])} | "
+            f"{mb(peers)} | {mb(client)} |"
+        )
     text = "\n".join(out) + "\n"
     print(text)
     results = HERE / "results" / f"{datetime.date.today()}-dask-{megabytes}mb-{args.word}.md"

@@ -34,6 +34,7 @@ time less the model's and the core's measured here, in this process: an
 estimate, as the kernel is another process. Results go to standard output
 and to bench/results/<date>-explore-<size>mb.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import compare  # noqa: E402  (the corpus)
-
 import kwiq  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -97,24 +97,28 @@ def timed(step) -> float:
 
 def measure(corpus: kwiq.Corpus, word: str, runs: int) -> dict:
     widget = corpus.explore(OTHER)
-    times: dict[str, list[float]] = {name: [] for name in (
-        "query", "query core", "sort", "sort core", "page", "page core", "encode")}
+    times: dict[str, list[float]] = {
+        name: []
+        for name in ("query", "query core", "sort", "sort core", "page", "page core", "encode")
+    }
 
     for _ in range(runs):
         widget.query = OTHER
         widget.sort = []
         times["query"].append(timed(lambda: setattr(widget, "query", word)))
-        times["query core"].append(timed(
-            lambda: (lambda c: (c.n_docs, list(c.page(1))))(corpus.kwic(word))))
+        times["query core"].append(
+            timed(lambda: (lambda c: (c.n_docs, list(c.page(1))))(corpus.kwic(word)))
+        )
         conc = corpus.kwic(word)
         times["sort"].append(timed(lambda: setattr(widget, "sort", ["R1"])))
-        times["sort core"].append(timed(
-            lambda: (lambda c: (c.n_docs, list(c.page(1))))(conc.sort("R1"))))
+        times["sort core"].append(
+            timed(lambda: (lambda c: (c.n_docs, list(c.page(1))))(conc.sort("R1")))
+        )
         widget.query = OTHER  # the page turned is the first over a new concordance
         widget.query = word
         times["page"].append(timed(lambda: setattr(widget, "page", 3)))
         ranked = conc.sort("R1")
-        ranked.n_docs  # counted once per concordance, as the widget's is
+        _ = ranked.n_docs  # counted once per concordance, as the widget's is
         times["page core"].append(timed(lambda: list(ranked.page(3))))
         message = widget.result
         times["encode"].append(timed(lambda: json.dumps(message)))
@@ -130,18 +134,27 @@ def in_the_browser(mb: int, runs: int) -> dict:
     sys.path.insert(0, str(HERE.parent / "tests"))
     import jupyter_lab
     from playwright import sync_api
-    cell = (f"import sys\nsys.path.insert(0, {str(HERE)!r})\nimport compare, kwiq\n"
-            f"corpus = kwiq.Corpus(compare.corpus_docs({mb}))\ncorpus.explore({OTHER!r})")
-    steps = {"query": ("query", None, ""), "sort": ("click", '.kx-sortkey[data-key="R1"]', "R1"),
-             "page": ("click", ".kx-next", "R1")}
+
+    cell = (
+        f"import sys\nsys.path.insert(0, {str(HERE)!r})\nimport compare, kwiq\n"
+        f"corpus = kwiq.Corpus(compare.corpus_docs({mb}))\ncorpus.explore({OTHER!r})"
+    )
+    steps = {
+        "query": ("query", None, ""),
+        "sort": ("click", '.kx-sortkey[data-key="R1"]', "R1"),
+        "page": ("click", ".kx-next", "R1"),
+    }
     times: dict = {}
     # Chromium gets no sanitizer runtime that tools/run_sanitized.py preloads.
     env = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
-    with tempfile.TemporaryDirectory() as home, \
-            jupyter_lab.running(Path(home), [cell], BROWSER_TIMEOUT_MS / 1000) as (url, token), \
-            sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox"], env=env)
+    with (
+        tempfile.TemporaryDirectory() as home,
+        jupyter_lab.running(Path(home), [cell], BROWSER_TIMEOUT_MS / 1000) as (url, token),
+        sync_api.sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"], env=env
+        )
         try:
             page = jupyter_lab.open_notebook(browser, url, token, BROWSER_TIMEOUT_MS)
             page.locator('.kwiq-explorer .kx-summary[data-state="ready"]').wait_for()
@@ -158,9 +171,10 @@ def in_the_browser(mb: int, runs: int) -> dict:
                     taken["page"].append(step(*steps["page"][:2], word, "R1", "2"))
                     step("click", ".kx-unsort", word, "")
                     step("query", OTHER, OTHER, "")
-                times[word] = {name: tuple(statistics.median(t[k] for t in values) / 1000
-                                           for k in (0, 1))
-                               for name, values in taken.items()}
+                times[word] = {
+                    name: tuple(statistics.median(t[k] for t in values) / 1000 for k in (0, 1))
+                    for name, values in taken.items()
+                }
         finally:
             browser.close()
     return times
@@ -171,53 +185,64 @@ def ms(seconds: float) -> str:
 
 
 def browser_report(rows: dict, browser: dict) -> list[str]:
-    out = ["", "## In JupyterLab, timed in the page",
-           "",
-           "From the keystroke or click to the rows drawn and to the next frame painted; the "
-           "shares of the drawn time: the core's and the model's as measured above, the rest "
-           "(the kernel's messages, the server, the browser's drawing) by difference. "
-           "Milliseconds, medians.",
-           "",
-           "| word | lines | step | to rows drawn | to painted | core | model | rest |",
-           "|---|---:|---|---:|---:|---:|---:|---:|"]
+    out = [
+        "",
+        "## In JupyterLab, timed in the page",
+        "",
+        "From the keystroke or click to the rows drawn and to the next frame painted; the "
+        "shares of the drawn time: the core's and the model's as measured above, the rest "
+        "(the kernel's messages, the server, the browser's drawing) by difference. "
+        "Milliseconds, medians.",
+        "",
+        "| word | lines | step | to rows drawn | to painted | core | model | rest |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
     for word, row in rows.items():
         for step in ("query", "sort", "page"):
             drawn, painted = browser[word][step]
             core, model = row[f"{step} core"], max(row[step] - row[f"{step} core"], 0.0)
-            out.append(f"| {word} | {row['lines']:,} | {step} | {ms(drawn)} | {ms(painted)} | "
-                       f"{ms(core)} | {ms(model)} | {ms(max(drawn - core - model, 0.0))} |")
+            out.append(
+                f"| {word} | {row['lines']:,} | {step} | {ms(drawn)} | {ms(painted)} | "
+                f"{ms(core)} | {ms(model)} | {ms(max(drawn - core - model, 0.0))} |"
+            )
     return out
 
 
 def report(rows: dict, args, tokens: int, browser: dict | None) -> str:
-    out = [f"# The explorer's model, {args.mb} MB: from a change to the page ready to send",
-           "",
-           f"{datetime.date.today()}, {platform.machine()}, Python {platform.python_version()}, "
-           f"kwiq {kwiq.__version__}; {tokens:,} tokens; medians of {args.runs} runs. "
-           f"`python bench/explore.py --mb {args.mb} --runs {args.runs}"
-           f"{' --browser' if args.browser else ''}`. Milliseconds; "
-           "core: the Concordance methods the model calls, timed alone; model: the rest.",
-           "",
-           "| word | lines | step | total | core | model | message KB | encode |",
-           "|---|---:|---|---:|---:|---:|---:|---:|"]
+    out = [
+        f"# The explorer's model, {args.mb} MB: from a change to the page ready to send",
+        "",
+        f"{datetime.date.today()}, {platform.machine()}, Python {platform.python_version()}, "
+        f"kwiq {kwiq.__version__}; {tokens:,} tokens; medians of {args.runs} runs. "
+        f"`python bench/explore.py --mb {args.mb} --runs {args.runs}"
+        f"{' --browser' if args.browser else ''}`. Milliseconds; "
+        "core: the Concordance methods the model calls, timed alone; model: the rest.",
+        "",
+        "| word | lines | step | total | core | model | message KB | encode |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
     for word, row in rows.items():
         for step in ("query", "sort", "page"):
             total, core = row[step], row[f"{step} core"]
-            out.append(f"| {word} | {row['lines']:,} | {step} | {ms(total)} | {ms(core)} | "
-                       f"{ms(max(total - core, 0.0))} | {row['bytes'] / 1000:.1f} | "
-                       f"{ms(row['encode'])} |")
+            out.append(
+                f"| {word} | {row['lines']:,} | {step} | {ms(total)} | {ms(core)} | "
+                f"{ms(max(total - core, 0.0))} | {row['bytes'] / 1000:.1f} | "
+                f"{ms(row['encode'])} |"
+            )
     if browser:
         out += browser_report(rows, browser)
     return "\n".join(out) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog=compare.CORPUS_HELP)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog=compare.CORPUS_HELP
+    )
     parser.add_argument("--mb", type=int, default=100, help="corpus size in MB (default 100)")
     parser.add_argument("--runs", type=int, default=5, help="runs per step (default 5)")
-    parser.add_argument("--browser", action="store_true",
-                        help="also time the steps in JupyterLab, in Chromium")
+    parser.add_argument(
+        "--browser", action="store_true", help="also time the steps in JupyterLab, in Chromium"
+    )
     parser.add_argument("--no-save", action="store_true", help="print only")
     args = parser.parse_args()
     corpus = kwiq.Corpus(compare.corpus_docs(args.mb))

@@ -14,6 +14,7 @@ Zipf vocabulary, seeded), so CI needs no corpus.
 Exit 1 when the worst latency exceeds --max-latency, or a stop left kwiq
 unable to answer. --out writes the table as Markdown.
 """
+
 import argparse
 import gc
 import os
@@ -39,8 +40,9 @@ def make_text(n_bytes: int, seed: int) -> str:
     UNIQUE_BYTES the text repeats."""
     rng = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyzé"
-    vocab = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 9)))
-             for _ in range(VOCABULARY)]
+    vocab = [
+        "".join(rng.choice(letters) for _ in range(rng.randint(1, 9))) for _ in range(VOCABULARY)
+    ]
     vocab[:4] = ["the", "of", "and", "peace"]
     weights = [1 / (rank + 1) for rank in range(VOCABULARY)]
     words, size = [], 0
@@ -59,14 +61,17 @@ def operations(text: str, threads: int, only: list[str] | None):
     """(name, fn) of every long operation (those whose name holds one of
     `only`, if given); the corpus of the others is built here, only if one
     of them is asked for."""
+
     def chosen(name: str) -> bool:
         return not only or any(part in name for part in only)
 
     half = len(text) // 2
     builds = [
         ("build, one document", lambda: kwiq.Corpus([text], threads=1)),
-        (f"build, {threads} threads", lambda: kwiq.Corpus([text[:half], text[half:]],
-                                                          threads=threads)),
+        (
+            f"build, {threads} threads",
+            lambda: kwiq.Corpus([text[:half], text[half:]], threads=threads),
+        ),
     ]
     names = ["lines", "sort", "collocates", "merge of 40 queries", "frame (Arrow export)"]
     if not any(map(chosen, names)):
@@ -75,13 +80,18 @@ def operations(text: str, threads: int, only: list[str] | None):
     the = corpus.kwic("the", window=5)
     frequent = list(corpus.freq()["word"][:40])
     many = corpus.kwic(frequent, window=5)
-    ops = builds + list(zip(names, [
-        lambda: list(the),
-        lambda: many.sort("r1", "l1", "r2"),
-        lambda: corpus.collocates(frequent, window=5),
-        lambda: corpus.kwic(frequent),
-        lambda: the.to_pandas(),
-    ]))
+    ops = builds + list(
+        zip(
+            names,
+            [
+                lambda: list(the),
+                lambda: many.sort("r1", "l1", "r2"),
+                lambda: corpus.collocates(frequent, window=5),
+                lambda: corpus.kwic(frequent),
+                lambda: the.to_pandas(),
+            ],
+        )
+    )
     return [op for op in ops if chosen(op[0])]
 
 
@@ -118,10 +128,12 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=5, help="signals per operation")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=15)
-    parser.add_argument("--max-latency", type=float, default=0.5,
-                        help="seconds; a worse latency fails (exit 1)")
-    parser.add_argument("--only", action="append",
-                        help="run only the operations whose name holds this (repeatable)")
+    parser.add_argument(
+        "--max-latency", type=float, default=0.5, help="seconds; a worse latency fails (exit 1)"
+    )
+    parser.add_argument(
+        "--only", action="append", help="run only the operations whose name holds this (repeatable)"
+    )
     parser.add_argument("--out", help="write the table to this Markdown file")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -146,16 +158,30 @@ def main() -> int:
                 broken.append(name)
         worst = max(latencies, default=float("nan"))
         worst_all = max(worst_all, max(latencies, default=0.0))
-        rows.append((name, whole, len(latencies), statistics.median(latencies) if latencies
-                     else float("nan"), worst))
-        print(f"{name:24} {whole:6.2f} s whole, {len(latencies)} stopped, "
-              f"latency median {rows[-1][3] * 1000:6.1f} ms, worst {worst * 1000:6.1f} ms",
-              flush=True)
-    table = [f"# Ctrl-C latency, {args.mb:g} MB of text, {args.trials} signals an operation",
-             "", "| operation | whole (s) | stopped | median latency (ms) | worst (ms) |",
-             "|---|---:|---:|---:|---:|"]
-    table += [f"| {name} | {whole:.2f} | {n} | {median * 1000:.1f} | {worst * 1000:.1f} |"
-              for name, whole, n, median, worst in rows]
+        rows.append(
+            (
+                name,
+                whole,
+                len(latencies),
+                statistics.median(latencies) if latencies else float("nan"),
+                worst,
+            )
+        )
+        print(
+            f"{name:24} {whole:6.2f} s whole, {len(latencies)} stopped, "
+            f"latency median {rows[-1][3] * 1000:6.1f} ms, worst {worst * 1000:6.1f} ms",
+            flush=True,
+        )
+    table = [
+        f"# Ctrl-C latency, {args.mb:g} MB of text, {args.trials} signals an operation",
+        "",
+        "| operation | whole (s) | stopped | median latency (ms) | worst (ms) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    table += [
+        f"| {name} | {whole:.2f} | {n} | {median * 1000:.1f} | {worst * 1000:.1f} |"
+        for name, whole, n, median, worst in rows
+    ]
     table += ["", f"Worst: {worst_all * 1000:.1f} ms (limit {args.max_latency * 1000:.0f} ms)."]
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:

@@ -18,6 +18,7 @@ attribute adds to the saved file.
     pip install "kwiq[lemma]"    # simplemma
     python bench/lemmatize.py --mb 30 --runs 7
 """
+
 import argparse
 import os
 import statistics
@@ -26,9 +27,8 @@ import sys
 import tempfile
 import time
 
-import simplemma
-
 import kwiq
+import simplemma
 from compare import CORPUS_HELP, base_text
 
 
@@ -46,10 +46,15 @@ def empty_cache() -> None:
 
 
 def dictionary_load_seconds() -> float:
-    code = ("import time, simplemma; t = time.perf_counter(); "
-            "simplemma.lemmatize('x', lang='en'); print(time.perf_counter() - t)")
-    return float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                text=True).stdout)
+    code = (
+        "import time, simplemma; t = time.perf_counter(); "
+        "simplemma.lemmatize('x', lang='en'); print(time.perf_counter() - t)"
+    )
+    return float(
+        subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        ).stdout
+    )
 
 
 def saved_bytes(corpus) -> int:
@@ -67,7 +72,7 @@ def main():
     args = parser.parse_args()
     text = base_text(args.mb)
     n_bytes = len(text.encode("utf-8"))
-    docs = [text[i:i + 100_000] for i in range(0, len(text), 100_000)]
+    docs = [text[i : i + 100_000] for i in range(0, len(text), 100_000)]
     simplemma.lemmatize("warm", lang="en")  # the dictionary loads once, not in a run
 
     plain_times, lemma_times, per_type_times, in_c_times = [], [], [], []
@@ -75,16 +80,16 @@ def main():
         t, corpus = seconds(lambda: kwiq.Corpus(docs, threads=args.threads))
         plain_times.append(t)
         empty_cache()
-        t, lemmatized = seconds(lambda: kwiq.Corpus(docs, threads=args.threads,
-                                                    lemmatize="en"))
+        t, lemmatized = seconds(lambda: kwiq.Corpus(docs, threads=args.threads, lemmatize="en"))
         lemma_times.append(t)
         del lemmatized
         # The two parts, on the corpus built without: what lemmatize= adds.
         index = corpus._index
         forms, is_word = index.vocabulary(False)
         empty_cache()
-        t, lemmas = seconds(lambda: [simplemma.lemmatize(f, lang="en") if w else f
-                                     for f, w in zip(forms, is_word)])
+        t, lemmas = seconds(
+            lambda: [simplemma.lemmatize(f, lang="en") if w else f for f, w in zip(forms, is_word)]
+        )
         per_type_times.append(t)
         t, _ = seconds(lambda: index.add_type_attr("lemma", lemmas))
         in_c_times.append(t)
@@ -97,21 +102,30 @@ def main():
     plain_file = saved_bytes(kwiq.Corpus(docs, threads=args.threads))
     lemma_file = saved_bytes(corpus)
 
-    print(f"corpus: {n_bytes / 1e6:.1f} MB UTF-8, {len(docs)} documents, "
-          f"{corpus.n_tokens:,} tokens, {len(forms):,} distinct forms, "
-          f"{len(set(lemmas)):,} distinct lemmas; {args.threads} build thread(s)")
-    print(f"build without lemmatize: {plain:.3f} s median of {args.runs} "
-          f"({n_bytes / plain / 1e6:.0f} MB/s); runs {', '.join(f'{t:.3f}' for t in plain_times)}")
-    print(f"build with lemmatize=en: {lemma:.3f} s median of {args.runs} "
-          f"({n_bytes / lemma / 1e6:.0f} MB/s); runs {', '.join(f'{t:.3f}' for t in lemma_times)}")
+    print(
+        f"corpus: {n_bytes / 1e6:.1f} MB UTF-8, {len(docs)} documents, "
+        f"{corpus.n_tokens:,} tokens, {len(forms):,} distinct forms, "
+        f"{len(set(lemmas)):,} distinct lemmas; {args.threads} build thread(s)"
+    )
+    print(
+        f"build without lemmatize: {plain:.3f} s median of {args.runs} "
+        f"({n_bytes / plain / 1e6:.0f} MB/s); runs {', '.join(f'{t:.3f}' for t in plain_times)}"
+    )
+    print(
+        f"build with lemmatize=en: {lemma:.3f} s median of {args.runs} "
+        f"({n_bytes / lemma / 1e6:.0f} MB/s); runs {', '.join(f'{t:.3f}' for t in lemma_times)}"
+    )
     print(f"ratio (with / without): {lemma / plain:.2f}x, +{lemma - plain:.3f} s")
     print(f"  simplemma once a form ({len(forms):,} calls): {per_type:.3f} s median")
     print(f"  the attribute in C (stream, postings, spans): {in_c:.3f} s median")
     print(f"  for scale, simplemma once a token ({len(tokens):,} calls): {per_token:.3f} s")
-    print(f"  once a process, simplemma's English dictionary loads: "
-          f"{dictionary_load_seconds():.3f} s")
-    print(f"saved file: {plain_file / 1e6:.1f} MB without, {lemma_file / 1e6:.1f} MB with "
-          f"(+{(lemma_file - plain_file) / corpus.n_tokens:.2f} bytes a token)")
+    print(
+        f"  once a process, simplemma's English dictionary loads: {dictionary_load_seconds():.3f} s"
+    )
+    print(
+        f"saved file: {plain_file / 1e6:.1f} MB without, {lemma_file / 1e6:.1f} MB with "
+        f"(+{(lemma_file - plain_file) / corpus.n_tokens:.2f} bytes a token)"
+    )
 
 
 if __name__ == "__main__":

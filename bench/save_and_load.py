@@ -13,6 +13,7 @@ timed both ways: mapped (the default) and read into memory (mmap=False).
 
     python bench/save_and_load.py --mb 10 --repeat 10 --runs 5
 """
+
 import argparse
 import statistics
 import tempfile
@@ -29,8 +30,7 @@ def median_seconds(fn, runs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     epilog=CORPUS_HELP)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=CORPUS_HELP)
     parser.add_argument("--mb", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--runs", type=int, default=5)
@@ -38,7 +38,7 @@ def main():
     args = parser.parse_args()
     text = base_text(args.mb) * args.repeat
     n_bytes = len(text.encode("utf-8"))
-    docs = [text[i:i + 100_000] for i in range(0, len(text), 100_000)]
+    docs = [text[i : i + 100_000] for i in range(0, len(text), 100_000)]
     del text
 
     build, build_min = median_seconds(lambda: kwiq.Corpus(docs, threads=1), args.runs)
@@ -55,14 +55,20 @@ def main():
         assert list(loaded.kwic("whale")[:60]) == list(corpus.kwic("whale")[:60])
         del loaded
 
-    print(f"corpus: {n_bytes / 1e6:.1f} MB UTF-8 ({args.mb} MB x {args.repeat}), "
-          f"{len(docs)} documents, {corpus.n_tokens:,} tokens")
+    print(
+        f"corpus: {n_bytes / 1e6:.1f} MB UTF-8 ({args.mb} MB x {args.repeat}), "
+        f"{len(docs)} documents, {corpus.n_tokens:,} tokens"
+    )
     print(f"build: {build * 1e3:8.1f} ms median of {args.runs} (min {build_min * 1e3:.1f})")
     print(f"save:  {save * 1e3:8.1f} ms median")
-    print(f"load:  {load * 1e3:8.1f} ms median of {args.runs} (min {load_min * 1e3:.1f}), "
-          f"{n_bytes / load / 1e9:.1f} GB of text a second")
-    print(f"load(mmap=False): {read * 1e3:8.1f} ms median of {args.runs} "
-          f"(min {read_min * 1e3:.1f}), {read / load:.1f}x the mapped load")
+    print(
+        f"load:  {load * 1e3:8.1f} ms median of {args.runs} (min {load_min * 1e3:.1f}), "
+        f"{n_bytes / load / 1e9:.1f} GB of text a second"
+    )
+    print(
+        f"load(mmap=False): {read * 1e3:8.1f} ms median of {args.runs} "
+        f"(min {read_min * 1e3:.1f}), {read / load:.1f}x the mapped load"
+    )
     print(f"load is {build / load:.1f}x faster than build (medians)")
     print(f"file:  {size / 1e6:.1f} MB, {size / n_bytes:.2f}x the text's UTF-8")
 

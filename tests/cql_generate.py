@@ -18,12 +18,18 @@ document of 12,480 tokens), which the brute-force oracle would enumerate.
 from __future__ import annotations
 
 import regex
-
 from cql_oracle import ATTRIBUTES, strip_diacritics
 
 # Attributes weighted by how often queries use them.
-ATTRIBUTE_WEIGHTS = {"word": 5, "lemma": 4, "upos": 4, "xpos": 2, "feats": 2, "deprel": 2,
-                     "head": 1}
+ATTRIBUTE_WEIGHTS = {
+    "word": 5,
+    "lemma": 4,
+    "upos": 4,
+    "xpos": 2,
+    "feats": 2,
+    "deprel": 2,
+    "head": 1,
+}
 UNBOUNDED = ("*", "+", "{1,}", "{0,}", "{2,}")
 BOUNDED = ("?", "{1}", "{1,2}", "{0,2}", "{,2}", "{,3}", "{1,3}", "{2}")
 
@@ -52,12 +58,16 @@ class _Generator:
         self.rng = rng
         self.docs = [doc for doc in docs if doc.tokens]
         self.sizes = [len(doc.tokens) for doc in self.docs]
-        self.values = {attr: sorted({token[attr] for doc in self.docs for token in doc.tokens})
-                       for attr in ATTRIBUTES}
-        self.starts = [{x: {start for start, _ in doc.regions[x]} for x in doc.regions}
-                       for doc in self.docs]
-        self.ends = [{x: {end for _, end in doc.regions[x]} for x in doc.regions}
-                     for doc in self.docs]
+        self.values = {
+            attr: sorted({token[attr] for doc in self.docs for token in doc.tokens})
+            for attr in ATTRIBUTES
+        }
+        self.starts = [
+            {x: {start for start, _ in doc.regions[x]} for x in doc.regions} for doc in self.docs
+        ]
+        self.ends = [
+            {x: {end for _, end in doc.regions[x]} for x in doc.regions} for doc in self.docs
+        ]
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
@@ -106,11 +116,14 @@ class _Generator:
         if shape == "dot":
             middle = "."
         elif shape == "class" and char.isalnum():
-            middle = "[" + char + char.swapcase() + "0-9]" if char.lower() != char.upper() \
+            middle = (
+                "[" + char + char.swapcase() + "0-9]"
+                if char.lower() != char.upper()
                 else "[" + char + "]"
+            )
         else:
             middle = escape(char) + "?"
-        return escape(value[:cut]) + middle + escape(value[cut + 1:])
+        return escape(value[:cut]) + middle + escape(value[cut + 1 :])
 
     # Token constraints come with whether they are broad: true of most tokens.
 
@@ -142,8 +155,10 @@ class _Generator:
         if self.chance(0.5):
             first, second, first_broad, second_broad = second, first, second_broad, first_broad
         if shape == "and":
-            return f"{self.parenthesised(first)} & {self.parenthesised(second)}", \
-                first_broad and second_broad
+            return (
+                f"{self.parenthesised(first)} & {self.parenthesised(second)}",
+                first_broad and second_broad,
+            )
         return f"{first} | {second}", first_broad or second_broad
 
     def parenthesised(self, text: str) -> str:
@@ -195,7 +210,7 @@ class _Generator:
         for _ in range(self.rng.choice([1, 1, 2])):
             first = self.rng.randrange(len(parts))
             last = self.rng.randrange(first, len(parts))
-            inner = " ".join(parts[first:last + 1])
+            inner = " ".join(parts[first : last + 1])
             if self.chance(0.5):
                 alternative, alternative_bound = self.random_sequence()
                 options = [inner, alternative]
@@ -203,7 +218,7 @@ class _Generator:
                 inner = " | ".join(options)
                 needs_bound |= alternative_bound
             text, repeated = self.quantified(f"({inner})", "[]" in inner or "!" in inner)
-            parts[first:last + 1] = [text]
+            parts[first : last + 1] = [text]
             needs_bound |= repeated
         return needs_bound
 
@@ -257,4 +272,3 @@ def generate(rng, docs, n: int):
     generator = _Generator(rng, docs)
     for _ in range(n):
         yield generator.query()
-

@@ -145,6 +145,7 @@ STRATEGIES = ("longest", "shortest", "all")
 class Doc:
     """One document: its tokens (attribute name -> value) and, per
     structure, its regions as (start, end) token ranges in order."""
+
     id: str | None
     tokens: list[dict[str, str]] = field(default_factory=list)
     regions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
@@ -157,9 +158,15 @@ def _token(columns: list[str]) -> dict[str, str]:
     def value(column: str) -> str:
         return "" if column == "_" else column
 
-    return {"word": form, "lemma": lemma if form == "_" else value(lemma),
-            "upos": value(upos), "xpos": value(xpos), "feats": value(feats),
-            "deprel": value(deprel), "head": value(head)}
+    return {
+        "word": form,
+        "lemma": lemma if form == "_" else value(lemma),
+        "upos": value(upos),
+        "xpos": value(xpos),
+        "feats": value(feats),
+        "deprel": value(deprel),
+        "head": value(head),
+    }
 
 
 def read_conllu(path) -> list[Doc]:
@@ -225,13 +232,15 @@ class CQLError(ValueError):
 def strip_diacritics(text: str) -> str:
     """%d's folding: NFD, without combining characters, recomposed."""
     decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed
-                                                 if not unicodedata.combining(c)))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 @dataclass(eq=False)
 class ValueTest:
     """``attr = "pattern"`` (or ``!=``) with its flags."""
+
     attr: str
     pattern: str
     flags: str
@@ -245,8 +254,10 @@ class ValueTest:
             literal = fold_case(fold_diacritics(self.pattern))
             self._matches = lambda value: fold_case(fold_diacritics(value)) == literal
         else:
-            compiled = regex.compile(fold_diacritics(self.pattern), regex.V0 | (
-                regex.IGNORECASE | regex.FULLCASE if "c" in self.flags else 0))
+            compiled = regex.compile(
+                fold_diacritics(self.pattern),
+                regex.V0 | (regex.IGNORECASE | regex.FULLCASE if "c" in self.flags else 0),
+            )
             self._matches = lambda value: compiled.fullmatch(fold_diacritics(value)) is not None
 
     def holds(self, token: dict[str, str]) -> bool:
@@ -285,6 +296,7 @@ class Or:
 @dataclass(eq=False)
 class Token:
     """One token; ``constraint`` None is ``[]``."""
+
     constraint: object | None
 
     def accepts(self, token: dict[str, str]) -> bool:
@@ -295,6 +307,7 @@ class Token:
 class Anchor:
     """``<structure>`` or ``</structure>``; a paired one closes what an
     earlier ``<structure>`` of the query opened (see "Bounds" above)."""
+
     structure: str
     closing: bool
     paired: bool = False
@@ -321,6 +334,7 @@ class Repeat:
 class Query:
     """The parsed query; ``strict`` names the structures with a paired
     ``</X>``, sorted."""
+
     body: object
     within: str | None
     strict: tuple[str, ...]
@@ -328,7 +342,8 @@ class Query:
 
 # ---------------------------------------------------------------- parser
 
-_LEXEME = re.compile(r"""
+_LEXEME = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<string>"(?:\\[^\r\n]|""|[^"\\\r\n])*"|'(?:\\[^\r\n]|''|[^'\\\r\n])*')
   | (?P<flags>%[A-Za-z]+)
@@ -336,7 +351,9 @@ _LEXEME = re.compile(r"""
   | (?P<int>[0-9]+)
   | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
   | (?P<op>!=|[][(){}|&!=?*+,])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def _lex(query: str) -> list[tuple[str, str, int]]:
@@ -344,8 +361,11 @@ def _lex(query: str) -> list[tuple[str, str, int]]:
     while position < len(query):
         match = _LEXEME.match(query, position)
         if match is None:
-            what = "unterminated string" if query[position] in "\"'" else \
-                f"unexpected character {query[position]!r}"
+            what = (
+                "unterminated string"
+                if query[position] in "\"'"
+                else f"unexpected character {query[position]!r}"
+            )
             raise CQLError(what, query, position)
         if match.lastgroup != "space":
             lexemes.append((match.lastgroup, match.group(), position))
@@ -363,8 +383,9 @@ class _Parser:
         self.strict: set[str] = set()
 
     def error(self, message: str, position: int | None = None):
-        raise CQLError(message, self.query,
-                       self.lexemes[self.at][2] if position is None else position)
+        raise CQLError(
+            message, self.query, self.lexemes[self.at][2] if position is None else position
+        )
 
     def peek(self) -> tuple[str, str, int]:
         return self.lexemes[self.at]
@@ -395,8 +416,9 @@ class _Parser:
 
     def structure(self, name: str, position: int) -> str:
         if name not in self.structures:
-            self.error(f"unknown structure {name!r} (known: {', '.join(self.structures)})",
-                       position)
+            self.error(
+                f"unknown structure {name!r} (known: {', '.join(self.structures)})", position
+            )
         return name
 
     def alt(self):
@@ -486,8 +508,9 @@ class _Parser:
             return inner
         kind, name, position = self.take(kind="name")
         if name not in self.attributes:
-            self.error(f"unknown attribute {name!r} (known: {', '.join(self.attributes)})",
-                       position)
+            self.error(
+                f"unknown attribute {name!r} (known: {', '.join(self.attributes)})", position
+            )
         if self.peek()[:2] not in (("op", "="), ("op", "!=")):
             self.error(f"expected = or != after {name!r}")
         return self.test(name, self.take()[1] == "!=")
@@ -502,8 +525,9 @@ class _Parser:
             flags = percent_flags[1:]
             unknown = set(flags) - set("cdl")
             if unknown:
-                self.error(f"unknown flag %{sorted(unknown)[0]} (known: %c, %d, %l)",
-                           flags_position)
+                self.error(
+                    f"unknown flag %{sorted(unknown)[0]} (known: %c, %d, %l)", flags_position
+                )
         try:
             return ValueTest(attr, pattern, flags, negated)
         except regex.error as error:
@@ -607,13 +631,13 @@ class _Matcher:
             if gap >= self.reach(recorded, limit) or end is None:
                 return ()
             if slot is not None:
-                recorded = recorded[:slot] + (end,) + recorded[slot + 1:]
+                recorded = recorded[:slot] + (end,) + recorded[slot + 1 :]
             return ((gap, recorded),)
         # </X> looks at token gap-1, always within reach (gap <= reach).
         if node.paired:
             if recorded[slot] != gap:
                 return ()
-            return ((gap, recorded[:slot] + (None,) + recorded[slot + 1:]),)
+            return ((gap, recorded[:slot] + (None,) + recorded[slot + 1 :]),)
         return ((gap, recorded),) if gap > 0 and gap in self.region_ends[node.structure] else ()
 
     def repeat(self, node: Repeat, state, limit):
@@ -690,6 +714,7 @@ def evaluate(docs: list[Doc], query, strategy: str = "longest") -> list[tuple[in
     for index, doc in enumerate(docs):
         matcher = _Matcher(doc, query)
         for start in range(len(doc.tokens)):
-            hits.extend((index, start, end) for end in sorted(matcher.match_ends(start))
-                        if end > start)
+            hits.extend(
+                (index, start, end) for end in sorted(matcher.match_ends(start)) if end > start
+            )
     return select(hits, strategy)

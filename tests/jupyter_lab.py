@@ -7,6 +7,7 @@ The facts this relies on (server flags, the settings that silence the news
 pop-up, how to wait for the kernel) were checked on this machine: see the
 team's BROWSER-TESTS.md.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,8 +21,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ipykernel import kernelspec
 
@@ -52,11 +53,20 @@ def jupyter_home(home: Path) -> dict:
     """The environment of a JupyterLab that reads and writes nothing of
     the user's: every Jupyter and IPython folder in ``home``, the kernel
     "python3" running this interpreter, and no news or update pop-up."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("JUPYTER", "IPYTHON"))}
-    folders = {"HOME": "home", "JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data",
-               "JUPYTER_RUNTIME_DIR": "runtime", "IPYTHONDIR": "ipython",
-               "JUPYTERLAB_SETTINGS_DIR": "settings", "JUPYTERLAB_WORKSPACES_DIR": "workspaces"}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("JUPYTER", "IPYTHON"))
+    }
+    folders = {
+        "HOME": "home",
+        "JUPYTER_CONFIG_DIR": "config",
+        "JUPYTER_DATA_DIR": "data",
+        "JUPYTER_RUNTIME_DIR": "runtime",
+        "IPYTHONDIR": "ipython",
+        "JUPYTERLAB_SETTINGS_DIR": "settings",
+        "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
+    }
     for name, folder in folders.items():
         (home / folder).mkdir(parents=True, exist_ok=True)
         env[name] = str(home / folder)
@@ -64,17 +74,38 @@ def jupyter_home(home: Path) -> dict:
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     return env
 
 
 def write_notebook(path: Path, sources: list[str]) -> None:
-    cells = [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [],
-              "execution_count": None} for source in sources]
-    path.write_text(json.dumps({
-        "cells": cells, "nbformat": 4, "nbformat_minor": 5,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}}}))
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": source,
+            "outputs": [],
+            "execution_count": None,
+        }
+        for source in sources
+    ]
+    path.write_text(
+        json.dumps(
+            {
+                "cells": cells,
+                "nbformat": 4,
+                "nbformat_minor": 5,
+                "metadata": {
+                    "kernelspec": {
+                        "name": "python3",
+                        "display_name": "Python 3",
+                        "language": "python",
+                    }
+                },
+            }
+        )
+    )
 
 
 @contextlib.contextmanager
@@ -90,21 +121,36 @@ def running(home: Path, cells: list[str], timeout: float) -> Iterator[tuple[str,
     url = f"http://127.0.0.1:{port}"
     log = open(home / "server.log", "wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
+    )
     try:
         deadline = time.monotonic() + timeout
         while True:
             try:
                 get(f"{url}/api/status?token={token}")
                 break
-            except (urllib.error.URLError, ConnectionError, OSError):
+            except (urllib.error.URLError, ConnectionError, OSError) as error:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start: "
-                                       + (home / "server.log").read_text(errors="replace")[-3000:])
+                    raise RuntimeError(
+                        "JupyterLab did not start: "
+                        + (home / "server.log").read_text(errors="replace")[-3000:]
+                    ) from error
                 time.sleep(0.2)
         yield url, token
     finally:

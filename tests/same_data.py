@@ -11,6 +11,7 @@ a ``<text id>`` (a file without one has no ``<text>``), ``# newpar`` a
 ``<p>`` (a document's first sentence opens one too), each sentence an
 ``<s>``.
 """
+
 from __future__ import annotations
 
 import html
@@ -62,8 +63,9 @@ def documents(path: Path) -> list[Document]:
             elif "." not in columns[0]:
                 word = int(columns[0])
                 sentence.tokens.append(next(values))
-                sentence.space_after.append(True if word < range_last
-                                            else range_space if word == range_last else space)
+                sentence.space_after.append(
+                    True if word < range_last else range_space if word == range_last else space
+                )
     return docs
 
 
@@ -99,9 +101,11 @@ def spacy_docs(path: Path, vocab) -> list:
     from_conllu has a line break there; kwiq leaves it out), sentences
     from the dependency trees."""
     from spacy.tokens import Doc
+
     docs = []
     for document in documents(path):
         words, spaces, lemmas, pos, tags, morphs, deps, heads = ([] for _ in range(8))
+        root = 0  # set at each sentence's root, read by the next sentence
         for n, sentence in enumerate(document.sentences):
             if n:
                 words.append("\n")
@@ -125,8 +129,19 @@ def spacy_docs(path: Path, vocab) -> list:
                 heads.append(start + head - 1 if head else len(heads))
                 if not head:
                     root = len(heads) - 1
-        docs.append(Doc(vocab, words=words, spaces=spaces, lemmas=lemmas, pos=pos, tags=tags,
-                        morphs=morphs, deps=deps, heads=heads))
+        docs.append(
+            Doc(
+                vocab,
+                words=words,
+                spaces=spaces,
+                lemmas=lemmas,
+                pos=pos,
+                tags=tags,
+                morphs=morphs,
+                deps=deps,
+                heads=heads,
+            )
+        )
     return docs
 
 
@@ -135,15 +150,20 @@ def three_corpora(path: Path, directory: Path) -> dict:
     ``conllu``, ``vrt`` (written into directory) and, when spaCy is
     installed, ``spacy``; each source's documents in the same order."""
     import kwiq
-    corpora = {"conllu": kwiq.Corpus.from_conllu(path, progress=False),
-               "vrt": kwiq.Corpus.from_vrt(write_vrt(path, directory / (path.stem + ".vrt")),
-                                           VRT_ATTRIBUTES, progress=False)}
+
+    corpora = {
+        "conllu": kwiq.Corpus.from_conllu(path, progress=False),
+        "vrt": kwiq.Corpus.from_vrt(
+            write_vrt(path, directory / (path.stem + ".vrt")), VRT_ATTRIBUTES, progress=False
+        ),
+    }
     try:
         import spacy
     except ImportError:
         return corpora
-    corpora["spacy"] = kwiq.Corpus.from_spacy(spacy_docs(path, spacy.blank("xx").vocab),
-                                              progress=False)
+    corpora["spacy"] = kwiq.Corpus.from_spacy(
+        spacy_docs(path, spacy.blank("xx").vocab), progress=False
+    )
     return corpora
 
 
@@ -151,5 +171,6 @@ def hits(corpus, query: str, **options) -> list[tuple[int, int, int]]:
     """The hits of a query as (document number, start, end), so that
     corpora whose ids differ compare."""
     number = {doc: k for k, doc in enumerate(corpus.ids)}
-    return [(number[line.doc], line.start, line.end)
-            for line in corpus.kwic(query, window=0, **options)]
+    return [
+        (number[line.doc], line.start, line.end) for line in corpus.kwic(query, window=0, **options)
+    ]

@@ -8,7 +8,9 @@ here and evaluated in decimal arithmetic with 40 significant digits, so
 the reference values are exact far beyond the tolerance: 1e-9 relative
 (and 1e-12 absolute, for values within 1e-3 of zero).
 """
+
 import fnmatch
+import functools
 import io
 import math
 import re
@@ -18,9 +20,8 @@ import warnings
 from collections import Counter
 from decimal import Decimal, localcontext
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import oracle_tokens
 
 pd = pytest.importorskip("pandas")
@@ -42,8 +43,9 @@ class Oracle:
         self.docs = []
         for text in texts:
             toks = oracle_tokens(text)
-            assert [text[s:e] for s, e, _ in toks] == kwiq.tokenize(text), \
+            assert [text[s:e] for s, e, _ in toks] == kwiq.tokenize(text), (
                 "the oracle tokenizer must agree with kwiq on the texts counted here"
+            )
             self.docs.append([(text[s:e], is_word) for s, e, is_word in toks])
 
     def freq(self, case, punctuation):
@@ -58,8 +60,11 @@ class Oracle:
     def ngrams(self, n):
         counts, docs = Counter(), Counter()
         for toks in self.docs:
-            grams = [tuple(fold(f) for f, _ in toks[i:i + n])
-                     for i in range(len(toks) - n + 1) if all(w for _, w in toks[i:i + n])]
+            grams = [
+                tuple(fold(f) for f, _ in toks[i : i + n])
+                for i in range(len(toks) - n + 1)
+                if all(w for _, w in toks[i : i + n])
+            ]
             counts.update(grams)
             docs.update(set(grams))
         return counts, docs
@@ -82,11 +87,12 @@ class Oracle:
             if extra < 0:
                 continue
             first = i if side == "right" else i - extra
-            words = range(i + length, i + length + extra) if side == "right" \
-                else range(i - extra, i)
+            words = (
+                range(i + length, i + length + extra) if side == "right" else range(i - extra, i)
+            )
             if first < 0 or first + n > len(toks) or not all(toks[j][1] for j in words):
                 continue
-            counts[" ".join(fold(f) for f, _ in toks[first:first + n])] += 1
+            counts[" ".join(fold(f) for f, _ in toks[first : first + n])] += 1
         return counts
 
     def window_positions(self, matches, left, right):
@@ -110,7 +116,9 @@ class Oracle:
 
 def literal(query):
     """Predicates for a literal query: its tokens, folded."""
-    return [lambda f, w, t=fold(t): fold(f) == t for t in kwiq.tokenize(query)]
+    return [
+        functools.partial(lambda f, w, t: fold(f) == t, t=fold(t)) for t in kwiq.tokenize(query)
+    ]
 
 
 def glob(pattern):
@@ -118,6 +126,7 @@ def glob(pattern):
 
 
 # ---- textbook formulas, in decimal arithmetic ----
+
 
 def ln(x):
     return x.ln()
@@ -144,7 +153,7 @@ def collocation_measures(o11, r1, c1, n):
         values = {
             "expected": e11,
             "mi": log2(o11 / e11),
-            "mi3": log2(o11 ** 3 / e11),
+            "mi3": log2(o11**3 / e11),
             "t": (o11 - e11) / o11.sqrt(),
             "z": (o11 - e11) / e11.sqrt(),
             "ll": -ll if o11 < e11 else ll,
@@ -199,6 +208,7 @@ def assert_sorted_by_measure(frame, first, then):
 
 # ---- corpora ----
 
+
 @pytest.fixture(scope="module")
 def letter(letter_text):
     return kwiq.sample(), Oracle([letter_text])
@@ -221,6 +231,7 @@ def corpus(request):
 
 # ---- frequency lists ----
 
+
 @pytest.mark.parametrize("case", [False, True])
 @pytest.mark.parametrize("punctuation", [False, True])
 @pytest.mark.parametrize("min_count", [1, 3])
@@ -228,8 +239,10 @@ def test_freq(corpus, case, punctuation, min_count):
     c, oracle = corpus
     counts, docs = oracle.freq(case, punctuation)
     total = sum(counts.values())
-    expected = sorted(((w, n, n * 1e6 / total, docs[w]) for w, n in counts.items()
-                       if n >= min_count), key=lambda r: (-r[1], r[0]))
+    expected = sorted(
+        ((w, n, n * 1e6 / total, docs[w]) for w, n in counts.items() if n >= min_count),
+        key=lambda r: (-r[1], r[0]),
+    )
     frame = c.freq(case=case, min_count=min_count, punctuation=punctuation)
     assert_rows(frame, ["word", "count", "per_million", "docs"], expected)
 
@@ -245,28 +258,42 @@ def test_freq_examples(letter):
 
 # ---- n-grams and clusters ----
 
+
 @pytest.mark.parametrize("n", [1, 2, 3, 5])
 @pytest.mark.parametrize("min_count", [1, 2])
 def test_ngrams(corpus, n, min_count):
     c, oracle = corpus
     counts, docs = oracle.ngrams(n)
-    expected = sorted(((" ".join(g), k, docs[g]) for g, k in counts.items() if k >= min_count),
-                      key=lambda r: (-r[1], r[0]))
+    expected = sorted(
+        ((" ".join(g), k, docs[g]) for g, k in counts.items() if k >= min_count),
+        key=lambda r: (-r[1], r[0]),
+    )
     assert_rows(c.ngrams(n, min_count=min_count), ["ngram", "count", "docs"], expected)
 
 
 def test_ngrams_never_cross_punctuation_or_documents():
     c = kwiq.Corpus(["war, peace and war", "peace war"])
-    assert rows(c.ngrams(2, min_count=1)) == [("and war", 1, 1), ("peace and", 1, 1),
-                                              ("peace war", 1, 1)]
+    assert rows(c.ngrams(2, min_count=1)) == [
+        ("and war", 1, 1),
+        ("peace and", 1, 1),
+        ("peace war", 1, 1),
+    ]
     assert rows(c.ngrams(2)) == []
 
 
 CLUSTER_QUERIES = {
-    "letter": [("peace", literal("peace")), ("of the", literal("of the")),
-               ("peace*", glob("peace*")), ("U-2", literal("U-2"))],
-    "chapters": [("Elizabeth", literal("Elizabeth")), ("I am", literal("I am")),
-                 ("Mr.", literal("Mr.")), ("she", literal("she"))],
+    "letter": [
+        ("peace", literal("peace")),
+        ("of the", literal("of the")),
+        ("peace*", glob("peace*")),
+        ("U-2", literal("U-2")),
+    ],
+    "chapters": [
+        ("Elizabeth", literal("Elizabeth")),
+        ("I am", literal("I am")),
+        ("Mr.", literal("Mr.")),
+        ("she", literal("she")),
+    ],
 }
 
 
@@ -280,8 +307,7 @@ def test_clusters(request, corpus_name, n, side):
         expected = sorted(counts.items(), key=lambda r: (-r[1], r[0]))
         assert_rows(c.clusters(query, n, side=side), ["cluster", "count"], expected)
         expected = [r for r in expected if r[1] >= 2]
-        assert_rows(c.clusters(query, n, side=side, min_count=2), ["cluster", "count"],
-                    expected)
+        assert_rows(c.clusters(query, n, side=side, min_count=2), ["cluster", "count"], expected)
 
 
 def test_clusters_examples(letter):
@@ -291,18 +317,25 @@ def test_clusters_examples(letter):
     assert set(c.clusters("of the", 3)["cluster"]) >= {"of the world"}
     assert len(c.clusters("of the", 1)) == 0
     # Case only changes which matches are found.
-    assert set(c.clusters("Cuba", 2, case=True)["cluster"]) <= \
-        set(c.clusters("cuba", 2)["cluster"])
+    assert set(c.clusters("Cuba", 2, case=True)["cluster"]) <= set(c.clusters("cuba", 2)["cluster"])
 
 
 # ---- collocates ----
 
 COLLOCATE_QUERIES = {
-    "letter": [("peace", literal("peace"), 5, 5, 1), ("the", literal("the"), 5, 5, 2),
-               ("of the", literal("of the"), 2, 3, 1), ("peace*", glob("peace*"), 4, 0, 1),
-               ("Cuba", literal("Cuba"), 0, 1, 1)],
-    "chapters": [("Elizabeth", literal("Elizabeth"), 5, 5, 2), ("the", literal("the"), 3, 0, 2),
-                 ("Mr .", literal("Mr ."), 2, 2, 1), ("pride", literal("pride"), 1, 4, 1)],
+    "letter": [
+        ("peace", literal("peace"), 5, 5, 1),
+        ("the", literal("the"), 5, 5, 2),
+        ("of the", literal("of the"), 2, 3, 1),
+        ("peace*", glob("peace*"), 4, 0, 1),
+        ("Cuba", literal("Cuba"), 0, 1, 1),
+    ],
+    "chapters": [
+        ("Elizabeth", literal("Elizabeth"), 5, 5, 2),
+        ("the", literal("the"), 3, 0, 2),
+        ("Mr .", literal("Mr ."), 2, 2, 1),
+        ("pride", literal("pride"), 1, 4, 1),
+    ],
 }
 
 
@@ -332,8 +365,7 @@ def test_collocates(request, corpus_name):
 def test_collocates_window_and_measures(letter):
     c, oracle = letter
     both = c.collocates("peace", window=3, min_count=1)
-    assert both.attrs["R1"] == len(oracle.window_positions(oracle.matches(literal("peace")),
-                                                           3, 3))
+    assert both.attrs["R1"] == len(oracle.window_positions(oracle.matches(literal("peace")), 3, 3))
     right = c.collocates("peace", window=3, left=0, min_count=1, measures=["ll", "t"])
     assert list(right.columns) == ["word", "observed", "expected", "ll", "t"]
     assert_sorted_by_measure(right, "ll", "observed")
@@ -364,6 +396,7 @@ def test_collocates_overlapping_windows_count_once():
 
 # ---- keyness ----
 
+
 def test_keyness(letter, chapters):
     for target, reference in [(letter, chapters), (chapters, letter)]:
         (t, t_oracle), (r, r_oracle) = target, reference
@@ -389,8 +422,7 @@ def test_keyness_small():
     a = kwiq.Corpus(["x x y"])
     b = kwiq.Corpus(["y y z z"])
     frame = kwiq.keyness(a, b, measures=["perc_diff", "log_ratio"])
-    assert rows(frame[["word", "target", "reference"]]) == [("x", 2, 0), ("y", 1, 2),
-                                                            ("z", 0, 2)]
+    assert rows(frame[["word", "target", "reference"]]) == [("x", 2, 0), ("y", 1, 2), ("z", 0, 2)]
     assert frame["perc_diff"].tolist()[0] == math.inf
     assert close(frame["perc_diff"].tolist()[2], -100.0)
     assert close(frame["log_ratio"].tolist()[0], math.log2((2 / 3) / (0.5 / 4)))
@@ -399,15 +431,18 @@ def test_keyness_small():
 
 # ---- dispersion ----
 
-@pytest.mark.parametrize("corpus_name, queries", [
-    ("letter", [("peace", literal("peace")), ("nuclear war", literal("nuclear war"))]),
-    ("chapters", [("Darcy", literal("Darcy")), ("pride", literal("pride"))]),
-])
+
+@pytest.mark.parametrize(
+    "corpus_name, queries",
+    [
+        ("letter", [("peace", literal("peace")), ("nuclear war", literal("nuclear war"))]),
+        ("chapters", [("Darcy", literal("Darcy")), ("pride", literal("pride"))]),
+    ],
+)
 def test_dispersion(request, corpus_name, queries):
     c, oracle = request.getfixturevalue(corpus_name)
     for query, patterns in queries:
-        expected = [(c.ids[d], i, i / len(oracle.docs[d]))
-                    for d, i, _ in oracle.matches(patterns)]
+        expected = [(c.ids[d], i, i / len(oracle.docs[d])) for d, i, _ in oracle.matches(patterns)]
         frame = c.dispersion(query)
         assert_rows(frame, ["doc", "position", "relative"], expected)
         assert frame["position"].tolist() == [line.start for line in c.kwic(query)]
@@ -417,6 +452,7 @@ def test_dispersion(request, corpus_name, queries):
 def render(fig):
     """The figure as a PNG at its own dpi, read back as an RGB array."""
     import matplotlib.image
+
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     png = buffer.getvalue()
@@ -453,7 +489,8 @@ def test_plot_dispersion_png(chapters, gutenberg_text):
         assert ax.get_title(loc="left") == f"{query!r}: {n} match{'es' if n != 1 else ''}"
         # Ids that share "part-" drop it.
         assert [t.get_text() for t in ax.get_yticklabels()] == [
-            doc.removeprefix("part-") for doc in shown]
+            doc.removeprefix("part-") for doc in shown
+        ]
 
     def pixel(ax, x, y):
         fx, fy = fig.transFigure.inverted().transform(ax.transData.transform((x, y)))
@@ -465,7 +502,7 @@ def test_plot_dispersion_png(chapters, gutenberg_text):
             ticks = frame[frame["doc"] == doc]["relative"].tolist()
             for x in ticks:
                 row, col = pixel(ax, x, y)
-                assert not blank[row - 2:row + 3, col - 2:col + 3].all(), (doc, query, x)
+                assert not blank[row - 2 : row + 3, col - 2 : col + 3].all(), (doc, query, x)
             if not ticks:
                 # Nothing drawn inside the band of a row with no match.
                 top, left = pixel(ax, 0.02, y - 0.3)
@@ -486,10 +523,13 @@ def test_plot_dispersion_keeps_its_height_for_many_documents():
     assert rows[0] == rows[1] and len(rows[0]) == PLOT_MAX_ROWS // 2
     # The documents with the most matches of any query, ties in corpus order.
     counts = sorted(range(200), key=lambda k: (-(k % 7 + 1 + k % 3), k))
-    assert rows[0] == [f"{k:03}" for k in counts[:PLOT_MAX_ROWS // 2]]  # the shared "speech-" dropped
+    assert rows[0] == [
+        f"{k:03}" for k in counts[: PLOT_MAX_ROWS // 2]
+    ]  # the shared "speech-" dropped
     assert fig.get_size_inches()[1] < 20
-    assert fig.get_suptitle().endswith(f"the {PLOT_MAX_ROWS // 2} of 200 documents with the "
-                                       "most matches")
+    assert fig.get_suptitle().endswith(
+        f"the {PLOT_MAX_ROWS // 2} of 200 documents with the most matches"
+    )
 
 
 def test_plot_dispersion_one_document(letter):
@@ -498,8 +538,10 @@ def test_plot_dispersion_one_document(letter):
     c, _ = letter
     fig = c.plot_dispersion(["peace", "war"], scale="absolute")
     assert [[t.get_text() for t in ax.get_yticklabels()] for ax in fig.axes] == [[c.ids[0]]] * 2
-    assert [ax.get_title(loc="left") for ax in fig.axes] == ["'peace': 11 matches",
-                                                             "'war': 6 matches"]
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        "'peace': 11 matches",
+        "'war': 6 matches",
+    ]
     assert fig.axes[-1].get_xlim()[1] == c.n_tokens
     image = render(fig)
     assert (image.min(axis=2) < 0.95).mean() > 0.005
@@ -540,6 +582,7 @@ def test_plot_dispersion_without_matplotlib(letter, monkeypatch):
 
 
 # ---- arguments, and the module and the methods ----
+
 
 def test_bad_arguments(letter):
     c, _ = letter
@@ -585,8 +628,7 @@ def test_bad_arguments(letter):
 
 def test_empty_corpus():
     c = kwiq.Corpus([])
-    assert len(c.freq()) == 0 and list(c.freq().columns) == ["word", "count", "per_million",
-                                                             "docs"]
+    assert len(c.freq()) == 0 and list(c.freq().columns) == ["word", "count", "per_million", "docs"]
     assert len(c.ngrams(2)) == 0
     assert len(c.collocates("x")) == 0
     assert len(c.dispersion("x")) == 0

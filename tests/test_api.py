@@ -1,10 +1,10 @@
 """The Python API: Corpus, kwic, Concordance, Line, against a pure-Python KWIC."""
+
 import gc
 import re
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import oracle_tokens
 
 
@@ -20,7 +20,7 @@ def oracle_kwic(text, query, window):
     m = len(wanted)
     lines = []
     for i in range(len(toks) - m + 1):
-        if forms[i:i + m] != wanted:
+        if forms[i : i + m] != wanted:
             continue
         lo, words = i, 0
         while words < window and lo > 0:
@@ -31,14 +31,15 @@ def oracle_kwic(text, query, window):
             words += toks[hi][2]
             hi += 1
         start, end = toks[i][0], toks[i + m - 1][1]
-        left = collapse(text[toks[lo][0]:start]) if lo < i else ""
-        right = collapse(text[end:toks[hi - 1][1]]) if hi > i + m else ""
+        left = collapse(text[toks[lo][0] : start]) if lo < i else ""
+        right = collapse(text[end : toks[hi - 1][1]]) if hi > i + m else ""
         lines.append((i, i + m, left, collapse(text[start:end]), right, start, end))
     return lines
 
 
-@pytest.mark.parametrize("query", ["Elizabeth", "the", "Mr. Darcy", "said she", "pride",
-                                   "!", "I am", "a"])
+@pytest.mark.parametrize(
+    "query", ["Elizabeth", "the", "Mr. Darcy", "said she", "pride", "!", "I am", "a"]
+)
 @pytest.mark.parametrize("window", [0, 1, 5, 12])
 def test_lines_equal_the_python_oracle(gutenberg_text, query, window):
     corpus = kwiq.Corpus([gutenberg_text], ids=["p&p"])
@@ -51,8 +52,11 @@ def test_lines_across_documents_in_document_order(gutenberg_text):
     chapters = re.split(r"(?=Chapter \d+)", gutenberg_text)[:20]
     corpus = kwiq.Corpus(chapters)
     got = [tuple(line) for line in corpus.kwic("Bennet", window=4)]
-    expected = [(doc,) + line for doc, text in enumerate(chapters)
-                for line in oracle_kwic(text, "Bennet", 4)]
+    expected = [
+        (doc,) + line
+        for doc, text in enumerate(chapters)
+        for line in oracle_kwic(text, "Bennet", 4)
+    ]
     assert got == expected and len(got) > 50
 
 
@@ -62,7 +66,7 @@ def test_offsets_slice_to_the_match_in_non_ascii_text():
     conc = corpus.kwic("peace")
     assert [line.doc for line in conc] == [0, 0, 0, 1, 2]
     for line in conc:
-        assert texts[line.doc][line.char_start:line.char_end].casefold() == "peace"
+        assert texts[line.doc][line.char_start : line.char_end].casefold() == "peace"
     assert conc[3].left == "😀 " and conc[3].right == " 😀"
     assert conc[4].left == "x "  # U+2028 is white space, shown as one space
 
@@ -96,8 +100,16 @@ def test_concordance_sequence_protocol():
     with pytest.raises(TypeError):
         conc["0"]
     assert isinstance(conc[0], kwiq.Line)
-    assert conc[0]._fields == ("doc", "start", "end", "left", "match", "right",
-                               "char_start", "char_end")
+    assert conc[0]._fields == (
+        "doc",
+        "start",
+        "end",
+        "left",
+        "match",
+        "right",
+        "char_start",
+        "char_end",
+    )
     assert "4 lines for 'a'" in repr(conc)
 
 
@@ -127,12 +139,15 @@ def test_counts_and_empty_documents():
     assert (empty.n_docs, empty.n_tokens, len(empty.kwic("x"))) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("texts, error", [
-    ([1, "x"], TypeError),
-    (["x", b"bytes"], TypeError),
-    ("a single str", TypeError),
-    ([None], TypeError),
-])
+@pytest.mark.parametrize(
+    "texts, error",
+    [
+        ([1, "x"], TypeError),
+        (["x", b"bytes"], TypeError),
+        ("a single str", TypeError),
+        ([None], TypeError),
+    ],
+)
 def test_bad_texts(texts, error):
     with pytest.raises(error):
         kwiq.Corpus(texts)
@@ -148,28 +163,34 @@ def test_lone_surrogate_names_the_document():
         kwiq.Corpus(["fine", "bad \ud800 text"])
 
 
-@pytest.mark.parametrize("ids, error", [
-    (["a"], ValueError),          # too few
-    (["a", "a"], ValueError),     # duplicate
-    ([[1], [2]], TypeError),      # unhashable
-    ("ab", TypeError),            # a str is not a list of ids
-])
+@pytest.mark.parametrize(
+    "ids, error",
+    [
+        (["a"], ValueError),  # too few
+        (["a", "a"], ValueError),  # duplicate
+        ([[1], [2]], TypeError),  # unhashable
+        ("ab", TypeError),  # a str is not a list of ids
+    ],
+)
 def test_bad_ids(ids, error):
     with pytest.raises(error):
         kwiq.Corpus(["x", "y"], ids=ids)
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"query": ""}, kwiq.QueryError, "no token"),
-    ({"query": " \t\n"}, kwiq.QueryError, "no token"),
-    ({"query": 5}, TypeError, "query must be str"),
-    ({"query": b"peace"}, TypeError, "query must be str"),
-    ({"query": "x", "window": -1}, ValueError, "window must be >= 0"),
-    ({"query": "x", "window": "5"}, TypeError, "window must be an int"),
-    ({"query": "x", "window": 2.0}, TypeError, "window must be an int"),
-    ({"query": "x", "window": True}, TypeError, "window must be an int"),
-    ({"query": "x", "case": "yes"}, TypeError, "case must be"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"query": ""}, kwiq.QueryError, "no token"),
+        ({"query": " \t\n"}, kwiq.QueryError, "no token"),
+        ({"query": 5}, TypeError, "query must be str"),
+        ({"query": b"peace"}, TypeError, "query must be str"),
+        ({"query": "x", "window": -1}, ValueError, "window must be >= 0"),
+        ({"query": "x", "window": "5"}, TypeError, "window must be an int"),
+        ({"query": "x", "window": 2.0}, TypeError, "window must be an int"),
+        ({"query": "x", "window": True}, TypeError, "window must be an int"),
+        ({"query": "x", "case": "yes"}, TypeError, "case must be"),
+    ],
+)
 def test_bad_queries(kwargs, error, message):
     corpus = kwiq.Corpus(["x y z"])
     with pytest.raises(error, match=message):
@@ -186,7 +207,9 @@ def test_query_error_is_a_value_error():
 def test_one_shot_kwic():
     assert len(kwiq.kwic("peace and peace", "peace")) == 2
     assert [line.doc for line in kwiq.kwic(["a", "b a"], "a")] == [0, 1]
-    assert list(kwiq.kwic("A b a", "a", case=True)) == list(kwiq.Corpus(["A b a"]).kwic("a", case=True))
+    assert list(kwiq.kwic("A b a", "a", case=True)) == list(
+        kwiq.Corpus(["A b a"]).kwic("a", case=True)
+    )
     with pytest.raises(ValueError):
         kwiq.kwic("text", "text", window=-2)
 
@@ -197,7 +220,16 @@ def test_concordance_outlives_its_corpus():
     del corpus
     gc.collect()
     assert len(conc) == 100
-    assert conc[99] == (0, 99 * 4 + 1, 99 * 4 + 2, "keep ", "this", " text", 99 * 21 + 5, 99 * 21 + 9)
+    assert conc[99] == (
+        0,
+        99 * 4 + 1,
+        99 * 4 + 2,
+        "keep ",
+        "this",
+        " text",
+        99 * 21 + 5,
+        99 * 21 + 9,
+    )
 
 
 def test_str_aligns_matches_like_nltk(letter_text):

@@ -2,6 +2,7 @@
 and frames over lemma, upos, ... of the UD dev sets in tests/data/ud/,
 each against a brute-force oracle computed here from corpus.tokens(doc,
 attr) and corpus.regions, never from the code under test."""
+
 from __future__ import annotations
 
 import collections
@@ -9,9 +10,8 @@ import math
 import unicodedata
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 
 pd = pytest.importorskip("pandas")
 
@@ -33,7 +33,7 @@ def en():
     return kwiq.Corpus.from_conllu(EN, progress=False)
 
 
-def oracle_of(corpus: kwiq.Corpus) -> "Oracle":
+def oracle_of(corpus: kwiq.Corpus) -> Oracle:
     """One Oracle per corpus of the module."""
     if id(corpus) not in ORACLES:
         ORACLES[id(corpus)] = (corpus, Oracle(corpus))
@@ -58,7 +58,8 @@ class Oracle:
         if "is word" not in self.cache:
             self.cache["is word"] = {
                 d: [any(unicodedata.category(ch)[0] in "LMN" for ch in form) for form in forms]
-                for d, forms in self.values("word").items()}
+                for d, forms in self.values("word").items()
+            }
         return self.cache["is word"]
 
 
@@ -87,7 +88,8 @@ def test_freq_of_an_attribute(corpus, attr, punctuation):
     assert frame["docs"].tolist() == [docs[v] for v in expected]
     total = sum(counts.values())
     assert frame["per_million"].tolist() == pytest.approx(
-        [counts[v] * 1e6 / total for v in expected])
+        [counts[v] * 1e6 / total for v in expected]
+    )
     kept = corpus.freq(attr=attr, punctuation=punctuation, min_count=5)
     assert kept[attr].tolist() == [v for v in expected if counts[v] >= 5]
 
@@ -120,8 +122,8 @@ def word_runs(oracle: Oracle, attr: str, n: int):
     for d, values in oracle.values(attr).items():
         seen = set()
         for k in range(len(values) - n + 1):
-            if all(words[d][k:k + n]):
-                gram = " ".join(values[k:k + n])
+            if all(words[d][k : k + n]):
+                gram = " ".join(values[k : k + n])
                 counts[gram] += 1
                 seen.add(gram)
         docs.update(seen)
@@ -132,8 +134,9 @@ def word_runs(oracle: Oracle, attr: str, n: int):
 def test_ngrams_of_an_attribute(corpus, attr, n):
     counts, docs = word_runs(oracle_of(corpus), attr, n)
     frame = corpus.ngrams(n, min_count=2, attr=attr)
-    expected = sorted((g for g in counts if counts[g] >= 2),
-                      key=lambda g: (-counts[g], g.split(" ")))
+    expected = sorted(
+        (g for g in counts if counts[g] >= 2), key=lambda g: (-counts[g], g.split(" "))
+    )
     assert frame["ngram"].tolist() == expected
     assert frame["count"].tolist() == [counts[g] for g in expected]
     assert frame["docs"].tolist() == [docs[g] for g in expected]
@@ -152,11 +155,14 @@ def test_clusters_of_an_attribute(en, side, attr):
     counts = collections.Counter()
     for doc, start, end in hits(en, "the"):
         extra = n - (end - start)
-        first, around = (start - extra, range(start - extra, start)) if side == "left" \
+        first, around = (
+            (start - extra, range(start - extra, start))
+            if side == "left"
             else (start, range(end, end + extra))
+        )
         if first < 0 or first + n > len(values[doc]) or not all(words[doc][p] for p in around):
             continue
-        counts[" ".join(values[doc][first:first + n])] += 1
+        counts[" ".join(values[doc][first : first + n])] += 1
     frame = en.clusters("the", n, side, attr=attr)
     expected = sorted(counts, key=lambda c: (-counts[c], c.split(" ")))
     assert frame["cluster"].tolist() == expected
@@ -194,7 +200,7 @@ def test_collocates_of_an_attribute(en, attr):
 
 def test_collocates_counted_by_windows(en):
     oracle = oracle_of(en)
-    values, words = oracle.values("lemma"), oracle.is_word()
+    values = oracle.values("lemma")
     observed = collections.Counter()
     for match in hits(en, "year"):
         for d, p in window_positions(oracle, [match], 2, 2):
@@ -226,23 +232,27 @@ def sort_value(oracle: Oracle, doc, start: int, end: int, key: str, attr: str):
         return tuple(values[p].encode() for p in range(start, end))
     k = int(key[1:])
     side = range(start - 1, -1, -1) if key[0] == "L" else range(end, len(values))
-    found = [p for p in side if words[p]][k - 1:k]
+    found = [p for p in side if words[p]][k - 1 : k]
     return (1, values[found[0]].encode()) if found else (0,)
 
 
-@pytest.mark.parametrize("keys", [
-    [("R1", "upos")],
-    [("match", "lemma")],
-    [("L1", "xpos"), ("R2", "lemma")],
-    ["R1/deprel", "L3/lemma"],
-])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [("R1", "upos")],
+        [("match", "lemma")],
+        [("L1", "xpos"), ("R2", "lemma")],
+        ["R1/deprel", "L3/lemma"],
+    ],
+)
 def test_sort_by_attributes(corpus, keys):
     oracle = oracle_of(corpus)
     conc = corpus.kwic("the") if len(corpus.kwic("the")) > 100 else corpus.kwic("die")
     lines = [(line.doc, line.start, line.end) for line in conc]
     specs = [k if isinstance(k, tuple) else tuple(k.split("/")) for k in keys]
-    expected = sorted(lines, key=lambda line: tuple(
-        sort_value(oracle, *line, key, attr) for key, attr in specs))
+    expected = sorted(
+        lines, key=lambda line: tuple(sort_value(oracle, *line, key, attr) for key, attr in specs)
+    )
     got = conc.sort(*keys)
     assert [(line.doc, line.start, line.end) for line in got] == expected
     assert got.sort_keys == tuple(f"{key.lower()}/{attr}" for key, attr in specs)
@@ -278,19 +288,21 @@ def test_a_plain_corpus_has_word_alone():
         corpus.freq(attr="lemma")
     with pytest.raises(ValueError, match="the corpus has word"):
         corpus.kwic("peace").sort(("R1", "lemma"))
-    assert list(corpus.kwic("peace").sort(("R1", "word"))) == list(
-        corpus.kwic("peace").sort("R1"))
+    assert list(corpus.kwic("peace").sort(("R1", "word"))) == list(corpus.kwic("peace").sort("R1"))
 
 
-@pytest.mark.parametrize("call", [
-    lambda c: c.freq(attr="pos"),
-    lambda c: c.ngrams(2, attr="pos"),
-    lambda c: c.clusters("the", 2, attr="pos"),
-    lambda c: c.collocates("the", attr="pos"),
-    lambda c: c.keyness(c, attr="pos"),
-    lambda c: c.kwic("the").sort(("R1", "pos")),
-    lambda c: c.kwic("the").sort("match/pos"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.freq(attr="pos"),
+        lambda c: c.ngrams(2, attr="pos"),
+        lambda c: c.clusters("the", 2, attr="pos"),
+        lambda c: c.collocates("the", attr="pos"),
+        lambda c: c.keyness(c, attr="pos"),
+        lambda c: c.kwic("the").sort(("R1", "pos")),
+        lambda c: c.kwic("the").sort("match/pos"),
+    ],
+)
 def test_an_unknown_attribute_lists_those_there_are(en, call):
     with pytest.raises(ValueError, match="no attribute 'pos': the corpus has word, lemma, upos"):
         call(en)
@@ -307,6 +319,7 @@ def test_bad_sort_keys(en):
 
 
 # ---- lines: show=, to_pandas(attrs=), bound= over annotated regions ----
+
 
 def window(words: list[bool], start: int, end: int, left: int, right: int) -> tuple[int, int]:
     """The tokens [lo, hi) a word window shows: punctuation inside it, up
@@ -348,6 +361,7 @@ def test_show_lays_tokens_out_as_word_slash_value(corpus, show):
 def test_show_in_text_html_csv_and_json(en, tmp_path):
     import csv
     import json
+
     conc = en.kwic("of the", show="upos")[:30]
     lines = list(conc)
     assert lines[0].match == "of/ADP the/DET"
@@ -359,8 +373,9 @@ def test_show_in_text_html_csv_and_json(en, tmp_path):
     conc.to_csv(tmp_path / "lines.csv")
     with open(tmp_path / "lines.csv", encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))
-    assert [(r["left"], r["match"], r["right"]) for r in rows] == \
-        [(line.left, line.match, line.right) for line in lines]
+    assert [(r["left"], r["match"], r["right"]) for r in rows] == [
+        (line.left, line.match, line.right) for line in lines
+    ]
     conc.to_json(tmp_path / "lines.json")
     objects = json.loads((tmp_path / "lines.json").read_text(encoding="utf-8"))
     assert [o["right"] for o in objects] == [line.right for line in lines]
@@ -368,6 +383,7 @@ def test_show_in_text_html_csv_and_json(en, tmp_path):
 
 def test_show_survives_sorting_slicing_and_pickling(en):
     import pickle
+
     conc = en.kwic("year", show=["lemma"]).sort(("R1", "lemma"))
     again = pickle.loads(pickle.dumps(conc))
     assert list(again) == list(conc) and again.show == ("lemma",)
@@ -382,7 +398,8 @@ def test_to_pandas_attrs_adds_the_matched_values(corpus):
     assert list(frame.columns[-3:]) == ["match_lemma", "match_upos", "query"]
     for attr in ("lemma", "upos"):
         assert frame[f"match_{attr}"].tolist() == [
-            " ".join(oracle.values(attr)[line.doc][line.start:line.end]) for line in conc]
+            " ".join(oracle.values(attr)[line.doc][line.start : line.end]) for line in conc
+        ]
     assert "match_lemma" not in conc.to_pandas().columns
     with pytest.raises(ValueError, match="no attribute 'pos': the corpus has word"):
         conc.to_pandas(attrs="pos")

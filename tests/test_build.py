@@ -6,8 +6,9 @@ that corpora of a few MB are cut into many runs and batches and every path
 of the threaded build runs; the C core cuts appends and the postings into
 parts only from 65,536 tokens a part, which these corpora pass.
 """
-import gc
+
 import _thread
+import gc
 import signal
 import sys
 import threading
@@ -15,16 +16,31 @@ import time
 import tracemalloc
 from array import array
 
-import pytest
-
 import kwiq
-from kwiq import _build, _core
+import pytest
 from conftest import DATA
+from kwiq import _build, _core
 
-BOOKS = ["1342-Pride-and-Prejudice.txt", "1661-The-Adventures-of-Sherlock-Holmes.txt",
-         "2701-Moby-Dick--Or-The-Whale.txt"]
-QUERIES = ["the", "Elizabeth", "whale", "of the", "said the", "peace*", "/[0-9]+/", "* of",
-           "Holmes", ",", "'", "in spite of", "zebra"]
+BOOKS = [
+    "1342-Pride-and-Prejudice.txt",
+    "1661-The-Adventures-of-Sherlock-Holmes.txt",
+    "2701-Moby-Dick--Or-The-Whale.txt",
+]
+QUERIES = [
+    "the",
+    "Elizabeth",
+    "whale",
+    "of the",
+    "said the",
+    "peace*",
+    "/[0-9]+/",
+    "* of",
+    "Holmes",
+    ",",
+    "'",
+    "in spite of",
+    "zebra",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +51,7 @@ def books():
     for name in BOOKS:
         text = (DATA / "gutenberg" / name).read_text(encoding="utf-8")
         step = 7_000 + 3_000 * len(texts) % 11_000
-        texts += [text[i:i + step] for i in range(0, len(text), step)]
+        texts += [text[i : i + step] for i in range(0, len(text), step)]
     texts[5:5] = ["", "Straße STRASSE 和平 — “quoted”", ""]
     texts.append("ΣΊΣΥΦΟΣ σίσυφος")
     return texts
@@ -54,11 +70,18 @@ def fingerprint(corpus, queries=QUERIES):
     order (type and fold group ids), the frequency of every 4th type, the
     text, and the lines of many queries."""
     index = corpus._index
-    counts = [len(index.match([(1, array("I", [t]))], True))
-              for t in range(0, index.n_types, 4)]
+    counts = [len(index.match([(1, array("I", [t]))], True)) for t in range(0, index.n_types, 4)]
     lines = {q: list(corpus.kwic(q, window=3)) for q in queries}
-    return (index.n_docs, index.n_tokens, index.vocabulary(False), index.vocabulary(True),
-            index.group_of(), counts, [index.doc_text(d) for d in range(index.n_docs)], lines)
+    return (
+        index.n_docs,
+        index.n_tokens,
+        index.vocabulary(False),
+        index.vocabulary(True),
+        index.group_of(),
+        counts,
+        [index.doc_text(d) for d in range(index.n_docs)],
+        lines,
+    )
 
 
 def test_plan_runs():
@@ -82,8 +105,13 @@ def test_plan_runs():
 def test_check_threads():
     assert 1 <= _build.check_threads(None) <= _build.MAX_DEFAULT_THREADS
     assert _build.check_threads(3) == 3
-    for bad, error in [(0, ValueError), (-2, ValueError), (2.0, TypeError), ("2", TypeError),
-                       (True, TypeError)]:
+    for bad, error in [
+        (0, ValueError),
+        (-2, ValueError),
+        (2.0, TypeError),
+        ("2", TypeError),
+        (True, TypeError),
+    ]:
         with pytest.raises(error):
             kwiq.Corpus(["a"], threads=bad)
 
@@ -143,6 +171,7 @@ def test_empty_corpus():
 
 # ------------------------------------------------------------------ Builder
 
+
 def test_builder_batches():
     builder = _core.Builder()
     builder.add(["a b", b"c \xc3\xa9", "é d"])
@@ -151,7 +180,7 @@ def test_builder_batches():
         builder.add(["x", 5])
     assert builder.n_docs == 3  # nothing of a batch with an item of another type
     with pytest.raises(UnicodeEncodeError) as caught:
-        builder.add(["x", "ab \U0001F600 \ud800", "never"])
+        builder.add(["x", "ab \U0001f600 \ud800", "never"])
     assert caught.value.start == 5
     assert builder.n_docs == 4  # the documents before the bad one stay
     with pytest.raises(UnicodeDecodeError) as caught:
@@ -173,10 +202,12 @@ def test_builder_encodes_every_kind_of_str_as_python():
     """Non-ASCII str is encoded to UTF-8 by the binding without the GIL:
     1-, 2- and 4-byte code units, at and around each UTF-8 length boundary."""
     edges = [0x7F, 0x80, 0xFF, 0x100, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFF, 0x10000, 0x10FFFF]
-    texts = ["caf\u00e9 na\u00efve " * 5000,                         # 1-byte units
-             "\u2019quoted\u2019 \u548c\u5e73 " * 5000,             # 2-byte units
-             "emoji \U0001F600 and \u00e9 " * 5000,                   # 4-byte units
-             " ".join(chr(cp) + "x" for cp in edges)]
+    texts = [
+        "caf\u00e9 na\u00efve " * 5000,  # 1-byte units
+        "\u2019quoted\u2019 \u548c\u5e73 " * 5000,  # 2-byte units
+        "emoji \U0001f600 and \u00e9 " * 5000,  # 4-byte units
+        " ".join(chr(cp) + "x" for cp in edges),
+    ]
     builder = _core.Builder()
     builder.add(texts)  # over 64 KiB: the GIL is released
     index = builder.finish()
@@ -238,6 +269,7 @@ def test_builder_used_by_two_threads_at_once():
 
 
 # ------------------------------------------------------------------ KeyboardInterrupt
+
 
 def interrupting_load(text, at, how):
     """load(i) giving `text`, which interrupts the main thread as Ctrl-C does

@@ -8,6 +8,7 @@ for field-by-field agreement of the structured formats, with its own writers
 (``Concordance.format``, ``to_csv``, ``to_json``) as the byte-for-byte oracle
 of the text, csv and json outputs.
 """
+
 import csv
 import io
 import json
@@ -19,9 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import LETTER_NAME  # letter_text reads pkg/kwiq/data/LETTER_NAME
 
 SCRIPT = Path(sys.executable).with_name("kwiq")
@@ -83,8 +83,12 @@ def run(how, tmp_path):
     def run(*args, stdin=None):
         proc = subprocess.run(
             command + [str(arg) for arg in args],
-            input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-            capture_output=True, cwd=tmp_path, env=_env(), timeout=TIMEOUT,
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            cwd=tmp_path,
+            env=_env(),
+            timeout=TIMEOUT,
         )
         return Done(proc)
 
@@ -156,9 +160,9 @@ def check_against_text(records, text, window):
     the char span is the match (white space shown as one space), the
     contexts are the text around it, with exactly ``window`` words."""
     for r in records:
-        span = text[r["char_start"]:r["char_end"]]
+        span = text[r["char_start"] : r["char_end"]]
         assert ws(span) == r["match"], r
-        before, after = text[:r["char_start"]], text[r["char_end"]:]
+        before, after = text[: r["char_start"]], text[r["char_end"] :]
         assert ws(before).endswith(r["left"]), r
         assert ws(after).startswith(r["right"]), r
         want_left = WORD.findall(before)[-window:] if window else []
@@ -169,11 +173,14 @@ def check_against_text(records, text, window):
 def api_records(corpus, query, window=5, case=False, **context):
     """The lines as the structured formats give them: the Line fields, then
     the query as given."""
-    return [dict(line._asdict(), query=query)
-            for line in corpus.kwic(query, window=window, case=case, **context)]
+    return [
+        dict(line._asdict(), query=query)
+        for line in corpus.kwic(query, window=window, case=case, **context)
+    ]
 
 
 # ---------------------------------------------------------------- text format
+
 
 @pytest.mark.parametrize("query, expected", ISSUE_COUNTS)
 def test_issue_counts_text(run, letter, letter_text, query, expected):
@@ -187,11 +194,11 @@ def test_issue_counts_text(run, letter, letter_text, query, expected):
     api = list(letter.kwic(query))
     for line, hit in zip(lines, api):
         assert len(line) <= 79
-        assert line[column:column + len(hit.match)] == hit.match
-        assert letter_text[hit.char_start:hit.char_end] == hit.match
+        assert line[column : column + len(hit.match)] == hit.match
+        assert letter_text[hit.char_start : hit.char_end] == hit.match
         # what is shown of the contexts is a part of them
         assert hit.left.endswith(line[:column].lstrip())
-        assert hit.right.startswith(line[column + len(hit.match):])
+        assert hit.right.startswith(line[column + len(hit.match) :])
 
 
 def test_embedded_letter_phrase_has_no_file_prefix(run):
@@ -233,10 +240,11 @@ def test_window_two_text(run):
     column = aligned_column(lines, "peace")
     for line in lines:
         assert len(WORD.findall(line[:column])) == 2
-        assert len(WORD.findall(line[column + len("peace"):])) == 2
+        assert len(WORD.findall(line[column + len("peace") :])) == 2
 
 
 # ---------------------------------------------------- csv, tsv and json formats
+
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
 @pytest.mark.parametrize("query, expected", ISSUE_COUNTS)
@@ -249,7 +257,7 @@ def test_structured_formats_agree_with_api(run, letter, letter_text, fmt, query,
     assert records == api_records(letter, query)
     assert all(r["doc"] == LETTER_NAME for r in records)
     for r in records:
-        assert letter_text[r["char_start"]:r["char_end"]] == r["match"]
+        assert letter_text[r["char_start"] : r["char_end"]] == r["match"]
     check_against_text(records, letter_text, window=5)
 
 
@@ -266,12 +274,15 @@ def test_window_structured(run, letter, letter_text, fmt, window):
         assert all(r["left"] == "" and r["right"] == "" for r in records)
 
 
-@pytest.mark.parametrize("args, context", [
-    (["--chars", "30"], dict(width=30)),
-    (["--bound", "sentence"], dict(bound="sentence")),
-    (["--bound", "paragraph", "-w", "40"], dict(window=40, bound="paragraph")),
-    (["--chars", "45", "--bound", "sentence", "-w", "1"], dict(width=45, bound="sentence")),
-])
+@pytest.mark.parametrize(
+    "args, context",
+    [
+        (["--chars", "30"], dict(width=30)),
+        (["--bound", "sentence"], dict(bound="sentence")),
+        (["--bound", "paragraph", "-w", "40"], dict(window=40, bound="paragraph")),
+        (["--chars", "45", "--bound", "sentence", "-w", "1"], dict(width=45, bound="sentence")),
+    ],
+)
 def test_chars_and_bound_agree_with_api(run, letter, args, context):
     done = run("Cuba", "-f", "json", *args)
     assert done.rc == 0, done
@@ -303,6 +314,7 @@ def test_case_on_the_letter(run, letter, letter_text):
 
 # ------------------------------------------------------------------ FILE args
 
+
 def test_file_non_ascii_case_folding(run, files):
     done = run("straße", "de.txt", "-f", "csv")
     assert done.rc == 0, done
@@ -325,7 +337,7 @@ def test_file_case(run, files, query, match):
     assert done.rc == 0, done
     [record] = parse(done.out, "json")
     assert record["match"] == match
-    assert GERMAN[record["char_start"]:record["char_end"]] == match
+    assert GERMAN[record["char_start"] : record["char_end"]] == match
 
 
 def test_file_case_no_match(run, files):
@@ -339,7 +351,7 @@ def test_file_typographic_apostrophe(run, files):
     records = parse(done.out, "csv")
     assert [r["match"] for r in records] == ["Don\u2019t", "don't"]
     for r in records:
-        assert ENGLISH[r["char_start"]:r["char_end"]] == r["match"]
+        assert ENGLISH[r["char_start"] : r["char_end"]] == r["match"]
     text = run("Don\u2019t", "en.txt")
     assert text.rc == 0, text
     assert len(text.lines) == 2
@@ -411,6 +423,7 @@ def test_options_between_query_and_files(run, files):
 
 # ---------------------------------------------------------------- exit status
 
+
 def test_no_match_text(run, files):
     for args in (["zebra"], ["zebra", "de.txt"], ["peace", "de.txt", "en.txt"]):
         done = run(*args)
@@ -478,13 +491,14 @@ def test_a_directory_reads_txt_as_from_files_does(run, files):
     done = run("strasse", ".", "-f", "csv")
     assert done.rc == 0, done
     assert [r["doc"] for r in parse(done.out, "csv")] == ["de.txt", "de.txt"]
-    assert done.err == ("kwiq: 2 file(s) not matching *.txt left out: ./README, ./sub/fr.md; "
-                        "--include '*' reads every file\n")
+    assert done.err == (
+        "kwiq: 2 file(s) not matching *.txt left out: ./README, ./sub/fr.md; "
+        "--include '*' reads every file\n"
+    )
     done = run("strasse", ".", "--include", "*.md", "--include", "READ*", "-f", "csv")
     assert [r["doc"] for r in parse(done.out, "csv")] == ["README", "sub/fr.md"]
     assert run("build", ".", "--include", "*", "-o", "all.kwiq").rc == 0
-    assert kwiq.Corpus.load(files / "all.kwiq").ids == ("README", "de.txt", "en.txt",
-                                                        "sub/fr.md")
+    assert kwiq.Corpus.load(files / "all.kwiq").ids == ("README", "de.txt", "en.txt", "sub/fr.md")
     # two directories whose files have the same name relative to each
     (files / "other").mkdir()
     (files / "other" / "de.txt").write_text("x\n", encoding="utf-8")
@@ -502,9 +516,19 @@ def test_same_file_twice(run, files):
     assert "en.txt: a FILE is given twice" in done.err
 
 
-@pytest.mark.parametrize("args", [["--window", "-1"], ["-w", "-3"], ["--width", "-1"],
-                                  ["--window", "two"], ["--chars", "0"], ["--chars", "-4"],
-                                  ["--chars", "ten"], ["--bound", "word"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--window", "-1"],
+        ["-w", "-3"],
+        ["--width", "-1"],
+        ["--window", "two"],
+        ["--chars", "0"],
+        ["--chars", "-4"],
+        ["--chars", "ten"],
+        ["--bound", "word"],
+    ],
+)
 def test_bad_numbers(run, args):
     done = run("peace", *args)
     assert done.rc == 2, done
@@ -548,7 +572,7 @@ def test_encoding_latin1(run, tmp_path):
     assert done.rc == 0, done
     [record] = parse(done.out, "json")
     assert record["match"] == "Straße"
-    assert text[record["char_start"]:record["char_end"]] == "Straße"
+    assert text[record["char_start"] : record["char_end"]] == "Straße"
     check_against_text([record], text, window=5)
     plain = run("straße", "latin.txt", "--encoding", "latin-1")
     assert plain.rc == 0, plain
@@ -570,6 +594,7 @@ def test_help(run):
 
 # --------------------------------------------------------------- saved corpora
 
+
 @pytest.fixture
 def saved(run, files):
     """de.txt and en.txt built into both.kwiq by ``kwiq build``."""
@@ -579,14 +604,24 @@ def saved(run, files):
     return files / "both.kwiq"
 
 
-@pytest.mark.parametrize("args", [[], ["-f", "csv", "--case"], ["-f", "json", "-w", "2"],
-                                  ["--chars", "20", "--bound", "sentence", "--width", "50"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["-f", "csv", "--case"],
+        ["-f", "json", "-w", "2"],
+        ["--chars", "20", "--bound", "sentence", "--width", "50"],
+    ],
+)
 def test_saved_corpus_answers_as_its_files(run, saved, args):
     for query in ["strasse", "the", "zebra"]:
         from_files = run(query, "de.txt", "en.txt", *args)
         from_saved = run(query, "-c", "both.kwiq", *args)
-        assert (from_saved.rc, from_saved.out, from_saved.err) == \
-               (from_files.rc, from_files.out, from_files.err), (query, args)
+        assert (from_saved.rc, from_saved.out, from_saved.err) == (
+            from_files.rc,
+            from_files.out,
+            from_files.err,
+        ), (query, args)
     # Options may come before, between or after.
     anywhere = run("-c", "both.kwiq", *args, "strasse")
     assert anywhere.out == run("strasse", "de.txt", "en.txt", *args).out
@@ -612,8 +647,9 @@ def test_build_from_stdin_and_other_encodings(run, tmp_path):
     assert not (tmp_path / "latin.kwiq").exists()
     good = run("build", "--encoding", "latin-1", "latin.txt", "-o", "latin.kwiq")
     assert good.rc == 0, good
-    assert parse(run("straße", "-c", "latin.kwiq", "-f", "json").out, "json")[0]["match"] == \
-        "Straße"
+    assert (
+        parse(run("straße", "-c", "latin.kwiq", "-f", "json").out, "json")[0]["match"] == "Straße"
+    )
 
 
 def test_build_a_directory_on_any_threads(run, tmp_path):
@@ -623,7 +659,8 @@ def test_build_a_directory_on_any_threads(run, tmp_path):
     for k in range(30):  # 3 MB: enough for three runs (at least 1 MB each)
         (tmp_path / "texts" / ("sub" if k % 3 else ".") / f"{k:02}.txt").write_text(
             f"Text {k}: the Straße, the STRASSE and {k} words more. " * 1800 + "A zebra.",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     outputs = []
     for threads in ("1", "2", "3"):
         done = run("build", "texts", "--threads", threads, "-o", f"{threads}.kwiq")
@@ -649,15 +686,18 @@ def test_searching_for_the_word_build(run, tmp_path):
     assert not list(tmp_path.glob("*.kwiq"))
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["build", "-o", "x.kwiq"], "FILE"),
-    (["build", "missing.txt", "-o", "x.kwiq"], "missing.txt"),
-    (["build", "de.txt", "-o", "no/such/dir/x.kwiq"], "no/such/dir"),
-    (["build", "de.txt", "de.txt", "-o", "x.kwiq"], "twice"),
-    (["peace", "-c", "missing.kwiq"], "missing.kwiq: No such file"),
-    (["peace", "-c", "de.txt"], "de.txt: not a saved kwiq index"),
-    (["peace", "-c", "de.txt", "en.txt"], "not both"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["build", "-o", "x.kwiq"], "FILE"),
+        (["build", "missing.txt", "-o", "x.kwiq"], "missing.txt"),
+        (["build", "de.txt", "-o", "no/such/dir/x.kwiq"], "no/such/dir"),
+        (["build", "de.txt", "de.txt", "-o", "x.kwiq"], "twice"),
+        (["peace", "-c", "missing.kwiq"], "missing.kwiq: No such file"),
+        (["peace", "-c", "de.txt"], "de.txt: not a saved kwiq index"),
+        (["peace", "-c", "de.txt", "en.txt"], "not both"),
+    ],
+)
 def test_build_and_corpus_errors(run, files, args, expected):
     done = run(*args)
     assert (done.rc, done.out) == (2, ""), done
@@ -684,6 +724,7 @@ def test_help_mentions_saved_corpora(run):
 
 # ------------------------------------------------------------------ broken pipe
 
+
 @pytest.fixture(scope="module")
 def big_file(tmp_path_factory):
     """Enough text that the output is far larger than any pipe buffer, so
@@ -696,9 +737,13 @@ def big_file(tmp_path_factory):
 
 @pytest.mark.parametrize("fmt", ["text", "csv", "json"])
 def test_reader_closes_after_one_line(how, big_file, fmt):
-    proc = subprocess.Popen(_command(how) + ["the", str(big_file), "-f", fmt],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=_env())
+    proc = subprocess.Popen(
+        _command(how) + ["the", str(big_file), "-f", fmt],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
     try:
         first = proc.stdout.readline()
         proc.stdout.close()
@@ -714,8 +759,13 @@ def test_reader_closes_after_one_line(how, big_file, fmt):
 
 
 def test_reader_closes_before_any_output(how):
-    proc = subprocess.Popen(_command(how) + ["the"], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    proc = subprocess.Popen(
+        _command(how) + ["the"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
     proc.stdout.close()
     err = proc.stderr.read().decode("utf-8", "replace")
     rc = proc.wait(timeout=TIMEOUT)
@@ -732,8 +782,13 @@ def test_through_head(how, big_file, tmp_path):
     status = tmp_path / "status"
     kwiq_command = shlex.join(_command(how) + ["the", str(big_file)])
     command = f"{{ {kwiq_command}; echo $? > {shlex.quote(str(status))}; }} | head -1"
-    proc = subprocess.run([shell, "-c", command], capture_output=True, env=_env(),
-                          stdin=subprocess.DEVNULL, timeout=TIMEOUT)
+    proc = subprocess.run(
+        [shell, "-c", command],
+        capture_output=True,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT,
+    )
     assert proc.returncode == 0
     assert status.read_text() == "0\n"
     first = kwiq.Corpus.from_files(str(big_file), progress=False).kwic("the").format(limit=1)
@@ -758,8 +813,12 @@ class CountingConcordance:
     def __getitem__(self, index):
         start, stop, _ = index.indices(self.n)
         self.made += stop - start
-        return [kwiq.Line(f"doc{k % 3}", k, k + 1, "words on the left ", "the",
-                          " words on the right", 0, 3) for k in range(start, stop)]
+        return [
+            kwiq.Line(
+                f"doc{k % 3}", k, k + 1, "words on the left ", "the", " words on the right", 0, 3
+            )
+            for k in range(start, stop)
+        ]
 
 
 class PipeClosedAfter(io.StringIO):
@@ -780,6 +839,7 @@ def test_output_makes_only_the_lines_a_reader_takes(fmt):
     """A million lines, a reader that leaves after the first: the writer has
     made no more than the chunk that was being written and the next."""
     from kwiq import cli
+
     conc = CountingConcordance(1_000_000)
     out = PipeClosedAfter(1)
     with pytest.raises(BrokenPipeError):
@@ -792,6 +852,7 @@ def test_wider_matches_after_the_first_chunk_keep_the_column(run, tmp_path):
     """The match column is set by the first chunk of lines; a wider match
     later takes its room from its right context and is never cut."""
     from kwiq import cli
+
     n = cli.LINES_PER_WRITE + 5
     (tmp_path / "cats.txt").write_text("a cat b\n" * n + "a category b\n", encoding="utf-8")
     for width, last in [(40, f"{'a ':>18}category b"), (10, " a category")]:
@@ -807,6 +868,7 @@ def test_wider_matches_after_the_first_chunk_keep_the_column(run, tmp_path):
 
 # ------------------------------------------------------- names of documents
 
+
 @pytest.fixture
 def tree(tmp_path):
     """texts/ with two files and a sub-directory of one, the names of
@@ -815,7 +877,8 @@ def tree(tmp_path):
     (tmp_path / "texts" / "de.txt").write_text(GERMAN, encoding="utf-8")
     (tmp_path / "texts" / "en.txt").write_text(ENGLISH, encoding="utf-8")
     (tmp_path / "texts" / "sub" / "fr.txt").write_text(
-        "La STRASSE est longue, the rue aussi, the end.\n", encoding="utf-8")
+        "La STRASSE est longue, the rue aussi, the end.\n", encoding="utf-8"
+    )
     (tmp_path / "pair").mkdir()
     (tmp_path / "pair" / "one.txt").write_text("the first\n", encoding="utf-8")
     (tmp_path / "pair" / "two.txt").write_text("and the second\n", encoding="utf-8")
@@ -829,7 +892,7 @@ def name_column(doc, ids, width):
     room = min(max(map(len, ids)), width // 3 - 2)
     if room <= 0:
         return ""
-    shown = doc if len(doc) <= room else "\u2026" + doc[len(doc) - room + 1:]
+    shown = doc if len(doc) <= room else "\u2026" + doc[len(doc) - room + 1 :]
     return (shown + ":").ljust(room + 1) + " "
 
 
@@ -842,13 +905,16 @@ def text_oracle(paths, query, width=79):
     ids = list(corpus.ids) if corpus.n_docs > 1 else []
     names = [name_column(line.doc, ids, width) if ids else "" for line in conc]
     # The rows alone: no header, no doc column (the names come first).
-    rows = conc.format(width=width - len(names[0]) if names else width, limit=None,
-                       doc=False).split("\n")[1:]
+    rows = conc.format(
+        width=width - len(names[0]) if names else width, limit=None, doc=False
+    ).split("\n")[1:]
     return "".join(f"{name}{row}\n" for name, row in zip(names, rows))
 
 
-@pytest.mark.parametrize("paths", [["texts"], ["texts/**/*.txt"], ["pair"], ["pair/*.txt"],
-                                   ["texts/sub", "pair"], ["texts/sub"]])
+@pytest.mark.parametrize(
+    "paths",
+    [["texts"], ["texts/**/*.txt"], ["pair"], ["pair/*.txt"], ["texts/sub", "pair"], ["texts/sub"]],
+)
 def test_names_as_the_api_and_a_saved_corpus_give_them(run, tree, monkeypatch, paths):
     """A directory or a glob is as many documents as it has files: each
     line names its document whenever there are several, whether one FILE
@@ -878,8 +944,7 @@ def test_width_with_names(run, tree, monkeypatch, width):
     end, the file name."""
     deep = tree / "a-rather-long-directory-name" / "and-a-longer-one-below-it"
     deep.mkdir(parents=True)
-    (deep / "it.txt").write_text("It is the end of the long road, the last.\n",
-                                 encoding="utf-8")
+    (deep / "it.txt").write_text("It is the end of the long road, the last.\n", encoding="utf-8")
     paths = ["texts", "a-rather-long-directory-name"]
     monkeypatch.chdir(tree)
     done = run("the", *paths, "--width", width)
@@ -900,6 +965,7 @@ def test_width_with_names(run, tree, monkeypatch, width):
 
 # ------------------------------------------------ sort, limit, errors, query
 
+
 def test_sort(run, tree, monkeypatch):
     monkeypatch.chdir(tree)
     conc = kwiq.Corpus.from_files("texts", progress=False).kwic("the")
@@ -910,8 +976,7 @@ def test_sort(run, tree, monkeypatch):
         expected = [dict(line._asdict(), query="the") for line in conc.sort(*api_keys)]
         assert parse(done.out, "json") == expected != unsorted  # each sort moves lines here
     text = run("the", "texts", "--sort", "R1")
-    assert [line.split()[0] for line in text.lines] == \
-        [f"{line.doc}:" for line in conc.sort("R1")]
+    assert [line.split()[0] for line in text.lines] == [f"{line.doc}:" for line in conc.sort("R1")]
 
 
 def test_limit(run, tree, monkeypatch):
@@ -925,11 +990,15 @@ def test_limit(run, tree, monkeypatch):
         assert parse(done.out, "csv") == records[:limit]
         text = run("the", "texts", "--limit", limit)
         assert text.rc == 0 and text.lines == lines[:limit]
-        assert parse(run("the", "texts", "-f", "json", "--limit", limit).out, "json") == \
-            records[:limit]
+        assert (
+            parse(run("the", "texts", "-f", "json", "--limit", limit).out, "json")
+            == records[:limit]
+        )
     sorted_first = run("the", "texts", "--sort", "R1", "--limit", "1", "-f", "csv")
-    assert parse(sorted_first.out, "csv") == \
-        parse(run("the", "texts", "--sort", "R1", "-f", "csv").out, "csv")[:1]
+    assert (
+        parse(sorted_first.out, "csv")
+        == parse(run("the", "texts", "--sort", "R1", "-f", "csv").out, "csv")[:1]
+    )
     none = run("zebra", "texts", "--limit", "2")
     assert (none.rc, none.out) == (1, "")
 
@@ -941,7 +1010,7 @@ def test_errors(run, tmp_path, errors):
     done = run("ist", "latin.txt", "--errors", errors, "-f", "json")
     assert done.rc == 0, done
     [record] = parse(done.out, "json")
-    assert text[record["char_start"]:record["char_end"]] == "ist"
+    assert text[record["char_start"] : record["char_end"]] == "ist"
     check_against_text([record], text, window=5)
     assert run("build", "latin.txt", "--errors", errors, "-o", "latin.kwiq").rc == 0
     assert run("ist", "-c", "latin.kwiq", "-f", "json").out == done.out
@@ -955,7 +1024,8 @@ def test_structured_output_is_what_the_api_writes(run, tree, monkeypatch, fmt, a
     monkeypatch.chdir(tree)
     for query in ["the", "=the", "La  STRASSE"]:
         conc = kwiq.Corpus.from_files("texts", progress=False).kwic(
-            query, case="--case" in args, window=1 if "-w" in args else 5)
+            query, case="--case" in args, window=1 if "-w" in args else 5
+        )
         expected = tree / f"expected.{fmt}"
         if fmt == "csv":
             conc.to_csv(expected, safe="--safe" in args)
@@ -969,11 +1039,11 @@ def test_structured_output_is_what_the_api_writes(run, tree, monkeypatch, fmt, a
 def test_tsv_query_column(run, files):
     done = run("the", "de.txt", "en.txt", "-f", "tsv")
     records = parse(done.out, "tsv")
-    assert records == api_records(kwiq.Corpus([GERMAN, ENGLISH], ids=["de.txt", "en.txt"]),
-                                  "the")
+    assert records == api_records(kwiq.Corpus([GERMAN, ENGLISH], ids=["de.txt", "en.txt"]), "the")
 
 
 # ------------------------------------------------------------------ errors
+
 
 def assert_usage_error(done, *words):
     """Exit status 2, nothing on stdout, and on stderr one line: "kwiq: ...",
@@ -984,49 +1054,57 @@ def assert_usage_error(done, *words):
     if lines[0].startswith("usage: kwiq"):
         usage = [k for k, line in enumerate(lines) if not line.startswith(" ")]
         assert usage == [0, len(lines) - 1], done.err
-        assert lines[-1].startswith("kwiq: error: ") or \
-            lines[-1].startswith("kwiq build: error: "), done.err
+        assert lines[-1].startswith("kwiq: error: ") or lines[-1].startswith(
+            "kwiq build: error: "
+        ), done.err
     else:
         assert len(lines) == 1 and lines[0].startswith("kwiq: "), done.err
-    assert "Traceback" not in done.err and "_" not in lines[-1].replace(
-        "khrushchev-kennedy", ""), done.err
+    assert "Traceback" not in done.err and "_" not in lines[-1].replace("khrushchev-kennedy", ""), (
+        done.err
+    )
     for word in words:
         assert word in lines[-1], (word, done.err)
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--window", "x"], ["--window", "whole number", "'x'"]),
-    (["--window", "-1"], ["--window", "from 0 to 4294967295"]),
-    (["--window", str(2 ** 32)], ["--window", "from 0 to 4294967295"]),
-    (["--chars", "0"], ["--chars", "from 1"]),
-    (["--chars", "1e3"], ["--chars", "'1e3'"]),
-    (["--width", "-1"], ["--width", "from 0 to 10000"]),
-    (["--width", "10001"], ["--width", "from 0 to 10000"]),
-    (["--width", " "], ["--width"]),
-    (["--limit", "-1"], ["--limit", ">= 0"]),
-    (["--limit", "all"], ["--limit", "'all'"]),
-    (["--threads", "0"], ["--threads"]),
-    (["--threads", "two"], ["--threads"]),
-    (["--bound", "word"], ["--bound", "invalid choice"]),
-    (["--encoding", "nosuch"], ["--encoding", "unknown encoding: nosuch"]),
-    (["--encoding", "rot13"], ["--encoding", "not a text encoding"]),
-    (["--errors", "nosuch"], ["--errors", "nosuch"]),
-    (["--errors", "namereplace"], ["--errors", "namereplace", "cannot decode"]),
-    (["--errors", "xmlcharrefreplace"], ["--errors", "cannot decode"]),
-    (["--errors", "surrogateescape"], ["--errors", "lone surrogates"]),
-    (["--sort", "X1"], ["--sort", "'X1'", "L5, L4, L3, L2, L1, match, R1", "doc, position"]),
-    (["--sort", "R1,"], ["--sort", "''", "R5, doc"]),
-    (["--format", "xml"], ["--format"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--window", "x"], ["--window", "whole number", "'x'"]),
+        (["--window", "-1"], ["--window", "from 0 to 4294967295"]),
+        (["--window", str(2**32)], ["--window", "from 0 to 4294967295"]),
+        (["--chars", "0"], ["--chars", "from 1"]),
+        (["--chars", "1e3"], ["--chars", "'1e3'"]),
+        (["--width", "-1"], ["--width", "from 0 to 10000"]),
+        (["--width", "10001"], ["--width", "from 0 to 10000"]),
+        (["--width", " "], ["--width"]),
+        (["--limit", "-1"], ["--limit", ">= 0"]),
+        (["--limit", "all"], ["--limit", "'all'"]),
+        (["--threads", "0"], ["--threads"]),
+        (["--threads", "two"], ["--threads"]),
+        (["--bound", "word"], ["--bound", "invalid choice"]),
+        (["--encoding", "nosuch"], ["--encoding", "unknown encoding: nosuch"]),
+        (["--encoding", "rot13"], ["--encoding", "not a text encoding"]),
+        (["--errors", "nosuch"], ["--errors", "nosuch"]),
+        (["--errors", "namereplace"], ["--errors", "namereplace", "cannot decode"]),
+        (["--errors", "xmlcharrefreplace"], ["--errors", "cannot decode"]),
+        (["--errors", "surrogateescape"], ["--errors", "lone surrogates"]),
+        (["--sort", "X1"], ["--sort", "'X1'", "L5, L4, L3, L2, L1, match, R1", "doc, position"]),
+        (["--sort", "R1,"], ["--sort", "''", "R5, doc"]),
+        (["--format", "xml"], ["--format"]),
+    ],
+)
 def test_usage_errors(run, args, words):
     assert_usage_error(run("peace", *args), *words)
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--encoding", "nosuch"], ["--encoding", "nosuch"]),
-    (["--errors", "namereplace"], ["--errors", "cannot decode"]),
-    (["--threads", "x"], ["--threads", "'x'"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--encoding", "nosuch"], ["--encoding", "nosuch"]),
+        (["--errors", "namereplace"], ["--errors", "cannot decode"]),
+        (["--threads", "x"], ["--threads", "'x'"]),
+    ],
+)
 def test_build_usage_errors(run, files, args, words):
     assert_usage_error(run("build", "de.txt", "-o", "x.kwiq", *args), *words)
     assert not (files / "x.kwiq").exists()
@@ -1048,20 +1126,28 @@ def test_empty_query_is_one_line(run, files, query):
         assert_usage_error(run(*args), "query")
 
 
-@pytest.mark.parametrize("args", [
-    [b"caf\xe9"],                                  # a query
-    [b"the", b"caf\xe9.txt"],                      # a FILE, which exists
-    [b"the", b"de.txt", b"--sort", b"R\xff"],      # an option's value
-    [b"the", b"-c", b"\xff.kwiq"],
-    [b"build", b"caf\xe9.txt", b"-o", b"x.kwiq"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [b"caf\xe9"],  # a query
+        [b"the", b"caf\xe9.txt"],  # a FILE, which exists
+        [b"the", b"de.txt", b"--sort", b"R\xff"],  # an option's value
+        [b"the", b"-c", b"\xff.kwiq"],
+        [b"build", b"caf\xe9.txt", b"-o", b"x.kwiq"],
+    ],
+)
 def test_arguments_that_are_not_utf8(how, files, args):
     (files / os.fsdecode(b"caf\xe9.txt")).write_text("the end\n", encoding="utf-8")
     env = _env()
     env["PYTHONUTF8"] = "1"  # arguments decoded as UTF-8 whatever the locale
-    proc = subprocess.run([os.fsencode(part) for part in _command(how)] + args,
-                          stdin=subprocess.DEVNULL, capture_output=True, cwd=files, env=env,
-                          timeout=TIMEOUT)
+    proc = subprocess.run(
+        [os.fsencode(part) for part in _command(how)] + args,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        cwd=files,
+        env=env,
+        timeout=TIMEOUT,
+    )
     done = Done(proc)
     assert_usage_error(done, "not valid text", "utf-8")
     bad = next(arg for arg in args if b"\xe9" in arg or b"\xff" in arg)
@@ -1077,19 +1163,24 @@ def test_decode_error_wording(run, tmp_path):
         reason = error.reason
     hint = "try --encoding cp1252 or --errors replace"
     done = run("ist", "latin.txt")
-    assert done.err == (f"kwiq: latin.txt: cannot decode as utf-8 at byte offset "
-                        f"{BAD_OFFSET} ({reason}); {hint}\n"), done
+    assert done.err == (
+        f"kwiq: latin.txt: cannot decode as utf-8 at byte offset {BAD_OFFSET} ({reason}); {hint}\n"
+    ), done
     assert done.rc == 2
     stdin = run("ist", "-", stdin=BAD_BYTES)
-    assert stdin.err == (f"kwiq: standard input: cannot decode as utf-8 at byte offset "
-                         f"{BAD_OFFSET} ({reason}); {hint}\n"), stdin
+    assert stdin.err == (
+        f"kwiq: standard input: cannot decode as utf-8 at byte offset "
+        f"{BAD_OFFSET} ({reason}); {hint}\n"
+    ), stdin
     build = run("build", "latin.txt", "-o", "latin.kwiq")
     assert build.err == done.err and build.rc == 2
     # 0x81 is not a cp1252 character.
     (tmp_path / "cp.txt").write_bytes(b"the caf\xe9 \x81 end\n")
     cp = run("the", "cp.txt", "--encoding", "cp1252")
-    assert cp.err == ("kwiq: cp.txt: cannot decode as cp1252 at byte offset 9 (character "
-                      "maps to <undefined>); try another --encoding or --errors replace\n"), cp
+    assert cp.err == (
+        "kwiq: cp.txt: cannot decode as cp1252 at byte offset 9 (character "
+        "maps to <undefined>); try another --encoding or --errors replace\n"
+    ), cp
 
 
 def test_decoded_text_a_corpus_cannot_hold(run, tmp_path):
@@ -1106,6 +1197,13 @@ def test_help_of_the_new_options(run):
     done = run("--help")
     assert done.rc == 0, done
     text = ws(done.out)
-    for words in ["--sort KEYS", "R1,R2", "--limit N", "--errors ERRORS", "replace",
-                  "query column", "a third of it"]:
+    for words in [
+        "--sort KEYS",
+        "R1,R2",
+        "--limit N",
+        "--errors ERRORS",
+        "replace",
+        "query column",
+        "a third of it",
+    ]:
         assert words in text, words

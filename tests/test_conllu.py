@@ -1,14 +1,14 @@
 """Corpus.from_conllu against the CoNLL-U files themselves: the UD dev sets
 of tests/data/ud/ read by the brute-force reader of tests/cql_oracle.py and
 by the plain line reading below, and malformed input of every kind."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from cql_oracle import read_conllu
 
 UD = Path(__file__).parent / "data" / "ud"
@@ -59,8 +59,11 @@ def surfaces_of(path: Path) -> list[list[str]]:
 
 def test_token_counts_are_the_integer_id_rows():
     for path, expected in ((EN, 25_147), (DE, 12_480)):
-        rows = sum(1 for line in path.read_text(encoding="utf-8").splitlines()
-                   if line and line.split("\t")[0].isdigit())
+        rows = sum(
+            1
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line and line.split("\t")[0].isdigit()
+        )
         assert rows == expected
         assert kwiq.Corpus.from_conllu(path, progress=False).n_tokens == expected
 
@@ -108,7 +111,7 @@ def test_every_token_offset_is_its_surface_text(treebank):
     assert len(lines) == corpus.n_tokens
     texts = {doc_id: corpus.text(doc_id) for doc_id in corpus.ids}
     for line in lines:
-        assert texts[line.doc][line.char_start:line.char_end] == surfaces[line.doc][line.start]
+        assert texts[line.doc][line.char_start : line.char_end] == surfaces[line.doc][line.start]
     if path == DE:
         assert any(len(set(words)) != len(words) for words in surfaces.values())
 
@@ -123,7 +126,9 @@ def test_multiword_token_by_hand(tmp_path):
         "1\tIn\tin\tADP\tAPPR\t_\t3\tcase\t_\t_\n"
         "2\tdem\tder\tDET\tART\tCase=Dat\t3\tdet\t_\t_\n"
         "3\tHaus\tHaus\tNOUN\tNN\t_\t0\troot\t_\tSpaceAfter=No\n"
-        "4\t.\t.\tPUNCT\t$.\t_\t3\tpunct\t_\t_\n\n", encoding="utf-8")
+        "4\t.\t.\tPUNCT\t$.\t_\t3\tpunct\t_\t_\n\n",
+        encoding="utf-8",
+    )
     corpus = kwiq.Corpus.from_conllu(path, progress=False)
     doc = corpus.ids[0]
     assert corpus.text(doc) == "Im Haus."
@@ -139,8 +144,10 @@ def test_multiword_token_by_hand(tmp_path):
 def test_documents_without_ids_in_a_file_of_several(tmp_path):
     path = tmp_path / "two.conllu"
     row = "1\tyes\tyes\tINTJ\tUH\t_\t0\troot\t_\t_\n"
-    path.write_text(f"# text = yes\n{row}\n# newdoc\n# text = yes\n{row}\n"
-                    f"# newdoc id = named\n{row}\n", encoding="utf-8")
+    path.write_text(
+        f"# text = yes\n{row}\n# newdoc\n# text = yes\n{row}\n# newdoc id = named\n{row}\n",
+        encoding="utf-8",
+    )
     corpus = kwiq.Corpus.from_conllu(path, progress=False)
     assert corpus.ids == (f"{path}#1", f"{path}#2", "named")
     assert [corpus.text(doc) for doc in corpus.ids] == ["yes"] * 3
@@ -148,8 +155,7 @@ def test_documents_without_ids_in_a_file_of_several(tmp_path):
 
 def test_a_directory_reads_its_conllu_files(tmp_path):
     for name in ("b.conllu", "a.conllu"):
-        (tmp_path / name).write_text(f"1\t{name[0]}\t_\t_\t_\t_\t_\t_\t_\t_\n\n",
-                                     encoding="utf-8")
+        (tmp_path / name).write_text(f"1\t{name[0]}\t_\t_\t_\t_\t_\t_\t_\t_\n\n", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("not CoNLL-U", encoding="utf-8")
     with pytest.warns(kwiq.SkippedFilesWarning, match="notes.txt"):
         corpus = kwiq.Corpus.from_conllu(tmp_path, progress=False)
@@ -179,21 +185,40 @@ MALFORMED = [
     ("an empty column", "1\ta\t\tX\tX\t_\t0\troot\t_\t_\n\n", 1, "column 3 is empty"),
     ("id zero", "0\ta\ta\tX\tX\t_\t0\troot\t_\t_\n\n", 1, "bad id '0'"),
     ("id not a number", f"{GOOD}x\ta\ta\tX\tX\t_\t0\troot\t_\t_\n\n", 2, "bad id 'x'"),
-    ("ids out of order", f"{GOOD}3\ta\ta\tX\tX\t_\t0\troot\t_\t_\n\n", 2,
-     "word 3 where word 2 comes next"),
+    (
+        "ids out of order",
+        f"{GOOD}3\ta\ta\tX\tX\t_\t0\troot\t_\t_\n\n",
+        2,
+        "word 3 where word 2 comes next",
+    ),
     ("a backwards range", "2-1\tab\t_\t_\t_\t_\t_\t_\t_\t_\n\n", 1, "bad id '2-1'"),
-    ("a range not at the next word", f"{GOOD}3-4\tab\t_\t_\t_\t_\t_\t_\t_\t_\n\n", 2,
-     "does not begin at the next word, 2"),
-    ("a range the sentence does not finish",
-     "1-2\tab\t_\t_\t_\t_\t_\t_\t_\t_\n1\ta\ta\tX\tX\t_\t0\troot\t_\t_\n\n", 3,
-     "ends inside multiword token 1-2"),
-    ("a range inside a range",
-     "1-3\tabc\t_\t_\t_\t_\t_\t_\t_\t_\n1\ta\ta\tX\tX\t_\t0\troot\t_\t_\n"
-     "2-3\tbc\t_\t_\t_\t_\t_\t_\t_\t_\n\n", 3, "begins before the words"),
+    (
+        "a range not at the next word",
+        f"{GOOD}3-4\tab\t_\t_\t_\t_\t_\t_\t_\t_\n\n",
+        2,
+        "does not begin at the next word, 2",
+    ),
+    (
+        "a range the sentence does not finish",
+        "1-2\tab\t_\t_\t_\t_\t_\t_\t_\t_\n1\ta\ta\tX\tX\t_\t0\troot\t_\t_\n\n",
+        3,
+        "ends inside multiword token 1-2",
+    ),
+    (
+        "a range inside a range",
+        "1-3\tabc\t_\t_\t_\t_\t_\t_\t_\t_\n1\ta\ta\tX\tX\t_\t0\troot\t_\t_\n"
+        "2-3\tbc\t_\t_\t_\t_\t_\t_\t_\t_\n\n",
+        3,
+        "begins before the words",
+    ),
     ("a bad empty node", f"{GOOD}1.x\ta\t_\t_\t_\t_\t_\t_\t_\t_\n\n", 2, "bad id '1.x'"),
     ("no blank line after the last sentence", GOOD, 1, "no blank line after it"),
-    ("# newdoc inside a sentence", f"{GOOD}# newdoc id = x\n2\tb\tb\tX\tX\t_\t0\troot\t_\t_\n\n",
-     2, "# newdoc inside a sentence"),
+    (
+        "# newdoc inside a sentence",
+        f"{GOOD}# newdoc id = x\n2\tb\tb\tX\tX\t_\t0\troot\t_\t_\n\n",
+        2,
+        "# newdoc inside a sentence",
+    ),
 ]
 
 
@@ -230,8 +255,9 @@ def test_an_id_given_twice(tmp_path):
 
 def test_crlf_lines_and_a_byte_order_mark(tmp_path):
     path = tmp_path / "windows.conllu"
-    path.write_bytes(b"\xef\xbb\xbf# text = yes\r\n" + GOOD.replace("\n", "\r\n").encode()
-                     + b"\r\n")
+    path.write_bytes(
+        b"\xef\xbb\xbf# text = yes\r\n" + GOOD.replace("\n", "\r\n").encode() + b"\r\n"
+    )
     corpus = kwiq.Corpus.from_conllu(path, progress=False)
     assert corpus.tokens(corpus.ids[0], "deprel") == ["root"]
     assert corpus.text(corpus.ids[0]) == "yes"
@@ -260,6 +286,7 @@ def test_save_and_load_keep_everything(treebank, tmp_path, mmap):
 
 def test_pickled_annotated_corpus(treebank):
     import pickle
+
     _, corpus, _ = treebank
     copy = pickle.loads(pickle.dumps(corpus))
     doc = corpus.ids[-1]
@@ -280,8 +307,9 @@ def test_width_contexts_count_characters_not_words_of_multiword_tokens(width):
         first, last = line.start, line.end - 1
         start, end = spans[first][0], spans[last][1]
         left = min((s for s, _ in spans[:first] if s >= start - width), default=start)
-        right = max((e for s, e in spans[last + 1:last + 1 + 4 * width] if e <= end + width),
-                    default=end)
+        right = max(
+            (e for s, e in spans[last + 1 : last + 1 + 4 * width] if e <= end + width), default=end
+        )
         # Lines show each run of white space as one space.
         assert line.left == re.sub(r"\s+", " ", text[left:start])
         assert line.right == re.sub(r"\s+", " ", text[end:right])
@@ -304,9 +332,8 @@ def test_saved_view_keeps_its_documents_annotation(treebank, tmp_path):
             assert loaded.tokens(doc, attr) == corpus.tokens(doc, attr)
         for structure in corpus.structures:
             assert loaded.regions(structure, doc) == corpus.regions(structure, doc)
-    for query in ('[upos="NOUN"] within s', '<s> []{2}', '[lemma="be|sein"] []? [upos="ADJ"]'):
-        assert (list(loaded.kwic(query, syntax="cql"))
-                == list(view.kwic(query, syntax="cql")))
+    for query in ('[upos="NOUN"] within s', "<s> []{2}", '[lemma="be|sein"] []? [upos="ADJ"]'):
+        assert list(loaded.kwic(query, syntax="cql")) == list(view.kwic(query, syntax="cql"))
 
 
 def test_saved_view_is_the_file_of_its_documents_alone(tmp_path):

@@ -16,10 +16,23 @@ from itertools import accumulate
 from pathlib import Path
 
 import pytest
-
 from cql_generate import generate
-from cql_oracle import (Alt, And, Anchor, CQLError, Not, Or, Repeat, Seq, Token, ValueTest,
-                        evaluate, parse, read_conllu, select)
+from cql_oracle import (
+    Alt,
+    Anchor,
+    And,
+    CQLError,
+    Not,
+    Or,
+    Repeat,
+    Seq,
+    Token,
+    ValueTest,
+    evaluate,
+    parse,
+    read_conllu,
+    select,
+)
 
 DATA = Path(__file__).parent / "data" / "ud"
 NOMINATIONS = "weblog-blogspot.com_nominations_20041117172713_ENG_20041117_172713-"
@@ -70,18 +83,32 @@ def test_reader_counts_words_sentences_paragraphs_documents(en, de):
     for doc in en + de:
         for name in ("s", "p", "text"):
             # Each structure's regions cover the document's tokens in order.
-            assert [end for _, end in doc.regions[name][:-1]] == \
-                [start for start, _ in doc.regions[name][1:]]
+            assert [end for _, end in doc.regions[name][:-1]] == [
+                start for start, _ in doc.regions[name][1:]
+            ]
             assert doc.regions[name][0][0] == 0 and doc.regions[name][-1][1] == len(doc.tokens)
 
 
 def test_reader_attributes_of_first_token(en, de):
     # The first row of each file.
-    assert en[0].tokens[0] == {"word": "From", "lemma": "from", "upos": "ADP", "xpos": "IN",
-                               "feats": "", "deprel": "case", "head": "3"}
+    assert en[0].tokens[0] == {
+        "word": "From",
+        "lemma": "from",
+        "upos": "ADP",
+        "xpos": "IN",
+        "feats": "",
+        "deprel": "case",
+        "head": "3",
+    }
     assert de[0].tokens[1] == {
-        "word": "ist", "lemma": "sein", "upos": "AUX", "xpos": "VAFIN", "deprel": "cop",
-        "feats": "Mood=Ind|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin", "head": "5"}
+        "word": "ist",
+        "lemma": "sein",
+        "upos": "AUX",
+        "xpos": "VAFIN",
+        "deprel": "cop",
+        "feats": "Mood=Ind|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin",
+        "head": "5",
+    }
 
 
 def test_reader_missing_values_are_empty_and_underscore_forms_kept(en):
@@ -90,9 +117,14 @@ def test_reader_missing_values_are_empty_and_underscore_forms_kept(en):
     assert count(en, '[lemma=""]') == 26
     assert count(en, '[feats=""]') == 7830
     assert located(en, evaluate(en, '[word="_+" & lemma="_+"]')) == [
-        ("email-enronsent26_02-0026", 1, 1), ("email-enronsent08_01-0026", 1, 1),
-        ("newsgroup-groups.google.com_CaptSpasticsJokes_4c06327c7fb39291_ENG_20050727_125600-0003",
-         1, 1)]
+        ("email-enronsent26_02-0026", 1, 1),
+        ("email-enronsent08_01-0026", 1, 1),
+        (
+            "newsgroup-groups.google.com_CaptSpasticsJokes_4c06327c7fb39291_ENG_20050727_125600-0003",
+            1,
+            1,
+        ),
+    ]
 
 
 def test_reader_rules_on_a_made_up_file(tmp_path):
@@ -108,7 +140,9 @@ def test_reader_rules_on_a_made_up_file(tmp_path):
         "# newpar\n"
         "# sent_id = b\n"
         "1\tgoes\t_\tX\tX\t_\t0\troot\t_\t_\n"
-        "\n", encoding="utf-8")
+        "\n",
+        encoding="utf-8",
+    )
     [doc] = read_conllu(path)
     assert doc.id is None and doc.sent_ids == ["a", "b"]
     assert [t["word"] for t in doc.tokens] == ["zu", "dem", "_", "goes"]
@@ -118,11 +152,14 @@ def test_reader_rules_on_a_made_up_file(tmp_path):
     assert doc.regions == {"s": [(0, 3), (3, 4)], "p": [(0, 3), (3, 4)], "text": [(0, 4)]}
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("1\tword\n\n", "2 columns"),
-    ("x\tw\tw\tX\tX\t_\t0\troot\t_\t_\n\n", "bad ID"),
-    ("1\tw\tw\tX\tX\t_\t0\troot\t_\t_\n", "no closing blank line"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("1\tword\n\n", "2 columns"),
+        ("x\tw\tw\tX\tX\t_\t0\troot\t_\t_\n\n", "bad ID"),
+        ("1\tw\tw\tX\tX\t_\t0\troot\t_\t_\n", "no closing blank line"),
+    ],
+)
 def test_reader_rejects_malformed_input(tmp_path, text, problem):
     path = tmp_path / "bad.conllu"
     path.write_text(text, encoding="utf-8")
@@ -139,14 +176,19 @@ def test_attribute_equals_regex_matches_whole_value(en):
     # A bare string is [word=...]: the 8 rows with FORM Bush.
     assert evaluate(en, '"Bush"') == evaluate(en, '[word="Bush"]')
     assert located(en, evaluate(en, '"Bush"')) == [
-        (NOMINATIONS + "0002", 2, 2), (NOMINATIONS + "0003", 1, 1),
+        (NOMINATIONS + "0002", 2, 2),
+        (NOMINATIONS + "0003", 1, 1),
         (NOMINATIONS + "0005", 1, 1),
         ("weblog-blogspot.com_tacitusproject_20040712123425_ENG_20040712_123425-0002", 17, 17),
         ("weblog-blogspot.com_tacitusproject_20040712123425_ENG_20040712_123425-0003", 9, 9),
         ("weblog-juancole.com_juancole_20040404101100_ENG_20040404_101100-0013", 13, 13),
         ("weblog-juancole.com_juancole_20040404101100_ENG_20040404_101100-0013", 29, 29),
-        ("newsgroup-groups.google.com_hiddennook_0bfb82789af9c3c5_ENG_20050309_232400-0002",
-         10, 10)]
+        (
+            "newsgroup-groups.google.com_hiddennook_0bfb82789af9c3c5_ENG_20050309_232400-0002",
+            10,
+            10,
+        ),
+    ]
     # "." is any one-character form (4,081 rows: grep -cP '^\d+\t[^\t]\t',
     # four of them £ “ ” ♥), "\." the full stop (1,140).
     assert count(en, '"."') == 4081
@@ -173,7 +215,8 @@ def test_flag_d_ignores_diacritics(en, de):
     # The only accented English words: Déjà and Cécile, once each.
     assert located(en, evaluate(en, '"Deja"%d | "Cecile"%d')) == [
         ("weblog-blogspot.com_thelameduck_20041119192207_ENG_20041119_192207-0016", 9, 9),
-        ("reviews-154113-0002", 1, 1)]
+        ("reviews-154113-0002", 1, 1),
+    ]
     assert count(en, '"Deja" | "Cecile"') == 0
     # für 79, Für 12 (grep -cP '^\d+\tfür\t'); no form "fur", and "f.r" only für.
     assert count(de, '"fur"%d') == 79
@@ -198,7 +241,8 @@ def test_strings_quotes_and_backslashes(en):
     # a regex needs four, a literal keeps the string as written.
     for query in (r'[word="\\\\"]', r'[word="\\"%l]'):
         assert located(en, evaluate(en, query)) == [
-            ("answers-20110909115731AAl3uzs_ans-0004", 1, 1)]
+            ("answers-20110909115731AAl3uzs_ans-0004", 1, 1)
+        ]
 
 
 def test_and_or_not_and_parentheses(en):
@@ -222,8 +266,8 @@ def test_any_token_and_sequences(en):
     # "New" "York": 2 pairs; "United" "States": 4.
     assert located(en, evaluate(en, '"New" "York"')) == [
         ("email-enronsent30_02-0026", 14, 15),
-        ("newsgroup-groups.google.com_marketplace_e019a6deff0a1c7f_ENG_20050922_024300-0002",
-         1, 2)]
+        ("newsgroup-groups.google.com_marketplace_e019a6deff0a1c7f_ENG_20050922_024300-0002", 1, 2),
+    ]
 
 
 def test_groups_with_alternatives(en):
@@ -232,10 +276,13 @@ def test_groups_with_alternatives(en):
         ("weblog-blogspot.com_alaindewitt_20060827093500_ENG_20060827_093500-0003", 2, 3),
         ("weblog-juancole.com_juancole_20040404101100_ENG_20040404_101100-0002", 30, 31),
         ("email-enronsent30_02-0026", 14, 15),
-        ("newsgroup-groups.google.com_KatrinaAlliance_5aa2d7f53b76354f_ENG_20051125_134100-0002",
-         7, 8),
-        ("newsgroup-groups.google.com_marketplace_e019a6deff0a1c7f_ENG_20050922_024300-0002",
-         1, 2)]
+        (
+            "newsgroup-groups.google.com_KatrinaAlliance_5aa2d7f53b76354f_ENG_20051125_134100-0002",
+            7,
+            8,
+        ),
+        ("newsgroup-groups.google.com_marketplace_e019a6deff0a1c7f_ENG_20050922_024300-0002", 1, 2),
+    ]
     for query in ('("New" "York" | "United" "States")', '"United" "States" | "New" "York"'):
         assert located(en, evaluate(en, query)) == united_states
 
@@ -266,16 +313,20 @@ def test_longest_and_shortest(en):
     # the shortest never does.
     hits = evaluate(en, '[upos="DET"]? [upos="NOUN"]')
     assert len(hits) == 4210 and sum(end - start == 2 for _, start, end in hits) == 1101
-    assert all(end - start == 1 for _, start, end in
-               evaluate(en, '[upos="DET"]? [upos="NOUN"]', "shortest"))
+    assert all(
+        end - start == 1
+        for _, start, end in evaluate(en, '[upos="DET"]? [upos="NOUN"]', "shortest")
+    )
     # Bush ... nominated in the nominations weblog: Bush at IDs 0002:2,
     # 0003:1, 0005:1, "nominated" at 0002:5, 0003:2, 0005:3.
     query = '[lemma="Bush"] []* [lemma="nominate"]'
-    assert located(en, evaluate(en, query)) == [
-        (NOMINATIONS + "0002", 2, NOMINATIONS + "0005", 3)]
+    assert located(en, evaluate(en, query)) == [(NOMINATIONS + "0002", 2, NOMINATIONS + "0005", 3)]
     assert evaluate(en, query) == evaluate(en, query, "longest")
-    shortest = [(NOMINATIONS + "0002", 2, 5), (NOMINATIONS + "0003", 1, 2),
-                (NOMINATIONS + "0005", 1, 3)]
+    shortest = [
+        (NOMINATIONS + "0002", 2, 5),
+        (NOMINATIONS + "0003", 1, 2),
+        (NOMINATIONS + "0005", 1, 3),
+    ]
     assert located(en, evaluate(en, query, "shortest")) == shortest
     assert located(en, evaluate(en, query + " within s")) == shortest
     assert len(evaluate(en, query, "all")) == 6
@@ -286,7 +337,8 @@ def test_quantifiers_on_groups(en):
     # do not follow another pair.
     assert located(en, evaluate(en, '([upos="DET"] [upos="NOUN"]){2}'))[:2] == [
         ("weblog-juancole.com_juancole_20040114085100_ENG_20040114_085100-0002", 18, 21),
-        ("weblog-typepad.com_ripples_20050410122300_ENG_20050410_122300-0024", 17, 20)]
+        ("weblog-typepad.com_ripples_20050410122300_ENG_20050410_122300-0024", 17, 20),
+    ]
     assert count(en, '([upos="DET"] [upos="NOUN"]){2}') == 5
     assert count(en, '([upos="DET"] [upos="NOUN"])+') == 1096
     assert count(en, '([upos="DET"] [upos="NOUN"])+', "shortest") == 1101
@@ -294,7 +346,8 @@ def test_quantifiers_on_groups(en):
     hits = evaluate(en, '("very" | "really"){1,2} [upos="ADJ"]')
     assert len(hits) == 57
     assert [span for span in located(en, hits) if span[2] - span[1] == 2] == [
-        ("answers-20111108105022AA0Q5wb_ans-0002", 11, 13)]
+        ("answers-20111108105022AA0Q5wb_ans-0002", 11, 13)
+    ]
 
 
 # ---------------------------------------------------------------- structures
@@ -326,9 +379,11 @@ def test_paired_anchors_keep_to_one_region(en):
     assert count(en, "<s> [] </s>") == 100
     assert count(en, "<s> []{1,3} </s>") == 369
     assert evaluate(en, "<s> []+ </s>") == [
-        (d, start, end) for d, doc in enumerate(en) for start, end in doc.regions["s"]]
+        (d, start, end) for d, doc in enumerate(en) for start, end in doc.regions["s"]
+    ]
     assert evaluate(en, "<p> []+ </p>") == [
-        (d, start, end) for d, doc in enumerate(en) for start, end in doc.regions["p"]]
+        (d, start, end) for d, doc in enumerate(en) for start, end in doc.regions["p"]
+    ]
 
 
 def test_within(en):
@@ -354,24 +409,27 @@ def test_multiword_tokens_are_their_words(de):
 # ---------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("query, position", [
-    ('[word="x"', 9),
-    ('"abc', 0),
-    ('[foo="x"]', 1),
-    ("<np> []", 0),
-    ('"a"{3,1}', 3),
-    ('"a"{,}', 3),
-    ('"a"%x', 3),
-    ('[word="("]', 6),
-    ("()", 1),
-    ('"a" within sentence', 11),
-    ('"a" |', 5),
-    ('[word~"a"]', 5),
-    ('[word="a" &]', 11),
-    ('"a" "b" within', 14),
-    ("", 0),
-    ('"a"+*', 4),
-])
+@pytest.mark.parametrize(
+    "query, position",
+    [
+        ('[word="x"', 9),
+        ('"abc', 0),
+        ('[foo="x"]', 1),
+        ("<np> []", 0),
+        ('"a"{3,1}', 3),
+        ('"a"{,}', 3),
+        ('"a"%x', 3),
+        ('[word="("]', 6),
+        ("()", 1),
+        ('"a" within sentence', 11),
+        ('"a" |', 5),
+        ('[word~"a"]', 5),
+        ('[word="a" &]', 11),
+        ('"a" "b" within', 14),
+        ("", 0),
+        ('"a"+*', 4),
+    ],
+)
 def test_malformed_queries(query, position):
     with pytest.raises(CQLError) as raised:
         parse(query)
@@ -412,17 +470,21 @@ class Spans:
         """Whether another span has start' >= start and end' <= end."""
         starts, _, narrowest = self.tables[doc]
         after = bisect_right(starts, start)
-        return (after < len(starts) and narrowest[after] <= end) or \
-            min(self.by_doc[doc][start]) < end
+        return (after < len(starts) and narrowest[after] <= end) or min(
+            self.by_doc[doc][start]
+        ) < end
 
 
 def constructs(node, inside_repeat=False):
     """The constructs used in a parsed query, by name."""
     found = set()
     if isinstance(node, Repeat):
-        found.add({(0, 1): "?", (0, None): "*", (1, None): "+"}.get(
-            (node.min, node.max), "{n}" if node.min == node.max else
-            "{n,}" if node.max is None else "{n,m}"))
+        found.add(
+            {(0, 1): "?", (0, None): "*", (1, None): "+"}.get(
+                (node.min, node.max),
+                "{n}" if node.min == node.max else "{n,}" if node.max is None else "{n,m}",
+            )
+        )
         if inside_repeat:
             found.add("nested repeat")
         if isinstance(node.item, (Seq, Alt)):
@@ -434,14 +496,16 @@ def constructs(node, inside_repeat=False):
         return {"[]"} if node.constraint is None else constructs(node.constraint)
     if isinstance(node, Anchor):
         return {("</" if node.closing else "<") + node.structure + ">"} | (
-            {"paired"} if node.paired else set())
+            {"paired"} if node.paired else set()
+        )
     if isinstance(node, ValueTest):
         return {"!=" if node.negated else "="} | {"%" + flag for flag in node.flags}
     if isinstance(node, Not):
         return {"!"} | constructs(node.operand)
     if isinstance(node, (And, Or)):
-        return {"&" if isinstance(node, And) else "|"} | constructs(node.left) | \
-            constructs(node.right)
+        return (
+            {"&" if isinstance(node, And) else "|"} | constructs(node.left) | constructs(node.right)
+        )
     for child in getattr(node, "items", None) or node.options:
         found |= constructs(child, inside_repeat)
     return found
@@ -465,16 +529,46 @@ def test_generated_queries_obey_the_strategies(en, de):
         spans = evaluate(docs, parsed, "all")
         assert all(start < end <= len(docs[d].tokens) for d, start, end in spans), query
         table = Spans(spans)
-        assert select(spans, "longest") == [
-            span for span in spans if not table.contained(*span)], query
-        assert select(spans, "shortest") == [
-            span for span in spans if not table.contains(*span)], query
+        assert select(spans, "longest") == [span for span in spans if not table.contained(*span)], (
+            query
+        )
+        assert select(spans, "shortest") == [span for span in spans if not table.contains(*span)], (
+            query
+        )
         with_hits += bool(spans)
     assert with_hits >= 180
-    assert seen >= {"=", "!=", "%c", "%d", "%l", "&", "|", "!", "[]", "?", "*", "+", "{n}",
-                    "{n,}", "{n,m}", "{,m}", "alternative", "repeated group", "nested repeat",
-                    "<s>", "</s>", "<p>", "</p>", "<text>", "</text>", "paired",
-                    "within None", "within s", "within p", "within text"}
+    assert seen >= {
+        "=",
+        "!=",
+        "%c",
+        "%d",
+        "%l",
+        "&",
+        "|",
+        "!",
+        "[]",
+        "?",
+        "*",
+        "+",
+        "{n}",
+        "{n,}",
+        "{n,m}",
+        "{,m}",
+        "alternative",
+        "repeated group",
+        "nested repeat",
+        "<s>",
+        "</s>",
+        "<p>",
+        "</p>",
+        "<text>",
+        "</text>",
+        "paired",
+        "within None",
+        "within s",
+        "within p",
+        "within text",
+    }
 
 
 def test_generator_is_reproducible(en):

@@ -1,13 +1,13 @@
 """The core on other machines (tools/cross_check.py): warning-free for
 Windows (mingw-w64), and its C tests pass under qemu-user on aarch64 and on
 big-endian s390x, where saved indexes are refused (test_byte_order.c)."""
+
 import os
 import re
 import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 TOOL = REPO / "tools" / "cross_check.py"
@@ -17,6 +17,7 @@ TOOL = REPO / "tools" / "cross_check.py"
 def test_cross_builds_and_qemu_runs(monkeypatch):
     monkeypatch.syspath_prepend(str(TOOL.parent))
     from cross_check import TARGETS, missing_tools
+
     missing = missing_tools(TARGETS)
     if missing:
         # CI sets KWIQ_REQUIRE_CROSS=1: there missing compilers are a failure.
@@ -30,7 +31,8 @@ def test_cross_builds_and_qemu_runs(monkeypatch):
     for target in ("windows", "aarch64", "s390x", "aarch64 -DKW_PORTABLE"):
         assert f"== {target}: ok" in result.stdout
     for arch in ("aarch64", "s390x"):
-        passed, failed = map(int, re.search(rf"^{arch}: (\d+) passed, (\d+) failed$",
-                                            result.stdout, re.M).groups())
+        passed, failed = map(
+            int, re.search(rf"^{arch}: (\d+) passed, (\d+) failed$", result.stdout, re.M).groups()
+        )
         assert failed == 0 and passed > 1000
     assert "s390x: test_byte_order.c: big-endian load: this machine is big-endian" in result.stdout

@@ -1,6 +1,7 @@
 """kwiq.dask on a LocalCluster of two worker processes, against one
 kwiq.Corpus of the same documents: the same lines in the same order, the
 same counts, the same measures (to 1e-12)."""
+
 import io
 import os
 import pickle
@@ -9,9 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import DATA
 
 distributed = pytest.importorskip("distributed")
@@ -19,7 +19,6 @@ pd = pytest.importorskip("pandas")
 import dask  # noqa: E402
 import dask.bag as db  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
-
 import kwiq.dask  # noqa: E402
 
 # Every test here starts a LocalCluster of worker processes, or uses one.
@@ -30,8 +29,9 @@ BOOKS = str(GUTENBERG / "*.txt")
 
 
 def two_workers():
-    return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                    dashboard_address=":0")
+    return distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +55,17 @@ def same_lines(local, single):
     assert len(local) == len(single)
     assert list(local) == list(single)
     # One machine's frame of no lines has float64 columns; only the names count then.
-    pd.testing.assert_frame_equal(local.to_pandas(), single.to_pandas(),
-                                  check_dtype=len(single) > 0, check_index_type=len(single) > 0)
+    pd.testing.assert_frame_equal(
+        local.to_pandas(),
+        single.to_pandas(),
+        check_dtype=len(single) > 0,
+        check_index_type=len(single) > 0,
+    )
 
 
 def test_partitions_hold_the_corpus(dbooks, books):
     assert dbooks.npartitions == 4
-    assert (dbooks.n_docs, dbooks.n_tokens, dbooks.ids) == \
-        (books.n_docs, books.n_tokens, books.ids)
+    assert (dbooks.n_docs, dbooks.n_tokens, dbooks.ids) == (books.n_docs, books.n_tokens, books.ids)
     # Each partition lives on a worker and stays there, and the scheduler
     # knows its size (at least its text's), so it runs queries where it is.
     client = dbooks._client
@@ -70,7 +73,8 @@ def test_partitions_hold_the_corpus(dbooks, books):
     assert all(len(holders) == 1 for holders in where.values())
     keys = [part.key for part in dbooks._parts]
     sizes = client.run_on_scheduler(
-        lambda dask_scheduler: [dask_scheduler.tasks[key].nbytes for key in keys])
+        lambda dask_scheduler: [dask_scheduler.tasks[key].nbytes for key in keys]
+    )
     text_bytes = sum(path.stat().st_size for path in GUTENBERG.glob("*.txt"))
     assert sum(sizes) >= text_bytes
     last = books.ids[-1]
@@ -102,8 +106,12 @@ def test_kwic_gives_the_lines_of_one_machine(dbooks, books, query, options):
     same_lines(local, single)
     assert str(local) == str(single)
     assert local._repr_html_() == single._repr_html_()
-    assert (local.query, local.queries, local.window, local.case) == \
-        (single.query, single.queries, single.window, single.case)
+    assert (local.query, local.queries, local.window, local.case) == (
+        single.query,
+        single.queries,
+        single.window,
+        single.case,
+    )
 
 
 def test_kwic_frame_is_a_dask_dataframe(dbooks, books):
@@ -115,8 +123,7 @@ def test_kwic_frame_is_a_dask_dataframe(dbooks, books):
     # len() counts the hits on the workers and makes no line.
     with distributed.get_task_stream(client=dbooks._client) as tasks:
         assert len(frame) == len(expected)
-    ran = {task["key"][0] if isinstance(task["key"], tuple) else task["key"]
-           for task in tasks.data}
+    ran = {task["key"][0] if isinstance(task["key"], tuple) else task["key"] for task in tasks.data}
     assert ran and all(key.startswith("count_part") for key in ran), ran
     # Partition by partition, in document order.
     parts = [frame.get_partition(i).compute() for i in range(frame.npartitions)]
@@ -129,8 +136,15 @@ def test_frequent_word(dbooks, books):
     same_lines(dbooks.kwic("the").compute(), books.kwic("the"))
 
 
-SORTS = [("R1", "R2"), ("L1",), ("match", "R1"), ("doc",), ("position",), ("L5", "R5"),
-         ("r3", "MATCH", "l2")]
+SORTS = [
+    ("R1", "R2"),
+    ("L1",),
+    ("match", "R1"),
+    ("doc",),
+    ("position",),
+    ("L5", "R5"),
+    ("r3", "MATCH", "l2"),
+]
 
 
 @pytest.mark.parametrize("keys", SORTS)
@@ -166,23 +180,30 @@ def test_exports(dbooks, books, tmp_path):
     assert list(local[5:9]) == list(single[5:9]) and local[-1] == single[-1]
 
 
-@pytest.mark.parametrize("options", [{}, {"case": True}, {"punctuation": True},
-                                     {"min_count": 7}])
+@pytest.mark.parametrize("options", [{}, {"case": True}, {"punctuation": True}, {"min_count": 7}])
 def test_freq(dbooks, books, options):
-    pd.testing.assert_frame_equal(dbooks.freq(**options), books.freq(**options),
-                                  check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        dbooks.freq(**options), books.freq(**options), check_exact=False, rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("n, min_count", [(1, 1), (2, 2), (3, 2), (5, 3)])
 def test_ngrams(dbooks, books, n, min_count):
-    pd.testing.assert_frame_equal(dbooks.ngrams(n, min_count=min_count),
-                                  books.ngrams(n, min_count=min_count))
+    pd.testing.assert_frame_equal(
+        dbooks.ngrams(n, min_count=min_count), books.ngrams(n, min_count=min_count)
+    )
 
 
-@pytest.mark.parametrize("query, options", [("time", {}), ("the", {"window": (3, 2)}),
-                                            ("peace*", {"min_count": 1, "case": True}),
-                                            (["love", "hate"], {"measures": ("ll", "t")}),
-                                            ("the", {"counting": "windows"})])
+@pytest.mark.parametrize(
+    "query, options",
+    [
+        ("time", {}),
+        ("the", {"window": (3, 2)}),
+        ("peace*", {"min_count": 1, "case": True}),
+        (["love", "hate"], {"measures": ("ll", "t")}),
+        ("the", {"counting": "windows"}),
+    ],
+)
 def test_collocates(dbooks, books, query, options):
     distributed_frame = dbooks.collocates(query, **options)
     single = books.collocates(query, **options)
@@ -190,27 +211,42 @@ def test_collocates(dbooks, books, query, options):
     assert distributed_frame.attrs == single.attrs
 
 
-@pytest.mark.parametrize("query, n, options", [("the", 2, {}), ("in spite", 4, {}),
-                                               ("love*", 3, {"side": "left", "min_count": 2}),
-                                               ("Elizabeth", 2, {"case": True})])
+@pytest.mark.parametrize(
+    "query, n, options",
+    [
+        ("the", 2, {}),
+        ("in spite", 4, {}),
+        ("love*", 3, {"side": "left", "min_count": 2}),
+        ("Elizabeth", 2, {"case": True}),
+    ],
+)
 def test_clusters(dbooks, books, query, n, options):
-    pd.testing.assert_frame_equal(dbooks.clusters(query, n, **options),
-                                  books.clusters(query, n, **options))
+    pd.testing.assert_frame_equal(
+        dbooks.clusters(query, n, **options), books.clusters(query, n, **options)
+    )
 
 
 @pytest.mark.parametrize("query", ["whale", ["peace", "war"], "in spite of"])
 def test_dispersion(dbooks, books, query):
-    pd.testing.assert_frame_equal(dbooks.dispersion(query), books.dispersion(query),
-                                  check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        dbooks.dispersion(query), books.dispersion(query), check_exact=False, rtol=1e-12
+    )
 
 
-@pytest.mark.parametrize("queries, options", [
-    ("whale", {}), (["peace", "war"], {"scale": "absolute"}), (["Elizabeth", "Darcy"], {"case": True}),
-    ("nonexistentword", {})])
+@pytest.mark.parametrize(
+    "queries, options",
+    [
+        ("whale", {}),
+        (["peace", "war"], {"scale": "absolute"}),
+        (["Elizabeth", "Darcy"], {"case": True}),
+        ("nonexistentword", {}),
+    ],
+)
 def test_plot_dispersion(dbooks, books, queries, options):
     """The same picture, byte for byte."""
-    assert png(dbooks.plot_dispersion(queries, **options)) == \
-        png(books.plot_dispersion(queries, **options))
+    assert png(dbooks.plot_dispersion(queries, **options)) == png(
+        books.plot_dispersion(queries, **options)
+    )
 
 
 def test_plot_dispersion_checks_on_the_client(dbooks):
@@ -235,15 +271,20 @@ def test_keyness(client, books):
     rest = [f for f in files if f not in music]
     target = kwiq.dask.Corpus.from_files(music, npartitions=2, client=client)
     reference = kwiq.dask.Corpus.from_files(rest, npartitions=3, client=client)
-    single = kwiq.keyness(kwiq.Corpus.from_files(music, progress=False),
-                          kwiq.Corpus.from_files(rest, progress=False))
+    single = kwiq.keyness(
+        kwiq.Corpus.from_files(music, progress=False), kwiq.Corpus.from_files(rest, progress=False)
+    )
     for got in (target.keyness(reference), kwiq.dask.keyness(target, reference)):
         pd.testing.assert_frame_equal(got, single, check_exact=False, rtol=1e-12)
     with_local = kwiq.dask.keyness(target, books, measures=("log_ratio",), case=True)
     pd.testing.assert_frame_equal(
-        with_local, kwiq.keyness(kwiq.Corpus.from_files(music, progress=False), books,
-                                 measures=("log_ratio",), case=True),
-        check_exact=False, rtol=1e-12)
+        with_local,
+        kwiq.keyness(
+            kwiq.Corpus.from_files(music, progress=False), books, measures=("log_ratio",), case=True
+        ),
+        check_exact=False,
+        rtol=1e-12,
+    )
 
 
 def read_utf8(path):
@@ -265,21 +306,21 @@ def test_from_bag_of_texts(client):
 
 def test_from_bag_of_pairs(client):
     files = sorted(str(p) for p in GUTENBERG.glob("*.txt"))[:6]
-    bag = db.from_sequence(files, npartitions=3).map(lambda f: (os.path.basename(f),
-                                                                read_utf8(f)))
+    bag = db.from_sequence(files, npartitions=3).map(lambda f: (os.path.basename(f), read_utf8(f)))
     corpus = kwiq.dask.Corpus.from_bag(bag, client=client)
-    single = kwiq.Corpus([read_utf8(f) for f in files],
-                         ids=[os.path.basename(f) for f in files])
+    single = kwiq.Corpus([read_utf8(f) for f in files], ids=[os.path.basename(f) for f in files])
     same_lines(corpus.kwic("river").compute(), single.kwic("river"))
 
 
 def test_from_bag_rejects_repeated_ids_and_mixed_items(client):
     with pytest.raises(ValueError, match="given twice"):
-        kwiq.dask.Corpus.from_bag(db.from_sequence([("a", "x y"), ("a", "z")], npartitions=2),
-                                  client=client)
+        kwiq.dask.Corpus.from_bag(
+            db.from_sequence([("a", "x y"), ("a", "z")], npartitions=2), client=client
+        )
     with pytest.raises(TypeError):
-        kwiq.dask.Corpus.from_bag(db.from_sequence(["x y", ("a", "z")], npartitions=2),
-                                  client=client)
+        kwiq.dask.Corpus.from_bag(
+            db.from_sequence(["x y", ("a", "z")], npartitions=2), client=client
+        )
 
 
 def test_bad_documents_named_by_their_place_in_the_collection(client):
@@ -312,8 +353,7 @@ def test_bad_documents_named_by_their_place_in_the_collection(client):
 
 def test_from_dataframe(client):
     files = sorted(GUTENBERG.glob("*.txt"))[:8]
-    frame = pd.DataFrame({"name": [f.stem for f in files],
-                          "body": [read_utf8(f) for f in files]})
+    frame = pd.DataFrame({"name": [f.stem for f in files], "body": [read_utf8(f) for f in files]})
     ddf = dd.from_pandas(frame, npartitions=3)
     single_named = kwiq.Corpus(frame["body"], ids=frame["name"])
     named = kwiq.dask.Corpus.from_dataframe(ddf, text="body", id="name", client=client)
@@ -357,29 +397,43 @@ def test_metadata_from_a_dataframe(client, tmp_path):
         single = kwiq.Corpus.from_pandas(held, text="body", id=id)
         pd.testing.assert_frame_equal(corpus.metadata, single.metadata)
         for query in ("heart", ["love", "hate"]):
-            same_meta_lines(corpus.kwic(query, meta=["number", "initial"]).compute(),
-                            single.kwic(query, meta=["number", "initial"]), tmp_path)
-        same_meta_lines(corpus.kwic("heart", meta="number").compute().sort("R1", "doc"),
-                        single.kwic("heart", meta="number").sort("R1", "doc"), tmp_path)
+            same_meta_lines(
+                corpus.kwic(query, meta=["number", "initial"]).compute(),
+                single.kwic(query, meta=["number", "initial"]),
+                tmp_path,
+            )
+        same_meta_lines(
+            corpus.kwic("heart", meta="number").compute().sort("R1", "doc"),
+            single.kwic("heart", meta="number").sort("R1", "doc"),
+            tmp_path,
+        )
     # A saved corpus keeps its metadata.
     corpus.save(tmp_path / "saved")
     loaded = kwiq.dask.Corpus.load(tmp_path / "saved", client=client)
     pd.testing.assert_frame_equal(loaded.metadata, single.metadata)
-    same_meta_lines(loaded.kwic("heart", meta=["long", "number"]).compute(),
-                    single.kwic("heart", meta=["long", "number"]), tmp_path)
+    same_meta_lines(
+        loaded.kwic("heart", meta=["long", "number"]).compute(),
+        single.kwic("heart", meta=["long", "number"]),
+        tmp_path,
+    )
 
 
 def test_metadata_from_files(client, books, tmp_path):
     files = sorted(GUTENBERG.glob("*.txt"))
-    by_function = kwiq.dask.Corpus.from_files(BOOKS, metadata=book_rows, npartitions=3,
-                                              client=client)
-    by_rows = kwiq.dask.Corpus.from_files(BOOKS, metadata=[book_rows(f) for f in files],
-                                          npartitions=4, client=client)
+    by_function = kwiq.dask.Corpus.from_files(
+        BOOKS, metadata=book_rows, npartitions=3, client=client
+    )
+    by_rows = kwiq.dask.Corpus.from_files(
+        BOOKS, metadata=[book_rows(f) for f in files], npartitions=4, client=client
+    )
     single = kwiq.Corpus.from_files(BOOKS, metadata=book_rows, progress=False)
     for corpus in (by_function, by_rows):
         pd.testing.assert_frame_equal(corpus.metadata, single.metadata)
-        same_meta_lines(corpus.kwic("whale", meta=["number", "initial"]).compute(),
-                        single.kwic("whale", meta=["number", "initial"]), tmp_path)
+        same_meta_lines(
+            corpus.kwic("whale", meta=["number", "initial"]).compute(),
+            single.kwic("whale", meta=["number", "initial"]),
+            tmp_path,
+        )
     # Errors as one machine gives them, on the client.
     with pytest.raises(ValueError, match="unknown metadata column 'colour'"):
         by_rows.kwic("whale", meta="colour")
@@ -418,30 +472,38 @@ def test_views_answer_as_one_machine(dmeta, meta_books, tmp_path):
     distributed_views, single_views = views(dmeta), views(meta_books)
     for name, single in single_views.items():
         view = distributed_views[name]
-        assert (view.ids, view.n_docs, view.n_tokens) == \
-            (single.ids, single.n_docs, single.n_tokens), name
+        assert (view.ids, view.n_docs, view.n_tokens) == (
+            single.ids,
+            single.n_docs,
+            single.n_tokens,
+        ), name
         pd.testing.assert_frame_equal(view.metadata, single.metadata, check_index_type=False)
         if not single.ids:
             assert len(view.kwic("the").compute()) == 0
             continue
         assert view.text(single.ids[-1]) == single.text(single.ids[-1])
         for query in ("whale", ["love", "hate"], "in spite of"):
-            same_lines(view.kwic(query, meta="number").compute(),
-                       single.kwic(query, meta="number"))
+            same_lines(view.kwic(query, meta="number").compute(), single.kwic(query, meta="number"))
             for keys in (("R1", "L1"), ("doc",), ("position",)):
-                same_lines(view.kwic(query).compute().sort(*keys),
-                           single.kwic(query).sort(*keys))
+                same_lines(view.kwic(query).compute().sort(*keys), single.kwic(query).sort(*keys))
         pd.testing.assert_frame_equal(view.freq(), single.freq())
-        pd.testing.assert_frame_equal(view.ngrams(2, min_count=3).head(200),
-                                      single.ngrams(2, min_count=3).head(200))
+        pd.testing.assert_frame_equal(
+            view.ngrams(2, min_count=3).head(200), single.ngrams(2, min_count=3).head(200)
+        )
         pd.testing.assert_frame_equal(view.clusters("the", 2), single.clusters("the", 2))
-        pd.testing.assert_frame_equal(view.collocates("time"), single.collocates("time"),
-                                      check_exact=False, rtol=1e-12)
+        pd.testing.assert_frame_equal(
+            view.collocates("time"), single.collocates("time"), check_exact=False, rtol=1e-12
+        )
         pd.testing.assert_frame_equal(view.dispersion("love"), single.dispersion("love"))
-        assert png(view.plot_dispersion(["love", "war"])) == \
-            png(single.plot_dispersion(["love", "war"]))
-        pd.testing.assert_frame_equal(kwiq.dask.keyness(view, dmeta), kwiq.keyness(single, meta_books),
-                                      check_exact=False, rtol=1e-12)
+        assert png(view.plot_dispersion(["love", "war"])) == png(
+            single.plot_dispersion(["love", "war"])
+        )
+        pd.testing.assert_frame_equal(
+            kwiq.dask.keyness(view, dmeta),
+            kwiq.keyness(single, meta_books),
+            check_exact=False,
+            rtol=1e-12,
+        )
     # A saved view is a corpus of its documents.
     distributed_views["mask"].save(tmp_path / "view")
     loaded = kwiq.dask.Corpus.load(tmp_path / "view", client=dmeta._client)
@@ -472,13 +534,14 @@ def test_save_and_load(dbooks, books, client, tmp_path):
     pd.testing.assert_frame_equal(loaded.freq(), books.freq())
     # Every partition file is a saved kwiq.Corpus of its own.
     part = kwiq.Corpus.load(tmp_path / "books" / "part-00000.kwiq")
-    assert part.ids == books.ids[:part.n_docs]
+    assert part.ids == books.ids[: part.n_docs]
     with pytest.raises(kwiq.FormatError):
         kwiq.dask.Corpus.load(tmp_path, client=client)
 
 
 def test_a_partition_survives_pickling(dbooks, books):
     """The scheduler pickles a partition to move or spill it."""
+
     def round_trip(part):
         again = pickle.loads(pickle.dumps(part))
         return list(again.corpus.kwic("whale")), again.corpus.ids
@@ -528,21 +591,22 @@ def test_decoding_error_names_the_file(client):
     assert str(got.value) == str(single.value)
     assert got.value.path.endswith("1954-Eisenhower.txt")
     assert (got.value.path, got.value.start) == (single.value.path, single.value.start)
-    corpus = kwiq.dask.Corpus.from_files(folder, encoding="cp1252", npartitions=4,
-                                         client=client)
-    same_lines(corpus.kwic("freedom").compute(),
-               kwiq.Corpus.from_files(folder, encoding="cp1252", progress=False).kwic("freedom"))
+    corpus = kwiq.dask.Corpus.from_files(folder, encoding="cp1252", npartitions=4, client=client)
+    same_lines(
+        corpus.kwic("freedom").compute(),
+        kwiq.Corpus.from_files(folder, encoding="cp1252", progress=False).kwic("freedom"),
+    )
 
 
 def test_a_list_of_encodings_as_one_corpus_reads_it(client):
     folder = DATA / "state_union"
     encodings = ["utf-8", "cp1252"]
-    corpus = kwiq.dask.Corpus.from_files(folder, encoding=encodings, npartitions=4,
-                                         client=client)
+    corpus = kwiq.dask.Corpus.from_files(folder, encoding=encodings, npartitions=4, client=client)
     single = kwiq.Corpus.from_files(folder, encoding=encodings, progress=False)
     pd.testing.assert_frame_equal(corpus.metadata, single.metadata)
-    same_lines(corpus.kwic("freedom", meta="encoding").compute(),
-               single.kwic("freedom", meta="encoding"))
+    same_lines(
+        corpus.kwic("freedom", meta="encoding").compute(), single.kwic("freedom", meta="encoding")
+    )
 
 
 def test_worker_killed_during_a_query(books):
@@ -592,7 +656,7 @@ def cut_at_newdoc(path, folder, pieces):
     files = []
     for k in range(pieces):
         out = folder / f"{path.stem}-{k}.conllu"
-        out.write_text("".join(docs[k * size:(k + 1) * size]), encoding="utf-8")
+        out.write_text("".join(docs[k * size : (k + 1) * size]), encoding="utf-8")
         files.append(str(out))
     return files
 
@@ -616,12 +680,17 @@ def dtreebanks(client, ud_files):
 
 def test_conllu_partitions_hold_the_treebanks(dtreebanks, treebanks, ud_files):
     assert 1 < dtreebanks.npartitions <= 4  # runs of whole files of about equal size
-    assert (dtreebanks.n_docs, dtreebanks.n_tokens, dtreebanks.ids) == \
-        (treebanks.n_docs, treebanks.n_tokens, treebanks.ids)
+    assert (dtreebanks.n_docs, dtreebanks.n_tokens, dtreebanks.ids) == (
+        treebanks.n_docs,
+        treebanks.n_tokens,
+        treebanks.ids,
+    )
     assert treebanks.n_tokens == 25_147 + 12_480
     assert ud_files[-1] in dtreebanks.ids  # the German file's one document, by its path
-    assert (dtreebanks.attributes, dtreebanks.structures) == \
-        (treebanks.attributes, treebanks.structures)
+    assert (dtreebanks.attributes, dtreebanks.structures) == (
+        treebanks.attributes,
+        treebanks.structures,
+    )
     for doc in (treebanks.ids[0], treebanks.ids[200], ud_files[-1]):
         assert dtreebanks.text(doc) == treebanks.text(doc)
 
@@ -656,13 +725,19 @@ def test_plain_queries_on_annotated_partitions(dtreebanks, treebanks):
         same_lines(dtreebanks.kwic(query, **options).compute(), treebanks.kwic(query, **options))
 
 
-ANNOTATED_SORTS = [("R1/upos", "L1"), (("match", "lemma"), "R1"), ("L2/deprel", "R2/lemma"),
-                   ("match",), ("doc", "R1/xpos"), ("L5/feats", "position")]
+ANNOTATED_SORTS = [
+    ("R1/upos", "L1"),
+    (("match", "lemma"), "R1"),
+    ("L2/deprel", "R2/lemma"),
+    ("match",),
+    ("doc", "R1/xpos"),
+    ("L5/feats", "position"),
+]
 
 
 @pytest.mark.parametrize("keys", ANNOTATED_SORTS)
 def test_attribute_sort_keys_as_one_machine(dtreebanks, treebanks, keys):
-    for query in ('[upos="ADJ"]+ [upos="NOUN"] within s', '[lemma="have"]', '[]{3} within s'):
+    for query in ('[upos="ADJ"]+ [upos="NOUN"] within s', '[lemma="have"]', "[]{3} within s"):
         local = dtreebanks.kwic(query, syntax="cql").compute().sort(*keys)
         single = treebanks.kwic(query, syntax="cql").sort(*keys)
         same_lines(local, single)
@@ -672,23 +747,37 @@ def test_attribute_sort_keys_as_one_machine(dtreebanks, treebanks, keys):
 @pytest.mark.parametrize("attr", ["word", "lemma", "upos", "feats"])
 def test_counts_of_attributes(dtreebanks, treebanks, attr):
     for options in ({}, {"punctuation": True}, {"min_count": 3}):
-        pd.testing.assert_frame_equal(dtreebanks.freq(attr=attr, **options),
-                                      treebanks.freq(attr=attr, **options),
-                                      check_exact=False, rtol=1e-12)
+        pd.testing.assert_frame_equal(
+            dtreebanks.freq(attr=attr, **options),
+            treebanks.freq(attr=attr, **options),
+            check_exact=False,
+            rtol=1e-12,
+        )
     for n, min_count in ((1, 1), (2, 2), (3, 2)):
-        pd.testing.assert_frame_equal(dtreebanks.ngrams(n, min_count, attr=attr),
-                                      treebanks.ngrams(n, min_count, attr=attr))
-    for query, n, options in (('[upos="DET"]', 3, {}), ('[lemma="be"]', 2, {"side": "left"}),
-                              ('[upos="ADJ"]+', 4, {"strategy": "all", "min_count": 2})):
+        pd.testing.assert_frame_equal(
+            dtreebanks.ngrams(n, min_count, attr=attr), treebanks.ngrams(n, min_count, attr=attr)
+        )
+    for query, n, options in (
+        ('[upos="DET"]', 3, {}),
+        ('[lemma="be"]', 2, {"side": "left"}),
+        ('[upos="ADJ"]+', 4, {"strategy": "all", "min_count": 2}),
+    ):
         pd.testing.assert_frame_equal(
             dtreebanks.clusters(query, n, syntax="cql", attr=attr, **options),
-            treebanks.clusters(query, n, syntax="cql", attr=attr, **options))
+            treebanks.clusters(query, n, syntax="cql", attr=attr, **options),
+        )
 
 
-@pytest.mark.parametrize("query, options", [
-    ('[lemma="go"]', {"attr": "lemma"}), ('[upos="NOUN"]', {"attr": "upos", "window": (1, 0)}),
-    ('[lemma="make"]', {"counting": "windows", "attr": "deprel", "min_count": 1}),
-    ('"the"%c', {}), ('[upos="ADJ"]+ [upos="NOUN"]', {"strategy": "shortest", "attr": "xpos"})])
+@pytest.mark.parametrize(
+    "query, options",
+    [
+        ('[lemma="go"]', {"attr": "lemma"}),
+        ('[upos="NOUN"]', {"attr": "upos", "window": (1, 0)}),
+        ('[lemma="make"]', {"counting": "windows", "attr": "deprel", "min_count": 1}),
+        ('"the"%c', {}),
+        ('[upos="ADJ"]+ [upos="NOUN"]', {"strategy": "shortest", "attr": "xpos"}),
+    ],
+)
 def test_collocates_of_cql_and_attributes(dtreebanks, treebanks, query, options):
     got = dtreebanks.collocates(query, syntax="cql", **options)
     single = treebanks.collocates(query, syntax="cql", **options)
@@ -699,23 +788,35 @@ def test_collocates_of_cql_and_attributes(dtreebanks, treebanks, query, options)
 
 def test_keyness_of_attributes(client, dtreebanks, treebanks, ud_files):
     english = kwiq.dask.Corpus.from_conllu(ud_files[:2], npartitions=2, client=client)
-    single = kwiq.keyness(kwiq.Corpus.from_conllu(ud_files[:2], progress=False), treebanks,
-                          attr="upos")
-    pd.testing.assert_frame_equal(english.keyness(dtreebanks, attr="upos"), single,
-                                  check_exact=False, rtol=1e-12)
-    pd.testing.assert_frame_equal(kwiq.dask.keyness(english, treebanks, attr="upos"), single,
-                                  check_exact=False, rtol=1e-12)
+    single = kwiq.keyness(
+        kwiq.Corpus.from_conllu(ud_files[:2], progress=False), treebanks, attr="upos"
+    )
+    pd.testing.assert_frame_equal(
+        english.keyness(dtreebanks, attr="upos"), single, check_exact=False, rtol=1e-12
+    )
+    pd.testing.assert_frame_equal(
+        kwiq.dask.keyness(english, treebanks, attr="upos"), single, check_exact=False, rtol=1e-12
+    )
 
 
-@pytest.mark.parametrize("query, options", [
-    ('[lemma="be"]', {}), (['[upos="INTJ"]', '[lemma="und"]'], {"strategy": "all"}),
-    ('[upos="ADJ"]+ within s', {"strategy": "shortest"})])
+@pytest.mark.parametrize(
+    "query, options",
+    [
+        ('[lemma="be"]', {}),
+        (['[upos="INTJ"]', '[lemma="und"]'], {"strategy": "all"}),
+        ('[upos="ADJ"]+ within s', {"strategy": "shortest"}),
+    ],
+)
 def test_dispersion_of_cql(dtreebanks, treebanks, query, options):
-    pd.testing.assert_frame_equal(dtreebanks.dispersion(query, syntax="cql", **options),
-                                  treebanks.dispersion(query, syntax="cql", **options),
-                                  check_exact=False, rtol=1e-12)
-    assert png(dtreebanks.plot_dispersion(query, syntax="cql", **options)) == \
-        png(treebanks.plot_dispersion(query, syntax="cql", **options))
+    pd.testing.assert_frame_equal(
+        dtreebanks.dispersion(query, syntax="cql", **options),
+        treebanks.dispersion(query, syntax="cql", **options),
+        check_exact=False,
+        rtol=1e-12,
+    )
+    assert png(dtreebanks.plot_dispersion(query, syntax="cql", **options)) == png(
+        treebanks.plot_dispersion(query, syntax="cql", **options)
+    )
 
 
 def raised(call):
@@ -727,29 +828,31 @@ def raised(call):
     return None
 
 
-@pytest.mark.parametrize("call", [
-    lambda c: c.kwic('[upos="NOUN"', syntax="cql"),
-    lambda c: c.kwic('[pos="NOUN"]', syntax="cql"),
-    lambda c: c.kwic('[upos="NOUN"] within sentence', syntax="cql"),
-    lambda c: c.kwic('[lemma="("]', syntax="cql"),
-    lambda c: c.kwic('[upos="NOUN"]', syntax="cql", case=True),
-    lambda c: c.kwic('[upos="NOUN"]', syntax="cql", strategy="greedy"),
-    lambda c: c.kwic("the", strategy="shortest"),
-    lambda c: c.kwic("the", syntax="cqp"),
-    lambda c: c.kwic("the", show=["pos"]),
-    lambda c: c.freq(attr="pos"),
-    lambda c: c.ngrams(2, attr="ner"),
-    lambda c: c.clusters('[lemma="be"]', 2, syntax="cql", attr="pos"),
-    lambda c: c.collocates('[lemma="be"', syntax="cql"),
-    lambda c: c.collocates('[lemma="be"]', syntax="cql", attr=3),
-    lambda c: c.dispersion('[lemma="be"] within x', syntax="cql"),
-    lambda c: c.plot_dispersion(['[lemma="be"]', '[lemm="be"]'], syntax="cql"),
-    lambda c: c.keyness(c, attr="pos"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.kwic('[upos="NOUN"', syntax="cql"),
+        lambda c: c.kwic('[pos="NOUN"]', syntax="cql"),
+        lambda c: c.kwic('[upos="NOUN"] within sentence', syntax="cql"),
+        lambda c: c.kwic('[lemma="("]', syntax="cql"),
+        lambda c: c.kwic('[upos="NOUN"]', syntax="cql", case=True),
+        lambda c: c.kwic('[upos="NOUN"]', syntax="cql", strategy="greedy"),
+        lambda c: c.kwic("the", strategy="shortest"),
+        lambda c: c.kwic("the", syntax="cqp"),
+        lambda c: c.kwic("the", show=["pos"]),
+        lambda c: c.freq(attr="pos"),
+        lambda c: c.ngrams(2, attr="ner"),
+        lambda c: c.clusters('[lemma="be"]', 2, syntax="cql", attr="pos"),
+        lambda c: c.collocates('[lemma="be"', syntax="cql"),
+        lambda c: c.collocates('[lemma="be"]', syntax="cql", attr=3),
+        lambda c: c.dispersion('[lemma="be"] within x', syntax="cql"),
+        lambda c: c.plot_dispersion(['[lemma="be"]', '[lemm="be"]'], syntax="cql"),
+        lambda c: c.keyness(c, attr="pos"),
+    ],
+)
 def test_cql_errors_on_the_client_as_one_machine(dtreebanks, treebanks, call):
     def tasks():
-        return dtreebanks._client.run_on_scheduler(
-            lambda dask_scheduler: set(dask_scheduler.tasks))
+        return dtreebanks._client.run_on_scheduler(lambda dask_scheduler: set(dask_scheduler.tasks))
 
     before = tasks()
     got, single = raised(lambda: call(dtreebanks)), raised(lambda: call(treebanks))
@@ -764,7 +867,10 @@ def test_sort_key_errors_as_one_machine(dtreebanks, treebanks):
     local = dtreebanks.kwic('[lemma="have"]', syntax="cql").compute()
     single = treebanks.kwic('[lemma="have"]', syntax="cql")
     for keys in (("R1/pos",), ("doc/upos",), (("R1", 2),), ("R7/lemma",)):
-        got, expected = raised(lambda: local.sort(*keys)), raised(lambda: single.sort(*keys))
+        got, expected = (
+            raised(lambda k=keys: local.sort(*k)),
+            raised(lambda k=keys: single.sort(*k)),
+        )
         assert expected is not None
         assert (type(got), str(got)) == (type(expected), str(expected))
 
@@ -772,11 +878,16 @@ def test_sort_key_errors_as_one_machine(dtreebanks, treebanks):
 def test_save_and_load_annotated(dtreebanks, treebanks, client, tmp_path):
     dtreebanks.save(tmp_path / "ud")
     loaded = kwiq.dask.Corpus.load(tmp_path / "ud", client=client)
-    assert (loaded.ids, loaded.attributes, loaded.structures) == \
-        (treebanks.ids, treebanks.attributes, treebanks.structures)
+    assert (loaded.ids, loaded.attributes, loaded.structures) == (
+        treebanks.ids,
+        treebanks.attributes,
+        treebanks.structures,
+    )
     query = '[upos="ADJ"]+ [upos="NOUN"] within s'
-    same_lines(loaded.kwic(query, syntax="cql", show="lemma").compute().sort("R1/upos"),
-               treebanks.kwic(query, syntax="cql", show="lemma").sort("R1/upos"))
+    same_lines(
+        loaded.kwic(query, syntax="cql", show="lemma").compute().sort("R1/upos"),
+        treebanks.kwic(query, syntax="cql", show="lemma").sort("R1/upos"),
+    )
     pd.testing.assert_frame_equal(loaded.freq(attr="lemma"), treebanks.freq(attr="lemma"))
 
 
@@ -786,8 +897,8 @@ def test_bad_conllu_as_one_machine(client, ud_files, tmp_path):
     twice = tmp_path / "twice.conllu"
     twice.write_text(open(ud_files[1], encoding="utf-8").read(), encoding="utf-8")
     for files in ([ud_files[0], str(bad)], [ud_files[1], ud_files[2], str(twice)]):
-        got = raised(lambda: kwiq.dask.Corpus.from_conllu(files, npartitions=2, client=client))
-        single = raised(lambda: kwiq.Corpus.from_conllu(files, progress=False))
+        got = raised(lambda f=files: kwiq.dask.Corpus.from_conllu(f, npartitions=2, client=client))
+        single = raised(lambda f=files: kwiq.Corpus.from_conllu(f, progress=False))
         assert isinstance(single, kwiq.FormatError)
         assert (type(got), str(got)) == (type(single), str(single))
     with pytest.raises(ValueError, match="CoNLL-U gives no attribute"):
@@ -800,6 +911,7 @@ def vrt_files(ud_files, tmp_path_factory):
     metadata attribute in the first two files only (so that the other
     partitions' documents have none), a year in the last English file."""
     from same_data import write_vrt
+
     folder = tmp_path_factory.mktemp("vrt")
     files = []
     for k, path in enumerate(ud_files):
@@ -816,20 +928,29 @@ def vrt_files(ud_files, tmp_path_factory):
 
 def test_vrt_partitions_as_one_machine(client, vrt_files):
     from same_data import VRT_ATTRIBUTES
+
     single = kwiq.Corpus.from_vrt(vrt_files, VRT_ATTRIBUTES, progress=False)
     dvrt = kwiq.dask.Corpus.from_vrt(vrt_files, VRT_ATTRIBUTES, npartitions=4, client=client)
     assert 1 < dvrt.npartitions <= 4
-    assert (dvrt.ids, dvrt.attributes, dvrt.structures) == \
-        (single.ids, single.attributes, single.structures)
+    assert (dvrt.ids, dvrt.attributes, dvrt.structures) == (
+        single.ids,
+        single.attributes,
+        single.structures,
+    )
     pd.testing.assert_frame_equal(dvrt.metadata, single.metadata)
     assert set(single.metadata.columns) == {"genre", "year"}
     query = '[upos="NOUN"] [upos="ADP"] within s'
-    same_lines(dvrt.kwic(query, syntax="cql", meta=["genre", "year"]).compute(),
-               single.kwic(query, syntax="cql", meta=["genre", "year"]))
-    same_lines(dvrt.where(genre="part 1").kwic(query, syntax="cql").compute().sort("L1/lemma"),
-               single.where(genre="part 1").kwic(query, syntax="cql").sort("L1/lemma"))
-    bare = kwiq.dask.Corpus.from_vrt(vrt_files, VRT_ATTRIBUTES, metadata=False,
-                                     structures=["p", "s"], client=client)
+    same_lines(
+        dvrt.kwic(query, syntax="cql", meta=["genre", "year"]).compute(),
+        single.kwic(query, syntax="cql", meta=["genre", "year"]),
+    )
+    same_lines(
+        dvrt.where(genre="part 1").kwic(query, syntax="cql").compute().sort("L1/lemma"),
+        single.where(genre="part 1").kwic(query, syntax="cql").sort("L1/lemma"),
+    )
+    bare = kwiq.dask.Corpus.from_vrt(
+        vrt_files, VRT_ATTRIBUTES, metadata=False, structures=["p", "s"], client=client
+    )
     assert bare.metadata.columns.empty and bare.structures == ("text", "p", "s")
     with pytest.raises(ValueError, match="twice"):
         kwiq.dask.Corpus.from_vrt(vrt_files, ["lemma", "lemma"], client=client)
@@ -846,15 +967,20 @@ def test_conllu_directory_names_its_files_as_one_machine(client):
         single = kwiq.Corpus.from_conllu(str(UD), attrs=["upos", "lemma"], progress=False)
     assert dud.ids == single.ids and "de_gsd-ud-dev.conllu" in dud.ids
     assert dud.attributes == single.attributes == ("word", "upos", "lemma")
-    same_lines(dud.kwic('[lemma="sein"]', syntax="cql", show="upos").compute(),
-               single.kwic('[lemma="sein"]', syntax="cql", show="upos"))
+    same_lines(
+        dud.kwic('[lemma="sein"]', syntax="cql", show="upos").compute(),
+        single.kwic('[lemma="sein"]', syntax="cql", show="upos"),
+    )
 
 
 def test_an_annotated_partition_survives_pickling(dtreebanks, treebanks):
     def round_trip(part):
         again = pickle.loads(pickle.dumps(part))
-        return (again.corpus.attributes, again.corpus.ids,
-                list(again.corpus.kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")))
+        return (
+            again.corpus.attributes,
+            again.corpus.ids,
+            list(again.corpus.kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")),
+        )
 
     # A view travels as its corpus and documents: saved alone, its text
     # would be indexed anew, without the annotation.

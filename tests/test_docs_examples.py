@@ -13,6 +13,7 @@ The blocks of one page run in order in one namespace, in a folder of their
 own where ``tests/data`` is the repository's, so a page reads the test
 texts as it would from a checkout and writes its files nowhere else.
 """
+
 from __future__ import annotations
 
 import doctest
@@ -37,8 +38,10 @@ FLAGS = doctest.ELLIPSIS
 def blocks(page: Path) -> list[tuple[str, int, str]]:
     """Each fenced block of page: its language, first line and text."""
     text = page.read_text(encoding="utf-8")
-    return [(match[1], text.count("\n", 0, match.start()) + 2, match[2])
-            for match in FENCE.finditer(text)]
+    return [
+        (match[1], text.count("\n", 0, match.start()) + 2, match[2])
+        for match in FENCE.finditer(text)
+    ]
 
 
 def name(page: Path) -> str:
@@ -68,19 +71,26 @@ def run_python(code: str, namespace: dict, where: str) -> None:
 def run_console(session: str, where: str) -> None:
     commands = re.split(r"^\$ ", session, flags=re.M)
     assert commands[0] == "", f"{where}: a console block starts with '$ '"
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-               COLUMNS="80")
+    env = dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        COLUMNS="80",
+    )
     for command in commands[1:]:
         line, _, want = command.partition("\n")
-        done = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env=env,
-                              timeout=120)
+        done = subprocess.run(
+            ["bash", "-c", line], capture_output=True, text=True, env=env, timeout=120
+        )
         check(done.stdout + done.stderr, want, f"{where}: $ {line}")
 
 
 def page_params() -> list:
-    return [pytest.param(page, id=name(page),
-                         marks=[pytest.mark.slow] if name(page) in SLOW_PAGES else [])
-            for page in PAGES]
+    return [
+        pytest.param(
+            page, id=name(page), marks=[pytest.mark.slow] if name(page) in SLOW_PAGES else []
+        )
+        for page in PAGES
+    ]
 
 
 @pytest.mark.parametrize("page", page_params())
@@ -116,8 +126,11 @@ def test_a_changed_output_fails():
 def test_the_performance_page_is_drawn_from_bench_results():
     """docs/performance.md is what tools/docs_performance.py makes of
     bench/results/ now."""
-    done = subprocess.run([sys.executable, str(REPO / "tools" / "docs_performance.py"), "--check"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "docs_performance.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -127,6 +140,7 @@ def test_the_readme_cheat_sheet_counts_hold():
     import ast
 
     import kwiq
+
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     sheet = readme.split("## Query cheat sheet", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([^`]+)`.*\| (\d+) lines? \|$", sheet, re.M)

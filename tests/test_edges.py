@@ -1,34 +1,52 @@
 """Everyday rough edges: a glob's matches without case do not depend on
 how the query is cased; JSON output never writes NaN; format() checks its
 arguments as kwic does."""
+
 import json
 import random
 import subprocess
 import sys
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import DATA, oracle_tokens
 
 # The Straße line: forms that fold to one word in several ways ("ß", "ẞ",
 # "ss", the long s "ſ"), and only capitalised ones of some.
 STRASSE = "Straße STRAẞE Strasse ſtraße Großen GROSSEN Maß MASS Fuß"
-GLOBS = ["stra?e", "?traße", "s?rasse", "gro?en", "ma?", "fu?", "gott*", "g?tt", "*ä?me",
-         "b?ume", "fr?chte", "v?gel*", "pea?e", "*?ful", "n?clear", "?", "k*?n?"]
+GLOBS = [
+    "stra?e",
+    "?traße",
+    "s?rasse",
+    "gro?en",
+    "ma?",
+    "fu?",
+    "gott*",
+    "g?tt",
+    "*ä?me",
+    "b?ume",
+    "fr?chte",
+    "v?gel*",
+    "pea?e",
+    "*?ful",
+    "n?clear",
+    "?",
+    "k*?n?",
+]
 
 
 def glob_matches(glob, form, same):
     """Whether ``glob`` matches all of ``form``: ``*`` any run of characters,
     ``?`` one, any other character one that ``same`` accepts."""
+
     @__import__("functools").lru_cache(maxsize=None)
     def match(g, f):
         if g == len(glob):
             return f == len(form)
         if glob[g] == "*":
             return match(g + 1, f) or (f < len(form) and match(g, f + 1))
-        return f < len(form) and (glob[g] == "?" or same(glob[g], form[f])) and \
-            match(g + 1, f + 1)
+        return f < len(form) and (glob[g] == "?" or same(glob[g], form[f])) and match(g + 1, f + 1)
+
     return match(0, 0)
 
 
@@ -48,8 +66,9 @@ def casings(glob, rng):
 
 
 def test_glob_without_case_finds_the_same_lines_however_the_query_is_cased():
-    letter = (DATA.parent.parent / "pkg" / "kwiq" / "data" /
-              "khrushchev-kennedy-1962-10-28.txt").read_text(encoding="utf-8")
+    letter = (
+        DATA.parent.parent / "pkg" / "kwiq" / "data" / "khrushchev-kennedy-1962-10-28.txt"
+    ).read_text(encoding="utf-8")
     german = (DATA / "genesis" / "german.txt").read_bytes().decode("latin-1")
     texts = [letter, german, STRASSE]
     corpus = kwiq.Corpus(texts)
@@ -74,24 +93,32 @@ def test_glob_without_case_finds_the_same_lines_however_the_query_is_cased():
 
 # ---- JSON never writes NaN ----
 
+
 def strict_json(text):
     """JSON as the standard defines it: no NaN, Infinity or -Infinity."""
+
     def refuse(constant):
         raise AssertionError(f"{constant} in JSON output")
+
     return json.loads(text, parse_constant=refuse)
 
 
 def test_to_json_writes_a_missing_metadata_value_as_null(tmp_path):
     pd = pytest.importorskip("pandas")
-    metadata = pd.DataFrame({"year": pd.array([1962, None, 1963], dtype="Int64"),
-                             "score": [0.5, float("nan"), float("inf")],
-                             "by": ["K", None, float("nan")]})
-    corpus = kwiq.Corpus(["peace", "peace", "peace"], ids=[float("nan"), "b", ("c", None)],
-                         metadata=metadata)
+    metadata = pd.DataFrame(
+        {
+            "year": pd.array([1962, None, 1963], dtype="Int64"),
+            "score": [0.5, float("nan"), float("inf")],
+            "by": ["K", None, float("nan")],
+        }
+    )
+    corpus = kwiq.Corpus(
+        ["peace", "peace", "peace"], ids=[float("nan"), "b", ("c", None)], metadata=metadata
+    )
     corpus.kwic("peace", meta=["year", "score", "by"]).to_json(tmp_path / "out.json")
     rows = strict_json((tmp_path / "out.json").read_text(encoding="utf-8"))
     # The oracle: pandas' own notion of a missing value, cell by cell.
-    for row, (doc, (_, expected)) in zip(rows, zip(corpus.ids, metadata.iterrows())):
+    for row, (_, expected) in zip(rows, metadata.iterrows()):
         for name in ("year", "score", "by"):
             value = expected[name]
             missing = pd.isna(value) or value in (float("inf"), float("-inf"))
@@ -101,14 +128,21 @@ def test_to_json_writes_a_missing_metadata_value_as_null(tmp_path):
 
 def test_the_command_line_writes_no_nan_in_json(tmp_path):
     kwiq.Corpus(["peace here", "no peace"], ids=[float("nan"), float("-inf")]).save(
-        tmp_path / "odd.kwiq")
-    done = subprocess.run([sys.executable, "-m", "kwiq", "peace", "-c", "odd.kwiq", "-f", "json"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        tmp_path / "odd.kwiq"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "kwiq", "peace", "-c", "odd.kwiq", "-f", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert [row["doc"] for row in strict_json(done.stdout)] == [None, None]
 
 
 # ---- format() checks its arguments as kwic does ----
+
 
 @pytest.mark.parametrize("bad", ["80", True, 2.5, -1, None])
 def test_format_checks_its_arguments_as_kwic_checks_a_window(bad):

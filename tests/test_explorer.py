@@ -7,13 +7,13 @@ count_by (tested against their own oracles in test_views.py), pandas over
 to_pandas(), conftest's tokenizer by Python's re, and the files a CSV
 export writes. tests/test_explorer_browser.py drives the widget in
 JupyterLab."""
+
 import csv
 import sys
 import tracemalloc
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import DATA, oracle_tokens
 
 pytest.importorskip("anywidget", reason="anywidget is not installed (pip install '.[test]')")
@@ -28,9 +28,14 @@ def sotu():
     """The State of the Union addresses, each with its year and president."""
     with pytest.warns(kwiq.SkippedFilesWarning):  # the README
         return kwiq.Corpus.from_files(
-            str(DATA / "state_union"), encoding=["utf-8", "cp1252"], progress=False,
-            metadata=lambda path: {"year": int(path.name[:4]),
-                                   "president": path.stem.split("-", 1)[1]})
+            str(DATA / "state_union"),
+            encoding=["utf-8", "cp1252"],
+            progress=False,
+            metadata=lambda path: {
+                "year": int(path.name[:4]),
+                "president": path.stem.split("-", 1)[1],
+            },
+        )
 
 
 @pytest.fixture
@@ -45,13 +50,23 @@ def expected_rows(corpus, conc, page, size=PAGE_SIZE):
     cuts them."""
     labels = dict(zip(corpus.ids, doc_labels(list(corpus.ids))))
     first = (page - 1) * size
-    return [(first + k, labels[line.doc], line.left[-HTML_CONTEXT_CHARS:], line.match,
-             line.right[:HTML_CONTEXT_CHARS]) for k, line in enumerate(conc.page(page, size))]
+    return [
+        (
+            first + k,
+            labels[line.doc],
+            line.left[-HTML_CONTEXT_CHARS:],
+            line.match,
+            line.right[:HTML_CONTEXT_CHARS],
+        )
+        for k, line in enumerate(conc.page(page, size))
+    ]
 
 
 def shown_rows(widget):
-    return [(row["n"], row["doc"], row["left"], row["match"], row["right"])
-            for row in widget.result["rows"]]
+    return [
+        (row["n"], row["doc"], row["left"], row["match"], row["right"])
+        for row in widget.result["rows"]
+    ]
 
 
 def test_a_query_shows_its_first_page_with_its_counts(sotu, explorer):
@@ -61,7 +76,10 @@ def test_a_query_shows_its_first_page_with_its_counts(sotu, explorer):
     result = explorer.result
     assert result["request"]["query"] == "war" and result["request"]["page"] == 1
     assert (result["total"], result["docs"], result["pages"]) == (
-        len(conc), conc.n_docs, conc.n_pages())
+        len(conc),
+        conc.n_docs,
+        conc.n_pages(),
+    )
     assert result["error"] is None and explorer.error == ""
     assert shown_rows(explorer) == expected_rows(sotu, conc, 1)
     # Each row carries its document's metadata as the views show it.
@@ -94,8 +112,7 @@ def test_pages_sort_and_window_give_what_the_concordance_methods_give(sotu, expl
     assert explorer.result["pages"] == conc.n_pages(25)
 
 
-def test_a_page_past_the_last_shows_the_last_and_a_new_query_starts_at_the_first(
-        sotu, explorer):
+def test_a_page_past_the_last_shows_the_last_and_a_new_query_starts_at_the_first(sotu, explorer):
     explorer.query = "nuclear"
     pages = sotu.kwic("nuclear").n_pages()
     assert pages > 1
@@ -172,10 +189,12 @@ def test_counts_by_a_metadata_column_are_count_by_s(sotu, explorer):
     assert [group["value"] for group in groups] == table.president.tolist()
     assert [group["lines"] for group in groups] == table.lines.tolist()
     assert [group["per_million"] for group in groups] == pytest.approx(
-        table.per_million.tolist(), abs=0.01)
+        table.per_million.tolist(), abs=0.01
+    )
     # The summary's rate: lines per million tokens of the whole corpus.
     assert explorer.result["per_million"] == pytest.approx(
-        table.lines.sum() * 1e6 / table.tokens.sum())
+        table.lines.sum() * 1e6 / table.tokens.sum()
+    )
 
 
 @pytest.mark.parametrize("query", ["peace /(/", "\\", "peace /[a-/", "war and /x(/"])
@@ -187,7 +206,11 @@ def test_a_bad_query_is_an_error_at_its_position_and_a_good_one_clears_it(sotu, 
     error = explorer.result["error"]
     assert explorer.error == str(raised.value) == error["message"]
     assert (error["position"], error["problem"], error["query"], error["field"]) == (
-        raised.value.position, raised.value.problem, query, "query")
+        raised.value.position,
+        raised.value.problem,
+        query,
+        "query",
+    )
     assert explorer.result["rows"] == [] and explorer.concordance is None
     assert explorer.result["request"]["query"] == query
     explorer.query = "peace"
@@ -231,7 +254,11 @@ def test_a_passage_is_the_concordance_s_and_closes_with_a_new_concordance(sotu, 
     expected = conc.passage(7, chars=600)
     shown = explorer.passage
     assert (shown["line"], shown["id"], shown["start"], shown["end"]) == (
-        7, expected.doc, expected.start, expected.end)
+        7,
+        expected.doc,
+        expected.start,
+        expected.end,
+    )
     assert shown["before"] + shown["match"] + shown["after"] == expected.text
     assert shown["match"] == conc[7].match
     assert (shown["cut_before"], shown["cut_after"]) == (expected.cut_before, expected.cut_after)
@@ -281,10 +308,17 @@ def test_a_concordance_of_several_queries_keeps_them_when_its_window_changes(sot
     assert widget.result["total"] == len(sotu.kwic("peace"))
 
 
-@pytest.mark.parametrize("options, error", [
-    ({"query": 5}, TypeError), ({"window": -1}, ValueError), ({"window": "5"}, TypeError),
-    ({"case": 1}, TypeError), ({"page_size": 0}, ValueError),
-    ({"page_size": MAX_PAGE_SIZE + 1}, ValueError)])
+@pytest.mark.parametrize(
+    "options, error",
+    [
+        ({"query": 5}, TypeError),
+        ({"window": -1}, ValueError),
+        ({"window": "5"}, TypeError),
+        ({"case": 1}, TypeError),
+        ({"page_size": 0}, ValueError),
+        ({"page_size": MAX_PAGE_SIZE + 1}, ValueError),
+    ],
+)
 def test_bad_arguments_to_explore_are_refused(sotu, options, error):
     with pytest.raises(error):
         sotu.explore(**options)
@@ -369,6 +403,7 @@ def test_without_a_widget_front_end_the_static_page_shows(sotu, explorer):
 
 def test_the_front_end_ships_with_the_package():
     from importlib import resources
+
     static = resources.files("kwiq").joinpath("static")
     assert "export default" in static.joinpath("explorer.js").read_text(encoding="utf-8")
     assert ".kwiq-explorer" in static.joinpath("explorer.css").read_text(encoding="utf-8")

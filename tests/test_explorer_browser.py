@@ -9,13 +9,13 @@ state are saved in the test's temporary folder, or in $KWIQ_ARTIFACTS.
 The server is tests/jupyter_lab.py's. Each widget answer names the request
 it answers, and the tests wait on that.
 """
+
 import json
 import os
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import DATA, oracle_tokens
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,10 +30,10 @@ def _missing(reason):
 
 
 try:
-    from playwright import sync_api
     import anywidget  # noqa: F401  (the kernel imports it)
-    import jupyterlab  # noqa: F401  (the server runs it)
     import ipykernel  # noqa: F401  (the kernel)
+    import jupyterlab  # noqa: F401  (the server runs it)
+    from playwright import sync_api
 except ImportError as error:
     _missing(f"{error.name} is not installed (pip install '.[test]')")
 if not os.access(CHROMIUM, os.X_OK):
@@ -50,8 +50,7 @@ SPEECHES = str(DATA / "state_union")
 # addresses' with their years and presidents.
 CELLS = [
     "import kwiq\nletter = kwiq.sample().explore()\nletter",
-    f"books = kwiq.Corpus.from_files({GUTENBERG!r}, progress=False)\n"
-    "books.explore('was')",
+    f"books = kwiq.Corpus.from_files({GUTENBERG!r}, progress=False)\nbooks.explore('was')",
     "import warnings\n"
     "warnings.simplefilter('ignore', kwiq.SkippedFilesWarning)  # the README\n"
     f"speeches = kwiq.Corpus.from_files({SPEECHES!r}, encoding=['utf-8', 'cp1252'],\n"
@@ -103,8 +102,7 @@ CONTRAST = """root => {
 def lab(tmp_path_factory):
     """A JupyterLab server for this module, its notebook written: its URL
     and token. Stopped at the end, failure or not, after its kernels."""
-    with jupyter_lab.running(tmp_path_factory.mktemp("jupyter"), CELLS,
-                             WAIT_MS / 1000) as address:
+    with jupyter_lab.running(tmp_path_factory.mktemp("jupyter"), CELLS, WAIT_MS / 1000) as address:
         yield address
 
 
@@ -124,8 +122,9 @@ def page(lab):
         # Chromium gets no sanitizer runtime that tools/run_sanitized.py
         # preloads for the interpreter.
         env = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox"], env=env)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"], env=env
+        )
         try:
             page = jupyter_lab.open_notebook(browser, url, token, WAIT_MS)
             page.locator(".kwiq-explorer").nth(len(CELLS) - 1).wait_for()
@@ -143,7 +142,7 @@ def wait_for_answer(widget, query, state="ready", **attributes):
     and sort given): the summary names the request it answers."""
     selector = f'.kx-summary[data-state="{state}"][data-query={json.dumps(query)}]'
     for name, value in attributes.items():
-        selector += f'[data-{name}={json.dumps(str(value))}]'
+        selector += f"[data-{name}={json.dumps(str(value))}]"
     widget.locator(selector).wait_for(state="attached")
 
 
@@ -152,15 +151,24 @@ def rows(widget):
 
 
 def expected(conc, first=0, labels=None):
-    return [{"n": first + k, "number": str(first + k + 1),
-             "doc": labels[line.doc] if labels else line.doc,
-             "left": line.left[-HTML_CONTEXT_CHARS:], "match": line.match,
-             "right": line.right[:HTML_CONTEXT_CHARS]} for k, line in enumerate(conc)]
+    return [
+        {
+            "n": first + k,
+            "number": str(first + k + 1),
+            "doc": labels[line.doc] if labels else line.doc,
+            "left": line.left[-HTML_CONTEXT_CHARS:],
+            "match": line.match,
+            "right": line.right[:HTML_CONTEXT_CHARS],
+        }
+        for k, line in enumerate(conc)
+    ]
 
 
 def shown(widget):
-    return [{key: row[key] for key in ("n", "number", "doc", "left", "match", "right")}
-            for row in rows(widget)]
+    return [
+        {key: row[key] for key in ("n", "number", "doc", "left", "match", "right")}
+        for row in rows(widget)
+    ]
 
 
 def test_typing_a_query_shows_its_lines(page, shots):
@@ -173,8 +181,10 @@ def test_typing_a_query_shows_its_lines(page, shots):
     assert len(conc) == 11
     summary = widget.locator(".kx-summary").inner_text()
     rate = len(conc) * 1e6 / kwiq.sample().n_tokens
-    assert summary.startswith(f"11 lines ({rate:,.1f} per million tokens) for \u201cpeace\u201d "
-                              "in 1 document \u00b7 window 5")
+    assert summary.startswith(
+        f"11 lines ({rate:,.1f} per million tokens) for \u201cpeace\u201d "
+        "in 1 document \u00b7 window 5"
+    )
     assert shown(widget) == expected(conc)
     widget.screenshot(path=shots / "1-peace.png")
 
@@ -250,9 +260,14 @@ def test_metadata_filters_and_counts_by_group(page, shots):
     wait_for_answer(widget, "war")
     with pytest.warns(kwiq.SkippedFilesWarning):
         speeches = kwiq.Corpus.from_files(
-            SPEECHES, encoding=["utf-8", "cp1252"], progress=False,
-            metadata=lambda path: {"year": int(path.name[:4]),
-                                   "president": path.stem.split("-", 1)[1]})
+            SPEECHES,
+            encoding=["utf-8", "cp1252"],
+            progress=False,
+            metadata=lambda path: {
+                "year": int(path.name[:4]),
+                "president": path.stem.split("-", 1)[1],
+            },
+        )
     labels = dict(zip(speeches.ids, doc_labels(list(speeches.ids))))
     widget.locator('select[aria-label="president is"]').select_option("Truman")
     wait_for_answer(widget, "war", where='{"president":"Truman"}')
@@ -273,7 +288,8 @@ def test_metadata_filters_and_counts_by_group(page, shots):
     wait_for_answer(widget, "war", **{"group-by": "president"})
     table = sixties.count_by("president")
     cells = widget.locator(".kx-group-table tbody tr").evaluate_all(
-        "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent))")
+        "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent))"
+    )
     assert [row[0] for row in cells] == table.president.tolist()
     assert [row[1] for row in cells] == [f"{n:,}" for n in table.lines]
     assert [row[3] for row in cells] == [f"{rate:.2f}" for rate in table.per_million]
@@ -281,8 +297,9 @@ def test_metadata_filters_and_counts_by_group(page, shots):
 
 
 def passage_text(found):
-    return (("\u2026" if found.cut_before else "") + found.text
-            + ("\u2026" if found.cut_after else ""))
+    return (
+        ("\u2026" if found.cut_before else "") + found.text + ("\u2026" if found.cut_after else "")
+    )
 
 
 def test_a_click_opens_a_passage_and_the_keyboard_moves_and_opens(page, shots):
@@ -318,12 +335,15 @@ def test_the_dark_theme_keeps_the_widget_readable(page, shots):
     widget.locator('.kx-sortkey[data-key="R1"]').click()
     wait_for_answer(widget, "peace", sort="R1")
     light = widget.evaluate(CONTRAST)
-    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
-                  "{theme: 'JupyterLab Dark'})")
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme', "
+        "{theme: 'JupyterLab Dark'})"
+    )
     page.locator('body[data-jp-theme-name="JupyterLab Dark"]').wait_for(state="attached")
     # The theme's colours settle after its stylesheet loads.
-    page.wait_for_function("() => getComputedStyle(document.body).backgroundColor"
-                           " !== 'rgb(255, 255, 255)'")
+    page.wait_for_function(
+        "() => getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'"
+    )
     dark = widget.evaluate(CONTRAST)
     widget.screenshot(path=shots / "7-dark.png")
     assert sum(dark["background"]) < sum(light["background"])

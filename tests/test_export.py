@@ -1,14 +1,14 @@
 """Exports: to_csv, to_json, to_polars (and to_pandas), and the HTML view's
 text, against the Lines themselves. How the HTML renders is
 test_html_render.py's."""
+
 import csv
 import json
 import sys
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from kwiq import _concordance, _views
 
 FIELDS = list(kwiq.Line._fields)
@@ -17,8 +17,12 @@ INT_FIELDS = {"start", "end", "char_start", "char_end"}
 
 
 def mixed_corpus():
-    texts = ["Ça va? «Peace» — PEACE… 平和 peace, \"quoted\" peace;\nnew line peace",
-             "😀 peace 😀", "no match here", "x\u2028peace, a,b \"c\""]
+    texts = [
+        'Ça va? «Peace» — PEACE… 平和 peace, "quoted" peace;\nnew line peace',
+        "😀 peace 😀",
+        "no match here",
+        'x\u2028peace, a,b "c"',
+    ]
     return kwiq.Corpus(texts, ids=["ç.txt", ("b", 2), 3, 4.5])
 
 
@@ -39,9 +43,14 @@ def test_to_json_round_trips(tmp_path):
     path = tmp_path / "lines.json"
     assert conc.to_json(str(path)) is None
     data = json.loads(path.read_text(encoding="utf-8"))
-    expected = [dict(line._asdict(), query="peace",
-                     doc=list(line.doc) if isinstance(line.doc, tuple) else line.doc)
-                for line in conc]
+    expected = [
+        dict(
+            line._asdict(),
+            query="peace",
+            doc=list(line.doc) if isinstance(line.doc, tuple) else line.doc,
+        )
+        for line in conc
+    ]
     assert data == expected
     assert "平和" in path.read_text(encoding="utf-8")  # UTF-8, not \u escapes
     assert [list(obj) for obj in data] == [EXPORTED] * len(conc)
@@ -112,8 +121,11 @@ PANDAS_CASES = [
     (mixed_corpus, "zebra", {}),
     (kwiq.sample, "the", {"window": 5}),
     (kwiq.sample, "Cuba", {"window": 0}),
-    (lambda: kwiq.Corpus(["a  b\n\n\tc " * 50, "c\u3000a b"], ids=["x", "y"]), "a b",
-     {"window": 4}),
+    (
+        lambda: kwiq.Corpus(["a  b\n\n\tc " * 50, "c\u3000a b"], ids=["x", "y"]),
+        "a b",
+        {"window": 4},
+    ),
 ]
 
 
@@ -181,8 +193,10 @@ def test_dataframe_without_its_package_says_what_to_install(method, package, mon
 
 
 def test_html_caption_footer_and_cut_contexts():
-    assert "1 line for &#x27;nuclear catastrophe&#x27;" in \
-        kwiq.sample().kwic("nuclear catastrophe")._repr_html_()
+    assert (
+        "1 line for &#x27;nuclear catastrophe&#x27;"
+        in kwiq.sample().kwic("nuclear catastrophe")._repr_html_()
+    )
     long_word = "y" * 1000
     conc = kwiq.Corpus([f"{long_word} peace {long_word}"]).kwic("peace")
     page = conc._repr_html_()
@@ -198,13 +212,16 @@ def test_html_caption_footer_and_cut_contexts():
 def test_exports_say_which_query_found_each_line(tmp_path):
     conc = kwiq.sample().kwic(["peace", "war", "U-2"], window=2)
     singles = {q: list(kwiq.sample().kwic(q, window=2)) for q in ("peace", "war", "U-2")}
-    expected = sorted(((line, q) for q, lines in singles.items() for line in lines),
-                      key=lambda pair: pair[0].char_start)
+    expected = sorted(
+        ((line, q) for q, lines in singles.items() for line in lines),
+        key=lambda pair: pair[0].char_start,
+    )
     conc.to_csv(tmp_path / "q.csv")
     with open(tmp_path / "q.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(int(r["char_start"]), r["query"]) for r in rows] == [
-        (line.char_start, q) for line, q in expected]
+        (line.char_start, q) for line, q in expected
+    ]
     conc.to_json(tmp_path / "q.json")
     data = json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))
     assert [obj["query"] for obj in data] == [q for _, q in expected]

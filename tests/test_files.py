@@ -2,6 +2,7 @@
 the errors that name a file and a byte offset. The expectations come from
 Python itself: files read with Path.read_bytes and decoded with bytes.decode,
 given to Corpus(texts)."""
+
 import fnmatch
 import os
 import pickle
@@ -9,11 +10,10 @@ import traceback
 import warnings
 from pathlib import Path
 
-import pytest
-
 import kwiq
-from kwiq import _build, _files
+import pytest
 from conftest import DATA
+from kwiq import _build, _files
 
 QUERIES = ["the", "peace", "of the", "Mr.", "/[0-9]+/", "* of", "war*", "’", "ß"]
 
@@ -62,16 +62,18 @@ def small_runs(monkeypatch):
 
 # ------------------------------------------------------------------- tests/data
 
-@pytest.mark.parametrize("folder, errors", [("gutenberg", "strict"), ("inaugural", "replace"),
-                                            ("state_union", "replace")])
+
+@pytest.mark.parametrize(
+    "folder, errors",
+    [("gutenberg", "strict"), ("inaugural", "replace"), ("state_union", "replace")],
+)
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_folders_as_python_reads_them(folder, errors, threads, small_runs):
     """A directory's *.txt files, named relative to it."""
     root = DATA / folder
     paths = sorted(str(p) for p in root.glob("*.txt"))
     corpus = kwiq.Corpus.from_files(root, errors=errors, threads=threads, progress=False)
-    same(corpus, python_corpus(paths, errors=errors,
-                               ids=[os.path.relpath(p, root) for p in paths]))
+    same(corpus, python_corpus(paths, errors=errors, ids=[os.path.relpath(p, root) for p in paths]))
 
 
 def test_saved_bytes_whatever_the_threads(small_runs, tmp_path):
@@ -109,13 +111,18 @@ def test_not_utf8_named_exactly(name, encoding):
             kwiq.Corpus.from_files(path, threads=threads, progress=False)
         error = caught.value
         assert isinstance(error, UnicodeDecodeError)
-        assert (error.path, error.start, error.end, error.reason) == \
-               (str(path), offset, python.value.end, python.value.reason)
+        assert (error.path, error.start, error.end, error.reason) == (
+            str(path),
+            offset,
+            python.value.end,
+            python.value.reason,
+        )
         # the bytes around the bad ones, not the whole file
         assert error.object_start == max(offset - _files.DECODE_CONTEXT, 0)
-        assert error.object == data[error.object_start:error.end + _files.DECODE_CONTEXT]
-        assert str(error).startswith(f"{path}: cannot decode byte 0x{data[offset]:02x} "
-                                     f"at byte offset {offset} as utf-8")
+        assert error.object == data[error.object_start : error.end + _files.DECODE_CONTEXT]
+        assert str(error).startswith(
+            f"{path}: cannot decode byte 0x{data[offset]:02x} at byte offset {offset} as utf-8"
+        )
     for how in ({"errors": "replace"}, {"encoding": encoding}):
         corpus = kwiq.Corpus.from_files(path, progress=False, **how)
         text = data.decode(how.get("encoding", "utf-8"), how.get("errors", "strict"))
@@ -135,12 +142,19 @@ def test_first_bad_file_in_corpus_order_whatever_the_threads(small_runs):
 
 # ------------------------------------------------------------------ made files
 
+
 @pytest.fixture
 def tree(tmp_path):
     """a/1.txt a/b/2.txt a/b/c/3.md a-b/4.txt a/.hidden a/.git/x.txt z.txt"""
-    files = {"a/1.txt": "one text", "a/b/2.txt": "two texts", "a/b/c/3.md": "three",
-             "a-b/4.txt": "four", "a/.hidden": "hidden", "a/.git/x.txt": "hidden too",
-             "z.txt": "zed"}
+    files = {
+        "a/1.txt": "one text",
+        "a/b/2.txt": "two texts",
+        "a/b/c/3.md": "three",
+        "a-b/4.txt": "four",
+        "a/.hidden": "hidden",
+        "a/.git/x.txt": "hidden too",
+        "z.txt": "zed",
+    }
     for name, text in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,8 +179,7 @@ def test_directory_sorted_by_components_without_hidden_files(tree):
 
 def test_globs(tree):
     every = kwiq.Corpus.from_files(str(tree / "**"), progress=False)
-    assert names(every, tree) == list(kwiq.Corpus.from_files(tree, include="*",
-                                                             progress=False).ids)
+    assert names(every, tree) == list(kwiq.Corpus.from_files(tree, include="*", progress=False).ids)
     txt = kwiq.Corpus.from_files(str(tree / "**" / "*.txt"), progress=False)
     assert names(txt, tree) == ["a/1.txt", "a/b/2.txt", "a-b/4.txt", "z.txt"]
     top = kwiq.Corpus.from_files(str(tree / "*"), progress=False)  # files only
@@ -176,9 +189,11 @@ def test_globs(tree):
 
 
 def test_lists_keep_their_order(tree):
-    corpus = kwiq.Corpus.from_files([tree / "z.txt", str(tree / "a" / "b"),
-                                     Path(tree / "a-b" / "4.txt")], progress=False,
-                                    include=["*.txt", "*.md"])
+    corpus = kwiq.Corpus.from_files(
+        [tree / "z.txt", str(tree / "a" / "b"), Path(tree / "a-b" / "4.txt")],
+        progress=False,
+        include=["*.txt", "*.md"],
+    )
     assert corpus.ids == (str(tree / "z.txt"), "2.txt", "c/3.md", str(tree / "a-b" / "4.txt"))
 
 
@@ -238,8 +253,7 @@ def test_decoding_errors_of_other_codecs(tmp_path):
     path.write_bytes(b"plain \xe9 text")
     with pytest.raises(kwiq.FileDecodeError) as caught:
         kwiq.Corpus.from_files(path, encoding="ascii")
-    assert (caught.value.path, caught.value.start, caught.value.encoding) == \
-           (str(path), 6, "ascii")
+    assert (caught.value.path, caught.value.start, caught.value.encoding) == (str(path), 6, "ascii")
     assert f"{path}: cannot decode byte 0xe9 at byte offset 6 as ascii" in str(caught.value)
     # a handler that makes lone surrogates: the file is named
     with pytest.raises(UnicodeEncodeError, match="ascii.txt"):
@@ -248,8 +262,14 @@ def test_decoding_errors_of_other_codecs(tmp_path):
 
 
 def test_utf8_errors_at_the_edges(tmp_path):
-    cases = {b"\xff": 0, b"ok\xc3": 2, b"ok \xe2\x82": 3, b"\xed\xa0\x80 surrogate": 0,
-             b"\xc0\xaf overlong": 0, "é".encode() * 5 + b"\x80": 10}
+    cases = {
+        b"\xff": 0,
+        b"ok\xc3": 2,
+        b"ok \xe2\x82": 3,
+        b"\xed\xa0\x80 surrogate": 0,
+        b"\xc0\xaf overlong": 0,
+        "é".encode() * 5 + b"\x80": 10,
+    }
     for k, (data, offset) in enumerate(cases.items()):
         path = tmp_path / f"{k}.txt"
         path.write_bytes(data)
@@ -279,6 +299,7 @@ def test_files_are_read_as_they_are_built(tmp_path, monkeypatch):
         def tracked(i):
             opened.append(i)
             return load(i)
+
         return tracked
 
     monkeypatch.setattr(_files, "reader", counting)
@@ -292,6 +313,7 @@ def test_progress_bar_only_after_a_second(tmp_path, capsys, monkeypatch):
     wait is over, nothing when the build ends first. The wait is set here
     to nothing or to a day, so no build has to last a second."""
     import tqdm
+
     path = tmp_path / "t.txt"
     path.write_text("a short build " * 100, encoding="utf-8")
     real = tqdm.tqdm
@@ -301,6 +323,7 @@ def test_progress_bar_only_after_a_second(tmp_path, capsys, monkeypatch):
         def make(*args, delay, **kwargs):
             delays.append(delay)
             return real(*args, delay=seconds, **kwargs)
+
         return make
 
     monkeypatch.setattr(tqdm, "tqdm", bar_waiting(86_400))
@@ -317,6 +340,7 @@ def test_progress_bar_only_after_a_second(tmp_path, capsys, monkeypatch):
 
 # ----------------------------------------------------------- reading folders
 
+
 def test_a_directory_reads_txt_and_says_what_it_left_out(tmp_path):
     """The oracle: the names fnmatch gives for *.txt, and the others."""
     names = ["README", "notes.md", "a.txt", "b.txt", "data.csv", "zz.tsv"]
@@ -330,15 +354,18 @@ def test_a_directory_reads_txt_and_says_what_it_left_out(tmp_path):
     [warning] = caught
     assert str(warning.message) == (
         f"4 file(s) not matching *.txt left out: {', '.join(others[:3])}, ...; "
-        'include="*" reads every file')
+        'include="*" reads every file'
+    )
     assert warning.filename == __file__  # shown at the caller's line, in a notebook too
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert list(kwiq.Corpus.from_files(tmp_path, include="*", progress=False).ids) == \
-            sorted(names)
+        assert list(kwiq.Corpus.from_files(tmp_path, include="*", progress=False).ids) == sorted(
+            names
+        )
     with pytest.warns(kwiq.SkippedFilesWarning, match="^4 file"):
-        assert list(kwiq.Corpus.from_files(tmp_path, include=["*.md", "READ*"],
-                                           progress=False).ids) == ["README", "notes.md"]
+        assert list(
+            kwiq.Corpus.from_files(tmp_path, include=["*.md", "READ*"], progress=False).ids
+        ) == ["README", "notes.md"]
     with pytest.raises(FileNotFoundError, match=r"no file matching \*\.xml in the directory"):
         kwiq.Corpus.from_files(tmp_path, include="*.xml")
     for bad in ([], [""], 3, [b"*.txt"]):
@@ -360,18 +387,26 @@ def test_a_list_of_encodings_is_tried_in_order(small_runs, tmp_path):
             used.append("cp1252")
     assert used.count("cp1252") == 6
     for threads in (1, 3):
-        corpus = kwiq.Corpus.from_files(root, encoding=["utf-8", "cp1252"], threads=threads,
-                                        progress=False)
-        same(corpus, kwiq.Corpus([p.read_bytes().decode(e) for p, e in zip(paths, used)],
-                                 ids=[p.name for p in paths]))
+        corpus = kwiq.Corpus.from_files(
+            root, encoding=["utf-8", "cp1252"], threads=threads, progress=False
+        )
+        same(
+            corpus,
+            kwiq.Corpus(
+                [p.read_bytes().decode(e) for p, e in zip(paths, used)], ids=[p.name for p in paths]
+            ),
+        )
         assert corpus.metadata["encoding"].tolist() == used
     # the last takes errors; a single encoding adds no column
-    ascii_first = kwiq.Corpus.from_files(root / "1954-Eisenhower.txt",
-                                         encoding=("ascii", "utf-8"), errors="replace")
+    ascii_first = kwiq.Corpus.from_files(
+        root / "1954-Eisenhower.txt", encoding=("ascii", "utf-8"), errors="replace"
+    )
     assert ascii_first.metadata["encoding"].tolist() == ["utf-8"]
     assert "\ufffd" in ascii_first.text(str(root / "1954-Eisenhower.txt"))
-    assert "encoding" not in kwiq.Corpus.from_files(DATA / "gutenberg" / "35-The-Time-Machine"
-                                                                         ".txt").metadata
+    assert (
+        "encoding"
+        not in kwiq.Corpus.from_files(DATA / "gutenberg" / "35-The-Time-Machine.txt").metadata
+    )
     (tmp_path / "undefined.txt").write_bytes(b"a \x81 b")  # 0x81: no cp1252 character
     with pytest.raises(kwiq.FileDecodeError, match="byte 0x81 at byte offset 2 as cp1252"):
         kwiq.Corpus.from_files(tmp_path / "undefined.txt", encoding=["utf-8", "cp1252"])
@@ -391,12 +426,14 @@ def test_a_decode_error_is_small_suggests_a_fix_and_starts_at_the_call(tmp_path)
     error = caught.value
     assert (error.start, error.end) == (offset, offset + 1)
     assert len(error.object) <= 2 * _files.DECODE_CONTEXT + 1
-    assert error.object == data[error.object_start:error.end + _files.DECODE_CONTEXT]
+    assert error.object == data[error.object_start : error.end + _files.DECODE_CONTEXT]
     assert "encoding=" in str(error) and 'errors="replace"' in str(error)
     # The traceback: this test's frame, then only the call it made.
     frames = [frame.f_code for frame, _ in traceback.walk_tb(caught.tb)]
-    assert [code.co_name for code in frames] == ["test_a_decode_error_is_small_suggests_a_fix_"
-                                                 "and_starts_at_the_call", "from_files"]
+    assert [code.co_name for code in frames] == [
+        "test_a_decode_error_is_small_suggests_a_fix_and_starts_at_the_call",
+        "from_files",
+    ]
     assert (error.__context__, error.__cause__) == (None, None)
     # Without its traceback (tblib, which dask installs, pickles the frames
     # too, and this test's frame holds the data).

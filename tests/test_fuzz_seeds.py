@@ -1,12 +1,12 @@
 """Replays the seeds of the fuzz harnesses (csrc/fuzz/seeds/NAME/, crashes
 found once kept among them) with gcc and ASan + UBSan, no libFuzzer: each
 must pass the harness's invariants. tools/fuzz.py fuzzes from them."""
+
 import os
 import shutil
 import subprocess
 
 import pytest
-
 from conftest import REPO
 
 CORE = sorted(str(path.relative_to(REPO)) for path in (REPO / "csrc" / "core").glob("*.c"))
@@ -22,10 +22,30 @@ def test_seeds_pass_the_harness(name, tmp_path):
     # The interpreter's sanitizer runtime, if tools/run_sanitized.py
     # preloaded one, stays out of gcc and of the binary, which links its own.
     env = {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
-    subprocess.run(["gcc", "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", *SANITIZE,
-                    "-I", "csrc/core", f"csrc/fuzz/fuzz_{name}.c", "csrc/fuzz/seed_main.c", *CORE,
-                    "-o", str(binary)], cwd=REPO, check=True, env=env)
-    result = subprocess.run([str(binary), *map(str, seeds)], capture_output=True, text=True,
-                            env=env, timeout=300)
+    subprocess.run(
+        [
+            "gcc",
+            "-std=c11",
+            "-g",
+            "-O1",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            *SANITIZE,
+            "-I",
+            "csrc/core",
+            f"csrc/fuzz/fuzz_{name}.c",
+            "csrc/fuzz/seed_main.c",
+            *CORE,
+            "-o",
+            str(binary),
+        ],
+        cwd=REPO,
+        check=True,
+        env=env,
+    )
+    result = subprocess.run(
+        [str(binary), *map(str, seeds)], capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == f"{len(seeds)} passed, 0 failed"

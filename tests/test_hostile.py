@@ -1,5 +1,6 @@
 """Hostile and odd input: each case of the table in docs/hostile.md, with
 the outcome the table gives, checked against plain Python."""
+
 import csv
 import gc
 import html
@@ -9,9 +10,8 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 import kwiq
+import pytest
 from kwiq import _query
 
 
@@ -19,18 +19,21 @@ def slices_to_match(corpus, conc):
     """Every line's offsets cut its match out of its document's text."""
     for line in conc:
         text = corpus.text(line.doc)
-        assert text[line.char_start:line.char_end] == line.match, line
+        assert text[line.char_start : line.char_end] == line.match, line
     return True
 
 
-@pytest.mark.parametrize("texts, message", [
-    ([b"bytes"], "document 0 is bytes, not str"),
-    (["fine", 12], "document 1 is int, not str"),
-    (["fine", None], "document 1 is NoneType, not str"),
-    ("one str", "not a single str"),
-    (b"one bytes", "not a single bytes"),
-    (12, "not iterable"),
-])
+@pytest.mark.parametrize(
+    "texts, message",
+    [
+        ([b"bytes"], "document 0 is bytes, not str"),
+        (["fine", 12], "document 1 is int, not str"),
+        (["fine", None], "document 1 is NoneType, not str"),
+        ("one str", "not a single str"),
+        (b"one bytes", "not a single bytes"),
+        (12, "not iterable"),
+    ],
+)
 def test_texts_that_are_not_str(texts, message):
     with pytest.raises(TypeError, match=message):
         kwiq.Corpus(texts)
@@ -45,7 +48,9 @@ def test_lone_surrogates():
         kwiq.Corpus(["fine", "bad \ud800 text"], ids=["a", "b"])
     corpus = kwiq.Corpus(["peace and war"])
     for query, position in [("\udc80", 0), ("pea\ud800*", 3), ("/a\udfff/", 2), ("war \udc80", 4)]:
-        with pytest.raises(UnicodeEncodeError, match=f"lone surrogate at position {position} of query"):
+        with pytest.raises(
+            UnicodeEncodeError, match=f"lone surrogate at position {position} of query"
+        ):
             corpus.kwic(query)
     # The corpus is as it was.
     assert [line.match for line in corpus.kwic("peace")] == ["peace"]
@@ -92,8 +97,20 @@ def test_an_emoji_only_document():
     text = "😀👍🏽 👨\u200d👩\u200d👧✨🇫🇷😀"
     corpus = kwiq.Corpus([text])
     # Each emoji code point, modifier and joiner is a punctuation token.
-    assert kwiq.tokenize(text) == ["😀", "👍", "🏽", "👨", "\u200d", "👩", "\u200d", "👧", "✨",
-                                   "🇫", "🇷", "😀"]
+    assert kwiq.tokenize(text) == [
+        "😀",
+        "👍",
+        "🏽",
+        "👨",
+        "\u200d",
+        "👩",
+        "\u200d",
+        "👧",
+        "✨",
+        "🇫",
+        "🇷",
+        "😀",
+    ]
     conc = corpus.kwic("😀", window=2)
     assert [line.char_start for line in conc] == [0, len(text) - 1]
     assert slices_to_match(corpus, conc)
@@ -103,16 +120,32 @@ def test_an_emoji_only_document():
 
 
 def test_mixed_scripts():
-    words = ["Straße", "Москва", "القاهرة", "हिन्दी", "Ελλάδα", "東", "京", "ひ", "カ", "한국어",
-             "ไทย", "עברית", "𝔘𝔫𝔦"]
+    words = [
+        "Straße",
+        "Москва",
+        "القاهرة",
+        "हिन्दी",
+        "Ελλάδα",
+        "東",
+        "京",
+        "ひ",
+        "カ",
+        "한국어",
+        "ไทย",
+        "עברית",
+        "𝔘𝔫𝔦",
+    ]
     text = " ".join(words) + " | " + " ".join(reversed(words))
     corpus = kwiq.Corpus([text, text.upper()])
     for word in words:
         # Each word stands twice in the text, between spaces; upper case
         # leaves those of caseless scripts as they are.
         stands = re.compile(f"(?<!\\S){re.escape(word)}(?!\\S)")
-        expected = [(doc, m.start()) for doc, t in enumerate([text, text.upper()])
-                    for m in stands.finditer(t)]
+        expected = [
+            (doc, m.start())
+            for doc, t in enumerate([text, text.upper()])
+            for m in stands.finditer(t)
+        ]
         assert len(expected) in (2, 4)
         exact = corpus.kwic(word, case=True)
         assert [(line.doc, line.char_start) for line in exact] == expected
@@ -127,8 +160,7 @@ def test_a_query_of_ten_thousand_tokens():
     text = " ".join(words)
     corpus = kwiq.Corpus([text, " ".join(words[:5_000]), text.upper()])
     conc = corpus.kwic(text, window=1)
-    assert [(line.doc, line.start, line.end) for line in conc] == [(0, 0, 10_000),
-                                                                  (2, 0, 10_000)]
+    assert [(line.doc, line.start, line.end) for line in conc] == [(0, 0, 10_000), (2, 0, 10_000)]
     assert conc[0].match == text
     assert len(corpus.kwic(text + " missing")) == 0
     assert len(corpus.kwic("* " * 10_000)) == 2
@@ -139,8 +171,11 @@ def test_a_catastrophic_regex_is_stopped(monkeypatch):
     monkeypatch.setattr(_query, "MATCH_TIME_LIMIT", 0.5)
     corpus = kwiq.Corpus(["a" * 40 + " aab ab b", "and more"])
     started = time.monotonic()
-    with pytest.raises(kwiq.QueryError, match=r"regex '\(a\|aa\)\+b' took more than 0\.5 s "
-                       r"against the 6 forms .* at position 4 of query"):
+    with pytest.raises(
+        kwiq.QueryError,
+        match=r"regex '\(a\|aa\)\+b' took more than 0\.5 s "
+        r"against the 6 forms .* at position 4 of query",
+    ):
         corpus.kwic("the /(a|aa)+b/")
     assert time.monotonic() - started < 60  # a safety net, not a timing assertion
     # The corpus answers on, and the failed regex is not remembered.
@@ -157,18 +192,38 @@ def test_globs_never_backtrack_much():
     assert [line.end - line.start for line in corpus.kwic("*a*a*a*a*a*a*a*a*a*a*a*a*a*b")] == [1]
     assert len(corpus.kwic("*a*a*a*a*a*a*a*a*a*a*a*a*a*c")) == 0
     forms = ["", "a", "ab", "ba", "abc", "aXbXc", "abab", "aab", "acb", "a?b", "ba?", "abcabc"]
-    for glob in ["a*", "*b", "a*b", "*a*b*", "a?b", "*?", "?*?", "a*b*c", "*ab*ab*", "a**b",
-                 "*b*a", "?", "a*c*b", "*c"]:
-        oracle = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
-                                    for c in glob), re.DOTALL)
+    for glob in [
+        "a*",
+        "*b",
+        "a*b",
+        "*a*b*",
+        "a?b",
+        "*?",
+        "?*?",
+        "a*b*c",
+        "*ab*ab*",
+        "a**b",
+        "*b*a",
+        "?",
+        "a*c*b",
+        "*c",
+    ]:
+        oracle = re.compile(
+            "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob),
+            re.DOTALL,
+        )
         compiled = _query.glob_regex(glob)
-        assert [f for f in forms if compiled.fullmatch(f)] == \
-               [f for f in forms if oracle.fullmatch(f)], glob
+        assert [f for f in forms if compiled.fullmatch(f)] == [
+            f for f in forms if oracle.fullmatch(f)
+        ], glob
 
 
 def test_html_and_csv_of_hostile_text(tmp_path):
-    texts = ['<script>alert("x")</script> peace', "=cmd|' /C calc'!A0 peace +1 -2 @SUM(A1)",
-             'peace\t=HYPERLINK("http://x")']
+    texts = [
+        '<script>alert("x")</script> peace',
+        "=cmd|' /C calc'!A0 peace +1 -2 @SUM(A1)",
+        'peace\t=HYPERLINK("http://x")',
+    ]
     ids = ["<img src=x onerror=alert(1)>", "=1+1", "-3"]
     corpus = kwiq.Corpus(texts, ids=ids)
     conc = corpus.kwic(["peace", "="], window=10)
@@ -184,8 +239,10 @@ def test_html_and_csv_of_hostile_text(tmp_path):
 
     conc.to_csv(tmp_path / "exact.csv")
     exact = rows(tmp_path / "exact.csv")
-    assert exact == [{**{k: str(v) for k, v in line._asdict().items()}, "query": query}
-                     for line, query in zip(conc, ["peace", "=", "peace", "peace", "="])]
+    assert exact == [
+        {**{k: str(v) for k, v in line._asdict().items()}, "query": query}
+        for line, query in zip(conc, ["peace", "=", "peace", "peace", "="])
+    ]
     conc.to_csv(tmp_path / "safe.csv", safe=True)
     safe = rows(tmp_path / "safe.csv")
     formula = ("=", "+", "-", "@", "\t", "\r")
@@ -207,9 +264,17 @@ def test_command_line_csv_safe(tmp_path):
     (tmp_path / "a.txt").write_text("=cmd|' /C calc'!A0 peace", encoding="utf-8")
     (tmp_path / "b.txt").write_text("@SUM(1) peace", encoding="utf-8")
     command = [sys.executable, "-m", "kwiq", "peace", "a.txt", "b.txt", "-f", "csv", "-w", "9"]
-    exact, safe = (subprocess.run(command + extra, cwd=tmp_path, capture_output=True, text=True,
-                                  stdin=subprocess.DEVNULL, timeout=120)
-                   for extra in ([], ["--safe"]))
+    exact, safe = (
+        subprocess.run(
+            command + extra,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+        for extra in ([], ["--safe"])
+    )
     assert exact.returncode == safe.returncode == 0, (exact.stderr, safe.stderr)
     exact_rows = list(csv.DictReader(io.StringIO(exact.stdout)))
     safe_rows = list(csv.DictReader(io.StringIO(safe.stdout)))

@@ -2,15 +2,14 @@
 /usr/bin/chromium) driven by Playwright, which only drives it here (no
 `playwright install`). Every highlighted match must start at one x, and each
 left context must end where its match begins, whatever the contexts hold."""
+
 import os
 
-import pytest
-
 import kwiq
+import pytest
 from kwiq._views import HTML_CONTEXT_CHARS
 
 CHROMIUM = "/usr/bin/chromium"
-
 
 
 def _missing(reason):
@@ -46,8 +45,14 @@ TEXTS = [
     "e\u0301\u0301\u0301 peace ﷽ peace ｗｉｄｅ",
     "<script>window.kwiqInjected = 1</script> <b>peace</b> &amp; peace",
 ]
-IDS = ["a-document-name-much-too-long-for-its-column.txt", "é", "<short>", 4,
-       "combining", "<script>window.kwiqInjected = 2</script>"]
+IDS = [
+    "a-document-name-much-too-long-for-its-column.txt",
+    "é",
+    "<short>",
+    4,
+    "combining",
+    "<script>window.kwiqInjected = 2</script>",
+]
 
 # Per row of every kwiq table: where things are, and how many line boxes
 # each piece of text takes (1 when it does not wrap).
@@ -90,8 +95,10 @@ def browser():
 def render(browser, conc, css):
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     style = f"<style>{css}</style>" if css else ""
-    page.set_content(f"<!DOCTYPE html><html><head><meta charset='utf-8'>{style}</head>"
-                     f"<body>{conc._repr_html_()}</body></html>")
+    page.set_content(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'>{style}</head>"
+        f"<body>{conc._repr_html_()}</body></html>"
+    )
     rows = page.evaluate(MEASURE)
     injected = page.evaluate("() => window.kwiqInjected")
     caption = page.inner_text("table.kwiq-concordance caption")
@@ -113,7 +120,9 @@ def assert_aligned(rows, n):
         assert abs(row["leftBlockRight"] - row["markLeft"]) <= 0.5, row
         assert row["rightBlockLeft"] >= row["markLeft"], row
         # Nothing wraps (an empty context has no line box).
-        assert row["lineBoxes"][1] == 1 and row["lineBoxes"][0] <= 1 and row["lineBoxes"][2] <= 1, row
+        assert row["lineBoxes"][1] == 1 and row["lineBoxes"][0] <= 1 and row["lineBoxes"][2] <= 1, (
+            row
+        )
     # Every context block has one width: no context widened its column.
     for key in ("leftBlockWidth", "rightBlockWidth"):
         widths = [row[key] for row in rows]
@@ -121,8 +130,9 @@ def assert_aligned(rows, n):
 
 
 @pytest.mark.parametrize("css", [None, NOTEBOOK_LIKE_CSS], ids=["plain", "notebook-css"])
-@pytest.mark.parametrize("query, n", [("peace", 11), ("nuclear catastrophe", 1), ("of the", 20),
-                                      ("the", 60)])
+@pytest.mark.parametrize(
+    "query, n", [("peace", 11), ("nuclear catastrophe", 1), ("of the", 20), ("the", 60)]
+)
 def test_letter_matches_align(browser, css, query, n):
     conc = kwiq.sample().kwic(query)
     rows, _, caption, footer = render(browser, conc, css)
@@ -131,11 +141,14 @@ def test_letter_matches_align(browser, css, query, n):
     assert [row["left"] for row in rows] == [line.left[-HTML_CONTEXT_CHARS:] for line in lines]
     assert [row["match"] for row in rows] == [line.match for line in lines]
     pages = f" \u00b7 page 1 of {-(-len(conc) // 60)}" if len(conc) > 60 else ""
-    assert caption == (f"{len(conc)} line{'s' if len(conc) != 1 else ''} for {query!r} "
-                       f"in 1 document \u00b7 window 5{pages}")
+    assert caption == (
+        f"{len(conc)} line{'s' if len(conc) != 1 else ''} for {query!r} "
+        f"in 1 document \u00b7 window 5{pages}"
+    )
     more = len(conc) - 60
-    assert footer.startswith(f"{more} more line{'s' if more != 1 else ''}: .page(2)"
-                             if more > 0 else "")
+    assert footer.startswith(
+        f"{more} more line{'s' if more != 1 else ''}: .page(2)" if more > 0 else ""
+    )
 
 
 @pytest.mark.parametrize("css", [None, NOTEBOOK_LIKE_CSS], ids=["plain", "notebook-css"])
@@ -168,8 +181,9 @@ def test_a_sorted_page_with_metadata_and_headers_aligns(browser, css):
     move no match; the page shows its own lines."""
     pd = pytest.importorskip("pandas")
     texts = ["The war and the peace of the world. " * 40, "Peace be with the people. " * 30]
-    corpus = kwiq.Corpus(texts, ids=["a/one.txt", "a/two.txt"],
-                         metadata=pd.DataFrame({"year": [1962.0, None]}))
+    corpus = kwiq.Corpus(
+        texts, ids=["a/one.txt", "a/two.txt"], metadata=pd.DataFrame({"year": [1962.0, None]})
+    )
     conc = corpus.kwic("the", meta="year").sort("R1", "L2")
     page = conc.page(2)
     rows, _, caption, footer = render(browser, page, css)

@@ -8,12 +8,12 @@ operation must end in KeyboardInterrupt, not in its result, and the process
 must then still answer queries as before. How soon it stops is measured by
 bench/interrupt.py, which CI runs; no test here times anything.
 """
+
 import subprocess
 import sys
 import textwrap
 
 import pytest
-
 from kwiq import _core
 
 SCRIPT = textwrap.dedent("""
@@ -66,11 +66,13 @@ SCRIPT = textwrap.dedent("""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("operation", ["build", "build_threads", "lines", "sort", "collocates",
-                                       "merge", "frame"])
+@pytest.mark.parametrize(
+    "operation", ["build", "build_threads", "lines", "sort", "collocates", "merge", "frame"]
+)
 def test_sigint_stops_a_long_operation(operation):
-    result = subprocess.run([sys.executable, "-c", SCRIPT, operation], capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, operation], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["stopped", "works"]
 

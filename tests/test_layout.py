@@ -28,13 +28,13 @@ ast cannot tell an object's class, so rule 3 knows a name, not whose it is:
 a module whose classes define ``_index`` may read ``other._index`` of an
 object of another module's class. No module of the package does.
 """
+
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 PACKAGE = REPO / "pkg" / "kwiq"
@@ -55,10 +55,15 @@ def extension_modules() -> set[str]:
     """The modules setup.py builds from C (kwiq._core), found in the source
     tree only after an in-place build."""
     tree = ast.parse((REPO / "setup.py").read_text(encoding="utf-8"))
-    return {node.args[0].value for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id == "Extension" and node.args
-            and isinstance(node.args[0], ast.Constant)}
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Extension"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
 
 
 def package_modules() -> dict[str, Path]:
@@ -74,7 +79,7 @@ def resolve(module: str | None, level: int, importer: str, is_package: bool) -> 
     if not level:
         return module or ""
     base = importer.split(".")
-    base = base[:len(base) - level + (1 if is_package else 0)]
+    base = base[: len(base) - level + (1 if is_package else 0)]
     return ".".join(base + ([module] if module else []))
 
 
@@ -126,16 +131,21 @@ class Checker(ast.NodeVisitor):
             for alias in node.names:
                 if is_private(alias.name) and f"{source}.{alias.name}" not in self.modules:
                     self.problems.append(
-                        (node.lineno, f"imports the private name {alias.name} from {source}"))
+                        (node.lineno, f"imports the private name {alias.name} from {source}")
+                    )
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self.check_access(node.value, node.attr, node.lineno)
         self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
-        if (isinstance(node.func, ast.Name) and node.func.id in ATTRIBUTE_FUNCTIONS
-                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
-                and isinstance(node.args[1].value, str)):
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in ATTRIBUTE_FUNCTIONS
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
             self.check_access(node.args[0], node.args[1].value, node.lineno)
         self.generic_visit(node)
 
@@ -152,8 +162,12 @@ class Checker(ast.NodeVisitor):
         if name in NAMED_TUPLE_API or name in self.own:
             return
         self.problems.append(
-            (line, f"reaches into {ast.unparse(obj)}.{name}, a private name no class of "
-                   f"{self.importer} defines"))
+            (
+                line,
+                f"reaches into {ast.unparse(obj)}.{name}, a private name no class of "
+                f"{self.importer} defines",
+            )
+        )
 
 
 def class_private_names(node: ast.ClassDef) -> set[str]:
@@ -170,14 +184,19 @@ def class_private_names(node: ast.ClassDef) -> set[str]:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for sub in ast.walk(method):
-            if (isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store)
-                    and isinstance(sub.value, ast.Name) and sub.value.id in ("self", "cls")):
+            if (
+                isinstance(sub, ast.Attribute)
+                and isinstance(sub.ctx, ast.Store)
+                and isinstance(sub.value, ast.Name)
+                and sub.value.id in ("self", "cls")
+            ):
                 names.add(sub.attr)
     return {name for name in names if is_private(name)}
 
 
-def problems_of(source: str, importer: str, is_package: bool = False,
-                modules: frozenset[str] = ALL_MODULES) -> list[tuple[int, str]]:
+def problems_of(
+    source: str, importer: str, is_package: bool = False, modules: frozenset[str] = ALL_MODULES
+) -> list[tuple[int, str]]:
     return Checker(importer, is_package, modules).check(ast.parse(source))
 
 
@@ -190,8 +209,9 @@ def test_the_package_is_found():
 def test_no_module_reaches_into_another(name):
     path = MODULES[name]
     problems = problems_of(path.read_text(encoding="utf-8"), name, path.name == "__init__.py")
-    assert not problems, "\n".join(f"{path.relative_to(REPO)}:{line}: {message}"
-                                   for line, message in problems)
+    assert not problems, "\n".join(
+        f"{path.relative_to(REPO)}:{line}: {message}" for line, message in problems
+    )
 
 
 BAD = [

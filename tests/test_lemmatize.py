@@ -2,6 +2,7 @@
 tokens, checked token by token against simplemma called here on each
 token, and everything that reads it (CQL, freq, collocates, sort keys,
 lines, frames, save and load) against brute force over those lemmas."""
+
 from __future__ import annotations
 
 import collections
@@ -11,17 +12,18 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from kwiq import _build
 
 simplemma = pytest.importorskip("simplemma")
 pd = pytest.importorskip("pandas")
 
 DATA = Path(__file__).parent / "data"
-BOOKS = [DATA / "gutenberg" / "1342-Pride-and-Prejudice.txt",
-         DATA / "gutenberg" / "1661-The-Adventures-of-Sherlock-Holmes.txt"]
+BOOKS = [
+    DATA / "gutenberg" / "1342-Pride-and-Prejudice.txt",
+    DATA / "gutenberg" / "1661-The-Adventures-of-Sherlock-Holmes.txt",
+]
 INAUGURAL = DATA / "inaugural"
 
 
@@ -48,8 +50,7 @@ def books():
     # apart and joined before the lemmas.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_build, "MIN_RUN_BYTES", 1)
-        return kwiq.Corpus.from_files(BOOKS, ids="name", threads=2, progress=False,
-                                      lemmatize="en")
+        return kwiq.Corpus.from_files(BOOKS, ids="name", threads=2, progress=False, lemmatize="en")
 
 
 @pytest.fixture(scope="module")
@@ -89,16 +90,24 @@ def hits_of(corpus, query: str) -> list[tuple]:
 @pytest.mark.parametrize("pattern", ["be", "child", "good", "say", "Mr.", "b.*", "[A-Z].*"])
 def test_cql_lemma_hits_are_the_tokens_with_that_lemma(books, oracle, pattern):
     regex = re.compile(pattern)
-    expected = [(d, p, p + 1) for d in books.ids for p, lemma in enumerate(oracle[1][d])
-                if regex.fullmatch(lemma)]
+    expected = [
+        (d, p, p + 1)
+        for d in books.ids
+        for p, lemma in enumerate(oracle[1][d])
+        if regex.fullmatch(lemma)
+    ]
     assert expected
     assert hits_of(books, f'[lemma="{pattern}"]') == expected
 
 
 def test_cql_lemma_and_word_in_a_sequence(books, oracle):
     words, lemmas = oracle
-    expected = [(d, p, p + 2) for d in books.ids for p in range(len(lemmas[d]) - 1)
-                if lemmas[d][p] == "be" and words[d][p + 1].lower() == "not"]
+    expected = [
+        (d, p, p + 2)
+        for d in books.ids
+        for p in range(len(lemmas[d]) - 1)
+        if lemmas[d][p] == "be" and words[d][p + 1].lower() == "not"
+    ]
     assert expected
     assert hits_of(books, '[lemma="be"] [word="not"%c]') == expected
 
@@ -155,11 +164,10 @@ def test_sort_by_the_lemma_of_the_next_word(letter):
 
     keys = [r1(line) for line in got]
     assert keys == sorted(keys)
-    assert sorted((line.start for line in got)) == [line.start for line in conc]
+    assert sorted(line.start for line in got) == [line.start for line in conc]
 
 
-@pytest.mark.parametrize("options", [{}, {"window": (3, 7)}, {"width": 40},
-                                     {"bound": "sentence"}])
+@pytest.mark.parametrize("options", [{}, {"window": (3, 7)}, {"width": 40}, {"bound": "sentence"}])
 def test_lines_are_those_of_the_corpus_without_lemmas(options):
     """A lemmatized corpus reads its tokens' offsets from recorded spans;
     they must be the tokenizer's, line for line."""
@@ -202,8 +210,13 @@ def test_the_file_is_the_same_whatever_the_threads(monkeypatch, tmp_path):
 
 
 def test_a_view_saved_alone_keeps_its_lemmas(tmp_path):
-    corpus = kwiq.Corpus.from_files(str(INAUGURAL / "*.txt"), encoding=["utf-8", "cp1252"],
-                                    ids="name", progress=False, lemmatize="en")
+    corpus = kwiq.Corpus.from_files(
+        str(INAUGURAL / "*.txt"),
+        encoding=["utf-8", "cp1252"],
+        ids="name",
+        progress=False,
+        lemmatize="en",
+    )
     chosen = [d for d in corpus.ids if d.startswith(("18", "2001"))]
     path = tmp_path / "view.kwiq"
     corpus.subset(chosen).save(path)
@@ -235,8 +248,10 @@ def test_a_language_that_is_not_a_code_is_a_type_error(bad):
 def test_without_simplemma_the_error_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "simplemma", None)  # import simplemma fails
     (tmp_path / "a.txt").write_text("The mice were running.", encoding="utf-8")
-    for build in (lambda: kwiq.Corpus(["text"], lemmatize="en"),
-                  lambda: kwiq.Corpus.from_files(tmp_path, progress=False, lemmatize="en")):
+    for build in (
+        lambda: kwiq.Corpus(["text"], lemmatize="en"),
+        lambda: kwiq.Corpus.from_files(tmp_path, progress=False, lemmatize="en"),
+    ):
         with pytest.raises(ImportError, match=re.escape('pip install "kwiq[lemma]"')):
             build()
     assert kwiq.Corpus(["text"]).attributes == ("word",)

@@ -1,9 +1,9 @@
 """The embedded 1962 letter, checked against hand-read lines and re."""
+
 import re
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import LETTER_NAME, oracle_word_spans
 
 
@@ -18,9 +18,15 @@ def test_sample_is_the_letter(letter, letter_text):
     assert letter.text(LETTER_NAME) == letter_text
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("peace", 11), ("Cuba", 17), ("U-2", 2), ("nuclear catastrophe", 1),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("peace", 11),
+        ("Cuba", 17),
+        ("U-2", 2),
+        ("nuclear catastrophe", 1),
+    ],
+)
 def test_issue_counts(letter, query, expected):
     assert len(letter.kwic(query)) == expected
 
@@ -41,7 +47,7 @@ def test_every_word_type_matches_the_re_oracle(letter, letter_text):
         spans = [(line.char_start, line.char_end) for line in conc]
         assert spans == oracle_word_spans(letter_text, word), word
         for line in conc:
-            assert letter_text[line.char_start:line.char_end].casefold() == word
+            assert letter_text[line.char_start : line.char_end].casefold() == word
 
 
 def test_hand_checked_lines(letter):
@@ -64,6 +70,6 @@ def test_hand_checked_lines(letter):
 def test_token_positions_count_words_and_punctuation(letter, letter_text):
     """Line.start is the number of tokens before the match."""
     for line in letter.kwic("Cuba"):
-        before = letter_text[:line.char_start]
+        before = letter_text[: line.char_start]
         assert line.start == len(re.findall(r"[^\W_]+|[^\w\s]|_", before))
         assert line.end == line.start + 1

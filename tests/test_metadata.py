@@ -6,25 +6,28 @@ The oracle for a view is a Corpus built from the view's documents alone
 field by field (ids and in-document positions are the same in both) and
 counts and measures to 1e-9.
 """
+
 import copy
 import io
 import json
 import pickle
 
-import pytest
-
-from conftest import DATA
-
 import kwiq
+import pytest
+from conftest import DATA
 from kwiq import _concordance
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
 
-BOOKS = ["35-The-Time-Machine.txt", "84-Frankenstein.txt",
-         "1661-The-Adventures-of-Sherlock-Holmes.txt",
-         "23-Narrative-of-the-Life-of-Frederick-Douglass-an-American-Slav.txt",
-         "972-The-Devil-s-Dictionary.txt", "76-Adventures-of-Huckleberry-Finn.txt"]
+BOOKS = [
+    "35-The-Time-Machine.txt",
+    "84-Frankenstein.txt",
+    "1661-The-Adventures-of-Sherlock-Holmes.txt",
+    "23-Narrative-of-the-Life-of-Frederick-Douglass-an-American-Slav.txt",
+    "972-The-Devil-s-Dictionary.txt",
+    "76-Adventures-of-Huckleberry-Finn.txt",
+]
 # Made-up metadata for the books, in BOOKS order.
 AUTHORS = ["Wells", "Shelley", "Doyle", "Douglass", "Bierce", "Twain"]
 YEARS = [1895, 1818, 1892, 1845, 1906, 1884]
@@ -35,8 +38,14 @@ def letter_docs(letter_text):
     """The letter cut into its paragraphs, with made-up metadata."""
     paragraphs = [p for p in letter_text.split("\n\n") if p.strip()]
     ids = [f"p{i:02d}" for i in range(len(paragraphs))]
-    meta = [{"part": ["opening", "middle", "closing"][min(2, 3 * i // len(paragraphs))],
-             "even": i % 2 == 0, "n": i} for i in range(len(paragraphs))]
+    meta = [
+        {
+            "part": ["opening", "middle", "closing"][min(2, 3 * i // len(paragraphs))],
+            "even": i % 2 == 0,
+            "n": i,
+        }
+        for i in range(len(paragraphs))
+    ]
     return paragraphs, ids, meta
 
 
@@ -50,15 +59,22 @@ def letter_corpus(letter_text):
 def books():
     folder = DATA / "gutenberg"
     texts = [(folder / name).read_text(encoding="utf-8") for name in BOOKS]
-    meta = pd.DataFrame({"author": AUTHORS, "year": YEARS, "kind": KINDS,
-                         "score": [0.5, 1.25, float("nan"), 2.0, 3.5, 4.0]})
+    meta = pd.DataFrame(
+        {
+            "author": AUTHORS,
+            "year": YEARS,
+            "kind": KINDS,
+            "score": [0.5, 1.25, float("nan"), 2.0, 3.5, 4.0],
+        }
+    )
     return kwiq.Corpus(texts, [name[:-4] for name in BOOKS], meta)
 
 
 def alone(view):
     """The oracle: a Corpus built from the view's documents alone."""
-    return kwiq.Corpus([view.text(doc) for doc in view.ids], list(view.ids),
-                       view.metadata.reset_index(drop=True))
+    return kwiq.Corpus(
+        [view.text(doc) for doc in view.ids], list(view.ids), view.metadata.reset_index(drop=True)
+    )
 
 
 def assert_frames_equal(got, expected):
@@ -79,12 +95,15 @@ def assert_same(view, oracle, query, other_query, meta):
         assert [line._fields for line in got[:3]] == [line._fields for line in expected[:3]]
         assert list(got.sort("R1", "L1")) == list(expected.sort("R1", "L1"))
         pd.testing.assert_frame_equal(got.to_pandas(), expected.to_pandas())
-        assert list(view.kwic(q, width=30, bound="sentence")) == \
-            list(oracle.kwic(q, width=30, bound="sentence"))
+        assert list(view.kwic(q, width=30, bound="sentence")) == list(
+            oracle.kwic(q, width=30, bound="sentence")
+        )
     for case in (False, True):
         for punctuation in (False, True):
-            assert_frames_equal(view.freq(case=case, punctuation=punctuation),
-                                oracle.freq(case=case, punctuation=punctuation))
+            assert_frames_equal(
+                view.freq(case=case, punctuation=punctuation),
+                oracle.freq(case=case, punctuation=punctuation),
+            )
     assert_frames_equal(view.freq(min_count=3), oracle.freq(min_count=3))
     for n in (1, 2, 3):
         assert_frames_equal(view.ngrams(n), oracle.ngrams(n))
@@ -93,12 +112,15 @@ def assert_same(view, oracle, query, other_query, meta):
     got, expected = view.collocates(query, min_count=1), oracle.collocates(query, min_count=1)
     assert_frames_equal(got, expected)
     assert got.attrs == expected.attrs
-    assert_frames_equal(view.collocates(query, window=(2, 4)),
-                        oracle.collocates(query, window=(2, 4)))
-    assert_frames_equal(view.dispersion([query, other_query]),
-                        oracle.dispersion([query, other_query]))
-    assert png(view.plot_dispersion([query, other_query])) == \
-        png(oracle.plot_dispersion([query, other_query]))
+    assert_frames_equal(
+        view.collocates(query, window=(2, 4)), oracle.collocates(query, window=(2, 4))
+    )
+    assert_frames_equal(
+        view.dispersion([query, other_query]), oracle.dispersion([query, other_query])
+    )
+    assert png(view.plot_dispersion([query, other_query])) == png(
+        oracle.plot_dispersion([query, other_query])
+    )
 
 
 def png(figure):
@@ -112,12 +134,14 @@ def test_views_of_the_letter_answer_as_corpora_of_their_documents(letter_corpus)
     corpus = letter_corpus
     n = corpus.n_docs
     assert n > 6
-    views = [corpus.where(part="middle"),
-             corpus.where(part=["opening", "closing"], even=True),
-             corpus.subset([i % 3 != 1 for i in range(n)]),
-             corpus.subset(["p03", "p01", "p05", "p01"]),
-             corpus.where(even=False).subset(np.arange(len(corpus.where(even=False))) < 4),
-             corpus.subset(np.ones(n, dtype=bool))]
+    views = [
+        corpus.where(part="middle"),
+        corpus.where(part=["opening", "closing"], even=True),
+        corpus.subset([i % 3 != 1 for i in range(n)]),
+        corpus.subset(["p03", "p01", "p05", "p01"]),
+        corpus.where(even=False).subset(np.arange(len(corpus.where(even=False))) < 4),
+        corpus.subset(np.ones(n, dtype=bool)),
+    ]
     assert views[3].ids == ("p01", "p03", "p05")  # corpus order, once each
     assert views[4].ids == tuple(f"p{i:02d}" for i in (1, 3, 5, 7))
     for view in views:
@@ -125,15 +149,22 @@ def test_views_of_the_letter_answer_as_corpora_of_their_documents(letter_corpus)
 
 
 def test_views_of_books_answer_as_corpora_of_their_documents(books):
-    views = [books.where(kind="novel"),
-             books.where(year=[1845, 1892, 1906]),
-             books.where(kind={"novel", "memoir"}).where(author=("Shelley", "Douglass")),
-             books.subset(books.metadata["year"].to_numpy() > 1880),
-             books.subset(["84-Frankenstein"])]
-    assert views[0].ids == ("35-The-Time-Machine", "84-Frankenstein",
-                            "76-Adventures-of-Huckleberry-Finn")
-    assert views[2].ids == ("84-Frankenstein",
-                            "23-Narrative-of-the-Life-of-Frederick-Douglass-an-American-Slav")
+    views = [
+        books.where(kind="novel"),
+        books.where(year=[1845, 1892, 1906]),
+        books.where(kind={"novel", "memoir"}).where(author=("Shelley", "Douglass")),
+        books.subset(books.metadata["year"].to_numpy() > 1880),
+        books.subset(["84-Frankenstein"]),
+    ]
+    assert views[0].ids == (
+        "35-The-Time-Machine",
+        "84-Frankenstein",
+        "76-Adventures-of-Huckleberry-Finn",
+    )
+    assert views[2].ids == (
+        "84-Frankenstein",
+        "23-Narrative-of-the-Life-of-Frederick-Douglass-an-American-Slav",
+    )
     for view in views:
         assert_same(view, alone(view), "time", "man", ["author", "year"])
 
@@ -141,8 +172,9 @@ def test_views_of_books_answer_as_corpora_of_their_documents(books):
 def test_keyness_between_views_and_corpora(books):
     novels, others = books.where(kind="novel"), books.where(kind=["memoir", "stories"])
     novels_alone, others_alone = alone(novels), alone(others)
-    assert_frames_equal(kwiq.Corpus.keyness(novels, others),
-                        kwiq.Corpus.keyness(novels_alone, others_alone))
+    assert_frames_equal(
+        kwiq.Corpus.keyness(novels, others), kwiq.Corpus.keyness(novels_alone, others_alone)
+    )
     assert_frames_equal(novels.keyness(books), novels_alone.keyness(books))
     assert_frames_equal(books.keyness(others), books.keyness(others_alone))
 
@@ -200,8 +232,13 @@ def test_bad_metadata():
 
 
 def test_from_pandas():
-    df = pd.DataFrame({"body": ["Peace now.", "War then.", "Peace again, peace."],
-                       "name": ["a", "b", "c"], "year": [1, 2, 3]})
+    df = pd.DataFrame(
+        {
+            "body": ["Peace now.", "War then.", "Peace again, peace."],
+            "name": ["a", "b", "c"],
+            "year": [1, 2, 3],
+        }
+    )
     corpus = kwiq.Corpus.from_pandas(df, text="body", id="name")
     assert corpus.ids == ("a", "b", "c")
     assert list(corpus.metadata.columns) == ["year"]
@@ -220,12 +257,14 @@ def test_from_pandas():
 def test_from_files_with_metadata(tmp_path):
     for name, text in (("1990-a.txt", "peace here"), ("2001-b.txt", "war and peace")):
         (tmp_path / name).write_text(text, encoding="utf-8")
-    corpus = kwiq.Corpus.from_files(tmp_path, ids="name", progress=False,
-                                    metadata=lambda path: {"year": int(path.name[:4])})
+    corpus = kwiq.Corpus.from_files(
+        tmp_path, ids="name", progress=False, metadata=lambda path: {"year": int(path.name[:4])}
+    )
     assert corpus.metadata["year"].to_dict() == {"1990-a.txt": 1990, "2001-b.txt": 2001}
     assert [line.doc for line in corpus.where(year=2001).kwic("peace")] == ["2001-b.txt"]
-    listed = kwiq.Corpus.from_files(tmp_path, ids="name", progress=False,
-                                    metadata=[{"k": "x"}, {"k": "y"}])
+    listed = kwiq.Corpus.from_files(
+        tmp_path, ids="name", progress=False, metadata=[{"k": "x"}, {"k": "y"}]
+    )
     assert listed.metadata["k"].tolist() == ["x", "y"]
     with pytest.raises(ValueError, match="1 rows for 2 documents"):
         kwiq.Corpus.from_files(tmp_path, progress=False, metadata=[{"k": "x"}])
@@ -273,8 +312,10 @@ def test_kwic_meta_lines_and_exports(books, tmp_path):
     for line in concordance:
         assert isinstance(line, kwiq.Line)
         assert line._fields == kwiq.Line._fields + ("author", "year")
-        assert (line.author, line.year) == (by_id.loc[line.doc, "author"],
-                                            by_id.loc[line.doc, "year"])
+        assert (line.author, line.year) == (
+            by_id.loc[line.doc, "author"],
+            by_id.loc[line.doc, "year"],
+        )
         assert line[:8] == tuple(getattr(line, f) for f in kwiq.Line._fields)
     plain = books.where(kind="novel").kwic("time machine")
     assert [line[:8] for line in concordance] == list(plain)
@@ -286,8 +327,9 @@ def test_kwic_meta_lines_and_exports(books, tmp_path):
     polars = pytest.importorskip("polars")
     pframe = concordance.to_polars()
     assert pframe.columns == frame.columns.tolist()
-    assert pframe["year"].dtype == polars.Int64 and pframe["year"].to_list() == \
-        frame["year"].tolist()
+    assert (
+        pframe["year"].dtype == polars.Int64 and pframe["year"].to_list() == frame["year"].tolist()
+    )
     concordance.to_csv(tmp_path / "lines.csv")
     header, first = (tmp_path / "lines.csv").read_text(encoding="utf-8").splitlines()[:2]
     assert header == ",".join(kwiq.Line._fields + ("author", "year", "query"))
@@ -333,16 +375,24 @@ def test_metadata_survives_save_and_load(books, tmp_path):
     books.save(path)
     loaded = kwiq.Corpus.load(path)
     pd.testing.assert_frame_equal(loaded.metadata, books.metadata)
-    assert list(loaded.where(kind="novel").kwic("time", meta="year")) == \
-        list(books.where(kind="novel").kwic("time", meta="year"))
+    assert list(loaded.where(kind="novel").kwic("time", meta="year")) == list(
+        books.where(kind="novel").kwic("time", meta="year")
+    )
     # dtypes are kept, a category included.
-    frame = pd.DataFrame({"c": pd.Categorical(["x", "y", "x"]), "b": [True, False, True],
-                          "t": [("a", 1), None, ("b", 2)], "f": [1.5, float("nan"), 2 ** 0.5],
-                          "big": [2 ** 70, 0, -1]})
+    frame = pd.DataFrame(
+        {
+            "c": pd.Categorical(["x", "y", "x"]),
+            "b": [True, False, True],
+            "t": [("a", 1), None, ("b", 2)],
+            "f": [1.5, float("nan"), 2**0.5],
+            "big": [2**70, 0, -1],
+        }
+    )
     small = kwiq.Corpus(["one", "two", "three"], metadata=frame)
     small.save(tmp_path / "small.kwiq")
-    pd.testing.assert_frame_equal(kwiq.Corpus.load(tmp_path / "small.kwiq").metadata,
-                                  small.metadata)
+    pd.testing.assert_frame_equal(
+        kwiq.Corpus.load(tmp_path / "small.kwiq").metadata, small.metadata
+    )
 
 
 def test_saving_a_view_writes_its_documents_alone(books, tmp_path):
@@ -386,7 +436,7 @@ def test_freq_keeps_its_table_but_hands_out_copies(letter_corpus):
     pd.testing.assert_frame_equal(letter_corpus.freq(), expected)
     top = letter_corpus.freq(min_count=5)
     assert (top["count"] >= 5).all() and len(top) == int((expected["count"] >= 5).sum())
-    pd.testing.assert_frame_equal(top, expected.iloc[:len(top)])
+    pd.testing.assert_frame_equal(top, expected.iloc[: len(top)])
 
 
 def test_the_core_checks_document_masks(letter_corpus):
@@ -413,8 +463,9 @@ def test_the_core_checks_document_masks(letter_corpus):
     mask[first] = 7
     kept = index.hits_in_docs(hits, mask)
     mask[first] = 0
-    expected = [line for line in letter_corpus.kwic("peace")
-                if line.doc == letter_corpus.ids[first]]
+    expected = [
+        line for line in letter_corpus.kwic("peace") if line.doc == letter_corpus.ids[first]
+    ]
     assert 0 < len(kept) == len(expected) < len(hits)
 
 
@@ -422,8 +473,13 @@ def test_ints_with_missing_values_stay_ints(tmp_path):
     """Rows of dicts whose ints are missing in some rows: a nullable Int64
     column, as pandas makes of the values with dtype="Int64", not floats;
     kept by save and load, chosen by where."""
-    rows = [{"year": 1811, "n": 2**62}, {"title": "x"}, {"year": None, "n": 3},
-            {"year": 1813, "big": 2**70}, {"big": None}]
+    rows = [
+        {"year": 1811, "n": 2**62},
+        {"title": "x"},
+        {"year": None, "n": 3},
+        {"year": 1813, "big": 2**70},
+        {"big": None},
+    ]
     corpus = kwiq.Corpus(["a"] * 5, metadata=rows)
     expected = pd.array([1811, None, None, 1813, None], dtype="Int64")
     assert corpus.metadata["year"].dtype == "Int64"
@@ -434,8 +490,10 @@ def test_ints_with_missing_values_stay_ints(tmp_path):
     loaded = kwiq.Corpus.load(tmp_path / "x.kwiq")
     pd.testing.assert_frame_equal(loaded.metadata, corpus.metadata)
     assert loaded.where(year=1813).ids == (3,) and loaded.where(year=None).ids == (1, 2, 4)
-    assert [line.year for line in loaded.kwic("a", meta="year")] == [1811] + [pd.NA] * 2 + \
-        [1813, pd.NA]
+    assert [line.year for line in loaded.kwic("a", meta="year")] == [1811] + [pd.NA] * 2 + [
+        1813,
+        pd.NA,
+    ]
     # a DataFrame given keeps the dtypes it has
     frame = pd.DataFrame({"year": [1.0, None, 3.0, 4.0, 5.0]})
     assert kwiq.Corpus(["a"] * 5, metadata=frame).metadata["year"].dtype == "float64"

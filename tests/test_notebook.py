@@ -7,17 +7,19 @@ machine or the user have. The notebook runs once per session; each test
 checks the outputs of one cell, found by its tag, so cells may be added
 without renumbering anything: give a new cell a tag and a test of its own.
 """
+
 import base64
 import html
 import re
 import sys
 from pathlib import Path
 
+import kwiq
 import pytest
 
-import kwiq
-
-nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install '.[test]')")
+nbformat = pytest.importorskip(
+    "nbformat", reason="nbformat is not installed (pip install '.[test]')"
+)
 
 from notebooks import outputs, run_notebook  # noqa: E402  (needs nbformat)
 
@@ -39,8 +41,9 @@ def executed(tmp_path_factory):
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["probe"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PLOT, metadata={"tags": ["plot"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PYPLOT_PROBE, metadata={"tags": ["pyplot"]}))
-    nb.cells.append(nbformat.v4.new_code_cell(PLOT_WITH_PYPLOT,
-                                              metadata={"tags": ["plot-with-pyplot"]}))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(PLOT_WITH_PYPLOT, metadata={"tags": ["plot-with-pyplot"]})
+    )
     return run_notebook(nb, NOTEBOOK.parent, tmp_path_factory.mktemp("jupyter"))
 
 
@@ -53,8 +56,9 @@ def test_kernel_runs_this_python_and_this_kwiq(executed):
 def test_no_cell_failed_or_wrote_to_stderr(executed):
     for tag, cell in executed.items():
         assert not [out for out in cell.outputs if out.output_type == "error"], tag
-        assert not [out for out in cell.outputs
-                    if out.output_type == "stream" and out.name == "stderr"], tag
+        assert not [
+            out for out in cell.outputs if out.output_type == "stream" and out.name == "stderr"
+        ], tag
 
 
 def test_load_shows_the_corpus(executed):
@@ -70,7 +74,9 @@ def test_word_shows_an_html_concordance(executed):
     assert first.left == "for the preservation of the "
     assert f">{first.left}</span>" in page
     assert "11 lines for &#x27;peace&#x27;" in page
-    assert outputs(executed["kwic-word"], "text/plain") == ["<kwiq.Concordance: 11 lines for 'peace'>"]
+    assert outputs(executed["kwic-word"], "text/plain") == [
+        "<kwiq.Concordance: 11 lines for 'peace'>"
+    ]
 
 
 def test_phrase_shows_an_html_concordance(executed):
@@ -99,8 +105,10 @@ def test_to_pandas_shows_a_data_frame(executed):
 def rights(page):
     """The right contexts of an HTML concordance, in row order, unescaped
     (without the spans that colour sort words)."""
-    return [html.unescape(re.sub(r"<[^>]*>", "", text))
-            for text in re.findall(r'class="kwiq-right"[^>]*>(.*?)</div>', page)]
+    return [
+        html.unescape(re.sub(r"<[^>]*>", "", text))
+        for text in re.findall(r'class="kwiq-right"[^>]*>(.*?)</div>', page)
+    ]
 
 
 def test_glob_finds_every_peace_word(executed):
@@ -126,10 +134,14 @@ def test_sort_orders_by_the_right_then_the_left_word(executed):
     first_words = [re.findall(r"[^\W_]+", line.right)[0].casefold() for line in expected]
     assert first_words == sorted(first_words)
     # The R1 word of each line is coloured as the first sort key.
-    coloured = re.findall(r'class="kwiq-right"[^>]*>[^<]*<span class="kwiq-sort" '
-                          r'style="color:([^;]*);[^"]*">([^<]*)</span>', page)
-    assert [(colour, html.unescape(word).casefold()) for colour, word in coloured] == \
-        [("#d62728", word) for word in first_words]
+    coloured = re.findall(
+        r'class="kwiq-right"[^>]*>[^<]*<span class="kwiq-sort" '
+        r'style="color:([^;]*);[^"]*">([^<]*)</span>',
+        page,
+    )
+    assert [(colour, html.unescape(word).casefold()) for colour, word in coloured] == [
+        ("#d62728", word) for word in first_words
+    ]
 
 
 def test_a_dispersion_plot_shows_as_a_picture_without_pyplot(executed):

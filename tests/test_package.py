@@ -1,5 +1,6 @@
 """What pip and a user see of the installed package: its version, from one
 source, and its licence."""
+
 import importlib.metadata
 import subprocess
 import sys
@@ -11,8 +12,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_one_version_everywhere():
-    command = subprocess.run([sys.executable, "-m", "kwiq", "--version"],
-                             capture_output=True, text=True, check=True)
+    command = subprocess.run(
+        [sys.executable, "-m", "kwiq", "--version"], capture_output=True, text=True, check=True
+    )
     assert command.stdout == f"kwiq {kwiq.__version__}\n"
     assert importlib.metadata.version("kwiq") == kwiq.__version__
 
@@ -27,6 +29,8 @@ def test_metadata_declares_the_mit_licence_and_ships_its_text():
     assert len(shipped) == 1
     assert shipped[0].read_text() == (REPO / "LICENSE").read_text()
     assert (REPO / "LICENSE").read_text().startswith("MIT License\n")
-    unicode_notice = [f for f in importlib.metadata.files("kwiq") if f.name == "UNICODE-LICENSE.txt"]
+    unicode_notice = [
+        f for f in importlib.metadata.files("kwiq") if f.name == "UNICODE-LICENSE.txt"
+    ]
     assert len(unicode_notice) == 1
     assert unicode_notice[0].read_text() == (REPO / "csrc/core/UNICODE-LICENSE.txt").read_text()

@@ -6,15 +6,15 @@ The oracle is that rule written again here over the tokens, found in the
 text by their written forms (kwiq.tokenize), and checked three ways:
 corpus.regions, CQL's <s>, </s> and within, and the contexts of bounded
 lines."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 
 DATA = Path(__file__).parent / "data"
 TEXTS = [  # (file, encoding)
@@ -23,15 +23,38 @@ TEXTS = [  # (file, encoding)
     (DATA / "genesis" / "french.txt", "latin-1"),
     (DATA / "gutenberg" / "35-The-Time-Machine.txt", "utf-8"),
 ]
-ABBREVIATIONS = {"mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "rev", "hon", "st",
-                 "mt", "jr", "sr", "gen", "col", "capt", "lt", "sgt", "gov", "sen", "rep", "vs"}
+ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "messrs",
+    "mme",
+    "mlle",
+    "dr",
+    "prof",
+    "rev",
+    "hon",
+    "st",
+    "mt",
+    "jr",
+    "sr",
+    "gen",
+    "col",
+    "capt",
+    "lt",
+    "sgt",
+    "gov",
+    "sen",
+    "rep",
+    "vs",
+}
 LINE_BREAK = re.compile("\r\n|[\n\v\f\r\x85\u2028\u2029]")
 # Each edge of the rule once: abbreviations (one folding to "st" only under
 # full case folding), initials, a title-case letter, the other marks, line
 # breaks of every kind, a quote that hides an end, and empty documents.
 EDGES = [
     "Mr. Smith met Dr. Who. J. R. Doe came! Did he? Yes. Go ſt. Louis. Zt. Paul. ǅemal is here.",
-    "One.\r\n\r\nTwo.\u2028\u2029Three.\x85\nFour.\n \nFive.\r\rSix. \"Seven.\" Eight",
+    'One.\r\n\r\nTwo.\u2028\u2029Three.\x85\nFour.\n \nFive.\r\rSix. "Seven." Eight',
     "",
     "   \n\n  ",
     "no end here. lower case goes on. 3 is no letter. Á starts one.",
@@ -54,8 +77,8 @@ def token_spans(text: str) -> list[tuple[int, int]]:
 
 
 def boundary(text: str, spans: list, i: int) -> str | None:
-    """"p", "s" or None between tokens i - 1 and i, by the rule."""
-    (pb, pe), (nb, ne) = spans[i - 1], spans[i]
+    """ "p", "s" or None between tokens i - 1 and i, by the rule."""
+    (pb, pe), (nb, _) = spans[i - 1], spans[i]
     if nb <= pe:
         return None
     if len(LINE_BREAK.findall(text[pe:nb])) >= 2:
@@ -64,7 +87,7 @@ def boundary(text: str, spans: list, i: int) -> str | None:
     if mark not in (".", "!", "?") or unicodedata.category(text[nb]) not in ("Lu", "Lt"):
         return None
     if mark == "." and i >= 2 and spans[i - 2][1] == pb:
-        before = text[spans[i - 2][0]:pb]
+        before = text[spans[i - 2][0] : pb]
         if len(before) == 1 and unicodedata.category(before) in ("Lu", "Lt"):
             return None
         if casefold(before) in ABBREVIATIONS:
@@ -84,8 +107,7 @@ def oracle_regions(text: str) -> tuple[list, list]:
             cuts["s"].append(i)
         if kind == "p":
             cuts["p"].append(i)
-    return tuple([(a, b) for a, b in zip(cuts[k], cuts[k][1:] + [len(spans)])]
-                 for k in ("s", "p"))
+    return tuple([(a, b) for a, b in zip(cuts[k], cuts[k][1:] + [len(spans)])] for k in ("s", "p"))
 
 
 def letter_text() -> str:
@@ -123,12 +145,32 @@ def test_the_edges_by_hand(corpus):
     """The oracle itself, on the edges, against what the rule says."""
     first = len(TEXTS) + 1
     assert [corpus.tokens(first)[a] for a, _ in corpus.regions("s", first)] == [
-        "Mr", "J", "Did", "Yes", "Go", "Zt", "Paul", "ǅemal"]
+        "Mr",
+        "J",
+        "Did",
+        "Yes",
+        "Go",
+        "Zt",
+        "Paul",
+        "ǅemal",
+    ]
     assert [corpus.tokens(first + 1)[a] for a, _ in corpus.regions("p", first + 1)] == [
-        "One", "Two", "Three", "Four", "Five", "Six"]
+        "One",
+        "Two",
+        "Three",
+        "Four",
+        "Five",
+        "Six",
+    ]
     # The quotes around "Seven." hide both ends: no sentence starts there.
     assert [corpus.tokens(first + 1)[a] for a, _ in corpus.regions("s", first + 1)] == [
-        "One", "Two", "Three", "Four", "Five", "Six"]
+        "One",
+        "Two",
+        "Three",
+        "Four",
+        "Five",
+        "Six",
+    ]
     assert corpus.regions("s", first + 2) == corpus.regions("p", first + 3) == []
     assert len(corpus.regions("s", first + 4)) == 2
 
@@ -162,9 +204,9 @@ def test_bounded_contexts_are_the_regions(bound, name):
     spans_of = [token_spans(text) for text in texts]
     for line in lines:
         text, spans = texts[line.doc], spans_of[line.doc]
-        (a, b), = [(a, b) for a, b in corpus.regions(name, line.doc) if a <= line.start < b]
-        left = collapse.sub(" ", text[spans[a][0]:spans[line.start][0]])
-        right = collapse.sub(" ", text[spans[line.start][1]:spans[b - 1][1]])
+        ((a, b),) = [(a, b) for a, b in corpus.regions(name, line.doc) if a <= line.start < b]
+        left = collapse.sub(" ", text[spans[a][0] : spans[line.start][0]])
+        right = collapse.sub(" ", text[spans[line.start][1] : spans[b - 1][1]])
         assert (line.left, line.right) == (left, right)
 
 
@@ -174,15 +216,18 @@ def test_saved_and_loaded_the_same(corpus, tmp_path):
     back = kwiq.Corpus.load(path)
     assert back.structures == corpus.structures
     for name in ("s", "p"):
-        assert [back.regions(name, d) for d in range(back.n_docs)] == \
-            [corpus.regions(name, d) for d in range(corpus.n_docs)]
-    assert positions(back.kwic("<s> []", syntax="cql")) == \
-        positions(corpus.kwic("<s> []", syntax="cql"))
+        assert [back.regions(name, d) for d in range(back.n_docs)] == [
+            corpus.regions(name, d) for d in range(corpus.n_docs)
+        ]
+    assert positions(back.kwic("<s> []", syntax="cql")) == positions(
+        corpus.kwic("<s> []", syntax="cql")
+    )
 
 
 def test_threads_find_them_once(texts):
     """Threads asking at once for a fresh corpus's regions all get the same."""
     from concurrent.futures import ThreadPoolExecutor
+
     corpus = kwiq.Corpus(texts)
     with ThreadPoolExecutor(4) as pool:
         found = list(pool.map(lambda _: corpus.regions("s", 1), range(8)))
@@ -193,8 +238,11 @@ def test_annotated_corpora_keep_their_own(tmp_path):
     """A VRT file's sentences, where the rule would cut elsewhere, and no p
     added to a corpus whose source gives only s."""
     path = tmp_path / "small.vrt"
-    path.write_text('<text id="t1">\n<s>\nSee\nMr\n<g/>\n.\nSmith\n</s>\n<s>\nwent\n'
-                    '<g/>\n.\nHome\n</s>\n</text>\n', encoding="utf-8")
+    path.write_text(
+        '<text id="t1">\n<s>\nSee\nMr\n<g/>\n.\nSmith\n</s>\n<s>\nwent\n'
+        "<g/>\n.\nHome\n</s>\n</text>\n",
+        encoding="utf-8",
+    )
     vrt = kwiq.Corpus.from_vrt(path, structures=["s"], progress=False)
     assert vrt.structures == ("text", "s")
     assert vrt.regions("s", "t1") == [(0, 4), (4, 7)]
@@ -215,7 +263,10 @@ def test_a_lemmatized_corpus_keeps_them_through_a_file(texts, tmp_path, found_fi
         assert lemmatized.regions("s", 1) == plain.regions("s", 1)
     lemmatized.save(tmp_path / "whole.kwiq")
     lemmatized.subset([1, 3]).save(tmp_path / "view.kwiq")
-    whole, view = kwiq.Corpus.load(tmp_path / "whole.kwiq"), kwiq.Corpus.load(tmp_path / "view.kwiq")
+    whole, view = (
+        kwiq.Corpus.load(tmp_path / "whole.kwiq"),
+        kwiq.Corpus.load(tmp_path / "view.kwiq"),
+    )
     for corpus in (lemmatized, whole, view):
         assert corpus.structures == ("text", "s", "p")
         assert corpus.attributes == ("word", "lemma")
@@ -223,5 +274,6 @@ def test_a_lemmatized_corpus_keeps_them_through_a_file(texts, tmp_path, found_fi
         for doc in range(len(texts)):
             assert whole.regions(name, doc) == plain.regions(name, doc), (name, doc)
         assert [view.regions(name, d) for d in (1, 3)] == [plain.regions(name, d) for d in (1, 3)]
-    assert positions(whole.kwic('<s> [lemma="be"]', syntax="cql")) == \
-        positions(lemmatized.kwic('<s> [lemma="be"]', syntax="cql"))
+    assert positions(whole.kwic('<s> [lemma="be"]', syntax="cql")) == positions(
+        lemmatized.kwic('<s> [lemma="be"]', syntax="cql")
+    )

@@ -1,14 +1,14 @@
 """The query language against an independent Python matcher over re tokens."""
+
 import fnmatch
 import re
 
-import pytest
-
 import kwiq
+import pytest
+from conftest import oracle_tokens
 from kwiq import _query
 from kwiq._corpus import index_view
 from kwiq._query import Pattern, parse
-from conftest import oracle_tokens
 
 
 def oracle_predicate(pattern, case):
@@ -24,8 +24,9 @@ def oracle_predicate(pattern, case):
     if "*" in text or "?" in text:
         if case:
             return lambda form, is_word, variants: is_word and fnmatch.fnmatchcase(form, text)
-        return lambda form, is_word, variants: (is_word and
-                                                fnmatch.fnmatchcase(form.casefold(), text.casefold()))
+        return lambda form, is_word, variants: (
+            is_word and fnmatch.fnmatchcase(form.casefold(), text.casefold())
+        )
     if case:
         return lambda form, is_word, variants: form == text
     return lambda form, is_word, variants: form.casefold() == text.casefold()
@@ -42,9 +43,11 @@ def oracle_spans(texts, patterns, case=False):
     for doc, text in enumerate(texts):
         toks = [(s, e, w, text[s:e]) for s, e, w in oracle_tokens(text)]
         for i in range(len(toks) - len(tests) + 1):
-            window = toks[i:i + len(tests)]
-            if all(test(form, w, variants[form.casefold()])
-                   for test, (_, _, w, form) in zip(tests, window)):
+            window = toks[i : i + len(tests)]
+            if all(
+                test(form, w, variants[form.casefold()])
+                for test, (_, _, w, form) in zip(tests, window)
+            ):
                 spans.append((doc, window[0][0], window[-1][1]))
     return spans
 
@@ -54,10 +57,25 @@ def kwiq_spans(corpus, query, case=False):
 
 
 QUERIES = [
-    ["peace*"], ["*ism"], ["wom?n"], ["*"], ["/[A-Z][a-z]+ed/"], ["/pea.*/"], ["/[0-9]+/"],
-    ["the", "*", "of"], ["*", "peace"], ["/[Ss]oviet/", "*"], ["nuclear", "/w.*/"],
-    ["/,/"], ["/[.!?]/", "*"], ["mr", "."], ["war*", "/.*/"], ["?"], ["*", "*", "*"],
-    ["elizabeth", "/.*/", "darcy"], ["*ly", "*ed"],
+    ["peace*"],
+    ["*ism"],
+    ["wom?n"],
+    ["*"],
+    ["/[A-Z][a-z]+ed/"],
+    ["/pea.*/"],
+    ["/[0-9]+/"],
+    ["the", "*", "of"],
+    ["*", "peace"],
+    ["/[Ss]oviet/", "*"],
+    ["nuclear", "/w.*/"],
+    ["/,/"],
+    ["/[.!?]/", "*"],
+    ["mr", "."],
+    ["war*", "/.*/"],
+    ["?"],
+    ["*", "*", "*"],
+    ["elizabeth", "/.*/", "darcy"],
+    ["*ly", "*ed"],
 ]
 
 
@@ -65,8 +83,9 @@ QUERIES = [
 @pytest.mark.parametrize("case", [False, True])
 def test_query_forms_on_the_letter(letter_text, patterns, case):
     corpus = kwiq.Corpus([letter_text])
-    assert kwiq_spans(corpus, " ".join(patterns), case) == oracle_spans([letter_text], patterns,
-                                                                          case)
+    assert kwiq_spans(corpus, " ".join(patterns), case) == oracle_spans(
+        [letter_text], patterns, case
+    )
 
 
 @pytest.mark.parametrize("patterns", QUERIES, ids=" ".join)
@@ -111,32 +130,48 @@ def test_literal_with_punctuation_and_escapes():
 
 def test_parse():
     assert parse("peace") == [Pattern("literal", "peace", 0)]
-    assert parse("  U-2 ") == [Pattern("literal", "U", 2), Pattern("literal", "-", 3),
-                               Pattern("literal", "2", 4)]
+    assert parse("  U-2 ") == [
+        Pattern("literal", "U", 2),
+        Pattern("literal", "-", 3),
+        Pattern("literal", "2", 4),
+    ]
     assert parse("peace* *ism wom?n * ?") == [
-        Pattern("glob", "peace*", 0), Pattern("glob", "*ism", 7), Pattern("glob", "wom?n", 12),
-        Pattern("any", "*", 18), Pattern("glob", "?", 20)]
+        Pattern("glob", "peace*", 0),
+        Pattern("glob", "*ism", 7),
+        Pattern("glob", "wom?n", 12),
+        Pattern("any", "*", 18),
+        Pattern("glob", "?", 20),
+    ]
     assert parse("/a b/ x") == [Pattern("regex", "a b", 0), Pattern("literal", "x", 6)]
     assert parse(r"/a\/b/") == [Pattern("regex", "a/b", 0)]
-    assert parse("U-2*") == [Pattern("literal", "U", 0), Pattern("literal", "-", 1),
-                             Pattern("glob", "2*", 2)]
+    assert parse("U-2*") == [
+        Pattern("literal", "U", 0),
+        Pattern("literal", "-", 1),
+        Pattern("glob", "2*", 2),
+    ]
     assert parse(r"\*") == [Pattern("literal", "*", 1)]
-    assert parse("and/or") == [Pattern("literal", "and", 0), Pattern("literal", "/", 3),
-                               Pattern("literal", "or", 4)]
+    assert parse("and/or") == [
+        Pattern("literal", "and", 0),
+        Pattern("literal", "/", 3),
+        Pattern("literal", "or", 4),
+    ]
     assert parse("和平*") == [Pattern("literal", "和", 0), Pattern("glob", "平*", 1)]
 
 
-@pytest.mark.parametrize("query, problem, position", [
-    ("", "no token (give a word, a phrase, a glob or a /regex/)", 0),
-    ("   ", "no token (give a word, a phrase, a glob or a /regex/)", 0),
-    ("peace /war", "unclosed '/'", 6),
-    ("//", "empty pattern '//'", 0),
-    ("a // b", "empty pattern '//'", 2),
-    ("/[b-a]/", "bad regex: bad character range b-a", 0),
-    ("/(ab/", "bad regex: missing ), unterminated subpattern", 0),
-    ("/a/b", "a /regex/ must be followed by white space", 3),
-    ("peace \\", "a backslash must be followed by the character it escapes", 6),
-])
+@pytest.mark.parametrize(
+    "query, problem, position",
+    [
+        ("", "no token (give a word, a phrase, a glob or a /regex/)", 0),
+        ("   ", "no token (give a word, a phrase, a glob or a /regex/)", 0),
+        ("peace /war", "unclosed '/'", 6),
+        ("//", "empty pattern '//'", 0),
+        ("a // b", "empty pattern '//'", 2),
+        ("/[b-a]/", "bad regex: bad character range b-a", 0),
+        ("/(ab/", "bad regex: missing ), unterminated subpattern", 0),
+        ("/a/b", "a /regex/ must be followed by white space", 3),
+        ("peace \\", "a backslash must be followed by the character it escapes", 6),
+    ],
+)
 def test_query_errors(query, problem, position):
     corpus = kwiq.Corpus(["peace and war"])
     with pytest.raises(kwiq.QueryError) as caught:
@@ -152,10 +187,12 @@ def test_a_list_of_queries_is_one_concordance(letter_text):
     corpus = kwiq.Corpus([letter_text])
     both = corpus.kwic(["peace", "war", "nuclear catastrophe"])
     singles = {q: list(corpus.kwic(q)) for q in ("peace", "war", "nuclear catastrophe")}
-    expected = sorted(((line, q) for q, lines in singles.items() for line in lines),
-                      key=lambda pair: pair[0].char_start)
+    expected = sorted(
+        ((line, q) for q, lines in singles.items() for line in lines),
+        key=lambda pair: pair[0].char_start,
+    )
     assert list(both) == [line for line, _ in expected]
-    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     frame = both.to_pandas()
     assert list(frame["query"]) == [q for _, q in expected]
     assert list(frame["query"].cat.categories) == ["peace", "war", "nuclear catastrophe"]
@@ -168,12 +205,22 @@ def test_overlapping_queries_keep_query_order_at_one_position():
     corpus = kwiq.Corpus(["peace and peace"])
     frame = corpus.kwic(["peace*", "peace"]).to_pandas()
     assert list(zip(frame["char_start"], frame["query"])) == [
-        (0, "peace*"), (0, "peace"), (10, "peace*"), (10, "peace")]
+        (0, "peace*"),
+        (0, "peace"),
+        (10, "peace*"),
+        (10, "peace"),
+    ]
 
 
-@pytest.mark.parametrize("query, error", [
-    ([], ValueError), ([1], TypeError), (b"x", TypeError), (None, TypeError),
-])
+@pytest.mark.parametrize(
+    "query, error",
+    [
+        ([], ValueError),
+        ([1], TypeError),
+        (b"x", TypeError),
+        (None, TypeError),
+    ],
+)
 def test_bad_query_lists(query, error):
     with pytest.raises(error):
         kwiq.Corpus(["x"]).kwic(query)
@@ -194,11 +241,16 @@ def test_remembered_queries_answer_by_query_and_case(letter_text):
     """A corpus remembers its recent queries parsed, by query and case; asked
     again, in either case and in any order, each answers as the oracle."""
     corpus = kwiq.Corpus([letter_text])
-    for query, patterns in [("The", ["The"]), ("the peace", ["the", "peace"]),
-                            ("th?", ["th?"]), ("/T.e/", ["/T.e/"])]:
+    for query, patterns in [
+        ("The", ["The"]),
+        ("the peace", ["the", "peace"]),
+        ("th?", ["th?"]),
+        ("/T.e/", ["/T.e/"]),
+    ]:
         for case in (True, False, True, False):
-            assert kwiq_spans(corpus, query, case=case) == \
-                oracle_spans([letter_text], patterns, case=case)
+            assert kwiq_spans(corpus, query, case=case) == oracle_spans(
+                [letter_text], patterns, case=case
+            )
 
 
 def test_case_insensitive_globs_find_what_exact_globs_find():
@@ -217,12 +269,16 @@ def test_case_insensitive_globs_find_what_exact_globs_find():
 
 # ---- bounds on regexes (issue 15) ----
 
-@pytest.mark.parametrize("query, problem", [
-    ("/a{99999999999}/", "a repeat count too large"),
-    ("/" + "(" * 5_000 + "a" + ")" * 5_000 + "/", "groups nested too deeply"),
-    # Deep enough for the regex module's parser, not for re's.
-    ("/" + "(?:" * 300 + "a" + ")" * 300 + "/", "groups nested too deeply"),
-])
+
+@pytest.mark.parametrize(
+    "query, problem",
+    [
+        ("/a{99999999999}/", "a repeat count too large"),
+        ("/" + "(" * 5_000 + "a" + ")" * 5_000 + "/", "groups nested too deeply"),
+        # Deep enough for the regex module's parser, not for re's.
+        ("/" + "(?:" * 300 + "a" + ")" * 300 + "/", "groups nested too deeply"),
+    ],
+)
 def test_a_regex_too_large_or_too_deep_is_a_query_error(query, problem):
     corpus = kwiq.Corpus(["a b"])
     with pytest.raises(kwiq.QueryError, match=f"bad regex: {problem} at position 0"):
@@ -239,8 +295,11 @@ def test_a_query_holds_at_most_max_regexes():
     corpus = kwiq.Corpus(["a " * 70])
     assert len(corpus.kwic(" ".join(["/a/"] * _query.MAX_REGEXES))) == 70 - 63
     beyond = " ".join(["/a/"] * (_query.MAX_REGEXES + 1))
-    with pytest.raises(kwiq.QueryError, match=f"more than {_query.MAX_REGEXES} /regex/ "
-                       f"patterns in one query at position {4 * _query.MAX_REGEXES}"):
+    with pytest.raises(
+        kwiq.QueryError,
+        match=f"more than {_query.MAX_REGEXES} /regex/ "
+        f"patterns in one query at position {4 * _query.MAX_REGEXES}",
+    ):
         corpus.kwic(beyond)
 
 
@@ -257,13 +316,17 @@ def test_a_regex_out_of_memory_is_a_query_error(monkeypatch):
     def no_memory(form, timeout):
         raise MemoryError
 
-    monkeypatch.setattr(_query, "compile_regex", lambda *args: type(
-        "NoMemory", (), {"fullmatch": staticmethod(no_memory)}))
+    monkeypatch.setattr(
+        _query,
+        "compile_regex",
+        lambda *args: type("NoMemory", (), {"fullmatch": staticmethod(no_memory)}),
+    )
     with pytest.raises(kwiq.QueryError, match="'a\\+' needed more memory than there is"):
         corpus.kwic("/a+/")
 
 
 # ---- caches bounded by bytes (issue 15) ----
+
 
 def test_the_slot_caches_keep_at_most_their_bytes(monkeypatch):
     # 20,000 forms: "w1*" matches 1,111 of them (4.4 KB of ids), "w*" all

@@ -1,22 +1,36 @@
 """Threads, lifetimes and leaks: one corpus queried by 8 threads at once, a
 Concordance that outlives its Corpus, and 10,000 builds and queries that
 leave memory where it was."""
+
 import gc
 import os
 import threading
 import tracemalloc
 from pathlib import Path
 
-import pytest
-
 import kwiq
-from kwiq import _concordance
+import pytest
 from conftest import LETTER_NAME
+from kwiq import _concordance
 
-QUERIES = ["the", "peace", "nuclear catastrophe", "peace*", "the * of", "/[0-9]+/", "U-2",
-           ["war", "peace"], "Cuba"]
-CONTEXTS = [dict(), dict(window=(3, 1)), dict(width=30), dict(window=12, bound="sentence"),
-            dict(case=True)]
+QUERIES = [
+    "the",
+    "peace",
+    "nuclear catastrophe",
+    "peace*",
+    "the * of",
+    "/[0-9]+/",
+    "U-2",
+    ["war", "peace"],
+    "Cuba",
+]
+CONTEXTS = [
+    dict(),
+    dict(window=(3, 1)),
+    dict(width=30),
+    dict(window=12, bound="sentence"),
+    dict(case=True),
+]
 
 
 def everything(corpus):
@@ -82,8 +96,9 @@ def test_threads_get_fresh_vocabularies_safely(books):
     may do so at once, and the slot cache may be cleared under them."""
     corpus = kwiq.Corpus([books.text(i) for i in range(5)])
     globs = [f"{c}*" for c in "abcdefghijklmnopqrstuvw"] * 12  # > the 256 slots remembered
-    expected = {glob: len(kwiq.Corpus([corpus.text(i) for i in range(5)]).kwic(glob))
-                for glob in set(globs)}
+    expected = {
+        glob: len(kwiq.Corpus([corpus.text(i) for i in range(5)]).kwic(glob)) for glob in set(globs)
+    }
     barrier = threading.Barrier(8)
     found = []
 
@@ -124,6 +139,7 @@ def test_a_concordance_outlives_its_corpus(how, tmp_path, letter_text):
 
 
 # ---------------------------------------------------------------- leaks
+
 
 def rss_bytes():
     with open("/proc/self/statm") as statm:

@@ -6,6 +6,7 @@ and only regular files are read, once each, even through symlink loops.
 Where a hang is the failure mode (a FIFO, a loop), the case runs in a
 child process with a timeout. The oracles are the file system itself (what
 is at a path before and after, by lstat) and Python's own reading."""
+
 import json
 import os
 import shutil
@@ -15,17 +16,21 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 import kwiq
+import pytest
 
 TIMEOUT = 60
 
 
 def child(code, *args, stdin=None):
     """Run code in a child Python; its result, failing on a hang."""
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *map(str, args)],
-                          input=stdin, capture_output=True, text=True, timeout=TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
 
 
 def listing(directory):
@@ -47,16 +52,20 @@ def saved_bytes(corpus, tmp_path):
 
 # ---------------------------------------------------------------- save()
 
+
 def test_save_onto_a_fifo_is_refused(tmp_path):
     """In a child: opening a FIFO for writing would block (no reader)."""
     os.mkfifo(tmp_path / "fifo")
-    done = child("""
+    done = child(
+        """
         import sys, kwiq
         try:
             kwiq.Corpus(["a text"]).save(sys.argv[1])
         except OSError as error:
             print(type(error).__name__, error)
-        """, tmp_path / "fifo")
+        """,
+        tmp_path / "fifo",
+    )
     assert done.returncode == 0, done.stderr
     assert "a FIFO, not a regular file" in done.stdout
     assert stat.S_ISFIFO(os.lstat(tmp_path / "fifo").st_mode)
@@ -109,8 +118,13 @@ def test_save_replaces_never_rewrites_in_place(corpus, tmp_path):
 
 
 def kwiq_cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "kwiq", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "kwiq", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
 
 
 def test_build_refuses_to_write_over_its_input(tmp_path):
@@ -119,12 +133,14 @@ def test_build_refuses_to_write_over_its_input(tmp_path):
     (tmp_path / "texts" / "b.kwiq").write_text("not a corpus, an input\n", encoding="utf-8")
     os.symlink("texts/a.txt", tmp_path / "link.txt")
     before = {name: (tmp_path / "texts" / name).read_bytes() for name in ("a.txt", "b.kwiq")}
-    for args in (["texts/a.txt", "-o", "texts/a.txt"],  # the file itself
-                 ["texts/a.txt", "-o", "link.txt"],  # through a link
-                 ["link.txt", "-o", "texts/a.txt"],
-                 ["texts", "-o", "texts/a.txt"],  # found below a directory
-                 ["texts", "--include", "*", "-o", "texts/b.kwiq"],
-                 ["texts/*.kwiq", "-o", "texts/b.kwiq"]):  # by a glob
+    for args in (
+        ["texts/a.txt", "-o", "texts/a.txt"],  # the file itself
+        ["texts/a.txt", "-o", "link.txt"],  # through a link
+        ["link.txt", "-o", "texts/a.txt"],
+        ["texts", "-o", "texts/a.txt"],  # found below a directory
+        ["texts", "--include", "*", "-o", "texts/b.kwiq"],
+        ["texts/*.kwiq", "-o", "texts/b.kwiq"],
+    ):  # by a glob
         done = kwiq_cli("build", *args, cwd=tmp_path)
         assert done.returncode == 2, (args, done)
         assert "a build does not write over its input" in done.stderr
@@ -161,12 +177,17 @@ def write_over_a_loaded_file(tmp_path, how, mode):
     size = os.path.getsize(tmp_path / "x.kwiq")
     kwiq.Corpus(["other"]).save(tmp_path / "other.kwiq")
     # Under AddressSanitizer (tools/run_sanitized.py) the signal ends the child itself.
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
-               + ":handle_segv=0:handle_sigbus=0")
-    process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(LOADED),
-                                str(tmp_path / "x.kwiq"), mode],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                               env=env)
+    env = dict(
+        os.environ,
+        ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":handle_segv=0:handle_sigbus=0",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(LOADED), str(tmp_path / "x.kwiq"), mode],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         first = process.stdout.readline()
         if how == "cp":  # truncates and rewrites the same inode, as cp does
@@ -208,13 +229,15 @@ def test_mmap_false_loads_the_same_corpus(corpus, tmp_path):
 
 # ------------------------------------------------------ only regular files
 
+
 def test_fifos_and_devices_are_not_read(tmp_path):
     """In a child: a FIFO would block forever, /dev/zero read until MemoryError."""
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "dir").mkdir()
     (tmp_path / "dir" / "a.txt").write_text("a text", encoding="utf-8")
     os.mkfifo(tmp_path / "dir" / "b.txt")
-    done = child("""
+    done = child(
+        """
         import sys, kwiq
         from kwiq import _files
         fifo, directory = sys.argv[1:]
@@ -233,7 +256,10 @@ def test_fifos_and_devices_are_not_read(tmp_path):
             _files.open_regular(fifo)
         except OSError as error:
             print("swapped |", error.strerror)
-        """, tmp_path / "fifo", tmp_path / "dir")
+        """,
+        tmp_path / "fifo",
+        tmp_path / "dir",
+    )
     assert done.returncode == 0, done.stderr
     fifo = str(tmp_path / "fifo")
     assert done.stdout.splitlines() == [
@@ -245,7 +271,8 @@ def test_fifos_and_devices_are_not_read(tmp_path):
         "/dev/zero | a character device, not a regular file; kwiq reads and writes only "
         "regular files",
         "('a.txt',)",  # a directory leaves the FIFO out
-        "swapped | a FIFO, not a regular file; kwiq reads and writes only regular files"]
+        "swapped | a FIFO, not a regular file; kwiq reads and writes only regular files",
+    ]
 
 
 LOOPS = """
@@ -272,9 +299,12 @@ def test_symlink_loops_give_each_file_once(tmp_path):
     assert done.returncode == 0, done.stderr
     by_dir, by_glob, txt, texts = json.loads(done.stdout)
     # the oracle: the regular files by os.walk, which does not follow links
-    real = sorted(os.path.relpath(os.path.join(d, name), root)
-                  for d, _, names in os.walk(root) for name in names
-                  if stat.S_ISREG(os.lstat(os.path.join(d, name)).st_mode))
+    real = sorted(
+        os.path.relpath(os.path.join(d, name), root)
+        for d, _, names in os.walk(root)
+        for name in names
+        if stat.S_ISREG(os.lstat(os.path.join(d, name)).st_mode)
+    )
     assert sorted(by_dir) == real == ["a/b/f.txt", "a/g.txt", "h.md"]
     assert texts == ["f", "g", "h"]
     assert [os.path.relpath(p, root) for p in by_glob] == by_dir

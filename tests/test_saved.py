@@ -6,6 +6,7 @@ kwiq.FormatError (or, where the change could not matter, load and answer
 as before), never crash or hang, which the damage tests check in
 subprocesses.
 """
+
 import gc
 import json
 import math
@@ -16,18 +17,38 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import LETTER_NAME
 
 # Queries and the layouts of their lines: words, phrases, globs, regexes,
 # exact case, lists, every kind of context.
-QUERIES = ["peace", "Cuba", "U-2", "nuclear catastrophe", "the * of", "peace*", "/[0-9]+/",
-           "/.*tion/", "Mr .", ["peace", "war"], "STRASSE", "café", "和平", "»", "the"]
-CONTEXTS = [dict(), dict(window=0), dict(window=(3, 1)), dict(width=25),
-            dict(window=12, bound="sentence"), dict(width=60, bound="paragraph"),
-            dict(case=True)]
+QUERIES = [
+    "peace",
+    "Cuba",
+    "U-2",
+    "nuclear catastrophe",
+    "the * of",
+    "peace*",
+    "/[0-9]+/",
+    "/.*tion/",
+    "Mr .",
+    ["peace", "war"],
+    "STRASSE",
+    "café",
+    "和平",
+    "»",
+    "the",
+]
+CONTEXTS = [
+    dict(),
+    dict(window=0),
+    dict(window=(3, 1)),
+    dict(width=25),
+    dict(window=12, bound="sentence"),
+    dict(width=60, bound="paragraph"),
+    dict(case=True),
+]
 SORTS = [("R1", "R2"), ("L1",), ("match",), ("doc", "L3")]
 TIMEOUT = 120  # a safety net against a hung child, not a timing assertion
 
@@ -58,12 +79,14 @@ def letter():
 @pytest.fixture(scope="module")
 def mixed():
     """Several documents: scripts, case, an empty one, odd ids."""
-    texts = [kwiq.sample().text(LETTER_NAME),
-             "Die Straße ist lang.\n\nDIE STRASSE IST LANG, sagt sie. Café, cafe\u0301.",
-             "",
-             "和平 平和 «peace» \u201cpeace\u201d » the end",
-             "peace " * 100 + "war."]
-    ids = ["letter", ("de", 2), None, -(2 ** 70), 1.5]
+    texts = [
+        kwiq.sample().text(LETTER_NAME),
+        "Die Straße ist lang.\n\nDIE STRASSE IST LANG, sagt sie. Café, cafe\u0301.",
+        "",
+        "和平 平和 «peace» \u201cpeace\u201d » the end",
+        "peace " * 100 + "war.",
+    ]
+    ids = ["letter", ("de", 2), None, -(2**70), 1.5]
     return kwiq.Corpus(texts, ids=ids)
 
 
@@ -95,14 +118,23 @@ def test_gutenberg_round_trip(gutenberg_text, tmp_path):
     ids = [f"chapter {i}" for i in range(len(chapters))]
     corpus = kwiq.Corpus(chapters, ids=ids)
     loaded = kwiq.Corpus.load(_saved(corpus, tmp_path))
-    queries = ["Elizabeth", "Mr. Darcy", "pride", "the * of", "/[A-Z][a-z]+shire/", "marr*",
-               "said she", ["Jane", "Bingley"]]
+    queries = [
+        "Elizabeth",
+        "Mr. Darcy",
+        "pride",
+        "the * of",
+        "/[A-Z][a-z]+shire/",
+        "marr*",
+        "said she",
+        ["Jane", "Bingley"],
+    ]
     assert answers(loaded, queries) == answers(corpus, queries)
     # Every word of the vocabulary finds the same hits.
     words = {token for token in kwiq.tokenize(gutenberg_text[:200_000]) if token.isalnum()}
     for word in sorted(words):
-        assert [(line.doc, line.start) for line in loaded.kwic(word, window=0)] == \
-               [(line.doc, line.start) for line in corpus.kwic(word, window=0)], word
+        assert [(line.doc, line.start) for line in loaded.kwic(word, window=0)] == [
+            (line.doc, line.start) for line in corpus.kwic(word, window=0)
+        ], word
 
 
 def test_counts_of_a_loaded_corpus(gutenberg_text, tmp_path):
@@ -111,12 +143,19 @@ def test_counts_of_a_loaded_corpus(gutenberg_text, tmp_path):
     chapters = [c for c in gutenberg_text.split("\nChapter ") if c.strip()]
     corpus = kwiq.Corpus(chapters)
     loaded = kwiq.Corpus.load(_saved(corpus, tmp_path))
-    for method, args in [("freq", ()), ("ngrams", (3,)), ("collocates", ("Elizabeth",)),
-                         ("clusters", ("Mr", 3)), ("dispersion", ("Darcy",))]:
-        pd.testing.assert_frame_equal(getattr(loaded, method)(*args),
-                                      getattr(corpus, method)(*args), obj=method)
-    pd.testing.assert_frame_equal(kwiq.keyness(loaded, kwiq.sample()),
-                                  kwiq.keyness(corpus, kwiq.sample()))
+    for method, args in [
+        ("freq", ()),
+        ("ngrams", (3,)),
+        ("collocates", ("Elizabeth",)),
+        ("clusters", ("Mr", 3)),
+        ("dispersion", ("Darcy",)),
+    ]:
+        pd.testing.assert_frame_equal(
+            getattr(loaded, method)(*args), getattr(corpus, method)(*args), obj=method
+        )
+    pd.testing.assert_frame_equal(
+        kwiq.keyness(loaded, kwiq.sample()), kwiq.keyness(corpus, kwiq.sample())
+    )
 
 
 def _saved(corpus, tmp_path, name="corpus.kwiq"):
@@ -144,18 +183,25 @@ def test_file_size(letter, tmp_path):
     assert text_bytes < size < 8 * text_bytes
 
 
-@pytest.mark.parametrize("ids", [
-    None,
-    ["a", "b", "c"],
-    [0, 1, 2**63, ],
-    [-1, 10**30, -(2**63)],
-    [True, False, None],
-    [0.5, -0.0, 1e300],
-    [math.inf, -math.inf, float("nan")],
-    [(), ("a", (1, (None, 2.5))), ("a",)],
-    ["\udc80 lone surrogate", "é", "\U0001F600"],
-    [1, "1", (1,)],
-])
+@pytest.mark.parametrize(
+    "ids",
+    [
+        None,
+        ["a", "b", "c"],
+        [
+            0,
+            1,
+            2**63,
+        ],
+        [-1, 10**30, -(2**63)],
+        [True, False, None],
+        [0.5, -0.0, 1e300],
+        [math.inf, -math.inf, float("nan")],
+        [(), ("a", (1, (None, 2.5))), ("a",)],
+        ["\udc80 lone surrogate", "é", "\U0001f600"],
+        [1, "1", (1,)],
+    ],
+)
 def test_ids_round_trip(tmp_path, ids):
     corpus = kwiq.Corpus(["one", "two", "three"], ids=ids)
     loaded = kwiq.Corpus.load(_saved(corpus, tmp_path))
@@ -196,9 +242,11 @@ def test_ids_of_subclasses_cannot_be_saved(tmp_path):
 
 
 def test_not_a_corpus(tmp_path, letter):
-    cases = {"text.kwiq": "not kwiq's magic number".encode() + b"\n" * 100,
-             "empty.kwiq": b"",
-             "magic-only.kwiq": b"\x89KWIQ\r\n\x1a"}
+    cases = {
+        "text.kwiq": b"not kwiq's magic number" + b"\n" * 100,
+        "empty.kwiq": b"",
+        "magic-only.kwiq": b"\x89KWIQ\r\n\x1a",
+    }
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
         with pytest.raises(kwiq.FormatError) as error:
@@ -230,9 +278,15 @@ def test_not_a_corpus(tmp_path, letter):
 def test_blob_checked_after_its_checksum(tmp_path, letter):
     """Ids the core's checksum accepts but that are not ours: FormatError."""
     good = saved_bytes(letter, tmp_path / "good.kwiq")
-    for blob in [b"not json", b"[1]", b'{"kwiq ids": 1, "ids": ["a", "b"]}',
-                 b'{"kwiq ids": 1, "ids": [{"set": []}]}', b'{"kwiq ids": 9, "range": 1}',
-                 b'{"kwiq ids": 1, "range": 2}', b"[" * 100000]:
+    for blob in [
+        b"not json",
+        b"[1]",
+        b'{"kwiq ids": 1, "ids": ["a", "b"]}',
+        b'{"kwiq ids": 1, "ids": [{"set": []}]}',
+        b'{"kwiq ids": 9, "range": 1}',
+        b'{"kwiq ids": 1, "range": 2}',
+        b"[" * 100000,
+    ]:
         data = _with_blob(good, blob)
         (tmp_path / "odd.kwiq").write_bytes(data)
         with pytest.raises(kwiq.FormatError, match="odd.kwiq: section blob"):
@@ -243,6 +297,7 @@ def _with_blob(data, blob):
     """The saved bytes of ``data`` with another blob, laid out and sealed as
     the format says (csrc/core/kw_file.c), through a corpus saved with it."""
     import kwiq._core as core
+
     mapping = bytes(data)
     index, _ = core.load(mapping)
 
@@ -324,6 +379,7 @@ def test_save_takes_str_and_pathlike(letter, tmp_path):
 
 def test_load_from_bytes_is_read_in_place(letter, tmp_path):
     import kwiq._core as core
+
     data = saved_bytes(letter, tmp_path / "x.kwiq")
     index, blob = core.load(data)
     assert (index.n_docs, index.n_tokens) == (1, letter.n_tokens)
@@ -387,7 +443,9 @@ def _cases(size, seed=1962):
         flips.setdefault(rng.randrange(704), 1 << rng.randrange(8))
     while len(flips) < N_FLIPS:
         flips.setdefault(rng.randrange(size), rng.randrange(1, 256))
-    return [("cut", c, 0) for c in sorted(cuts)] + [("flip", p, f) for p, f in sorted(flips.items())]
+    return [("cut", c, 0) for c in sorted(cuts)] + [
+        ("flip", p, f) for p, f in sorted(flips.items())
+    ]
 
 
 def _run_workers(path, cases, tmp_path):
@@ -398,11 +456,18 @@ def _run_workers(path, cases, tmp_path):
     for k in range(N_WORKERS):
         batch = cases[k::N_WORKERS]
         job = tmp_path / f"job{k}.json"
-        job.write_text(json.dumps({"path": str(path), "cases": batch,
-                                   "scratch": str(tmp_path / f"scratch{k}.kwiq")}))
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(job)],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        job.write_text(
+            json.dumps(
+                {"path": str(path), "cases": batch, "scratch": str(tmp_path / f"scratch{k}.kwiq")}
+            )
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(job)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         procs.append((proc, batch))
     outcomes = {}
     for proc, batch in procs:
@@ -412,13 +477,17 @@ def _run_workers(path, cases, tmp_path):
             proc.kill()
             out, err = proc.communicate()
             done = len(out.splitlines()) - 1
-            pytest.fail(f"a child hung on case {batch[done] if done < len(batch) else '?'}; "
-                        f"its last lines: {out.splitlines()[-3:]}")
+            pytest.fail(
+                f"a child hung on case {batch[done] if done < len(batch) else '?'}; "
+                f"its last lines: {out.splitlines()[-3:]}"
+            )
         lines = out.splitlines()
         if proc.returncode != 0:
             done = max(len(lines) - 1, 0)
-            pytest.fail(f"child died (status {proc.returncode}) on case "
-                        f"{batch[done] if done < len(batch) else '?'}; {err[-2000:]}")
+            pytest.fail(
+                f"child died (status {proc.returncode}) on case "
+                f"{batch[done] if done < len(batch) else '?'}; {err[-2000:]}"
+            )
         assert lines[0] == "ready" and lines[-1] == "done", (lines[:2], lines[-2:], err)
         for line in lines[1:-1]:
             outcome, kind, position = line.split()
@@ -432,8 +501,9 @@ def test_damaged_files_refused_in_subprocesses(mixed, tmp_path):
     assert len(cases) == N_CUTS + N_FLIPS
     outcomes = _run_workers(path, cases, tmp_path)
     assert len(outcomes) == len(cases)
-    assert set(outcomes.values()) <= {"refused", "same"}, \
-        [key for key, outcome in outcomes.items() if outcome not in ("refused", "same")]
+    assert set(outcomes.values()) <= {"refused", "same"}, [
+        key for key, outcome in outcomes.items() if outcome not in ("refused", "same")
+    ]
     # A cut is always refused; so is any changed byte, padding included
     # (kwiq checks that padding is zero).
     assert all(outcome == "refused" for (kind, _), outcome in outcomes.items())

@@ -5,16 +5,27 @@ from kwiq: the word at a context position counts words only, stops at the
 line's document edge, and is missing (sorting first) past it; words compare
 as casefolded str, i.e. by code point.
 """
+
 import gc
 import re
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import oracle_tokens
 
-KEY_SETS = [("R1",), ("L1",), ("R1", "R2"), ("L2", "R1"), ("match",), ("doc",),
-            ("position",), ("L5",), ("R5", "L3", "R1"), ("r1", "MATCH"), ("doc", "l1")]
+KEY_SETS = [
+    ("R1",),
+    ("L1",),
+    ("R1", "R2"),
+    ("L2", "R1"),
+    ("match",),
+    ("doc",),
+    ("position",),
+    ("L5",),
+    ("R5", "L3", "R1"),
+    ("r1", "MATCH"),
+    ("doc", "l1"),
+]
 MISSING = (0, "")
 
 
@@ -25,8 +36,9 @@ class Oracle:
         self.docs = {}
         for number, (doc_id, text) in enumerate(zip(ids, texts)):
             toks = oracle_tokens(text)
-            assert [text[s:e] for s, e, _ in toks] == kwiq.tokenize(text), \
+            assert [text[s:e] for s, e, _ in toks] == kwiq.tokenize(text), (
                 "the oracle tokenizer must agree with kwiq on the texts sorted here"
+            )
             starts = {s: i for i, (s, _, _) in enumerate(toks)}
             ends = {e: i for i, (_, e, _) in enumerate(toks)}
             self.docs[doc_id] = (number, text, toks, starts, ends)
@@ -36,7 +48,7 @@ class Oracle:
         first, last = starts[line.char_start], ends[line.char_end]
         name = name.lower()
         if name == "match":
-            return tuple(text[s:e].casefold() for s, e, _ in toks[first:last + 1])
+            return tuple(text[s:e].casefold() for s, e, _ in toks[first : last + 1])
         if name == "doc":
             return number
         if name == "position":
@@ -101,8 +113,10 @@ def test_several_documents(chapters, query, keys):
     assert list(conc.sort(*keys)) == oracle.sort(list(conc), keys)
 
 
-@pytest.mark.parametrize("first, then", [(("R1",), ("L1",)), (("L2", "R1"), ("R2",)),
-                                         (("R1",), ("doc",)), (("L1",), ("position",))])
+@pytest.mark.parametrize(
+    "first, then",
+    [(("R1",), ("L1",)), (("L2", "R1"), ("R2",)), (("R1",), ("doc",)), (("L1",), ("position",))],
+)
 def test_sorting_a_sorted_concordance_is_stable(chapters, first, then):
     corpus, oracle = chapters
     conc = corpus.kwic("Elizabeth", window=1)
@@ -118,21 +132,38 @@ def test_missing_words_sort_first_and_documents_are_not_crossed():
 
 
 def test_code_point_order_of_folded_words_and_case_ties():
-    texts = ["x \u00e9clair", "x Zebra", "x apple", "x zebra", "x ZEBRA", "x war", "x warm",
-             "x Stra\u00dfe", "x strasse"]
+    texts = [
+        "x \u00e9clair",
+        "x Zebra",
+        "x apple",
+        "x zebra",
+        "x ZEBRA",
+        "x war",
+        "x warm",
+        "x Stra\u00dfe",
+        "x strasse",
+    ]
     corpus = kwiq.Corpus(texts)
     got = [line.right.strip() for line in corpus.kwic("x").sort("R1")]
     # "strasse" and "Straße" tie: both fold to "strasse"; ties keep corpus order.
-    assert got == ["apple", "Stra\u00dfe", "strasse", "war", "warm", "Zebra", "zebra", "ZEBRA",
-                   "\u00e9clair"]
+    assert got == [
+        "apple",
+        "Stra\u00dfe",
+        "strasse",
+        "war",
+        "warm",
+        "Zebra",
+        "zebra",
+        "ZEBRA",
+        "\u00e9clair",
+    ]
 
 
 def test_context_positions_ignore_the_window():
-    corpus = kwiq.Corpus(["one two three four five x", "five four three two one x",
-                          "a x"])
+    corpus = kwiq.Corpus(["one two three four five x", "five four three two one x", "a x"])
     conc = corpus.kwic("x", window=0)
-    assert [line.doc for line in conc.sort("L5")] == [2, 1, 0]   # "five" < "one"
-    assert [line.doc for line in conc.sort("L3")] == [2, 0, 1]   # "three" ties
+    assert [line.doc for line in conc.sort("L5")] == [2, 1, 0]  # "five" < "one"
+    assert [line.doc for line in conc.sort("L3")] == [2, 0, 1]  # "three" ties
     assert conc.sort("L5")[0] == conc[2]  # the Lines themselves keep window 0
 
 
@@ -151,8 +182,7 @@ def test_sort_returns_a_new_concordance():
 def test_case_sensitive_concordance_sorts_case_folded_words():
     corpus = kwiq.Corpus(["x Beta x alpha x BETA x Alpha X gamma"])
     conc = corpus.kwic("x", window=1, case=True)
-    assert [line.right.strip() for line in conc.sort("R1")] == ["alpha", "Alpha", "Beta",
-                                                               "BETA"]
+    assert [line.right.strip() for line in conc.sort("R1")] == ["alpha", "Alpha", "Beta", "BETA"]
 
 
 def test_sorted_concordance_outlives_its_corpus():
@@ -163,17 +193,23 @@ def test_sorted_concordance_outlives_its_corpus():
     assert [line.left.strip() for line in ordered] == ["a", "b", "c"]
 
 
-@pytest.mark.parametrize("keys, error, message", [
-    ((), ValueError, "at least one key: L5, L4, L3, L2, L1, match, R1, R2, R3, R4, R5, doc, "
-                     "position"),
-    (("R6",), ValueError, "unknown sort key 'R6'; the keys are L5, L4"),
-    (("R1", "L0"), ValueError, "unknown sort key 'L0'"),
-    (("left",), ValueError, "doc, position"),
-    ((" R1",), ValueError, "unknown sort key ' R1'"),
-    ((1,), TypeError, "sort keys must be str, not int"),
-    (("R1", b"R2"), TypeError, "not bytes"),
-    ((None,), TypeError, "not NoneType"),
-])
+@pytest.mark.parametrize(
+    "keys, error, message",
+    [
+        (
+            (),
+            ValueError,
+            "at least one key: L5, L4, L3, L2, L1, match, R1, R2, R3, R4, R5, doc, position",
+        ),
+        (("R6",), ValueError, "unknown sort key 'R6'; the keys are L5, L4"),
+        (("R1", "L0"), ValueError, "unknown sort key 'L0'"),
+        (("left",), ValueError, "doc, position"),
+        ((" R1",), ValueError, "unknown sort key ' R1'"),
+        ((1,), TypeError, "sort keys must be str, not int"),
+        (("R1", b"R2"), TypeError, "not bytes"),
+        ((None,), TypeError, "not NoneType"),
+    ],
+)
 def test_bad_keys(keys, error, message):
     conc = kwiq.Corpus(["a x b"]).kwic("x")
     with pytest.raises(error, match=re.escape(message)):
@@ -183,10 +219,15 @@ def test_bad_keys(keys, error, message):
 def test_core_rejects_bad_keys():
     hits = kwiq.Corpus(["a x b"]).kwic("x")._hits
     from kwiq import _core
-    for keys, error in [([(_core.SORT_LEFT, 0)], ValueError), ([(99, 1)], ValueError),
-                        ([(_core.SORT_RIGHT, -1)], ValueError), ([(_core.SORT_RIGHT, 2**32)],
-                                                                 ValueError),
-                        ([_core.SORT_DOC], TypeError), (5, TypeError)]:
+
+    for keys, error in [
+        ([(_core.SORT_LEFT, 0)], ValueError),
+        ([(99, 1)], ValueError),
+        ([(_core.SORT_RIGHT, -1)], ValueError),
+        ([(_core.SORT_RIGHT, 2**32)], ValueError),
+        ([_core.SORT_DOC], TypeError),
+        (5, TypeError),
+    ]:
         with pytest.raises(error):
             hits.sort(keys)
     assert len(hits.sort([])) == 1

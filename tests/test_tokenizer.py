@@ -1,38 +1,62 @@
 """Tokenizer and case folding, against unicodedata, str.casefold and re."""
+
 import re
 import unicodedata
 
-import pytest
-
 import kwiq
-from kwiq import _core
+import pytest
 from conftest import oracle_tokens
+from kwiq import _core
 
-pinned = pytest.mark.skipif(unicodedata.unidata_version != "14.0.0",
-                            reason="the C tables are Unicode 14.0.0, this Python's "
-                                   f"unicodedata is {unicodedata.unidata_version}")
+pinned = pytest.mark.skipif(
+    unicodedata.unidata_version != "14.0.0",
+    reason="the C tables are Unicode 14.0.0, this Python's "
+    f"unicodedata is {unicodedata.unidata_version}",
+)
 
-WHITE_SPACE = {*range(0x09, 0x0E), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
-               0x2028, 0x2029, 0x202F, 0x205F, 0x3000}
-SOLO_PREFIXES = ("CJK UNIFIED IDEOGRAPH-", "CJK COMPATIBILITY IDEOGRAPH-", "HIRAGANA ",
-                 "KATAKANA ", "KATAKANA-HIRAGANA ", "HALFWIDTH KATAKANA ",
-                 "HALFWIDTH KATAKANA-HIRAGANA ", "HENTAIGANA ", "IDEOGRAPHIC ",
-                 "HANGZHOU NUMERAL ")
+WHITE_SPACE = {
+    *range(0x09, 0x0E),
+    0x20,
+    0x85,
+    0xA0,
+    0x1680,
+    *range(0x2000, 0x200B),
+    0x2028,
+    0x2029,
+    0x202F,
+    0x205F,
+    0x3000,
+}
+SOLO_PREFIXES = (
+    "CJK UNIFIED IDEOGRAPH-",
+    "CJK COMPATIBILITY IDEOGRAPH-",
+    "HIRAGANA ",
+    "KATAKANA ",
+    "KATAKANA-HIRAGANA ",
+    "HALFWIDTH KATAKANA ",
+    "HALFWIDTH KATAKANA-HIRAGANA ",
+    "HENTAIGANA ",
+    "IDEOGRAPHIC ",
+    "HANGZHOU NUMERAL ",
+)
 
 
-@pytest.mark.parametrize("text, tokens", [
-    ("U-2", ["U", "-", "2"]),
-    ("Khrushchev's", ["Khrushchev", "'", "s"]),
-    ("messages--that", ["messages", "-", "-", "that"]),
-    ("  two\u00a0words\u3000 ", ["two", "words"]),
-    ("和平abc", ["和", "平", "abc"]),
-    ("ありがとう", ["あ", "り", "が", "と", "う"]),
-    ("カード", ["カ", "ー", "ド"]),
-    ("か\u3099", ["か\u3099"]),            # a combining mark stays with its kana
-    ("cafe\u0301 x2 ½", ["cafe\u0301", "x2", "½"]),
-    ("😀😀!", ["😀", "😀", "!"]),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("U-2", ["U", "-", "2"]),
+        ("Khrushchev's", ["Khrushchev", "'", "s"]),
+        ("messages--that", ["messages", "-", "-", "that"]),
+        ("  two\u00a0words\u3000 ", ["two", "words"]),
+        ("和平abc", ["和", "平", "abc"]),
+        ("ありがとう", ["あ", "り", "が", "と", "う"]),
+        ("カード", ["カ", "ー", "ド"]),
+        ("か\u3099", ["か\u3099"]),  # a combining mark stays with its kana
+        ("cafe\u0301 x2 ½", ["cafe\u0301", "x2", "½"]),
+        ("😀😀!", ["😀", "😀", "!"]),
+        ("", []),
+    ],
+)
 def test_tokens(text, tokens):
     assert kwiq.tokenize(text) == tokens
 
@@ -69,9 +93,13 @@ def test_every_code_point_is_classified_as_unicode_says():
 
 @pinned
 def test_every_code_point_folds_as_str_casefold():
-    wrong = [hex(cp) for cp in range(0x110000)
-             if not 0xD800 <= cp <= 0xDFFF and cp != 0x2019
-             and _core.casefold(chr(cp)) != chr(cp).casefold()]
+    wrong = [
+        hex(cp)
+        for cp in range(0x110000)
+        if not 0xD800 <= cp <= 0xDFFF
+        and cp != 0x2019
+        and _core.casefold(chr(cp)) != chr(cp).casefold()
+    ]
     assert wrong == []
     assert _core.casefold("\u2019") == "'"
 
@@ -83,8 +111,7 @@ def test_tokens_match_re_on_a_gutenberg_text(gutenberg_text):
 
 
 def spans(corpus, query, case=False):
-    return [(line.doc, line.char_start, line.char_end)
-            for line in corpus.kwic(query, case=case)]
+    return [(line.doc, line.char_start, line.char_end) for line in corpus.kwic(query, case=case)]
 
 
 def test_german_sharp_s():
@@ -131,7 +158,7 @@ def test_typographic_apostrophe_matches_ascii_without_case():
     assert [line.doc for line in corpus.kwic("Khrushchev's", case=True)] == [1]
     assert [line.doc for line in corpus.kwic("Khrushchev’s", case=True)] == [0]
     for line in corpus.kwic("khrushchev's"):
-        assert texts[line.doc][line.char_start:line.char_end] in texts[line.doc]
+        assert texts[line.doc][line.char_start : line.char_end] in texts[line.doc]
         assert line.match == texts[line.doc][:12]
 
 
@@ -139,11 +166,11 @@ def test_chinese_two_character_phrases():
     text = "我们热爱和平。和平是世界的希望，平和也好。"
     corpus = kwiq.Corpus([text])
     peace = corpus.kwic("和平")
-    assert [text[line.char_start:line.char_end] for line in peace] == ["和平", "和平"]
+    assert [text[line.char_start : line.char_end] for line in peace] == ["和平", "和平"]
     assert [line.char_start for line in peace] == [m.start() for m in re.finditer("和平", text)]
     assert [(line.start, line.end) for line in peace] == [(4, 6), (7, 9)]
     assert len(corpus.kwic("平和")) == 1
-    assert len(corpus.kwic("平 和")) == 1   # the same phrase, spelled with a space
+    assert len(corpus.kwic("平 和")) == 1  # the same phrase, spelled with a space
     assert len(corpus.kwic("平。和")) == 1  # punctuation inside a phrase is a token
     assert peace[0].left == "我们热爱" and peace[0].right == "。和平是世界"
 
@@ -168,8 +195,11 @@ def test_every_code_point_is_upper_case_as_unicode_says():
     text = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
     mask = _core.upper_mask(text)
     assert len(mask) == len(text)
-    wrong = [hex(ord(ch)) for ch, flag in zip(text, mask)
-             if flag != (unicodedata.category(ch) in ("Lu", "Lt"))]
+    wrong = [
+        hex(ord(ch))
+        for ch, flag in zip(text, mask)
+        if flag != (unicodedata.category(ch) in ("Lu", "Lt"))
+    ]
     assert wrong == []
     assert sum(mask) == 1862  # Unicode 14.0.0: 1,831 Lu and 31 Lt
     assert _core.upper_mask("aÉǅ𝐀ß") == b"\x00\x01\x01\x01\x00"

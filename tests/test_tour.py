@@ -1,15 +1,17 @@
 """examples/state_union_tour.ipynb, executed by nbclient in a real Jupyter
 kernel (tests/notebooks.py): the static views and the explorer on the State
 of the Union, each cell's output checked against kwiq run here."""
+
 import html
 import re
 from pathlib import Path
 
+import kwiq
 import pytest
 
-import kwiq
-
-nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install '.[test]')")
+nbformat = pytest.importorskip(
+    "nbformat", reason="nbformat is not installed (pip install '.[test]')"
+)
 pytest.importorskip("anywidget", reason="anywidget is not installed (pip install '.[test]')")
 
 from notebooks import failures, outputs, run_notebook  # noqa: E402  (needs nbformat)
@@ -28,17 +30,25 @@ def tour(tmp_path_factory):
 def freedom():
     """The tour's concordance, made here from the same files."""
     names = sorted(path.name for path in STATE_UNION.glob("*.txt"))
-    metadata = [{"year": int(name[:4]), "president": re.search(r"-([A-Za-z]+)", name).group(1)}
-                for name in names]
-    corpus = kwiq.Corpus.from_files([STATE_UNION / name for name in names],
-                                    encoding=["utf-8", "cp1252"], ids="name",
-                                    metadata=metadata, progress=False)
+    metadata = [
+        {"year": int(name[:4]), "president": re.search(r"-([A-Za-z]+)", name).group(1)}
+        for name in names
+    ]
+    corpus = kwiq.Corpus.from_files(
+        [STATE_UNION / name for name in names],
+        encoding=["utf-8", "cp1252"],
+        ids="name",
+        metadata=metadata,
+        progress=False,
+    )
     return corpus.kwic("freedom", meta=["year", "president"]).sort("R1", "R2")
 
 
 def matches_and_docs(page):
-    return (re.findall(r"<mark[^>]*>(.*?)</mark>", page),
-            [html.unescape(doc) for doc in re.findall(r'class="kwiq-doc" title="([^"]*)"', page)])
+    return (
+        re.findall(r"<mark[^>]*>(.*?)</mark>", page),
+        [html.unescape(doc) for doc in re.findall(r'class="kwiq-doc" title="([^"]*)"', page)],
+    )
 
 
 @pytest.mark.slow
@@ -65,8 +75,9 @@ def test_the_static_views_show_what_kwiq_computes(tour, freedom):
     expected = freedom.filter(context="peace", window=(5, 5))
     assert matches_and_docs(near)[1] == [line.doc for line in expected][:60]
     [kennedy] = outputs(tour["where"], "text/html")
-    assert set(matches_and_docs(kennedy)[1]) == {line.doc for line in freedom
-                                                 if line.doc.endswith("Kennedy.txt")}
+    assert set(matches_and_docs(kennedy)[1]) == {
+        line.doc for line in freedom if line.doc.endswith("Kennedy.txt")
+    }
     assert outputs(tour["text"], "stdout") == str(freedom.head(5)) + "\n"
     [passage] = outputs(tour["passage"], "text/html")
     assert "<mark" in passage and "freedom" in passage

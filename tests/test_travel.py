@@ -4,14 +4,14 @@ other processes and back. Where a hang is the failure (an exception that
 cannot be unpickled hangs Pool.map), the test runs in a child process
 with a timeout.
 """
+
 import pickle
 import subprocess
 import sys
 import textwrap
 
-import pytest
-
 import kwiq
+import pytest
 from kwiq._files import FileDecodeError
 
 TIMEOUT = 120  # a safety net against a hung child, not a timing assertion
@@ -23,16 +23,34 @@ def exceptions():
         kwiq.Corpus(["a b"]).kwic("/(/")
     with pytest.raises(kwiq.FormatError) as format_error:
         kwiq._core.load(bytearray(64))
-    return [query_error.value, format_error.value,
-            FileDecodeError("dir/a.txt", "utf-8", b"ab\xffcd", 2, 3, "invalid start byte")]
+    return [
+        query_error.value,
+        format_error.value,
+        FileDecodeError("dir/a.txt", "utf-8", b"ab\xffcd", 2, 3, "invalid start byte"),
+    ]
 
 
 def attributes(error):
-    return (type(error), str(error), error.args,
-            {name: getattr(error, name) for name in vars(error)},
-            {name: getattr(error, name, None) for name in
-             ("problem", "query", "position", "path", "encoding", "object", "start", "end",
-              "reason")})
+    return (
+        type(error),
+        str(error),
+        error.args,
+        {name: getattr(error, name) for name in vars(error)},
+        {
+            name: getattr(error, name, None)
+            for name in (
+                "problem",
+                "query",
+                "position",
+                "path",
+                "encoding",
+                "object",
+                "start",
+                "end",
+                "reason",
+            )
+        },
+    )
 
 
 @pytest.mark.parametrize("error", exceptions(), ids=lambda e: type(e).__name__)
@@ -46,14 +64,16 @@ def run_child(script, tmp_path):
     return its standard output; a hang fails by the timeout."""
     path = tmp_path / "child.py"
     path.write_text(textwrap.dedent(script), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
-                          timeout=TIMEOUT, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_query_error_in_a_pool_worker_reaches_the_parent(tmp_path):
-    out = run_child("""
+    out = run_child(
+        """
         import multiprocessing
 
         import kwiq
@@ -69,20 +89,29 @@ def test_query_error_in_a_pool_worker_reaches_the_parent(tmp_path):
                         pool.map(count, ["peace", "/(/"])
                     except kwiq.QueryError as error:
                         print(method, error.problem, error.query, error.position)
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     lines = out.splitlines()
     assert lines and all(line.split(" ", 1)[1].endswith(" /(/ 0") for line in lines)
 
 
 # ---- corpora and concordances ----
 
+
 @pytest.fixture(scope="module")
 def corpus():
     pytest.importorskip("pandas")
-    return kwiq.Corpus(["The peace and the war. Peace!", "War again, peace", "", "peace " * 50],
-                       ids=["a", ("b", 1), 2.5, "d"],
-                       metadata=[{"year": 1962, "by": "K"}, {"year": None, "by": "J"},
-                                 {"year": 1963, "by": None}, {"year": 1962, "by": "K"}])
+    return kwiq.Corpus(
+        ["The peace and the war. Peace!", "War again, peace", "", "peace " * 50],
+        ids=["a", ("b", 1), 2.5, "d"],
+        metadata=[
+            {"year": 1962, "by": "K"},
+            {"year": None, "by": "J"},
+            {"year": 1963, "by": None},
+            {"year": 1962, "by": "K"},
+        ],
+    )
 
 
 def same_lines(got, expected):
@@ -92,15 +121,22 @@ def same_lines(got, expected):
 
 
 def concordances(corpus):
-    return [corpus.kwic("peace"), corpus.kwic("peace", meta=["year", "by"]).sort("R1", "doc"),
-            corpus.kwic(["war", "the *"], window=(2, 1), case=True),
-            corpus.kwic("peace", width=12, bound="sentence").sort("L1"),
-            corpus.where(year=1962).kwic("peace*")]
+    return [
+        corpus.kwic("peace"),
+        corpus.kwic("peace", meta=["year", "by"]).sort("R1", "doc"),
+        corpus.kwic(["war", "the *"], window=(2, 1), case=True),
+        corpus.kwic("peace", width=12, bound="sentence").sort("L1"),
+        corpus.where(year=1962).kwic("peace*"),
+    ]
 
 
 def test_a_built_corpus_and_its_views_pickle(corpus):
-    for original in (corpus, corpus.where(year=1962), corpus.subset([("b", 1), 2.5]),
-                     corpus.where(year=1962).subset(["d"])):
+    for original in (
+        corpus,
+        corpus.where(year=1962),
+        corpus.subset([("b", 1), 2.5]),
+        corpus.where(year=1962).subset(["d"]),
+    ):
         copied = pickle.loads(pickle.dumps(original))
         assert type(copied) is kwiq.Corpus and repr(copied) == repr(original)
         assert copied.ids == original.ids
@@ -114,10 +150,23 @@ def test_a_concordance_pickles_with_its_hits_sort_and_options(corpus):
     for original in concordances(corpus):
         copied = pickle.loads(pickle.dumps(original))
         same_lines(copied, original)
-        assert (copied.query, copied.queries, copied.window, copied.case, copied.width,
-                copied.bound, copied.meta) == (original.query, original.queries, original.window,
-                                              original.case, original.width, original.bound,
-                                              original.meta)
+        assert (
+            copied.query,
+            copied.queries,
+            copied.window,
+            copied.case,
+            copied.width,
+            copied.bound,
+            copied.meta,
+        ) == (
+            original.query,
+            original.queries,
+            original.window,
+            original.case,
+            original.width,
+            original.bound,
+            original.meta,
+        )
         assert copied.to_pandas().equals(original.to_pandas())
         same_lines(copied.sort("R2"), original.sort("R2"))
 
@@ -157,7 +206,8 @@ def test_a_damaged_pickled_concordance_raises_rather_than_reads_outside(corpus):
 
 
 def test_corpora_and_concordances_travel_through_a_process_pool(tmp_path):
-    out = run_child("""
+    out = run_child(
+        """
         import multiprocessing
         import pickle
         from concurrent.futures import ProcessPoolExecutor
@@ -207,7 +257,9 @@ def test_corpora_and_concordances_travel_through_a_process_pool(tmp_path):
                         print(method, "stale:", error)
                     built.save("c.kwiq")
                 print(method, "ok")
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     methods = [line.split()[0] for line in out.splitlines() if line.endswith(" ok")]
     assert methods and all(f"{m} stale: " in out for m in methods)
     assert "c.kwiq: the file has changed since" in out

@@ -3,21 +3,27 @@ of tests/typing (whose marked mistakes it must report: pyproject's
 warn_unused_ignores), and kwiq._core's stub (_core.pyi) names what the
 extension has, no more and no less, with the same arguments
 (mypy.stubtest against the imported module)."""
+
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=900, env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **env},
+    )
 
 
 def stubtest(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -27,10 +33,10 @@ def stubtest(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
     in under a second rather than the half minute that reading the
     package and pandas' stubs takes."""
     config = folder / "stubtest.ini"
-    config.write_text("[mypy]\nfollow_imports = skip\nfollow_imports_for_stubs = True\n",
-                      encoding="utf-8")
-    return run("mypy.stubtest", "kwiq._core", "--mypy-config-file", str(config), cwd=folder,
-               **env)
+    config.write_text(
+        "[mypy]\nfollow_imports = skip\nfollow_imports_for_stubs = True\n", encoding="utf-8"
+    )
+    return run("mypy.stubtest", "kwiq._core", "--mypy-config-file", str(config), cwd=folder, **env)
 
 
 # About 15 s without mypy's cache (.mypy_cache), most of it pandas' stubs.
@@ -57,7 +63,8 @@ def test_stubtest_sees_a_name_missing_from_the_stub(tmp_path):
     package.mkdir()
     (package / "__init__.pyi").write_text("", encoding="utf-8")
     (package / "_core.pyi").write_text(
-        stub.replace("def casefold(text: str, /) -> str: ...\n", ""), encoding="utf-8")
+        stub.replace("def casefold(text: str, /) -> str: ...\n", ""), encoding="utf-8"
+    )
     compared = stubtest(tmp_path, MYPYPATH=str(tmp_path))
     assert compared.returncode != 0
     assert "kwiq._core.casefold is not present in stub" in compared.stdout, compared.stdout

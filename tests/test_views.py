@@ -4,6 +4,7 @@ Oracles: Python's own list slicing and comprehensions over the Line
 objects, an independent tokenizer (conftest's, by Python's re) over lines
 laid out with the window a filter uses, pandas over to_pandas(), and
 html.parser over the HTML."""
+
 import gc
 import html
 import math
@@ -12,9 +13,8 @@ import re
 import tracemalloc
 from html.parser import HTMLParser
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import DATA, oracle_tokens
 
 pd = pytest.importorskip("pandas")
@@ -25,9 +25,12 @@ np = pytest.importorskip("numpy")
 def sotu():
     """The State of the Union addresses, each with its year."""
     with pytest.warns(kwiq.SkippedFilesWarning):  # the README
-        return kwiq.Corpus.from_files(str(DATA / "state_union"), encoding=["utf-8", "cp1252"],
-                                      progress=False,
-                                      metadata=lambda path: {"year": int(path.name[:4])})
+        return kwiq.Corpus.from_files(
+            str(DATA / "state_union"),
+            encoding=["utf-8", "cp1252"],
+            progress=False,
+            metadata=lambda path: {"year": int(path.name[:4])},
+        )
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +40,16 @@ def peace(sotu):
 
 # ---- selecting lines ----
 
-SLICES = [slice(None), slice(5, 50, 3), slice(-10, None), slice(None, None, -1),
-          slice(40, 5, -7), slice(1000, 2000), slice(3, 3), slice(-3, -1)]
+SLICES = [
+    slice(None),
+    slice(5, 50, 3),
+    slice(-10, None),
+    slice(None, None, -1),
+    slice(40, 5, -7),
+    slice(1000, 2000),
+    slice(3, 3),
+    slice(-3, -1),
+]
 
 
 @pytest.mark.parametrize("part", SLICES, ids=str)
@@ -78,7 +89,7 @@ def test_bad_selections_raise(peace):
 def test_head_tail_and_pages_cut_the_lines_in_order(peace):
     lines = list(peace)
     assert list(peace.head(7)) == lines[:7] and list(peace.tail(7)) == lines[-7:]
-    assert list(peace.head(10 ** 6)) == lines and len(peace.tail(0)) == 0
+    assert list(peace.head(10**6)) == lines and len(peace.tail(0)) == 0
     assert list(peace.head()) == lines[:10]
     pages = peace.n_pages()
     assert pages == math.ceil(len(lines) / 60) > 2
@@ -100,7 +111,7 @@ def test_sample_is_reproducible_a_subset_and_in_order(peace):
     assert list(sample) != list(peace.sample(20, seed=8))
     positions = [lines.index(line) for line in sample]
     assert len(set(positions)) == 20 and positions == sorted(positions)
-    assert list(peace.sample(10 ** 6, seed=1)) == lines
+    assert list(peace.sample(10**6, seed=1)) == lines
     assert len(peace.sample(0)) == 0
 
 
@@ -120,8 +131,14 @@ def test_sample_is_uniform():
 def test_selections_keep_the_sort_only_when_they_keep_its_order(peace):
     by_r1 = peace.sort("R1", "l2")
     assert by_r1.sort_keys == ("r1", "l2")
-    for kept in (by_r1.head(5), by_r1[2:9], by_r1.sample(5, seed=1), by_r1.page(2),
-                 by_r1.filter(right="and"), by_r1.where(year=1945)):
+    for kept in (
+        by_r1.head(5),
+        by_r1[2:9],
+        by_r1.sample(5, seed=1),
+        by_r1.page(2),
+        by_r1.filter(right="and"),
+        by_r1.where(year=1945),
+    ):
         assert kept.sort_keys == ("r1", "l2")
     for lost in (by_r1[::-1], by_r1[[2, 1]]):
         assert lost.sort_keys == ()
@@ -129,6 +146,7 @@ def test_selections_keep_the_sort_only_when_they_keep_its_order(peace):
 
 
 # ---- context filters, against the tokens of lines laid out with the window ----
+
 
 def words_of(text):
     """The tokens of a context by the oracle tokenizer, case-folded."""
@@ -142,27 +160,36 @@ def found(tokens, query):
         pattern = re.compile(re.escape(query.casefold()).replace(r"\*", r"[^\W_]*"))
         return any(pattern.fullmatch(token) for token in tokens)
     wanted = words_of(query)
-    return any(tokens[i:i + len(wanted)] == wanted for i in range(len(tokens) - len(wanted) + 1))
+    return any(tokens[i : i + len(wanted)] == wanted for i in range(len(tokens) - len(wanted) + 1))
 
 
-@pytest.mark.parametrize("left, right, context, window", [
-    ("war", None, None, (5, 5)),
-    (None, "and", None, (5, 5)),
-    (None, None, "the world", (5, 5)),
-    ("nation*", None, None, (4, 4)),
-    ("for", "and", None, (3, 2)),
-    (None, None, ",", (1, 1)),
-    (None, None, "prosperity", (10, 10)),
-    ("the", None, None, (1, 3)),
-])
+@pytest.mark.parametrize(
+    "left, right, context, window",
+    [
+        ("war", None, None, (5, 5)),
+        (None, "and", None, (5, 5)),
+        (None, None, "the world", (5, 5)),
+        ("nation*", None, None, (4, 4)),
+        ("for", "and", None, (3, 2)),
+        (None, None, ",", (1, 1)),
+        (None, None, "prosperity", (10, 10)),
+        ("the", None, None, (1, 3)),
+    ],
+)
 def test_filter_equals_a_search_of_the_lines_of_its_window(sotu, left, right, context, window):
     conc = sotu.kwic("peace")
     shown = sotu.kwic("peace", window=window)  # the same lines, laid out with the window
-    expected = [line for line, wide in zip(conc, shown)
-                if (left is None or found(words_of(wide.left), left))
-                and (right is None or found(words_of(wide.right), right))
-                and (context is None or found(words_of(wide.left), context)
-                     or found(words_of(wide.right), context))]
+    expected = [
+        line
+        for line, wide in zip(conc, shown)
+        if (left is None or found(words_of(wide.left), left))
+        and (right is None or found(words_of(wide.right), right))
+        and (
+            context is None
+            or found(words_of(wide.left), context)
+            or found(words_of(wide.right), context)
+        )
+    ]
     got = conc.filter(left=left, right=right, context=context, window=window)
     assert list(got) == expected
     assert 0 < len(expected) < len(conc) or (left, window) == ("the", (1, 3))
@@ -172,8 +199,9 @@ def test_filter_equals_the_same_filter_over_to_pandas(sotu):
     conc = sotu.kwic("peace", window=(3, 3))
     frame = conc.to_pandas()
     word = r"(?<![^\W_])nuclear(?![^\W_])"
-    kept = frame[frame["left"].str.contains(word, case=False)
-                 | frame["right"].str.contains(word, case=False)]
+    kept = frame[
+        frame["left"].str.contains(word, case=False) | frame["right"].str.contains(word, case=False)
+    ]
     assert len(kept) > 0
     # Its own window by default: the words the lines show.
     assert conc.filter(context="nuclear").to_pandas().equals(kept.reset_index(drop=True))
@@ -184,8 +212,10 @@ def test_filter_options(sotu):
     anywhere = conc.filter(left="world")
     assert len(conc.filter(left="World", case=True)) < len(anywhere)
     assert list(conc.filter(left=["world", "war"])) == [
-        line for line in conc if found(words_of(line.left), "world")
-        or found(words_of(line.left), "war")]
+        line
+        for line in conc
+        if found(words_of(line.left), "world") or found(words_of(line.left), "war")
+    ]
     assert len(conc.filter(left="world", window=0)) == 0
     with pytest.raises(ValueError):
         conc.filter()
@@ -199,20 +229,28 @@ def test_where_equals_the_same_filter_over_to_pandas(peace, sotu):
     frame = peace.to_pandas()
     chosen = peace.where(year=[1945, 1950, 2001])
     assert chosen.to_pandas().equals(
-        frame[frame["year"].isin([1945, 1950, 2001])].reset_index(drop=True))
+        frame[frame["year"].isin([1945, 1950, 2001])].reset_index(drop=True)
+    )
     assert list(peace.where(year=lambda year: year > 1990)) == [
-        line for line in peace if line.year > 1990]
-    assert list(peace.where(year=1945, )) == [line for line in peace if line.year == 1945]
+        line for line in peace if line.year > 1990
+    ]
+    assert list(
+        peace.where(
+            year=1945,
+        )
+    ) == [line for line in peace if line.year == 1945]
     # Any column of the metadata, whether or not the lines carry it.
     plain = sotu.kwic("peace")
-    assert [line.start for line in plain.where(year=1946)] == \
-        [line.start for line in peace if line.year == 1946]
+    assert [line.start for line in plain.where(year=1946)] == [
+        line.start for line in peace if line.year == 1946
+    ]
     assert list(peace.where()) == list(peace)
     with pytest.raises(ValueError):
         peace.where(author="Truman")
 
 
 # ---- the HTML view ----
+
 
 class Table(HTMLParser):
     """The caption, header cells, body rows (cell texts) and cell titles of
@@ -239,8 +277,9 @@ class Table(HTMLParser):
             self.titles.append(attrs["title"])
         if attrs.get("class") == "kwiq-sort" or tag == "mark" and "color:" in attrs["style"]:
             self.in_colour = True
-            self.colours.append([len(self.rows) - 1, re.search(r"color:([^;]*)",
-                                                               attrs["style"]).group(1), ""])
+            self.colours.append(
+                [len(self.rows) - 1, re.search(r"color:([^;]*)", attrs["style"]).group(1), ""]
+            )
 
     def handle_endtag(self, tag):
         assert self.tags and self.tags[-1] == tag, (self.tags, tag)
@@ -265,17 +304,20 @@ def test_html_headers_summary_numbers_and_cells(peace):
     table = Table(by_r1._repr_html_())
     assert table.headers == ["", "doc", "year", "left", "match", "right"]
     docs = len({line.doc for line in peace})
-    assert table.caption == (f"{len(peace)} lines for 'peace' in {docs} documents \u00b7 "
-                             f"sorted by R1, R2 \u00b7 window 5 \u00b7 page 1 of "
-                             f"{math.ceil(len(peace) / 60)}")
+    assert table.caption == (
+        f"{len(peace)} lines for 'peace' in {docs} documents \u00b7 "
+        f"sorted by R1, R2 \u00b7 window 5 \u00b7 page 1 of "
+        f"{math.ceil(len(peace) / 60)}"
+    )
     lines = list(by_r1)[:60]
     assert [row[0] for row in table.rows] == [str(k) for k in range(1, 61)]
     # A path shows its file name, the full id in the title.
     assert [row[1] for row in table.rows] == [line.doc for line in lines]
     assert table.titles == [line.doc for line in lines]
     assert [row[2] for row in table.rows] == [str(line.year) for line in lines]
-    assert [row[3:] for row in table.rows] == [[line.left, line.match, line.right]
-                                               for line in lines]
+    assert [row[3:] for row in table.rows] == [
+        [line.left, line.match, line.right] for line in lines
+    ]
     assert table.footer.startswith(f"{len(peace) - 60} more lines")
 
 
@@ -306,15 +348,18 @@ def test_sort_words_are_coloured_by_key(peace):
     assert Table(peace._repr_html_()).colours == []
 
 
-@pytest.mark.parametrize("ids, shown", [
-    (["sotu_1945", "sotu_1946"], ["1945", "1946"]),
-    ([("sotu", 1945), ("sotu", 1946)], ["1945", "1946"]),
-    ([("a", 1, "x"), ("a", 2, "x")], ["1, x", "2, x"]),
-    (["/corpus/a/x.txt", "/corpus/b/x.txt"], ["a/x.txt", "b/x.txt"]),
-    (["C:\\texts\\one.txt", "C:\\texts\\two.txt"], ["one.txt", "two.txt"]),
-    (["same", "same-but-longer"], ["same", "same-but-longer"]),
-    ([7, 8], ["7", "8"]),
-])
+@pytest.mark.parametrize(
+    "ids, shown",
+    [
+        (["sotu_1945", "sotu_1946"], ["1945", "1946"]),
+        ([("sotu", 1945), ("sotu", 1946)], ["1945", "1946"]),
+        ([("a", 1, "x"), ("a", 2, "x")], ["1, x", "2, x"]),
+        (["/corpus/a/x.txt", "/corpus/b/x.txt"], ["a/x.txt", "b/x.txt"]),
+        (["C:\\texts\\one.txt", "C:\\texts\\two.txt"], ["one.txt", "two.txt"]),
+        (["same", "same-but-longer"], ["same", "same-but-longer"]),
+        ([7, 8], ["7", "8"]),
+    ],
+)
 def test_ids_show_their_distinguishing_part(ids, shown):
     conc = kwiq.Corpus(["peace here", "and peace there"], ids=ids).kwic("peace")
     table = Table(conc._repr_html_())
@@ -332,22 +377,29 @@ def test_html_escapes_every_text():
     assert "<script>" not in page and "<b>" not in page and "<i>" not in page and "<u>" not in page
     table = Table(page)
     assert [row[1:] for row in table.rows] == [
-        ["<i>doc</i>", "<u>x</u>", line.left, line.match, line.right] for line in conc]
+        ["<i>doc</i>", "<u>x</u>", line.left, line.match, line.right] for line in conc
+    ]
 
 
 def test_metadata_shows_as_its_dtype():
-    metadata = pd.DataFrame({"year": [1945, None, 1950], "score": [0.5, 1.0, 2.25],
-                             "name": ["a", "b", None]})
+    metadata = pd.DataFrame(
+        {"year": [1945, None, 1950], "score": [0.5, 1.0, 2.25], "name": ["a", "b", None]}
+    )
     conc = kwiq.Corpus(["peace", "peace", "peace"], metadata=metadata).kwic(
-        "peace", meta=["year", "score", "name"])
+        "peace", meta=["year", "score", "name"]
+    )
     assert conc.to_pandas()["year"].dtype.kind == "f"  # pandas made the years floats
     table = Table(conc._repr_html_())
-    assert [row[2:5] for row in table.rows] == [["1945", "0.5", "a"], ["", "1.0", "b"],
-                                                ["1950", "2.25", ""]]
+    assert [row[2:5] for row in table.rows] == [
+        ["1945", "0.5", "a"],
+        ["", "1.0", "b"],
+        ["1950", "2.25", ""],
+    ]
     assert str(conc).splitlines()[1].split()[:4] == ["0", "1945", "0.5", "a"]
 
 
 # ---- the text view ----
+
 
 def test_print_shows_a_header_a_limit_a_doc_column_and_meta(peace, sotu):
     header, *rows = str(peace).splitlines()
@@ -363,11 +415,14 @@ def test_print_shows_a_header_a_limit_a_doc_column_and_meta(peace, sotu):
     columns = {match_column(row, line) for row, line in zip(everything[1:], lines)}
     assert len(columns) == 1 and None not in columns
     no_doc = peace.format(limit=3, doc=False, meta=[]).splitlines()[1:]
-    assert no_doc == [(f"{line.left[-37:]:>37}{line.match}{line.right}")[:79].rstrip()
-                      for line in lines[:3]]
+    assert no_doc == [
+        (f"{line.left[-37:]:>37}{line.match}{line.right}")[:79].rstrip() for line in lines[:3]
+    ]
     plain = sotu.kwic("peace")
-    assert plain.format(limit=2, meta="year").splitlines()[1].split()[:2] == \
-        [names[0], str(lines[0].year)]
+    assert plain.format(limit=2, meta="year").splitlines()[1].split()[:2] == [
+        names[0],
+        str(lines[0].year),
+    ]
     one_doc = kwiq.sample().kwic("peace")
     assert str(one_doc).splitlines()[1] == one_doc.format(doc=False).splitlines()[1]
     assert not str(one_doc).splitlines()[1].startswith("khrushchev")
@@ -377,12 +432,13 @@ def match_column(row, line):
     """Where line's match stands in a row of text: followed by the start
     of its right context, up to the row's end."""
     for at in (m.start() for m in re.finditer(re.escape(line.match), row)):
-        if line.right.startswith(row[at + len(line.match):]):
+        if line.right.startswith(row[at + len(line.match) :]):
             return at
     return None
 
 
 # ---- passages ----
+
 
 def test_passage_holds_the_match_and_ends_at_sentences(sotu):
     conc = sotu.kwic("peace")
@@ -391,18 +447,18 @@ def test_passage_holds_the_match_and_ends_at_sentences(sotu):
         text = sotu.text(line.doc)
         passage = conc.passage(i, chars=400)
         assert passage.doc == line.doc
-        assert passage.text == text[passage.start:passage.end]
+        assert passage.text == text[passage.start : passage.end]
         assert passage.start + passage.match_start == line.char_start
         assert passage.start + passage.match_end == line.char_end
         assert len(passage.text) <= 400
-        before, after = text[:passage.start], text[passage.end:]
+        before, after = text[: passage.start], text[passage.end :]
         # A start or end inside a sentence is marked as cut; otherwise it
         # lies at the text's edge or at a sentence's end.
         assert passage.cut_before or not before or re.search(r"[.!?][\"')]*\s+$", before)
         assert passage.cut_after or not after or re.search(r"[.!?][\"')]*$", passage.text)
         assert passage.cut_before or passage.cut_after or len(passage.text) > 100
         shown = str(passage)
-        assert f"[[{text[line.char_start:line.char_end]}]]" in shown
+        assert f"[[{text[line.char_start : line.char_end]}]]" in shown
         assert shown.startswith("\u2026") == passage.cut_before
 
 
@@ -422,6 +478,7 @@ def test_passage_html_highlights_and_escapes():
 
 
 # ---- counts and plots by metadata ----
+
 
 def test_count_by_equals_counts_over_to_pandas_and_the_texts(peace, sotu):
     table = peace.count_by("year")
@@ -478,10 +535,19 @@ def test_lines_from_elsewhere_select_and_show_as_a_concordance_does(peace):
     from kwiq._lines import LineConcordance
 
     n = len(peace)
-    local = LineConcordance(peace.to_pandas(), query=peace.query, queries=peace.queries,
-                            window=peace.window, case=peace.case, width=None, bound=None,
-                            origin=(np.zeros(n, dtype=np.int64), np.arange(n)),
-                            sort_keys=None, meta=peace.meta)
+    local = LineConcordance(
+        peace.to_pandas(),
+        query=peace.query,
+        queries=peace.queries,
+        window=peace.window,
+        case=peace.case,
+        width=None,
+        bound=None,
+        origin=(np.zeros(n, dtype=np.int64), np.arange(n)),
+        sort_keys=None,
+        index=None,
+        meta=peace.meta,
+    )
     mask = [k % 3 == 0 for k in range(n)]
     for part in (slice(5, 50, 3), slice(None, None, -1), [4, -1, 4], mask):
         assert list(local[part]) == list(peace[part])
@@ -491,8 +557,12 @@ def test_lines_from_elsewhere_select_and_show_as_a_concordance_does(peace):
     assert Table(local.page(2)._repr_html_()).rows == Table(peace.page(2)._repr_html_()).rows
     assert Table(local._repr_html_()).caption == Table(peace._repr_html_()).caption
     assert str(local) == str(peace)
-    for unsupported in (lambda: local.filter(left="war"), lambda: local.where(year=1945),
-                        lambda: local.passage(0), lambda: local.count_by("year")):
+    for unsupported in (
+        lambda: local.filter(left="war"),
+        lambda: local.where(year=1945),
+        lambda: local.passage(0),
+        lambda: local.count_by("year"),
+    ):
         with pytest.raises(TypeError, match="Dask"):
             unsupported()
 
@@ -500,8 +570,10 @@ def test_lines_from_elsewhere_select_and_show_as_a_concordance_does(peace):
 def test_summary_names_the_context_and_a_large_page_says_what_it_hides():
     conc = kwiq.sample().kwic("the", width=30, bound="sentence")
     table = Table(conc._repr_html_())
-    assert table.caption == (f"{len(conc)} lines for 'the' in 1 document \u00b7 width 30 "
-                             "characters, within a sentence \u00b7 page 1 of 2")
+    assert table.caption == (
+        f"{len(conc)} lines for 'the' in 1 document \u00b7 width 30 "
+        "characters, within a sentence \u00b7 page 1 of 2"
+    )
     assert table.footer == f"{len(conc) - 60} more lines: .page(2) shows the next 60"
     big_page = Table(conc.page(1, size=100)._repr_html_())
     assert len(big_page.rows) == 60 and big_page.footer == "40 more lines"
@@ -535,4 +607,3 @@ def test_selections_leave_no_memory_behind():
     finally:
         tracemalloc.stop()
     assert after - before < 50_000, (before, after)
-

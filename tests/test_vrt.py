@@ -1,13 +1,13 @@
 """Corpus.from_vrt: VRT files written from the UD dev sets (tests/same_data.py)
 give what from_conllu gives on the CoNLL-U, small files checked by hand, and
 malformed input of every kind."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from same_data import VRT_ATTRIBUTES, documents, write_vrt
 
 UD = Path(__file__).parent / "data" / "ud"
@@ -19,8 +19,12 @@ DE = UD / "de_gsd-ud-dev.conllu"
 def both(request, tmp_path_factory):
     path = request.param
     vrt = write_vrt(path, tmp_path_factory.mktemp("vrt") / (path.stem + ".vrt"))
-    return (path, kwiq.Corpus.from_conllu(path, progress=False),
-            kwiq.Corpus.from_vrt(vrt, VRT_ATTRIBUTES, progress=False), vrt)
+    return (
+        path,
+        kwiq.Corpus.from_conllu(path, progress=False),
+        kwiq.Corpus.from_vrt(vrt, VRT_ATTRIBUTES, progress=False),
+        vrt,
+    )
 
 
 def test_same_documents_tokens_attributes_and_structures(both):
@@ -46,20 +50,29 @@ def test_every_token_offset_is_its_word(both):
     texts = {doc: vrt.text(doc) for doc in vrt.ids}
     words = {doc: vrt.tokens(doc) for doc in vrt.ids}
     for line in lines:
-        assert texts[line.doc][line.char_start:line.char_end] == words[line.doc][line.start]
+        assert texts[line.doc][line.char_start : line.char_end] == words[line.doc][line.start]
 
 
 def test_glue_rebuilds_each_sentence_text(both):
     """Sentences without multiword tokens read as their ``# text``: the
     glue of SpaceAfter=No is honoured, and each sentence is a line."""
     path, _, vrt, _ = both
-    texts = [line.split("=", 1)[1].strip() for line in path.read_text("utf-8").splitlines()
-             if line.startswith("# text =")]
+    texts = [
+        line.split("=", 1)[1].strip()
+        for line in path.read_text("utf-8").splitlines()
+        if line.startswith("# text =")
+    ]
     lines = [line for doc in vrt.ids for line in vrt.text(doc).split("\n")]
     assert len(lines) == len(texts)
-    has_range = [any("-" in row.split("\t")[0] for row in block.splitlines()
-                     if row and not row.startswith("#"))
-                 for block in path.read_text("utf-8").split("\n\n") if block.strip()]
+    has_range = [
+        any(
+            "-" in row.split("\t")[0]
+            for row in block.splitlines()
+            if row and not row.startswith("#")
+        )
+        for block in path.read_text("utf-8").split("\n\n")
+        if block.strip()
+    ]
     compared = [(line, text) for line, text, mwt in zip(lines, texts, has_range) if not mwt]
     assert len(compared) > 0.8 * len(texts)
     assert [line for line, _ in compared] == [text for _, text in compared]
@@ -70,8 +83,9 @@ def test_glue_rebuilds_each_sentence_text(both):
 def test_queries_find_what_conllu_finds(both):
     _, conllu, vrt, _ = both
     for query in ("the", "der", "/[A-Z].*/", "of the", "/.+/"):
-        assert ([(l.start, l.end) for l in vrt.kwic(query, window=0)]
-                == [(l.start, l.end) for l in conllu.kwic(query, window=0)])
+        assert [(line.start, line.end) for line in vrt.kwic(query, window=0)] == [
+            (line.start, line.end) for line in conllu.kwic(query, window=0)
+        ]
 
 
 def write(tmp_path, text: str, name: str = "a.vrt") -> Path:
@@ -81,14 +95,16 @@ def write(tmp_path, text: str, name: str = "a.vrt") -> Path:
 
 
 def test_a_small_file_by_hand(tmp_path):
-    path = write(tmp_path,
-                 '<?xml version="1.0" encoding="UTF-8"?>\n'
-                 '<!-- one comment -->\n'
-                 '<text id="one" year="1990" title="A &amp; B \'q\'">\n'
-                 '<p>\n<s n="1">\n'
-                 'Hello\thello\tINTJ\n<g/>\n,\t,\tPUNCT\nworld\tworld\t\n'
-                 '</s>\n<s>\nBye\tbye\tINTJ\n</s>\n</p>\n</text>\n'
-                 "<text id='two' year='2001' xml:lang = 'en'>\n\n  \nx\t_\tX\n</text>\n")
+    path = write(
+        tmp_path,
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        "<!-- one comment -->\n"
+        '<text id="one" year="1990" title="A &amp; B \'q\'">\n'
+        '<p>\n<s n="1">\n'
+        "Hello\thello\tINTJ\n<g/>\n,\t,\tPUNCT\nworld\tworld\t\n"
+        "</s>\n<s>\nBye\tbye\tINTJ\n</s>\n</p>\n</text>\n"
+        "<text id='two' year='2001' xml:lang = 'en'>\n\n  \nx\t_\tX\n</text>\n",
+    )
     corpus = kwiq.Corpus.from_vrt(path, ["lemma", "upos"], progress=False)
     assert corpus.ids == ("one", "two")
     assert corpus.attributes == ("word", "lemma", "upos")
@@ -105,8 +121,12 @@ def test_a_small_file_by_hand(tmp_path):
     assert metadata.loc["two", "year"] == "2001" and metadata.isna().loc["two", "title"]
     (line,) = corpus.kwic("world", window=1)
     assert (line.left, line.match, line.right, line.char_start) == ("Hello, ", "world", " Bye", 7)
-    assert kwiq.Corpus.from_vrt(path, ["word", "lemma", "upos"], metadata=False,
-                                progress=False).metadata.columns.tolist() == []
+    assert (
+        kwiq.Corpus.from_vrt(
+            path, ["word", "lemma", "upos"], metadata=False, progress=False
+        ).metadata.columns.tolist()
+        == []
+    )
 
 
 def test_files_without_text_ids_and_a_directory(tmp_path):
@@ -140,7 +160,7 @@ def test_other_structures_when_named(tmp_path):
 
 def test_crlf_lines_and_a_byte_order_mark(tmp_path):
     path = tmp_path / "windows.vrt"
-    path.write_bytes(b"\xef\xbb\xbf<text id=\"w\">\r\n<s>\r\nyes\tINTJ\r\n</s>\r\n</text>\r\n")
+    path.write_bytes(b'\xef\xbb\xbf<text id="w">\r\n<s>\r\nyes\tINTJ\r\n</s>\r\n</text>\r\n')
     corpus = kwiq.Corpus.from_vrt(path, ["upos"], progress=False)
     assert corpus.tokens("w", "upos") == ["INTJ"] and corpus.text("w") == "yes"
 
@@ -156,17 +176,20 @@ def test_save_and_load_keep_everything(both, tmp_path):
     assert list(loaded.kwic("/.+/", window=2)) == list(vrt.kwic("/.+/", window=2))
 
 
-@pytest.mark.parametrize("attrs, structures, error", [
-    (["lemma", "word"], ("s",), ValueError),
-    (["word", "word"], ("s",), ValueError),
-    (["word", "lemma", "lemma"], ("s",), ValueError),
-    (["word", ""], ("s",), ValueError),
-    ("word", ("s",), TypeError),
-    (["word"], ("text",), ValueError),
-    (["word"], ("g",), ValueError),
-    (["word"], ("a b",), ValueError),
-    (["word"], "s", TypeError),
-])
+@pytest.mark.parametrize(
+    "attrs, structures, error",
+    [
+        (["lemma", "word"], ("s",), ValueError),
+        (["word", "word"], ("s",), ValueError),
+        (["word", "lemma", "lemma"], ("s",), ValueError),
+        (["word", ""], ("s",), ValueError),
+        ("word", ("s",), TypeError),
+        (["word"], ("text",), ValueError),
+        (["word"], ("g",), ValueError),
+        (["word"], ("a b",), ValueError),
+        (["word"], "s", TypeError),
+    ],
+)
 def test_bad_names(tmp_path, attrs, structures, error):
     path = write(tmp_path, "a\n")
     with pytest.raises(error):
@@ -189,12 +212,20 @@ MALFORMED = [
     ("too few attributes", f"{TOKEN}a\n", 2, "too few attributes: 1, not the 2 named"),
     ("too many attributes", f"<s>\n{TOKEN}a\tb\tc\n</s>\n", 3, "too many attributes: 3"),
     ("an empty word", "\tb\n", 1, "word (its first column) is empty"),
-    ("tags that do not nest", f"<p>\n<s>\n{TOKEN}</p>\n</s>\n", 4,
-     "</p> does not nest: the <s> opened on line 2"),
+    (
+        "tags that do not nest",
+        f"<p>\n<s>\n{TOKEN}</p>\n</s>\n",
+        4,
+        "</p> does not nest: the <s> opened on line 2",
+    ),
     ("an unknown closing tag", f"<s>\n{TOKEN}</x>\n</s>\n", 3, "unknown element <x>"),
     ("a closing tag of no open element", f"{TOKEN}</s>\n", 2, "</s> closes no open <s>"),
-    ("an element left open", f"<text>\n<s>\n{TOKEN}</text>\n", 4,
-     "</text> does not nest: the <s> opened on line 2"),
+    (
+        "an element left open",
+        f"<text>\n<s>\n{TOKEN}</text>\n",
+        4,
+        "</text> does not nest: the <s> opened on line 2",
+    ),
     ("a <text> not closed", f"<text>\n{TOKEN}", 2, "<text> opened on line 1 is not closed"),
     ("a <s> inside a <s>", f"<s>\n{TOKEN}<s>\n", 3, "<s> inside the <s> opened on line 1"),
     ("a <text> inside a <text>", "<text>\n<text>\n", 2, "<text> inside the <text>"),
@@ -243,6 +274,7 @@ def test_interrupt_stops_reading_and_adds_nothing_more():
     """Builder.interrupt() (as Ctrl-C) stops add_vrt within its polling
     interval; the documents before the one being read stay."""
     from kwiq import _core
+
     builder = _core.Builder()
     builder.annotate([], ["s", "p"])
     builder.add_vrt(b"<text id='first'>\na\n</text>\n")
@@ -257,8 +289,11 @@ def test_damaged_files_raise_format_error_or_read(tmp_path):
     each read either gives a corpus whose offsets are its words, or
     FormatError naming the file and a line, never anything else."""
     import random
-    good = ('<text id="a" n="1">\n<p>\n<s>\nIch\tich\n<g/>\n,\t,\nja\tja\n</s>\n</p>\n'
-            '</text>\n<text id="b">\n<s>\nnein\tnein\n</s>\n</text>\n').splitlines(True)
+
+    good = (
+        '<text id="a" n="1">\n<p>\n<s>\nIch\tich\n<g/>\n,\t,\nja\tja\n</s>\n</p>\n'
+        '</text>\n<text id="b">\n<s>\nnein\tnein\n</s>\n</text>\n'
+    ).splitlines(True)
     rng = random.Random(11)
     outcomes = {"read": 0, "refused": 0}
     for round_ in range(300):
@@ -274,7 +309,7 @@ def test_damaged_files_raise_format_error_or_read(tmp_path):
                 j = rng.randrange(len(lines))
                 lines[k], lines[j] = lines[j], lines[k]
             else:
-                lines[k] = lines[k][:rng.randrange(len(lines[k]) + 1)]
+                lines[k] = lines[k][: rng.randrange(len(lines[k]) + 1)]
         path = write(tmp_path, "".join(lines), f"r{round_}.vrt")
         try:
             corpus = kwiq.Corpus.from_vrt(path, ["lemma"], progress=False)
@@ -284,6 +319,8 @@ def test_damaged_files_raise_format_error_or_read(tmp_path):
             continue
         outcomes["read"] += 1
         for line in corpus.kwic("/.+/", window=0):
-            assert (corpus.text(line.doc)[line.char_start:line.char_end]
-                    == corpus.tokens(line.doc)[line.start])
+            assert (
+                corpus.text(line.doc)[line.char_start : line.char_end]
+                == corpus.tokens(line.doc)[line.start]
+            )
     assert outcomes["read"] > 10 and outcomes["refused"] > 100

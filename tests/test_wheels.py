@@ -3,19 +3,20 @@ installs the manylinux wheel, or the sdist, in a fresh venv and runs the
 quick tests from an unpacked sdist with KWIQ_TEST_INSTALLED=1. There
 kwiq and its extension must come from the venv, not from the tree beside
 the tests (what the tree holds is tools/check_dist.py's to check)."""
+
 import importlib.util
 import os
 import sysconfig
 from pathlib import Path
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import REPO
 
 installed_only = pytest.mark.skipif(
     os.environ.get("KWIQ_TEST_INSTALLED", "") in ("", "0"),
-    reason="KWIQ_TEST_INSTALLED is not set (CI's wheel and sdist steps set it)")
+    reason="KWIQ_TEST_INSTALLED is not set (CI's wheel and sdist steps set it)",
+)
 
 
 @installed_only

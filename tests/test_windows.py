@@ -1,18 +1,41 @@
 """Context windows: uneven word windows, widths in characters, sentence and
 paragraph bounds; against a Python oracle of the rules in Corpus.kwic."""
+
 import html
 import random
 import re
 import unicodedata
 
-import pytest
-
 import kwiq
+import pytest
 from conftest import oracle_tokens
 
 # The rules of Corpus.kwic's docstring, written out again for the oracle.
-ABBREVIATIONS = {"mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "rev", "hon", "st",
-                 "mt", "jr", "sr", "gen", "col", "capt", "lt", "sgt", "gov", "sen", "rep", "vs"}
+ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "messrs",
+    "mme",
+    "mlle",
+    "dr",
+    "prof",
+    "rev",
+    "hon",
+    "st",
+    "mt",
+    "jr",
+    "sr",
+    "gen",
+    "col",
+    "capt",
+    "lt",
+    "sgt",
+    "gov",
+    "sen",
+    "rep",
+    "vs",
+}
 LINE_BREAK = re.compile(r"\r\n|[\n\v\f\r\x85\u2028\u2029]")
 
 
@@ -38,19 +61,19 @@ class Oracle:
         text, toks = self.text, self.toks
         stops = set()
         for g in range(1, len(toks)):
-            gap = text[toks[g - 1][1]:toks[g][0]]
+            gap = text[toks[g - 1][1] : toks[g][0]]
             if not gap:
                 continue
             if len(LINE_BREAK.findall(gap)) >= 2:
                 stops.add(g)
                 continue
-            mark = text[toks[g - 1][0]:toks[g - 1][1]]
+            mark = text[toks[g - 1][0] : toks[g - 1][1]]
             if bound != "sentence" or mark not in (".", "!", "?"):
                 continue
             if not is_upper(text[toks[g][0]]):
                 continue
             if mark == "." and g >= 2 and toks[g - 2][2] and toks[g - 2][1] == toks[g - 1][0]:
-                word = text[toks[g - 2][0]:toks[g - 2][1]]
+                word = text[toks[g - 2][0] : toks[g - 2][1]]
                 if (len(word) == 1 and is_upper(word)) or word.casefold() in ABBREVIATIONS:
                     continue
             stops.add(g)
@@ -59,8 +82,9 @@ class Oracle:
     def matches(self, query):
         wanted = [query[s:e].casefold() for s, e, _ in oracle_tokens(query)]
         m = len(wanted)
-        return [(i, i + m - 1) for i in range(len(self.toks) - m + 1)
-                if self.forms[i:i + m] == wanted]
+        return [
+            (i, i + m - 1) for i in range(len(self.toks) - m + 1) if self.forms[i : i + m] == wanted
+        ]
 
     def extent(self, first, last, window=5, width=None, bound=None):
         """(lo, hi): the context is tokens lo..first-1 and last+1..hi-1."""
@@ -95,8 +119,8 @@ class Oracle:
         for first, last in self.matches(query):
             lo, hi = self.extent(first, last, **context)
             start, end = toks[first][0], toks[last][1]
-            left = collapse(text[toks[lo][0]:start]) if lo < first else ""
-            right = collapse(text[end:toks[hi - 1][1]]) if hi > last + 1 else ""
+            left = collapse(text[toks[lo][0] : start]) if lo < first else ""
+            right = collapse(text[end : toks[hi - 1][1]]) if hi > last + 1 else ""
             result.append((first, last + 1, left, collapse(text[start:end]), right, start, end))
         return result
 
@@ -116,19 +140,32 @@ def got(corpus, query, **context):
 
 
 CONTEXTS = [
-    dict(window=(0, 3)), dict(window=(3, 0)), dict(window=(1, 7)), dict(window=(12, 2)),
-    dict(width=1), dict(width=4), dict(width=20), dict(width=40), dict(width=79),
-    dict(width=300), dict(width=1000),
-    dict(bound="sentence"), dict(window=(30, 30), bound="sentence"),
-    dict(window=(0, 40), bound="sentence"), dict(window=60, bound="paragraph"),
-    dict(width=60, bound="sentence"), dict(width=400, bound="sentence"),
-    dict(width=2000, bound="paragraph"), dict(window=0, bound="sentence"),
+    dict(window=(0, 3)),
+    dict(window=(3, 0)),
+    dict(window=(1, 7)),
+    dict(window=(12, 2)),
+    dict(width=1),
+    dict(width=4),
+    dict(width=20),
+    dict(width=40),
+    dict(width=79),
+    dict(width=300),
+    dict(width=1000),
+    dict(bound="sentence"),
+    dict(window=(30, 30), bound="sentence"),
+    dict(window=(0, 40), bound="sentence"),
+    dict(window=60, bound="paragraph"),
+    dict(width=60, bound="sentence"),
+    dict(width=400, bound="sentence"),
+    dict(width=2000, bound="paragraph"),
+    dict(window=0, bound="sentence"),
 ]
 
 
 @pytest.mark.parametrize("context", CONTEXTS, ids=repr)
-@pytest.mark.parametrize("query", ["peace", "Cuba", "the", "U-2", "nuclear catastrophe", ",",
-                                   "Mr", "President"])
+@pytest.mark.parametrize(
+    "query", ["peace", "Cuba", "the", "U-2", "nuclear catastrophe", ",", "Mr", "President"]
+)
 def test_the_letter_equals_the_oracle(letter, query, context):
     corpus, oracle = letter
     assert got(corpus, query, **context) == oracle.lines(query, **context)
@@ -157,7 +194,7 @@ def test_every_sentence_context_of_a_frequent_word_stays_in_its_sentence(book):
         assert not stops.intersection(range(lo + 1, first + 1)), line
         assert not stops.intersection(range(last + 1, hi)), line
         assert lo == 0 or lo in stops or sum(t[2] for t in toks[lo:first]) == 25, line
-        assert hi == len(toks) or hi in stops or sum(t[2] for t in toks[last + 1:hi]) == 15, line
+        assert hi == len(toks) or hi in stops or sum(t[2] for t in toks[last + 1 : hi]) == 15, line
         assert oracle.extent(first, last, window=(25, 15), bound="sentence") == (lo, hi)
     assert len(stops) > 4000  # the rule finds the book's sentences
 
@@ -180,30 +217,73 @@ def test_width_contexts_never_exceed_the_width_and_are_maximal(book, width):
         # A shown context is never longer than the text it stands for.
         assert len(line.left) <= width and len(line.right) <= width
         if lo < line.start:
-            assert collapse(text[toks[lo][0]:line.char_start]) == line.left
+            assert collapse(text[toks[lo][0] : line.char_start]) == line.left
 
 
 def test_bounds_on_generated_text():
     """Random text full of the rules' edge cases: abbreviations, initials,
     marks without white space, CR LF, lone CRs, LS and PS, lower case after
     a full stop, title-case and non-ASCII capitals."""
-    pieces = ["Mr", "mrs", "ST", "Prof", "J", "j", "x", "É", "Ǆemal", "word", "Peace", "peace",
-              "vs", "ẞig", "ß", "1", ".", ".", ".", "!", "?", ",", '"', "(", "’"]
-    spaces = [" ", " ", " ", "", "\n", "\n\n", "\r\n", "\r\n\r\n", "\r\r", "\n \t\n",
-              "\u2028", "\u2029\u2028", "\x0c\x0b", "\u00a0", "\x85\n"]
+    pieces = [
+        "Mr",
+        "mrs",
+        "ST",
+        "Prof",
+        "J",
+        "j",
+        "x",
+        "É",
+        "Ǆemal",
+        "word",
+        "Peace",
+        "peace",
+        "vs",
+        "ẞig",
+        "ß",
+        "1",
+        ".",
+        ".",
+        ".",
+        "!",
+        "?",
+        ",",
+        '"',
+        "(",
+        "’",
+    ]
+    spaces = [
+        " ",
+        " ",
+        " ",
+        "",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\r\n\r\n",
+        "\r\r",
+        "\n \t\n",
+        "\u2028",
+        "\u2029\u2028",
+        "\x0c\x0b",
+        "\u00a0",
+        "\x85\n",
+    ]
     rng = random.Random(20240601)
-    texts = ["".join(rng.choice(pieces) + rng.choice(spaces) for _ in range(600))
-             for _ in range(4)]
+    texts = ["".join(rng.choice(pieces) + rng.choice(spaces) for _ in range(600)) for _ in range(4)]
     corpus = kwiq.Corpus(texts)
     for doc, text in enumerate(texts):
         oracle = Oracle(text)
         assert oracle.stops["sentence"] and oracle.stops["paragraph"]
         for query in ("peace", "word", ".", "J"):
-            for context in (dict(window=(4, 6), bound="sentence"),
-                            dict(window=9, bound="paragraph"),
-                            dict(width=25, bound="sentence"), dict(width=12)):
-                lines = [tuple(line)[1:] for line in corpus.kwic(query, **context)
-                         if line.doc == doc]
+            for context in (
+                dict(window=(4, 6), bound="sentence"),
+                dict(window=9, bound="paragraph"),
+                dict(width=25, bound="sentence"),
+                dict(width=12),
+            ):
+                lines = [
+                    tuple(line)[1:] for line in corpus.kwic(query, **context) if line.doc == doc
+                ]
                 assert lines == oracle.lines(query, **context), (doc, query, context)
 
 
@@ -216,7 +296,9 @@ def test_hand_checked_lines_of_the_letter():
     assert letter.kwic("peace", window=(2, 0))[0].right == ""
     u2 = letter.kwic("U-2", width=15)
     assert [(line.left, line.right) for line in u2] == [
-        ("shot down your ", " plane, whose"), ("by an American ", " plane in the")]
+        ("shot down your ", " plane, whose"),
+        ("by an American ", " plane in the"),
+    ]
     # "Dear Mr. President:" is one sentence: the abbreviation ends none, and
     # the blank line after the colon ends it.
     dear = letter.kwic("President", bound="sentence", window=3)[1]
@@ -227,22 +309,23 @@ def test_hand_checked_lines_of_the_letter():
 
 
 def test_every_way_of_getting_lines_uses_the_context():
-    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     letter = kwiq.sample()
     conc = letter.kwic("Cuba", window=(1, 30), width=25, bound="sentence")
     lines = list(conc)
     expected = [tuple(line)[1:] for line in lines]
-    assert expected == Oracle(letter.text(letter.ids[0])).lines("Cuba", width=25,
-                                                                bound="sentence")
-    assert [conc[i] for i in range(len(conc))] == lines == list(conc[:]) \
-        == list(conc[0:len(conc)])
+    assert expected == Oracle(letter.text(letter.ids[0])).lines("Cuba", width=25, bound="sentence")
+    assert (
+        [conc[i] for i in range(len(conc))] == lines == list(conc[:]) == list(conc[0 : len(conc)])
+    )
     assert list(conc[::3]) == lines[::3]
     assert [tuple(row)[:8] for row in conc.to_pandas().itertuples(index=False)] == lines
     page = conc._repr_html_()
     assert all(html.escape(line.right) in page for line in lines)
     rows = conc.format(width=200, limit=None).split("\n")[1:]
-    assert [row.strip() for row in rows] == [(line.left + line.match + line.right).strip()
-                                             for line in lines]
+    assert [row.strip() for row in rows] == [
+        (line.left + line.match + line.right).strip() for line in lines
+    ]
     assert str(conc) == conc.format()
     one_shot = kwiq.kwic(letter.text(letter.ids[0]), "Cuba", width=25, bound="sentence")
     assert [tuple(line)[1:] for line in one_shot] == expected
@@ -273,30 +356,36 @@ def test_width_counts_characters_as_written():
     assert corpus.kwic("和", width=5)[0].right == " four"
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"window": (1,)}, ValueError, r"window must be an int or a \(left, right\) pair"),
-    ({"window": (1, 2, 3)}, ValueError, "pair of ints, not a tuple of 3"),
-    ({"window": (1, -2)}, ValueError, "the right side of window must be >= 0, not -2"),
-    ({"window": (-1, 2)}, ValueError, "the left side of window must be >= 0"),
-    ({"window": (1.0, 2)}, TypeError, "the left side of window must be an int, not float"),
-    ({"window": (1, "2")}, TypeError, "the right side of window must be an int, not str"),
-    ({"window": (True, 2)}, TypeError, "must be an int, not bool"),
-    ({"window": (2**32, 0)}, ValueError, "must be < 2\\*\\*32"),
-    ({"window": "12"}, TypeError, "window must be an int or a .* not str"),
-    ({"window": {1, 2}}, TypeError, "window must be an int or a .* not set"),
-    ({"window": None}, TypeError, "window must be an int or a .* not NoneType"),
-    ({"width": 0}, ValueError, "width must be a positive int"),
-    ({"width": -5}, ValueError, "width must be a positive int"),
-    ({"width": 2.5}, TypeError, "width must be a positive int or None, not float"),
-    ({"width": "40"}, TypeError, "width must be a positive int or None, not str"),
-    ({"width": True}, TypeError, "not bool"),
-    ({"width": 2**64}, ValueError, "width must be < 2\\*\\*64"),
-    ({"bound": "sentences"}, ValueError, "bound must be None, 'sentence' or 'paragraph', "
-                                         "not 'sentences'"),
-    ({"bound": "Sentence"}, ValueError, "bound must be None"),
-    ({"bound": 1}, TypeError, "bound must be None, 'sentence' or 'paragraph', not int"),
-    ({"bound": True}, TypeError, "not bool"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"window": (1,)}, ValueError, r"window must be an int or a \(left, right\) pair"),
+        ({"window": (1, 2, 3)}, ValueError, "pair of ints, not a tuple of 3"),
+        ({"window": (1, -2)}, ValueError, "the right side of window must be >= 0, not -2"),
+        ({"window": (-1, 2)}, ValueError, "the left side of window must be >= 0"),
+        ({"window": (1.0, 2)}, TypeError, "the left side of window must be an int, not float"),
+        ({"window": (1, "2")}, TypeError, "the right side of window must be an int, not str"),
+        ({"window": (True, 2)}, TypeError, "must be an int, not bool"),
+        ({"window": (2**32, 0)}, ValueError, "must be < 2\\*\\*32"),
+        ({"window": "12"}, TypeError, "window must be an int or a .* not str"),
+        ({"window": {1, 2}}, TypeError, "window must be an int or a .* not set"),
+        ({"window": None}, TypeError, "window must be an int or a .* not NoneType"),
+        ({"width": 0}, ValueError, "width must be a positive int"),
+        ({"width": -5}, ValueError, "width must be a positive int"),
+        ({"width": 2.5}, TypeError, "width must be a positive int or None, not float"),
+        ({"width": "40"}, TypeError, "width must be a positive int or None, not str"),
+        ({"width": True}, TypeError, "not bool"),
+        ({"width": 2**64}, ValueError, "width must be < 2\\*\\*64"),
+        (
+            {"bound": "sentences"},
+            ValueError,
+            "bound must be None, 'sentence' or 'paragraph', not 'sentences'",
+        ),
+        ({"bound": "Sentence"}, ValueError, "bound must be None"),
+        ({"bound": 1}, TypeError, "bound must be None, 'sentence' or 'paragraph', not int"),
+        ({"bound": True}, TypeError, "not bool"),
+    ],
+)
 def test_bad_context_arguments(kwargs, error, message):
     corpus = kwiq.Corpus(["x y z"])
     with pytest.raises(error, match=message):

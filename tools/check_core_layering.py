@@ -17,6 +17,7 @@ Fails (exit 1, saying where) when
 So every module can be read, tested and replaced by looking only at those
 below it. Exit 2 when no compiler or nm is found.
 """
+
 import os
 import re
 import shutil
@@ -41,7 +42,7 @@ def find_circle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(graph.get(node, ())):
             if state.get(target) == "open":
-                return path[path.index(target):] + [target]
+                return path[path.index(target) :] + [target]
             if target not in state:
                 circle = visit(target)
                 if circle:
@@ -85,11 +86,16 @@ def symbol_graph(compiler: str) -> tuple[dict[str, set[str]], dict[tuple[str, st
     with tempfile.TemporaryDirectory(prefix="kwiq-layering-") as tmp:
         for source in core_sources():
             obj = Path(source).stem + ".o"
-            subprocess.run([compiler, "-std=c11", "-O1", "-c", *INCLUDE, source,
-                            "-o", str(Path(tmp) / obj)], cwd=REPO, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            listing = subprocess.run(["nm", "-P", str(Path(tmp) / obj)], capture_output=True,
-                                     text=True, check=True).stdout
+            subprocess.run(
+                [compiler, "-std=c11", "-O1", "-c", *INCLUDE, source, "-o", str(Path(tmp) / obj)],
+                cwd=REPO,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            listing = subprocess.run(
+                ["nm", "-P", str(Path(tmp) / obj)], capture_output=True, text=True, check=True
+            ).stdout
             used[obj] = set()
             for line in listing.splitlines():
                 name, kind = line.split()[:2]
@@ -109,8 +115,9 @@ def symbol_graph(compiler: str) -> tuple[dict[str, set[str]], dict[tuple[str, st
 
 
 def main() -> int:
-    compiler = os.environ.get("CC") or shutil.which("gcc") or shutil.which("cc") \
-        or shutil.which("clang")
+    compiler = (
+        os.environ.get("CC") or shutil.which("gcc") or shutil.which("cc") or shutil.which("clang")
+    )
     if not compiler or not shutil.which("nm"):
         print("check_core_layering: needs a C compiler (set CC) and nm", file=sys.stderr)
         return 2
@@ -126,8 +133,9 @@ def main() -> int:
     else:
         circle = find_circle(symbols)
         if circle:
-            steps = [f"{a} -> {b} ({', '.join(sorted(via[a, b]))})"
-                     for a, b in zip(circle, circle[1:])]
+            steps = [
+                f"{a} -> {b} ({', '.join(sorted(via[a, b]))})" for a, b in zip(circle, circle[1:])
+            ]
             problems.append("symbol circle: " + "; ".join(steps))
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -11,6 +11,7 @@ Usage:
 
 Prints what it checked; exits non-zero, naming what is missing, otherwise.
 """
+
 import fnmatch
 import subprocess
 import sys
@@ -21,9 +22,14 @@ from core_sources import REPO
 
 LICENCES = ["LICENSE", "csrc/core/UNICODE-LICENSE.txt"]
 # The extension (_core.cpython-*.so, _core.cp*.pyd) and its stub, _core.pyi.
-WHEEL_NEEDS = ["kwiq/__init__.py", "kwiq/_core.c*", "kwiq/_core.pyi", "kwiq/py.typed",
-               "kwiq/data/*.txt",
-               *(f"kwiq-*.dist-info/licenses/{name}" for name in LICENCES)]
+WHEEL_NEEDS = [
+    "kwiq/__init__.py",
+    "kwiq/_core.c*",
+    "kwiq/_core.pyi",
+    "kwiq/py.typed",
+    "kwiq/data/*.txt",
+    *(f"kwiq-*.dist-info/licenses/{name}" for name in LICENCES),
+]
 NOT_IN_SDIST = (".ci/", ".git")
 
 
@@ -33,16 +39,18 @@ def sdist_problems(path):
     expected = set(LICENCES)
     tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True)
     if tracked.returncode == 0:
-        expected |= {name for name in tracked.stdout.splitlines()
-                     if not name.startswith(NOT_IN_SDIST)}
+        expected |= {
+            name for name in tracked.stdout.splitlines() if not name.startswith(NOT_IN_SDIST)
+        }
     return [f"{path}: no {name}" for name in sorted(expected - names)], len(names)
 
 
 def wheel_problems(path):
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
-    return [f"{path}: no {pattern}" for pattern in WHEEL_NEEDS
-            if not fnmatch.filter(names, pattern)], len(names)
+    return [
+        f"{path}: no {pattern}" for pattern in WHEEL_NEEDS if not fnmatch.filter(names, pattern)
+    ], len(names)
 
 
 def main() -> int:
@@ -56,9 +64,11 @@ def main() -> int:
     print(*problems, sep="\n", end="\n" if problems else "")
     if problems:
         return 1
-    print(f"sdist: {n_sdist} files, the licences and every tracked file but .ci/ and .git*; "
-          f"wheel: {n_wheel} files, the licences, the extension, its stub, data and "
-          "py.typed")
+    print(
+        f"sdist: {n_sdist} files, the licences and every tracked file but .ci/ and .git*; "
+        f"wheel: {n_wheel} files, the licences, the extension, its stub, data and "
+        "py.typed"
+    )
     return 0
 
 

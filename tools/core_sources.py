@@ -5,6 +5,7 @@ The folder is the list: every .c file in csrc/core/ is part of the core, so
 a new file needs no edit anywhere. setup.py globs the same folder itself, as
 it must build from an sdist, which holds csrc/ but not tools/.
 """
+
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]

@@ -21,6 +21,7 @@ Usage:
 Prints each program's report and closing line, then one line per target;
 exits non-zero if a compiler warns or fails, or a check fails.
 """
+
 import argparse
 import re
 import shutil
@@ -81,9 +82,19 @@ def check_windows(tmp):
 def compile_core(compiler, flags, folder):
     """The core's objects in `folder`; the compiler's output, empty if it said nothing."""
     folder.mkdir()
-    result = subprocess.run([compiler, *WARNINGS, *flags, "-c", *INCLUDE,
-                             *(str(REPO / source) for source in core_sources())],
-                            cwd=folder, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            compiler,
+            *WARNINGS,
+            *flags,
+            "-c",
+            *INCLUDE,
+            *(str(REPO / source) for source in core_sources()),
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0 and not (result.stdout or result.stderr):
         return f"{compiler} exited with {result.returncode}"
     return result.stdout + result.stderr
@@ -99,13 +110,20 @@ def check_portable_is_default(tmp):
         said = compile_core(compiler, flags, folder)
         if said:
             return False, [f"aarch64 -DKW_PORTABLE: {said}"]
-    differ = [obj.name for obj in sorted(folders[0].glob("*.o"))
-              if obj.read_bytes() != (folders[1] / obj.name).read_bytes()]
+    differ = [
+        obj.name
+        for obj in sorted(folders[0].glob("*.o"))
+        if obj.read_bytes() != (folders[1] / obj.name).read_bytes()
+    ]
     if differ:
-        return False, [f"aarch64 -DKW_PORTABLE: objects differ from the default build: "
-                       f"{', '.join(differ)}: run the tests of that build too"]
-    return True, ["aarch64 -DKW_PORTABLE: the core's objects are byte for byte the default "
-                  "build's, whose C tests ran under qemu"]
+        return False, [
+            f"aarch64 -DKW_PORTABLE: objects differ from the default build: "
+            f"{', '.join(differ)}: run the tests of that build too"
+        ]
+    return True, [
+        "aarch64 -DKW_PORTABLE: the core's objects are byte for byte the default "
+        "build's, whose C tests ran under qemu"
+    ]
 
 
 def check_qemu(name, tmp):
@@ -116,14 +134,17 @@ def check_qemu(name, tmp):
         said = compile_program(compiler, TEST_FLAGS, test, binary)
         if said:
             return False, lines + [f"{name}: {test.name}: {said}"]
-        result = subprocess.run([qemu, "-L", root, binary], cwd=REPO, capture_output=True,
-                                text=True)
+        result = subprocess.run(
+            [qemu, "-L", root, binary], cwd=REPO, capture_output=True, text=True
+        )
         *report, closing = result.stdout.splitlines() or [""]
         lines += [f"{name}: {test.name}: {line}" for line in report]
         counts = re.fullmatch(r"(\d+) passed, (\d+) failed", closing)
         if result.returncode != 0 or not counts:
-            lines.append(f"{name}: {test.name}: exit code {result.returncode}, closing line "
-                         f"{closing!r} {result.stderr.strip()}")
+            lines.append(
+                f"{name}: {test.name}: exit code {result.returncode}, closing line "
+                f"{closing!r} {result.stderr.strip()}"
+            )
             return False, lines
         passed += int(counts[1])
         failed += int(counts[2])
@@ -133,8 +154,9 @@ def check_qemu(name, tmp):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("targets", nargs="*", metavar="TARGET",
-                        help=f"any of {', '.join(TARGETS)} (default: all)")
+    parser.add_argument(
+        "targets", nargs="*", metavar="TARGET", help=f"any of {', '.join(TARGETS)} (default: all)"
+    )
     args = parser.parse_args()
     unknown = [name for name in args.targets if name not in TARGETS]
     if unknown:
@@ -142,8 +164,11 @@ def main() -> int:
     targets = args.targets or list(TARGETS)
     missing = missing_tools(targets)
     if missing:
-        print(f"cross_check: not on PATH: {', '.join(missing)} (see this tool's docstring "
-              "for the Debian packages)", file=sys.stderr)
+        print(
+            f"cross_check: not on PATH: {', '.join(missing)} (see this tool's docstring "
+            "for the Debian packages)",
+            file=sys.stderr,
+        )
         return 2
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,6 +11,7 @@ size; every other result file in bench/results/ that has no .json beside it
 moved one level down. So a new result lands on the page by rerunning this
 script; tests/test_docs_examples.py fails while the page is stale.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,8 @@ PAGE = REPO / "docs" / "performance.md"
 # The newest compare.py run of each size with every tool (1 GB: kwiq only).
 COMPARE = ["2026-11-28-10mb.json", "2026-11-28-100mb.json", "2026-11-28-1000mb-kwiq.json"]
 
-INTRO = """\
+INTRO = (
+    """\
 # Performance
 
 Measured on the 2-core development machine (AMD EPYC, shared with other
@@ -42,7 +44,8 @@ texts of NLTK's gutenberg, state_union, inaugural and movie_reviews cut to
 each build in a fresh process, and queries 20 words spread from "the" to
 a word seen once, and 5 phrases.
 
-""" + """\
+"""
+    + """\
 How it measures:
 
 - **Corpus**: `gutenberg/`, `state_union/`, `inaugural/` and
@@ -127,6 +130,7 @@ at 2.85x its text, saved a file of 2.42x and loaded 32x faster than it
 built.
 
 """
+)
 # What the figures of the comparison say, from the 100 MB run.
 SUMMARY = """\
 In short: the build runs at 127 MB/s on one thread, 64x NLTK's
@@ -158,22 +162,27 @@ def compare_module():
 
 def demoted(markdown: str) -> str:
     """A result file's text, each heading one level lower."""
-    return "\n".join("#" + line if line.startswith("#") else line
-                     for line in markdown.strip().splitlines())
+    return "\n".join(
+        "#" + line if line.startswith("#") else line for line in markdown.strip().splitlines()
+    )
 
 
 def render() -> str:
     saved = [json.loads((RESULTS / name).read_text(encoding="utf-8")) for name in COMPARE]
     parts = [INTRO]
-    parts += [f"- {result['mb']:,} MB, {result['docs']:,} documents (`bench/results/{name}`)"
-              + (f": {result['note']}" if "note" in result else "") + "\n"
-              for name, result in zip(COMPARE, saved)]
+    parts += [
+        f"- {result['mb']:,} MB, {result['docs']:,} documents (`bench/results/{name}`)"
+        + (f": {result['note']}" if "note" in result else "")
+        + "\n"
+        for name, result in zip(COMPARE, saved)
+    ]
     parts.append("\n" + compare_module().readme_tables(saved).strip() + "\n\n" + SUMMARY)
     for path in sorted(RESULTS.glob("*.md")):
         if path.with_suffix(".json").exists():
             continue
-        parts.append(f"\n{demoted(path.read_text(encoding='utf-8'))}\n\n"
-                     f"From `bench/results/{path.name}`.\n")
+        parts.append(
+            f"\n{demoted(path.read_text(encoding='utf-8'))}\n\nFrom `bench/results/{path.name}`.\n"
+        )
     return "".join(parts)
 
 

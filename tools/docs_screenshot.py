@@ -8,11 +8,11 @@ README and the docs. Run it again when the HTML view changes:
 
     python tools/docs_screenshot.py
 """
+
 from pathlib import Path
 
-from playwright import sync_api
-
 import kwiq
+from playwright import sync_api
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "img" / "html-view.png"

@@ -15,6 +15,7 @@ status and writes the input as crash-*, timeout-* or oom-* in the current
 folder; add that file to the seeds (and a test of it) once fixed.
 Debian: apt-get install clang libclang-rt-14-dev.
 """
+
 import argparse
 import os
 import shutil
@@ -33,10 +34,23 @@ def build(name: str, out_dir: Path) -> Path:
     if not compiler:
         sys.exit("fuzz: no clang (apt-get install clang libclang-rt-14-dev, or set FUZZ_CC)")
     binary = out_dir / f"fuzz_{name}"
-    command = [compiler, "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
-               "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=all",
-               "-fno-omit-frame-pointer", *INCLUDE, f"csrc/fuzz/fuzz_{name}.c", *core_sources(),
-               "-o", str(binary)]
+    command = [
+        compiler,
+        "-std=c11",
+        "-g",
+        "-O1",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-fsanitize=fuzzer,address,undefined",
+        "-fno-sanitize-recover=all",
+        "-fno-omit-frame-pointer",
+        *INCLUDE,
+        f"csrc/fuzz/fuzz_{name}.c",
+        *core_sources(),
+        "-o",
+        str(binary),
+    ]
     subprocess.run(command, cwd=REPO, check=True)
     return binary
 
@@ -62,8 +76,14 @@ def main() -> int:
         else:
             found = args.keep or Path(tmp) / "found"
             found.mkdir(parents=True, exist_ok=True)
-            command = [str(binary), *limits, f"-max_total_time={args.seconds}",
-                       "-print_final_stats=1", str(found), str(seeds)]
+            command = [
+                str(binary),
+                *limits,
+                f"-max_total_time={args.seconds}",
+                "-print_final_stats=1",
+                str(found),
+                str(seeds),
+            ]
         print(" ".join(command), flush=True)
         return subprocess.run(command).returncode
 

@@ -24,6 +24,7 @@ find something), then checks invariants against plain Python:
 - the notebook table shows the first 60 lines and counts the rest.
 A broken invariant raises, and atheris writes the input as crash-*.
 """
+
 import os
 import re
 import sys
@@ -35,12 +36,60 @@ with atheris.instrument_imports(include=["kwiq"]):
     import kwiq
     from kwiq import _query
 
-WORDS = ["peace", "Peace", "PEACE", "war", "Straße", "STRASSE", "café", "cafe\u0301", "和", "平",
-         "U-2", "the", "of", "Σίσυφος", "ΣΊΣΥΦΟΣ", "ς", "σ", "İ", "i̇", "ﬀ", "ff", "😀",
-         "Mr.", "J.", "x\u2019s", "x's", "\x00", "*", "/", "\\", "?", "«", "»", "1962"]
+WORDS = [
+    "peace",
+    "Peace",
+    "PEACE",
+    "war",
+    "Straße",
+    "STRASSE",
+    "café",
+    "cafe\u0301",
+    "和",
+    "平",
+    "U-2",
+    "the",
+    "of",
+    "Σίσυφος",
+    "ΣΊΣΥΦΟΣ",
+    "ς",
+    "σ",
+    "İ",
+    "i̇",
+    "ﬀ",
+    "ff",
+    "😀",
+    "Mr.",
+    "J.",
+    "x\u2019s",
+    "x's",
+    "\x00",
+    "*",
+    "/",
+    "\\",
+    "?",
+    "«",
+    "»",
+    "1962",
+]
 SPACES = [" ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\u3000", ""]
-QUERY_PARTS = WORDS + ["*", "pea*", "?ar", "*e", "/p.*/", "/[0-9]+/", "/.*/", "/(/", "//",
-                       "\\*", "\\/", "/a\\/b/", "* *", "w?r", "/(?i)PEACE/"]
+QUERY_PARTS = WORDS + [
+    "*",
+    "pea*",
+    "?ar",
+    "*e",
+    "/p.*/",
+    "/[0-9]+/",
+    "/.*/",
+    "/(/",
+    "//",
+    "\\*",
+    "\\/",
+    "/a\\/b/",
+    "* *",
+    "w?r",
+    "/(?i)PEACE/",
+]
 TMP = tempfile.mkdtemp(prefix="kwiq-fuzz-api-")
 # White space as the tokenizer defines it (Unicode White_Space), not as re's
 # \s and str.isspace do (which take U+001C..U+001F too).
@@ -83,7 +132,9 @@ def check_lines(corpus, lines):
         # Offsets slice the match as written; the line shows each run of
         # white space in it as one space.
         assert COLLAPSE.sub(" ", text[char_start:char_end]) == match, line
-        assert match and match[0] not in _query.WHITE_SPACE and match[-1] not in _query.WHITE_SPACE, line
+        assert (
+            match and match[0] not in _query.WHITE_SPACE and match[-1] not in _query.WHITE_SPACE
+        ), line
         assert start < end <= corpus.n_tokens
         before = COLLAPSE.sub(" ", text[:char_start])
         after = COLLAPSE.sub(" ", text[char_end:])
@@ -110,8 +161,9 @@ def test_one_input(data):
         assert set(exact) <= set(folded), (query, exact, folded)
         assert lines_of(loaded, query, False, window) == folded
         assert lines_of(loaded, query, True, window) == exact
-        assert sorted(tuple(line) for line in corpus.kwic(query, window=window).sort("R1", "L1")) \
-            == sorted(folded)
+        assert sorted(
+            tuple(line) for line in corpus.kwic(query, window=window).sort("R1", "L1")
+        ) == sorted(folded)
         if k == 0:  # a DataFrame costs more than the rest together: one per input
             frame = corpus.kwic(query, window=window).to_pandas()
             assert [tuple(row)[:8] for row in frame.itertuples(index=False)] == folded, query

@@ -16,9 +16,10 @@ Usage:
 Prints the programs' output and closes with the totals, "N passed, N
 failed"; exits non-zero if any check, the compiler or valgrind fails.
 """
+
 import argparse
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,9 +37,12 @@ def main() -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--valgrind", action="store_true", help="run under valgrind memcheck")
     mode.add_argument("--sanitize", action="store_true", help="build with ASan and UBSan")
-    parser.add_argument("--portable", action="store_true",
-                        help="build the byte arithmetic that machines without SSE2 run, "
-                        "and the plain-C forms of the compiler builtins")
+    parser.add_argument(
+        "--portable",
+        action="store_true",
+        help="build the byte arithmetic that machines without SSE2 run, "
+        "and the plain-C forms of the compiler builtins",
+    )
     args = parser.parse_args()
 
     compiler = os.environ.get("CC") or shutil.which("gcc") or shutil.which("cc")
@@ -49,20 +53,38 @@ def main() -> int:
     # the tests compare with linear bounds (csrc/core/kw_steps.h).
     flags = ["-g", "-O1", "-DKW_COUNT_STEPS"]
     if args.sanitize:
-        flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                  "-fno-omit-frame-pointer"]
+        flags += [
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ]
     if args.portable:
         flags += ["-DKW_PORTABLE", "-DKW_NO_BUILTINS"]
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for test in TESTS:
             binary = str(Path(tmp) / test.stem)
-            build = [compiler, *WARNINGS, *flags, *INCLUDE, str(test), *core_sources(), "-o", binary]
+            build = [
+                compiler,
+                *WARNINGS,
+                *flags,
+                *INCLUDE,
+                str(test),
+                *core_sources(),
+                "-o",
+                binary,
+            ]
             subprocess.run(build, cwd=REPO, check=True)
             command = [binary]
             if args.valgrind:
-                command = ["valgrind", "--quiet", "--leak-check=full",
-                           "--errors-for-leak-kinds=all", "--error-exitcode=99", binary]
+                command = [
+                    "valgrind",
+                    "--quiet",
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=all",
+                    "--error-exitcode=99",
+                    binary,
+                ]
             result = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
             *report, closing = result.stdout.splitlines() or [""]
             print(*report, sep="\n", end="\n" if report else "")
@@ -74,6 +96,7 @@ def main() -> int:
             failed += int(counts[2])
     print(f"{passed} passed, {failed} failed")
     return failed != 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,14 +11,16 @@ PYTHONMALLOC=malloc sends every allocation through ASan; leak detection is
 off because CPython frees little at exit; the first error of either
 sanitizer ends the process with a report on standard error.
 """
+
 import os
 import subprocess
 import sys
 
 
 def runtime(name: str) -> str:
-    path = subprocess.run(["gcc", f"-print-file-name={name}"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    path = subprocess.run(
+        ["gcc", f"-print-file-name={name}"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     if not os.path.isabs(path):
         sys.exit(f"run_sanitized: gcc does not know {name} (install gcc's libasan)")
     return path

@@ -20,6 +20,7 @@ A view (Corpus.subset, Corpus.where) counts over its documents alone: the
 core is given the view's document mask (counts read only those documents'
 token ranges) and its hits are those kwic keeps, in those documents.
 """
+
 from __future__ import annotations
 
 import collections
@@ -30,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from kwiq import _annotated, _core
 from kwiq._args import as_bool, check_side, collocation_sides, each_window, int_in, query_list
-from kwiq._views import doc_labels, shortened
 from kwiq._indexview import IndexView
+from kwiq._views import doc_labels, shortened
 
 if TYPE_CHECKING:
     import pandas
@@ -55,8 +56,9 @@ def libs() -> tuple[Any, Any]:
         import numpy as np
         import pandas as pd
     except ImportError:
-        raise ImportError("counts and statistics need pandas: pip install pandas "
-                          "(or pip install 'kwiq[pandas]')") from None
+        raise ImportError(
+            "counts and statistics need pandas: pip install pandas (or pip install 'kwiq[pandas]')"
+        ) from None
     return np, pd
 
 
@@ -66,6 +68,7 @@ def u32(np: Any, data: bytes) -> Any:
 
 def _check_corpus(corpus: Any, name: str) -> None:
     from kwiq._corpus import Corpus
+
     if not isinstance(corpus, Corpus):
         raise TypeError(f"{name} must be a kwiq.Corpus, not {type(corpus).__name__}")
 
@@ -76,8 +79,9 @@ def check_measures(measures: Any, known: tuple[str, ...]) -> list[str]:
     try:
         names: list[str] = list(dict.fromkeys(measures))
     except TypeError:
-        raise TypeError(f"measures must be a sequence of names, not "
-                        f"{type(measures).__name__}") from None
+        raise TypeError(
+            f"measures must be a sequence of names, not {type(measures).__name__}"
+        ) from None
     for m in names:
         if not isinstance(m, str):
             raise TypeError(f"a measure name must be a str, not {type(m).__name__}")
@@ -86,16 +90,16 @@ def check_measures(measures: Any, known: tuple[str, ...]) -> list[str]:
     return names
 
 
-def hits_of(view: IndexView, query: str | Iterable[str], case: bool,
-            strategy: int | None = None) -> _core.Hits:
+def hits_of(
+    view: IndexView, query: str | Iterable[str], case: bool, strategy: int | None = None
+) -> _core.Hits:
     """The hits of a query (or a list of queries) as kwic finds them, its
     arguments checked as kwic checks them (a CQL strategy code, or None for
     the plain query language: kwiq._cql.query_options)."""
     return view.find(query_list(query), as_bool(case, "case"), strategy)
 
 
-def sorted_rows(frame: pandas.DataFrame, by: list[str],
-                ascending: list[bool]) -> pandas.DataFrame:
+def sorted_rows(frame: pandas.DataFrame, by: list[str], ascending: list[bool]) -> pandas.DataFrame:
     ordered = frame.sort_values(by, ascending=ascending, kind="mergesort")
     renumbered: pandas.DataFrame = ordered.reset_index(drop=True)
     return renumbered
@@ -118,8 +122,7 @@ def forms_of(view: IndexView, number: int) -> list[str]:
     return forms
 
 
-def _by_count_and_forms(np: Any, view: IndexView, ids: Any, counts: Any,
-                        number: int = 0) -> Any:
+def _by_count_and_forms(np: Any, view: IndexView, ids: Any, counts: Any, number: int = 0) -> Any:
     """The order of rows of postings groups of attribute ``number`` (ids:
     one row of groups each; fold groups for word) by count descending, then
     by their forms joined with spaces, in code-point order. The groups'
@@ -141,6 +144,7 @@ def joined(np: Any, forms: list[str], ids: Any) -> Any:
 
 
 # ---- frequency lists ----
+
 
 def _freq_counts(view: IndexView, case: bool) -> tuple[Any, Any]:
     """Tokens and documents of every fold group (or surface type, with
@@ -177,8 +181,13 @@ def attr_counts(view: IndexView, number: int, punctuation: bool) -> tuple[Any, A
     return cached
 
 
-def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: bool = False,
-         attr: str = "word") -> pandas.DataFrame:
+def freq(
+    view: IndexView,
+    case: bool = False,
+    min_count: int = 1,
+    punctuation: bool = False,
+    attr: str = "word",
+) -> pandas.DataFrame:
     """``Corpus.freq`` (documented there) over ``view``."""
     np, pd = libs()
     case = as_bool(case, "case")
@@ -189,8 +198,10 @@ def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: b
     full = view.freq_cache.get(key)
     if full is None:
         full = view.freq_cache[key] = (
-            _attr_freq_frame(np, pd, view, number, punctuation) if number
-            else _freq_frame(np, pd, view, case, punctuation))
+            _attr_freq_frame(np, pd, view, number, punctuation)
+            if number
+            else _freq_frame(np, pd, view, case, punctuation)
+        )
     # Rows run by count descending, so those kept by min_count come first;
     # the copy leaves the kept frame as it was, whatever the caller does.
     kept = int((full["count"].to_numpy() >= min_count).sum())
@@ -198,22 +209,30 @@ def freq(view: IndexView, case: bool = False, min_count: int = 1, punctuation: b
     return copied
 
 
-def counted_forms(np: Any, view: IndexView, case: bool,
-                  punctuation: bool) -> tuple[list[str], Any, Any, Any]:
+def counted_forms(
+    np: Any, view: IndexView, case: bool, punctuation: bool
+) -> tuple[list[str], Any, Any, Any]:
     """What a frequency list counts: the forms (fold groups, or surface
     types with case), their tokens and documents (_freq_counts), and a bool
     array of the forms counted: words, or every form with punctuation."""
     vocabulary = view.vocabulary()
     counts, docs = _freq_counts(view, case)
-    forms, is_word = ((vocabulary.surface, vocabulary.surface_is_word) if case
-                      else (vocabulary.folded, vocabulary.folded_is_word))
-    counted = np.ones(len(counts), dtype=bool) if punctuation else \
-        np.frombuffer(is_word, dtype=np.uint8).astype(bool)
+    forms, is_word = (
+        (vocabulary.surface, vocabulary.surface_is_word)
+        if case
+        else (vocabulary.folded, vocabulary.folded_is_word)
+    )
+    counted = (
+        np.ones(len(counts), dtype=bool)
+        if punctuation
+        else np.frombuffer(is_word, dtype=np.uint8).astype(bool)
+    )
     return forms, counts, docs, counted
 
 
-def _freq_frame(np: Any, pd: Any, view: IndexView, case: bool,
-                punctuation: bool) -> pandas.DataFrame:
+def _freq_frame(
+    np: Any, pd: Any, view: IndexView, case: bool, punctuation: bool
+) -> pandas.DataFrame:
     """The whole frequency list (min_count 1), made once per corpus."""
     forms, counts, docs, counted = counted_forms(np, view, case, punctuation)
     total = int(counts[counted].sum(dtype=np.uint64))
@@ -221,36 +240,41 @@ def _freq_frame(np: Any, pd: Any, view: IndexView, case: bool,
     if not case:  # fold groups: their ranks give the order
         rows = rows[_by_count_and_forms(np, view, rows.reshape(-1, 1), counts[rows])]
     count = counts[rows].astype(np.int64)
-    frame = pd.DataFrame({
-        "word": [forms[i] for i in rows.tolist()],
-        "count": count,
-        "per_million": count * 1e6 / total if total else count.astype(np.float64),
-        "docs": docs[rows].astype(np.int64),
-    })
+    frame = pd.DataFrame(
+        {
+            "word": [forms[i] for i in rows.tolist()],
+            "count": count,
+            "per_million": count * 1e6 / total if total else count.astype(np.float64),
+            "docs": docs[rows].astype(np.int64),
+        }
+    )
     return sorted_rows(frame, ["count", "word"], [False, True]) if case else frame
 
 
-def _attr_freq_frame(np: Any, pd: Any, view: IndexView, number: int,
-                     punctuation: bool) -> pandas.DataFrame:
+def _attr_freq_frame(
+    np: Any, pd: Any, view: IndexView, number: int, punctuation: bool
+) -> pandas.DataFrame:
     """The whole frequency list of attribute ``number`` (not word)."""
     counts, docs, total = attr_counts(view, number, punctuation)
     rows = np.flatnonzero(counts)
     rows = rows[_by_count_and_forms(np, view, rows.reshape(-1, 1), counts[rows], number)]
     forms = forms_of(view, number)
     count = counts[rows].astype(np.int64)
-    frame: pandas.DataFrame = pd.DataFrame({
-        view.index.attributes()[number]: [forms[i] for i in rows.tolist()],
-        "count": count,
-        "per_million": count * 1e6 / total if total else count.astype(np.float64),
-        "docs": docs[rows].astype(np.int64),
-    })
+    frame: pandas.DataFrame = pd.DataFrame(
+        {
+            view.index.attributes()[number]: [forms[i] for i in rows.tolist()],
+            "count": count,
+            "per_million": count * 1e6 / total if total else count.astype(np.float64),
+            "docs": docs[rows].astype(np.int64),
+        }
+    )
     return frame
 
 
 # ---- n-grams and clusters ----
 
-def ngrams(view: IndexView, n: int, min_count: int = 2,
-           attr: str = "word") -> pandas.DataFrame:
+
+def ngrams(view: IndexView, n: int, min_count: int = 2, attr: str = "word") -> pandas.DataFrame:
     """``Corpus.ngrams`` (documented there) over ``view``."""
     np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
@@ -259,17 +283,27 @@ def ngrams(view: IndexView, n: int, min_count: int = 2,
     ids, counts, docs, _ = view.index.ngrams(n, min_count, view.mask, number)
     ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
     order = _by_count_and_forms(np, view, ids, counts, number)
-    frame: pandas.DataFrame = pd.DataFrame({
-        "ngram": joined(np, forms_of(view, number), ids[order]),
-        "count": counts[order].astype(np.int64),
-        "docs": u32(np, docs)[order].astype(np.int64),
-    })
+    frame: pandas.DataFrame = pd.DataFrame(
+        {
+            "ngram": joined(np, forms_of(view, number), ids[order]),
+            "count": counts[order].astype(np.int64),
+            "docs": u32(np, docs)[order].astype(np.int64),
+        }
+    )
     return frame
 
 
-def clusters(view: IndexView, query: str | Iterable[str], n: int, side: str = "right", *,
-             case: bool = False, min_count: int = 1, strategy: int | None = None,
-             attr: str = "word") -> pandas.DataFrame:
+def clusters(
+    view: IndexView,
+    query: str | Iterable[str],
+    n: int,
+    side: str = "right",
+    *,
+    case: bool = False,
+    min_count: int = 1,
+    strategy: int | None = None,
+    attr: str = "word",
+) -> pandas.DataFrame:
     """``Corpus.clusters`` (documented there) over ``view``."""
     np, pd = libs()
     n = int_in(n, "n", 1, MAX_GRAM)
@@ -280,14 +314,17 @@ def clusters(view: IndexView, query: str | Iterable[str], n: int, side: str = "r
     ids, counts, _, _ = view.index.clusters(hits, n, side == "left", min_count, number)
     ids, counts = u32(np, ids).reshape(-1, n), u32(np, counts)
     order = _by_count_and_forms(np, view, ids, counts, number)
-    frame: pandas.DataFrame = pd.DataFrame({
-        "cluster": joined(np, forms_of(view, number), ids[order]),
-        "count": counts[order].astype(np.int64),
-    })
+    frame: pandas.DataFrame = pd.DataFrame(
+        {
+            "cluster": joined(np, forms_of(view, number), ids[order]),
+            "count": counts[order].astype(np.int64),
+        }
+    )
     return frame
 
 
 # ---- collocates ----
+
 
 def _g2(np: Any, cells: list[tuple[Any, Any, Any]]) -> Any:
     """Log-likelihood G2 = 2 * sum(O * ln(O / E)) over cells (O, E, O - E)
@@ -301,20 +338,31 @@ def _g2(np: Any, cells: list[tuple[Any, Any, Any]]) -> Any:
         r = np.maximum(diff / e, -1.0)
         small = np.abs(r) < 1e-3
         rs = np.where(small, r, 0.0)
-        series = rs * rs * (1 / 2 - rs * (1 / 6 - rs * (1 / 12 - rs * (1 / 20 - rs * (
-            1 / 30 - rs / 42)))))
+        series = (
+            rs
+            * rs
+            * (1 / 2 - rs * (1 / 6 - rs * (1 / 12 - rs * (1 / 20 - rs * (1 / 30 - rs / 42)))))
+        )
         rl = np.where(small | (o == 0), 0.0, r)
         h = np.where(small, series, np.where(o == 0, 1.0, (1.0 + rl) * np.log1p(rl) - rl))
         total = total + e * h
     return 2.0 * total
 
 
-def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[int, int] = 5,
-               left: int | None = None,
-               right: int | None = None, min_count: int = 2,
-               measures: Sequence[str] = COLLOCATION_MEASURES, *, case: bool = False,
-               counting: str = "positions", strategy: int | None = None,
-               attr: str = "word") -> pandas.DataFrame:
+def collocates(
+    view: IndexView,
+    query: str | Iterable[str],
+    window: int | tuple[int, int] = 5,
+    left: int | None = None,
+    right: int | None = None,
+    min_count: int = 2,
+    measures: Sequence[str] = COLLOCATION_MEASURES,
+    *,
+    case: bool = False,
+    counting: str = "positions",
+    strategy: int | None = None,
+    attr: str = "word",
+) -> pandas.DataFrame:
     """``Corpus.collocates`` (documented there) over ``view``."""
     np, pd = libs()
     left, right = collocation_sides(window, left, right)
@@ -336,15 +384,35 @@ def collocates(view: IndexView, query: str | Iterable[str], window: int | tuple[
     keep = counts >= min_count
     ids = ids[keep]
     forms = forms_of(view, number)
-    frame = collocation_table(np, pd, [forms[i] for i in ids.tolist()], counts[keep],
-                              counts_of_groups[ids], n_words, r1, len(hits), measures,
-                              windows, word_ranks=u32(np, index.attr_ranks(number))[ids])
+    frame = collocation_table(
+        np,
+        pd,
+        [forms[i] for i in ids.tolist()],
+        counts[keep],
+        counts_of_groups[ids],
+        n_words,
+        r1,
+        len(hits),
+        measures,
+        windows,
+        word_ranks=u32(np, index.attr_ranks(number))[ids],
+    )
     return frame.rename(columns={"word": attr}) if number else frame
 
 
-def collocation_table(np: Any, pd: Any, words: list[str], observed: Any, c1: Any, n_words: int,
-                      r1: int, hits: int, measures: list[str], windows: bool,
-                      word_ranks: Any = None) -> pandas.DataFrame:
+def collocation_table(
+    np: Any,
+    pd: Any,
+    words: list[str],
+    observed: Any,
+    c1: Any,
+    n_words: int,
+    r1: int,
+    hits: int,
+    measures: list[str],
+    windows: bool,
+    word_ranks: Any = None,
+) -> pandas.DataFrame:
     """The collocates frame from counts: each word's tokens in the windows
     (``observed``, O11) and in the corpus (``c1``), the corpus's word tokens
     (N), the window positions (R1, unless ``windows``: counting="windows",
@@ -364,7 +432,7 @@ def collocation_table(np: Any, pd: Any, words: list[str], observed: Any, c1: Any
             if m == "mi":
                 columns[m] = np.log2(o11 / e11)
             elif m == "mi3":
-                columns[m] = np.log2(o11 ** 3 / e11)
+                columns[m] = np.log2(o11**3 / e11)
             elif m == "t":
                 columns[m] = (o11 - e11) / np.sqrt(o11)
             elif m == "z":
@@ -377,8 +445,12 @@ def collocation_table(np: Any, pd: Any, words: list[str], observed: Any, c1: Any
             elif m == "ll":
                 r2, c2 = n - r1f, n - c1
                 d = o11 - e11  # every cell's O - E is d or -d
-                cells = [(o11, e11, d), (r1f - o11, r1f * c2 / n, -d),
-                         (c1 - o11, r2 * c1 / n, -d), (n - r1f - c1 + o11, r2 * c2 / n, d)]
+                cells = [
+                    (o11, e11, d),
+                    (r1f - o11, r1f * c2 / n, -d),
+                    (c1 - o11, r2 * c1 / n, -d),
+                    (n - r1f - c1 + o11, r2 * c2 / n, d),
+                ]
                 columns[m] = np.where(d < 0, -1.0, 1.0) * _g2(np, cells)
             elif m == "dice":
                 columns[m] = 2.0 * o11 / (r1f + c1)
@@ -388,8 +460,7 @@ def collocation_table(np: Any, pd: Any, words: list[str], observed: Any, c1: Any
     # then the word in code-point order.
     if word_ranks is None:
         place = {word: i for i, word in enumerate(sorted(words))}
-        word_ranks = np.fromiter((place[word] for word in words), dtype=np.int64,
-                                 count=len(words))
+        word_ranks = np.fromiter((place[word] for word in words), dtype=np.int64, count=len(words))
     keys = [np.asarray(word_ranks), -o11] + ([-columns[measures[0]]] if measures else [])
     order = np.lexsort(keys)
     columns = {name: column[order] for name, column in columns.items()}
@@ -402,9 +473,16 @@ def collocation_table(np: Any, pd: Any, words: list[str], observed: Any, c1: Any
 
 # ---- keyness ----
 
-def keyness(target: Corpus, reference: Corpus, measures: Sequence[str] = KEYNESS_MEASURES, *,
-            case: bool = False, punctuation: bool = False,
-            attr: str = "word") -> pandas.DataFrame:
+
+def keyness(
+    target: Corpus,
+    reference: Corpus,
+    measures: Sequence[str] = KEYNESS_MEASURES,
+    *,
+    case: bool = False,
+    punctuation: bool = False,
+    attr: str = "word",
+) -> pandas.DataFrame:
     """Keywords of ``target`` against ``reference`` (two ``kwiq.Corpus``):
     a DataFrame with columns ``word, target, reference`` (the word's tokens
     in each), then one column per measure named as in ``measures``, one row
@@ -445,8 +523,16 @@ def keyness(target: Corpus, reference: Corpus, measures: Sequence[str] = KEYNESS
     return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation, attr)
 
 
-def keyness_of_freqs(np: Any, pd: Any, target: Any, reference: Any, measures: list[str],
-                     case: bool, punctuation: bool, attr: str = "word") -> pandas.DataFrame:
+def keyness_of_freqs(
+    np: Any,
+    pd: Any,
+    target: Any,
+    reference: Any,
+    measures: list[str],
+    case: bool,
+    punctuation: bool,
+    attr: str = "word",
+) -> pandas.DataFrame:
     """keyness_table from each side's ``freq()``, whatever kind of corpus
     (one index, a view, partitions on Dask: target and reference) gives it."""
     counted = []
@@ -456,16 +542,18 @@ def keyness_of_freqs(np: Any, pd: Any, target: Any, reference: Any, measures: li
         frame = corpus.freq(case=case, punctuation=punctuation, **by_attr)
         n = int(frame["count"].sum())
         if n == 0:
-            raise ValueError(f"the {which} corpus has no "
-                             f"{'tokens' if punctuation else 'words'} to count")
+            raise ValueError(
+                f"the {which} corpus has no {'tokens' if punctuation else 'words'} to count"
+            )
         counted.append((frame.set_index(attr)["count"], n))
     (f1s, n1), (f2s, n2) = counted
     frame = keyness_table(np, pd, f1s, n1, f2s, n2, measures)
     return frame.rename(columns={"word": attr}) if attr != "word" else frame
 
 
-def keyness_table(np: Any, pd: Any, f1s: Any, n1: int, f2s: Any, n2: int,
-                  measures: list[str]) -> pandas.DataFrame:
+def keyness_table(
+    np: Any, pd: Any, f1s: Any, n1: int, f2s: Any, n2: int, measures: list[str]
+) -> pandas.DataFrame:
     """The keyness frame from counts: f1s and f2s, Series of the tokens of
     each word (the index) in the target and the reference, and N1, N2 the
     tokens counted in each; sorted."""
@@ -498,29 +586,36 @@ def keyness_table(np: Any, pd: Any, f1s: Any, n1: int, f2s: Any, n2: int,
 
 # ---- dispersion ----
 
-def locate(view: IndexView, query: str | Iterable[str], case: bool,
-           strategy: int | None = None) -> tuple[Any, Any, Any]:
+
+def locate(
+    view: IndexView, query: str | Iterable[str], case: bool, strategy: int | None = None
+) -> tuple[Any, Any, Any]:
     """Document numbers and in-document positions of the matches, and the
     length in tokens of every document."""
     np, _ = libs()
     hits = hits_of(view, query, case, strategy)
     docs, starts = view.index.locate(hits)
-    return (np.frombuffer(docs, dtype=np.uint64).astype(np.int64),
-            u32(np, starts).astype(np.int64),
-            u32(np, view.index.doc_lengths()).astype(np.int64))
+    return (
+        np.frombuffer(docs, dtype=np.uint64).astype(np.int64),
+        u32(np, starts).astype(np.int64),
+        u32(np, view.index.doc_lengths()).astype(np.int64),
+    )
 
 
-def dispersion(view: IndexView, query: str | Iterable[str], *, case: bool = False,
-               strategy: int | None = None) -> pandas.DataFrame:
+def dispersion(
+    view: IndexView, query: str | Iterable[str], *, case: bool = False, strategy: int | None = None
+) -> pandas.DataFrame:
     """``Corpus.dispersion`` (documented there) over ``view``."""
     np, pd = libs()
     docs, starts, lengths = locate(view, query, case, strategy)
     ids = view.ids
-    frame: pandas.DataFrame = pd.DataFrame({
-        "doc": [ids[d] for d in docs.tolist()],
-        "position": starts,
-        "relative": starts / lengths[docs] if len(docs) else starts.astype(np.float64),
-    })
+    frame: pandas.DataFrame = pd.DataFrame(
+        {
+            "doc": [ids[d] for d in docs.tolist()],
+            "position": starts,
+            "relative": starts / lengths[docs] if len(docs) else starts.astype(np.float64),
+        }
+    )
     return frame
 
 
@@ -536,12 +631,19 @@ PLOT_MAX_ROWS = 60
 PLOT_MIN_DOCS = 5
 
 
-def plot_dispersion(view: IndexView, queries: str | Iterable[str], *, case: bool = False,
-                    scale: str = "relative", strategy: int | None = None) -> Figure:
+def plot_dispersion(
+    view: IndexView,
+    queries: str | Iterable[str],
+    *,
+    case: bool = False,
+    scale: str = "relative",
+    strategy: int | None = None,
+) -> Figure:
     """``Corpus.plot_dispersion`` (documented there) over ``view``."""
     queries = dispersion_plot_queries(queries, scale)
-    return dispersion_figure([locate(view, q, case, strategy) for q in queries], view.ids,
-                             queries, scale)
+    return dispersion_figure(
+        [locate(view, q, case, strategy) for q in queries], view.ids, queries, scale
+    )
 
 
 def need_matplotlib(what: str) -> None:
@@ -549,8 +651,9 @@ def need_matplotlib(what: str) -> None:
     try:
         import matplotlib.figure  # noqa: F401
     except ImportError:
-        raise ImportError(f"{what} needs matplotlib: pip install matplotlib "
-                          "(or pip install 'kwiq[plot]')") from None
+        raise ImportError(
+            f"{what} needs matplotlib: pip install matplotlib (or pip install 'kwiq[plot]')"
+        ) from None
 
 
 def dispersion_plot_queries(queries: str | Iterable[str], scale: str) -> list[str]:
@@ -567,7 +670,7 @@ def dispersion_plot_queries(queries: str | Iterable[str], scale: str) -> list[st
     return queries
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def figure_type() -> type[Figure]:
     """matplotlib's Figure with a ``_repr_png_``, so that a notebook shows
     it as a picture without pyplot, whatever the backend (IPython shows a
@@ -586,8 +689,9 @@ def figure_type() -> type[Figure]:
     return Plot
 
 
-def dispersion_figure(located: list[tuple[Any, Any, Any]], ids: Sequence[Hashable],
-                      queries: list[str], scale: str) -> Figure:
+def dispersion_figure(
+    located: list[tuple[Any, Any, Any]], ids: Sequence[Hashable], queries: list[str], scale: str
+) -> Figure:
     """plot_dispersion's Figure, from each query's (document numbers,
     positions, document lengths) as locate gives them and the ids of the
     documents by number."""
@@ -602,8 +706,9 @@ def dispersion_figure(located: list[tuple[Any, Any, Any]], ids: Sequence[Hashabl
     labels = doc_labels(list(ids))
     names = [shortened(labels[d], LABEL_ID_CHARS) for d in shown]
     rows = max(len(shown), 1)
-    fig = figure_type()(figsize=(8.0, 0.6 + len(queries) * (0.55 + PLOT_ROW_INCHES * rows)),
-                        layout="constrained")
+    fig = figure_type()(
+        figsize=(8.0, 0.6 + len(queries) * (0.55 + PLOT_ROW_INCHES * rows)), layout="constrained"
+    )
     axes = fig.subplots(len(queries), 1, sharex=True, squeeze=False)[:, 0]
     for q, (ax, (docs, starts, _)) in enumerate(zip(axes, located)):
         for row, d in enumerate(shown):
@@ -614,9 +719,13 @@ def dispersion_figure(located: list[tuple[Any, Any, Any]], ids: Sequence[Hashabl
         ax.set_yticks(range(len(shown)), names)
         ax.set_ylim(rows - 0.5, -0.5)  # the document with most matches on top
         matches = len(docs)
-        ax.set_title(f"{shortened(queries[q], LABEL_QUERY_CHARS)!r}: {matches:,} "
-                     f"match{'es' if matches != 1 else ''}", loc="left", color=f"C{q % 10}",
-                     fontsize="medium")
+        ax.set_title(
+            f"{shortened(queries[q], LABEL_QUERY_CHARS)!r}: {matches:,} "
+            f"match{'es' if matches != 1 else ''}",
+            loc="left",
+            color=f"C{q % 10}",
+            fontsize="medium",
+        )
         if not shown:  # else the title's count says a query has none
             ax.text(0.5, 0.5, "no matches", ha="center", va="center", transform=ax.transAxes)
     if scale == "relative":
@@ -629,7 +738,6 @@ def dispersion_figure(located: list[tuple[Any, Any, Any]], ids: Sequence[Hashabl
     if len(shown) == 1:
         title += f" in {names[0]}"
     if len(most_first) > len(shown):
-        title += (f": the {len(shown)} of {len(most_first):,} documents with the most "
-                  "matches")
+        title += f": the {len(shown)} of {len(most_first):,} documents with the most matches"
     fig.suptitle(title)
     return fig

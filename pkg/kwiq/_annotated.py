@@ -9,6 +9,7 @@ any corpus. CoNLL-U and VRT files are read here (spaCy Docs in
 kwiq._spacy), by the rules of Corpus.from_conllu's and from_vrt's
 docstrings.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -33,9 +34,12 @@ _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _XML_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
-def read_conllu(paths: PathLike | Iterable[PathLike], progress: bool = True,
-                include: str | Sequence[str] = CONLLU_INCLUDE,
-                attrs: Sequence[str] | None = None) -> tuple[Any, list[Any]]:
+def read_conllu(
+    paths: PathLike | Iterable[PathLike],
+    progress: bool = True,
+    include: str | Sequence[str] = CONLLU_INCLUDE,
+    attrs: Sequence[str] | None = None,
+) -> tuple[Any, list[Any]]:
     """The index and document ids of CoNLL-U files, read in C a file at a
     time with the GIL released, as ``Corpus.from_conllu`` says."""
     checked = conllu_attrs(attrs)
@@ -44,8 +48,9 @@ def read_conllu(paths: PathLike | Iterable[PathLike], progress: bool = True,
     return index, ids
 
 
-def conllu_files(files: _files.Files, attrs: list[str],
-                 progress: bool) -> tuple[Any, list[Any], list[str]]:
+def conllu_files(
+    files: _files.Files, attrs: list[str], progress: bool
+) -> tuple[Any, list[Any], list[str]]:
     """read_conllu of listed files, with attributes checked by
     conllu_attrs; also the name of each document's file."""
     builder = _core.Builder()
@@ -65,9 +70,13 @@ def conllu_files(files: _files.Files, attrs: list[str],
     return builder.finish(), ids, sources
 
 
-def read_vrt(paths: PathLike | Iterable[PathLike], attrs: Sequence[str] = (),
-             structures: Sequence[str] = VRT_STRUCTURES, progress: bool = True,
-             include: str | Sequence[str] = VRT_INCLUDE) -> tuple[Any, list[Any], Any]:
+def read_vrt(
+    paths: PathLike | Iterable[PathLike],
+    attrs: Sequence[str] = (),
+    structures: Sequence[str] = VRT_STRUCTURES,
+    progress: bool = True,
+    include: str | Sequence[str] = VRT_INCLUDE,
+) -> tuple[Any, list[Any], Any]:
     """The index, document ids and metadata rows (a list of dicts, or None
     when no ``<text>`` has attributes beyond ``id``) of VRT files, read in C
     a file at a time with the GIL released, as ``Corpus.from_vrt`` says."""
@@ -77,8 +86,9 @@ def read_vrt(paths: PathLike | Iterable[PathLike], attrs: Sequence[str] = (),
     return index, ids, rows if any(rows) else None
 
 
-def vrt_files(files: _files.Files, attrs: list[str], structures: list[str],
-              progress: bool) -> tuple[Any, list[Any], list[dict[str, str]], list[str]]:
+def vrt_files(
+    files: _files.Files, attrs: list[str], structures: list[str], progress: bool
+) -> tuple[Any, list[Any], list[dict[str, str]], list[str]]:
     """read_vrt of listed files, with names checked by vrt_names: the
     index, the ids, every document's metadata row (a dict, empty when its
     ``<text>`` has no attribute beyond ``id``) and the name of its file."""
@@ -107,8 +117,11 @@ def vrt_names(attrs: Any, structures: Any) -> tuple[list[str], list[str]]:
     """from_vrt's attributes beyond word and its structures, checked."""
     names = []
     for what, given in (("attrs", attrs), ("structures", structures)):
-        if (isinstance(given, str) or not isinstance(given, (list, tuple))
-                or not all(isinstance(item, str) for item in given)):
+        if (
+            isinstance(given, str)
+            or not isinstance(given, (list, tuple))
+            or not all(isinstance(item, str) for item in given)
+        ):
             raise TypeError(f"{what} must be a list of str, not {given!r}")
         repeated = [item for item in given if given.count(item) > 1]
         if repeated:
@@ -118,12 +131,16 @@ def vrt_names(attrs: Any, structures: Any) -> tuple[list[str], list[str]]:
     if attrs[:1] == ["word"]:
         attrs = attrs[1:]
     if "" in attrs or "word" in attrs:
-        raise ValueError("attrs: an empty name, or 'word' past the first column (the "
-                         "first column is always word)")
+        raise ValueError(
+            "attrs: an empty name, or 'word' past the first column (the "
+            "first column is always word)"
+        )
     for structure in structures:
         if structure in ("text", "g") or not _XML_NAME.fullmatch(structure):
-            raise ValueError(f"structures: {structure!r} is not a name an element can have "
-                             "(text and g are read as documents and glue)")
+            raise ValueError(
+                f"structures: {structure!r} is not a name an element can have "
+                "(text and g are read as documents and glue)"
+            )
     return attrs, structures
 
 
@@ -143,14 +160,15 @@ def add_id(ids: list[Any], seen: dict[Any, str], doc_id: Any, name: str) -> None
     """Append a document's id, refusing one given before (``seen``: the
     file name of each id so far)."""
     if doc_id in seen:
-        raise FormatError(f"{name}: document id {doc_id!r} is also the id of a "
-                          f"document of {seen[doc_id]}; ids must be distinct")
+        raise FormatError(
+            f"{name}: document id {doc_id!r} is also the id of a "
+            f"document of {seen[doc_id]}; ids must be distinct"
+        )
     seen[doc_id] = name
     ids.append(doc_id)
 
 
-def listed(paths: PathLike | Iterable[PathLike],
-           include: str | Sequence[str]) -> _files.Files:
+def listed(paths: PathLike | Iterable[PathLike], include: str | Sequence[str]) -> _files.Files:
     """The files paths name, as from_files lists them; the files a
     directory left out named in a warning at the caller's caller's caller
     (the user's call of from_conllu or from_vrt)."""
@@ -159,8 +177,12 @@ def listed(paths: PathLike | Iterable[PathLike],
     return files
 
 
-def _read_files(files: _files.Files, progress: bool, add: Callable[[Any], list[Any]],
-                take: Callable[[str, list[Any]], None]) -> None:
+def _read_files(
+    files: _files.Files,
+    progress: bool,
+    add: Callable[[Any], list[Any]],
+    take: Callable[[str, list[Any]], None],
+) -> None:
     """Read each file with add (a Builder's add_conllu or add_vrt), with a
     progress bar, and give take its name and what add returned;
     FormatError naming the file."""
@@ -189,8 +211,9 @@ def conllu_attrs(attrs: Sequence[str] | None) -> list[str]:
     attrs = list(attrs)
     for attr in attrs:
         if attr not in _core.conllu_attrs:
-            raise ValueError(f"CoNLL-U gives no attribute {attr!r}; it gives "
-                             f"{', '.join(_core.conllu_attrs)}")
+            raise ValueError(
+                f"CoNLL-U gives no attribute {attr!r}; it gives {', '.join(_core.conllu_attrs)}"
+            )
     if len(set(attrs)) != len(attrs):
         raise ValueError(f"attrs names an attribute twice: {attrs}")
     return attrs
@@ -256,8 +279,9 @@ def doc_regions(index: _core.Index, doc: int, structure: str) -> list[tuple[int,
         raise TypeError(f"a structure is named by a str, not {type(structure).__name__}")
     number = structure_number(index, structure)
     if number is None:
-        raise ValueError(f"no structure {structure!r}: the corpus has "
-                         f"{', '.join(index.structures())}")
+        raise ValueError(
+            f"no structure {structure!r}: the corpus has {', '.join(index.structures())}"
+        )
     start, end = doc_range(index, doc)
     pairs = memoryview(index.structure_regions(number)).cast("I")
     starts = pairs[0::2]

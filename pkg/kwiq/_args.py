@@ -1,5 +1,6 @@
 """Argument checks shared by the public functions, so that they accept the
 same things and word their errors alike."""
+
 from __future__ import annotations
 
 import operator
@@ -53,13 +54,18 @@ def window_sides(window: Any) -> tuple[int, int]:
     """(left, right) words of context from an int or a pair of ints."""
     if isinstance(window, (tuple, list)):
         if len(window) != 2:
-            raise ValueError("window must be an int or a (left, right) pair of ints, not a "
-                             f"{type(window).__name__} of {len(window)}")
-        return (words(window[0], "the left side of window"),
-                words(window[1], "the right side of window"))
+            raise ValueError(
+                "window must be an int or a (left, right) pair of ints, not a "
+                f"{type(window).__name__} of {len(window)}"
+            )
+        return (
+            words(window[0], "the left side of window"),
+            words(window[1], "the right side of window"),
+        )
     if isinstance(window, bool) or not hasattr(type(window), "__index__"):
-        raise TypeError("window must be an int or a (left, right) pair of ints, not "
-                        f"{type(window).__name__}")
+        raise TypeError(
+            f"window must be an int or a (left, right) pair of ints, not {type(window).__name__}"
+        )
     both = words(window, "window")
     return both, both
 
@@ -68,8 +74,10 @@ def collocation_sides(window: Any, left: Any, right: Any) -> tuple[int, int]:
     """collocates' (left, right) words: ``left`` and ``right`` where given,
     else ``window``'s sides."""
     sides = window_sides(window)
-    return (sides[0] if left is None else int_in(left, "left", 0),
-            sides[1] if right is None else int_in(right, "right", 0))
+    return (
+        sides[0] if left is None else int_in(left, "left", 0),
+        sides[1] if right is None else int_in(right, "right", 0),
+    )
 
 
 def each_window(counting: object) -> bool:
@@ -96,8 +104,7 @@ def query_list(query: Any) -> list[str]:
     try:
         queries = list(dict.fromkeys(query))
     except TypeError:
-        raise TypeError(f"query must be str or a list of str, "
-                        f"not {type(query).__name__}") from None
+        raise TypeError(f"query must be str or a list of str, not {type(query).__name__}") from None
     if not queries:
         raise ValueError("an empty list of queries")
     for q in queries:

@@ -18,12 +18,13 @@ KeyboardInterrupt (and any other exception in the calling thread) stops
 every run within milliseconds, in the middle of its batch
 (``Builder.interrupt``); the builders are freed before it propagates.
 """
+
 from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
 from kwiq import _core
@@ -65,8 +66,9 @@ def check_threads(threads: Any) -> int:
     return count
 
 
-def plan_runs(sizes: Sequence[int], threads: int,
-              min_run: int | None = None) -> list[tuple[int, int]]:
+def plan_runs(
+    sizes: Sequence[int], threads: int, min_run: int | None = None
+) -> list[tuple[int, int]]:
     """Consecutive runs [start, stop) covering every document, about equal in
     total size: at most ``threads`` of them, none empty, and no more than one
     per ``min_run`` bytes. No documents: one empty run."""
@@ -95,14 +97,21 @@ class Progress:
     known) that threads may advance, shown only for builds that take longer
     than a second; a no-op when disabled."""
 
-    def __init__(self, total: int | None, enabled: bool, desc: str = "kwiq",
-                 unit: str = "B"):
+    def __init__(self, total: int | None, enabled: bool, desc: str = "kwiq", unit: str = "B"):
         self._bar = None
         self._lock = threading.Lock()
         if enabled:
             from tqdm import tqdm
-            self._bar = tqdm(total=total, unit=unit, unit_scale=unit == "B", unit_divisor=1024,
-                             delay=1, desc=desc, dynamic_ncols=True)
+
+            self._bar = tqdm(
+                total=total,
+                unit=unit,
+                unit_scale=unit == "B",
+                unit_divisor=1024,
+                delay=1,
+                desc=desc,
+                dynamic_ncols=True,
+            )
 
     def advance(self, n: int) -> None:
         if self._bar is not None:
@@ -135,9 +144,13 @@ class _Runs:
         return not self.stopped and k < self.first_failed
 
 
-def build(sizes: Sequence[int], load: Callable[[int], Doc],
-          describe: Callable[[int, BaseException], BaseException], threads: int,
-          progress: Progress | None = None) -> _core.Index:
+def build(
+    sizes: Sequence[int],
+    load: Callable[[int], Doc],
+    describe: Callable[[int, BaseException], BaseException],
+    threads: int,
+    progress: Progress | None = None,
+) -> _core.Index:
     """The Index of documents 0 .. len(sizes)-1, document i being load(i), a
     str or UTF-8 bytes, sizes[i] about its size in bytes. A document that
     the core rejects (invalid UTF-8 bytes, a str with lone surrogates) raises
@@ -167,15 +180,21 @@ def build(sizes: Sequence[int], load: Callable[[int], Doc],
         builders.clear()  # frees them now, not when a traceback goes
 
 
-def _fill_in_threads(builders: list[_core.Builder], runs: list[tuple[int, int]],
-                     sizes: Sequence[int], load: Callable[[int], Doc],
-                     describe: Callable[[int, BaseException], BaseException], shared: _Runs,
-                     progress: Progress) -> None:
+def _fill_in_threads(
+    builders: list[_core.Builder],
+    runs: list[tuple[int, int]],
+    sizes: Sequence[int],
+    load: Callable[[int], Doc],
+    describe: Callable[[int, BaseException], BaseException],
+    shared: _Runs,
+    progress: Progress,
+) -> None:
     executor = ThreadPoolExecutor(max_workers=len(runs), thread_name_prefix="kwiq-build")
     try:
-        futures = [executor.submit(_fill, builder, k, run, sizes, load, describe, shared,
-                                   progress)
-                   for k, (builder, run) in enumerate(zip(builders, runs))]
+        futures = [
+            executor.submit(_fill, builder, k, run, sizes, load, describe, shared, progress)
+            for k, (builder, run) in enumerate(zip(builders, runs))
+        ]
         pending = set(futures)
         while pending:
             # A timeout, so that the calling thread runs its signal handlers
@@ -199,9 +218,16 @@ def _fill_in_threads(builders: list[_core.Builder], runs: list[tuple[int, int]],
         executor.shutdown(wait=True)
 
 
-def _fill(builder: _core.Builder, k: int, run: tuple[int, int], sizes: Sequence[int],
-          load: Callable[[int], Doc], describe: Callable[[int, BaseException], BaseException],
-          shared: _Runs, progress: Progress) -> None:
+def _fill(
+    builder: _core.Builder,
+    k: int,
+    run: tuple[int, int],
+    sizes: Sequence[int],
+    load: Callable[[int], Doc],
+    describe: Callable[[int, BaseException], BaseException],
+    shared: _Runs,
+    progress: Progress,
+) -> None:
     """Feed documents run[0] .. run[1]-1 to `builder` in batches; run number
     k stops early once an earlier run has failed or the build is stopped."""
     batch: list[Doc] = []
@@ -214,7 +240,7 @@ def _fill(builder: _core.Builder, k: int, run: tuple[int, int], sizes: Sequence[
         except (UnicodeDecodeError, UnicodeEncodeError) as error:
             # The documents before the bad one were added.
             raise describe(first + builder.n_docs - before, error) from None
-        progress.advance(sum(sizes[first:first + len(batch)]))
+        progress.advance(sum(sizes[first : first + len(batch)]))
 
     try:
         for i in range(*run):
@@ -231,4 +257,3 @@ def _fill(builder: _core.Builder, k: int, run: tuple[int, int], sizes: Sequence[
     except BaseException:
         shared.failed(k)
         raise
-

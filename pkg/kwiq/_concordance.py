@@ -1,4 +1,5 @@
 """Concordance: the hits of a query, kept in C, with Lines made on demand."""
+
 from __future__ import annotations
 
 import array
@@ -79,8 +80,10 @@ def sort_key_specs(keys: Sequence[Any], index: Any) -> list[tuple[str, str]]:
         elif isinstance(key, str):
             name, _, attr = key.partition("/")
         else:
-            raise TypeError(f"sort keys must be str, not {type(key).__name__} (or a (key, "
-                            "attribute) pair of str)")
+            raise TypeError(
+                f"sort keys must be str, not {type(key).__name__} (or a (key, "
+                "attribute) pair of str)"
+            )
         attr = attr or "word"
         _annotated.attribute_number(index, attr)
         if attr != "word" and name.lower() in ("doc", "position"):
@@ -102,8 +105,9 @@ def attribute_names(index: Any, attrs: Any, what: str) -> tuple[str, ...]:
     try:
         names = tuple(dict.fromkeys(attrs))
     except TypeError:
-        raise TypeError(f"{what} takes an attribute name or a list of them, not "
-                        f"{type(attrs).__name__}") from None
+        raise TypeError(
+            f"{what} takes an attribute name or a list of them, not {type(attrs).__name__}"
+        ) from None
     for name in names:
         _annotated.attribute_number(index, name)
     return names
@@ -133,6 +137,7 @@ class Line(NamedTuple):
 
 _core.set_line_type(Line)
 
+
 @functools.lru_cache(maxsize=256)
 def meta_line_type(names: tuple[str, ...]) -> type[Line]:
     """A subclass of Line with one more field per metadata column, after the
@@ -145,13 +150,21 @@ def meta_line_type(names: tuple[str, ...]) -> type[Line]:
     def __reduce__(line: tuple[Any, ...]) -> tuple[Any, ...]:
         return _meta_line, (names, tuple(line))
 
-    return type("Line", (fields, Line), {
-        "__slots__": (), "__module__": __name__, "__reduce__": __reduce__,
-        "__doc__": f"A concordance Line with the metadata columns {', '.join(names)}."})
+    return type(
+        "Line",
+        (fields, Line),
+        {
+            "__slots__": (),
+            "__module__": __name__,
+            "__reduce__": __reduce__,
+            "__doc__": f"A concordance Line with the metadata columns {', '.join(names)}.",
+        },
+    )
 
 
-def _travelled(view: IndexView, arrays: tuple[bytes, bytes, bytes],
-               options: dict[str, Any]) -> Concordance:
+def _travelled(
+    view: IndexView, arrays: tuple[bytes, bytes, bytes], options: dict[str, Any]
+) -> Concordance:
     """The Concordance that Concordance.__reduce__ sent: its hits made
     again, over its corpus, from their positions, lengths and query
     numbers (uint32, of a little-endian machine: docs/guide/saved.md)."""
@@ -184,7 +197,7 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _str_dtype(pd: Any) -> Any:
     """The dtype pandas gives a column of str (asked once: a Series costs
     more than a small frame's lines)."""
@@ -217,10 +230,21 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     passages: kwiq._views.Showing) are parts of it written apart.
     """
 
-    def __init__(self, hits: _core.Hits, view: IndexView, *, query: str | list[str],
-                 queries: list[str], window: Any, case: bool, width: int | None,
-                 bound: str | None, context: tuple[int, int, int, int],
-                 meta: list[str] | None = None, show: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        hits: _core.Hits,
+        view: IndexView,
+        *,
+        query: str | list[str],
+        queries: list[str],
+        window: Any,
+        case: bool,
+        width: int | None,
+        bound: str | None,
+        context: tuple[int, int, int, int],
+        meta: list[str] | None = None,
+        show: tuple[str, ...] = (),
+    ) -> None:
         self._hits = hits
         self._view = view
         self._ids = view.ids
@@ -235,8 +259,15 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         if meta:
             self._add_meta(meta, view)
 
-    def _set_options(self, query: str | list[str], queries: list[str], window: Any, case: bool,
-                     width: int | None, bound: str | None) -> None:
+    def _set_options(
+        self,
+        query: str | list[str],
+        queries: list[str],
+        window: Any,
+        case: bool,
+        width: int | None,
+        bound: str | None,
+    ) -> None:
         """What kwic was asked, as the concordance shows it; and no metadata
         columns on lines (kwic(meta=...) adds them), so lines cost nothing
         more by default."""
@@ -272,18 +303,19 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     def _meta_of_docs(self) -> list[tuple[Any, ...]]:
         """Every document's metadata values, by number, made once."""
         if self._meta_rows is None:
-            self._meta_rows = list(zip(*(self._meta_columns[name].tolist()
-                                         for name in self.meta)))
+            self._meta_rows = list(zip(*(self._meta_columns[name].tolist() for name in self.meta)))
         return self._meta_rows
 
     def _meta_taken(self) -> dict[str, pandas.Series[Any]]:
         """The metadata columns of every line, in line order, as pandas
         Series (their dtypes kept), through the documents the core locates."""
         import numpy as np
+
         located, _ = self._meta_index.locate(self._hits)
         docs = np.frombuffer(located, dtype=np.uint64).astype(np.intp)
-        return {name: self._meta_columns[name].take(docs).reset_index(drop=True)
-                for name in self.meta}
+        return {
+            name: self._meta_columns[name].take(docs).reset_index(drop=True) for name in self.meta
+        }
 
     def __len__(self) -> int:
         return len(self._hits)
@@ -291,9 +323,17 @@ class Concordance(Selecting, Showing, Sequence[Line]):
     def __reduce__(self) -> str | tuple[Any, ...]:
         # Its corpus (or view: IndexView.__reduce__), its hits in their
         # order (so a sorted one stays sorted) and what kwic was asked.
-        options = dict(query=self.query, queries=self.queries, window=self.window,
-                       case=self.case, width=self.width, bound=self.bound,
-                       context=self._context, meta=list(self.meta) or None, show=self.show)
+        options = dict(
+            query=self.query,
+            queries=self.queries,
+            window=self.window,
+            case=self.case,
+            width=self.width,
+            bound=self.bound,
+            context=self._context,
+            meta=list(self.meta) or None,
+            show=self.show,
+        )
         return (_travelled, (self._view, self._hits.arrays(), options))
 
     def __copy__(self) -> Concordance:
@@ -306,8 +346,10 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         lines = self._hits.lines(start, stop, left, right, self._ids, width, bound)
         if self.show:
             tagged = zip(*self._hits.tagged(start, stop, self._shown, self._context))
-            lines = [line._replace(left=left_text, match=match, right=right_text)
-                     for line, (left_text, match, right_text) in zip(lines, tagged)]
+            lines = [
+                line._replace(left=left_text, match=match, right=right_text)
+                for line, (left_text, match, right_text) in zip(lines, tagged)
+            ]
         if not self.meta:
             return lines
         rows = self._meta_of_docs()
@@ -350,6 +392,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         dtype = getattr(items, "dtype", None)
         if dtype is not None and dtype.kind in "biu":
             import numpy as np
+
             values = np.asarray(items)
             if dtype.kind == "b":
                 return self._masked(_mask_bytes(values.astype(bool).tobytes(), n))
@@ -357,8 +400,9 @@ class Concordance(Selecting, Showing, Sequence[Line]):
             numbers = np.where(numbers < 0, numbers + n, numbers)
             bad = (numbers < 0) | (numbers >= n)
             if bad.any():
-                raise IndexError(f"concordance index {int(values.ravel()[bad][0])} out of range "
-                                 f"for {n} lines")
+                raise IndexError(
+                    f"concordance index {int(values.ravel()[bad][0])} out of range for {n} lines"
+                )
             return self._numbered(array.array("I", numbers.astype(np.uint32).tobytes()))
         items = _as_list(items)
         if items and all(isinstance(item, bool) for item in items):
@@ -384,7 +428,8 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         # chain hands out each chunk's Lines in C, where a generator would
         # resume a Python frame for every line.
         return itertools.chain.from_iterable(
-            self._lines(start, stop) for start, stop in self._chunks())
+            self._lines(start, stop) for start, stop in self._chunks()
+        )
 
     def __repr__(self) -> str:
         options = ", case=True" if self.case else ""
@@ -433,10 +478,12 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         index = self._view.index
         specs = sort_key_specs(keys, index)
         attributes = index.attributes()
-        other = self._with_hits(self._hits.sort(
-            [SORT_KEYS[name] + (attributes.index(attr),) for name, attr in specs]))
-        other.sort_keys = tuple(name if attr == "word" else f"{name}/{attr}"
-                                for name, attr in specs)
+        other = self._with_hits(
+            self._hits.sort([SORT_KEYS[name] + (attributes.index(attr),) for name, attr in specs])
+        )
+        other.sort_keys = tuple(
+            name if attr == "word" else f"{name}/{attr}" for name, attr in specs
+        )
         # The same lines in the same documents: counting them again over
         # sorted hits would locate every hit (40 ms a million).
         other._n_docs = self._n_docs
@@ -448,8 +495,10 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         selection, until its query, window or case is changed there. Needs
         anywidget (``pip install 'kwiq[explore]'``)."""
         from kwiq._corpus import Corpus, of_view  # _corpus imports this module
-        return _explore.explorer_class()(of_view(Corpus, self._view), concordance=self,
-                                         page_size=page_size)
+
+        return _explore.explorer_class()(
+            of_view(Corpus, self._view), concordance=self, page_size=page_size
+        )
 
     def _with_hits(self, hits: _core.Hits, keeps_order: bool = True) -> Concordance:
         """This concordance's settings over other hits of the same index,
@@ -477,11 +526,14 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'kwiq[pandas]'") from None
         attributes = self._view.index.attributes()
-        numbers = [attributes.index(a) for a in attribute_names(self._view.index, attrs,
-                                                                "to_pandas(attrs=...)")]
+        numbers = [
+            attributes.index(a)
+            for a in attribute_names(self._view.index, attrs, "to_pandas(attrs=...)")
+        ]
         arrow_str = _arrow_str_dtype(pd)
-        columns, query_numbers, arrow = self._frame_columns(None if arrow_str is None
-                                                            else _pyarrow())
+        columns, query_numbers, arrow = self._frame_columns(
+            None if arrow_str is None else _pyarrow()
+        )
         if arrow:
             # The texts kept in their Arrow arrays, as pandas keeps str.
             for name in ("left", "match", "right"):
@@ -492,7 +544,8 @@ class Concordance(Selecting, Showing, Sequence[Line]):
             columns[f"match_{attributes[number]}"] = self._hits.tagged(0, len(self), [number])
         # pandas takes a list of categories, which pandas-stubs types as an Index only.
         columns["query"] = pd.Categorical.from_codes(  # type: ignore[call-overload]
-            query_numbers, categories=self.queries)
+            query_numbers, categories=self.queries
+        )
         # One frame of every column: adding columns to a frame costs more.
         frame: pandas.DataFrame = pd.DataFrame(columns)
         return frame
@@ -504,9 +557,13 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         on, and lists of str otherwise."""
         if self.show:
             lines = self._lines(0, len(self))
-            return (dict(zip(Line._fields, map(list, zip(*lines)))) if lines else
-                    {name: [] for name in Line._fields},
-                    self._hits.query_numbers(0, len(self)), False)
+            return (
+                dict(zip(Line._fields, map(list, zip(*lines))))
+                if lines
+                else {name: [] for name in Line._fields},
+                self._hits.query_numbers(0, len(self)),
+                False,
+            )
         if pa is not None and len(self) >= ARROW_MIN_LINES:
             return (*self._arrow_columns(pa), True)
         left, right, width, bound = self._context
@@ -519,6 +576,7 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         pyarrow large_string arrays over the bytes the core wrote; and the
         query numbers."""
         import numpy as np
+
         left, right, width, bound = self._context
         laid_out = self._hits.frame_columns(left, right, self._ids, width, bound)
         doc, numbers, query, texts = laid_out[0], laid_out[1:5], laid_out[5], laid_out[6:]
@@ -528,8 +586,9 @@ class Concordance(Selecting, Showing, Sequence[Line]):
             columns[name] = np.frombuffer(column, dtype=np.int64)
         for k, name in enumerate(("left", "match", "right")):
             offsets, data = texts[2 * k], texts[2 * k + 1]
-            columns[name] = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets),
-                                                             pa.py_buffer(data))
+            columns[name] = pa.LargeStringArray.from_buffers(
+                n, pa.py_buffer(offsets), pa.py_buffer(data)
+            )
         return {name: columns[name] for name in Line._fields}, np.frombuffer(query, np.uint32)
 
     def to_polars(self) -> polars.DataFrame:
@@ -540,25 +599,38 @@ class Concordance(Selecting, Showing, Sequence[Line]):
         try:
             import polars as pl
         except ImportError:
-            raise ImportError("to_polars() needs polars: pip install polars "
-                              "(or pip install 'kwiq[polars]')") from None
+            raise ImportError(
+                "to_polars() needs polars: pip install polars (or pip install 'kwiq[polars]')"
+            ) from None
         columns, meta, query_numbers = self._polars_columns()
         doc = _polars_series(pl, "doc", columns["doc"])
-        types = {"start": pl.Int64, "end": pl.Int64, "left": pl.String, "match": pl.String,
-                 "right": pl.String, "char_start": pl.Int64, "char_end": pl.Int64}
+        types = {
+            "start": pl.Int64,
+            "end": pl.Int64,
+            "left": pl.String,
+            "match": pl.String,
+            "right": pl.String,
+            "char_start": pl.Int64,
+            "char_end": pl.Int64,
+        }
         # One string per query, gathered by number: no str per line.
         query = pl.Series("query", self.queries, dtype=pl.Categorical).gather(query_numbers)
-        return pl.DataFrame([doc] + [pl.Series(name, columns[name], dtype=types[name])
-                                     for name in Line._fields[1:]]
-                            + [_polars_series(pl, name, values) for name, values in meta.items()]
-                            + [query])
+        return pl.DataFrame(
+            [doc]
+            + [pl.Series(name, columns[name], dtype=types[name]) for name in Line._fields[1:]]
+            + [_polars_series(pl, name, values) for name, values in meta.items()]
+            + [query]
+        )
 
     def _polars_columns(self) -> tuple[dict[str, Any], dict[str, list[Any]], Any]:
         """What to_polars makes its frame of: the Line columns (``doc`` a
         list of ids), the meta columns as lists, and the query numbers."""
         columns, query_numbers, _ = self._frame_columns(_pyarrow())
-        meta = {name: column.tolist() for name, column in self._meta_taken().items()} \
-            if self.meta else {}
+        meta = (
+            {name: column.tolist() for name, column in self._meta_taken().items()}
+            if self.meta
+            else {}
+        )
         return columns, meta, query_numbers
 
     def _export_fields(self) -> tuple[str, ...]:

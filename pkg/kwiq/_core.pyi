@@ -6,10 +6,11 @@ them (METH_O, METH_VARARGS); Builder() alone takes keywords. "bytes of
 native uint32" results are read with numpy.frombuffer by pkg/kwiq.
 tests/test_typing.py checks that this stub and the module name the same
 things."""
-from collections.abc import Hashable, Sequence
-from typing import Any, Final, Protocol, final, overload
 
-from typing_extensions import Buffer, TypeAlias
+from collections.abc import Hashable, Sequence
+from typing import Any, Final, Protocol, TypeAlias, final, overload
+
+from typing_extensions import Buffer
 
 from kwiq._concordance import Line
 
@@ -48,8 +49,16 @@ class Builder:
     def annotate(self, attrs: list[str], structures: list[str], /) -> None: ...
     def add_conllu(self, data: Buffer, attrs: list[str], /) -> list[str | None]: ...
     def add_vrt(self, data: Buffer, /) -> list[str | None]: ...
-    def add_annotated(self, text: str, starts: Buffer, ends: Buffer, words: _Column,
-                      values: list[_Column], regions: Buffer, /) -> None: ...
+    def add_annotated(
+        self,
+        text: str,
+        starts: Buffer,
+        ends: Buffer,
+        words: _Column,
+        values: list[_Column],
+        regions: Buffer,
+        /,
+    ) -> None: ...
     def add_document_of(self, index: Index, doc: int, /) -> None: ...
 
 @final
@@ -66,16 +75,20 @@ class Index:
     def vocabulary(self, folded: bool, /) -> tuple[list[str], bytes]: ...
     def group_of(self) -> bytes: ...
     def doc_text(self, doc: int, /) -> str: ...
-    def freq(self, by_type: bool, mask: Buffer | None = None, attr: int = 0,
-             words_only: bool = False, /) -> _Table: ...
-    def ngrams(self, n: int, min_count: int, mask: Buffer | None = None, attr: int = 0,
-               /) -> _Table: ...
+    def freq(
+        self, by_type: bool, mask: Buffer | None = None, attr: int = 0, words_only: bool = False, /
+    ) -> _Table: ...
+    def ngrams(
+        self, n: int, min_count: int, mask: Buffer | None = None, attr: int = 0, /
+    ) -> _Table: ...
     def hits_in_docs(self, hits: Hits, mask: Buffer, /) -> Hits: ...
     def hits_from(self, positions: Buffer, lengths: Buffer, queries: Buffer, /) -> Hits: ...
-    def clusters(self, hits: Hits, n: int, left: bool, min_count: int, attr: int = 0,
-                 /) -> _Table: ...
-    def collocates(self, hits: Hits, left: int, right: int, each_window: bool = False,
-                   attr: int = 0, /) -> _WindowTable: ...
+    def clusters(
+        self, hits: Hits, n: int, left: bool, min_count: int, attr: int = 0, /
+    ) -> _Table: ...
+    def collocates(
+        self, hits: Hits, left: int, right: int, each_window: bool = False, attr: int = 0, /
+    ) -> _WindowTable: ...
     def group_counts(self) -> bytes: ...
     def group_ranks(self) -> bytes: ...
     def attr_ranks(self, attr: int, /) -> bytes: ...
@@ -95,28 +108,59 @@ class Hits:
     def __len__(self) -> int: ...
     def arrays(self) -> tuple[bytes, bytes, bytes]: ...
     def query_numbers(self, start: int, stop: int, /) -> list[int]: ...
-    def lines(self, start: int, stop: int, left: int, right: int,
-              ids: Sequence[Hashable] | None, width: int = 0, bound: int = 0,
-              /) -> list[Line]: ...
+    def lines(
+        self,
+        start: int,
+        stop: int,
+        left: int,
+        right: int,
+        ids: Sequence[Hashable] | None,
+        width: int = 0,
+        bound: int = 0,
+        /,
+    ) -> list[Line]: ...
     # doc, start, end, left, match, right, char_start, char_end, query
-    def columns(self, left: int, right: int, ids: Sequence[Hashable] | None, width: int = 0,
-                bound: int = 0, /) -> tuple[list[Hashable], list[int], list[int], list[str],
-                                            list[str], list[str], list[int], list[int],
-                                            list[int]]: ...
+    def columns(
+        self,
+        left: int,
+        right: int,
+        ids: Sequence[Hashable] | None,
+        width: int = 0,
+        bound: int = 0,
+        /,
+    ) -> tuple[
+        list[Hashable],
+        list[int],
+        list[int],
+        list[str],
+        list[str],
+        list[str],
+        list[int],
+        list[int],
+        list[int],
+    ]: ...
     # doc ids; start, end, char_start, char_end (int64), query (uint32); then
     # the offsets (int64) and UTF-8 text of left, match and right
-    def frame_columns(self, left: int, right: int, ids: Sequence[Hashable] | None,
-                      width: int = 0, bound: int = 0,
-                      /) -> tuple[list[Hashable], bytes, bytes, bytes, bytes, bytes, bytes,
-                                  bytes, bytes, bytes, bytes, bytes]: ...
+    def frame_columns(
+        self,
+        left: int,
+        right: int,
+        ids: Sequence[Hashable] | None,
+        width: int = 0,
+        bound: int = 0,
+        /,
+    ) -> tuple[
+        list[Hashable], bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes
+    ]: ...
     def sort(self, keys: Sequence[_SortKey], /) -> Hits: ...
     @overload
-    def tagged(self, start: int, stop: int, attrs: Sequence[int], context: None = None,
-               /) -> list[str]: ...
+    def tagged(
+        self, start: int, stop: int, attrs: Sequence[int], context: None = None, /
+    ) -> list[str]: ...
     @overload
-    def tagged(self, start: int, stop: int, attrs: Sequence[int],
-               context: tuple[int, int, int, int],
-               /) -> tuple[list[str], list[str], list[str]]: ...
+    def tagged(
+        self, start: int, stop: int, attrs: Sequence[int], context: tuple[int, int, int, int], /
+    ) -> tuple[list[str], list[str], list[str]]: ...
     def take(self, start: int, step: int, n: int, /) -> Hits: ...
     def select(self, order: Buffer, /) -> Hits: ...
     def where(self, mask: Buffer, /) -> Hits: ...
@@ -129,9 +173,18 @@ def tokenize(text: str, /) -> list[tuple[int, int, bool]]: ...
 def casefold(text: str, /) -> str: ...
 def upper_mask(text: str, /) -> bytes: ...
 def set_line_type(cls: type[tuple[Any, ...]], /) -> None: ...
-def cql_find(index: Index, code: Buffer, tests: list[tuple[int, Buffer, bool]], bools: Buffer,
-             cond_start: Buffer, hints: list[tuple[Buffer, int, int]], within: int,
-             n_strict: int, strategy: int, /) -> Hits: ...
+def cql_find(
+    index: Index,
+    code: Buffer,
+    tests: list[tuple[int, Buffer, bool]],
+    bools: Buffer,
+    cond_start: Buffer,
+    hints: list[tuple[Buffer, int, int]],
+    within: int,
+    n_strict: int,
+    strategy: int,
+    /,
+) -> Hits: ...
 
 conllu_attrs: tuple[str, ...]
 conllu_structures: tuple[str, ...]

@@ -1,4 +1,5 @@
 """Corpus: documents, their ids and the index the C core builds over them."""
+
 from __future__ import annotations
 
 import os
@@ -77,12 +78,20 @@ class Corpus:
     documents (docs/guide/corpora.md, "Pickling").
     """
 
-    def __init__(self, texts: Iterable[str], ids: Iterable[Hashable] | None = None,
-                 metadata: Any = None, *, threads: int | None = None,
-                 lemmatize: _lemma.Languages = None):
+    def __init__(
+        self,
+        texts: Iterable[str],
+        ids: Iterable[Hashable] | None = None,
+        metadata: Any = None,
+        *,
+        threads: int | None = None,
+        lemmatize: _lemma.Languages = None,
+    ):
         if isinstance(texts, (str, bytes)):
-            raise TypeError("texts must be an iterable of str, not a single "
-                            f"{type(texts).__name__}; wrap one text in a list")
+            raise TypeError(
+                "texts must be an iterable of str, not a single "
+                f"{type(texts).__name__}; wrap one text in a list"
+            )
         texts = list(texts)
         for i, text in enumerate(texts):
             if not isinstance(text, str):
@@ -95,8 +104,7 @@ class Corpus:
         def describe(i: int, error: BaseException) -> BaseException:
             return document_error(texts[i], i, ids[i])
 
-        index = _build.build([len(text) for text in texts], texts.__getitem__, describe,
-                             threads)
+        index = _build.build([len(text) for text in texts], texts.__getitem__, describe, threads)
         _lemma.add(index, languages)
         self._set(index, ids, metadata)
 
@@ -111,9 +119,15 @@ class Corpus:
         return self._index_view.index
 
     @classmethod
-    def from_pandas(cls, df: Any, text: str = "text", id: str | None = None, *,
-                    threads: int | None = None,
-                    lemmatize: _lemma.Languages = None) -> "Corpus":
+    def from_pandas(
+        cls,
+        df: Any,
+        text: str = "text",
+        id: str | None = None,
+        *,
+        threads: int | None = None,
+        lemmatize: _lemma.Languages = None,
+    ) -> Corpus:
         """A corpus of the rows of a pandas DataFrame: column ``text`` holds
         the texts, column ``id`` (if given) the ids (default ``0 .. n-1``),
         and every other column becomes metadata. ValueError for a column
@@ -124,20 +138,27 @@ class Corpus:
             raise TypeError(f"from_pandas() takes a pandas DataFrame, not {type(df).__name__}")
         for what, name in (("text", text), ("id", id)):
             if name is not None and name not in df.columns:
-                raise ValueError(f"{what}={name!r} is not a column of the DataFrame; its "
-                                 f"columns are {', '.join(map(repr, df.columns))}")
+                raise ValueError(
+                    f"{what}={name!r} is not a column of the DataFrame; its "
+                    f"columns are {', '.join(map(repr, df.columns))}"
+                )
         ids = None if id is None else df[id].tolist()
         rest = df.drop(columns=[c for c in (text, id) if c is not None])
         return cls(df[text].tolist(), ids, rest, threads=threads, lemmatize=lemmatize)
 
     @classmethod
-    def from_files(cls, paths: PathLike | Iterable[PathLike], encoding: str = "utf-8",
-                   errors: str = "strict",
-                   ids: str | Callable[[Path], Hashable] = "path",
-                   threads: int | None = None, progress: bool = True,
-                   metadata: Any = None,
-                   include: str | Sequence[str] = _files.DEFAULT_INCLUDE,
-                   lemmatize: _lemma.Languages = None) -> "Corpus":
+    def from_files(
+        cls,
+        paths: PathLike | Iterable[PathLike],
+        encoding: str = "utf-8",
+        errors: str = "strict",
+        ids: str | Callable[[Path], Hashable] = "path",
+        threads: int | None = None,
+        progress: bool = True,
+        metadata: Any = None,
+        include: str | Sequence[str] = _files.DEFAULT_INCLUDE,
+        lemmatize: _lemma.Languages = None,
+    ) -> Corpus:
         """A corpus of text files, one document a file.
 
         ``paths``: a file, a directory, a glob (``"corpus/**/*.txt"``; ``**``
@@ -191,16 +212,31 @@ class Corpus:
         if callable(metadata):
             metadata = [metadata(Path(path)) for path in files.paths]
         try:
-            return of_files(cls, files.paths, files.paths, encoding, errors,
-                            file_ids(files, ids), threads, progress, metadata, languages)
+            return of_files(
+                cls,
+                files.paths,
+                files.paths,
+                encoding,
+                errors,
+                file_ids(files, ids),
+                threads,
+                progress,
+                metadata,
+                languages,
+            )
         except FileDecodeError as error:
             # The file is at fault, not kwiq's machinery that met it.
             raise error.with_traceback(None) from None
 
     @classmethod
-    def from_conllu(cls, paths: PathLike | Iterable[PathLike], *,
-                    attrs: Sequence[str] | None = None, progress: bool = True,
-                    include: str | Sequence[str] = _annotated.CONLLU_INCLUDE) -> "Corpus":
+    def from_conllu(
+        cls,
+        paths: PathLike | Iterable[PathLike],
+        *,
+        attrs: Sequence[str] | None = None,
+        progress: bool = True,
+        include: str | Sequence[str] = _annotated.CONLLU_INCLUDE,
+    ) -> Corpus:
         """An annotated corpus of CoNLL-U files (Universal Dependencies),
         read in C a file at a time, with the GIL released.
 
@@ -240,15 +276,20 @@ class Corpus:
         last sentence without its closing blank line, bytes that are not
         UTF-8) and for an id given twice; nothing is built then.
         """
-        index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include,
-                                            attrs)
+        index, ids = _annotated.read_conllu(paths, as_bool(progress, "progress"), include, attrs)
         return of_index(cls, index, ids, None)
 
     @classmethod
-    def from_vrt(cls, paths: PathLike | Iterable[PathLike], attrs: Sequence[str] = (), *,
-                 structures: Sequence[str] = _annotated.VRT_STRUCTURES, metadata: bool = True,
-                 progress: bool = True,
-                 include: str | Sequence[str] = _annotated.VRT_INCLUDE) -> "Corpus":
+    def from_vrt(
+        cls,
+        paths: PathLike | Iterable[PathLike],
+        attrs: Sequence[str] = (),
+        *,
+        structures: Sequence[str] = _annotated.VRT_STRUCTURES,
+        metadata: bool = True,
+        progress: bool = True,
+        include: str | Sequence[str] = _annotated.VRT_INCLUDE,
+    ) -> Corpus:
         """An annotated corpus of VRT files: CWB's vertical text, as
         CQPweb, Sketch Engine and NoSketch Engine exchange it, read in C a
         file at a time with the GIL released.
@@ -293,15 +334,22 @@ class Corpus:
         given twice in a ``<text>`` tag) and for an id given twice; nothing
         is built then. ValueError for repeated or reserved names.
         """
-        index, ids, rows = _annotated.read_vrt(paths, attrs, structures,
-                                               as_bool(progress, "progress"), include)
+        index, ids, rows = _annotated.read_vrt(
+            paths, attrs, structures, as_bool(progress, "progress"), include
+        )
         keep = as_bool(metadata, "metadata") and rows is not None
         return of_index(cls, index, ids, _metadata.check(rows, len(ids)) if keep else None)
 
     @classmethod
-    def from_spacy(cls, docs: Iterable[Any], attrs: Sequence[str] | None = None, *,
-                   ids: Iterable[Hashable] | None = None, metadata: Any = None,
-                   progress: bool = True) -> "Corpus":
+    def from_spacy(
+        cls,
+        docs: Iterable[Any],
+        attrs: Sequence[str] | None = None,
+        *,
+        ids: Iterable[Hashable] | None = None,
+        metadata: Any = None,
+        progress: bool = True,
+    ) -> Corpus:
         """An annotated corpus of spaCy Docs (e.g. ``nlp.pipe(texts)``),
         one document a Doc, each read at once (``Doc.to_array``) and added
         in C with the GIL released.
@@ -363,7 +411,7 @@ class Corpus:
         _saved.write(view.index, _saved.encode_ids(view.ids, metadata), path)
 
     @classmethod
-    def load(cls, path: PathLike, mmap: bool = True) -> "Corpus":
+    def load(cls, path: PathLike, mmap: bool = True) -> Corpus:
         """The corpus saved at ``path`` by ``save``, answering every query
         exactly as the saved one did.
 
@@ -393,9 +441,12 @@ class Corpus:
                 metadata = _metadata.decode(metadata, index.n_docs)
         except FormatError as error:
             raise FormatError(f"{os.fspath(path)}: {error}") from None
-        return of_view(cls, IndexView.whole(
-            index, ids, metadata, ("file", os.path.abspath(os.fspath(path)), checksum,
-                                       mapped)))
+        return of_view(
+            cls,
+            IndexView.whole(
+                index, ids, metadata, ("file", os.path.abspath(os.fspath(path)), checksum, mapped)
+            ),
+        )
 
     @property
     def n_docs(self) -> int:
@@ -428,9 +479,11 @@ class Corpus:
         column (none when the corpus was given no metadata)."""
         pd = _metadata.pandas()
         view = self._index_view
-        index = pd.Index(list(self.ids), name="doc", tupleize_cols=False, dtype=object) \
-            if any(isinstance(doc_id, tuple) for doc_id in view.ids) \
+        index = (
+            pd.Index(list(self.ids), name="doc", tupleize_cols=False, dtype=object)
+            if any(isinstance(doc_id, tuple) for doc_id in view.ids)
             else pd.Index(list(self.ids), name="doc")
+        )
         if view.metadata is None:
             empty: pandas.DataFrame = pd.DataFrame(index=index)
             return empty
@@ -442,14 +495,15 @@ class Corpus:
     def __len__(self) -> int:
         return self.n_docs
 
-    def __reduce__(self) -> tuple[Callable[[type[Corpus], IndexView], Corpus],
-                                  tuple[type[Corpus], IndexView]]:
+    def __reduce__(
+        self,
+    ) -> tuple[Callable[[type[Corpus], IndexView], Corpus], tuple[type[Corpus], IndexView]]:
         # As its IndexView travels (IndexView.__reduce__): a loaded corpus
         # by its file, a built one by its saved bytes, a view as its corpus
         # and its documents.
         return (of_view, (type(self), self._index_view))
 
-    def __copy__(self) -> "Corpus":
+    def __copy__(self) -> Corpus:
         copied = object.__new__(type(self))
         copied.__dict__.update(self.__dict__)
         return copied
@@ -503,7 +557,7 @@ class Corpus:
 
     # ---- views over some documents ----
 
-    def subset(self, mask_or_ids: Any) -> "Corpus":
+    def subset(self, mask_or_ids: Any) -> Corpus:
         """A view over some documents of this corpus (or view): a Corpus
         that every method accepts, answering as a Corpus built from those
         documents alone would (same ids, same lines, same counts and
@@ -533,7 +587,7 @@ class Corpus:
             chosen = sorted(wanted)
         return self._of_docs(chosen)
 
-    def where(self, **equalities: Any) -> "Corpus":
+    def where(self, **equalities: Any) -> Corpus:
         """A view (as ``subset`` makes) over the documents whose metadata
         has ``column == value`` for every keyword given; a collection (a
         list, tuple, set, range, array: any iterable but a str) means "is
@@ -548,14 +602,14 @@ class Corpus:
         keep = _metadata.matching(frame, equalities)
         return self._of_docs([d for d, k in zip(view.doc_numbers(), keep.tolist()) if k])
 
-    def _of_docs(self, docs: list[int]) -> "Corpus":
+    def _of_docs(self, docs: list[int]) -> Corpus:
         """The view of this corpus's documents numbered ``docs`` (sorted)."""
         view = object.__new__(type(self))
         view.__dict__.update(self.__dict__)
         view._index_view = self._index_view.of_docs(docs)
         return view
 
-    def _standalone(self) -> "Corpus":
+    def _standalone(self) -> Corpus:
         """A Corpus built from this view's documents alone."""
         view = self._index_view
         metadata = None if view.metadata is None else view.metadata.take(view.doc_numbers())
@@ -565,11 +619,19 @@ class Corpus:
         texts = [view.index.doc_text(d) for d in view.doc_numbers()]
         return Corpus(texts, list(self.ids), metadata)
 
-    def kwic(self, query: str | Iterable[str], window: Window = 5,
-             case: bool | None = None, *, width: int | None = None,
-             bound: str | None = None, meta: str | Iterable[str] | None = None,
-             show: str | Iterable[str] | None = None,
-             syntax: str = "plain", strategy: str = "longest") -> Concordance:
+    def kwic(
+        self,
+        query: str | Iterable[str],
+        window: Window = 5,
+        case: bool | None = None,
+        *,
+        width: int | None = None,
+        bound: str | None = None,
+        meta: str | Iterable[str] | None = None,
+        show: str | Iterable[str] | None = None,
+        syntax: str = "plain",
+        strategy: str = "longest",
+    ) -> Concordance:
         """Keyword-in-context lines for ``query``, in the query language of
         docs/guide/queries.md: words, phrases, globs (``peace*``), ``*`` for any word
         and ``/regex/``. A list of queries gives one Concordance whose
@@ -651,25 +713,48 @@ class Corpus:
         meta_names = _metadata.line_columns(view.metadata, meta)
         shown = attribute_names(view.index, show, "show")
         window = (left, right) if isinstance(window, (tuple, list)) else left
-        return Concordance(view.find(queries, case, strategy_code), view,
-                           query=query if isinstance(query, str) else queries,
-                           queries=queries, window=window, case=case, width=width,
-                           bound=bound, context=context, meta=meta_names, show=shown)
+        return Concordance(
+            view.find(queries, case, strategy_code),
+            view,
+            query=query if isinstance(query, str) else queries,
+            queries=queries,
+            window=window,
+            case=case,
+            width=width,
+            bound=bound,
+            context=context,
+            meta=meta_names,
+            show=shown,
+        )
 
-    def explore(self, query: str | None = None, *, window: int = 5, case: bool = False,
-                page_size: int = PAGE_SIZE, syntax: str = "plain") -> Explorer:
+    def explore(
+        self,
+        query: str | None = None,
+        *,
+        window: int = 5,
+        case: bool = False,
+        page_size: int = PAGE_SIZE,
+        syntax: str = "plain",
+    ) -> Explorer:
         """An interactive concordance of this corpus in a notebook (a
         widget: kwiq._explorer.Explorer says what it does), showing
         ``query`` (in ``syntax``, "plain" or "cql") if given. Needs
         anywidget (``pip install 'kwiq[explore]'``)."""
-        return _explore.explorer_class()(self, query, window=window, case=case,
-                                         page_size=page_size, syntax=syntax)
+        return _explore.explorer_class()(
+            self, query, window=window, case=case, page_size=page_size, syntax=syntax
+        )
 
     # ---- counts and statistics, made by kwiq._analysis over this corpus's
     # IndexView ----
 
-    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False, *,
-             attr: str = "word") -> pandas.DataFrame:
+    def freq(
+        self,
+        case: bool = False,
+        min_count: int = 1,
+        punctuation: bool = False,
+        *,
+        attr: str = "word",
+    ) -> pandas.DataFrame:
         """A frequency list: a DataFrame with columns ``word, count,
         per_million, docs``, one row per word seen at least ``min_count``
         times, sorted by ``count`` descending, then ``word`` in code-point
@@ -714,35 +799,61 @@ class Corpus:
         """
         return _analysis.ngrams(self._index_view, n, min_count, attr)
 
-    def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
-                 case: bool | None = None, min_count: int = 1, syntax: str = "plain",
-                 strategy: str = "longest", attr: str = "word") -> pandas.DataFrame:
+    def clusters(
+        self,
+        query: str | Iterable[str],
+        n: int,
+        side: str = "right",
+        *,
+        case: bool | None = None,
+        min_count: int = 1,
+        syntax: str = "plain",
+        strategy: str = "longest",
+        attr: str = "word",
+    ) -> pandas.DataFrame:
         """Clusters as AntConc makes them: a DataFrame with columns ``cluster,
         count``, sorted by ``count`` descending, then ``cluster`` in code-point
         order.
 
         ``query`` is found as ``kwic`` finds it (the query language, ``case``,
-        ``syntax`` and ``strategy`` as there, a list of queries). A cluster is ``n`` tokens (1 <= n <= 8):
-        the match, then (``side="right"``) or before it (``side="left"``) as
-        many consecutive words of its document as make ``n`` tokens, with no
-        punctuation among those words or between them and the match. A match
-        with no such words (at a document edge or before punctuation), or
-        longer than ``n`` tokens, makes no cluster. ``cluster`` is the
-        case-folded tokens joined by one space, so a glob's matches give
-        several clusters ("peace of", "peaceful relations", ...). Clusters seen
-        fewer than ``min_count`` times are dropped. ``attr``: as in ``freq``.
+        ``syntax`` and ``strategy`` as there, a list of queries). A cluster is
+        ``n`` tokens (1 <= n <= 8): the match, then (``side="right"``) or
+        before it (``side="left"``) as many consecutive words of its document
+        as make ``n`` tokens, with no punctuation among those words or between
+        them and the match. A match with no such words (at a document edge or
+        before punctuation), or longer than ``n`` tokens, makes no cluster.
+        ``cluster`` is the case-folded tokens joined by one space, so a glob's
+        matches give several clusters ("peace of", "peaceful relations", ...).
+        Clusters seen fewer than ``min_count`` times are dropped. ``attr``: as
+        in ``freq``.
         """
         case, strategy_code = query_options(syntax, case, strategy)
-        return _analysis.clusters(self._index_view, query, n, side, case=case,
-                                  min_count=min_count, strategy=strategy_code, attr=attr)
+        return _analysis.clusters(
+            self._index_view,
+            query,
+            n,
+            side,
+            case=case,
+            min_count=min_count,
+            strategy=strategy_code,
+            attr=attr,
+        )
 
-    def collocates(self, query: str | Iterable[str], window: int | tuple[int, int] = 5,
-                   left: int | None = None,
-                   right: int | None = None, min_count: int = 2,
-                   measures: Sequence[str] = COLLOCATION_MEASURES, *,
-                   case: bool | None = None, counting: str = "positions",
-                   syntax: str = "plain", strategy: str = "longest",
-                   attr: str = "word") -> pandas.DataFrame:
+    def collocates(
+        self,
+        query: str | Iterable[str],
+        window: int | tuple[int, int] = 5,
+        left: int | None = None,
+        right: int | None = None,
+        min_count: int = 2,
+        measures: Sequence[str] = COLLOCATION_MEASURES,
+        *,
+        case: bool | None = None,
+        counting: str = "positions",
+        syntax: str = "plain",
+        strategy: str = "longest",
+        attr: str = "word",
+    ) -> pandas.DataFrame:
         """Collocates of ``query``: a DataFrame with columns ``word, observed,
         expected``, then one column per measure named as in ``measures``, one
         row per word seen at least ``min_count`` times in the windows, sorted
@@ -818,31 +929,61 @@ class Corpus:
         windows are the same, and ``N`` and ``C1`` count word tokens.
         """
         case, strategy_code = query_options(syntax, case, strategy)
-        return _analysis.collocates(self._index_view, query, window, left, right, min_count,
-                                    measures, case=case, counting=counting,
-                                    strategy=strategy_code, attr=attr)
+        return _analysis.collocates(
+            self._index_view,
+            query,
+            window,
+            left,
+            right,
+            min_count,
+            measures,
+            case=case,
+            counting=counting,
+            strategy=strategy_code,
+            attr=attr,
+        )
 
-    def keyness(self, reference: Corpus, measures: Sequence[str] = KEYNESS_MEASURES, *,
-                case: bool = False, punctuation: bool = False,
-                attr: str = "word") -> pandas.DataFrame:
+    def keyness(
+        self,
+        reference: Corpus,
+        measures: Sequence[str] = KEYNESS_MEASURES,
+        *,
+        case: bool = False,
+        punctuation: bool = False,
+        attr: str = "word",
+    ) -> pandas.DataFrame:
         """``kwiq.keyness(self, reference, ...)``: the keywords of this corpus
         against ``reference``, as its docstring says."""
-        return _analysis.keyness(self, reference, measures, case=case, punctuation=punctuation,
-                                 attr=attr)
+        return _analysis.keyness(
+            self, reference, measures, case=case, punctuation=punctuation, attr=attr
+        )
 
-    def dispersion(self, query: str | Iterable[str], *, case: bool | None = None,
-                   syntax: str = "plain", strategy: str = "longest") -> pandas.DataFrame:
+    def dispersion(
+        self,
+        query: str | Iterable[str],
+        *,
+        case: bool | None = None,
+        syntax: str = "plain",
+        strategy: str = "longest",
+    ) -> pandas.DataFrame:
         """Where ``query`` occurs: a DataFrame with columns ``doc, position,
         relative``, one row per match (as ``kwic`` finds them, ``case``,
-        ``syntax`` and ``strategy`` as there), in corpus order. ``doc`` is the document's id, ``position`` the match's first
-        token's position in it (``Line.start``), ``relative`` that position
-        divided by the document's length in tokens (0 <= relative < 1)."""
+        ``syntax`` and ``strategy`` as there), in corpus order. ``doc`` is the
+        document's id, ``position`` the match's first token's position in it
+        (``Line.start``), ``relative`` that position divided by the
+        document's length in tokens (0 <= relative < 1)."""
         case, strategy_code = query_options(syntax, case, strategy)
         return _analysis.dispersion(self._index_view, query, case=case, strategy=strategy_code)
 
-    def plot_dispersion(self, queries: str | Iterable[str], *, case: bool | None = None,
-                        scale: str = "relative", syntax: str = "plain",
-                        strategy: str = "longest") -> Figure:
+    def plot_dispersion(
+        self,
+        queries: str | Iterable[str],
+        *,
+        case: bool | None = None,
+        scale: str = "relative",
+        syntax: str = "plain",
+        strategy: str = "longest",
+    ) -> Figure:
         """A lexical dispersion plot (an "x-ray" plot, as quanteda's
         textplot_xray draws it): one panel per query (a str or a list of
         str, each found as ``kwic`` finds it), titled with the query and its
@@ -859,29 +1000,39 @@ class Corpus:
         ``fig.savefig(path)`` writes it. Needs matplotlib.
         """
         case, strategy_code = query_options(syntax, case, strategy)
-        return _analysis.plot_dispersion(self._index_view, queries, case=case, scale=scale,
-                                         strategy=strategy_code)
+        return _analysis.plot_dispersion(
+            self._index_view, queries, case=case, scale=scale, strategy=strategy_code
+        )
 
 
-def kwic(texts: str | Iterable[str], query: str | Iterable[str], window: Window = 5,
-         case: bool | None = None, *, width: int | None = None,
-         bound: str | None = None, syntax: str = "plain",
-         strategy: str = "longest") -> Concordance:
+def kwic(
+    texts: str | Iterable[str],
+    query: str | Iterable[str],
+    window: Window = 5,
+    case: bool | None = None,
+    *,
+    width: int | None = None,
+    bound: str | None = None,
+    syntax: str = "plain",
+    strategy: str = "longest",
+) -> Concordance:
     """One-shot KWIC over one text or a list of texts: ``window`` words each
     side or a ``(left, right)`` pair, or ``width`` characters each side;
     ``bound`` "sentence" or "paragraph" stops contexts there; ``syntax`` and
     ``strategy`` for CQL (see Corpus.kwic)."""
     corpus = Corpus([texts] if isinstance(texts, str) else texts)
-    return corpus.kwic(query, window=window, case=case, width=width, bound=bound,
-                       syntax=syntax, strategy=strategy)
+    return corpus.kwic(
+        query, window=window, case=case, width=width, bound=bound, syntax=syntax, strategy=strategy
+    )
 
 
 def sample() -> Corpus:
     """The embedded corpus: Chairman Khrushchev's letter to President
     Kennedy of 28 October 1962, one document with its file name as id."""
     # One name a joinpath: Python 3.10's Traversable takes no more.
-    text = resources.files("kwiq").joinpath("data").joinpath(SAMPLE_NAME).read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("kwiq").joinpath("data").joinpath(SAMPLE_NAME).read_text(encoding="utf-8")
+    )
     return Corpus([text], ids=[SAMPLE_NAME])
 
 
@@ -903,8 +1054,7 @@ def of_view(cls: type[Corpus], view: IndexView) -> Corpus:
     return corpus
 
 
-def of_index(cls: type[Corpus], index: _core.Index, ids: list[Hashable],
-             metadata: Any) -> Corpus:
+def of_index(cls: type[Corpus], index: _core.Index, ids: list[Hashable], metadata: Any) -> Corpus:
     """A whole corpus (a ``cls``) over an index built or loaded elsewhere,
     with every document's id and metadata (checked), by number."""
     corpus = cls.__new__(cls)
@@ -912,9 +1062,18 @@ def of_index(cls: type[Corpus], index: _core.Index, ids: list[Hashable],
     return corpus
 
 
-def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: str,
-             errors: str, ids: Sequence[Hashable] | None, threads: int | None, progress: bool,
-             metadata: Any = None, languages: tuple[str, ...] | None = None) -> Corpus:
+def of_files(
+    cls: type[Corpus],
+    files: list[str],
+    names: list[str],
+    encoding: str,
+    errors: str,
+    ids: Sequence[Hashable] | None,
+    threads: int | None,
+    progress: bool,
+    metadata: Any = None,
+    languages: tuple[str, ...] | None = None,
+) -> Corpus:
     """The corpus (a ``cls``) of files ("-": standard input), as
     Corpus.from_files builds it, names[i] naming file i in errors, with
     lemmas in ``languages`` (checked by _lemma.check) unless None."""
@@ -925,8 +1084,10 @@ def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: st
     # The encoding of each file, kept as metadata when there was a choice.
     used = None if isinstance(encoding, str) else [None] * len(files)
     if used is not None and metadata is not None and ENCODING_COLUMN in metadata.columns:
-        raise ValueError(f"a list of encodings adds the metadata column {ENCODING_COLUMN!r}, "
-                         "which the metadata has already")
+        raise ValueError(
+            f"a list of encodings adds the metadata column {ENCODING_COLUMN!r}, "
+            "which the metadata has already"
+        )
     sizes = [0 if path == "-" else os.stat(path).st_size for path in files]
     load = _files.reader(files, encoding, errors, raw, names, used)
 
@@ -934,8 +1095,13 @@ def of_files(cls: type[Corpus], files: list[str], names: list[str], encoding: st
         if isinstance(error, UnicodeDecodeError):
             return _files.utf8_error(names[i], error.object, error.start)
         return UnicodeEncodeError(
-            "utf-8", "", 0, 0, f"{names[i]}: decoding with errors={errors!r} made a lone "
-            "surrogate, which a corpus cannot hold")
+            "utf-8",
+            "",
+            0,
+            0,
+            f"{names[i]}: decoding with errors={errors!r} made a lone "
+            "surrogate, which a corpus cannot hold",
+        )
 
     bar = _build.Progress(sum(sizes), bool(progress))
     try:
@@ -960,15 +1126,19 @@ def is_mask(items: list[Any], n_docs: int) -> bool:
     if not items or not all(type(item) is bool for item in items):
         return False
     if len(items) != n_docs:
-        raise ValueError(f"a mask of {len(items)} bools for {n_docs} documents; "
-                         "a mask needs one bool per document")
+        raise ValueError(
+            f"a mask of {len(items)} bools for {n_docs} documents; "
+            "a mask needs one bool per document"
+        )
     return True
 
 
 def as_items(mask_or_ids: Any) -> list[Any]:
     if isinstance(mask_or_ids, (str, bytes)):
-        raise TypeError("subset() takes a mask or a list of ids, not a single "
-                        f"{type(mask_or_ids).__name__}; wrap one id in a list")
+        raise TypeError(
+            "subset() takes a mask or a list of ids, not a single "
+            f"{type(mask_or_ids).__name__}; wrap one id in a list"
+        )
     if hasattr(mask_or_ids, "to_numpy"):  # a pandas Series or Index
         mask_or_ids = mask_or_ids.to_numpy()
     if hasattr(mask_or_ids, "dtype") and hasattr(mask_or_ids, "tolist"):  # numpy
@@ -977,8 +1147,9 @@ def as_items(mask_or_ids: Any) -> list[Any]:
     try:
         return list(mask_or_ids)
     except TypeError:
-        raise TypeError(f"subset() takes a mask or a list of ids, not "
-                        f"{type(mask_or_ids).__name__}") from None
+        raise TypeError(
+            f"subset() takes a mask or a list of ids, not {type(mask_or_ids).__name__}"
+        ) from None
 
 
 def check_ids(ids: Iterable[Hashable] | None, n: int) -> list[Hashable]:
@@ -1018,13 +1189,13 @@ def _check_bound(bound: Any) -> int:
     if bound is None:
         return _core.BOUND_NONE
     if not isinstance(bound, str):
-        raise TypeError(f"bound must be None, 'sentence' or 'paragraph', not "
-                        f"{type(bound).__name__}")
+        raise TypeError(
+            f"bound must be None, 'sentence' or 'paragraph', not {type(bound).__name__}"
+        )
     try:
         return BOUNDS[bound]
     except KeyError:
-        raise ValueError(f"bound must be None, 'sentence' or 'paragraph', not {bound!r}") \
-            from None
+        raise ValueError(f"bound must be None, 'sentence' or 'paragraph', not {bound!r}") from None
 
 
 def document_error(text: Any, i: int, doc_id: Hashable) -> Exception:
@@ -1039,8 +1210,12 @@ def document_error(text: Any, i: int, doc_id: Hashable) -> Exception:
             text.encode("utf-8")
         except UnicodeEncodeError as bad:
             error = UnicodeEncodeError(
-                "utf-8", text, bad.start, bad.end,
-                f"lone surrogate in document {i} (id {doc_id!r}): not valid Unicode text")
+                "utf-8",
+                text,
+                bad.start,
+                bad.end,
+                f"lone surrogate in document {i} (id {doc_id!r}): not valid Unicode text",
+            )
         else:
             error = UnicodeEncodeError("utf-8", text, 0, 0, f"document {i} (id {doc_id!r})")
     # Attributes of kwiq's own, which the exception classes do not declare.
@@ -1058,5 +1233,4 @@ def file_ids(files: _files.Files, ids: Any) -> list[Hashable] | None:
         return [os.path.basename(path) for path in files.paths]
     if isinstance(ids, str) and ids == "index":
         return None
-    raise ValueError(f"ids must be 'path', 'name', 'index' or a function of the path, "
-                     f"not {ids!r}")
+    raise ValueError(f"ids must be 'path', 'name', 'index' or a function of the path, not {ids!r}")

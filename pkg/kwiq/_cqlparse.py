@@ -11,6 +11,7 @@ gives them. Parsing makes a tree of tuples:
 - ``("seq", parts)``, ``("alt", options)``, ``("repeat", part, low, high)``
   (high None: no bound).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,8 @@ Node = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Lexeme:
-    kind: str      # "string", "flags", "open", "close", "int", "name", "op", "end"
-    text: str      # a string's pattern, flags' letters, a tag's or a name's name
+    kind: str  # "string", "flags", "open", "close", "int", "name", "op", "end"
+    text: str  # a string's pattern, flags' letters, a tag's or a name's name
     position: int
 
 
@@ -68,13 +69,13 @@ def lex(query: str) -> list[Lexeme]:
                 j += 1
             if j == i + 1:
                 raise QueryError("a % must be followed by flags (c, d, l)", query, i)
-            out.append(Lexeme("flags", query[i + 1:j], i))
+            out.append(Lexeme("flags", query[i + 1 : j], i))
             i = j
         elif c == "<":
-            closing = query[i + 1:i + 2] == "/"
+            closing = query[i + 1 : i + 2] == "/"
             start = i + 1 + closing
             end = name_end(start)
-            if end == start or query[end:end + 1] != ">":
+            if end == start or query[end : end + 1] != ">":
                 raise QueryError("expected <name> or </name>", query, i)
             out.append(Lexeme("close" if closing else "open", query[start:end], i))
             i = end + 1
@@ -112,10 +113,10 @@ def _string(query: str, start: int) -> tuple[str, int]:
         if c in "\r\n":
             break
         if c == "\\" and i + 1 < len(query) and query[i + 1] not in "\r\n":
-            chars.append(query[i:i + 2])
+            chars.append(query[i : i + 2])
             i += 2
         elif c == quote:
-            if query[i + 1:i + 2] != quote:
+            if query[i + 1 : i + 2] != quote:
                 return "".join(chars), i + 1
             chars.append(quote)
             i += 2
@@ -139,8 +140,9 @@ class Parser:
         self.opened: set[str] = set()
 
     def fail(self, problem: str, position: int | None = None) -> NoReturn:
-        raise QueryError(problem, self.query,
-                         self.lexemes[self.at].position if position is None else position)
+        raise QueryError(
+            problem, self.query, self.lexemes[self.at].position if position is None else position
+        )
 
     def next(self) -> Lexeme:
         return self.lexemes[self.at]
@@ -161,7 +163,7 @@ class Parser:
 
     def shown(self) -> str:
         lexeme = self.next()
-        return "the end" if lexeme.kind == "end" else repr(self.query[lexeme.position:][:20])
+        return "the end" if lexeme.kind == "end" else repr(self.query[lexeme.position :][:20])
 
     def parse(self) -> tuple[Node, str | None]:
         """(body, the structure of ``within`` or None)."""
@@ -181,8 +183,10 @@ class Parser:
 
     def structure(self, name: str, position: int) -> str:
         if name not in self.structures:
-            self.fail(f"unknown structure {name!r} (this corpus has "
-                      f"{', '.join(self.structures)})", position)
+            self.fail(
+                f"unknown structure {name!r} (this corpus has {', '.join(self.structures)})",
+                position,
+            )
         return name
 
     def alternatives(self) -> Node:
@@ -193,8 +197,7 @@ class Parser:
 
     def sequence(self) -> Node:
         parts = []
-        while self.next().kind in ("string", "open", "close") or self.is_op("(") \
-                or self.is_op("["):
+        while self.next().kind in ("string", "open", "close") or self.is_op("(") or self.is_op("["):
             parts.append(self.quantified())
         if not parts:
             self.fail(f"expected a token, a group or an anchor, found {self.shown()}")
@@ -286,8 +289,9 @@ class Parser:
         if lexeme.kind != "name":
             self.fail(f"expected an attribute, found {self.shown()}")
         if lexeme.text not in self.attrs:
-            self.fail(f"unknown attribute {lexeme.text!r} (this corpus has "
-                      f"{', '.join(self.attrs)})")
+            self.fail(
+                f"unknown attribute {lexeme.text!r} (this corpus has {', '.join(self.attrs)})"
+            )
         self.at += 1
         if self.skip_op("="):
             return self.test(lexeme.text, False)
@@ -317,6 +321,7 @@ def parse(query: str, attrs: list[str], structures: list[str]) -> tuple[Node, st
         try:
             query.encode("utf-8")
         except UnicodeEncodeError as error:
-            raise QueryError("a lone surrogate: not valid Unicode text", query,
-                             error.start) from None
+            raise QueryError(
+                "a lone surrogate: not valid Unicode text", query, error.start
+            ) from None
     return Parser(query, attrs, structures).parse()

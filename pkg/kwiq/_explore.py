@@ -1,6 +1,7 @@
 """Where the concordance explorer opens from (``kwiq.explore``,
 ``Corpus.explore``, ``Concordance.explore``), without importing anywidget
 before it is asked for: kwiq itself needs no widget library."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -15,9 +16,11 @@ def explorer_class() -> type[Explorer]:
     try:
         import anywidget  # noqa: F401  (only to tell what is missing)
     except ImportError:
-        raise ImportError("the explorer needs anywidget: pip install 'kwiq[explore]' "
-                          "(or pip install anywidget)") from None
+        raise ImportError(
+            "the explorer needs anywidget: pip install 'kwiq[explore]' (or pip install anywidget)"
+        ) from None
     from kwiq._explorer import Explorer
+
     return Explorer
 
 
@@ -28,11 +31,13 @@ def explore(source: Any, query: str | None = None, **options: Any) -> Explorer:
     anything else."""
     from kwiq._concordance import Concordance
     from kwiq._corpus import Corpus
+
     if isinstance(source, Concordance):
         if query is not None:
             raise TypeError("explore() of a Concordance takes no query: it shows its own")
         return source.explore(**options)
     if isinstance(source, Corpus):
         return source.explore(query, **options)
-    raise TypeError(f"explore() takes a kwiq.Corpus or a kwiq.Concordance, "
-                    f"not {type(source).__name__}")
+    raise TypeError(
+        f"explore() takes a kwiq.Corpus or a kwiq.Concordance, not {type(source).__name__}"
+    )

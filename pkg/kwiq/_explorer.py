@@ -13,14 +13,15 @@ answers (its query, window, sort, filters and page), so that the browser
 and its tests can tell an answer to "ju" from one to "j". The front end is
 ``static/explorer.js`` (an ES module, no build step) and its stylesheet.
 """
+
 from __future__ import annotations
 
 import itertools
 import json
 import os
 import re
-from pathlib import Path
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import anywidget
@@ -29,8 +30,15 @@ import traitlets
 from kwiq._args import as_bool, int_in, words
 from kwiq._concordance import Concordance
 from kwiq._query import QueryError
-from kwiq._views import (HTML_CONTEXT_CHARS, PAGE_SIZE, doc_labels, integral_columns, is_missing,
-                         kth_word, value_text)
+from kwiq._views import (
+    HTML_CONTEXT_CHARS,
+    PAGE_SIZE,
+    doc_labels,
+    integral_columns,
+    is_missing,
+    kth_word,
+    value_text,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -46,8 +54,7 @@ MAX_CHOICES = 200
 # The characters of document each side of a match a passage shows.
 PASSAGE_CHARS = 600
 # Changing one of these starts again from the first page.
-RESETS_PAGE = frozenset({"query", "syntax", "window", "case", "sort", "near", "where",
-                         "page_size"})
+RESETS_PAGE = frozenset({"query", "syntax", "window", "case", "sort", "near", "where", "page_size"})
 # The query languages of the query box: kwiq's own, and CQL.
 SYNTAXES = ("plain", "cql")
 # What a CSV export's file name keeps of the query.
@@ -110,10 +117,17 @@ class Explorer(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, corpus: Corpus, query: str | None = None, *,
-                 concordance: Concordance | None = None, window: int = 5,
-                 case: bool = False, page_size: int = PAGE_SIZE,
-                 syntax: str = "plain") -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        query: str | None = None,
+        *,
+        concordance: Concordance | None = None,
+        window: int = 5,
+        case: bool = False,
+        page_size: int = PAGE_SIZE,
+        syntax: str = "plain",
+    ) -> None:
         self._corpus = corpus
         # The concordance explore() was called on: shown, with its own
         # selection, until its query, window or case is changed. A list of
@@ -125,21 +139,29 @@ class Explorer(anywidget.AnyWidget):
         self._kwic_options: dict[str, Any] = {}
         if concordance is not None:
             self._origin_queries = concordance.query
-            query = self._origin_text = concordance.query \
-                if isinstance(concordance.query, str) else " | ".join(concordance.queries)
-            window = concordance.window if isinstance(concordance.window, int) \
-                else concordance.window[0]
+            query = self._origin_text = (
+                concordance.query
+                if isinstance(concordance.query, str)
+                else " | ".join(concordance.queries)
+            )
+            window = (
+                concordance.window if isinstance(concordance.window, int) else concordance.window[0]
+            )
             case = concordance.case
-            self._kwic_options = {"width": concordance.width, "bound": concordance.bound,
-                                  "meta": list(concordance.meta) or None}
+            self._kwic_options = {
+                "width": concordance.width,
+                "bound": concordance.bound,
+                "meta": list(concordance.meta) or None,
+            }
         if query is not None and not isinstance(query, str):
             raise TypeError(f"query must be a str, not {type(query).__name__}")
         window = words(window, "window")
         case = as_bool(case, "case")
         page_size = int_in(page_size, "page_size", 1, MAX_PAGE_SIZE)
         if syntax not in SYNTAXES:
-            raise ValueError(f"syntax must be one of {', '.join(map(repr, SYNTAXES))}, "
-                             f"not {syntax!r}")
+            raise ValueError(
+                f"syntax must be one of {', '.join(map(repr, SYNTAXES))}, not {syntax!r}"
+            )
         self._base_key: tuple[Any, ...] | None = None
         self._base: Concordance | None = None
         self._view_key: tuple[Any, ...] | None = None
@@ -149,9 +171,15 @@ class Explorer(anywidget.AnyWidget):
         self._documents = Documents(corpus)
         # What "per million" counts against: the corpus's tokens, as count_by counts them.
         self._tokens = corpus.n_tokens
-        super().__init__(query=query or "", syntax=syntax, window=window, case=case,
-                         sort=list(concordance.sort_keys) if concordance is not None else [],
-                         page_size=page_size, columns=self._documents.controls())
+        super().__init__(
+            query=query or "",
+            syntax=syntax,
+            window=window,
+            case=case,
+            sort=list(concordance.sort_keys) if concordance is not None else [],
+            page_size=page_size,
+            columns=self._documents.controls(),
+        )
         self.on_msg(self._on_message)
         self._refresh()
 
@@ -168,8 +196,18 @@ class Explorer(anywidget.AnyWidget):
 
     # ---- the model: each change computes one page
 
-    @traitlets.observe("query", "syntax", "window", "case", "sort", "near", "where", "page",
-                       "page_size", "group_by")
+    @traitlets.observe(
+        "query",
+        "syntax",
+        "window",
+        "case",
+        "sort",
+        "near",
+        "where",
+        "page",
+        "page_size",
+        "group_by",
+    )
     def _request_changed(self, change: dict[str, Any]) -> None:
         if self._refreshing:
             return
@@ -183,10 +221,18 @@ class Explorer(anywidget.AnyWidget):
         self.passage = self._passage(change["new"])
 
     def _request(self) -> dict[str, Any]:
-        return {"query": self.query, "syntax": self.syntax, "window": self.window,
-                "case": self.case,
-                "sort": list(self.sort), "near": self.near, "where": dict(self.where),
-                "page": self.page, "page_size": self.page_size, "group_by": self.group_by}
+        return {
+            "query": self.query,
+            "syntax": self.syntax,
+            "window": self.window,
+            "case": self.case,
+            "sort": list(self.sort),
+            "near": self.near,
+            "where": dict(self.where),
+            "page": self.page,
+            "page_size": self.page_size,
+            "group_by": self.group_by,
+        }
 
     def _refresh(self) -> None:
         """Compute the page asked for and send it with its request, in one
@@ -205,8 +251,15 @@ class Explorer(anywidget.AnyWidget):
                 self.passage = {}
 
     def _compute(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        result: dict[str, Any] = {"total": 0, "docs": 0, "pages": 0, "first": 0, "rows": [],
-                        "groups": None, "error": None}
+        result: dict[str, Any] = {
+            "total": 0,
+            "docs": 0,
+            "pages": 0,
+            "first": 0,
+            "rows": [],
+            "groups": None,
+            "error": None,
+        }
         try:
             conc = self._current()
             if conc is not None:
@@ -233,8 +286,12 @@ class Explorer(anywidget.AnyWidget):
             self._base_key, self._base = None, None
             self._base = self._kwic(query)
             self._base_key = key
-        view_key = (key, self.near.strip(), json.dumps(self.where, sort_keys=True),
-                    tuple(self.sort))
+        view_key = (
+            key,
+            self.near.strip(),
+            json.dumps(self.where, sort_keys=True),
+            tuple(self.sort),
+        )
         if view_key != self._view_key:
             self._view_key, self._view = None, None
             self._view = self._select(cast(Concordance, self._base))  # made above
@@ -245,20 +302,28 @@ class Explorer(anywidget.AnyWidget):
         if self.syntax == "cql":
             # CQL says case in the query (%c): the case box does not apply.
             self._origin = None
-            return self._corpus.kwic(query, window=self.window, syntax="cql",
-                                     **self._kwic_options)
+            return self._corpus.kwic(query, window=self.window, syntax="cql", **self._kwic_options)
         origin = self._origin
         same_text = self._origin_text is not None and query == self._origin_text.strip()
-        if origin is not None and same_text and self.case == origin.case and self.window == (
-                origin.window if isinstance(origin.window, int) else origin.window[0]):
+        if (
+            origin is not None
+            and same_text
+            and self.case == origin.case
+            and self.window
+            == (origin.window if isinstance(origin.window, int) else origin.window[0])
+        ):
             return origin
         if origin is not None:
             # Another concordance than the one explored: a new window is
             # counted in words, and a width in characters yields to it.
             self._origin = None
             self._kwic_options.pop("width", None)
-        return self._corpus.kwic(self._origin_queries if same_text else query,
-                                 window=self.window, case=self.case, **self._kwic_options)
+        return self._corpus.kwic(
+            self._origin_queries if same_text else query,
+            window=self.window,
+            case=self.case,
+            **self._kwic_options,
+        )
 
     def _select(self, conc: Concordance) -> Concordance:
         near = self.near.strip()
@@ -281,38 +346,67 @@ class Explorer(anywidget.AnyWidget):
         first = (k - 1) * self.page_size
         keys = [key.lower() for key in self.sort]
         rows = [self._row(first + n, line, keys) for n, line in enumerate(shown)]
-        return {"total": len(conc), "docs": conc.n_docs, "pages": pages, "first": first,
-                "rows": rows, "sort_keys": list(conc.sort_keys),
-                "per_million": len(conc) * 1e6 / max(self._tokens, 1)}
+        return {
+            "total": len(conc),
+            "docs": conc.n_docs,
+            "pages": pages,
+            "first": first,
+            "rows": rows,
+            "sort_keys": list(conc.sort_keys),
+            "per_million": len(conc) * 1e6 / max(self._tokens, 1),
+        }
 
     def _row(self, number: int, line: Any, keys: list[str]) -> dict[str, Any]:
         left = line.left[-HTML_CONTEXT_CHARS:]
         right = line.right[:HTML_CONTEXT_CHARS]
-        return {"n": number, "doc": self._documents.label(line.doc), "id": str(line.doc),
-                "meta": self._documents.values(line.doc), "left": left, "match": line.match,
-                "right": right, "keys": sort_spans(left, right, keys)}
+        return {
+            "n": number,
+            "doc": self._documents.label(line.doc),
+            "id": str(line.doc),
+            "meta": self._documents.values(line.doc),
+            "left": left,
+            "match": line.match,
+            "right": right,
+            "keys": sort_spans(left, right, keys),
+        }
 
     def _groups(self, conc: Concordance) -> list[dict[str, Any]]:
         table = conc.count_by(self.group_by, per_million=True)
         integral = integral_columns(table, [self.group_by])
-        return [{"value": value_text(value, self.group_by in integral),
-                 "docs": int(docs), "docs_with_lines": int(with_lines), "lines": int(lines),
-                 "per_million": round(float(per_million), 2)}
-                for value, docs, with_lines, lines, per_million in zip(
-                    table[self.group_by].tolist(), table["docs"].tolist(),
-                    table["docs_with_lines"].tolist(), table["lines"].tolist(),
-                    table["per_million"].tolist())]
+        return [
+            {
+                "value": value_text(value, self.group_by in integral),
+                "docs": int(docs),
+                "docs_with_lines": int(with_lines),
+                "lines": int(lines),
+                "per_million": round(float(per_million), 2),
+            }
+            for value, docs, with_lines, lines, per_million in zip(
+                table[self.group_by].tolist(),
+                table["docs"].tolist(),
+                table["docs_with_lines"].tolist(),
+                table["lines"].tolist(),
+                table["per_million"].tolist(),
+            )
+        ]
 
     def _passage(self, number: int) -> dict[str, Any]:
         conc = self._view
         if conc is None or not 0 <= number < len(conc):
             return {}
         found = conc.passage(number, chars=PASSAGE_CHARS)
-        return {"line": number, "doc": self._documents.label(found.doc), "id": str(found.doc),
-                "before": found.text[:found.match_start],
-                "match": found.text[found.match_start:found.match_end],
-                "after": found.text[found.match_end:], "start": found.start, "end": found.end,
-                "cut_before": found.cut_before, "cut_after": found.cut_after}
+        return {
+            "line": number,
+            "doc": self._documents.label(found.doc),
+            "id": str(found.doc),
+            "before": found.text[: found.match_start],
+            "match": found.text[found.match_start : found.match_end],
+            "after": found.text[found.match_end :],
+            "start": found.start,
+            "end": found.end,
+            "cut_before": found.cut_before,
+            "cut_after": found.cut_after,
+        }
 
     # ---- the buttons: exports
 
@@ -326,8 +420,7 @@ class Explorer(anywidget.AnyWidget):
                 self.status = f"wrote {len(self._view):,} lines to {path}"
             else:
                 self.frame = frame = cast("pandas.DataFrame", self.to_pandas())  # a view is shown
-                self.status = (f"a DataFrame of {len(frame):,} lines is in this "
-                               "widget's .frame")
+                self.status = f"a DataFrame of {len(frame):,} lines is in this widget's .frame"
         except (OSError, ImportError) as error:
             self.status = f"export failed: {error}"
 
@@ -374,9 +467,14 @@ class Documents:
         self.frame = metadata_frame(corpus)
         self.names = [] if self.frame is None else [str(name) for name in self.frame.columns]
         self.integral = set() if self.frame is None else integral_columns(self.frame, self.names)
-        self.rows = [] if self.frame is None else [
-            [value_text(value, name in self.integral) for name, value in zip(self.names, row)]
-            for row in zip(*(self.frame[name].tolist() for name in self.names))]
+        self.rows = (
+            []
+            if self.frame is None
+            else [
+                [value_text(value, name in self.integral) for name, value in zip(self.names, row)]
+                for row in zip(*(self.frame[name].tolist() for name in self.names))
+            ]
+        )
 
     def label(self, doc: Any) -> str:
         k = self.position.get(doc) if is_hashable(doc) else None
@@ -397,8 +495,15 @@ class Documents:
                 low = high = None
                 if len(values):
                     low, high = values.min().item(), values.max().item()
-                controls.append({"name": name, "kind": "range", "min": low, "max": high,
-                                 "integral": column.dtype.kind in "iu" or name in self.integral})
+                controls.append(
+                    {
+                        "name": name,
+                        "kind": "range",
+                        "min": low,
+                        "max": high,
+                        "integral": column.dtype.kind in "iu" or name in self.integral,
+                    }
+                )
                 continue
             texts = sorted({value_text(value) for value in column.tolist()})
             if len(texts) <= MAX_CHOICES:
@@ -417,13 +522,21 @@ class Documents:
                 raise ValueError(f"no metadata column {name!r} to filter on")
             if isinstance(wanted, str):
                 tests[name] = equal_text(wanted, name in self.integral)
-            elif isinstance(wanted, (list, tuple)) and len(wanted) == 2 and all(
-                    bound is None or (isinstance(bound, (int, float))
-                                      and not isinstance(bound, bool)) for bound in wanted):
+            elif (
+                isinstance(wanted, (list, tuple))
+                and len(wanted) == 2
+                and all(
+                    bound is None
+                    or (isinstance(bound, (int, float)) and not isinstance(bound, bool))
+                    for bound in wanted
+                )
+            ):
                 tests[name] = in_range(*wanted)
             else:
-                raise ValueError(f"the filter on {name!r} must be a value (str) or a "
-                                 f"[low, high] pair of numbers, not {wanted!r}")
+                raise ValueError(
+                    f"the filter on {name!r} must be a value (str) or a "
+                    f"[low, high] pair of numbers, not {wanted!r}"
+                )
         return tests
 
 
@@ -436,6 +549,7 @@ def in_range(low: float | None, high: float | None) -> Callable[[Any], bool]:
         if is_missing(value) or not isinstance(value, (int, float)):
             return False
         return (low is None or value >= low) and (high is None or value <= high)
+
     return test
 
 
@@ -471,10 +585,20 @@ def error_of(error: Exception, near: str) -> dict[str, Any]:
     which box it was typed in."""
     if isinstance(error, QueryError):
         field = "near" if near.strip() and error.query.strip() == near.strip() else "query"
-        return {"message": str(error), "problem": error.problem, "query": error.query,
-                "position": error.position, "field": field}
-    return {"message": str(error), "problem": str(error), "query": None, "position": None,
-            "field": None}
+        return {
+            "message": str(error),
+            "problem": error.problem,
+            "query": error.query,
+            "position": error.position,
+            "field": field,
+        }
+    return {
+        "message": str(error),
+        "problem": str(error),
+        "query": None,
+        "position": None,
+        "field": None,
+    }
 
 
 def all_hashable(ids: list[Hashable]) -> bool:
@@ -487,4 +611,3 @@ def is_hashable(doc: Any) -> bool:
     except TypeError:
         return False
     return True
-

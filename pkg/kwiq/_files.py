@@ -12,6 +12,7 @@ file once (by device and inode, the first in sorted order), so a symlink
 loop ends, and gives the same files whether a tree is named as a directory
 or as ``dir/**``.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -24,8 +25,8 @@ import os
 import stat
 import sys
 import warnings
-from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 PathLike = str | os.PathLike[str]
@@ -37,9 +38,13 @@ SKIPPED_SHOWN = 3
 # Bytes a FileDecodeError keeps each side of the bad bytes.
 DECODE_CONTEXT = 32
 
-NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
-               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-               (stat.S_ISSOCK, "a socket"))
+NOT_REGULAR = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class FileDecodeError(UnicodeDecodeError):
@@ -50,27 +55,46 @@ class FileDecodeError(UnicodeDecodeError):
     DECODE_CONTEXT each side), so the error stays small whatever the
     file's size."""
 
-    def __init__(self, path: str, encoding: str, data: bytes, start: int, end: int,
-                 reason: str, data_start: int = 0):
+    def __init__(
+        self,
+        path: str,
+        encoding: str,
+        data: bytes,
+        start: int,
+        end: int,
+        reason: str,
+        data_start: int = 0,
+    ):
         """``data``: bytes of the file from its offset ``data_start``."""
         low = max(start - DECODE_CONTEXT, data_start)
         high = min(end + DECODE_CONTEXT, data_start + len(data))
-        super().__init__(encoding, data[low - data_start:high - data_start], start, end,
-                         reason)
+        super().__init__(encoding, data[low - data_start : high - data_start], start, end, reason)
         self.path = path
         self.object_start = low
 
     def __reduce__(self) -> tuple[type[FileDecodeError], tuple[Any, ...]]:
-        return (type(self), (self.path, self.encoding, self.object, self.start, self.end,
-                             self.reason, self.object_start))
+        return (
+            type(self),
+            (
+                self.path,
+                self.encoding,
+                self.object,
+                self.start,
+                self.end,
+                self.reason,
+                self.object_start,
+            ),
+        )
 
     def __str__(self) -> str:
         at = self.start - self.object_start
         what = f"byte 0x{self.object[at]:02x}" if at < len(self.object) else "the end"
-        return (f"{self.path}: cannot decode {what} at byte offset {self.start} as "
-                f"{self.encoding}: {self.reason}; give its encoding (encoding="
-                "\"cp1252\", or a list to try in order: encoding=[\"utf-8\", \"cp1252\"]) "
-                "or errors=\"replace\"")
+        return (
+            f"{self.path}: cannot decode {what} at byte offset {self.start} as "
+            f"{self.encoding}: {self.reason}; give its encoding (encoding="
+            '"cp1252", or a list to try in order: encoding=["utf-8", "cp1252"]) '
+            'or errors="replace"'
+        )
 
 
 class SkippedFilesWarning(UserWarning):
@@ -82,13 +106,15 @@ class Files(NamedTuple):
     found, relative to its directory for a file found below a directory
     (the ids ``ids="path"`` gives); ``skipped``, files of directories that
     ``include`` left out."""
+
     paths: list[str]
     names: list[str]
     skipped: list[str]
 
 
-def expand(paths: PathLike | Iterable[PathLike],
-           include: str | Sequence[str] = DEFAULT_INCLUDE) -> Files:
+def expand(
+    paths: PathLike | Iterable[PathLike], include: str | Sequence[str] = DEFAULT_INCLUDE
+) -> Files:
     """The files named by a path, a directory (its files below it whose
     name matches ``include``, a glob or a list of globs), a glob (``**``
     for any depth) or a list of these, in order: a list keeps its order, a
@@ -132,8 +158,7 @@ def _add_directory(root: str, patterns: list[str], found: Files) -> None:
         else:
             found.skipped.append(path)
     if len(found.paths) == count:
-        raise FileNotFoundError(f"no file matching {' or '.join(patterns)} in the directory "
-                                f"{root}")
+        raise FileNotFoundError(f"no file matching {' or '.join(patterns)} in the directory {root}")
 
 
 def check_include(include: str | Sequence[str]) -> list[str]:
@@ -142,8 +167,9 @@ def check_include(include: str | Sequence[str]) -> list[str]:
     try:
         patterns = list(patterns)
     except TypeError:
-        raise TypeError(f"include must be a glob or a list of globs, not "
-                        f"{type(include).__name__}") from None
+        raise TypeError(
+            f"include must be a glob or a list of globs, not {type(include).__name__}"
+        ) from None
     if not patterns or not all(isinstance(p, str) and p for p in patterns):
         raise TypeError("include must be a glob or a non-empty list of non-empty str globs")
     return patterns
@@ -156,8 +182,10 @@ def skipped_note(files: Files, include: str | Sequence[str], every: str) -> str 
         return None
     shown = ", ".join(files.skipped[:SKIPPED_SHOWN])
     more = ", ..." if len(files.skipped) > SKIPPED_SHOWN else ""
-    return (f"{len(files.skipped)} file(s) not matching {' or '.join(check_include(include))} "
-            f"left out: {shown}{more}; {every} reads every file")
+    return (
+        f"{len(files.skipped)} file(s) not matching {' or '.join(check_include(include))} "
+        f"left out: {shown}{more}; {every} reads every file"
+    )
 
 
 def warn_skipped(files: Files, include: str | Sequence[str], stacklevel: int) -> None:
@@ -180,8 +208,9 @@ def check_regular(path: str) -> os.stat_result:
 def not_regular(path: str, status: os.stat_result) -> OSError:
     kind = next((name for test, name in NOT_REGULAR if test(status.st_mode)), "not a file")
     number = errno.EISDIR if stat.S_ISDIR(status.st_mode) else errno.EINVAL
-    return OSError(number, f"{kind}, not a regular file; kwiq reads and writes only regular "
-                           "files", path)
+    return OSError(
+        number, f"{kind}, not a regular file; kwiq reads and writes only regular files", path
+    )
 
 
 def open_regular(path: str) -> io.BufferedReader:
@@ -242,8 +271,11 @@ def _walk(root: str, pattern: Sequence[str]) -> Iterator[tuple[str, tuple[str, .
             if stat.S_ISDIR(status.st_mode):
                 if (deep or len(below) < len(pattern)) and _matches(below, pattern, True):
                     yield from visit(entry.path, below)
-            elif stat.S_ISREG(status.st_mode) and _matches(below, pattern, False) \
-                    and (status.st_dev, status.st_ino) not in seen_files:
+            elif (
+                stat.S_ISREG(status.st_mode)
+                and _matches(below, pattern, False)
+                and (status.st_dev, status.st_ino) not in seen_files
+            ):
                 seen_files.add((status.st_dev, status.st_ino))
                 yield entry.path, below
 
@@ -254,7 +286,7 @@ def _matches(parts: tuple[str, ...], pattern: Sequence[str], directory: bool) ->
     """Whether parts match pattern, or (directory) may begin a match. A
     hidden name matches only a glob that starts with "."; ``**`` never."""
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def match(i: int, j: int) -> bool:
         if i == len(parts):
             return directory or all(glob == "**" for glob in pattern[j:])
@@ -286,8 +318,10 @@ def check_codec(encoding: str | Sequence[str], errors: str) -> bool:
     except UnicodeDecodeError:
         pass  # it raises, as strict does
     except TypeError:
-        raise ValueError(f"errors={errors!r} only encodes; it cannot decode (decoding "
-                         "takes strict, replace, ignore, backslashreplace ...)") from None
+        raise ValueError(
+            f"errors={errors!r} only encodes; it cannot decode (decoding "
+            "takes strict, replace, ignore, backslashreplace ...)"
+        ) from None
     return isinstance(encoding, str) and names == ["utf-8"] and errors == "strict"
 
 
@@ -295,15 +329,23 @@ def encoding_list(encoding: str | Sequence[str]) -> list[str]:
     """encoding= as a list of names (one for a str)."""
     if isinstance(encoding, str):
         return [encoding]
-    if isinstance(encoding, (list, tuple)) and encoding \
-            and all(isinstance(name, str) for name in encoding):
+    if (
+        isinstance(encoding, (list, tuple))
+        and encoding
+        and all(isinstance(name, str) for name in encoding)
+    ):
         return list(encoding)
     raise TypeError(f"encoding must be str or a non-empty list of str, not {encoding!r:.60}")
 
 
-def reader(paths: list[str], encoding: str | Sequence[str], errors: str, raw: bool,
-           names: list[str],
-           used: list[str | None] | None = None) -> Callable[[int], str | bytes]:
+def reader(
+    paths: list[str],
+    encoding: str | Sequence[str],
+    errors: str,
+    raw: bool,
+    names: list[str],
+    used: list[str | None] | None = None,
+) -> Callable[[int], str | bytes]:
     """load(i): file i's bytes (raw) or its text decoded with Python's codec
     (each encoding of a list tried in order, strictly but the last, which
     takes ``errors``; used[i] set to the one that decoded it); a decoding
@@ -340,8 +382,7 @@ def reader(paths: list[str], encoding: str | Sequence[str], errors: str, raw: bo
 def decode_error(name: str, error: UnicodeDecodeError, encoding: str) -> FileDecodeError:
     """The error for file ``name``, naming ``encoding`` as given (a codec
     may name itself otherwise: cp1252 says "charmap")."""
-    return FileDecodeError(name, encoding, error.object, error.start, error.end,
-                           error.reason)
+    return FileDecodeError(name, encoding, error.object, error.start, error.end, error.reason)
 
 
 def utf8_error(name: str, data: bytes, offset: int) -> FileDecodeError:

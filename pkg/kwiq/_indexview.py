@@ -1,6 +1,7 @@
 """IndexView: what a Corpus is over the core's index, read by the Corpus
 itself, by its counts and statistics (kwiq._analysis) and by kwiq.dask's
 partitions, none of which reads another's fields."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,8 +22,9 @@ Source = tuple[str, str, int, bool] | None
 
 class Shared:
     """What a corpus and its views share: the index's vocabulary, fetched
-    once (and each other attribute's, as asked), the document number of each id, the slots of recent queries
-    (kwiq._query.SlotCache), and where the index comes from."""
+    once (and each other attribute's, as asked), the document number of
+    each id, the slots of recent queries (kwiq._query.SlotCache), and where
+    the index comes from."""
 
     def __init__(self, ids: list[Hashable], source: Source = None) -> None:
         self.ids = ids
@@ -65,8 +67,9 @@ class IndexView:
     freq_cache: dict[Any, Any]
 
     @classmethod
-    def whole(cls, index: _core.Index, ids: list[Hashable], metadata: Any,
-              source: Source = None) -> IndexView:
+    def whole(
+        cls, index: _core.Index, ids: list[Hashable], metadata: Any, source: Source = None
+    ) -> IndexView:
         """Every document of the index."""
         return cls(index, ids, metadata, None, None, Shared(ids, source), {})
 
@@ -131,13 +134,16 @@ class IndexView:
             self.vocabulary()
         vocabulary = self.shared.vocabulary
         if vocabulary is None:
-            return [(_core.SLOT_FORM, p.text) if p.kind == "literal" else (_core.SLOT_ANY_WORD,)
-                    for p in patterns]
+            return [
+                (_core.SLOT_FORM, p.text) if p.kind == "literal" else (_core.SLOT_ANY_WORD,)
+                for p in patterns
+            ]
         return [vocabulary.slot(p, case, query) for p in patterns]
 
 
-def travelled(source: tuple[Any, ...], ids: list[Hashable], metadata: Any,
-              docs: list[int] | None) -> IndexView:
+def travelled(
+    source: tuple[Any, ...], ids: list[Hashable], metadata: Any, docs: list[int] | None
+) -> IndexView:
     """The IndexView that IndexView.__reduce__ sent; FormatError when the
     file of a loaded index has changed since (or is not a saved corpus)."""
     if source[0] == "bytes":
@@ -146,8 +152,10 @@ def travelled(source: tuple[Any, ...], ids: list[Hashable], metadata: Any,
         _, path, checksum, mapped = source
         index, _, found = _saved.read(path, mapped)
         if found != checksum:
-            raise FormatError(f"{path}: the file has changed since the corpus loaded from it "
-                              f"was pickled (checksum {found:016x}, not {checksum:016x}); "
-                              "load it again")
+            raise FormatError(
+                f"{path}: the file has changed since the corpus loaded from it "
+                f"was pickled (checksum {found:016x}, not {checksum:016x}); "
+                "load it again"
+            )
         view = IndexView.whole(index, ids, metadata, source)
     return view if docs is None else view.of_docs(docs)

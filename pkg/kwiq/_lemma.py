@@ -8,21 +8,21 @@ is asked once a distinct form of the corpus (its vocabulary: about 100,000
 forms for 30 MB of English, against 6 million tokens), and the core writes
 each token's lemma from that map in C (Index.add_type_attr).
 """
+
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 EXTRA = 'pip install "kwiq[lemma]"'
 
-Languages = Union[str, tuple[str, ...], list[str], None]
+Languages = str | tuple[str, ...] | list[str] | None
 
 
 def _simplemma() -> Any:
     try:
         import simplemma
     except ImportError:
-        raise ImportError(f"lemmatize= needs simplemma, which is not installed: {EXTRA}") \
-            from None
+        raise ImportError(f"lemmatize= needs simplemma, which is not installed: {EXTRA}") from None
     return simplemma
 
 
@@ -38,19 +38,22 @@ def check(lemmatize: Languages) -> tuple[str, ...] | None:
     elif isinstance(lemmatize, (tuple, list)) and lemmatize:
         languages = tuple(lemmatize)
     else:
-        raise TypeError("lemmatize must be a language code such as 'en', or a tuple of them "
-                        f"tried in order, not {lemmatize!r}")
+        raise TypeError(
+            "lemmatize must be a language code such as 'en', or a tuple of them "
+            f"tried in order, not {lemmatize!r}"
+        )
     for language in languages:
         if not isinstance(language, str):
-            raise TypeError(f"lemmatize: a language code is a str such as 'en', not "
-                            f"{language!r}")
+            raise TypeError(f"lemmatize: a language code is a str such as 'en', not {language!r}")
     simplemma = _simplemma()
     for language in languages:
         try:
             simplemma.is_known("kwiq", lang=language)
         except ValueError:
-            raise ValueError(f"lemmatize: simplemma does not support the language "
-                             f"{language!r}; it takes codes such as 'en', 'de', 'fr'") from None
+            raise ValueError(
+                f"lemmatize: simplemma does not support the language "
+                f"{language!r}; it takes codes such as 'en', 'de', 'fr'"
+            ) from None
     return languages
 
 
@@ -63,5 +66,7 @@ def add(index: Any, languages: tuple[str, ...] | None) -> None:
     lemmatize = _simplemma().lemmatize
     lang = languages[0] if len(languages) == 1 else languages
     forms, is_word = index.vocabulary(False)
-    index.add_type_attr("lemma", [lemmatize(form, lang=lang) if word else form
-                                  for form, word in zip(forms, is_word)])
+    index.add_type_attr(
+        "lemma",
+        [lemmatize(form, lang=lang) if word else form for form, word in zip(forms, is_word)],
+    )

@@ -1,5 +1,6 @@
 """LineConcordance: a Concordance whose lines were made elsewhere (on Dask
 workers) and arrived as a pandas DataFrame, rather than hits in C arrays."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
@@ -32,10 +33,22 @@ class LineConcordance(Concordance):
     the attributes the lines show after each word (``kwic(show=...)``).
     """
 
-    def __init__(self, frame: Any, *, query: str | list[str], queries: list[str], window: Any,
-                 case: bool, width: int | None, bound: str | None, origin: tuple[Any, Any],
-                 sort_keys: SortKeys, index: Any, meta: Sequence[str] = (),
-                 show: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        frame: Any,
+        *,
+        query: str | list[str],
+        queries: list[str],
+        window: Any,
+        case: bool,
+        width: int | None,
+        bound: str | None,
+        origin: tuple[Any, Any],
+        sort_keys: SortKeys,
+        index: Any,
+        meta: Sequence[str] = (),
+        show: tuple[str, ...] = (),
+    ) -> None:
         self._frame = frame.reset_index(drop=True)
         self._ids = self._frame["doc"].tolist()
         self._set_options(query, queries, window, case, width, bound)
@@ -69,31 +82,44 @@ class LineConcordance(Concordance):
         values = self._sort_keys(specs, parts, rows)
         order = values.sort_values(list(values.columns), kind="stable").index.to_numpy()
         result = self._picked(order, False)
-        result.sort_keys = tuple(name if attr == "word" else f"{name}/{attr}"
-                                 for name, attr in specs)
+        result.sort_keys = tuple(
+            name if attr == "word" else f"{name}/{attr}" for name, attr in specs
+        )
         return result
 
     def _picked(self, rows: Any, keeps_order: bool) -> LineConcordance:
         """These settings over the lines numbered ``rows`` (a numpy array)."""
         parts, origin_rows = self._origin
-        picked = LineConcordance(self._frame.take(rows), query=self.query, queries=self.queries,
-                                 window=self.window, case=self.case, width=self.width,
-                                 bound=self.bound, origin=(parts[rows], origin_rows[rows]),
-                                 sort_keys=self._sort_keys, index=self._key_index,
-                                 meta=self.meta, show=self.show)
+        picked = LineConcordance(
+            self._frame.take(rows),
+            query=self.query,
+            queries=self.queries,
+            window=self.window,
+            case=self.case,
+            width=self.width,
+            bound=self.bound,
+            origin=(parts[rows], origin_rows[rows]),
+            sort_keys=self._sort_keys,
+            index=self._key_index,
+            meta=self.meta,
+            show=self.show,
+        )
         picked.sort_keys = self.sort_keys if keeps_order else ()
         return picked
 
     def _sliced(self, start: int, step: int, n: int) -> LineConcordance:
         import numpy as np
+
         return self._picked(np.arange(n, dtype=np.int64) * step + start, step > 0)
 
     def _numbered(self, order: Any) -> LineConcordance:
         import numpy as np
+
         return self._picked(np.frombuffer(order, dtype=np.uint32).astype(np.int64), False)
 
     def _masked(self, mask: bytes) -> LineConcordance:
         import numpy as np
+
         return self._picked(np.flatnonzero(np.frombuffer(mask, dtype=np.uint8)), True)
 
     def _count_docs(self) -> int:
@@ -106,17 +132,20 @@ class LineConcordance(Concordance):
         names = [meta] if isinstance(meta, str) else list(meta)
         for name in names:
             if name not in self.meta:
-                raise ValueError(f"meta: these lines carry the columns {list(self.meta)}, "
-                                 f"not {name!r}")
+                raise ValueError(
+                    f"meta: these lines carry the columns {list(self.meta)}, not {name!r}"
+                )
         return names
 
     def _metadata_of(self, names: Sequence[str]) -> Any:
         return self._frame[list(names)]
 
     def _unsupported(self, what: str) -> TypeError:
-        return TypeError(f"{what} needs the corpus, which the lines of a Dask concordance "
-                         "left behind on the workers: select them there, or make the "
-                         "concordance on one machine")
+        return TypeError(
+            f"{what} needs the corpus, which the lines of a Dask concordance "
+            "left behind on the workers: select them there, or make the "
+            "concordance on one machine"
+        )
 
     def filter(self, *args: Any, **kwargs: Any) -> LineConcordance:
         """Not for these lines: TypeError (see _unsupported)."""
@@ -141,6 +170,7 @@ class LineConcordance(Concordance):
     # No attrs: these lines carry no token attributes.
     def to_pandas(self) -> pandas.DataFrame:  # type: ignore[override]
         import pandas as pd
+
         frame: pandas.DataFrame = self._frame.copy()
         # The doc column's type as one machine infers it from these ids.
         frame["doc"] = pd.Series(self._ids, dtype=None if self._ids else object)

@@ -20,14 +20,16 @@ cannot be stopped, so a regex that backtracks catastrophically on some form
 would hang the process. Globs compile to atomic groups, which never
 backtrack more than linearly, and need no limit.
 """
+
 from __future__ import annotations
 
 import re
 import threading
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import regex
 
@@ -63,8 +65,8 @@ class QueryError(ValueError):
 class Pattern:
     """One token pattern of a parsed query."""
 
-    kind: str      # "literal", "glob", "any" or "regex"
-    text: str      # the token, the glob, "*" or the regex source
+    kind: str  # "literal", "glob", "any" or "regex"
+    text: str  # the token, the glob, "*" or the regex source
     position: int  # where it starts in the query
 
 
@@ -111,7 +113,10 @@ def _check_encodable(query: str) -> None:
         query.encode("utf-8")
     except UnicodeEncodeError as error:
         raise UnicodeEncodeError(
-            "utf-8", query, error.start, error.end,
+            "utf-8",
+            query,
+            error.start,
+            error.end,
             f"lone surrogate at position {error.start} of query {query!r}: not valid Unicode text",
         ) from None
 
@@ -120,7 +125,7 @@ def _regex(query: str, start: int) -> tuple[Pattern, int]:
     source: list[str] = []
     i = start + 1
     while i < len(query) and query[i] != "/":
-        if query[i] == "\\" and query[i + 1:i + 2] == "/":
+        if query[i] == "\\" and query[i + 1 : i + 2] == "/":
             source.append("/")
             i += 2
         else:
@@ -137,8 +142,9 @@ def _regex(query: str, start: int) -> tuple[Pattern, int]:
     return Pattern("regex", text, start), i + 1
 
 
-def compile_regex(compile: Callable[..., Any], text: str, flags: int, query: str,
-                  position: int) -> Any:
+def compile_regex(
+    compile: Callable[..., Any], text: str, flags: int, query: str, position: int
+) -> Any:
     """compile(text, flags), with every way a pattern can be refused (a
     repeat count too large, nesting too deep for the parser's recursion)
     raised as QueryError about ``query`` at ``position``."""
@@ -156,14 +162,15 @@ def compile_regex(compile: Callable[..., Any], text: str, flags: int, query: str
 def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
     """The patterns of the run of non-space characters at ``start``."""
     chars: list[str] = []
-    origin: list[int] = []   # where each char of the chunk stands in the query
+    origin: list[int] = []  # where each char of the chunk stands in the query
     escaped: set[int] = set()
     i = start
     while i < len(query) and not _is_space(query[i]):
         if query[i] == "\\":
             if i + 1 >= len(query) or _is_space(query[i + 1]):
-                raise QueryError("a backslash must be followed by the character it escapes",
-                                 query, i)
+                raise QueryError(
+                    "a backslash must be followed by the character it escapes", query, i
+                )
             escaped.add(len(chars))
             i += 1
         origin.append(i)
@@ -181,7 +188,7 @@ def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
 
     def flush() -> None:
         if any(wild(token) for token in run):
-            glob = text[run[0][0]:run[-1][1]]
+            glob = text[run[0][0] : run[-1][1]]
             kind = "any" if set(glob) == {"*"} else "glob"
             patterns.append(Pattern(kind, glob, origin[run[0][0]]))
         else:
@@ -198,7 +205,7 @@ def _chunk(query: str, start: int) -> tuple[list[Pattern], int]:
         if gluable:
             run.append(token)
         else:
-            patterns.append(Pattern("literal", text[token[0]:token[1]], origin[token[0]]))
+            patterns.append(Pattern("literal", text[token[0] : token[1]], origin[token[0]]))
     if run:
         flush()
     return patterns, i
@@ -213,6 +220,7 @@ def glob_regex(glob: str, literal: Callable[[str], str] = regex.escape) -> regex
     later place: a glob matches a form if and only if it matches so (the
     pieces have fixed lengths), and ``*a*a*a*b`` costs O(form * glob) on
     ``aaaa...``, not a power of the form's length."""
+
     def piece(text: str) -> str:
         return "".join("." if c == "?" else literal(c) for c in text)
 
@@ -239,23 +247,30 @@ def match_time_limit(n_forms: int) -> float:
     return MATCH_TIME_LIMIT + MATCH_TIME_PER_FORM * n_forms
 
 
-def regex_matches(pattern: Pattern, query: str, matches: Callable[..., Any],
-                  forms: list[str]) -> list[int]:
+def regex_matches(
+    pattern: Pattern, query: str, matches: Callable[..., Any], forms: list[str]
+) -> list[int]:
     """The ids of the forms that ``matches`` fully, within match_time_limit
     seconds in all (QueryError about ``pattern`` of ``query`` otherwise,
     and when a match needs more memory than there is)."""
     limit = match_time_limit(len(forms))
     deadline = time.monotonic() + limit
     try:
-        return [i for i, form in enumerate(forms)
-                if matches(form, timeout=max(deadline - time.monotonic(), 1e-6))]
+        return [
+            i
+            for i, form in enumerate(forms)
+            if matches(form, timeout=max(deadline - time.monotonic(), 1e-6))
+        ]
     except TimeoutError:
         problem = f"took more than {limit:.3g} s"
     except MemoryError:
         problem = "needed more memory than there is"
-    raise QueryError(f"regex {pattern.text!r} {problem} against the {len(forms):,} forms of "
-                     "the vocabulary (it backtracks too much; make it more specific)", query,
-                     pattern.position)
+    raise QueryError(
+        f"regex {pattern.text!r} {problem} against the {len(forms):,} forms of "
+        "the vocabulary (it backtracks too much; make it more specific)",
+        query,
+        pattern.position,
+    )
 
 
 # The caches of slots: a Vocabulary's (each glob or regex pattern, matching
@@ -273,8 +288,14 @@ def slot_bytes(key_text: str, slots: list[tuple[Any, ...]]) -> int:
     holds: the key, the forms and id arrays, and some overhead a slot."""
     size = len(key_text)
     for slot in slots:
-        size += 64 + sum(len(part) * part.itemsize if isinstance(part, array)
-                         else len(part) if isinstance(part, str) else 0 for part in slot[1:])
+        size += 64 + sum(
+            len(part) * part.itemsize
+            if isinstance(part, array)
+            else len(part)
+            if isinstance(part, str)
+            else 0
+            for part in slot[1:]
+        )
     return size
 
 
@@ -303,8 +324,9 @@ class SlotCache:
         with self._lock:
             if key in self._sizes:
                 self._forget(key)
-            while self._values and (len(self._values) >= SLOT_CACHE_SIZE
-                                    or self.bytes + size > SLOT_CACHE_BYTES):
+            while self._values and (
+                len(self._values) >= SLOT_CACHE_SIZE or self.bytes + size > SLOT_CACHE_BYTES
+            ):
                 self._forget(next(iter(self._sizes)))
             self._sizes[key] = size
             self._values[key] = value
@@ -341,8 +363,9 @@ class Vocabulary:
         return slot
 
     @staticmethod
-    def _glob_matches(glob: str, forms: list[str], is_word: bytes,
-                      literal: Callable[[str], str] = regex.escape) -> list[int]:
+    def _glob_matches(
+        glob: str, forms: list[str], is_word: bytes, literal: Callable[[str], str] = regex.escape
+    ) -> list[int]:
         """The ids of the word forms that ``glob`` matches (``literal`` as
         glob_regex takes it)."""
         matches = glob_regex(glob, literal).fullmatch
@@ -361,10 +384,15 @@ class Vocabulary:
     def _match_vocabulary(self, pattern: Pattern, case: bool, query: str) -> Slot:
         if pattern.kind == "glob":
             if case:
-                return (_core.SLOT_TYPES, array("I", self._glob_matches(
-                    pattern.text, self.surface, self.surface_is_word)))
-            groups = self._glob_matches(_core.casefold(pattern.text), self.folded,
-                                        self.folded_is_word)
+                return (
+                    _core.SLOT_TYPES,
+                    array(
+                        "I", self._glob_matches(pattern.text, self.surface, self.surface_is_word)
+                    ),
+                )
+            groups = self._glob_matches(
+                _core.casefold(pattern.text), self.folded, self.folded_is_word
+            )
             if "?" in pattern.text:
                 # A "?" is one character as written, which may fold to more
                 # ("İ" to "i̇", "ß" to "ss"): a form the glob matches as
@@ -372,13 +400,15 @@ class Vocabulary:
                 # whatever the case of the query ("stra?e" finds "Straße").
                 # (Without "?", folding keeps every match, character by
                 # character.)
-                exact = self._glob_matches(pattern.text, self.surface, self.surface_is_word,
-                                           self._any_case_of)
+                exact = self._glob_matches(
+                    pattern.text, self.surface, self.surface_is_word, self._any_case_of
+                )
                 groups = sorted(set(groups).union(self.group_of[t] for t in exact))
             return (_core.SLOT_GROUPS, array("I", groups))
         flags = regex.V0 | (0 if case else regex.IGNORECASE)
-        matches = compile_regex(regex.compile, pattern.text, flags, query,
-                                pattern.position).fullmatch
+        matches = compile_regex(
+            regex.compile, pattern.text, flags, query, pattern.position
+        ).fullmatch
         types = regex_matches(pattern, query, matches, self.surface)
         if case:
             return (_core.SLOT_TYPES, array("I", types))

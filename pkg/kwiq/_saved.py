@@ -19,6 +19,7 @@ A corpus with metadata adds a key ``"metadata"``: ``{"columns": [{"name":
 encoded as ids are (see kwiq._metadata). A file without the key loads
 with no metadata.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,7 +40,7 @@ FormatError = _core.FormatError
 PathLike = str | os.PathLike[str]
 
 IDS_VERSION = 1
-BIG_INT = 2 ** 63
+BIG_INT = 2**63
 
 
 def encode_ids(ids: list[Hashable], metadata: Any = None) -> bytes:
@@ -48,8 +49,10 @@ def encode_ids(ids: list[Hashable], metadata: Any = None) -> bytes:
     if all(type(doc_id) is int for doc_id in ids) and ids == list(range(len(ids))):
         document: dict[str, Any] = {"kwiq ids": IDS_VERSION, "range": len(ids)}
     else:
-        document = {"kwiq ids": IDS_VERSION, "ids": [_encode_id(doc_id, i)
-                                                     for i, doc_id in enumerate(ids)]}
+        document = {
+            "kwiq ids": IDS_VERSION,
+            "ids": [_encode_id(doc_id, i) for i, doc_id in enumerate(ids)],
+        }
     if metadata is not None:
         document["metadata"] = metadata
     return json.dumps(document, separators=(",", ":"), allow_nan=False).encode("ascii")
@@ -60,9 +63,11 @@ def _encode_id(value: Any, i: int) -> Any:
         return encode_value(value)
     except TypeError:
         kind = type(value)
-        raise TypeError(f"cannot save id {i} ({kind.__module__}.{kind.__qualname__}): a "
-                        "saved corpus keeps ids of type str, int, float, bool, None and "
-                        "tuples of them") from None
+        raise TypeError(
+            f"cannot save id {i} ({kind.__module__}.{kind.__qualname__}): a "
+            "saved corpus keeps ids of type str, int, float, bool, None and "
+            "tuples of them"
+        ) from None
 
 
 def encode_value(value: Any) -> Any:
@@ -87,8 +92,11 @@ def decode_ids(blob: bytes, n_docs: int) -> tuple[list[Hashable], Any]:
         document = json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise FormatError(f"section blob: the document ids are not JSON ({error})") from None
-    if not isinstance(document, dict) or type(document.get("kwiq ids")) is not int \
-            or document["kwiq ids"] != IDS_VERSION:
+    if (
+        not isinstance(document, dict)
+        or type(document.get("kwiq ids")) is not int
+        or document["kwiq ids"] != IDS_VERSION
+    ):
         raise FormatError("section blob: no document ids of a version this kwiq reads")
     metadata = document.pop("metadata", None)
     if set(document) == {"kwiq ids", "range"}:
@@ -190,7 +198,7 @@ def of_bytes(data: bytes) -> _core.Index:
     from an anonymous mapping: aligned as loading needs, and no file."""
     mapping = mmap.mmap(-1, max(len(data), 1))
     mapping.write(data)
-    return _core.load(memoryview(mapping)[:len(data)])[0]
+    return _core.load(memoryview(mapping)[: len(data)])[0]
 
 
 def to_bytes(index: _core.Index) -> bytes:

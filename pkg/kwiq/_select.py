@@ -9,6 +9,7 @@ to keep each file readable: its methods use the concordance's hits, view
 and settings, and the ways of choosing hits that Concordance defines
 (``_numbered``, ``_masked``, ``_with_hits``).
 """
+
 from __future__ import annotations
 
 import array
@@ -22,11 +23,11 @@ from kwiq._views import PAGE_SIZE
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from pandas import DataFrame
+    from typing_extensions import Self
 
     from kwiq import _core
     from kwiq._concordance import Concordance, Line
     from kwiq._indexview import IndexView
-    from typing_extensions import Self
 
 
 class Selecting:
@@ -62,7 +63,7 @@ class Selecting:
     def tail(self, n: int = 10) -> Concordance:
         """The last ``n`` lines (all when fewer), as a Concordance."""
         n = at_least(n, "n", 0)
-        return self[len(self) - min(n, len(self)):]
+        return self[len(self) - min(n, len(self)) :]
 
     def sample(self, n: int, seed: Any = None) -> Concordance:
         """``n`` lines drawn at random, each set of ``n`` as likely as any
@@ -90,10 +91,12 @@ class Selecting:
         pages = self.n_pages(size)
         k = at_least(k, "k", 1)
         if k > pages:
-            raise ValueError(f"page {k} of a concordance of {pages} page"
-                             f"{'s' if pages != 1 else ''} ({len(self):,} lines of {size})")
+            raise ValueError(
+                f"page {k} of a concordance of {pages} page"
+                f"{'s' if pages != 1 else ''} ({len(self):,} lines of {size})"
+            )
         first = (k - 1) * size
-        chosen = self[first:first + size]
+        chosen = self[first : first + size]
         return chosen._as_page((k, pages, size, len(self), self.n_docs))
 
     def _as_page(self, page: tuple[int, int, int, int, int]) -> Self:
@@ -112,8 +115,15 @@ class Selecting:
     def _count_docs(self) -> int:
         return self._hits.n_docs()
 
-    def filter(self, left: Any = None, right: Any = None, context: Any = None, *,
-               window: Any = None, case: bool | None = None) -> Concordance:
+    def filter(
+        self,
+        left: Any = None,
+        right: Any = None,
+        context: Any = None,
+        *,
+        window: Any = None,
+        case: bool | None = None,
+    ) -> Concordance:
         """The lines with a query found near their match, as AntConc's
         context-word search finds them: ``left`` within the ``window[0]``
         words before the match, ``right`` within the ``window[1]`` words
@@ -132,8 +142,11 @@ class Selecting:
         concordance's. Runs in C over the hits (kw_hits_near); the lines
         keep their order. TypeError, ValueError or QueryError as ``kwic``
         raises them; ValueError when no query is given."""
-        wanted = [(q, side) for q, side in ((left, "left"), (right, "right"),
-                                            (context, "context")) if q is not None]
+        wanted = [
+            (q, side)
+            for q, side in ((left, "left"), (right, "right"), (context, "context"))
+            if q is not None
+        ]
         if not wanted:
             raise ValueError("filter() needs left=, right= or context=: a query to look for")
         if window is None:
@@ -143,13 +156,15 @@ class Selecting:
         case = self.case if case is None else as_bool(case, "case")
         return self._near(wanted, words, case)
 
-    def _near(self, wanted: list[tuple[str, str]], words: tuple[int, int],
-              case: bool) -> Concordance:
+    def _near(
+        self, wanted: list[tuple[str, str]], words: tuple[int, int], case: bool
+    ) -> Concordance:
         mask = bytearray(b"\x01") * len(self)
         for query, side in wanted:
             near = self._view.hits(query_list(query), case)
-            self._hits.near(near, words[0] if side != "right" else 0,
-                            words[1] if side != "left" else 0, mask)
+            self._hits.near(
+                near, words[0] if side != "right" else 0, words[1] if side != "left" else 0, mask
+            )
         return self._masked(bytes(mask))
 
     def where(self, **columns: Any) -> Concordance:
@@ -165,8 +180,9 @@ class Selecting:
         if not names:
             return self._with_hits(self._hits)
         frame = view.metadata
-        keep = _metadata.matching(frame, {name: value for name, value in columns.items()
-                                          if not callable(value)})
+        keep = _metadata.matching(
+            frame, {name: value for name, value in columns.items() if not callable(value)}
+        )
         for name, test in columns.items():
             if callable(test):
                 keep &= [bool(test(value)) for value in frame[name].tolist()]

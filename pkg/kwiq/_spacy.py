@@ -4,6 +4,7 @@ Each Doc's columns are read at once with ``Doc.to_array`` and handed to the
 core as distinct strings plus an index per token, so no Python object is
 made per token; the core adds the document with the GIL released.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Sized
@@ -15,13 +16,13 @@ from kwiq._saved import FormatError
 # kwiq's name of each attribute and the spaCy token attribute it holds (the
 # name of its to_array column), in the default order: CoNLL-U's, then ner.
 SPACY_ATTRIBUTES = {
-    "lemma": "LEMMA",     # token.lemma_
-    "upos": "POS",        # token.pos_
-    "xpos": "TAG",        # token.tag_
-    "feats": "MORPH",     # str(token.morph)
-    "deprel": "DEP",      # token.dep_
-    "head": "HEAD",       # CoNLL-U's HEAD, see Corpus.from_spacy
-    "ner": "ENT_TYPE",    # token.ent_type_
+    "lemma": "LEMMA",  # token.lemma_
+    "upos": "POS",  # token.pos_
+    "xpos": "TAG",  # token.tag_
+    "feats": "MORPH",  # str(token.morph)
+    "deprel": "DEP",  # token.dep_
+    "head": "HEAD",  # CoNLL-U's HEAD, see Corpus.from_spacy
+    "ner": "ENT_TYPE",  # token.ent_type_
 }
 
 
@@ -30,8 +31,9 @@ SPACY_ATTRIBUTES = {
 Column = tuple[Sequence[str], Any]
 
 
-def read_spacy(docs: Iterable[Any], attrs: Sequence[str] | None = None,
-               progress: bool = True) -> tuple[Any, int]:
+def read_spacy(
+    docs: Iterable[Any], attrs: Sequence[str] | None = None, progress: bool = True
+) -> tuple[Any, int]:
     """The index of spaCy Docs, and how many there were, as
     ``Corpus.from_spacy`` says."""
     attrs = _check_attrs(attrs)
@@ -46,8 +48,10 @@ def read_spacy(docs: Iterable[Any], attrs: Sequence[str] | None = None,
             if vocab is None:
                 vocab = _vocab_of(doc, k)
             elif _vocab_of(doc, k) is not vocab:
-                raise FormatError(f"docs[{k}] is from another Vocab than docs[0]; the Docs "
-                                  "of a corpus share one (one nlp, or one Vocab)")
+                raise FormatError(
+                    f"docs[{k}] is from another Vocab than docs[0]; the Docs "
+                    "of a corpus share one (one nlp, or one Vocab)"
+                )
             try:
                 builder.add_annotated(*_columns(doc, attrs))
             except FormatError as error:
@@ -67,8 +71,9 @@ def _check_attrs(attrs: Any) -> list[str]:
     names: list[str] = list(attrs)
     for name in names:
         if name not in SPACY_ATTRIBUTES:
-            raise ValueError(f"unknown attribute {name!r}: from_spacy reads "
-                             f"{', '.join(SPACY_ATTRIBUTES)}")
+            raise ValueError(
+                f"unknown attribute {name!r}: from_spacy reads {', '.join(SPACY_ATTRIBUTES)}"
+            )
         if names.count(name) > 1:
             raise ValueError(f"attrs name {name!r} twice")
     return names
@@ -76,6 +81,7 @@ def _check_attrs(attrs: Any) -> list[str]:
 
 def _vocab_of(doc: Any, k: int) -> Any:
     from spacy.tokens import Doc
+
     if not isinstance(doc, Doc):
         raise TypeError(f"docs[{k}] is {type(doc).__name__}, not a spaCy Doc")
     return doc.vocab
@@ -111,8 +117,9 @@ def _columns(doc: Any, attrs: list[str]) -> tuple[str, Any, Any, Column, list[Co
     before = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
     firsts = _sentence_starts(doc, table[:, 3].view(np.int64))
     bounds = np.append(firsts, len(doc))
-    regions = np.stack([np.zeros(len(firsts), dtype=np.int64), before[bounds[:-1]],
-                        before[bounds[1:]]], axis=1)
+    regions = np.stack(
+        [np.zeros(len(firsts), dtype=np.int64), before[bounds[:-1]], before[bounds[1:]]], axis=1
+    )
     regions = regions[regions[:, 2] > regions[:, 1]]
     starts = table[kept, 1].astype(np.int64)
     lengths = np.array([len(form) for form in forms] or [0], dtype=np.int64)
@@ -121,13 +128,20 @@ def _columns(doc: Any, attrs: list[str]) -> tuple[str, Any, Any, Column, list[Co
     column = 1
     for k, name in enumerate(attrs):
         if name == "head":
-            values.append(_heads(table[:, 6 + k], kept, before,
-                                 firsts if table[:, 4].any() else None))
+            values.append(
+                _heads(table[:, 6 + k], kept, before, firsts if table[:, 4].any() else None)
+            )
         else:
             values.append((forms, np.ascontiguousarray(index[:, column])))
             column += 1
-    return (text, starts, ends, (forms, np.ascontiguousarray(index[:, 0])), values,
-            np.ascontiguousarray(regions))
+    return (
+        text,
+        starts,
+        ends,
+        (forms, np.ascontiguousarray(index[:, 0])),
+        values,
+        np.ascontiguousarray(regions),
+    )
 
 
 def _sentence_starts(doc: Any, sent_start: Any) -> Any:
@@ -135,6 +149,7 @@ def _sentence_starts(doc: Any, sent_start: Any) -> Any:
     sentence boundaries), as Doc.sents and Doc.has_annotation("SENT_START")
     find them, but over the to_array column rather than a Token each."""
     import numpy as np
+
     if "sents" in doc.user_hooks:
         return np.array([span.start for span in doc.sents], dtype=np.int64)
     if len(doc) == 0 or (len(doc) > 1 and not sent_start[1:].any()):
@@ -146,6 +161,7 @@ def _heads(column: Any, kept: Any, before: Any, firsts: Any) -> Column:
     """The head column as CoNLL-U writes it (see Corpus.from_spacy); empty
     values for a Doc without dependencies (firsts None)."""
     import numpy as np
+
     if firsts is None or not len(firsts):
         return [""], np.zeros(int(kept.sum()), dtype=np.uint32)
     position = np.arange(len(column), dtype=np.int64)

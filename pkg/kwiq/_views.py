@@ -5,6 +5,7 @@ words, and the passage around one line (``Concordance.passage``).
 Everything here works on lines already made (one page of them at most) and
 on public values; the Concordance decides which lines and says what it is.
 """
+
 from __future__ import annotations
 
 import html
@@ -79,13 +80,14 @@ def doc_labels(ids: Sequence[Hashable]) -> list[str]:
 
 def _is_path(text: str) -> bool:
     return any(sep in text for sep in PATH_SEPARATORS) and NOT_IN_FILE_NAMES.isdisjoint(
-        _file_name(text))
+        _file_name(text)
+    )
 
 
 def _file_name(path: str) -> str:
     stripped = path.rstrip(PATH_SEPARATORS)
     cut = max(stripped.rfind(sep) for sep in PATH_SEPARATORS)
-    return stripped[cut + 1:]
+    return stripped[cut + 1 :]
 
 
 def _without_prefix(texts: list[str], ends: Any) -> list[str]:
@@ -159,8 +161,10 @@ def coloured(text: str, spans: Spans) -> str:
     out, at = [], 0
     for (begin, end), colour in sorted(spans.items()):
         out.append(html.escape(text[at:begin]))
-        out.append(f'<span class="kwiq-sort" style="color:{colour};font-weight:bold">'
-                   f"{html.escape(text[begin:end])}</span>")
+        out.append(
+            f'<span class="kwiq-sort" style="color:{colour};font-weight:bold">'
+            f"{html.escape(text[begin:end])}</span>"
+        )
         at = end
     out.append(html.escape(text[at:]))
     return "".join(out)
@@ -235,7 +239,8 @@ def html_table(lines: Sequence[Any], spec: TableSpec) -> str:
         meta = "".join(
             f'<td class="kwiq-meta" style="{grey}"><div style="{clip}">'
             f"{esc(value_text(value, name in spec.integral))}</div></td>"
-            for name, value in zip(spec.meta, line[n_fields:]))
+            for name, value in zip(spec.meta, line[n_fields:])
+        )
         mark_colour = f"color:{match_colour};" if match_colour else ""
         rows.append(
             "<tr>"
@@ -252,35 +257,47 @@ def html_table(lines: Sequence[Any], spec: TableSpec) -> str:
             f'<td style="{cell}"><div class="kwiq-right" style="{block}'
             f'text-overflow:ellipsis">{coloured(line.right[:HTML_CONTEXT_CHARS], right)}'
             "</div></td>"
-            "</tr>")
+            "</tr>"
+        )
     head = "font-weight:bold;border:none;padding:0;padding-right:1ch;vertical-align:bottom;"
     headers = (
         f'<th style="{head}text-align:right"></th><th style="{head}text-align:left">doc</th>'
-        + "".join(f'<th style="{head}text-align:left" title="{esc(name)}: '
-                  f'{esc(str(spec.meta_dtypes.get(name, "")))}">{esc(name)}</th>'
-                  for name in spec.meta)
+        + "".join(
+            f'<th style="{head}text-align:left" title="{esc(name)}: '
+            f'{esc(str(spec.meta_dtypes.get(name, "")))}">{esc(name)}</th>'
+            for name in spec.meta
+        )
         + f'<th style="{head}text-align:right">left</th>'
         f'<th style="{head}text-align:left">match</th>'
-        f'<th style="{head}text-align:left">right</th>')
+        f'<th style="{head}text-align:left">right</th>'
+    )
     width = 5 + len(spec.meta)
-    footer = (f'<tfoot><tr><td colspan="{width}" style="{cell}color:#888">{esc(spec.footer)}'
-              "</td></tr></tfoot>") if spec.footer else ""
+    footer = (
+        (
+            f'<tfoot><tr><td colspan="{width}" style="{cell}color:#888">{esc(spec.footer)}'
+            "</td></tr></tfoot>"
+        )
+        if spec.footer
+        else ""
+    )
     return (
         '<table class="kwiq-concordance" style="font-family:monospace;'
         'border-collapse:collapse;table-layout:auto;width:auto;margin:0">'
         f'<caption style="text-align:left;white-space:pre">{esc(spec.summary)}</caption>'
         f"<thead><tr>{headers}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody>{footer}</table>")
+        f"<tbody>{''.join(rows)}</tbody>{footer}</table>"
+    )
 
 
 def shortened(label: str, limit: int) -> str:
     """``label`` in at most ``limit`` characters: its end, where a path's
     file name is, after an ellipsis."""
-    return label if len(label) <= limit else "\u2026" + label[len(label) - limit + 1:]
+    return label if len(label) <= limit else "\u2026" + label[len(label) - limit + 1 :]
 
 
-def text_rows(lines: Sequence[Any], width: int, prefixes: Sequence[str],
-              tagged: bool = False) -> list[str]:
+def text_rows(
+    lines: Sequence[Any], width: int, prefixes: Sequence[str], tagged: bool = False
+) -> list[str]:
     """Lines as plain text, the matches aligned in one column and the
     contexts cut to fit ``width`` characters after each line's prefix (its
     document and metadata, all of one length), as NLTK prints them.
@@ -290,15 +307,20 @@ def text_rows(lines: Sequence[Any], width: int, prefixes: Sequence[str],
     if not lines:
         return []
     if tagged:
-        lines = [line._replace(left=line.left + " " if line.left else "",
-                               right=" " + line.right if line.right else "") for line in lines]
+        lines = [
+            line._replace(
+                left=line.left + " " if line.left else "",
+                right=" " + line.right if line.right else "",
+            )
+            for line in lines
+        ]
     room = max(width - len(prefixes[0]), 0)
     side = max((room - max(len(line.match) for line in lines)) // 2, 0)
     rows = []
     for prefix, line in zip(prefixes, lines):
         left = line.left[-side:] if side else ""
         # The right context follows its own match, so the text reads on.
-        right = line.right[:max(room - side - len(line.match), 0)]
+        right = line.right[: max(room - side - len(line.match), 0)]
         rows.append(f"{prefix}{left:>{side}}{line.match}{right}".rstrip())
     return rows
 
@@ -333,9 +355,9 @@ class Passage:
     cut_after: bool
 
     def _parts(self) -> tuple[str, str, str]:
-        before = (ELLIPSIS if self.cut_before else "") + self.text[:self.match_start]
-        after = self.text[self.match_end:] + (ELLIPSIS if self.cut_after else "")
-        return before, self.text[self.match_start:self.match_end], after
+        before = (ELLIPSIS if self.cut_before else "") + self.text[: self.match_start]
+        after = self.text[self.match_end :] + (ELLIPSIS if self.cut_after else "")
+        return before, self.text[self.match_start : self.match_end], after
 
     def __str__(self) -> str:
         before, match, after = self._parts()
@@ -344,10 +366,12 @@ class Passage:
     def _repr_html_(self) -> str:
         before, match, after = (html.escape(part) for part in self._parts())
         title = html.escape(f"{self.doc}, characters {self.start:,}\u2013{self.end:,}")
-        return ('<div class="kwiq-passage" style="font-family:serif;max-width:80ch;'
-                f'white-space:pre-wrap;line-height:1.5"><div style="color:#888;font-family:'
-                f'monospace">{title}</div>{before}<mark style="font-weight:bold">{match}</mark>'
-                f"{after}</div>")
+        return (
+            '<div class="kwiq-passage" style="font-family:serif;max-width:80ch;'
+            f'white-space:pre-wrap;line-height:1.5"><div style="color:#888;font-family:'
+            f'monospace">{title}</div>{before}<mark style="font-weight:bold">{match}</mark>'
+            f"{after}</div>"
+        )
 
 
 def passage(doc: Hashable, text: str, char_start: int, char_end: int, chars: int) -> Passage:
@@ -390,6 +414,7 @@ class Showing:
         width: int | None
         bound: str | None
         meta: tuple[str, ...]
+        show: tuple[str, ...]
         sort_keys: tuple[str, ...]
 
         def __len__(self) -> int: ...
@@ -434,15 +459,20 @@ class Showing:
         if self._page:
             k, pages, size, total, docs = self._page
             first = (k - 1) * size + 1
-            lines = (f"lines {first:,}\u2013{first + len(self) - 1:,} of {total:,}" if len(self)
-                     else f"0 of {total:,} lines")
+            lines = (
+                f"lines {first:,}\u2013{first + len(self) - 1:,} of {total:,}"
+                if len(self)
+                else f"0 of {total:,} lines"
+            )
         else:
             k, pages, total, docs = 1, self.n_pages(), len(self), self.n_docs
             lines = f"{total:,} line{'s' if total != 1 else ''}"
         parts = [f"{lines} for {self.query!r} in {docs:,} document{'s' if docs != 1 else ''}"]
         if self.sort_keys:
-            parts.append("sorted by " + ", ".join(
-                key.upper() if key[1:].isdigit() else key for key in self.sort_keys))
+            parts.append(
+                "sorted by "
+                + ", ".join(key.upper() if key[1:].isdigit() else key for key in self.sort_keys)
+            )
         parts.append(self._context_text())
         if pages > 1:
             parts.append(f"page {k} of {pages}")
@@ -457,8 +487,14 @@ class Showing:
             text = f"window {self.window}"
         return text + (f", within a {self.bound}" if self.bound else "")
 
-    def format(self, width: int = 79, limit: int | None = TEXT_LIMIT, *,
-               meta: Any = None, doc: bool | None = None) -> str:
+    def format(
+        self,
+        width: int = 79,
+        limit: int | None = TEXT_LIMIT,
+        *,
+        meta: Any = None,
+        doc: bool | None = None,
+    ) -> str:
         """Plain text, as NLTK prints a concordance: a header, "Displaying
         25 of 649 lines", then one line per hit (the first ``limit``; None
         for all), the matches aligned in one column and the contexts cut to
@@ -483,8 +519,11 @@ class Showing:
             columns.append([shortened(self._label(line.doc), TEXT_DOC_WIDTH) for line in lines])
         columns.extend(self._meta_texts(lines, names))
         widths = [max(len(text) for text in column) for column in columns]
-        prefixes = ["".join(f"{text:<{w}}  " for text, w in zip(row, widths))
-                    for row in zip(*columns)] if columns else [""] * len(lines)
+        prefixes = (
+            ["".join(f"{text:<{w}}  " for text, w in zip(row, widths)) for row in zip(*columns)]
+            if columns
+            else [""] * len(lines)
+        )
         return "\n".join([header] + text_rows(lines, width, prefixes, bool(self.show)))
 
     def _meta_texts(self, lines: list[Line], names: list[str]) -> list[list[str]]:
@@ -498,8 +537,11 @@ class Showing:
         carried = {name: fields + k for k, name in enumerate(self.meta)}
         columns = []
         for name in names:
-            values = ([line[carried[name]] for line in lines] if name in carried
-                      else self._doc_values(name, lines))
+            values = (
+                [line[carried[name]] for line in lines]
+                if name in carried
+                else self._doc_values(name, lines)
+            )
             columns.append([value_text(value, name in integral) for value in values])
         return columns
 
@@ -533,11 +575,15 @@ class Showing:
             footer += f": .page(2) shows the next {PAGE_SIZE}"
         frame: Any = self._metadata_of(self.meta) if self.meta else None
         spec = TableSpec(
-            summary=self._summary(), first_number=first,
-            labels=[self._label(line.doc) for line in lines], meta=self.meta,
+            summary=self._summary(),
+            first_number=first,
+            labels=[self._label(line.doc) for line in lines],
+            meta=self.meta,
             meta_dtypes={name: frame[name].dtype for name in self.meta} if self.meta else {},
             integral=integral_columns(frame, self.meta) if self.meta else set(),
-            sort_keys=self.sort_keys, footer=footer)
+            sort_keys=self.sort_keys,
+            footer=footer,
+        )
         return html_table(list(lines), spec)
 
 

@@ -37,28 +37,34 @@ one line from argparse, or one line "kwiq: ..."; so is any other error (a
 missing or undecodable FILE, an empty query, a damaged CORPUS). Never a
 traceback. A reader that leaves early (``| head``) is not an error.
 """
+
 from __future__ import annotations
 
 import argparse
 import codecs
 import csv
-import json
+import io
 import os
 import sys
-import io
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import NoReturn, TextIO, cast
 
 from kwiq import __version__
 from kwiq._args import MAX_U32
-from kwiq._concordance import (SORT_KEY_NAMES, Concordance, Line, defused, json_encoder,
-                               json_value, sort_key_names)
-from kwiq._views import shortened
+from kwiq._concordance import (
+    SORT_KEY_NAMES,
+    Concordance,
+    Line,
+    defused,
+    json_encoder,
+    json_value,
+    sort_key_names,
+)
 from kwiq._corpus import Corpus, of_files, sample
-from kwiq._files import (DEFAULT_INCLUDE, FileDecodeError, Files, check_codec, expand,
-                         skipped_note)
+from kwiq._files import DEFAULT_INCLUDE, FileDecodeError, Files, check_codec, expand, skipped_note
 from kwiq._query import QueryError
 from kwiq._saved import FormatError
+from kwiq._views import shortened
 
 BUILD_HINT = 'to search for the word "build", write: kwiq -- build [FILE ...]'
 
@@ -74,51 +80,93 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kwiq",
         description="Keyword-in-context lines for QUERY in FILEs, or in a saved CORPUS "
-                    "(default: the embedded 1962 letter from Khrushchev to Kennedy). A "
-                    "query of several tokens is a phrase. 'kwiq build FILE ... -o CORPUS' "
-                    "saves a corpus to search again without reading the FILEs.",
+        "(default: the embedded 1962 letter from Khrushchev to Kennedy). A "
+        "query of several tokens is a phrase. 'kwiq build FILE ... -o CORPUS' "
+        "saves a corpus to search again without reading the FILEs.",
         epilog=BUILD_HINT[0].upper() + BUILD_HINT[1:] + ".",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("query", metavar="QUERY")
     # A default, so that argparse does not count FILE as required.
-    parser.add_argument("files", metavar="FILE", nargs="*", default=[],
-                        help="text files, directories (the --include files below) or "
-                             "globs ('corpus/**/*.txt', quoted); '-' reads standard input")
-    parser.add_argument("-c", "--corpus", metavar="CORPUS",
-                        help="search a corpus saved by 'kwiq build' instead of FILEs")
-    parser.add_argument("-w", "--window", type=_number(0), default=5,
-                        help="words of context on each side (default 5)")
-    parser.add_argument("--chars", type=_number(1), metavar="N",
-                        help="context in characters instead of words: on each side the "
-                             "whole tokens that fit in N characters of the text as written "
-                             "(replaces --window)")
-    parser.add_argument("--bound", choices=("sentence", "paragraph"),
-                        help="stop each context at a sentence end or a blank line "
-                             "(sentence), or at a blank line only (paragraph)")
+    parser.add_argument(
+        "files",
+        metavar="FILE",
+        nargs="*",
+        default=[],
+        help="text files, directories (the --include files below) or "
+        "globs ('corpus/**/*.txt', quoted); '-' reads standard input",
+    )
+    parser.add_argument(
+        "-c",
+        "--corpus",
+        metavar="CORPUS",
+        help="search a corpus saved by 'kwiq build' instead of FILEs",
+    )
+    parser.add_argument(
+        "-w",
+        "--window",
+        type=_number(0),
+        default=5,
+        help="words of context on each side (default 5)",
+    )
+    parser.add_argument(
+        "--chars",
+        type=_number(1),
+        metavar="N",
+        help="context in characters instead of words: on each side the "
+        "whole tokens that fit in N characters of the text as written "
+        "(replaces --window)",
+    )
+    parser.add_argument(
+        "--bound",
+        choices=("sentence", "paragraph"),
+        help="stop each context at a sentence end or a blank line "
+        "(sentence), or at a blank line only (paragraph)",
+    )
     parser.add_argument("--case", action="store_true", help="match the exact case")
-    parser.add_argument("--cql", action="store_true",
-                        help="QUERY is CQL, the query language of CWB/CQP: "
-                             "'[lemma=\"go\"] [upos=\"ADP\"] within s' on annotated corpora; "
-                             "every token counts, and case matters unless %%c follows a value")
-    parser.add_argument("--strategy", choices=("longest", "shortest", "all"),
-                        help="with --cql, which matches are lines: those in no longer one "
-                             "(longest, the default), those holding no shorter one, or all")
-    parser.add_argument("--sort", type=_sort_keys, metavar="KEYS",
-                        help=f"sort the lines by KEYS, comma-separated, as AntConc does: "
-                             f"{SORT_KEY_NAMES} (e.g. R1,R2)")
-    parser.add_argument("--limit", type=_number(0, None), metavar="N",
-                        help="print at most N lines")
-    parser.add_argument("-f", "--format", choices=("text", "tsv", "csv", "json"),
-                        default="text", help="output format (default text); csv, tsv and "
-                                             "json give each line's fields, then a query "
-                                             "column")
-    parser.add_argument("--safe", action="store_true",
-                        help="csv and tsv: put a ' before each cell that a spreadsheet would run "
-                             "as a formula (one starting with = + - @, a tab or CR)")
-    parser.add_argument("--width", type=_number(0, MAX_WIDTH), default=79,
-                        help="line width of the text format (default 79), document names "
-                             "included: they take at most a third of it")
+    parser.add_argument(
+        "--cql",
+        action="store_true",
+        help="QUERY is CQL, the query language of CWB/CQP: "
+        '\'[lemma="go"] [upos="ADP"] within s\' on annotated corpora; '
+        "every token counts, and case matters unless %%c follows a value",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=("longest", "shortest", "all"),
+        help="with --cql, which matches are lines: those in no longer one "
+        "(longest, the default), those holding no shorter one, or all",
+    )
+    parser.add_argument(
+        "--sort",
+        type=_sort_keys,
+        metavar="KEYS",
+        help=f"sort the lines by KEYS, comma-separated, as AntConc does: "
+        f"{SORT_KEY_NAMES} (e.g. R1,R2)",
+    )
+    parser.add_argument("--limit", type=_number(0, None), metavar="N", help="print at most N lines")
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=("text", "tsv", "csv", "json"),
+        default="text",
+        help="output format (default text); csv, tsv and "
+        "json give each line's fields, then a query "
+        "column",
+    )
+    parser.add_argument(
+        "--safe",
+        action="store_true",
+        help="csv and tsv: put a ' before each cell that a spreadsheet would run "
+        "as a formula (one starting with = + - @, a tab or CR)",
+    )
+    parser.add_argument(
+        "--width",
+        type=_number(0, MAX_WIDTH),
+        default=79,
+        help="line width of the text format (default 79), document names "
+        "included: they take at most a third of it",
+    )
     _reading_options(parser)
     return parser
 
@@ -134,36 +182,56 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _BuildParser(
         prog="kwiq build",
         description="Build a corpus of FILEs, one document each (its id the FILE as "
-                    "given, or its path relative to a directory given), and save it to "
-                    "CORPUS, for 'kwiq QUERY -c CORPUS'.",
+        "given, or its path relative to a directory given), and save it to "
+        "CORPUS, for 'kwiq QUERY -c CORPUS'.",
         epilog=BUILD_HINT[0].upper() + BUILD_HINT[1:] + ".",
     )
-    parser.add_argument("files", metavar="FILE", nargs="+",
-                        help="text files, directories (the --include files below) or "
-                             "globs ('corpus/**/*.txt', quoted); '-' reads standard input")
-    parser.add_argument("-o", "--output", metavar="CORPUS",
-                        help="the file to write (replaced if it exists; never one of the "
-                             "FILEs)")
+    parser.add_argument(
+        "files",
+        metavar="FILE",
+        nargs="+",
+        help="text files, directories (the --include files below) or "
+        "globs ('corpus/**/*.txt', quoted); '-' reads standard input",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="CORPUS",
+        help="the file to write (replaced if it exists; never one of the FILEs)",
+    )
     _reading_options(parser)
     return parser
 
 
 def _reading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--encoding", type=_encoding, default="utf-8",
-                        help="encoding of FILEs (default utf-8)")
-    parser.add_argument("--errors", type=_error_handler, default="strict",
-                        help="what to do with bytes that do not decode: strict (an error, "
-                             "the default), replace, ignore, backslashreplace...")
-    parser.add_argument("--include", action="append", metavar="GLOB",
-                        help=f"the names of the files a directory gives (default "
-                             f"{DEFAULT_INCLUDE}; repeat for several, '*' for every file)")
-    parser.add_argument("--threads", type=_number(1), metavar="N",
-                        help="threads that read and tokenize FILEs (default: the CPUs, at "
-                             "most 8)")
+    parser.add_argument(
+        "--encoding", type=_encoding, default="utf-8", help="encoding of FILEs (default utf-8)"
+    )
+    parser.add_argument(
+        "--errors",
+        type=_error_handler,
+        default="strict",
+        help="what to do with bytes that do not decode: strict (an error, "
+        "the default), replace, ignore, backslashreplace...",
+    )
+    parser.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help=f"the names of the files a directory gives (default "
+        f"{DEFAULT_INCLUDE}; repeat for several, '*' for every file)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=_number(1),
+        metavar="N",
+        help="threads that read and tokenize FILEs (default: the CPUs, at most 8)",
+    )
 
 
 # argparse words a type's error from the function's name unless it raises
 # ArgumentTypeError, so each check below raises only that.
+
 
 def _number(low: int, high: int | None = MAX_U32) -> Callable[[str], int]:
     """A check of a whole number from low to high (no limit when None)."""
@@ -206,8 +274,9 @@ def _error_handler(value: str) -> str:
     except UnicodeDecodeError:
         pass  # it raises, as strict does
     except UnicodeEncodeError:
-        raise argparse.ArgumentTypeError(f"{value!r} decodes to lone surrogates, which a "
-                                         "corpus cannot hold") from None
+        raise argparse.ArgumentTypeError(
+            f"{value!r} decodes to lone surrogates, which a corpus cannot hold"
+        ) from None
     return value
 
 
@@ -249,8 +318,10 @@ def _inputs(files: Sequence[str], include: list[str] | None) -> Files:
             found.names.extend(listed.names)
     except OSError as error:
         raise _os_error(error) from None
-    for what, items in (("a FILE is given twice", found.paths),
-                        ("two FILEs have this name", found.names)):
+    for what, items in (
+        ("a FILE is given twice", found.paths),
+        ("two FILEs have this name", found.names),
+    ):
         seen: set[str] = set()
         for item in items:
             if item in seen:
@@ -259,8 +330,9 @@ def _inputs(files: Sequence[str], include: list[str] | None) -> Files:
     return found
 
 
-def _corpus(files: Sequence[str], encoding: str, errors: str, threads: int | None,
-            include: list[str] | None) -> Corpus:
+def _corpus(
+    files: Sequence[str], encoding: str, errors: str, threads: int | None, include: list[str] | None
+) -> Corpus:
     """The corpus of FILEs, read and tokenized by Corpus.from_files's
     machinery; the embedded letter without FILEs."""
     if not files:
@@ -272,13 +344,26 @@ def _build_of(inputs: Files, encoding: str, errors: str, threads: int | None) ->
     names = ["standard input" if path == "-" else path for path in inputs.paths]
     try:
         # A progress bar only for a person watching (and only after a second).
-        return of_files(Corpus, inputs.paths, names, encoding, errors, inputs.names, threads,
-                        progress=sys.stderr.isatty())
+        return of_files(
+            Corpus,
+            inputs.paths,
+            names,
+            encoding,
+            errors,
+            inputs.names,
+            threads,
+            progress=sys.stderr.isatty(),
+        )
     except FileDecodeError as error:
-        other = "another --encoding" if codecs.lookup(encoding).name == "cp1252" \
+        other = (
+            "another --encoding"
+            if codecs.lookup(encoding).name == "cp1252"
             else "--encoding cp1252"
-        raise _Error(f"{error.path}: cannot decode as {encoding} at byte offset {error.start} "
-                     f"({error.reason}); try {other} or --errors replace") from None
+        )
+        raise _Error(
+            f"{error.path}: cannot decode as {encoding} at byte offset {error.start} "
+            f"({error.reason}); try {other} or --errors replace"
+        ) from None
     except UnicodeEncodeError as error:
         raise _Error(error.reason) from None
     except UnicodeError as error:
@@ -303,8 +388,10 @@ def _check_output(output: str, inputs: Files) -> None:
         return  # nothing there yet, or nothing the save could write through
     for path in inputs.paths:
         if path != "-" and os.path.samestat(target, os.stat(path)):
-            raise _Error(f"{output}: is the FILE {path}; a build does not write over its "
-                         "input (give another -o CORPUS)")
+            raise _Error(
+                f"{output}: is the FILE {path}; a build does not write over its "
+                "input (give another -o CORPUS)"
+            )
 
 
 def _saved(path: str) -> Corpus:
@@ -341,11 +428,12 @@ def _chunks(conc: Concordance, limit: int | None) -> Iterator[list[Line]]:
     """The first ``limit`` lines of conc (all when None), LINES_PER_WRITE at a time."""
     stop = len(conc) if limit is None else min(limit, len(conc))
     for start in range(0, stop, LINES_PER_WRITE):
-        yield list(conc[start:min(start + LINES_PER_WRITE, stop)])
+        yield list(conc[start : min(start + LINES_PER_WRITE, stop)])
 
 
-def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
-                ids: Sequence[Hashable] | None) -> None:
+def _write_text(
+    chunks: Iterator[list[Line]], out: TextIO, width: int, ids: Sequence[Hashable] | None
+) -> None:
     """The text format (see the module docstring); names from ids, if given."""
     room = min(max(len(str(doc)) for doc in ids), width // 3 - 2) if ids else 0
     # A name, its ":" and a space before the concordance.
@@ -358,15 +446,22 @@ def _write_text(chunks: Iterator[list[Line]], out: TextIO, width: int,
         for line in lines:
             left = line.left[-side:] if side else ""
             # The right context follows its own match, so the text reads on.
-            right = line.right[:max(text_width - side - len(line.match), 0)]
+            right = line.right[: max(text_width - side - len(line.match), 0)]
             name = f"{shortened(str(line.doc), room) + ':':<{room + 1}} " if room > 0 else ""
             rows.append(f"{name}{left:>{side}}{line.match}{right}".rstrip() + "\n")
         out.write("".join(rows))
 
 
-def write(conc: Concordance, out: TextIO, fmt: str = "text", *, width: int = 79,
-          ids: Sequence[Hashable] | None = None, safe: bool = False,
-          limit: int | None = None) -> None:
+def write(
+    conc: Concordance,
+    out: TextIO,
+    fmt: str = "text",
+    *,
+    width: int = 79,
+    ids: Sequence[Hashable] | None = None,
+    safe: bool = False,
+    limit: int | None = None,
+) -> None:
     """Write the first ``limit`` lines of conc (all when None) to out in fmt
     (text, csv, tsv or json), as the module docstring says, a chunk of lines
     at a time; ``ids``, the corpus's, when the text format names documents;
@@ -394,8 +489,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     bad = _undecodable(argv)
     if bad is not None:
-        print(f"kwiq: argument {bad!r} is not valid text in the locale's encoding "
-              f"({sys.getfilesystemencoding()})", file=sys.stderr)
+        print(
+            f"kwiq: argument {bad!r} is not valid text in the locale's encoding "
+            f"({sys.getfilesystemencoding()})",
+            file=sys.stderr,
+        )
         return 2
     if argv[:1] == ["build"]:
         return build(argv[1:])
@@ -407,17 +505,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.corpus is not None and args.files:
         parser.error("give FILEs or --corpus, not both")
     if args.cql and args.case:
-        parser.error("--case does not apply to --cql, whose matching is case-sensitive: "
-                     "write %c after a value to ignore case")
+        parser.error(
+            "--case does not apply to --cql, whose matching is case-sensitive: "
+            "write %c after a value to ignore case"
+        )
     if args.strategy is not None and not args.cql:
         parser.error("--strategy applies to --cql queries only")
     try:
-        corpus = _saved(args.corpus) if args.corpus is not None \
+        corpus = (
+            _saved(args.corpus)
+            if args.corpus is not None
             else _corpus(args.files, args.encoding, args.errors, args.threads, args.include)
-        conc = corpus.kwic(args.query, window=args.window, case=None if args.cql else args.case,
-                           width=args.chars, bound=args.bound,
-                           syntax="cql" if args.cql else "plain",
-                           strategy=args.strategy or "longest")
+        )
+        conc = corpus.kwic(
+            args.query,
+            window=args.window,
+            case=None if args.cql else args.case,
+            width=args.chars,
+            bound=args.bound,
+            syntax="cql" if args.cql else "plain",
+            strategy=args.strategy or "longest",
+        )
     except (_Error, QueryError) as error:
         print(f"kwiq: {error}", file=sys.stderr)
         return 2
@@ -427,8 +535,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # not a traceback in the middle of the output.
     cast(io.TextIOWrapper, sys.stdout).reconfigure(errors="backslashreplace")
     try:
-        write(conc, sys.stdout, args.format, width=args.width,
-              ids=corpus.ids if corpus.n_docs > 1 else None, safe=args.safe, limit=args.limit)
+        write(
+            conc,
+            sys.stdout,
+            args.format,
+            width=args.width,
+            ids=corpus.ids if corpus.n_docs > 1 else None,
+            safe=args.safe,
+            limit=args.limit,
+        )
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, less) has gone; that is not an error of ours.

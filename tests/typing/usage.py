@@ -5,19 +5,19 @@ what each call gives. It is type-checked, never run.
 The lines marked ``# type: ignore[code]`` are mistakes that mypy must
 report with that code: the settings (pyproject.toml) warn of an unused
 ignore, so a line that stops failing fails the check."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable
 from pathlib import Path
 
-import pandas as pd
-import polars as pl
-from matplotlib.figure import Figure
-from typing_extensions import assert_type
-
 import kwiq
 import kwiq.dask
+import pandas as pd
+import polars as pl
 from kwiq._explorer import Explorer
+from matplotlib.figure import Figure
+from typing_extensions import assert_type
 
 
 def build() -> kwiq.Corpus:
@@ -44,7 +44,7 @@ def concordance(corpus: kwiq.Corpus) -> list[str]:
     assert_type(len(conc), int)
     assert_type(conc.n_docs, int)
     text = corpus.text(first.doc)
-    assert text[first.char_start:first.char_end] == first.match
+    assert text[first.char_start : first.char_end] == first.match
     frame = conc.to_pandas()
     assert_type(frame, pd.DataFrame)
     assert_type(conc.to_polars(), pl.DataFrame)
@@ -96,7 +96,7 @@ def mistakes(corpus: kwiq.Corpus) -> None:
     corpus.kwic("peace").sort(1)  # type: ignore[arg-type]
     corpus.kwic("peace")[0].lemma  # type: ignore[attr-defined]
     corpus.kwic("peace")[0].match + 1  # type: ignore[operator]
-    count: int = corpus.freq()  # type: ignore[assignment]
+    _: int = corpus.freq()  # type: ignore[assignment]
     corpus.collocates("peace").no_such_column_method()  # type: ignore[operator]
     kwiq.Corpus.load("letters.kwiq", mmap="yes")  # type: ignore[arg-type]
     kwiq.Corpus(["a text"], threads="4")  # type: ignore[arg-type]

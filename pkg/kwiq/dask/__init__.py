@@ -15,9 +15,15 @@ The package has three sides: what runs on the workers (``_worker``: the
 Part each keeps, the tasks), the client's Corpus (``_client``), and the
 lazy frame of a query's lines (``_frames``).
 """
+
 # Besides __all__, every name kwiq.dask had as one module is importable from it.
-from kwiq.dask._client import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, Corpus, keyness
+from kwiq.dask._client import MANIFEST as MANIFEST
+from kwiq.dask._client import MANIFEST_FORMAT as MANIFEST_FORMAT
+from kwiq.dask._client import MANIFEST_VERSION as MANIFEST_VERSION
+from kwiq.dask._client import Corpus, keyness
 from kwiq.dask._frames import KwicFrame
-from kwiq.dask._worker import BUILT_BYTES_PER_TEXT_BYTE, Part, Summary
+from kwiq.dask._worker import BUILT_BYTES_PER_TEXT_BYTE as BUILT_BYTES_PER_TEXT_BYTE
+from kwiq.dask._worker import Part as Part
+from kwiq.dask._worker import Summary as Summary
 
 __all__ = ["Corpus", "KwicFrame", "keyness"]

@@ -1,6 +1,7 @@
 """kwiq.dask on the client: the Corpus that holds a future of each
 partition's Part (kwiq.dask._worker), checks arguments, submits the tasks
 and merges what they send back."""
+
 from __future__ import annotations
 
 import itertools
@@ -126,13 +127,15 @@ class Corpus:
         # The metadata's columns and dtypes, the same in every partition (a
         # DataFrame's partitions share them; files' rows are cut from one
         # frame; a saved corpus keeps those it was saved with).
-        self._meta_columns: Any = next((s.meta_columns for s in summaries
-                                   if s.meta_columns is not None), None)
+        self._meta_columns: Any = next(
+            (s.meta_columns for s in summaries if s.meta_columns is not None), None
+        )
         self._metadata: Any = None
         layers = {(s.attributes, s.structures) for s in summaries}
         if len(layers) > 1:
-            raise FormatError("the partitions have different attributes or structures: "
-                              f"{sorted(layers)}")
+            raise FormatError(
+                f"the partitions have different attributes or structures: {sorted(layers)}"
+            )
         self._attributes: tuple[str, ...]
         self._structures: tuple[str, ...]
         self._attributes, self._structures = layers.pop() if layers else (("word",), ("text",))
@@ -149,6 +152,7 @@ class Corpus:
         self._parts = parts
         self._partition_of: dict[Hashable, int] | None = None
         import pandas as pd
+
         self._doc_dtype = pd.Series(ids, dtype=None if ids else object).dtype
 
     # ---- building ----
@@ -160,13 +164,22 @@ class Corpus:
         position in the whole bag, 0, 1, ...) or all ``(id, text)`` pairs."""
         threads = _build.check_threads(threads)
         client = _client(client)
-        builds = [delayed(_worker.build_items, pure=False)(partition, threads)
-                  for partition in bag.to_delayed()]
+        builds = [
+            delayed(_worker.build_items, pure=False)(partition, threads)
+            for partition in bag.to_delayed()
+        ]
         return cls(client, client.compute(builds))
 
     @classmethod
-    def from_dataframe(cls, frame: Any, text: str = "text", id: str | None = None, *,
-                       threads: int = 1, client: Client | None = None) -> Corpus:
+    def from_dataframe(
+        cls,
+        frame: Any,
+        text: str = "text",
+        id: str | None = None,
+        *,
+        threads: int = 1,
+        client: Client | None = None,
+    ) -> Corpus:
         """One partition per partition of ``frame`` (a ``dask.dataframe.DataFrame``):
         a document per row, its text from column ``text``, its id from
         column ``id`` (default: the row's position in the whole frame)."""
@@ -176,17 +189,26 @@ class Corpus:
             raise KeyError(f"no column {id!r} in the DataFrame")
         threads = _build.check_threads(threads)
         client = _client(client)
-        builds = [delayed(_worker.build_frame, pure=False)(partition, text, id, threads)
-                  for partition in frame.to_delayed()]
+        builds = [
+            delayed(_worker.build_frame, pure=False)(partition, text, id, threads)
+            for partition in frame.to_delayed()
+        ]
         return cls(client, client.compute(builds))
 
     @classmethod
-    def from_files(cls, paths: PathLike | Iterable[PathLike], encoding: str = "utf-8",
-                   errors: str = "strict",
-                   ids: str | Callable[[Any], Hashable] = "path", *,
-                   npartitions: int | None = None, threads: int = 1,
-                   metadata: Any = None, client: Client | None = None,
-                   include: str | Sequence[str] = _files.DEFAULT_INCLUDE) -> Corpus:
+    def from_files(
+        cls,
+        paths: PathLike | Iterable[PathLike],
+        encoding: str = "utf-8",
+        errors: str = "strict",
+        ids: str | Callable[[Any], Hashable] = "path",
+        *,
+        npartitions: int | None = None,
+        threads: int = 1,
+        metadata: Any = None,
+        client: Client | None = None,
+        include: str | Sequence[str] = _files.DEFAULT_INCLUDE,
+    ) -> Corpus:
         """Text files, one document a file, as ``kwiq.Corpus.from_files``
         takes them (paths, globs, directories; ``encoding``, ``errors``,
         ``ids``, ``include``), cut into ``npartitions`` runs of consecutive files of
@@ -209,17 +231,31 @@ class Corpus:
             metadata = [metadata(Path(path)) for path in files]
         metadata = _metadata.check(metadata, len(files))
         runs = _runs(client, [os.stat(path).st_size for path in files], npartitions)
-        parts = [client.submit(_worker.build_files, files[a:b], all_ids[a:b], encoding, errors,
-                               threads, None if metadata is None else metadata.iloc[a:b],
-                               pure=False)
-                 for a, b in runs]
+        parts = [
+            client.submit(
+                _worker.build_files,
+                files[a:b],
+                all_ids[a:b],
+                encoding,
+                errors,
+                threads,
+                None if metadata is None else metadata.iloc[a:b],
+                pure=False,
+            )
+            for a, b in runs
+        ]
         return cls(client, parts)
 
     @classmethod
-    def from_conllu(cls, paths: PathLike | Iterable[PathLike], *,
-                    attrs: Sequence[str] | None = None, npartitions: int | None = None,
-                    client: Client | None = None,
-                    include: str | Sequence[str] = _annotated.CONLLU_INCLUDE) -> Corpus:
+    def from_conllu(
+        cls,
+        paths: PathLike | Iterable[PathLike],
+        *,
+        attrs: Sequence[str] | None = None,
+        npartitions: int | None = None,
+        client: Client | None = None,
+        include: str | Sequence[str] = _annotated.CONLLU_INCLUDE,
+    ) -> Corpus:
         """An annotated corpus of CoNLL-U files, read as
         ``kwiq.Corpus.from_conllu`` reads them (``paths``, ``attrs``,
         ``include``): the same documents, ids, tokens, attributes and
@@ -237,10 +273,17 @@ class Corpus:
         return cls._of_annotated(client, files, npartitions, _worker.build_conllu, checked)
 
     @classmethod
-    def from_vrt(cls, paths: PathLike | Iterable[PathLike], attrs: Sequence[str] = (), *,
-                 structures: Sequence[str] = _annotated.VRT_STRUCTURES, metadata: bool = True,
-                 npartitions: int | None = None, client: Client | None = None,
-                 include: str | Sequence[str] = _annotated.VRT_INCLUDE) -> Corpus:
+    def from_vrt(
+        cls,
+        paths: PathLike | Iterable[PathLike],
+        attrs: Sequence[str] = (),
+        *,
+        structures: Sequence[str] = _annotated.VRT_STRUCTURES,
+        metadata: bool = True,
+        npartitions: int | None = None,
+        client: Client | None = None,
+        include: str | Sequence[str] = _annotated.VRT_INCLUDE,
+    ) -> Corpus:
         """An annotated corpus of VRT files, read as ``kwiq.Corpus.from_vrt``
         reads them (``paths``, ``attrs``, ``structures``, ``metadata``,
         ``include``), in partitions as ``from_conllu`` makes them. The
@@ -252,24 +295,35 @@ class Corpus:
         attrs, structures = _annotated.vrt_names(attrs, structures)
         files = _files.expand(paths, include)
         _files.warn_skipped(files, include, stacklevel=2)
-        return cls._of_annotated(client, files, npartitions, _worker.build_vrt, attrs,
-                                 structures, keep_metadata=keep)
+        return cls._of_annotated(
+            client, files, npartitions, _worker.build_vrt, attrs, structures, keep_metadata=keep
+        )
 
     @classmethod
-    def _of_annotated(cls, client: Client, files: _files.Files, npartitions: int | None,
-                      build: Callable[..., Any], *args: Any,
-                      keep_metadata: bool = False) -> Corpus:
+    def _of_annotated(
+        cls,
+        client: Client,
+        files: _files.Files,
+        npartitions: int | None,
+        build: Callable[..., Any],
+        *args: Any,
+        keep_metadata: bool = False,
+    ) -> Corpus:
         """The corpus of annotated files that ``build`` (a kwiq.dask._worker
         task giving a Part and its Documents) reads, a run of files a
         partition. Ids are checked across partitions as one corpus checks
         them across files (FormatError naming both files)."""
         sizes = [_files.check_regular(path).st_size for path in files.paths]
-        built = [client.submit(build, files.paths[a:b], files.names[a:b], *args, pure=False)
-                 for a, b in _runs(client, sizes, npartitions)]
-        parts: list[Any] = [client.submit(operator.getitem, future, 0, pure=False)
-                            for future in built]
-        documents = _results([client.submit(operator.getitem, future, 1, pure=False)
-                              for future in built])
+        built = [
+            client.submit(build, files.paths[a:b], files.names[a:b], *args, pure=False)
+            for a, b in _runs(client, sizes, npartitions)
+        ]
+        parts: list[Any] = [
+            client.submit(operator.getitem, future, 0, pure=False) for future in built
+        ]
+        documents = _results(
+            [client.submit(operator.getitem, future, 1, pure=False) for future in built]
+        )
         ids: list[Any] = []
         seen: dict[Any, str] = {}
         for part_documents in documents:
@@ -279,8 +333,10 @@ class Corpus:
         frame = _metadata.check(rows, len(rows)) if keep_metadata and any(rows) else None
         if frame is not None:
             starts = [0, *itertools.accumulate(len(d.ids) for d in documents)]
-            parts = [client.submit(_worker.with_metadata, part, frame.iloc[a:b], pure=False)
-                     for part, a, b in zip(parts, starts, starts[1:])]
+            parts = [
+                client.submit(_worker.with_metadata, part, frame.iloc[a:b], pure=False)
+                for part, a, b in zip(parts, starts, starts[1:])
+            ]
         return cls(client, parts)
 
     # ---- saving ----
@@ -293,12 +349,22 @@ class Corpus:
         directory = os.fspath(directory)
         os.makedirs(directory, exist_ok=True)
         names = [f"part-{i:05d}.kwiq" for i in range(len(self._parts))]
-        _results([self._client.submit(_worker.save_part, part, os.path.join(directory, name),
-                                      pure=False) for part, name in zip(self._parts, names)])
-        manifest = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION,
-                    "partitions": [{"file": name, "docs": docs, "tokens": tokens}
-                                   for name, docs, tokens in
-                                   zip(names, self._n_docs, self._n_tokens)]}
+        _results(
+            [
+                self._client.submit(
+                    _worker.save_part, part, os.path.join(directory, name), pure=False
+                )
+                for part, name in zip(self._parts, names)
+            ]
+        )
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "version": MANIFEST_VERSION,
+            "partitions": [
+                {"file": name, "docs": docs, "tokens": tokens}
+                for name, docs, tokens in zip(names, self._n_docs, self._n_tokens)
+            ],
+        }
         temporary = os.path.join(directory, MANIFEST + ".tmp")
         with open(temporary, "w", encoding="utf-8") as out:
             json.dump(manifest, out, indent=1)
@@ -315,8 +381,7 @@ class Corpus:
             with open(path, encoding="utf-8") as file:
                 manifest = json.load(file)
         except FileNotFoundError:
-            raise FormatError(f"{directory}: no {MANIFEST}; not a saved kwiq.dask corpus") \
-                from None
+            raise FormatError(f"{directory}: no {MANIFEST}; not a saved kwiq.dask corpus") from None
         except ValueError as error:
             raise FormatError(f"{path}: not a valid manifest ({error!r})") from None
         files = manifest_files(manifest, directory)
@@ -381,15 +446,18 @@ class Corpus:
 
     def text(self, doc: Hashable) -> str:
         """The text of the document with id ``doc``, fetched from its partition."""
-        return self._client.submit(_worker.text, self._parts[self._partition(doc)], doc,
-                                   pure=False).result()
+        return self._client.submit(
+            _worker.text, self._parts[self._partition(doc)], doc, pure=False
+        ).result()
 
     def _partition(self, doc: Hashable) -> int:
         """The partition holding the document with id ``doc``; KeyError if none."""
         if self._partition_of is None:
-            self._partition_of = {doc_id: p for p, (first, n) in
-                                  enumerate(zip(self._first_doc, self._n_docs))
-                                  for doc_id in self._ids[first:first + n]}
+            self._partition_of = {
+                doc_id: p
+                for p, (first, n) in enumerate(zip(self._first_doc, self._n_docs))
+                for doc_id in self._ids[first : first + n]
+            }
         try:
             return self._partition_of[doc]
         except (KeyError, TypeError):
@@ -403,7 +471,7 @@ class Corpus:
         index; the client only splits the mask or the ids by partition."""
         items = as_items(mask_or_ids)
         if is_mask(items, self.n_docs):
-            chosen = [items[first:first + n] for first, n in zip(self._first_doc, self._n_docs)]
+            chosen = [items[first : first + n] for first, n in zip(self._first_doc, self._n_docs)]
         else:
             chosen = [[] for _ in self._parts]
             for doc_id in items:
@@ -418,21 +486,35 @@ class Corpus:
         return self._views("where", [equalities] * len(self._parts))
 
     def _views(self, how: str, chosen: list[Any]) -> Corpus:
-        return Corpus(self._client, [self._client.submit(_worker.view_part, part, how, arg,
-                                                         pure=False)
-                                     for part, arg in zip(self._parts, chosen)])
+        return Corpus(
+            self._client,
+            [
+                self._client.submit(_worker.view_part, part, how, arg, pure=False)
+                for part, arg in zip(self._parts, chosen)
+            ],
+        )
 
     def __repr__(self) -> str:
-        return (f"<kwiq.dask.Corpus: {self.n_docs:,} documents, {self.n_tokens:,} tokens "
-                f"in {self.npartitions} partitions>")
+        return (
+            f"<kwiq.dask.Corpus: {self.n_docs:,} documents, {self.n_tokens:,} tokens "
+            f"in {self.npartitions} partitions>"
+        )
 
     # ---- concordances ----
 
-    def kwic(self, query: str | Iterable[str], window: Window = 5,
-             case: bool | None = None, *, width: int | None = None,
-             bound: str | None = None, meta: str | Iterable[str] | None = None,
-             show: str | Iterable[str] | None = None, syntax: str = "plain",
-             strategy: str = "longest") -> KwicFrame:
+    def kwic(
+        self,
+        query: str | Iterable[str],
+        window: Window = 5,
+        case: bool | None = None,
+        *,
+        width: int | None = None,
+        bound: str | None = None,
+        meta: str | Iterable[str] | None = None,
+        show: str | Iterable[str] | None = None,
+        syntax: str = "plain",
+        strategy: str = "longest",
+    ) -> KwicFrame:
         """The lines of ``query`` (arguments as ``kwiq.Corpus.kwic``, CQL and
         ``show`` included) as a lazy ``dask.dataframe.DataFrame`` with the
         columns of ``Concordance.to_pandas()``, a partition per corpus
@@ -444,28 +526,58 @@ class Corpus:
             query = list(query)  # read once, here, even if it is an iterator
         if isinstance(show, Iterable) and not isinstance(show, (str, bytes)):
             show = list(show)
-        empty = self._checker().kwic(query, window, case, width=width, bound=bound, show=show,
-                                     syntax=syntax, strategy=strategy)
+        empty = self._checker().kwic(
+            query,
+            window,
+            case,
+            width=width,
+            bound=bound,
+            show=show,
+            syntax=syntax,
+            strategy=strategy,
+        )
         names = _metadata.line_columns(self._meta_columns, meta)
-        frame_meta = lines_meta(empty.queries, self._doc_dtype,
-                                None if not names else self._meta_columns[names])
-        parts = [delayed(_worker.kwic_part, pure=True)(part, query, window, case, width, bound,
-                                                       names, empty.show, syntax, strategy,
-                                                       frame_meta)
-                 for part in self._parts]
+        frame_meta = lines_meta(
+            empty.queries, self._doc_dtype, None if not names else self._meta_columns[names]
+        )
+        parts = [
+            delayed(_worker.kwic_part, pure=True)(
+                part,
+                query,
+                window,
+                case,
+                width,
+                bound,
+                names,
+                empty.show,
+                syntax,
+                strategy,
+                frame_meta,
+            )
+            for part in self._parts
+        ]
         with dask.config.set({"dataframe.convert-string": False}):
             frame = dd.from_delayed(parts, meta=frame_meta, verify_meta=False)
-        return KwicFrame(frame.expr, KwicSource(self, query, empty, names,
-                                                query_options(syntax, case, strategy)[1]))
+        return KwicFrame(
+            frame.expr,
+            KwicSource(self, query, empty, names, query_options(syntax, case, strategy)[1]),
+        )
 
     # ---- counts and statistics ----
 
     def _map(self, function: Callable[..., Any], *args: Any) -> list[Any]:
-        return _results([self._client.submit(function, part, *args, pure=False)
-                         for part in self._parts])
+        return _results(
+            [self._client.submit(function, part, *args, pure=False) for part in self._parts]
+        )
 
-    def freq(self, case: bool = False, min_count: int = 1, punctuation: bool = False, *,
-             attr: str = "word") -> pandas.DataFrame:
+    def freq(
+        self,
+        case: bool = False,
+        min_count: int = 1,
+        punctuation: bool = False,
+        *,
+        attr: str = "word",
+    ) -> pandas.DataFrame:
         """As ``kwiq.Corpus.freq``: each partition counts its words (or
         ``attr``'s values), the client adds the counts up and computes
         ``per_million`` once."""
@@ -473,17 +585,20 @@ class Corpus:
         self._checker().freq(case, min_count, punctuation, attr=attr)
         case = as_bool(case, "case")
         punctuation = as_bool(punctuation, "punctuation")
-        merged = _merged(pd, self._map(_worker.freq_part, case, punctuation, attr), attr,
-                         ["count", "docs"])
+        merged = _merged(
+            pd, self._map(_worker.freq_part, case, punctuation, attr), attr, ["count", "docs"]
+        )
         total = int(merged["count"].sum())
         kept = merged[merged["count"] >= min_count]
         count = kept["count"].to_numpy(dtype=np.int64)
-        frame = pd.DataFrame({
-            attr: kept.index.tolist(),
-            "count": count,
-            "per_million": count * 1e6 / total if total else count.astype(np.float64),
-            "docs": kept["docs"].to_numpy(dtype=np.int64),
-        })
+        frame = pd.DataFrame(
+            {
+                attr: kept.index.tolist(),
+                "count": count,
+                "per_million": count * 1e6 / total if total else count.astype(np.float64),
+                "docs": kept["docs"].to_numpy(dtype=np.int64),
+            }
+        )
         return sorted_rows(frame, ["count", attr], [False, True])
 
     def ngrams(self, n: int, min_count: int = 2, *, attr: str = "word") -> pandas.DataFrame:
@@ -493,55 +608,100 @@ class Corpus:
         reach the client."""
         np, pd = libs()
         self._checker().ngrams(n, min_count, attr=attr)
-        meta = pd.DataFrame({"ngram": pd.Series([], dtype=object),
-                             "count": pd.Series([], dtype=np.int64),
-                             "docs": pd.Series([], dtype=np.int64)})
+        meta = pd.DataFrame(
+            {
+                "ngram": pd.Series([], dtype=object),
+                "count": pd.Series([], dtype=np.int64),
+                "docs": pd.Series([], dtype=np.int64),
+            }
+        )
         with dask.config.set({"dataframe.convert-string": False}):
-            counts = dd.from_delayed([delayed(_worker.ngrams_part, pure=True)(part, n, attr)
-                                      for part in self._parts], meta=meta, verify_meta=False)
+            counts = dd.from_delayed(
+                [delayed(_worker.ngrams_part, pure=True)(part, n, attr) for part in self._parts],
+                meta=meta,
+                verify_meta=False,
+            )
             merged = counts.groupby("ngram").sum(split_out=self.npartitions)
             kept = merged[merged["count"] >= min_count]
         kept = self._client.compute(kept).result()
-        frame = pd.DataFrame({
-            "ngram": np.array(kept.index.tolist(), dtype=object),
-            "count": kept["count"].to_numpy(dtype=np.int64),
-            "docs": kept["docs"].to_numpy(dtype=np.int64),
-        })
+        frame = pd.DataFrame(
+            {
+                "ngram": np.array(kept.index.tolist(), dtype=object),
+                "count": kept["count"].to_numpy(dtype=np.int64),
+                "docs": kept["docs"].to_numpy(dtype=np.int64),
+            }
+        )
         return sorted_rows(frame, ["count", "ngram"], [False, True])
 
-    def clusters(self, query: str | Iterable[str], n: int, side: str = "right", *,
-                 case: bool | None = None, min_count: int = 1, syntax: str = "plain",
-                 strategy: str = "longest", attr: str = "word") -> pandas.DataFrame:
+    def clusters(
+        self,
+        query: str | Iterable[str],
+        n: int,
+        side: str = "right",
+        *,
+        case: bool | None = None,
+        min_count: int = 1,
+        syntax: str = "plain",
+        strategy: str = "longest",
+        attr: str = "word",
+    ) -> pandas.DataFrame:
         """As ``kwiq.Corpus.clusters``: each partition counts its clusters
         (a cluster lies in one document), the client adds them up."""
         np, pd = libs()
-        self._checker().clusters(query, n, side, case=case, min_count=min_count,
-                                 syntax=syntax, strategy=strategy, attr=attr)
+        self._checker().clusters(
+            query,
+            n,
+            side,
+            case=case,
+            min_count=min_count,
+            syntax=syntax,
+            strategy=strategy,
+            attr=attr,
+        )
         case, code = query_options(syntax, case, strategy)
-        merged = _merged(pd, self._map(_worker.clusters_part, query, n, side, case, code, attr),
-                         "cluster", ["count"])
+        merged = _merged(
+            pd,
+            self._map(_worker.clusters_part, query, n, side, case, code, attr),
+            "cluster",
+            ["count"],
+        )
         kept = merged[merged["count"] >= min_count]
-        frame = pd.DataFrame({"cluster": np.array(kept.index.tolist(), dtype=object),
-                              "count": kept["count"].to_numpy(dtype=np.int64)})
+        frame = pd.DataFrame(
+            {
+                "cluster": np.array(kept.index.tolist(), dtype=object),
+                "count": kept["count"].to_numpy(dtype=np.int64),
+            }
+        )
         return sorted_rows(frame, ["count", "cluster"], [False, True])
 
-    def dispersion(self, query: str | Iterable[str], *, case: bool | None = None,
-                   syntax: str = "plain", strategy: str = "longest") -> pandas.DataFrame:
+    def dispersion(
+        self,
+        query: str | Iterable[str],
+        *,
+        case: bool | None = None,
+        syntax: str = "plain",
+        strategy: str = "longest",
+    ) -> pandas.DataFrame:
         """As ``kwiq.Corpus.dispersion``: each partition's matches, in
         partition order (a row per match goes to the client)."""
         _, pd = libs()
         self._checker().dispersion(query, case=case, syntax=syntax, strategy=strategy)
         case, code = query_options(syntax, case, strategy)
-        frame = pd.concat(self._map(_worker.dispersion_part, query, case, code),
-                          ignore_index=True)
+        frame = pd.concat(self._map(_worker.dispersion_part, query, case, code), ignore_index=True)
         # The doc column's type as one machine infers it from these ids.
         frame["doc"] = pd.Series(frame["doc"].tolist(), dtype=None if len(frame) else object)
         located: pandas.DataFrame = frame
         return located
 
-    def plot_dispersion(self, queries: str | Iterable[str], *,
-                        case: bool | None = None, scale: str = "relative",
-                        syntax: str = "plain", strategy: str = "longest") -> Figure:
+    def plot_dispersion(
+        self,
+        queries: str | Iterable[str],
+        *,
+        case: bool | None = None,
+        scale: str = "relative",
+        syntax: str = "plain",
+        strategy: str = "longest",
+    ) -> Figure:
         """As ``kwiq.Corpus.plot_dispersion``: the partitions locate the
         matches (two integers per match and one per document go to the
         client), the client draws."""
@@ -557,16 +717,31 @@ class Corpus:
             return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
         lengths = joined([located[0][2] for located in parts])
-        located = [(joined([p[q][0] + first for p, first in zip(parts, self._first_doc)]),
-                    joined([p[q][1] for p in parts]), lengths) for q in range(len(queries))]
+        located = [
+            (
+                joined([p[q][0] + first for p, first in zip(parts, self._first_doc)]),
+                joined([p[q][1] for p in parts]),
+                lengths,
+            )
+            for q in range(len(queries))
+        ]
         return dispersion_figure(located, self._ids, queries, scale)
 
-    def collocates(self, query: str | Iterable[str], window: Window = 5,
-                   left: int | None = None, right: int | None = None, min_count: int = 2,
-                   measures: Sequence[str] = COLLOCATION_MEASURES, *,
-                   case: bool | None = None, counting: str = "positions",
-                   syntax: str = "plain", strategy: str = "longest",
-                   attr: str = "word") -> pandas.DataFrame:
+    def collocates(
+        self,
+        query: str | Iterable[str],
+        window: Window = 5,
+        left: int | None = None,
+        right: int | None = None,
+        min_count: int = 2,
+        measures: Sequence[str] = COLLOCATION_MEASURES,
+        *,
+        case: bool | None = None,
+        counting: str = "positions",
+        syntax: str = "plain",
+        strategy: str = "longest",
+        attr: str = "word",
+    ) -> pandas.DataFrame:
         """As ``kwiq.Corpus.collocates``. Two rounds: the partitions count
         the words (or ``attr``'s values) in their windows, R1, the matches
         and their word tokens; the client adds them up and keeps those seen
@@ -574,35 +749,60 @@ class Corpus:
         partitions then count; the measures are computed once, from the
         sums."""
         np, pd = libs()
-        self._checker().collocates(query, window, left, right, min_count, measures, case=case,
-                                   counting=counting, syntax=syntax, strategy=strategy,
-                                   attr=attr)
+        self._checker().collocates(
+            query,
+            window,
+            left,
+            right,
+            min_count,
+            measures,
+            case=case,
+            counting=counting,
+            syntax=syntax,
+            strategy=strategy,
+            attr=attr,
+        )
         left, right = collocation_sides(window, left, right)
         measures = check_measures(measures, COLLOCATION_MEASURES)
         windows = each_window(counting)
         case, code = query_options(syntax, case, strategy)
-        partial = self._map(_worker.collocates_part, query, case, code, left, right, windows,
-                            attr)
+        partial = self._map(_worker.collocates_part, query, case, code, left, right, windows, attr)
         observed = _merged(pd, [frame for frame, _, _, _ in partial], "word", ["observed"])
         kept = observed[observed["observed"] >= min_count]
         words = kept.index.tolist()
-        c1 = sum(self._map(_worker.group_counts_part, words, attr),
-                 np.zeros(len(words), dtype=np.int64))
+        c1 = sum(
+            self._map(_worker.group_counts_part, words, attr), np.zeros(len(words), dtype=np.int64)
+        )
         r1 = sum(r1 for _, r1, _, _ in partial)
         hits = sum(hits for _, _, hits, _ in partial)
         n_words = sum(n for _, _, _, n in partial)
-        frame = collocation_table(np, pd, words, kept["observed"].to_numpy(), c1, n_words, r1,
-                                  hits, measures, windows)
+        frame = collocation_table(
+            np, pd, words, kept["observed"].to_numpy(), c1, n_words, r1, hits, measures, windows
+        )
         return frame.rename(columns={"word": attr}) if attr != "word" else frame
 
-    def keyness(self, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
-                case: bool = False, punctuation: bool = False, attr: str = "word") -> pandas.DataFrame:
+    def keyness(
+        self,
+        reference: Any,
+        measures: Sequence[str] = KEYNESS_MEASURES,
+        *,
+        case: bool = False,
+        punctuation: bool = False,
+        attr: str = "word",
+    ) -> pandas.DataFrame:
         """``kwiq.dask.keyness(self, reference, ...)``."""
         return keyness(self, reference, measures, case=case, punctuation=punctuation, attr=attr)
 
 
-def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASURES, *,
-            case: bool = False, punctuation: bool = False, attr: str = "word") -> pandas.DataFrame:
+def keyness(
+    target: Any,
+    reference: Any,
+    measures: Sequence[str] = KEYNESS_MEASURES,
+    *,
+    case: bool = False,
+    punctuation: bool = False,
+    attr: str = "word",
+) -> pandas.DataFrame:
     """As ``kwiq.keyness``, for a target and a reference that are each a
     kwiq.dask.Corpus or a kwiq.Corpus: the frequency lists (of words, or
     of ``attr``'s values) are merged as ``freq`` merges them, and the
@@ -610,31 +810,34 @@ def keyness(target: Any, reference: Any, measures: Sequence[str] = KEYNESS_MEASU
     np, pd = libs()
     for name, corpus in (("target", target), ("reference", reference)):
         if not isinstance(corpus, (Corpus, LocalCorpus)):
-            raise TypeError(f"{name} must be a kwiq.dask.Corpus or a kwiq.Corpus, not "
-                            f"{type(corpus).__name__}")
+            raise TypeError(
+                f"{name} must be a kwiq.dask.Corpus or a kwiq.Corpus, not {type(corpus).__name__}"
+            )
     measures = check_measures(measures, KEYNESS_MEASURES)
     if not isinstance(attr, str):
         raise TypeError(f"an attribute is named by a str, not {type(attr).__name__}")
     return keyness_of_freqs(np, pd, target, reference, measures, case, punctuation, attr)
 
 
-def _merged(pd: Any, frames: list[pandas.DataFrame], key: str,
-            columns: list[str]) -> pandas.DataFrame:
+def _merged(
+    pd: Any, frames: list[pandas.DataFrame], key: str, columns: list[str]
+) -> pandas.DataFrame:
     """The frames' columns summed by key (the key as the index)."""
     if not frames:
-        empty: pandas.DataFrame = pd.DataFrame({c: pd.Series([], dtype="int64")
-                                                for c in columns})
+        empty: pandas.DataFrame = pd.DataFrame({c: pd.Series([], dtype="int64") for c in columns})
         return empty
-    summed: pandas.DataFrame = pd.concat(frames, ignore_index=True).groupby(
-        key, sort=False)[columns].sum()
+    summed: pandas.DataFrame = (
+        pd.concat(frames, ignore_index=True).groupby(key, sort=False)[columns].sum()
+    )
     return summed
 
 
 class KwicSource:
     """What a KwicFrame was made from: the corpus and the query's arguments."""
 
-    def __init__(self, corpus: Corpus, query: Any, empty: Any, meta: list[str],
-                 strategy: int | None):
+    def __init__(
+        self, corpus: Corpus, query: Any, empty: Any, meta: list[str], strategy: int | None
+    ):
         self.corpus = corpus
         self.client = corpus._client
         self.query = query
@@ -647,19 +850,29 @@ class KwicSource:
 
     def count(self) -> int:
         """The lines of KwicFrame.__len__, each partition's added up."""
-        return sum(self.corpus._map(_worker.count_part, self.query, self.empty.case,
-                                    self.strategy))
+        return sum(self.corpus._map(_worker.count_part, self.query, self.empty.case, self.strategy))
 
     def sort_keys(self, specs: list[tuple[str, str]], parts: Any, rows: Any) -> Any:
         """The sort values of the lines from partitions ``parts`` at ``rows``."""
         import numpy as np
         import pandas as pd
+
         corpus = self.corpus
         wanted = np.unique(parts).tolist()
-        fetched = _results([
-            self.client.submit(_worker.sort_values, corpus._parts[p], self.query,
-                               self.empty.case, self.strategy, specs, pure=False)
-            for p in wanted])
+        fetched = _results(
+            [
+                self.client.submit(
+                    _worker.sort_values,
+                    corpus._parts[p],
+                    self.query,
+                    self.empty.case,
+                    self.strategy,
+                    specs,
+                    pure=False,
+                )
+                for p in wanted
+            ]
+        )
         for p, frame in zip(wanted, fetched):
             first = corpus._first_doc[p]
             for k, (name, _) in enumerate(specs):
@@ -681,16 +894,23 @@ def manifest_files(manifest: Any, directory: str) -> list[str]:
         if manifest["format"] != MANIFEST_FORMAT:
             raise FormatError(f"{path}: not a {MANIFEST_FORMAT} manifest")
         if manifest["version"] > MANIFEST_VERSION:
-            raise FormatError(f"{path}: version {manifest['version']} is newer than "
-                              f"this kwiq reads ({MANIFEST_VERSION})")
+            raise FormatError(
+                f"{path}: version {manifest['version']} is newer than "
+                f"this kwiq reads ({MANIFEST_VERSION})"
+            )
         names = [entry["file"] for entry in manifest["partitions"]]
     except (KeyError, TypeError) as error:
         raise FormatError(f"{path}: not a valid manifest ({error!r})") from None
     if not names:
         raise FormatError(f"{path}: lists no partition")
     for name in names:
-        if not isinstance(name, str) or not name or os.path.isabs(name) \
-                or os.pardir in name.replace("\\", "/").split("/"):
-            raise FormatError(f"{path}: partition file {name!r} is not a file name inside "
-                              f"{directory}")
+        if (
+            not isinstance(name, str)
+            or not name
+            or os.path.isabs(name)
+            or os.pardir in name.replace("\\", "/").split("/")
+        ):
+            raise FormatError(
+                f"{path}: partition file {name!r} is not a file name inside {directory}"
+            )
     return [os.path.join(directory, name) for name in names]

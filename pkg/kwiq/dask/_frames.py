@@ -1,5 +1,6 @@
 """kwiq.dask's frames: the lazy Dask DataFrame of a query's lines
 (KwicFrame), and the frame of no lines that gives its columns."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ def lines_meta(queries: list[str], doc_dtype: Any, meta_columns: Any) -> pandas.
     of no rows, or None) and query."""
     import numpy as np
     import pandas as pd
+
     text = pd.Series(["x"]).dtype  # the str dtype pandas infers, as to_pandas gets
     columns: dict[str, Any] = {"doc": pd.Series([], dtype=doc_dtype)}
     for field in ("start", "end", "left", "match", "right", "char_start", "char_end"):
@@ -62,13 +64,24 @@ class KwicFrame(dd.DataFrame):
         client = source.client
         frames = client.gather(client.compute(self.to_delayed(), **kwargs))
         import pandas as pd
+
         frame = pd.concat(frames, ignore_index=True) if frames else self._meta
         import numpy as np
+
         parts = np.repeat(np.arange(len(frames)), [len(part) for part in frames])
         rows = np.concatenate([np.arange(len(part)) for part in frames]) if frames else parts
         empty = source.empty
-        return LineConcordance(frame, query=empty.query, queries=empty.queries,
-                               window=empty.window, case=empty.case, width=empty.width,
-                               bound=empty.bound, origin=(parts, rows),
-                               sort_keys=source.sort_keys, index=source.index,
-                               meta=source.meta, show=empty.show)
+        return LineConcordance(
+            frame,
+            query=empty.query,
+            queries=empty.queries,
+            window=empty.window,
+            case=empty.case,
+            width=empty.width,
+            bound=empty.bound,
+            origin=(parts, rows),
+            sort_keys=source.sort_keys,
+            index=source.index,
+            meta=source.meta,
+            show=empty.show,
+        )

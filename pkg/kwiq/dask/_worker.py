@@ -1,6 +1,7 @@
 """kwiq.dask on the workers: a partition's kwiq.Corpus (a Part), how it is
 built, loaded and moved, and the tasks the client runs on it, each sending
 back only its result."""
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,9 @@ class Part:
     more than running a query where it lies.
     """
 
-    def __init__(self, corpus: LocalCorpus, nbytes: int, path: str | None = None,
-                 positional: bool = False) -> None:
+    def __init__(
+        self, corpus: LocalCorpus, nbytes: int, path: str | None = None, positional: bool = False
+    ) -> None:
         self.corpus = corpus
         self.nbytes = nbytes
         self.path = path
@@ -62,8 +64,10 @@ class Part:
         if self.path is not None:
             return (load_part, (self.path,))
         corpus = self.corpus
-        if index_view(corpus).docs is not None and len(corpus.attributes) + len(
-                corpus.structures) > 2:
+        if (
+            index_view(corpus).docs is not None
+            and len(corpus.attributes) + len(corpus.structures) > 2
+        ):
             # A view of an annotated corpus: Corpus.save would index its
             # documents' text anew, without their annotation, so it travels
             # as kwiq.Corpus pickles a view: its whole corpus (the file it
@@ -115,12 +119,22 @@ def build_frame(frame: Any, text: str, id: str | None, threads: int) -> Part:
     """A partition of a DataFrame: every column but text and id becomes
     metadata, as kwiq.Corpus.from_pandas makes it."""
     metadata = frame.drop(columns=[c for c in (text, id) if c is not None])
-    return _build_part(frame[text].tolist(), None if id is None else frame[id].tolist(), threads,
-                       id is None, metadata)
+    return _build_part(
+        frame[text].tolist(),
+        None if id is None else frame[id].tolist(),
+        threads,
+        id is None,
+        metadata,
+    )
 
 
-def _build_part(texts: list[str], ids: list[Hashable] | None, threads: int, positional: bool,
-                metadata: Any = None) -> Part:
+def _build_part(
+    texts: list[str],
+    ids: list[Hashable] | None,
+    threads: int,
+    positional: bool,
+    metadata: Any = None,
+) -> Part:
     try:
         corpus = LocalCorpus(texts, ids, metadata, threads=threads)
     except (TypeError, UnicodeEncodeError) as error:
@@ -132,10 +146,10 @@ def _build_part(texts: list[str], ids: list[Hashable] | None, threads: int, posi
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE, positional=positional)
 
 
-def build_files(files: list[str], ids: list[Hashable], encoding: str, errors: str,
-                threads: int, metadata: Any) -> Part:
-    corpus = of_files(LocalCorpus, files, files, encoding, errors, ids, threads, False,
-                      metadata)
+def build_files(
+    files: list[str], ids: list[Hashable], encoding: str, errors: str, threads: int, metadata: Any
+) -> Part:
+    corpus = of_files(LocalCorpus, files, files, encoding, errors, ids, threads, False, metadata)
     size = sum(os.stat(path).st_size for path in files)
     return Part(corpus, size * BUILT_BYTES_PER_TEXT_BYTE)
 
@@ -144,46 +158,51 @@ class Documents(NamedTuple):
     """What the client needs of a partition read from annotated files to
     make one corpus of them: each document's id, the name of its file and
     its metadata row (a dict; VRT's <text> attributes)."""
+
     ids: list[Any]
     sources: list[str]
     rows: list[dict[str, str]]
 
 
-def build_conllu(paths: list[str], names: list[str], attrs: list[str]) -> tuple[Part,
-                                                                              Documents]:
+def build_conllu(paths: list[str], names: list[str], attrs: list[str]) -> tuple[Part, Documents]:
     """A partition of CoNLL-U files, as Corpus.from_conllu reads them
     (``attrs`` checked), and its Documents (no metadata)."""
     index, ids, sources = _annotated.conllu_files(_files.Files(paths, names, []), attrs, False)
     return _annotated_part(index, ids, paths), Documents(ids, sources, [{} for _ in ids])
 
 
-def build_vrt(paths: list[str], names: list[str], attrs: list[str],
-              structures: list[str]) -> tuple[Part, Documents]:
+def build_vrt(
+    paths: list[str], names: list[str], attrs: list[str], structures: list[str]
+) -> tuple[Part, Documents]:
     """A partition of VRT files, as Corpus.from_vrt reads them (names
     checked), without metadata yet: the client makes it of every
     partition's rows, as one corpus makes it of all of them."""
-    index, ids, rows, sources = _annotated.vrt_files(_files.Files(paths, names, []), attrs,
-                                                     structures, False)
+    index, ids, rows, sources = _annotated.vrt_files(
+        _files.Files(paths, names, []), attrs, structures, False
+    )
     return _annotated_part(index, ids, paths), Documents(ids, sources, rows)
 
 
 def _annotated_part(index: Any, ids: list[Any], paths: list[str]) -> Part:
     # The index holds the text, the tokens and each attribute's types:
     # about what the source files hold, whose size stands for it.
-    return Part(of_index(LocalCorpus, index, ids, None),
-                sum(os.stat(path).st_size for path in paths))
+    return Part(
+        of_index(LocalCorpus, index, ids, None), sum(os.stat(path).st_size for path in paths)
+    )
 
 
 def with_metadata(part: Part, metadata: Any) -> Part:
     """The partition with ``metadata`` (a frame, a row per document)."""
     built = index_view(part.corpus)
-    corpus = of_index(LocalCorpus, built.index, list(built.ids),
-                      _metadata.check(metadata, part.corpus.n_docs))
+    corpus = of_index(
+        LocalCorpus, built.index, list(built.ids), _metadata.check(metadata, part.corpus.n_docs)
+    )
     return Part(corpus, part.nbytes)
 
 
 class Summary(NamedTuple):
     """What the client keeps of a partition."""
+
     n_docs: int
     n_tokens: int
     ids: list[Hashable]
@@ -197,8 +216,15 @@ def summary(part: Part) -> Summary:
     corpus = part.corpus
     metadata = index_view(corpus).metadata
     columns = None if metadata is None else metadata.iloc[:0]
-    return Summary(corpus.n_docs, corpus.n_tokens, list(corpus.ids), part.positional, columns,
-                   corpus.attributes, corpus.structures)
+    return Summary(
+        corpus.n_docs,
+        corpus.n_tokens,
+        list(corpus.ids),
+        part.positional,
+        columns,
+        corpus.attributes,
+        corpus.structures,
+    )
 
 
 def metadata_part(part: Part) -> Any:
@@ -211,8 +237,9 @@ def renumbered(part: Part, first: int) -> Part:
     built = index_view(part.corpus)
     # A corpus of its own (not a copy), so that nothing it shares with the
     # built one, such as the document number of each id, keeps the old ids.
-    corpus = of_index(LocalCorpus, built.index, list(range(first, first + part.corpus.n_docs)),
-                      built.metadata)
+    corpus = of_index(
+        LocalCorpus, built.index, list(range(first, first + part.corpus.n_docs)), built.metadata
+    )
     return Part(corpus, part.nbytes)
 
 
@@ -232,11 +259,30 @@ def save_part(part: Part, path: str) -> None:
     part.corpus.save(path)
 
 
-def kwic_part(part: Part, query: Any, window: Any, case: bool | None, width: int | None,
-              bound: str | None, names: list[str], show: tuple[str, ...], syntax: str,
-              strategy: str, meta: Any) -> Any:
-    conc = part.corpus.kwic(query, window, case, width=width, bound=bound, meta=names or None,
-                            show=show or None, syntax=syntax, strategy=strategy)
+def kwic_part(
+    part: Part,
+    query: Any,
+    window: Any,
+    case: bool | None,
+    width: int | None,
+    bound: str | None,
+    names: list[str],
+    show: tuple[str, ...],
+    syntax: str,
+    strategy: str,
+    meta: Any,
+) -> Any:
+    conc = part.corpus.kwic(
+        query,
+        window,
+        case,
+        width=width,
+        bound=bound,
+        meta=names or None,
+        show=show or None,
+        syntax=syntax,
+        strategy=strategy,
+    )
     return conc.to_pandas().astype(meta.dtypes.to_dict())
 
 
@@ -244,8 +290,9 @@ def count_part(part: Part, query: Any, case: bool, strategy: int | None) -> int:
     return len(index_view(part.corpus).find(query_list(query), case, strategy))
 
 
-def sort_values(part: Part, query: Any, case: bool, strategy: int | None,
-                specs: list[tuple[str, str]]) -> Any:
+def sort_values(
+    part: Part, query: Any, case: bool, strategy: int | None, specs: list[tuple[str, str]]
+) -> Any:
     """A DataFrame of what the sort keys (``specs``: (name, attribute)
     pairs, as kwiq._concordance.sort_key_specs gives them) compare for each
     line of the query's concordance in this partition, as the core's sort
@@ -266,8 +313,15 @@ def sort_values(part: Part, query: Any, case: bool, strategy: int | None,
     starts = np.frombuffer(starts, dtype=np.uint32).astype(np.int64)
     doc_first = positions - starts
     doc_end = doc_first + u32(np, index.doc_lengths()).astype(np.int64)[docs]
-    words = np.flatnonzero(np.frombuffer(view.vocabulary().surface_is_word, dtype=np.uint8)[
-        u32(np, index.attr_types(0, 0, index.n_tokens))]) if len(positions) else positions
+    words = (
+        np.flatnonzero(
+            np.frombuffer(view.vocabulary().surface_is_word, dtype=np.uint8)[
+                u32(np, index.attr_types(0, 0, index.n_tokens))
+            ]
+        )
+        if len(positions)
+        else positions
+    )
     columns: dict[str, Any] = {}
     for k, (name, attr) in enumerate(specs):
         if name == "doc":
@@ -277,12 +331,15 @@ def sort_values(part: Part, query: Any, case: bool, strategy: int | None,
         else:
             value = _token_values(np, view, attr)
             if name == "match":
-                column = ["".join(value(p) + "\x00" for p in range(start, start + length))
-                          for start, length in zip(positions.tolist(), lengths.tolist())]
+                column = [
+                    "".join(value(p) + "\x00" for p in range(start, start + length))
+                    for start, length in zip(positions.tolist(), lengths.tolist())
+                ]
             else:
                 nth = int(name[1:])
-                at = _context_word(np, words, positions, lengths, doc_first, doc_end,
-                                   name[0] == "l", nth)
+                at = _context_word(
+                    np, words, positions, lengths, doc_first, doc_end, name[0] == "l", nth
+                )
                 column = ["" if p < 0 else "\x00" + value(p) for p in at.tolist()]
             columns[f"k{k}"] = pd.Series(column, dtype=object)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(positions)))
@@ -303,8 +360,16 @@ def _token_values(np: Any, view: IndexView, attr: str) -> Callable[[int], str]:
     return lambda p: forms[values[p]]
 
 
-def _context_word(np: Any, words: Any, positions: Any, lengths: Any, doc_first: Any,
-                  doc_end: Any, left: bool, nth: int) -> Any:
+def _context_word(
+    np: Any,
+    words: Any,
+    positions: Any,
+    lengths: Any,
+    doc_first: Any,
+    doc_end: Any,
+    left: bool,
+    nth: int,
+) -> Any:
     """The corpus-wide position of each hit's ``nth`` word left (or right)
     of it in its document, or -1 where the document's edge, or more than
     MAX_SKIP punctuation tokens, come first (``words``: the positions of
@@ -335,17 +400,21 @@ def ngrams_part(part: Part, n: int, attr: str) -> Any:
     number = attr_of(view, attr)
     ids, counts, docs, _ = view.index.ngrams(n, 1, view.mask, number)
     ids = u32(np, ids).reshape(-1, n)
-    return pd.DataFrame({
-        "ngram": joined(np, forms_of(view, number), ids),
-        "count": u32(np, counts).astype(np.int64),
-        "docs": u32(np, docs).astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "ngram": joined(np, forms_of(view, number), ids),
+            "count": u32(np, counts).astype(np.int64),
+            "docs": u32(np, docs).astype(np.int64),
+        }
+    )
 
 
-def clusters_part(part: Part, query: Any, n: int, side: str, case: bool,
-                  strategy: int | None, attr: str) -> Any:
-    return clusters(index_view(part.corpus), query, n, side, case=case, strategy=strategy,
-                    attr=attr)
+def clusters_part(
+    part: Part, query: Any, n: int, side: str, case: bool, strategy: int | None, attr: str
+) -> Any:
+    return clusters(
+        index_view(part.corpus), query, n, side, case=case, strategy=strategy, attr=attr
+    )
 
 
 def dispersion_part(part: Part, query: Any, case: bool, strategy: int | None) -> Any:
@@ -363,8 +432,9 @@ def _in_order(view: IndexView, docs: Any) -> Any:
     return place[docs]
 
 
-def locate_part(part: Part, queries: list[str], case: bool,
-                strategy: int | None) -> list[tuple[Any, Any, Any]]:
+def locate_part(
+    part: Part, queries: list[str], case: bool, strategy: int | None
+) -> list[tuple[Any, Any, Any]]:
     """Each query's matches as kwiq._analysis.locate gives them, documents
     numbered by their place in the partition (a view's included)."""
     view = index_view(part.corpus)
@@ -375,8 +445,16 @@ def locate_part(part: Part, queries: list[str], case: bool,
     return located
 
 
-def collocates_part(part: Part, query: Any, case: bool, strategy: int | None, left: int,
-                    right: int, windows: bool, attr: str) -> tuple[Any, int, int, int]:
+def collocates_part(
+    part: Part,
+    query: Any,
+    case: bool,
+    strategy: int | None,
+    left: int,
+    right: int,
+    windows: bool,
+    attr: str,
+) -> tuple[Any, int, int, int]:
     """The words (or ``attr``'s values) in this partition's windows with
     their tokens there, R1, the matches and the word tokens (windows never
     leave a document, so each of these adds up over partitions)."""
@@ -386,8 +464,12 @@ def collocates_part(part: Part, query: Any, case: bool, strategy: int | None, le
     hits = hits_of(view, query, case, strategy)
     ids, counts, _, r1 = view.index.collocates(hits, left, right, windows, number)
     forms = forms_of(view, number)
-    frame = pd.DataFrame({"word": [forms[i] for i in u32(np, ids).tolist()],
-                          "observed": u32(np, counts).astype(np.int64)})
+    frame = pd.DataFrame(
+        {
+            "word": [forms[i] for i in u32(np, ids).tolist()],
+            "observed": u32(np, counts).astype(np.int64),
+        }
+    )
     if number:
         n_words = attr_counts(view, number, False)[2]
     else:
