@@ -391,6 +391,42 @@ def test_generated_queries_on_plain_text_agree_with_the_oracle(monkeypatch):
     assert compare(corpus, docs, queries) == []
 
 
+def scan_arrays(corpus, query, strategy, threads):
+    """(positions, lengths) of a CQL query's hits found by a scan (its
+    hints left out: every position a start) on ``threads`` threads."""
+    from kwiq._cql import STRATEGIES, Layer, compile_query
+    index = corpus._index_view.index
+    code, tests, bools, cond_start, _, within, n_strict, code_of = compile_query(
+        query, Layer(index)).args(STRATEGIES[strategy])
+    found = kwiq._core.cql_find(index, code, tests, bools, cond_start, [], within, n_strict,
+                                code_of, threads)
+    return found.arrays()[:2]
+
+
+@pytest.mark.parametrize("name", ["en_ewt-ud-dev.conllu", "de_gsd-ud-dev.conllu"])
+def test_scans_on_threads_find_what_one_thread_finds(monkeypatch, name):
+    """A scan cut into parts over the corpus's positions (csrc/core/kw_cql.h,
+    kw_cql_find_with) gives the hits of one thread, in the same order: over
+    generated queries, and queries with a hit at (nearly) every position,
+    more than a part holds at first."""
+    corpus, docs = conllu_pair(name)
+    queries = generated(docs, 120, 14, monkeypatch) + [
+        "[]", "[]{1,3}", '[upos!="NOUN"]+ within s', "<s> []* </s>", "[]+ </s> within s"]
+    for query in queries:
+        for strategy in ("longest", "shortest", "all"):
+            one = scan_arrays(corpus, query, strategy, 1)
+            assert one == hits_arrays(corpus, query, strategy), (query, strategy)
+            for threads in (2, 3):
+                assert scan_arrays(corpus, query, strategy, threads) == one, (
+                    query, strategy, threads)
+
+
+def hits_arrays(corpus, query, strategy):
+    """(positions, lengths) of a query's hits as Corpus.kwic finds them."""
+    from kwiq._cql import STRATEGIES
+    return corpus._index_view.cql_hits([query], STRATEGIES[strategy]).arrays()[:2]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["en_ewt-ud-dev.conllu", "de_gsd-ud-dev.conllu"])
 def test_many_generated_queries_agree_with_the_oracle(monkeypatch, name):

@@ -57,9 +57,11 @@ typedef struct engine {
     uint32_t gap, doc_start, limit;
     uint64_t run;         /* runs so far (from one start each) */
     region doc, within;
-    const kw_cancel *cancel;
+    kw_parts_stop *stop;  /* shared by the parts of a scan */
     size_t work;          /* states since the cancel was last asked */
-    int stopped;
+    int owns_bits;        /* the parts of a scan share the first engine's */
+    int fixed;            /* the spans may not grow (a part of a scan) */
+    int full;             /* fixed, and a span found no room */
     uint32_t *starts, *ends; /* the spans found, by start */
     size_t n_found, cap_found;
 } engine;
@@ -257,9 +259,15 @@ static int close_states(engine *e, size_t n_states)
     return matched;
 }
 
+/* KW_ENOMEM with e->full set: a part of a scan, whose spans may not
+ * grow while it runs, has no room left. */
 static kw_status found(engine *e, uint32_t start, uint32_t end)
 {
     if (e->n_found == e->cap_found) {
+        if (e->fixed) {
+            e->full = 1;
+            return KW_ENOMEM;
+        }
         size_t cap = e->cap_found;
         if (kw_reserve(&e->ix->alloc, (void **)&e->starts, &cap, e->n_found + 1,
                        sizeof *e->starts) != KW_OK
@@ -293,7 +301,7 @@ static kw_status run_from(engine *e, uint32_t start, size_t n_states)
     for (e->gap = start;; e->gap++) {
         if (e->work >= KW_POLL_EVERY) {
             e->work = 0;
-            if (kw_stop_asked(e->cancel))
+            if (kw_parts_stopped(e->stop))
                 return KW_EINTR;
         }
         if (close_states(e, n_states) && e->gap > start) {
@@ -366,7 +374,7 @@ static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint 
                 while (kw_postings_next(&it, &at)) {
                     if (++e->work >= KW_POLL_EVERY) {
                         e->work = 0;
-                        if (kw_stop_asked(e->cancel)) {
+                        if (kw_parts_stopped(e->stop)) {
                             st = KW_EINTR;
                             break;
                         }
@@ -393,32 +401,146 @@ static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint 
     return KW_OK;
 }
 
-/* Run the NFA from every start that hint h allows (every position when
- * h is NULL), in ascending order. */
+/* A hint at a fixed distance, too broad to read postings for, still rules
+ * out most starts of a scan at the cost of a test or two: the nearest. */
+static const kw_cql_hint *fixed_hint(const kw_cql_program *p)
+{
+    const kw_cql_hint *fixed = NULL;
+    for (size_t k = 0; k < p->n_hints; k++)
+        if (p->hints[k].lo == p->hints[k].hi && (!fixed || p->hints[k].lo < fixed->lo))
+            fixed = &p->hints[k];
+    return fixed;
+}
+
+/* One part of a scan: the starts [next, end) still to run, on an engine
+ * of its own whose spans do not grow while it runs. */
+typedef struct scan_part {
+    engine e;
+    size_t next, end;
+    kw_status st;
+} scan_part;
+
+typedef struct scan_job {
+    scan_part *parts;
+    const kw_cql_hint *fixed;
+    size_t n_states;
+} scan_job;
+
+/* Run the part's starts until done, stopped or full: a start whose spans
+ * find no room leaves none of them, and is run again once there is room. */
+static void scan_task(void *arg, size_t part)
+{
+    scan_job *job = arg;
+    scan_part *sp = &job->parts[part];
+    engine *e = &sp->e;
+    e->full = 0;
+    for (; sp->next < sp->end; sp->next++) {
+        if (++e->work >= KW_POLL_EVERY) {
+            e->work = 0;
+            if (kw_parts_stopped(e->stop)) {
+                sp->st = KW_EINTR;
+                return;
+            }
+        }
+        if (job->fixed && !any_cond_holds(e, job->fixed, sp->next))
+            continue;
+        size_t before = e->n_found;
+        kw_status st = run_from(e, (uint32_t)sp->next, job->n_states);
+        if (st != KW_OK) {
+            if (e->full)
+                e->n_found = before;
+            else
+                sp->st = st;
+            return;
+        }
+    }
+}
+
+static kw_status engine_init(engine *e, const uint8_t *const *bits, size_t *n_states);
+static void engine_free(engine *e);
+
+/* Every position a start, cut into parts run by the runner (NULL: one
+ * part, here). A part's spans have room for SCAN_ROOM at first, doubled
+ * for each part that filled its room before the next round, so the tasks
+ * allocate nothing; the parts' spans, joined in order, are those one part
+ * finds. */
+#define SCAN_ROOM 4096
+static kw_status scan(engine *e, const kw_runner *runner, size_t n_states)
+{
+    const kw_alloc *a = &e->ix->alloc;
+    const size_t n = e->ix->n_tokens;
+    size_t n_parts = runner && runner->n_parts > 1 ? runner->n_parts : 1;
+    if (n_parts > n / KW_CQL_MIN_PART)
+        n_parts = n / KW_CQL_MIN_PART ? n / KW_CQL_MIN_PART : 1;
+    scan_job job = {kw_malloc(a, n_parts * sizeof *job.parts), fixed_hint(e->p), n_states};
+    if (!job.parts)
+        return KW_ENOMEM;
+    memset(job.parts, 0, n_parts * sizeof *job.parts);
+    kw_status st = KW_OK;
+    size_t made = 0;
+    for (; made < n_parts && st == KW_OK; made++) {
+        scan_part *sp = &job.parts[made];
+        sp->e = (engine){.ix = e->ix, .p = e->p, .stop = e->stop, .fixed = 1};
+        sp->next = (size_t)((uint64_t)n * made / n_parts);
+        sp->end = (size_t)((uint64_t)n * (made + 1) / n_parts);
+        st = engine_init(&sp->e, (const uint8_t *const *)e->bits, &n_states);
+    }
+    for (int more = 1; st == KW_OK && more;) {
+        for (size_t k = 0; k < n_parts && st == KW_OK; k++) {
+            engine *pe = &job.parts[k].e;
+            if ((pe->full || pe->cap_found == 0) && job.parts[k].next < job.parts[k].end) {
+                size_t cap = pe->cap_found ? 2 * pe->cap_found : SCAN_ROOM, ends_cap = pe->cap_found;
+                if (kw_reserve_exact(a, (void **)&pe->starts, &ends_cap, cap, sizeof *pe->starts)
+                        != KW_OK
+                    || kw_reserve_exact(a, (void **)&pe->ends, &pe->cap_found, cap,
+                                        sizeof *pe->ends) != KW_OK)
+                    st = KW_ENOMEM;
+            }
+        }
+        if (st != KW_OK)
+            break;
+        if (n_parts > 1)
+            runner->run(runner->ctx, scan_task, &job, n_parts);
+        else
+            scan_task(&job, 0);
+        more = 0;
+        for (size_t k = 0; k < n_parts; k++) {
+            if (job.parts[k].st != KW_OK && st == KW_OK)
+                st = job.parts[k].st;
+            more |= job.parts[k].next < job.parts[k].end;
+        }
+        if (kw_parts_were_stopped(e->stop))
+            st = KW_EINTR;
+    }
+    size_t total = 0;
+    for (size_t k = 0; k < made; k++)
+        total += job.parts[k].e.n_found;
+    if (st == KW_OK && total) {
+        e->cap_found = 0;
+        size_t cap = 0;
+        if (kw_reserve_exact(a, (void **)&e->starts, &cap, total, sizeof *e->starts) != KW_OK
+            || kw_reserve_exact(a, (void **)&e->ends, &e->cap_found, total, sizeof *e->ends)
+                   != KW_OK)
+            st = KW_ENOMEM;
+        for (size_t k = 0; k < made && st == KW_OK; k++) {
+            const engine *pe = &job.parts[k].e;
+            memcpy(e->starts + e->n_found, pe->starts, pe->n_found * sizeof *pe->starts);
+            memcpy(e->ends + e->n_found, pe->ends, pe->n_found * sizeof *pe->ends);
+            e->n_found += pe->n_found;
+        }
+    }
+    for (size_t k = 0; k < made; k++)
+        engine_free(&job.parts[k].e);
+    kw_free(a, job.parts);
+    return st;
+}
+
+/* Run the NFA from every start that hint h allows, in ascending order. */
 static kw_status run_candidates(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
                                 uint64_t bound, size_t n_states)
 {
     const kw_structure *text = &e->ix->structures[0];
-    kw_status st = KW_OK;
-    if (!h) {
-        /* A hint at a fixed distance, too broad to read postings for, still
-         * rules out most starts at the cost of a test or two. */
-        const kw_cql_hint *fixed = NULL;
-        for (size_t k = 0; k < e->p->n_hints; k++)
-            if (e->p->hints[k].lo == e->p->hints[k].hi && (!fixed || e->p->hints[k].lo < fixed->lo))
-                fixed = &e->p->hints[k];
-        for (size_t start = 0; start < e->ix->n_tokens && st == KW_OK; start++) {
-            if (++e->work >= KW_POLL_EVERY) {
-                e->work = 0;
-                if (kw_stop_asked(e->cancel))
-                    return KW_EINTR;
-            }
-            if (fixed && !any_cond_holds(e, fixed, start))
-                continue;
-            st = run_from(e, (uint32_t)start, n_states);
-        }
-        return st;
-    }
+    kw_status st;
     uint32_t *pos;
     size_t n;
     if ((st = hint_positions(e, plan, h, bound, &pos, &n)) != KW_OK)
@@ -484,9 +606,10 @@ static void select_spans(engine *e)
 static void engine_free(engine *e)
 {
     const kw_alloc *a = &e->ix->alloc;
-    for (size_t t = 0; e->bits && t < e->p->n_tests; t++)
+    for (size_t t = 0; e->owns_bits && e->bits && t < e->p->n_tests; t++)
         kw_free(a, e->bits[t]);
-    kw_free(a, e->bits);
+    if (e->owns_bits)
+        kw_free(a, e->bits);
     kw_free(a, e->stamp);
     kw_free(a, e->stack);
     kw_free(a, e->tokens);
@@ -501,14 +624,12 @@ static void engine_free(engine *e)
     kw_free(a, e->ends);
 }
 
-/* Everything a run needs, made before the first: *n_states is the number
- * of state numbers. */
-static kw_status engine_init(engine *e, size_t *n_states)
+/* Each test's bitmap over its attribute's types, for e to own. */
+static kw_status make_bits(engine *e)
 {
     const kw_alloc *a = &e->ix->alloc;
     const kw_cql_program *p = e->p;
-    e->shift = 2 * p->n_strict;
-    *n_states = p->n_steps << e->shift;
+    e->owns_bits = 1;
     e->bits = kw_malloc(a, (p->n_tests ? p->n_tests : 1) * sizeof *e->bits);
     if (!e->bits)
         return KW_ENOMEM;
@@ -523,6 +644,21 @@ static kw_status engine_init(engine *e, size_t *n_states)
             e->bits[t][id >> 3] |= (uint8_t)(1u << (id & 7));
         }
     }
+    return KW_OK;
+}
+
+/* Everything a run needs, made before the first, with the tests' bitmaps
+ * (NULL: made for e): *n_states is the number of state numbers. */
+static kw_status engine_init(engine *e, const uint8_t *const *bits, size_t *n_states)
+{
+    const kw_alloc *a = &e->ix->alloc;
+    const kw_cql_program *p = e->p;
+    e->shift = 2 * p->n_strict;
+    *n_states = p->n_steps << e->shift;
+    if (bits)
+        e->bits = (uint8_t **)bits;
+    else if (make_bits(e) != KW_OK)
+        return KW_ENOMEM;
     e->stamp = kw_malloc(a, *n_states * sizeof *e->stamp);
     e->stack = kw_malloc(a, *n_states * sizeof *e->stack);
     e->tokens = kw_malloc(a, *n_states * sizeof *e->tokens);
@@ -583,22 +719,30 @@ static kw_status spans_to_hits(engine *e, kw_hits **out)
 kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_cancel *cancel,
                       kw_hits **out)
 {
+    return kw_cql_find_with(ix, p, NULL, cancel, out);
+}
+
+kw_status kw_cql_find_with(const kw_index *ix, const kw_cql_program *p, const kw_runner *runner,
+                           const kw_cancel *cancel, kw_hits **out)
+{
     if (!kw_cql_program_ok(ix, p))
         return KW_EINVAL;
+    kw_parts_stop stop;
+    kw_parts_stop_init(&stop, cancel);
     engine e;
     memset(&e, 0, sizeof e);
     e.ix = ix;
     e.p = p;
-    e.cancel = cancel;
+    e.stop = &stop;
     size_t n_states;
     uint64_t bound = 0;
     kw_cql_plan plan;
     kw_status st = kw_cql_plan_new(ix, p, &plan);
     if (st != KW_OK)
         return st;
-    if ((st = engine_init(&e, &n_states)) == KW_OK) {
+    if ((st = engine_init(&e, NULL, &n_states)) == KW_OK) {
         const kw_cql_hint *h = kw_cql_best_hint(&plan, &bound);
-        st = run_candidates(&e, &plan, h, bound, n_states);
+        st = h ? run_candidates(&e, &plan, h, bound, n_states) : scan(&e, runner, n_states);
     }
     if (st == KW_OK) {
         select_spans(&e);

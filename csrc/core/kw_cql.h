@@ -71,4 +71,13 @@
 kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_cancel *cancel,
                       kw_hits **out);
 
+/* kw_cql_find with a scan (no hint selective enough) cut into
+ * runner->n_parts ranges of starts (kw_runner, kw_core.h), or fewer so
+ * that a part has at least KW_CQL_MIN_PART positions (runner NULL: on the
+ * calling thread, as kw_cql_find does). Same contract, same hits in the
+ * same order. */
+#define KW_CQL_MIN_PART 4096
+kw_status kw_cql_find_with(const kw_index *ix, const kw_cql_program *p, const kw_runner *runner,
+                           const kw_cancel *cancel, kw_hits **out);
+
 #endif

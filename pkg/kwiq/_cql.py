@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 import regex
 
-from kwiq import _core
+from kwiq import _build, _core
 from kwiq._cqlparse import parse
 from kwiq._query import Pattern, QueryError, SlotCache, compile_regex, regex_matches, slot_bytes
 
@@ -386,4 +386,6 @@ class Programs:
                 self.layer = Layer(self.index)
             program = compile_query(query, self.layer)
             self.cache.put(query, program, program.size())
-        return _core.cql_find(self.index, *program.args(strategy))
+        # A scan (no selective constraint) runs on as many threads as a
+        # build would by default.
+        return _core.cql_find(self.index, *program.args(strategy), _build.default_threads())
