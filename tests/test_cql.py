@@ -391,6 +391,24 @@ def test_generated_queries_on_plain_text_agree_with_the_oracle(monkeypatch):
     assert compare(corpus, docs, queries) == []
 
 
+# Queries of the forms the core runs without its automaton (kw_cql.c,
+# form_of: A X{m,n} B, and <X> A []* </X>), and near misses of them.
+FORMS = ['"the" []{0,3} "of"', '[upos="ADJ"]+ [upos="NOUN"] within s',
+         '[upos="ADJ"]+ [upos="NOUN"]', '<s> [upos="PRON"] []* </s>', '<p> [] []* </p>',
+         '<s> [upos="PRON"] []* </s> within p', '[upos="DET"] []{2,} [upos="NOUN"]',
+         '[upos="DET"] [] [upos="NOUN"] within s', '[upos="DET"] [upos="NOUN"]',
+         '[upos="ADV"]* [upos="VERB"]', '[] [upos="ADJ"]{0,} [upos="PUNCT"]',
+         '[upos="DET"] []{0,2} [] within s', '[upos="NOUN"] [upos="NOUN"]* [upos="NOUN"]',
+         '[upos="ADJ"] [upos="ADJ"]{2} [upos="NOUN"]', '<s> []* </s>',
+         '<s> [upos="PRON"] []+ </s>', '<s> [upos="PRON"] []* </p>']
+
+
+def test_forms_agree_with_the_oracle():
+    corpus, docs = conllu_pair("en_ewt-ud-dev.conllu")
+    assert compare(corpus, docs, FORMS) == []
+    assert all(hits(corpus, query) for query in FORMS)
+
+
 def scan_arrays(corpus, query, strategy, threads):
     """(positions, lengths) of a CQL query's hits found by a scan (its
     hints left out: every position a start) on ``threads`` threads."""
@@ -410,8 +428,8 @@ def test_scans_on_threads_find_what_one_thread_finds(monkeypatch, name):
     generated queries, and queries with a hit at (nearly) every position,
     more than a part holds at first."""
     corpus, docs = conllu_pair(name)
-    queries = generated(docs, 120, 14, monkeypatch) + [
-        "[]", "[]{1,3}", '[upos!="NOUN"]+ within s', "<s> []* </s>", "[]+ </s> within s"]
+    queries = generated(docs, 120, 14, monkeypatch) + FORMS + [
+        "[]", "[]{1,3}", '[upos!="NOUN"]+ within s', "[]+ </s> within s"]
     for query in queries:
         for strategy in ("longest", "shortest", "all"):
             one = scan_arrays(corpus, query, strategy, 1)
