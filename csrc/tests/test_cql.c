@@ -335,6 +335,40 @@ static void test_anchors(void)
     BOTH_WAYS(&g, 4, 1);
 }
 
+/* The forms the core runs without the NFA (kw_cql.c, run_form):
+ * [upos="DET"] []{1,2} [upos="PUNCT"], and <s> [upos="DET"] []* </s>
+ * with the anchors paired, alone and within s. */
+static void test_forms(void)
+{
+    prog g;
+    prog_init(&g);
+    hint(&g, cond1(&g, T_DET), 0, 0);
+    step(&g, KW_CQL_TOKEN, 0, 0);
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    step(&g, KW_CQL_SPLIT, 3, 4);
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    step(&g, KW_CQL_TOKEN, cond1(&g, T_PUNCT), 0);
+    done(&g, KW_CQL_ANY, KW_CQL_LONGEST, 0);
+    BOTH_WAYS(&g, 0, 4, 4, 3, 10, 3);
+    g.p.strategy = KW_CQL_ALL;
+    BOTH_WAYS(&g, 0, 4, 4, 3, 10, 3);
+    prog_init(&g);
+    hint(&g, cond1(&g, T_DET), 0, 0);
+    step(&g, KW_CQL_OPEN, S, 1);
+    step(&g, KW_CQL_TOKEN, 0, 0);
+    step(&g, KW_CQL_SPLIT, 3, 5);
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    step(&g, KW_CQL_JUMP, 2, 0);
+    step(&g, KW_CQL_CLOSE, S, 1);
+    done(&g, KW_CQL_ANY, KW_CQL_SHORTEST, 1);
+    BOTH_WAYS(&g, 0, 4, 4, 3);
+    g.p.within = S;
+    BOTH_WAYS(&g, 0, 4, 4, 3);
+    g.p.within = TEXT;
+    g.steps[0].a = g.steps[5].a = TEXT;
+    BOTH_WAYS(&g, 0, 7);
+}
+
 /* <s> []* </s>: strict, whole sentences; plain anchors, runs of them. */
 static void test_strict_regions(void)
 {
@@ -690,6 +724,7 @@ int main(void)
     test_gap_and_within();
     test_anchors();
     test_strict_regions();
+    test_forms();
     test_two_strict_slots();
     test_alternatives_and_booleans();
     test_invalid_programs();
