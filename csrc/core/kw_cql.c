@@ -617,7 +617,7 @@ static const kw_cql_hint *fixed_hint(const kw_cql_program *p)
  * of its own whose spans do not grow while it runs. */
 typedef struct scan_part {
     engine e;
-    size_t next, end;
+    size_t begin, next, end;
     kw_status st;
 } scan_part;
 
@@ -660,11 +660,25 @@ static void scan_task(void *arg, size_t part)
 static kw_status engine_init(engine *e, const uint8_t *const *bits, size_t *n_states);
 static void engine_free(engine *e);
 
+/* Room for the spans of a part that filled its room: as many again as
+ * its starts so far found, for each of its starts to come, an eighth more,
+ * and at least twice the room it had. */
+static size_t scan_room(const scan_part *sp)
+{
+    const engine *e = &sp->e;
+    uint64_t done = sp->next - sp->begin + 1, left = sp->end - sp->next;
+    uint64_t want = e->n_found + (e->n_found + 1) * left / done * 9 / 8;
+    uint64_t most = SIZE_MAX / 2 / sizeof *e->starts;
+    if (want < 2 * (uint64_t)e->cap_found)
+        want = 2 * (uint64_t)e->cap_found;
+    return want > most ? (size_t)most : (size_t)want;
+}
+
 /* Every position a start, cut into parts run by the runner (NULL: one
- * part, here). A part's spans have room for SCAN_ROOM at first, doubled
- * for each part that filled its room before the next round, so the tasks
- * allocate nothing; the parts' spans, joined in order, are those one part
- * finds. */
+ * part, here). A part's spans have room for SCAN_ROOM at first, and a part
+ * that fills its room gets more (scan_room) before the next round, so the
+ * tasks allocate nothing; the parts' spans, joined in order, are those one
+ * part finds. */
 #define SCAN_ROOM 4096
 static kw_status scan(engine *e, const kw_runner *runner, size_t n_states)
 {
@@ -682,7 +696,7 @@ static kw_status scan(engine *e, const kw_runner *runner, size_t n_states)
     for (; made < n_parts && st == KW_OK; made++) {
         scan_part *sp = &job.parts[made];
         sp->e = (engine){.ix = e->ix, .p = e->p, .stop = e->stop, .fixed = 1};
-        sp->next = (size_t)((uint64_t)n * made / n_parts);
+        sp->begin = sp->next = (size_t)((uint64_t)n * made / n_parts);
         sp->end = (size_t)((uint64_t)n * (made + 1) / n_parts);
         st = engine_init(&sp->e, (const uint8_t *const *)e->bits, &n_states);
     }
@@ -690,7 +704,8 @@ static kw_status scan(engine *e, const kw_runner *runner, size_t n_states)
         for (size_t k = 0; k < n_parts && st == KW_OK; k++) {
             engine *pe = &job.parts[k].e;
             if ((pe->full || pe->cap_found == 0) && job.parts[k].next < job.parts[k].end) {
-                size_t cap = pe->cap_found ? 2 * pe->cap_found : SCAN_ROOM, ends_cap = pe->cap_found;
+                size_t cap = pe->cap_found ? scan_room(&job.parts[k]) : SCAN_ROOM;
+                size_t ends_cap = pe->cap_found;
                 if (kw_reserve_exact(a, (void **)&pe->starts, &ends_cap, cap, sizeof *pe->starts)
                         != KW_OK
                     || kw_reserve_exact(a, (void **)&pe->ends, &pe->cap_found, cap,
