@@ -616,6 +616,9 @@ static const kw_cql_hint *fixed_hint(const kw_cql_program *p)
 /* One part of a scan: the starts [next, end) still to run, on an engine
  * of its own whose spans do not grow while it runs. */
 typedef struct scan_part {
+    /* Parts sit side by side and run on different threads: what one
+     * writes as it runs is kept off the cache lines another reads. */
+    char apart[64];
     engine e;
     size_t begin, next, end;
     kw_status st;
@@ -635,26 +638,28 @@ static void scan_task(void *arg, size_t part)
     scan_part *sp = &job->parts[part];
     engine *e = &sp->e;
     e->full = 0;
-    for (; sp->next < sp->end; sp->next++) {
+    size_t start = sp->next;
+    for (; start < sp->end; start++) {
         if (++e->work >= KW_POLL_EVERY) {
             e->work = 0;
             if (kw_parts_stopped(e->stop)) {
                 sp->st = KW_EINTR;
-                return;
+                break;
             }
         }
-        if (job->fixed && !any_cond_holds(e, job->fixed, sp->next))
+        if (job->fixed && !any_cond_holds(e, job->fixed, start))
             continue;
         size_t before = e->n_found;
-        kw_status st = run_from(e, (uint32_t)sp->next, job->n_states);
+        kw_status st = run_from(e, (uint32_t)start, job->n_states);
         if (st != KW_OK) {
             if (e->full)
                 e->n_found = before;
             else
                 sp->st = st;
-            return;
+            break;
         }
     }
+    sp->next = start;
 }
 
 static kw_status engine_init(engine *e, const uint8_t *const *bits, size_t *n_states);
