@@ -132,8 +132,9 @@ def in_the_browser(mb: int, runs: int) -> dict:
     """Each word's steps taken in JupyterLab: {word: {step: (to the rows
     drawn, to the frame painted)}}, medians in seconds."""
     sys.path.insert(0, str(HERE.parent / "tests"))
-    import jupyter_lab
     from playwright import sync_api
+
+    import jupyter_lab
 
     cell = (
         f"import sys\nsys.path.insert(0, {str(HERE)!r})\nimport compare, kwiq\n"

@@ -27,8 +27,9 @@ import sys
 import tempfile
 import time
 
-import kwiq
 import simplemma
+
+import kwiq
 from compare import CORPUS_HELP, base_text
 
 

@@ -18,6 +18,7 @@ document of 12,480 tokens), which the brute-force oracle would enumerate.
 from __future__ import annotations
 
 import regex
+
 from cql_oracle import ATTRIBUTES, strip_diacritics
 
 # Attributes weighted by how often queries use them.

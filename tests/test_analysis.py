@@ -20,8 +20,9 @@ import warnings
 from collections import Counter
 from decimal import Decimal, localcontext
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import oracle_tokens
 
 pd = pytest.importorskip("pandas")

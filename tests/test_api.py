@@ -3,8 +3,9 @@
 import gc
 import re
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import oracle_tokens
 
 

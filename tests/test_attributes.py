@@ -10,8 +10,9 @@ import math
 import unicodedata
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 
 pd = pytest.importorskip("pandas")
 

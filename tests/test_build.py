@@ -16,8 +16,9 @@ import time
 import tracemalloc
 from array import array
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import DATA
 from kwiq import _build, _core
 

@@ -20,8 +20,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import LETTER_NAME  # letter_text reads pkg/kwiq/data/LETTER_NAME
 
 SCRIPT = Path(sys.executable).with_name("kwiq")

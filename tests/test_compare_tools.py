@@ -6,8 +6,9 @@ import math
 import random
 from collections import Counter
 
-import kwiq
 import pytest
+
+import kwiq
 
 pytest.importorskip("pandas")
 

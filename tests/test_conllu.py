@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from cql_oracle import read_conllu
 
 UD = Path(__file__).parent / "data" / "ud"

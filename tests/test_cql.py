@@ -6,6 +6,7 @@ queries generated from the grammar (cql_generate.py), whose hits kwiq and
 the brute-force oracle (cql_oracle.py) must give alike, on the UD dev sets
 (Corpus.from_conllu against the oracle's own reader) and on plain text.
 """
+
 import csv
 import io
 import pickle
@@ -23,9 +24,11 @@ from cql_generate import generate
 from cql_oracle import ATTRIBUTES, STRUCTURES, Doc, evaluate, parse, read_conllu, select
 
 #           0   1   2   3  4   5  6 7   8   9  10
-ANIMALS = ["The cat sat on the mat. The dog sat!",
-           #  0 1   2 3    4   5
-           "A cat! Cats sat."]
+ANIMALS = [
+    "The cat sat on the mat. The dog sat!",
+    #  0 1   2 3    4   5
+    "A cat! Cats sat.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +39,10 @@ def animals():
 def hits(corpus, query, strategy="longest"):
     """(doc number, start, end) of each line of a CQL query."""
     numbers = {doc_id: n for n, doc_id in enumerate(corpus.ids)}
-    return [(numbers[line.doc], line.start, line.end)
-            for line in corpus.kwic(query, syntax="cql", strategy=strategy)]
+    return [
+        (numbers[line.doc], line.start, line.end)
+        for line in corpus.kwic(query, syntax="cql", strategy=strategy)
+    ]
 
 
 # ---------------------------------------------------------------- one a construct
@@ -61,10 +66,15 @@ def test_attribute_tests_and_booleans(animals):
     assert len(hits(animals, '[word!="sat"]', "all")) == 11 + 6 - 3
     assert hits(animals, '[word="cat" | word="dog"]') == [(0, 1, 2), (0, 8, 9), (1, 1, 2)]
     assert hits(animals, '[word="c.*" & word!="cats"]') == [(0, 1, 2), (1, 1, 2)]
-    assert hits(animals, '[!(word="[a-z]+") & word!="[.!]"]') == [(0, 0, 1), (0, 7, 8),
-                                                                    (1, 0, 1), (1, 3, 4)]
-    assert hits(animals, '[!word="[a-z]+" & !word="[.!]"]') == \
-        hits(animals, '[!(word="[a-z]+" | word="[.!]")]')
+    assert hits(animals, '[!(word="[a-z]+") & word!="[.!]"]') == [
+        (0, 0, 1),
+        (0, 7, 8),
+        (1, 0, 1),
+        (1, 3, 4),
+    ]
+    assert hits(animals, '[!word="[a-z]+" & !word="[.!]"]') == hits(
+        animals, '[!(word="[a-z]+" | word="[.!]")]'
+    )
 
 
 def test_any_token_and_punctuation(animals):
@@ -99,18 +109,26 @@ def test_quantifiers(animals):
 def test_strategies(animals):
     query = '[word="[a-z]+"]+'
     assert hits(animals, query) == [(0, 1, 6), (0, 8, 10), (1, 1, 2), (1, 4, 5)]
-    assert hits(animals, query, "shortest") == [(0, 1, 2), (0, 2, 3), (0, 3, 4), (0, 4, 5),
-                                                (0, 5, 6), (0, 8, 9), (0, 9, 10), (1, 1, 2),
-                                                (1, 4, 5)]
+    assert hits(animals, query, "shortest") == [
+        (0, 1, 2),
+        (0, 2, 3),
+        (0, 3, 4),
+        (0, 4, 5),
+        (0, 5, 6),
+        (0, 8, 9),
+        (0, 9, 10),
+        (1, 1, 2),
+        (1, 4, 5),
+    ]
     assert len(hits(animals, query, "all")) == 15 + 3 + 1 + 1
     with pytest.raises(ValueError, match="strategy"):
         animals.kwic('"cat"', syntax="cql", strategy="standard")
 
 
 def test_text_anchors_and_within(animals):
-    assert hits(animals, '<text> []') == [(0, 0, 1), (1, 0, 1)]
-    assert hits(animals, '[] </text>') == [(0, 10, 11), (1, 5, 6)]
-    assert hits(animals, '<text> []* </text>') == [(0, 0, 11), (1, 0, 6)]
+    assert hits(animals, "<text> []") == [(0, 0, 1), (1, 0, 1)]
+    assert hits(animals, "[] </text>") == [(0, 10, 11), (1, 5, 6)]
+    assert hits(animals, "<text> []* </text>") == [(0, 0, 11), (1, 0, 6)]
     assert hits(animals, '"cat" []* within text') == [(0, 1, 11), (1, 1, 6)]
 
 
@@ -126,7 +144,7 @@ def test_flags_d_and_l():
 
 
 def test_quotes_in_strings():
-    corpus = kwiq.Corpus(['He said "no" and \'yes\'.'])
+    corpus = kwiq.Corpus(["He said \"no\" and 'yes'."])
     assert hits(corpus, "'\"'") == [(0, 2, 3), (0, 4, 5)]
     assert hits(corpus, '"\\""') == [(0, 2, 3), (0, 4, 5)]
     assert hits(corpus, "''''") == [(0, 6, 7), (0, 8, 9)]
@@ -134,15 +152,18 @@ def test_quotes_in_strings():
 
 def test_list_of_queries_and_views(animals):
     conc = animals.kwic(['"cat"', '"sat"'], syntax="cql")
-    assert [(line.doc, line.start) for line in conc] == [(0, 1), (0, 2), (0, 9), (1, 1),
-                                                        (1, 4)]
+    assert [(line.doc, line.start) for line in conc] == [(0, 1), (0, 2), (0, 9), (1, 1), (1, 4)]
     assert hits(animals.subset([1]), '"cat"') == [(0, 1, 2)]
 
 
 def test_variable_length_hits_sort_and_pickle(animals):
     conc = animals.kwic('[word="[a-z]+"]+', syntax="cql")
-    assert [line.match for line in conc.sort("match")] == ["cat", "cat sat on the mat",
-                                                           "dog sat", "sat"]
+    assert [line.match for line in conc.sort("match")] == [
+        "cat",
+        "cat sat on the mat",
+        "dog sat",
+        "sat",
+    ]
     again = pickle.loads(pickle.dumps(conc))
     assert list(again) == list(conc)
 
@@ -150,22 +171,26 @@ def test_variable_length_hits_sort_and_pickle(animals):
 def test_a_loaded_corpus_answers_alike(animals, tmp_path):
     animals.save(tmp_path / "animals.kwiq")
     loaded = kwiq.Corpus.load(tmp_path / "animals.kwiq")
-    for query in ('"the"%c []', '[word!="\\."]+', '<text> []{2}', '"sat" []* within text'):
+    for query in ('"the"%c []', '[word!="\\."]+', "<text> []{2}", '"sat" []* within text'):
         assert hits(loaded, query) == hits(animals, query)
 
 
 def test_one_shot_kwic_takes_cql():
-    assert [line.match for line in kwiq.kwic(ANIMALS[0], '"the"%c []', syntax="cql")] == \
-        ["The cat", "the mat", "The dog"]
+    assert [line.match for line in kwiq.kwic(ANIMALS[0], '"the"%c []', syntax="cql")] == [
+        "The cat",
+        "the mat",
+        "The dog",
+    ]
 
 
 def test_long_queries(animals):
     # Long chains of | and & and long sequences are flat, not deep.
     assert hits(animals, "[" + " | ".join(['word="dog"'] * 3000) + "]") == [(0, 8, 9)]
-    assert hits(animals, "[" + " & ".join(['word!="dog"'] * 3000) + "]", "all") == \
-        hits(animals, '[word!="dog"]', "all")
+    assert hits(animals, "[" + " & ".join(['word!="dog"'] * 3000) + "]", "all") == hits(
+        animals, '[word!="dog"]', "all"
+    )
     assert hits(animals, " | ".join(['"dog"'] * 3000)) == [(0, 8, 9)]
-    assert hits(animals, " ".join(['[]'] * 3000)) == []
+    assert hits(animals, " ".join(["[]"] * 3000)) == []
 
 
 def test_case_argument_is_refused_with_cql(animals):
@@ -183,38 +208,44 @@ def test_counts_take_cql(animals):
     pytest.importorskip("pandas")
     # "the"%c [] finds The cat, the mat, The dog: clusters of 3 tokens.
     clusters = animals.clusters('"the"%c []', 3, syntax="cql")
-    assert dict(zip(clusters["cluster"], clusters["count"])) == {
-        "the cat sat": 1, "the dog sat": 1}
+    assert dict(zip(clusters["cluster"], clusters["count"])) == {"the cat sat": 1, "the dog sat": 1}
     dispersion = animals.dispersion('"sat" []', syntax="cql")
     assert list(dispersion["position"]) == [2, 9, 4]
     collocates = animals.collocates('"cat"', 1, syntax="cql", min_count=1, measures=[])
     # Windows count words: right of "cat!" is "Cats".
-    assert dict(zip(collocates["word"], collocates["observed"])) == {"the": 1, "sat": 1,
-                                                                      "a": 1, "cats": 1}
+    assert dict(zip(collocates["word"], collocates["observed"])) == {
+        "the": 1,
+        "sat": 1,
+        "a": 1,
+        "cats": 1,
+    }
     with pytest.raises(ValueError, match="%c"):
         animals.dispersion('"sat"', syntax="cql", case=True)
 
 
-@pytest.mark.parametrize("query, position, problem", [
-    ('"cat', 0, "unterminated string"),
-    ('[lemma="cat"]', 1, "unknown attribute 'lemma' (this corpus has word)"),
-    ('"cat" within ne', 13, "unknown structure 'ne' (this corpus has text, s, p)"),
-    ('<ne> "cat"', 0, "unknown structure 'ne'"),
-    ('"cat"%x', 5, "unknown flag %x"),
-    ('"(cat"', 0, "bad regex"),
-    ('"cat"{3,1}', 5, "the minimum exceeds the maximum"),
-    ('"cat"{,}', 5, "needs a bound"),
-    ('[word="cat"', 11, "expected ']'"),
-    ('[word "cat"]', 6, "expected = or !="),
-    ('"cat" )', 6, "unexpected"),
-    ('', 0, "expected a token"),
-    ('"a" | ', 6, "expected a token"),
-    ('"cat" # "dog"', 6, "unexpected character '#'"),
-    ('[]{20000}', 3, "repeat count"),
-    ('("a"{99}){200}', 0, "steps"),
-    ("(" * 61 + '"a"' + ")" * 61, 60, "nested more than 60 deep"),
-    ("[" + "!" * 61 + 'word="a"]', 61, "nested more than 60 deep"),
-])
+@pytest.mark.parametrize(
+    "query, position, problem",
+    [
+        ('"cat', 0, "unterminated string"),
+        ('[lemma="cat"]', 1, "unknown attribute 'lemma' (this corpus has word)"),
+        ('"cat" within ne', 13, "unknown structure 'ne' (this corpus has text, s, p)"),
+        ('<ne> "cat"', 0, "unknown structure 'ne'"),
+        ('"cat"%x', 5, "unknown flag %x"),
+        ('"(cat"', 0, "bad regex"),
+        ('"cat"{3,1}', 5, "the minimum exceeds the maximum"),
+        ('"cat"{,}', 5, "needs a bound"),
+        ('[word="cat"', 11, "expected ']'"),
+        ('[word "cat"]', 6, "expected = or !="),
+        ('"cat" )', 6, "unexpected"),
+        ("", 0, "expected a token"),
+        ('"a" | ', 6, "expected a token"),
+        ('"cat" # "dog"', 6, "unexpected character '#'"),
+        ("[]{20000}", 3, "repeat count"),
+        ('("a"{99}){200}', 0, "steps"),
+        ("(" * 61 + '"a"' + ")" * 61, 60, "nested more than 60 deep"),
+        ("[" + "!" * 61 + 'word="a"]', 61, "nested more than 60 deep"),
+    ],
+)
 def test_malformed_queries(animals, query, position, problem):
     with pytest.raises(kwiq.QueryError) as caught:
         animals.kwic(query, syntax="cql")
@@ -223,21 +254,35 @@ def test_malformed_queries(animals, query, position, problem):
 
 
 def kwiq_command(*args):
-    return subprocess.run([sys.executable, "-m", "kwiq", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kwiq", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_command_line_takes_cql(tmp_path):
     (tmp_path / "animals.txt").write_text(ANIMALS[0], encoding="utf-8")
     found = kwiq_command("--cql", "-f", "csv", '"the"%c []', str(tmp_path / "animals.txt"))
     assert found.returncode == 0, found.stderr
-    assert [row["match"] for row in csv.DictReader(io.StringIO(found.stdout))] == \
-        ["The cat", "the mat", "The dog"]
-    shortest = kwiq_command("--cql", "--strategy", "shortest", "-f", "csv", '[word!="\\."]+',
-                            str(tmp_path / "animals.txt"))
+    assert [row["match"] for row in csv.DictReader(io.StringIO(found.stdout))] == [
+        "The cat",
+        "the mat",
+        "The dog",
+    ]
+    shortest = kwiq_command(
+        "--cql",
+        "--strategy",
+        "shortest",
+        "-f",
+        "csv",
+        '[word!="\\."]+',
+        str(tmp_path / "animals.txt"),
+    )
     assert len(shortest.stdout.splitlines()) == 1 + 10
-    for args, problem in ((["--cql", "--case"], "%c"), (["--strategy", "all"], "--cql"),
-                          (["--cql"], "unknown attribute")):
+    for args, problem in (
+        (["--cql", "--case"], "%c"),
+        (["--strategy", "all"], "--cql"),
+        (["--cql"], "unknown attribute"),
+    ):
         query = '[lemma="x"]' if problem == "unknown attribute" else '"cat"'
         failed = kwiq_command(*args, query, str(tmp_path / "animals.txt"))
         assert failed.returncode == 2 and problem in failed.stderr
@@ -272,8 +317,9 @@ INTERRUPTED = textwrap.dedent("""
 
 
 def test_ctrl_c_stops_a_long_query():
-    result = subprocess.run([sys.executable, "-c", INTERRUPTED], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["stopped", "100000"]
 
@@ -286,16 +332,19 @@ def ewt():
 # Each count read off the CoNLL-U with awk over its token rows ($1 an
 # integer), the previous row forgotten at "# newdoc" (a document's end) or
 # at a blank line (a sentence's end) as the query asks.
-@pytest.mark.parametrize("query, count, awk", [
-    ('[lemma="go"] [upos="ADP"]', 34, 'prev=="go" && $4=="ADP", reset at newdoc'),
-    ('[upos="ADJ"] [upos="NOUN"]', 952, 'prev=="ADJ" && $4=="NOUN", reset at newdoc'),
-    ('[upos="ADJ"] [upos="NOUN"] within s', 951, "the same, reset at blank lines"),
-    ('[upos="PUNCT"] </s>', 1610, "the last row of a sentence has upos PUNCT"),
-    ('[feats=""]', 7830, '$6=="_"'),
-    ("<s> []* </s>", 2001, "grep -c '^# sent_id'"),
-    ("<p> []", 750, "one paragraph a # newpar, and the first of each document"),
-    ('<s> [upos="PRON"] []* </s>', 497, '$1=="1" && $4=="PRON"'),
-])
+@pytest.mark.parametrize(
+    "query, count, awk",
+    [
+        ('[lemma="go"] [upos="ADP"]', 34, 'prev=="go" && $4=="ADP", reset at newdoc'),
+        ('[upos="ADJ"] [upos="NOUN"]', 952, 'prev=="ADJ" && $4=="NOUN", reset at newdoc'),
+        ('[upos="ADJ"] [upos="NOUN"] within s', 951, "the same, reset at blank lines"),
+        ('[upos="PUNCT"] </s>', 1610, "the last row of a sentence has upos PUNCT"),
+        ('[feats=""]', 7830, '$6=="_"'),
+        ("<s> []* </s>", 2001, "grep -c '^# sent_id'"),
+        ("<p> []", 750, "one paragraph a # newpar, and the first of each document"),
+        ('<s> [upos="PRON"] []* </s>', 497, '$1=="1" && $4=="PRON"'),
+    ],
+)
 def test_annotated_counts_read_off_the_conllu(ewt, query, count, awk):
     assert len(ewt.kwic(query, syntax="cql")) == count
 
@@ -303,8 +352,9 @@ def test_annotated_counts_read_off_the_conllu(ewt, query, count, awk):
 def test_whole_sentences_are_hits(ewt):
     # <s> []* </s> pairs its anchors: each hit is one sentence, whole.
     sentences = ewt.kwic("<s> []* </s>", syntax="cql")
-    regions = [(doc_id, start, end) for doc_id in ewt.ids
-               for start, end in ewt.regions("s", doc_id)]
+    regions = [
+        (doc_id, start, end) for doc_id in ewt.ids for start, end in ewt.regions("s", doc_id)
+    ]
     assert [(line.doc, line.start, line.end) for line in sentences] == regions
 
 
@@ -325,8 +375,12 @@ def plain_pair(texts):
 def paragraphs(paths):
     """The paragraphs of text files, each a document: short documents keep
     the oracle quick on queries bound by ``within text``."""
-    return [paragraph for path in paths
-            for paragraph in path.read_text(encoding="utf-8").split("\n\n") if paragraph.strip()]
+    return [
+        paragraph
+        for path in paths
+        for paragraph in path.read_text(encoding="utf-8").split("\n\n")
+        if paragraph.strip()
+    ]
 
 
 def annotated(docs):
@@ -341,8 +395,14 @@ def generated(docs, n, seed, monkeypatch):
     if annotated(docs):
         return list(generate(random.Random(seed), docs, n))
     monkeypatch.setattr(cql_generate, "ATTRIBUTE_WEIGHTS", {"word": 1})
-    seen = [Doc(d.id, [{a: t["word"] for a in ATTRIBUTES} for t in d.tokens],
-                {x: d.regions["text"] for x in STRUCTURES}) for d in docs]
+    seen = [
+        Doc(
+            d.id,
+            [{a: t["word"] for a in ATTRIBUTES} for t in d.tokens],
+            {x: d.regions["text"] for x in STRUCTURES},
+        )
+        for d in docs
+    ]
     renamed = []
     for query in generate(random.Random(seed), seen, n):
         for x in "sp":
@@ -389,6 +449,81 @@ def test_generated_queries_on_plain_text_agree_with_the_oracle(monkeypatch):
     corpus, docs = plain_pair(paragraphs(INAUGURAL[:2]))
     queries = generated(docs, 50, 13, monkeypatch)
     assert compare(corpus, docs, queries) == []
+
+
+# Queries of the forms the core runs without its automaton (kw_cql.c,
+# form_of: A X{m,n} B, and <X> A []* </X>), and near misses of them.
+FORMS = [
+    '"the" []{0,3} "of"',
+    '[upos="ADJ"]+ [upos="NOUN"] within s',
+    '[upos="ADJ"]+ [upos="NOUN"]',
+    '<s> [upos="PRON"] []* </s>',
+    "<p> [] []* </p>",
+    '<s> [upos="PRON"] []* </s> within p',
+    '[upos="DET"] []{2,} [upos="NOUN"]',
+    '[upos="DET"] [] [upos="NOUN"] within s',
+    '[upos="DET"] [upos="NOUN"]',
+    '[upos="ADV"]* [upos="VERB"]',
+    '[] [upos="ADJ"]{0,} [upos="PUNCT"]',
+    '[upos="DET"] []{0,2} [] within s',
+    '[upos="NOUN"] [upos="NOUN"]* [upos="NOUN"]',
+    '[upos="ADJ"] [upos="ADJ"]{2} [upos="NOUN"]',
+    "<s> []* </s>",
+    '<s> [upos="PRON"] []+ </s>',
+    '<s> [upos="PRON"] []* </p>',
+]
+
+
+def test_forms_agree_with_the_oracle():
+    corpus, docs = conllu_pair("en_ewt-ud-dev.conllu")
+    assert compare(corpus, docs, FORMS) == []
+    assert all(hits(corpus, query) for query in FORMS)
+
+
+def scan_arrays(corpus, query, strategy, threads):
+    """(positions, lengths) of a CQL query's hits found by a scan (its
+    hints left out: every position a start) on ``threads`` threads."""
+    from kwiq._cql import STRATEGIES, Layer, compile_query
+
+    index = corpus._index_view.index
+    code, tests, bools, cond_start, _, within, n_strict, code_of, _ = compile_query(
+        query, Layer(index)
+    ).args(STRATEGIES[strategy], threads)
+    found = kwiq._core.cql_find(
+        index, code, tests, bools, cond_start, [], within, n_strict, code_of, threads
+    )
+    return found.arrays()[:2]
+
+
+@pytest.mark.parametrize("name", ["en_ewt-ud-dev.conllu", "de_gsd-ud-dev.conllu"])
+def test_scans_on_threads_find_what_one_thread_finds(monkeypatch, name):
+    """A scan cut into parts over the corpus's positions (csrc/core/kw_cql.h,
+    kw_cql_find_with) gives the hits of one thread, in the same order: over
+    generated queries, and queries with a hit at (nearly) every position,
+    more than a part holds at first."""
+    corpus, docs = conllu_pair(name)
+    queries = (
+        generated(docs, 120, 14, monkeypatch)
+        + FORMS
+        + ["[]", "[]{1,3}", '[upos!="NOUN"]+ within s', "[]+ </s> within s"]
+    )
+    for query in queries:
+        for strategy in ("longest", "shortest", "all"):
+            one = scan_arrays(corpus, query, strategy, 1)
+            assert one == hits_arrays(corpus, query, strategy), (query, strategy)
+            for threads in (2, 3):
+                assert scan_arrays(corpus, query, strategy, threads) == one, (
+                    query,
+                    strategy,
+                    threads,
+                )
+
+
+def hits_arrays(corpus, query, strategy):
+    """(positions, lengths) of a query's hits as Corpus.kwic finds them."""
+    from kwiq._cql import STRATEGIES
+
+    return corpus._index_view.cql_hits([query], STRATEGIES[strategy]).arrays()[:2]
 
 
 @pytest.mark.slow

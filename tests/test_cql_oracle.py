@@ -16,6 +16,7 @@ from itertools import accumulate
 from pathlib import Path
 
 import pytest
+
 from cql_generate import generate
 from cql_oracle import (
     Alt,

@@ -10,8 +10,9 @@ import threading
 import time
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import DATA
 
 distributed = pytest.importorskip("distributed")
@@ -19,6 +20,7 @@ pd = pytest.importorskip("pandas")
 import dask  # noqa: E402
 import dask.bag as db  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
+
 import kwiq.dask  # noqa: E402
 
 # Every test here starts a LocalCluster of worker processes, or uses one.

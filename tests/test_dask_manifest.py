@@ -6,8 +6,9 @@ kwiq.dask.Corpus.load reads it, before any worker is asked to open a file
 import json
 import os
 
-import kwiq
 import pytest
+
+import kwiq
 
 pytest.importorskip("distributed")
 pytest.importorskip("pandas")

@@ -7,8 +7,9 @@ import random
 import subprocess
 import sys
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import DATA, oracle_tokens
 
 # The Straße line: forms that fold to one word in several ways ("ß", "ẞ",

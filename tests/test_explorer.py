@@ -12,8 +12,9 @@ import csv
 import sys
 import tracemalloc
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import DATA, oracle_tokens
 
 pytest.importorskip("anywidget", reason="anywidget is not installed (pip install '.[test]')")

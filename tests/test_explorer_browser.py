@@ -14,8 +14,9 @@ import json
 import os
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import DATA, oracle_tokens
 
 CHROMIUM = "/usr/bin/chromium"

@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from kwiq import _concordance, _views
 
 FIELDS = list(kwiq.Line._fields)

@@ -10,8 +10,9 @@ import traceback
 import warnings
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import DATA
 from kwiq import _build, _files
 

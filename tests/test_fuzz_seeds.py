@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from conftest import REPO
 
 CORE = sorted(str(path.relative_to(REPO)) for path in (REPO / "csrc" / "core").glob("*.c"))

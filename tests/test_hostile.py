@@ -10,8 +10,9 @@ import subprocess
 import sys
 import time
 
-import kwiq
 import pytest
+
+import kwiq
 from kwiq import _query
 
 

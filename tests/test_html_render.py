@@ -5,8 +5,9 @@ left context must end where its match begins, whatever the contexts hold."""
 
 import os
 
-import kwiq
 import pytest
+
+import kwiq
 from kwiq._views import HTML_CONTEXT_CHARS
 
 CHROMIUM = "/usr/bin/chromium"

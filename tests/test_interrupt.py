@@ -14,6 +14,7 @@ import sys
 import textwrap
 
 import pytest
+
 from kwiq import _core
 
 SCRIPT = textwrap.dedent("""

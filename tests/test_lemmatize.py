@@ -12,8 +12,9 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from kwiq import _build
 
 simplemma = pytest.importorskip("simplemma")

@@ -2,8 +2,9 @@
 
 import re
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import LETTER_NAME, oracle_word_spans
 
 

@@ -12,8 +12,9 @@ import io
 import json
 import pickle
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import DATA
 from kwiq import _concordance
 

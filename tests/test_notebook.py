@@ -14,8 +14,9 @@ import re
 import sys
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 
 nbformat = pytest.importorskip(
     "nbformat", reason="nbformat is not installed (pip install '.[test]')"

@@ -13,8 +13,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 
 DATA = Path(__file__).parent / "data"
 TEXTS = [  # (file, encoding)

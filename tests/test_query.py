@@ -3,8 +3,9 @@
 import fnmatch
 import re
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import oracle_tokens
 from kwiq import _query
 from kwiq._corpus import index_view

@@ -8,8 +8,9 @@ import threading
 import tracemalloc
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import LETTER_NAME
 from kwiq import _concordance
 

@@ -16,8 +16,9 @@ import subprocess
 import sys
 import textwrap
 
-import kwiq
 import pytest
+
+import kwiq
 
 TIMEOUT = 60
 

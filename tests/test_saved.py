@@ -17,8 +17,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import LETTER_NAME
 
 # Queries and the layouts of their lines: words, phrases, globs, regexes,

@@ -9,8 +9,9 @@ as casefolded str, i.e. by code point.
 import gc
 import re
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import oracle_tokens
 
 KEY_SETS = [

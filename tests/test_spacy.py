@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import kwiq
 import pytest
 
+import kwiq
+
 spacy = pytest.importorskip("spacy")
+from spacy.tokens import Doc  # noqa: E402
+
 from cql_generate import generate  # noqa: E402
 from cql_oracle import read_conllu  # noqa: E402
 from same_data import hits, spacy_docs, three_corpora  # noqa: E402
-from spacy.tokens import Doc  # noqa: E402
 
 UD = Path(__file__).parent / "data" / "ud"
 EN = UD / "en_ewt-ud-dev.conllu"
@@ -267,6 +269,7 @@ def test_interrupt_stops_adding_a_doc():
     """Builder.interrupt() (as Ctrl-C) stops add_annotated, released from
     the GIL, and the builder is as before the call."""
     import numpy as np
+
     from kwiq import _core
 
     n = 200_000

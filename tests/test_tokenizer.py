@@ -3,8 +3,9 @@
 import re
 import unicodedata
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import oracle_tokens
 from kwiq import _core
 

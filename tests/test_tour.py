@@ -6,8 +6,9 @@ import html
 import re
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 
 nbformat = pytest.importorskip(
     "nbformat", reason="nbformat is not installed (pip install '.[test]')"

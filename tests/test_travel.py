@@ -10,8 +10,9 @@ import subprocess
 import sys
 import textwrap
 
-import kwiq
 import pytest
+
+import kwiq
 from kwiq._files import FileDecodeError
 
 TIMEOUT = 120  # a safety net against a hung child, not a timing assertion

@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,9 @@ import re
 import tracemalloc
 from html.parser import HTMLParser
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import DATA, oracle_tokens
 
 pd = pytest.importorskip("pandas")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from same_data import VRT_ATTRIBUTES, documents, write_vrt
 
 UD = Path(__file__).parent / "data" / "ud"

@@ -9,8 +9,9 @@ import os
 import sysconfig
 from pathlib import Path
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import REPO
 
 installed_only = pytest.mark.skipif(

@@ -6,8 +6,9 @@ import random
 import re
 import unicodedata
 
-import kwiq
 import pytest
+
+import kwiq
 from conftest import oracle_tokens
 
 # The rules of Corpus.kwic's docstring, written out again for the oracle.

@@ -11,8 +11,9 @@ README and the docs. Run it again when the HTML view changes:
 
 from pathlib import Path
 
-import kwiq
 from playwright import sync_api
+
+import kwiq
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "img" / "html-view.png"

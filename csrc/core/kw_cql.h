@@ -40,8 +40,15 @@
  * are fewest (times the width of its distance range): the postings of a
  * test's types (grouped by fold group for `word`), each position checked
  * against its constraint; or, when no hint is selective, every position
- * is a candidate. From each candidate the NFA runs one gap at a time, its
- * state set deduplicated: a state is a step and, per strict structure, 2
+ * is a candidate. A candidate that another hint of a narrow distance range
+ * rules out (none of its constraints holds in that range) is not run. A
+ * program of the form <X> A []* </X> (anchors paired) takes the first
+ * tokens of X's regions as its candidates when they are fewer. Programs of
+ * the forms A X{m,n} B (n may be unbounded; `"the" []{0,3} "of"`, `A+ B`)
+ * and <X> A []* </X> are run from each candidate by a loop over the
+ * tokens, or the regions, that finds what the NFA would (kw_cql.c,
+ * run_form); any other program by the NFA, one gap at a time, its state
+ * set deduplicated: a state is a step and, per strict structure, 2
  * bits (nothing recorded, the region holding the next token, or one that
  * ends here), so a gap holds at most n_steps * 4^n_strict states and the
  * work per candidate is linear in the tokens it reaches. The cancel is
@@ -70,5 +77,14 @@
  * made). */
 kw_status kw_cql_find(const kw_index *ix, const kw_cql_program *p, const kw_cancel *cancel,
                       kw_hits **out);
+
+/* kw_cql_find with a scan (no hint selective enough) cut into
+ * runner->n_parts ranges of starts (kw_runner, kw_core.h), or fewer so
+ * that a part has at least KW_CQL_MIN_PART positions (runner NULL: on the
+ * calling thread, as kw_cql_find does). Same contract, same hits in the
+ * same order. */
+#define KW_CQL_MIN_PART 4096
+kw_status kw_cql_find_with(const kw_index *ix, const kw_cql_program *p, const kw_runner *runner,
+                           const kw_cancel *cancel, kw_hits **out);
 
 #endif

@@ -11,10 +11,10 @@
 
 /* ---- running parts of the core's work on threads ---- */
 
-/* A kw_runner on native threads, for the parts of kw_builder_append_with
- * and kw_builder_finish_with: part 0 runs on the calling thread, each other
+/* A kw_runner on native threads, for the parts of kw_builder_append_with,
+ * kw_builder_finish_with and kw_cql_find_with: part 0 runs on the calling thread, each other
  * on a thread started for it (tens of microseconds against the tens of
- * milliseconds of a part, which has at least 65,536 tokens). The parts
+ * milliseconds of a part). The parts
  * touch no Python object and run with the GIL released. A part whose thread
  * cannot start runs on the calling thread. */
 typedef struct {
@@ -63,8 +63,7 @@ static void run_on_threads(void *ctx, void (*task)(void *, size_t), void *arg, s
     PyMem_RawFree(threads);
 }
 
-/* A runner of `threads` parts (1: none, the work stays on this thread). */
-static const kw_runner *runner_of(Py_ssize_t threads, kw_runner *runner)
+const kw_runner *kwiq_runner_of(Py_ssize_t threads, kw_runner *runner)
 {
     if (threads <= 1)
         return NULL;
@@ -310,7 +309,7 @@ static PyObject *Builder_append(BuilderObject *self, PyObject *args)
     self->busy = other->busy = 1;
     kwiq_stop_release(&stop, &self->interrupted);
     kw_builder_set_cancel(self->b, &stop.cancel);
-    st = kw_builder_append_with(self->b, other->b, runner_of(threads, &runner));
+    st = kw_builder_append_with(self->b, other->b, kwiq_runner_of(threads, &runner));
     kw_builder_set_cancel(self->b, NULL);
     kwiq_stop_reacquire(&stop);
     self->busy = other->busy = 0;
@@ -349,7 +348,7 @@ static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
     self->busy = 1;
     kwiq_stop_release(&stop, &self->interrupted);
     kw_builder_set_cancel(self->b, &stop.cancel);
-    st = kw_builder_finish_with(self->b, runner_of(threads, &runner), &result->ix);
+    st = kw_builder_finish_with(self->b, kwiq_runner_of(threads, &runner), &result->ix);
     if (st != KW_OK)
         kw_builder_set_cancel(self->b, NULL);
     kwiq_stop_reacquire(&stop);

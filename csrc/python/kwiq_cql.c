@@ -170,22 +170,25 @@ bad:
 }
 
 PyDoc_STRVAR(cql_find_doc,
-"cql_find(index, code, tests, bools, cond_start, hints, within, n_strict, strategy, /)\n--\n\n"
+"cql_find(index, code, tests, bools, cond_start, hints, within, n_strict, strategy,\n"
+"         threads, /)\n--\n\n"
 "The Hits of a compiled CQL program (csrc/core/kw_cql.h): code, bools and\n"
 "cond_start are buffers of uint32 ((op, a, b) steps, (op, arg) Boolean\n"
 "operations, the start of each constraint's operations and their end);\n"
 "tests a list of (attr, ids, negated), hints a list of (conds, lo, hi),\n"
-"within a structure number or -1. Runs with the GIL released; Ctrl-C stops\n"
-"it. ValueError for a program that does not hold together.");
+"within a structure number or -1. Runs with the GIL released, a scan on\n"
+"`threads` threads (kw_cql_find_with); Ctrl-C stops it. ValueError for a\n"
+"program that does not hold together.");
 
 static PyObject *kwiq_cql_find(PyObject *module, PyObject *args)
 {
     PyObject *index_obj, *code, *tests, *bools, *cond_start, *hints;
     int within;
     unsigned int n_strict, strategy;
-    if (!PyArg_ParseTuple(args, "OOO!OOO!iII:cql_find", &index_obj, &code, &PyList_Type, &tests,
+    Py_ssize_t threads;
+    if (!PyArg_ParseTuple(args, "OOO!OOO!iIIn:cql_find", &index_obj, &code, &PyList_Type, &tests,
                           &bools, &cond_start, &PyList_Type, &hints, &within, &n_strict,
-                          &strategy))
+                          &strategy, &threads))
         return NULL;
     IndexObject *index = index_arg(module, index_obj);
     if (!index)
@@ -212,8 +215,10 @@ static PyObject *kwiq_cql_find(PyObject *module, PyObject *args)
         goto done;
     kw_hits *hits = NULL;
     kwiq_stop stop;
+    kw_runner runner;
+    const kw_runner *on_threads = kwiq_runner_of(threads, &runner);
     kwiq_stop_release(&stop, NULL);
-    kw_status st = kw_cql_find(index->ix, &p, &stop.cancel, &hits);
+    kw_status st = kw_cql_find_with(index->ix, &p, on_threads, &stop.cancel, &hits);
     kwiq_stop_reacquire(&stop);
     if (st == KW_EINVAL)
         PyErr_SetString(PyExc_ValueError, "cql_find(): a program that does not hold together "

@@ -88,6 +88,11 @@ int kwiq_stop_module_init(void);
  * raised, else KeyboardInterrupt); returns NULL. */
 PyObject *kwiq_raise_status(kw_status st);
 
+/* A kw_runner of `threads` parts on native threads (kwiq_builder.c), run
+ * with the GIL released; NULL for threads <= 1 (the work stays on this
+ * thread). */
+const kw_runner *kwiq_runner_of(Py_ssize_t threads, kw_runner *runner);
+
 /* The functions and constants of kwiq_cql.c, which module_exec adds. */
 extern PyMethodDef kwiq_cql_methods[];
 int kwiq_cql_add_constants(PyObject *module);

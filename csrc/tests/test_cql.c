@@ -335,6 +335,40 @@ static void test_anchors(void)
     BOTH_WAYS(&g, 4, 1);
 }
 
+/* The forms the core runs without the NFA (kw_cql.c, run_form):
+ * [upos="DET"] []{1,2} [upos="PUNCT"], and <s> [upos="DET"] []* </s>
+ * with the anchors paired, alone and within s. */
+static void test_forms(void)
+{
+    prog g;
+    prog_init(&g);
+    hint(&g, cond1(&g, T_DET), 0, 0);
+    step(&g, KW_CQL_TOKEN, 0, 0);
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    step(&g, KW_CQL_SPLIT, 3, 4);
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    step(&g, KW_CQL_TOKEN, cond1(&g, T_PUNCT), 0);
+    done(&g, KW_CQL_ANY, KW_CQL_LONGEST, 0);
+    BOTH_WAYS(&g, 0, 4, 4, 3, 10, 3);
+    g.p.strategy = KW_CQL_ALL;
+    BOTH_WAYS(&g, 0, 4, 4, 3, 10, 3);
+    prog_init(&g);
+    hint(&g, cond1(&g, T_DET), 0, 0);
+    step(&g, KW_CQL_OPEN, S, 1);
+    step(&g, KW_CQL_TOKEN, 0, 0);
+    step(&g, KW_CQL_SPLIT, 3, 5);
+    step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    step(&g, KW_CQL_JUMP, 2, 0);
+    step(&g, KW_CQL_CLOSE, S, 1);
+    done(&g, KW_CQL_ANY, KW_CQL_SHORTEST, 1);
+    BOTH_WAYS(&g, 0, 4, 4, 3);
+    g.p.within = S;
+    BOTH_WAYS(&g, 0, 4, 4, 3);
+    g.p.within = TEXT;
+    g.steps[0].a = g.steps[5].a = TEXT;
+    BOTH_WAYS(&g, 0, 7);
+}
+
 /* <s> []* </s>: strict, whole sentences; plain anchors, runs of them. */
 static void test_strict_regions(void)
 {
@@ -588,6 +622,78 @@ static void test_states_are_bounded(void)
     kw_hits_free(h);
 }
 
+/* A runner that runs the parts one after the other, last first. */
+static size_t parts_run;
+static void run_backwards(void *ctx, void (*task)(void *, size_t), void *arg, size_t n_parts)
+{
+    (void)ctx;
+    for (size_t part = n_parts; part-- > 0;) {
+        task(arg, part);
+        parts_run++;
+    }
+}
+
+/* The hits of p on big equal those found without a runner. */
+static int same_with_parts(const kw_cql_program *p, size_t n_parts, size_t *count)
+{
+    kw_hits *one = NULL, *cut = NULL;
+    kw_runner runner = {run_backwards, NULL, n_parts};
+    if (kw_cql_find(&big, p, NULL, &one) != KW_OK)
+        return 0;
+    int same = kw_cql_find_with(&big, p, &runner, NULL, &cut) == KW_OK
+               && kw_hits_count(one) == kw_hits_count(cut);
+    for (size_t i = 0; same && i < kw_hits_count(one); i++)
+        same = kw_hits_position(one, i) == kw_hits_position(cut, i)
+               && kw_hits_length(one, i) == kw_hits_length(cut, i);
+    *count = kw_hits_count(one);
+    kw_hits_free(one);
+    kw_hits_free(cut);
+    return same;
+}
+
+/* A scan cut into parts finds what one part finds, in the same order,
+ * however many spans each start has (more than a part has room for at
+ * first); a stop asked in any part stops the scan. */
+static void test_scan_in_parts(void)
+{
+    prog all, to_end;
+    prog_init(&all);
+    step(&all, KW_CQL_TOKEN, KW_CQL_ANY, 0); /* []{1,3} */
+    step(&all, KW_CQL_SPLIT, 2, 5);
+    step(&all, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    step(&all, KW_CQL_SPLIT, 4, 5);
+    step(&all, KW_CQL_TOKEN, KW_CQL_ANY, 0);
+    done(&all, KW_CQL_ANY, KW_CQL_ALL, 0);
+    all.p.tests = NULL;
+    all.p.n_tests = 0;
+    prog_init(&to_end);
+    step(&to_end, KW_CQL_TOKEN, KW_CQL_ANY, 0); /* []+ </s> */
+    step(&to_end, KW_CQL_SPLIT, 0, 2);
+    step(&to_end, KW_CQL_CLOSE, S, 0);
+    done(&to_end, S, KW_CQL_LONGEST, 0);
+    to_end.p.tests = NULL;
+    to_end.p.n_tests = 0;
+    size_t sizes[] = {2, 3, 7, 1000};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t count = 0, parts = BIG / KW_CQL_MIN_PART < sizes[k] ? BIG / KW_CQL_MIN_PART
+                                                                  : sizes[k];
+        parts_run = 0;
+        CHECK(same_with_parts(&all.p, sizes[k], &count) && count == 3 * (size_t)BIG - 3);
+        CHECK(parts_run % parts == 0 && parts_run >= parts);
+        for (kw_cql_strategy s = KW_CQL_LONGEST; s <= KW_CQL_ALL; s++) {
+            to_end.p.strategy = s;
+            CHECK(same_with_parts(&to_end.p, sizes[k], &count)
+                  && count == (s == KW_CQL_ALL ? (size_t)BIG : BIG / 10));
+        }
+    }
+    kw_runner runner = {run_backwards, NULL, 4};
+    kw_cancel stop = {stop_now, NULL};
+    kw_hits *h = NULL;
+    polls = 0;
+    CHECK(kw_cql_find_with(&big, &all.p, &runner, &stop, &h) == KW_EINTR && h == NULL);
+    CHECK(polls == 1);
+}
+
 int main(void)
 {
     make_index();
@@ -599,12 +705,14 @@ int main(void)
     test_gap_and_within();
     test_anchors();
     test_strict_regions();
+    test_forms();
     test_two_strict_slots();
     test_alternatives_and_booleans();
     test_invalid_programs();
     test_out_of_memory();
     test_cancel();
     test_states_are_bounded();
+    test_scan_in_parts();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

@@ -183,6 +183,7 @@ def cql_find(
     within: int,
     n_strict: int,
     strategy: int,
+    threads: int,
     /,
 ) -> Hits: ...
 

@@ -9,22 +9,22 @@ the negations pushed down to the tests, and the tree into a Thompson NFA.
 It also lists hints for the core's choice of candidates: constraints that
 every match meets at a known distance from its start.
 """
+
 from __future__ import annotations
 
 import unicodedata
 from array import array
-from dataclasses import dataclass
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, cast
 
 import regex
 
-from kwiq import _core
+from kwiq import _build, _core
 from kwiq._cqlparse import Node, parse
 from kwiq._query import Pattern, QueryError, SlotCache, compile_regex, regex_matches, slot_bytes
 
-STRATEGIES = {"longest": _core.CQL_LONGEST, "shortest": _core.CQL_SHORTEST,
-              "all": _core.CQL_ALL}
+STRATEGIES = {"longest": _core.CQL_LONGEST, "shortest": _core.CQL_SHORTEST, "all": _core.CQL_ALL}
 # The most steps (NFA instructions) a query may compile to: quantifiers
 # copy what they repeat, and the core keeps a mark per step and state.
 MAX_STEPS = 10_000
@@ -42,15 +42,15 @@ def strip_diacritics(text: str) -> str:
     combining class, recomposed (NFC)."""
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 def _same(text: str) -> str:
     return text
 
 
-def value_matcher(pattern: str, flags: str, query: str,
-                  position: int) -> Callable[..., Any]:
+def value_matcher(pattern: str, flags: str, query: str, position: int) -> Callable[..., Any]:
     """matches(value, timeout=...) -> bool, what a test of ``pattern`` with
     ``flags`` holds of a value."""
     diacritics = strip_diacritics if "d" in flags else _same
@@ -58,13 +58,19 @@ def value_matcher(pattern: str, flags: str, query: str,
         case = str.casefold if "c" in flags else _same
         literal = case(diacritics(pattern))
         return lambda value, timeout=None: case(diacritics(value)) == literal
-    compiled = compile_regex(regex.compile, diacritics(pattern), regex.V0 | (
-        regex.IGNORECASE | regex.FULLCASE if "c" in flags else 0), query, position)
+    compiled = compile_regex(
+        regex.compile,
+        diacritics(pattern),
+        regex.V0 | (regex.IGNORECASE | regex.FULLCASE if "c" in flags else 0),
+        query,
+        position,
+    )
     if diacritics is _same:
         fullmatch: Callable[..., Any] = compiled.fullmatch
         return fullmatch
-    return lambda value, timeout=None: compiled.fullmatch(diacritics(value),
-                                                          timeout=timeout) is not None
+    return lambda value, timeout=None: (
+        compiled.fullmatch(diacritics(value), timeout=timeout) is not None
+    )
 
 
 def is_plain(pattern: str) -> bool:
@@ -95,8 +101,9 @@ class Layer:
             self._ids[attr] = {form: i for i, form in enumerate(self.forms(attr))}
         return self._ids[attr].get(value)
 
-    def type_ids(self, attr: str, pattern: str, flags: str, query: str,
-                 position: int) -> array[int]:
+    def type_ids(
+        self, attr: str, pattern: str, flags: str, query: str, position: int
+    ) -> array[int]:
         """The ids of the values of ``attr`` that a test of ``pattern`` with
         ``flags`` matches (not negated)."""
         number = self.attrs.index(attr)
@@ -104,8 +111,10 @@ class Layer:
             found = self.id_of(number, pattern)
             return array("I", [] if found is None else [found])
         matches = value_matcher(pattern, flags, query, position)
-        return array("I", regex_matches(Pattern("regex", pattern, position), query, matches,
-                                        self.forms(number)))
+        return array(
+            "I",
+            regex_matches(Pattern("regex", pattern, position), query, matches, self.forms(number)),
+        )
 
 
 # ---------------------------------------------------------------- compiling
@@ -126,23 +135,45 @@ def push_negations(cond: Node, negated: bool = False) -> Node:
 class Program:
     """What kwiq._core.cql_find takes (see csrc/core/kw_cql.h)."""
 
-    code: array[int]        # (op, a, b) per step
+    code: array[int]  # (op, a, b) per step
     tests: list[tuple[int, array[int], bool]]  # (attr number, type ids, negated)
-    bools: array[int]       # (op, test number or 0) per postfix operation
+    bools: array[int]  # (op, test number or 0) per postfix operation
     cond_start: array[int]  # constraint c is bools[cond_start[c] .. cond_start[c + 1])
     hints: list[tuple[array[int], int, int]]  # (constraint numbers, lo, hi)
-    within: int        # a structure number, or -1
+    within: int  # a structure number, or -1
     n_strict: int
 
     def size(self) -> int:
-        return slot_bytes("", [(None, self.code, self.bools, self.cond_start)]
-                          + [(None, ids) for _, ids, _ in self.tests])
+        return slot_bytes(
+            "",
+            [(None, self.code, self.bools, self.cond_start)]
+            + [(None, ids) for _, ids, _ in self.tests],
+        )
 
-    def args(self, strategy: int) -> tuple[array[int], list[tuple[int, array[int], bool]],
-                                           array[int], array[int],
-                                           list[tuple[array[int], int, int]], int, int, int]:
-        return (self.code, self.tests, self.bools, self.cond_start, self.hints, self.within,
-                self.n_strict, strategy)
+    def args(
+        self, strategy: int, threads: int
+    ) -> tuple[
+        array[int],
+        list[tuple[int, array[int], bool]],
+        array[int],
+        array[int],
+        list[tuple[array[int], int, int]],
+        int,
+        int,
+        int,
+        int,
+    ]:
+        return (
+            self.code,
+            self.tests,
+            self.bools,
+            self.cond_start,
+            self.hints,
+            self.within,
+            self.n_strict,
+            strategy,
+            threads,
+        )
 
 
 class Compiler:
@@ -157,22 +188,31 @@ class Compiler:
         self.test_ids: dict[tuple[str, str, str], array[int]] = {}
 
     def compile(self, body: Node, within: str | None) -> Program:
-        self.strict = sorted({node[1] for node in walk(body)
-                              if node[0] == "close" and node[2]})
+        self.strict = sorted({node[1] for node in walk(body) if node[0] == "close" and node[2]})
         if len(self.strict) > MAX_STRICT:
-            raise QueryError(f"more than {MAX_STRICT} structures closed by </X> after an <X>",
-                             self.query, 0)
+            raise QueryError(
+                f"more than {MAX_STRICT} structures closed by </X> after an <X>", self.query, 0
+            )
         self.emit(body)
         self.step(_core.CQL_MATCH)
         hints = [(array("I", conds), lo, hi) for conds, lo, hi in hints_of(body) if conds]
-        return Program(self.code, self.tests, self.bools, self.cond_start, hints,
-                       -1 if within is None else self.layer.structures.index(within),
-                       len(self.strict))
+        return Program(
+            self.code,
+            self.tests,
+            self.bools,
+            self.cond_start,
+            hints,
+            -1 if within is None else self.layer.structures.index(within),
+            len(self.strict),
+        )
 
     def step(self, op: int, a: int = 0, b: int = 0) -> int:
         if len(self.code) >= 3 * MAX_STEPS:
-            raise QueryError(f"the query needs more than {MAX_STEPS:,} steps (make its "
-                             "repeat counts smaller)", self.query, 0)
+            raise QueryError(
+                f"the query needs more than {MAX_STEPS:,} steps (make its repeat counts smaller)",
+                self.query,
+                0,
+            )
         self.code.extend((op, a, b))
         return len(self.code) // 3 - 1
 
@@ -236,8 +276,7 @@ class Compiler:
             _, attr, pattern, flags, negated, position = cond
             key = (attr, pattern, flags)
             if key not in self.test_ids:
-                self.test_ids[key] = self.layer.type_ids(attr, pattern, flags, self.query,
-                                                         position)
+                self.test_ids[key] = self.layer.type_ids(attr, pattern, flags, self.query, position)
             self.tests.append((self.layer.attrs.index(attr), self.test_ids[key], negated))
             self.bools.extend((_core.CQL_TEST, len(self.tests) - 1))
             return
@@ -332,13 +371,18 @@ def required(node: Node) -> tuple[int, int | None, list[tuple[Node, int, int | N
     if kind == "alt":
         found = [required(option) for option in node[1]]
         highs = [high for _, high, _ in found]
-        return (min(low for low, _, _ in found),
-                None if None in highs else max(cast(list[int], highs)), [])
+        return (
+            min(low for low, _, _ in found),
+            None if None in highs else max(cast(list[int], highs)),
+            [],
+        )
     low, high, tokens = 0, 0, []
     for part in node[1]:
         part_low, part_high, part_tokens = required(part)
-        tokens += [(t, low + lo, None if high is None or hi is None else high + hi)
-                   for t, lo, hi in part_tokens]
+        tokens += [
+            (t, low + lo, None if high is None or hi is None else high + hi)
+            for t, lo, hi in part_tokens
+        ]
         low += part_low
         high = None if high is None or part_high is None else high + part_high
     return low, high, tokens
@@ -351,8 +395,9 @@ def compile_query(query: str, layer: Layer) -> Program:
 
 def strategy_code(strategy: Any) -> int:
     if not isinstance(strategy, str) or strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {', '.join(map(repr, STRATEGIES))}, "
-                         f"not {strategy!r}")
+        raise ValueError(
+            f"strategy must be one of {', '.join(map(repr, STRATEGIES))}, not {strategy!r}"
+        )
     return STRATEGIES[strategy]
 
 
@@ -369,9 +414,11 @@ def query_options(syntax: Any, case: Any, strategy: Any) -> tuple[bool, int | No
             raise TypeError(f"case must be True or False, not {case!r}")
         return bool(case), None
     if case is not None:
-        raise ValueError("case= does not apply to syntax='cql': CQL matches as written; "
-                         "add %c after a value for case-insensitive matching "
-                         "([lemma=\"peace\"%c], \"peace\"%c)")
+        raise ValueError(
+            "case= does not apply to syntax='cql': CQL matches as written; "
+            "add %c after a value for case-insensitive matching "
+            '([lemma="peace"%c], "peace"%c)'
+        )
     return False, strategy_code(strategy)
 
 
@@ -393,4 +440,6 @@ class Programs:
                 self.layer = Layer(self.index)
             program = compile_query(query, self.layer)
             self.cache.put(query, program, program.size())
-        return _core.cql_find(self.index, *program.args(strategy))
+        # A scan (no selective constraint) runs on as many threads as a
+        # build would by default.
+        return _core.cql_find(self.index, *program.args(strategy, _build.default_threads()))

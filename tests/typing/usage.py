@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Hashable
 from pathlib import Path
 
-import kwiq
-import kwiq.dask
 import pandas as pd
 import polars as pl
-from kwiq._explorer import Explorer
 from matplotlib.figure import Figure
 from typing_extensions import assert_type
+
+import kwiq
+import kwiq.dask
+from kwiq._explorer import Explorer
 
 
 def build() -> kwiq.Corpus:
