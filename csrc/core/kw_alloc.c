@@ -11,14 +11,25 @@
 
 #include "kw_alloc.h"
 
-static void *libc_malloc(void *ctx, size_t n) { (void)ctx; return malloc(n); }
-static void *libc_realloc(void *ctx, void *p, size_t n) { (void)ctx; return realloc(p, n); }
-static void libc_free(void *ctx, void *p) { (void)ctx; free(p); }
+static void *libc_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return malloc(n);
+}
+static void *libc_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return realloc(p, n);
+}
+static void libc_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
 
 const kw_alloc kw_alloc_libc = {libc_malloc, libc_realloc, libc_free, NULL};
 
-kw_status kw_reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need,
-                           size_t size)
+kw_status kw_reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return KW_OK;

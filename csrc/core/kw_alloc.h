@@ -15,7 +15,11 @@
 #include "kw_core.h"
 
 static inline void *kw_malloc(const kw_alloc *a, size_t n) { return a->malloc(a->ctx, n ? n : 1); }
-static inline void kw_free(const kw_alloc *a, void *p) { if (p) a->free(a->ctx, p); }
+static inline void kw_free(const kw_alloc *a, void *p)
+{
+    if (p)
+        a->free(a->ctx, p);
+}
 
 /* Grow *array so that it holds at least `need` elements of `size` bytes,
  * doubling the capacity. Fails without touching the array when the
@@ -24,7 +28,6 @@ kw_status kw_reserve(const kw_alloc *a, void **array, size_t *cap, size_t need, 
 
 /* The same, growing to exactly `need`: for arrays whose final size is
  * known, where doubling would only leave slack. */
-kw_status kw_reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need,
-                           size_t size);
+kw_status kw_reserve_exact(const kw_alloc *a, void **array, size_t *cap, size_t need, size_t size);
 
 #endif

@@ -149,9 +149,9 @@ static kw_status reserve_document(kw_builder *b, size_t n_bytes, size_t n_tokens
     size_t gap_cap = b->spans_cap, len_cap = b->spans_cap;
     if ((st = kw_reserve(a, (void **)&b->text, &b->text_cap, b->text_len + n_bytes, 1))
         || (st = kw_reserve(a, (void **)&b->toks, &b->toks_cap, need, sizeof *b->toks))
-        || (st = kw_reserve(a, (void **)&b->checkpoints, &b->checkpoints_cap,
-                            b->n_checkpoints + n_tokens / KW_CHECKPOINT + 1,
-                            sizeof *b->checkpoints))
+        || (st =
+                kw_reserve(a, (void **)&b->checkpoints, &b->checkpoints_cap,
+                           b->n_checkpoints + n_tokens / KW_CHECKPOINT + 1, sizeof *b->checkpoints))
         || (st = kw_reserve(a, (void **)&b->spans.gap, &gap_cap, need, 1))
         || (st = kw_reserve(a, (void **)&b->spans.len, &len_cap, need, 1)))
         return st;
@@ -207,8 +207,8 @@ static kw_status add_escape(kw_builder *b, size_t tok, uint64_t gap, uint64_t le
 
 /* Intern one token's word and values and record its span; the arrays have
  * room (reserve_document). */
-static kw_status add_token(kw_builder *b, const kw_ext_token *t,
-                           const kw_ext_token *prev, size_t in_doc, uint64_t char_begin)
+static kw_status add_token(kw_builder *b, const kw_ext_token *t, const kw_ext_token *prev,
+                           size_t in_doc, uint64_t char_begin)
 {
     const kw_alloc *a = &b->alloc;
     const size_t pos = b->n_tokens;
@@ -356,8 +356,8 @@ static void tokens_of(const kw_index *ix, const char *text, size_t n_bytes, uint
         t->value_lens = value_lens + i * n_values;
         for (size_t k = 0; k < n_values; k++) {
             uint32_t type = kw_index_attr_type(ix, k + 1, first + i);
-            values[i * n_values + k] = kw_index_attr_form(ix, k + 1, type,
-                                                          &value_lens[i * n_values + k]);
+            values[i * n_values + k] =
+                kw_index_attr_form(ix, k + 1, type, &value_lens[i * n_values + k]);
         }
     }
 }

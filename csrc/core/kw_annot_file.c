@@ -97,8 +97,7 @@ static void put_head(writer *w, uint32_t a, uint32_t b, uint64_t c)
 static void walk(const kw_index *ix, writer *w)
 {
     const uint64_t N = ix->n_tokens;
-    put_head(w, (uint32_t)(ix->n_attrs - 1), (uint32_t)(ix->n_structures - 1),
-             ix->spans.n_escapes);
+    put_head(w, (uint32_t)(ix->n_attrs - 1), (uint32_t)(ix->n_structures - 1), ix->spans.n_escapes);
     put(w, ix->spans.gap, N);
     align(w);
     put(w, ix->spans.len, N);
@@ -163,7 +162,8 @@ typedef unsigned long long ull;
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static kw_status bad(cursor *c, uint64_t at, const char *fmt, ...)
+static kw_status
+bad(cursor *c, uint64_t at, const char *fmt, ...)
 {
     c->err->section = c->section_id;
     c->err->offset = c->file_offset + at;
@@ -181,8 +181,8 @@ static const unsigned char *take(cursor *c, uint64_t count, uint64_t size, const
                                  kw_status *st)
 {
     if (size && count > (c->len - c->at) / size) {
-        *st = bad(c, c->at, "%s (%llu of %llu bytes) runs past the section's end", what,
-                  (ull)count, (ull)size);
+        *st = bad(c, c->at, "%s (%llu of %llu bytes) runs past the section's end", what, (ull)count,
+                  (ull)size);
         return NULL;
     }
     const unsigned char *p = c->base + c->at;
@@ -248,38 +248,45 @@ static kw_status load_attr(cursor *c, const kw_index *ix, kw_attr *a)
     const void *vstarts_bytes = post_start ? take(c, T + 1, 8, "the postings' offsets", &st) : NULL;
     const uint64_t *vpost_start = vstarts_bytes;
     const uint64_t vpost_at = c->at;
-    const unsigned char *vpost = vpost_start && vpost_start[0] == 0
-                                     ? take(c, vpost_start[T], 1, "the postings", &st)
-                                     : NULL;
+    const unsigned char *vpost =
+        vpost_start && vpost_start[0] == 0 ? take(c, vpost_start[T], 1, "the postings", &st) : NULL;
     if (vpost_start && vpost_start[0] != 0)
         return bad(c, vstarts_at, "attribute %s: the postings' offsets do not start at 0", name);
     if (!vpost)
         return st;
     if (offsets[0] != 0 || offsets[T] != F)
-        return bad(c, offsets_at, "attribute %s: the offsets run from %llu to %llu, not 0 to "
-                   "%llu", name, (ull)offsets[0], (ull)offsets[T], (ull)F);
+        return bad(c, offsets_at,
+                   "attribute %s: the offsets run from %llu to %llu, not 0 to "
+                   "%llu",
+                   name, (ull)offsets[0], (ull)offsets[T], (ull)F);
     for (uint64_t t = 0; t < T; t++)
         if (offsets[t + 1] < offsets[t] || offsets[t + 1] > F
             || !valid_utf8(values + offsets[t], values + offsets[t + 1]))
-            return bad(c, offsets_at + 8 * t, "attribute %s: value %llu is out of place or not "
-                       "UTF-8", name, (ull)t);
+            return bad(c, offsets_at + 8 * t,
+                       "attribute %s: value %llu is out of place or not "
+                       "UTF-8",
+                       name, (ull)t);
     for (uint64_t pos = 0; pos < N; pos++) {
         const unsigned char *p = stream + pos * W;
         uint32_t type = 0;
         for (unsigned k = 0; k < W; k++)
             type |= (uint32_t)p[k] << (8 * k);
         if (type >= T)
-            return bad(c, stream_at + pos * W, "attribute %s: token %llu has type %u of %llu",
-                       name, (ull)pos, type, (ull)T);
+            return bad(c, stream_at + pos * W, "attribute %s: token %llu has type %u of %llu", name,
+                       (ull)pos, type, (ull)T);
     }
     if (post_start[0] != 0 || post_start[T] != N)
-        return bad(c, starts_at, "attribute %s: the postings start at %u and end at %u, not 0 "
-                   "and %llu", name, post_start[0], post_start[T], (ull)N);
+        return bad(c, starts_at,
+                   "attribute %s: the postings start at %u and end at %u, not 0 "
+                   "and %llu",
+                   name, post_start[0], post_start[T], (ull)N);
     for (uint64_t t = 0; t < T; t++) {
         if (post_start[t + 1] < post_start[t] || vpost_start[t + 1] < vpost_start[t]
             || vpost_start[t + 1] > vpost_start[T])
-            return bad(c, starts_at + 4 * t, "attribute %s: the postings of type %llu end "
-                       "before they start", name, (ull)t);
+            return bad(c, starts_at + 4 * t,
+                       "attribute %s: the postings of type %llu end "
+                       "before they start",
+                       name, (ull)t);
         /* Decoded as kw_postings_next will, but never past the type's bytes. */
         const unsigned char *p = vpost + vpost_start[t], *end = vpost + vpost_start[t + 1];
         uint64_t last = UINT64_MAX;
@@ -289,20 +296,26 @@ static kw_status load_attr(cursor *c, const kw_index *ix, kw_attr *a)
             unsigned char byte;
             do {
                 if (p == end || shift > 28)
-                    return bad(c, vpost_at + (uint64_t)(p - vpost), "attribute %s: the "
-                               "postings of type %llu run past their bytes", name, (ull)t);
+                    return bad(c, vpost_at + (uint64_t)(p - vpost),
+                               "attribute %s: the "
+                               "postings of type %llu run past their bytes",
+                               name, (ull)t);
                 byte = *p++;
                 gap |= (uint64_t)(byte & 0x7F) << shift;
                 shift += 7;
             } while (byte & 0x80);
             last += gap;
             if (gap == 0 || gap > UINT32_MAX || last >= N)
-                return bad(c, vpost_at + (uint64_t)(p - vpost), "attribute %s: posting %llu "
-                           "is out of place", name, (ull)k);
+                return bad(c, vpost_at + (uint64_t)(p - vpost),
+                           "attribute %s: posting %llu "
+                           "is out of place",
+                           name, (ull)k);
         }
         if (p != end)
-            return bad(c, vpost_at + (uint64_t)(p - vpost), "attribute %s: bytes left over "
-                       "after the postings of type %llu", name, (ull)t);
+            return bad(c, vpost_at + (uint64_t)(p - vpost),
+                       "attribute %s: bytes left over "
+                       "after the postings of type %llu",
+                       name, (ull)t);
     }
     kw_strtab forms;
     kw_strtab_init(&forms);
@@ -347,8 +360,10 @@ static kw_status load_structure(cursor *c, const kw_index *ix, kw_structure *s)
             doc++;
         if (start[i] > end[i] || end[i] > ix->n_tokens || (i && start[i] < end[i - 1])
             || (doc < ix->n_docs && end[i] > ix->doc_tok[doc + 1]))
-            return bad(c, starts_at + 4 * i, "structure %s: region %llu (%u .. %u) is out of "
-                       "place", name, (ull)i, start[i], end[i]);
+            return bad(c, starts_at + 4 * i,
+                       "structure %s: region %llu (%u .. %u) is out of "
+                       "place",
+                       name, (ull)i, start[i], end[i]);
     }
     *s = (kw_structure){.name = name, .start = start, .end = end, .n = (size_t)R};
     return KW_OK;
@@ -374,8 +389,7 @@ static kw_status check_spans(cursor *c, const kw_index *ix, uint64_t gap_at)
             if (escaped) {
                 if (escape == sp->n_escapes || sp->escapes[escape].tok != pos
                     || sp->escapes[escape].reserved)
-                    return bad(c, 0, "token %llu is escaped, but has no span escape",
-                               (ull)pos);
+                    return bad(c, 0, "token %llu is escaped, but has no span escape", (ull)pos);
                 e = &sp->escapes[escape++];
             }
             const uint64_t len = l == KW_LEN_ESCAPE ? e->len : l;
@@ -390,12 +404,12 @@ static kw_status check_spans(cursor *c, const kw_index *ix, uint64_t gap_at)
                     return bad(c, gap_at + pos, "token %llu starts past its document", (ull)pos);
                 begin = at + gap;
             }
-            if (len == 0 || len > n - begin
-                || (begin < n && (text[begin] & 0xC0) == 0x80)
+            if (len == 0 || len > n - begin || (begin < n && (text[begin] & 0xC0) == 0x80)
                 || (begin + len < n && (text[begin + len] & 0xC0) == 0x80))
-                return bad(c, gap_at + pos, "token %llu (bytes %llu + %llu of document %llu) "
-                           "leaves its document or cuts a character", (ull)pos, (ull)begin,
-                           (ull)len, (ull)d);
+                return bad(c, gap_at + pos,
+                           "token %llu (bytes %llu + %llu of document %llu) "
+                           "leaves its document or cuts a character",
+                           (ull)pos, (ull)begin, (ull)len, (ull)d);
             uint64_t char_begin = chars;
             if (g == KW_GAP_SAME) {
                 for (uint64_t i = begin; i < at; i++)
@@ -434,13 +448,13 @@ kw_status kw_annot_load(kw_index *ix, const unsigned char *section, uint64_t len
     const uint64_t A = get32(head), S = get32(head + 4), E = get64(head + 8);
     /* Each attribute and structure takes at least 24 bytes of the section. */
     if (A > len / 24 || S > len / 24)
-        return bad(&c, 0, "%llu attributes and %llu structures, more than %llu bytes hold",
-                   (ull)A, (ull)S, (ull)len);
+        return bad(&c, 0, "%llu attributes and %llu structures, more than %llu bytes hold", (ull)A,
+                   (ull)S, (ull)len);
     const uint64_t gap_at = c.at;
     const unsigned char *gap = take(&c, N, 1, "the gaps", &st);
     const unsigned char *lens = gap ? take(&c, N, 1, "the lengths", &st) : NULL;
-    const unsigned char *escapes = lens ? take(&c, E, sizeof(kw_span_escape), "the escapes", &st)
-                                        : NULL;
+    const unsigned char *escapes =
+        lens ? take(&c, E, sizeof(kw_span_escape), "the escapes", &st) : NULL;
     if (!escapes)
         return st;
     if ((st = kw_index_init_views(ix, (size_t)A, (size_t)S, 1)) != KW_OK)

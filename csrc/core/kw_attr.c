@@ -101,7 +101,7 @@ kw_status kw_attr_finish(kw_attr_builder *b, const kw_alloc *a, size_t n_tokens,
     unsigned char *stream = width == 4 ? NULL : kw_malloc(a, n_tokens * width);
     uint32_t *post_start = kw_malloc(a, (n_types + 1) * sizeof *post_start);
     uint64_t *vpost_start = kw_malloc(a, (n_types + 1) * sizeof *vpost_start);
-    uint32_t *next = kw_malloc(a, (n_types + 1) * sizeof *next);   /* a type's last position */
+    uint32_t *next = kw_malloc(a, (n_types + 1) * sizeof *next); /* a type's last position */
     unsigned char *vpost = NULL;
     kw_status st = KW_ENOMEM;
     if ((width != 4 && !stream) || !post_start || !vpost_start || !next)

@@ -29,18 +29,18 @@
 #include "kw_strtab.h"
 
 typedef struct kw_attr {
-    const char *name;             /* NUL-terminated */
-    kw_strtab forms;              /* the vocabulary: type id -> value (UTF-8) */
-    const uint32_t *toks;         /* the type of each token, when tok_width is 4 */
+    const char *name;               /* NUL-terminated */
+    kw_strtab forms;                /* the vocabulary: type id -> value (UTF-8) */
+    const uint32_t *toks;           /* the type of each token, when tok_width is 4 */
     const unsigned char *tok_bytes; /* else tok_width (1, 2 or 3) bytes a token, little-endian */
     unsigned tok_width;
-    const uint32_t *group_of;     /* type -> postings group; NULL: each type is its own group */
+    const uint32_t *group_of; /* type -> postings group; NULL: each type is its own group */
     size_t n_groups;
-    const uint32_t *post_start;   /* n_groups + 1: group g has post_start[g + 1] - post_start[g]
+    const uint32_t *post_start;  /* n_groups + 1: group g has post_start[g + 1] - post_start[g]
                                    * positions, at post[post_start[g]] .. (word) */
-    const uint32_t *post;         /* word: every position, grouped, ascending within a group */
-    const uint64_t *vpost_start;  /* others: n_groups + 1 byte offsets into vpost */
-    const unsigned char *vpost;   /* others: each group's positions, delta-coded */
+    const uint32_t *post;        /* word: every position, grouped, ascending within a group */
+    const uint64_t *vpost_start; /* others: n_groups + 1 byte offsets into vpost */
+    const unsigned char *vpost;  /* others: each group's positions, delta-coded */
     /* Beyond word: each type's rank in the byte order of the values, made
      * by the first call that needs it (kw_index_attr_ranks) and kept until
      * kw_index_free; NULL until then. */
@@ -54,9 +54,12 @@ static inline uint32_t kw_attr_type(const kw_attr *a, size_t pos)
         return a->toks[pos];
     const unsigned char *p = a->tok_bytes + pos * a->tok_width;
     switch (a->tok_width) {
-    case 1: return p[0];
-    case 2: return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-    default: return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+    case 1:
+        return p[0];
+    case 2:
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+    default:
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
     }
 }
 
@@ -74,8 +77,8 @@ static inline size_t kw_attr_group_size(const kw_attr *a, uint32_t g)
 
 /* Reads the positions of one postings group in ascending order. */
 typedef struct kw_postings {
-    const uint32_t *u32;          /* word's, or NULL */
-    const unsigned char *p;       /* else the delta-coded bytes */
+    const uint32_t *u32;    /* word's, or NULL */
+    const unsigned char *p; /* else the delta-coded bytes */
     size_t left;
     uint32_t last;
 } kw_postings;
@@ -116,14 +119,17 @@ static inline int kw_postings_next(kw_postings *it, uint32_t *pos)
  * alias a's width and make the compiler read a again each time. */
 static inline kw_attr kw_attr_stream(const kw_attr *a)
 {
-    return (kw_attr){.toks = a->toks, .tok_bytes = a->tok_bytes, .tok_width = a->tok_width,
-                     .group_of = a->group_of, .n_groups = a->n_groups};
+    return (kw_attr){.toks = a->toks,
+                     .tok_bytes = a->tok_bytes,
+                     .tok_width = a->tok_width,
+                     .group_of = a->group_of,
+                     .n_groups = a->n_groups};
 }
 
 typedef struct kw_structure {
-    const char *name;             /* NUL-terminated */
-    const uint32_t *start;        /* n: first token of each region, ascending */
-    const uint32_t *end;          /* n: one past its last token */
+    const char *name;      /* NUL-terminated */
+    const uint32_t *start; /* n: first token of each region, ascending */
+    const uint32_t *end;   /* n: one past its last token */
     size_t n;
     /* KW_BOUND_NONE for a structure given with the index. A plain index
      * (tokenized by kwiq, no structure given) has s (KW_BOUND_SENTENCE) and
@@ -144,9 +150,9 @@ size_t kw_structure_find(const kw_structure *st, uint32_t pos);
 typedef struct kw_attr_builder {
     char *name;
     kw_strtab forms;
-    uint32_t *toks;             /* one type id a token of the corpus */
+    uint32_t *toks; /* one type id a token of the corpus */
     size_t toks_cap;
-    size_t forms_mark;          /* forms before the document being added */
+    size_t forms_mark; /* forms before the document being added */
 } kw_attr_builder;
 
 typedef struct kw_structure_builder {

@@ -13,8 +13,8 @@
 
 /* Words, case-folded, after which a full stop does not end a sentence. */
 static const char *const abbreviations[] = {
-    "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "rev", "hon", "st", "mt",
-    "jr", "sr", "gen", "col", "capt", "lt", "sgt", "gov", "sen", "rep", "vs",
+    "mr", "mrs", "ms",  "messrs", "mme",  "mlle", "dr",  "prof", "rev", "hon", "st", "mt",
+    "jr", "sr",  "gen", "col",    "capt", "lt",   "sgt", "gov",  "sen", "rep", "vs",
 };
 
 static int is_abbreviation(const char *folded, size_t n)
@@ -60,7 +60,8 @@ kw_bound kw_boundary(const kw_index *ix, const char *text, kw_bound wanted,
         return KW_BOUND_NONE; /* no white space between them (or the words of one multiword token) */
     if (next->begin - prev->end >= 2
         && line_breaks((const unsigned char *)text + prev->end,
-                       (const unsigned char *)text + next->begin) >= 2)
+                       (const unsigned char *)text + next->begin)
+               >= 2)
         return KW_BOUND_PARAGRAPH;
     if (wanted != KW_BOUND_SENTENCE || prev->end - prev->begin != 1)
         return KW_BOUND_NONE;
@@ -129,10 +130,9 @@ static kw_status find_regions(const kw_index *ix, const kw_cancel *cancel, regio
             if (kw_scan_next(&scan, &t) != 1)
                 break;
             if (tok > first) {
-                const kw_bound b = kw_boundary(ix, text, KW_BOUND_SENTENCE,
-                                               tok >= first + 2 ? &before : NULL,
-                                               tok >= first + 2 ? kw_tok(ix, tok - 2) : 0, &prev,
-                                               &t);
+                const kw_bound b =
+                    kw_boundary(ix, text, KW_BOUND_SENTENCE, tok >= first + 2 ? &before : NULL,
+                                tok >= first + 2 ? kw_tok(ix, tok - 2) : 0, &prev, &t);
                 for (int k = 0; k < 2 && b != KW_BOUND_NONE; k++) {
                     if (k == 1 && b != KW_BOUND_PARAGRAPH)
                         break;
@@ -174,8 +174,8 @@ kw_status kw_index_find_structures(const kw_index *ix, const kw_cancel *cancel)
             kw_free(a, found[k].end);
             continue;
         }
-        *made = (kw_structure){.name = to[k]->name, .start = found[k].start,
-                               .end = found[k].end, .n = found[k].n};
+        *made = (kw_structure){
+            .name = to[k]->name, .start = found[k].start, .end = found[k].end, .n = found[k].n};
         /* Another thread may have found them meanwhile: keep the first. */
         kw_structure *kept = NULL;
         if (!atomic_compare_exchange_strong(&to[k]->made, &kept, made)) {

@@ -17,7 +17,7 @@
 #include "kw_core.h"
 #include "kw_text.h"
 
-const char *const kw_conllu_attrs[KW_CONLLU_N_ATTRS] = {"lemma", "upos", "xpos",
+const char *const kw_conllu_attrs[KW_CONLLU_N_ATTRS] = {"lemma", "upos",   "xpos",
                                                         "feats", "deprel", "head"};
 const char *const kw_conllu_structures[KW_CONLLU_N_STRUCTURES] = {"s", "p"};
 
@@ -35,7 +35,7 @@ typedef struct reader {
     kw_parse_error *err;
     kw_conllu_doc_fn doc_added;
     void *ctx;
-    size_t line;               /* 1-based number of the line being read */
+    size_t line; /* 1-based number of the line being read */
     /* The document being gathered. */
     char *text;
     size_t text_len, text_cap;
@@ -43,17 +43,17 @@ typedef struct reader {
     size_t n_tokens, tokens_cap;
     int columns[KW_CONLLU_N_ATTRS]; /* the columns kept, in the builder's attribute order */
     size_t n_kept;
-    const char **value_ptrs;   /* n_kept a token */
+    const char **value_ptrs; /* n_kept a token */
     size_t *value_lens;
     size_t ptrs_cap, lens_cap;
     kw_ext_region *regions;
     size_t n_regions, regions_cap;
-    int doc_open;              /* tokens or a `# newdoc` seen since the last document */
+    int doc_open; /* tokens or a `# newdoc` seen since the last document */
     piece doc_id;
     int has_id;
-    size_t paragraph_start;    /* token where the open paragraph starts */
+    size_t paragraph_start; /* token where the open paragraph starts */
     int paragraph_open;
-    size_t n_sentences;        /* sentences of the document so far */
+    size_t n_sentences; /* sentences of the document so far */
 } reader;
 
 static kw_status fail(reader *r, const char *fmt, ...)
@@ -144,14 +144,14 @@ static kw_status flush_document(reader *r)
         r->tokens[i].value_lens = &r->value_lens[i * r->n_kept];
     }
     kw_annot_problem problem;
-    st = kw_builder_add_annotated(r->b, r->text ? r->text : "", r->text_len, r->tokens,
-                                  r->n_tokens, r->regions, r->n_regions, &problem);
+    st = kw_builder_add_annotated(r->b, r->text ? r->text : "", r->text_len, r->tokens, r->n_tokens,
+                                  r->regions, r->n_regions, &problem);
     if (st == KW_EINVAL || st == KW_EUTF8)
         return fail(r, "the document ending here was refused: %s", problem.what);
     if (st != KW_OK)
         return st;
-    if (r->doc_added && r->doc_added(r->ctx, r->has_id ? r->doc_id.p : NULL,
-                                     r->has_id ? r->doc_id.n : 0))
+    if (r->doc_added
+        && r->doc_added(r->ctx, r->has_id ? r->doc_id.p : NULL, r->has_id ? r->doc_id.n : 0))
         return KW_EINTR;
     r->text_len = r->n_tokens = r->n_regions = r->n_sentences = 0;
     r->doc_open = r->has_id = r->paragraph_open = 0;
@@ -160,13 +160,13 @@ static kw_status flush_document(reader *r)
 
 /* The sentence being read. */
 typedef struct sentence {
-    size_t first_token;        /* in the document */
-    size_t next_id;            /* the word id expected next */
+    size_t first_token;             /* in the document */
+    size_t next_id;                 /* the word id expected next */
     size_t range_first, range_last; /* word ids of the open multiword token, or 0 */
-    size_t range_begin, range_end; /* its span */
-    int range_space;           /* white space after it */
-    int space_before;          /* white space before the next surface token */
-    int newpar;                /* a `# newpar` comment came with it */
+    size_t range_begin, range_end;  /* its span */
+    int range_space;                /* white space after it */
+    int space_before;               /* white space before the next surface token */
+    int newpar;                     /* a `# newpar` comment came with it */
     size_t n_rows;
 } sentence;
 
@@ -202,14 +202,14 @@ static kw_status add_word(reader *r, const piece *col, size_t begin, size_t end)
     if ((st = kw_reserve(r->alloc, (void **)&r->tokens, &r->tokens_cap, r->n_tokens + 1,
                          sizeof *r->tokens)))
         return st;
-    r->tokens[r->n_tokens] = (kw_ext_token){.begin = begin, .end = end, .word = col[FORM].p,
-                                            .word_len = col[FORM].n};
+    r->tokens[r->n_tokens] =
+        (kw_ext_token){.begin = begin, .end = end, .word = col[FORM].p, .word_len = col[FORM].n};
     if (!r->n_kept) {
         r->n_tokens++;
         return KW_OK;
     }
     if ((st = kw_reserve(r->alloc, (void **)&r->value_ptrs, &r->ptrs_cap,
-                            (r->n_tokens + 1) * r->n_kept, sizeof *r->value_ptrs))
+                         (r->n_tokens + 1) * r->n_kept, sizeof *r->value_ptrs))
         || (st = kw_reserve(r->alloc, (void **)&r->value_lens, &r->lens_cap,
                             (r->n_tokens + 1) * r->n_kept, sizeof *r->value_lens)))
         return st;
@@ -260,11 +260,13 @@ static kw_status token_row(reader *r, sentence *s, const char *line, size_t n)
             || !number(dash + 1, (size_t)(id.p + id.n - dash - 1), &b) || b <= a)
             return fail(r, "bad id '%.*s'", (int)id.n, id.p);
         if (s->range_last >= s->next_id)
-            return fail(r, "multiword token %.*s begins before the words of the one before it "
-                        "end (word %zu is next)", (int)id.n, id.p, s->next_id);
-        if (a != s->next_id)
-            return fail(r, "multiword token %.*s does not begin at the next word, %zu",
+            return fail(r,
+                        "multiword token %.*s begins before the words of the one before it "
+                        "end (word %zu is next)",
                         (int)id.n, id.p, s->next_id);
+        if (a != s->next_id)
+            return fail(r, "multiword token %.*s does not begin at the next word, %zu", (int)id.n,
+                        id.p, s->next_id);
         kw_status st = add_surface(r, s, col[FORM], &s->range_begin, &s->range_end);
         if (st)
             return st;

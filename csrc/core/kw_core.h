@@ -52,14 +52,14 @@ extern const kw_alloc kw_alloc_libc;
 
 typedef enum kw_status {
     KW_OK = 0,
-    KW_ENOMEM,   /* an allocation failed; the object is as it was before the call */
-    KW_EUTF8,    /* invalid UTF-8; the byte offset is reported */
-    KW_ETOOBIG,  /* more than KW_MAX_TOKENS tokens, or a size that overflows */
-    KW_EEMPTY,   /* a query with no token in it */
-    KW_EINVAL,   /* an argument outside its documented range (an id, a sort key) */
-    KW_EFORMAT,  /* saved bytes that are not a valid index; kw_load_error says why */
-    KW_EIO,      /* the write callback of kw_index_save reported a failure */
-    KW_EINTR     /* a kw_cancel asked the call to stop; see kw_cancel */
+    KW_ENOMEM,  /* an allocation failed; the object is as it was before the call */
+    KW_EUTF8,   /* invalid UTF-8; the byte offset is reported */
+    KW_ETOOBIG, /* more than KW_MAX_TOKENS tokens, or a size that overflows */
+    KW_EEMPTY,  /* a query with no token in it */
+    KW_EINVAL,  /* an argument outside its documented range (an id, a sort key) */
+    KW_EFORMAT, /* saved bytes that are not a valid index; kw_load_error says why */
+    KW_EIO,     /* the write callback of kw_index_save reported a failure */
+    KW_EINTR    /* a kw_cancel asked the call to stop; see kw_cancel */
 } kw_status;
 
 /* Token positions are uint32; the last value is kept free as a sentinel. */
@@ -98,8 +98,7 @@ kw_status kw_builder_new(const kw_alloc *alloc, kw_builder **out);
 /* Tokenize one document and append it. On KW_EUTF8, *bad_offset is the
  * byte offset of the first invalid sequence in this document. On any error
  * the builder is left exactly as before the call. */
-kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes,
-                         size_t *bad_offset);
+kw_status kw_builder_add(kw_builder *b, const char *utf8, size_t n_bytes, size_t *bad_offset);
 
 /* Make room for documents of text_bytes bytes and n_tokens tokens in all,
  * a hint given before adding them: the arrays then grow at most a few
@@ -184,23 +183,23 @@ kw_status kw_builder_annotate(kw_builder *b, const char *const *attrs, size_t n_
                               const char *const *structures, size_t n_structures);
 
 typedef struct kw_ext_token {
-    size_t begin, end;          /* its bytes in the document's text, end > begin */
-    const char *word;           /* its form: UTF-8, not empty */
+    size_t begin, end; /* its bytes in the document's text, end > begin */
+    const char *word;  /* its form: UTF-8, not empty */
     size_t word_len;
-    const char *const *values;  /* one value of each attribute, UTF-8, maybe empty */
+    const char *const *values; /* one value of each attribute, UTF-8, maybe empty */
     const size_t *value_lens;
 } kw_ext_token;
 
 typedef struct kw_ext_region {
-    size_t structure;           /* 0: the first of kw_builder_annotate's structures */
-    size_t start, end;          /* tokens of the document, end exclusive; start <= end */
+    size_t structure;  /* 0: the first of kw_builder_annotate's structures */
+    size_t start, end; /* tokens of the document, end exclusive; start <= end */
 } kw_ext_region;
 
 /* What was wrong with a refused annotated document, for the message. */
 typedef struct kw_annot_problem {
-    const char *what;           /* static English text */
+    const char *what; /* static English text */
     enum { KW_ANNOT_TEXT, KW_ANNOT_TOKEN, KW_ANNOT_REGION } where;
-    size_t index;               /* the token's or region's index in the call */
+    size_t index; /* the token's or region's index in the call */
 } kw_annot_problem;
 
 /* Append one annotated document: its UTF-8 text, its tokens in text order
@@ -284,8 +283,8 @@ kw_status kw_vrt_add(kw_builder *b, const kw_alloc *alloc, const char *data, siz
 void kw_index_free(kw_index *ix);
 size_t kw_index_n_docs(const kw_index *ix);
 size_t kw_index_n_tokens(const kw_index *ix);
-size_t kw_index_n_types(const kw_index *ix);   /* distinct surface forms */
-size_t kw_index_n_groups(const kw_index *ix);  /* distinct case-folded forms */
+size_t kw_index_n_types(const kw_index *ix);  /* distinct surface forms */
+size_t kw_index_n_groups(const kw_index *ix); /* distinct case-folded forms */
 
 /* The UTF-8 text of document `doc` (doc < n_docs), borrowed from the index. */
 const char *kw_index_doc_text(const kw_index *ix, size_t doc, size_t *n_bytes);
@@ -300,22 +299,22 @@ size_t kw_index_doc_of(const kw_index *ix, uint32_t pos);
  * forms, exact=1 the forms as written. A query whose tokens are not all in
  * the vocabulary gives zero hits, not an error. KW_EEMPTY: no token;
  * KW_EUTF8: invalid query bytes (*bad_offset set). */
-kw_status kw_index_find(const kw_index *ix, const char *query, size_t n_bytes,
-                        int exact, kw_hits **out, size_t *bad_offset);
+kw_status kw_index_find(const kw_index *ix, const char *query, size_t n_bytes, int exact,
+                        kw_hits **out, size_t *bad_offset);
 
 /* One token of a query, for kw_index_match. */
 typedef enum kw_slot_kind {
-    KW_SLOT_FORM,     /* one token's text: its surface type if exact, else its fold group */
-    KW_SLOT_TYPES,    /* any of ids[]: surface type ids (< kw_index_n_types) */
-    KW_SLOT_GROUPS,   /* any of ids[]: fold group ids (< kw_index_n_groups) */
-    KW_SLOT_ANY_WORD  /* any word token, never punctuation */
+    KW_SLOT_FORM,    /* one token's text: its surface type if exact, else its fold group */
+    KW_SLOT_TYPES,   /* any of ids[]: surface type ids (< kw_index_n_types) */
+    KW_SLOT_GROUPS,  /* any of ids[]: fold group ids (< kw_index_n_groups) */
+    KW_SLOT_ANY_WORD /* any word token, never punctuation */
 } kw_slot_kind;
 
 typedef struct kw_slot {
     kw_slot_kind kind;
-    const char *form;     /* KW_SLOT_FORM: valid UTF-8, borrowed for the call */
+    const char *form; /* KW_SLOT_FORM: valid UTF-8, borrowed for the call */
     size_t form_len;
-    const uint32_t *ids;  /* KW_SLOT_TYPES, KW_SLOT_GROUPS: any order, repeats allowed */
+    const uint32_t *ids; /* KW_SLOT_TYPES, KW_SLOT_GROUPS: any order, repeats allowed */
     size_t n_ids;
 } kw_slot;
 
@@ -431,17 +430,17 @@ kw_status kw_hits_count_docs(const kw_index *ix, const kw_hits *h, size_t *n_doc
 
 /* What a sort key compares; see kw_sort_key. */
 typedef enum kw_sort_by {
-    KW_SORT_LEFT,     /* the `word`-th word left of the match (1: the nearest) */
-    KW_SORT_RIGHT,    /* the `word`-th word right of the match (1: the nearest) */
-    KW_SORT_MATCH,    /* the matched tokens, one by one */
-    KW_SORT_DOC,      /* the document number */
-    KW_SORT_POSITION  /* the corpus-wide position: document, then token */
+    KW_SORT_LEFT,    /* the `word`-th word left of the match (1: the nearest) */
+    KW_SORT_RIGHT,   /* the `word`-th word right of the match (1: the nearest) */
+    KW_SORT_MATCH,   /* the matched tokens, one by one */
+    KW_SORT_DOC,     /* the document number */
+    KW_SORT_POSITION /* the corpus-wide position: document, then token */
 } kw_sort_by;
 
 typedef struct kw_sort_key {
     kw_sort_by by;
-    uint32_t word;    /* KW_SORT_LEFT and KW_SORT_RIGHT: 1 or more; else ignored */
-    uint32_t attr;    /* LEFT, RIGHT, MATCH: the attribute compared (0: word) */
+    uint32_t word; /* KW_SORT_LEFT and KW_SORT_RIGHT: 1 or more; else ignored */
+    uint32_t attr; /* LEFT, RIGHT, MATCH: the attribute compared (0: word) */
 } kw_sort_key;
 
 /* New hits: those of h (hits of ix, in any order) sorted by keys[0], ties
@@ -468,8 +467,8 @@ typedef struct kw_sort_key {
  * kw_hits_select. KW_ENOMEM: nothing is left behind; KW_EINVAL: a key
  * with an unknown `by`, or LEFT/RIGHT with word 0; KW_ETOOBIG: more than
  * UINT32_MAX hits. */
-kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys,
-                       size_t n_keys, const kw_cancel *cancel, kw_hits **out);
+kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys, size_t n_keys,
+                       const kw_cancel *cancel, kw_hits **out);
 
 /* The postings groups of attribute attr: the fold groups for word
  * (kw_index_n_groups), the types for any other. */
@@ -490,8 +489,8 @@ kw_status kw_index_attr_ranks(const kw_index *ix, size_t attr, const kw_cancel *
  * match; an empty context (no words, or at a document edge) is empty. */
 typedef struct kw_line {
     size_t doc;
-    uint32_t tok_start, tok_end;  /* token positions in the document, end exclusive */
-    uint32_t ctx_start, ctx_end;  /* the contexts' tokens: [ctx_start, tok_start) left and
+    uint32_t tok_start, tok_end; /* token positions in the document, end exclusive */
+    uint32_t ctx_start, ctx_end; /* the contexts' tokens: [ctx_start, tok_start) left and
                                      [tok_end, ctx_end) right, positions in the document */
     uint64_t char_start, char_end;
     size_t left_begin, left_end;
@@ -502,8 +501,8 @@ typedef struct kw_line {
 /* Where a context must stop, besides the document's edges. */
 typedef enum kw_bound {
     KW_BOUND_NONE = 0,
-    KW_BOUND_SENTENCE = 1,  /* at a sentence end or a paragraph break */
-    KW_BOUND_PARAGRAPH = 2  /* at a paragraph break */
+    KW_BOUND_SENTENCE = 1, /* at a sentence end or a paragraph break */
+    KW_BOUND_PARAGRAPH = 2 /* at a paragraph break */
 } kw_bound;
 
 /* How much context a line shows on each side of its match.
@@ -546,8 +545,8 @@ typedef enum kw_bound {
 #define KW_MAX_SKIP 256
 
 typedef struct kw_context {
-    uint32_t left, right;  /* words each side, when width == 0 */
-    uint64_t width;        /* characters each side, or 0 */
+    uint32_t left, right; /* words each side, when width == 0 */
+    uint64_t width;       /* characters each side, or 0 */
     kw_bound bound;
 } kw_context;
 
@@ -589,10 +588,10 @@ typedef struct kw_text_column {
 
 /* Every line of a hit list, one array per field, for a data frame. */
 typedef struct kw_line_columns {
-    uint64_t *doc;                    /* the document's number */
-    int64_t *tok_start, *tok_end;     /* as kw_line */
+    uint64_t *doc;                /* the document's number */
+    int64_t *tok_start, *tok_end; /* as kw_line */
     int64_t *char_start, *char_end;
-    uint32_t *query;                  /* kw_hits_query */
+    uint32_t *query;                   /* kw_hits_query */
     kw_text_column left, match, right; /* white space collapsed (kw_collapse_space) */
 } kw_line_columns;
 
@@ -619,9 +618,8 @@ kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_co
  * KW_ENOMEM; KW_ETOOBIG; KW_EINTR. */
 kw_status kw_tagged_columns(const kw_index *ix, const kw_hits *h, size_t start, size_t stop,
                             const kw_context *ctx, const uint32_t *attrs, size_t n_attrs,
-                            const kw_alloc *alloc, const kw_cancel *cancel,
-                            kw_text_column *left, kw_text_column *match,
-                            kw_text_column *right);
+                            const kw_alloc *alloc, const kw_cancel *cancel, kw_text_column *left,
+                            kw_text_column *match, kw_text_column *right);
 
 /* ---- saving and loading (kw_file.c) ---- */
 
@@ -642,8 +640,8 @@ uint64_t kw_index_saved_size(const kw_index *ix, size_t blob_len);
  * allocator. KW_EIO: `write` failed (what was written is incomplete);
  * KW_ENOMEM; KW_EINVAL on a big-endian machine (the format is
  * little-endian and is read in place). */
-kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len,
-                        kw_write_fn write, void *ctx);
+kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len, kw_write_fn write,
+                        void *ctx);
 
 /* Why kw_index_load refused its bytes. */
 typedef struct kw_load_error {
@@ -690,9 +688,9 @@ uint64_t kw_checksum(const void *data, size_t n, uint64_t seed);
 
 /* One token of a text. */
 typedef struct kw_tokspan {
-    size_t begin, end;            /* bytes from the start of the text, end exclusive */
+    size_t begin, end;             /* bytes from the start of the text, end exclusive */
     uint64_t char_begin, char_end; /* code points from the start of the text */
-    int is_word;                  /* 1: a word, 0: punctuation */
+    int is_word;                   /* 1: a word, 0: punctuation */
 } kw_tokspan;
 
 /* Called by kw_tokenize with each token in turn: 0 to go on, anything else
@@ -718,8 +716,8 @@ size_t kw_utf8_per_unit(int width);
  * UTF-8 cannot hold, a surrogate (U+D800 .. U+DFFF) or a value above
  * U+10FFFF, and out holds an unfinished encoding; KW_EINVAL: width is not
  * 1, 2 or 4. Allocates nothing. */
-kw_status kw_utf8_from_units(const void *units, size_t n, int width, char *out,
-                             size_t *n_bytes, size_t *bad_unit);
+kw_status kw_utf8_from_units(const void *units, size_t n, int width, char *out, size_t *n_bytes,
+                             size_t *bad_unit);
 
 /* Case folding makes UTF-8 at most this many times longer. */
 #define KW_FOLD_GROWTH 3
@@ -776,8 +774,7 @@ void kw_table_free(kw_table *t);
  * documents d with doc_mask[d] != 0 are counted (their token ranges alone
  * are read), as if the corpus held no other. kw_index_ngrams takes the
  * same mask. */
-kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask,
-                        kw_table **out);
+kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask, kw_table **out);
 
 /* Tokens of fold group `group` in the corpus (the size of its postings). */
 uint32_t kw_index_group_count(const kw_index *ix, uint32_t group);
@@ -824,9 +821,8 @@ kw_status kw_hits_clusters(const kw_index *ix, const kw_hits *h, uint32_t n, int
  * sizes). Hits in any order. Scratch: a bitmap over the token stream and a
  * count per fold group. KW_ETOOBIG: with each_window, a count past
  * UINT32_MAX. */
-kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, int each_window, const kw_cancel *cancel,
-                             kw_table **out);
+kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left, uint32_t right,
+                             int each_window, const kw_cancel *cancel, kw_table **out);
 
 /* The same counts over any attribute. kw_index_freq, _ngrams,
  * kw_hits_clusters and _collocates key tokens by fold group; these key
@@ -844,9 +840,9 @@ kw_status kw_index_attr_ngrams(const kw_index *ix, size_t attr, uint32_t n, uint
                                const uint8_t *doc_mask, kw_table **out);
 kw_status kw_hits_attr_clusters(const kw_index *ix, const kw_hits *h, size_t attr, uint32_t n,
                                 int left, uint32_t min_count, kw_table **out);
-kw_status kw_hits_attr_collocates(const kw_index *ix, const kw_hits *h, size_t attr,
-                                  uint32_t left, uint32_t right, int each_window,
-                                  const kw_cancel *cancel, kw_table **out);
+kw_status kw_hits_attr_collocates(const kw_index *ix, const kw_hits *h, size_t attr, uint32_t left,
+                                  uint32_t right, int each_window, const kw_cancel *cancel,
+                                  kw_table **out);
 
 /* New hits: those of h (in its order) whose document d has doc_mask[d] != 0
  * (doc_mask: n_docs bytes), each keeping its length and query, so that

@@ -57,25 +57,25 @@ typedef struct shape {
 typedef struct engine {
     const kw_index *ix;
     const kw_cql_program *p;
-    uint8_t **bits;       /* per test: over its attribute's types */
-    unsigned shift;       /* state = step << shift | slot bits */
-    uint32_t *stamp;      /* per state number: the gap's generation when seen */
+    uint8_t **bits;  /* per test: over its attribute's types */
+    unsigned shift;  /* state = step << shift | slot bits */
+    uint32_t *stamp; /* per state number: the gap's generation when seen */
     uint32_t generation;
     uint32_t *stack, *tokens, *seeds, *next_seeds;
     size_t n_tokens, n_seeds, n_next;
     uint32_t *slot_structure; /* per strict slot */
-    cursor *cursors;      /* per structure of the index */
-    uint32_t *cond_seen;  /* per constraint: the generation of cond_value */
+    cursor *cursors;          /* per structure of the index */
+    uint32_t *cond_seen;      /* per constraint: the generation of cond_value */
     uint8_t *cond_value;
-    uint8_t *cond_kind;   /* per constraint: its tests joined by AND alone, by OR alone, or mixed */
+    uint8_t *cond_kind; /* per constraint: its tests joined by AND alone, by OR alone, or mixed */
     uint32_t gap, doc_start, limit;
-    uint64_t run;         /* runs so far (from one start each) */
+    uint64_t run; /* runs so far (from one start each) */
     region doc, within;
-    kw_parts_stop *stop;  /* shared by the parts of a scan */
-    size_t work;          /* states since the cancel was last asked */
-    int owns_bits;        /* the parts of a scan share the first engine's */
-    int fixed;            /* the spans may not grow (a part of a scan) */
-    int full;             /* fixed, and a span found no room */
+    kw_parts_stop *stop;     /* shared by the parts of a scan */
+    size_t work;             /* states since the cancel was last asked */
+    int owns_bits;           /* the parts of a scan share the first engine's */
+    int fixed;               /* the spans may not grow (a part of a scan) */
+    int full;                /* fixed, and a span found no room */
     uint32_t *starts, *ends; /* the spans found, by start */
     size_t n_found, cap_found;
     shape form;
@@ -328,10 +328,11 @@ static kw_status found(engine *e, uint32_t start, uint32_t end)
             return KW_ENOMEM;
         }
         size_t cap = e->cap_found;
-        if (kw_reserve(&e->ix->alloc, (void **)&e->starts, &cap, e->n_found + 1,
-                       sizeof *e->starts) != KW_OK
+        if (kw_reserve(&e->ix->alloc, (void **)&e->starts, &cap, e->n_found + 1, sizeof *e->starts)
+                != KW_OK
             || kw_reserve(&e->ix->alloc, (void **)&e->ends, &e->cap_found, e->n_found + 1,
-                          sizeof *e->ends) != KW_OK)
+                          sizeof *e->ends)
+                   != KW_OK)
             return KW_ENOMEM;
     }
     e->starts[e->n_found] = start;
@@ -421,8 +422,7 @@ static kw_status run_form(engine *e, uint32_t start)
         while (j < c->st->n && c->st->start[j] >= c->st->end[j])
             j++;
         e->work += j - c->first + 1;
-        return j < c->st->n && c->st->end[j] <= e->limit ? found(e, start, c->st->end[j])
-                                                         : KW_OK;
+        return j < c->st->n && c->st->end[j] <= e->limit ? found(e, start, c->st->end[j]) : KW_OK;
     }
     if (!token_holds(e, f->a, start))
         return KW_OK;
@@ -453,9 +453,8 @@ static shape form_of(const kw_cql_program *p)
     shape f = {FORM_NFA, 0, 0, 0, 0, 0, 0};
     if (n == 7 && s[0].op == KW_CQL_OPEN && s[0].b && s[1].op == KW_CQL_TOKEN
         && s[2].op == KW_CQL_SPLIT && s[2].a == 3 && s[2].b == 5 && s[3].op == KW_CQL_TOKEN
-        && s[3].a == KW_CQL_ANY && s[4].op == KW_CQL_JUMP && s[4].a == 2
-        && s[5].op == KW_CQL_CLOSE && s[5].a == s[0].a && s[5].b == s[0].b
-        && s[6].op == KW_CQL_MATCH)
+        && s[3].a == KW_CQL_ANY && s[4].op == KW_CQL_JUMP && s[4].a == 2 && s[5].op == KW_CQL_CLOSE
+        && s[5].a == s[0].a && s[5].b == s[0].b && s[6].op == KW_CQL_MATCH)
         return (shape){FORM_REGION, s[1].a, 0, 0, 0, 0, s[0].a};
     if (p->n_strict || n < 3 || s[0].op != KW_CQL_TOKEN || s[n - 1].op != KW_CQL_MATCH
         || s[n - 2].op != KW_CQL_TOKEN)
@@ -464,8 +463,9 @@ static shape form_of(const kw_cql_program *p)
      * n - m times (SPLIT to the next and to the last token, x), or
      * (SPLIT to the next and past the JUMP, x, JUMP back to the SPLIT). */
     size_t i = 1, last = n - 2;
-    uint32_t x = i < last && s[i].op == KW_CQL_TOKEN ? s[i].a
-                 : i + 1 < last && s[i].op == KW_CQL_SPLIT ? s[i + 1].a : KW_CQL_ANY;
+    uint32_t x = i < last && s[i].op == KW_CQL_TOKEN       ? s[i].a
+                 : i + 1 < last && s[i].op == KW_CQL_SPLIT ? s[i + 1].a
+                                                           : KW_CQL_ANY;
     uint32_t m = 0, most;
     for (; i < last && s[i].op == KW_CQL_TOKEN && s[i].a == x; i++)
         m++;
@@ -475,8 +475,8 @@ static shape form_of(const kw_cql_program *p)
         most = KW_CQL_ANY;
         i = last;
     } else {
-        for (most = m; i + 1 < last && s[i].op == KW_CQL_SPLIT && s[i].a == i + 1
-                       && s[i].b == last && s[i + 1].op == KW_CQL_TOKEN && s[i + 1].a == x;
+        for (most = m; i + 1 < last && s[i].op == KW_CQL_SPLIT && s[i].a == i + 1 && s[i].b == last
+                       && s[i + 1].op == KW_CQL_TOKEN && s[i + 1].a == x;
              i += 2)
             most++;
     }
@@ -524,8 +524,8 @@ static size_t near_hints(const kw_cql_program *p, const kw_cql_hint *taken,
 /* 0 if one of the hints near[0 .. n_near) has none of its constraints
  * holding in its range from `start` (before `end`, the document's end): no
  * match starts there, and the run is saved. */
-static int near_hints_hold(engine *e, const kw_cql_hint *const *near, size_t n_near,
-                           uint32_t start, uint32_t end)
+static int near_hints_hold(engine *e, const kw_cql_hint *const *near, size_t n_near, uint32_t start,
+                           uint32_t end)
 {
     for (size_t k = 0; k < n_near; k++) {
         const kw_cql_hint *h = near[k];
@@ -544,14 +544,14 @@ static int near_hints_hold(engine *e, const kw_cql_hint *const *near, size_t n_n
 
 /* The positions where hint h's constraints hold, ascending, without
  * repeats, from the postings kw_cql_cond_estimate chose: at most `bound`. */
-static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
-                                uint64_t bound, uint32_t **out, size_t *n_out)
+static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint *h, uint64_t bound,
+                                uint32_t **out, size_t *n_out)
 {
     const kw_alloc *a = &e->ix->alloc;
     const kw_cql_program *p = e->p;
     uint8_t *which = kw_malloc(a, p->n_tests);
-    uint32_t *pos = bound <= SIZE_MAX / sizeof *pos ? kw_malloc(a, (size_t)bound * sizeof *pos)
-                                                     : NULL;
+    uint32_t *pos =
+        bound <= SIZE_MAX / sizeof *pos ? kw_malloc(a, (size_t)bound * sizeof *pos) : NULL;
     kw_status st = which && pos ? KW_OK : KW_ENOMEM;
     size_t n = 0, groups_read = 0;
     for (size_t k = 0; k < h->n_conds && st == KW_OK; k++) {
@@ -566,8 +566,8 @@ static kw_status hint_positions(engine *e, kw_cql_plan *plan, const kw_cql_hint 
                 uint32_t g = kw_attr_group(attr, p->tests[t].ids[j]);
                 /* A constraint that is this one test holds wherever its
                  * type's postings are, unless they are a fold group's. */
-                const int holds = p->cond_start[c + 1] - p->cond_start[c] == 1
-                                  && !attr->group_of && !p->tests[t].negated;
+                const int holds = p->cond_start[c + 1] - p->cond_start[c] == 1 && !attr->group_of
+                                  && !p->tests[t].negated;
                 groups_read++;
                 kw_postings it;
                 uint32_t at;
@@ -714,7 +714,8 @@ static kw_status scan(engine *e, const kw_runner *runner, size_t n_states)
                 if (kw_reserve_exact(a, (void **)&pe->starts, &ends_cap, cap, sizeof *pe->starts)
                         != KW_OK
                     || kw_reserve_exact(a, (void **)&pe->ends, &pe->cap_found, cap,
-                                        sizeof *pe->ends) != KW_OK)
+                                        sizeof *pe->ends)
+                           != KW_OK)
                     st = KW_ENOMEM;
             }
         }
@@ -757,8 +758,8 @@ static kw_status scan(engine *e, const kw_runner *runner, size_t n_states)
 }
 
 /* Run the NFA from every start that hint h allows, in ascending order. */
-static kw_status run_candidates(engine *e, kw_cql_plan *plan, const kw_cql_hint *h,
-                                uint64_t bound, size_t n_states)
+static kw_status run_candidates(engine *e, kw_cql_plan *plan, const kw_cql_hint *h, uint64_t bound,
+                                size_t n_states)
 {
     const kw_structure *text = kw_index_structure(e->ix, 0);
     kw_status st;
@@ -918,9 +919,8 @@ static kw_status engine_init(engine *e, const uint8_t *const *bits, size_t *n_st
     e->cond_seen = kw_malloc(a, (p->n_conds + 1) * sizeof *e->cond_seen);
     e->cond_value = kw_malloc(a, p->n_conds + 1);
     e->cond_kind = kw_malloc(a, p->n_conds + 1);
-    if (!e->stamp || !e->stack || !e->tokens || !e->seeds || !e->next_seeds
-        || !e->slot_structure || !e->cursors || !e->cond_seen || !e->cond_value
-        || !e->cond_kind)
+    if (!e->stamp || !e->stack || !e->tokens || !e->seeds || !e->next_seeds || !e->slot_structure
+        || !e->cursors || !e->cond_seen || !e->cond_value || !e->cond_kind)
         return KW_ENOMEM;
     for (size_t c = 0; c < p->n_conds; c++) {
         int ands = 0, ors = 0;

@@ -31,8 +31,7 @@ int kw_cql_program_ok(const kw_index *ix, const kw_cql_program *p)
 {
     /* Structure 0 is text: every index has it, and every match stays in it. */
     if (ix->n_structures == 0 || p->n_steps == 0 || p->n_steps > KW_CQL_MAX_STEPS
-        || p->n_strict > KW_CQL_MAX_STRICT
-        || p->strategy > KW_CQL_ALL
+        || p->n_strict > KW_CQL_MAX_STRICT || p->strategy > KW_CQL_ALL
         || (p->within != KW_CQL_ANY && p->within >= ix->n_structures))
         return 0;
     for (size_t t = 0; t < p->n_tests; t++) {

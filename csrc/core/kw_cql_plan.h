@@ -26,8 +26,8 @@ int kw_cql_program_ok(const kw_index *ix, const kw_cql_program *p);
 typedef struct kw_cql_plan {
     const kw_index *ix;
     const kw_cql_program *p;
-    uint64_t *est;           /* per Boolean operation: the positions of its postings */
-    uint32_t *left, *stack;  /* per Boolean operation */
+    uint64_t *est;          /* per Boolean operation: the positions of its postings */
+    uint32_t *left, *stack; /* per Boolean operation */
 } kw_cql_plan;
 
 /* KW_ENOMEM, with nothing to free. */

@@ -24,11 +24,7 @@ typedef enum kw_cql_bool_op {
     KW_CQL_OR    /* pop two, push their disjunction */
 } kw_cql_bool_op;
 
-typedef enum kw_cql_strategy {
-    KW_CQL_LONGEST,
-    KW_CQL_SHORTEST,
-    KW_CQL_ALL
-} kw_cql_strategy;
+typedef enum kw_cql_strategy { KW_CQL_LONGEST, KW_CQL_SHORTEST, KW_CQL_ALL } kw_cql_strategy;
 
 /* TOKEN's a for [], and a hint's hi for "any distance". */
 #define KW_CQL_ANY UINT32_MAX

@@ -141,10 +141,27 @@
 #endif
 
 enum section_id {
-    S_DOC_BYTE = 1, S_DOC_TOK, S_DOC_CK, S_CHECKPOINTS,
-    S_TYPE_FORMS, S_TYPE_OFFSETS, S_TYPE_HASHES, S_TYPE_SLOTS, S_IS_WORD, S_GROUP_OF,
-    S_GROUP_FORMS, S_GROUP_OFFSETS, S_GROUP_HASHES, S_GROUP_SLOTS, S_GROUP_RANK, S_POST_START,
-    S_BLOB, S_TEXT, S_TOKS, S_POST, S_ANNOTATION,
+    S_DOC_BYTE = 1,
+    S_DOC_TOK,
+    S_DOC_CK,
+    S_CHECKPOINTS,
+    S_TYPE_FORMS,
+    S_TYPE_OFFSETS,
+    S_TYPE_HASHES,
+    S_TYPE_SLOTS,
+    S_IS_WORD,
+    S_GROUP_OF,
+    S_GROUP_FORMS,
+    S_GROUP_OFFSETS,
+    S_GROUP_HASHES,
+    S_GROUP_SLOTS,
+    S_GROUP_RANK,
+    S_POST_START,
+    S_BLOB,
+    S_TEXT,
+    S_TOKS,
+    S_POST,
+    S_ANNOTATION,
     N_PLAIN_SECTIONS = S_POST,
     N_SECTIONS = S_ANNOTATION
 };
@@ -156,10 +173,10 @@ static uint64_t table_end(int n_sections)
 }
 
 static const char *const section_name[N_SECTIONS + 1] = {
-    "header", "doc_byte", "doc_tok", "doc_ck", "checkpoints", "type_forms", "type_offsets",
-    "type_hashes", "type_slots", "is_word", "group_of", "group_forms", "group_offsets",
-    "group_hashes", "group_slots", "group_rank", "post_start", "blob", "text", "toks", "post",
-    "annotation",
+    "header",        "doc_byte",     "doc_tok",     "doc_ck",     "checkpoints", "type_forms",
+    "type_offsets",  "type_hashes",  "type_slots",  "is_word",    "group_of",    "group_forms",
+    "group_offsets", "group_hashes", "group_slots", "group_rank", "post_start",  "blob",
+    "text",          "toks",         "post",        "annotation",
 };
 
 static const unsigned char magic[8] = {0x89, 'K', 'W', 'I', 'Q', '\r', '\n', 0x1A};
@@ -248,8 +265,7 @@ static uint64_t sum_final(const sum64 *s)
 {
     uint64_t h;
     if (s->total >= 32) {
-        h = rotl(s->lane[0], 1) + rotl(s->lane[1], 7) + rotl(s->lane[2], 12)
-            + rotl(s->lane[3], 18);
+        h = rotl(s->lane[0], 1) + rotl(s->lane[1], 7) + rotl(s->lane[2], 12) + rotl(s->lane[3], 18);
         for (int i = 0; i < 4; i++)
             h = xx_merge(h, s->lane[i]);
     } else {
@@ -300,7 +316,7 @@ typedef struct layout {
     uint64_t len[N_SECTIONS + 1];
     uint64_t off[N_SECTIONS + 1];
     uint64_t file_len;
-    int n_sections;  /* N_PLAIN_SECTIONS, or N_SECTIONS for an annotated index */
+    int n_sections; /* N_PLAIN_SECTIONS, or N_SECTIONS for an annotated index */
     unsigned tok_width;
     int narrow; /* toks are written tok_width bytes each from ix->toks */
 } layout;
@@ -384,7 +400,7 @@ static void narrow_toks(const uint32_t *toks, size_t first, size_t n, unsigned w
 typedef struct sink {
     kw_write_fn write;
     void *ctx;
-    sum64 *sum;  /* checksum the bytes instead of writing them */
+    sum64 *sum; /* checksum the bytes instead of writing them */
 } sink;
 
 static int emit(sink *k, const void *data, size_t n)
@@ -421,8 +437,8 @@ static int emit_section(sink *k, const kw_index *ix, const layout *L, int id, un
     return 0;
 }
 
-kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len,
-                        kw_write_fn write, void *ctx)
+kw_status kw_index_save(const kw_index *ix, const void *blob, size_t blob_len, kw_write_fn write,
+                        void *ctx)
 {
     static const unsigned char zeros[ALIGN] = {0};
     if (!host_is_little_endian())
@@ -492,7 +508,8 @@ typedef struct loader {
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
-static kw_status bad(loader *L, int section, uint64_t at, const char *fmt, ...)
+static kw_status
+bad(loader *L, int section, uint64_t at, const char *fmt, ...)
 {
     kw_load_error *e = L->err;
     e->section = section;
@@ -602,13 +619,13 @@ static kw_status check_table(loader *L)
         uint32_t entry_id = get32(e);
         uint64_t off = get64(e + 8), size = get64(e + 16);
         if (entry_id != (uint32_t)id)
-            return bad(L, 0, where, "section table: entry %d has id %u, not %d (%s)", id,
-                       entry_id, id, section_name[id]);
+            return bad(L, 0, where, "section table: entry %d has id %u, not %d (%s)", id, entry_id,
+                       id, section_name[id]);
         if (get32(e + 4) != 0)
             return bad(L, id, where + 4, "reserved table field is not zero");
         if (off != at)
-            return bad(L, id, where + 8, "offset %llu, where the layout puts it at %llu",
-                       (ull)off, (ull)at);
+            return bad(L, id, where + 8, "offset %llu, where the layout puts it at %llu", (ull)off,
+                       (ull)at);
         if (off > L->len || size > L->len - off)
             return bad(L, id, where + 16, "%llu bytes at %llu run past the end of the file (%llu)",
                        (ull)size, (ull)off, (ull)L->len);
@@ -648,11 +665,12 @@ static kw_status check_steps64(loader *L, int id, const uint64_t *v, uint64_t n,
         return bad(L, id, L->off[id], "%s 0 is %llu, not 0", what, (ull)v[0]);
     for (uint64_t i = 0; i < n; i++)
         if (v[i + 1] < v[i])
-            return bad(L, id, at_elem(L, id, i + 1, 8), "%s %llu (%llu) is less than the one before",
-                       what, (ull)(i + 1), (ull)v[i + 1]);
+            return bad(L, id, at_elem(L, id, i + 1, 8),
+                       "%s %llu (%llu) is less than the one before", what, (ull)(i + 1),
+                       (ull)v[i + 1]);
     if (v[n] != last)
-        return bad(L, id, at_elem(L, id, n, 8), "the last %s is %llu, not %llu", what,
-                   (ull)v[n], (ull)last);
+        return bad(L, id, at_elem(L, id, n, 8), "the last %s is %llu, not %llu", what, (ull)v[n],
+                   (ull)last);
     return KW_OK;
 }
 
@@ -691,9 +709,8 @@ static kw_status check_docs(loader *L)
         uint64_t tokens = doc_tok[d + 1] - doc_tok[d];
         if (doc_ck[d + 1] - doc_ck[d] != checkpoints_for(tokens))
             return bad(L, S_DOC_CK, at_elem(L, S_DOC_CK, d + 1, 4),
-                       "document %llu has %u checkpoints, where its %llu tokens make %llu",
-                       (ull)d, doc_ck[d + 1] - doc_ck[d], (ull)tokens,
-                       (ull)checkpoints_for(tokens));
+                       "document %llu has %u checkpoints, where its %llu tokens make %llu", (ull)d,
+                       doc_ck[d + 1] - doc_ck[d], (ull)tokens, (ull)checkpoints_for(tokens));
         if (L->n_sections == N_PLAIN_SECTIONS && doc_byte[d + 1] - doc_byte[d] < tokens)
             return bad(L, S_DOC_TOK, at_elem(L, S_DOC_TOK, d + 1, 4),
                        "document %llu has %llu tokens in %llu bytes", (ull)d, (ull)tokens,
@@ -719,10 +736,7 @@ static inline unsigned utf8_length(const unsigned char *p, const unsigned char *
 }
 
 /* The index of the first byte >= 0x80 in a word of 8 with one. */
-static inline unsigned first_high_byte(uint64_t high)
-{
-    return kw_ctz64(high) / 8;
-}
+static inline unsigned first_high_byte(uint64_t high) { return kw_ctz64(high) / 8; }
 
 /* Valid UTF-8 from *at up to at least `target` (a sequence that starts
  * before it is finished), no sequence running across a document's end.
@@ -740,7 +754,8 @@ static int utf8_until(const unsigned char *text, const uint64_t *doc_byte, uint6
         while (p < stop) {
             if (p + 32 <= stop
                 && !((get64(text + p) | get64(text + p + 8) | get64(text + p + 16)
-                      | get64(text + p + 24)) & high)) {
+                      | get64(text + p + 24))
+                     & high)) {
                 p += 32;
                 continue;
             }
@@ -901,8 +916,8 @@ static kw_status check_checkpoints(loader *L)
             /* Every token takes a byte and a code point at least, but the
              * words of an annotated multiword token share theirs. */
             const uint64_t apart = L->n_sections == N_PLAIN_SECTIONS ? KW_CHECKPOINT : 0;
-            if (cp->byte < byte + apart || cp->chars < chars + apart
-                || cp->byte >= length || cp->chars > cp->byte)
+            if (cp->byte < byte + apart || cp->chars < chars + apart || cp->byte >= length
+                || cp->chars > cp->byte)
                 return bad(L, S_CHECKPOINTS, at_elem(L, S_CHECKPOINTS, k, 16),
                            "checkpoint %llu (byte %llu, code point %llu of document %llu, "
                            "%llu bytes long) is out of place",
@@ -993,8 +1008,8 @@ static kw_status check_strtab(loader *L, int forms, uint64_t n)
             continue;
         }
         if (v > n)
-            st = bad(L, slots_id, at_elem(L, slots_id, i, 4), "slot %llu holds %u, past the %llu forms",
-                     (ull)i, v, (ull)n);
+            st = bad(L, slots_id, at_elem(L, slots_id, i, 4),
+                     "slot %llu holds %u, past the %llu forms", (ull)i, v, (ull)n);
         else if (test_and_set(seen, v - 1))
             st = bad(L, slots_id, at_elem(L, slots_id, i, 4), "form %u is in two slots", v - 1);
         else if (((i - (hashes[v - 1] & mask)) & mask) > ((i - run_start) & mask))
@@ -1004,8 +1019,8 @@ static kw_status check_strtab(loader *L, int forms, uint64_t n)
     }
     kw_free(L->alloc, seen);
     if (st == KW_OK && full != n)
-        st = bad(L, slots_id, L->off[slots_id], "%llu full slots for %llu forms", (ull)full,
-                 (ull)n);
+        st =
+            bad(L, slots_id, L->off[slots_id], "%llu full slots for %llu forms", (ull)full, (ull)n);
     return st;
 }
 
@@ -1019,11 +1034,11 @@ static kw_status check_vocabulary(loader *L)
     const uint32_t *group_of = sec(L, S_GROUP_OF), *rank = sec(L, S_GROUP_RANK);
     for (uint64_t t = 0; t < T; t++) {
         if (is_word[t] > 1)
-            return bad(L, S_IS_WORD, at_elem(L, S_IS_WORD, t, 1), "type %llu has flag %u, not 0 or 1",
-                       (ull)t, is_word[t]);
+            return bad(L, S_IS_WORD, at_elem(L, S_IS_WORD, t, 1),
+                       "type %llu has flag %u, not 0 or 1", (ull)t, is_word[t]);
         if (group_of[t] >= G)
-            return bad(L, S_GROUP_OF, at_elem(L, S_GROUP_OF, t, 4), "type %llu is in group %u of %llu",
-                       (ull)t, group_of[t], (ull)G);
+            return bad(L, S_GROUP_OF, at_elem(L, S_GROUP_OF, t, 4),
+                       "type %llu is in group %u of %llu", (ull)t, group_of[t], (ull)G);
     }
     uint8_t *seen = new_bits(L, G);
     if (!seen)
@@ -1035,8 +1050,7 @@ static kw_status check_vocabulary(loader *L)
                      rank[g], (ull)(G ? G - 1 : 0));
     kw_free(L->alloc, seen);
     if (st == KW_OK)
-        st = check_steps32(L, S_POST_START, sec(L, S_POST_START), G, L->n_tokens,
-                           "postings start");
+        st = check_steps32(L, S_POST_START, sec(L, S_POST_START), G, L->n_tokens, "postings start");
     return st;
 }
 
@@ -1068,8 +1082,9 @@ kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_
     if ((uintptr_t)data % 8)
         return KW_EINVAL;
     if (!host_is_little_endian())
-        return bad(&L, 0, 0, "this machine is big-endian: saved indexes are little-endian and read "
-                               "in place, so they load on little-endian machines only");
+        return bad(&L, 0, 0,
+                   "this machine is big-endian: saved indexes are little-endian and read "
+                   "in place, so they load on little-endian machines only");
 
     kw_status st;
     if ((st = check_header(&L)) || (st = check_table(&L)))
@@ -1109,10 +1124,9 @@ kw_status kw_index_load(const void *data, size_t len, const kw_alloc *alloc, kw_
     ix->group_rank = (uint32_t *)(uintptr_t)sec(&L, S_GROUP_RANK);
     ix->post_start = (uint32_t *)(uintptr_t)sec(&L, S_POST_START);
     ix->post = (uint32_t *)(uintptr_t)sec(&L, S_POST);
-    st = L.n_sections == N_SECTIONS
-             ? kw_annot_load(ix, sec(&L, S_ANNOTATION), L.size[S_ANNOTATION], L.off[S_ANNOTATION],
-                             S_ANNOTATION, L.err)
-             : kw_index_init_views(ix, 0, 0, 0);
+    st = L.n_sections == N_SECTIONS ? kw_annot_load(ix, sec(&L, S_ANNOTATION), L.size[S_ANNOTATION],
+                                                    L.off[S_ANNOTATION], S_ANNOTATION, L.err)
+                                    : kw_index_init_views(ix, 0, 0, 0);
     if (st != KW_OK) {
         kw_index_free(ix);
         return st;

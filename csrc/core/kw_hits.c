@@ -41,7 +41,10 @@ void kw_hits_free(kw_hits *h)
 
 size_t kw_hits_count(const kw_hits *h) { return h->n; }
 uint32_t kw_hits_position(const kw_hits *h, size_t i) { return h->pos[i]; }
-uint32_t kw_hits_length(const kw_hits *h, size_t i) { return h->lengths ? h->lengths[i] : h->length; }
+uint32_t kw_hits_length(const kw_hits *h, size_t i)
+{
+    return h->lengths ? h->lengths[i] : h->length;
+}
 uint32_t kw_hits_query(const kw_hits *h, size_t i) { return h->queries ? h->queries[i] : 0; }
 
 /* Hits with every per-hit array owned and allocated for n entries. */
@@ -174,8 +177,9 @@ kw_status kw_hits_select(const kw_hits *h, const uint32_t *order, size_t n, kw_h
 
 kw_status kw_hits_range(const kw_hits *h, size_t start, ptrdiff_t step, size_t n, kw_hits **out)
 {
-    if (n && (start >= h->n || (step > 0 && (size_t)step * (n - 1) > h->n - 1 - start)
-              || (step < 0 && (size_t)-step * (n - 1) > start)))
+    if (n
+        && (start >= h->n || (step > 0 && (size_t)step * (n - 1) > h->n - 1 - start)
+            || (step < 0 && (size_t)-step * (n - 1) > start)))
         return KW_EINVAL;
     kw_hits *selected;
     kw_status st = new_owned_hits(&h->alloc, n, &selected);

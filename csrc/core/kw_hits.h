@@ -12,10 +12,10 @@
 
 struct kw_hits {
     kw_alloc alloc;
-    const uint32_t *pos;  /* into the index's postings, or `owned` */
+    const uint32_t *pos; /* into the index's postings, or `owned` */
     uint32_t *owned;
-    uint32_t *lengths;    /* tokens of each hit; NULL: every hit is `length` long */
-    uint32_t *queries;    /* query number of each hit; NULL: all are query 0 */
+    uint32_t *lengths; /* tokens of each hit; NULL: every hit is `length` long */
+    uint32_t *queries; /* query number of each hit; NULL: all are query 0 */
     size_t n;
     uint32_t length;
 };

@@ -30,8 +30,8 @@ kw_status kw_builder_reserve_docs(kw_builder *b, size_t need)
     if (need <= b->docs_cap)
         return KW_OK;
     size_t byte_cap = b->docs_cap, tok_cap = b->docs_cap, ck_cap = b->docs_cap;
-    kw_status st = kw_reserve(&b->alloc, (void **)&b->doc_byte, &byte_cap, need,
-                              sizeof *b->doc_byte);
+    kw_status st =
+        kw_reserve(&b->alloc, (void **)&b->doc_byte, &byte_cap, need, sizeof *b->doc_byte);
     if (st == KW_OK)
         st = kw_reserve(&b->alloc, (void **)&b->doc_tok, &tok_cap, need, sizeof *b->doc_tok);
     if (st == KW_OK)
@@ -123,7 +123,8 @@ static kw_status add_token(kw_builder *b, const char *doc, const kw_tokspan *t, 
         return KW_ETOOBIG;
     if (in_doc && in_doc % KW_CHECKPOINT == 0) {
         if ((st = kw_reserve(&b->alloc, (void **)&b->checkpoints, &b->checkpoints_cap,
-                             b->n_checkpoints + 1, sizeof *b->checkpoints)) != KW_OK)
+                             b->n_checkpoints + 1, sizeof *b->checkpoints))
+            != KW_OK)
             return st;
         b->checkpoints[b->n_checkpoints].byte = t->begin;
         b->checkpoints[b->n_checkpoints].chars = t->char_begin;
@@ -131,18 +132,18 @@ static kw_status add_token(kw_builder *b, const char *doc, const kw_tokspan *t, 
     }
     if (b->n_tokens == b->toks_cap
         && (st = kw_reserve(&b->alloc, (void **)&b->toks, &b->toks_cap, b->n_tokens + 1,
-                            sizeof *b->toks)) != KW_OK)
+                            sizeof *b->toks))
+               != KW_OK)
         return st;
     const char *form = doc + t->begin;
     size_t len = t->end - t->begin;
     uint32_t id;
     int added;
-    if ((st = kw_strtab_intern(&b->surface, &b->alloc, form, len, kw_hash(form, len), &id,
-                               &added)) != KW_OK)
+    if ((st = kw_strtab_intern(&b->surface, &b->alloc, form, len, kw_hash(form, len), &id, &added))
+        != KW_OK)
         return st;
     if (added) {
-        if ((st = kw_reserve(&b->alloc, (void **)&b->is_word, &b->is_word_cap, id + 1, 1))
-            != KW_OK)
+        if ((st = kw_reserve(&b->alloc, (void **)&b->is_word, &b->is_word_cap, id + 1, 1)) != KW_OK)
             return st;
         b->is_word[id] = (uint8_t)t->is_word;
     }
@@ -208,9 +209,11 @@ kw_status kw_builder_reserve(kw_builder *b, size_t text_bytes, size_t n_tokens)
     if ((st = kw_reserve_exact(a, (void **)&b->text, &b->text_cap, b->text_len + text_bytes, 1))
             != KW_OK
         || (st = kw_reserve_exact(a, (void **)&b->toks, &b->toks_cap, b->n_tokens + n_tokens,
-                               sizeof *b->toks)) != KW_OK
+                                  sizeof *b->toks))
+               != KW_OK
         || (st = kw_reserve_exact(a, (void **)&b->checkpoints, &b->checkpoints_cap, n_checkpoints,
-                               sizeof *b->checkpoints)) != KW_OK)
+                                  sizeof *b->checkpoints))
+               != KW_OK)
         return st;
     return KW_OK;
 }
@@ -300,14 +303,18 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
     /* Everything that can fail comes first; the undo is one truncate. */
     if ((st = kw_builder_reserve_docs(dst, dst->n_docs + src->n_docs + 1)) != KW_OK
         || (st = kw_reserve_exact(a, (void **)&dst->text, &dst->text_cap,
-                               dst->text_len + src->text_len, 1)) != KW_OK
+                                  dst->text_len + src->text_len, 1))
+               != KW_OK
         || (st = kw_reserve_exact(a, (void **)&dst->toks, &dst->toks_cap,
-                               dst->n_tokens + src->n_tokens, sizeof *dst->toks)) != KW_OK
-        || (st = kw_reserve_exact(a, (void **)&dst->checkpoints, &dst->checkpoints_cap,
-                               dst->n_checkpoints + src->n_checkpoints,
-                               sizeof *dst->checkpoints)) != KW_OK
+                                  dst->n_tokens + src->n_tokens, sizeof *dst->toks))
+               != KW_OK
+        || (st =
+                kw_reserve_exact(a, (void **)&dst->checkpoints, &dst->checkpoints_cap,
+                                 dst->n_checkpoints + src->n_checkpoints, sizeof *dst->checkpoints))
+               != KW_OK
         || (st = kw_reserve(a, (void **)&dst->is_word, &dst->is_word_cap,
-                            types_before + n_src_types, 1)) != KW_OK)
+                            types_before + n_src_types, 1))
+               != KW_OK)
         goto undo;
     for (size_t id = 0; id < n_src_types; id++) {
         if (id % KW_POLL_EVERY == KW_POLL_EVERY - 1 && kw_stop_asked(dst->cancel)) {
@@ -318,8 +325,9 @@ kw_status kw_builder_append_with(kw_builder *dst, kw_builder *src, const kw_runn
         const char *form = kw_strtab_form(&src->surface, (uint32_t)id, &len);
         int added;
         /* The table keys on the low 32 bits of the hash, which src kept. */
-        if ((st = kw_strtab_intern(&dst->surface, a, form, len, src->surface.hashes[id],
-                                   &remap[id], &added)) != KW_OK)
+        if ((st = kw_strtab_intern(&dst->surface, a, form, len, src->surface.hashes[id], &remap[id],
+                                   &added))
+            != KW_OK)
             goto undo;
         if (added)
             dst->is_word[remap[id]] = src->is_word[id];
@@ -401,8 +409,8 @@ static kw_status fold_groups(kw_index *ix, const kw_strtab *surface, const kw_ca
             form = scratch;
         }
         int added;
-        st = kw_strtab_intern(&ix->folded, a, form, len, kw_hash(form, len),
-                              &ix->group_of[id], &added);
+        st = kw_strtab_intern(&ix->folded, a, form, len, kw_hash(form, len), &ix->group_of[id],
+                              &added);
     }
     kw_free(a, scratch);
     return st;
@@ -416,9 +424,9 @@ static kw_status fold_groups(kw_index *ix, const kw_strtab *surface, const kw_ca
  * postings are those of one pass. */
 typedef struct postings_job {
     kw_index *ix;
-    uint32_t *next;  /* n_parts rows of n_groups counters */
+    uint32_t *next; /* n_parts rows of n_groups counters */
     size_t n_parts;
-    int touch;       /* write post in order first (kw_touch_postings_bytes) */
+    int touch; /* write post in order first (kw_touch_postings_bytes) */
     kw_parts_stop stop;
 } postings_job;
 
@@ -610,8 +618,7 @@ kw_status kw_rank_forms(const kw_strtab *t, const kw_alloc *a, const kw_cancel *
 static kw_status alloc_views(kw_index *ix, size_t n_attrs, size_t n_structures, size_t found)
 {
     ix->attrs = kw_malloc(&ix->alloc, (1 + n_attrs) * sizeof *ix->attrs);
-    ix->structures =
-        kw_malloc(&ix->alloc, (1 + n_structures + found) * sizeof *ix->structures);
+    ix->structures = kw_malloc(&ix->alloc, (1 + n_structures + found) * sizeof *ix->structures);
     if (!ix->attrs || !ix->structures)
         return KW_ENOMEM;
     memset(ix->attrs, 0, (1 + n_attrs) * sizeof *ix->attrs);
@@ -629,15 +636,16 @@ static size_t found_structures(int has_spans, size_t n_structures)
 /* attrs[0], structures[0], and the entries of s and p when `found`. */
 static void fill_views(kw_index *ix, size_t found)
 {
-    ix->attrs[0] = (kw_attr){.name = "word",
-                             .forms = ix->surface,
-                             .toks = ix->toks,
-                             .tok_bytes = ix->toks ? (const unsigned char *)ix->toks : ix->tok_bytes,
-                             .tok_width = ix->toks ? 4 : ix->tok_width,
-                             .group_of = ix->group_of,
-                             .n_groups = ix->folded.n,
-                             .post_start = ix->post_start,
-                             .post = ix->post};
+    ix->attrs[0] =
+        (kw_attr){.name = "word",
+                  .forms = ix->surface,
+                  .toks = ix->toks,
+                  .tok_bytes = ix->toks ? (const unsigned char *)ix->toks : ix->tok_bytes,
+                  .tok_width = ix->toks ? 4 : ix->tok_width,
+                  .group_of = ix->group_of,
+                  .n_groups = ix->folded.n,
+                  .post_start = ix->post_start,
+                  .post = ix->post};
     ix->structures[0] = (kw_structure){
         .name = "text", .start = ix->doc_tok, .end = ix->doc_tok + 1, .n = ix->n_docs};
     if (found) {

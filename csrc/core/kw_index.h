@@ -31,22 +31,22 @@ struct kw_builder {
     kw_alloc alloc;
     char *text;
     size_t text_len, text_cap;
-    uint64_t *doc_byte;   /* n_docs + 1 */
-    uint32_t *doc_tok;    /* n_docs + 1 */
-    uint32_t *doc_ck;     /* n_docs + 1: the checkpoints of doc d are [doc_ck[d], doc_ck[d+1]) */
+    uint64_t *doc_byte; /* n_docs + 1 */
+    uint32_t *doc_tok;  /* n_docs + 1 */
+    uint32_t *doc_ck;   /* n_docs + 1: the checkpoints of doc d are [doc_ck[d], doc_ck[d+1]) */
     size_t n_docs, docs_cap;
-    uint32_t *toks;       /* surface type of every token */
+    uint32_t *toks; /* surface type of every token */
     size_t n_tokens, toks_cap;
     kw_checkpoint *checkpoints;
     size_t n_checkpoints, checkpoints_cap;
     kw_strtab surface;
-    uint8_t *is_word;     /* per surface type */
+    uint8_t *is_word; /* per surface type */
     size_t is_word_cap;
     const kw_cancel *cancel; /* kw_builder_set_cancel */
     /* Annotated documents (kw_annot.c): the attributes beyond word, the
      * structures beyond text, and the spans of every token. A builder
      * takes tokenized or annotated documents, never both. */
-    int annotated;        /* 1 after kw_builder_annotate */
+    int annotated; /* 1 after kw_builder_annotate */
     kw_attr_builder *attrs;
     size_t n_attrs;
     kw_structure_builder *structures;
@@ -63,7 +63,7 @@ struct kw_index {
     uint32_t *doc_tok;
     uint32_t *doc_ck;
     size_t n_docs;
-    uint32_t *toks;       /* surface type of every token; NULL in a loaded index of narrow ids */
+    uint32_t *toks; /* surface type of every token; NULL in a loaded index of narrow ids */
     size_t n_tokens;
     kw_checkpoint *checkpoints;
     kw_strtab surface;

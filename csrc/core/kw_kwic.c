@@ -369,8 +369,8 @@ static void keep_in_regions(const kw_structure *st, size_t first, size_t last, s
     }
     r = regions_from(st, last);
     const size_t edge = r && last < st->end[r - 1] ? st->end[r - 1]
-                        : r < st->n                 ? st->start[r]
-                                                    : *hi;
+                        : r < st->n                ? st->start[r]
+                                                   : *hi;
     if (edge < *hi)
         *hi = edge;
 }
@@ -416,8 +416,8 @@ void kw_line_at(const kw_index *ix, const kw_hits *h, size_t i, const kw_context
         hi = doc_end - last - 1 > width ? last + 1 + (size_t)width : doc_end;
         size_t k = (first - doc_first) / KW_CHECKPOINT;
         if (k && doc_first + k * KW_CHECKPOINT > lo) {
-            uint64_t at_least = kw_checkpoint_of(ix, doc, k)->chars
-                                + (first - doc_first - k * KW_CHECKPOINT);
+            uint64_t at_least =
+                kw_checkpoint_of(ix, doc, k)->chars + (first - doc_first - k * KW_CHECKPOINT);
             if (at_least > width) {
                 for (; k && doc_first + k * KW_CHECKPOINT > lo; k--) {
                     if (kw_checkpoint_of(ix, doc, k)->chars < at_least - width) {
@@ -530,8 +530,7 @@ static kw_status append_text(const kw_alloc *alloc, kw_text_column *column, size
 }
 
 kw_status kw_line_columns_fill(const kw_index *ix, const kw_hits *h, const kw_context *ctx,
-                               const kw_alloc *alloc, const kw_cancel *cancel,
-                               kw_line_columns *out)
+                               const kw_alloc *alloc, const kw_cancel *cancel, kw_line_columns *out)
 {
     kw_line_cursor cursor = {0};
     out->left.offsets[0] = out->match.offsets[0] = out->right.offsets[0] = 0;

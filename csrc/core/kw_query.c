@@ -41,12 +41,18 @@ static inline int slot_matches(const kw_index *ix, const compiled_slot *s, size_
 {
     uint32_t type = kw_tok(ix, pos);
     switch (s->how) {
-    case MATCH_TYPE: return type == s->key;
-    case MATCH_GROUP: return ix->group_of[type] == s->key;
-    case MATCH_TYPE_SET: return has_bit(s->bits, type);
-    case MATCH_GROUP_SET: return has_bit(s->bits, ix->group_of[type]);
-    case MATCH_ANY_WORD: return ix->is_word[type];
-    default: return 0;
+    case MATCH_TYPE:
+        return type == s->key;
+    case MATCH_GROUP:
+        return ix->group_of[type] == s->key;
+    case MATCH_TYPE_SET:
+        return has_bit(s->bits, type);
+    case MATCH_GROUP_SET:
+        return has_bit(s->bits, ix->group_of[type]);
+    case MATCH_ANY_WORD:
+        return ix->is_word[type];
+    default:
+        return 0;
     }
 }
 
@@ -82,7 +88,7 @@ static kw_status compile_slot(const kw_index *ix, const kw_slot *slot, int exact
     c->how = MATCH_NOTHING;
     if (slot->kind == KW_SLOT_ANY_WORD) {
         c->how = MATCH_ANY_WORD;
-        c->estimate = ix->n_tokens + 1;  /* never the anchor while another slot can be */
+        c->estimate = ix->n_tokens + 1; /* never the anchor while another slot can be */
         return KW_OK;
     }
     if (slot->kind == KW_SLOT_FORM) {
@@ -244,7 +250,7 @@ static kw_status match_slots(const kw_index *ix, const compiled_slot *cs, size_t
             if (ix->doc_tok[doc + 1] < first + m)
                 continue;
         }
-        cand[n++] = (uint32_t)first;  /* n <= k: overwrites only what was read */
+        cand[n++] = (uint32_t)first; /* n <= k: overwrites only what was read */
     }
     h->owned = cand;
     h->pos = cand;

@@ -30,13 +30,13 @@ typedef struct sorter {
     const uint32_t *const *ranks; /* each attribute's group ranks, where a key needs them */
     const kw_hits *h;
     size_t n;
-    uint32_t *perm;       /* the order so far: indices into h */
-    uint32_t *spare;      /* room for the next order */
-    uint32_t *column;     /* one number per hit, indexed like h */
-    uint32_t *count;      /* 1 << max_digit buckets */
-    unsigned max_digit;   /* bits of the widest digit any column may use */
+    uint32_t *perm;     /* the order so far: indices into h */
+    uint32_t *spare;    /* room for the next order */
+    uint32_t *column;   /* one number per hit, indexed like h */
+    uint32_t *count;    /* 1 << max_digit buckets */
+    unsigned max_digit; /* bits of the widest digit any column may use */
     const kw_cancel *cancel;
-    int stopped;          /* the cancel said stop: the order is left unfinished */
+    int stopped; /* the cancel said stop: the order is left unfinished */
 } sorter;
 
 /* Asked between chunks of KW_POLL_EVERY hits: 1 once told to stop. */
@@ -232,8 +232,8 @@ static void sort_by_key(sorter *s, const kw_sort_key *key)
         sort_by_one_column(s, key, j);
 }
 
-kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys,
-                       size_t n_keys, const kw_cancel *cancel, kw_hits **out)
+kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *keys, size_t n_keys,
+                       const kw_cancel *cancel, kw_hits **out)
 {
     const kw_alloc *a = &ix->alloc;
     const size_t n = h->n;
@@ -294,10 +294,7 @@ kw_status kw_hits_sort(const kw_index *ix, const kw_hits *h, const kw_sort_key *
     return st;
 }
 
-size_t kw_index_attr_n_groups(const kw_index *ix, size_t attr)
-{
-    return ix->attrs[attr].n_groups;
-}
+size_t kw_index_attr_n_groups(const kw_index *ix, size_t attr) { return ix->attrs[attr].n_groups; }
 
 kw_status kw_index_attr_ranks(const kw_index *ix, size_t attr, const kw_cancel *cancel,
                               const uint32_t **ranks)

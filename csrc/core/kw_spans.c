@@ -25,8 +25,8 @@ const kw_span_escape *kw_span_escape_of(const kw_spans *spans, size_t tok)
     return lo < spans->n_escapes && spans->escapes[lo].tok == tok ? &spans->escapes[lo] : NULL;
 }
 
-void kw_span_reader_init(kw_span_reader *r, const kw_spans *spans, const char *text,
-                         size_t n_bytes, size_t tok, size_t at, uint64_t chars, int at_start)
+void kw_span_reader_init(kw_span_reader *r, const kw_spans *spans, const char *text, size_t n_bytes,
+                         size_t tok, size_t at, uint64_t chars, int at_start)
 {
     r->spans = spans;
     r->text = (const unsigned char *)text;
@@ -41,9 +41,8 @@ void kw_span_reader_next(kw_span_reader *r, kw_tokspan *t)
 {
     const size_t tok = r->tok++;
     const uint8_t gap = r->spans->gap[tok], len_byte = r->spans->len[tok];
-    const kw_span_escape *escape = gap == KW_GAP_ESCAPE || len_byte == KW_LEN_ESCAPE
-                                       ? kw_span_escape_of(r->spans, tok)
-                                       : NULL;
+    const kw_span_escape *escape =
+        gap == KW_GAP_ESCAPE || len_byte == KW_LEN_ESCAPE ? kw_span_escape_of(r->spans, tok) : NULL;
     const size_t len = len_byte == KW_LEN_ESCAPE ? (size_t)escape->len : len_byte;
     if (r->at_start) {
         t->begin = r->at;

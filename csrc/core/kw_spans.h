@@ -44,20 +44,20 @@ typedef struct kw_spans {
  * tokenized one. */
 typedef struct kw_span_reader {
     const kw_spans *spans;
-    const unsigned char *text;  /* the document's */
+    const unsigned char *text; /* the document's */
     size_t n_bytes;
-    size_t tok;                 /* corpus-wide position of the next token */
-    size_t at;                  /* bytes: the previous token's end, or a start */
-    uint64_t chars;             /* code points before `at` */
-    int at_start;               /* `at` is the next token's start (a checkpoint) */
+    size_t tok;     /* corpus-wide position of the next token */
+    size_t at;      /* bytes: the previous token's end, or a start */
+    uint64_t chars; /* code points before `at` */
+    int at_start;   /* `at` is the next token's start (a checkpoint) */
 } kw_span_reader;
 
 /* Start reading at token `tok` (corpus-wide), whose start is byte `at` of
  * the document, `chars` code points in (at_start = 1: a checkpoint), or
  * which follows a token that ends there (at_start = 0; at = chars = 0 for
  * a document's first token). */
-void kw_span_reader_init(kw_span_reader *r, const kw_spans *spans, const char *text,
-                         size_t n_bytes, size_t tok, size_t at, uint64_t chars, int at_start);
+void kw_span_reader_init(kw_span_reader *r, const kw_spans *spans, const char *text, size_t n_bytes,
+                         size_t tok, size_t at, uint64_t chars, int at_start);
 
 /* The next token's bytes and code points (t->is_word left alone). */
 void kw_span_reader_next(kw_span_reader *r, kw_tokspan *t);

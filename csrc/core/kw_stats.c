@@ -56,18 +56,14 @@ uint32_t kw_index_group_count(const kw_index *ix, uint32_t group)
     return ix->post_start[group + 1] - ix->post_start[group];
 }
 
-uint32_t kw_index_group_rank(const kw_index *ix, uint32_t group)
-{
-    return ix->group_rank[group];
-}
+uint32_t kw_index_group_rank(const kw_index *ix, uint32_t group) { return ix->group_rank[group]; }
 
 uint32_t kw_index_doc_n_tokens(const kw_index *ix, size_t doc)
 {
     return ix->doc_tok[doc + 1] - ix->doc_tok[doc];
 }
 
-kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask,
-                        kw_table **out)
+kw_status kw_index_freq(const kw_index *ix, int by_type, const uint8_t *doc_mask, kw_table **out)
 {
     return kw_index_attr_freq(ix, 0, by_type, 0, doc_mask, out);
 }
@@ -161,12 +157,12 @@ kw_status kw_index_attr_freq(const kw_index *ix, size_t attr, int by_type, int w
 typedef struct gram_table {
     const kw_alloc *a;
     uint32_t width;
-    uint32_t *keys;     /* n * width */
+    uint32_t *keys; /* n * width */
     uint32_t *counts, *docs, *last, *hashes;
-    size_t n, cap;      /* rows, and the capacity every per-row array has */
-    size_t keys_cap;    /* in uint32 */
-    uint32_t *slots;    /* row + 1; 0: empty */
-    size_t mask;        /* slot count - 1 */
+    size_t n, cap;   /* rows, and the capacity every per-row array has */
+    size_t keys_cap; /* in uint32 */
+    uint32_t *slots; /* row + 1; 0: empty */
+    size_t mask;     /* slot count - 1 */
 } gram_table;
 
 static void gram_free(gram_table *g)
@@ -233,8 +229,8 @@ static kw_status gram_reserve(gram_table *g)
     }
     if (need > SIZE_MAX / g->width)
         return KW_ETOOBIG;
-    if ((st = kw_reserve(g->a, (void **)&g->keys, &g->keys_cap, need * g->width,
-                         sizeof(uint32_t))) != KW_OK)
+    if ((st = kw_reserve(g->a, (void **)&g->keys, &g->keys_cap, need * g->width, sizeof(uint32_t)))
+        != KW_OK)
         return st;
     if (need * 2 > g->mask + 1) {
         size_t n_slots = (g->mask + 1) * 2;
@@ -325,10 +321,7 @@ static inline uint32_t group_at(const kw_attr *at, size_t pos)
     return kw_attr_group(at, kw_attr_type(at, pos));
 }
 
-static inline int word_at(const kw_index *ix, size_t pos)
-{
-    return ix->is_word[kw_tok(ix, pos)];
-}
+static inline int word_at(const kw_index *ix, size_t pos) { return ix->is_word[kw_tok(ix, pos)]; }
 
 kw_status kw_index_ngrams(const kw_index *ix, uint32_t n, uint32_t min_count,
                           const uint8_t *doc_mask, kw_table **out)
@@ -454,8 +447,8 @@ static inline int test_and_set(uint8_t *bits, size_t i)
 
 /* Count the word at p in a window, unless each_window is 0 and another
  * window already counted it; 1 when its count would pass UINT32_MAX. */
-static inline int count_in_window(const kw_attr *at, uint32_t p, int each_window,
-                                  uint8_t *seen, uint32_t *counts, uint64_t *positions)
+static inline int count_in_window(const kw_attr *at, uint32_t p, int each_window, uint8_t *seen,
+                                  uint32_t *counts, uint64_t *positions)
 {
     if (!each_window && test_and_set(seen, p))
         return 0;
@@ -466,16 +459,15 @@ static inline int count_in_window(const kw_attr *at, uint32_t p, int each_window
     return overflow;
 }
 
-kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left,
-                             uint32_t right, int each_window, const kw_cancel *cancel,
-                             kw_table **out)
+kw_status kw_hits_collocates(const kw_index *ix, const kw_hits *h, uint32_t left, uint32_t right,
+                             int each_window, const kw_cancel *cancel, kw_table **out)
 {
     return kw_hits_attr_collocates(ix, h, 0, left, right, each_window, cancel, out);
 }
 
-kw_status kw_hits_attr_collocates(const kw_index *ix, const kw_hits *h, size_t attr,
-                                  uint32_t left, uint32_t right, int each_window,
-                                  const kw_cancel *cancel, kw_table **out)
+kw_status kw_hits_attr_collocates(const kw_index *ix, const kw_hits *h, size_t attr, uint32_t left,
+                                  uint32_t right, int each_window, const kw_cancel *cancel,
+                                  kw_table **out)
 {
     if (attr >= ix->n_attrs)
         return KW_EINVAL;

@@ -36,10 +36,7 @@ uint64_t kw_hash(const char *s, size_t n)
     return mix(h ^ v ^ 0x94d049bb133111ebull);
 }
 
-void kw_strtab_init(kw_strtab *t)
-{
-    memset(t, 0, sizeof *t);
-}
+void kw_strtab_init(kw_strtab *t) { memset(t, 0, sizeof *t); }
 
 void kw_strtab_free(kw_strtab *t, const kw_alloc *a)
 {
@@ -97,8 +94,8 @@ static kw_status rebuild_slots(kw_strtab *t, const kw_alloc *a, size_t n_slots)
     return KW_OK;
 }
 
-kw_status kw_strtab_intern(kw_strtab *t, const kw_alloc *a, const char *s, size_t n,
-                           uint64_t hash, uint32_t *id, int *added)
+kw_status kw_strtab_intern(kw_strtab *t, const kw_alloc *a, const char *s, size_t n, uint64_t hash,
+                           uint32_t *id, int *added)
 {
     kw_status st;
     *added = 0;

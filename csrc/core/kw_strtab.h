@@ -22,18 +22,18 @@ uint64_t kw_hash(const char *s, size_t n);
 typedef struct kw_strtab {
     char *arena;
     size_t arena_len, arena_cap;
-    uint64_t *offsets;  /* n + 1 entries once n > 0: form i is arena[offsets[i], offsets[i+1]) */
+    uint64_t *offsets; /* n + 1 entries once n > 0: form i is arena[offsets[i], offsets[i+1]) */
     uint32_t *hashes;
     size_t n, cap;
     uint32_t *slots;
-    size_t mask;        /* slot count - 1; slot count a power of two */
+    size_t mask; /* slot count - 1; slot count a power of two */
 } kw_strtab;
 
 void kw_strtab_init(kw_strtab *t);
 void kw_strtab_free(kw_strtab *t, const kw_alloc *a);
 /* The id of s, added if new (*added set to 1). */
-kw_status kw_strtab_intern(kw_strtab *t, const kw_alloc *a, const char *s, size_t n,
-                           uint64_t hash, uint32_t *id, int *added);
+kw_status kw_strtab_intern(kw_strtab *t, const kw_alloc *a, const char *s, size_t n, uint64_t hash,
+                           uint32_t *id, int *added);
 /* 1 and *id if s is present, else 0. */
 int kw_strtab_find(const kw_strtab *t, const char *s, size_t n, uint64_t hash, uint32_t *id);
 /* Forget every id >= n (to undo a failed document). */

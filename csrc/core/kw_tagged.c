@@ -25,8 +25,7 @@ static kw_status room(const kw_alloc *alloc, kw_text_column *c, size_t k, size_t
 
 /* Append tokens [from, to) (corpus-wide) to string k of column c. */
 static kw_status append_tokens(const kw_index *ix, size_t from, size_t to, const uint32_t *attrs,
-                               size_t n_attrs, const kw_alloc *alloc, kw_text_column *c,
-                               size_t k)
+                               size_t n_attrs, const kw_alloc *alloc, kw_text_column *c, size_t k)
 {
     c->offsets[k + 1] = c->offsets[k];
     for (size_t pos = from; pos < to; pos++) {
@@ -50,9 +49,8 @@ static kw_status append_tokens(const kw_index *ix, size_t from, size_t to, const
 
 kw_status kw_tagged_columns(const kw_index *ix, const kw_hits *h, size_t start, size_t stop,
                             const kw_context *ctx, const uint32_t *attrs, size_t n_attrs,
-                            const kw_alloc *alloc, const kw_cancel *cancel,
-                            kw_text_column *left, kw_text_column *match,
-                            kw_text_column *right)
+                            const kw_alloc *alloc, const kw_cancel *cancel, kw_text_column *left,
+                            kw_text_column *match, kw_text_column *right)
 {
     if (start > stop || stop > h->n || n_attrs == 0)
         return KW_EINVAL;
@@ -75,8 +73,7 @@ kw_status kw_tagged_columns(const kw_index *ix, const kw_hits *h, size_t start, 
         const size_t doc_first = ix->doc_tok[line.doc];
         st = append_tokens(ix, doc_first + line.ctx_start, first, attrs, n_attrs, alloc, left, k);
         if (st == KW_OK)
-            st = append_tokens(ix, end, doc_first + line.ctx_end, attrs, n_attrs, alloc, right,
-                               k);
+            st = append_tokens(ix, end, doc_first + line.ctx_end, attrs, n_attrs, alloc, right, k);
     }
     return st;
 }

@@ -48,8 +48,7 @@ int kw_utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *c
     }
     if (c >= 0xF0 && c <= 0xF4) {
         unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        if (avail < 4 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80
-            || (p[3] & 0xC0) != 0x80)
+        if (avail < 4 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
             return 0;
         *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12)
               | ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
@@ -109,36 +108,33 @@ int kw_utf8_encode(uint32_t cp, unsigned char out[4])
     return 4;
 }
 
-size_t kw_utf8_per_unit(int width)
-{
-    return width == 1 ? 2 : width == 2 ? 3 : 4;
-}
+size_t kw_utf8_per_unit(int width) { return width == 1 ? 2 : width == 2 ? 3 : 4; }
 
 /* The loop of kw_utf8_from_units for units of type T: a unit below 0x800
  * is encoded here, the rarer wider ones by kw_utf8_encode. */
-#define ENCODE_UNITS(T)                                                    \
-    do {                                                                   \
-        const T *u = units;                                                \
-        for (size_t i = 0; i < n; i++) {                                   \
-            uint32_t cp = u[i];                                            \
-            if (cp < 0x80) {                                               \
-                *o++ = (unsigned char)cp;                                  \
-            } else if (cp < 0x800) {                                       \
-                o[0] = (unsigned char)(0xC0 | (cp >> 6));                  \
-                o[1] = (unsigned char)(0x80 | (cp & 0x3F));                \
-                o += 2;                                                    \
-            } else if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {  \
-                if (bad_unit)                                              \
-                    *bad_unit = i;                                         \
-                return KW_EUTF8;                                           \
-            } else {                                                       \
-                o += kw_utf8_encode(cp, o);                                \
-            }                                                              \
-        }                                                                  \
+#define ENCODE_UNITS(T)                                                   \
+    do {                                                                  \
+        const T *u = units;                                               \
+        for (size_t i = 0; i < n; i++) {                                  \
+            uint32_t cp = u[i];                                           \
+            if (cp < 0x80) {                                              \
+                *o++ = (unsigned char)cp;                                 \
+            } else if (cp < 0x800) {                                      \
+                o[0] = (unsigned char)(0xC0 | (cp >> 6));                 \
+                o[1] = (unsigned char)(0x80 | (cp & 0x3F));               \
+                o += 2;                                                   \
+            } else if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) { \
+                if (bad_unit)                                             \
+                    *bad_unit = i;                                        \
+                return KW_EUTF8;                                          \
+            } else {                                                      \
+                o += kw_utf8_encode(cp, o);                               \
+            }                                                             \
+        }                                                                 \
     } while (0)
 
-kw_status kw_utf8_from_units(const void *units, size_t n, int width, char *out,
-                             size_t *n_bytes, size_t *bad_unit)
+kw_status kw_utf8_from_units(const void *units, size_t n, int width, char *out, size_t *n_bytes,
+                             size_t *bad_unit)
 {
     unsigned char *o = (unsigned char *)out;
     if (width == 1)
@@ -153,10 +149,7 @@ kw_status kw_utf8_from_units(const void *units, size_t n, int width, char *out,
     return KW_OK;
 }
 
-int kw_cp_is_space(uint32_t cp)
-{
-    return kw_cp_class(cp) == KW_CP_SPACE;
-}
+int kw_cp_is_space(uint32_t cp) { return kw_cp_class(cp) == KW_CP_SPACE; }
 
 int kw_utf8_starts_upper(const char *src, size_t n)
 {
@@ -167,8 +160,7 @@ int kw_utf8_starts_upper(const char *src, size_t n)
     return kw_cp_is_upper(cp);
 }
 
-void kw_scan_init(kw_scan *s, const char *base, size_t n_bytes, size_t start,
-                  uint64_t chars_before)
+void kw_scan_init(kw_scan *s, const char *base, size_t n_bytes, size_t start, uint64_t chars_before)
 {
     s->base = (const unsigned char *)base;
     s->p = s->base + start;
@@ -177,8 +169,7 @@ void kw_scan_init(kw_scan *s, const char *base, size_t n_bytes, size_t start,
 }
 
 /* Class of the code point at p, its length in *len (0: invalid UTF-8). */
-static inline enum kw_cp_class class_at(const unsigned char *p, const unsigned char *end,
-                                        int *len)
+static inline enum kw_cp_class class_at(const unsigned char *p, const unsigned char *end, int *len)
 {
     uint32_t cp;
     if (*p < 0x80) {
@@ -265,10 +256,7 @@ static inline int scan_token(kw_scan *s, kw_tokspan *t)
     return 1;
 }
 
-int kw_scan_next(kw_scan *s, kw_tokspan *t)
-{
-    return scan_token(s, t);
-}
+int kw_scan_next(kw_scan *s, kw_tokspan *t) { return scan_token(s, t); }
 
 /* Flags of KW_CHUNK bytes at p, bit i for byte i: bytes from 0x80 up, and
  * among the ASCII bytes before the first of them, word characters and

@@ -28,7 +28,7 @@ int kw_utf8_encode(uint32_t cp, unsigned char out[4]);
 /* A tokenizer over one document. Offsets are relative to `base`. */
 typedef struct kw_scan {
     const unsigned char *base, *p, *end;
-    uint64_t chars;  /* code points before p, counted from the document start */
+    uint64_t chars; /* code points before p, counted from the document start */
 } kw_scan;
 
 /* Start scanning document text at base + start, where start is 0 or the

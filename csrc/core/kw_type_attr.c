@@ -107,8 +107,7 @@ static kw_status intern_values(const kw_index *ix, kw_attr_builder *b, const cha
             return KW_EUTF8;
         int added;
         kw_status st = kw_strtab_intern(&b->forms, &ix->alloc, values[type], lens[type],
-                                        kw_hash(values[type], lens[type]), &value_of[type],
-                                        &added);
+                                        kw_hash(values[type], lens[type]), &value_of[type], &added);
         if (st != KW_OK)
             return st;
     }
@@ -143,8 +142,11 @@ static void keep_found_structures(kw_index *ix, char **names)
         if (st->found_by == KW_BOUND_NONE)
             continue;
         kw_structure *made = atomic_exchange(&st->made, NULL);
-        *st = (kw_structure){.name = names[k], .start = made->start, .end = made->end,
-                             .n = made->n, .found_by = KW_BOUND_NONE};
+        *st = (kw_structure){.name = names[k],
+                             .start = made->start,
+                             .end = made->end,
+                             .n = made->n,
+                             .found_by = KW_BOUND_NONE};
         kw_free(&ix->alloc, made);
     }
 }

@@ -33,7 +33,7 @@ typedef struct piece {
 /* An open element: TEXT_ELEMENT or a structure's number. */
 typedef struct open_element {
     size_t element;
-    size_t first_token;        /* in the document */
+    size_t first_token; /* in the document */
     size_t line;
 } open_element;
 
@@ -44,22 +44,22 @@ typedef struct reader {
     kw_vrt_doc_fn doc_added;
     void *ctx;
     size_t line;
-    size_t n_columns;          /* word and the builder's attributes */
+    size_t n_columns; /* word and the builder's attributes */
     /* The document being gathered. */
     char *text;
     size_t text_len, text_cap;
     kw_ext_token *tokens;
     size_t n_tokens, tokens_cap;
-    piece *values;             /* n_columns - 1 a token */
+    piece *values; /* n_columns - 1 a token */
     size_t values_cap;
     kw_ext_region *regions;
     size_t n_regions, regions_cap;
-    open_element *open;        /* the stack: n_structures + 1 entries at most */
+    open_element *open; /* the stack: n_structures + 1 entries at most */
     size_t n_open;
     enum { NO_DOCUMENT_YET, WHOLE_FILE, TEXT_ELEMENTS } documents;
     int doc_open;
-    piece text_attrs;          /* what the open <text> tag holds after its name */
-    int glue, line_break;      /* between the last token and the next */
+    piece text_attrs;     /* what the open <text> tag holds after its name */
+    int glue, line_break; /* between the last token and the next */
 } reader;
 
 static kw_status fail(reader *r, const char *fmt, ...)
@@ -137,9 +137,8 @@ static kw_status flush_document(reader *r)
         r->tokens[i].value_lens = &lens[i * n_values];
     }
     kw_annot_problem problem;
-    kw_status st = kw_builder_add_annotated(r->b, r->text ? r->text : "", r->text_len,
-                                            r->tokens, r->n_tokens, r->regions, r->n_regions,
-                                            &problem);
+    kw_status st = kw_builder_add_annotated(r->b, r->text ? r->text : "", r->text_len, r->tokens,
+                                            r->n_tokens, r->regions, r->n_regions, &problem);
     kw_free(r->alloc, ptrs);
     kw_free(r->alloc, lens);
     if (st == KW_EINVAL || st == KW_EUTF8)
@@ -147,8 +146,8 @@ static kw_status flush_document(reader *r)
     if (st != KW_OK)
         return st;
     int from_tag = r->documents == TEXT_ELEMENTS;
-    if (r->doc_added && r->doc_added(r->ctx, from_tag ? r->text_attrs.p : NULL,
-                                     from_tag ? r->text_attrs.n : 0))
+    if (r->doc_added
+        && r->doc_added(r->ctx, from_tag ? r->text_attrs.p : NULL, from_tag ? r->text_attrs.n : 0))
         return KW_EINTR;
     r->text_len = r->n_tokens = r->n_regions = 0;
     r->doc_open = r->glue = r->line_break = 0;
@@ -207,8 +206,8 @@ static kw_status token_line(reader *r, piece line)
     size_t begin = r->text_len;
     if ((st = append_text(r, word.p, word.n)))
         return st;
-    r->tokens[r->n_tokens++] = (kw_ext_token){.begin = begin, .end = r->text_len,
-                                              .word = word.p, .word_len = word.n};
+    r->tokens[r->n_tokens++] =
+        (kw_ext_token){.begin = begin, .end = r->text_len, .word = word.p, .word_len = word.n};
     r->glue = r->line_break = 0;
     return KW_OK;
 }
@@ -271,18 +270,19 @@ static kw_status close_tag(reader *r, size_t element, piece name)
     while (i > 0 && r->open[i - 1].element != element)
         i--;
     if (i == 0)
-        return fail(r, "</%.*s> closes no open <%.*s>", (int)name.n, name.p, (int)name.n,
-                    name.p);
+        return fail(r, "</%.*s> closes no open <%.*s>", (int)name.n, name.p, (int)name.n, name.p);
     if (i != r->n_open) {
         const open_element *inner = &r->open[r->n_open - 1];
-        return fail(r, "</%.*s> does not nest: the <%s> opened on line %zu inside it is not "
-                    "closed", (int)name.n, name.p, element_name(r, inner->element), inner->line);
+        return fail(r,
+                    "</%.*s> does not nest: the <%s> opened on line %zu inside it is not "
+                    "closed",
+                    (int)name.n, name.p, element_name(r, inner->element), inner->line);
     }
     const open_element *e = &r->open[--r->n_open];
     if (element == TEXT_ELEMENT)
         return flush_document(r);
-    kw_status st = kw_reserve(r->alloc, (void **)&r->regions, &r->regions_cap,
-                              r->n_regions + 1, sizeof *r->regions);
+    kw_status st = kw_reserve(r->alloc, (void **)&r->regions, &r->regions_cap, r->n_regions + 1,
+                              sizeof *r->regions);
     if (st == KW_OK)
         r->regions[r->n_regions++] = (kw_ext_region){element, e->first_token, r->n_tokens};
     return st;
@@ -300,15 +300,17 @@ static kw_status tag_line(reader *r, piece line)
     int self_closing = end - p >= 2 && end[-2] == '/';
     if (end[-1] != '>' || !(p < end && is_name_start(*p)))
         return fail(r, "a malformed tag (a tag is <name ...>, </name> or <g/>, alone on its "
-                    "line)");
+                       "line)");
     piece name = {p, 0};
     while (p < end && is_name_char(*p))
         p++;
     name.n = (size_t)(p - name.p);
     piece attrs = {p, (size_t)(end - 1 - self_closing - p)};
     if (!attributes_ok(attrs) || (closing && (attrs.n || self_closing)))
-        return fail(r, "a malformed tag <%.*s> (attributes are written name=\"value\"; a "
-                    "closing tag has none)", (int)name.n, name.p);
+        return fail(r,
+                    "a malformed tag <%.*s> (attributes are written name=\"value\"; a "
+                    "closing tag has none)",
+                    (int)name.n, name.p);
     size_t element = element_of(r, name);
     if (element == UNKNOWN_ELEMENT) {
         char known[120] = "";
@@ -316,8 +318,8 @@ static kw_status tag_line(reader *r, piece line)
             size_t used = strlen(known);
             snprintf(known + used, sizeof known - used, ", <%s>", r->b->structures[k].name);
         }
-        return fail(r, "unknown element <%.*s>: the elements read are <text>, <g/>%s",
-                    (int)name.n, name.p, known);
+        return fail(r, "unknown element <%.*s>: the elements read are <text>, <g/>%s", (int)name.n,
+                    name.p, known);
     }
     if (element == GLUE_ELEMENT) {
         if (!self_closing || closing)
@@ -369,9 +371,9 @@ static kw_status read_lines(reader *r, const char *data, size_t n, const kw_canc
         while (line.p[indent] == ' ')
             indent++;
         piece tag = {line.p + indent, line.n - indent};
-        int markup = tag.n >= 2 && tag.p[0] == '<'
-                     && (is_name_start(tag.p[1]) || tag.p[1] == '/' || tag.p[1] == '?'
-                         || tag.p[1] == '!');
+        int markup =
+            tag.n >= 2 && tag.p[0] == '<'
+            && (is_name_start(tag.p[1]) || tag.p[1] == '/' || tag.p[1] == '?' || tag.p[1] == '!');
         if ((st = markup ? tag_line(r, tag) : token_line(r, line)))
             return st;
     }
@@ -389,7 +391,11 @@ kw_status kw_vrt_add(kw_builder *b, const kw_alloc *alloc, const char *data, siz
 {
     if (!b->annotated)
         return KW_EINVAL;
-    reader r = {.b = b, .alloc = alloc, .err = err, .doc_added = doc_added, .ctx = ctx,
+    reader r = {.b = b,
+                .alloc = alloc,
+                .err = err,
+                .doc_added = doc_added,
+                .ctx = ctx,
                 .n_columns = b->n_attrs + 1};
     err->line = 0;
     err->message[0] = '\0';

@@ -17,13 +17,12 @@
 #include "kw_index.h"
 #include "kw_text.h"
 
-#define FUZZ_CHECK(cond)                                                        \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                     \
-            abort();                                                            \
-        }                                                                       \
+#define FUZZ_CHECK(cond)                                                                   \
+    do {                                                                                   \
+        if (!(cond)) {                                                                     \
+            fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                       \
+        }                                                                                  \
     } while (0)
 
 /* Whether data[0 .. n) is valid UTF-8 as the core defines it. */
@@ -121,8 +120,15 @@ static inline void fuzz_check_columns(const kw_index *ix, const kw_hits *h, cons
     int64_t char_start[FUZZ_COLUMN_ROWS], char_end[FUZZ_COLUMN_ROWS];
     int64_t offsets[3][FUZZ_COLUMN_ROWS + 1];
     uint32_t query[FUZZ_COLUMN_ROWS];
-    kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
-                            {offsets[0], NULL, 0}, {offsets[1], NULL, 0}, {offsets[2], NULL, 0}};
+    kw_line_columns cols = {doc,
+                            tok_start,
+                            tok_end,
+                            char_start,
+                            char_end,
+                            query,
+                            {offsets[0], NULL, 0},
+                            {offsets[1], NULL, 0},
+                            {offsets[2], NULL, 0}};
     kw_status st = kw_line_columns_fill(ix, h, ctx, &kw_alloc_libc, NULL, &cols);
     kw_text_column *texts[3] = {&cols.left, &cols.match, &cols.right};
     if (st == KW_OK) {
@@ -230,8 +236,9 @@ static inline void fuzz_check_annotated(kw_index *ix)
     if (kw_index_save(ix, "", 0, fuzz_append, &saved) == KW_OK) {
         kw_index *back;
         kw_load_error load_err;
-        FUZZ_CHECK(kw_index_load(saved.data, saved.len, &kw_alloc_libc, &back, NULL, NULL,
-                                 &load_err) == KW_OK);
+        FUZZ_CHECK(
+            kw_index_load(saved.data, saved.len, &kw_alloc_libc, &back, NULL, NULL, &load_err)
+            == KW_OK);
         FUZZ_CHECK(kw_index_save(back, "", 0, fuzz_append, &again) != KW_OK
                    || (again.len == saved.len && memcmp(again.data, saved.data, saved.len) == 0));
         kw_index_free(back);

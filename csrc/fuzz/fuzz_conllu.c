@@ -16,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kw_builder *b;
     FUZZ_CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
     FUZZ_CHECK(kw_builder_annotate(b, kw_conllu_attrs, KW_CONLLU_N_ATTRS, kw_conllu_structures,
-                                   KW_CONLLU_N_STRUCTURES) == KW_OK);
+                                   KW_CONLLU_N_STRUCTURES)
+               == KW_OK);
     kw_parse_error err;
     kw_status st = kw_conllu_add(b, &kw_alloc_libc, (const char *)data, size, kw_conllu_attrs,
                                  KW_CONLLU_N_ATTRS, NULL, NULL, NULL, &err);

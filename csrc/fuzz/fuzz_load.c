@@ -88,8 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(copy);
         return 0;
     }
-    FUZZ_CHECK((const uint8_t *)blob >= copy && blob_len <= size &&
-               (const uint8_t *)blob - copy <= (ptrdiff_t)(size - blob_len));
+    FUZZ_CHECK((const uint8_t *)blob >= copy && blob_len <= size
+               && (const uint8_t *)blob - copy <= (ptrdiff_t)(size - blob_len));
 
     sink s = {copy, size, 0, 1};
     FUZZ_CHECK(kw_index_saved_size(ix, blob_len) == size);
@@ -99,8 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Queries over the vocabulary, as a user's would run. Lines of an
      * altered file may be wrong, but must be laid out inside it. */
     size_t n_types = kw_index_n_types(ix);
-    kw_context contexts[3] = {{3, 3, 0, KW_BOUND_NONE}, {0, 0, 20, KW_BOUND_SENTENCE},
-                              {5, 1, 0, KW_BOUND_PARAGRAPH}};
+    kw_context contexts[3] = {
+        {3, 3, 0, KW_BOUND_NONE}, {0, 0, 20, KW_BOUND_SENTENCE}, {5, 1, 0, KW_BOUND_PARAGRAPH}};
     kw_sort_key keys[3] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 2, 0}, {KW_SORT_MATCH, 0, 0}};
     for (size_t t = 0; t < n_types && t < 16; t++) {
         size_t len;

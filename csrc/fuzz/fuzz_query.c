@@ -23,10 +23,7 @@ typedef struct program {
     const uint8_t *p, *end;
 } program;
 
-static unsigned next_byte(program *pr)
-{
-    return pr->p < pr->end ? *pr->p++ : 0;
-}
+static unsigned next_byte(program *pr) { return pr->p < pr->end ? *pr->p++ : 0; }
 
 static uint32_t next_u16(program *pr)
 {
@@ -86,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     unsigned head = next_byte(&pr);
     int exact = head & 1;
-    size_t n_slots = (head >> 1) % (MAX_SLOTS + 1);  /* 0 slots: KW_EEMPTY */
+    size_t n_slots = (head >> 1) % (MAX_SLOTS + 1); /* 0 slots: KW_EEMPTY */
     kw_slot slots[MAX_SLOTS];
     uint32_t ids[MAX_SLOTS][MAX_IDS];
     int out_of_range = 0, impossible = 0;
@@ -157,8 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(n_tokens >= expected);
 
     /* Lines, sorts, statistics and merging over the hits. */
-    kw_context ctx = {next_byte(&pr) % 8, next_byte(&pr) % 8, next_byte(&pr) % 3 ? 0 : next_byte(&pr),
-                      (kw_bound)(next_byte(&pr) % 3)};
+    kw_context ctx = {next_byte(&pr) % 8, next_byte(&pr) % 8,
+                      next_byte(&pr) % 3 ? 0 : next_byte(&pr), (kw_bound)(next_byte(&pr) % 3)};
     fuzz_check_lines(ix, h, &ctx, 128);
     fuzz_check_columns(ix, h, &ctx);
     kw_sort_key keys[3];
@@ -189,8 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kw_hits_free(merged);
     }
     kw_table *table;
-    if (kw_hits_collocates(ix, h, ctx.left, ctx.right, (int)(ctx.left & 1), NULL, &table) ==
-        KW_OK)
+    if (kw_hits_collocates(ix, h, ctx.left, ctx.right, (int)(ctx.left & 1), NULL, &table) == KW_OK)
         kw_table_free(table);
     if (kw_hits_clusters(ix, h, 1 + ctx.left % KW_MAX_GRAM, ctx.right & 1, 1, &table) == KW_OK)
         kw_table_free(table);

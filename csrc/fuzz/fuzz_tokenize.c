@@ -94,8 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(fuzz_valid_utf8(data + t.begin, t.end - t.begin));
         if (!t.is_word) {
             uint32_t cp;
-            FUZZ_CHECK((size_t)kw_utf8_decode(data + t.begin, data + size, &cp) ==
-                       t.end - t.begin);
+            FUZZ_CHECK((size_t)kw_utf8_decode(data + t.begin, data + size, &cp) == t.end - t.begin);
         }
         if (n < MAX_TOKENS)
             tokens[n] = t;

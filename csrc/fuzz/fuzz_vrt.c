@@ -32,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(kw_builder_annotate(b, vrt_attrs, 2, vrt_structures, 3) == KW_OK);
     kw_parse_error err;
     input_bounds in = {(const char *)data, (const char *)data + size};
-    kw_status st = kw_vrt_add(b, &kw_alloc_libc, (const char *)data, size, text_attrs_inside,
-                              &in, NULL, &err);
+    kw_status st =
+        kw_vrt_add(b, &kw_alloc_libc, (const char *)data, size, text_attrs_inside, &in, NULL, &err);
     kw_index *ix;
     if (!fuzz_check_read(st, &err, data, size) || kw_builder_finish(b, &ix) != KW_OK) {
         kw_builder_free(b);

@@ -33,22 +33,21 @@ static const char **names_of(PyObject *list, const char *what, Py_ssize_t *n)
 }
 
 const char kwiq_builder_annotate_doc[] =
-"annotate($self, attrs, structures, /)\n--\n\n"
-"Make this a builder of annotated documents with the attributes `attrs`\n"
-"beyond word and the structures `structures` beyond text (lists of str),\n"
-"before any document (kw_builder_annotate). ValueError for a builder with\n"
-"documents or annotated already, or an empty, repeated or reserved name.";
+    "annotate($self, attrs, structures, /)\n--\n\n"
+    "Make this a builder of annotated documents with the attributes `attrs`\n"
+    "beyond word and the structures `structures` beyond text (lists of str),\n"
+    "before any document (kw_builder_annotate). ValueError for a builder with\n"
+    "documents or annotated already, or an empty, repeated or reserved name.";
 
 PyObject *kwiq_builder_annotate(BuilderObject *self, PyObject *args)
 {
     PyObject *attrs, *structures, *result = NULL;
-    if (!PyArg_ParseTuple(args, "OO:annotate", &attrs, &structures)
-        || kwiq_builder_ready(self) < 0)
+    if (!PyArg_ParseTuple(args, "OO:annotate", &attrs, &structures) || kwiq_builder_ready(self) < 0)
         return NULL;
     Py_ssize_t n_attrs, n_structures;
     const char **attr_names = names_of(attrs, "attrs", &n_attrs);
-    const char **structure_names = attr_names ? names_of(structures, "structures", &n_structures)
-                                              : NULL;
+    const char **structure_names =
+        attr_names ? names_of(structures, "structures", &n_structures) : NULL;
     if (structure_names) {
         kw_status st = kw_builder_annotate(self->b, attr_names, (size_t)n_attrs, structure_names,
                                            (size_t)n_structures);
@@ -147,18 +146,18 @@ static PyObject *read_documents(BuilderObject *self, PyObject *source, format fm
     self->busy = 1;
     kwiq_stop_release(&stop, &self->interrupted);
     kw_status st = fmt == CONLLU
-        ? kw_conllu_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, names, n_names,
-                        collect_id, &ids, &stop.cancel, &err)
-        : kw_vrt_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, collect_id, &ids,
-                     &stop.cancel, &err);
+                       ? kw_conllu_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, names,
+                                       n_names, collect_id, &ids, &stop.cancel, &err)
+                       : kw_vrt_add(self->b, &kwiq_alloc, view.buf, (size_t)view.len, collect_id,
+                                    &ids, &stop.cancel, &err);
     kwiq_stop_reacquire(&stop);
     self->busy = 0;
     PyBuffer_Release(&view);
     PyObject *result = NULL;
     if (st == KW_EINVAL)
         PyErr_SetString(PyExc_ValueError, fmt == CONLLU
-                        ? "add_conllu(): an attribute CoNLL-U does not give"
-                        : "add_vrt(): the builder is not annotated");
+                                              ? "add_conllu(): an attribute CoNLL-U does not give"
+                                              : "add_vrt(): the builder is not annotated");
     else if (st == KW_EFORMAT)
         PyErr_Format(state->format_error, "line %zu: %s", err.line, err.message);
     else if (ids.no_memory)
@@ -173,19 +172,18 @@ static PyObject *read_documents(BuilderObject *self, PyObject *source, format fm
 }
 
 const char kwiq_builder_add_conllu_doc[] =
-"add_conllu($self, data, attrs, /)\n--\n\n"
-"Add the documents of CoNLL-U bytes (any buffer), read in C with the GIL\n"
-"released (kw_conllu_add), keeping the attributes `attrs` (a list of some\n"
-"of conllu_attrs); the builder must be annotated with attrs and\n"
-"conllu_structures. Returns each added document's `# newdoc id`, or\n"
-"None. FormatError \"line N: ...\" for malformed input: the documents\n"
-"before the one holding it stay added. Ctrl-C and interrupt() stop it.";
+    "add_conllu($self, data, attrs, /)\n--\n\n"
+    "Add the documents of CoNLL-U bytes (any buffer), read in C with the GIL\n"
+    "released (kw_conllu_add), keeping the attributes `attrs` (a list of some\n"
+    "of conllu_attrs); the builder must be annotated with attrs and\n"
+    "conllu_structures. Returns each added document's `# newdoc id`, or\n"
+    "None. FormatError \"line N: ...\" for malformed input: the documents\n"
+    "before the one holding it stay added. Ctrl-C and interrupt() stop it.";
 
 PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args)
 {
     PyObject *source, *attrs;
-    if (!PyArg_ParseTuple(args, "OO:add_conllu", &source, &attrs)
-        || kwiq_builder_ready(self) < 0)
+    if (!PyArg_ParseTuple(args, "OO:add_conllu", &source, &attrs) || kwiq_builder_ready(self) < 0)
         return NULL;
     Py_ssize_t n_attrs;
     const char **names = names_of(attrs, "attrs", &n_attrs);
@@ -197,13 +195,13 @@ PyObject *kwiq_builder_add_conllu(BuilderObject *self, PyObject *args)
 }
 
 const char kwiq_builder_add_vrt_doc[] =
-"add_vrt($self, data, /)\n--\n\n"
-"Add the documents of VRT bytes (any buffer), read in C with the GIL\n"
-"released (kw_vrt_add): the columns are word and the builder's attributes,\n"
-"the elements read <text>, <g/> and its structures. Returns what each added\n"
-"document's <text> tag holds after its name, or None for a file without\n"
-"<text>. FormatError \"line N: ...\" for malformed input: the documents\n"
-"before the one holding it stay added. Ctrl-C and interrupt() stop it.";
+    "add_vrt($self, data, /)\n--\n\n"
+    "Add the documents of VRT bytes (any buffer), read in C with the GIL\n"
+    "released (kw_vrt_add): the columns are word and the builder's attributes,\n"
+    "the elements read <text>, <g/> and its structures. Returns what each added\n"
+    "document's <text> tag holds after its name, or None for a file without\n"
+    "<text>. FormatError \"line N: ...\" for malformed input: the documents\n"
+    "before the one holding it stay added. Ctrl-C and interrupt() stop it.";
 
 PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source)
 {
@@ -217,8 +215,8 @@ PyObject *kwiq_builder_add_vrt(BuilderObject *self, PyObject *source)
 /* A column of per-token strings: distinct forms, and each token's index
  * into them (a buffer of uint32). */
 typedef struct {
-    PyObject *forms;        /* a tuple, so that no other thread frees its strs */
-    const char **utf8;      /* each form's UTF-8, borrowed from the str */
+    PyObject *forms;   /* a tuple, so that no other thread frees its strs */
+    const char **utf8; /* each form's UTF-8, borrowed from the str */
     size_t *lens;
     Py_buffer index;
     int has_index;
@@ -272,8 +270,7 @@ static int column_of(PyObject *pair, const char *what, Py_ssize_t n_tokens, colu
     const char *format = c->index.format ? c->index.format : "B";
     if (c->index.itemsize != 4 || !strchr("IL", format[strspn(format, "@=<")])
         || c->index.len != n_tokens * 4) {
-        PyErr_Format(PyExc_ValueError, "the index of %s must be %zd native uint32", what,
-                     n_tokens);
+        PyErr_Format(PyExc_ValueError, "the index of %s must be %zd native uint32", what, n_tokens);
         return -1;
     }
     const uint32_t *ids = c->index.buf;
@@ -323,22 +320,22 @@ static size_t byte_of(const char *utf8, size_t n_bytes, size_t chars, size_t *at
 }
 
 const char kwiq_builder_add_annotated_doc[] =
-"add_annotated($self, text, starts, ends, words, values, regions, /)\n--\n\n"
-"Add one annotated document (kw_builder_add_annotated): its text (str);\n"
-"each token's start and end as str indices (native int64 buffers);\n"
-"words, a (forms, index) pair: distinct forms (str) and a native uint32\n"
-"buffer giving each token's; values, one such pair an attribute of the\n"
-"builder; regions, native int64 (structure, start, end) triples, the\n"
-"structure counted from the builder's first. The GIL is released for the\n"
-"adding. FormatError \"token K: ...\", \"region K: ...\" or \"the text:\n"
-"...\" for a document the core refuses; nothing is added then.";
+    "add_annotated($self, text, starts, ends, words, values, regions, /)\n--\n\n"
+    "Add one annotated document (kw_builder_add_annotated): its text (str);\n"
+    "each token's start and end as str indices (native int64 buffers);\n"
+    "words, a (forms, index) pair: distinct forms (str) and a native uint32\n"
+    "buffer giving each token's; values, one such pair an attribute of the\n"
+    "builder; regions, native int64 (structure, start, end) triples, the\n"
+    "structure counted from the builder's first. The GIL is released for the\n"
+    "adding. FormatError \"token K: ...\", \"region K: ...\" or \"the text:\n"
+    "...\" for a document the core refuses; nothing is added then.";
 
 PyObject *kwiq_builder_add_annotated(BuilderObject *self, PyObject *args)
 {
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
     PyObject *text, *starts_obj, *ends_obj, *words_obj, *values_obj, *regions_obj;
-    if (!PyArg_ParseTuple(args, "UOOOOO:add_annotated", &text, &starts_obj, &ends_obj,
-                          &words_obj, &values_obj, &regions_obj)
+    if (!PyArg_ParseTuple(args, "UOOOOO:add_annotated", &text, &starts_obj, &ends_obj, &words_obj,
+                          &values_obj, &regions_obj)
         || kwiq_builder_ready(self) < 0)
         return NULL;
     if (!PyList_Check(values_obj)) {
@@ -378,8 +375,8 @@ PyObject *kwiq_builder_add_annotated(BuilderObject *self, PyObject *args)
     if (column_of(words_obj, "words", n_tokens, &columns[0]) < 0)
         goto done;
     for (Py_ssize_t k = 0; k < n_attrs; k++)
-        if (column_of(PyList_GET_ITEM(values_obj, k), "a value column", n_tokens,
-                      &columns[k + 1]) < 0)
+        if (column_of(PyList_GET_ITEM(values_obj, k), "a value column", n_tokens, &columns[k + 1])
+            < 0)
             goto done;
     tokens = PyMem_Calloc((size_t)n_tokens + 1, sizeof *tokens);
     ext_regions = PyMem_Calloc((size_t)n_regions + 1, sizeof *ext_regions);
@@ -393,9 +390,10 @@ PyObject *kwiq_builder_add_annotated(BuilderObject *self, PyObject *args)
     size_t at_char = 0, at_byte = 0;
     for (Py_ssize_t i = 0; i < n_tokens; i++) {
         if (start[i] < 0 || end[i] < start[i] || end[i] > n_chars) {
-            PyErr_Format(state->format_error, "token %zd: its span %lld..%lld is not within "
-                         "the text's %zd characters", i, (long long)start[i],
-                         (long long)end[i], n_chars);
+            PyErr_Format(state->format_error,
+                         "token %zd: its span %lld..%lld is not within "
+                         "the text's %zd characters",
+                         i, (long long)start[i], (long long)end[i], n_chars);
             goto done;
         }
         kw_ext_token *t = &tokens[i];
@@ -425,9 +423,9 @@ PyObject *kwiq_builder_add_annotated(BuilderObject *self, PyObject *args)
     self->busy = 1;
     kwiq_stop_release(&stop, &self->interrupted);
     kw_builder_set_cancel(self->b, &stop.cancel);
-    kw_status st = kw_builder_add_annotated(self->b, utf8, (size_t)n_bytes, tokens,
-                                            (size_t)n_tokens, ext_regions, (size_t)n_regions,
-                                            &problem);
+    kw_status st =
+        kw_builder_add_annotated(self->b, utf8, (size_t)n_bytes, tokens, (size_t)n_tokens,
+                                 ext_regions, (size_t)n_regions, &problem);
     kw_builder_set_cancel(self->b, NULL);
     kwiq_stop_reacquire(&stop);
     self->busy = 0;
@@ -461,19 +459,18 @@ done:
 /* ---- a document of an annotated index again (Builder.add_document_of) ---- */
 
 const char kwiq_builder_add_document_of_doc[] =
-"add_document_of($self, index, doc, /)\n--\n\n"
-"Add document number doc of index, an annotated Index, with its text,\n"
-"tokens, values and regions (kw_builder_add_document_of). The builder must\n"
-"be annotated with the index's attributes and structures beyond word and\n"
-"text, in order: ValueError otherwise, or for no such document. The GIL is\n"
-"released for the adding.";
+    "add_document_of($self, index, doc, /)\n--\n\n"
+    "Add document number doc of index, an annotated Index, with its text,\n"
+    "tokens, values and regions (kw_builder_add_document_of). The builder must\n"
+    "be annotated with the index's attributes and structures beyond word and\n"
+    "text, in order: ValueError otherwise, or for no such document. The GIL is\n"
+    "released for the adding.";
 
 PyObject *kwiq_builder_add_document_of(BuilderObject *self, PyObject *args)
 {
     PyObject *index;
     Py_ssize_t doc;
-    if (!PyArg_ParseTuple(args, "On:add_document_of", &index, &doc)
-        || kwiq_builder_ready(self) < 0)
+    if (!PyArg_ParseTuple(args, "On:add_document_of", &index, &doc) || kwiq_builder_ready(self) < 0)
         return NULL;
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
     if (!Py_IS_TYPE(index, state->index_type)) {
@@ -494,6 +491,7 @@ PyObject *kwiq_builder_add_document_of(BuilderObject *self, PyObject *args)
     if (st == KW_EINVAL)
         return PyErr_Format(PyExc_ValueError,
                             "add_document_of(): the index is not annotated, its attributes or "
-                            "structures are not the builder's, or it has no document %zd", doc);
+                            "structures are not the builder's, or it has no document %zd",
+                            doc);
     return st == KW_OK ? Py_NewRef(Py_None) : kwiq_raise_status(st);
 }

@@ -17,9 +17,9 @@ int kwiq_attr_in_range(IndexObject *self, Py_ssize_t attr)
 }
 
 const char kwiq_index_attr_ranks_doc[] =
-"attr_ranks($self, attr, /)\n--\n\n"
-"The rank of every postings group of attribute number attr in the byte\n"
-"order of its form, as sort compares them, as bytes of native uint32.";
+    "attr_ranks($self, attr, /)\n--\n\n"
+    "The rank of every postings group of attribute number attr in the byte\n"
+    "order of its form, as sort compares them, as bytes of native uint32.";
 
 PyObject *kwiq_index_attr_ranks(IndexObject *self, PyObject *arg)
 {
@@ -28,11 +28,8 @@ PyObject *kwiq_index_attr_ranks(IndexObject *self, PyObject *arg)
         return NULL;
     const uint32_t *ranks;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_index_attr_ranks(self->ix, (size_t)attr, NULL, &ranks);
-    Py_END_ALLOW_THREADS
-    if (st != KW_OK)
-        return kwiq_raise_status(st);
+    Py_BEGIN_ALLOW_THREADS st = kw_index_attr_ranks(self->ix, (size_t)attr, NULL, &ranks);
+    Py_END_ALLOW_THREADS if (st != KW_OK) return kwiq_raise_status(st);
     size_t n = kw_index_attr_n_groups(self->ix, (size_t)attr);
     return PyBytes_FromStringAndSize((const char *)ranks, (Py_ssize_t)(n * sizeof *ranks));
 }
@@ -42,9 +39,9 @@ static PyObject *str_list(const kw_text_column *c, Py_ssize_t n)
 {
     PyObject *list = PyList_New(n);
     for (Py_ssize_t k = 0; list && k < n; k++) {
-        PyObject *s = PyUnicode_DecodeUTF8(c->data ? c->data + c->offsets[k] : "",
-                                           (Py_ssize_t)(c->offsets[k + 1] - c->offsets[k]),
-                                           "strict");
+        PyObject *s =
+            PyUnicode_DecodeUTF8(c->data ? c->data + c->offsets[k] : "",
+                                 (Py_ssize_t)(c->offsets[k + 1] - c->offsets[k]), "strict");
         if (!s)
             Py_CLEAR(list);
         else
@@ -54,12 +51,12 @@ static PyObject *str_list(const kw_text_column *c, Py_ssize_t n)
 }
 
 const char kwiq_hits_tagged_doc[] =
-"tagged($self, start, stop, attrs, context=None, /)\n--\n\n"
-"Hits start..stop-1 as tagged tokens (kw_tagged_columns): each token its\n"
-"values of the attributes numbered `attrs` joined by '/', tokens joined by\n"
-"a space. With context, a (left, right, width, bound) tuple as lines()\n"
-"takes them, a tuple of three lists of str (left, match, right); without,\n"
-"the list of the matches alone.";
+    "tagged($self, start, stop, attrs, context=None, /)\n--\n\n"
+    "Hits start..stop-1 as tagged tokens (kw_tagged_columns): each token its\n"
+    "values of the attributes numbered `attrs` joined by '/', tokens joined by\n"
+    "a space. With context, a (left, right, width, bound) tuple as lines()\n"
+    "takes them, a tuple of three lists of str (left, match, right); without,\n"
+    "the list of the matches alone.";
 
 PyObject *kwiq_hits_tagged(HitsObject *self, PyObject *args)
 {
@@ -75,8 +72,8 @@ PyObject *kwiq_hits_tagged(HitsObject *self, PyObject *args)
         return NULL;
     Py_ssize_t n_hits = (Py_ssize_t)kw_hits_count(self->hits);
     if (start < 0 || stop > n_hits || start > stop || bound < 0 || bound > KW_BOUND_PARAGRAPH) {
-        PyErr_Format(PyExc_ValueError, "tagged(): range [%zd, %zd) or bound %d out of range",
-                     start, stop, bound);
+        PyErr_Format(PyExc_ValueError, "tagged(): range [%zd, %zd) or bound %d out of range", start,
+                     stop, bound);
         return NULL;
     }
     ctx.bound = (kw_bound)bound;
@@ -86,8 +83,8 @@ PyObject *kwiq_hits_tagged(HitsObject *self, PyObject *args)
     const Py_ssize_t n_attrs = PySequence_Fast_GET_SIZE(seq), n = stop - start;
     uint32_t *attrs = PyMem_Malloc((size_t)(n_attrs ? n_attrs : 1) * sizeof *attrs);
     int64_t *offsets = PyMem_Malloc(3 * (size_t)(n + 1) * sizeof *offsets);
-    kw_text_column columns[3] = {{offsets, NULL, 0}, {offsets + n + 1, NULL, 0},
-                                 {offsets + 2 * (n + 1), NULL, 0}};
+    kw_text_column columns[3] = {
+        {offsets, NULL, 0}, {offsets + n + 1, NULL, 0}, {offsets + 2 * (n + 1), NULL, 0}};
     PyObject *result = NULL;
     if (!attrs || !offsets) {
         PyErr_NoMemory();
@@ -104,10 +101,10 @@ PyObject *kwiq_hits_tagged(HitsObject *self, PyObject *args)
     kw_status st;
     kwiq_stop stop_asked;
     kwiq_stop_release(&stop_asked, NULL);
-    st = kw_tagged_columns(ix, self->hits, (size_t)start, (size_t)stop, &ctx, attrs,
-                           (size_t)n_attrs, &kwiq_alloc, &stop_asked.cancel,
-                           with_context ? &columns[0] : NULL, &columns[1],
-                           with_context ? &columns[2] : NULL);
+    st =
+        kw_tagged_columns(ix, self->hits, (size_t)start, (size_t)stop, &ctx, attrs, (size_t)n_attrs,
+                          &kwiq_alloc, &stop_asked.cancel, with_context ? &columns[0] : NULL,
+                          &columns[1], with_context ? &columns[2] : NULL);
     kwiq_stop_reacquire(&stop_asked);
     if (st != KW_OK) {
         kwiq_raise_status(st);
@@ -135,11 +132,11 @@ done:
 /* ---- reading an index's annotation ---- */
 
 const char kwiq_index_attributes_doc[] =
-"attributes($self, /)\n--\n\nThe names of the attributes, word first.";
+    "attributes($self, /)\n--\n\nThe names of the attributes, word first.";
 const char kwiq_index_annotated_doc[] =
-"annotated($self, /)\n--\n\n"
-"Whether the tokens came with the documents (an annotated source), not\n"
-"from kwiq's tokenizer (kw_index_is_annotated).";
+    "annotated($self, /)\n--\n\n"
+    "Whether the tokens came with the documents (an annotated source), not\n"
+    "from kwiq's tokenizer (kw_index_is_annotated).";
 
 PyObject *kwiq_index_annotated(IndexObject *self, PyObject *unused)
 {
@@ -148,15 +145,15 @@ PyObject *kwiq_index_annotated(IndexObject *self, PyObject *unused)
 }
 
 const char kwiq_index_structures_doc[] =
-"structures($self, /)\n--\n\nThe names of the structures, text first.";
-const char kwiq_index_attr_forms_doc[] =
-"attr_forms($self, attr, /)\n--\n\nThe vocabulary of attribute number attr: its values by type id.";
-const char kwiq_index_attr_types_doc[] =
-"attr_types($self, attr, start, stop, /)\n--\n\nThe type ids of attribute attr of the corpus-wide\n"
-"tokens start .. stop - 1, as native uint32 bytes.";
+    "structures($self, /)\n--\n\nThe names of the structures, text first.";
+const char kwiq_index_attr_forms_doc[] = "attr_forms($self, attr, /)\n--\n\nThe vocabulary of "
+                                         "attribute number attr: its values by type id.";
+const char kwiq_index_attr_types_doc[] = "attr_types($self, attr, start, stop, /)\n--\n\nThe type "
+                                         "ids of attribute attr of the corpus-wide\n"
+                                         "tokens start .. stop - 1, as native uint32 bytes.";
 const char kwiq_index_structure_regions_doc[] =
-"structure_regions($self, structure, /)\n--\n\nThe regions of structure number `structure` as\n"
-"native uint32 bytes, a (start, end) pair of corpus-wide token positions each.";
+    "structure_regions($self, structure, /)\n--\n\nThe regions of structure number `structure` as\n"
+    "native uint32 bytes, a (start, end) pair of corpus-wide token positions each.";
 
 PyObject *kwiq_index_attributes(IndexObject *self, PyObject *unused)
 {
@@ -256,11 +253,11 @@ PyObject *kwiq_index_structure_regions(IndexObject *self, PyObject *arg)
 }
 
 const char kwiq_index_add_type_attr_doc[] =
-"add_type_attr($self, name, values, /)\n--\n\n"
-"Add attribute `name` whose value for a token of surface type t is\n"
-"values[t], a str for each of n_types types (kw_index_add_type_attr):\n"
-"only on an index just built, before it is shared. ValueError for a\n"
-"loaded index, a name the index has or a wrong number of values.";
+    "add_type_attr($self, name, values, /)\n--\n\n"
+    "Add attribute `name` whose value for a token of surface type t is\n"
+    "values[t], a str for each of n_types types (kw_index_add_type_attr):\n"
+    "only on an index just built, before it is shared. ValueError for a\n"
+    "loaded index, a name the index has or a wrong number of values.";
 
 PyObject *kwiq_index_add_type_attr(IndexObject *self, PyObject *args)
 {
@@ -304,8 +301,10 @@ PyObject *kwiq_index_add_type_attr(IndexObject *self, PyObject *args)
     st = kw_index_add_type_attr(self->ix, name, ptrs, lens, &stop_asked.cancel);
     kwiq_stop_reacquire(&stop_asked);
     if (st == KW_EINVAL)
-        PyErr_Format(PyExc_ValueError, "add_type_attr(): the index is loaded or has an "
-                     "attribute named '%s' already", name);
+        PyErr_Format(PyExc_ValueError,
+                     "add_type_attr(): the index is loaded or has an "
+                     "attribute named '%s' already",
+                     name);
     else if (st != KW_OK)
         kwiq_raise_status(st);
     else

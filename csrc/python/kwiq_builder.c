@@ -77,8 +77,7 @@ static PyObject *Builder_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
 {
     static char *keywords[] = {"text_bytes", "tokens", NULL};
     Py_ssize_t text_bytes = 0, tokens = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|nn:Builder", keywords, &text_bytes,
-                                     &tokens))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|nn:Builder", keywords, &text_bytes, &tokens))
         return NULL;
     if (text_bytes < 0 || tokens < 0) {
         PyErr_SetString(PyExc_ValueError, "Builder(): sizes must be >= 0");
@@ -123,8 +122,8 @@ int kwiq_builder_ready(BuilderObject *self)
 typedef struct {
     const char *utf8; /* NULL: encode `units` */
     const void *units;
-    int kind;         /* PyUnicode_1BYTE_KIND, 2BYTE or 4BYTE */
-    size_t len;       /* bytes of utf8, or code units */
+    int kind;   /* PyUnicode_1BYTE_KIND, 2BYTE or 4BYTE */
+    size_t len; /* bytes of utf8, or code units */
 } batch_doc;
 
 /* Code units encoded between two questions to the cancel. */
@@ -151,16 +150,16 @@ static kw_status encode_units(const batch_doc *d, char *out, size_t *n_bytes,
 }
 
 PyDoc_STRVAR(Builder_add_doc,
-"add($self, docs, /)\n--\n\n"
-"Tokenize and append a list of documents, each a str or UTF-8 bytes. The\n"
-"GIL is held only to gather them: the whole batch (when it holds 64 KiB or\n"
-"more) is encoded and tokenized with the GIL released. TypeError for an\n"
-"item of another type (nothing is added). UnicodeEncodeError for a str\n"
-"with a lone surrogate, UnicodeDecodeError (start: the byte offset) for\n"
-"bytes that are not UTF-8, MemoryError: the documents before it are added\n"
-"(see n_docs), the others not. Ctrl-C (a signal handler that raises) and\n"
-"interrupt() stop it within milliseconds, with the document being added\n"
-"left out; the exception is raised (interrupt(): KeyboardInterrupt).");
+             "add($self, docs, /)\n--\n\n"
+             "Tokenize and append a list of documents, each a str or UTF-8 bytes. The\n"
+             "GIL is held only to gather them: the whole batch (when it holds 64 KiB or\n"
+             "more) is encoded and tokenized with the GIL released. TypeError for an\n"
+             "item of another type (nothing is added). UnicodeEncodeError for a str\n"
+             "with a lone surrogate, UnicodeDecodeError (start: the byte offset) for\n"
+             "bytes that are not UTF-8, MemoryError: the documents before it are added\n"
+             "(see n_docs), the others not. Ctrl-C (a signal handler that raises) and\n"
+             "interrupt() stop it within milliseconds, with the document being added\n"
+             "left out; the exception is raised (interrupt(): KeyboardInterrupt).");
 
 static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
 {
@@ -227,7 +226,8 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
             size_t room = len * kw_utf8_per_unit(d->kind);
             if (room > scratch_cap) {
                 char *grown = room / kw_utf8_per_unit(d->kind) == len
-                                  ? PyMem_RawRealloc(scratch, room) : NULL;
+                                  ? PyMem_RawRealloc(scratch, room)
+                                  : NULL;
                 if (!grown) {
                     trouble = NO_MEMORY;
                     break;
@@ -260,9 +260,9 @@ static PyObject *Builder_add(BuilderObject *self, PyObject *docs)
     } else if (trouble == NO_MEMORY) {
         PyErr_NoMemory();
     } else if (st == KW_EUTF8) {
-        PyObject *error = PyUnicodeDecodeError_Create(
-            "utf-8", batch[added].utf8, (Py_ssize_t)batch[added].len, (Py_ssize_t)bad,
-            (Py_ssize_t)bad + 1, "invalid UTF-8");
+        PyObject *error =
+            PyUnicodeDecodeError_Create("utf-8", batch[added].utf8, (Py_ssize_t)batch[added].len,
+                                        (Py_ssize_t)bad, (Py_ssize_t)bad + 1, "invalid UTF-8");
         if (error) {
             PyErr_SetObject(PyExc_UnicodeDecodeError, error);
             Py_DECREF(error);
@@ -279,11 +279,11 @@ done:
 }
 
 PyDoc_STRVAR(Builder_append_doc,
-"append($self, other, threads=1, /)\n--\n\n"
-"Append other's documents after this builder's, as if they had been added\n"
-"here (kw_builder_append), with the GIL released; the copying is cut into\n"
-"`threads` parts run at once. other is consumed; on an error both are as\n"
-"they were, but when stopped (Ctrl-C, interrupt()) other is consumed.");
+             "append($self, other, threads=1, /)\n--\n\n"
+             "Append other's documents after this builder's, as if they had been added\n"
+             "here (kw_builder_append), with the GIL released; the copying is cut into\n"
+             "`threads` parts run at once. other is consumed; on an error both are as\n"
+             "they were, but when stopped (Ctrl-C, interrupt()) other is consumed.");
 
 static PyObject *Builder_append(BuilderObject *self, PyObject *args)
 {
@@ -323,11 +323,11 @@ static PyObject *Builder_append(BuilderObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Builder_finish_doc,
-"finish($self, threads=1, /)\n--\n\n"
-"The Index of the documents added, built with the GIL released; the\n"
-"counting sort of the postings is cut into `threads` parts run at once.\n"
-"The builder is consumed; when stopped (Ctrl-C, interrupt()) it is as it\n"
-"was.");
+             "finish($self, threads=1, /)\n--\n\n"
+             "The Index of the documents added, built with the GIL released; the\n"
+             "counting sort of the postings is cut into `threads` parts run at once.\n"
+             "The builder is consumed; when stopped (Ctrl-C, interrupt()) it is as it\n"
+             "was.");
 
 static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
 {
@@ -362,11 +362,11 @@ static PyObject *Builder_finish(BuilderObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Builder_interrupt_doc,
-"interrupt($self, /)\n--\n\n"
-"Stop the call working on this builder in another thread, within\n"
-"milliseconds, and every later one: they raise KeyboardInterrupt. For the\n"
-"threads of a build that Ctrl-C stopped (signals reach the main thread\n"
-"only). Safe to call from any thread at any time.");
+             "interrupt($self, /)\n--\n\n"
+             "Stop the call working on this builder in another thread, within\n"
+             "milliseconds, and every later one: they raise KeyboardInterrupt. For the\n"
+             "threads of a build that Ctrl-C stopped (signals reach the main thread\n"
+             "only). Safe to call from any thread at any time.");
 
 static PyObject *Builder_interrupt(BuilderObject *self, PyObject *unused)
 {
@@ -390,8 +390,7 @@ static PyMethodDef Builder_methods[] = {
     {"interrupt", (PyCFunction)Builder_interrupt, METH_NOARGS, Builder_interrupt_doc},
     /* annotated documents (kwiq_annotated.c) */
     {"annotate", (PyCFunction)kwiq_builder_annotate, METH_VARARGS, kwiq_builder_annotate_doc},
-    {"add_conllu", (PyCFunction)kwiq_builder_add_conllu, METH_VARARGS,
-     kwiq_builder_add_conllu_doc},
+    {"add_conllu", (PyCFunction)kwiq_builder_add_conllu, METH_VARARGS, kwiq_builder_add_conllu_doc},
     {"add_vrt", (PyCFunction)kwiq_builder_add_vrt, METH_O, kwiq_builder_add_vrt_doc},
     {"add_annotated", (PyCFunction)kwiq_builder_add_annotated, METH_VARARGS,
      kwiq_builder_add_annotated_doc},
@@ -422,4 +421,3 @@ PyType_Spec kwiq_builder_spec = {
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
     .slots = Builder_slots,
 };
-

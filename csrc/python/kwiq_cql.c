@@ -23,11 +23,9 @@ static int uint32_buffer(PyObject *arg, Py_buffer *view, size_t width, const cha
 {
     if (PyObject_GetBuffer(arg, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
         return -1;
-    if (view->itemsize != 4 || view->ndim != 1 || !view->format
-        || !strchr("IL", view->format[0]) || view->format[1]
-        || (size_t)view->len / 4 % width) {
-        PyErr_Format(PyExc_TypeError, "%s must be a buffer of uint32 (in %zu-tuples)", what,
-                     width);
+    if (view->itemsize != 4 || view->ndim != 1 || !view->format || !strchr("IL", view->format[0])
+        || view->format[1] || (size_t)view->len / 4 % width) {
+        PyErr_Format(PyExc_TypeError, "%s must be a buffer of uint32 (in %zu-tuples)", what, width);
         PyBuffer_Release(view);
         view->obj = NULL;
         return -1;
@@ -170,15 +168,15 @@ bad:
 }
 
 PyDoc_STRVAR(cql_find_doc,
-"cql_find(index, code, tests, bools, cond_start, hints, within, n_strict, strategy,\n"
-"         threads, /)\n--\n\n"
-"The Hits of a compiled CQL program (csrc/core/kw_cql.h): code, bools and\n"
-"cond_start are buffers of uint32 ((op, a, b) steps, (op, arg) Boolean\n"
-"operations, the start of each constraint's operations and their end);\n"
-"tests a list of (attr, ids, negated), hints a list of (conds, lo, hi),\n"
-"within a structure number or -1. Runs with the GIL released, a scan on\n"
-"`threads` threads (kw_cql_find_with); Ctrl-C stops it. ValueError for a\n"
-"program that does not hold together.");
+             "cql_find(index, code, tests, bools, cond_start, hints, within, n_strict, strategy,\n"
+             "         threads, /)\n--\n\n"
+             "The Hits of a compiled CQL program (csrc/core/kw_cql.h): code, bools and\n"
+             "cond_start are buffers of uint32 ((op, a, b) steps, (op, arg) Boolean\n"
+             "operations, the start of each constraint's operations and their end);\n"
+             "tests a list of (attr, ids, negated), hints a list of (conds, lo, hi),\n"
+             "within a structure number or -1. Runs with the GIL released, a scan on\n"
+             "`threads` threads (kw_cql_find_with); Ctrl-C stops it. ValueError for a\n"
+             "program that does not hold together.");
 
 static PyObject *kwiq_cql_find(PyObject *module, PyObject *args)
 {
@@ -187,8 +185,8 @@ static PyObject *kwiq_cql_find(PyObject *module, PyObject *args)
     unsigned int n_strict, strategy;
     Py_ssize_t threads;
     if (!PyArg_ParseTuple(args, "OOO!OOO!iIIn:cql_find", &index_obj, &code, &PyList_Type, &tests,
-                          &bools, &cond_start, &PyList_Type, &hints, &within, &n_strict,
-                          &strategy, &threads))
+                          &bools, &cond_start, &PyList_Type, &hints, &within, &n_strict, &strategy,
+                          &threads))
         return NULL;
     IndexObject *index = index_arg(module, index_obj);
     if (!index)
@@ -239,13 +237,25 @@ PyMethodDef kwiq_cql_methods[] = {
 
 int kwiq_cql_add_constants(PyObject *module)
 {
-    static const struct { const char *name; long value; } constants[] = {
-        {"CQL_TOKEN", KW_CQL_TOKEN}, {"CQL_SPLIT", KW_CQL_SPLIT}, {"CQL_JUMP", KW_CQL_JUMP},
-        {"CQL_OPEN", KW_CQL_OPEN}, {"CQL_CLOSE", KW_CQL_CLOSE}, {"CQL_MATCH", KW_CQL_MATCH},
-        {"CQL_TEST", KW_CQL_TEST}, {"CQL_AND", KW_CQL_AND}, {"CQL_OR", KW_CQL_OR},
-        {"CQL_LONGEST", KW_CQL_LONGEST}, {"CQL_SHORTEST", KW_CQL_SHORTEST},
-        {"CQL_ALL", KW_CQL_ALL}, {"CQL_ANY", (long)KW_CQL_ANY},
-        {"CQL_MAX_STRICT", KW_CQL_MAX_STRICT}, {"CQL_MAX_DEPTH", KW_CQL_MAX_DEPTH},
+    static const struct {
+        const char *name;
+        long value;
+    } constants[] = {
+        {"CQL_TOKEN", KW_CQL_TOKEN},
+        {"CQL_SPLIT", KW_CQL_SPLIT},
+        {"CQL_JUMP", KW_CQL_JUMP},
+        {"CQL_OPEN", KW_CQL_OPEN},
+        {"CQL_CLOSE", KW_CQL_CLOSE},
+        {"CQL_MATCH", KW_CQL_MATCH},
+        {"CQL_TEST", KW_CQL_TEST},
+        {"CQL_AND", KW_CQL_AND},
+        {"CQL_OR", KW_CQL_OR},
+        {"CQL_LONGEST", KW_CQL_LONGEST},
+        {"CQL_SHORTEST", KW_CQL_SHORTEST},
+        {"CQL_ALL", KW_CQL_ALL},
+        {"CQL_ANY", (long)KW_CQL_ANY},
+        {"CQL_MAX_STRICT", KW_CQL_MAX_STRICT},
+        {"CQL_MAX_DEPTH", KW_CQL_MAX_DEPTH},
         {"CQL_MAX_STEPS", KW_CQL_MAX_STEPS},
     };
     for (size_t i = 0; i < sizeof constants / sizeof *constants; i++)

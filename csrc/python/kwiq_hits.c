@@ -32,10 +32,7 @@ static void Hits_dealloc(HitsObject *self)
     Py_DECREF(tp);
 }
 
-static Py_ssize_t Hits_len(HitsObject *self)
-{
-    return (Py_ssize_t)kw_hits_count(self->hits);
-}
+static Py_ssize_t Hits_len(HitsObject *self) { return (Py_ssize_t)kw_hits_count(self->hits); }
 
 enum { RECENT_MATCHES = 4 };
 
@@ -175,11 +172,11 @@ static int parse_range(HitsObject *self, Py_ssize_t *start, Py_ssize_t *stop)
 }
 
 PyDoc_STRVAR(Hits_lines_doc,
-"lines($self, start, stop, left, right, ids, width=0, bound=0, /)\n--\n\n"
-"Line objects for hits start..stop-1 with `left`/`right` words of context,\n"
-"or `width` characters each side when width > 0; `bound` BOUND_SENTENCE\n"
-"stops contexts at sentence ends, BOUND_PARAGRAPH at paragraph breaks.\n"
-"`ids` maps document numbers to ids (None: the numbers themselves).");
+             "lines($self, start, stop, left, right, ids, width=0, bound=0, /)\n--\n\n"
+             "Line objects for hits start..stop-1 with `left`/`right` words of context,\n"
+             "or `width` characters each side when width > 0; `bound` BOUND_SENTENCE\n"
+             "stops contexts at sentence ends, BOUND_PARAGRAPH at paragraph breaks.\n"
+             "`ids` maps document numbers to ids (None: the numbers themselves).");
 
 static PyObject *Hits_lines(HitsObject *self, PyObject *args)
 {
@@ -242,10 +239,10 @@ error:
 }
 
 PyDoc_STRVAR(Hits_columns_doc,
-"columns($self, left, right, ids, width=0, bound=0, /)\n--\n\n"
-"The Line fields of every hit as a tuple of eight lists, one per field,\n"
-"then a ninth: the number of the query that found each hit. No Line is\n"
-"made per hit. Arguments as for lines().");
+             "columns($self, left, right, ids, width=0, bound=0, /)\n--\n\n"
+             "The Line fields of every hit as a tuple of eight lists, one per field,\n"
+             "then a ninth: the number of the query that found each hit. No Line is\n"
+             "made per hit. Arguments as for lines().");
 
 static PyObject *Hits_columns(HitsObject *self, PyObject *args)
 {
@@ -320,13 +317,13 @@ static PyObject *doc_id_list(PyObject *ids, const uint64_t *doc, Py_ssize_t n)
 }
 
 PyDoc_STRVAR(Hits_frame_columns_doc,
-"frame_columns($self, left, right, ids, width=0, bound=0, /)\n--\n\n"
-"The lines of every hit, for a data frame, with no Python object per hit\n"
-"but the document ids: a list of those ids, then as bytes start, end,\n"
-"char_start and char_end (int64) and the query numbers (uint32), then for\n"
-"left, match and right the offsets (int64, one more than the hits) and the\n"
-"UTF-8 text of an Arrow large_string column. Native byte order. Arguments\n"
-"as for lines().");
+             "frame_columns($self, left, right, ids, width=0, bound=0, /)\n--\n\n"
+             "The lines of every hit, for a data frame, with no Python object per hit\n"
+             "but the document ids: a list of those ids, then as bytes start, end,\n"
+             "char_start and char_end (int64) and the query numbers (uint32), then for\n"
+             "left, match and right the offsets (int64, one more than the hits) and the\n"
+             "UTF-8 text of an Arrow large_string column. Native byte order. Arguments\n"
+             "as for lines().");
 
 static PyObject *Hits_frame_columns(HitsObject *self, PyObject *args)
 {
@@ -342,7 +339,7 @@ static PyObject *Hits_frame_columns(HitsObject *self, PyObject *args)
     const Py_ssize_t n = Hits_len(self);
     enum { N_NUMBERS = 6, N_TEXTS = 3, N_ITEMS = N_NUMBERS + 2 * N_TEXTS };
     const size_t number_size[N_NUMBERS] = {sizeof(uint64_t), sizeof(int64_t), sizeof(int64_t),
-                                           sizeof(int64_t), sizeof(int64_t), sizeof(uint32_t)};
+                                           sizeof(int64_t),  sizeof(int64_t), sizeof(uint32_t)};
     PyObject *items[N_ITEMS] = {NULL};
     PyObject *result = NULL;
     kw_line_columns columns = {0};
@@ -400,13 +397,13 @@ done:
 }
 
 PyDoc_STRVAR(Hits_sort_doc,
-"sort($self, keys, /)\n--\n\n"
-"New Hits, these sorted by `keys`: a sequence of (by, word[, attr]) tuples,\n"
-"`by` one of SORT_LEFT and SORT_RIGHT (`word` counts words from the match,\n"
-"1 the nearest), SORT_MATCH, SORT_DOC or SORT_POSITION (`word` ignored);\n"
-"`attr` the number of the attribute compared (0, word, by default). Stable;\n"
-"words compare by the code points of their case-folded forms, other\n"
-"attributes' values as written. ValueError for a bad key.");
+             "sort($self, keys, /)\n--\n\n"
+             "New Hits, these sorted by `keys`: a sequence of (by, word[, attr]) tuples,\n"
+             "`by` one of SORT_LEFT and SORT_RIGHT (`word` counts words from the match,\n"
+             "1 the nearest), SORT_MATCH, SORT_DOC or SORT_POSITION (`word` ignored);\n"
+             "`attr` the number of the attribute compared (0, word, by default). Stable;\n"
+             "words compare by the code points of their case-folded forms, other\n"
+             "attributes' values as written. ValueError for a bad key.");
 
 static PyObject *Hits_sort(HitsObject *self, PyObject *arg)
 {
@@ -461,8 +458,8 @@ error:
 }
 
 PyDoc_STRVAR(Hits_query_numbers_doc,
-"query_numbers($self, start, stop, /)\n--\n\n"
-"The number of the query that found each of hits start..stop-1.");
+             "query_numbers($self, start, stop, /)\n--\n\n"
+             "The number of the query that found each of hits start..stop-1.");
 
 static PyObject *Hits_query_numbers(HitsObject *self, PyObject *args)
 {
@@ -483,10 +480,10 @@ static PyObject *Hits_query_numbers(HitsObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Hits_arrays_doc,
-"arrays($self, /)\n--\n\n"
-"(positions, lengths, queries): bytes of native uint32, one entry a hit in\n"
-"this order: its corpus-wide first token, its tokens and its query number,\n"
-"from which Index.hits_from makes the same Hits again.");
+             "arrays($self, /)\n--\n\n"
+             "(positions, lengths, queries): bytes of native uint32, one entry a hit in\n"
+             "this order: its corpus-wide first token, its tokens and its query number,\n"
+             "from which Index.hits_from makes the same Hits again.");
 
 static PyObject *Hits_arrays(HitsObject *self, PyObject *unused)
 {
@@ -542,4 +539,3 @@ PyType_Spec kwiq_hits_spec = {
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = Hits_slots,
 };
-

@@ -16,11 +16,11 @@ static void Index_dealloc(IndexObject *self)
 }
 
 PyDoc_STRVAR(Index_match_doc,
-"match($self, slots, exact, /)\n--\n\n"
-"Hits of a phrase of slots, each a tuple: (SLOT_FORM, form) one token's\n"
-"text; (SLOT_TYPES, ids) any of these surface type ids; (SLOT_GROUPS, ids)\n"
-"any of these fold group ids; (SLOT_ANY_WORD,) any word. ids is a buffer\n"
-"of uint32 (e.g. array('I')). exact applies to forms.");
+             "match($self, slots, exact, /)\n--\n\n"
+             "Hits of a phrase of slots, each a tuple: (SLOT_FORM, form) one token's\n"
+             "text; (SLOT_TYPES, ids) any of these surface type ids; (SLOT_GROUPS, ids)\n"
+             "any of these fold group ids; (SLOT_ANY_WORD,) any word. ids is a buffer\n"
+             "of uint32 (e.g. array('I')). exact applies to forms.");
 
 static PyObject *Index_match(IndexObject *self, PyObject *args)
 {
@@ -77,13 +77,9 @@ static PyObject *Index_match(IndexObject *self, PyObject *args)
     }
     kw_hits *hits = NULL;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_index_match(self->ix, slots, (size_t)n, exact, &hits);
-    Py_END_ALLOW_THREADS
-    if (st != KW_OK)
-        kwiq_raise_status(st);
-    else
-        result = kwiq_new_hits((PyObject *)self, hits);
+    Py_BEGIN_ALLOW_THREADS st = kw_index_match(self->ix, slots, (size_t)n, exact, &hits);
+    Py_END_ALLOW_THREADS if (st != KW_OK) kwiq_raise_status(st);
+    else result = kwiq_new_hits((PyObject *)self, hits);
 done:
     for (Py_ssize_t v = 0; v < n_views; v++)
         PyBuffer_Release(&views[v]);
@@ -94,10 +90,10 @@ done:
 }
 
 PyDoc_STRVAR(Index_vocabulary_doc,
-"vocabulary($self, folded, /)\n--\n\n"
-"(forms, is_word): every surface form (folded=False, by type id) or every\n"
-"case-folded form (folded=True, by group id) as a list of str, and a bytes\n"
-"of 1 for words, 0 for punctuation.");
+             "vocabulary($self, folded, /)\n--\n\n"
+             "(forms, is_word): every surface form (folded=False, by type id) or every\n"
+             "case-folded form (folded=True, by group id) as a list of str, and a bytes\n"
+             "of 1 for words, 0 for punctuation.");
 
 static PyObject *Index_vocabulary(IndexObject *self, PyObject *arg)
 {
@@ -152,8 +148,8 @@ static uint32_t doc_n_tokens(const kw_index *ix, uint32_t doc)
     return kw_index_doc_n_tokens(ix, doc);
 }
 
-PyDoc_STRVAR(Index_group_of_doc,
-"group_of($self, /)\n--\n\nThe fold group id of every surface type, as bytes of native uint32.");
+PyDoc_STRVAR(Index_group_of_doc, "group_of($self, /)\n--\n\nThe fold group id of every surface "
+                                 "type, as bytes of native uint32.");
 
 static PyObject *Index_group_of(IndexObject *self, PyObject *unused)
 {
@@ -161,7 +157,8 @@ static PyObject *Index_group_of(IndexObject *self, PyObject *unused)
     return uint32_bytes(self->ix, kw_index_n_types(self->ix), kw_index_group_of);
 }
 
-PyDoc_STRVAR(Index_doc_text_doc, "doc_text($self, doc, /)\n--\n\nThe text of document number `doc`.");
+PyDoc_STRVAR(Index_doc_text_doc,
+             "doc_text($self, doc, /)\n--\n\nThe text of document number `doc`.");
 
 static PyObject *Index_doc_text(IndexObject *self, PyObject *arg)
 {
@@ -200,10 +197,10 @@ static int write_to_file(void *ctx, const void *data, size_t n)
 }
 
 PyDoc_STRVAR(Index_save_doc,
-"save($self, file, blob, /)\n--\n\n"
-"Write the index and the bytes `blob` to `file`, a binary file open for\n"
-"writing, in the saved format (kwiq/csrc/core/kw_file.c). The same index and blob\n"
-"always give the same bytes. Whatever file.write raises is raised.");
+             "save($self, file, blob, /)\n--\n\n"
+             "Write the index and the bytes `blob` to `file`, a binary file open for\n"
+             "writing, in the saved format (kwiq/csrc/core/kw_file.c). The same index and blob\n"
+             "always give the same bytes. Whatever file.write raises is raised.");
 
 static PyObject *Index_save(IndexObject *self, PyObject *args)
 {
@@ -219,7 +216,8 @@ static PyObject *Index_save(IndexObject *self, PyObject *args)
         return NULL;
     }
     if (st == KW_EINVAL) {
-        PyErr_SetString(PyExc_ValueError, "this machine is big-endian: saved corpora are "
+        PyErr_SetString(PyExc_ValueError,
+                        "this machine is big-endian: saved corpora are "
                         "little-endian and read in place, so save() works on little-endian "
                         "machines only");
         return NULL;
@@ -229,10 +227,26 @@ static PyObject *Index_save(IndexObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-static PyObject *Index_get_n_docs(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_docs(self->ix)); }
-static PyObject *Index_get_n_tokens(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_tokens(self->ix)); }
-static PyObject *Index_get_n_types(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_types(self->ix)); }
-static PyObject *Index_get_n_groups(IndexObject *self, void *c) { (void)c; return PyLong_FromSize_t(kw_index_n_groups(self->ix)); }
+static PyObject *Index_get_n_docs(IndexObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromSize_t(kw_index_n_docs(self->ix));
+}
+static PyObject *Index_get_n_tokens(IndexObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromSize_t(kw_index_n_tokens(self->ix));
+}
+static PyObject *Index_get_n_types(IndexObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromSize_t(kw_index_n_types(self->ix));
+}
+static PyObject *Index_get_n_groups(IndexObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromSize_t(kw_index_n_groups(self->ix));
+}
 
 /* ---- counts and statistics (kw_stats.c) ----
  *
@@ -290,8 +304,8 @@ static int mask_of(IndexObject *self, PyObject *arg, Py_buffer *view, const uint
     if (PyObject_GetBuffer(arg, view, PyBUF_SIMPLE) < 0)
         return -1;
     if ((size_t)view->len != kw_index_n_docs(self->ix)) {
-        PyErr_Format(PyExc_ValueError, "a document mask of %zd bytes for %zu documents",
-                     view->len, kw_index_n_docs(self->ix));
+        PyErr_Format(PyExc_ValueError, "a document mask of %zd bytes for %zu documents", view->len,
+                     kw_index_n_docs(self->ix));
         PyBuffer_Release(view);
         view->obj = NULL;
         return -1;
@@ -307,12 +321,12 @@ static void release_mask(Py_buffer *view)
 }
 
 PyDoc_STRVAR(Index_freq_doc,
-"freq($self, by_type, mask=None, attr=0, words_only=False, /)\n--\n\n"
-"(ids, counts, docs, total): a row per postings group of attribute attr\n"
-"(by_type false: word's fold groups) or type (true), in id order; tokens\n"
-"and documents of each; total tokens counted (word tokens alone with\n"
-"words_only). mask: None, or n_docs bytes; only documents with a nonzero\n"
-"byte count. The attr argument of every count is an attribute's number.");
+             "freq($self, by_type, mask=None, attr=0, words_only=False, /)\n--\n\n"
+             "(ids, counts, docs, total): a row per postings group of attribute attr\n"
+             "(by_type false: word's fold groups) or type (true), in id order; tokens\n"
+             "and documents of each; total tokens counted (word tokens alone with\n"
+             "words_only). mask: None, or n_docs bytes; only documents with a nonzero\n"
+             "byte count. The attr argument of every count is an attribute's number.");
 
 static PyObject *Index_freq(IndexObject *self, PyObject *args)
 {
@@ -328,18 +342,17 @@ static PyObject *Index_freq(IndexObject *self, PyObject *args)
         return NULL;
     kw_table *t;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_index_attr_freq(self->ix, (size_t)attr, by_type, words_only, mask, &t);
-    Py_END_ALLOW_THREADS
-    release_mask(&view);
+    Py_BEGIN_ALLOW_THREADS st =
+        kw_index_attr_freq(self->ix, (size_t)attr, by_type, words_only, mask, &t);
+    Py_END_ALLOW_THREADS release_mask(&view);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 
 PyDoc_STRVAR(Index_ngrams_doc,
-"ngrams($self, n, min_count, mask=None, attr=0, /)\n--\n\n"
-"(ids, counts, docs, total): n-grams of words (n fold group ids a row) seen\n"
-"at least min_count times, in no order; total n-grams counted. mask as for\n"
-"freq.");
+             "ngrams($self, n, min_count, mask=None, attr=0, /)\n--\n\n"
+             "(ids, counts, docs, total): n-grams of words (n fold group ids a row) seen\n"
+             "at least min_count times, in no order; total n-grams counted. mask as for\n"
+             "freq.");
 
 static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
 {
@@ -355,17 +368,16 @@ static PyObject *Index_ngrams(IndexObject *self, PyObject *args)
         return NULL;
     kw_table *t;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_index_attr_ngrams(self->ix, (size_t)attr, n, min_count, mask, &t);
-    Py_END_ALLOW_THREADS
-    release_mask(&view);
+    Py_BEGIN_ALLOW_THREADS st =
+        kw_index_attr_ngrams(self->ix, (size_t)attr, n, min_count, mask, &t);
+    Py_END_ALLOW_THREADS release_mask(&view);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 
 PyDoc_STRVAR(Index_hits_in_docs_doc,
-"hits_in_docs($self, hits, mask, /)\n--\n\n"
-"New Hits: those of hits whose document has a nonzero byte in mask\n"
-"(n_docs bytes), in the same order.");
+             "hits_in_docs($self, hits, mask, /)\n--\n\n"
+             "New Hits: those of hits whose document has a nonzero byte in mask\n"
+             "(n_docs bytes), in the same order.");
 
 static PyObject *Index_hits_in_docs(IndexObject *self, PyObject *args)
 {
@@ -385,19 +397,17 @@ static PyObject *Index_hits_in_docs(IndexObject *self, PyObject *args)
         return NULL;
     kw_hits *kept;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_in_docs(self->ix, h, mask, &kept);
-    Py_END_ALLOW_THREADS
-    release_mask(&view);
+    Py_BEGIN_ALLOW_THREADS st = kw_hits_in_docs(self->ix, h, mask, &kept);
+    Py_END_ALLOW_THREADS release_mask(&view);
     return st == KW_OK ? kwiq_new_hits((PyObject *)self, kept) : kwiq_raise_status(st);
 }
 
 PyDoc_STRVAR(Index_hits_from_doc,
-"hits_from($self, positions, lengths, queries, /)\n--\n\n"
-"New Hits from three buffers of native uint32 of one length, as\n"
-"Hits.arrays() gives them: each hit's corpus-wide first token, its tokens\n"
-"and its query number. ValueError for a hit that does not lie inside one\n"
-"document of this index.");
+             "hits_from($self, positions, lengths, queries, /)\n--\n\n"
+             "New Hits from three buffers of native uint32 of one length, as\n"
+             "Hits.arrays() gives them: each hit's corpus-wide first token, its tokens\n"
+             "and its query number. ValueError for a hit that does not lie inside one\n"
+             "document of this index.");
 
 static PyObject *Index_hits_from(IndexObject *self, PyObject *args)
 {
@@ -409,11 +419,9 @@ static PyObject *Index_hits_from(IndexObject *self, PyObject *args)
     if (pos.len != lengths.len || pos.len != queries.len || pos.len % sizeof(uint32_t))
         PyErr_SetString(PyExc_ValueError, "hits_from() needs three arrays of uint32 of one length");
     else {
-        Py_BEGIN_ALLOW_THREADS
-        st = kw_hits_from(self->ix, pos.buf, lengths.buf, queries.buf,
-                          (size_t)pos.len / sizeof(uint32_t), &made);
-        Py_END_ALLOW_THREADS
-        if (st == KW_EINVAL)
+        Py_BEGIN_ALLOW_THREADS st = kw_hits_from(self->ix, pos.buf, lengths.buf, queries.buf,
+                                                 (size_t)pos.len / sizeof(uint32_t), &made);
+        Py_END_ALLOW_THREADS if (st == KW_EINVAL)
             PyErr_SetString(PyExc_ValueError, "hits that do not lie inside one document "
                                               "of this index");
     }
@@ -426,9 +434,9 @@ static PyObject *Index_hits_from(IndexObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(Index_clusters_doc,
-"clusters($self, hits, n, left, min_count, attr=0, /)\n--\n\n"
-"(ids, counts, docs, total): n-token clusters that start (left false) or\n"
-"end (left true) with a hit, seen at least min_count times.");
+             "clusters($self, hits, n, left, min_count, attr=0, /)\n--\n\n"
+             "(ids, counts, docs, total): n-token clusters that start (left false) or\n"
+             "end (left true) with a hit, seen at least min_count times.");
 
 static PyObject *Index_clusters(IndexObject *self, PyObject *args)
 {
@@ -444,17 +452,16 @@ static PyObject *Index_clusters(IndexObject *self, PyObject *args)
         return NULL;
     kw_table *t;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_attr_clusters(self->ix, h, (size_t)attr, n, left, min_count, &t);
-    Py_END_ALLOW_THREADS
-    return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
+    Py_BEGIN_ALLOW_THREADS st =
+        kw_hits_attr_clusters(self->ix, h, (size_t)attr, n, left, min_count, &t);
+    Py_END_ALLOW_THREADS return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 
 PyDoc_STRVAR(Index_collocates_doc,
-"collocates($self, hits, left, right, each_window=False, attr=0, /)\n--\n\n"
-"(ids, counts, None, total): fold groups within left/right words of the\n"
-"hits and their tokens there, each window token counted once (or once per\n"
-"window it is in, with each_window); total the tokens counted.");
+             "collocates($self, hits, left, right, each_window=False, attr=0, /)\n--\n\n"
+             "(ids, counts, None, total): fold groups within left/right words of the\n"
+             "hits and their tokens there, each window token counted once (or once per\n"
+             "window it is in, with each_window); total the tokens counted.");
 
 static PyObject *Index_collocates(IndexObject *self, PyObject *args)
 {
@@ -472,14 +479,15 @@ static PyObject *Index_collocates(IndexObject *self, PyObject *args)
     kw_status st;
     kwiq_stop stop;
     kwiq_stop_release(&stop, NULL);
-    st = kw_hits_attr_collocates(self->ix, h, (size_t)attr, left, right, each_window,
-                                 &stop.cancel, &t);
+    st = kw_hits_attr_collocates(self->ix, h, (size_t)attr, left, right, each_window, &stop.cancel,
+                                 &t);
     kwiq_stop_reacquire(&stop);
     return st == KW_OK ? table_tuple(t) : kwiq_raise_status(st);
 }
 
-PyDoc_STRVAR(Index_group_counts_doc,
-"group_counts($self, /)\n--\n\nTokens of every fold group, as bytes of native uint32.");
+PyDoc_STRVAR(
+    Index_group_counts_doc,
+    "group_counts($self, /)\n--\n\nTokens of every fold group, as bytes of native uint32.");
 
 static PyObject *Index_group_counts(IndexObject *self, PyObject *unused)
 {
@@ -488,9 +496,9 @@ static PyObject *Index_group_counts(IndexObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(Index_group_ranks_doc,
-"group_ranks($self, /)\n--\n\n"
-"The rank of every fold group in the code-point order of the folded forms,\n"
-"as bytes of native uint32.");
+             "group_ranks($self, /)\n--\n\n"
+             "The rank of every fold group in the code-point order of the folded forms,\n"
+             "as bytes of native uint32.");
 
 static PyObject *Index_group_ranks(IndexObject *self, PyObject *unused)
 {
@@ -499,7 +507,7 @@ static PyObject *Index_group_ranks(IndexObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(Index_doc_lengths_doc,
-"doc_lengths($self, /)\n--\n\nTokens of every document, as bytes of native uint32.");
+             "doc_lengths($self, /)\n--\n\nTokens of every document, as bytes of native uint32.");
 
 static PyObject *Index_doc_lengths(IndexObject *self, PyObject *unused)
 {
@@ -508,9 +516,9 @@ static PyObject *Index_doc_lengths(IndexObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(Index_locate_doc,
-"locate($self, hits, /)\n--\n\n"
-"(docs, starts): each hit's document (bytes of native uint64) and its first\n"
-"token's position in that document (bytes of native uint32).");
+             "locate($self, hits, /)\n--\n\n"
+             "(docs, starts): each hit's document (bytes of native uint64) and its first\n"
+             "token's position in that document (bytes of native uint32).");
 
 static PyObject *Index_locate(IndexObject *self, PyObject *arg)
 {
@@ -524,10 +532,8 @@ static PyObject *Index_locate(IndexObject *self, PyObject *arg)
     if (docs && starts) {
         uint64_t *d = (uint64_t *)PyBytes_AS_STRING(docs);
         uint32_t *s = (uint32_t *)PyBytes_AS_STRING(starts);
-        Py_BEGIN_ALLOW_THREADS
-        kw_hits_locate(self->ix, h, d, s);
-        Py_END_ALLOW_THREADS
-        result = PyTuple_Pack(2, docs, starts);
+        Py_BEGIN_ALLOW_THREADS kw_hits_locate(self->ix, h, d, s);
+        Py_END_ALLOW_THREADS result = PyTuple_Pack(2, docs, starts);
     }
     Py_XDECREF(docs);
     Py_XDECREF(starts);
@@ -587,4 +593,3 @@ PyType_Spec kwiq_index_spec = {
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = Index_slots,
 };
-

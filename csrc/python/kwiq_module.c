@@ -6,9 +6,21 @@
  */
 #include "kwiq_objects.h"
 
-static void *raw_malloc(void *ctx, size_t n) { (void)ctx; return PyMem_RawMalloc(n); }
-static void *raw_realloc(void *ctx, void *p, size_t n) { (void)ctx; return PyMem_RawRealloc(p, n); }
-static void raw_free(void *ctx, void *p) { (void)ctx; PyMem_RawFree(p); }
+static void *raw_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return PyMem_RawMalloc(n);
+}
+static void *raw_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return PyMem_RawRealloc(p, n);
+}
+static void raw_free(void *ctx, void *p)
+{
+    (void)ctx;
+    PyMem_RawFree(p);
+}
 
 const kw_alloc kwiq_alloc = {raw_malloc, raw_realloc, raw_free, NULL};
 
@@ -46,13 +58,12 @@ static const char *utf8_of(PyObject *str, Py_ssize_t *n, PyObject **holder)
     return PyBytes_AS_STRING(*holder);
 }
 
-PyDoc_STRVAR(load_doc,
-"load(buffer, /)\n--\n\n"
-"(Index, blob): an Index reading the saved bytes of `buffer` in place (an\n"
-"mmap, or any object exporting 8-byte aligned read-only bytes), which it\n"
-"keeps exported until it is freed, and the saved blob as bytes. Every\n"
-"byte is checked first, with the GIL released. FormatError for bytes that\n"
-"are not a valid saved index, naming the section and what is wrong.");
+PyDoc_STRVAR(load_doc, "load(buffer, /)\n--\n\n"
+                       "(Index, blob): an Index reading the saved bytes of `buffer` in place (an\n"
+                       "mmap, or any object exporting 8-byte aligned read-only bytes), which it\n"
+                       "keeps exported until it is freed, and the saved blob as bytes. Every\n"
+                       "byte is checked first, with the GIL released. FormatError for bytes that\n"
+                       "are not a valid saved index, naming the section and what is wrong.");
 
 static PyObject *load(PyObject *module, PyObject *source)
 {
@@ -65,10 +76,9 @@ static PyObject *load(PyObject *module, PyObject *source)
     size_t blob_len;
     kw_load_error err;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_index_load(view.buf, (size_t)view.len, &kwiq_alloc, &ix, &blob, &blob_len, &err);
-    Py_END_ALLOW_THREADS
-    PyObject *blob_bytes = NULL;
+    Py_BEGIN_ALLOW_THREADS st =
+        kw_index_load(view.buf, (size_t)view.len, &kwiq_alloc, &ix, &blob, &blob_len, &err);
+    Py_END_ALLOW_THREADS PyObject *blob_bytes = NULL;
     IndexObject *result = NULL;
     if (st == KW_EFORMAT) {
         PyErr_SetString(state->format_error, err.message);
@@ -99,9 +109,9 @@ error:
 }
 
 PyDoc_STRVAR(merge_doc,
-"merge(hits_list, /)\n--\n\n"
-"One Hits of several queries' hits over the same Index, by position; hit k\n"
-"remembers the number of the list entry it came from.");
+             "merge(hits_list, /)\n--\n\n"
+             "One Hits of several queries' hits over the same Index, by position; hit k\n"
+             "remembers the number of the list entry it came from.");
 
 static PyObject *merge(PyObject *module, PyObject *list)
 {
@@ -144,16 +154,16 @@ static PyObject *merge(PyObject *module, PyObject *list)
 }
 
 PyDoc_STRVAR(tokenize_doc,
-"tokenize(text, /)\n--\n\n"
-"The tokens of `text` as a list of (start, end, is_word), in str indices.");
+             "tokenize(text, /)\n--\n\n"
+             "The tokens of `text` as a list of (start, end, is_word), in str indices.");
 
 /* kw_token_fn of tokenize(): the token appended to the list `ctx` as
  * (start, end, is_word); nonzero, an exception set, if that fails. */
 static int append_token(void *ctx, const kw_tokspan *t)
 {
-    PyObject *item = Py_BuildValue("(KKO)", (unsigned long long)t->char_begin,
-                                   (unsigned long long)t->char_end,
-                                   t->is_word ? Py_True : Py_False);
+    PyObject *item =
+        Py_BuildValue("(KKO)", (unsigned long long)t->char_begin, (unsigned long long)t->char_end,
+                      t->is_word ? Py_True : Py_False);
     int failed = !item || PyList_Append(ctx, item) < 0;
     Py_XDECREF(item);
     return failed;
@@ -184,9 +194,9 @@ static PyObject *tokenize(PyObject *module, PyObject *text)
 }
 
 PyDoc_STRVAR(casefold_doc,
-"casefold(text, /)\n--\n\n"
-"`text` case-folded as the index folds it: full Unicode case folding, with\n"
-"U+2019 folded to an apostrophe.");
+             "casefold(text, /)\n--\n\n"
+             "`text` case-folded as the index folds it: full Unicode case folding, with\n"
+             "U+2019 folded to an apostrophe.");
 
 static PyObject *casefold(PyObject *module, PyObject *text)
 {
@@ -213,9 +223,9 @@ static PyObject *casefold(PyObject *module, PyObject *text)
 }
 
 PyDoc_STRVAR(upper_mask_doc,
-"upper_mask(text, /)\n--\n\n"
-"One byte per code point of `text`: 1 where the core's tables call it an\n"
-"upper-case or title-case letter (Lu, Lt), else 0. For tests.");
+             "upper_mask(text, /)\n--\n\n"
+             "One byte per code point of `text`: 1 where the core's tables call it an\n"
+             "upper-case or title-case letter (Lu, Lt), else 0. For tests.");
 
 static PyObject *upper_mask(PyObject *module, PyObject *text)
 {
@@ -243,7 +253,7 @@ static PyObject *upper_mask(PyObject *module, PyObject *text)
 }
 
 PyDoc_STRVAR(set_line_type_doc,
-"set_line_type(cls, /)\n--\n\nRegister kwiq.Line, the tuple subclass lines() makes.");
+             "set_line_type(cls, /)\n--\n\nRegister kwiq.Line, the tuple subclass lines() makes.");
 
 static PyObject *set_line_type(PyObject *module, PyObject *cls)
 {
@@ -290,7 +300,8 @@ static int module_exec(PyObject *module)
     module_state *state = PyModule_GetState(module);
     if (kwiq_stop_module_init() < 0)
         return -1;
-    state->builder_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &kwiq_builder_spec, NULL);
+    state->builder_type =
+        (PyTypeObject *)PyType_FromModuleAndSpec(module, &kwiq_builder_spec, NULL);
     if (!state->builder_type || PyModule_AddType(module, state->builder_type) < 0)
         return -1;
     state->index_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &kwiq_index_spec, NULL);
@@ -307,13 +318,13 @@ static int module_exec(PyObject *module)
         "cut short, damaged, or of a format version this kwiq does not read. The\n"
         "message names the file, the section and what is wrong.",
         PyExc_ValueError, NULL);
-    if (!state->format_error || PyModule_AddObjectRef(module, "FormatError", state->format_error) < 0)
+    if (!state->format_error
+        || PyModule_AddObjectRef(module, "FormatError", state->format_error) < 0)
         return -1;
     /* The attributes and structures of a CoNLL-U corpus, in the order the
      * core fills them. */
     if (add_names(module, "conllu_attrs", kw_conllu_attrs, KW_CONLLU_N_ATTRS) < 0
-        || add_names(module, "conllu_structures", kw_conllu_structures, KW_CONLLU_N_STRUCTURES)
-               < 0)
+        || add_names(module, "conllu_structures", kw_conllu_structures, KW_CONLLU_N_STRUCTURES) < 0)
         return -1;
     /* The core's codes, for pkg/kwiq to name rather than number: the kinds
      * of a slot of Index.match, the bounds of Hits.lines and the sort keys
@@ -356,10 +367,7 @@ static int module_clear(PyObject *module)
     return 0;
 }
 
-static void module_free(void *module)
-{
-    module_clear((PyObject *)module);
-}
+static void module_free(void *module) { module_clear((PyObject *)module); }
 
 static PyModuleDef_Slot module_slots[] = {
     {Py_mod_exec, module_exec},
@@ -378,7 +386,4 @@ static struct PyModuleDef module_def = {
     .m_free = module_free,
 };
 
-PyMODINIT_FUNC PyInit__core(void)
-{
-    return PyModuleDef_Init(&module_def);
-}
+PyMODINIT_FUNC PyInit__core(void) { return PyModuleDef_Init(&module_def); }

@@ -37,15 +37,13 @@ typedef struct {
  * with the GIL released, so that several builders fill at once; then
  * appended in order and finished. Python (kwiq._build) runs the threads. */
 typedef struct {
-    PyObject_HEAD
-    kw_builder *b; /* NULL once appended to another builder, or finished */
-    int busy;      /* a call is working on b with the GIL released */
-    atomic_int interrupted; /* Builder.interrupt(): every call stops */
+    PyObject_HEAD kw_builder *b; /* NULL once appended to another builder, or finished */
+    int busy;                    /* a call is working on b with the GIL released */
+    atomic_int interrupted;      /* Builder.interrupt(): every call stops */
 } BuilderObject;
 
 typedef struct {
-    PyObject_HEAD
-    kw_index *ix;
+    PyObject_HEAD kw_index *ix;
     /* A loaded index reads these bytes in place (view.obj is the owner,
      * e.g. an mmap, kept alive and unable to close until dealloc); a built
      * one owns its arrays and has_view 0. */
@@ -54,8 +52,7 @@ typedef struct {
 } IndexObject;
 
 typedef struct {
-    PyObject_HEAD
-    PyObject *index; /* the IndexObject the hits borrow from */
+    PyObject_HEAD PyObject *index; /* the IndexObject the hits borrow from */
     kw_hits *hits;
 } HitsObject;
 

@@ -15,9 +15,9 @@ static PyObject *selected_hits(HitsObject *self, kw_status st, kw_hits *selected
 }
 
 const char kwiq_hits_take_doc[] =
-"take($self, start, step, n, /)\n--\n\n"
-"New Hits: hits start, start + step, ... of these, n of them (step may be\n"
-"negative). ValueError for one out of range.";
+    "take($self, start, step, n, /)\n--\n\n"
+    "New Hits: hits start, start + step, ... of these, n of them (step may be\n"
+    "negative). ValueError for one out of range.";
 
 PyObject *kwiq_hits_take(HitsObject *self, PyObject *args)
 {
@@ -34,9 +34,9 @@ PyObject *kwiq_hits_take(HitsObject *self, PyObject *args)
 }
 
 const char kwiq_hits_select_doc[] =
-"select($self, order, /)\n--\n\n"
-"New Hits: hit order[k] of these for each k, `order` a buffer of native\n"
-"uint32. IndexError for a number out of range.";
+    "select($self, order, /)\n--\n\n"
+    "New Hits: hit order[k] of these for each k, `order` a buffer of native\n"
+    "uint32. IndexError for a number out of range.";
 
 PyObject *kwiq_hits_select(HitsObject *self, PyObject *arg)
 {
@@ -59,10 +59,8 @@ PyObject *kwiq_hits_select(HitsObject *self, PyObject *arg)
     }
     kw_hits *selected = NULL;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_select(self->hits, numbers, n, &selected);
-    Py_END_ALLOW_THREADS
-    result = selected_hits(self, st, selected);
+    Py_BEGIN_ALLOW_THREADS st = kw_hits_select(self->hits, numbers, n, &selected);
+    Py_END_ALLOW_THREADS result = selected_hits(self, st, selected);
 done:
     PyBuffer_Release(&order);
     return result;
@@ -83,9 +81,9 @@ static int hit_mask(HitsObject *self, PyObject *arg, int writable, Py_buffer *ma
 }
 
 const char kwiq_hits_where_doc[] =
-"where($self, mask, /)\n--\n\n"
-"New Hits: those of these whose byte in `mask` (one a hit) is not 0, in\n"
-"order.";
+    "where($self, mask, /)\n--\n\n"
+    "New Hits: those of these whose byte in `mask` (one a hit) is not 0, in\n"
+    "order.";
 
 PyObject *kwiq_hits_where(HitsObject *self, PyObject *arg)
 {
@@ -94,19 +92,17 @@ PyObject *kwiq_hits_where(HitsObject *self, PyObject *arg)
         return NULL;
     kw_hits *selected = NULL;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_where(self->hits, mask.buf, &selected);
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&mask);
+    Py_BEGIN_ALLOW_THREADS st = kw_hits_where(self->hits, mask.buf, &selected);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&mask);
     return selected_hits(self, st, selected);
 }
 
 const char kwiq_hits_near_doc[] =
-"near($self, other, left, right, mask, /)\n--\n\n"
-"Clear the byte of `mask` (a writable buffer, one byte a hit) of each hit\n"
-"with no hit of `other` (Hits of the same index, ascending by position)\n"
-"wholly within its `left` words before or its `right` words after, as\n"
-"kw_hits_near says; set it to 1 for the others with a byte not 0.";
+    "near($self, other, left, right, mask, /)\n--\n\n"
+    "Clear the byte of `mask` (a writable buffer, one byte a hit) of each hit\n"
+    "with no hit of `other` (Hits of the same index, ascending by position)\n"
+    "wholly within its `left` words before or its `right` words after, as\n"
+    "kw_hits_near says; set it to 1 for the others with a byte not 0.";
 
 PyObject *kwiq_hits_near(HitsObject *self, PyObject *args)
 {
@@ -132,17 +128,15 @@ PyObject *kwiq_hits_near(HitsObject *self, PyObject *args)
     return st == KW_OK ? Py_NewRef(Py_None) : kwiq_raise_status(st);
 }
 
-const char kwiq_hits_n_docs_doc[] =
-"n_docs($self, /)\n--\n\n"
-"The number of distinct documents these hits lie in.";
+const char kwiq_hits_n_docs_doc[] = "n_docs($self, /)\n--\n\n"
+                                    "The number of distinct documents these hits lie in.";
 
 PyObject *kwiq_hits_n_docs(HitsObject *self, PyObject *unused)
 {
     (void)unused;
     size_t n_docs = 0;
     kw_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = kw_hits_count_docs(((IndexObject *)self->index)->ix, self->hits, &n_docs);
-    Py_END_ALLOW_THREADS
-    return st == KW_OK ? PyLong_FromSize_t(n_docs) : kwiq_raise_status(st);
+    Py_BEGIN_ALLOW_THREADS st =
+        kw_hits_count_docs(((IndexObject *)self->index)->ix, self->hits, &n_docs);
+    Py_END_ALLOW_THREADS return st == KW_OK ? PyLong_FromSize_t(n_docs) : kwiq_raise_status(st);
 }

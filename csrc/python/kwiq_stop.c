@@ -66,7 +66,4 @@ void kwiq_stop_release(kwiq_stop *s, atomic_int *flag)
     s->saved = PyEval_SaveThread();
 }
 
-void kwiq_stop_reacquire(kwiq_stop *s)
-{
-    PyEval_RestoreThread(s->saved);
-}
+void kwiq_stop_reacquire(kwiq_stop *s) { PyEval_RestoreThread(s->saved); }

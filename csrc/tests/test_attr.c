@@ -181,11 +181,10 @@ static kw_status add_doc(kw_builder *b, const char *text, const test_token *tt, 
         values[i][1] = tt[i].upos;
         lens[i][0] = strlen(tt[i].lemma);
         lens[i][1] = strlen(tt[i].upos);
-        tokens[i] = (kw_ext_token){tt[i].begin, tt[i].end, tt[i].word, strlen(tt[i].word),
-                                   values[i], lens[i]};
+        tokens[i] = (kw_ext_token){tt[i].begin,        tt[i].end, tt[i].word,
+                                   strlen(tt[i].word), values[i], lens[i]};
     }
-    return kw_builder_add_annotated(b, text, strlen(text), tokens, n, regions, n_regions,
-                                    problem);
+    return kw_builder_add_annotated(b, text, strlen(text), tokens, n, regions, n_regions, problem);
 }
 
 /* Attribute values, spans (a multiword token's words share its span; a gap
@@ -200,9 +199,9 @@ static void test_annotated_documents(void)
     CHECK(kw_builder_add(b, "plain", 5, &bad) == KW_EINVAL);
     kw_annot_problem problem;
     /* "Im Haus. Ja." with "Im" = "In" + "dem". */
-    const test_token doc0[] = {{0, 2, "In", "in", "ADP"}, {0, 2, "dem", "der", "DET"},
+    const test_token doc0[] = {{0, 2, "In", "in", "ADP"},      {0, 2, "dem", "der", "DET"},
                                {3, 7, "Haus", "Haus", "NOUN"}, {7, 8, ".", ".", "PUNCT"},
-                               {9, 11, "Ja", "ja", "INTJ"}, {11, 12, ".", ".", "PUNCT"}};
+                               {9, 11, "Ja", "ja", "INTJ"},    {11, 12, ".", ".", "PUNCT"}};
     const kw_ext_region s0[] = {{0, 0, 4}, {0, 4, 6}};
     CHECK(add_doc(b, "Im Haus. Ja.", doc0, 6, s0, 2, &problem) == KW_OK);
     /* A long gap and a long token: escapes. */
@@ -346,16 +345,24 @@ static kw_index *small_annotated(void)
     kw_annot_problem problem;
     if (kw_builder_new(&kw_alloc_libc, &b) != KW_OK)
         return NULL;
-    const test_token doc0[] = {{0, 2, "In", "in", "ADP"}, {0, 2, "dem", "der", "DET"},
+    const test_token doc0[] = {{0, 2, "In", "in", "ADP"},      {0, 2, "dem", "der", "DET"},
                                {3, 7, "Haus", "Haus", "NOUN"}, {7, 8, ".", ".", "PUNCT"},
-                               {9, 11, "Ja", "ja", "INTJ"}, {11, 12, ".", ".", "PUNCT"}};
+                               {9, 11, "Ja", "ja", "INTJ"},    {11, 12, ".", ".", "PUNCT"}};
     const kw_ext_region s0[] = {{0, 0, 4}, {0, 4, 6}};
     char text1[700];
     memset(text1, ' ', sizeof text1);
-    memcpy(text1 + 300, "\xc3\xbc" "ber", 5);
+    memcpy(text1 + 300,
+           "\xc3\xbc"
+           "ber",
+           5);
     memset(text1 + 305, 'x', 300);
     text1[605] = '\0';
-    const test_token doc1[] = {{300, 305, "\xc3\xbc" "ber", "\xc3\xbc" "ber", "ADP"},
+    const test_token doc1[] = {{300, 305,
+                                "\xc3\xbc"
+                                "ber",
+                                "\xc3\xbc"
+                                "ber",
+                                "ADP"},
                                {305, 605, "x", "x", "X"}};
     /* 40 tokens, so that the document has a checkpoint. */
     char text2[200];
@@ -480,10 +487,10 @@ static void test_load_damaged_annotation(void)
         const char *says;
     } damages[] = {
         {gap + 2, 200, "starts past its document"}, /* "Haus" */
-        {lens + 2, 9, "leaves its document"},  /* "Haus" runs past it */
-        {gap + 0, KW_GAP_SAME, "repeats a span"}, /* the first token repeats nothing */
+        {lens + 2, 9, "leaves its document"},       /* "Haus" runs past it */
+        {gap + 0, KW_GAP_SAME, "repeats a span"},   /* the first token repeats nothing */
         {gap + 3, KW_GAP_ESCAPE, "has no span escape"},
-        {lens + 13, 1, "checkpoint"},    /* the third document's tokens move */
+        {lens + 13, 1, "checkpoint"},      /* the third document's tokens move */
         {lens + 6, 1, "cuts a character"}, /* "über" cut after its first byte */
         {at + 0, 9, "section annotation"}, /* 9 attributes: the parts do not fit */
     };

@@ -57,11 +57,11 @@ static kw_index *small_corpus(void)
     static const struct {
         size_t doc, begin, end;
         const char *word, *lemma, *upos;
-    } tt[] = {{0, 0, 3, "The", "the", "DET"},   {0, 4, 8, "cats", "cat", "NOUN"},
-              {0, 9, 12, "sat", "sit", "VERB"}, {0, 12, 13, ".", ".", "PUNCT"},
+    } tt[] = {{0, 0, 3, "The", "the", "DET"},     {0, 4, 8, "cats", "cat", "NOUN"},
+              {0, 9, 12, "sat", "sit", "VERB"},   {0, 12, 13, ".", ".", "PUNCT"},
               {0, 14, 18, "Cats", "cat", "NOUN"}, {0, 19, 22, "ran", "run", "VERB"},
-              {0, 22, 23, "!", "!", "PUNCT"},   {1, 0, 4, "Cats", "cat", "NOUN"},
-              {1, 5, 8, "sat", "sit", "VERB"},  {1, 8, 9, ".", ".", "PUNCT"}};
+              {0, 22, 23, "!", "!", "PUNCT"},     {1, 0, 4, "Cats", "cat", "NOUN"},
+              {1, 5, 8, "sat", "sit", "VERB"},    {1, 8, 9, ".", ".", "PUNCT"}};
     const kw_ext_region regions[2][2] = {{{0, 0, 4}, {0, 4, 7}}, {{0, 0, 3}, {0, 0, 0}}};
     kw_builder *b;
     kw_index *ix = NULL;
@@ -77,9 +77,9 @@ static kw_index *small_corpus(void)
             values[n][1] = tt[first + n].upos;
             lens[n][0] = strlen(values[n][0]);
             lens[n][1] = strlen(values[n][1]);
-            tokens[n] = (kw_ext_token){tt[first + n].begin, tt[first + n].end,
-                                       tt[first + n].word, strlen(tt[first + n].word),
-                                       values[n], lens[n]};
+            tokens[n] =
+                (kw_ext_token){tt[first + n].begin,        tt[first + n].end, tt[first + n].word,
+                               strlen(tt[first + n].word), values[n],         lens[n]};
         }
         kw_annot_problem problem;
         st = kw_builder_add_annotated(b, text[d], strlen(text[d]), tokens, n, regions[d],
@@ -196,8 +196,9 @@ static void test_hits_over_attributes(const kw_index *ix)
     kw_text_column cols[3] = {{offsets[0], NULL, 0}, {offsets[1], NULL, 0}, {offsets[2], NULL, 0}};
     const uint32_t attrs[] = {WORD, UPOS};
     const kw_context ctx = {1, 1, 0, KW_BOUND_NONE};
-    CHECK(kw_tagged_columns(ix, h, 0, 3, &ctx, attrs, 2, &kw_alloc_libc, NULL, &cols[0],
-                            &cols[1], &cols[2]) == KW_OK);
+    CHECK(kw_tagged_columns(ix, h, 0, 3, &ctx, attrs, 2, &kw_alloc_libc, NULL, &cols[0], &cols[1],
+                            &cols[2])
+          == KW_OK);
     CHECK(offsets[1][1] == 9 && memcmp(cols[1].data, "cats/NOUN", 9) == 0);
     CHECK(memcmp(cols[0].data, "The/DET", 7) == 0 && offsets[0][1] == 7);
     CHECK(offsets[0][2] - offsets[0][1] == 16
@@ -207,8 +208,8 @@ static void test_hits_over_attributes(const kw_index *ix)
           && memcmp(cols[2].data + offsets[2][1], "ran/VERB", 8) == 0);
     for (int k = 0; k < 3; k++)
         free(cols[k].data);
-    CHECK(kw_tagged_columns(ix, h, 0, 4, &ctx, attrs, 2, &kw_alloc_libc, NULL, NULL, &cols[1],
-                            NULL) == KW_EINVAL);
+    CHECK(kw_tagged_columns(ix, h, 0, 4, &ctx, attrs, 2, &kw_alloc_libc, NULL, NULL, &cols[1], NULL)
+          == KW_EINVAL);
 
     /* A sentence bound keeps to the regions of s: hit 1 starts one. */
     const kw_context sentence = {5, 5, 0, KW_BOUND_SENTENCE};
@@ -229,23 +230,27 @@ static void test_out_of_memory(const kw_index *ix)
     kw_status st;
     kw_table *t;
     for (long k = 0; (left = k, st = kw_index_attr_freq(ix, LEMMA, 0, 1, NULL, &t)) == KW_ENOMEM;
-         k++) {}
+         k++) {
+    }
     CHECK(st == KW_OK);
     kw_table_free(t);
     for (long k = 0; (left = k, st = kw_index_attr_ngrams(ix, UPOS, 2, 1, NULL, &t)) == KW_ENOMEM;
-         k++) {}
+         k++) {
+    }
     CHECK(st == KW_OK);
     kw_table_free(t);
-    for (long k = 0; (left = k, st = kw_hits_attr_collocates(ix, h, LEMMA, 2, 2, 0, NULL, &t))
-                     == KW_ENOMEM;
-         k++) {}
+    for (long k = 0;
+         (left = k, st = kw_hits_attr_collocates(ix, h, LEMMA, 2, 2, 0, NULL, &t)) == KW_ENOMEM;
+         k++) {
+    }
     CHECK(st == KW_OK);
     kw_table_free(t);
     /* The first sort by lemma ranks its values: a failure keeps nothing. */
     const kw_sort_key keys[] = {{KW_SORT_MATCH, 0, LEMMA}, {KW_SORT_LEFT, 1, UPOS}};
     kw_hits *sorted;
     for (long k = 0; (left = k, st = kw_hits_sort(ix, h, keys, 2, NULL, &sorted)) == KW_ENOMEM;
-         k++) {}
+         k++) {
+    }
     CHECK(st == KW_OK);
     kw_hits_free(sorted);
     left = -1;

@@ -25,11 +25,19 @@ uint64_t kw_steps;
 #define FIXTURE "tests/data/saved-little-endian.kwiq"
 
 static const char *const CORPUS[] = {
-    "Die Stra\xc3\x9f" "e entlang, the STRASSE and the street: one two three two.",
+    "Die Stra\xc3\x9f"
+    "e entlang, the STRASSE and the street: one two three two.",
     "\xe5\x92\x8c \xc3\xa9t\xc3\xa9 one, One, ONE; the end.",
 };
-static const char *const QUERIES[] = {"the", "one", "two", ("Stra\xc3\x9f" "e"), "\xc3\xa9t\xc3\xa9",
-                                      "\xe5\x92\x8c", "street", "absent"};
+static const char *const QUERIES[] = {"the",
+                                      "one",
+                                      "two",
+                                      ("Stra\xc3\x9f"
+                                       "e"),
+                                      "\xc3\xa9t\xc3\xa9",
+                                      "\xe5\x92\x8c",
+                                      "street",
+                                      "absent"};
 enum { N_DOCS = sizeof CORPUS / sizeof *CORPUS, N_QUERIES = sizeof QUERIES / sizeof *QUERIES };
 
 static kw_index *build_corpus(void)
@@ -137,7 +145,10 @@ int main(int argc, char **argv)
         return write_fixture(ix, argv[2]);
     /* The index in memory answers whatever the byte order: hand-counted. */
     CHECK(count(ix, "the") == 3 && count(ix, "one") == 4 && count(ix, "two") == 2);
-    CHECK(count(ix, "Stra\xc3\x9f" "e") == 2 && count(ix, "STRASSE") == 2); /* ß folds to ss */
+    CHECK(count(ix, "Stra\xc3\x9f"
+                    "e")
+              == 2
+          && count(ix, "STRASSE") == 2); /* ß folds to ss */
     CHECK(count(ix, "\xc3\xa9t\xc3\xa9") == 1 && count(ix, "absent") == 0);
 
     size_t len;

@@ -79,8 +79,8 @@ static int lays_out(const kw_index *ix, const char *query, size_t i, kw_context 
         kw_line_at(ix, h, i, &ctx, NULL, &ln);
         const char *text = kw_index_doc_text(ix, ln.doc, &n);
         ok = span_is(text, ln.left_begin, ln.left_end, left)
-             && span_is(text, ln.right_begin, ln.right_end, right)
-             && ln.left_end == ln.match_begin && ln.right_begin == ln.match_end;
+             && span_is(text, ln.right_begin, ln.right_end, right) && ln.left_end == ln.match_begin
+             && ln.right_begin == ln.match_end;
         if (!ok)
             printf("  %s #%zu: left \"%.*s\" right \"%.*s\"\n", query, i,
                    (int)(ln.left_end - ln.left_begin), text + ln.left_begin,
@@ -97,18 +97,27 @@ static void test_tokenizer(void)
     CHECK(strcmp(tokens_of("U-2"), "U|-|2") == 0);
     CHECK(strcmp(tokens_of("Khrushchev's"), "Khrushchev|'|s") == 0);
     CHECK(strcmp(tokens_of("messages--that"), "messages|-|-|that") == 0);
-    CHECK(strcmp(tokens_of("  a\tb\n\nc\xc2\xa0" "d\xe3\x80\x80" "e "), "a|b|c|d|e") == 0);
+    CHECK(strcmp(tokens_of("  a\tb\n\nc\xc2\xa0"
+                           "d\xe3\x80\x80"
+                           "e "),
+                 "a|b|c|d|e")
+          == 0);
     /* Han and kana: one word a character; Latin runs stay whole. */
-    CHECK(strcmp(tokens_of("\xe5\x92\x8c\xe5\xb9\xb3" "abc" "\xe3\x81\x82"),
-                 "\xe5\x92\x8c|\xe5\xb9\xb3|abc|\xe3\x81\x82") == 0);
+    CHECK(strcmp(tokens_of("\xe5\x92\x8c\xe5\xb9\xb3"
+                           "abc"
+                           "\xe3\x81\x82"),
+                 "\xe5\x92\x8c|\xe5\xb9\xb3|abc|\xe3\x81\x82")
+          == 0);
     /* A combining mark stays with the kana before it (U+304B U+3099). */
     CHECK(strcmp(tokens_of("\xe3\x81\x8b\xe3\x82\x99\xe3\x81\x82"),
-                 "\xe3\x81\x8b\xe3\x82\x99|\xe3\x81\x82") == 0);
+                 "\xe3\x81\x8b\xe3\x82\x99|\xe3\x81\x82")
+          == 0);
     /* Marks and digits run on in a word: "e" + U+0301, "x2". */
     CHECK(strcmp(tokens_of("cafe\xcc\x81 x2"), "cafe\xcc\x81|x2") == 0);
     /* Symbols and emoji are one token each. */
     CHECK(strcmp(tokens_of("a\xe2\x80\x99s \xf0\x9f\x98\x80\xf0\x9f\x98\x80"),
-                 "a|\xe2\x80\x99|s|\xf0\x9f\x98\x80|\xf0\x9f\x98\x80") == 0);
+                 "a|\xe2\x80\x99|s|\xf0\x9f\x98\x80|\xf0\x9f\x98\x80")
+          == 0);
 
     /* Character offsets count code points. */
     const char *s = "\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80 x";
@@ -160,8 +169,8 @@ static void test_tokenize(void)
      * tokens before it. */
     const char *invalid = "ok \xff no";
     token_list before = {.stop_after = 0};
-    CHECK(kw_tokenize(invalid, strlen(invalid), keep_token, &before, &bad) == KW_EUTF8
-          && bad == 3 && before.n == 1);
+    CHECK(kw_tokenize(invalid, strlen(invalid), keep_token, &before, &bad) == KW_EUTF8 && bad == 3
+          && before.n == 1);
 }
 
 /* kw_utf8_from_units: strings of each width, and the first unit UTF-8
@@ -179,7 +188,11 @@ static void test_utf8_from_units(void)
           && memcmp(out, "H\xe2\x82\xac\xed\x95\x9c\xdf\xbf\xef\xbf\xbf", 12) == 0);
     static const uint32_t ucs4[] = {0x1F600, 'a', 0x10FFFF, 0x80};
     CHECK(kw_utf8_from_units(ucs4, 4, 4, out, &n, &bad) == KW_OK && n == 11
-          && memcmp(out, "\xf0\x9f\x98\x80" "a\xf4\x8f\xbf\xbf\xc2\x80", 11) == 0);
+          && memcmp(out,
+                    "\xf0\x9f\x98\x80"
+                    "a\xf4\x8f\xbf\xbf\xc2\x80",
+                    11)
+                 == 0);
     CHECK(kw_utf8_from_units(ucs4, 0, 4, out, &n, &bad) == KW_OK && n == 0);
     /* Lone surrogates, and a pair: UCS-4 holds code points, so a pair is
      * two surrogates, not the character UTF-16 would make of them. */
@@ -201,16 +214,16 @@ static void test_utf8(void)
 {
     uint32_t cp;
     const unsigned char *u;
-#define DECODES(bytes, n, expected_len)                                        \
+#define DECODES(bytes, n, expected_len) \
     (u = (const unsigned char *)(bytes), kw_utf8_decode(u, u + (n), &cp) == (expected_len))
     CHECK(DECODES("\xc3\xa9", 2, 2) && cp == 0xE9);
     CHECK(DECODES("\xf4\x8f\xbf\xbf", 4, 4) && cp == 0x10FFFF);
-    CHECK(DECODES("\xc0\xaf", 2, 0));          /* overlong */
-    CHECK(DECODES("\xe0\x80\xaf", 3, 0));      /* overlong */
-    CHECK(DECODES("\xed\xa0\x80", 3, 0));      /* surrogate */
-    CHECK(DECODES("\xf4\x90\x80\x80", 4, 0));  /* past U+10FFFF */
-    CHECK(DECODES("\xe2\x82", 2, 0));          /* truncated */
-    CHECK(DECODES("\x80", 1, 0));              /* stray continuation */
+    CHECK(DECODES("\xc0\xaf", 2, 0));         /* overlong */
+    CHECK(DECODES("\xe0\x80\xaf", 3, 0));     /* overlong */
+    CHECK(DECODES("\xed\xa0\x80", 3, 0));     /* surrogate */
+    CHECK(DECODES("\xf4\x90\x80\x80", 4, 0)); /* past U+10FFFF */
+    CHECK(DECODES("\xe2\x82", 2, 0));         /* truncated */
+    CHECK(DECODES("\x80", 1, 0));             /* stray continuation */
 #undef DECODES
     /* The ASCII fast path agrees with the tables (a lone ASCII character
      * is a word token, a punctuation token, or white space and no token). */
@@ -220,8 +233,10 @@ static void test_utf8(void)
         kw_scan scan;
         kw_tokspan t;
         kw_scan_init(&scan, &one, 1, 0, 0);
-        int expected = c >= 0x80 ? 0 : kw_cp_is_space(c) ? 2
-                       : kw_scan_next(&scan, &t) == 1 && t.is_word ? 1 : 0;
+        int expected = c >= 0x80                                   ? 0
+                       : kw_cp_is_space(c)                         ? 2
+                       : kw_scan_next(&scan, &t) == 1 && t.is_word ? 1
+                                                                   : 0;
         agree &= kw_ascii_kind[c] == expected;
     }
     CHECK(agree);
@@ -244,9 +259,38 @@ static void test_utf8(void)
 static size_t random_text(uint64_t *state, int ascii_only, char *out, size_t max)
 {
     static const char *const pieces[] = {
-        "a", "Zq", "7", "word", "x9", ".", ",", "'", "-", "_", " ", " ", "  ", "\t", "\n",
-        "\r\n", "\x0b", "\xc3\xa9", "\xcc\x81", "\xe4\xb8\xad", "\xe3\x80\x80", "\xc2\xa0",
-        "\xc2\x85", "@", "~", "\x7f", "\x01", "[", "`", "{", "/", ":",
+        "a",
+        "Zq",
+        "7",
+        "word",
+        "x9",
+        ".",
+        ",",
+        "'",
+        "-",
+        "_",
+        " ",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\x0b",
+        "\xc3\xa9",
+        "\xcc\x81",
+        "\xe4\xb8\xad",
+        "\xe3\x80\x80",
+        "\xc2\xa0",
+        "\xc2\x85",
+        "@",
+        "~",
+        "\x7f",
+        "\x01",
+        "[",
+        "`",
+        "{",
+        "/",
+        ":",
     };
     size_t n = 0;
     for (;;) {
@@ -344,15 +388,18 @@ static void test_folding(void)
 {
     char out[64];
     size_t n;
-#define FOLDS_TO(src, expected)                                                  \
-    (n = kw_fold_utf8((src), strlen(src), out), n == strlen(expected) && memcmp(out, expected, n) == 0)
+#define FOLDS_TO(src, expected)                 \
+    (n = kw_fold_utf8((src), strlen(src), out), \
+     n == strlen(expected) && memcmp(out, expected, n) == 0)
     CHECK(FOLDS_TO("STRASSE", "strasse"));
-    CHECK(FOLDS_TO("Stra\xc3\x9f" "e", "strasse"));                        /* ß -> ss */
+    CHECK(FOLDS_TO("Stra\xc3\x9f"
+                   "e",
+                   "strasse"));                                              /* ß -> ss */
     CHECK(FOLDS_TO("\xce\xa3\xcf\x83\xcf\x82", "\xcf\x83\xcf\x83\xcf\x83")); /* Σσς */
-    CHECK(FOLDS_TO("\xd0\x9c\xd0\x98\xd0\xa0", "\xd0\xbc\xd0\xb8\xd1\x80"));  /* МИР */
-    CHECK(FOLDS_TO("\xc4\xb0", "i\xcc\x87"));                              /* İ -> i̇ */
-    CHECK(FOLDS_TO("\xc4\xb1", "\xc4\xb1"));                               /* ı stays */
-    CHECK(FOLDS_TO("\xe2\x80\x99", "'"));                                  /* ’ -> ' */
+    CHECK(FOLDS_TO("\xd0\x9c\xd0\x98\xd0\xa0", "\xd0\xbc\xd0\xb8\xd1\x80")); /* МИР */
+    CHECK(FOLDS_TO("\xc4\xb0", "i\xcc\x87"));                                /* İ -> i̇ */
+    CHECK(FOLDS_TO("\xc4\xb1", "\xc4\xb1"));                                 /* ı stays */
+    CHECK(FOLDS_TO("\xe2\x80\x99", "'"));                                    /* ’ -> ' */
 #undef FOLDS_TO
     /* No code point folds to more than KW_FOLD_GROWTH times its bytes. */
     int ok = 1;
@@ -374,7 +421,8 @@ static void test_queries(void)
     const char *docs[] = {
         "Peace and war. PEACE, peace! The U-2 plane; U - 2 again, U 2 not.",
         "",
-        "Die Stra\xc3\x9f" "e und die STRASSE. \xce\xa3\xce\x9f\xce\xa6\xce\x99\xce\x91 "
+        "Die Stra\xc3\x9f"
+        "e und die STRASSE. \xce\xa3\xce\x9f\xce\xa6\xce\x99\xce\x91 "
         "\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1 Khrushchev's letter said, the end",
         "said the end. peace",
     };
@@ -391,17 +439,25 @@ static void test_queries(void)
     CHECK(count(ix, "u - 2", 0) == 2);
     CHECK(count(ix, "U 2", 0) == 1);
     CHECK(count(ix, "strasse", 0) == 2);
-    CHECK(count(ix, "STRA\xc3\x9f" "E", 0) == 2);
-    CHECK(count(ix, "Stra\xc3\x9f" "e", 1) == 1);
+    CHECK(count(ix,
+                "STRA\xc3\x9f"
+                "E",
+                0)
+          == 2);
+    CHECK(count(ix,
+                "Stra\xc3\x9f"
+                "e",
+                1)
+          == 1);
     CHECK(count(ix, "\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1", 0) == 2); /* σοφια */
     CHECK(count(ix, "Khrushchev", 0) == 1);
     CHECK(count(ix, "Khrushchev\xe2\x80\x99s", 0) == 1); /* typographic apostrophe */
     CHECK(count(ix, "Khrushchev\xe2\x80\x99s", 1) == 0);
-    CHECK(count(ix, "said the", 0) == 1);   /* not across the comma of doc 2 */
+    CHECK(count(ix, "said the", 0) == 1); /* not across the comma of doc 2 */
     CHECK(count(ix, "said , the", 0) == 1);
     CHECK(count(ix, "the end", 0) == 2);
-    CHECK(count(ix, "end peace", 0) == 0);  /* not across the full stop */
-    CHECK(count(ix, "end said", 0) == 0);   /* not across documents */
+    CHECK(count(ix, "end peace", 0) == 0); /* not across the full stop */
+    CHECK(count(ix, "end said", 0) == 0);  /* not across documents */
     CHECK(count(ix, "nothing", 0) == 0);
     CHECK(count(ix, "peace nothing", 0) == 0);
 
@@ -452,7 +508,8 @@ static void test_lines(void)
     kw_hits_free(h);
 
     char collapsed[64];
-    const char *spaced = "a \t\n b\xe3\x80\x80" "c";
+    const char *spaced = "a \t\n b\xe3\x80\x80"
+                         "c";
     int ascii;
     size_t len = kw_collapse_space(spaced, strlen(spaced), collapsed, &ascii);
     CHECK(len == 5 && memcmp(collapsed, "a b c", 5) == 0 && ascii);
@@ -488,7 +545,8 @@ static int column_row_is(const kw_index *ix, const kw_line_columns *cols, size_t
     size_t n_bytes;
     const char *text = kw_index_doc_text(ix, ln->doc, &n_bytes);
     const kw_text_column *texts[] = {&cols->left, &cols->match, &cols->right};
-    const size_t spans[][2] = {{ln->left_begin, ln->left_end}, {ln->match_begin, ln->match_end},
+    const size_t spans[][2] = {{ln->left_begin, ln->left_end},
+                               {ln->match_begin, ln->match_end},
                                {ln->right_begin, ln->right_end}};
     int ok = cols->doc[i] == ln->doc && cols->tok_start[i] == (int64_t)ln->tok_start
              && cols->tok_end[i] == (int64_t)ln->tok_end
@@ -532,14 +590,14 @@ static void test_line_cursor(void)
         return;
     static const char *const queries[] = {"a", "word", ".", "x9 a", "zq"};
     static const kw_context contexts[] = {
-        {5, 5, 0, KW_BOUND_NONE},     {0, 3, 0, KW_BOUND_NONE},     {2, 0, 0, KW_BOUND_NONE},
-        {40, 40, 0, KW_BOUND_NONE},   {4, 4, 0, KW_BOUND_SENTENCE}, {0, 0, 12, KW_BOUND_NONE},
+        {5, 5, 0, KW_BOUND_NONE},       {0, 3, 0, KW_BOUND_NONE},     {2, 0, 0, KW_BOUND_NONE},
+        {40, 40, 0, KW_BOUND_NONE},     {4, 4, 0, KW_BOUND_SENTENCE}, {0, 0, 12, KW_BOUND_NONE},
         {0, 0, 60, KW_BOUND_PARAGRAPH},
     };
     static const kw_sort_key r1[] = {{KW_SORT_RIGHT, 1, 0}};
     static uint64_t doc[MAX_HITS];
-    static int64_t tok_start[MAX_HITS], tok_end[MAX_HITS], char_start[MAX_HITS],
-        char_end[MAX_HITS], offsets[3][MAX_HITS + 1];
+    static int64_t tok_start[MAX_HITS], tok_end[MAX_HITS], char_start[MAX_HITS], char_end[MAX_HITS],
+        offsets[3][MAX_HITS + 1];
     static uint32_t query[MAX_HITS];
     size_t lines = 0, differ = 0, rows = 0, wrong = 0;
     for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
@@ -558,12 +616,20 @@ static void test_line_cursor(void)
                 CHECK(made);
                 if (!made)
                     continue;
-                kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
-                                        {offsets[0], NULL, 0}, {offsets[1], NULL, 0},
+                kw_line_columns cols = {doc,
+                                        tok_start,
+                                        tok_end,
+                                        char_start,
+                                        char_end,
+                                        query,
+                                        {offsets[0], NULL, 0},
+                                        {offsets[1], NULL, 0},
                                         {offsets[2], NULL, 0}};
                 const int in_columns = kw_hits_count(orders[o]) <= MAX_HITS;
-                CHECK(!in_columns || kw_line_columns_fill(ix, orders[o], &contexts[c],
-                                                          &kw_alloc_libc, NULL, &cols) == KW_OK);
+                CHECK(!in_columns
+                      || kw_line_columns_fill(ix, orders[o], &contexts[c], &kw_alloc_libc, NULL,
+                                              &cols)
+                             == KW_OK);
                 for (size_t i = 0; i < kw_hits_count(orders[o]); i++) {
                     kw_line run, alone;
                     kw_line_prefetch(ix, orders[o], i);
@@ -571,15 +637,15 @@ static void test_line_cursor(void)
                     kw_line_at(ix, orders[o], i, &contexts[c], NULL, &alone);
                     lines++;
                     if (memcmp(&run, &alone, sizeof run) != 0 && differ++ == 0)
-                        printf("  %s, context %zu, hit %zu laid out differently\n", queries[q],
-                               c, i);
+                        printf("  %s, context %zu, hit %zu laid out differently\n", queries[q], c,
+                               i);
                     if (!in_columns)
                         continue;
                     rows++;
                     if (!column_row_is(ix, &cols, i, &alone, kw_hits_query(orders[o], i))
                         && wrong++ == 0)
-                        printf("  %s, context %zu, row %zu differs from its line\n", queries[q],
-                               c, i);
+                        printf("  %s, context %zu, row %zu differs from its line\n", queries[q], c,
+                               i);
                 }
                 free_column_texts(&cols, &kw_alloc_libc);
                 kw_line_cursor_free(cursor);
@@ -602,7 +668,8 @@ static void test_windows(void)
         "Mr. Smith met Dr. Jones. They spoke of peace. Peace came! Then war? no. Peace at "
         "last.\n\nA new day.\n \nPeace again, said J. R. Doe. MR. X left. "
         "Fine.\"Quoted\" stays. 1. Numbered",
-        ("one two\r\nthree\r\n\r\nfour five\r\rsix\xe2\x80\xa8\xe2\x80\xa9seven\n\x0c\x0b" "eight"),
+        ("one two\r\nthree\r\n\r\nfour five\r\rsix\xe2\x80\xa8\xe2\x80\xa9seven\n\x0c\x0b"
+         "eight"),
         "aa bb cc dd ee",
         "aa     bb cc\n\ndd  ee. Ff",
     };
@@ -713,20 +780,21 @@ static void test_upper_case(void)
 {
 #define UPPER(s) kw_utf8_starts_upper((s), strlen(s))
     CHECK(UPPER("A") && UPPER("Zebra") && !UPPER("a") && !UPPER("1") && !UPPER(".") && !UPPER(""));
-    CHECK(UPPER("\xc3\x89") && !UPPER("\xc3\xa9"));             /* É é */
-    CHECK(UPPER("\xc7\x85"));                                   /* ǅ, Lt */
-    CHECK(UPPER("\xce\xa3") && !UPPER("\xcf\x82"));             /* Σ ς */
-    CHECK(!UPPER("\xc3\x9f") && UPPER("\xe1\xba\x9e"));         /* ß ẞ */
-    CHECK(UPPER("\xf0\x9d\x90\x80"));                           /* U+1D400 MATHEMATICAL BOLD A */
-    CHECK(!UPPER("\xe5\x92\x8c") && !UPPER("\xe2\x85\xa0"));    /* 和, Ⅰ (Nl) */
+    CHECK(UPPER("\xc3\x89") && !UPPER("\xc3\xa9"));          /* É é */
+    CHECK(UPPER("\xc7\x85"));                                /* ǅ, Lt */
+    CHECK(UPPER("\xce\xa3") && !UPPER("\xcf\x82"));          /* Σ ς */
+    CHECK(!UPPER("\xc3\x9f") && UPPER("\xe1\xba\x9e"));      /* ß ẞ */
+    CHECK(UPPER("\xf0\x9d\x90\x80"));                        /* U+1D400 MATHEMATICAL BOLD A */
+    CHECK(!UPPER("\xe5\x92\x8c") && !UPPER("\xe2\x85\xa0")); /* 和, Ⅰ (Nl) */
     CHECK(!UPPER("\xff"));
 #undef UPPER
 }
 
 static void test_long_documents(void)
 {
-    static const char *words[] = {"alpha", "Beta", "\xc3\xa9t\xc3\xa9", "gamma", ",", "BETA",
-                                  "\xe4\xb8\xad", "delta", ".", "\xf0\x9f\x98\x80"};
+    static const char *words[] = {
+        "alpha", "Beta", "\xc3\xa9t\xc3\xa9", "gamma", ",", "BETA", "\xe4\xb8\xad",
+        "delta", ".",    "\xf0\x9f\x98\x80"};
     enum { N_DOCS = 5, WORDS_PER_DOC = 700 };
     static char docs[N_DOCS][WORDS_PER_DOC * 8];
     const char *ptrs[N_DOCS];
@@ -855,8 +923,7 @@ static int same_index(const kw_index *x, const kw_index *y)
 
 /* docs[0..n) built as runs cut before each of cuts[0..n_cuts) (ascending),
  * one builder a run, appended in order. */
-static kw_index *build_in_runs(const char *const *docs, size_t n, const size_t *cuts,
-                               size_t n_cuts)
+static kw_index *build_in_runs(const char *const *docs, size_t n, const size_t *cuts, size_t n_cuts)
 {
     kw_builder *runs[8];
     kw_index *ix = NULL;
@@ -889,7 +956,8 @@ static void test_empty_first_documents(void)
     kw_builder *a = NULL, *b = NULL;
     kw_index *ix = NULL;
     size_t bad = 0;
-    CHECK(kw_builder_new(&kw_alloc_libc, &a) == KW_OK && kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
+    CHECK(kw_builder_new(&kw_alloc_libc, &a) == KW_OK
+          && kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
     if (!a || !b) {
         kw_builder_free(a);
         kw_builder_free(b);
@@ -913,8 +981,16 @@ static void test_append(void)
         for (int w = 0; w < 100; w++)
             len += (size_t)sprintf(long_doc[d] + len, "%s%d ", d ? "W" : "w", w % (d ? 7 : 13));
     }
-    const char *docs[] = {"", "The cat sat.", long_doc[0], "", "STRASSE stra\xc3\x9f" "e, cat!",
-                          "new words here", "", long_doc[1], "\xe5\x92\x8c\xe5\xb9\xb3 the Cat",
+    const char *docs[] = {"",
+                          "The cat sat.",
+                          long_doc[0],
+                          "",
+                          "STRASSE stra\xc3\x9f"
+                          "e, cat!",
+                          "new words here",
+                          "",
+                          long_doc[1],
+                          "\xe5\x92\x8c\xe5\xb9\xb3 the Cat",
                           "last"};
     enum { N = sizeof docs / sizeof *docs };
     kw_index *whole = build(docs, N);
@@ -953,8 +1029,8 @@ static void test_append(void)
         kw_line_at(ix, h, 13, &(kw_context){1, 1, 0, KW_BOUND_NONE}, NULL, &ln);
         size_t n;
         const char *text = kw_index_doc_text(ix, ln.doc, &n);
-        CHECK(ln.doc == 7 && ln.tok_start == 97 && span_is(text, ln.match_begin, ln.match_end,
-                                                            "W6"));
+        CHECK(ln.doc == 7 && ln.tok_start == 97
+              && span_is(text, ln.match_begin, ln.match_end, "W6"));
         CHECK(span_is(text, ln.left_begin, ln.right_end, "W5 W6 W0"));
         kw_hits_free(h);
     }
@@ -965,11 +1041,11 @@ static void test_append(void)
     size_t bad_at;
     CHECK(kw_builder_new(&kw_alloc_libc, &roomy) == KW_OK);
     CHECK(kw_builder_reserve(roomy, 0, SIZE_MAX) == KW_ETOOBIG);
-    CHECK(kw_builder_reserve(roomy, 10, 2) == KW_OK);  /* less than needed */
+    CHECK(kw_builder_reserve(roomy, 10, 2) == KW_OK); /* less than needed */
     CHECK(kw_builder_reserve(roomy, 0, 0) == KW_OK);
     for (size_t d = 0; d < 5; d++)
         CHECK(kw_builder_add(roomy, docs[d], strlen(docs[d]), &bad_at) == KW_OK);
-    CHECK(kw_builder_reserve(roomy, 100000, 20000) == KW_OK);  /* more than needed */
+    CHECK(kw_builder_reserve(roomy, 100000, 20000) == KW_OK); /* more than needed */
     for (size_t d = 5; d < N; d++)
         CHECK(kw_builder_add(roomy, docs[d], strlen(docs[d]), &bad_at) == KW_OK);
     CHECK(kw_builder_finish(roomy, &ix) == KW_OK && whole && same_index(whole, ix));
@@ -978,7 +1054,8 @@ static void test_append(void)
 
     /* Refusals leave both builders as they were. */
     kw_builder *b = NULL, *c = NULL;
-    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK && kw_builder_new(&kw_alloc_libc, &c) == KW_OK);
+    CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK
+          && kw_builder_new(&kw_alloc_libc, &c) == KW_OK);
     CHECK(kw_builder_add(b, "a b", 3, &bad) == KW_OK && kw_builder_add(c, "b c", 3, &bad) == KW_OK);
     CHECK(kw_builder_append(b, b) == KW_EINVAL);
     size_t real = c->n_tokens;
@@ -1021,9 +1098,25 @@ static void test_runner(void)
 {
     /* 24 documents of 20,000 words: enough tokens for finish to cut the
      * postings into five parts (at least 65,536 tokens each). */
-    static const char *words[] = {"the", "The", "THE", "peace", "Peace", "war", ",", ".",
-                                  "\xc3\xa9t\xc3\xa9", "\xc3\x89T\xc3\x89", ("Stra\xc3\x9f" "e"),
-                                  "STRASSE", "\xe5\x92\x8c", "x1", "x2", "x3", "x4", "x5"};
+    static const char *words[] = {"the",
+                                  "The",
+                                  "THE",
+                                  "peace",
+                                  "Peace",
+                                  "war",
+                                  ",",
+                                  ".",
+                                  "\xc3\xa9t\xc3\xa9",
+                                  "\xc3\x89T\xc3\x89",
+                                  ("Stra\xc3\x9f"
+                                   "e"),
+                                  "STRASSE",
+                                  "\xe5\x92\x8c",
+                                  "x1",
+                                  "x2",
+                                  "x3",
+                                  "x4",
+                                  "x5"};
     enum { N_DOCS = 24, WORDS = 20000, N_WORDS = sizeof words / sizeof *words };
     char **docs = malloc(N_DOCS * sizeof *docs);
     unsigned seed = 7;
@@ -1141,8 +1234,7 @@ static char **cancel_docs(void)
 }
 
 /* A builder of docs[from .. to), or NULL if a call was stopped. */
-static kw_builder *cancel_run(char **docs, int from, int to, const kw_cancel *cancel,
-                              int *stopped)
+static kw_builder *cancel_run(char **docs, int from, int to, const kw_cancel *cancel, int *stopped)
 {
     kw_builder *b;
     size_t bad;
@@ -1247,8 +1339,14 @@ static void test_cancel(void)
         uint64_t *doc = malloc(n * sizeof *doc);
         int64_t *numbers = malloc(4 * n * sizeof *numbers), *offsets = malloc(3 * (n + 1) * 8);
         uint32_t *query = malloc(n * sizeof *query);
-        kw_line_columns cols = {doc, numbers, numbers + n, numbers + 2 * n, numbers + 3 * n,
-                                query, {offsets, NULL, 0}, {offsets + n + 1, NULL, 0},
+        kw_line_columns cols = {doc,
+                                numbers,
+                                numbers + n,
+                                numbers + 2 * n,
+                                numbers + 3 * n,
+                                query,
+                                {offsets, NULL, 0},
+                                {offsets + n + 1, NULL, 0},
                                 {offsets + 2 * (n + 1), NULL, 0}};
         const kw_context ctx = {4, 4, 0, KW_BOUND_NONE};
         st = kw_line_columns_fill(whole, h, &ctx, &kw_alloc_libc, &cancel, &cols);
@@ -1431,22 +1529,22 @@ static void test_slots(void)
 
     uint32_t two_types[] = {The, peace, The};
     kw_slot types = {KW_SLOT_TYPES, NULL, 0, two_types, 3};
-    CHECK(match_count(ix, &types, 1, 0) == 3);  /* The, peace (twice) */
+    CHECK(match_count(ix, &types, 1, 0) == 3); /* The, peace (twice) */
     uint32_t groups_ids[] = {kw_index_group_of(ix, the), kw_index_group_of(ix, peaceful)};
     kw_slot groups = {KW_SLOT_GROUPS, NULL, 0, groups_ids, 2};
-    CHECK(match_count(ix, &groups, 1, 0) == 5);  /* The the Peaceful THE the */
+    CHECK(match_count(ix, &groups, 1, 0) == 5); /* The the Peaceful THE the */
     kw_slot any = {KW_SLOT_ANY_WORD, NULL, 0, NULL, 0};
     CHECK(match_count(ix, &any, 1, 0) == 10);
     kw_slot the_form = {KW_SLOT_FORM, "the", 3, NULL, 0};
     kw_slot phrase[] = {the_form, any};
-    CHECK(match_count(ix, phrase, 2, 0) == 3);   /* The peace, the Peaceful, THE end */
-    CHECK(match_count(ix, phrase, 2, 1) == 1);   /* the Peaceful */
+    CHECK(match_count(ix, phrase, 2, 0) == 3); /* The peace, the Peaceful, THE end */
+    CHECK(match_count(ix, phrase, 2, 1) == 1); /* the Peaceful */
     kw_slot any_the[] = {any, the_form};
-    CHECK(match_count(ix, any_the, 2, 0) == 1);  /* peace the; not "war. THE" */
+    CHECK(match_count(ix, any_the, 2, 0) == 1); /* peace the; not "war. THE" */
     kw_slot any_any[] = {any, any};
     CHECK(match_count(ix, any_any, 2, 0) == 6);
     kw_slot set_then_set[] = {groups, types};
-    CHECK(match_count(ix, set_then_set, 2, 0) == 1);  /* The peace */
+    CHECK(match_count(ix, set_then_set, 2, 0) == 1); /* The peace */
 
     kw_slot empty = {KW_SLOT_TYPES, NULL, 0, two_types, 0};
     kw_slot with_empty[] = {the_form, empty};
@@ -1485,13 +1583,15 @@ static int sorts_to(const kw_index *ix, const kw_hits *h, const kw_sort_key *key
 }
 
 #define N_OF(array) (sizeof(array) / sizeof *(array))
-#define SORTS_TO(h, keys, expected) sorts_to(ix, (h), (keys), N_OF(keys), (expected), N_OF(expected))
+#define SORTS_TO(h, keys, expected) \
+    sorts_to(ix, (h), (keys), N_OF(keys), (expected), N_OF(expected))
 
 static void test_sort(void)
 {
     /* Token positions of "x": 0 3 5 7 9 11 | 13 | 15 | 17. */
     const char *docs[] = {
-        ("x, Beta x alpha x \xc3\x89" "clair x ab x a x"),  /* x , Beta x alpha x Éclair x ab x a x */
+        ("x, Beta x alpha x \xc3\x89"
+         "clair x ab x a x"), /* x , Beta x alpha x Éclair x ab x a x */
         "zeta x",
         "aaa x zulu",
         "x BETA",
@@ -1627,8 +1727,8 @@ static int sorted_by_r1(const kw_hits *in, const kw_hits *sorted, char (*words)[
  * a few hits takes several radix digits. */
 static void test_sort_many_words(void)
 {
-    static const char *pieces[] = {"a", "b", "A", "B", "\xc3\xa9", "\xc3\x89", "z", "s",
-                                   "\xc3\x9f"};
+    static const char *pieces[] = {"a",        "b", "A", "B",       "\xc3\xa9",
+                                   "\xc3\x89", "z", "s", "\xc3\x9f"};
     enum { N_WORDS = 3000 };
     static char words[N_WORDS][32];
     static char text[N_WORDS * 34 + 2];
@@ -1817,8 +1917,8 @@ static void test_stats(void)
     kw_table_free(t);
     CHECK(kw_index_group_count(ix, cat) == 5 && kw_index_group_count(ix, the) == 5);
     /* Ranks in code-point order: , . cat dog ran sat the. */
-    CHECK(kw_index_group_rank(ix, group_id(ix, ",")) == 0
-          && kw_index_group_rank(ix, cat) == 2 && kw_index_group_rank(ix, the) == 6);
+    CHECK(kw_index_group_rank(ix, group_id(ix, ",")) == 0 && kw_index_group_rank(ix, cat) == 2
+          && kw_index_group_rank(ix, the) == 6);
     CHECK(kw_index_doc_n_tokens(ix, 0) == 7 && kw_index_doc_n_tokens(ix, 2) == 0
           && kw_index_doc_n_tokens(ix, 3) == 5);
 
@@ -1890,8 +1990,8 @@ static void test_stats(void)
      * at 4 of document 0 and at 3 of document 3, "sat" at 2 of both). */
     h = find(ix, "cat");
     CHECK(kw_hits_collocates(ix, h, 2, 2, 1, NULL, &t) == KW_OK);
-    CHECK(t->total == 13 && t->n == 3 && has_row(ix, t, "the", 7, 0)
-          && has_row(ix, t, "sat", 5, 0) && has_row(ix, t, "ran", 1, 0));
+    CHECK(t->total == 13 && t->n == 3 && has_row(ix, t, "the", 7, 0) && has_row(ix, t, "sat", 5, 0)
+          && has_row(ix, t, "ran", 1, 0));
     kw_table_free(t);
     kw_hits_free(h);
 
@@ -1947,8 +2047,8 @@ static void test_stats(void)
     h = find(ix, "cat");
     kw_hits *in;
     CHECK(kw_hits_in_docs(ix, h, mask, &in) == KW_OK);
-    CHECK(kw_hits_count(in) == 3 && kw_hits_position(in, 0) == 7
-          && kw_hits_position(in, 1) == 13 && kw_hits_position(in, 2) == 16);
+    CHECK(kw_hits_count(in) == 3 && kw_hits_position(in, 0) == 7 && kw_hits_position(in, 1) == 13
+          && kw_hits_position(in, 2) == 16);
     kw_hits_free(in);
     CHECK(kw_hits_in_docs(ix, h, none, &in) == KW_OK);
     CHECK(kw_hits_count(in) == 0);
@@ -2002,8 +2102,8 @@ static void test_ngrams_grow(void)
     CHECK(t->n == WORDS && t->total == (uint64_t)WORDS * LAPS - 1);
     int ok = 1;
     for (size_t k = 0; k < t->n; k++)
-        ok &= t->counts[k] == LAPS || (t->counts[k] == LAPS - 1 && has_row(ix, t, "w2999 w0",
-                                                                         LAPS - 1, 1));
+        ok &= t->counts[k] == LAPS
+              || (t->counts[k] == LAPS - 1 && has_row(ix, t, "w2999 w0", LAPS - 1, 1));
     CHECK(ok);
     CHECK(has_row(ix, t, "w17 w18", LAPS, 1));
     kw_table_free(t);
@@ -2014,10 +2114,28 @@ static void test_ngrams_grow(void)
 
 /* The format's numbers, as kw_file.c documents them. */
 enum {
-    F_DOC_BYTE = 1, F_DOC_TOK, F_DOC_CK, F_CHECKPOINTS, F_TYPE_FORMS, F_TYPE_OFFSETS,
-    F_TYPE_HASHES, F_TYPE_SLOTS, F_IS_WORD, F_GROUP_OF, F_GROUP_FORMS, F_GROUP_OFFSETS,
-    F_GROUP_HASHES, F_GROUP_SLOTS, F_GROUP_RANK, F_POST_START, F_BLOB, F_TEXT, F_TOKS, F_POST,
-    F_SECTIONS = F_POST, F_TABLE_END = 64 + 32 * F_SECTIONS
+    F_DOC_BYTE = 1,
+    F_DOC_TOK,
+    F_DOC_CK,
+    F_CHECKPOINTS,
+    F_TYPE_FORMS,
+    F_TYPE_OFFSETS,
+    F_TYPE_HASHES,
+    F_TYPE_SLOTS,
+    F_IS_WORD,
+    F_GROUP_OF,
+    F_GROUP_FORMS,
+    F_GROUP_OFFSETS,
+    F_GROUP_HASHES,
+    F_GROUP_SLOTS,
+    F_GROUP_RANK,
+    F_POST_START,
+    F_BLOB,
+    F_TEXT,
+    F_TOKS,
+    F_POST,
+    F_SECTIONS = F_POST,
+    F_TABLE_END = 64 + 32 * F_SECTIONS
 };
 
 static uint64_t rd64(const unsigned char *p)
@@ -2070,9 +2188,12 @@ static int same_answers(const kw_index *a, const kw_index *b)
             return 0;
     }
     static const kw_context contexts[] = {
-        {5, 2, 0, KW_BOUND_NONE}, {3, 3, 0, KW_BOUND_SENTENCE}, {0, 0, 40, KW_BOUND_PARAGRAPH},
+        {5, 2, 0, KW_BOUND_NONE},
+        {3, 3, 0, KW_BOUND_SENTENCE},
+        {0, 0, 40, KW_BOUND_PARAGRAPH},
     };
-    static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 2, 0}, {KW_SORT_MATCH, 0, 0}};
+    static const kw_sort_key keys[] = {
+        {KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 2, 0}, {KW_SORT_MATCH, 0, 0}};
     const uint32_t step = 1 + (uint32_t)(kw_index_n_types(a) / 200);
     for (uint32_t t = 0; t < kw_index_n_types(a); t += step) {
         size_t len, len_b;
@@ -2084,7 +2205,8 @@ static int same_answers(const kw_index *a, const kw_index *b)
             return 0;
         for (int exact = 0; exact < 2; exact++) {
             /* The form alone, and the form followed by any word. */
-            kw_slot slots[2] = {{KW_SLOT_FORM, form, len, NULL, 0}, {KW_SLOT_ANY_WORD, NULL, 0, NULL, 0}};
+            kw_slot slots[2] = {{KW_SLOT_FORM, form, len, NULL, 0},
+                                {KW_SLOT_ANY_WORD, NULL, 0, NULL, 0}};
             for (size_t n_slots = 1; n_slots <= 2; n_slots++) {
                 kw_hits *ha, *hb, *sa, *sb;
                 if (kw_index_match(a, slots, n_slots, exact, &ha) != KW_OK)
@@ -2096,8 +2218,8 @@ static int same_answers(const kw_index *a, const kw_index *b)
                 int same = kw_hits_count(ha) == kw_hits_count(hb);
                 for (size_t i = 0; same && i < kw_hits_count(ha); i++) {
                     same = kw_hits_position(ha, i) == kw_hits_position(hb, i);
-                    for (size_t c = 0; same && n_slots == 1 && c < sizeof contexts / sizeof *contexts;
-                         c++) {
+                    for (size_t c = 0;
+                         same && n_slots == 1 && c < sizeof contexts / sizeof *contexts; c++) {
                         kw_line la, lb;
                         kw_line_at(a, ha, i, &contexts[c], NULL, &la);
                         kw_line_at(b, hb, i, &contexts[c], NULL, &lb);
@@ -2142,7 +2264,9 @@ static kw_index *saved_corpus(void)
     if (!long_doc[0]) {
         size_t n = 0;
         for (int i = 0; n + 40 < sizeof long_doc; i++)
-            n += (size_t)snprintf(long_doc + n, sizeof long_doc - n, "%s w%d, Stra\xc3\x9f" "e. ",
+            n += (size_t)snprintf(long_doc + n, sizeof long_doc - n,
+                                  "%s w%d, Stra\xc3\x9f"
+                                  "e. ",
                                   i % 5 ? "the" : "The", i % 97);
     }
     const char *docs[] = {"Peace, peace and war; war!\n\nDie STRASSE", "",
@@ -2163,8 +2287,8 @@ static void test_checksum(void)
  * same bytes as one built by one builder. */
 static void test_saved_whatever_the_runs(void)
 {
-    static const char *words[] = {"one", "Two", "THREE", "two", ",", "\xc3\xa9t\xc3\xa9",
-                                  "\xe5\x92\x8c", "four", "Four", "."};
+    static const char *words[] = {"one",          "Two",  "THREE", "two", ",", "\xc3\xa9t\xc3\xa9",
+                                  "\xe5\x92\x8c", "four", "Four",  "."};
     enum { N_DOCS = 12, WORDS = 15000 };
     char *docs[N_DOCS];
     unsigned seed = 99;
@@ -2230,8 +2354,17 @@ static void test_save_load(void)
     if (back) {
         CHECK(blob_len == 10 && memcmp(blob, "{\"ids\": 4}", 10) == 0);
         CHECK(same_answers(ix, back));
-        CHECK(count(back, "Stra\xc3\x9f" "e", 1) > 1);
-        CHECK(count(back, "STRASSE", 0) == 1 + count(back, "Stra\xc3\x9f" "e", 1));
+        CHECK(count(back,
+                    "Stra\xc3\x9f"
+                    "e",
+                    1)
+              > 1);
+        CHECK(count(back, "STRASSE", 0)
+              == 1
+                     + count(back,
+                             "Stra\xc3\x9f"
+                             "e",
+                             1));
         /* A loaded index saves to the bytes it was loaded from, and so
          * does the built one, every time. */
         unsigned char *file2 = save(back, "{\"ids\": 4}", &len2);
@@ -2387,27 +2520,28 @@ static void test_load_crafted(void)
         kw_index_free(ix);
         return;
     }
-    const uint32_t n_types = (uint32_t)kw_index_n_types(ix), n_tokens = (uint32_t)kw_index_n_tokens(ix);
+    const uint32_t n_types = (uint32_t)kw_index_n_types(ix),
+                   n_tokens = (uint32_t)kw_index_n_tokens(ix);
     struct {
         int section;
-        size_t at;        /* byte in the section */
-        unsigned width;   /* of the value written there: 1, 2 or 4 bytes */
+        size_t at;      /* byte in the section */
+        unsigned width; /* of the value written there: 1, 2 or 4 bytes */
         uint32_t value;
     } cases[] = {
-        {F_TOKS, 10, 2, n_types},            /* a type id past the vocabulary */
-        {F_POST, 8, 4, n_tokens},            /* a position past the tokens */
-        {F_POST_START, 4, 4, n_tokens + 1},  /* postings past the end */
-        {F_DOC_TOK, 4, 4, 1000000},          /* a document past the tokens */
-        {F_DOC_BYTE, 8, 4, 0xFFFFFFu},       /* a document past the text */
-        {F_DOC_CK, 4, 4, 1},                 /* checkpoints not as the tokens give */
-        {F_CHECKPOINTS, 0, 4, 5000},         /* a checkpoint past its document */
-        {F_TYPE_SLOTS, 0, 4, n_types + 1},   /* a slot past the forms */
-        {F_TYPE_HASHES, 0, 4, 12345},        /* a hash that is not the form's */
-        {F_TYPE_OFFSETS, 8, 4, 0},           /* an empty form */
-        {F_TYPE_FORMS, 0, 1, 0xFF},          /* a form that is not UTF-8 */
+        {F_TOKS, 10, 2, n_types},           /* a type id past the vocabulary */
+        {F_POST, 8, 4, n_tokens},           /* a position past the tokens */
+        {F_POST_START, 4, 4, n_tokens + 1}, /* postings past the end */
+        {F_DOC_TOK, 4, 4, 1000000},         /* a document past the tokens */
+        {F_DOC_BYTE, 8, 4, 0xFFFFFFu},      /* a document past the text */
+        {F_DOC_CK, 4, 4, 1},                /* checkpoints not as the tokens give */
+        {F_CHECKPOINTS, 0, 4, 5000},        /* a checkpoint past its document */
+        {F_TYPE_SLOTS, 0, 4, n_types + 1},  /* a slot past the forms */
+        {F_TYPE_HASHES, 0, 4, 12345},       /* a hash that is not the form's */
+        {F_TYPE_OFFSETS, 8, 4, 0},          /* an empty form */
+        {F_TYPE_FORMS, 0, 1, 0xFF},         /* a form that is not UTF-8 */
         {F_IS_WORD, 0, 1, 2},
         {F_GROUP_OF, 0, 4, 0xFFFF},
-        {F_TEXT, 1, 1, 0xC0},                /* text that is not UTF-8 */
+        {F_TEXT, 1, 1, 0xC0}, /* text that is not UTF-8 */
     };
     int ok = 1;
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
@@ -2469,7 +2603,9 @@ static void test_load_crafted(void)
     CHECK(load(copy, len, &back, &err) == KW_OK);
     if (back) {
         static const kw_context contexts[] = {
-            {5, 5, 0, KW_BOUND_NONE}, {3, 3, 0, KW_BOUND_SENTENCE}, {0, 0, 60, KW_BOUND_NONE},
+            {5, 5, 0, KW_BOUND_NONE},
+            {3, 3, 0, KW_BOUND_SENTENCE},
+            {0, 0, 60, KW_BOUND_NONE},
             {0, 0, 7, KW_BOUND_PARAGRAPH},
         };
         int inside = 1;
@@ -2529,33 +2665,43 @@ static failing_alloc failing = FAILING_ALLOC(failing);
  * the run without failures. Returns the hit count, or -1 on a wrong status. */
 static long oom_scenario(void)
 {
-    static const char *docs[] = {"Peace, peace and war; war!", ("Die Stra\xc3\x9f" "e"), "x"};
+    static const char *docs[] = {"Peace, peace and war; war!",
+                                 ("Die Stra\xc3\x9f"
+                                  "e"),
+                                 "x"};
     kw_builder *b = NULL;
     kw_index *ix = NULL;
     kw_hits *h = NULL;
     size_t bad;
     kw_status st;
     kw_builder *run2 = NULL;
-    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {}
-    while ((st = kw_builder_new(&failing.alloc, &run2)) == KW_ENOMEM) {}
-    while ((st = kw_builder_reserve(run2, 20, 4)) == KW_ENOMEM) {}
+    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {
+    }
+    while ((st = kw_builder_new(&failing.alloc, &run2)) == KW_ENOMEM) {
+    }
+    while ((st = kw_builder_reserve(run2, 20, 4)) == KW_ENOMEM) {
+    }
     /* The first document in b, the others in a second run appended to it. */
     for (int i = 0; i < 3; i++)
-        while ((st = kw_builder_add(i ? run2 : b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
+        while ((st = kw_builder_add(i ? run2 : b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {
+        }
     if (st != KW_OK)
         return -1;
     kw_runner runner = {run_backwards, NULL, 3};
-    while ((st = kw_builder_append_with(b, run2, &runner)) == KW_ENOMEM) {}
+    while ((st = kw_builder_append_with(b, run2, &runner)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
-    while ((st = kw_builder_finish_with(b, &runner, &ix)) == KW_ENOMEM) {}
+    while ((st = kw_builder_finish_with(b, &runner, &ix)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     long total = 0;
     const char *queries[] = {"peace", "war ;", "STRASSE", "peace", "x"};
     for (int q = 0; q < 5; q++) {
         while ((st = kw_index_find(ix, queries[q], strlen(queries[q]), q == 3, &h, &bad))
-               == KW_ENOMEM) {}
+               == KW_ENOMEM) {
+        }
         if (st != KW_OK)
             return -1;
         total = total * 10 + (long)kw_hits_count(h);
@@ -2565,7 +2711,8 @@ static long oom_scenario(void)
     kw_slot sets[] = {{KW_SLOT_TYPES, NULL, 0, every_type, 6},
                       {KW_SLOT_GROUPS, NULL, 0, every_type, 2},
                       {KW_SLOT_ANY_WORD, NULL, 0, NULL, 0}};
-    while ((st = kw_index_match(ix, sets, 3, 0, &h)) == KW_ENOMEM) {}
+    while ((st = kw_index_match(ix, sets, 3, 0, &h)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     total = total * 10 + (long)kw_hits_count(h);
@@ -2573,20 +2720,26 @@ static long oom_scenario(void)
     kw_hits *parts[2], *merged, *picked;
     for (int q = 0; q < 2; q++)
         while ((st = kw_index_find(ix, queries[q], strlen(queries[q]), 0, &parts[q], &bad))
-               == KW_ENOMEM) {}
-    while ((st = kw_hits_merge(&failing.alloc, parts, 2, NULL, &merged)) == KW_ENOMEM) {}
+               == KW_ENOMEM) {
+        }
+    while ((st = kw_hits_merge(&failing.alloc, parts, 2, NULL, &merged)) == KW_ENOMEM) {
+    }
     static const uint32_t order[] = {2, 1, 0};
-    while ((st = kw_hits_select(merged, order, 3, &picked)) == KW_ENOMEM) {}
+    while ((st = kw_hits_select(merged, order, 3, &picked)) == KW_ENOMEM) {
+    }
     total = total * 10 + (long)kw_hits_position(picked, 0);
     /* By R1 ("and" < "peace" < "war"), then L1, then the match. */
-    static const kw_sort_key keys[] = {{KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 1, 0}, {KW_SORT_MATCH, 0, 0}};
+    static const kw_sort_key keys[] = {
+        {KW_SORT_RIGHT, 1, 0}, {KW_SORT_LEFT, 1, 0}, {KW_SORT_MATCH, 0, 0}};
     kw_hits *sorted;
-    while ((st = kw_hits_sort(ix, picked, keys, 3, NULL, &sorted)) == KW_ENOMEM) {}
+    while ((st = kw_hits_sort(ix, picked, keys, 3, NULL, &sorted)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     total = total * 10 + (long)kw_hits_position(sorted, 0);
     kw_line_cursor *cursor;
-    while ((st = kw_line_cursor_new(&failing.alloc, &cursor)) == KW_ENOMEM) {}
+    while ((st = kw_line_cursor_new(&failing.alloc, &cursor)) == KW_ENOMEM) {
+    }
     kw_line line;
     const kw_context words = {2, 2, 0, KW_BOUND_NONE};
     kw_line_at(ix, sorted, 0, &words, cursor, &line);
@@ -2626,60 +2779,74 @@ static void test_out_of_memory(void)
  * counts as two decimal digits each, or -1 on a wrong status. */
 static long long oom_stats_scenario(void)
 {
-    static const char *docs[] = {"Peace, peace and war; war!", ("Die Stra\xc3\x9f" "e"), "x",
-                                 "a b c d e f g h i j k l m n o p q r s t"};
+    static const char *docs[] = {"Peace, peace and war; war!",
+                                 ("Die Stra\xc3\x9f"
+                                  "e"),
+                                 "x", "a b c d e f g h i j k l m n o p q r s t"};
     kw_builder *b = NULL;
     kw_index *ix = NULL;
     kw_hits *h = NULL;
     kw_table *t = NULL;
     size_t bad;
     kw_status st;
-    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {}
+    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {
+    }
     for (int i = 0; i < 4; i++)
-        while ((st = kw_builder_add(b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {}
-    while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
+        while ((st = kw_builder_add(b, docs[i], strlen(docs[i]), &bad)) == KW_ENOMEM) {
+        }
+    while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     long long digest = 0;
     for (int by_type = 0; by_type < 2; by_type++) {
-        while ((st = kw_index_freq(ix, by_type, NULL, &t)) == KW_ENOMEM) {}
+        while ((st = kw_index_freq(ix, by_type, NULL, &t)) == KW_ENOMEM) {
+        }
         if (st != KW_OK)
             return -1;
         digest = digest * 100 + (long long)t->n;
         kw_table_free(t);
     }
-    while ((st = kw_index_ngrams(ix, 2, 1, NULL, &t)) == KW_ENOMEM) {}
+    while ((st = kw_index_ngrams(ix, 2, 1, NULL, &t)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)t->n;
     kw_table_free(t);
-    while ((st = kw_index_find(ix, "peace", 5, 0, &h, &bad)) == KW_ENOMEM) {}
-    while ((st = kw_hits_clusters(ix, h, 2, 0, 1, &t)) == KW_ENOMEM) {}
+    while ((st = kw_index_find(ix, "peace", 5, 0, &h, &bad)) == KW_ENOMEM) {
+    }
+    while ((st = kw_hits_clusters(ix, h, 2, 0, 1, &t)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)t->n;
     kw_table_free(t);
     kw_hits_free(h);
-    while ((st = kw_index_find(ix, "war", 3, 0, &h, &bad)) == KW_ENOMEM) {}
-    while ((st = kw_hits_collocates(ix, h, 1, 1, 0, NULL, &t)) == KW_ENOMEM) {}
+    while ((st = kw_index_find(ix, "war", 3, 0, &h, &bad)) == KW_ENOMEM) {
+    }
+    while ((st = kw_hits_collocates(ix, h, 1, 1, 0, NULL, &t)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)t->total;
     kw_table_free(t);
     const uint8_t mask[4] = {1, 0, 1, 1};
     kw_hits *in;
-    while ((st = kw_hits_in_docs(ix, h, mask, &in)) == KW_ENOMEM) {}
+    while ((st = kw_hits_in_docs(ix, h, mask, &in)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)kw_hits_count(in);
     kw_hits_free(in);
     kw_hits_free(h);
-    while ((st = kw_index_freq(ix, 0, mask, &t)) == KW_ENOMEM) {}
+    while ((st = kw_index_freq(ix, 0, mask, &t)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)(t->total % 100);
     kw_table_free(t);
-    while ((st = kw_index_ngrams(ix, 1, 1, mask, &t)) == KW_ENOMEM) {}
+    while ((st = kw_index_ngrams(ix, 1, 1, mask, &t)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 100 + (long long)t->n;
@@ -2731,8 +2898,14 @@ static void test_line_columns_out_of_memory(void)
     int ok = kw_hits_count(h) == N;
     long k;
     for (k = 0; ok; k++) {
-        kw_line_columns cols = {doc, tok_start, tok_end, char_start, char_end, query,
-                                {offsets[0], NULL, 0}, {offsets[1], NULL, 0},
+        kw_line_columns cols = {doc,
+                                tok_start,
+                                tok_end,
+                                char_start,
+                                char_end,
+                                query,
+                                {offsets[0], NULL, 0},
+                                {offsets[1], NULL, 0},
                                 {offsets[2], NULL, 0}};
         failing.fail_at = k;
         failing.calls = 0;
@@ -2744,7 +2917,7 @@ static void test_line_columns_out_of_memory(void)
         }
         ok = st == KW_ENOMEM;
     }
-    CHECK(ok && k >= 3);  /* each of the three texts had to grow */
+    CHECK(ok && k >= 3); /* each of the three texts had to grow */
     failing.fail_at = -1;
     kw_hits_free(h);
     kw_index_free(ix);
@@ -2787,12 +2960,14 @@ static void test_file_out_of_memory(void)
     size_t bad;
     kw_index *built = NULL;
     if (kw_builder_new(&failing.alloc, &b) == KW_OK) {
-        if (kw_builder_add(b, "a few words", 11, &bad) == KW_OK && kw_builder_finish(b, &built) == KW_OK) {
+        if (kw_builder_add(b, "a few words", 11, &bad) == KW_OK
+            && kw_builder_finish(b, &built) == KW_OK) {
             failing.fail_at = failing.calls;
             membuf m = {NULL, 0, 0, 0, -1};
             CHECK(kw_index_save(built, "", 0, membuf_write, &m) == KW_ENOMEM && m.writes == 0);
             failing.fail_at = -1;
-            CHECK(kw_index_save(built, "", 0, membuf_write, &m) == KW_OK && m.len == kw_index_saved_size(built, 0));
+            CHECK(kw_index_save(built, "", 0, membuf_write, &m) == KW_OK
+                  && m.len == kw_index_saved_size(built, 0));
             free(m.data);
             kw_index_free(built);
         } else {
@@ -2809,8 +2984,8 @@ static void test_file_out_of_memory(void)
  * and bad bytes, wherever the bad byte falls against the 8-byte steps. */
 static void test_utf8_valid_prefix(void)
 {
-    static const char *const pieces[] = {"abcdefgh", "a", "\xc3\xa9", "\xe2\x82\xac",
-                                         "\xf0\x9f\x98\x80", "\xff", "\xc3", "\xed\xa0\x80",
+    static const char *const pieces[] = {"abcdefgh",         "a",    "\xc3\xa9", "\xe2\x82\xac",
+                                         "\xf0\x9f\x98\x80", "\xff", "\xc3",     "\xed\xa0\x80",
                                          "0123456789abcdef"};
     static const int bad[] = {0, 0, 0, 0, 0, 1, 1, 1, 0};
     unsigned seed = 12345;

@@ -30,9 +30,9 @@ enum { THE, CAT, SAT, ON, MAT, DOT, THE_UPPER };
 enum { DET, NOUN, VERB, ADP, PUNCT };
 #define N 13
 static const uint32_t word_toks[N] = {THE_UPPER, CAT, SAT, DOT, THE, MAT, DOT,
-                                      CAT, SAT, ON, THE, MAT, DOT};
-static const uint32_t upos_toks[N] = {DET, NOUN, VERB, PUNCT, DET, NOUN, PUNCT,
-                                      NOUN, VERB, ADP, DET, NOUN, PUNCT};
+                                      CAT,       SAT, ON,  THE, MAT, DOT};
+static const uint32_t upos_toks[N] = {DET,  NOUN, VERB, PUNCT, DET,  NOUN, PUNCT,
+                                      NOUN, VERB, ADP,  DET,   NOUN, PUNCT};
 static const uint32_t word_group[7] = {0, 1, 2, 3, 4, 5, 0};
 static const uint32_t text_start[] = {0, 7}, text_end[] = {7, 13};
 static const uint32_t s_start[] = {0, 4, 7}, s_end[] = {4, 7, 13};
@@ -42,8 +42,8 @@ static uint32_t word_post_start[7], word_post[N], upos_post_start[6], upos_post[
 
 /* CSR postings of a stream of n tokens whose type t is in group group[t]
  * (group NULL: its own), n_groups groups. */
-static void postings(const uint32_t *toks, const uint32_t *group, size_t n_groups,
-                     uint32_t *start, uint32_t *post)
+static void postings(const uint32_t *toks, const uint32_t *group, size_t n_groups, uint32_t *start,
+                     uint32_t *post)
 {
     memset(start, 0, (n_groups + 1) * sizeof *start);
     for (size_t i = 0; i < N; i++)
@@ -64,15 +64,22 @@ static void make_index(void)
 {
     postings(word_toks, word_group, 6, word_post_start, word_post);
     postings(upos_toks, NULL, 5, upos_post_start, upos_post);
-    attrs[0] = (kw_attr){.name = "word", .toks = word_toks, .tok_width = 4,
-                         .group_of = word_group, .n_groups = 6,
-                         .post_start = word_post_start, .post = word_post};
+    attrs[0] = (kw_attr){.name = "word",
+                         .toks = word_toks,
+                         .tok_width = 4,
+                         .group_of = word_group,
+                         .n_groups = 6,
+                         .post_start = word_post_start,
+                         .post = word_post};
     attrs[0].forms.n = 7;
-    attrs[1] = (kw_attr){.name = "upos", .toks = upos_toks, .tok_width = 4, .n_groups = 5,
-                         .post_start = upos_post_start, .post = upos_post};
+    attrs[1] = (kw_attr){.name = "upos",
+                         .toks = upos_toks,
+                         .tok_width = 4,
+                         .n_groups = 5,
+                         .post_start = upos_post_start,
+                         .post = upos_post};
     attrs[1].forms.n = 5;
-    structures[TEXT] = (kw_structure){.name = "text", .start = text_start, .end = text_end,
-                                      .n = 2};
+    structures[TEXT] = (kw_structure){.name = "text", .start = text_start, .end = text_end, .n = 2};
     structures[S] = (kw_structure){.name = "s", .start = s_start, .end = s_end, .n = 3};
     ix.alloc = kw_alloc_libc;
     ix.n_tokens = N;
@@ -89,11 +96,22 @@ static const uint32_t id_the[] = {THE}, id_cat[] = {CAT}, id_mat[] = {MAT};
 static const uint32_t id_the_any_case[] = {THE, THE_UPPER};
 static const uint32_t id_det[] = {DET}, id_noun[] = {NOUN}, id_verb[] = {VERB};
 static const uint32_t id_adp[] = {ADP}, id_punct[] = {PUNCT};
-enum { T_THE, T_CAT, T_MAT, T_THE_ANY, T_DET, T_NOUN, T_VERB, T_ADP, T_PUNCT, T_NOT_PUNCT,
-       N_TESTS };
+enum {
+    T_THE,
+    T_CAT,
+    T_MAT,
+    T_THE_ANY,
+    T_DET,
+    T_NOUN,
+    T_VERB,
+    T_ADP,
+    T_PUNCT,
+    T_NOT_PUNCT,
+    N_TESTS
+};
 static const kw_cql_test tests[N_TESTS] = {
-    {0, id_the, 1, 0},  {0, id_cat, 1, 0},  {0, id_mat, 1, 0},  {0, id_the_any_case, 2, 0},
-    {1, id_det, 1, 0},  {1, id_noun, 1, 0}, {1, id_verb, 1, 0}, {1, id_adp, 1, 0},
+    {0, id_the, 1, 0},   {0, id_cat, 1, 0},   {0, id_mat, 1, 0},  {0, id_the_any_case, 2, 0},
+    {1, id_det, 1, 0},   {1, id_noun, 1, 0},  {1, id_verb, 1, 0}, {1, id_adp, 1, 0},
     {1, id_punct, 1, 0}, {1, id_punct, 1, 1},
 };
 
@@ -110,10 +128,7 @@ typedef struct prog {
     kw_cql_program p;
 } prog;
 
-static void prog_init(prog *g)
-{
-    memset(g, 0, sizeof *g);
-}
+static void prog_init(prog *g) { memset(g, 0, sizeof *g); }
 
 /* A constraint of one test; returns its number. */
 static uint32_t cond1(prog *g, uint32_t test)
@@ -152,9 +167,8 @@ static const kw_cql_program *done(prog *g, uint32_t within, kw_cql_strategy stra
                                   uint32_t n_strict)
 {
     step(g, KW_CQL_MATCH, 0, 0);
-    g->p = (kw_cql_program){tests, N_TESTS, g->bools, g->cond_start, g->n_conds,
-                            g->steps, g->n_steps, g->hints, g->n_hints,
-                            within, n_strict, strategy};
+    g->p = (kw_cql_program){tests,      N_TESTS,  g->bools,   g->cond_start, g->n_conds, g->steps,
+                            g->n_steps, g->hints, g->n_hints, within,        n_strict,   strategy};
     return &g->p;
 }
 
@@ -178,9 +192,9 @@ static int hits_are(const kw_cql_program *p, const uint32_t *expected, size_t n)
     return same;
 }
 
-#define HITS_ARE(p, ...)                                                     \
-    do {                                                                     \
-        static const uint32_t expected_[] = {__VA_ARGS__};                   \
+#define HITS_ARE(p, ...)                                                           \
+    do {                                                                           \
+        static const uint32_t expected_[] = {__VA_ARGS__};                         \
         CHECK(hits_are((p), expected_, sizeof expected_ / sizeof *expected_ / 2)); \
     } while (0)
 
@@ -196,9 +210,9 @@ static int both_ways(prog *g, const uint32_t *expected, size_t n)
     return with_hints && scanning;
 }
 
-#define BOTH_WAYS(g, ...)                                                    \
-    do {                                                                     \
-        static const uint32_t expected_[] = {__VA_ARGS__};                   \
+#define BOTH_WAYS(g, ...)                                                           \
+    do {                                                                            \
+        static const uint32_t expected_[] = {__VA_ARGS__};                          \
         CHECK(both_ways((g), expected_, sizeof expected_ / sizeof *expected_ / 2)); \
     } while (0)
 
@@ -263,9 +277,8 @@ static void test_strategies(void)
     g.p.strategy = KW_CQL_SHORTEST;
     BOTH_WAYS(&g, 0, 1, 1, 1, 2, 1, 4, 1, 5, 1, 7, 1, 8, 1, 9, 1, 10, 1, 11, 1);
     g.p.strategy = KW_CQL_ALL;
-    BOTH_WAYS(&g, 0, 1, 0, 2, 0, 3, 1, 1, 1, 2, 2, 1, 4, 1, 4, 2, 5, 1,
-              7, 1, 7, 2, 7, 3, 7, 4, 7, 5, 8, 1, 8, 2, 8, 3, 8, 4, 9, 1, 9, 2, 9, 3,
-              10, 1, 10, 2, 11, 1);
+    BOTH_WAYS(&g, 0, 1, 0, 2, 0, 3, 1, 1, 1, 2, 2, 1, 4, 1, 4, 2, 5, 1, 7, 1, 7, 2, 7, 3, 7, 4, 7,
+              5, 8, 1, 8, 2, 8, 3, 8, 4, 9, 1, 9, 2, 9, 3, 10, 1, 10, 2, 11, 1);
 }
 
 /* [upos="NOUN"] [upos="VERB"]? under each strategy. */
@@ -407,16 +420,16 @@ static void test_two_strict_slots(void)
 {
     prog g;
     prog_init(&g);
-    step(&g, KW_CQL_OPEN, TEXT, 1);       /* 0 */
-    step(&g, KW_CQL_OPEN, S, 2);          /* 1 */
-    step(&g, KW_CQL_SPLIT, 3, 5);         /* 2 */
+    step(&g, KW_CQL_OPEN, TEXT, 1);        /* 0 */
+    step(&g, KW_CQL_OPEN, S, 2);           /* 1 */
+    step(&g, KW_CQL_SPLIT, 3, 5);          /* 2 */
     step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0); /* 3 */
-    step(&g, KW_CQL_JUMP, 2, 0);          /* 4 */
-    step(&g, KW_CQL_CLOSE, S, 2);         /* 5 */
-    step(&g, KW_CQL_SPLIT, 7, 9);         /* 6 */
+    step(&g, KW_CQL_JUMP, 2, 0);           /* 4 */
+    step(&g, KW_CQL_CLOSE, S, 2);          /* 5 */
+    step(&g, KW_CQL_SPLIT, 7, 9);          /* 6 */
     step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0); /* 7 */
-    step(&g, KW_CQL_JUMP, 6, 0);          /* 8 */
-    step(&g, KW_CQL_CLOSE, TEXT, 1);      /* 9 */
+    step(&g, KW_CQL_JUMP, 6, 0);           /* 8 */
+    step(&g, KW_CQL_CLOSE, TEXT, 1);       /* 9 */
     done(&g, KW_CQL_ANY, KW_CQL_LONGEST, 2);
     BOTH_WAYS(&g, 0, 7, 7, 6);
     prog_init(&g);
@@ -496,8 +509,8 @@ static void test_invalid_programs(void)
     /* The last step must not go on past the end. */
     prog_init(&g);
     step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0);
-    g.p = (kw_cql_program){tests, N_TESTS, g.bools, g.cond_start, 0, g.steps, 1, NULL, 0,
-                           KW_CQL_ANY, 0, KW_CQL_LONGEST};
+    g.p = (kw_cql_program){tests, N_TESTS, g.bools, g.cond_start, 0, g.steps,
+                           1,     NULL,    0,       KW_CQL_ANY,   0, KW_CQL_LONGEST};
     CHECK(kw_cql_find(&ix, &g.p, NULL, &h) == KW_EINVAL);
 }
 
@@ -553,13 +566,17 @@ static void make_big_index(void)
         big_s_start[k] = 10 * k;
         big_s_end[k] = 10 * k + 10;
     }
-    big_attr = (kw_attr){.name = "word", .toks = big_toks, .tok_width = 4, .n_groups = 1,
-                         .post_start = big_post_start, .post = big_post};
+    big_attr = (kw_attr){.name = "word",
+                         .toks = big_toks,
+                         .tok_width = 4,
+                         .n_groups = 1,
+                         .post_start = big_post_start,
+                         .post = big_post};
     big_attr.forms.n = 1;
-    big_structures[TEXT] = (kw_structure){.name = "text", .start = big_text_start,
-                                          .end = big_text_end, .n = 1};
-    big_structures[S] = (kw_structure){.name = "s", .start = big_s_start, .end = big_s_end,
-                                       .n = BIG / 10};
+    big_structures[TEXT] =
+        (kw_structure){.name = "text", .start = big_text_start, .end = big_text_end, .n = 1};
+    big_structures[S] =
+        (kw_structure){.name = "s", .start = big_s_start, .end = big_s_end, .n = BIG / 10};
     big.alloc = kw_alloc_libc;
     big.n_tokens = BIG;
     big.attrs = &big_attr;
@@ -569,8 +586,18 @@ static void make_big_index(void)
 }
 
 static int polls;
-static int stop_now(void *ctx) { (void)ctx; polls++; return 1; }
-static int go_on(void *ctx) { (void)ctx; polls++; return 0; }
+static int stop_now(void *ctx)
+{
+    (void)ctx;
+    polls++;
+    return 1;
+}
+static int go_on(void *ctx)
+{
+    (void)ctx;
+    polls++;
+    return 0;
+}
 
 /* A scan stops when asked, and asks now and then. */
 static void test_cancel(void)
@@ -600,15 +627,15 @@ static void test_states_are_bounded(void)
 {
     prog g;
     prog_init(&g);
-    step(&g, KW_CQL_SPLIT, 1, 8);     /* 0: ( */
-    step(&g, KW_CQL_SPLIT, 2, 7);     /* 1:   ( */
-    step(&g, KW_CQL_SPLIT, 3, 6);     /* 2:     ( */
+    step(&g, KW_CQL_SPLIT, 1, 8);          /* 0: ( */
+    step(&g, KW_CQL_SPLIT, 2, 7);          /* 1:   ( */
+    step(&g, KW_CQL_SPLIT, 3, 6);          /* 2:     ( */
     step(&g, KW_CQL_TOKEN, KW_CQL_ANY, 0); /* 3: [] */
-    step(&g, KW_CQL_JUMP, 2, 0);      /* 4:     )* */
-    step(&g, KW_CQL_JUMP, 2, 0);      /* 5 (unreached) */
-    step(&g, KW_CQL_JUMP, 1, 0);      /* 6:   )* */
-    step(&g, KW_CQL_JUMP, 0, 0);      /* 7: )* */
-    step(&g, KW_CQL_CLOSE, S, 0);     /* 8: </s> */
+    step(&g, KW_CQL_JUMP, 2, 0);           /* 4:     )* */
+    step(&g, KW_CQL_JUMP, 2, 0);           /* 5 (unreached) */
+    step(&g, KW_CQL_JUMP, 1, 0);           /* 6:   )* */
+    step(&g, KW_CQL_JUMP, 0, 0);           /* 7: )* */
+    step(&g, KW_CQL_CLOSE, S, 0);          /* 8: </s> */
     done(&g, S, KW_CQL_LONGEST, 0);
     g.p.tests = NULL;
     g.p.n_tests = 0;
@@ -675,8 +702,8 @@ static void test_scan_in_parts(void)
     to_end.p.n_tests = 0;
     size_t sizes[] = {2, 3, 7, 1000};
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        size_t count = 0, parts = BIG / KW_CQL_MIN_PART < sizes[k] ? BIG / KW_CQL_MIN_PART
-                                                                  : sizes[k];
+        size_t count = 0,
+               parts = BIG / KW_CQL_MIN_PART < sizes[k] ? BIG / KW_CQL_MIN_PART : sizes[k];
         parts_run = 0;
         CHECK(same_with_parts(&all.p, sizes[k], &count) && count == 3 * (size_t)BIG - 3);
         CHECK(parts_run % parts == 0 && parts_run >= parts);

@@ -30,8 +30,8 @@ static const char *positions_of(const kw_hits *h)
 }
 
 /* The hits of h near `query` within (left, right) words: their positions. */
-static const char *near_of(const kw_index *ix, const kw_hits *h, const char *query,
-                           uint32_t left, uint32_t right)
+static const char *near_of(const kw_index *ix, const kw_hits *h, const char *query, uint32_t left,
+                           uint32_t right)
 {
     static char out[256];
     kw_hits *near, *kept;
@@ -85,7 +85,7 @@ static void test_select_and_near(void)
     CHECK(strcmp(near_of(ix, h, "c", 1, 0), "4") == 0);
     CHECK(strcmp(near_of(ix, h, "c", 0, 2), "0") == 0);
     CHECK(strcmp(near_of(ix, h, "c", 0, 1), "") == 0);
-    CHECK(strcmp(near_of(ix, h, ",", 0, 1), "") == 0);  /* after the window's last word */
+    CHECK(strcmp(near_of(ix, h, ",", 0, 1), "") == 0); /* after the window's last word */
     CHECK(strcmp(near_of(ix, h, ",", 2, 2), "0 4") == 0);
     /* A phrase must lie wholly inside. */
     CHECK(strcmp(near_of(ix, h, "b ,", 0, 1), "") == 0);
@@ -118,25 +118,32 @@ static long oom_select_scenario(void)
     kw_hits *h = NULL, *picked = NULL;
     size_t bad, n_docs = 0;
     kw_status st;
-    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {}
-    while ((st = kw_builder_add(b, text, strlen(text), &bad)) == KW_ENOMEM) {}
-    while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {}
-    while ((st = kw_index_find(ix, "a", 1, 0, &h, &bad)) == KW_ENOMEM) {}
+    while ((st = kw_builder_new(&failing.alloc, &b)) == KW_ENOMEM) {
+    }
+    while ((st = kw_builder_add(b, text, strlen(text), &bad)) == KW_ENOMEM) {
+    }
+    while ((st = kw_builder_finish(b, &ix)) == KW_ENOMEM) {
+    }
+    while ((st = kw_index_find(ix, "a", 1, 0, &h, &bad)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     long digest = 0;
-    while ((st = kw_hits_range(h, 2, -1, 2, &picked)) == KW_ENOMEM) {}
+    while ((st = kw_hits_range(h, 2, -1, 2, &picked)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 10 + (long)kw_hits_count(picked);
     kw_hits_free(picked);
     const uint8_t mask[3] = {0, 1, 1};
-    while ((st = kw_hits_where(h, mask, &picked)) == KW_ENOMEM) {}
+    while ((st = kw_hits_where(h, mask, &picked)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 10 + (long)kw_hits_position(picked, 0);
     kw_hits_free(picked);
-    while ((st = kw_hits_count_docs(ix, h, &n_docs)) == KW_ENOMEM) {}
+    while ((st = kw_hits_count_docs(ix, h, &n_docs)) == KW_ENOMEM) {
+    }
     if (st != KW_OK)
         return -1;
     digest = digest * 10 + (long)n_docs;

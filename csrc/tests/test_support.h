@@ -16,14 +16,14 @@
 
 static int passed, failed;
 
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                  \
+#define CHECK(cond)                                                \
+    do {                                                           \
+        if (cond) {                                                \
+            passed++;                                              \
+        } else {                                                   \
+            failed++;                                              \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                          \
     } while (0)
 
 /* An allocator whose fail_at-th call fails, counting from 0 (-1: none);
@@ -53,7 +53,10 @@ static inline void failing_free(void *ctx, void *p)
     free(p);
 }
 
-#define FAILING_ALLOC(self) {{failing_malloc, failing_realloc, failing_free, &(self)}, -1, 0}
+#define FAILING_ALLOC(self)                                             \
+    {                                                                   \
+        {failing_malloc, failing_realloc, failing_free, &(self)}, -1, 0 \
+    }
 
 /* A growing buffer that kw_index_save writes into; it fails its
  * fail_write-th write when that is >= 0. */
@@ -114,7 +117,8 @@ static inline kw_index *build(const char *const *docs, size_t n)
     return ix;
 }
 
-static inline kw_status load(const unsigned char *data, size_t len, kw_index **ix, kw_load_error *err)
+static inline kw_status load(const unsigned char *data, size_t len, kw_index **ix,
+                             kw_load_error *err)
 {
     const void *blob;
     size_t blob_len;

@@ -72,9 +72,8 @@ static void check_attr(const kw_index *ix, size_t attr)
  * both indexes. */
 static void check_same_lines(const kw_index *a, const kw_index *b, const char *query)
 {
-    const kw_context contexts[] = {{2, 3, 0, KW_BOUND_NONE},
-                                   {0, 0, 12, KW_BOUND_NONE},
-                                   {5, 5, 0, KW_BOUND_SENTENCE}};
+    const kw_context contexts[] = {
+        {2, 3, 0, KW_BOUND_NONE}, {0, 0, 12, KW_BOUND_NONE}, {5, 5, 0, KW_BOUND_SENTENCE}};
     kw_hits *ha, *hb;
     size_t bad;
     CHECK(kw_index_find(a, query, strlen(query), 0, &ha, &bad) == KW_OK);
@@ -111,8 +110,8 @@ static void test_values_spans_and_lines(void)
     make_long_doc();
     /* White space beyond ASCII's (no-break, ideographic, line separator)
      * separates tokens; a control character is a token. */
-    const char *docs[] = {"", "Peace,\xc2\xa0peace!\xe3\x80\x80\xc3\x89te\x01war 7.\r\n\t",
-                          "", long_doc, "War \xe2\x80\xa8 and peace."};
+    const char *docs[] = {"", "Peace,\xc2\xa0peace!\xe3\x80\x80\xc3\x89te\x01war 7.\r\n\t", "",
+                          long_doc, "War \xe2\x80\xa8 and peace."};
     kw_index *ix = build(docs, 5), *plain = build(docs, 5);
     CHECK(ix && plain);
     if (!ix || !plain)
@@ -126,7 +125,13 @@ static void test_values_spans_and_lines(void)
     /* Lines read from the recorded spans are those the tokenizer gives. */
     static char long_token[301];
     memset(long_token, 'x', 300);
-    const char *queries[] = {"peace", "war", long_token, "\xc3\xbc" "ber", "\xc3\xa9te", "7"};
+    const char *queries[] = {"peace",
+                             "war",
+                             long_token,
+                             "\xc3\xbc"
+                             "ber",
+                             "\xc3\xa9te",
+                             "7"};
     for (size_t q = 0; q < 6; q++)
         check_same_lines(ix, plain, queries[q]);
     /* A second attribute, after the spans are there. */

@@ -19,19 +19,20 @@ uint64_t kw_steps;
 static const char *const vrt_attrs[] = {"lemma"};
 static const char *const vrt_structures[] = {"s", "p"};
 
-static const char small_vrt[] =
-    "<?xml version=\"1.0\"?>\n"
-    "<text id=\"one\">\n"
-    "<p>\n<s>\n"
-    "\xc3\x9c" "ber\t\xc3\xbc" "ber\n"
-    "all\t\n"
-    "<g/>\n"
-    ".\t.\n"
-    "</s>\n<s>\n"
-    "Ja\tja\n"
-    "</s>\n</p>\n"
-    "</text>\n"
-    "<text>\n</text>\n";
+static const char small_vrt[] = "<?xml version=\"1.0\"?>\n"
+                                "<text id=\"one\">\n"
+                                "<p>\n<s>\n"
+                                "\xc3\x9c"
+                                "ber\t\xc3\xbc"
+                                "ber\n"
+                                "all\t\n"
+                                "<g/>\n"
+                                ".\t.\n"
+                                "</s>\n<s>\n"
+                                "Ja\tja\n"
+                                "</s>\n</p>\n"
+                                "</text>\n"
+                                "<text>\n</text>\n";
 
 /* The ids the document callback was given, "|"-separated ("-": none). */
 static char seen[256];
@@ -75,7 +76,8 @@ static void test_small_file(void)
     if (!b)
         return;
     CHECK(kw_vrt_add(b, &kw_alloc_libc, small_vrt, sizeof small_vrt - 1, note_doc, &n_docs, NULL,
-                     &err) == KW_OK);
+                     &err)
+          == KW_OK);
     CHECK(strcmp(seen, " id=\"one\"|") == 0);
     CHECK(kw_builder_finish(b, &ix) == KW_OK);
     if (!ix) {
@@ -84,9 +86,13 @@ static void test_small_file(void)
     }
     size_t n;
     const char *text = kw_index_doc_text(ix, 0, &n);
-    CHECK(same(text, n, "\xc3\x9c" "ber all.\nJa"));
+    CHECK(same(text, n,
+               "\xc3\x9c"
+               "ber all.\nJa"));
     CHECK(kw_index_n_docs(ix) == 2 && kw_index_n_tokens(ix) == 4);
-    const char *lemmas[] = {("\xc3\xbc" "ber"), "", ".", "ja"};
+    const char *lemmas[] = {("\xc3\xbc"
+                             "ber"),
+                            "", ".", "ja"};
     for (size_t pos = 0; pos < 4; pos++) {
         const char *lemma = kw_index_attr_form(ix, 1, kw_index_attr_type(ix, 1, pos), &n);
         CHECK(same(lemma, n, lemmas[pos]));
@@ -121,7 +127,8 @@ static void test_malformed_and_stopped(void)
         if (!b)
             continue;
         CHECK(kw_vrt_add(b, &kw_alloc_libc, cases[i].vrt, strlen(cases[i].vrt), NULL, NULL, NULL,
-                         &err) == KW_EFORMAT);
+                         &err)
+              == KW_EFORMAT);
         CHECK(err.line == cases[i].line && strstr(err.message, cases[i].message) != NULL);
         kw_builder_free(b);
     }
@@ -131,7 +138,8 @@ static void test_malformed_and_stopped(void)
     seen[0] = '\0';
     stop_after = 1;
     CHECK(kw_vrt_add(b, &kw_alloc_libc, small_vrt, sizeof small_vrt - 1, note_doc, &n_docs, NULL,
-                     &err) == KW_EINTR);
+                     &err)
+          == KW_EINTR);
     CHECK(n_docs == 1 && kw_builder_n_docs(b) == 1);
     stop_after = -1;
     kw_builder_free(b);
