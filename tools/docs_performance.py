@@ -30,8 +30,9 @@ INTRO = (
     """\
 # Performance
 
-Measured on the 2-core development machine (AMD EPYC, shared with other
-work, so figures move by 10-25% from run to run), by the scripts of
+Measured on 2-core development machines (AMD EPYC, and for the later
+results an Intel Xeon, each result says which), shared with other work,
+so figures move by 10-25% from run to run, by the scripts of
 `bench/`; each script's docstring says what it measures and how, and
 `CONTRIBUTING.md` how to run them. This page is generated from `bench/results/` by
 `tools/docs_performance.py`: do not edit it by hand.
