@@ -566,10 +566,25 @@ static void test_postings_far_apart(void)
     free(tokens);
 }
 
+/* 1 if tokens [0, n) of a and b have the same value of every attribute. */
+static int same_values(const kw_index *a, const kw_index *b, size_t n)
+{
+    int same = 1;
+    for (size_t pos = 0; pos < n; pos++)
+        for (size_t k = 0; k < kw_index_n_attrs(a); k++) {
+            size_t n_a, n_b;
+            const char *va = kw_index_attr_form(a, k, kw_index_attr_type(a, k, pos), &n_a);
+            const char *vb = kw_index_attr_form(b, k, kw_index_attr_type(b, k, pos), &n_b);
+            same &= n_a == n_b && memcmp(va, vb, n_a) == 0;
+        }
+    return same;
+}
+
 /* Every document of an annotated index copied into a new builder, in
- * order, makes the same index (the same saved bytes: text, spans with a
- * multiword token and escapes, values, regions); one copied alone reads as
- * in the whole; a plain index, other names or no such document: KW_EINVAL. */
+ * order, makes the same index (the same values; on a little-endian host,
+ * which saves, the same saved bytes: text, spans with a multiword token
+ * and escapes, values, regions); one copied alone reads as in the whole;
+ * a plain index, other names or no such document: KW_EINVAL. */
 static void test_add_document_of(void)
 {
     kw_index *ix = small_annotated(), *copy = NULL, *one = NULL;
@@ -583,25 +598,23 @@ static void test_add_document_of(void)
     for (size_t d = 0; d < 3; d++)
         CHECK(kw_builder_add_document_of(b, ix, d) == KW_OK);
     CHECK(kw_builder_finish(b, &copy) == KW_OK);
-    size_t len_ix = 0, len_copy = 0;
-    unsigned char *saved_ix = save(ix, "", &len_ix), *saved_copy = save(copy, "", &len_copy);
-    CHECK(saved_ix && saved_copy && len_ix == len_copy
-          && memcmp(saved_ix, saved_copy, len_ix) == 0);
-    free(saved_ix);
-    free(saved_copy);
+    CHECK(kw_index_n_tokens(copy) == kw_index_n_tokens(ix)
+          && same_values(copy, ix, kw_index_n_tokens(ix)));
+    if (host_is_little_endian()) {
+        size_t len_ix = 0, len_copy = 0;
+        unsigned char *saved_ix = save(ix, "", &len_ix), *saved_copy = save(copy, "", &len_copy);
+        CHECK(saved_ix && saved_copy && len_ix == len_copy
+              && memcmp(saved_ix, saved_copy, len_ix) == 0);
+        free(saved_ix);
+        free(saved_copy);
+    }
 
     CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);
     CHECK(kw_builder_annotate(b, test_attrs, 2, test_structures, 1) == KW_OK);
     CHECK(kw_builder_add_document_of(b, ix, 0) == KW_OK);
     CHECK(kw_builder_finish(b, &one) == KW_OK);
     CHECK(kw_index_n_tokens(one) == 6 && kw_index_structure_n_regions(one, 1) == 2);
-    for (size_t pos = 0; pos < 6; pos++)
-        for (size_t k = 0; k < 3; k++) {
-            size_t n_one, n_ix;
-            const char *a = kw_index_attr_form(one, k, kw_index_attr_type(one, k, pos), &n_one);
-            const char *w = kw_index_attr_form(ix, k, kw_index_attr_type(ix, k, pos), &n_ix);
-            CHECK(n_one == n_ix && memcmp(a, w, n_ix) == 0);
-        }
+    CHECK(same_values(one, ix, 6));
 
     const char *const other[] = {"upos", "lemma"};
     CHECK(kw_builder_new(&kw_alloc_libc, &b) == KW_OK);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kw_core.h"
+#include "kw_endian.h"
 #include "kw_index.h" /* white-box: the attribute's arrays and the spans */
 #include "kw_spans.h"
 #include "test_support.h"
@@ -138,11 +139,12 @@ static void test_values_spans_and_lines(void)
     CHECK(kw_index_add_type_attr(ix, "second", tv.ptrs, tv.lens, NULL) == KW_OK);
     check_attr(ix, 2);
 
-    size_t len, len2;
-    unsigned char *file = save(ix, "", &len);
+    /* Saved and loaded where the host saves (little-endian: kw_core.h). */
+    size_t len = 0, len2;
+    unsigned char *file = host_is_little_endian() ? save(ix, "", &len) : NULL;
     kw_index *back = NULL;
     kw_load_error err;
-    CHECK(file && load(file, len, &back, &err) == KW_OK);
+    CHECK(!host_is_little_endian() || (file && load(file, len, &back, &err) == KW_OK));
     if (back) {
         CHECK(kw_index_n_attrs(back) == 3);
         check_attr(back, 1);
