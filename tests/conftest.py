@@ -26,6 +26,18 @@ def gutenberg_text():
 ORACLE_TOKEN = re.compile(r"[^\W_]+|[^\w\s]|_")
 
 
+# The sentence and paragraph rule of Corpus.kwic's docstring, written again
+# for the oracles of tests/test_windows.py and tests/test_plain_structures.py:
+# these words (case-folded) before "." end no sentence, and two line breaks
+# in the white space between tokens end a paragraph.
+ABBREVIATIONS = frozenset(
+    (
+        "mr mrs ms messrs mme mlle dr prof rev hon st mt jr sr gen col capt lt sgt gov sen rep vs"
+    ).split()
+)
+LINE_BREAK = re.compile("\r\n|[\n\v\f\r\x85\u2028\u2029]")
+
+
 def oracle_tokens(text):
     """(start, end, is_word) of every token, by Python's re."""
     return [(m.start(), m.end(), m.group()[0].isalnum()) for m in ORACLE_TOKEN.finditer(text)]

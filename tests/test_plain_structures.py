@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import kwiq
+from conftest import ABBREVIATIONS, LINE_BREAK
 
 DATA = Path(__file__).parent / "data"
 TEXTS = [  # (file, encoding)
@@ -24,32 +25,6 @@ TEXTS = [  # (file, encoding)
     (DATA / "genesis" / "french.txt", "latin-1"),
     (DATA / "gutenberg" / "35-The-Time-Machine.txt", "utf-8"),
 ]
-ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "messrs",
-    "mme",
-    "mlle",
-    "dr",
-    "prof",
-    "rev",
-    "hon",
-    "st",
-    "mt",
-    "jr",
-    "sr",
-    "gen",
-    "col",
-    "capt",
-    "lt",
-    "sgt",
-    "gov",
-    "sen",
-    "rep",
-    "vs",
-}
-LINE_BREAK = re.compile("\r\n|[\n\v\f\r\x85\u2028\u2029]")
 # Each edge of the rule once: abbreviations (one folding to "st" only under
 # full case folding), initials, a title-case letter, the other marks, line
 # breaks of every kind, a quote that hides an end, and empty documents.

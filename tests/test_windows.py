@@ -9,35 +9,7 @@ import unicodedata
 import pytest
 
 import kwiq
-from conftest import oracle_tokens
-
-# The rules of Corpus.kwic's docstring, written out again for the oracle.
-ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "messrs",
-    "mme",
-    "mlle",
-    "dr",
-    "prof",
-    "rev",
-    "hon",
-    "st",
-    "mt",
-    "jr",
-    "sr",
-    "gen",
-    "col",
-    "capt",
-    "lt",
-    "sgt",
-    "gov",
-    "sen",
-    "rep",
-    "vs",
-}
-LINE_BREAK = re.compile(r"\r\n|[\n\v\f\r\x85\u2028\u2029]")
+from conftest import ABBREVIATIONS, LINE_BREAK, oracle_tokens
 
 
 def is_upper(ch):
