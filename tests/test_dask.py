@@ -984,8 +984,7 @@ def test_an_annotated_partition_survives_pickling(dtreebanks, treebanks):
             list(again.corpus.kwic('[upos="ADJ"] [lemma="time"]', syntax="cql")),
         )
 
-    # A view travels as its corpus and documents: saved alone, its text
-    # would be indexed anew, without the annotation.
+    # A view travels as its documents saved alone, their annotation too.
     view = dtreebanks.subset([doc for k, doc in enumerate(dtreebanks.ids) if k % 2])
     for part in (dtreebanks._parts[0], view._parts[0]):
         attributes, ids, lines = dtreebanks._client.submit(round_trip, part).result()

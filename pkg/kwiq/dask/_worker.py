@@ -45,7 +45,7 @@ class Part:
     The scheduler moves a result between workers (or spills it to disk)
     by pickling it: a Part pickles as its saved file, or as the path of the
     file it was loaded from, which every worker sees on shared storage (a
-    view of an annotated corpus, as its corpus and documents).
+    view saves its documents alone, their annotation too: Corpus.save).
     ``nbytes`` is what it holds, so the scheduler knows that moving it costs
     more than running a query where it lies.
     """
@@ -63,16 +63,6 @@ class Part:
     def __reduce__(self) -> tuple[Any, ...]:
         if self.path is not None:
             return (load_part, (self.path,))
-        corpus = self.corpus
-        if (
-            index_view(corpus).docs is not None
-            and len(corpus.attributes) + len(corpus.structures) > 2
-        ):
-            # A view of an annotated corpus: Corpus.save would index its
-            # documents' text anew, without their annotation, so it travels
-            # as kwiq.Corpus pickles a view: its whole corpus (the file it
-            # was loaded from, or its saved bytes) and its documents.
-            return (Part, (corpus, self.nbytes))
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "part.kwiq")
             self.corpus.save(path)
